@@ -1,0 +1,1 @@
+//! insurance-fund contract (being written).

@@ -1,0 +1,1 @@
+//! price-feed contract (being written).

@@ -1,0 +1,1 @@
+//! insurance-fund messages (filled by the insurance-fund work).

@@ -1,0 +1,104 @@
+//! Two-step ownership shared by the three contracts: the owner proposes, the proposed address
+//! accepts. Pure state transitions; each contract stores an [`Ownership`] in its own `Item`.
+
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::Addr;
+
+/// Who owns a contract and who has been offered ownership.
+#[cw_serde]
+pub struct Ownership {
+    /// Current owner: the only address allowed to send admin messages.
+    pub owner: Addr,
+    /// Address proposed by `transfer_ownership`, waiting for its `accept_ownership`.
+    pub pending_owner: Option<Addr>,
+}
+
+/// Why an ownership transition was refused.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OwnershipError {
+    /// The sender is not the current owner.
+    #[error("unauthorized: {sender} is not the owner ({owner})")]
+    NotOwner { sender: Addr, owner: Addr },
+    /// `accept_ownership` from an address that was not proposed (or nothing is pending).
+    #[error("unauthorized: {sender} is not the pending owner")]
+    NotPendingOwner { sender: Addr },
+}
+
+impl Ownership {
+    /// A fresh ownership record with nothing pending.
+    pub fn new(owner: Addr) -> Self {
+        Self {
+            owner,
+            pending_owner: None,
+        }
+    }
+
+    /// Fails unless `sender` is the owner.
+    pub fn assert_owner(&self, sender: &Addr) -> Result<(), OwnershipError> {
+        if *sender == self.owner {
+            Ok(())
+        } else {
+            Err(OwnershipError::NotOwner {
+                sender: sender.clone(),
+                owner: self.owner.clone(),
+            })
+        }
+    }
+
+    /// The owner proposes `new_owner`; a later proposal replaces an earlier one.
+    pub fn propose(&mut self, sender: &Addr, new_owner: Addr) -> Result<(), OwnershipError> {
+        self.assert_owner(sender)?;
+        self.pending_owner = Some(new_owner);
+        Ok(())
+    }
+
+    /// The proposed address takes over; the pending proposal is cleared.
+    pub fn accept(&mut self, sender: &Addr) -> Result<(), OwnershipError> {
+        match &self.pending_owner {
+            Some(pending) if pending == sender => {
+                self.owner = sender.clone();
+                self.pending_owner = None;
+                Ok(())
+            }
+            _ => Err(OwnershipError::NotPendingOwner {
+                sender: sender.clone(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ownership_moves_only_when_the_proposed_owner_accepts() {
+        let (alice, bob, eve) = (
+            Addr::unchecked("alice"),
+            Addr::unchecked("bob"),
+            Addr::unchecked("eve"),
+        );
+        let mut o = Ownership::new(alice.clone());
+        assert_eq!(
+            o.propose(&eve, eve.clone()),
+            Err(OwnershipError::NotOwner {
+                sender: eve.clone(),
+                owner: alice.clone()
+            })
+        );
+        assert_eq!(
+            o.accept(&bob),
+            Err(OwnershipError::NotPendingOwner { sender: bob.clone() })
+        );
+        o.propose(&alice, bob.clone()).unwrap();
+        assert_eq!(o.owner, alice);
+        assert_eq!(
+            o.accept(&eve),
+            Err(OwnershipError::NotPendingOwner { sender: eve.clone() })
+        );
+        o.accept(&bob).unwrap();
+        assert_eq!(o, Ownership::new(bob.clone()));
+        assert!(o.assert_owner(&alice).is_err());
+        assert!(o.assert_owner(&bob).is_ok());
+    }
+}

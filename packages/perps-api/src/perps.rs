@@ -1,0 +1,1 @@
+//! perps engine messages (filled by the engine work).

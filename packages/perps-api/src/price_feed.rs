@@ -1,0 +1,1 @@
+//! price-feed messages (filled by the price-feed work).

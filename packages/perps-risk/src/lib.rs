@@ -1,0 +1,1 @@
+//! perps-risk (being written).
