@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use cosmwasm_vm::capabilities_from_csv;
-use cosmwasm_vm::internals::{check_wasm, compile, make_compiling_engine, LogOutput, Logger};
+use cosmwasm_vm::internals::{check_wasm, compile_module, Logger};
 
 /// Capabilities that mainstream chains (wasmd 0.5x, Osmosis, Neutron, Injective) offer today.
 /// An artifact that requires anything else would be refused by `store_code` on them.
@@ -51,12 +51,8 @@ pub fn check_artifact(wasm: &[u8], available: &HashSet<String>) -> Result<(), Ch
             max: MAX_ARTIFACT_BYTES,
         });
     }
-    check_wasm(wasm, available, &Default::default(), Logger::On {
-        prefix: "",
-        output: LogOutput::StdErr,
-    })
-    .map_err(|e| CheckError::Invalid(e.to_string()))?;
-    let engine = make_compiling_engine(None);
-    compile(&engine, wasm).map_err(|e| CheckError::Compile(e.to_string()))?;
+    check_wasm(wasm, available, &Default::default(), Logger::Off)
+        .map_err(|e| CheckError::Invalid(e.to_string()))?;
+    compile_module(wasm, None).map_err(|e| CheckError::Compile(e.to_string()))?;
     Ok(())
 }
