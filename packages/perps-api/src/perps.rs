@@ -1,1 +1,576 @@
-//! perps engine messages (filled by the engine work).
+//! Messages and responses of the `perps` engine (DESIGN.md section 9).
+//!
+//! Units on the wire: money is an integer amount of the collateral's base units (`Uint128`, or
+//! `Int128` where it can be negative); prices are `Decimal256` whole quote units per whole base
+//! unit; sizes are `SignedDecimal256` whole base units (positive = long); ratios are `Decimal256`;
+//! times are seconds.
+
+use cosmwasm_schema::{cw_serde, QueryResponses};
+use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
+
+/// Instantiates the engine. Every ratio is validated; optional fields take the documented default.
+#[cw_serde]
+pub struct InstantiateMsg {
+    /// Owner (admin); the sender when omitted.
+    pub owner: Option<String>,
+    /// The one collateral denom, also the quote currency of every market (e.g. `uusdc`).
+    pub collateral_denom: String,
+    /// Decimals of the collateral denom (6 for `uusdc`).
+    pub collateral_decimals: u8,
+    /// Address of the price-feed contract (read by raw storage queries).
+    pub price_feed: String,
+    /// Address of the insurance-fund contract.
+    pub insurance_fund: String,
+    /// Maximum age of a price, in seconds, for every action that needs one.
+    pub max_oracle_age_secs: u64,
+    /// Maximum `conf / price` for strict actions.
+    pub max_confidence_ratio: Decimal256,
+    /// Maximum `|price − ema_price| / ema_price` for strict actions.
+    pub max_ema_deviation: Decimal256,
+    /// Maximum open positions per account (default 16).
+    pub max_positions_per_account: Option<u32>,
+    /// Health a partial liquidation restores: equity ≥ MM · this ratio (≥ 1).
+    pub liquidation_target_ratio: Decimal256,
+    /// Share of the liquidation penalty paid to the liquidator.
+    pub liquidator_reward_share: Decimal256,
+    /// Share of trading fees accrued for the insurance fund (the rest goes to the vault).
+    pub insurance_fee_share: Decimal256,
+    /// LP claims must leave vault equity ≥ this ratio · Σ |skew| · price.
+    pub vault_min_backing: Decimal256,
+    /// Minimum liquidator reward in base units (default 0).
+    pub min_liquidation_reward: Option<Uint128>,
+    /// Slippage bound applied when a trade omits `acceptable_price` (default 0.01).
+    pub default_max_slippage: Option<Decimal256>,
+    /// Weight of net unrealized profit in initial-margin checks, in [0, 1] (default 0).
+    pub unrealized_profit_weight: Option<Decimal256>,
+    /// Delay between an LP withdrawal request and its claim, and minimum age of provided shares
+    /// before they can be requested (default 86400).
+    pub lp_withdraw_delay_secs: Option<u64>,
+}
+
+/// One bracket of the margin schedule. Brackets work like income-tax brackets.
+#[cw_serde]
+pub struct MarginTier {
+    /// Upper bound of this bracket in base units of notional; `None` only on the last tier.
+    pub max_notional: Option<Uint128>,
+    /// Initial margin ratio applied to notional inside this bracket, in (0, 1].
+    pub initial_margin_ratio: Decimal256,
+    /// Maintenance margin ratio applied to notional inside this bracket, below the initial one.
+    pub maintenance_margin_ratio: Decimal256,
+}
+
+/// Parameters of one market.
+#[cw_serde]
+pub struct MarketConfig {
+    /// Feed id in the price-feed contract.
+    pub feed_id: String,
+    /// Margin brackets, ascending; the last has no `max_notional`.
+    pub margin_tiers: Vec<MarginTier>,
+    /// Taker fee ratio applied to `|Δsize| · fill`.
+    pub taker_fee: Decimal256,
+    /// Skew scale in base units: "0" disables price impact and funding.
+    pub skew_scale: Decimal256,
+    /// Maximum `|K + Δs/2| / skew_scale` of a trade (required when `skew_scale > 0`).
+    pub max_price_impact: Option<Decimal256>,
+    /// Funding rate per day at full skew (`|K| ≥ skew_scale`).
+    pub max_funding_rate_per_day: Decimal256,
+    /// Cap on long open interest, in base units of notional.
+    pub max_long_oi: Uint128,
+    /// Cap on short open interest, in base units of notional.
+    pub max_short_oi: Uint128,
+    /// Cap on one account's position notional in this market, in base units.
+    pub max_position_notional: Option<Uint128>,
+    /// Minimum order size (and minimum size a reduction may leave), in base units of the asset.
+    pub min_order_size: Decimal256,
+    /// Liquidation penalty ratio of the closed notional.
+    pub liquidation_fee: Decimal256,
+}
+
+/// Margin mode requested when a trade opens a position.
+#[cw_serde]
+pub enum TradeMode {
+    /// The position shares the account's cross book.
+    Cross,
+    /// The position has its own margin, moved from the account's collateral.
+    Isolated {
+        /// Margin in base units moved from the account's collateral into the position.
+        margin: Uint128,
+    },
+}
+
+/// Margin mode of an existing position.
+#[cw_serde]
+pub enum PositionMode {
+    /// Part of the cross book.
+    Cross,
+    /// Its own book.
+    Isolated,
+}
+
+/// A status the owner can set.
+#[cw_serde]
+pub enum MarketStatusUpdate {
+    /// Everything allowed.
+    Active,
+    /// Reductions and liquidations only.
+    ReduceOnly,
+}
+
+/// Lifecycle status of a market.
+#[cw_serde]
+pub enum MarketStatus {
+    /// Everything allowed.
+    Active,
+    /// Reductions and liquidations only.
+    ReduceOnly,
+    /// Closed for good: every position closes at `price` on its next touch.
+    Settled {
+        /// Settlement price.
+        price: Decimal256,
+    },
+}
+
+/// Health of a book.
+#[cw_serde]
+pub enum Health {
+    /// Equity ≥ maintenance requirement.
+    Healthy,
+    /// Equity < maintenance requirement.
+    Liquidatable,
+}
+
+/// Execute messages of the engine.
+#[cw_serde]
+pub enum ExecuteMsg {
+    /// Credits the attached collateral coin to the sender's collateral.
+    Deposit {},
+    /// Sends up to the free collateral back to the sender.
+    Withdraw {
+        /// Amount in base units.
+        amount: Uint128,
+    },
+    /// Opens, increases, reduces or flips the sender's position. Attached funds are deposited first.
+    Trade {
+        /// Market id.
+        market_id: String,
+        /// Signed size change in base units of the asset (positive buys).
+        size_delta: SignedDecimal256,
+        /// Worst acceptable fill (buy: fill ≤ it; sell: fill ≥ it); default from
+        /// `default_max_slippage` around the oracle price.
+        acceptable_price: Option<Decimal256>,
+        /// Margin mode when the trade opens a position (default cross).
+        mode: Option<TradeMode>,
+    },
+    /// Closes the sender's whole position in a market. Attached funds are deposited first.
+    ClosePosition {
+        /// Market id.
+        market_id: String,
+        /// Worst acceptable fill.
+        acceptable_price: Option<Decimal256>,
+    },
+    /// Adds margin to an isolated position, from attached funds first, the rest from collateral.
+    AddMargin {
+        /// Market id of the isolated position.
+        market_id: String,
+        /// Amount in base units.
+        amount: Uint128,
+    },
+    /// Moves margin from an isolated position back to collateral.
+    RemoveMargin {
+        /// Market id of the isolated position.
+        market_id: String,
+        /// Amount in base units.
+        amount: Uint128,
+    },
+    /// Liquidates every liquidatable book of `account` (permissionless).
+    Liquidate {
+        /// Account to liquidate.
+        account: String,
+        /// The call fails if the liquidator reward would be below this.
+        min_reward: Option<Uint128>,
+    },
+    /// Deposits the attached collateral into the vault and mints LP shares.
+    ProvideLiquidity {},
+    /// Locks LP shares in a withdrawal request (claimable after the delay).
+    WithdrawLiquidity {
+        /// Shares to lock.
+        shares: Uint128,
+    },
+    /// Pays out the sender's matured withdrawal request.
+    ClaimLiquidity {},
+    /// Cancels the sender's withdrawal request and unlocks its shares.
+    CancelWithdrawLiquidity {},
+    /// Sends the accrued insurance share of fees to the insurance fund.
+    SweepFees {},
+    /// Closes up to `limit` positions of a settled market at its settlement price.
+    SettlePositions {
+        /// Market id (must be settled).
+        market_id: String,
+        /// Positions to close in this call (default 10, max 30).
+        limit: Option<u32>,
+    },
+    /// Owner: adds a market.
+    AddMarket {
+        /// New market id.
+        market_id: String,
+        /// Its parameters.
+        config: MarketConfig,
+    },
+    /// Owner: replaces a market's parameters.
+    UpdateMarket {
+        /// Market id.
+        market_id: String,
+        /// New parameters.
+        config: MarketConfig,
+        /// Allows an update that makes open positions liquidatable at once.
+        force: Option<bool>,
+    },
+    /// Owner: sets a market active or reduce-only.
+    SetMarketStatus {
+        /// Market id.
+        market_id: String,
+        /// New status.
+        status: MarketStatusUpdate,
+    },
+    /// Owner: settles a market for good at `price` (default the last fresh oracle price).
+    SettleMarket {
+        /// Market id.
+        market_id: String,
+        /// Settlement price.
+        price: Option<Decimal256>,
+    },
+    /// Owner: updates configuration fields (each optional; ownership moves only by
+    /// `transfer_ownership`).
+    UpdateConfig {
+        /// New price-feed address.
+        price_feed: Option<String>,
+        /// New insurance-fund address.
+        insurance_fund: Option<String>,
+        /// New maximum oracle age.
+        max_oracle_age_secs: Option<u64>,
+        /// New maximum confidence ratio.
+        max_confidence_ratio: Option<Decimal256>,
+        /// New maximum EMA deviation.
+        max_ema_deviation: Option<Decimal256>,
+        /// New maximum positions per account.
+        max_positions_per_account: Option<u32>,
+        /// New liquidation target ratio.
+        liquidation_target_ratio: Option<Decimal256>,
+        /// New liquidator reward share.
+        liquidator_reward_share: Option<Decimal256>,
+        /// New insurance fee share.
+        insurance_fee_share: Option<Decimal256>,
+        /// New vault minimum backing.
+        vault_min_backing: Option<Decimal256>,
+        /// New minimum liquidation reward.
+        min_liquidation_reward: Option<Uint128>,
+        /// New default maximum slippage.
+        default_max_slippage: Option<Decimal256>,
+        /// New unrealized profit weight.
+        unrealized_profit_weight: Option<Decimal256>,
+        /// New LP withdrawal delay.
+        lp_withdraw_delay_secs: Option<u64>,
+    },
+    /// Owner: proposes a new owner.
+    TransferOwnership {
+        /// Proposed owner.
+        new_owner: String,
+    },
+    /// Proposed owner: accepts ownership.
+    AcceptOwnership {},
+}
+
+/// Queries of the engine.
+#[cw_serde]
+#[derive(QueryResponses)]
+pub enum QueryMsg {
+    /// Engine configuration.
+    #[returns(ConfigResponse)]
+    Config {},
+    /// One market.
+    #[returns(MarketResponse)]
+    Market {
+        /// Market id.
+        market_id: String,
+    },
+    /// Markets by id.
+    #[returns(MarketsResponse)]
+    Markets {
+        /// Exclusive lower bound.
+        start_after: Option<String>,
+        /// Page size (default 10, max 30).
+        limit: Option<u32>,
+    },
+    /// One account with every position.
+    #[returns(AccountResponse)]
+    Account {
+        /// Account address.
+        address: String,
+    },
+    /// Accounts by address.
+    #[returns(AccountsResponse)]
+    Accounts {
+        /// Exclusive lower bound.
+        start_after: Option<String>,
+        /// Page size (default 10, max 30).
+        limit: Option<u32>,
+    },
+    /// Accounts holding a liquidatable book; `limit` bounds the accounts scanned.
+    #[returns(LiquidatableAccountsResponse)]
+    LiquidatableAccounts {
+        /// Exclusive lower bound.
+        start_after: Option<String>,
+        /// Accounts to scan (default 10, max 30).
+        limit: Option<u32>,
+    },
+    /// What a trade would do now.
+    #[returns(SimulateTradeResponse)]
+    SimulateTrade {
+        /// Trader address.
+        address: String,
+        /// Market id.
+        market_id: String,
+        /// Signed size change.
+        size_delta: SignedDecimal256,
+        /// Margin mode when the trade opens a position.
+        mode: Option<TradeMode>,
+    },
+    /// The liquidity vault.
+    #[returns(VaultResponse)]
+    Vault {},
+    /// One LP's shares.
+    #[returns(LpPositionResponse)]
+    LpPosition {
+        /// LP address.
+        address: String,
+    },
+}
+
+/// Migration message.
+#[cw_serde]
+pub struct MigrateMsg {}
+
+/// Engine configuration.
+#[cw_serde]
+pub struct ConfigResponse {
+    /// Owner.
+    pub owner: Addr,
+    /// Proposed owner waiting to accept.
+    pub pending_owner: Option<Addr>,
+    /// Collateral denom.
+    pub collateral_denom: String,
+    /// Collateral decimals.
+    pub collateral_decimals: u8,
+    /// Price-feed contract.
+    pub price_feed: Addr,
+    /// Insurance-fund contract.
+    pub insurance_fund: Addr,
+    /// Maximum oracle age in seconds.
+    pub max_oracle_age_secs: u64,
+    /// Maximum confidence ratio.
+    pub max_confidence_ratio: Decimal256,
+    /// Maximum EMA deviation.
+    pub max_ema_deviation: Decimal256,
+    /// Maximum positions per account.
+    pub max_positions_per_account: u32,
+    /// Liquidation target ratio.
+    pub liquidation_target_ratio: Decimal256,
+    /// Liquidator reward share.
+    pub liquidator_reward_share: Decimal256,
+    /// Insurance fee share.
+    pub insurance_fee_share: Decimal256,
+    /// Vault minimum backing.
+    pub vault_min_backing: Decimal256,
+    /// Minimum liquidation reward in base units.
+    pub min_liquidation_reward: Uint128,
+    /// Default maximum slippage.
+    pub default_max_slippage: Decimal256,
+    /// Unrealized profit weight.
+    pub unrealized_profit_weight: Decimal256,
+    /// LP withdrawal delay in seconds.
+    pub lp_withdraw_delay_secs: u64,
+    /// Insurance fees accrued and not yet swept, in base units.
+    pub pending_insurance_fees: Uint128,
+}
+
+/// Aggregates of one market.
+#[cw_serde]
+pub struct MarketStateResponse {
+    /// Σ positive sizes, in base units of the asset.
+    pub long_oi: Decimal256,
+    /// Σ |negative sizes|.
+    pub short_oi: Decimal256,
+    /// Skew `K = long_oi − short_oi`.
+    pub skew: SignedDecimal256,
+    /// Σ size · entry price over positions (whole quote units; internal aggregate).
+    pub entry_cost_sum: SignedDecimal256,
+    /// Cumulative funding per unit of long size (whole quote units), as of `last_funding_time`.
+    pub funding_index: SignedDecimal256,
+    /// Σ size · funding index at entry (whole quote units; internal aggregate).
+    pub funding_basis_sum: SignedDecimal256,
+    /// Time of the last funding accrual.
+    pub last_funding_time: u64,
+    /// Last oracle price the market used.
+    pub last_price: Option<Decimal256>,
+}
+
+/// One market.
+#[cw_serde]
+pub struct MarketResponse {
+    /// Market id.
+    pub market_id: String,
+    /// Parameters.
+    pub config: MarketConfig,
+    /// Status.
+    pub status: MarketStatus,
+    /// Aggregates.
+    pub state: MarketStateResponse,
+}
+
+/// A page of markets.
+#[cw_serde]
+pub struct MarketsResponse {
+    /// Markets in id order.
+    pub markets: Vec<MarketResponse>,
+}
+
+/// One position as reported by the `account` query.
+#[cw_serde]
+pub struct PositionResponse {
+    /// Market id.
+    pub market_id: String,
+    /// Signed size (positive long).
+    pub size: SignedDecimal256,
+    /// Entry price.
+    pub entry_price: Decimal256,
+    /// Price used for the valuation (oracle, or the last known price when none is readable,
+    /// or the settlement price).
+    pub mark_price: Decimal256,
+    /// `|size| · mark`, rounded up, in base units.
+    pub notional: Uint128,
+    /// Unrealized PnL in base units (rounded down).
+    pub unrealized_pnl: Int128,
+    /// Funding owed by the position (> 0 owes), rounded against the position.
+    pub accrued_funding: Int128,
+    /// Margin mode.
+    pub mode: PositionMode,
+    /// Isolated margin in base units.
+    pub margin: Option<Uint128>,
+    /// Isolated equity `M + U − A` in base units.
+    pub equity: Option<Int128>,
+    /// Mark price at which the position's book is exactly at maintenance; absent when none.
+    pub liquidation_price: Option<Decimal256>,
+}
+
+/// An account. Collateral, equity, margins and requirements are its cross book.
+#[cw_serde]
+pub struct AccountResponse {
+    /// Address.
+    pub address: Addr,
+    /// Collateral `C` in base units.
+    pub collateral: Int128,
+    /// Cross equity `C + Σ_cross (U − A)`.
+    pub equity: Int128,
+    /// Cross initial requirement.
+    pub initial_margin: Uint128,
+    /// Cross maintenance requirement.
+    pub maintenance_margin: Uint128,
+    /// What `withdraw` may take now.
+    pub free_collateral: Uint128,
+    /// `MM / equity`; absent when equity ≤ 0.
+    pub margin_ratio: Option<Decimal256>,
+    /// `Σ notional / equity` of the cross book; absent when equity ≤ 0.
+    pub leverage: Option<Decimal256>,
+    /// Health of the cross book.
+    pub health: Health,
+    /// Every position, by market id.
+    pub positions: Vec<PositionResponse>,
+}
+
+/// A page of accounts.
+#[cw_serde]
+pub struct AccountsResponse {
+    /// Accounts in address order.
+    pub accounts: Vec<AccountResponse>,
+    /// Pass as `start_after` for the next page; absent on the last page.
+    pub next_start_after: Option<String>,
+}
+
+/// A position whose book is liquidatable.
+#[cw_serde]
+pub struct PositionAtRisk {
+    /// Market id.
+    pub market_id: String,
+    /// Margin mode (its book).
+    pub mode: PositionMode,
+    /// Signed size.
+    pub size: SignedDecimal256,
+}
+
+/// An account with at least one liquidatable book.
+#[cw_serde]
+pub struct LiquidatableAccount {
+    /// Address.
+    pub address: Addr,
+    /// Cross equity.
+    pub equity: Int128,
+    /// Cross maintenance requirement.
+    pub maintenance_margin: Uint128,
+    /// Positions in liquidatable books.
+    pub positions: Vec<PositionAtRisk>,
+}
+
+/// A page of the liquidation scan.
+#[cw_serde]
+pub struct LiquidatableAccountsResponse {
+    /// Liquidatable accounts among those scanned (may be empty).
+    pub accounts: Vec<LiquidatableAccount>,
+    /// Last address scanned; absent when the scan reached the end.
+    pub next_start_after: Option<String>,
+}
+
+/// What a trade would do now.
+#[cw_serde]
+pub struct SimulateTradeResponse {
+    /// Fill price including skew impact.
+    pub fill_price: Decimal256,
+    /// Fee in base units.
+    pub fee: Uint128,
+    /// Signed impact ratio `(fill − price) / price`.
+    pub price_impact: SignedDecimal256,
+    /// The account as it would be after the trade.
+    pub account: AccountResponse,
+}
+
+/// The liquidity vault.
+#[cw_serde]
+pub struct VaultResponse {
+    /// Cash in base units (negative only after socialized bad debt).
+    pub cash: Int128,
+    /// Equity `V` in base units.
+    pub equity: Int128,
+    /// Total shares (including the locked first-deposit shares).
+    pub total_shares: Uint128,
+    /// Base units per share (`V / total_shares`; 1 when no shares exist).
+    pub share_price: Decimal256,
+}
+
+/// A pending LP withdrawal.
+#[cw_serde]
+pub struct PendingWithdrawal {
+    /// Locked shares.
+    pub shares: Uint128,
+    /// Time from which `claim_liquidity` may pay it.
+    pub claimable_at: u64,
+}
+
+/// One LP's position.
+#[cw_serde]
+pub struct LpPositionResponse {
+    /// Shares held, including shares locked in a request.
+    pub shares: Uint128,
+    /// Their value at the current vault equity, rounded down, in base units.
+    pub value: Uint128,
+    /// Pending withdrawal request.
+    pub pending_withdrawal: Option<PendingWithdrawal>,
+}
