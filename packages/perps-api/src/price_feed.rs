@@ -1,1 +1,311 @@
-//! price-feed messages (filled by the price-feed work).
+//! price-feed messages, responses, the raw-storage layout of its prices, and a typed reader.
+//!
+//! The engine reads prices with a raw query of the feed's storage ([`PriceFeed::raw_price`]): a
+//! smart query loads another contract instance (~60k SDK gas on wasmd), a raw read does not. The
+//! layout of [`PRICES`] is therefore public API: changing it breaks every reader.
+
+use cosmwasm_schema::{cw_serde, QueryResponses};
+use cosmwasm_std::{from_json, Addr, CustomQuery, Decimal256, QuerierWrapper, StdResult};
+use cw_storage_plus::Map;
+
+/// Latest accepted price of each feed, keyed by `feed_id`, stored by the price-feed contract.
+///
+/// Raw key of feed `feed_id` (what [`PriceFeed::raw_price`] sends in `WasmQuery::Raw`):
+///
+/// ```text
+/// [0x00, 0x01]   namespace length, 2 bytes big-endian (the namespace "p" is 1 byte)
+/// [0x70]         namespace bytes: "p"
+/// feed_id bytes  UTF-8, not length-prefixed (last key element)
+/// ```
+///
+/// e.g. feed "BTC" is stored under `00 01 70 42 54 43`. The value is the JSON encoding of
+/// [`PriceRecord`], e.g. `{"price":"60000.5","conf":"12","ema_price":"59990","publish_time":1700000000}`.
+/// A feed that exists but has no price yet has no key here. Feed metadata (description, jump
+/// bounds) lives under another namespace so that this read stays small.
+pub const PRICES: Map<&str, PriceRecord> = Map::new(PRICES_NAMESPACE);
+
+/// Namespace of [`PRICES`]; one byte so that every raw key stays short.
+pub const PRICES_NAMESPACE: &str = "p";
+
+/// Longest accepted `feed_id`, in bytes.
+pub const MAX_FEED_ID_LEN: usize = 32;
+
+/// Most ids one `prices` query may ask for.
+pub const MAX_PRICES_PER_QUERY: usize = 30;
+
+/// A stored price: what the engine reads with a raw query.
+#[cw_serde]
+pub struct PriceRecord {
+    /// Quote whole units per one whole base unit; always > 0.
+    pub price: Decimal256,
+    /// Confidence interval published with the price (same unit as `price`).
+    pub conf: Decimal256,
+    /// Exponential moving average price published with the price; always > 0.
+    pub ema_price: Decimal256,
+    /// Unix time (seconds) at which the publisher observed the price.
+    pub publish_time: u64,
+}
+
+/// Instantiates the price feed.
+#[cw_serde]
+pub struct InstantiateMsg {
+    /// Owner (admin); defaults to the sender.
+    pub owner: Option<String>,
+    /// Addresses allowed to call `update_prices`; may be empty (pushes paused).
+    pub publishers: Vec<String>,
+    /// How far (seconds) a `publish_time` may lie ahead of the block time; default 5, at most 300.
+    pub max_future_secs: Option<u64>,
+}
+
+/// One price in an `update_prices` batch.
+#[cw_serde]
+pub struct PriceUpdate {
+    /// Feed to update; must have been added with `add_feed`.
+    pub feed_id: String,
+    /// New price; must be > 0.
+    pub price: Decimal256,
+    /// Confidence interval of the new price.
+    pub conf: Decimal256,
+    /// EMA price; omitted means `price`. Must be > 0 when given.
+    pub ema_price: Option<Decimal256>,
+    /// Unix time (seconds) of the observation; strictly newer than the stored one and at most
+    /// block time + `max_future_secs`.
+    pub publish_time: u64,
+}
+
+/// Execute messages of the price feed.
+#[cw_serde]
+pub enum ExecuteMsg {
+    /// Publishers push prices. An update that breaks a rule is skipped and reported in the
+    /// response attributes (`skipped_update` = `"<feed_id>:<rule>"`), never an error; an empty
+    /// batch or two updates of one feed is an error.
+    UpdatePrices {
+        /// The updates, at most one per feed.
+        prices: Vec<PriceUpdate>,
+    },
+    /// Owner sets a price, bypassing the jump and "strictly newer" rules (recovery after a real
+    /// gap); the EMA price is set to `price`.
+    ResetPrice {
+        /// Existing feed.
+        feed_id: String,
+        /// New price; must be > 0.
+        price: Decimal256,
+        /// Confidence interval.
+        conf: Decimal256,
+        /// Unix time (seconds); at most block time + `max_future_secs`, may be older than the
+        /// stored one.
+        publish_time: u64,
+    },
+    /// Owner adds a feed (no price until the first update).
+    AddFeed {
+        /// 1 to 32 characters of `[A-Za-z0-9_./-]`; must be new.
+        feed_id: String,
+        /// Free text for humans (at most 256 bytes).
+        description: String,
+        /// Largest accepted relative move per `jump_window_secs` (e.g. "0.1" = 10 %); > 0, may
+        /// exceed 1. Omitted means no bound.
+        max_price_jump: Option<Decimal256>,
+        /// Window (seconds) the jump bound applies to, scaled up by elapsed publish time;
+        /// default 60, > 0.
+        jump_window_secs: Option<u64>,
+    },
+    /// Owner removes a feed and its price.
+    RemoveFeed {
+        /// Existing feed.
+        feed_id: String,
+    },
+    /// Owner replaces the publisher set (an empty set pauses pushes).
+    SetPublishers {
+        /// New publishers; no duplicates.
+        publishers: Vec<String>,
+    },
+    /// Owner proposes a new owner, who must accept.
+    TransferOwnership {
+        /// Proposed owner.
+        new_owner: String,
+    },
+    /// The proposed owner takes over.
+    AcceptOwnership {},
+}
+
+/// Query messages of the price feed.
+#[cw_serde]
+#[derive(QueryResponses)]
+pub enum QueryMsg {
+    /// Owner, pending owner, publishers and the future bound.
+    #[returns(ConfigResponse)]
+    Config {},
+    /// Latest price of one feed; an error when the feed is unknown or has no price yet.
+    #[returns(PriceResponse)]
+    Price {
+        /// Feed to read.
+        feed_id: String,
+    },
+    /// Latest prices of up to 30 feeds in one round trip, in the order asked; an error naming the
+    /// first feed that is unknown or has no price.
+    #[returns(PricesResponse)]
+    Prices {
+        /// Feeds to read (at most 30).
+        feed_ids: Vec<String>,
+    },
+    /// Feeds in `feed_id` order.
+    #[returns(FeedsResponse)]
+    Feeds {
+        /// Exclusive lower bound.
+        start_after: Option<String>,
+        /// Page size; default 10, at most 30.
+        limit: Option<u32>,
+    },
+}
+
+/// Migrates the price feed (cw2 name must match; no downgrade).
+#[cw_serde]
+pub struct MigrateMsg {}
+
+/// Response to `config {}`.
+#[cw_serde]
+pub struct ConfigResponse {
+    /// Current owner.
+    pub owner: Addr,
+    /// Proposed owner waiting to accept, if any.
+    pub pending_owner: Option<Addr>,
+    /// Addresses allowed to push prices.
+    pub publishers: Vec<Addr>,
+    /// How far a `publish_time` may lie ahead of the block time.
+    pub max_future_secs: u64,
+}
+
+/// Response to `price {feed_id}`; also an element of `prices`.
+#[cw_serde]
+pub struct PriceResponse {
+    /// The feed.
+    pub feed_id: String,
+    /// Latest price.
+    pub price: Decimal256,
+    /// Its confidence interval.
+    pub conf: Decimal256,
+    /// Its EMA price.
+    pub ema_price: Decimal256,
+    /// Unix time (seconds) of the observation.
+    pub publish_time: u64,
+}
+
+impl PriceResponse {
+    /// The response for a stored record.
+    pub fn new(feed_id: impl Into<String>, record: PriceRecord) -> Self {
+        Self {
+            feed_id: feed_id.into(),
+            price: record.price,
+            conf: record.conf,
+            ema_price: record.ema_price,
+            publish_time: record.publish_time,
+        }
+    }
+}
+
+/// Response to `prices {feed_ids}`.
+#[cw_serde]
+pub struct PricesResponse {
+    /// One entry per requested id, in the order asked.
+    pub prices: Vec<PriceResponse>,
+}
+
+/// One feed in `feeds`.
+#[cw_serde]
+pub struct FeedInfo {
+    /// The feed.
+    pub feed_id: String,
+    /// Free text for humans.
+    pub description: String,
+    /// Largest accepted relative move per window; absent means no bound.
+    pub max_price_jump: Option<Decimal256>,
+    /// Window (seconds) of the jump bound.
+    pub jump_window_secs: u64,
+    /// Latest price; absent until the first update.
+    pub price: Option<PriceRecord>,
+}
+
+/// Response to `feeds {..}`.
+#[cw_serde]
+pub struct FeedsResponse {
+    /// Feeds in `feed_id` order.
+    pub feeds: Vec<FeedInfo>,
+}
+
+/// Typed handle on a price-feed contract.
+#[cw_serde]
+pub struct PriceFeed(pub Addr);
+
+impl PriceFeed {
+    /// Latest price of `feed_id` read straight from the feed's storage (no contract instance is
+    /// loaded). `None` when the feed is unknown or has no price yet.
+    pub fn raw_price<C: CustomQuery>(
+        &self,
+        querier: &QuerierWrapper<C>,
+        feed_id: &str,
+    ) -> StdResult<Option<PriceRecord>> {
+        let key = PRICES.key(feed_id);
+        querier
+            .query_wasm_raw(self.0.as_str(), key.to_vec())?
+            .map(from_json)
+            .transpose()
+    }
+
+    /// Latest price of `feed_id` through the smart query (an error when unknown or unpriced).
+    pub fn price<C: CustomQuery>(
+        &self,
+        querier: &QuerierWrapper<C>,
+        feed_id: impl Into<String>,
+    ) -> StdResult<PriceResponse> {
+        querier.query_wasm_smart(
+            self.0.as_str(),
+            &QueryMsg::Price {
+                feed_id: feed_id.into(),
+            },
+        )
+    }
+
+    /// Latest prices of up to 30 feeds in one smart query, in the order asked.
+    pub fn prices<C: CustomQuery>(
+        &self,
+        querier: &QuerierWrapper<C>,
+        feed_ids: Vec<String>,
+    ) -> StdResult<Vec<PriceResponse>> {
+        let res: PricesResponse =
+            querier.query_wasm_smart(self.0.as_str(), &QueryMsg::Prices { feed_ids })?;
+        Ok(res.prices)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_key_is_length_prefixed_namespace_then_feed_id() {
+        assert_eq!(
+            PRICES.key("BTC").to_vec(),
+            vec![0x00, 0x01, b'p', b'B', b'T', b'C']
+        );
+        assert_eq!(
+            PRICES.key("ETH/USD").to_vec(),
+            [&[0x00, 0x01, b'p'][..], b"ETH/USD"].concat()
+        );
+    }
+
+    #[test]
+    fn record_json_is_the_documented_encoding() {
+        let record = PriceRecord {
+            price: "60000.5".parse().unwrap(),
+            conf: "12".parse().unwrap(),
+            ema_price: "59990".parse().unwrap(),
+            publish_time: 1_700_000_000,
+        };
+        let json = serde_json::to_string(&record).unwrap();
+        assert_eq!(
+            json,
+            r#"{"price":"60000.5","conf":"12","ema_price":"59990","publish_time":1700000000}"#
+        );
+        assert_eq!(from_json::<PriceRecord>(json.as_bytes()).unwrap(), record);
+    }
+}
