@@ -1,0 +1,92 @@
+//! Owner actions: feeds, publishers, ownership.
+
+use cosmwasm_std::{Decimal256, DepsMut, MessageInfo, Response};
+
+use crate::error::{ContractError, ContractResult};
+use crate::state::{CONFIG, FEEDS, OWNERSHIP, PRICES};
+use crate::validate;
+
+/// Adds a feed without a price; its first update has no jump bound.
+pub fn add_feed(
+    deps: DepsMut,
+    info: MessageInfo,
+    feed_id: String,
+    description: String,
+    max_price_jump: Option<Decimal256>,
+    jump_window_secs: Option<u64>,
+) -> ContractResult<Response> {
+    OWNERSHIP.load(deps.storage)?.assert_owner(&info.sender)?;
+    validate::feed_id(&feed_id)?;
+    let feed = validate::feed(description, max_price_jump, jump_window_secs)?;
+    if FEEDS.has(deps.storage, &feed_id) {
+        return Err(ContractError::FeedExists { feed_id });
+    }
+    FEEDS.save(deps.storage, &feed_id, &feed)?;
+    let jump = feed
+        .max_price_jump
+        .map_or_else(|| "none".to_string(), |j| j.to_string());
+    Ok(Response::new()
+        .add_attribute("action", "add_feed")
+        .add_attribute("feed_id", feed_id)
+        .add_attribute("max_price_jump", jump)
+        .add_attribute("jump_window_secs", feed.jump_window_secs.to_string()))
+}
+
+/// Removes a feed and its price, so a raw reader sees no price rather than a frozen one.
+pub fn remove_feed(deps: DepsMut, info: MessageInfo, feed_id: String) -> ContractResult<Response> {
+    OWNERSHIP.load(deps.storage)?.assert_owner(&info.sender)?;
+    if !FEEDS.has(deps.storage, &feed_id) {
+        return Err(ContractError::FeedNotFound { feed_id });
+    }
+    FEEDS.remove(deps.storage, &feed_id);
+    PRICES.remove(deps.storage, &feed_id);
+    Ok(Response::new()
+        .add_attribute("action", "remove_feed")
+        .add_attribute("feed_id", feed_id))
+}
+
+/// Replaces the publisher set. An empty set is allowed: it pauses pushes (prices then age and
+/// readers refuse them) without removing feeds.
+pub fn set_publishers(
+    deps: DepsMut,
+    info: MessageInfo,
+    publishers: Vec<String>,
+) -> ContractResult<Response> {
+    OWNERSHIP.load(deps.storage)?.assert_owner(&info.sender)?;
+    let publishers = validate::publishers(deps.api, &publishers)?;
+    let count = publishers.len();
+    CONFIG.update(deps.storage, |mut config| -> ContractResult<_> {
+        config.publishers = publishers;
+        Ok(config)
+    })?;
+    Ok(Response::new()
+        .add_attribute("action", "set_publishers")
+        .add_attribute("publishers", count.to_string()))
+}
+
+/// The owner proposes a new owner.
+pub fn transfer_ownership(
+    deps: DepsMut,
+    info: MessageInfo,
+    new_owner: String,
+) -> ContractResult<Response> {
+    let mut ownership = OWNERSHIP.load(deps.storage)?;
+    // Owner first, so a stranger learns nothing from address validation.
+    ownership.assert_owner(&info.sender)?;
+    let new_owner = validate::addr(deps.api, &new_owner)?;
+    ownership.propose(&info.sender, new_owner.clone())?;
+    OWNERSHIP.save(deps.storage, &ownership)?;
+    Ok(Response::new()
+        .add_attribute("action", "transfer_ownership")
+        .add_attribute("pending_owner", new_owner))
+}
+
+/// The proposed owner takes over.
+pub fn accept_ownership(deps: DepsMut, info: MessageInfo) -> ContractResult<Response> {
+    let mut ownership = OWNERSHIP.load(deps.storage)?;
+    ownership.accept(&info.sender)?;
+    OWNERSHIP.save(deps.storage, &ownership)?;
+    Ok(Response::new()
+        .add_attribute("action", "accept_ownership")
+        .add_attribute("owner", ownership.owner))
+}
