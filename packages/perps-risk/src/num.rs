@@ -1,0 +1,241 @@
+//! Fixed-point arithmetic with an explicit rounding direction, and the `Quote` money type.
+//!
+//! Every product or quotient of two 18-decimal numbers is computed in 512 bits and rounded once,
+//! in the direction the caller names, so a bound computed here is a true bound (never off by a
+//! truncation in the user's favour).
+
+use cosmwasm_std::{Decimal256, Int128, Int256, Int512, SignedDecimal256, Uint128, Uint256};
+
+use crate::error::{RiskError, RiskResult};
+
+/// Rounding direction on the real line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Round {
+    /// Toward −∞ (floor).
+    Down,
+    /// Toward +∞ (ceiling).
+    Up,
+}
+
+impl Round {
+    /// The opposite direction.
+    pub fn flip(self) -> Round {
+        match self {
+            Round::Down => Round::Up,
+            Round::Up => Round::Down,
+        }
+    }
+}
+
+const FRACTIONAL: u128 = 1_000_000_000_000_000_000;
+
+fn overflow(context: &'static str) -> RiskError {
+    RiskError::Overflow { context }
+}
+
+/// `n / d` on 512-bit integers rounded in direction `r`.
+fn div_round(n: Int512, d: Int512, r: Round, ctx: &'static str) -> RiskResult<Int512> {
+    if d.is_zero() {
+        return Err(RiskError::DivisionByZero { context: ctx });
+    }
+    let q = n.checked_div(d).map_err(|_| overflow(ctx))?;
+    let rem = n.checked_rem(d).map_err(|_| overflow(ctx))?;
+    if rem.is_zero() {
+        return Ok(q);
+    }
+    // truncation went toward zero; the exact quotient is positive iff the signs agree
+    let positive = n.is_negative() == d.is_negative();
+    match (r, positive) {
+        (Round::Up, true) => q.checked_add(Int512::one()).map_err(|_| overflow(ctx)),
+        (Round::Down, false) => q.checked_sub(Int512::one()).map_err(|_| overflow(ctx)),
+        _ => Ok(q),
+    }
+}
+
+fn to_sd(v: Int512, ctx: &'static str) -> RiskResult<SignedDecimal256> {
+    Int256::try_from(v)
+        .map(SignedDecimal256::new)
+        .map_err(|_| overflow(ctx))
+}
+
+/// `a · b` rounded in direction `r`.
+pub fn mul(a: SignedDecimal256, b: SignedDecimal256, r: Round) -> RiskResult<SignedDecimal256> {
+    let n = a.atomics().full_mul(b.atomics());
+    to_sd(div_round(n, Int512::from(FRACTIONAL), r, "mul")?, "mul")
+}
+
+/// `a / b` rounded in direction `r`; `b = 0` is an error.
+pub fn div(a: SignedDecimal256, b: SignedDecimal256, r: Round) -> RiskResult<SignedDecimal256> {
+    let n = a.atomics().full_mul(Int256::from(FRACTIONAL));
+    to_sd(div_round(n, Int512::from(b.atomics()), r, "div")?, "div")
+}
+
+/// `a · b / c` with one rounding in direction `r`.
+pub fn mul_div(
+    a: SignedDecimal256,
+    b: SignedDecimal256,
+    c: SignedDecimal256,
+    r: Round,
+) -> RiskResult<SignedDecimal256> {
+    // a·b·1e18/(c·1e18) = a_atoms·b_atoms / c_atoms, in atoms at scale 1e18
+    let n = a.atomics().full_mul(b.atomics());
+    to_sd(
+        div_round(n, Int512::from(c.atomics()), r, "mul_div")?,
+        "mul_div",
+    )
+}
+
+/// Checked sum.
+pub fn add(a: SignedDecimal256, b: SignedDecimal256) -> RiskResult<SignedDecimal256> {
+    a.checked_add(b).map_err(|_| overflow("add"))
+}
+
+/// Checked difference.
+pub fn sub(a: SignedDecimal256, b: SignedDecimal256) -> RiskResult<SignedDecimal256> {
+    a.checked_sub(b).map_err(|_| overflow("sub"))
+}
+
+/// Lossless widening of an unsigned decimal (errors above the signed maximum).
+pub fn signed(d: Decimal256) -> RiskResult<SignedDecimal256> {
+    SignedDecimal256::try_from(d).map_err(|_| overflow("Decimal256 -> SignedDecimal256"))
+}
+
+/// `|d|` as an unsigned decimal.
+pub fn unsigned_abs(d: SignedDecimal256) -> Decimal256 {
+    Decimal256::new(d.atomics().unsigned_abs())
+}
+
+/// A non-negative signed decimal as unsigned (negative is an error).
+pub fn unsigned(d: SignedDecimal256) -> RiskResult<Decimal256> {
+    if d.is_negative() {
+        return Err(overflow("negative to unsigned"));
+    }
+    Ok(unsigned_abs(d))
+}
+
+/// `10^decimals` as a decimal: base units per whole unit of collateral.
+pub fn base_units_per_whole(decimals: u8) -> RiskResult<SignedDecimal256> {
+    if decimals > 18 {
+        return Err(RiskError::InvalidDecimals { decimals });
+    }
+    Ok(SignedDecimal256::new(
+        Int256::from(10i128.pow(u32::from(decimals))) * Int256::from(FRACTIONAL),
+    ))
+}
+
+/// An integer-valued decimal from an integer.
+pub fn from_int(v: Int256) -> RiskResult<SignedDecimal256> {
+    v.checked_mul(Int256::from(FRACTIONAL))
+        .map(SignedDecimal256::new)
+        .map_err(|_| overflow("from_int"))
+}
+
+/// An amount of collateral in BASE units (e.g. micro-USDC), exact to 18 decimals and signed.
+///
+/// This is the unit of every money value inside the crate; it becomes an integer
+/// (`Int128`/`Uint128`) only through the rounding methods below, in the direction the caller
+/// names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Quote(pub SignedDecimal256);
+
+impl Quote {
+    /// Zero.
+    pub const ZERO: Quote = Quote(SignedDecimal256::zero());
+
+    /// From an integer amount of base units.
+    pub fn from_base_units(amount: Int128) -> Quote {
+        Quote(SignedDecimal256::new(
+            Int256::from(amount) * Int256::from(FRACTIONAL),
+        ))
+    }
+
+    /// From an unsigned integer amount of base units.
+    pub fn from_base_units_u(amount: Uint128) -> Quote {
+        Quote(SignedDecimal256::new(
+            Int256::from(amount) * Int256::from(FRACTIONAL),
+        ))
+    }
+
+    /// Checked sum.
+    pub fn checked_add(self, o: Quote) -> RiskResult<Quote> {
+        add(self.0, o.0).map(Quote)
+    }
+
+    /// Checked difference.
+    pub fn checked_sub(self, o: Quote) -> RiskResult<Quote> {
+        sub(self.0, o.0).map(Quote)
+    }
+
+    /// `max(self, 0)`.
+    pub fn max_zero(self) -> Quote {
+        if self.0.is_negative() {
+            Quote::ZERO
+        } else {
+            self
+        }
+    }
+
+    /// `min(self, 0)`.
+    pub fn min_zero(self) -> Quote {
+        if self.0.is_negative() {
+            self
+        } else {
+            Quote::ZERO
+        }
+    }
+
+    /// Multiply by a ratio, rounded in direction `r`.
+    pub fn mul_ratio(self, ratio: Decimal256, r: Round) -> RiskResult<Quote> {
+        mul(self.0, signed(ratio)?, r).map(Quote)
+    }
+
+    /// Round to an integer number of base units in direction `r`.
+    pub fn to_base_units(self, r: Round) -> RiskResult<Int128> {
+        let a = self.0.atomics();
+        let q = div_round(
+            Int512::from(a),
+            Int512::from(FRACTIONAL),
+            r,
+            "to_base_units",
+        )?;
+        Int128::try_from(q).map_err(|_| overflow("base units exceed Int128"))
+    }
+
+    /// Floor to base units (equity, payouts, PnL credited to a user).
+    pub fn floor(self) -> RiskResult<Int128> {
+        self.to_base_units(Round::Down)
+    }
+
+    /// Ceiling to base units (requirements, fees, amounts owed by a user).
+    pub fn ceil(self) -> RiskResult<Int128> {
+        self.to_base_units(Round::Up)
+    }
+
+    /// Round in direction `r`, clamp at zero, as `Uint128`.
+    pub fn to_base_units_u(self, r: Round) -> RiskResult<Uint128> {
+        let v = self.to_base_units(r)?;
+        if v.is_negative() {
+            return Ok(Uint128::zero());
+        }
+        Ok(Uint128::new(v.i128().unsigned_abs()))
+    }
+}
+
+/// `Uint128` → `Int128` (errors above `Int128::MAX`).
+pub fn int128(v: Uint128) -> RiskResult<Int128> {
+    Int128::try_from(v).map_err(|_| overflow("Uint128 -> Int128"))
+}
+
+/// `max(v, 0)` as `Uint128`.
+pub fn clamp_u128(v: Int128) -> Uint128 {
+    if v.is_negative() {
+        Uint128::zero()
+    } else {
+        Uint128::new(v.i128().unsigned_abs())
+    }
+}
+
+/// Convert an unsigned 256-bit integer to `Uint128`.
+pub fn u128_of(v: Uint256) -> RiskResult<Uint128> {
+    Uint128::try_from(v).map_err(|_| overflow("Uint256 -> Uint128"))
+}

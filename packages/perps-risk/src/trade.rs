@@ -1,0 +1,220 @@
+//! Fills: skew price impact, fees, realized PnL and the new entry price.
+
+use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, Uint128};
+
+use crate::error::{RiskError, RiskResult};
+use crate::num::{add, div, mul, mul_div, signed, sub, unsigned, unsigned_abs, Round};
+use crate::position::{notional_of, pnl_of};
+
+/// The price a trade fills at and its impact ratio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FillQuote {
+    /// `P·(1 + (K + Δs/2)/skew_scale)`, rounded against the trader (up for a buy, down for a sell).
+    pub fill_price: Decimal256,
+    /// `(K + Δs/2)/skew_scale`, signed (0 when `skew_scale = 0`).
+    pub price_impact: SignedDecimal256,
+}
+
+fn sign_round(size_delta: SignedDecimal256) -> Round {
+    if size_delta.is_negative() {
+        Round::Down
+    } else {
+        Round::Up
+    }
+}
+
+/// Fill price of a trade of `size_delta` at oracle price `price` against skew `K`
+/// (`long_oi − short_oi` before the trade). Refuses `|impact| > max_price_impact`, a zero size,
+/// a zero price and a fill ≤ 0. `skew_scale = 0` means no impact.
+pub fn fill_price(
+    price: Decimal256,
+    skew: SignedDecimal256,
+    size_delta: SignedDecimal256,
+    skew_scale: Decimal256,
+    max_price_impact: Decimal256,
+) -> RiskResult<FillQuote> {
+    if size_delta.is_zero() {
+        return Err(RiskError::ZeroSize);
+    }
+    if price.is_zero() {
+        return Err(RiskError::ZeroPrice);
+    }
+    if skew_scale.is_zero() {
+        return Ok(FillQuote {
+            fill_price: price,
+            price_impact: SignedDecimal256::zero(),
+        });
+    }
+    let two = SignedDecimal256::from_atomics(2i128, 0)
+        .map_err(|_| RiskError::Overflow { context: "two" })?;
+    // (K + Δs/2)/ss = (2K + Δs)/(2·ss): one division, no halving of an odd atom count
+    let twice_mid = add(mul(two, skew, Round::Down)?, size_delta)?;
+    let twice_scale = mul(two, signed(skew_scale)?, Round::Down)?;
+    let r = sign_round(size_delta);
+    let impact = div(twice_mid, twice_scale, r)?;
+    // the cap is checked on the magnitude rounded up, so a boundary case is never let through
+    let impact_mag = unsigned_abs(div(twice_mid, twice_scale, Round::Up)?).max(unsigned_abs(div(
+        twice_mid,
+        twice_scale,
+        Round::Down,
+    )?));
+    if impact_mag > max_price_impact {
+        return Err(RiskError::PriceImpactTooHigh {
+            impact: impact_mag,
+            max: max_price_impact,
+        });
+    }
+    let p = signed(price)?;
+    let fill = add(p, mul_div(p, twice_mid, twice_scale, r)?)?;
+    if fill <= SignedDecimal256::zero() {
+        return Err(RiskError::NonPositiveFill { fill });
+    }
+    Ok(FillQuote {
+        fill_price: unsigned(fill)?,
+        price_impact: impact,
+    })
+}
+
+/// Taker fee `|Δs|·fill·taker_fee` in base units, rounded up, at least 1 base unit when
+/// `taker_fee > 0` (a zero fee rate charges nothing).
+pub fn trade_fee(
+    size_delta: SignedDecimal256,
+    fill_price: Decimal256,
+    taker_fee: Decimal256,
+    decimals: u8,
+) -> RiskResult<Uint128> {
+    if taker_fee.is_zero() || size_delta.is_zero() {
+        return Ok(Uint128::zero());
+    }
+    let n = notional_of(size_delta, fill_price, decimals, Round::Up)?;
+    let fee = n
+        .mul_ratio(taker_fee, Round::Up)?
+        .to_base_units_u(Round::Up)?;
+    Ok(fee.max(Uint128::one()))
+}
+
+/// Split a fee: `(insurance, vault)` with the insurance part `fee·insurance_fee_share` rounded
+/// down and the vault getting the rest, so the parts sum to the fee exactly.
+pub fn split_fee(fee: Uint128, insurance_fee_share: Decimal256) -> RiskResult<(Uint128, Uint128)> {
+    let ins = crate::num::Quote::from_base_units_u(fee)
+        .mul_ratio(insurance_fee_share.min(Decimal256::one()), Round::Down)?
+        .to_base_units_u(Round::Down)?;
+    Ok((ins, fee.checked_sub(ins)?))
+}
+
+/// `P·(1 + slippage)` for a buy, `P·(1 − slippage)` for a sell (floored at 0): the default
+/// `acceptable_price`.
+pub fn default_acceptable_price(
+    price: Decimal256,
+    size_delta: SignedDecimal256,
+    slippage: Decimal256,
+) -> RiskResult<Decimal256> {
+    let moved = mul(signed(price)?, signed(slippage)?, Round::Down)?;
+    let p = signed(price)?;
+    if size_delta.is_negative() {
+        Ok(unsigned(sub(p, moved)?.max(SignedDecimal256::zero()))?)
+    } else {
+        unsigned(add(p, moved)?)
+    }
+}
+
+/// `fill` respects `acceptable_price` (buy: fill ≤ it; sell: fill ≥ it).
+pub fn within_acceptable(
+    fill: Decimal256,
+    size_delta: SignedDecimal256,
+    acceptable: Decimal256,
+) -> bool {
+    if size_delta.is_negative() {
+        fill >= acceptable
+    } else {
+        fill <= acceptable
+    }
+}
+
+/// Result of applying a fill to a position (funding must already be settled).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FillOutcome {
+    /// Size after the trade.
+    pub new_size: SignedDecimal256,
+    /// Entry price after the trade (0 when flat), rounded against the position.
+    pub entry_price: Decimal256,
+    /// `(fill − E)·closed` in base units, rounded down; credited to C or M.
+    pub realized_pnl: Int128,
+    /// Magnitude of the reduction leg (0 for a pure increase).
+    pub reduced: Decimal256,
+    /// Magnitude of the opening/increasing leg (0 for a pure reduction).
+    pub increased: Decimal256,
+}
+
+impl FillOutcome {
+    /// True when the trade crosses zero (a reduction to zero, then an opening).
+    pub fn is_flip(&self) -> bool {
+        !self.reduced.is_zero() && !self.increased.is_zero()
+    }
+}
+
+/// Apply a fill of `size_delta` at `fill_price` to a position of `size` at `entry_price`.
+/// Increase: size-weighted average entry (up for a long, down for a short). Reduce: realized PnL
+/// on the closed part, entry unchanged. Flip: reduce to zero, open the rest at the fill.
+pub fn apply_fill(
+    size: SignedDecimal256,
+    entry_price: Decimal256,
+    size_delta: SignedDecimal256,
+    fill_price: Decimal256,
+    decimals: u8,
+) -> RiskResult<FillOutcome> {
+    if size_delta.is_zero() {
+        return Err(RiskError::ZeroSize);
+    }
+    let new_size = add(size, size_delta)?;
+    let same_dir = size.is_zero() || (size.is_negative() == size_delta.is_negative());
+    if same_dir {
+        let (old, inc) = (
+            signed(unsigned_abs(size))?,
+            signed(unsigned_abs(size_delta))?,
+        );
+        let r = sign_round(size_delta);
+        let cost = add(
+            mul(old, signed(entry_price)?, r)?,
+            mul(inc, signed(fill_price)?, r)?,
+        )?;
+        let entry = div(cost, add(old, inc)?, r)?;
+        return Ok(FillOutcome {
+            new_size,
+            entry_price: unsigned(entry)?,
+            realized_pnl: Int128::zero(),
+            reduced: Decimal256::zero(),
+            increased: unsigned_abs(size_delta),
+        });
+    }
+    let closing = unsigned_abs(size_delta).min(unsigned_abs(size));
+    let closed_signed = if size.is_negative() {
+        sub(SignedDecimal256::zero(), signed(closing)?)?
+    } else {
+        signed(closing)?
+    };
+    let realized = pnl_of(
+        closed_signed,
+        entry_price,
+        fill_price,
+        decimals,
+        Round::Down,
+    )?
+    .floor()?;
+    let opened = unsigned_abs(new_size);
+    let flipped = !new_size.is_zero() && new_size.is_negative() != size.is_negative();
+    let entry = if new_size.is_zero() {
+        Decimal256::zero()
+    } else if flipped {
+        fill_price
+    } else {
+        entry_price
+    };
+    Ok(FillOutcome {
+        new_size,
+        entry_price: entry,
+        realized_pnl: realized,
+        reduced: closing,
+        increased: if flipped { opened } else { Decimal256::zero() },
+    })
+}
