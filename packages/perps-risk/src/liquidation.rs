@@ -90,13 +90,32 @@ pub fn validate_liquidation_rules(
     target_ratio: Decimal256,
     first_mmr: Decimal256,
 ) -> RiskResult<()> {
-    let _ = (
-        liquidation_fee,
-        reward_share,
-        taker_fee,
-        max_price_impact,
-        target_ratio,
-        first_mmr,
-    );
-    Err(RiskError::Unimplemented("validate_liquidation_rules"))
+    if reward_share > Decimal256::one() {
+        return Err(RiskError::InvalidParameter {
+            name: "liquidator_reward_share",
+            reason: format!("{reward_share} > 1"),
+        });
+    }
+    // fee·(1 − share) ≥ taker_fee + impact: a liquidation is never cheaper than closing
+    let kept = liquidation_fee.checked_mul(Decimal256::one().checked_sub(reward_share)?)?;
+    let close_cost = taker_fee.checked_add(max_price_impact)?;
+    if kept < close_cost {
+        return Err(RiskError::InvalidParameter {
+            name: "liquidation_fee",
+            reason: format!(
+                "liquidation_fee·(1 − liquidator_reward_share) = {kept} < taker_fee + max_price_impact = {close_cost}"
+            ),
+        });
+    }
+    // fee < target·mmr_1 keeps the partial-liquidation target reachable
+    let bound = target_ratio.checked_mul(first_mmr)?;
+    if liquidation_fee >= bound {
+        return Err(RiskError::InvalidParameter {
+            name: "liquidation_fee",
+            reason: format!(
+                "liquidation_fee {liquidation_fee} >= liquidation_target_ratio·mmr_1 = {bound}"
+            ),
+        });
+    }
+    Ok(())
 }

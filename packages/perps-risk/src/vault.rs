@@ -9,11 +9,13 @@
 //! truncated products ([`entry_cost`], [`funding_basis`]), so the aggregate always equals the
 //! recomputation from the stored positions exactly.
 
-use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, Uint128};
+use cosmwasm_std::{Decimal256, Int128, Int256, SignedDecimal256, Uint128};
 
 use crate::error::{RiskError, RiskResult};
-use crate::num::Quote;
-use crate::position::Position;
+use crate::num::{
+    add, base_units_per_whole, from_int, mul, mul_div, signed, sub, unsigned_abs, Quote, Round,
+};
+use crate::position::{notional_of, Position};
 
 /// Per-market aggregates of open positions (part of `MarketState`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,34 +30,86 @@ pub struct MarketAggregate {
     pub funding_basis_sum: SignedDecimal256,
 }
 
-/// `s·E` as accumulated in `entry_cost_sum` (truncated toward zero, deterministic).
+/// `s·E` as accumulated in `entry_cost_sum` (rounded down, deterministic).
 pub fn entry_cost(pos: &Position) -> RiskResult<SignedDecimal256> {
-    let _ = pos;
-    Err(RiskError::Unimplemented("entry_cost"))
+    mul(pos.size, signed(pos.entry_price)?, Round::Down)
 }
 
-/// `s·f` as accumulated in `funding_basis_sum` (truncated toward zero, deterministic).
+/// `s·f` as accumulated in `funding_basis_sum` (rounded down, deterministic).
 pub fn funding_basis(pos: &Position) -> RiskResult<SignedDecimal256> {
-    let _ = pos;
-    Err(RiskError::Unimplemented("funding_basis"))
+    mul(pos.size, pos.funding_index_at_entry, Round::Down)
 }
 
 impl MarketAggregate {
     /// `K = long_oi − short_oi`.
     pub fn skew(&self) -> RiskResult<SignedDecimal256> {
-        Err(RiskError::Unimplemented("skew"))
+        sub(signed(self.long_oi)?, signed(self.short_oi)?)
     }
 
     /// Add a position as stored after a change.
     pub fn add(&mut self, pos: &Position) -> RiskResult<()> {
-        let _ = pos;
-        Err(RiskError::Unimplemented("add"))
+        let mag = unsigned_abs(pos.size);
+        if pos.size.is_negative() {
+            self.short_oi = self.short_oi.checked_add(mag)?;
+        } else {
+            self.long_oi = self.long_oi.checked_add(mag)?;
+        }
+        self.entry_cost_sum = add(self.entry_cost_sum, entry_cost(pos)?)?;
+        self.funding_basis_sum = add(self.funding_basis_sum, funding_basis(pos)?)?;
+        Ok(())
     }
 
-    /// Remove a position as stored before a change.
+    /// Remove a position as stored before a change. Removing more OI than recorded is an
+    /// error (the aggregate would no longer match the positions).
     pub fn remove(&mut self, pos: &Position) -> RiskResult<()> {
-        let _ = pos;
-        Err(RiskError::Unimplemented("remove"))
+        let mag = unsigned_abs(pos.size);
+        let bad = |_| RiskError::InvalidParameter {
+            name: "position",
+            reason: "removing more open interest than recorded".to_string(),
+        };
+        if pos.size.is_negative() {
+            self.short_oi = self.short_oi.checked_sub(mag).map_err(bad)?;
+        } else {
+            self.long_oi = self.long_oi.checked_sub(mag).map_err(bad)?;
+        }
+        self.entry_cost_sum = sub(self.entry_cost_sum, entry_cost(pos)?)?;
+        self.funding_basis_sum = sub(self.funding_basis_sum, funding_basis(pos)?)?;
+        Ok(())
+    }
+
+    /// Replace `old` (as stored before) by `new` (as stored after); `None` = no position.
+    pub fn replace(&mut self, old: Option<&Position>, new: Option<&Position>) -> RiskResult<()> {
+        if let Some(o) = old {
+            self.remove(o)?;
+        }
+        if let Some(n) = new {
+            self.add(n)?;
+        }
+        Ok(())
+    }
+
+    /// `Σ U` over the market's positions at `price`, base units, rounded in direction `r`.
+    pub fn total_unrealized_pnl(
+        &self,
+        price: Decimal256,
+        decimals: u8,
+        r: Round,
+    ) -> RiskResult<Quote> {
+        let k = self.skew()?;
+        let whole = sub(mul(k, signed(price)?, r)?, self.entry_cost_sum)?;
+        mul(whole, base_units_per_whole(decimals)?, r).map(Quote)
+    }
+
+    /// `Σ A` over the market's positions at `funding_index`, base units, rounded in direction `r`.
+    pub fn total_accrued_funding(
+        &self,
+        funding_index: SignedDecimal256,
+        decimals: u8,
+        r: Round,
+    ) -> RiskResult<Quote> {
+        let k = self.skew()?;
+        let whole = sub(mul(k, funding_index, r)?, self.funding_basis_sum)?;
+        mul(whole, base_units_per_whole(decimals)?, r).map(Quote)
     }
 }
 
@@ -75,8 +129,45 @@ pub struct VaultMarket {
 /// `V = cash − Σ_m (U_m − A_m) − Σ_m P_m·K_m²/(2·skew_scale_m)`, base units, exact and rounded
 /// against the vault (traders' claims up, premium up).
 pub fn vault_equity(cash: Int128, markets: &[VaultMarket], decimals: u8) -> RiskResult<Quote> {
-    let _ = (cash, markets, decimals);
-    Err(RiskError::Unimplemented("vault_equity"))
+    let mut v = Quote::from_base_units(cash);
+    for m in markets {
+        let k = m.aggregate.skew()?;
+        let price = match (m.mark_price, k.is_zero()) {
+            (Some(p), _) => p,
+            // with K = 0, Σ U = −Σ s·E does not depend on the price
+            (None, true) => Decimal256::zero(),
+            (None, false) => {
+                return Err(RiskError::InvalidParameter {
+                    name: "mark_price",
+                    reason: "required for a market with open skew".to_string(),
+                })
+            }
+        };
+        let u = m
+            .aggregate
+            .total_unrealized_pnl(price, decimals, Round::Up)?;
+        let a = m
+            .aggregate
+            .total_accrued_funding(m.funding_index, decimals, Round::Down)?;
+        v = v.checked_sub(u)?.checked_add(a)?;
+        if !m.skew_scale.is_zero() && !k.is_zero() {
+            let abs_k = signed(unsigned_abs(k))?;
+            let price_bu = mul(signed(price)?, base_units_per_whole(decimals)?, Round::Up)?;
+            let two_scale = mul(
+                from_int(Int256::from(2i128))?,
+                signed(m.skew_scale)?,
+                Round::Down,
+            )?;
+            let premium = mul_div(
+                mul(price_bu, abs_k, Round::Up)?,
+                abs_k,
+                two_scale,
+                Round::Up,
+            )?;
+            v = v.checked_sub(Quote(premium))?;
+        }
+    }
+    Ok(v)
 }
 
 /// `vault_min_backing · Σ_m |K_m|·P_m`, base units, rounded up.
@@ -85,8 +176,19 @@ pub fn vault_required_backing(
     vault_min_backing: Decimal256,
     decimals: u8,
 ) -> RiskResult<Quote> {
-    let _ = (markets, vault_min_backing, decimals);
-    Err(RiskError::Unimplemented("vault_required_backing"))
+    let mut total = Quote::ZERO;
+    for m in markets {
+        let k = m.aggregate.skew()?;
+        if k.is_zero() {
+            continue;
+        }
+        let price = m.mark_price.ok_or(RiskError::InvalidParameter {
+            name: "mark_price",
+            reason: "required for a market with open skew".to_string(),
+        })?;
+        total = total.checked_add(notional_of(k, price, decimals, Round::Up)?)?;
+    }
+    total.mul_ratio(vault_min_backing, Round::Up)
 }
 
 /// Shares minted by an LP deposit.
@@ -107,8 +209,40 @@ pub fn shares_to_mint(
     vault_equity: Quote,
     decimals: u8,
 ) -> RiskResult<SharesMinted> {
-    let _ = (amount, total_shares, vault_equity, decimals);
-    Err(RiskError::Unimplemented("shares_to_mint"))
+    if amount.is_zero() {
+        return Err(RiskError::ZeroShares { amount });
+    }
+    if total_shares.is_zero() {
+        let locked = Uint128::new(10u128.pow(u32::from(decimals.min(18))));
+        let minimum = locked.checked_mul(Uint128::new(2))?;
+        if amount < minimum {
+            return Err(RiskError::FirstDepositTooSmall { amount, minimum });
+        }
+        return Ok(SharesMinted {
+            minted: amount,
+            locked,
+        });
+    }
+    if vault_equity <= Quote::ZERO {
+        return Err(RiskError::VaultInsolvent {
+            equity: vault_equity.floor()?,
+            total_shares,
+        });
+    }
+    let minted = Quote(mul_div(
+        Quote::from_base_units_u(amount).0,
+        Quote::from_base_units_u(total_shares).0,
+        vault_equity.0,
+        Round::Down,
+    )?)
+    .to_base_units_u(Round::Down)?;
+    if minted.is_zero() {
+        return Err(RiskError::ZeroShares { amount });
+    }
+    Ok(SharesMinted {
+        minted,
+        locked: Uint128::zero(),
+    })
 }
 
 /// Payout for redeeming `shares`: `shares·V/total`, rounded down, 0 when `V ≤ 0`.
@@ -117,6 +251,20 @@ pub fn redeem_value(
     total_shares: Uint128,
     vault_equity: Quote,
 ) -> RiskResult<Uint128> {
-    let _ = (shares, total_shares, vault_equity);
-    Err(RiskError::Unimplemented("redeem_value"))
+    if shares > total_shares {
+        return Err(RiskError::SharesExceedTotal {
+            shares,
+            total_shares,
+        });
+    }
+    if shares.is_zero() || vault_equity <= Quote::ZERO {
+        return Ok(Uint128::zero());
+    }
+    Quote(mul_div(
+        Quote::from_base_units_u(shares).0,
+        vault_equity.0,
+        Quote::from_base_units_u(total_shares).0,
+        Round::Down,
+    )?)
+    .to_base_units_u(Round::Down)
 }
