@@ -2,8 +2,13 @@
 
 use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, Uint128};
 
-use crate::book::{Book, BookParams};
+use crate::book::{book_health, book_values, position_values, Book, BookParams};
 use crate::error::{RiskError, RiskResult};
+use crate::num::{
+    base_units_per_whole, clamp_u128, div, int128, mul, signed, sub, unsigned, unsigned_abs, Quote,
+    Round,
+};
+use crate::position::{accrued_funding, notional_of, pnl_of};
 
 /// Account-wide liquidation parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +39,14 @@ pub struct PositionClose {
     pub realized_pnl: Int128,
     /// Penalty `liquidation_fee·N_closed`, rounded up, capped at the equity left.
     pub penalty: Uint128,
+    /// Book equity before this close, rounded down.
+    pub equity_before: Int128,
+    /// Book maintenance requirement before this close, rounded up.
+    pub maintenance_before: Uint128,
+    /// Book equity after this close (and its penalty), rounded down.
+    pub equity_after: Int128,
+    /// Book maintenance requirement after this close, rounded up.
+    pub maintenance_after: Uint128,
 }
 
 /// What a liquidation of one book does; the engine applies it as is.
@@ -76,8 +89,251 @@ pub fn plan_liquidation(
     params: &BookParams,
     config: &LiquidationConfig,
 ) -> RiskResult<Option<LiquidationPlan>> {
-    let _ = (book, params, config);
-    Err(RiskError::Unimplemented("plan_liquidation"))
+    let before = book_health(book, params)?;
+    if !before.liquidatable {
+        return Ok(None);
+    }
+    let decimals = params.collateral_decimals;
+    let mut work = book.clone();
+    let mut order: Vec<(Quote, usize)> = Vec::with_capacity(book.positions.len());
+    for (i, bp) in book.positions.iter().enumerate() {
+        if bp.price_live && !bp.position.size.is_zero() {
+            order.push((position_values(bp, decimals)?.maintenance_margin, i));
+        }
+    }
+    // largest maintenance requirement first; ties by index for determinism
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+
+    let mut closes = Vec::new();
+    for &(_, i) in &order {
+        if meets_target(&work, params, config.target_ratio)? {
+            break;
+        }
+        let x = solve_close_size(&work, i, params, config.target_ratio)?;
+        if !x.is_zero() {
+            closes.push(close(&mut work, i, x, params)?);
+        }
+        // rounding can leave the book a hair short: then this position goes entirely
+        let left = work.positions.get(i).map(|p| unsigned_abs(p.position.size));
+        if let Some(left) = left {
+            if !left.is_zero() && !meets_target(&work, params, config.target_ratio)? {
+                closes.push(close(&mut work, i, left, params)?);
+            }
+        }
+    }
+
+    let mut penalty_total = Uint128::zero();
+    for c in &closes {
+        penalty_total = penalty_total.checked_add(c.penalty)?;
+    }
+    let flat = work.positions.iter().all(|p| p.position.size.is_zero());
+    let reward_from_share = Quote::from_base_units_u(penalty_total)
+        .mul_ratio(config.reward_share, Round::Down)?
+        .to_base_units_u(Round::Down)?;
+    let liquidator_reward = reward_from_share.max(config.min_reward);
+    let mut charged = penalty_total;
+    let mut reward_unpaid = Uint128::zero();
+    let insurance_share = penalty_total.saturating_sub(liquidator_reward);
+    if liquidator_reward > penalty_total {
+        // the book pays the top-up from what it can spare (all of it when flat, only the excess
+        // over the target when it stays open), the rest becomes bad debt
+        let needed = liquidator_reward.checked_sub(penalty_total)?;
+        let spare = if flat {
+            clamp_u128(work.collateral)
+        } else {
+            let h = book_health(&work, params)?;
+            let req = target_requirement(&work, params, config.target_ratio)?;
+            clamp_u128(h.equity.checked_sub(int128(req)?)?)
+        };
+        let top_up = needed.min(spare);
+        work.collateral = work.collateral.checked_sub(int128(top_up)?)?;
+        charged = charged.checked_add(top_up)?;
+        reward_unpaid = needed.checked_sub(top_up)?;
+    }
+    let mut bad_debt = reward_unpaid;
+    if flat && work.collateral.is_negative() {
+        bad_debt =
+            bad_debt.checked_add(clamp_u128(Int128::zero().checked_sub(work.collateral)?))?;
+        work.collateral = Int128::zero();
+    }
+    let after = book_health(&work, params)?;
+    Ok(Some(LiquidationPlan {
+        closes,
+        equity_before: before.equity,
+        maintenance_before: before.maintenance_margin,
+        equity_after: after.equity,
+        maintenance_after: after.maintenance_margin,
+        collateral_after: work.collateral,
+        charged,
+        liquidator_reward,
+        insurance_share,
+        reward_unpaid,
+        bad_debt,
+    }))
+}
+
+/// Rounding slack, in base units, added to the target when solving the close size: funding
+/// settled (up), realized PnL (down), penalty (up), equity (down) and the target (up) each
+/// round by less than one unit.
+const SLACK_BASE_UNITS: i128 = 5;
+
+/// `ceil(target · MM_exact)`, base units.
+fn target_requirement(book: &Book, params: &BookParams, target: Decimal256) -> RiskResult<Uint128> {
+    book_values(book, params)?
+        .maintenance_margin
+        .mul_ratio(target, Round::Up)?
+        .to_base_units_u(Round::Up)
+}
+
+/// `floor(Q) ≥ ceil(target·MM)`.
+fn meets_target(book: &Book, params: &BookParams, target: Decimal256) -> RiskResult<bool> {
+    let h = book_health(book, params)?;
+    let req = target_requirement(book, params, target)?;
+    Ok(Quote::from_base_units(h.equity) >= Quote::from_base_units_u(req))
+}
+
+/// Smallest size to close from position `i` so that `Q − fee·x − slack ≥ target·MM(rest)`.
+///
+/// In terms of the notional `m` left in the position, with `φ = fee·P·10^d` per unit closed,
+/// `H(m) = K0 + fee·m − t·MM_i(m)` where `K0 = Q − slack − φ·|s| − t·MM_others`. `H` falls as
+/// `m` grows (`t·mmr_k > fee`), so the largest admissible `m` is the root of one bracket.
+fn solve_close_size(
+    book: &Book,
+    i: usize,
+    params: &BookParams,
+    target: Decimal256,
+) -> RiskResult<Decimal256> {
+    let decimals = params.collateral_decimals;
+    let len = book.positions.len();
+    let bp = book
+        .positions
+        .get(i)
+        .ok_or(RiskError::NoSuchPosition { index: i, len })?;
+    let size = unsigned_abs(bp.position.size);
+    let v = book_values(book, params)?;
+    let own = position_values(bp, decimals)?;
+    let fee = bp.market.liquidation_fee;
+    let tiers = &bp.market.tiers;
+    let n_full = own.notional;
+    let mm_others = v.maintenance_margin.checked_sub(own.maintenance_margin)?;
+    let slack = Quote::from_base_units(Int128::new(SLACK_BASE_UNITS));
+    let k0 = v
+        .equity
+        .checked_sub(slack)?
+        .checked_sub(n_full.mul_ratio(fee, Round::Up)?)?
+        .checked_sub(mm_others.mul_ratio(target, Round::Up)?)?;
+    let h = |m: Quote| -> RiskResult<Quote> {
+        k0.checked_add(m.mul_ratio(fee, Round::Down)?)?
+            .checked_sub(tiers.maintenance(m)?.mul_ratio(target, Round::Up)?)
+    };
+    if h(Quote::ZERO)? < Quote::ZERO {
+        return Ok(size);
+    }
+    if h(n_full)? >= Quote::ZERO {
+        return Ok(Decimal256::zero());
+    }
+    let mut m_star = Quote::ZERO;
+    for seg in tiers.segments() {
+        let root_here = match seg.hi {
+            None => true,
+            Some(hi) => hi >= n_full || h(hi)? < Quote::ZERO,
+        };
+        if !root_here {
+            continue;
+        }
+        // K0 − t·MM(lo) + t·mmr·lo + (fee − t·mmr)·m = 0
+        let t = signed(target)?;
+        let t_mmr = mul(t, signed(seg.mmr)?, Round::Up)?;
+        let slope = sub(t_mmr, signed(fee)?)?;
+        if slope <= SignedDecimal256::zero() {
+            // rules violated (fee ≥ target·mmr): no partial solution, close it all
+            return Ok(size);
+        }
+        let numer = k0
+            .checked_sub(seg.mm_below.mul_ratio(target, Round::Up)?)?
+            .checked_add(Quote(mul(seg.lo.0, t_mmr, Round::Down)?))?;
+        m_star = Quote(div(numer.0, slope, Round::Down)?);
+        break;
+    }
+    let m_star = m_star.max_zero().min(n_full);
+    // x = |s| − m*/(P·10^d), the remaining size rounded down so that more is closed
+    let price_bu = mul(
+        signed(bp.mark_price)?,
+        base_units_per_whole(decimals)?,
+        Round::Up,
+    )?;
+    if price_bu.is_zero() {
+        return Ok(size);
+    }
+    let keep = unsigned(div(m_star.0, price_bu, Round::Down)?.max(SignedDecimal256::zero()))?;
+    let keep = keep.min(size);
+    if keep < bp.market.min_order_size {
+        return Ok(size);
+    }
+    Ok(size.checked_sub(keep)?)
+}
+
+/// Close `x` (magnitude) of position `i` at its mark: settle funding on the whole position,
+/// realize PnL on the closed part, charge the penalty capped at the equity left.
+fn close(
+    book: &mut Book,
+    i: usize,
+    x: Decimal256,
+    params: &BookParams,
+) -> RiskResult<PositionClose> {
+    let decimals = params.collateral_decimals;
+    let before = book_health(book, params)?;
+    let len = book.positions.len();
+    let bp = book
+        .positions
+        .get_mut(i)
+        .ok_or(RiskError::NoSuchPosition { index: i, len })?;
+    let x = x.min(unsigned_abs(bp.position.size));
+    let funding_paid = accrued_funding(&bp.position, bp.funding_index, decimals)?.ceil()?;
+    bp.position.funding_index_at_entry = bp.funding_index;
+    let closed = if bp.position.size.is_negative() {
+        sub(SignedDecimal256::zero(), signed(x)?)?
+    } else {
+        signed(x)?
+    };
+    let realized_pnl = pnl_of(
+        closed,
+        bp.position.entry_price,
+        bp.mark_price,
+        decimals,
+        Round::Down,
+    )?
+    .floor()?;
+    let penalty_raw = notional_of(closed, bp.mark_price, decimals, Round::Up)?
+        .mul_ratio(bp.market.liquidation_fee, Round::Up)?
+        .to_base_units_u(Round::Up)?;
+    bp.position.size = sub(bp.position.size, closed)?;
+    let new_size = bp.position.size;
+    let price = bp.mark_price;
+    if new_size.is_zero() {
+        bp.position.entry_price = Decimal256::zero();
+    }
+    book.collateral = book
+        .collateral
+        .checked_add(realized_pnl)?
+        .checked_sub(funding_paid)?;
+    let cap = clamp_u128(book_health(book, params)?.equity);
+    let penalty = penalty_raw.min(cap);
+    book.collateral = book.collateral.checked_sub(int128(penalty)?)?;
+    let after = book_health(book, params)?;
+    Ok(PositionClose {
+        index: i,
+        size_closed: closed,
+        new_size,
+        price,
+        funding_paid,
+        realized_pnl,
+        penalty,
+        equity_before: before.equity,
+        maintenance_before: before.maintenance_margin,
+        equity_after: after.equity,
+        maintenance_after: after.maintenance_margin,
+    })
 }
 
 /// Market validation rules: `liquidation_fee·(1 − reward_share) ≥ taker_fee + max_price_impact`
