@@ -1,0 +1,252 @@
+//! A small typed harness: one price feed, its owner, one publisher, and snapshots of every piece
+//! of state a query can see, so each rejection can be checked to change nothing.
+
+use cosmwasm_std::{coins, Addr, Decimal256, Empty, StdError, StdResult};
+use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
+use perps_api::price_feed::{
+    ConfigResponse, ExecuteMsg, FeedInfo, FeedsResponse, InstantiateMsg, PriceResponse,
+    PriceUpdate, QueryMsg,
+};
+use price_feed::ContractError;
+
+pub const FUNDED_DENOM: &str = "uusdc";
+
+pub fn d(s: &str) -> Decimal256 {
+    s.parse().unwrap()
+}
+
+pub fn contract() -> Box<dyn Contract<Empty>> {
+    Box::new(
+        ContractWrapper::new(
+            price_feed::execute,
+            price_feed::instantiate,
+            price_feed::query,
+        )
+        .with_migrate(price_feed::migrate),
+    )
+}
+
+/// An update with `conf` 1 and no explicit EMA.
+pub fn upd(feed_id: &str, price: &str, publish_time: u64) -> PriceUpdate {
+    PriceUpdate {
+        feed_id: feed_id.to_string(),
+        price: d(price),
+        conf: d("1"),
+        ema_price: None,
+        publish_time,
+    }
+}
+
+/// Values of every attribute named `key` in the response, in order.
+pub fn attrs(res: &AppResponse, key: &str) -> Vec<String> {
+    res.events
+        .iter()
+        .flat_map(|e| e.attributes.iter())
+        .filter(|a| a.key == key)
+        .map(|a| a.value.clone())
+        .collect()
+}
+
+/// Asserts that `res` failed with exactly `expected` (cw-multi-test hands errors back as text).
+pub fn assert_err<T: std::fmt::Debug>(res: StdResult<T>, expected: ContractError) {
+    let err: StdError = res.expect_err("expected an error");
+    let text = format!("{err:?} {err}");
+    assert!(
+        text.contains(&expected.to_string()),
+        "expected error `{expected}`, got `{text}`"
+    );
+}
+
+/// Everything a query can see: config, every feed with its price.
+#[derive(Debug, PartialEq)]
+pub struct Snapshot {
+    pub config: ConfigResponse,
+    pub feeds: Vec<FeedInfo>,
+}
+
+pub struct Suite {
+    pub app: App,
+    pub code_id: u64,
+    pub feed: Addr,
+    pub owner: Addr,
+    pub publisher: Addr,
+    pub stranger: Addr,
+}
+
+impl Suite {
+    /// Owner (the instantiating sender), one publisher, default `max_future_secs`.
+    pub fn new() -> Self {
+        Self::with(|_| {})
+    }
+
+    /// Like `new`, with the instantiate message adjusted by `edit`.
+    pub fn with(edit: impl FnOnce(&mut InstantiateMsg)) -> Self {
+        let mut suite = Self::bare();
+        let mut msg = InstantiateMsg {
+            owner: None,
+            publishers: vec![suite.publisher.to_string()],
+            max_future_secs: None,
+        };
+        edit(&mut msg);
+        suite.feed = suite.instantiate(&msg).unwrap();
+        suite
+    }
+
+    /// Code stored, nothing instantiated yet; the stranger holds some coins.
+    pub fn bare() -> Self {
+        let api = cosmwasm_std::testing::MockApi::default();
+        let (owner, publisher, stranger) = (
+            api.addr_make("owner"),
+            api.addr_make("publisher"),
+            api.addr_make("stranger"),
+        );
+        let funded = [owner.clone(), publisher.clone(), stranger.clone()];
+        let mut app = App::new(|router, _, storage| {
+            for addr in &funded {
+                router
+                    .bank
+                    .init_balance(storage, addr, coins(1_000_000, FUNDED_DENOM))
+                    .unwrap();
+            }
+        });
+        let code_id = app.store_code(contract());
+        Self {
+            app,
+            code_id,
+            feed: Addr::unchecked(""),
+            owner,
+            publisher,
+            stranger,
+        }
+    }
+
+    pub fn instantiate(&mut self, msg: &InstantiateMsg) -> StdResult<Addr> {
+        self.app.instantiate_contract(
+            self.code_id,
+            self.owner.clone(),
+            msg,
+            &[],
+            "price-feed",
+            Some(self.owner.to_string()),
+        )
+    }
+
+    pub fn addr(&self, name: &str) -> Addr {
+        self.app.api().addr_make(name)
+    }
+
+    pub fn now(&self) -> u64 {
+        self.app.block_info().time.seconds()
+    }
+
+    pub fn advance(&mut self, secs: u64) {
+        self.app.update_block(move |b| {
+            b.time = b.time.plus_seconds(secs);
+            b.height += 1;
+        });
+    }
+
+    pub fn exec(&mut self, sender: &Addr, msg: &ExecuteMsg) -> StdResult<AppResponse> {
+        self.app
+            .execute_contract(sender.clone(), self.feed.clone(), msg, &[])
+    }
+
+    /// Runs `msg` from `sender`, expects `expected`, and checks that no visible state changed.
+    pub fn rejects(&mut self, sender: &Addr, msg: &ExecuteMsg, expected: ContractError) {
+        let before = self.snapshot();
+        assert_err(self.exec(sender, msg), expected);
+        assert_eq!(
+            self.snapshot(),
+            before,
+            "state changed by a rejected message"
+        );
+    }
+
+    pub fn add_feed(&mut self, feed_id: &str, max_price_jump: Option<&str>) -> AppResponse {
+        let msg = ExecuteMsg::AddFeed {
+            feed_id: feed_id.to_string(),
+            description: format!("{feed_id} feed"),
+            max_price_jump: max_price_jump.map(d),
+            jump_window_secs: None,
+        };
+        self.exec(&self.owner.clone(), &msg).unwrap()
+    }
+
+    /// `update_prices` from the publisher.
+    pub fn push(&mut self, prices: Vec<PriceUpdate>) -> StdResult<AppResponse> {
+        self.exec(
+            &self.publisher.clone(),
+            &ExecuteMsg::UpdatePrices { prices },
+        )
+    }
+
+    /// `reset_price` from the owner with `conf` 1.
+    pub fn reset(
+        &mut self,
+        feed_id: &str,
+        price: &str,
+        publish_time: u64,
+    ) -> StdResult<AppResponse> {
+        let msg = ExecuteMsg::ResetPrice {
+            feed_id: feed_id.to_string(),
+            price: d(price),
+            conf: d("1"),
+            publish_time,
+        };
+        self.exec(&self.owner.clone(), &msg)
+    }
+
+    pub fn query<T: cosmwasm_schema::serde::de::DeserializeOwned>(
+        &self,
+        msg: &QueryMsg,
+    ) -> StdResult<T> {
+        self.app.wrap().query_wasm_smart(self.feed.clone(), msg)
+    }
+
+    pub fn price(&self, feed_id: &str) -> StdResult<PriceResponse> {
+        self.query(&QueryMsg::Price {
+            feed_id: feed_id.to_string(),
+        })
+    }
+
+    /// The stored price of `feed_id` as `(price, conf, ema_price, publish_time)`.
+    pub fn stored(&self, feed_id: &str) -> (Decimal256, Decimal256, Decimal256, u64) {
+        let p = self.price(feed_id).unwrap();
+        assert_eq!(p.feed_id, feed_id);
+        (p.price, p.conf, p.ema_price, p.publish_time)
+    }
+
+    pub fn config(&self) -> ConfigResponse {
+        self.query(&QueryMsg::Config {}).unwrap()
+    }
+
+    pub fn feeds_page(&self, start_after: Option<&str>, limit: Option<u32>) -> Vec<FeedInfo> {
+        let res: FeedsResponse = self
+            .query(&QueryMsg::Feeds {
+                start_after: start_after.map(str::to_string),
+                limit,
+            })
+            .unwrap();
+        res.feeds
+    }
+
+    /// Every feed, walking pages of the maximum size.
+    pub fn all_feeds(&self) -> Vec<FeedInfo> {
+        let mut all: Vec<FeedInfo> = vec![];
+        loop {
+            let start = all.last().map(|f| f.feed_id.clone());
+            let page = self.feeds_page(start.as_deref(), Some(30));
+            if page.is_empty() {
+                return all;
+            }
+            all.extend(page);
+        }
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            config: self.config(),
+            feeds: self.all_feeds(),
+        }
+    }
+}
