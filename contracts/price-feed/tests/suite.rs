@@ -113,7 +113,8 @@ impl Suite {
         Self {
             app,
             code_id,
-            feed: Addr::unchecked(""),
+            // Replaced by `with`; a bare suite instantiates for itself.
+            feed: api.addr_make("not-instantiated"),
             owner,
             publisher,
             stranger,
