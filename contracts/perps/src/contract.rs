@@ -1,0 +1,156 @@
+//! Dispatch: one arm per message, one call each.
+
+use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response};
+use perps_api::perps::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
+
+use crate::error::ContractResult;
+use crate::execute::{account, admin, liquidate, markets, settle, trade, vault};
+use crate::query as q;
+
+/// The one cw2 identity of this contract.
+pub const CONTRACT_NAME: &str = "crates.io:perps";
+/// Version stored by cw2 and checked by migrate.
+pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub fn instantiate(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> ContractResult<Response> {
+    admin::instantiate(deps, env, info, msg)
+}
+
+pub fn execute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> ContractResult<Response> {
+    match msg {
+        ExecuteMsg::Deposit {} => account::deposit(deps, info),
+        ExecuteMsg::Withdraw { amount } => account::withdraw(deps, env, info, amount),
+        ExecuteMsg::Trade {
+            market_id,
+            size_delta,
+            acceptable_price,
+            mode,
+        } => trade::trade(
+            deps,
+            env,
+            info,
+            market_id,
+            size_delta,
+            acceptable_price,
+            mode,
+        ),
+        ExecuteMsg::ClosePosition {
+            market_id,
+            acceptable_price,
+        } => trade::close_position(deps, env, info, market_id, acceptable_price),
+        ExecuteMsg::AddMargin { market_id, amount } => {
+            account::add_margin(deps, env, info, market_id, amount)
+        }
+        ExecuteMsg::RemoveMargin { market_id, amount } => {
+            account::remove_margin(deps, env, info, market_id, amount)
+        }
+        ExecuteMsg::Liquidate {
+            account,
+            min_reward,
+        } => liquidate::liquidate(deps, env, info, account, min_reward),
+        ExecuteMsg::ProvideLiquidity {} => vault::provide_liquidity(deps, env, info),
+        ExecuteMsg::WithdrawLiquidity { shares } => {
+            vault::withdraw_liquidity(deps, env, info, shares)
+        }
+        ExecuteMsg::ClaimLiquidity {} => vault::claim_liquidity(deps, env, info),
+        ExecuteMsg::CancelWithdrawLiquidity {} => vault::cancel_withdraw_liquidity(deps, info),
+        ExecuteMsg::SweepFees {} => vault::sweep_fees(deps, info),
+        ExecuteMsg::SettlePositions { market_id, limit } => {
+            settle::settle_positions(deps, env, info, market_id, limit)
+        }
+        ExecuteMsg::AddMarket { market_id, config } => {
+            markets::add_market(deps, env, info, market_id, config)
+        }
+        ExecuteMsg::UpdateMarket {
+            market_id,
+            config,
+            force,
+        } => markets::update_market(deps, env, info, market_id, config, force),
+        ExecuteMsg::SetMarketStatus { market_id, status } => {
+            markets::set_market_status(deps, info, market_id, status)
+        }
+        ExecuteMsg::SettleMarket { market_id, price } => {
+            markets::settle_market(deps, env, info, market_id, price)
+        }
+        ExecuteMsg::UpdateConfig {
+            price_feed,
+            insurance_fund,
+            max_oracle_age_secs,
+            max_confidence_ratio,
+            max_ema_deviation,
+            max_positions_per_account,
+            liquidation_target_ratio,
+            liquidator_reward_share,
+            insurance_fee_share,
+            vault_min_backing,
+            min_liquidation_reward,
+            default_max_slippage,
+            unrealized_profit_weight,
+            lp_withdraw_delay_secs,
+        } => admin::update_config(
+            deps,
+            info,
+            admin::ConfigUpdate {
+                price_feed,
+                insurance_fund,
+                max_oracle_age_secs,
+                max_confidence_ratio,
+                max_ema_deviation,
+                max_positions_per_account,
+                liquidation_target_ratio,
+                liquidator_reward_share,
+                insurance_fee_share,
+                vault_min_backing,
+                min_liquidation_reward,
+                default_max_slippage,
+                unrealized_profit_weight,
+                lp_withdraw_delay_secs,
+            },
+        ),
+        ExecuteMsg::TransferOwnership { new_owner } => {
+            admin::transfer_ownership(deps, info, new_owner)
+        }
+        ExecuteMsg::AcceptOwnership {} => admin::accept_ownership(deps, info),
+    }
+}
+
+pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> ContractResult<Binary> {
+    Ok(match msg {
+        QueryMsg::Config {} => to_json_binary(&q::config(deps)?)?,
+        QueryMsg::Market { market_id } => to_json_binary(&q::market(deps, market_id)?)?,
+        QueryMsg::Markets { start_after, limit } => {
+            to_json_binary(&q::markets(deps, start_after, limit)?)?
+        }
+        QueryMsg::Account { address } => to_json_binary(&q::account(deps, env, address)?)?,
+        QueryMsg::Accounts { start_after, limit } => {
+            to_json_binary(&q::accounts(deps, env, start_after, limit)?)?
+        }
+        QueryMsg::LiquidatableAccounts { start_after, limit } => {
+            to_json_binary(&q::liquidatable_accounts(deps, env, start_after, limit)?)?
+        }
+        QueryMsg::SimulateTrade {
+            address,
+            market_id,
+            size_delta,
+            mode,
+        } => to_json_binary(&q::simulate_trade(
+            deps, env, address, market_id, size_delta, mode,
+        )?)?,
+        QueryMsg::Vault {} => to_json_binary(&q::vault(deps, env)?)?,
+        QueryMsg::LpPosition { address } => to_json_binary(&q::lp_position(deps, env, address)?)?,
+    })
+}
+
+pub fn migrate(deps: DepsMut, _env: Env, msg: MigrateMsg) -> ContractResult<Response> {
+    admin::migrate(deps, msg)
+}

@@ -1,0 +1,239 @@
+use cosmwasm_std::{Decimal256, Int128, StdError, Uint128};
+use cw_utils::PaymentError;
+use perps_api::ownership::OwnershipError;
+use perps_risk::RiskError;
+use thiserror::Error;
+
+/// Result of every handler.
+pub type ContractResult<T> = Result<T, ContractError>;
+
+/// Every way a message can fail; each message names the numbers involved.
+#[derive(Error, Debug)]
+pub enum ContractError {
+    #[error("{0}")]
+    Std(#[from] StdError),
+
+    #[error("{0}")]
+    Ownership(#[from] OwnershipError),
+
+    #[error("payment: {0}")]
+    Payment(#[from] PaymentError),
+
+    #[error("{0}")]
+    Risk(RiskError),
+
+    #[error("invalid parameter {name}: {reason}")]
+    InvalidParameter { name: String, reason: String },
+
+    #[error("contract name mismatch: stored {stored}, expected {expected}")]
+    WrongContract { stored: String, expected: String },
+
+    #[error("{what} is not implemented yet")]
+    NotImplemented { what: String },
+
+    #[error("unknown market {market_id}")]
+    UnknownMarket { market_id: String },
+
+    #[error("market {market_id} already exists")]
+    MarketExists { market_id: String },
+
+    #[error("market {market_id} is reduce-only")]
+    MarketReduceOnly { market_id: String },
+
+    #[error("market {market_id} is settled at {price}")]
+    MarketSettled {
+        market_id: String,
+        price: Decimal256,
+    },
+
+    #[error("market {market_id} is not settled")]
+    MarketNotSettled { market_id: String },
+
+    #[error("feed_id of market {market_id} cannot change while open interest is {long_oi} long / {short_oi} short")]
+    FeedChangeWithOpenInterest {
+        market_id: String,
+        long_oi: Decimal256,
+        short_oi: Decimal256,
+    },
+
+    #[error("update of market {market_id} would make {count} open books liquidatable (send force: true to override)")]
+    UpdateMakesLiquidatable { market_id: String, count: u32 },
+
+    #[error("no price for market {market_id} (feed {feed_id})")]
+    OracleMissing { market_id: String, feed_id: String },
+
+    #[error("oracle price of market {market_id} is stale: age {age}s > max {max_age}s")]
+    OracleStale {
+        market_id: String,
+        age: u64,
+        max_age: u64,
+    },
+
+    #[error(
+        "oracle price of market {market_id} is uncertain: conf/price {ratio} > max {max_ratio}"
+    )]
+    OracleUncertain {
+        market_id: String,
+        ratio: Decimal256,
+        max_ratio: Decimal256,
+    },
+
+    #[error("oracle price of market {market_id} deviates from its EMA: {deviation} > max {max_deviation}")]
+    OracleEmaDeviation {
+        market_id: String,
+        deviation: Decimal256,
+        max_deviation: Decimal256,
+    },
+
+    #[error("amount must be positive")]
+    ZeroAmount {},
+
+    #[error("size_delta must be non-zero")]
+    ZeroSize {},
+
+    #[error("order size {size} in market {market_id} is below the minimum {min}")]
+    BelowMinOrderSize {
+        market_id: String,
+        size: Decimal256,
+        min: Decimal256,
+    },
+
+    #[error(
+        "reduction would leave size {remaining} in market {market_id}, below the minimum {min}"
+    )]
+    DustRemainder {
+        market_id: String,
+        remaining: Decimal256,
+        min: Decimal256,
+    },
+
+    #[error("account already holds {count} positions, the maximum is {max}")]
+    TooManyPositions { count: u32, max: u32 },
+
+    #[error("position notional {notional} in market {market_id} would exceed the cap {max}")]
+    PositionCap {
+        market_id: String,
+        notional: Uint128,
+        max: Uint128,
+    },
+
+    #[error("{side} open interest of market {market_id} would be {notional} > cap {max}")]
+    OpenInterestCap {
+        market_id: String,
+        side: String,
+        notional: Uint128,
+        max: Uint128,
+    },
+
+    #[error("price impact {impact} in market {market_id} exceeds max {max}")]
+    PriceImpactTooHigh {
+        market_id: String,
+        impact: Decimal256,
+        max: Decimal256,
+    },
+
+    #[error("fill price {fill} is worse than the acceptable price {acceptable}")]
+    AcceptablePrice {
+        fill: Decimal256,
+        acceptable: Decimal256,
+    },
+
+    #[error("insufficient margin: equity {equity} < initial requirement {required}")]
+    InsufficientMargin { equity: Int128, required: Uint128 },
+
+    #[error("withdrawal {amount} exceeds free collateral {free}")]
+    ExceedsFreeCollateral { amount: Uint128, free: Uint128 },
+
+    #[error("the cross book is liquidatable: equity {equity} < maintenance {maintenance}")]
+    CrossBookLiquidatable {
+        equity: Int128,
+        maintenance: Uint128,
+    },
+
+    #[error("reduction would leave the book negative: {what} {value}")]
+    ReductionLeavesNegative { what: String, value: Int128 },
+
+    #[error(
+        "mode {requested} conflicts with the existing {existing} position in market {market_id}"
+    )]
+    ConflictingMode {
+        market_id: String,
+        requested: String,
+        existing: String,
+    },
+
+    #[error("no position in market {market_id}")]
+    NoPosition { market_id: String },
+
+    #[error("position in market {market_id} is not isolated")]
+    NotIsolated { market_id: String },
+
+    #[error("isolated margin {margin} < amount {amount}")]
+    MarginTooLow { margin: Uint128, amount: Uint128 },
+
+    #[error("collateral {collateral} is below the requested {amount}")]
+    InsufficientCollateral { collateral: Int128, amount: Uint128 },
+
+    #[error("trade would increase |skew| of market {market_id} while the vault has no shares")]
+    VaultEmpty { market_id: String },
+
+    #[error("vault equity {equity} is not positive while {total_shares} shares are outstanding")]
+    VaultInsolvent {
+        equity: Int128,
+        total_shares: Uint128,
+    },
+
+    #[error("deposit {amount} would mint 0 shares")]
+    ZeroShares { amount: Uint128 },
+
+    #[error("first vault deposit {amount} must be at least {min}")]
+    FirstDepositTooSmall { amount: Uint128, min: Uint128 },
+
+    #[error("requested {requested} shares but only {available} are withdrawable now")]
+    InsufficientShares {
+        requested: Uint128,
+        available: Uint128,
+    },
+
+    #[error("shares provided recently are locked until {unlock_at} (now {now})")]
+    SharesTooRecent { unlock_at: u64, now: u64 },
+
+    #[error("a withdrawal request is already pending")]
+    WithdrawalPending {},
+
+    #[error("no pending withdrawal request")]
+    NoWithdrawalRequest {},
+
+    #[error("withdrawal request claimable at {claimable_at}, now {now}")]
+    NotYetClaimable { claimable_at: u64, now: u64 },
+
+    #[error("payout {payout} exceeds vault cash {cash}")]
+    InsufficientVaultCash { payout: Uint128, cash: Int128 },
+
+    #[error("vault equity after payout {equity} < required backing {required}")]
+    InsufficientBacking { equity: Int128, required: Uint128 },
+
+    #[error("no insurance fees to sweep")]
+    NothingToSweep {},
+}
+
+impl From<RiskError> for ContractError {
+    fn from(e: RiskError) -> Self {
+        match e {
+            RiskError::InsufficientMargin { equity, required } => {
+                ContractError::InsufficientMargin { equity, required }
+            }
+            other => ContractError::Risk(other),
+        }
+    }
+}
+
+impl ContractError {
+    /// Shorthand for an invalid parameter.
+    pub fn invalid(name: &str, reason: impl Into<String>) -> Self {
+        ContractError::InvalidParameter {
+            name: name.to_string(),
+            reason: reason.into(),
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! Instantiate, configuration, ownership and migration.
+
+use cosmwasm_std::{Addr, Api, Decimal256, DepsMut, Env, MessageInfo, Response, Uint128};
+use cw_utils::nonpayable;
+use perps_api::ownership::Ownership;
+use perps_api::perps::{InstantiateMsg, MigrateMsg};
+
+use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
+use crate::error::{ContractError, ContractResult};
+use crate::execute::markets::validate_liquidation_rules;
+use crate::state::{Config, Vault, CONFIG, MARKETS, OWNERSHIP, VAULT};
+
+/// Most positions one account may hold: bounds the gas of every cross-book check.
+pub const MAX_POSITIONS_LIMIT: u32 = 32;
+
+pub fn instantiate(
+    deps: DepsMut,
+    _env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> ContractResult<Response> {
+    nonpayable(&info)?;
+    let owner = match msg.owner {
+        Some(o) => deps.api.addr_validate(&o)?,
+        None => info.sender.clone(),
+    };
+    validate_denom(&msg.collateral_denom)?;
+    if msg.collateral_decimals > 18 {
+        return Err(ContractError::invalid(
+            "collateral_decimals",
+            format!("{} > 18", msg.collateral_decimals),
+        ));
+    }
+    let config = Config {
+        collateral_denom: msg.collateral_denom,
+        collateral_decimals: msg.collateral_decimals,
+        price_feed: deps.api.addr_validate(&msg.price_feed)?,
+        insurance_fund: deps.api.addr_validate(&msg.insurance_fund)?,
+        max_oracle_age_secs: msg.max_oracle_age_secs,
+        max_confidence_ratio: msg.max_confidence_ratio,
+        max_ema_deviation: msg.max_ema_deviation,
+        max_positions_per_account: msg.max_positions_per_account.unwrap_or(16),
+        liquidation_target_ratio: msg.liquidation_target_ratio,
+        liquidator_reward_share: msg.liquidator_reward_share,
+        insurance_fee_share: msg.insurance_fee_share,
+        vault_min_backing: msg.vault_min_backing,
+        min_liquidation_reward: msg.min_liquidation_reward.unwrap_or_default(),
+        default_max_slippage: msg.default_max_slippage.unwrap_or(Decimal256::percent(1)),
+        unrealized_profit_weight: msg.unrealized_profit_weight.unwrap_or_default(),
+        lp_withdraw_delay_secs: msg.lp_withdraw_delay_secs.unwrap_or(86_400),
+    };
+    validate_config(&config)?;
+    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    CONFIG.save(deps.storage, &config)?;
+    OWNERSHIP.save(deps.storage, &Ownership::new(owner.clone()))?;
+    VAULT.save(deps.storage, &Vault::default())?;
+    Ok(Response::new()
+        .add_attribute("action", "instantiate")
+        .add_attribute("owner", owner)
+        .add_attribute("collateral_denom", config.collateral_denom))
+}
+
+/// Bank denom charset: 3–128 characters, a letter first, then `[A-Za-z0-9/:._-]`.
+fn validate_denom(denom: &str) -> ContractResult<()> {
+    let ok_len = (3..=128).contains(&denom.len());
+    let ok_first = denom
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic());
+    let ok_chars = denom
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/:._-".contains(c));
+    if ok_len && ok_first && ok_chars {
+        Ok(())
+    } else {
+        Err(ContractError::invalid(
+            "collateral_denom",
+            format!("{denom:?} is not a bank denom"),
+        ))
+    }
+}
+
+fn ratio_in(name: &str, v: Decimal256, zero_ok: bool, one_ok: bool) -> ContractResult<()> {
+    let low_ok = if zero_ok { true } else { !v.is_zero() };
+    let high_ok = if one_ok {
+        v <= Decimal256::one()
+    } else {
+        v < Decimal256::one()
+    };
+    if low_ok && high_ok {
+        return Ok(());
+    }
+    let (lo, hi) = (
+        if zero_ok { "[0" } else { "(0" },
+        if one_ok { "1]" } else { "1)" },
+    );
+    Err(ContractError::invalid(
+        name,
+        format!("{v} is outside {lo}, {hi}"),
+    ))
+}
+
+/// Every rule on the engine configuration (markets are checked by the caller when liquidation
+/// parameters change).
+pub fn validate_config(c: &Config) -> ContractResult<()> {
+    if c.max_oracle_age_secs == 0 {
+        return Err(ContractError::invalid("max_oracle_age_secs", "must be > 0"));
+    }
+    ratio_in("max_confidence_ratio", c.max_confidence_ratio, false, true)?;
+    ratio_in("max_ema_deviation", c.max_ema_deviation, false, true)?;
+    if c.max_positions_per_account == 0 || c.max_positions_per_account > MAX_POSITIONS_LIMIT {
+        return Err(ContractError::invalid(
+            "max_positions_per_account",
+            format!(
+                "{} is outside [1, {MAX_POSITIONS_LIMIT}]",
+                c.max_positions_per_account
+            ),
+        ));
+    }
+    // The target must be at or above maintenance, or a liquidation could stop below it.
+    let ten = Decimal256::from_ratio(10u8, 1u8);
+    if c.liquidation_target_ratio < Decimal256::one() || c.liquidation_target_ratio > ten {
+        return Err(ContractError::invalid(
+            "liquidation_target_ratio",
+            format!("{} is outside [1, 10]", c.liquidation_target_ratio),
+        ));
+    }
+    ratio_in(
+        "liquidator_reward_share",
+        c.liquidator_reward_share,
+        true,
+        true,
+    )?;
+    ratio_in("insurance_fee_share", c.insurance_fee_share, true, true)?;
+    ratio_in("vault_min_backing", c.vault_min_backing, true, true)?;
+    // 1 would allow a zero acceptable price on a sell.
+    ratio_in("default_max_slippage", c.default_max_slippage, false, false)?;
+    ratio_in(
+        "unrealized_profit_weight",
+        c.unrealized_profit_weight,
+        true,
+        true,
+    )?;
+    Ok(())
+}
+
+/// Optional fields of `update_config`.
+pub struct ConfigUpdate {
+    pub price_feed: Option<String>,
+    pub insurance_fund: Option<String>,
+    pub max_oracle_age_secs: Option<u64>,
+    pub max_confidence_ratio: Option<Decimal256>,
+    pub max_ema_deviation: Option<Decimal256>,
+    pub max_positions_per_account: Option<u32>,
+    pub liquidation_target_ratio: Option<Decimal256>,
+    pub liquidator_reward_share: Option<Decimal256>,
+    pub insurance_fee_share: Option<Decimal256>,
+    pub vault_min_backing: Option<Decimal256>,
+    pub min_liquidation_reward: Option<Uint128>,
+    pub default_max_slippage: Option<Decimal256>,
+    pub unrealized_profit_weight: Option<Decimal256>,
+    pub lp_withdraw_delay_secs: Option<u64>,
+}
+
+fn opt_addr(api: &dyn Api, a: Option<String>, current: Addr) -> ContractResult<Addr> {
+    Ok(match a {
+        Some(a) => api.addr_validate(&a)?,
+        None => current,
+    })
+}
+
+pub fn update_config(
+    deps: DepsMut,
+    info: MessageInfo,
+    u: ConfigUpdate,
+) -> ContractResult<Response> {
+    nonpayable(&info)?;
+    OWNERSHIP.load(deps.storage)?.assert_owner(&info.sender)?;
+    let old = CONFIG.load(deps.storage)?;
+    let c = Config {
+        collateral_denom: old.collateral_denom.clone(),
+        collateral_decimals: old.collateral_decimals,
+        price_feed: opt_addr(deps.api, u.price_feed, old.price_feed.clone())?,
+        insurance_fund: opt_addr(deps.api, u.insurance_fund, old.insurance_fund.clone())?,
+        max_oracle_age_secs: u.max_oracle_age_secs.unwrap_or(old.max_oracle_age_secs),
+        max_confidence_ratio: u.max_confidence_ratio.unwrap_or(old.max_confidence_ratio),
+        max_ema_deviation: u.max_ema_deviation.unwrap_or(old.max_ema_deviation),
+        max_positions_per_account: u
+            .max_positions_per_account
+            .unwrap_or(old.max_positions_per_account),
+        liquidation_target_ratio: u
+            .liquidation_target_ratio
+            .unwrap_or(old.liquidation_target_ratio),
+        liquidator_reward_share: u
+            .liquidator_reward_share
+            .unwrap_or(old.liquidator_reward_share),
+        insurance_fee_share: u.insurance_fee_share.unwrap_or(old.insurance_fee_share),
+        vault_min_backing: u.vault_min_backing.unwrap_or(old.vault_min_backing),
+        min_liquidation_reward: u
+            .min_liquidation_reward
+            .unwrap_or(old.min_liquidation_reward),
+        default_max_slippage: u.default_max_slippage.unwrap_or(old.default_max_slippage),
+        unrealized_profit_weight: u
+            .unrealized_profit_weight
+            .unwrap_or(old.unrealized_profit_weight),
+        lp_withdraw_delay_secs: u
+            .lp_withdraw_delay_secs
+            .unwrap_or(old.lp_withdraw_delay_secs),
+    };
+    validate_config(&c)?;
+    // Liquidation parameters are also bound by every market's rules.
+    for item in MARKETS.range(deps.storage, None, None, cosmwasm_std::Order::Ascending) {
+        let (_, market) = item?;
+        validate_liquidation_rules(&c, &market.config)?;
+    }
+    CONFIG.save(deps.storage, &c)?;
+    Ok(Response::new().add_attribute("action", "update_config"))
+}
+
+pub fn transfer_ownership(
+    deps: DepsMut,
+    info: MessageInfo,
+    new_owner: String,
+) -> ContractResult<Response> {
+    nonpayable(&info)?;
+    let new_owner = deps.api.addr_validate(&new_owner)?;
+    let mut own = OWNERSHIP.load(deps.storage)?;
+    own.propose(&info.sender, new_owner.clone())?;
+    OWNERSHIP.save(deps.storage, &own)?;
+    Ok(Response::new()
+        .add_attribute("action", "transfer_ownership")
+        .add_attribute("pending_owner", new_owner))
+}
+
+pub fn accept_ownership(deps: DepsMut, info: MessageInfo) -> ContractResult<Response> {
+    nonpayable(&info)?;
+    let mut own = OWNERSHIP.load(deps.storage)?;
+    own.accept(&info.sender)?;
+    OWNERSHIP.save(deps.storage, &own)?;
+    Ok(Response::new()
+        .add_attribute("action", "accept_ownership")
+        .add_attribute("owner", info.sender))
+}
+
+pub fn migrate(deps: DepsMut, _msg: MigrateMsg) -> ContractResult<Response> {
+    let stored = cw2::get_contract_version(deps.storage)?;
+    if stored.contract != CONTRACT_NAME {
+        return Err(ContractError::WrongContract {
+            stored: stored.contract,
+            expected: CONTRACT_NAME.to_string(),
+        });
+    }
+    // Refuses downgrades and records the new version.
+    cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    Ok(Response::new()
+        .add_attribute("action", "migrate")
+        .add_attribute("from_version", stored.version)
+        .add_attribute("to_version", CONTRACT_VERSION))
+}

@@ -1,0 +1,331 @@
+//! Owner-managed markets: add, update, status, settlement.
+
+use cosmwasm_std::{Decimal256, DepsMut, Env, MessageInfo, Order, Response, SignedDecimal256};
+use cw_utils::nonpayable;
+use perps_api::perps::{MarketConfig, MarketStatus, MarketStatusUpdate};
+use perps_risk::tiers::{MarginTier, TierTable};
+
+use crate::book::{accrue, count_liquidatable_books, load_market_ctx};
+use crate::error::{ContractError, ContractResult};
+use crate::oracle;
+use crate::state::{Config, Market, MarketState, CONFIG, MARKETS, MARKET_STATES, OWNERSHIP};
+
+/// Longest market id, in bytes (it is part of every position key).
+pub const MAX_MARKET_ID_LEN: usize = 32;
+
+fn validate_market_id(id: &str) -> ContractResult<()> {
+    let ok = !id.is_empty()
+        && id.len() <= MAX_MARKET_ID_LEN
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(ContractError::invalid(
+            "market_id",
+            format!("{id:?} must be 1-{MAX_MARKET_ID_LEN} chars of [A-Za-z0-9_./-]"),
+        ))
+    }
+}
+
+/// The risk crate's view of a tier table.
+pub fn tier_table(mc: &MarketConfig) -> ContractResult<TierTable> {
+    let tiers: Vec<MarginTier> = mc
+        .margin_tiers
+        .iter()
+        .map(|t| MarginTier {
+            max_notional: t.max_notional,
+            initial_margin_ratio: t.initial_margin_ratio,
+            maintenance_margin_ratio: t.maintenance_margin_ratio,
+        })
+        .collect();
+    Ok(TierTable::new(&tiers)?)
+}
+
+/// Impact cap in force (0 when there is no impact).
+pub fn impact_cap(mc: &MarketConfig) -> Decimal256 {
+    if mc.skew_scale.is_zero() {
+        Decimal256::zero()
+    } else {
+        mc.max_price_impact.unwrap_or_default()
+    }
+}
+
+/// The two rules tying a market to the liquidation parameters (DESIGN 6.8): a liquidation stays
+/// dearer than a normal close, and the liquidation target stays reachable.
+pub fn validate_liquidation_rules(cfg: &Config, mc: &MarketConfig) -> ContractResult<()> {
+    let kept = mc
+        .liquidation_fee
+        .checked_mul(Decimal256::one() - cfg.liquidator_reward_share)
+        .map_err(|e| ContractError::invalid("liquidation_fee", e.to_string()))?;
+    let close_cost = mc
+        .taker_fee
+        .checked_add(impact_cap(mc))
+        .map_err(|e| ContractError::invalid("taker_fee", e.to_string()))?;
+    if kept < close_cost {
+        return Err(ContractError::invalid(
+            "liquidation_fee",
+            format!(
+                "liquidation_fee·(1 − liquidator_reward_share) = {kept} < taker_fee + max_price_impact = {close_cost}"
+            ),
+        ));
+    }
+    let mmr_1 = tier_table(mc)?.first_mmr();
+    let reach = cfg
+        .liquidation_target_ratio
+        .checked_mul(mmr_1)
+        .map_err(|e| ContractError::invalid("liquidation_target_ratio", e.to_string()))?;
+    if mc.liquidation_fee >= reach {
+        return Err(ContractError::invalid(
+            "liquidation_fee",
+            format!(
+                "{} must be < liquidation_target_ratio·mmr_1 = {reach}",
+                mc.liquidation_fee
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Every rule on a market's parameters.
+pub fn validate_market_config(cfg: &Config, mc: &MarketConfig) -> ContractResult<()> {
+    if mc.feed_id.is_empty() || mc.feed_id.len() > 32 {
+        return Err(ContractError::invalid("feed_id", "must be 1-32 bytes"));
+    }
+    tier_table(mc)?;
+    if mc.taker_fee >= Decimal256::percent(10) {
+        return Err(ContractError::invalid(
+            "taker_fee",
+            format!("{} must be < 0.1", mc.taker_fee),
+        ));
+    }
+    if mc.skew_scale.is_zero() {
+        if mc.max_price_impact.is_some_and(|m| !m.is_zero()) {
+            return Err(ContractError::invalid(
+                "max_price_impact",
+                "must be absent or 0 when skew_scale is 0",
+            ));
+        }
+    } else {
+        match mc.max_price_impact {
+            Some(m) if !m.is_zero() && m < Decimal256::one() => {}
+            other => {
+                return Err(ContractError::invalid(
+                    "max_price_impact",
+                    format!("{other:?} must be in (0, 1) when skew_scale > 0"),
+                ))
+            }
+        }
+    }
+    if mc.max_funding_rate_per_day > Decimal256::one() {
+        return Err(ContractError::invalid(
+            "max_funding_rate_per_day",
+            format!("{} > 1", mc.max_funding_rate_per_day),
+        ));
+    }
+    if mc.max_position_notional.is_some_and(|m| m.is_zero()) {
+        return Err(ContractError::invalid(
+            "max_position_notional",
+            "must be > 0",
+        ));
+    }
+    // A zero minimum would let fees round to nothing on dust orders.
+    if mc.min_order_size.is_zero() {
+        return Err(ContractError::invalid("min_order_size", "must be > 0"));
+    }
+    if mc.liquidation_fee.is_zero() || mc.liquidation_fee >= Decimal256::one() {
+        return Err(ContractError::invalid(
+            "liquidation_fee",
+            format!("{} is outside (0, 1)", mc.liquidation_fee),
+        ));
+    }
+    validate_liquidation_rules(cfg, mc)
+}
+
+pub fn add_market(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    market_id: String,
+    config: MarketConfig,
+) -> ContractResult<Response> {
+    nonpayable(&info)?;
+    OWNERSHIP.load(deps.storage)?.assert_owner(&info.sender)?;
+    validate_market_id(&market_id)?;
+    if MARKETS.has(deps.storage, &market_id) {
+        return Err(ContractError::MarketExists { market_id });
+    }
+    let cfg = CONFIG.load(deps.storage)?;
+    validate_market_config(&cfg, &config)?;
+    let feed_id = config.feed_id.clone();
+    MARKETS.save(
+        deps.storage,
+        &market_id,
+        &Market {
+            config,
+            status: MarketStatus::Active,
+        },
+    )?;
+    MARKET_STATES.save(
+        deps.storage,
+        &market_id,
+        &MarketState {
+            long_oi: Decimal256::zero(),
+            short_oi: Decimal256::zero(),
+            entry_cost_sum: SignedDecimal256::zero(),
+            funding_index: SignedDecimal256::zero(),
+            funding_basis_sum: SignedDecimal256::zero(),
+            last_funding_time: env.block.time.seconds(),
+            last_price: None,
+        },
+    )?;
+    Ok(Response::new()
+        .add_attribute("action", "add_market")
+        .add_attribute("market_id", market_id)
+        .add_attribute("feed_id", feed_id))
+}
+
+fn load_market(deps: &DepsMut, market_id: &str) -> ContractResult<Market> {
+    MARKETS
+        .may_load(deps.storage, market_id)?
+        .ok_or_else(|| ContractError::UnknownMarket {
+            market_id: market_id.to_string(),
+        })
+}
+
+fn refuse_settled(market_id: &str, market: &Market) -> ContractResult<()> {
+    if let MarketStatus::Settled { price } = market.status {
+        return Err(ContractError::MarketSettled {
+            market_id: market_id.to_string(),
+            price,
+        });
+    }
+    Ok(())
+}
+
+pub fn update_market(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    market_id: String,
+    config: MarketConfig,
+    force: Option<bool>,
+) -> ContractResult<Response> {
+    nonpayable(&info)?;
+    OWNERSHIP.load(deps.storage)?.assert_owner(&info.sender)?;
+    let mut market = load_market(&deps, &market_id)?;
+    refuse_settled(&market_id, &market)?;
+    let cfg = CONFIG.load(deps.storage)?;
+    validate_market_config(&cfg, &config)?;
+    let state = MARKET_STATES.load(deps.storage, &market_id)?;
+    let has_oi = !state.long_oi.is_zero() || !state.short_oi.is_zero();
+    if config.feed_id != market.config.feed_id && has_oi {
+        return Err(ContractError::FeedChangeWithOpenInterest {
+            market_id,
+            long_oi: state.long_oi,
+            short_oi: state.short_oi,
+        });
+    }
+    // Funding so far accrues under the old parameters.
+    if let Ok(mark) = oracle::mark(deps.as_ref(), &env, &cfg, &market_id, &market) {
+        let state = accrue(&market, state, mark.price, env.block.time.seconds())?;
+        MARKET_STATES.save(deps.storage, &market_id, &state)?;
+    }
+    let forced = force.unwrap_or(false);
+    if has_oi && !forced {
+        let before = count_liquidatable_books(deps.as_ref(), &env, &cfg, &market_id, None)?;
+        let candidate = Market {
+            config: config.clone(),
+            status: market.status.clone(),
+        };
+        let after =
+            count_liquidatable_books(deps.as_ref(), &env, &cfg, &market_id, Some(&candidate))?;
+        if after > before {
+            return Err(ContractError::UpdateMakesLiquidatable {
+                market_id,
+                count: after - before,
+            });
+        }
+    }
+    market.config = config;
+    MARKETS.save(deps.storage, &market_id, &market)?;
+    Ok(Response::new()
+        .add_attribute("action", "update_market")
+        .add_attribute("market_id", market_id)
+        .add_attribute("forced", forced.to_string()))
+}
+
+pub fn set_market_status(
+    deps: DepsMut,
+    info: MessageInfo,
+    market_id: String,
+    status: MarketStatusUpdate,
+) -> ContractResult<Response> {
+    nonpayable(&info)?;
+    OWNERSHIP.load(deps.storage)?.assert_owner(&info.sender)?;
+    let mut market = load_market(&deps, &market_id)?;
+    refuse_settled(&market_id, &market)?;
+    let (status, label) = match status {
+        MarketStatusUpdate::Active => (MarketStatus::Active, "active"),
+        MarketStatusUpdate::ReduceOnly => (MarketStatus::ReduceOnly, "reduce_only"),
+    };
+    market.status = status;
+    MARKETS.save(deps.storage, &market_id, &market)?;
+    Ok(Response::new()
+        .add_attribute("action", "set_market_status")
+        .add_attribute("market_id", market_id)
+        .add_attribute("status", label))
+}
+
+pub fn settle_market(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    market_id: String,
+    price: Option<Decimal256>,
+) -> ContractResult<Response> {
+    nonpayable(&info)?;
+    OWNERSHIP.load(deps.storage)?.assert_owner(&info.sender)?;
+    let mut market = load_market(&deps, &market_id)?;
+    refuse_settled(&market_id, &market)?;
+    let cfg = CONFIG.load(deps.storage)?;
+    let now = env.block.time.seconds();
+    // Funding accrues up to settlement at the oracle price when one is live.
+    let live = oracle::mark(deps.as_ref(), &env, &cfg, &market_id, &market);
+    let settle_price = match (price, &live) {
+        (Some(p), _) if p.is_zero() => return Err(ContractError::invalid("price", "must be > 0")),
+        (Some(p), _) => p,
+        (None, Ok(mark)) => mark.price,
+        (None, Err(_)) => {
+            // Default is the last fresh price: surface why there is none.
+            return Err(live.err().unwrap_or(ContractError::OracleMissing {
+                market_id,
+                feed_id: market.config.feed_id,
+            }));
+        }
+    };
+    let ctx = load_market_ctx(deps.as_ref(), &env, &cfg, &market_id)?;
+    let mut state = ctx.state;
+    if let Ok(mark) = &live {
+        state = accrue(&market, state, mark.price, now)?;
+    }
+    state.last_funding_time = now;
+    state.last_price = Some(settle_price);
+    MARKET_STATES.save(deps.storage, &market_id, &state)?;
+    market.status = MarketStatus::Settled {
+        price: settle_price,
+    };
+    MARKETS.save(deps.storage, &market_id, &market)?;
+    Ok(Response::new()
+        .add_attribute("action", "settle_market")
+        .add_attribute("market_id", market_id)
+        .add_attribute("price", settle_price.to_string()))
+}
+
+/// Markets in id order (used by the vault valuation).
+pub fn all_market_ids(deps: cosmwasm_std::Deps) -> ContractResult<Vec<String>> {
+    Ok(MARKETS
+        .keys(deps.storage, None, None, Order::Ascending)
+        .collect::<Result<_, _>>()?)
+}

@@ -1,0 +1,105 @@
+//! Shared steps of account handlers: attached funds, position replacement with aggregate
+//! upkeep, funding settlement, and writing back what changed.
+
+use cosmwasm_std::{Int128, MessageInfo, Storage, Uint128};
+use perps_risk::funding::funding_settlement;
+
+use crate::book::{aggregate, risk_position, set_aggregate, AccountCtx};
+use crate::error::{ContractError, ContractResult};
+use crate::state::{
+    Config, Mode, Position, Vault, COLLATERAL, MARKET_HOLDERS, MARKET_STATES, POSITIONS,
+};
+
+/// The collateral attached to a message that accepts funds (any other coin is refused).
+pub fn attached_collateral(info: &MessageInfo, cfg: &Config) -> ContractResult<Uint128> {
+    let paid = cw_utils::may_pay(info, &cfg.collateral_denom)?;
+    Uint128::try_from(paid).map_err(|e| ContractError::invalid("funds", e.to_string()))
+}
+
+pub fn add_int(a: Int128, b: Int128) -> ContractResult<Int128> {
+    a.checked_add(b)
+        .map_err(|e| ContractError::invalid("amount", e.to_string()))
+}
+
+pub fn sub_int(a: Int128, b: Int128) -> ContractResult<Int128> {
+    a.checked_sub(b)
+        .map_err(|e| ContractError::invalid("amount", e.to_string()))
+}
+
+pub fn int(v: Uint128) -> ContractResult<Int128> {
+    Ok(perps_risk::num::int128(v)?)
+}
+
+impl AccountCtx {
+    /// Replaces (or removes) the position in `id`, keeping the market aggregate equal to the
+    /// recomputation from stored positions.
+    pub fn replace_position(&mut self, id: &str, new: Option<Position>) -> ContractResult<()> {
+        let old = self.positions.get(id).cloned();
+        let m = self.market_mut(id)?;
+        let mut agg = aggregate(&m.state);
+        if let Some(o) = &old {
+            agg.remove(&risk_position(o))?;
+        }
+        if let Some(n) = &new {
+            agg.add(&risk_position(n))?;
+        }
+        set_aggregate(&mut m.state, agg);
+        match new {
+            Some(n) => self.positions.insert(id.to_string(), n),
+            None => self.positions.remove(id),
+        };
+        self.dirty_positions.insert(id.to_string());
+        self.dirty_markets.insert(id.to_string());
+        Ok(())
+    }
+
+    /// Settles accrued funding of the position in `id` into its book (C or M) and the vault.
+    /// Returns what the position paid (negative: received).
+    pub fn settle_funding(
+        &mut self,
+        id: &str,
+        vault: &mut Vault,
+        decimals: u8,
+    ) -> ContractResult<Int128> {
+        let Some(pos) = self.positions.get(id).cloned() else {
+            return Ok(Int128::zero());
+        };
+        let index = self.market(id)?.state.funding_index;
+        let paid = funding_settlement(&risk_position(&pos), index, decimals)?;
+        let mut next = pos;
+        next.funding_index_at_entry = index;
+        next.mode = match next.mode {
+            Mode::Cross => {
+                self.collateral = sub_int(self.collateral, paid)?;
+                Mode::Cross
+            }
+            Mode::Isolated { margin } => Mode::Isolated {
+                margin: sub_int(margin, paid)?,
+            },
+        };
+        vault.cash = add_int(vault.cash, paid)?;
+        self.replace_position(id, Some(next))?;
+        Ok(paid)
+    }
+
+    /// Writes the collateral, every changed position and every changed market state.
+    pub fn save(&self, storage: &mut dyn Storage) -> ContractResult<()> {
+        COLLATERAL.save(storage, &self.addr, &self.collateral)?;
+        for id in &self.dirty_positions {
+            match self.positions.get(id) {
+                Some(p) => {
+                    POSITIONS.save(storage, (&self.addr, id), p)?;
+                    MARKET_HOLDERS.save(storage, (id, &self.addr), &())?;
+                }
+                None => {
+                    POSITIONS.remove(storage, (&self.addr, id));
+                    MARKET_HOLDERS.remove(storage, (id, &self.addr));
+                }
+            }
+        }
+        for id in &self.dirty_markets {
+            MARKET_STATES.save(storage, id, &self.market(id)?.state)?;
+        }
+        Ok(())
+    }
+}

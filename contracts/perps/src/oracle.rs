@@ -1,0 +1,143 @@
+//! Oracle policy (DESIGN 6.3): prices are read from the feed's storage with a raw query, and each
+//! action asks only for the markets it depends on, at the strictness it needs.
+
+use cosmwasm_std::{Decimal256, Deps, Env};
+use perps_api::perps::MarketStatus;
+use perps_api::price_feed::{PriceFeed, PriceRecord};
+
+use crate::error::{ContractError, ContractResult};
+use crate::state::{Config, Market};
+
+/// A price that passed the liveness rules, with the verdict of the strict ones.
+#[derive(Debug)]
+pub struct Mark {
+    /// Oracle price (or the settlement price of a settled market).
+    pub price: Decimal256,
+    /// Published confidence (0 for a settled market).
+    pub conf: Decimal256,
+    /// Why the strict rules fail, if they do.
+    pub strict_failure: Option<ContractError>,
+}
+
+impl Mark {
+    /// The price, for an action that needs the strict rules.
+    pub fn strict(&self) -> ContractResult<Decimal256> {
+        match &self.strict_failure {
+            None => Ok(self.price),
+            Some(e) => Err(clone_oracle_error(e)),
+        }
+    }
+
+    /// True when the strict rules hold.
+    pub fn is_strict(&self) -> bool {
+        self.strict_failure.is_none()
+    }
+}
+
+fn clone_oracle_error(e: &ContractError) -> ContractError {
+    match e {
+        ContractError::OracleUncertain {
+            market_id,
+            ratio,
+            max_ratio,
+        } => ContractError::OracleUncertain {
+            market_id: market_id.clone(),
+            ratio: *ratio,
+            max_ratio: *max_ratio,
+        },
+        ContractError::OracleEmaDeviation {
+            market_id,
+            deviation,
+            max_deviation,
+        } => ContractError::OracleEmaDeviation {
+            market_id: market_id.clone(),
+            deviation: *deviation,
+            max_deviation: *max_deviation,
+        },
+        other => ContractError::invalid("oracle", other.to_string()),
+    }
+}
+
+/// Reads the raw price record of a feed (no contract instance is loaded).
+pub fn read(deps: Deps, cfg: &Config, feed_id: &str) -> ContractResult<Option<PriceRecord>> {
+    Ok(PriceFeed(cfg.price_feed.clone()).raw_price(&deps.querier, feed_id)?)
+}
+
+/// Applies the liveness rules (age, price > 0) and records the strict verdict. A settled market
+/// answers its settlement price without any oracle.
+pub fn judge(
+    cfg: &Config,
+    env: &Env,
+    market_id: &str,
+    market: &Market,
+    record: Option<PriceRecord>,
+) -> ContractResult<Mark> {
+    if let MarketStatus::Settled { price } = market.status {
+        return Ok(Mark {
+            price,
+            conf: Decimal256::zero(),
+            strict_failure: None,
+        });
+    }
+    let rec = record.ok_or_else(|| ContractError::OracleMissing {
+        market_id: market_id.to_string(),
+        feed_id: market.config.feed_id.clone(),
+    })?;
+    if rec.price.is_zero() {
+        return Err(ContractError::OracleMissing {
+            market_id: market_id.to_string(),
+            feed_id: market.config.feed_id.clone(),
+        });
+    }
+    // Saturating: a publish time in the future has age 0.
+    let age = env.block.time.seconds().saturating_sub(rec.publish_time);
+    if age > cfg.max_oracle_age_secs {
+        return Err(ContractError::OracleStale {
+            market_id: market_id.to_string(),
+            age,
+            max_age: cfg.max_oracle_age_secs,
+        });
+    }
+    Ok(Mark {
+        price: rec.price,
+        conf: rec.conf,
+        strict_failure: strict_failure(cfg, market_id, &rec),
+    })
+}
+
+/// Strict rules, compared as products so that truncation never loosens a bound.
+fn strict_failure(cfg: &Config, market_id: &str, rec: &PriceRecord) -> Option<ContractError> {
+    let conf_bound = rec.price.checked_mul(cfg.max_confidence_ratio).ok();
+    if conf_bound.is_none_or(|b| rec.conf > b) {
+        return Some(ContractError::OracleUncertain {
+            market_id: market_id.to_string(),
+            ratio: rec.conf.checked_div(rec.price).unwrap_or(Decimal256::MAX),
+            max_ratio: cfg.max_confidence_ratio,
+        });
+    }
+    let gap = rec.price.abs_diff(rec.ema_price);
+    let ema_bound = rec.ema_price.checked_mul(cfg.max_ema_deviation).ok();
+    if rec.ema_price.is_zero() || ema_bound.is_none_or(|b| gap > b) {
+        return Some(ContractError::OracleEmaDeviation {
+            market_id: market_id.to_string(),
+            deviation: gap.checked_div(rec.ema_price).unwrap_or(Decimal256::MAX),
+            max_deviation: cfg.max_ema_deviation,
+        });
+    }
+    None
+}
+
+/// Reads and judges one market's price.
+pub fn mark(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    market_id: &str,
+    market: &Market,
+) -> ContractResult<Mark> {
+    let record = match market.status {
+        MarketStatus::Settled { .. } => None,
+        _ => read(deps, cfg, &market.config.feed_id)?,
+    };
+    judge(cfg, env, market_id, market, record)
+}

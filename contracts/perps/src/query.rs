@@ -1,0 +1,291 @@
+//! Queries. Valuations are best effort: a market whose price fails liveness is valued at its
+//! last price and counts losses only, so one dead feed never hides an account.
+
+use cosmwasm_std::{Addr, Decimal256, Deps, Env, Int128, Order, SignedDecimal256, Uint128};
+use cw_storage_plus::Bound;
+use perps_api::perps::{
+    AccountResponse, AccountsResponse, ConfigResponse, Health, LiquidatableAccountsResponse,
+    LpPositionResponse, MarketResponse, MarketStateResponse, MarketsResponse, PendingWithdrawal,
+    PositionMode, PositionResponse, SimulateTradeResponse, TradeMode, VaultResponse,
+};
+use perps_risk::book::{book_health, position_values};
+use perps_risk::liq_price::liquidation_price;
+use perps_risk::num::clamp_u128;
+use perps_risk::vault::redeem_value;
+
+use crate::book::{book_params, load_account, skew, AccountCtx, Prices};
+use crate::error::{ContractError, ContractResult};
+use crate::execute::trade::apply_trade;
+use crate::execute::vault::equity;
+use crate::state::{
+    Config, Market, MarketState, Mode, COLLATERAL, CONFIG, DEFAULT_LIMIT, LPS, LP_REQUESTS,
+    MARKETS, MARKET_STATES, MAX_LIMIT, OWNERSHIP, VAULT,
+};
+
+fn page_limit(limit: Option<u32>) -> usize {
+    limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize
+}
+
+pub fn config(deps: Deps) -> ContractResult<ConfigResponse> {
+    let c = CONFIG.load(deps.storage)?;
+    let own = OWNERSHIP.load(deps.storage)?;
+    let vault = VAULT.load(deps.storage)?;
+    Ok(ConfigResponse {
+        owner: own.owner,
+        pending_owner: own.pending_owner,
+        collateral_denom: c.collateral_denom,
+        collateral_decimals: c.collateral_decimals,
+        price_feed: c.price_feed,
+        insurance_fund: c.insurance_fund,
+        max_oracle_age_secs: c.max_oracle_age_secs,
+        max_confidence_ratio: c.max_confidence_ratio,
+        max_ema_deviation: c.max_ema_deviation,
+        max_positions_per_account: c.max_positions_per_account,
+        liquidation_target_ratio: c.liquidation_target_ratio,
+        liquidator_reward_share: c.liquidator_reward_share,
+        insurance_fee_share: c.insurance_fee_share,
+        vault_min_backing: c.vault_min_backing,
+        min_liquidation_reward: c.min_liquidation_reward,
+        default_max_slippage: c.default_max_slippage,
+        unrealized_profit_weight: c.unrealized_profit_weight,
+        lp_withdraw_delay_secs: c.lp_withdraw_delay_secs,
+        pending_insurance_fees: vault.insurance_fees,
+    })
+}
+
+fn market_response(id: String, m: Market, s: MarketState) -> ContractResult<MarketResponse> {
+    Ok(MarketResponse {
+        market_id: id,
+        config: m.config,
+        status: m.status,
+        state: MarketStateResponse {
+            skew: skew(&s)?,
+            long_oi: s.long_oi,
+            short_oi: s.short_oi,
+            entry_cost_sum: s.entry_cost_sum,
+            funding_index: s.funding_index,
+            funding_basis_sum: s.funding_basis_sum,
+            last_funding_time: s.last_funding_time,
+            last_price: s.last_price,
+        },
+    })
+}
+
+pub fn market(deps: Deps, market_id: String) -> ContractResult<MarketResponse> {
+    let m = MARKETS.may_load(deps.storage, &market_id)?.ok_or_else(|| {
+        ContractError::UnknownMarket {
+            market_id: market_id.clone(),
+        }
+    })?;
+    let s = MARKET_STATES.load(deps.storage, &market_id)?;
+    market_response(market_id, m, s)
+}
+
+pub fn markets(
+    deps: Deps,
+    start_after: Option<String>,
+    limit: Option<u32>,
+) -> ContractResult<MarketsResponse> {
+    let start = start_after.as_deref().map(Bound::exclusive);
+    let mut markets = Vec::new();
+    for item in MARKETS
+        .range(deps.storage, start, None, Order::Ascending)
+        .take(page_limit(limit))
+    {
+        let (id, m) = item?;
+        let s = MARKET_STATES.load(deps.storage, &id)?;
+        markets.push(market_response(id, m, s)?);
+    }
+    Ok(MarketsResponse { markets })
+}
+
+/// The `account` response of a loaded account.
+pub fn account_response(ctx: &AccountCtx, cfg: &Config) -> ContractResult<AccountResponse> {
+    let params = book_params(cfg);
+    let cross = ctx.cross_book(Prices::Any)?;
+    let health = book_health(&cross, &params)?;
+    let mut positions = Vec::new();
+    let mut cross_index = 0usize;
+    for (id, p) in &ctx.positions {
+        let (book, index) = match p.mode {
+            Mode::Cross => {
+                cross_index += 1;
+                (cross.clone(), cross_index - 1)
+            }
+            Mode::Isolated { .. } => (ctx.isolated_book(id, Prices::Any)?, 0),
+        };
+        let bp = book
+            .positions
+            .get(index)
+            .ok_or_else(|| ContractError::NoPosition {
+                market_id: id.clone(),
+            })?;
+        let report = position_values(bp, cfg.collateral_decimals)?.report()?;
+        let (mode, margin, equity) = match p.mode {
+            Mode::Cross => (PositionMode::Cross, None, None),
+            Mode::Isolated { margin } => (
+                PositionMode::Isolated,
+                Some(clamp_u128(margin)),
+                Some(book_health(&book, &params)?.equity),
+            ),
+        };
+        positions.push(PositionResponse {
+            market_id: id.clone(),
+            size: p.size,
+            entry_price: p.entry_price,
+            mark_price: bp.mark_price,
+            notional: report.notional,
+            unrealized_pnl: report.unrealized_pnl,
+            accrued_funding: report.accrued_funding,
+            mode,
+            margin,
+            equity,
+            liquidation_price: liquidation_price(&book, index, &params)?,
+        });
+    }
+    Ok(AccountResponse {
+        address: ctx.addr.clone(),
+        collateral: ctx.collateral,
+        equity: health.equity,
+        initial_margin: health.initial_margin,
+        maintenance_margin: health.maintenance_margin,
+        free_collateral: health.free_collateral,
+        margin_ratio: health.margin_ratio,
+        leverage: health.leverage,
+        health: if health.liquidatable {
+            Health::Liquidatable
+        } else {
+            Health::Healthy
+        },
+        positions,
+    })
+}
+
+fn account_at(deps: Deps, env: &Env, cfg: &Config, addr: &Addr) -> ContractResult<AccountResponse> {
+    let ctx = load_account(deps, env, cfg, addr, None)?;
+    account_response(&ctx, cfg)
+}
+
+pub fn account(deps: Deps, env: Env, address: String) -> ContractResult<AccountResponse> {
+    let addr = deps.api.addr_validate(&address)?;
+    let cfg = CONFIG.load(deps.storage)?;
+    account_at(deps, &env, &cfg, &addr)
+}
+
+pub fn accounts(
+    deps: Deps,
+    env: Env,
+    start_after: Option<String>,
+    limit: Option<u32>,
+) -> ContractResult<AccountsResponse> {
+    let cfg = CONFIG.load(deps.storage)?;
+    let start = start_after
+        .map(|a| deps.api.addr_validate(&a))
+        .transpose()?;
+    let limit = page_limit(limit);
+    // One extra key tells whether this is the last page.
+    let keys: Vec<Addr> = COLLATERAL
+        .keys(
+            deps.storage,
+            start.as_ref().map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(limit + 1)
+        .collect::<Result<_, _>>()?;
+    let more = keys.len() > limit;
+    let mut accounts = Vec::new();
+    for addr in keys.iter().take(limit) {
+        accounts.push(account_at(deps, &env, &cfg, addr)?);
+    }
+    let next_start_after = if more {
+        accounts.last().map(|a| a.address.to_string())
+    } else {
+        None
+    };
+    Ok(AccountsResponse {
+        accounts,
+        next_start_after,
+    })
+}
+
+pub fn liquidatable_accounts(
+    _deps: Deps,
+    _env: Env,
+    _start_after: Option<String>,
+    _limit: Option<u32>,
+) -> ContractResult<LiquidatableAccountsResponse> {
+    Err(ContractError::NotImplemented {
+        what: "liquidatable_accounts".to_string(),
+    })
+}
+
+pub fn simulate_trade(
+    deps: Deps,
+    env: Env,
+    address: String,
+    market_id: String,
+    size_delta: SignedDecimal256,
+    mode: Option<TradeMode>,
+) -> ContractResult<SimulateTradeResponse> {
+    let addr = deps.api.addr_validate(&address)?;
+    let cfg = CONFIG.load(deps.storage)?;
+    let mut ctx = load_account(deps, &env, &cfg, &addr, Some(&market_id))?;
+    let mut vault = VAULT.load(deps.storage)?;
+    let report = apply_trade(
+        &mut ctx, &mut vault, &cfg, &market_id, size_delta, None, mode,
+    )?;
+    Ok(SimulateTradeResponse {
+        fill_price: report.fill_price,
+        fee: report.fee,
+        price_impact: report.price_impact,
+        account: account_response(&ctx, &cfg)?,
+    })
+}
+
+pub fn vault(deps: Deps, env: Env) -> ContractResult<VaultResponse> {
+    let cfg = CONFIG.load(deps.storage)?;
+    let vault = VAULT.load(deps.storage)?;
+    let (v, _) = equity(deps, &env, &cfg, &vault, Prices::Any)?;
+    let v_floor: Int128 = v.floor()?;
+    let share_price = if vault.total_shares.is_zero() {
+        Decimal256::one()
+    } else {
+        Decimal256::checked_from_ratio(clamp_u128(v_floor), vault.total_shares)
+            .map_err(|e| ContractError::invalid("share_price", e.to_string()))?
+    };
+    Ok(VaultResponse {
+        cash: vault.cash,
+        equity: v_floor,
+        total_shares: vault.total_shares,
+        share_price,
+    })
+}
+
+pub fn lp_position(deps: Deps, env: Env, address: String) -> ContractResult<LpPositionResponse> {
+    let addr = deps.api.addr_validate(&address)?;
+    let cfg = CONFIG.load(deps.storage)?;
+    let vault = VAULT.load(deps.storage)?;
+    let shares = LPS
+        .may_load(deps.storage, &addr)?
+        .map(|lp| lp.shares)
+        .unwrap_or_default();
+    let value = if shares.is_zero() {
+        Uint128::zero()
+    } else {
+        let (v, _) = equity(deps, &env, &cfg, &vault, Prices::Any)?;
+        redeem_value(shares, vault.total_shares, v)?
+    };
+    let pending_withdrawal =
+        LP_REQUESTS
+            .may_load(deps.storage, &addr)?
+            .map(|r| PendingWithdrawal {
+                shares: r.shares,
+                claimable_at: r.claimable_at,
+            });
+    Ok(LpPositionResponse {
+        shares,
+        value,
+        pending_withdrawal,
+    })
+}

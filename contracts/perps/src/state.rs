@@ -1,0 +1,117 @@
+//! Storage layout. Values stay small: a trade reads one config, one market config, one market
+//! state, the account and its positions, and writes back only what changed.
+
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
+use cw_storage_plus::{Item, Map};
+use perps_api::ownership::Ownership;
+use perps_api::perps::{MarketConfig, MarketStatus};
+
+/// Checked engine configuration (ownership lives in [`OWNERSHIP`]).
+#[cw_serde]
+pub struct Config {
+    pub collateral_denom: String,
+    pub collateral_decimals: u8,
+    pub price_feed: Addr,
+    pub insurance_fund: Addr,
+    pub max_oracle_age_secs: u64,
+    pub max_confidence_ratio: Decimal256,
+    pub max_ema_deviation: Decimal256,
+    pub max_positions_per_account: u32,
+    pub liquidation_target_ratio: Decimal256,
+    pub liquidator_reward_share: Decimal256,
+    pub insurance_fee_share: Decimal256,
+    pub vault_min_backing: Decimal256,
+    pub min_liquidation_reward: Uint128,
+    pub default_max_slippage: Decimal256,
+    pub unrealized_profit_weight: Decimal256,
+    pub lp_withdraw_delay_secs: u64,
+}
+
+/// A market's parameters and status: changed only by the owner.
+#[cw_serde]
+pub struct Market {
+    pub config: MarketConfig,
+    pub status: MarketStatus,
+}
+
+/// Per-market aggregates, rewritten on every touch. `Σ U = P·K − entry_cost_sum` and
+/// `Σ A = F·K − funding_basis_sum`, so the vault is valued in O(markets).
+#[cw_serde]
+pub struct MarketState {
+    pub long_oi: Decimal256,
+    pub short_oi: Decimal256,
+    /// Σ size · entry_price over every open position.
+    pub entry_cost_sum: SignedDecimal256,
+    /// Cumulative funding per unit of long size, quote whole units.
+    pub funding_index: SignedDecimal256,
+    /// Σ size · funding_index_at_entry over every open position.
+    pub funding_basis_sum: SignedDecimal256,
+    pub last_funding_time: u64,
+    /// Last price the market was touched at (valuation fallback when the oracle is unreadable).
+    pub last_price: Option<Decimal256>,
+}
+
+/// Margin mode as stored on a position.
+#[cw_serde]
+pub enum Mode {
+    Cross,
+    /// Margin `M` in base units (negative only transiently, when funding exceeds it).
+    Isolated {
+        margin: Int128,
+    },
+}
+
+/// One position; at most one per account and market.
+#[cw_serde]
+pub struct Position {
+    pub size: SignedDecimal256,
+    pub entry_price: Decimal256,
+    pub funding_index_at_entry: SignedDecimal256,
+    pub mode: Mode,
+}
+
+/// Vault ledger plus the insurance fees waiting for `sweep_fees`.
+#[cw_serde]
+#[derive(Default)]
+pub struct Vault {
+    /// Cash in base units; negative only through socialized bad debt.
+    pub cash: Int128,
+    /// Shares outstanding, including the locked first-deposit shares.
+    pub total_shares: Uint128,
+    /// Insurance share of fees accrued and not yet swept, base units.
+    pub insurance_fees: Uint128,
+}
+
+/// One LP's holding.
+#[cw_serde]
+pub struct LpAccount {
+    /// Shares held, including those locked in a withdrawal request.
+    pub shares: Uint128,
+    /// Time of the last `provide_liquidity` (shares younger than the delay cannot be requested).
+    pub last_provide_time: u64,
+}
+
+/// A pending LP withdrawal.
+#[cw_serde]
+pub struct LpRequest {
+    pub shares: Uint128,
+    pub claimable_at: u64,
+}
+
+pub const CONFIG: Item<Config> = Item::new("cfg");
+pub const OWNERSHIP: Item<Ownership> = Item::new("own");
+pub const MARKETS: Map<&str, Market> = Map::new("m");
+pub const MARKET_STATES: Map<&str, MarketState> = Map::new("ms");
+/// Cross collateral `C` of each account, base units.
+pub const COLLATERAL: Map<&Addr, Int128> = Map::new("c");
+pub const POSITIONS: Map<(&Addr, &str), Position> = Map::new("p");
+/// Reverse index market → accounts holding a position, for `settle_positions`.
+pub const MARKET_HOLDERS: Map<(&str, &Addr), ()> = Map::new("mh");
+pub const VAULT: Item<Vault> = Item::new("v");
+pub const LPS: Map<&Addr, LpAccount> = Map::new("lp");
+pub const LP_REQUESTS: Map<&Addr, LpRequest> = Map::new("lr");
+
+/// Page size bounds of list queries and `settle_positions`.
+pub const DEFAULT_LIMIT: u32 = 10;
+pub const MAX_LIMIT: u32 = 30;
