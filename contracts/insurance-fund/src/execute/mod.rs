@@ -1,0 +1,4 @@
+//! Execute handlers by family.
+
+pub mod admin;
+pub mod fund;
