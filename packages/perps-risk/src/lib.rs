@@ -60,7 +60,7 @@
 //!   [`funding::accrue_funding_index`], [`funding::funding_settlement`],
 //!   [`funding::vault_funding`], [`funding::index_delta`].
 //! - [`liquidation`]: [`liquidation::plan_liquidation`] → [`liquidation::LiquidationPlan`],
-//!   [`liquidation::validate_liquidation_rules`].
+//!   [`liquidation::apply_plan`], [`liquidation::validate_liquidation_rules`].
 //! - [`vault`]: [`vault::MarketAggregate`] (`add`/`remove`/`skew`; how to keep it current is in
 //!   the module docs), [`vault::vault_equity`], [`vault::vault_required_backing`],
 //!   [`vault::shares_to_mint`], [`vault::redeem_value`].

@@ -375,3 +375,20 @@ pub fn validate_liquidation_rules(
     }
     Ok(())
 }
+
+/// The book as it is after `plan` (what the engine stores): sizes reduced, funding of every
+/// closed position settled to the current index, entry 0 when flat, collateral replaced.
+pub fn apply_plan(book: &Book, plan: &LiquidationPlan) -> Book {
+    let mut out = book.clone();
+    for c in &plan.closes {
+        if let Some(bp) = out.positions.get_mut(c.index) {
+            bp.position.size = c.new_size;
+            bp.position.funding_index_at_entry = bp.funding_index;
+            if c.new_size.is_zero() {
+                bp.position.entry_price = Decimal256::zero();
+            }
+        }
+    }
+    out.collateral = plan.collateral_after;
+    out
+}

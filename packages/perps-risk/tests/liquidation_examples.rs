@@ -1,0 +1,1 @@
+//! Worked examples: liquidation price and partial liquidation.

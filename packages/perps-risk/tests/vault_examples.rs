@@ -1,0 +1,186 @@
+//! Worked examples: aggregates, vault equity, LP shares.
+
+use cosmwasm_std::{Int128, SignedDecimal256, Uint128};
+use perps_risk::vault::{
+    redeem_value, shares_to_mint, vault_equity, vault_required_backing, MarketAggregate,
+    SharesMinted, VaultMarket,
+};
+use perps_risk::{Position, Quote, RiskError};
+
+use crate::helpers::*;
+
+fn p(size: &str, entry: &str, f: &str) -> Position {
+    Position {
+        size: sd(size),
+        entry_price: d(entry),
+        funding_index_at_entry: sd(f),
+    }
+}
+
+fn sample() -> (MarketAggregate, Vec<Position>) {
+    let ps = vec![
+        p("2", "100", "0"),
+        p("1", "130", "0.5"),
+        p("-1", "120", "0.2"),
+    ];
+    let mut agg = MarketAggregate::default();
+    for x in &ps {
+        agg.add(x).unwrap();
+    }
+    (agg, ps)
+}
+
+#[test]
+fn aggregates_give_sum_u_and_sum_a_in_constant_time() {
+    let (agg, ps) = sample();
+    // long_oi 3, short_oi 1, K = 2; Σ s·E = 200 + 130 − 120 = 210; Σ s·f = 0 + 0.5 − 0.2 = 0.3
+    assert_eq!((agg.long_oi, agg.short_oi), (d("3"), d("1")));
+    assert_eq!(agg.skew().unwrap(), sd("2"));
+    assert_eq!(
+        (agg.entry_cost_sum, agg.funding_basis_sum),
+        (sd("210"), sd("0.3"))
+    );
+    // at P = 110: Σ U = 2·110 − 210 = 10 (= 2·10 + 1·(−20) + (−1)·(−10)); ·10^6 base units
+    let u = agg
+        .total_unrealized_pnl(d("110"), DEC, perps_risk::Round::Down)
+        .unwrap();
+    assert_eq!(u.floor().unwrap(), usdc(10));
+    // at F = 1: Σ A = 2·1 − 0.3 = 1.7 (= 2·1 + 1·0.5 + (−1)·0.8)
+    let a = agg
+        .total_accrued_funding(sd("1"), DEC, perps_risk::Round::Down)
+        .unwrap();
+    assert_eq!(a.floor().unwrap(), Int128::new(1_700_000));
+    // remove every position → back to zero exactly
+    let mut empty = agg;
+    for x in &ps {
+        empty.remove(x).unwrap();
+    }
+    assert_eq!(empty, MarketAggregate::default());
+    // removing what was never added is refused
+    assert!(matches!(
+        MarketAggregate::default().remove(&ps[0]),
+        Err(RiskError::InvalidParameter { .. })
+    ));
+}
+
+#[test]
+fn vault_equity_counts_claims_funding_and_the_skew_premium() {
+    let (agg, _) = sample();
+    // cash 1,000; Σ U = 10; Σ A = 1.7; premium P·K²/(2·scale) = 110·4/200 = 2.2
+    // V = 1,000 − (10 − 1.7) − 2.2 = 989.5
+    let m = VaultMarket {
+        aggregate: agg,
+        mark_price: Some(d("110")),
+        funding_index: sd("1"),
+        skew_scale: d("100"),
+    };
+    let v = vault_equity(usdc(1_000), &[m.clone()], DEC).unwrap();
+    assert_eq!(v, Quote::from_base_units(Int128::new(989_500_000)));
+    // no impact term without a scale: 1,000 − 8.3 = 991.7
+    let m0 = VaultMarket {
+        skew_scale: d("0"),
+        ..m.clone()
+    };
+    assert_eq!(
+        vault_equity(usdc(1_000), &[m0], DEC)
+            .unwrap()
+            .floor()
+            .unwrap(),
+        Int128::new(991_700_000)
+    );
+    // backing 0.5·|K|·P = 0.5·2·110 = 110
+    let b = vault_required_backing(&[m.clone()], d("0.5"), DEC).unwrap();
+    assert_eq!(b.ceil().unwrap(), usdc(110));
+    // a market with open skew needs a price; with K = 0 it does not
+    let no_price = VaultMarket {
+        mark_price: None,
+        ..m
+    };
+    assert!(matches!(
+        vault_equity(usdc(1), &[no_price], DEC),
+        Err(RiskError::InvalidParameter { .. })
+    ));
+    let mut flat = MarketAggregate::default();
+    flat.add(&p("1", "100", "0")).unwrap();
+    flat.add(&p("-1", "90", "0")).unwrap();
+    // K = 0: Σ U = −(100 − 90) = −10 whatever the price → V = 1,000 + 10
+    let m = VaultMarket {
+        aggregate: flat,
+        mark_price: None,
+        funding_index: sd("0"),
+        skew_scale: d("100"),
+    };
+    assert_eq!(
+        vault_equity(usdc(1_000), &[m], DEC)
+            .unwrap()
+            .floor()
+            .unwrap(),
+        usdc(1_010)
+    );
+}
+
+#[test]
+fn lp_shares_mint_and_redeem() {
+    // first deposit: 2 USDC = 2·10^6 → mints 2,000,000 of which 10^6 locked
+    let first = shares_to_mint(usdc_u(2), Uint128::zero(), Quote::ZERO, DEC).unwrap();
+    assert_eq!(
+        first,
+        SharesMinted {
+            minted: usdc_u(2),
+            locked: usdc_u(1)
+        }
+    );
+    // one unit less is refused
+    let err =
+        shares_to_mint(Uint128::new(1_999_999), Uint128::zero(), Quote::ZERO, DEC).unwrap_err();
+    assert_eq!(
+        err,
+        RiskError::FirstDepositTooSmall {
+            amount: Uint128::new(1_999_999),
+            minimum: usdc_u(2)
+        }
+    );
+    // total 2,000,000 shares, V = 4 USDC: deposit 1 USDC → 1,000,000·2,000,000/4,000,000 = 500,000
+    let v = Quote::from_base_units(usdc(4));
+    let m = shares_to_mint(usdc_u(1), usdc_u(2), v, DEC).unwrap();
+    assert_eq!(
+        m,
+        SharesMinted {
+            minted: Uint128::new(500_000),
+            locked: Uint128::zero()
+        }
+    );
+    // 1 base unit → 0.5 share → 0 → refused
+    assert_eq!(
+        shares_to_mint(Uint128::one(), usdc_u(2), v, DEC).unwrap_err(),
+        RiskError::ZeroShares {
+            amount: Uint128::one()
+        }
+    );
+    // V ≤ 0 with shares out → refused
+    let err = shares_to_mint(usdc_u(1), usdc_u(2), Quote::ZERO, DEC).unwrap_err();
+    assert_eq!(
+        err,
+        RiskError::VaultInsolvent {
+            equity: Int128::zero(),
+            total_shares: usdc_u(2)
+        }
+    );
+    // redeem 500,000 of 2,500,000 at V = 5,000,001: floor(1,000,000.2) = 1,000,000
+    let v = Quote::from_base_units(Int128::new(5_000_001));
+    assert_eq!(
+        redeem_value(Uint128::new(500_000), Uint128::new(2_500_000), v).unwrap(),
+        Uint128::new(1_000_000)
+    );
+    // V < 0 → 0; more shares than exist → refused
+    let neg = Quote::from_base_units(Int128::new(-5));
+    assert_eq!(
+        redeem_value(Uint128::new(1), Uint128::new(2), neg).unwrap(),
+        Uint128::zero()
+    );
+    assert!(matches!(
+        redeem_value(Uint128::new(3), Uint128::new(2), v),
+        Err(RiskError::SharesExceedTotal { .. })
+    ));
+    let _ = SignedDecimal256::zero();
+}
