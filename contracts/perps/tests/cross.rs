@@ -1,0 +1,29 @@
+//! Cross margin: the seeds' example and netting across markets.
+
+use perps_api::perps::Health;
+
+use crate::suite::{int_usdc, usdc, Suite};
+
+#[test]
+fn seeds_cross_example_equity_is_exactly_9000() {
+    let mut s = Suite::new();
+    let alice = s.user("alice", 10_000);
+    s.deposit(&alice, 10_000);
+    // long BTC 50,000 notional at 60,000 (5/6 BTC), short ETH 30,000 notional at 3,000 (10 ETH)
+    s.trade(&alice, "BTC", "0.833333333333333333");
+    s.trade(&alice, "ETH", "-10");
+    let a = s.account(&alice);
+    assert_eq!(a.collateral, int_usdc(10_000));
+    assert_eq!(a.positions.len(), 2);
+    // both fall 5 %: BTC 57,000, ETH 2,850
+    s.set_price("BTC", "57000");
+    s.set_price("ETH", "2850");
+    let a = s.account(&alice);
+    // 10,000 − 2,499.999999999999999 + 1,500 = 9,000.000000000000001 → floor 9,000
+    assert_eq!(a.equity, int_usdc(9_000));
+    assert_eq!(a.health, Health::Healthy);
+    assert_eq!(a.positions[0].unrealized_pnl.i128(), -2_500 * 1_000_000);
+    assert_eq!(a.positions[1].unrealized_pnl, int_usdc(1_500));
+    // MM = 5 % of (47,500 + 28,500) = 3,800 (the BTC notional rounds up to the base unit)
+    assert_eq!(a.maintenance_margin, usdc(3_800));
+}

@@ -1,0 +1,6 @@
+//! Integration tests of the perps engine against the real price-feed and insurance-fund
+//! contracts (cw-multi-test). One binary, one module per topic; invariants after every step.
+
+mod suite;
+
+mod cross;

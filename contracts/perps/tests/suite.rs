@@ -1,0 +1,530 @@
+//! A small typed harness: the REAL price-feed and insurance-fund contracts next to the engine,
+//! two markets (BTC at 60,000 and ETH at 3,000), a funded vault, and `check_invariants()` after
+//! every step (DESIGN section 8).
+
+use std::collections::BTreeMap;
+
+use cosmwasm_std::{
+    coins, Addr, Coin, Decimal256, Empty, Int128, Order, SignedDecimal256, StdError, StdResult,
+    Uint128,
+};
+use cw_multi_test::{App, AppResponse, BankSudo, Contract, ContractWrapper, Executor, SudoMsg};
+use perps::state::{Mode, COLLATERAL, MARKET_STATES, POSITIONS, VAULT};
+use perps_api::perps::{
+    AccountResponse, ConfigResponse, ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig,
+    MarketResponse, QueryMsg, TradeMode, VaultResponse,
+};
+use perps_api::price_feed::{ExecuteMsg as FeedMsg, InstantiateMsg as FeedInit, PriceUpdate};
+use perps_risk::vault::{entry_cost, funding_basis, MarketAggregate};
+
+pub const DENOM: &str = "uusdc";
+/// 1 USDC in base units.
+pub const USDC: u128 = 1_000_000;
+
+pub fn d(s: &str) -> Decimal256 {
+    s.parse().unwrap()
+}
+
+pub fn sd(s: &str) -> SignedDecimal256 {
+    s.parse().unwrap()
+}
+
+pub fn usdc(whole: u128) -> Uint128 {
+    Uint128::new(whole * USDC)
+}
+
+fn engine_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(
+        ContractWrapper::new(perps::execute, perps::instantiate, perps::query)
+            .with_migrate(perps::migrate),
+    )
+}
+
+fn feed_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(ContractWrapper::new(
+        price_feed::execute,
+        price_feed::instantiate,
+        price_feed::query,
+    ))
+}
+
+fn fund_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(ContractWrapper::new(
+        insurance_fund::execute,
+        insurance_fund::instantiate,
+        insurance_fund::query,
+    ))
+}
+
+/// A market with zero fees, no impact, no funding, 10 % / 5 % margins and wide caps.
+pub fn plain_market(feed_id: &str) -> MarketConfig {
+    MarketConfig {
+        feed_id: feed_id.to_string(),
+        margin_tiers: vec![MarginTier {
+            max_notional: None,
+            initial_margin_ratio: d("0.1"),
+            maintenance_margin_ratio: d("0.05"),
+        }],
+        taker_fee: Decimal256::zero(),
+        skew_scale: Decimal256::zero(),
+        max_price_impact: None,
+        max_funding_rate_per_day: Decimal256::zero(),
+        max_long_oi: usdc(100_000_000),
+        max_short_oi: usdc(100_000_000),
+        max_position_notional: None,
+        min_order_size: d("0.001"),
+        liquidation_fee: d("0.01"),
+    }
+}
+
+/// A market with fees (0.1 %, 20 % to insurance), skew impact and funding.
+pub fn fee_market(feed_id: &str, skew_scale: &str) -> MarketConfig {
+    MarketConfig {
+        taker_fee: d("0.001"),
+        skew_scale: d(skew_scale),
+        max_price_impact: Some(d("0.003")),
+        max_funding_rate_per_day: d("0.1"),
+        liquidation_fee: d("0.01"),
+        ..plain_market(feed_id)
+    }
+}
+
+pub fn instantiate_msg(feed: &Addr, fund: &Addr) -> InstantiateMsg {
+    InstantiateMsg {
+        owner: None,
+        collateral_denom: DENOM.to_string(),
+        collateral_decimals: 6,
+        price_feed: feed.to_string(),
+        insurance_fund: fund.to_string(),
+        max_oracle_age_secs: 60,
+        max_confidence_ratio: d("0.01"),
+        max_ema_deviation: d("0.05"),
+        max_positions_per_account: None,
+        liquidation_target_ratio: d("1.25"),
+        liquidator_reward_share: d("0.5"),
+        insurance_fee_share: d("0.2"),
+        vault_min_backing: d("0.1"),
+        min_liquidation_reward: None,
+        default_max_slippage: None,
+        unrealized_profit_weight: None,
+        lp_withdraw_delay_secs: Some(3600),
+    }
+}
+
+pub struct Suite {
+    pub app: App,
+    pub engine: Addr,
+    pub feed: Addr,
+    pub fund: Addr,
+    pub engine_code: u64,
+    pub owner: Addr,
+    pub publisher: Addr,
+    pub lp: Addr,
+    /// Plain bank sends to the engine (not part of any ledger).
+    pub donations: u128,
+}
+
+/// Asserts `res` failed and its error text contains `expected`.
+pub fn assert_err<T: std::fmt::Debug>(res: StdResult<T>, expected: &str) {
+    let err: StdError = res.expect_err("expected an error");
+    let text = format!("{err:?} {err}");
+    assert!(
+        text.contains(expected),
+        "expected error containing `{expected}`, got `{text}`"
+    );
+}
+
+/// Everything a rejected message must leave unchanged.
+#[derive(Debug, PartialEq)]
+pub struct Snapshot {
+    pub raw: Vec<(Vec<u8>, Vec<u8>)>,
+    pub engine_balance: Uint128,
+}
+
+impl Suite {
+    /// BTC and ETH plain markets, prices 60,000 and 3,000, a vault of 1,000,000 USDC.
+    pub fn new() -> Self {
+        Self::with(
+            |_| {},
+            &[("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))],
+        )
+    }
+
+    pub fn with(edit: impl FnOnce(&mut InstantiateMsg), markets: &[(&str, MarketConfig)]) -> Self {
+        let api = cosmwasm_std::testing::MockApi::default();
+        let (owner, publisher, lp) = (
+            api.addr_make("owner"),
+            api.addr_make("publisher"),
+            api.addr_make("lp"),
+        );
+        let mut app = App::default();
+        let feed_code = app.store_code(feed_contract());
+        let fund_code = app.store_code(fund_contract());
+        let engine_code = app.store_code(engine_contract());
+        let feed = app
+            .instantiate_contract(
+                feed_code,
+                owner.clone(),
+                &FeedInit {
+                    owner: None,
+                    publishers: vec![publisher.to_string()],
+                    max_future_secs: None,
+                },
+                &[],
+                "feed",
+                None,
+            )
+            .unwrap();
+        let fund = app
+            .instantiate_contract(
+                fund_code,
+                owner.clone(),
+                &perps_api::insurance_fund::InstantiateMsg {
+                    owner: None,
+                    denom: DENOM.to_string(),
+                    engines: vec![],
+                },
+                &[],
+                "fund",
+                None,
+            )
+            .unwrap();
+        let mut msg = instantiate_msg(&feed, &fund);
+        edit(&mut msg);
+        let engine = app
+            .instantiate_contract(
+                engine_code,
+                owner.clone(),
+                &msg,
+                &[],
+                "perps",
+                Some(owner.to_string()),
+            )
+            .unwrap();
+        let mut s = Suite {
+            app,
+            engine,
+            feed,
+            fund,
+            engine_code,
+            owner,
+            publisher,
+            lp,
+            donations: 0,
+        };
+        for (id, cfg) in markets {
+            s.add_feed(&cfg.feed_id);
+            s.add_market(id, cfg.clone()).unwrap();
+        }
+        s.set_price("BTC", "60000");
+        s.set_price("ETH", "3000");
+        let lp = s.lp.clone();
+        s.mint(&lp, 1_000_000 * USDC);
+        s.exec_funds(&lp, &ExecuteMsg::ProvideLiquidity {}, 1_000_000 * USDC)
+            .unwrap();
+        s.check_invariants();
+        s
+    }
+
+    pub fn user(&mut self, name: &str, usdc_balance: u128) -> Addr {
+        let a = self.app.api().addr_make(name);
+        if usdc_balance > 0 {
+            self.mint(&a, usdc_balance * USDC);
+        }
+        a
+    }
+
+    pub fn mint(&mut self, to: &Addr, amount: u128) {
+        self.app
+            .sudo(SudoMsg::Bank(BankSudo::Mint {
+                to_address: to.to_string(),
+                amount: coins(amount, DENOM),
+            }))
+            .unwrap();
+    }
+
+    pub fn now(&self) -> u64 {
+        self.app.block_info().time.seconds()
+    }
+
+    /// Moves time forward and re-publishes nothing (prices age).
+    pub fn advance(&mut self, secs: u64) {
+        self.app.update_block(move |b| {
+            b.time = b.time.plus_seconds(secs);
+            b.height += 1;
+        });
+    }
+
+    pub fn add_feed(&mut self, feed_id: &str) {
+        let owner = self.owner.clone();
+        let _ = self.app.execute_contract(
+            owner,
+            self.feed.clone(),
+            &FeedMsg::AddFeed {
+                feed_id: feed_id.to_string(),
+                description: feed_id.to_string(),
+                max_price_jump: None,
+                jump_window_secs: None,
+            },
+            &[],
+        );
+    }
+
+    /// Publishes `price` (conf 0, EMA = price) one second later (the feed takes strictly newer
+    /// publish times only).
+    pub fn set_price(&mut self, feed_id: &str, price: &str) {
+        self.advance(1);
+        self.publish(feed_id, price, "0", None, self.now());
+    }
+
+    pub fn publish(&mut self, feed_id: &str, price: &str, conf: &str, ema: Option<&str>, t: u64) {
+        let publisher = self.publisher.clone();
+        self.app
+            .execute_contract(
+                publisher,
+                self.feed.clone(),
+                &FeedMsg::UpdatePrices {
+                    prices: vec![PriceUpdate {
+                        feed_id: feed_id.to_string(),
+                        price: d(price),
+                        conf: d(conf),
+                        ema_price: ema.map(d),
+                        publish_time: t,
+                    }],
+                },
+                &[],
+            )
+            .unwrap();
+    }
+
+    pub fn exec(&mut self, sender: &Addr, msg: &ExecuteMsg) -> StdResult<AppResponse> {
+        let r = self
+            .app
+            .execute_contract(sender.clone(), self.engine.clone(), msg, &[]);
+        self.check_invariants();
+        r
+    }
+
+    pub fn exec_funds(
+        &mut self,
+        sender: &Addr,
+        msg: &ExecuteMsg,
+        amount: u128,
+    ) -> StdResult<AppResponse> {
+        let r = self.app.execute_contract(
+            sender.clone(),
+            self.engine.clone(),
+            msg,
+            &coins(amount, DENOM),
+        );
+        self.check_invariants();
+        r
+    }
+
+    pub fn exec_coins(
+        &mut self,
+        sender: &Addr,
+        msg: &ExecuteMsg,
+        funds: &[Coin],
+    ) -> StdResult<AppResponse> {
+        let r = self
+            .app
+            .execute_contract(sender.clone(), self.engine.clone(), msg, funds);
+        self.check_invariants();
+        r
+    }
+
+    pub fn add_market(&mut self, id: &str, config: MarketConfig) -> StdResult<AppResponse> {
+        let owner = self.owner.clone();
+        self.exec(
+            &owner,
+            &ExecuteMsg::AddMarket {
+                market_id: id.to_string(),
+                config,
+            },
+        )
+    }
+
+    pub fn deposit(&mut self, who: &Addr, whole: u128) {
+        self.exec_funds(who, &ExecuteMsg::Deposit {}, whole * USDC)
+            .unwrap();
+    }
+
+    pub fn trade_msg(market: &str, size: &str) -> ExecuteMsg {
+        ExecuteMsg::Trade {
+            market_id: market.to_string(),
+            size_delta: sd(size),
+            acceptable_price: None,
+            mode: None,
+        }
+    }
+
+    pub fn try_trade(&mut self, who: &Addr, market: &str, size: &str) -> StdResult<AppResponse> {
+        self.exec(who, &Self::trade_msg(market, size))
+    }
+
+    pub fn trade(&mut self, who: &Addr, market: &str, size: &str) -> AppResponse {
+        self.try_trade(who, market, size).unwrap()
+    }
+
+    pub fn try_isolated(
+        &mut self,
+        who: &Addr,
+        market: &str,
+        size: &str,
+        margin: u128,
+    ) -> StdResult<AppResponse> {
+        self.exec(
+            who,
+            &ExecuteMsg::Trade {
+                market_id: market.to_string(),
+                size_delta: sd(size),
+                acceptable_price: None,
+                mode: Some(TradeMode::Isolated {
+                    margin: Uint128::new(margin),
+                }),
+            },
+        )
+    }
+
+    pub fn close(&mut self, who: &Addr, market: &str) -> StdResult<AppResponse> {
+        self.exec(
+            who,
+            &ExecuteMsg::ClosePosition {
+                market_id: market.to_string(),
+                acceptable_price: None,
+            },
+        )
+    }
+
+    pub fn withdraw(&mut self, who: &Addr, amount: u128) -> StdResult<AppResponse> {
+        self.exec(
+            who,
+            &ExecuteMsg::Withdraw {
+                amount: Uint128::new(amount),
+            },
+        )
+    }
+
+    pub fn account(&self, who: &Addr) -> AccountResponse {
+        self.query(&QueryMsg::Account {
+            address: who.to_string(),
+        })
+    }
+
+    pub fn vault(&self) -> VaultResponse {
+        self.query(&QueryMsg::Vault {})
+    }
+
+    pub fn config(&self) -> ConfigResponse {
+        self.query(&QueryMsg::Config {})
+    }
+
+    pub fn market(&self, id: &str) -> MarketResponse {
+        self.query(&QueryMsg::Market {
+            market_id: id.to_string(),
+        })
+    }
+
+    pub fn query<T: cosmwasm_schema::serde::de::DeserializeOwned>(&self, msg: &QueryMsg) -> T {
+        self.app
+            .wrap()
+            .query_wasm_smart(self.engine.clone(), msg)
+            .unwrap()
+    }
+
+    pub fn balance(&self, who: &Addr) -> u128 {
+        self.app
+            .wrap()
+            .query_balance(who, DENOM)
+            .unwrap()
+            .amount
+            .to_string()
+            .parse()
+            .unwrap()
+    }
+
+    /// Attribute `key` of the first event of type `ty`.
+    pub fn attr(res: &AppResponse, ty: &str, key: &str) -> String {
+        res.events
+            .iter()
+            .filter(|e| e.ty == format!("wasm-{ty}") || e.ty == ty)
+            .flat_map(|e| e.attributes.iter())
+            .find(|a| a.key == key)
+            .map(|a| a.value.clone())
+            .unwrap_or_else(|| panic!("no attribute {key} in event {ty}: {:?}", res.events))
+    }
+
+    /// The engine's whole storage plus its bank balance.
+    pub fn snapshot(&self) -> Snapshot {
+        let storage = self.app.contract_storage(&self.engine);
+        Snapshot {
+            raw: storage.range(None, None, Order::Ascending).collect(),
+            engine_balance: Uint128::new(self.balance(&self.engine)),
+        }
+    }
+
+    /// Runs `msg` with `funds`, expects an error containing `expected`, and checks that nothing
+    /// changed (engine storage and balance, and the sender's balance).
+    pub fn rejects(&mut self, who: &Addr, msg: &ExecuteMsg, funds: &[Coin], expected: &str) {
+        let before = self.snapshot();
+        let who_before = self.balance(who);
+        assert_err(self.exec_coins(who, msg, funds), expected);
+        assert_eq!(self.snapshot(), before, "a rejected message changed state");
+        assert_eq!(
+            self.balance(who),
+            who_before,
+            "a rejected message moved funds"
+        );
+    }
+
+    /// DESIGN section 8, invariants 1 and 2, read from the engine's storage.
+    pub fn check_invariants(&self) {
+        let storage = self.app.contract_storage(&self.engine);
+        let mut ledger: i128 = 0;
+        for item in COLLATERAL.range(storage.as_ref(), None, None, Order::Ascending) {
+            let (_, c) = item.unwrap();
+            ledger += c.i128();
+        }
+        let mut aggregates: BTreeMap<String, MarketAggregate> = BTreeMap::new();
+        for item in POSITIONS.range(storage.as_ref(), None, None, Order::Ascending) {
+            let ((_, market), p) = item.unwrap();
+            if let Mode::Isolated { margin } = p.mode {
+                assert!(!margin.is_negative(), "stored isolated margin {margin} < 0");
+                ledger += margin.i128();
+            }
+            let pos = perps_risk::position::Position {
+                size: p.size,
+                entry_price: p.entry_price,
+                funding_index_at_entry: p.funding_index_at_entry,
+            };
+            aggregates.entry(market).or_default().add(&pos).unwrap();
+            let _ = (entry_cost(&pos).unwrap(), funding_basis(&pos).unwrap());
+        }
+        let vault = VAULT.load(storage.as_ref()).unwrap();
+        ledger += vault.cash.i128();
+        ledger += vault.insurance_fees.u128() as i128;
+        let bank = self.balance(&self.engine) as i128 - self.donations as i128;
+        assert_eq!(
+            ledger, bank,
+            "conservation: ledger {ledger} != bank balance − donations {bank}"
+        );
+        for item in MARKET_STATES.range(storage.as_ref(), None, None, Order::Ascending) {
+            let (id, s) = item.unwrap();
+            let a = aggregates.remove(&id).unwrap_or_default();
+            assert_eq!(s.long_oi, a.long_oi, "long_oi of {id}");
+            assert_eq!(s.short_oi, a.short_oi, "short_oi of {id}");
+            assert_eq!(s.entry_cost_sum, a.entry_cost_sum, "entry_cost_sum of {id}");
+            assert_eq!(
+                s.funding_basis_sum, a.funding_basis_sum,
+                "funding_basis_sum of {id}"
+            );
+        }
+        assert!(aggregates.is_empty(), "positions in unknown markets");
+    }
+}
+
+/// `Int128` from whole USDC.
+pub fn int_usdc(whole: i128) -> Int128 {
+    Int128::new(whole * USDC as i128)
+}
