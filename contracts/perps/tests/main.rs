@@ -4,3 +4,5 @@
 mod suite;
 
 mod cross;
+mod isolated;
+mod margin;

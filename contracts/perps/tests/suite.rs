@@ -127,7 +127,7 @@ pub struct Suite {
 /// Asserts `res` failed and its error text contains `expected`.
 pub fn assert_err<T: std::fmt::Debug>(res: StdResult<T>, expected: &str) {
     let err: StdError = res.expect_err("expected an error");
-    let text = format!("{err:?} {err}");
+    let text = format!("{err}");
     assert!(
         text.contains(expected),
         "expected error containing `{expected}`, got `{text}`"

@@ -1,0 +1,155 @@
+//! Isolated margin: containment, margin moves, close returns M (SECURITY 3, 17, 18, 34, 43).
+
+use cosmwasm_std::{coins, Uint128};
+use perps_api::perps::{ExecuteMsg, Health, PositionMode, TradeMode};
+
+use crate::suite::{int_usdc, sd, usdc, Suite, DENOM, USDC};
+
+#[test]
+fn isolated_loss_is_contained_and_cross_stays_withdrawable() {
+    let mut s = Suite::new();
+    let alice = s.user("alice", 10_000);
+    s.deposit(&alice, 10_000);
+    s.try_isolated(&alice, "BTC", "1", 7_000 * USDC).unwrap();
+    let a = s.account(&alice);
+    assert_eq!(a.collateral, int_usdc(3_000));
+    assert_eq!(a.positions[0].mode, PositionMode::Isolated);
+    assert_eq!(a.positions[0].margin, Some(usdc(7_000)));
+    // M + U = 7,000 − 6,000 = 1,000 < MM 2,700: the isolated book is underwater...
+    s.set_price("BTC", "54000");
+    let a = s.account(&alice);
+    assert_eq!(a.positions[0].equity, Some(int_usdc(1_000)));
+    // ...the cross book is untouched and healthy...
+    assert_eq!(a.collateral, int_usdc(3_000));
+    assert_eq!(a.equity, int_usdc(3_000));
+    assert_eq!(a.health, Health::Healthy);
+    // ...and its free collateral can leave (SECURITY 43).
+    s.withdraw(&alice, 3_000 * USDC).unwrap();
+    assert_eq!(s.account(&alice).collateral, int_usdc(0));
+}
+
+#[test]
+fn isolated_liquidation_price_is_where_equity_meets_maintenance() {
+    let mut s = Suite::new();
+    let alice = s.user("alice", 10_000);
+    s.deposit(&alice, 10_000);
+    s.try_isolated(&alice, "BTC", "1", 6_000 * USDC).unwrap();
+    // 6,000 + (P − 60,000) = 0.05·P  →  P = 54,000 / 0.95 = 56,842.105263157894736842...
+    let lp = s.account(&alice).positions[0].liquidation_price.unwrap();
+    assert_eq!(lp.to_string(), "56842.105263157894736843");
+}
+
+#[test]
+fn closing_isolated_returns_margin_and_pnl_to_collateral() {
+    let mut s = Suite::new();
+    let alice = s.user("alice", 10_000);
+    s.deposit(&alice, 10_000);
+    s.try_isolated(&alice, "BTC", "1", 7_000 * USDC).unwrap();
+    s.set_price("BTC", "61000");
+    s.close(&alice, "BTC").unwrap();
+    let a = s.account(&alice);
+    assert!(a.positions.is_empty());
+    assert_eq!(a.collateral, int_usdc(11_000));
+}
+
+#[test]
+fn add_margin_from_funds_or_collateral_and_remove_margin_bound() {
+    let mut s = Suite::new();
+    let alice = s.user("alice", 20_000);
+    s.deposit(&alice, 10_000);
+    s.try_isolated(&alice, "BTC", "1", 6_000 * USDC).unwrap();
+    // paid by attached funds: C unchanged
+    s.exec_funds(
+        &alice,
+        &ExecuteMsg::AddMargin {
+            market_id: "BTC".into(),
+            amount: usdc(1_000),
+        },
+        1_000 * USDC,
+    )
+    .unwrap();
+    let a = s.account(&alice);
+    assert_eq!(a.collateral, int_usdc(4_000));
+    assert_eq!(a.positions[0].margin, Some(usdc(7_000)));
+    // from C: bounded by free collateral (4,000)
+    s.rejects(
+        &alice,
+        &ExecuteMsg::AddMargin {
+            market_id: "BTC".into(),
+            amount: Uint128::new(4_000 * USDC + 1),
+        },
+        &[],
+        "withdrawal 4000000001 exceeds free collateral 4000000000",
+    );
+    // price doubles: remove_margin cannot use the profit (SECURITY 34): M − x ≥ IM(120,000)=12,000
+    // is impossible with M = 7,000; only M + min(0, U) − IM counts.
+    s.set_price("BTC", "120000");
+    s.rejects(
+        &alice,
+        &ExecuteMsg::RemoveMargin {
+            market_id: "BTC".into(),
+            amount: Uint128::new(1),
+        },
+        &[],
+        "cannot remove 1: margin after 6999999999 < initial requirement 12000000000",
+    );
+    s.set_price("BTC", "60000");
+    // IM 6,000: exactly 1,000 removable
+    s.rejects(
+        &alice,
+        &ExecuteMsg::RemoveMargin {
+            market_id: "BTC".into(),
+            amount: Uint128::new(1_000 * USDC + 1),
+        },
+        &[],
+        "cannot remove 1000000001",
+    );
+    s.exec(
+        &alice,
+        &ExecuteMsg::RemoveMargin {
+            market_id: "BTC".into(),
+            amount: usdc(1_000),
+        },
+    )
+    .unwrap();
+    let a = s.account(&alice);
+    assert_eq!(a.collateral, int_usdc(5_000));
+    assert_eq!(a.positions[0].margin, Some(usdc(6_000)));
+}
+
+#[test]
+fn margin_messages_on_missing_or_cross_positions_are_rejected() {
+    let mut s = Suite::new();
+    let alice = s.user("alice", 20_000);
+    s.deposit(&alice, 10_000);
+    let add = ExecuteMsg::AddMargin {
+        market_id: "BTC".into(),
+        amount: usdc(1),
+    };
+    s.rejects(&alice, &add, &[], "no position in market BTC");
+    s.rejects(&alice, &add, &coins(1, DENOM), "no position in market BTC");
+    s.trade(&alice, "BTC", "0.1");
+    s.rejects(&alice, &add, &[], "position in market BTC is not isolated");
+    let remove = ExecuteMsg::RemoveMargin {
+        market_id: "BTC".into(),
+        amount: usdc(1),
+    };
+    s.rejects(
+        &alice,
+        &remove,
+        &[],
+        "position in market BTC is not isolated",
+    );
+    // an explicit conflicting mode
+    s.rejects(
+        &alice,
+        &ExecuteMsg::Trade {
+            market_id: "BTC".into(),
+            size_delta: sd("0.1"),
+            acceptable_price: None,
+            mode: Some(TradeMode::Isolated { margin: usdc(100) }),
+        },
+        &[],
+        "mode isolated conflicts with the existing cross position in market BTC",
+    );
+}

@@ -1,0 +1,99 @@
+//! Exact boundaries of initial margin and free collateral (SECURITY 14, 15, 16).
+
+use cosmwasm_std::{coins, Uint128};
+use perps_api::perps::ExecuteMsg;
+
+use crate::suite::{int_usdc, usdc, Suite, DENOM, USDC};
+
+#[test]
+fn open_at_exactly_initial_margin_passes_one_unit_less_fails() {
+    let mut s = Suite::new();
+    // 1 BTC at 60,000 needs IM 10 % = 6,000 USDC.
+    let short = s.user("short", 10_000);
+    s.exec_funds(&short, &ExecuteMsg::Deposit {}, 6_000 * USDC - 1)
+        .unwrap();
+    s.rejects(
+        &short,
+        &Suite::trade_msg("BTC", "1"),
+        &[],
+        "insufficient margin: equity 5999999999 < initial requirement 6000000000",
+    );
+    let exact = s.user("exact", 10_000);
+    s.deposit(&exact, 6_000);
+    s.trade(&exact, "BTC", "1");
+    let a = s.account(&exact);
+    assert_eq!(a.initial_margin, usdc(6_000));
+    assert_eq!(a.maintenance_margin, usdc(3_000));
+    assert_eq!(a.free_collateral, Uint128::zero());
+    // Attached funds are credited first: one base unit more makes the short account pass.
+    s.exec_coins(&short, &Suite::trade_msg("BTC", "1"), &coins(1, DENOM))
+        .unwrap();
+    assert_eq!(s.account(&short).collateral, int_usdc(6_000));
+}
+
+#[test]
+fn withdraw_exactly_free_collateral_passes_one_more_fails() {
+    let mut s = Suite::new();
+    let alice = s.user("alice", 10_000);
+    s.deposit(&alice, 10_000);
+    s.trade(&alice, "BTC", "1");
+    assert_eq!(s.account(&alice).free_collateral, usdc(4_000));
+    s.rejects(
+        &alice,
+        &ExecuteMsg::Withdraw {
+            amount: Uint128::new(4_000 * USDC + 1),
+        },
+        &[],
+        "withdrawal 4000000001 exceeds free collateral 4000000000",
+    );
+    let before = s.balance(&alice);
+    s.withdraw(&alice, 4_000 * USDC).unwrap();
+    assert_eq!(s.balance(&alice), before + 4_000 * USDC);
+    assert_eq!(s.account(&alice).collateral, int_usdc(6_000));
+}
+
+#[test]
+fn unrealized_profit_is_not_withdrawable() {
+    let mut s = Suite::new();
+    let alice = s.user("alice", 10_000);
+    s.deposit(&alice, 10_000);
+    s.trade(&alice, "BTC", "1");
+    s.set_price("BTC", "66000");
+    let a = s.account(&alice);
+    // U = +6,000 but counts 0 (weight 0); IM = 6,600; free = min(10,000, 10,000) − 6,600
+    assert_eq!(a.equity, int_usdc(16_000));
+    assert_eq!(a.free_collateral, usdc(3_400));
+    s.rejects(
+        &alice,
+        &ExecuteMsg::Withdraw {
+            amount: Uint128::new(3_400 * USDC + 1),
+        },
+        &[],
+        "exceeds free collateral 3400000000",
+    );
+    s.withdraw(&alice, 3_400 * USDC).unwrap();
+}
+
+#[test]
+fn between_maintenance_and_initial_increase_rejected_reduce_allowed() {
+    let mut s = Suite::new();
+    let alice = s.user("alice", 10_000);
+    s.deposit(&alice, 10_000);
+    s.trade(&alice, "BTC", "1.5");
+    // IM at 60,000 = 9,000. At 56,000: equity 10,000 − 6,000 = 4,000, MM = 4,200 → below MM.
+    // At 57,000: equity 5,500, IM 8,550, MM 4,275 → between.
+    s.set_price("BTC", "57000");
+    let a = s.account(&alice);
+    assert_eq!(a.equity, int_usdc(5_500));
+    s.rejects(
+        &alice,
+        &Suite::trade_msg("BTC", "0.1"),
+        &[],
+        "insufficient margin: equity 5500000000 < initial requirement 9120000000",
+    );
+    s.trade(&alice, "BTC", "-0.5");
+    let a = s.account(&alice);
+    // realized −1,500 on 0.5 BTC
+    assert_eq!(a.collateral, int_usdc(8_500));
+    assert_eq!(a.positions[0].size, crate::suite::sd("1"));
+}
