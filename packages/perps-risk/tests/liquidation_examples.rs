@@ -1,1 +1,330 @@
 //! Worked examples: liquidation price and partial liquidation.
+
+use cosmwasm_std::{Decimal256, Int128, Uint128};
+use perps_risk::book::{book_health, book_values};
+use perps_risk::liq_price::liquidation_price;
+use perps_risk::liquidation::{
+    apply_plan, plan_liquidation, validate_liquidation_rules, LiquidationConfig,
+};
+use perps_risk::RiskError;
+
+use crate::helpers::*;
+
+fn cfg(min_reward: u128) -> LiquidationConfig {
+    LiquidationConfig {
+        target_ratio: d("1.25"),
+        reward_share: d("0.25"),
+        min_reward: Uint128::new(min_reward),
+    }
+}
+
+#[test]
+fn isolated_liquidation_prices_flat_tier() {
+    let t = flat_tiers("0.1", "0.05");
+    // long 1 @ 10,000, M = 1,000: Q = P − 9,000, MM = 0.05·P → 0.95·P = 9,000
+    // P = 9,473.684210526315789473… → up: 9,473.684210526315789474
+    let b = book(usdc(1_000), vec![pos("1", "10000", "10000", t.clone())]);
+    assert_eq!(
+        liquidation_price(&b, 0, &params()).unwrap(),
+        Some(d("9473.684210526315789474"))
+    );
+    // short 1 @ 10,000, M = 1,000: Q = 11,000 − P, MM = 0.05·P → P = 11,000/1.05
+    // = 10,476.190476190476190476… → down
+    let b = book(usdc(1_000), vec![pos("-1", "10000", "10000", t.clone())]);
+    assert_eq!(
+        liquidation_price(&b, 0, &params()).unwrap(),
+        Some(d("10476.190476190476190476"))
+    );
+    // fully collateralized long (M ≥ entry): Q = P ≥ 0.05·P for every P → none
+    let b = book(usdc(10_000), vec![pos("1", "10000", "10000", t.clone())]);
+    assert_eq!(liquidation_price(&b, 0, &params()).unwrap(), None);
+    // a short with M = −100: Q(0) = −100 + 100 = 0 → liquidatable at every price → 0
+    let b = book(usdc(-100), vec![pos("-1", "100", "100", t.clone())]);
+    assert_eq!(
+        liquidation_price(&b, 0, &params()).unwrap(),
+        Some(Decimal256::zero())
+    );
+    // zero size → none; bad index → error
+    let b = book(usdc(1), vec![pos("0", "100", "100", t)]);
+    assert_eq!(liquidation_price(&b, 0, &params()).unwrap(), None);
+    assert_eq!(
+        liquidation_price(&b, 3, &params()).unwrap_err(),
+        RiskError::NoSuchPosition { index: 3, len: 1 }
+    );
+}
+
+#[test]
+fn liquidation_price_crosses_tier_brackets() {
+    // long 100 @ 10,000 (N = 1M), M = 200,000, 3 tiers: Q = 100·P − 800,000.
+    // In bracket 2 (100k < N ≤ 1M): MM = 5,000 + 0.1·(N − 100,000) = 10·P − 5,000.
+    // 100·P − 800,000 = 10·P − 5,000 → P = 795,000/90 = 8,833.333… (N = 883,333 ∈ bracket 2)
+    let b = book(
+        usdc(200_000),
+        vec![pos("100", "10000", "10000", three_tiers())],
+    );
+    let p = liquidation_price(&b, 0, &params()).unwrap().unwrap();
+    assert_eq!(p, d("8833.333333333333333334"));
+    // at that price the book is at maintenance (within rounding) and one tick lower liquidatable
+    let mut at = b.clone();
+    at.positions[0].mark_price = p;
+    let v = book_values(&at, &params()).unwrap();
+    let gap = v.equity.checked_sub(v.maintenance_margin).unwrap();
+    assert!(gap >= perps_risk::Quote::ZERO && gap.floor().unwrap() <= Int128::new(1));
+    at.positions[0].mark_price = p - tick();
+    assert!(book_health(&at, &params()).unwrap().liquidatable);
+}
+
+#[test]
+fn cross_liquidation_price_holds_other_marks() {
+    // C = 10,000, long 1 BTC @ 60,000 and short 10 ETH @ 3,000 (ETH fixed at 3,000):
+    // Q = 10,000 + (P − 60,000) = P − 50,000; MM = 0.05·P + 0.05·30,000
+    // → 0.95·P = 51,500 → P = 54,210.526315789473684210… → up
+    let t = flat_tiers("0.1", "0.05");
+    let b = book(
+        usdc(10_000),
+        vec![
+            pos("1", "60000", "60000", t.clone()),
+            pos("-10", "3000", "3000", t),
+        ],
+    );
+    assert_eq!(
+        liquidation_price(&b, 0, &params()).unwrap(),
+        Some(d("54210.526315789473684211"))
+    );
+    // ETH, BTC fixed at 60,000: Q = 10,000 − 10·(P − 3,000) = 40,000 − 10·P;
+    // MM = 3,000 + 0.5·P → 10.5·P = 37,000 → P = 3,523.809523809523809523… → down
+    assert_eq!(
+        liquidation_price(&b, 1, &params()).unwrap(),
+        Some(d("3523.809523809523809523"))
+    );
+}
+
+#[test]
+fn healthy_book_has_no_plan() {
+    let b = book(
+        usdc(1_000),
+        vec![pos("1", "10000", "10000", flat_tiers("0.1", "0.05"))],
+    );
+    assert_eq!(plan_liquidation(&b, &params(), &cfg(0)).unwrap(), None);
+}
+
+#[test]
+fn partial_liquidation_stops_at_the_target() {
+    // C = 14,000, long 10 @ 10,000, mark 9,000: Q = 14,000 − 10,000 = 4,000; MM = 5 %·90,000
+    // = 4,500 → liquidatable. Close x: 4,000 − 1 %·9,000·x ≥ 1.25·5 %·9,000·(10 − x)
+    // → 4,000 − 90·x ≥ 5,625 − 562.5·x → x ≥ 1,625/472.5 = 3.439153439…
+    // realized −1,000·x ≈ −3,439.15; penalty 90·x ≈ 309.52; equity after ≈ 3,690.48
+    // MM after = 450·(10 − x) ≈ 2,952.38; target 1.25·2,952.38 ≈ 3,690.48
+    let b = book(
+        usdc(14_000),
+        vec![pos("10", "10000", "9000", flat_tiers("0.1", "0.05"))],
+    );
+    let plan = plan_liquidation(&b, &params(), &cfg(0)).unwrap().unwrap();
+    assert_eq!(plan.closes.len(), 1);
+    let c = plan.closes[0];
+    assert_eq!(
+        (plan.equity_before, plan.maintenance_before),
+        (usdc(4_000), usdc_u(4_500))
+    );
+    let x = c.size_closed;
+    assert!(x > sd("3.439153439") && x < sd("3.439153540"), "{x}");
+    assert!(c.penalty > Uint128::new(309_523_800) && c.penalty < Uint128::new(309_524_000));
+    assert!(c.realized_pnl < usdc(-3_439) && c.realized_pnl > usdc(-3_440));
+    // reward 25 % of the penalty (down), the rest to insurance; nothing unpaid, no bad debt
+    assert_eq!(
+        plan.liquidator_reward,
+        c.penalty.multiply_ratio(1u128, 4u128)
+    );
+    assert_eq!(plan.insurance_share, c.penalty - plan.liquidator_reward);
+    assert_eq!(
+        (plan.reward_unpaid, plan.bad_debt),
+        (Uint128::zero(), Uint128::zero())
+    );
+    // after: at the target, by at most a few base units more than needed
+    let after = apply_plan(&b, &plan);
+    let h = book_health(&after, &params()).unwrap();
+    assert_eq!(h.equity, plan.equity_after);
+    let target = Int128::try_from(h.maintenance_margin).unwrap().i128() * 5 / 4;
+    assert!(
+        h.equity.i128() >= target && h.equity.i128() <= target + 20,
+        "{h:?}"
+    );
+    // the collateral moved by realized PnL and penalty only (no funding here)
+    assert_eq!(
+        plan.collateral_after,
+        usdc(14_000) + c.realized_pnl - Int128::try_from(c.penalty).unwrap()
+    );
+}
+
+#[test]
+fn largest_maintenance_first_and_stale_markets_untouched() {
+    // C = 1,600; BTC long 1 @ 10,000 mark 9,000 (MM 450), ETH long 10 @ 100 mark 90 (MM 45),
+    // SOL stale long 10 @ 10 last 9 (counts its loss −10 and its MM 4.5).
+    // Q = 1,600 − 1,000 − 100 − 10 = 490 < MM = 450 + 45 + 4.5 = 499.5
+    let t = flat_tiers("0.1", "0.05");
+    let mut sol = pos("10", "10", "9", t.clone());
+    sol.price_live = false;
+    let b = book(
+        usdc(1_600),
+        vec![
+            pos("10", "100", "90", t.clone()),
+            pos("1", "10000", "9000", t),
+            sol,
+        ],
+    );
+    let plan = plan_liquidation(&b, &params(), &cfg(0)).unwrap().unwrap();
+    assert_eq!(plan.closes[0].index, 1, "BTC has the largest MM");
+    assert!(
+        plan.closes.iter().all(|c| c.index != 2),
+        "stale SOL is never closed"
+    );
+    let after = apply_plan(&b, &plan);
+    assert_eq!(after.positions[2].position.size, sd("10"));
+    assert!(!book_health(&after, &params()).unwrap().liquidatable);
+}
+
+#[test]
+fn a_dust_remainder_closes_too() {
+    // long 0.0015 @ 10,000, mark 9,000, C = 2: Q = 2 − 1.5 = 0.5 < MM = 5 %·13.5 = 0.675.
+    // Partial: 0.5 − 90·x ≥ 562.5·(0.0015 − x) → x ≥ 0.34375/472.5 = 0.000727513…
+    // → keeps 0.000772486… less the 5-base-unit rounding slack (5·10^-6/472.5 ≈ 1.06·10^-8):
+    // 0.000772476…; kept with a minimum order of 0.0005, dust under 0.001 (all closes)
+    let mut p = pos("0.0015", "10000", "9000", flat_tiers("0.1", "0.05"));
+    p.market.min_order_size = d("0.0005");
+    let plan = plan_liquidation(&book(usdc(2), vec![p.clone()]), &params(), &cfg(0))
+        .unwrap()
+        .unwrap();
+    let kept = plan.closes.last().unwrap().new_size;
+    assert!(
+        kept > sd("0.000772476") && kept < sd("0.000772477"),
+        "{kept}"
+    );
+    p.market.min_order_size = d("0.001");
+    let plan = plan_liquidation(&book(usdc(2), vec![p]), &params(), &cfg(0))
+        .unwrap()
+        .unwrap();
+    assert_eq!(plan.closes.len(), 1);
+    assert_eq!(plan.closes[0].new_size, sd("0"));
+}
+
+#[test]
+fn bankrupt_book_books_the_shortfall_and_the_min_reward() {
+    // M = 1,000, long 1 @ 10,000, mark 8,000: Q = −1,000 → everything closes; realized
+    // −2,000 → M = −1,000; penalty capped at 0; min reward 5 USDC unpaid → bad debt 1,005
+    let b = book(
+        usdc(1_000),
+        vec![pos("1", "10000", "8000", flat_tiers("0.1", "0.05"))],
+    );
+    let plan = plan_liquidation(&b, &params(), &cfg(5_000_000))
+        .unwrap()
+        .unwrap();
+    let c = plan.closes[0];
+    assert_eq!(
+        (c.new_size, c.realized_pnl, c.penalty),
+        (sd("0"), usdc(-2_000), Uint128::zero())
+    );
+    assert_eq!(plan.liquidator_reward, usdc_u(5));
+    assert_eq!(
+        (plan.charged, plan.insurance_share),
+        (Uint128::zero(), Uint128::zero())
+    );
+    assert_eq!(plan.reward_unpaid, usdc_u(5));
+    assert_eq!(plan.bad_debt, usdc_u(1_005));
+    assert_eq!(
+        (plan.collateral_after, plan.equity_after),
+        (Int128::zero(), Int128::zero())
+    );
+}
+
+#[test]
+fn min_reward_top_up_comes_from_a_flat_book_first() {
+    // M = 600, long 1 @ 10,000, mark 9,450: Q = 50 < MM 472.5; unreachable target → all
+    // closes: realized −550 → M = 50; penalty 1 %·9,450 = 94.5 capped at 50.
+    // min reward 60 > 25 %·50 = 12.5: the book has nothing left → 10 unpaid → bad debt 10
+    let b = book(
+        usdc(600),
+        vec![pos("1", "10000", "9450", flat_tiers("0.1", "0.05"))],
+    );
+    let plan = plan_liquidation(&b, &params(), &cfg(60_000_000))
+        .unwrap()
+        .unwrap();
+    assert_eq!(plan.closes[0].penalty, usdc_u(50));
+    assert_eq!(
+        (plan.charged, plan.liquidator_reward),
+        (usdc_u(50), usdc_u(60))
+    );
+    assert_eq!(
+        (plan.reward_unpaid, plan.bad_debt, plan.insurance_share),
+        (usdc_u(10), usdc_u(10), Uint128::zero())
+    );
+    // M = 700: Q = 150 → partial: 150 − 94.5·x ≥ 1.25·472.5·(1 − x) → x = 440.625/496.125
+    // = 0.888133…; penalty 94.5·x ≈ 83.93 ≥ reward max(25 %·83.93, 60) = 60 → insurance ≈ 23.93
+    let b = book(
+        usdc(700),
+        vec![pos("1", "10000", "9450", flat_tiers("0.1", "0.05"))],
+    );
+    let plan = plan_liquidation(&b, &params(), &cfg(60_000_000))
+        .unwrap()
+        .unwrap();
+    assert!(plan.charged > Uint128::new(83_928_000) && plan.charged < Uint128::new(83_929_000));
+    assert_eq!(plan.liquidator_reward, usdc_u(60));
+    assert_eq!(plan.insurance_share, plan.charged - usdc_u(60));
+    assert_eq!(
+        (plan.reward_unpaid, plan.bad_debt),
+        (Uint128::zero(), Uint128::zero())
+    );
+}
+
+#[test]
+fn market_liquidation_rules() {
+    // fee 2 %, share 25 %: 1.5 % ≥ 0.1 % + 1 % ✓; 2 % < 1.25·5 % = 6.25 % ✓
+    validate_liquidation_rules(
+        d("0.02"),
+        d("0.25"),
+        d("0.001"),
+        d("0.01"),
+        d("1.25"),
+        d("0.05"),
+    )
+    .unwrap();
+    // fee 1 %, share 50 %: 0.5 % < 1.1 % → refused
+    let err = validate_liquidation_rules(
+        d("0.01"),
+        d("0.5"),
+        d("0.001"),
+        d("0.01"),
+        d("1.25"),
+        d("0.05"),
+    );
+    assert!(matches!(
+        err,
+        Err(RiskError::InvalidParameter {
+            name: "liquidation_fee",
+            ..
+        })
+    ));
+    // fee 6.25 % = target·mmr_1 → refused (must be strictly below)
+    let err = validate_liquidation_rules(d("0.0625"), d("0"), d("0"), d("0"), d("1.25"), d("0.05"));
+    assert!(matches!(
+        err,
+        Err(RiskError::InvalidParameter {
+            name: "liquidation_fee",
+            ..
+        })
+    ));
+    // the equality in the first rule is allowed: 2 %·(1 − 0.5) = 1 % = 0.5 % + 0.5 %
+    validate_liquidation_rules(
+        d("0.02"),
+        d("0.5"),
+        d("0.005"),
+        d("0.005"),
+        d("1.25"),
+        d("0.05"),
+    )
+    .unwrap();
+    // share > 1 refused
+    assert!(
+        validate_liquidation_rules(d("0.02"), d("1.5"), d("0"), d("0"), d("1.25"), d("0.05"))
+            .is_err()
+    );
+}
