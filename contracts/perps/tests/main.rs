@@ -3,6 +3,8 @@
 
 mod suite;
 
+mod caps;
 mod cross;
 mod isolated;
 mod margin;
+mod oracle;

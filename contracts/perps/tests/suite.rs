@@ -151,6 +151,15 @@ impl Suite {
     }
 
     pub fn with(edit: impl FnOnce(&mut InstantiateMsg), markets: &[(&str, MarketConfig)]) -> Self {
+        Self::with_vault(edit, markets, 1_000_000)
+    }
+
+    /// Like `with`, the LP providing `lp_whole` USDC (0: no vault shares at all).
+    pub fn with_vault(
+        edit: impl FnOnce(&mut InstantiateMsg),
+        markets: &[(&str, MarketConfig)],
+        lp_whole: u128,
+    ) -> Self {
         let api = cosmwasm_std::testing::MockApi::default();
         let (owner, publisher, lp) = (
             api.addr_make("owner"),
@@ -218,10 +227,12 @@ impl Suite {
         }
         s.set_price("BTC", "60000");
         s.set_price("ETH", "3000");
-        let lp = s.lp.clone();
-        s.mint(&lp, 1_000_000 * USDC);
-        s.exec_funds(&lp, &ExecuteMsg::ProvideLiquidity {}, 1_000_000 * USDC)
-            .unwrap();
+        if lp_whole > 0 {
+            let lp = s.lp.clone();
+            s.mint(&lp, lp_whole * USDC);
+            s.exec_funds(&lp, &ExecuteMsg::ProvideLiquidity {}, lp_whole * USDC)
+                .unwrap();
+        }
         s.check_invariants();
         s
     }
