@@ -39,8 +39,8 @@ pub enum ExecuteMsg {
     Deposit {},
     /// A registered engine asks for bad-debt cover. Pays `min(amount, balance)` to the caller with
     /// one bank send (none when that is 0), records a payout, and emits a `cover_bad_debt` event
-    /// (`id`, `engine`, `requested`, `paid`, `shortfall`). Never fails for a low balance. The
-    /// response data is the JSON of the recorded [`Payout`].
+    /// (`id`, `engine`, `denom`, `requested`, `paid`, `shortfall`). Never fails for a low
+    /// balance. The response data is the JSON of the recorded [`Payout`].
     CoverBadDebt {
         /// Amount of bad debt to cover, in base units of the denom; must be > 0.
         amount: Uint128,
