@@ -2,8 +2,9 @@
 //!
 //! The fund's ledger is its bank balance in its denom: deposits, plain bank sends (donations),
 //! payouts and withdrawals all move that one number, so [`BalanceResponse`] is read from the bank.
-//! An engine that only needs the balance can ask the bank directly ([`InsuranceFund::bank_balance`]):
-//! a bank query does not load the fund's contract instance (a smart query costs ~60k SDK gas).
+//! An engine that only needs the balance can ask the bank directly
+//! ([`InsuranceFund::bank_balance`]): a bank query does not load the fund's contract instance (a
+//! smart query costs ~60k SDK gas).
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{
