@@ -5,6 +5,8 @@ mod suite;
 
 mod caps;
 mod cross;
+mod funding;
 mod isolated;
 mod margin;
 mod oracle;
+mod round_trip;

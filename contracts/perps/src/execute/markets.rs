@@ -100,23 +100,21 @@ pub fn validate_market_config(cfg: &Config, mc: &MarketConfig) -> ContractResult
             format!("{} must be < 0.1", mc.taker_fee),
         ));
     }
-    if mc.skew_scale.is_zero() {
-        if mc.max_price_impact.is_some_and(|m| !m.is_zero()) {
+    // Without a skew scale there is no impact, so the cap is optional and unused.
+    match mc.max_price_impact {
+        Some(m) if m.is_zero() || m >= Decimal256::one() => {
             return Err(ContractError::invalid(
                 "max_price_impact",
-                "must be absent or 0 when skew_scale is 0",
-            ));
+                format!("{m} is outside (0, 1)"),
+            ))
         }
-    } else {
-        match mc.max_price_impact {
-            Some(m) if !m.is_zero() && m < Decimal256::one() => {}
-            other => {
-                return Err(ContractError::invalid(
-                    "max_price_impact",
-                    format!("{other:?} must be in (0, 1) when skew_scale > 0"),
-                ))
-            }
+        None if !mc.skew_scale.is_zero() => {
+            return Err(ContractError::invalid(
+                "max_price_impact",
+                "required when skew_scale > 0",
+            ))
         }
+        _ => {}
     }
     if mc.max_funding_rate_per_day > Decimal256::one() {
         return Err(ContractError::invalid(
