@@ -84,6 +84,13 @@ pub struct LiquidationPlan {
 /// of rounding slack); stops once `Q ≥ target·MM`; a remainder below `min_order_size` closes
 /// too; everything closes when the target is unreachable. Positions whose price is not live
 /// are never closed.
+///
+/// Reward: the book pays its penalties; the caller gets `max(floor(share·penalty),
+/// min_reward)`; when that exceeds the penalties the book tops it up from what it can spare
+/// (all its equity when flat, only the excess over `target·MM` when it stays open) and the rest
+/// is `reward_unpaid`, added to `bad_debt`. A plan that closes nothing (only stale positions,
+/// or an empty book with `C < 0`) pays no reward; the engine decides whether such a call
+/// succeeds (DESIGN: only if something was closed, or to book an empty book's bad debt).
 pub fn plan_liquidation(
     book: &Book,
     params: &BookParams,
@@ -130,7 +137,12 @@ pub fn plan_liquidation(
     let reward_from_share = Quote::from_base_units_u(penalty_total)
         .mul_ratio(config.reward_share, Round::Down)?
         .to_base_units_u(Round::Down)?;
-    let liquidator_reward = reward_from_share.max(config.min_reward);
+    // nothing closed (only stale positions, or an empty book below zero): nothing to reward
+    let liquidator_reward = if closes.is_empty() {
+        Uint128::zero()
+    } else {
+        reward_from_share.max(config.min_reward)
+    };
     let mut charged = penalty_total;
     let mut reward_unpaid = Uint128::zero();
     let insurance_share = penalty_total.saturating_sub(liquidator_reward);

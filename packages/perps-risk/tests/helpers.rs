@@ -112,3 +112,37 @@ pub fn params_w(w: &str) -> BookParams {
 pub fn tick() -> Decimal256 {
     Decimal256::new(1u128.into())
 }
+
+/// A decimal from atomics (18 decimals).
+pub fn atoms(a: u128) -> Decimal256 {
+    Decimal256::new(a.into())
+}
+
+/// A decimal `units + frac/10^6`.
+pub fn dec_micro(micro: u128) -> Decimal256 {
+    Decimal256::from_atomics(micro, 6).unwrap()
+}
+
+/// A signed decimal from a micro-unit count.
+pub fn sdec_micro(micro: i128) -> SignedDecimal256 {
+    SignedDecimal256::from_atomics(micro, 6).unwrap()
+}
+
+/// Tiers from (bound_whole_usdc, mmr_bps, extra_imr_bps) triples: mmr and imr made
+/// non-decreasing, bounds strictly ascending, the last unbounded.
+pub fn tiers_from(spec: &[(u128, u32, u32)]) -> TierTable {
+    let mut out = Vec::new();
+    let mut bound = 0u128;
+    let (mut mmr, mut imr) = (0u32, 0u32);
+    for (k, &(step, m, extra)) in spec.iter().enumerate() {
+        mmr = mmr.max(m.clamp(1, 5_000));
+        imr = imr.max(mmr + extra.clamp(1, 5_000)).min(10_000);
+        bound += step.max(1);
+        out.push(MarginTier {
+            max_notional: (k + 1 < spec.len()).then(|| Uint128::new(bound * 1_000_000)),
+            initial_margin_ratio: Decimal256::bps(imr as u64),
+            maintenance_margin_ratio: Decimal256::bps(mmr as u64),
+        });
+    }
+    TierTable::new(&out).unwrap()
+}

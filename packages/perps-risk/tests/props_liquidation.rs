@@ -1,1 +1,111 @@
-//! Properties.
+//! Properties: partial liquidation ends at the target or flat, never worse, and its money adds up.
+
+use cosmwasm_std::{Decimal256, Int128, Uint128};
+use perps_risk::book::{book_health, book_values};
+use perps_risk::liquidation::{apply_plan, plan_liquidation, LiquidationConfig};
+use perps_risk::Quote;
+use proptest::prelude::*;
+
+use crate::helpers::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn liquidation_ends_at_target_or_flat(
+        spec in prop::collection::vec((1u128..2_000_000, 100u32..2_000, 1u32..3_000), 1..4),
+        positions in prop::collection::vec(
+            (any::<bool>(), 1_000i128..100_000_000_000, 1_000_000u128..100_000_000_000, 700u128..1300, any::<bool>()),
+            1..6),
+        margin_pm in 0u128..300,             // collateral as a per-mille of Σ notional at entry
+        target_pm in 1_000u128..2_000,       // target 1.0 … 2.0
+        fee_frac_pm in 0u128..950,           // fee as a fraction of target·mmr_1
+        share_pm in 0u128..1_000,
+        min_reward in 0u128..5_000_000,
+        min_order_micro in 0u128..100_000,
+    ) {
+        let t = tiers_from(&spec);
+        let target = Decimal256::permille(target_pm as u64);
+        let fee = target
+            .checked_mul(t.first_mmr()).unwrap()
+            .checked_mul(Decimal256::permille(fee_frac_pm as u64)).unwrap();
+        let mut gross = 0u128;
+        let mut b = book(Int128::zero(), vec![]);
+        for (long, s, e, move_pm, live) in positions {
+            let mut p = pos("1", "1", "1", t.clone());
+            p.position.size = sdec_micro(if long { s } else { -s });
+            p.position.entry_price = dec_micro(e);
+            p.mark_price = dec_micro(e * move_pm / 1000);
+            p.funding_index = sdec_micro((move_pm as i128 - 1000) * 1_000);
+            p.market.liquidation_fee = fee;
+            p.market.min_order_size = dec_micro(min_order_micro);
+            p.price_live = live;
+            gross += e * (s as u128) / 1_000_000;
+            b.positions.push(p);
+        }
+        b.collateral = Int128::new((gross * margin_pm / 1000) as i128);
+        let params = params();
+        let cfg = LiquidationConfig {
+            target_ratio: target,
+            reward_share: Decimal256::permille(share_pm as u64),
+            min_reward: Uint128::new(min_reward),
+        };
+        let before = book_health(&b, &params).unwrap();
+        let plan = plan_liquidation(&b, &params, &cfg).unwrap();
+        let Some(plan) = plan else {
+            prop_assert!(!before.liquidatable);
+            return Ok(());
+        };
+        prop_assert!(before.liquidatable);
+        let after = apply_plan(&b, &plan);
+        let h = book_health(&after, &params).unwrap();
+        let live_open = after.positions.iter().any(|p| p.price_live && !p.position.size.is_zero());
+        if live_open {
+            // stopped early: at the target (rounded values), so healthy
+            let req = book_values(&after, &params).unwrap().maintenance_margin
+                .mul_ratio(target, perps_risk::Round::Up).unwrap();
+            prop_assert!(Quote::from_base_units(h.equity) >= req.ceil().unwrap().into_quote(), "{h:?}");
+            prop_assert!(!h.liquidatable);
+        }
+        // no remainder below the minimum order
+        for c in &plan.closes {
+            let left = perps_risk::num::unsigned_abs(c.new_size);
+            prop_assert!(left.is_zero() || left >= dec_micro(min_order_micro));
+        }
+        // stale positions untouched
+        for (i, p) in b.positions.iter().enumerate() {
+            if !p.price_live {
+                prop_assert_eq!(after.positions[i].position.size, p.position.size);
+            }
+        }
+        // money: what the book paid plus what it could not pay = reward + insurance share
+        prop_assert_eq!(
+            plan.charged + plan.reward_unpaid,
+            plan.liquidator_reward + plan.insurance_share
+        );
+        if plan.closes.is_empty() {
+            prop_assert_eq!(plan.liquidator_reward, Uint128::zero());
+        } else {
+            prop_assert!(plan.liquidator_reward >= Uint128::new(min_reward));
+        }
+        prop_assert!(plan.bad_debt >= plan.reward_unpaid);
+        let all_flat = after.positions.iter().all(|p| p.position.size.is_zero());
+        if all_flat {
+            prop_assert!(plan.collateral_after >= Int128::zero());
+        } else {
+            prop_assert_eq!(plan.bad_debt, plan.reward_unpaid);
+        }
+        // the book never pays more than its equity
+        prop_assert!(Int128::try_from(plan.charged).unwrap() <= before.equity.max(Int128::zero()) + Int128::new(plan.closes.len() as i128 * 2));
+    }
+}
+
+trait IntoQuote {
+    fn into_quote(self) -> Quote;
+}
+
+impl IntoQuote for Int128 {
+    fn into_quote(self) -> Quote {
+        Quote::from_base_units(self)
+    }
+}

@@ -74,7 +74,7 @@ fn vault_equity_counts_claims_funding_and_the_skew_premium() {
         funding_index: sd("1"),
         skew_scale: d("100"),
     };
-    let v = vault_equity(usdc(1_000), &[m.clone()], DEC).unwrap();
+    let v = vault_equity(usdc(1_000), std::slice::from_ref(&m), DEC).unwrap();
     assert_eq!(v, Quote::from_base_units(Int128::new(989_500_000)));
     // no impact term without a scale: 1,000 − 8.3 = 991.7
     let m0 = VaultMarket {
@@ -89,7 +89,7 @@ fn vault_equity_counts_claims_funding_and_the_skew_premium() {
         Int128::new(991_700_000)
     );
     // backing 0.5·|K|·P = 0.5·2·110 = 110
-    let b = vault_required_backing(&[m.clone()], d("0.5"), DEC).unwrap();
+    let b = vault_required_backing(std::slice::from_ref(&m), d("0.5"), DEC).unwrap();
     assert_eq!(b.ceil().unwrap(), usdc(110));
     // a market with open skew needs a price; with K = 0 it does not
     let no_price = VaultMarket {
