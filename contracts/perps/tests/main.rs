@@ -10,3 +10,4 @@ mod isolated;
 mod margin;
 mod oracle;
 mod round_trip;
+mod vault;

@@ -1,0 +1,180 @@
+//! The vault: first-deposit lock, share pricing, two-step withdrawal, cash and backing rules
+//! (DESIGN 6.7, SECURITY 38).
+
+use cosmwasm_std::Uint128;
+use cw_multi_test::Executor;
+use perps_api::perps::{ExecuteMsg, LpPositionResponse, QueryMsg};
+
+use crate::suite::{plain_market, Suite, USDC};
+
+fn lp_position(s: &Suite, who: &cosmwasm_std::Addr) -> LpPositionResponse {
+    s.query(&QueryMsg::LpPosition {
+        address: who.to_string(),
+    })
+}
+
+#[test]
+fn first_deposit_locks_one_whole_unit_and_mints_one_share_per_base_unit() {
+    let s = Suite::new();
+    let v = s.vault();
+    assert_eq!(v.cash.i128(), 1_000_000 * USDC as i128);
+    assert_eq!(v.total_shares.u128(), 1_000_000 * USDC);
+    let lp = lp_position(&s, &s.lp);
+    // 10^6 shares locked forever
+    assert_eq!(lp.shares.u128(), 1_000_000 * USDC - USDC);
+    assert_eq!(lp.value.u128(), 1_000_000 * USDC - USDC);
+    assert_eq!(v.share_price, crate::suite::d("1"));
+}
+
+#[test]
+fn first_deposit_below_twice_the_lock_and_trades_without_shares_are_refused() {
+    let mut s = Suite::with_vault(
+        |_| {},
+        &[("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))],
+        0,
+    );
+    let (alice, carol) = (s.user("alice", 10_000), s.user("carol", 10));
+    s.deposit(&alice, 10_000);
+    s.rejects(
+        &alice,
+        &Suite::trade_msg("BTC", "0.1"),
+        &[],
+        "trade would increase |skew| of market BTC while the vault has no shares",
+    );
+    s.rejects(
+        &carol,
+        &ExecuteMsg::ProvideLiquidity {},
+        &cosmwasm_std::coins(2 * USDC - 1, crate::suite::DENOM),
+        "first deposit 1999999 is below the minimum 2000000",
+    );
+    s.exec_funds(&carol, &ExecuteMsg::ProvideLiquidity {}, 2 * USDC)
+        .unwrap();
+    assert_eq!(lp_position(&s, &carol).shares.u128(), USDC);
+}
+
+#[test]
+fn two_step_withdrawal_with_delay_and_cancel() {
+    let mut s = Suite::new();
+    let lp = s.lp.clone();
+    let half = Uint128::new(500_000 * USDC);
+    let request = ExecuteMsg::WithdrawLiquidity { shares: half };
+    // shares provided less than the delay ago cannot be requested
+    let unlock = s.now() + 3_600;
+    s.rejects(
+        &lp,
+        &request,
+        &[],
+        &format!("shares provided recently are locked until {unlock}"),
+    );
+    s.advance(3_600);
+    s.exec(&lp, &request).unwrap();
+    s.rejects(
+        &lp,
+        &request,
+        &[],
+        "a withdrawal request is already pending",
+    );
+    let claimable = s.now() + 3_600;
+    assert_eq!(
+        lp_position(&s, &lp)
+            .pending_withdrawal
+            .unwrap()
+            .claimable_at,
+        claimable
+    );
+    s.rejects(
+        &lp,
+        &ExecuteMsg::ClaimLiquidity {},
+        &[],
+        &format!("withdrawal request claimable at {claimable}"),
+    );
+    s.exec(&lp, &ExecuteMsg::CancelWithdrawLiquidity {})
+        .unwrap();
+    assert!(lp_position(&s, &lp).pending_withdrawal.is_none());
+    s.rejects(
+        &lp,
+        &ExecuteMsg::ClaimLiquidity {},
+        &[],
+        "no pending withdrawal request",
+    );
+    s.exec(&lp, &request).unwrap();
+    s.advance(3_600);
+    let before = s.balance(&lp);
+    s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
+    assert_eq!(s.balance(&lp), before + 500_000 * USDC);
+    assert_eq!(s.vault().total_shares.u128(), 500_000 * USDC);
+    // more shares than held
+    s.rejects(
+        &lp,
+        &ExecuteMsg::WithdrawLiquidity {
+            shares: Uint128::new(500_000 * USDC),
+        },
+        &[],
+        "requested 500000000000 shares but only 499999000000 are withdrawable now",
+    );
+}
+
+#[test]
+fn claim_pays_at_claim_time_value_and_respects_backing() {
+    let mut s = Suite::new();
+    let lp = s.lp.clone();
+    let alice = s.user("alice", 200_000);
+    s.deposit(&alice, 200_000);
+    // the vault is short 10 BTC: backing needs 10 % · 600,000 = 60,000
+    s.trade(&alice, "BTC", "10");
+    s.advance(3_600);
+    s.set_price("BTC", "60000");
+    s.exec(
+        &lp,
+        &ExecuteMsg::WithdrawLiquidity {
+            shares: Uint128::new(999_999 * USDC),
+        },
+    )
+    .unwrap();
+    s.advance(3_600);
+    // BTC up 1,000: the vault lost 10,000 → V = 990,000
+    s.set_price("BTC", "61000");
+    s.rejects(
+        &lp,
+        &ExecuteMsg::ClaimLiquidity {},
+        &[],
+        "vault equity after payout 990000 < required backing 61000000000",
+    );
+    // a smaller request passes, paid at V = 990,000: 100,000 shares → 99,000 USDC
+    s.exec(&lp, &ExecuteMsg::CancelWithdrawLiquidity {})
+        .unwrap();
+    s.exec(
+        &lp,
+        &ExecuteMsg::WithdrawLiquidity {
+            shares: Uint128::new(100_000 * USDC),
+        },
+    )
+    .unwrap();
+    s.advance(3_600);
+    s.set_price("BTC", "61000");
+    let before = s.balance(&lp);
+    s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
+    assert_eq!(s.balance(&lp), before + 99_000 * USDC);
+}
+
+#[test]
+fn a_donation_changes_no_account_or_share_price() {
+    let mut s = Suite::new();
+    let alice = s.user("alice", 10_000);
+    s.deposit(&alice, 5_000);
+    let before = (s.vault(), s.account(&alice));
+    let engine = s.engine.clone();
+    s.app
+        .execute(
+            alice.clone(),
+            cosmwasm_std::BankMsg::Send {
+                to_address: engine.to_string(),
+                amount: cosmwasm_std::coins(1_000 * USDC, crate::suite::DENOM),
+            }
+            .into(),
+        )
+        .unwrap();
+    s.donations += 1_000 * USDC;
+    s.check_invariants();
+    assert_eq!((s.vault(), s.account(&alice)), before);
+}
