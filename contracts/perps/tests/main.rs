@@ -3,6 +3,7 @@
 
 mod suite;
 
+mod admin;
 mod caps;
 mod cross;
 mod funding;
