@@ -54,7 +54,7 @@
 //!   [`book::check_remove_margin`].
 //! - [`liq_price`]: [`liq_price::liquidation_price`] (cross or isolated, exact per tier).
 //! - [`trade`]: [`trade::fill_price`] (impact + cap + fill > 0), [`trade::trade_fee`],
-//!   [`trade::split_fee`], [`trade::default_acceptable_price`], [`trade::within_acceptable`],
+//!   [`trade::split_fee`], [`trade::default_acceptable_price`], [`trade::degraded_close_price`], [`trade::within_acceptable`],
 //!   [`trade::apply_fill`] → [`trade::FillOutcome`] (increase / reduce / flip).
 //! - [`funding`]: [`funding::funding_rate_per_second`], [`funding::funding_index_delta`],
 //!   [`funding::accrue_funding_index`], [`funding::funding_settlement`],

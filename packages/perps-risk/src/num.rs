@@ -118,9 +118,11 @@ pub fn base_units_per_whole(decimals: u8) -> RiskResult<SignedDecimal256> {
     if decimals > 18 {
         return Err(RiskError::InvalidDecimals { decimals });
     }
-    Ok(SignedDecimal256::new(
-        Int256::from(10i128.pow(u32::from(decimals))) * Int256::from(FRACTIONAL),
-    ))
+    let whole = Int256::from(10i128.pow(u32::from(decimals)));
+    whole
+        .checked_mul(Int256::from(FRACTIONAL))
+        .map(SignedDecimal256::new)
+        .map_err(|_| overflow("base_units_per_whole"))
 }
 
 /// An integer-valued decimal from an integer.
@@ -142,17 +144,17 @@ impl Quote {
     /// Zero.
     pub const ZERO: Quote = Quote(SignedDecimal256::zero());
 
-    /// From an integer amount of base units.
+    /// From an integer amount of base units (infallible: |Int128| · 10^18 < 2^255).
     pub fn from_base_units(amount: Int128) -> Quote {
         Quote(SignedDecimal256::new(
-            Int256::from(amount) * Int256::from(FRACTIONAL),
+            Int256::from(amount).saturating_mul(Int256::from(FRACTIONAL)),
         ))
     }
 
-    /// From an unsigned integer amount of base units.
+    /// From an unsigned integer amount of base units (infallible: Uint128 · 10^18 < 2^255).
     pub fn from_base_units_u(amount: Uint128) -> Quote {
         Quote(SignedDecimal256::new(
-            Int256::from(amount) * Int256::from(FRACTIONAL),
+            Int256::from(amount).saturating_mul(Int256::from(FRACTIONAL)),
         ))
     }
 
@@ -238,4 +240,102 @@ pub fn clamp_u128(v: Int128) -> Uint128 {
 /// Convert an unsigned 256-bit integer to `Uint128`.
 pub fn u128_of(v: Uint256) -> RiskResult<Uint128> {
     Uint128::try_from(v).map_err(|_| overflow("Uint256 -> Uint128"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn sd(s: &str) -> SignedDecimal256 {
+        SignedDecimal256::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn products_round_in_the_named_direction() {
+        // 1/3 · 1e-18-scale: 0.000000000000000001 · 0.5 = 5e-19 → down 0, up 1e-18
+        let tiny = sd("0.000000000000000001");
+        assert_eq!(mul(tiny, sd("0.5"), Round::Down).unwrap(), sd("0"));
+        assert_eq!(mul(tiny, sd("0.5"), Round::Up).unwrap(), tiny);
+        // negative: −5e-19 → down −1e-18, up 0
+        assert_eq!(
+            mul(tiny, sd("-0.5"), Round::Down).unwrap(),
+            sd("-0.000000000000000001")
+        );
+        assert_eq!(mul(tiny, sd("-0.5"), Round::Up).unwrap(), sd("0"));
+        // exact products are not nudged
+        assert_eq!(mul(sd("1.5"), sd("-2"), Round::Up).unwrap(), sd("-3"));
+    }
+
+    #[test]
+    fn quotients_round_in_the_named_direction() {
+        // 1/3 = 0.333… → down …333, up …334; −1/3 → down −…334, up −…333
+        assert_eq!(
+            div(sd("1"), sd("3"), Round::Down).unwrap(),
+            sd("0.333333333333333333")
+        );
+        assert_eq!(
+            div(sd("1"), sd("3"), Round::Up).unwrap(),
+            sd("0.333333333333333334")
+        );
+        assert_eq!(
+            div(sd("-1"), sd("3"), Round::Down).unwrap(),
+            sd("-0.333333333333333334")
+        );
+        assert_eq!(
+            div(sd("1"), sd("-3"), Round::Up).unwrap(),
+            sd("-0.333333333333333333")
+        );
+        assert_eq!(div(sd("6"), sd("3"), Round::Up).unwrap(), sd("2"));
+        assert_eq!(
+            div(sd("1"), sd("0"), Round::Up).unwrap_err(),
+            RiskError::DivisionByZero { context: "div" }
+        );
+        // a·b/c with one rounding: 2·5/3 = 3.333… → up …334
+        assert_eq!(
+            mul_div(sd("2"), sd("5"), sd("3"), Round::Up).unwrap(),
+            sd("3.333333333333333334")
+        );
+        assert_eq!(Round::Up.flip(), Round::Down);
+    }
+
+    #[test]
+    fn base_units_round_and_convert() {
+        let q = Quote(sd("-0.5"));
+        assert_eq!(
+            (q.floor().unwrap(), q.ceil().unwrap()),
+            (Int128::new(-1), Int128::zero())
+        );
+        let q = Quote(sd("2.000000000000000001"));
+        assert_eq!(
+            (q.floor().unwrap(), q.ceil().unwrap()),
+            (Int128::new(2), Int128::new(3))
+        );
+        assert_eq!(
+            Quote(sd("-3")).to_base_units_u(Round::Up).unwrap(),
+            Uint128::zero()
+        );
+        assert_eq!(Quote::from_base_units(Int128::new(-7)).0, sd("-7"));
+        assert_eq!(
+            Quote::from_base_units_u(Uint128::MAX).floor().unwrap_err(),
+            RiskError::Overflow {
+                context: "base units exceed Int128"
+            }
+        );
+        assert_eq!(base_units_per_whole(6).unwrap(), sd("1000000"));
+        assert_eq!(
+            base_units_per_whole(19).unwrap_err(),
+            RiskError::InvalidDecimals { decimals: 19 }
+        );
+        assert_eq!(Quote(sd("5")).max_zero(), Quote(sd("5")));
+        assert_eq!(Quote(sd("-5")).max_zero(), Quote::ZERO);
+        assert_eq!(Quote(sd("-5")).min_zero(), Quote(sd("-5")));
+        assert_eq!(Quote(sd("5")).min_zero(), Quote::ZERO);
+        assert_eq!(clamp_u128(Int128::new(-4)), Uint128::zero());
+        assert!(unsigned(sd("-1")).is_err());
+        assert_eq!(
+            unsigned_abs(sd("-1.5")),
+            Decimal256::from_str("1.5").unwrap()
+        );
+    }
 }

@@ -136,7 +136,10 @@ impl TierTable {
     /// Requirement for notional `n` (base units), exact to 18 decimals, rounded up.
     pub fn requirement(&self, which: Requirement, n: Quote) -> RiskResult<Quote> {
         let n = n.max_zero();
-        let seg = &self.segments[self.segment_index(n)];
+        let seg = self
+            .segments
+            .get(self.segment_index(n))
+            .ok_or_else(|| invalid("empty table".to_string()))?;
         let (below, ratio) = match which {
             Requirement::Initial => (seg.im_below, seg.imr),
             Requirement::Maintenance => (seg.mm_below, seg.mmr),

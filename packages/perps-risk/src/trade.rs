@@ -118,6 +118,25 @@ pub fn default_acceptable_price(
     }
 }
 
+/// The close price of a voluntary reduction when the strict oracle checks fail (DESIGN 6.3):
+/// `price − conf` when selling (reducing a long), `price + conf` when buying. A result ≤ 0 is
+/// refused.
+pub fn degraded_close_price(
+    price: Decimal256,
+    conf: Decimal256,
+    size_delta: SignedDecimal256,
+) -> RiskResult<Decimal256> {
+    let moved = if size_delta.is_negative() {
+        sub(signed(price)?, signed(conf)?)?
+    } else {
+        add(signed(price)?, signed(conf)?)?
+    };
+    if moved <= SignedDecimal256::zero() {
+        return Err(RiskError::NonPositiveFill { fill: moved });
+    }
+    unsigned(moved)
+}
+
 /// `fill` respects `acceptable_price` (buy: fill ≤ it; sell: fill ≥ it).
 pub fn within_acceptable(
     fill: Decimal256,

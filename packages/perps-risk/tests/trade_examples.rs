@@ -185,3 +185,22 @@ fn acceptable_price_defaults_to_slippage_from_the_oracle() {
         d("99")
     ));
 }
+
+#[test]
+fn degraded_reductions_fill_at_price_minus_or_plus_conf() {
+    use perps_risk::trade::degraded_close_price;
+    // P = 100, conf 0.5: a long selling gets 99.5, a short buying pays 100.5
+    assert_eq!(
+        degraded_close_price(d("100"), d("0.5"), sd("-1")).unwrap(),
+        d("99.5")
+    );
+    assert_eq!(
+        degraded_close_price(d("100"), d("0.5"), sd("1")).unwrap(),
+        d("100.5")
+    );
+    // conf ≥ price → refused
+    assert!(matches!(
+        degraded_close_price(d("1"), d("1"), sd("-1")),
+        Err(RiskError::NonPositiveFill { .. })
+    ));
+}
