@@ -7,6 +7,9 @@ use perps_api::perps::{ExecuteMsg, MarginTier, MarketStatusUpdate, MigrateMsg};
 
 use crate::suite::{d, instantiate_msg, plain_market, usdc, Suite, DENOM};
 
+/// One edit of a valid instantiate message.
+type Edit = Box<dyn Fn(&mut perps_api::perps::InstantiateMsg)>;
+
 fn update_config_empty() -> ExecuteMsg {
     ExecuteMsg::UpdateConfig {
         price_feed: None,
@@ -97,7 +100,7 @@ fn invalid_parameters_are_rejected_at_instantiate_and_update() {
     let code = s.engine_code;
     let owner = s.owner.clone();
     let (feed, fund) = (s.feed.clone(), s.fund.clone());
-    let cases: Vec<(Box<dyn Fn(&mut perps_api::perps::InstantiateMsg)>, &str)> = vec![
+    let cases: Vec<(Edit, &str)> = vec![
         (
             Box::new(|m| m.insurance_fee_share = d("1.01")),
             "insurance_fee_share",

@@ -27,3 +27,54 @@ fn seeds_cross_example_equity_is_exactly_9000() {
     // MM = 5 % of (47,500 + 28,500) = 3,800 (the BTC notional rounds up to the base unit)
     assert_eq!(a.maintenance_margin, usdc(3_800));
 }
+
+#[test]
+fn unrealized_profit_weight_counts_net_gains_in_initial_margin_only() {
+    let mut s = Suite::with(
+        |m| m.unrealized_profit_weight = Some(crate::suite::d("0.5")),
+        &[
+            ("BTC", crate::suite::plain_market("BTC")),
+            ("ETH", crate::suite::plain_market("ETH")),
+        ],
+    );
+    let alice = s.user("alice", 10_000);
+    s.deposit(&alice, 6_000);
+    s.trade(&alice, "BTC", "1");
+    // +6,000 unrealized: Q_im = 6,000 + 0.5·6,000 = 9,000; IM = 6,600
+    s.set_price("BTC", "66000");
+    s.set_price("ETH", "3000");
+    // the profit cannot be moved into isolated margin: free = min(C, Q_im) − IM = 0
+    assert_eq!(s.account(&alice).free_collateral.u128(), 0);
+    s.rejects(
+        &alice,
+        &perps_api::perps::ExecuteMsg::Trade {
+            market_id: "ETH".into(),
+            size_delta: crate::suite::sd("0.01"),
+            acceptable_price: None,
+            mode: Some(perps_api::perps::TradeMode::Isolated {
+                margin: cosmwasm_std::Uint128::new(1),
+            }),
+        },
+        &[],
+        "withdrawal 1 exceeds free collateral 0",
+    );
+    // ETH 8 (IM 2,400) would need 9,000: exactly enough
+    s.rejects(
+        &alice,
+        &Suite::trade_msg("ETH", "8.001"),
+        &[],
+        "insufficient margin: equity 9000000000 < initial requirement 9000300000",
+    );
+    s.trade(&alice, "ETH", "8");
+    // profit is never withdrawable
+    assert_eq!(s.account(&alice).free_collateral.u128(), 0);
+    s.rejects(
+        &alice,
+        &perps_api::perps::ExecuteMsg::Withdraw {
+            amount: cosmwasm_std::Uint128::new(1),
+        },
+        &[],
+        "withdrawal 1 exceeds free collateral 0",
+    );
+    let _ = (int_usdc(0), usdc(0), Health::Healthy);
+}

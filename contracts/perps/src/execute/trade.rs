@@ -130,6 +130,18 @@ pub fn apply_trade(
         (None, _) => Mode::Cross,
     };
 
+    // Moving collateral into a new isolated position may take free collateral only (never
+    // unrealized profit, whatever the weight).
+    if !new_isolated_margin.is_zero() {
+        let cross = book_health(&ctx.cross_book(Prices::Strict)?, &book_params(cfg))?;
+        if new_isolated_margin > cross.free_collateral {
+            return Err(ContractError::ExceedsFreeCollateral {
+                amount: new_isolated_margin,
+                free: cross.free_collateral,
+            });
+        }
+    }
+
     let increasing = size_before.is_zero() || size_before.is_negative() == size_delta.is_negative();
     let crosses_zero = !increasing && unsigned_abs(size_delta) > unsigned_abs(size_before);
     let opens = increasing || crosses_zero;
