@@ -93,3 +93,16 @@ fn settlement_and_vault_side_sum_to_zero() {
         vault.floor().unwrap()
     );
 }
+
+#[test]
+fn index_delta_is_new_minus_old() {
+    assert_eq!(
+        perps_risk::funding::index_delta(sd("1.5"), sd("1.25")).unwrap(),
+        sd("-0.25")
+    );
+    // a negative rate moves the index down: P = 100, r = −0.000001, 10 s → −0.001
+    assert_eq!(
+        funding_index_delta(d("100"), sd("-0.000001"), 10).unwrap(),
+        sd("-0.001")
+    );
+}

@@ -66,6 +66,12 @@ proptest! {
                 .mul_ratio(target, perps_risk::Round::Up).unwrap();
             prop_assert!(Quote::from_base_units(h.equity) >= req.ceil().unwrap().into_quote(), "{h:?}");
             prop_assert!(!h.liquidatable);
+            // and the close was the smallest one: a partial last close lands within the
+            // rounding slack (5 base units) plus rounding of the target
+            if plan.closes.last().is_some_and(|c| !c.new_size.is_zero()) {
+                let over = Quote::from_base_units(h.equity).checked_sub(req).unwrap();
+                prop_assert!(over <= Quote::from_base_units(Int128::new(10)), "over target by {over:?}");
+            }
         }
         // no remainder below the minimum order
         for c in &plan.closes {

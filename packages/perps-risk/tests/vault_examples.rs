@@ -184,3 +184,20 @@ fn lp_shares_mint_and_redeem() {
     ));
     let _ = SignedDecimal256::zero();
 }
+
+#[test]
+fn replace_is_remove_then_add() {
+    // long 2 @ 100 grows to 3 @ 102 (entry up): Σ s·E goes 200 → 306, long_oi 2 → 3
+    let (mut agg, _) = sample();
+    let old = p("2", "100", "0");
+    let new = p("3", "102", "0");
+    agg.replace(Some(&old), Some(&new)).unwrap();
+    assert_eq!((agg.long_oi, agg.entry_cost_sum), (d("4"), sd("316")));
+    // closing it entirely
+    agg.replace(Some(&new), None).unwrap();
+    assert_eq!(
+        (agg.long_oi, agg.short_oi, agg.entry_cost_sum),
+        (d("1"), d("1"), sd("10"))
+    );
+    assert_eq!(agg.skew().unwrap(), sd("0"));
+}
