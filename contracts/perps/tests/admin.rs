@@ -197,7 +197,7 @@ fn invalid_parameters_are_rejected_at_instantiate_and_update() {
                 liquidation_fee: d("0.07"),
                 ..plain_market("SOL")
             },
-            "must be < liquidation_target_ratio·mmr_1",
+            "liquidation_fee 0.07 >= liquidation_target_ratio·mmr_1 = 0.0625",
         ),
     ];
     for (cfg, needle) in bad_markets {

@@ -55,37 +55,14 @@ pub fn impact_cap(mc: &MarketConfig) -> Decimal256 {
 /// The two rules tying a market to the liquidation parameters (DESIGN 6.8): a liquidation stays
 /// dearer than a normal close, and the liquidation target stays reachable.
 pub fn validate_liquidation_rules(cfg: &Config, mc: &MarketConfig) -> ContractResult<()> {
-    let kept = mc
-        .liquidation_fee
-        .checked_mul(Decimal256::one() - cfg.liquidator_reward_share)
-        .map_err(|e| ContractError::invalid("liquidation_fee", e.to_string()))?;
-    let close_cost = mc
-        .taker_fee
-        .checked_add(impact_cap(mc))
-        .map_err(|e| ContractError::invalid("taker_fee", e.to_string()))?;
-    if kept < close_cost {
-        return Err(ContractError::invalid(
-            "liquidation_fee",
-            format!(
-                "liquidation_fee·(1 − liquidator_reward_share) = {kept} < taker_fee + max_price_impact = {close_cost}"
-            ),
-        ));
-    }
-    let mmr_1 = tier_table(mc)?.first_mmr();
-    let reach = cfg
-        .liquidation_target_ratio
-        .checked_mul(mmr_1)
-        .map_err(|e| ContractError::invalid("liquidation_target_ratio", e.to_string()))?;
-    if mc.liquidation_fee >= reach {
-        return Err(ContractError::invalid(
-            "liquidation_fee",
-            format!(
-                "{} must be < liquidation_target_ratio·mmr_1 = {reach}",
-                mc.liquidation_fee
-            ),
-        ));
-    }
-    Ok(())
+    Ok(perps_risk::liquidation::validate_liquidation_rules(
+        mc.liquidation_fee,
+        cfg.liquidator_reward_share,
+        mc.taker_fee,
+        impact_cap(mc),
+        cfg.liquidation_target_ratio,
+        tier_table(mc)?.first_mmr(),
+    )?)
 }
 
 /// Every rule on a market's parameters.
