@@ -172,3 +172,72 @@ fn acceptable_price_bounds_the_fill() {
     );
     s.exec(&alice, &buy("60000")).unwrap();
 }
+
+#[test]
+fn price_impact_cap_refuses_large_trades() {
+    let mut s = Suite::with(
+        |_| {},
+        &[
+            ("BTC", crate::suite::fee_market("BTC", "1000")),
+            ("ETH", plain_market("ETH")),
+        ],
+    );
+    let alice = s.user("alice", 100_000);
+    s.deposit(&alice, 100_000);
+    // |0 + 6.002/2| / 1000 = 0.003001 > 0.003
+    s.rejects(
+        &alice,
+        &ExecuteMsg::Trade {
+            market_id: "BTC".into(),
+            size_delta: sd("6.002"),
+            acceptable_price: Some(crate::suite::d("70000")),
+            mode: None,
+        },
+        &[],
+        "price impact 0.003001 in market BTC exceeds max 0.003",
+    );
+    // exactly at the cap: fill 60,000·1.003 = 60,180
+    let r = s
+        .exec(
+            &alice,
+            &ExecuteMsg::Trade {
+                market_id: "BTC".into(),
+                size_delta: sd("6"),
+                acceptable_price: Some(crate::suite::d("60180")),
+                mode: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(Suite::attr(&r, "trade", "fill_price"), "60180");
+}
+
+#[test]
+fn close_position_without_a_position_or_on_a_settled_market() {
+    let mut s = Suite::new();
+    let owner = s.owner.clone();
+    let alice = s.user("alice", 10_000);
+    s.deposit(&alice, 10_000);
+    s.rejects(
+        &alice,
+        &ExecuteMsg::ClosePosition {
+            market_id: "BTC".into(),
+            acceptable_price: None,
+        },
+        &[],
+        "no position in market BTC",
+    );
+    s.trade(&alice, "BTC", "1");
+    s.exec(
+        &owner,
+        &ExecuteMsg::SettleMarket {
+            market_id: "BTC".into(),
+            price: None,
+        },
+    )
+    .unwrap();
+    s.advance(1_000);
+    s.close(&alice, "BTC").unwrap();
+    let a = s.account(&alice);
+    assert!(a.positions.is_empty());
+    assert_eq!(a.collateral, crate::suite::int_usdc(10_000));
+}

@@ -97,3 +97,45 @@ fn between_maintenance_and_initial_increase_rejected_reduce_allowed() {
     assert_eq!(a.collateral, int_usdc(8_500));
     assert_eq!(a.positions[0].size, crate::suite::sd("1"));
 }
+
+#[test]
+fn a_liquidatable_cross_book_blocks_risk_but_not_deposits_or_reductions() {
+    let mut s = Suite::new();
+    let alice = s.user("alice", 2_000);
+    s.deposit(&alice, 1_000);
+    s.trade(&alice, "BTC", "0.15");
+    // U = 0.15·(54,000 − 60,000) = −900: equity 100 < MM 405
+    s.set_price("BTC", "54000");
+    let a = s.account(&alice);
+    assert_eq!(a.equity, int_usdc(100));
+    assert_eq!(a.health, perps_api::perps::Health::Liquidatable);
+    s.rejects(
+        &alice,
+        &ExecuteMsg::Withdraw {
+            amount: Uint128::new(1),
+        },
+        &[],
+        "withdrawal 1 exceeds free collateral 0",
+    );
+    s.rejects(
+        &alice,
+        &Suite::trade_msg("BTC", "0.01"),
+        &[],
+        "insufficient margin",
+    );
+    s.deposit(&alice, 1);
+    // a reduction realizes −300 and leaves C = 701 ≥ 0
+    s.trade(&alice, "BTC", "-0.05");
+    assert_eq!(s.account(&alice).collateral, int_usdc(701));
+    // bankrupt: closing would leave C = 701 − 800 < 0 → the bad-debt path (liquidation) only
+    s.set_price("BTC", "52000");
+    s.rejects(
+        &alice,
+        &ExecuteMsg::ClosePosition {
+            market_id: "BTC".into(),
+            acceptable_price: None,
+        },
+        &[],
+        "reduction would leave the book negative: cross equity -99000000",
+    );
+}
