@@ -9,7 +9,8 @@ use perps_risk::book::{book_health, check_initial_margin};
 use perps_risk::num::{signed, unsigned_abs, Round};
 use perps_risk::position::notional_of;
 use perps_risk::trade::{
-    apply_fill, default_acceptable_price, fill_price, split_fee, trade_fee, within_acceptable,
+    apply_fill, default_acceptable_price, degraded_close_price, fill_price, split_fee, trade_fee,
+    within_acceptable,
 };
 
 use crate::book::{book_params, load_account, skew, AccountCtx, Prices};
@@ -157,14 +158,8 @@ pub fn apply_trade(
         ctx.market(market_id)?.live()?.strict()?
     } else if strict_ok {
         oracle_price
-    } else if size_before.is_negative() {
-        oracle_price
-            .checked_add(conf)
-            .map_err(|e| ContractError::invalid("price", e.to_string()))?
     } else {
-        oracle_price
-            .saturating_sub(conf)
-            .max(Decimal256::new(1u128.into()))
+        degraded_close_price(oracle_price, conf, size_delta)?
     };
     let min = mc.min_order_size;
     if !full_close && unsigned_abs(size_delta) < min {
