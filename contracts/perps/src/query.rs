@@ -109,8 +109,9 @@ pub fn account_response(ctx: &AccountCtx, cfg: &Config) -> ContractResult<Accoun
     for (id, p) in &ctx.positions {
         let (book, index) = match p.mode {
             Mode::Cross => {
-                cross_index += 1;
-                (cross.clone(), cross_index - 1)
+                let index = cross_index;
+                cross_index = cross_index.saturating_add(1);
+                (cross.clone(), index)
             }
             Mode::Isolated { .. } => (ctx.isolated_book(id, Prices::Any)?, 0),
         };

@@ -220,7 +220,7 @@ pub fn apply_trade(
                 min,
             });
         }
-        let count = ctx.positions.len() as u32;
+        let count = u32::try_from(ctx.positions.len()).unwrap_or(u32::MAX);
         if existing.is_none() && count >= cfg.max_positions_per_account {
             return Err(ContractError::TooManyPositions {
                 count,
