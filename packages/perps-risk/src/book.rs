@@ -2,7 +2,7 @@
 
 use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, Uint128};
 
-use crate::error::{RiskError, RiskResult};
+use crate::error::RiskError;
 use crate::num::{clamp_u128, div, int128, unsigned, Quote, Round};
 use crate::position::{accrued_funding, notional, unrealized_pnl, Position};
 use crate::tiers::TierTable;
@@ -87,7 +87,7 @@ pub struct PositionReport {
 
 impl PositionValues {
     /// Round per policy.
-    pub fn report(&self) -> RiskResult<PositionReport> {
+    pub fn report(&self) -> Result<PositionReport, RiskError> {
         Ok(PositionReport {
             notional: self.notional.to_base_units_u(Round::Up)?,
             unrealized_pnl: self.unrealized_pnl.floor()?,
@@ -141,7 +141,7 @@ pub struct BookHealth {
 }
 
 /// Exact values of one position of a book.
-pub fn position_values(bp: &BookPosition, decimals: u8) -> RiskResult<PositionValues> {
+pub fn position_values(bp: &BookPosition, decimals: u8) -> Result<PositionValues, RiskError> {
     let n = notional(&bp.position, bp.mark_price, decimals)?;
     let u = unrealized_pnl(&bp.position, bp.mark_price, decimals)?;
     let a = accrued_funding(&bp.position, bp.funding_index, decimals)?;
@@ -157,7 +157,7 @@ pub fn position_values(bp: &BookPosition, decimals: u8) -> RiskResult<PositionVa
 }
 
 /// Exact book values.
-pub fn book_values(book: &Book, params: &BookParams) -> RiskResult<BookValues> {
+pub fn book_values(book: &Book, params: &BookParams) -> Result<BookValues, RiskError> {
     let c = Quote::from_base_units(book.collateral);
     let mut v = BookValues {
         equity: c,
@@ -184,7 +184,7 @@ pub fn book_values(book: &Book, params: &BookParams) -> RiskResult<BookValues> {
 }
 
 /// `num / den` for two base-unit integers, rounded up; `None` when `den ≤ 0`.
-fn ratio_up(num: Uint128, den: Int128) -> RiskResult<Option<Decimal256>> {
+fn ratio_up(num: Uint128, den: Int128) -> Result<Option<Decimal256>, RiskError> {
     if den.i128() <= 0 {
         return Ok(None);
     }
@@ -197,7 +197,7 @@ fn ratio_up(num: Uint128, den: Int128) -> RiskResult<Option<Decimal256>> {
 }
 
 /// Health of a book, rounded per policy.
-pub fn book_health(book: &Book, params: &BookParams) -> RiskResult<BookHealth> {
+pub fn book_health(book: &Book, params: &BookParams) -> Result<BookHealth, RiskError> {
     let v = book_values(book, params)?;
     let equity = v.equity.floor()?;
     let equity_for_im = v.equity_for_im.floor()?;
@@ -230,7 +230,7 @@ pub fn book_health(book: &Book, params: &BookParams) -> RiskResult<BookHealth> {
 }
 
 /// `Q_im ≥ IM` on rounded values, or `InsufficientMargin` naming both.
-pub fn check_initial_margin(book: &Book, params: &BookParams) -> RiskResult<BookHealth> {
+pub fn check_initial_margin(book: &Book, params: &BookParams) -> Result<BookHealth, RiskError> {
     let h = book_health(book, params)?;
     if Quote::from_base_units(h.equity_for_im) < Quote::from_base_units_u(h.initial_margin) {
         return Err(RiskError::InsufficientMargin {
@@ -248,7 +248,7 @@ pub fn check_remove_margin(
     position: &BookPosition,
     amount: Uint128,
     decimals: u8,
-) -> RiskResult<Int128> {
+) -> Result<Int128, RiskError> {
     let p = position_values(position, decimals)?;
     let left = Quote::from_base_units(margin).checked_sub(Quote::from_base_units_u(amount))?;
     let margin_after = left

@@ -2,7 +2,7 @@
 
 use cosmwasm_std::{Decimal256, Int128, Int256, SignedDecimal256};
 
-use crate::error::{RiskError, RiskResult};
+use crate::error::RiskError;
 use crate::num::{add, div, from_int, mul, signed, sub, Quote, Round};
 use crate::position::{accrued_funding, Position};
 
@@ -15,7 +15,7 @@ pub fn funding_rate_per_second(
     skew: SignedDecimal256,
     skew_scale: Decimal256,
     max_funding_rate_per_day: Decimal256,
-) -> RiskResult<SignedDecimal256> {
+) -> Result<SignedDecimal256, RiskError> {
     if skew_scale.is_zero() || skew.is_zero() {
         return Ok(SignedDecimal256::zero());
     }
@@ -43,7 +43,7 @@ pub fn funding_index_delta(
     price: Decimal256,
     rate_per_second: SignedDecimal256,
     elapsed_secs: u64,
-) -> RiskResult<SignedDecimal256> {
+) -> Result<SignedDecimal256, RiskError> {
     if elapsed_secs == 0 || rate_per_second.is_zero() {
         return Ok(SignedDecimal256::zero());
     }
@@ -69,7 +69,7 @@ pub fn accrue_funding_index(
     skew_scale: Decimal256,
     max_funding_rate_per_day: Decimal256,
     elapsed_secs: u64,
-) -> RiskResult<SignedDecimal256> {
+) -> Result<SignedDecimal256, RiskError> {
     let r = funding_rate_per_second(skew, skew_scale, max_funding_rate_per_day)?;
     add(index, funding_index_delta(price, r, elapsed_secs)?)
 }
@@ -81,7 +81,7 @@ pub fn funding_settlement(
     position: &Position,
     funding_index: SignedDecimal256,
     decimals: u8,
-) -> RiskResult<Int128> {
+) -> Result<Int128, RiskError> {
     accrued_funding(position, funding_index, decimals)?.ceil()
 }
 
@@ -92,7 +92,7 @@ pub fn vault_funding(
     skew: SignedDecimal256,
     index_delta: SignedDecimal256,
     decimals: u8,
-) -> RiskResult<Quote> {
+) -> Result<Quote, RiskError> {
     let per_unit = mul(
         index_delta,
         crate::num::base_units_per_whole(decimals)?,
@@ -102,6 +102,9 @@ pub fn vault_funding(
 }
 
 /// `F_new − F_old`, checked.
-pub fn index_delta(old: SignedDecimal256, new: SignedDecimal256) -> RiskResult<SignedDecimal256> {
+pub fn index_delta(
+    old: SignedDecimal256,
+    new: SignedDecimal256,
+) -> Result<SignedDecimal256, RiskError> {
     sub(new, old)
 }

@@ -9,7 +9,7 @@
 use cosmwasm_std::{Decimal256, SignedDecimal256};
 
 use crate::book::{position_values, Book, BookParams};
-use crate::error::{RiskError, RiskResult};
+use crate::error::RiskError;
 use crate::num::{
     base_units_per_whole, div, mul, signed, sub, unsigned, unsigned_abs, Quote, Round,
 };
@@ -28,7 +28,7 @@ pub fn liquidation_price(
     book: &Book,
     index: usize,
     params: &BookParams,
-) -> RiskResult<Option<Decimal256>> {
+) -> Result<Option<Decimal256>, RiskError> {
     let len = book.positions.len();
     let bp = book
         .positions
@@ -62,7 +62,7 @@ pub fn liquidation_price(
     let tiers = bp.market.tiers.segments();
 
     // g at notional n (both sides directed so that "liquidatable" is never under-reported)
-    let g = |n: Quote| -> RiskResult<Quote> {
+    let g = |n: Quote| -> Result<Quote, RiskError> {
         let signed_n = if long { n } else { Quote::ZERO.checked_sub(n)? };
         r.checked_add(signed_n)?
             .checked_sub(mm_o)?

@@ -3,7 +3,7 @@
 use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, Uint128};
 
 use crate::book::{book_health, book_values, position_values, Book, BookParams};
-use crate::error::{RiskError, RiskResult};
+use crate::error::RiskError;
 use crate::num::{
     base_units_per_whole, clamp_u128, div, int128, mul, signed, sub, unsigned, unsigned_abs, Quote,
     Round,
@@ -95,7 +95,7 @@ pub fn plan_liquidation(
     book: &Book,
     params: &BookParams,
     config: &LiquidationConfig,
-) -> RiskResult<Option<LiquidationPlan>> {
+) -> Result<Option<LiquidationPlan>, RiskError> {
     let before = book_health(book, params)?;
     if !before.liquidatable {
         return Ok(None);
@@ -190,7 +190,11 @@ pub fn plan_liquidation(
 const SLACK_BASE_UNITS: i128 = 5;
 
 /// `ceil(target · MM_exact)`, base units.
-fn target_requirement(book: &Book, params: &BookParams, target: Decimal256) -> RiskResult<Uint128> {
+fn target_requirement(
+    book: &Book,
+    params: &BookParams,
+    target: Decimal256,
+) -> Result<Uint128, RiskError> {
     book_values(book, params)?
         .maintenance_margin
         .mul_ratio(target, Round::Up)?
@@ -198,7 +202,7 @@ fn target_requirement(book: &Book, params: &BookParams, target: Decimal256) -> R
 }
 
 /// `floor(Q) ≥ ceil(target·MM)`.
-fn meets_target(book: &Book, params: &BookParams, target: Decimal256) -> RiskResult<bool> {
+fn meets_target(book: &Book, params: &BookParams, target: Decimal256) -> Result<bool, RiskError> {
     let h = book_health(book, params)?;
     let req = target_requirement(book, params, target)?;
     Ok(Quote::from_base_units(h.equity) >= Quote::from_base_units_u(req))
@@ -214,7 +218,7 @@ fn solve_close_size(
     i: usize,
     params: &BookParams,
     target: Decimal256,
-) -> RiskResult<Decimal256> {
+) -> Result<Decimal256, RiskError> {
     let decimals = params.collateral_decimals;
     let len = book.positions.len();
     let bp = book
@@ -234,7 +238,7 @@ fn solve_close_size(
         .checked_sub(slack)?
         .checked_sub(n_full.mul_ratio(fee, Round::Up)?)?
         .checked_sub(mm_others.mul_ratio(target, Round::Up)?)?;
-    let h = |m: Quote| -> RiskResult<Quote> {
+    let h = |m: Quote| -> Result<Quote, RiskError> {
         k0.checked_add(m.mul_ratio(fee, Round::Down)?)?
             .checked_sub(tiers.maintenance(m)?.mul_ratio(target, Round::Up)?)
     };
@@ -292,7 +296,7 @@ fn close(
     i: usize,
     x: Decimal256,
     params: &BookParams,
-) -> RiskResult<PositionClose> {
+) -> Result<PositionClose, RiskError> {
     let decimals = params.collateral_decimals;
     let before = book_health(book, params)?;
     let len = book.positions.len();
@@ -357,7 +361,7 @@ pub fn validate_liquidation_rules(
     max_price_impact: Decimal256,
     target_ratio: Decimal256,
     first_mmr: Decimal256,
-) -> RiskResult<()> {
+) -> Result<(), RiskError> {
     if reward_share > Decimal256::one() {
         return Err(RiskError::InvalidParameter {
             name: "liquidator_reward_share",

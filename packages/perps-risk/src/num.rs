@@ -6,7 +6,7 @@
 
 use cosmwasm_std::{Decimal256, Int128, Int256, Int512, SignedDecimal256, Uint128, Uint256};
 
-use crate::error::{RiskError, RiskResult};
+use crate::error::RiskError;
 
 /// Rounding direction on the real line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,7 @@ fn overflow(context: &'static str) -> RiskError {
 }
 
 /// `n / d` on 512-bit integers rounded in direction `r`.
-fn div_round(n: Int512, d: Int512, r: Round, ctx: &'static str) -> RiskResult<Int512> {
+fn div_round(n: Int512, d: Int512, r: Round, ctx: &'static str) -> Result<Int512, RiskError> {
     if d.is_zero() {
         return Err(RiskError::DivisionByZero { context: ctx });
     }
@@ -52,20 +52,28 @@ fn div_round(n: Int512, d: Int512, r: Round, ctx: &'static str) -> RiskResult<In
     }
 }
 
-fn to_sd(v: Int512, ctx: &'static str) -> RiskResult<SignedDecimal256> {
+fn to_sd(v: Int512, ctx: &'static str) -> Result<SignedDecimal256, RiskError> {
     Int256::try_from(v)
         .map(SignedDecimal256::new)
         .map_err(|_| overflow(ctx))
 }
 
 /// `a · b` rounded in direction `r`.
-pub fn mul(a: SignedDecimal256, b: SignedDecimal256, r: Round) -> RiskResult<SignedDecimal256> {
+pub fn mul(
+    a: SignedDecimal256,
+    b: SignedDecimal256,
+    r: Round,
+) -> Result<SignedDecimal256, RiskError> {
     let n = a.atomics().full_mul(b.atomics());
     to_sd(div_round(n, Int512::from(FRACTIONAL), r, "mul")?, "mul")
 }
 
 /// `a / b` rounded in direction `r`; `b = 0` is an error.
-pub fn div(a: SignedDecimal256, b: SignedDecimal256, r: Round) -> RiskResult<SignedDecimal256> {
+pub fn div(
+    a: SignedDecimal256,
+    b: SignedDecimal256,
+    r: Round,
+) -> Result<SignedDecimal256, RiskError> {
     let n = a.atomics().full_mul(Int256::from(FRACTIONAL));
     to_sd(div_round(n, Int512::from(b.atomics()), r, "div")?, "div")
 }
@@ -76,7 +84,7 @@ pub fn mul_div(
     b: SignedDecimal256,
     c: SignedDecimal256,
     r: Round,
-) -> RiskResult<SignedDecimal256> {
+) -> Result<SignedDecimal256, RiskError> {
     // a·b·1e18/(c·1e18) = a_atoms·b_atoms / c_atoms, in atoms at scale 1e18
     let n = a.atomics().full_mul(b.atomics());
     to_sd(
@@ -86,17 +94,17 @@ pub fn mul_div(
 }
 
 /// Checked sum.
-pub fn add(a: SignedDecimal256, b: SignedDecimal256) -> RiskResult<SignedDecimal256> {
+pub fn add(a: SignedDecimal256, b: SignedDecimal256) -> Result<SignedDecimal256, RiskError> {
     a.checked_add(b).map_err(|_| overflow("add"))
 }
 
 /// Checked difference.
-pub fn sub(a: SignedDecimal256, b: SignedDecimal256) -> RiskResult<SignedDecimal256> {
+pub fn sub(a: SignedDecimal256, b: SignedDecimal256) -> Result<SignedDecimal256, RiskError> {
     a.checked_sub(b).map_err(|_| overflow("sub"))
 }
 
 /// Lossless widening of an unsigned decimal (errors above the signed maximum).
-pub fn signed(d: Decimal256) -> RiskResult<SignedDecimal256> {
+pub fn signed(d: Decimal256) -> Result<SignedDecimal256, RiskError> {
     SignedDecimal256::try_from(d).map_err(|_| overflow("Decimal256 -> SignedDecimal256"))
 }
 
@@ -106,7 +114,7 @@ pub fn unsigned_abs(d: SignedDecimal256) -> Decimal256 {
 }
 
 /// A non-negative signed decimal as unsigned (negative is an error).
-pub fn unsigned(d: SignedDecimal256) -> RiskResult<Decimal256> {
+pub fn unsigned(d: SignedDecimal256) -> Result<Decimal256, RiskError> {
     if d.is_negative() {
         return Err(overflow("negative to unsigned"));
     }
@@ -114,7 +122,7 @@ pub fn unsigned(d: SignedDecimal256) -> RiskResult<Decimal256> {
 }
 
 /// `10^decimals` as a decimal: base units per whole unit of collateral.
-pub fn base_units_per_whole(decimals: u8) -> RiskResult<SignedDecimal256> {
+pub fn base_units_per_whole(decimals: u8) -> Result<SignedDecimal256, RiskError> {
     if decimals > 18 {
         return Err(RiskError::InvalidDecimals { decimals });
     }
@@ -126,7 +134,7 @@ pub fn base_units_per_whole(decimals: u8) -> RiskResult<SignedDecimal256> {
 }
 
 /// An integer-valued decimal from an integer.
-pub fn from_int(v: Int256) -> RiskResult<SignedDecimal256> {
+pub fn from_int(v: Int256) -> Result<SignedDecimal256, RiskError> {
     v.checked_mul(Int256::from(FRACTIONAL))
         .map(SignedDecimal256::new)
         .map_err(|_| overflow("from_int"))
@@ -159,12 +167,12 @@ impl Quote {
     }
 
     /// Checked sum.
-    pub fn checked_add(self, o: Quote) -> RiskResult<Quote> {
+    pub fn checked_add(self, o: Quote) -> Result<Quote, RiskError> {
         add(self.0, o.0).map(Quote)
     }
 
     /// Checked difference.
-    pub fn checked_sub(self, o: Quote) -> RiskResult<Quote> {
+    pub fn checked_sub(self, o: Quote) -> Result<Quote, RiskError> {
         sub(self.0, o.0).map(Quote)
     }
 
@@ -187,12 +195,12 @@ impl Quote {
     }
 
     /// Multiply by a ratio, rounded in direction `r`.
-    pub fn mul_ratio(self, ratio: Decimal256, r: Round) -> RiskResult<Quote> {
+    pub fn mul_ratio(self, ratio: Decimal256, r: Round) -> Result<Quote, RiskError> {
         mul(self.0, signed(ratio)?, r).map(Quote)
     }
 
     /// Round to an integer number of base units in direction `r`.
-    pub fn to_base_units(self, r: Round) -> RiskResult<Int128> {
+    pub fn to_base_units(self, r: Round) -> Result<Int128, RiskError> {
         let a = self.0.atomics();
         let q = div_round(
             Int512::from(a),
@@ -204,17 +212,17 @@ impl Quote {
     }
 
     /// Floor to base units (equity, payouts, PnL credited to a user).
-    pub fn floor(self) -> RiskResult<Int128> {
+    pub fn floor(self) -> Result<Int128, RiskError> {
         self.to_base_units(Round::Down)
     }
 
     /// Ceiling to base units (requirements, fees, amounts owed by a user).
-    pub fn ceil(self) -> RiskResult<Int128> {
+    pub fn ceil(self) -> Result<Int128, RiskError> {
         self.to_base_units(Round::Up)
     }
 
     /// Round in direction `r`, clamp at zero, as `Uint128`.
-    pub fn to_base_units_u(self, r: Round) -> RiskResult<Uint128> {
+    pub fn to_base_units_u(self, r: Round) -> Result<Uint128, RiskError> {
         let v = self.to_base_units(r)?;
         if v.is_negative() {
             return Ok(Uint128::zero());
@@ -224,7 +232,7 @@ impl Quote {
 }
 
 /// `Uint128` → `Int128` (errors above `Int128::MAX`).
-pub fn int128(v: Uint128) -> RiskResult<Int128> {
+pub fn int128(v: Uint128) -> Result<Int128, RiskError> {
     Int128::try_from(v).map_err(|_| overflow("Uint128 -> Int128"))
 }
 
@@ -238,7 +246,7 @@ pub fn clamp_u128(v: Int128) -> Uint128 {
 }
 
 /// Convert an unsigned 256-bit integer to `Uint128`.
-pub fn u128_of(v: Uint256) -> RiskResult<Uint128> {
+pub fn u128_of(v: Uint256) -> Result<Uint128, RiskError> {
     Uint128::try_from(v).map_err(|_| overflow("Uint256 -> Uint128"))
 }
 
@@ -323,6 +331,7 @@ mod tests {
             }
         );
         assert_eq!(base_units_per_whole(6).unwrap(), sd("1000000"));
+        assert_eq!(base_units_per_whole(18).unwrap(), sd("1000000000000000000"));
         assert_eq!(
             base_units_per_whole(19).unwrap_err(),
             RiskError::InvalidDecimals { decimals: 19 }

@@ -2,7 +2,7 @@
 
 use cosmwasm_std::{Decimal256, SignedDecimal256};
 
-use crate::error::RiskResult;
+use crate::error::RiskError;
 use crate::num::{base_units_per_whole, mul, signed, sub, unsigned_abs, Quote, Round};
 
 /// A position as stored by the engine.
@@ -22,19 +22,23 @@ pub fn notional_of(
     price: Decimal256,
     decimals: u8,
     r: Round,
-) -> RiskResult<Quote> {
+) -> Result<Quote, RiskError> {
     // P·10^d is exact (10^d is an integer), so the product below is the only rounding
     let price_bu = mul(signed(price)?, base_units_per_whole(decimals)?, r)?;
     mul(signed(unsigned_abs(size))?, price_bu, r).map(Quote)
 }
 
 /// `N = |s|·P`, base units, rounded up (it feeds requirements and caps).
-pub fn notional(pos: &Position, mark_price: Decimal256, decimals: u8) -> RiskResult<Quote> {
+pub fn notional(pos: &Position, mark_price: Decimal256, decimals: u8) -> Result<Quote, RiskError> {
     notional_of(pos.size, mark_price, decimals, Round::Up)
 }
 
 /// `U = s·(P − E)`, base units, rounded down.
-pub fn unrealized_pnl(pos: &Position, mark_price: Decimal256, decimals: u8) -> RiskResult<Quote> {
+pub fn unrealized_pnl(
+    pos: &Position,
+    mark_price: Decimal256,
+    decimals: u8,
+) -> Result<Quote, RiskError> {
     pnl_of(pos.size, pos.entry_price, mark_price, decimals, Round::Down)
 }
 
@@ -45,7 +49,7 @@ pub fn pnl_of(
     exit: Decimal256,
     decimals: u8,
     r: Round,
-) -> RiskResult<Quote> {
+) -> Result<Quote, RiskError> {
     let diff = sub(signed(exit)?, signed(entry)?)?;
     let per_unit = mul(diff, base_units_per_whole(decimals)?, r)?;
     mul(size, per_unit, r).map(Quote)
@@ -57,7 +61,7 @@ pub fn accrued_funding(
     pos: &Position,
     funding_index: SignedDecimal256,
     decimals: u8,
-) -> RiskResult<Quote> {
+) -> Result<Quote, RiskError> {
     let delta = sub(funding_index, pos.funding_index_at_entry)?;
     let per_unit = mul(delta, base_units_per_whole(decimals)?, Round::Up)?;
     mul(pos.size, per_unit, Round::Up).map(Quote)

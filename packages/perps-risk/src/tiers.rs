@@ -2,7 +2,7 @@
 
 use cosmwasm_std::{Decimal256, Uint128};
 
-use crate::error::{RiskError, RiskResult};
+use crate::error::RiskError;
 use crate::num::{Quote, Round};
 
 /// One bracket as configured (`MarginTier` of the API).
@@ -55,7 +55,7 @@ pub enum Requirement {
 impl TierTable {
     /// Validate `tiers`: non-empty; `0 < mmr_k < imr_k ≤ 1`; both ratios non-decreasing in k;
     /// `max_notional` strictly ascending and > 0; every tier bounded but the last, which is not.
-    pub fn new(tiers: &[MarginTier]) -> RiskResult<TierTable> {
+    pub fn new(tiers: &[MarginTier]) -> Result<TierTable, RiskError> {
         if tiers.is_empty() {
             return Err(invalid("no tiers".to_string()));
         }
@@ -134,7 +134,7 @@ impl TierTable {
     }
 
     /// Requirement for notional `n` (base units), exact to 18 decimals, rounded up.
-    pub fn requirement(&self, which: Requirement, n: Quote) -> RiskResult<Quote> {
+    pub fn requirement(&self, which: Requirement, n: Quote) -> Result<Quote, RiskError> {
         let n = n.max_zero();
         let seg = self
             .segments
@@ -148,12 +148,12 @@ impl TierTable {
     }
 
     /// `IM(N)`, exact, rounded up.
-    pub fn initial(&self, n: Quote) -> RiskResult<Quote> {
+    pub fn initial(&self, n: Quote) -> Result<Quote, RiskError> {
         self.requirement(Requirement::Initial, n)
     }
 
     /// `MM(N)`, exact, rounded up.
-    pub fn maintenance(&self, n: Quote) -> RiskResult<Quote> {
+    pub fn maintenance(&self, n: Quote) -> Result<Quote, RiskError> {
         self.requirement(Requirement::Maintenance, n)
     }
 }

@@ -2,7 +2,7 @@
 
 use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, Uint128};
 
-use crate::error::{RiskError, RiskResult};
+use crate::error::RiskError;
 use crate::num::{add, div, mul, mul_div, signed, sub, unsigned, unsigned_abs, Round};
 use crate::position::{notional_of, pnl_of};
 
@@ -32,7 +32,7 @@ pub fn fill_price(
     size_delta: SignedDecimal256,
     skew_scale: Decimal256,
     max_price_impact: Decimal256,
-) -> RiskResult<FillQuote> {
+) -> Result<FillQuote, RiskError> {
     if size_delta.is_zero() {
         return Err(RiskError::ZeroSize);
     }
@@ -82,7 +82,7 @@ pub fn trade_fee(
     fill_price: Decimal256,
     taker_fee: Decimal256,
     decimals: u8,
-) -> RiskResult<Uint128> {
+) -> Result<Uint128, RiskError> {
     if taker_fee.is_zero() || size_delta.is_zero() {
         return Ok(Uint128::zero());
     }
@@ -95,7 +95,10 @@ pub fn trade_fee(
 
 /// Split a fee: `(insurance, vault)` with the insurance part `fee·insurance_fee_share` rounded
 /// down and the vault getting the rest, so the parts sum to the fee exactly.
-pub fn split_fee(fee: Uint128, insurance_fee_share: Decimal256) -> RiskResult<(Uint128, Uint128)> {
+pub fn split_fee(
+    fee: Uint128,
+    insurance_fee_share: Decimal256,
+) -> Result<(Uint128, Uint128), RiskError> {
     let ins = crate::num::Quote::from_base_units_u(fee)
         .mul_ratio(insurance_fee_share.min(Decimal256::one()), Round::Down)?
         .to_base_units_u(Round::Down)?;
@@ -108,7 +111,7 @@ pub fn default_acceptable_price(
     price: Decimal256,
     size_delta: SignedDecimal256,
     slippage: Decimal256,
-) -> RiskResult<Decimal256> {
+) -> Result<Decimal256, RiskError> {
     let moved = mul(signed(price)?, signed(slippage)?, Round::Down)?;
     let p = signed(price)?;
     if size_delta.is_negative() {
@@ -125,7 +128,7 @@ pub fn degraded_close_price(
     price: Decimal256,
     conf: Decimal256,
     size_delta: SignedDecimal256,
-) -> RiskResult<Decimal256> {
+) -> Result<Decimal256, RiskError> {
     let moved = if size_delta.is_negative() {
         sub(signed(price)?, signed(conf)?)?
     } else {
@@ -181,7 +184,7 @@ pub fn apply_fill(
     size_delta: SignedDecimal256,
     fill_price: Decimal256,
     decimals: u8,
-) -> RiskResult<FillOutcome> {
+) -> Result<FillOutcome, RiskError> {
     if size_delta.is_zero() {
         return Err(RiskError::ZeroSize);
     }

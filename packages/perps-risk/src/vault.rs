@@ -11,7 +11,7 @@
 
 use cosmwasm_std::{Decimal256, Int128, Int256, SignedDecimal256, Uint128};
 
-use crate::error::{RiskError, RiskResult};
+use crate::error::RiskError;
 use crate::num::{
     add, base_units_per_whole, from_int, mul, mul_div, signed, sub, unsigned_abs, Quote, Round,
 };
@@ -31,23 +31,23 @@ pub struct MarketAggregate {
 }
 
 /// `s·E` as accumulated in `entry_cost_sum` (rounded down, deterministic).
-pub fn entry_cost(pos: &Position) -> RiskResult<SignedDecimal256> {
+pub fn entry_cost(pos: &Position) -> Result<SignedDecimal256, RiskError> {
     mul(pos.size, signed(pos.entry_price)?, Round::Down)
 }
 
 /// `s·f` as accumulated in `funding_basis_sum` (rounded down, deterministic).
-pub fn funding_basis(pos: &Position) -> RiskResult<SignedDecimal256> {
+pub fn funding_basis(pos: &Position) -> Result<SignedDecimal256, RiskError> {
     mul(pos.size, pos.funding_index_at_entry, Round::Down)
 }
 
 impl MarketAggregate {
     /// `K = long_oi − short_oi`.
-    pub fn skew(&self) -> RiskResult<SignedDecimal256> {
+    pub fn skew(&self) -> Result<SignedDecimal256, RiskError> {
         sub(signed(self.long_oi)?, signed(self.short_oi)?)
     }
 
     /// Add a position as stored after a change.
-    pub fn add(&mut self, pos: &Position) -> RiskResult<()> {
+    pub fn add(&mut self, pos: &Position) -> Result<(), RiskError> {
         let mag = unsigned_abs(pos.size);
         if pos.size.is_negative() {
             self.short_oi = self.short_oi.checked_add(mag)?;
@@ -61,7 +61,7 @@ impl MarketAggregate {
 
     /// Remove a position as stored before a change. Removing more OI than recorded is an
     /// error (the aggregate would no longer match the positions).
-    pub fn remove(&mut self, pos: &Position) -> RiskResult<()> {
+    pub fn remove(&mut self, pos: &Position) -> Result<(), RiskError> {
         let mag = unsigned_abs(pos.size);
         let bad = |_| RiskError::InvalidParameter {
             name: "position",
@@ -78,7 +78,11 @@ impl MarketAggregate {
     }
 
     /// Replace `old` (as stored before) by `new` (as stored after); `None` = no position.
-    pub fn replace(&mut self, old: Option<&Position>, new: Option<&Position>) -> RiskResult<()> {
+    pub fn replace(
+        &mut self,
+        old: Option<&Position>,
+        new: Option<&Position>,
+    ) -> Result<(), RiskError> {
         if let Some(o) = old {
             self.remove(o)?;
         }
@@ -94,7 +98,7 @@ impl MarketAggregate {
         price: Decimal256,
         decimals: u8,
         r: Round,
-    ) -> RiskResult<Quote> {
+    ) -> Result<Quote, RiskError> {
         let k = self.skew()?;
         let whole = sub(mul(k, signed(price)?, r)?, self.entry_cost_sum)?;
         mul(whole, base_units_per_whole(decimals)?, r).map(Quote)
@@ -106,7 +110,7 @@ impl MarketAggregate {
         funding_index: SignedDecimal256,
         decimals: u8,
         r: Round,
-    ) -> RiskResult<Quote> {
+    ) -> Result<Quote, RiskError> {
         let k = self.skew()?;
         let whole = sub(mul(k, funding_index, r)?, self.funding_basis_sum)?;
         mul(whole, base_units_per_whole(decimals)?, r).map(Quote)
@@ -128,7 +132,11 @@ pub struct VaultMarket {
 
 /// `V = cash − Σ_m (U_m − A_m) − Σ_m P_m·K_m²/(2·skew_scale_m)`, base units, exact and rounded
 /// against the vault (traders' claims up, premium up).
-pub fn vault_equity(cash: Int128, markets: &[VaultMarket], decimals: u8) -> RiskResult<Quote> {
+pub fn vault_equity(
+    cash: Int128,
+    markets: &[VaultMarket],
+    decimals: u8,
+) -> Result<Quote, RiskError> {
     let mut v = Quote::from_base_units(cash);
     for m in markets {
         let k = m.aggregate.skew()?;
@@ -175,7 +183,7 @@ pub fn vault_required_backing(
     markets: &[VaultMarket],
     vault_min_backing: Decimal256,
     decimals: u8,
-) -> RiskResult<Quote> {
+) -> Result<Quote, RiskError> {
     let mut total = Quote::ZERO;
     for m in markets {
         let k = m.aggregate.skew()?;
@@ -208,7 +216,7 @@ pub fn shares_to_mint(
     total_shares: Uint128,
     vault_equity: Quote,
     decimals: u8,
-) -> RiskResult<SharesMinted> {
+) -> Result<SharesMinted, RiskError> {
     if amount.is_zero() {
         return Err(RiskError::ZeroShares { amount });
     }
@@ -250,7 +258,7 @@ pub fn redeem_value(
     shares: Uint128,
     total_shares: Uint128,
     vault_equity: Quote,
-) -> RiskResult<Uint128> {
+) -> Result<Uint128, RiskError> {
     if shares > total_shares {
         return Err(RiskError::SharesExceedTotal {
             shares,

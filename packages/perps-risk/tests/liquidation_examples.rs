@@ -328,3 +328,51 @@ fn market_liquidation_rules() {
             .is_err()
     );
 }
+
+#[test]
+fn partial_liquidation_solves_inside_the_right_bracket() {
+    // C = 180,000, long 100 @ 10,000, mark 9,000, 3 tiers: Q = 180,000 − 100,000 = 80,000;
+    // N = 900,000 (bracket 2): MM = 5,000 + 10 %·800,000 = 85,000 → liquidatable.
+    // Keep notional m: 80,000 − 1 %·(900,000 − m) ≥ 1.25·MM(m).
+    // Bracket 1 (m ≤ 100k): 71,000 + 0.01·m ≥ 0.0625·m holds at m = 100k (65,750 > 0), so the
+    // root is in bracket 2: MM = 0.1·m − 5,000 → 77,250 − 0.115·m = 0 → m = 671,739.13…
+    // keep = m/9,000 = 74.637681159…, close x = 25.362318840…
+    let b = book(
+        usdc(180_000),
+        vec![pos("100", "10000", "9000", three_tiers())],
+    );
+    let plan = plan_liquidation(&b, &params(), &cfg(0)).unwrap().unwrap();
+    assert_eq!(plan.closes.len(), 1);
+    let x = plan.closes[0].size_closed;
+    assert!(x > sd("25.3623188") && x < sd("25.3623189"), "{x}");
+    // penalty 1 %·9,000·x ≈ 2,282.61
+    assert!(plan.closes[0].penalty > usdc_u(2_282) && plan.closes[0].penalty < usdc_u(2_283));
+}
+
+#[test]
+fn a_remainder_exactly_at_the_minimum_is_kept() {
+    let mut p = pos("0.0015", "10000", "9000", flat_tiers("0.1", "0.05"));
+    p.market.min_order_size = d("0.0005");
+    let plan = plan_liquidation(&book(usdc(2), vec![p.clone()]), &params(), &cfg(0))
+        .unwrap()
+        .unwrap();
+    let kept = plan.closes[0].new_size;
+    // the same book with min_order_size = exactly that remainder keeps it
+    p.market.min_order_size = perps_risk::num::unsigned_abs(kept);
+    let plan = plan_liquidation(&book(usdc(2), vec![p.clone()]), &params(), &cfg(0))
+        .unwrap()
+        .unwrap();
+    assert_eq!(plan.closes[0].new_size, kept);
+    // one atom more and it is dust
+    p.market.min_order_size = perps_risk::num::unsigned_abs(kept) + tick();
+    let plan = plan_liquidation(&book(usdc(2), vec![p]), &params(), &cfg(0))
+        .unwrap()
+        .unwrap();
+    assert_eq!(plan.closes[0].new_size, sd("0"));
+}
+
+#[test]
+fn a_full_reward_share_is_allowed() {
+    // share 100 %: fee·0 = 0 ≥ taker 0 + impact 0 ✓
+    validate_liquidation_rules(d("0.02"), d("1"), d("0"), d("0"), d("1.25"), d("0.05")).unwrap();
+}

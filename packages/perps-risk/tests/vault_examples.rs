@@ -201,3 +201,13 @@ fn replace_is_remove_then_add() {
     );
     assert_eq!(agg.skew().unwrap(), sd("0"));
 }
+
+#[test]
+fn redeeming_every_share_pays_the_whole_equity() {
+    // 7 of 7 shares at V = 10.5 base units → 10 (down)
+    let v = Quote(sd("10.5"));
+    assert_eq!(
+        redeem_value(Uint128::new(7), Uint128::new(7), v).unwrap(),
+        Uint128::new(10)
+    );
+}
