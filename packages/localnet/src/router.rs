@@ -125,7 +125,14 @@ fn call(
             charge(ctx, Kind::Deserialization, cost)?;
             Ok(data)
         }
-        Err(VmError::GasDepletion { .. }) => Err(out_of_gas(ctx)),
+        Err(VmError::GasDepletion { .. }) => {
+            // The VM ran to its limit; the floor above can leave a fraction of an SDK gas
+            // uncounted, and a chain charges the whole limit.
+            if vm_gas_cap.is_none() {
+                ctx.charge(Kind::VmCompute, ctx.remaining());
+            }
+            Err(out_of_gas(ctx))
+        }
         Err(e) => Err(vm_err(contract, e)),
     }
 }
@@ -370,13 +377,14 @@ fn dispatch_submsg(
     if let Some(limit) = sub.gas_limit {
         let mut meter = ctx.meter.borrow_mut();
         meter.pop_limit();
-        // Out of the submessage's own gas: an ordinary (catchable) failure, unless the
-        // transaction's limit is gone too.
+        // Out of the submessage's own gas: an ordinary (catchable) failure. Out of an outer
+        // limit (or the transaction's): keeps unwinding to the level that owns that limit.
         if let Err(ChainError::OutOfGas { used, .. }) = &result {
-            if !meter.tx_exhausted() {
+            let used_here = used.saturating_sub(before);
+            if used_here >= limit && !meter.tx_exhausted() {
                 result = Err(ChainError::SubMsgOutOfGas {
                     limit,
-                    used: used.saturating_sub(before),
+                    used: used_here,
                 });
             }
         }

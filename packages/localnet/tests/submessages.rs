@@ -196,16 +196,20 @@ fn submessage_gas_limit_is_catchable_but_the_transaction_limit_is_not() {
         exec_msg(&b, &ok(Response::new()), vec![]),
         ReplyOn::Error,
     );
+    // Out of gas at the instance load, and inside the VM at b's first write.
+    for limit in [1_000, 60_500] {
+        limited.gas_limit = Some(limit);
+        let answer = ok(Response::new().add_submessage(limited.clone()));
+        chain.execute(&alice, &a, &answer, &[]).unwrap();
+        let reply = reply_of(&chain, &a).unwrap();
+        assert_eq!(
+            reply.result,
+            SubMsgResult::Err("codespace: sdk, code: 11".to_string())
+        );
+        assert!(reply.gas_used >= limit, "{} < {limit}", reply.gas_used);
+        assert_eq!(stored(&chain, &b, "last"), None);
+    }
     limited.gas_limit = Some(1_000);
-    let answer = ok(Response::new().add_submessage(limited.clone()));
-    chain.execute(&alice, &a, &answer, &[]).unwrap();
-    let reply = reply_of(&chain, &a).unwrap();
-    assert_eq!(
-        reply.result,
-        SubMsgResult::Err("codespace: sdk, code: 11".to_string())
-    );
-    assert_eq!(stored(&chain, &b, "last"), None);
-
     limited.reply_on = ReplyOn::Never;
     let err = chain
         .execute(
