@@ -12,6 +12,22 @@
 //! - [`check_artifact`]: the static check a chain applies on `store_code`, used by
 //!   `scripts/build-wasm.sh` through the `wasm-check` binary.
 //!
+//! ```no_run
+//! use cosmwasm_std::{Coin, Uint256};
+//! use localnet::Chain;
+//!
+//! let mut chain = Chain::new().unwrap();
+//! let code = chain.store_code(&std::fs::read("artifacts/insurance-fund.wasm").unwrap()).unwrap();
+//! let owner = chain.addr_make("owner");
+//! chain.mint(&owner, &[Coin::new(Uint256::from(1_000u32), "uusd")]).unwrap();
+//! let msg = serde_json::json!({ "denom": "uusd", "engines": [] });
+//! let (fund, _) = chain.instantiate(code, &owner, &msg, &[], "fund").unwrap();
+//! let funds = [Coin::new(Uint256::from(400u32), "uusd")];
+//! let tx = chain.execute(&owner, &fund, &serde_json::json!({ "deposit": {} }), &funds).unwrap();
+//! println!("deposit: {} SDK gas ({:?})", tx.gas.total(), tx.gas);
+//! assert_eq!(chain.balance(&fund, "uusd"), Uint256::from(400u32));
+//! ```
+//!
 //! Not modeled: the ante handler (signatures, tx bytes), wasmd's own bookkeeping reads and
 //! writes (contract and code info, history), account creation, IBC, migrate and admin messages.
 
