@@ -113,6 +113,34 @@ impl Gas {
     }
 }
 
+impl std::fmt::Display for Gas {
+    /// One line for benchmark tables: the total, then every non-zero part.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.total())?;
+        let parts = [
+            ("compute", self.vm_compute),
+            ("instances", self.instance_loads),
+            ("deserialization", self.deserialization),
+            ("kv_reads", self.kv_reads),
+            ("kv_writes", self.kv_writes),
+            ("kv_deletes", self.kv_deletes),
+            ("kv_has", self.kv_has),
+            ("kv_iterator", self.kv_iterator),
+            ("events", self.events),
+            ("compile", self.compile),
+        ];
+        let shown: Vec<String> = parts
+            .iter()
+            .filter(|(_, g)| *g > 0)
+            .map(|(name, g)| format!("{name} {g}"))
+            .collect();
+        if !shown.is_empty() {
+            write!(f, " ({})", shown.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
 /// Which bucket of [`Gas`] a charge goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {

@@ -157,6 +157,17 @@ fn address_checks_are_vm_compute_at_wasmd_prices() {
 }
 
 #[test]
+fn gas_prints_its_total_and_non_zero_parts() {
+    let g = Gas {
+        instance_loads: 60_000,
+        kv_reads: 1_114,
+        ..Gas::default()
+    };
+    assert_eq!(g.to_string(), "61114 (instances 60000, kv_reads 1114)");
+    assert_eq!(Gas::default().to_string(), "0");
+}
+
+#[test]
 fn store_code_gas_is_the_compile_cost() {
     let wasm = scripted_wasm();
     let g = localnet::Chain::store_code_gas(&wasm);
