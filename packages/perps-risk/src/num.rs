@@ -341,6 +341,10 @@ mod tests {
         assert_eq!(Quote(sd("-5")).min_zero(), Quote(sd("-5")));
         assert_eq!(Quote(sd("5")).min_zero(), Quote::ZERO);
         assert_eq!(clamp_u128(Int128::new(-4)), Uint128::zero());
+        assert_eq!(u128_of(Uint256::from(7u128)).unwrap(), Uint128::new(7));
+        assert!(u128_of(Uint256::MAX).is_err());
+        assert_eq!(int128(Uint128::new(9)).unwrap(), Int128::new(9));
+        assert!(int128(Uint128::MAX).is_err());
         assert!(unsigned(sd("-1")).is_err());
         assert_eq!(
             unsigned_abs(sd("-1.5")),

@@ -376,3 +376,19 @@ fn a_full_reward_share_is_allowed() {
     // share 100 %: fee·0 = 0 ≥ taker 0 + impact 0 ✓
     validate_liquidation_rules(d("0.02"), d("1"), d("0"), d("0"), d("1.25"), d("0.05")).unwrap();
 }
+
+#[test]
+fn partial_liquidation_can_land_in_a_lower_bracket() {
+    // C = 112,000, long 100 @ 10,000, mark 9,000: Q = 12,000 < MM 85,000 (N = 900k, bracket 2).
+    // Keeping m ≤ 100k (bracket 1): 12,000 − 1 %·(900,000 − m) ≥ 1.25·5 %·m
+    // → 3,000 − 0.0525·m ≥ 0 → m = 57,142.857… (at m = 100k: −2,250 < 0, so bracket 1)
+    // keep = m/9,000 = 6.349206349…, close x = 93.650793650…
+    let b = book(
+        usdc(112_000),
+        vec![pos("100", "10000", "9000", three_tiers())],
+    );
+    let plan = plan_liquidation(&b, &params(), &cfg(0)).unwrap().unwrap();
+    assert_eq!(plan.closes.len(), 1);
+    let x = plan.closes[0].size_closed;
+    assert!(x > sd("93.6507936") && x < sd("93.6507937"), "{x}");
+}
