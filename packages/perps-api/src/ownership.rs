@@ -88,13 +88,17 @@ mod tests {
         );
         assert_eq!(
             o.accept(&bob),
-            Err(OwnershipError::NotPendingOwner { sender: bob.clone() })
+            Err(OwnershipError::NotPendingOwner {
+                sender: bob.clone()
+            })
         );
         o.propose(&alice, bob.clone()).unwrap();
         assert_eq!(o.owner, alice);
         assert_eq!(
             o.accept(&eve),
-            Err(OwnershipError::NotPendingOwner { sender: eve.clone() })
+            Err(OwnershipError::NotPendingOwner {
+                sender: eve.clone()
+            })
         );
         o.accept(&bob).unwrap();
         assert_eq!(o, Ownership::new(bob.clone()));
