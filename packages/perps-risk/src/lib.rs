@@ -64,6 +64,8 @@
 //! - [`vault`]: [`vault::MarketAggregate`] (`add`/`remove`/`skew`; how to keep it current is in
 //!   the module docs), [`vault::vault_equity`], [`vault::vault_required_backing`],
 //!   [`vault::shares_to_mint`], [`vault::redeem_value`].
+//! - [`waterfall`]: [`waterfall::split_reward`] (a book's reward and insurance share over its
+//!   closes), [`waterfall::bad_debt_waterfall`] (fees, fund, vault).
 
 pub mod book;
 pub mod error;
@@ -75,6 +77,7 @@ pub mod position;
 pub mod tiers;
 pub mod trade;
 pub mod vault;
+pub mod waterfall;
 
 pub use book::{Book, BookHealth, BookParams, BookPosition, MarketRisk};
 pub use error::{RiskError, RiskResult};
