@@ -14,7 +14,7 @@ for c in $(contract_crates); do
   [ -f "contracts/$c/src/bin/schema.rs" ] || continue
   work="$(mktemp -d)"
   # write_api! writes into ./schema of its working directory.
-  (cd "$work" && cargo run --quiet --locked --manifest-path "$ROOT/contracts/$c/Cargo.toml" --bin schema >/dev/null)
+  (cd "$work" && cargo run --quiet --locked --manifest-path "$ROOT/contracts/$c/Cargo.toml" --bin "$c-schema" >/dev/null)
   rm -rf "${out:?}/$c"
   mkdir -p "$out/$c"
   cp -r "$work/schema/." "$out/$c/"
