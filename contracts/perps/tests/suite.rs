@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use cosmwasm_std::{
-    coins, Addr, Coin, Decimal256, Empty, Int128, Order, SignedDecimal256, StdError, StdResult,
-    Uint128,
+    coins, Addr, BankMsg, Coin, CosmosMsg, Decimal256, DepsMut, Empty, Env, Int128, MessageInfo,
+    Order, Response, SignedDecimal256, StdError, StdResult, Storage, Uint128, WasmMsg,
 };
 use cw_multi_test::{App, AppResponse, BankSudo, Contract, ContractWrapper, Executor, SudoMsg};
 use perps::state::{Mode, COLLATERAL, MARKET_STATES, POSITIONS, VAULT};
@@ -33,10 +33,53 @@ pub fn usdc(whole: u128) -> Uint128 {
     Uint128::new(whole * USDC)
 }
 
+/// Panics when a response carries a bank send, burn or attached funds with a zero (or no)
+/// amount: a chain refuses them and would revert the whole transaction (SECURITY 32). Every
+/// response of the engine and the insurance fund in these tests passes through it.
+pub fn assert_no_zero_amounts(contract: &str, res: &Response) {
+    for sub in &res.messages {
+        let coins: &[Coin] = match &sub.msg {
+            CosmosMsg::Bank(BankMsg::Send { amount, .. }) => amount,
+            CosmosMsg::Bank(BankMsg::Burn { amount }) => amount,
+            CosmosMsg::Wasm(WasmMsg::Execute { funds, .. }) if !funds.is_empty() => funds,
+            CosmosMsg::Wasm(WasmMsg::Instantiate { funds, .. }) if !funds.is_empty() => funds,
+            _ => continue,
+        };
+        assert!(
+            !coins.is_empty() && coins.iter().all(|c| !c.amount.is_zero()),
+            "{contract} emitted a zero-amount transfer: {:?}",
+            sub.msg
+        );
+    }
+}
+
+fn engine_execute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> Result<Response, perps::ContractError> {
+    let res = perps::execute(deps, env, info, msg)?;
+    assert_no_zero_amounts("perps", &res);
+    Ok(res)
+}
+
+fn fund_execute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: perps_api::insurance_fund::ExecuteMsg,
+) -> Result<Response, insurance_fund::ContractError> {
+    let res = insurance_fund::execute(deps, env, info, msg)?;
+    assert_no_zero_amounts("insurance-fund", &res);
+    Ok(res)
+}
+
 fn engine_contract() -> Box<dyn Contract<Empty>> {
     Box::new(
-        ContractWrapper::new(perps::execute, perps::instantiate, perps::query)
-            .with_migrate(perps::migrate),
+        ContractWrapper::new(engine_execute, perps::instantiate, perps::query)
+            .with_migrate(perps::migrate)
+            .with_reply(perps::reply),
     )
 }
 
@@ -50,7 +93,7 @@ fn feed_contract() -> Box<dyn Contract<Empty>> {
 
 fn fund_contract() -> Box<dyn Contract<Empty>> {
     Box::new(ContractWrapper::new(
-        insurance_fund::execute,
+        fund_execute,
         insurance_fund::instantiate,
         insurance_fund::query,
     ))
@@ -134,11 +177,61 @@ pub fn assert_err<T: std::fmt::Debug>(res: StdResult<T>, expected: &str) {
     );
 }
 
-/// Everything a rejected message must leave unchanged.
+/// Raw `(key, value)` pairs of one storage, in key order.
+pub type Raw = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// Everything a rejected message must leave unchanged: the raw storage of each of the three
+/// contracts, every bank balance of every address in every denom, and (as a catch-all) the
+/// whole chain state of the multi-test app, which holds both plus contract metadata.
 #[derive(Debug, PartialEq)]
 pub struct Snapshot {
-    pub raw: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The engine's storage.
+    pub raw: Raw,
     pub engine_balance: Uint128,
+    pub feed_raw: Raw,
+    pub fund_raw: Raw,
+    /// Every address the bank knows, with all its coins.
+    pub balances: BTreeMap<String, Vec<Coin>>,
+    pub chain: Raw,
+}
+
+/// cw-multi-test's bank keeps `Map<&Addr, NativeBalance>` "balances" under the namespace "bank".
+const BANK_BALANCES_PREFIX: &[u8] = b"\x00\x04bank\x00\x08balances";
+
+fn first_difference(what: &str, before: &Raw, after: &Raw) -> Option<String> {
+    let show = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let n = before.len().max(after.len());
+    (0..n).find_map(|i| match (before.get(i), after.get(i)) {
+        (Some(b), Some(a)) if b == a => None,
+        (b, a) => Some(format!(
+            "{what}: entry {i} was {:?}, now {:?}",
+            b.map(|(k, v)| (show(k), show(v))),
+            a.map(|(k, v)| (show(k), show(v)))
+        )),
+    })
+}
+
+impl Snapshot {
+    /// Panics naming the first difference (storage key or balance) from `before`.
+    pub fn assert_unchanged_since(&self, before: &Snapshot) {
+        if self == before {
+            return;
+        }
+        let diff = first_difference("perps storage", &before.raw, &self.raw)
+            .or_else(|| first_difference("price-feed storage", &before.feed_raw, &self.feed_raw))
+            .or_else(|| first_difference("insurance-fund storage", &before.fund_raw, &self.fund_raw))
+            .or_else(|| {
+                (before.balances != self.balances).then(|| {
+                    format!(
+                        "bank balances: before {:?}, after {:?}",
+                        before.balances, self.balances
+                    )
+                })
+            })
+            .or_else(|| first_difference("chain state", &before.chain, &self.chain))
+            .unwrap_or_else(|| "engine balance".to_string());
+        panic!("a rejected message changed state: {diff}");
+    }
 }
 
 impl Suite {
@@ -466,22 +559,53 @@ impl Suite {
             .unwrap_or_else(|| panic!("no attribute {key} in event {ty}: {:?}", res.events))
     }
 
-    /// The engine's whole storage plus its bank balance.
+    /// Raw storage of one contract.
+    pub fn raw_storage(&self, contract: &Addr) -> Raw {
+        let storage = self.app.contract_storage(contract);
+        storage.range(None, None, Order::Ascending).collect()
+    }
+
+    /// Every bank balance of every address, read from the bank module's storage.
+    pub fn all_balances(&self) -> BTreeMap<String, Vec<Coin>> {
+        let end = {
+            let mut e = BANK_BALANCES_PREFIX.to_vec();
+            e.push(0xff);
+            e
+        };
+        self.app
+            .storage()
+            .range(Some(BANK_BALANCES_PREFIX), Some(&end), Order::Ascending)
+            .map(|(k, v)| {
+                let addr = String::from_utf8(k[BANK_BALANCES_PREFIX.len()..].to_vec()).unwrap();
+                let coins: Vec<Coin> = cosmwasm_std::from_json(&v).unwrap();
+                (addr, coins)
+            })
+            .collect()
+    }
+
+    /// The three contracts' storage, every bank balance and the whole chain state.
     pub fn snapshot(&self) -> Snapshot {
-        let storage = self.app.contract_storage(&self.engine);
         Snapshot {
-            raw: storage.range(None, None, Order::Ascending).collect(),
+            raw: self.raw_storage(&self.engine),
             engine_balance: Uint128::new(self.balance(&self.engine)),
+            feed_raw: self.raw_storage(&self.feed),
+            fund_raw: self.raw_storage(&self.fund),
+            balances: self.all_balances(),
+            chain: self
+                .app
+                .storage()
+                .range(None, None, Order::Ascending)
+                .collect(),
         }
     }
 
     /// Runs `msg` with `funds`, expects an error containing `expected`, and checks that nothing
-    /// changed (engine storage and balance, and the sender's balance).
+    /// changed: every contract's storage, every bank balance, the whole chain state.
     pub fn rejects(&mut self, who: &Addr, msg: &ExecuteMsg, funds: &[Coin], expected: &str) {
         let before = self.snapshot();
         let who_before = self.balance(who);
         assert_err(self.exec_coins(who, msg, funds), expected);
-        assert_eq!(self.snapshot(), before, "a rejected message changed state");
+        self.snapshot().assert_unchanged_since(&before);
         assert_eq!(
             self.balance(who),
             who_before,
