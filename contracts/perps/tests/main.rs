@@ -15,3 +15,4 @@ mod queries;
 mod round_trip;
 mod settle;
 mod vault;
+mod sim;

@@ -1,0 +1,277 @@
+//! The random steps of a simulation and their proptest strategy. Indices are small integers
+//! resolved by the simulation (traders 0..4, markets 0..3, LPs 0..2), so a printed step list is a
+//! complete, replayable description of a sequence.
+
+use proptest::prelude::*;
+
+pub const TRADERS: usize = 4;
+pub const MARKETS: usize = 3;
+pub const LPS: usize = 2;
+
+/// An amount chosen relative to the account's free collateral (boundaries matter most).
+#[derive(Debug, Clone)]
+pub enum Amount {
+    /// Base units.
+    Abs(u128),
+    /// `free · permille / 1000`.
+    FreePermille(u32),
+    /// `free + extra` (extra 0 is exactly the boundary).
+    FreePlus(u128),
+}
+
+#[derive(Debug, Clone)]
+pub enum ModeChoice {
+    /// `mode` omitted.
+    Default,
+    Cross,
+    /// Isolated with this margin in base units.
+    Isolated(u128),
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Deposit {
+        who: usize,
+        amount: u128,
+    },
+    Withdraw {
+        who: usize,
+        amount: Amount,
+    },
+    Trade {
+        who: usize,
+        market: usize,
+        /// Size in lots of the market (see `Sim::lot`), signed.
+        lots: i64,
+        mode: ModeChoice,
+        /// Extra slippage bound in bps around the oracle price; `None` = default slippage.
+        acceptable_bps: Option<u32>,
+        funds: u128,
+    },
+    Close {
+        who: usize,
+        market: usize,
+        funds: u128,
+    },
+    AddMargin {
+        who: usize,
+        market: usize,
+        amount: u128,
+        funds: u128,
+    },
+    RemoveMargin {
+        who: usize,
+        market: usize,
+        amount: Amount,
+    },
+    /// Publishes a move of `bps` from the last price, with confidence and EMA offsets in bps.
+    Publish {
+        market: usize,
+        bps: i32,
+        conf_bps: u32,
+        ema_bps: i32,
+    },
+    /// Re-publishes every market at its last price (conf 0, EMA = price), one second later.
+    Refresh,
+    Time {
+        secs: u64,
+    },
+    /// `by` = TRADERS is the third-party liquidator; a trader index may be the target itself.
+    Liquidate {
+        by: usize,
+        target: usize,
+        min_reward: Option<u128>,
+    },
+    Provide {
+        lp: usize,
+        amount: u128,
+    },
+    RequestWithdraw {
+        lp: usize,
+        permille: u32,
+    },
+    Claim {
+        lp: usize,
+    },
+    Cancel {
+        lp: usize,
+    },
+    Sweep,
+    UpdateMarket {
+        market: usize,
+        variant: u8,
+        force: bool,
+    },
+    SetStatus {
+        market: usize,
+        reduce_only: bool,
+    },
+    Settle {
+        market: usize,
+    },
+    SettlePositions {
+        market: usize,
+    },
+    /// Open `lots` then close them again at the same price and time.
+    RoundTrip {
+        who: usize,
+        market: usize,
+        lots: i64,
+    },
+    /// Two wallets open, then both close, at the same price and time.
+    GroupRoundTrip {
+        a: usize,
+        b: usize,
+        market: usize,
+        lots_a: i64,
+        lots_b: i64,
+    },
+}
+
+fn who() -> impl Strategy<Value = usize> {
+    0..TRADERS
+}
+
+fn market() -> impl Strategy<Value = usize> {
+    0..MARKETS
+}
+
+/// Base units, mostly in the USDC range a retail account uses, sometimes 0 or 1.
+fn money() -> impl Strategy<Value = u128> {
+    prop_oneof![
+        1 => Just(0u128),
+        1 => Just(1u128),
+        6 => (1u128..5_000).prop_map(|w| w * 1_000_000),
+        3 => (5_000u128..60_000).prop_map(|w| w * 1_000_000),
+        1 => 1u128..1_000_000_000u128,
+    ]
+}
+
+fn lots() -> impl Strategy<Value = i64> {
+    let mag = prop_oneof![
+        2 => 1i64..50,
+        4 => 50i64..600,
+        2 => 600i64..2_500,
+        1 => Just(0i64),
+    ];
+    (mag, any::<bool>()).prop_map(|(m, neg)| if neg { -m } else { m })
+}
+
+fn amount() -> impl Strategy<Value = Amount> {
+    prop_oneof![
+        2 => money().prop_map(Amount::Abs),
+        3 => (0u32..=1_000).prop_map(Amount::FreePermille),
+        2 => (0u128..3).prop_map(Amount::FreePlus),
+    ]
+}
+
+fn mode() -> impl Strategy<Value = ModeChoice> {
+    prop_oneof![
+        4 => Just(ModeChoice::Default),
+        1 => Just(ModeChoice::Cross),
+        3 => money().prop_map(ModeChoice::Isolated),
+    ]
+}
+
+fn funds() -> impl Strategy<Value = u128> {
+    prop_oneof![6 => Just(0u128), 1 => money()]
+}
+
+pub fn action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        6 => (who(), money()).prop_map(|(who, amount)| Action::Deposit { who, amount }),
+        3 => (who(), amount()).prop_map(|(who, amount)| Action::Withdraw { who, amount }),
+        14 => (
+            who(),
+            market(),
+            lots(),
+            mode(),
+            prop_oneof![4 => Just(None), 1 => (0u32..600).prop_map(Some)],
+            funds()
+        )
+            .prop_map(|(who, market, lots, mode, acceptable_bps, funds)| Action::Trade {
+                who,
+                market,
+                lots,
+                mode,
+                acceptable_bps,
+                funds
+            }),
+        3 => (who(), market(), funds())
+            .prop_map(|(who, market, funds)| Action::Close { who, market, funds }),
+        2 => (who(), market(), money(), funds()).prop_map(|(who, market, amount, funds)| {
+            Action::AddMargin {
+                who,
+                market,
+                amount,
+                funds,
+            }
+        }),
+        2 => (who(), market(), amount())
+            .prop_map(|(who, market, amount)| Action::RemoveMargin { who, market, amount }),
+        8 => (
+            market(),
+            prop_oneof![6 => -300i32..300, 3 => -1_500i32..1_500, 1 => -4_000i32..4_000],
+            prop_oneof![5 => Just(0u32), 1 => 0u32..300],
+            prop_oneof![5 => Just(0i32), 1 => -900i32..900],
+        )
+            .prop_map(|(market, bps, conf_bps, ema_bps)| Action::Publish {
+                market,
+                bps,
+                conf_bps,
+                ema_bps
+            }),
+        4 => Just(Action::Refresh),
+        4 => prop_oneof![
+            6 => 1u64..40,
+            2 => 40u64..3_000,
+            1 => 3_000u64..100_000,
+        ]
+        .prop_map(|secs| Action::Time { secs }),
+        5 => (
+            0..=TRADERS,
+            who(),
+            prop_oneof![3 => Just(None), 1 => money().prop_map(Some)]
+        )
+            .prop_map(|(by, target, min_reward)| Action::Liquidate {
+                by,
+                target,
+                min_reward
+            }),
+        2 => (0..LPS, money()).prop_map(|(lp, amount)| Action::Provide { lp, amount }),
+        1 => (0..LPS, 0u32..=1_000)
+            .prop_map(|(lp, permille)| Action::RequestWithdraw { lp, permille }),
+        1 => (0..LPS).prop_map(|lp| Action::Claim { lp }),
+        1 => (0..LPS).prop_map(|lp| Action::Cancel { lp }),
+        1 => Just(Action::Sweep),
+        1 => (market(), 0u8..8, any::<bool>())
+            .prop_map(|(market, variant, force)| Action::UpdateMarket {
+                market,
+                variant,
+                force
+            }),
+        1 => (market(), any::<bool>())
+            .prop_map(|(market, reduce_only)| Action::SetStatus { market, reduce_only }),
+        1 => (market(), 0u8..4).prop_map(|(market, gate)| if gate == 0 {
+            Action::Settle { market }
+        } else {
+            Action::SettlePositions { market }
+        }),
+        3 => (who(), market(), lots())
+            .prop_map(|(who, market, lots)| Action::RoundTrip { who, market, lots }),
+        1 => (who(), who(), market(), lots(), lots()).prop_map(
+            |(a, b, market, lots_a, lots_b)| Action::GroupRoundTrip {
+                a,
+                b,
+                market,
+                lots_a,
+                lots_b
+            }
+        ),
+    ]
+}
+
+/// A sequence of `min..max` steps.
+pub fn sequence(min: usize, max: usize) -> impl Strategy<Value = Vec<Action>> {
+    proptest::collection::vec(action(), min..max)
+}

@@ -1,0 +1,493 @@
+//! One simulation step and the invariants of DESIGN section 8 checked around it. Invariants 1
+//! (conservation) and 2 (aggregates) run inside `Suite::exec_coins` after every message; the
+//! others are here, with the reference model compared after every step.
+
+use cosmwasm_std::{Decimal256, Uint256};
+use cw_multi_test::AppResponse;
+use perps_api::perps::{ExecuteMsg, MarketStatus};
+
+use super::actions::{Action, ModeChoice, TRADERS};
+use super::model::{self, ceil_bu, floor_bu, TOL};
+use super::world::{Exec, Obs, Sim, IDS};
+
+/// Vault equity may move by the vault's share of a trade's fee plus this much rounding dust
+/// (funding settled at integer units, the floor of V, the entry price rounded against the trader).
+const VAULT_DUST: i128 = 3;
+
+/// Sum of attribute `key` over every event of type `ty` (custom events arrive as `wasm-<ty>`).
+fn attr_sum(res: &AppResponse, ty: &str, key: &str) -> Option<i128> {
+    let mut found = false;
+    let mut total = 0i128;
+    for e in res.events.iter().filter(|e| e.ty == format!("wasm-{ty}")) {
+        for a in e.attributes.iter().filter(|a| a.key == key) {
+            found = true;
+            total += a.value.parse::<i128>().unwrap();
+        }
+    }
+    found.then_some(total)
+}
+
+fn actor(a: &Action) -> Vec<usize> {
+    match a {
+        Action::Deposit { who, .. }
+        | Action::Withdraw { who, .. }
+        | Action::Trade { who, .. }
+        | Action::Close { who, .. }
+        | Action::AddMargin { who, .. }
+        | Action::RemoveMargin { who, .. }
+        | Action::RoundTrip { who, .. } => vec![*who],
+        Action::Liquidate { target, .. } => vec![*target],
+        Action::GroupRoundTrip { a, b, .. } => vec![*a, *b],
+        _ => vec![],
+    }
+}
+
+impl Sim {
+    /// Runs step `i` and checks every invariant around it. Panics (with the step) on a violation.
+    pub fn step(&mut self, i: usize, a: &Action) {
+        let pre = self.observe();
+        let fail = |msg: String| -> ! { panic!("step {i} {a:?}: {msg}") };
+        match a {
+            Action::Publish {
+                market,
+                bps,
+                conf_bps,
+                ema_bps,
+            } => {
+                let p = self.new_price(*market, *bps);
+                let conf = Decimal256::new(
+                    p.atomics() * Uint256::from(*conf_bps as u128) / Uint256::from(10_000u128),
+                );
+                let ema = Decimal256::new(
+                    p.atomics() * Uint256::from((10_000 + *ema_bps).max(1) as u128)
+                        / Uint256::from(10_000u128),
+                );
+                self.publish(*market, p, conf, ema);
+            }
+            Action::Refresh => {
+                self.s.advance(1);
+                let t = self.s.now();
+                for (m, id) in IDS.iter().enumerate() {
+                    let p = self.prices[m].to_string();
+                    self.s.publish(id, &p, "0", None, t);
+                }
+            }
+            Action::Time { secs } => self.s.advance(*secs),
+            Action::RoundTrip { who, market, lots } => self.round_trip(&pre, *who, *market, *lots),
+            Action::GroupRoundTrip {
+                a: x,
+                b: y,
+                market,
+                lots_a,
+                lots_b,
+            } => self.group_round_trip(&pre, *x, *y, *market, *lots_a, *lots_b),
+            _ => {
+                let (_, ex) = self.execute_simple(a).expect("simple step");
+                let post = self.observe();
+                if let Err(msg) = self.after_message(a, &pre, &post, &ex) {
+                    fail(msg);
+                }
+            }
+        }
+        let post = self.observe();
+        if let Err(msg) = self.after_step(a, &pre, &post) {
+            fail(msg);
+        }
+    }
+
+    /// Checks every step: the model, bystanders (5), funding zero-sum (6), the fund (7).
+    fn after_step(&mut self, a: &Action, pre: &Obs, post: &Obs) -> Result<(), String> {
+        // Reference model, every account and the vault.
+        for t in 0..TRADERS {
+            let errs = model::compare_account(&post.world, &post.accounts[t], &post.resp[t]);
+            if !errs.is_empty() {
+                return Err(format!("model mismatch for trader{t}: {errs:?}"));
+            }
+            self.stats.model_accounts_compared += 1;
+        }
+        let v_model = model::vault_equity(&post.world, post.cash, &post.all_positions);
+        if (v_model - post.vault.equity.i128()).abs() > TOL {
+            return Err(format!(
+                "vault equity: model {v_model} engine {}",
+                post.vault.equity
+            ));
+        }
+        // 5: nobody but the step's actor (and the holders a settlement closes) changes.
+        let actors = actor(a);
+        for t in 0..TRADERS {
+            if actors.contains(&t) {
+                continue;
+            }
+            if let Action::SettlePositions { market } = a {
+                if pre.position(t, IDS[*market]).is_some() {
+                    continue;
+                }
+            }
+            if pre.accounts[t] != post.accounts[t] {
+                return Err(format!(
+                    "bystander trader{t} changed: {:?} -> {:?}",
+                    pre.accounts[t], post.accounts[t]
+                ));
+            }
+        }
+        // 6: with prices unchanged and live, time moves money only between traders and the
+        // vault (funding), so Σ trader equity + V is constant up to rounding.
+        if matches!(a, Action::Time { .. } | Action::Refresh) && all_live(pre) && all_live(post) {
+            let total = |o: &Obs| -> i128 {
+                (0..TRADERS).map(|t| o.total_equity(t)).sum::<i128>() + o.vault.equity.i128()
+            };
+            let n = post.all_positions.len() as i128;
+            let drift = total(post) - total(pre);
+            if drift.abs() > 2 + 2 * n {
+                return Err(format!(
+                    "funding is not zero-sum: traders + vault moved by {drift} over {n} positions"
+                ));
+            }
+            self.stats.funding_zero_sum_checked += 1;
+        }
+        // 7: the fund's balance only falls through cover_bad_debt (checked in after_message).
+        if post.fund_balance < pre.fund_balance && !matches!(a, Action::Liquidate { .. }) {
+            return Err(format!(
+                "insurance fund fell from {} to {} outside a liquidation",
+                pre.fund_balance, post.fund_balance
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks that depend on the message's outcome (3, 4, 5 for the actor, 7, 9).
+    fn after_message(&mut self, a: &Action, pre: &Obs, post: &Obs, ex: &Exec) -> Result<(), String> {
+        let ok = ex.res.is_ok();
+        match a {
+            Action::Trade {
+                who,
+                market,
+                funds,
+                ..
+            }
+            | Action::Close { who, market, funds }
+                if ok =>
+            {
+                self.stats.trades_ok += 1;
+                let id = IDS[*market];
+                self.vault_fee_check(*who, pre, post.vault.equity.i128(), ex)?;
+                let (p0, p1) = (pre.position(*who, id), post.position(*who, id));
+                // 3: a risk-adding trade leaves its book at initial margin.
+                let adds = match (p0, p1) {
+                    (_, None) => false,
+                    (None, Some(_)) => true,
+                    (Some(a0), Some(a1)) => {
+                        a0.size.is_negative() != a1.size.is_negative()
+                            || a1.size.atomics().abs() > a0.size.atomics().abs()
+                    }
+                };
+                if adds {
+                    let p1 = p1.unwrap();
+                    let book = match p1.margin {
+                        Some(_) => post.accounts[*who].isolated(&post.world, id).unwrap(),
+                        None => post.cross(*who),
+                    };
+                    if !book.meets_initial() {
+                        return Err(format!("risk-adding trade left {book:?} below IM"));
+                    }
+                    if p0.is_none() && p1.margin.is_some() && !post.cross(*who).meets_initial() {
+                        return Err("opening isolated left the cross book below IM".into());
+                    }
+                    self.stats.risk_adding_checked += 1;
+                }
+                // 5: an isolated position's result never reduces C.
+                if p0.is_some_and(|p| p.margin.is_some()) && !pre.holds_settled(*who) {
+                    let (c0, c1) = (pre.accounts[*who].collateral, post.accounts[*who].collateral);
+                    if c1 < c0 + *funds as i128 {
+                        return Err(format!("isolated trade reduced C from {c0} to {c1}"));
+                    }
+                }
+                self.others_unchanged(*who, id, pre, post)?;
+            }
+            Action::Withdraw { who, .. } if ok => {
+                if !post.cross(*who).meets_initial() {
+                    return Err(format!("withdraw left the cross book below IM: {:?}", post.cross(*who)));
+                }
+                let paid = pre.accounts[*who].collateral - post.accounts[*who].collateral;
+                if paid > pre.resp[*who].free_collateral.u128() as i128 {
+                    return Err(format!(
+                        "withdrew {paid} above free collateral {}",
+                        pre.resp[*who].free_collateral
+                    ));
+                }
+                self.stats.risk_adding_checked += 1;
+            }
+            Action::AddMargin {
+                who,
+                market,
+                amount,
+                funds,
+            } if ok => {
+                if amount > funds {
+                    if !post.cross(*who).meets_initial() {
+                        return Err("add_margin from C left the cross book below IM".into());
+                    }
+                    let from_c = (amount - funds) as i128;
+                    if from_c > pre.resp[*who].free_collateral.u128() as i128 {
+                        return Err(format!("add_margin moved {from_c} above free collateral"));
+                    }
+                    self.stats.risk_adding_checked += 1;
+                }
+                self.others_unchanged(*who, IDS[*market], pre, post)?;
+            }
+            Action::RemoveMargin { who, market, .. } if ok => {
+                let id = IDS[*market];
+                if let Some(p) = post.position(*who, id) {
+                    let v = post.world.position(p);
+                    let m = p.margin.unwrap();
+                    let worst = floor_bu(v.contribution.min(cosmwasm_std::Int256::zero()));
+                    if m + worst + TOL < ceil_bu(v.im) {
+                        return Err(format!(
+                            "remove_margin left M {m} + min(0,U-A) {worst} < IM {}",
+                            ceil_bu(v.im)
+                        ));
+                    }
+                    self.stats.risk_adding_checked += 1;
+                }
+                self.others_unchanged(*who, id, pre, post)?;
+            }
+            Action::Liquidate {
+                by,
+                target,
+                min_reward,
+            } => self.liquidation_checks(*by, *target, *min_reward, pre, post, ex)?,
+            Action::Settle { .. } if ok => self.stats.settles += 1,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// 4, 5 and 7 around a `liquidate` call.
+    fn liquidation_checks(
+        &mut self,
+        by: usize,
+        target: usize,
+        min_reward: Option<u128>,
+        pre: &Obs,
+        post: &Obs,
+        ex: &Exec,
+    ) -> Result<(), String> {
+        let cross0 = pre.cross(target);
+        let iso0 = pre.accounts[target].isolated_books(&pre.world);
+        let maybe = |b: &model::BookValues| b.liquidatable || (b.equity - b.maintenance_margin).abs() <= TOL;
+        let any_maybe = maybe(&cross0) || iso0.iter().any(|(_, b)| maybe(b));
+        let res = match &ex.res {
+            Err(e) => {
+                self.stats.liquidations_rejected += 1;
+                let text = e.to_string();
+                let closable = |b: &model::BookValues| {
+                    b.clearly_liquidatable() && b.positions.iter().any(|v| v.mark.live)
+                };
+                let clearly = closable(&cross0) || iso0.iter().any(|(_, b)| closable(b));
+                if clearly
+                    && by != target
+                    && min_reward.is_none()
+                    && !text.contains("not implemented")
+                    && !pre.holds_settled(target)
+                {
+                    return Err(format!(
+                        "liquidate refused on a liquidatable account ({cross0:?}, {iso0:?}): {text}"
+                    ));
+                }
+                return Ok(());
+            }
+            Ok(r) => r,
+        };
+        self.stats.liquidations_ok += 1;
+        if by == target {
+            return Err("an account liquidated itself".into());
+        }
+        if !any_maybe {
+            return Err(format!(
+                "liquidate succeeded on a healthy account: {cross0:?} {iso0:?}"
+            ));
+        }
+        let cross1 = post.cross(target);
+        let cross_ok = if cross1.positions.is_empty() {
+            post.accounts[target].collateral >= 0
+        } else {
+            !cross1.clearly_liquidatable() || cross1.all_stale
+        };
+        if !cross_ok {
+            return Err(format!("cross book still liquidatable after liquidation: {cross1:?}"));
+        }
+        for (m, b) in post.accounts[target].isolated_books(&post.world) {
+            if b.clearly_liquidatable() && !b.all_stale {
+                return Err(format!("isolated {m} still liquidatable after liquidation: {b:?}"));
+            }
+        }
+        // 5: liquidating isolated books only never reduces C.
+        let cross_healthy = !maybe(&cross0) && pre.accounts[target].collateral >= 0;
+        if cross_healthy && !pre.holds_settled(target) {
+            let (c0, c1) = (pre.accounts[target].collateral, post.accounts[target].collateral);
+            if c1 < c0 {
+                return Err(format!("isolated liquidation reduced C from {c0} to {c1}"));
+            }
+            for p in pre.accounts[target].positions.iter().filter(|p| p.margin.is_none()) {
+                if post.position(target, &p.market) != Some(p) {
+                    return Err(format!("healthy cross position {} changed", p.market));
+                }
+            }
+        }
+        // 7: every unit the fund lost was paid by cover_bad_debt.
+        let paid = attr_sum(res, "cover_bad_debt", "paid").unwrap_or(0);
+        let lost = pre.fund_balance as i128 - post.fund_balance as i128;
+        if lost > 0 && lost != paid {
+            return Err(format!("fund lost {lost} but cover_bad_debt paid {paid}"));
+        }
+        Ok(())
+    }
+
+    /// 5: a message on one market leaves the account's other (non-settled) positions alone.
+    fn others_unchanged(&self, who: usize, market: &str, pre: &Obs, post: &Obs) -> Result<(), String> {
+        for p in &pre.accounts[who].positions {
+            let settled = matches!(
+                pre.world.markets[&p.market].status,
+                MarketStatus::Settled { .. }
+            );
+            if p.market != market && !settled && post.position(who, &p.market) != Some(p) {
+                return Err(format!(
+                    "a message on {market} changed the position in {}: {p:?} -> {:?}",
+                    p.market,
+                    post.position(who, &p.market)
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// 9: a trade at an unchanged price moves vault equity by the vault's share of its fee.
+    fn vault_fee_check(&mut self, who: usize, pre: &Obs, v1: i128, ex: &Exec) -> Result<(), String> {
+        let Ok(r) = &ex.res else { return Ok(()) };
+        if pre.holds_settled(who) {
+            return Ok(());
+        }
+        let (Some(fee), Some(ins)) = (
+            attr_sum(r, "trade", "fee"),
+            attr_sum(r, "trade", "insurance_fee"),
+        ) else {
+            return Err("trade without a trade event".into());
+        };
+        let dv = v1 - pre.vault.equity.i128() - (fee - ins);
+        if dv.abs() > VAULT_DUST {
+            return Err(format!(
+                "vault equity moved by {} for a vault fee share of {}",
+                v1 - pre.vault.equity.i128(),
+                fee - ins
+            ));
+        }
+        self.stats.vault_fee_checked += 1;
+        Ok(())
+    }
+
+    fn vault_now(&self) -> i128 {
+        self.s.vault().equity.i128()
+    }
+
+    /// 8 (one wallet): open then close at the same price and time; never richer.
+    fn round_trip(&mut self, pre: &Obs, who: usize, market: usize, lots: i64) {
+        if lots == 0 || pre.holds_settled(who) {
+            return;
+        }
+        let id = IDS[market];
+        let had = pre.position(who, id).is_some();
+        let t = self.traders[who].clone();
+        let msg = self.trade_msg(market, lots, &ModeChoice::Default, None);
+        let open = self.exec(&t, &msg, 0);
+        if open.res.is_err() {
+            return;
+        }
+        let mid = self.observe();
+        self.vault_fee_check(who, pre, mid.vault.equity.i128(), &open)
+            .unwrap_or_else(|e| panic!("round trip open: {e}"));
+        let back = if had {
+            self.trade_msg(market, -lots, &ModeChoice::Default, None)
+        } else {
+            Self::close_msg(market)
+        };
+        let ex = self.exec(&t, &back, 0);
+        if ex.res.is_err() {
+            return;
+        }
+        let v2 = self.vault_now();
+        self.vault_fee_check(who, &mid, v2, &ex)
+            .unwrap_or_else(|e| panic!("round trip close: {e}"));
+        let post = self.observe();
+        if had {
+            assert!(
+                post.total_equity(who) <= pre.total_equity(who) + TOL,
+                "round trip made trader{who} richer: equity {} -> {}",
+                pre.total_equity(who),
+                post.total_equity(who)
+            );
+        } else {
+            assert!(
+                post.held(who) <= pre.held(who),
+                "round trip made trader{who} richer: {} -> {}",
+                pre.held(who),
+                post.held(who)
+            );
+        }
+        self.stats.round_trips += 1;
+    }
+
+    /// 8 (a group): two wallets open, then both close; together never richer.
+    fn group_round_trip(&mut self, pre: &Obs, a: usize, b: usize, market: usize, la: i64, lb: i64) {
+        let id = IDS[market];
+        if a == b
+            || la == 0
+            || lb == 0
+            || pre.holds_settled(a)
+            || pre.holds_settled(b)
+            || pre.position(a, id).is_some()
+            || pre.position(b, id).is_some()
+        {
+            return;
+        }
+        let (ta, tb) = (self.traders[a].clone(), self.traders[b].clone());
+        let legs = [
+            (a, ta.clone(), self.trade_msg(market, la, &ModeChoice::Default, None)),
+            (b, tb.clone(), self.trade_msg(market, lb, &ModeChoice::Default, None)),
+            (a, ta, Self::close_msg(market)),
+            (b, tb, Self::close_msg(market)),
+        ];
+        let mut all_ok = true;
+        for (who, addr, msg) in legs {
+            if matches!(msg, ExecuteMsg::ClosePosition { .. })
+                && self.observe().position(who, id).is_none()
+            {
+                all_ok = false;
+                continue;
+            }
+            let before = self.observe();
+            let ex = self.exec(&addr, &msg, 0);
+            if ex.res.is_err() {
+                all_ok = false;
+                continue;
+            }
+            let v = self.vault_now();
+            self.vault_fee_check(who, &before, v, &ex)
+                .unwrap_or_else(|e| panic!("group round trip leg: {e}"));
+        }
+        if !all_ok {
+            return;
+        }
+        let post = self.observe();
+        let (h0, h1) = (pre.held(a) + pre.held(b), post.held(a) + post.held(b));
+        assert!(h1 <= h0, "group round trip made trader{a}+trader{b} richer: {h0} -> {h1}");
+        self.stats.group_round_trips += 1;
+    }
+}
+
+/// Every market with open interest has a live price (or is settled).
+fn all_live(o: &Obs) -> bool {
+    o.world.markets.iter().all(|(id, m)| {
+        let open = !m.long_oi.is_zero() || !m.short_oi.is_zero();
+        !open || o.world.account_mark(id, Decimal256::one()).live
+    })
+}

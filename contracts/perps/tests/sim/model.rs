@@ -1,0 +1,465 @@
+//! Reference model of the margin rules (DESIGN 6.2), written from the spec and deliberately
+//! simple: every value is computed EXACTLY as an integer numerator over the fixed denominator
+//! `10^36` base units (`Int256`), and rounded only once, at the end, in the direction the spec
+//! names (equity down, requirements up). It does not call `perps-risk`.
+//!
+//! Tolerance: the engine rounds every product to 18 decimals of a base unit before summing a
+//! book and rounding it, and truncates its funding rate and `P·r` to 18 decimals. Those
+//! differences are far below one base unit, but they can move a value that sits within 1e-12 of
+//! an integer across the boundary, so one field may differ by one unit per rounding it passes
+//! through: free collateral (`min(C, Q_im)` floored, `IM` ceiled) by two. Hence [`TOL`] = 2.
+
+use std::collections::BTreeMap;
+
+use cosmwasm_std::{Decimal256, Int128, Int256, SignedDecimal256, Uint128};
+use perps_api::perps::{AccountResponse, Health, MarketConfig, MarketStatus, PositionMode};
+
+/// Allowed difference, in base units, between the model and the engine (see the module doc).
+pub const TOL: i128 = 2;
+
+/// 10^18: atomics of one whole unit in `Decimal256`.
+fn e18() -> Int256 {
+    Int256::from(1_000_000_000_000_000_000i128)
+}
+
+/// Exact values are numerators over `10^36` base units.
+fn scale() -> Int256 {
+    e18() * e18()
+}
+
+fn dec(d: Decimal256) -> Int256 {
+    Int256::try_from(d.atomics()).unwrap()
+}
+
+fn sdec(d: SignedDecimal256) -> Int256 {
+    d.atomics()
+}
+
+fn pow10(n: u8) -> Int256 {
+    Int256::from(10i128.pow(n as u32))
+}
+
+pub fn floor_div(a: Int256, b: Int256) -> Int256 {
+    assert!(b > Int256::zero());
+    let q = a / b;
+    if a % b != Int256::zero() && a < Int256::zero() {
+        q - Int256::one()
+    } else {
+        q
+    }
+}
+
+pub fn ceil_div(a: Int256, b: Int256) -> Int256 {
+    -floor_div(-a, b)
+}
+
+fn to_i128(x: Int256) -> i128 {
+    Int128::try_from(x).unwrap().i128()
+}
+
+/// Rounds an exact value down to base units.
+pub fn floor_bu(x: Int256) -> i128 {
+    to_i128(floor_div(x, scale()))
+}
+
+/// Rounds an exact value up to base units.
+pub fn ceil_bu(x: Int256) -> i128 {
+    to_i128(ceil_div(x, scale()))
+}
+
+fn from_bu(x: i128) -> Int256 {
+    Int256::from(x) * scale()
+}
+
+/// One market as the model needs it.
+#[derive(Debug, Clone)]
+pub struct MarketIn {
+    pub config: MarketConfig,
+    pub status: MarketStatus,
+    pub long_oi: Decimal256,
+    pub short_oi: Decimal256,
+    pub funding_index: SignedDecimal256,
+    pub last_funding_time: u64,
+    pub last_price: Option<Decimal256>,
+    /// Latest feed record: (price, publish_time).
+    pub feed: Option<(Decimal256, u64)>,
+}
+
+/// A stored position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PosIn {
+    pub market: String,
+    pub size: SignedDecimal256,
+    pub entry: Decimal256,
+    pub funding_at_entry: SignedDecimal256,
+    /// `Some(M)` for an isolated position.
+    pub margin: Option<i128>,
+}
+
+/// Engine-wide inputs.
+#[derive(Debug, Clone)]
+pub struct World {
+    pub now: u64,
+    pub max_oracle_age: u64,
+    pub decimals: u8,
+    pub profit_weight: Decimal256,
+    pub markets: BTreeMap<String, MarketIn>,
+}
+
+/// The mark of a market: price, funding index at `now`, and whether the price is live.
+#[derive(Debug, Clone, Copy)]
+pub struct Mark {
+    pub price: Decimal256,
+    pub funding_index: Int256,
+    pub live: bool,
+}
+
+impl World {
+    fn skew(m: &MarketIn) -> Int256 {
+        dec(m.long_oi) - dec(m.short_oi)
+    }
+
+    /// `F_m += P·r·Δt`, `r = max_rate/86400 · clamp(K/S, −1, 1)` (exact, truncated to atomics).
+    fn accrued(&self, m: &MarketIn, price: Decimal256) -> Int256 {
+        let f = sdec(m.funding_index);
+        let dt = self.now.saturating_sub(m.last_funding_time);
+        let k = Self::skew(m);
+        let s = dec(m.config.skew_scale);
+        if dt == 0 || k.is_zero() || s.is_zero() {
+            return f;
+        }
+        let base = dec(price) * dec(m.config.max_funding_rate_per_day) * Int256::from(dt);
+        let day = Int256::from(86_400i128);
+        let delta = if k.abs() >= s {
+            let v = base / (day * e18());
+            if k < Int256::zero() {
+                -v
+            } else {
+                v
+            }
+        } else {
+            // truncation toward zero, like every rate rounding
+            base * k / (day * e18() * s)
+        };
+        f + delta
+    }
+
+    /// The mark the account query uses: settled price; live oracle price with funding accrued
+    /// to now; otherwise the last price (or the entry price) with no accrual, marked not live.
+    pub fn account_mark(&self, market: &str, entry: Decimal256) -> Mark {
+        let m = &self.markets[market];
+        if let MarketStatus::Settled { price } = m.status {
+            return Mark {
+                price,
+                funding_index: sdec(m.funding_index),
+                live: true,
+            };
+        }
+        match m.feed {
+            Some((p, t)) if !p.is_zero() && self.now.saturating_sub(t) <= self.max_oracle_age => {
+                Mark {
+                    price: p,
+                    funding_index: self.accrued(m, p),
+                    live: true,
+                }
+            }
+            _ => Mark {
+                price: m.last_price.unwrap_or(entry),
+                funding_index: sdec(m.funding_index),
+                live: false,
+            },
+        }
+    }
+
+    /// `IM(N)` or `MM(N)` as brackets (exact value of the sum; each bracket product rounded up).
+    fn requirement(&self, cfg: &MarketConfig, notional: Int256, initial: bool) -> Int256 {
+        let mut lo = Int256::zero();
+        let mut total = Int256::zero();
+        for t in &cfg.margin_tiers {
+            let ratio = if initial {
+                t.initial_margin_ratio
+            } else {
+                t.maintenance_margin_ratio
+            };
+            let hi = t.max_notional.map(|x| from_bu(x.u128() as i128));
+            let top = match hi {
+                Some(h) => notional.min(h),
+                None => notional,
+            };
+            let part = (top - lo).max(Int256::zero());
+            total += ceil_div(part * dec(ratio), e18());
+            match hi {
+                Some(h) => lo = h,
+                None => break,
+            }
+        }
+        total
+    }
+
+    /// Values of one position (exact).
+    pub fn position(&self, p: &PosIn) -> PosValues {
+        let mark = self.account_mark(&p.market, p.entry);
+        let cfg = &self.markets[&p.market].config;
+        let d = pow10(self.decimals);
+        let s = sdec(p.size);
+        let notional = s.abs() * dec(mark.price) * d;
+        let u = s * (dec(mark.price) - dec(p.entry)) * d;
+        let a = s * (mark.funding_index - sdec(p.funding_at_entry)) * d;
+        let net = u - a;
+        PosValues {
+            mark,
+            notional,
+            u,
+            a,
+            contribution: if mark.live {
+                net
+            } else {
+                net.min(Int256::zero())
+            },
+            im: self.requirement(cfg, notional, true),
+            mm: self.requirement(cfg, notional, false),
+        }
+    }
+
+    /// A book: collateral (C or M, base units) and its positions.
+    pub fn book(&self, collateral: i128, positions: &[&PosIn]) -> BookValues {
+        let c = from_bu(collateral);
+        let vals: Vec<PosValues> = positions.iter().map(|p| self.position(p)).collect();
+        let x: Int256 = vals.iter().map(|v| v.contribution).sum();
+        let im: Int256 = vals.iter().map(|v| v.im).sum();
+        let mm: Int256 = vals.iter().map(|v| v.mm).sum();
+        let gain = floor_div(x.max(Int256::zero()) * dec(self.profit_weight), e18());
+        let equity = floor_bu(c + x);
+        let equity_for_im = floor_bu(c + x.min(Int256::zero()) + gain);
+        let initial_margin = ceil_bu(im);
+        let maintenance_margin = ceil_bu(mm);
+        BookValues {
+            equity,
+            equity_for_im,
+            initial_margin,
+            maintenance_margin,
+            free_collateral: (collateral.min(equity_for_im) - initial_margin).max(0),
+            liquidatable: if vals.is_empty() {
+                collateral < 0
+            } else {
+                equity < maintenance_margin
+            },
+            all_stale: !vals.is_empty() && vals.iter().all(|v| !v.mark.live),
+            positions: vals,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PosValues {
+    pub mark: Mark,
+    pub notional: Int256,
+    pub u: Int256,
+    pub a: Int256,
+    pub contribution: Int256,
+    pub im: Int256,
+    pub mm: Int256,
+}
+
+#[derive(Debug, Clone)]
+pub struct BookValues {
+    pub equity: i128,
+    pub equity_for_im: i128,
+    pub initial_margin: i128,
+    pub maintenance_margin: i128,
+    pub free_collateral: i128,
+    pub liquidatable: bool,
+    /// Every position's price failed liveness (liquidation cannot close any of them).
+    pub all_stale: bool,
+    pub positions: Vec<PosValues>,
+}
+
+impl BookValues {
+    /// `Q_im ≥ IM` with the model tolerance.
+    pub fn meets_initial(&self) -> bool {
+        self.equity_for_im + TOL >= self.initial_margin
+    }
+
+    /// Healthy with the model tolerance (a boundary case within TOL counts as healthy).
+    pub fn clearly_liquidatable(&self) -> bool {
+        if self.positions.is_empty() {
+            self.equity < 0
+        } else {
+            self.equity + TOL < self.maintenance_margin
+        }
+    }
+}
+
+/// An account in the model: collateral and positions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountIn {
+    pub collateral: i128,
+    pub positions: Vec<PosIn>,
+}
+
+impl AccountIn {
+    pub fn cross(&self, w: &World) -> BookValues {
+        let cross: Vec<&PosIn> = self
+            .positions
+            .iter()
+            .filter(|p| p.margin.is_none())
+            .collect();
+        w.book(self.collateral, &cross)
+    }
+
+    pub fn isolated(&self, w: &World, market: &str) -> Option<BookValues> {
+        let p = self.positions.iter().find(|p| p.market == market)?;
+        p.margin.map(|m| w.book(m, &[p]))
+    }
+
+    /// Every isolated book, by market.
+    pub fn isolated_books(&self, w: &World) -> Vec<(String, BookValues)> {
+        self.positions
+            .iter()
+            .filter_map(|p| p.margin.map(|m| (p.market.clone(), w.book(m, &[p]))))
+            .collect()
+    }
+}
+
+fn close(what: &str, model: i128, engine: i128, errs: &mut Vec<String>) {
+    if (model - engine).abs() > TOL {
+        errs.push(format!("{what}: model {model} engine {engine}"));
+    }
+}
+
+/// Compares the engine's `account` response with the model; returns the mismatches.
+pub fn compare_account(w: &World, acct: &AccountIn, resp: &AccountResponse) -> Vec<String> {
+    let mut errs = Vec::new();
+    let cross = acct.cross(w);
+    let i = |x: Int128| x.i128();
+    let u = |x: Uint128| x.u128() as i128;
+    if resp.collateral.i128() != acct.collateral {
+        errs.push(format!(
+            "collateral: stored {} reported {}",
+            acct.collateral, resp.collateral
+        ));
+    }
+    close("equity", cross.equity, i(resp.equity), &mut errs);
+    close(
+        "initial_margin",
+        cross.initial_margin,
+        u(resp.initial_margin),
+        &mut errs,
+    );
+    close(
+        "maintenance_margin",
+        cross.maintenance_margin,
+        u(resp.maintenance_margin),
+        &mut errs,
+    );
+    close(
+        "free_collateral",
+        cross.free_collateral,
+        u(resp.free_collateral),
+        &mut errs,
+    );
+    let engine_liq = resp.health == Health::Liquidatable;
+    let margin = cross.equity - cross.maintenance_margin;
+    let boundary = !cross.positions.is_empty() && margin.abs() <= TOL;
+    if engine_liq != cross.liquidatable && !boundary {
+        errs.push(format!(
+            "health: model liquidatable={} (equity {} mm {}) engine {:?}",
+            cross.liquidatable, cross.equity, cross.maintenance_margin, resp.health
+        ));
+    }
+    if resp.positions.len() != acct.positions.len() {
+        errs.push(format!(
+            "positions: stored {} reported {}",
+            acct.positions.len(),
+            resp.positions.len()
+        ));
+        return errs;
+    }
+    for (p, r) in acct.positions.iter().zip(&resp.positions) {
+        let tag = |f: &str| format!("{}.{f}", p.market);
+        if r.market_id != p.market || r.size != p.size || r.entry_price != p.entry {
+            errs.push(format!("{}: stored {p:?} reported {r:?}", p.market));
+            continue;
+        }
+        let v = w.position(p);
+        if r.mark_price != v.mark.price {
+            errs.push(format!(
+                "{}: model {} engine {}",
+                tag("mark_price"),
+                v.mark.price,
+                r.mark_price
+            ));
+        }
+        close(&tag("notional"), ceil_bu(v.notional), u(r.notional), &mut errs);
+        close(
+            &tag("unrealized_pnl"),
+            floor_bu(v.u),
+            i(r.unrealized_pnl),
+            &mut errs,
+        );
+        close(
+            &tag("accrued_funding"),
+            ceil_bu(v.a),
+            i(r.accrued_funding),
+            &mut errs,
+        );
+        match (p.margin, r.mode.clone()) {
+            (None, PositionMode::Cross) => {
+                if r.margin.is_some() || r.equity.is_some() {
+                    errs.push(format!("{}: cross position with margin/equity", p.market));
+                }
+            }
+            (Some(m), PositionMode::Isolated) => {
+                let book = w.book(m, &[p]);
+                if r.margin.map(u) != Some(m.max(0)) {
+                    errs.push(format!("{}: model {m} engine {:?}", tag("margin"), r.margin));
+                }
+                match r.equity {
+                    Some(e) => close(&tag("equity"), book.equity, e.i128(), &mut errs),
+                    None => errs.push(format!("{}: isolated without equity", p.market)),
+                }
+            }
+            (m, mode) => errs.push(format!("{}: stored margin {m:?}, mode {mode:?}", p.market)),
+        }
+    }
+    errs
+}
+
+/// Vault equity `V = cash − Σ_m (U_m − A_m) − Σ_m P_m·K_m²/(2·skew_scale_m)` (exact), with the
+/// markets' U and A summed from the positions themselves, not from the engine's aggregates.
+/// A market with open skew whose price is not live is valued at its last price (funding accrued
+/// at it), a settled one at its settlement price.
+pub fn vault_equity(w: &World, cash: i128, positions: &[PosIn]) -> i128 {
+    let d = pow10(w.decimals);
+    let mut v = from_bu(cash);
+    for (id, m) in &w.markets {
+        let k = World::skew(m);
+        let (price, f) = match m.status {
+            MarketStatus::Settled { price } => (price, sdec(m.funding_index)),
+            _ if k.is_zero() => (Decimal256::zero(), sdec(m.funding_index)),
+            _ => {
+                let price = match m.feed {
+                    Some((p, t))
+                        if !p.is_zero() && w.now.saturating_sub(t) <= w.max_oracle_age =>
+                    {
+                        p
+                    }
+                    _ => m.last_price.expect("open skew without any price"),
+                };
+                (price, w.accrued(m, price))
+            }
+        };
+        for p in positions.iter().filter(|p| &p.market == id) {
+            let s = sdec(p.size);
+            let u = s * (dec(price) - dec(p.entry)) * d;
+            let a = s * (f - sdec(p.funding_at_entry)) * d;
+            v = v - u + a;
+        }
+        let scale_k = dec(m.config.skew_scale);
+        if !scale_k.is_zero() && !k.is_zero() {
+            let premium = dec(price) * k * k * d;
+            v -= ceil_div(premium, Int256::from(2i128) * scale_k);
+        }
+    }
+    floor_bu(v)
+}

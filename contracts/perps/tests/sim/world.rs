@@ -1,0 +1,586 @@
+//! The simulated world: an engine with the real price-feed and insurance-fund contracts, four
+//! traders, a third-party liquidator, two LPs, three markets; how each step is executed, and the
+//! observation (stored state + queries + model) taken around it.
+
+use std::collections::BTreeMap;
+
+use cosmwasm_std::{
+    coins, Addr, Coin, Decimal256, Int256, Order, SignedDecimal256, StdResult, Uint128, Uint256,
+};
+use cw_multi_test::{AppResponse, Executor};
+use perps::state::{Mode, COLLATERAL, CONFIG, MARKETS, MARKET_STATES, POSITIONS, VAULT};
+use perps_api::insurance_fund::ExecuteMsg as FundMsg;
+use perps_api::perps::{
+    AccountResponse, ExecuteMsg, MarginTier, MarketConfig, MarketStatus, MarketStatusUpdate,
+    TradeMode, VaultResponse,
+};
+use perps_api::price_feed::{PriceResponse, QueryMsg as FeedQuery};
+
+use super::actions::{Action, Amount, ModeChoice, LPS, MARKETS as N_MARKETS, TRADERS};
+use super::model::{self, AccountIn, PosIn, World};
+use super::Stats;
+use crate::suite::{d, fee_market, plain_market, Suite, DENOM, USDC};
+
+/// A second denom wallets hold (sent by mistake, or by hostile messages).
+pub const OTHER_DENOM: &str = "uatom";
+
+pub const IDS: [&str; N_MARKETS] = ["BTC", "ETH", "SOL"];
+const INITIAL: [&str; N_MARKETS] = ["60000", "3000", "100"];
+/// Size of one lot per market, in atomics (1e-18) of the asset: 0.001 BTC, 0.01 ETH, 0.1 SOL.
+const LOT_ATOMICS: [u128; N_MARKETS] = [
+    1_000_000_000_000_000,
+    10_000_000_000_000_000,
+    100_000_000_000_000_000,
+];
+
+/// The market configurations a variant of `update_market` chooses from (all valid ranges).
+pub fn market_config(market: usize, variant: u8) -> MarketConfig {
+    let base = match market {
+        0 => fee_market("BTC", "1000"),
+        1 => MarketConfig {
+            margin_tiers: vec![
+                MarginTier {
+                    max_notional: Some(Uint128::new(50_000 * USDC)),
+                    initial_margin_ratio: d("0.1"),
+                    maintenance_margin_ratio: d("0.05"),
+                },
+                MarginTier {
+                    max_notional: None,
+                    initial_margin_ratio: d("0.2"),
+                    maintenance_margin_ratio: d("0.1"),
+                },
+            ],
+            ..fee_market("ETH", "20000")
+        },
+        _ => MarketConfig {
+            min_order_size: d("0.1"),
+            ..plain_market("SOL")
+        },
+    };
+    match variant {
+        1 => MarketConfig {
+            taker_fee: d("0.002"),
+            ..base
+        },
+        2 => MarketConfig {
+            margin_tiers: base
+                .margin_tiers
+                .iter()
+                .map(|t| MarginTier {
+                    initial_margin_ratio: t.initial_margin_ratio * d("1.5"),
+                    maintenance_margin_ratio: t.maintenance_margin_ratio * d("1.5"),
+                    ..t.clone()
+                })
+                .collect(),
+            ..base
+        },
+        3 => MarketConfig {
+            max_long_oi: Uint128::new(200_000 * USDC),
+            max_short_oi: Uint128::new(150_000 * USDC),
+            ..base
+        },
+        4 => MarketConfig {
+            max_position_notional: Some(Uint128::new(80_000 * USDC)),
+            ..base
+        },
+        5 => MarketConfig {
+            min_order_size: base.min_order_size * d("5"),
+            ..base
+        },
+        6 => MarketConfig {
+            max_funding_rate_per_day: d("1"),
+            ..base
+        },
+        _ => base,
+    }
+}
+
+/// Result of one executed message.
+pub struct Exec {
+    pub res: StdResult<AppResponse>,
+}
+
+/// Everything observed at one point of a sequence.
+pub struct Obs {
+    pub world: World,
+    pub accounts: Vec<AccountIn>,
+    pub resp: Vec<AccountResponse>,
+    pub all_positions: Vec<PosIn>,
+    pub cash: i128,
+    pub vault: VaultResponse,
+    pub fund_balance: u128,
+}
+
+impl Obs {
+    pub fn cross(&self, t: usize) -> model::BookValues {
+        self.accounts[t].cross(&self.world)
+    }
+
+    /// `C + Σ isolated M` (integer money held by the account's books).
+    pub fn held(&self, t: usize) -> i128 {
+        let a = &self.accounts[t];
+        a.collateral + a.positions.iter().filter_map(|p| p.margin).sum::<i128>()
+    }
+
+    /// Cross equity plus every isolated equity, as the engine reports them.
+    pub fn total_equity(&self, t: usize) -> i128 {
+        let r = &self.resp[t];
+        r.equity.i128()
+            + r.positions
+                .iter()
+                .filter_map(|p| p.equity.map(|e| e.i128()))
+                .sum::<i128>()
+    }
+
+    pub fn position(&self, t: usize, market: &str) -> Option<&PosIn> {
+        self.accounts[t].positions.iter().find(|p| p.market == market)
+    }
+
+    pub fn holds_settled(&self, t: usize) -> bool {
+        self.accounts[t].positions.iter().any(|p| {
+            matches!(
+                self.world.markets[&p.market].status,
+                MarketStatus::Settled { .. }
+            )
+        })
+    }
+}
+
+pub struct Sim {
+    pub s: Suite,
+    pub traders: Vec<Addr>,
+    pub liquidator: Addr,
+    pub lps: Vec<Addr>,
+    pub prices: [Decimal256; N_MARKETS],
+    pub stats: Stats,
+}
+
+impl Default for Sim {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Sim {
+    pub fn new() -> Self {
+        let markets: Vec<(&str, MarketConfig)> = (0..N_MARKETS)
+            .map(|m| (IDS[m], market_config(m, 0)))
+            .collect();
+        let mut s = Suite::with(
+            |m| {
+                m.unrealized_profit_weight = Some(d("0.5"));
+                m.min_liquidation_reward = Some(Uint128::new(USDC));
+            },
+            &markets,
+        );
+        s.set_price("SOL", INITIAL[2]);
+        let traders: Vec<Addr> = (0..TRADERS)
+            .map(|i| s.user(&format!("trader{i}"), 5_000_000))
+            .collect();
+        let liquidator = s.user("liquidator", 0);
+        let lp2 = s.user("lp2", 5_000_000);
+        let lp = s.lp.clone();
+        s.mint(&lp, 5_000_000 * USDC);
+        // The fund pays this engine's bad debt and holds a balance to pay it from.
+        let owner = s.owner.clone();
+        let (fund, engine) = (s.fund.clone(), s.engine.clone());
+        s.app
+            .execute_contract(
+                owner.clone(),
+                fund.clone(),
+                &FundMsg::AddEngine {
+                    engine: engine.to_string(),
+                },
+                &[],
+            )
+            .unwrap();
+        s.mint(&owner, 20_000 * USDC);
+        s.app
+            .execute_contract(
+                owner,
+                fund,
+                &FundMsg::Deposit {},
+                &coins(20_000 * USDC, DENOM),
+            )
+            .unwrap();
+        s.check_invariants();
+        Sim {
+            s,
+            traders,
+            liquidator,
+            lps: vec![lp, lp2],
+            prices: [d(INITIAL[0]), d(INITIAL[1]), d(INITIAL[2])],
+            stats: Stats::default(),
+        }
+    }
+
+    pub fn size(market: usize, lots: i64) -> SignedDecimal256 {
+        SignedDecimal256::new(Int256::from(lots as i128) * Int256::from(LOT_ATOMICS[market]))
+    }
+
+    fn feed_record(&self, feed_id: &str) -> Option<(Decimal256, u64)> {
+        self.s
+            .app
+            .wrap()
+            .query_wasm_smart::<PriceResponse>(
+                self.s.feed.clone(),
+                &FeedQuery::Price {
+                    feed_id: feed_id.to_string(),
+                },
+            )
+            .ok()
+            .map(|p| (p.price, p.publish_time))
+    }
+
+    /// Reads the stored state and queries the engine.
+    pub fn observe(&self) -> Obs {
+        let storage = self.s.app.contract_storage(&self.s.engine);
+        let st = storage.as_ref();
+        let cfg = CONFIG.load(st).unwrap();
+        let mut markets = BTreeMap::new();
+        for item in MARKETS.range(st, None, None, Order::Ascending) {
+            let (id, m) = item.unwrap();
+            let state = MARKET_STATES.load(st, &id).unwrap();
+            let feed = self.feed_record(&m.config.feed_id);
+            markets.insert(
+                id,
+                model::MarketIn {
+                    config: m.config,
+                    status: m.status,
+                    long_oi: state.long_oi,
+                    short_oi: state.short_oi,
+                    funding_index: state.funding_index,
+                    last_funding_time: state.last_funding_time,
+                    last_price: state.last_price,
+                    feed,
+                },
+            );
+        }
+        let world = World {
+            now: self.s.now(),
+            max_oracle_age: cfg.max_oracle_age_secs,
+            decimals: cfg.collateral_decimals,
+            profit_weight: cfg.unrealized_profit_weight,
+            markets,
+        };
+        let mut all_positions = Vec::new();
+        let mut by_owner: BTreeMap<Addr, Vec<PosIn>> = BTreeMap::new();
+        for item in POSITIONS.range(st, None, None, Order::Ascending) {
+            let ((addr, market), p) = item.unwrap();
+            let pos = PosIn {
+                market,
+                size: p.size,
+                entry: p.entry_price,
+                funding_at_entry: p.funding_index_at_entry,
+                margin: match p.mode {
+                    Mode::Cross => None,
+                    Mode::Isolated { margin } => Some(margin.i128()),
+                },
+            };
+            all_positions.push(pos.clone());
+            by_owner.entry(addr).or_default().push(pos);
+        }
+        let accounts: Vec<AccountIn> = self
+            .traders
+            .iter()
+            .map(|t| AccountIn {
+                collateral: COLLATERAL
+                    .may_load(st, t)
+                    .unwrap()
+                    .map(|c| c.i128())
+                    .unwrap_or(0),
+                positions: by_owner.remove(t).unwrap_or_default(),
+            })
+            .collect();
+        assert!(
+            by_owner.is_empty(),
+            "positions held by a wallet that never traded: {by_owner:?}"
+        );
+        let resp = self.traders.iter().map(|t| self.s.account(t)).collect();
+        let cash = VAULT.load(st).unwrap().cash.i128();
+        Obs {
+            world,
+            accounts,
+            resp,
+            all_positions,
+            cash,
+            vault: self.s.vault(),
+            fund_balance: self.s.balance(&self.s.fund),
+        }
+    }
+
+    /// Engine, feed and fund storage plus their bank balances and the sender's.
+    pub fn full_snapshot(&self, sender: &Addr) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut out = Vec::new();
+        for (tag, c) in [
+            (b"e", &self.s.engine),
+            (b"f", &self.s.feed),
+            (b"i", &self.s.fund),
+        ] {
+            let storage = self.s.app.contract_storage(c);
+            for (k, v) in storage.range(None, None, Order::Ascending) {
+                let mut key = tag.to_vec();
+                key.extend(k);
+                out.push((key, v));
+            }
+        }
+        for a in [&self.s.engine, &self.s.fund, sender] {
+            for denom in [DENOM, OTHER_DENOM] {
+                let c = self.s.app.wrap().query_balance(a, denom).unwrap();
+                out.push((
+                    format!("bank:{a}:{denom}").into_bytes(),
+                    c.amount.to_string().into_bytes(),
+                ));
+            }
+        }
+        out
+    }
+
+    /// Executes one engine message, checking that a rejection changed nothing.
+    pub fn exec(&mut self, sender: &Addr, msg: &ExecuteMsg, funds: u128) -> Exec {
+        let before = self.full_snapshot(sender);
+        let coins_: Vec<Coin> = if funds == 0 {
+            vec![]
+        } else {
+            coins(funds, DENOM)
+        };
+        let res = self.s.exec_coins(sender, msg, &coins_);
+        self.stats.executed += 1;
+        match &res {
+            Ok(_) => self.stats.succeeded += 1,
+            Err(e) => {
+                self.stats.rejected += 1;
+                if format!("{e}").contains("not implemented") {
+                    self.stats.not_implemented += 1;
+                }
+                assert!(
+                    self.full_snapshot(sender) == before,
+                    "a rejected {msg:?} changed state (error: {e})"
+                );
+            }
+        }
+        Exec { res }
+    }
+
+    /// Publishes a price for market `m` one second later.
+    pub fn publish(&mut self, m: usize, price: Decimal256, conf: Decimal256, ema: Decimal256) {
+        self.s.advance(1);
+        let t = self.s.now();
+        self.s.publish(
+            IDS[m],
+            &price.to_string(),
+            &conf.to_string(),
+            Some(&ema.to_string()),
+            t,
+        );
+        self.prices[m] = price;
+    }
+
+    fn bps(p: Decimal256, bps: i64) -> Decimal256 {
+        let num = Uint256::from((10_000 + bps).max(1) as u128);
+        Decimal256::new(p.atomics() * num / Uint256::from(10_000u128))
+    }
+
+    pub fn new_price(&self, m: usize, bps: i32) -> Decimal256 {
+        let init = d(INITIAL[m]);
+        let p = Self::bps(self.prices[m], bps as i64);
+        // keep prices within [initial/8, initial·8] so sizes stay meaningful
+        let lo = Decimal256::new(init.atomics() / Uint256::from(8u128));
+        let hi = Decimal256::new(init.atomics() * Uint256::from(8u128));
+        p.clamp(lo, hi)
+    }
+
+    pub fn free(&self, t: usize) -> u128 {
+        self.s.account(&self.traders[t]).free_collateral.u128()
+    }
+
+    fn amount(&self, t: usize, a: &Amount) -> u128 {
+        match a {
+            Amount::Abs(x) => *x,
+            Amount::FreePermille(p) => self.free(t) * (*p as u128) / 1000,
+            Amount::FreePlus(x) => self.free(t) + x,
+        }
+    }
+
+    fn isolated_margin(&self, t: usize, market: usize, a: &Amount) -> u128 {
+        let r = self.s.account(&self.traders[t]);
+        let m = r
+            .positions
+            .iter()
+            .find(|p| p.market_id == IDS[market])
+            .and_then(|p| p.margin)
+            .map(|m| m.u128())
+            .unwrap_or(0);
+        match a {
+            Amount::Abs(x) => *x,
+            Amount::FreePermille(p) => m * (*p as u128) / 1000,
+            Amount::FreePlus(x) => m + x,
+        }
+    }
+
+    pub fn trade_msg(&self, market: usize, lots: i64, mode: &ModeChoice, bps: Option<u32>) -> ExecuteMsg {
+        let size = Self::size(market, lots);
+        ExecuteMsg::Trade {
+            market_id: IDS[market].to_string(),
+            size_delta: size,
+            acceptable_price: bps.map(|b| {
+                let b = b as i64;
+                Self::bps(self.prices[market], if lots >= 0 { b } else { -b })
+            }),
+            mode: match mode {
+                ModeChoice::Default => None,
+                ModeChoice::Cross => Some(TradeMode::Cross),
+                ModeChoice::Isolated(m) => Some(TradeMode::Isolated {
+                    margin: Uint128::new(*m),
+                }),
+            },
+        }
+    }
+
+    pub fn close_msg(market: usize) -> ExecuteMsg {
+        ExecuteMsg::ClosePosition {
+            market_id: IDS[market].to_string(),
+            acceptable_price: None,
+        }
+    }
+
+    /// Executes the message(s) of a simple step (everything but round trips, prices and time).
+    pub fn execute_simple(&mut self, a: &Action) -> Option<(Addr, Exec)> {
+        let tr = |i: usize| self.traders[i].clone();
+        let owner = self.s.owner.clone();
+        let (sender, msg, funds) = match a {
+            Action::Deposit { who, amount } => (tr(*who), ExecuteMsg::Deposit {}, *amount),
+            Action::Withdraw { who, amount } => {
+                let amount = Uint128::new(self.amount(*who, amount));
+                (tr(*who), ExecuteMsg::Withdraw { amount }, 0)
+            }
+            Action::Trade {
+                who,
+                market,
+                lots,
+                mode,
+                acceptable_bps,
+                funds,
+            } => (
+                tr(*who),
+                self.trade_msg(*market, *lots, mode, *acceptable_bps),
+                *funds,
+            ),
+            Action::Close { who, market, funds } => (tr(*who), Self::close_msg(*market), *funds),
+            Action::AddMargin {
+                who,
+                market,
+                amount,
+                funds,
+            } => (
+                tr(*who),
+                ExecuteMsg::AddMargin {
+                    market_id: IDS[*market].to_string(),
+                    amount: Uint128::new(*amount),
+                },
+                *funds,
+            ),
+            Action::RemoveMargin {
+                who,
+                market,
+                amount,
+            } => {
+                let amount = Uint128::new(self.isolated_margin(*who, *market, amount));
+                (
+                    tr(*who),
+                    ExecuteMsg::RemoveMargin {
+                        market_id: IDS[*market].to_string(),
+                        amount,
+                    },
+                    0,
+                )
+            }
+            Action::Liquidate {
+                by,
+                target,
+                min_reward,
+            } => (
+                if *by == TRADERS {
+                    self.liquidator.clone()
+                } else {
+                    tr(*by)
+                },
+                ExecuteMsg::Liquidate {
+                    account: self.traders[*target].to_string(),
+                    min_reward: min_reward.map(Uint128::new),
+                },
+                0,
+            ),
+            Action::Provide { lp, amount } => {
+                (self.lps[*lp % LPS].clone(), ExecuteMsg::ProvideLiquidity {}, *amount)
+            }
+            Action::RequestWithdraw { lp, permille } => {
+                let who = self.lps[*lp % LPS].clone();
+                let shares = self
+                    .s
+                    .query::<perps_api::perps::LpPositionResponse>(
+                        &perps_api::perps::QueryMsg::LpPosition {
+                            address: who.to_string(),
+                        },
+                    )
+                    .shares
+                    .u128();
+                let shares = Uint128::new(shares * (*permille as u128) / 1000);
+                (who, ExecuteMsg::WithdrawLiquidity { shares }, 0)
+            }
+            Action::Claim { lp } => (self.lps[*lp % LPS].clone(), ExecuteMsg::ClaimLiquidity {}, 0),
+            Action::Cancel { lp } => (
+                self.lps[*lp % LPS].clone(),
+                ExecuteMsg::CancelWithdrawLiquidity {},
+                0,
+            ),
+            Action::Sweep => (self.liquidator.clone(), ExecuteMsg::SweepFees {}, 0),
+            Action::UpdateMarket {
+                market,
+                variant,
+                force,
+            } => (
+                owner,
+                ExecuteMsg::UpdateMarket {
+                    market_id: IDS[*market].to_string(),
+                    config: market_config(*market, *variant),
+                    force: force.then_some(true),
+                },
+                0,
+            ),
+            Action::SetStatus {
+                market,
+                reduce_only,
+            } => (
+                owner,
+                ExecuteMsg::SetMarketStatus {
+                    market_id: IDS[*market].to_string(),
+                    status: if *reduce_only {
+                        MarketStatusUpdate::ReduceOnly
+                    } else {
+                        MarketStatusUpdate::Active
+                    },
+                },
+                0,
+            ),
+            Action::Settle { market } => (
+                owner,
+                ExecuteMsg::SettleMarket {
+                    market_id: IDS[*market].to_string(),
+                    price: None,
+                },
+                0,
+            ),
+            Action::SettlePositions { market } => (
+                self.liquidator.clone(),
+                ExecuteMsg::SettlePositions {
+                    market_id: IDS[*market].to_string(),
+                    limit: None,
+                },
+                0,
+            ),
+            _ => return None,
+        };
+        Some((sender.clone(), self.exec(&sender, &msg, funds)))
+    }
+}
