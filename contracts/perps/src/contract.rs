@@ -1,10 +1,10 @@
 //! Dispatch: one arm per message, one call each.
 
-use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response};
+use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response};
 use perps_api::perps::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 
 use crate::error::ContractResult;
-use crate::execute::{account, admin, liquidate, markets, settle, trade, vault};
+use crate::execute::{account, admin, bad_debt, liquidate, markets, settle, trade, vault};
 use crate::query as q;
 
 /// The one cw2 identity of this contract.
@@ -153,4 +153,9 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> ContractResult<Binary> {
 
 pub fn migrate(deps: DepsMut, _env: Env, msg: MigrateMsg) -> ContractResult<Response> {
     admin::migrate(deps, msg)
+}
+
+/// Replies: only the insurance fund's `cover_bad_debt` failing comes back here.
+pub fn reply(deps: DepsMut, _env: Env, msg: Reply) -> ContractResult<Response> {
+    bad_debt::reply(deps, msg)
 }

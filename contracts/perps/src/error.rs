@@ -215,6 +215,22 @@ pub enum ContractError {
 
     #[error("no insurance fees to sweep")]
     NothingToSweep {},
+
+    #[error("account {account} cannot liquidate itself")]
+    SelfLiquidation { account: String },
+
+    #[error("account {account} is healthy: cross equity {equity} ≥ maintenance {maintenance} and no isolated position is liquidatable")]
+    AccountHealthy {
+        account: String,
+        equity: Int128,
+        maintenance: Uint128,
+    },
+
+    #[error("liquidator reward {reward} is below min_reward {min_reward}")]
+    RewardBelowMinimum { reward: Uint128, min_reward: Uint128 },
+
+    #[error("unknown reply id {id}")]
+    UnknownReply { id: u64 },
 }
 
 impl From<RiskError> for ContractError {

@@ -9,7 +9,7 @@ pub mod oracle;
 pub mod query;
 pub mod state;
 
-use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Response};
+use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response};
 use perps_api::perps::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 
 pub use crate::contract::CONTRACT_NAME;
@@ -46,4 +46,9 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> ContractResult<Binary> {
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, env: Env, msg: MigrateMsg) -> ContractResult<Response> {
     contract::migrate(deps, env, msg)
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn reply(deps: DepsMut, env: Env, msg: Reply) -> ContractResult<Response> {
+    contract::reply(deps, env, msg)
 }

@@ -86,17 +86,24 @@ fn messages_that_take_no_funds_reject_them() {
 }
 
 #[test]
-fn liquidation_is_not_implemented_yet() {
+fn liquidate_takes_no_funds_and_refuses_an_account_without_positions() {
     let mut s = Suite::new();
-    let (alice, bob) = (s.user("alice", 0), s.user("bob", 0));
+    let (alice, bob) = (s.user("alice", 0), s.user("bob", 5));
+    let msg = ExecuteMsg::Liquidate {
+        account: alice.to_string(),
+        min_reward: None,
+    };
     s.rejects(
         &bob,
-        &ExecuteMsg::Liquidate {
-            account: alice.to_string(),
-            min_reward: None,
-        },
+        &msg,
+        &coins(USDC, DENOM),
+        "does no accept funds",
+    );
+    s.rejects(
+        &bob,
+        &msg,
         &[],
-        "liquidate is not implemented yet",
+        &format!("account {alice} is healthy: cross equity 0 ≥ maintenance 0"),
     );
     let err = s
         .app

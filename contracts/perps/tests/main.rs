@@ -9,6 +9,7 @@ mod cross;
 mod funding;
 mod funds;
 mod isolated;
+mod liquidation;
 mod margin;
 mod oracle;
 mod queries;

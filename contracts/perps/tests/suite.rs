@@ -663,3 +663,72 @@ impl Suite {
 pub fn int_usdc(whole: i128) -> Int128 {
     Int128::new(whole * USDC as i128)
 }
+
+/// Liquidation helpers: the insurance fund, `liquidate`, and events of a type.
+impl Suite {
+    /// Registers the engine with the insurance fund (so `cover_bad_debt` pays it).
+    pub fn register_engine(&mut self) {
+        let owner = self.owner.clone();
+        self.app
+            .execute_contract(
+                owner,
+                self.fund.clone(),
+                &perps_api::insurance_fund::ExecuteMsg::AddEngine {
+                    engine: self.engine.to_string(),
+                },
+                &[],
+            )
+            .unwrap();
+        self.check_invariants();
+    }
+
+    /// Deposits `amount` base units into the insurance fund (minted to a donor first).
+    pub fn fund_insurance(&mut self, amount: u128) {
+        let donor = self.app.api().addr_make("insurance-donor");
+        self.mint(&donor, amount);
+        self.app
+            .execute_contract(
+                donor,
+                self.fund.clone(),
+                &perps_api::insurance_fund::ExecuteMsg::Deposit {},
+                &coins(amount, DENOM),
+            )
+            .unwrap();
+        self.check_invariants();
+    }
+
+    pub fn liquidate_msg(account: &Addr, min_reward: Option<u128>) -> ExecuteMsg {
+        ExecuteMsg::Liquidate {
+            account: account.to_string(),
+            min_reward: min_reward.map(Uint128::new),
+        }
+    }
+
+    pub fn liquidate(
+        &mut self,
+        by: &Addr,
+        account: &Addr,
+        min_reward: Option<u128>,
+    ) -> StdResult<AppResponse> {
+        self.exec(by, &Self::liquidate_msg(account, min_reward))
+    }
+
+    /// Every event of type `ty` (custom events arrive as `wasm-{ty}`), each as its attributes.
+    pub fn events(res: &AppResponse, ty: &str) -> Vec<BTreeMap<String, String>> {
+        res.events
+            .iter()
+            .filter(|e| e.ty == format!("wasm-{ty}"))
+            .map(|e| {
+                e.attributes
+                    .iter()
+                    .map(|a| (a.key.clone(), a.value.clone()))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Pending insurance fees of the engine, base units.
+    pub fn pending_fees(&self) -> u128 {
+        self.config().pending_insurance_fees.u128()
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod bad_debt;
 pub mod liquidate;
 pub mod markets;
 pub mod persist;
