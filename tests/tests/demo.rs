@@ -1,0 +1,1 @@
+//! The demo story (smoke run).

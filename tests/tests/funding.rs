@@ -1,0 +1,43 @@
+//! Funding over time: a skewed BTC market (longs pay) and a skewed ETH market (shorts pay) over
+//! eight hours, then both positions closed; the vault takes the other side.
+
+use perps_e2e::{Backend, Protocol, Setup, USDC};
+
+use crate::compare::on_both;
+
+fn scenario<B: Backend>(p: &mut Protocol<B>) {
+    let alice = p.user("alice", 10_000 * USDC).unwrap();
+    let carol = p.user("carol", 50_000 * USDC).unwrap();
+    p.deposit(&alice, 10_000 * USDC).unwrap();
+    p.deposit(&carol, 50_000 * USDC).unwrap();
+    p.trade(&alice, "BTC", "1").unwrap();
+    p.trade(&carol, "ETH", "-100").unwrap();
+    let a = p.account(&alice).unwrap();
+    assert_eq!(a.positions[0].accrued_funding.i128(), 0);
+
+    // 8 hours: BTC skew 1/1,000 → F += 60,000·0.1/day·0.001·(1/3 day) = 2 per BTC, paid by the
+    // long; ETH skew −100/20,000 → F += 3,000·0.1·(−0.005)/3 = −0.5 per ETH, paid by the short.
+    p.advance_and_refresh(8 * 3600).unwrap();
+    let a = p.account(&alice).unwrap();
+    assert_eq!(a.positions[0].accrued_funding.i128(), 2 * USDC as i128);
+    let c = p.account(&carol).unwrap();
+    assert_eq!(c.positions[0].accrued_funding.i128(), 50 * USDC as i128);
+    let btc = p.market("BTC").unwrap();
+    assert_eq!(btc.state.funding_index.to_string(), "2");
+    let eth = p.market("ETH").unwrap();
+    assert_eq!(eth.state.funding_index.to_string(), "-0.5");
+
+    let r = p.close(&alice, "BTC").unwrap();
+    assert_eq!(r.attr("wasm-trade", "funding_paid"), Some("2000000"));
+    let r = p.close(&carol, "ETH").unwrap();
+    assert_eq!(r.attr("wasm-trade", "funding_paid"), Some("50000000"));
+    let a = p.account(&alice).unwrap();
+    let c = p.account(&carol).unwrap();
+    assert!(a.positions.is_empty() && c.positions.is_empty());
+    p.vault().unwrap();
+}
+
+#[test]
+fn funding_accrues_over_time_and_is_paid_on_close() {
+    on_both(&Setup::default(), scenario, scenario);
+}

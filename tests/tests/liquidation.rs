@@ -1,0 +1,85 @@
+//! A crash: an isolated position goes bankrupt and is liquidated by a keeper, the bad debt is
+//! paid from pending insurance fees and then by the insurance fund; a cross account is
+//! liquidated partially and ends healthy. Funding is off so that every number is a formula.
+
+use perps_api::perps::Health;
+use perps_e2e::protocol::dec;
+use perps_e2e::{Backend, Protocol, Setup, USDC};
+
+use crate::compare::on_both;
+
+fn setup() -> Setup {
+    let mut s = Setup::default();
+    for (_, config, _) in &mut s.markets {
+        config.max_funding_rate_per_day = cosmwasm_std::Decimal256::zero();
+    }
+    s
+}
+
+fn scenario<B: Backend>(p: &mut Protocol<B>) {
+    let bob = p.user("bob", 1_500 * USDC).unwrap();
+    let carol = p.user("carol", 1_000 * USDC).unwrap();
+    let keeper = p.user("keeper", 0).unwrap();
+    p.deposit(&bob, 1_500 * USDC).unwrap();
+    p.deposit(&carol, 1_000 * USDC).unwrap();
+    // Bob: isolated long 0.2 BTC, fill 60,000·(1 + 0.1/1,000) = 60,006, fee 12.0012 from M.
+    p.isolated(&bob, "BTC", "0.2", 1_300 * USDC).unwrap();
+    // Carol: cross long 3 ETH, fill 3,000·(1 + 1.5/20,000) = 3,000.225, fee 9.000675.
+    p.trade(&carol, "ETH", "3").unwrap();
+    let healthy = p.liquidate(&keeper, &bob).unwrap_err();
+    assert!(healthy.error.to_lowercase().contains("healthy"), "{}", healthy.error);
+
+    // The crash: BTC −11.67 %, ETH −8.33 %.
+    p.advance(1);
+    let crash = [
+        ("BTC".to_string(), dec("53000")),
+        ("ETH".to_string(), dec("2750")),
+    ];
+    p.publish(&crash).unwrap();
+    let b = p.account(&bob).unwrap();
+    // M = 1,300 − 12.0012; U = 0.2·(53,000 − 60,006) = −1,401.2 → equity −113.2012.
+    assert_eq!(b.positions[0].equity.map(|e| e.i128()), Some(-113_201_200));
+    let c = p.account(&carol).unwrap();
+    // 1,000 − 9.000675 + 3·(2,750 − 3,000.225) = 240.324325 < MM 412.5
+    assert_eq!(c.equity.i128(), 240_324_325);
+    assert_eq!(c.maintenance_margin.u128(), 412_500_000);
+    assert_eq!(c.health, Health::Liquidatable);
+
+    let fund_before = p.fund_balance().unwrap();
+    assert_eq!(fund_before, 2_000 * USDC);
+    let cfg: perps_api::perps::ConfigResponse = p
+        .engine_query(&perps_api::perps::QueryMsg::Config {})
+        .unwrap();
+    // 20 % of the two opening fees.
+    let pending = 2_400_240 + 1_800_135;
+    assert_eq!(cfg.pending_insurance_fees.u128(), pending);
+
+    // Bankrupt: penalty capped at 0, the keeper still gets the 5 USDC minimum reward, which adds
+    // to the shortfall: 113.2012 + 5 = 118.2012; pending fees pay 4.200375 first, the fund the rest.
+    let r = p.liquidate(&keeper, &bob).unwrap();
+    assert_eq!(p.balance(&keeper), 5 * USDC);
+    let shortfall = 118_201_200;
+    assert_eq!(
+        r.attr("wasm-bad_debt", "shortfall"),
+        Some(shortfall.to_string().as_str())
+    );
+    let from_fund = shortfall - pending;
+    assert_eq!(p.fund_balance().unwrap(), fund_before - from_fund);
+    let b = p.account(&bob).unwrap();
+    assert!(b.positions.is_empty());
+    assert_eq!(b.collateral.i128(), 200 * USDC as i128);
+
+    // Carol: partial liquidation back above the target.
+    p.liquidate(&keeper, &carol).unwrap();
+    let c = p.account(&carol).unwrap();
+    assert_eq!(c.health, Health::Healthy);
+    assert_eq!(c.positions.len(), 1);
+    let again = p.liquidate(&keeper, &carol).unwrap_err();
+    assert!(again.error.to_lowercase().contains("healthy"), "{}", again.error);
+    p.vault().unwrap();
+}
+
+#[test]
+fn crash_liquidations_and_bad_debt_paid_by_the_insurance_fund() {
+    on_both(&setup(), scenario, scenario);
+}

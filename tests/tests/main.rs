@@ -1,0 +1,10 @@
+//! End-to-end scenarios: each runs on the optimized wasm artifacts (local chain) and on the same
+//! contracts in cw-multi-test, asserts exact numbers on both, and compares every result.
+
+mod compare;
+mod native;
+
+mod demo;
+mod funding;
+mod liquidation;
+mod trading;
