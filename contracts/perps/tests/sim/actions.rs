@@ -48,6 +48,15 @@ pub enum Action {
         acceptable_bps: Option<u32>,
         funds: u128,
     },
+    /// A trade sized from the free collateral: `permille` of the largest cross position it
+    /// allows (or, isolated, `permille` of it as margin at 9x), so books sit near their limits.
+    MaxTrade {
+        who: usize,
+        market: usize,
+        permille: u32,
+        short: bool,
+        isolated: bool,
+    },
     Close {
         who: usize,
         market: usize,
@@ -196,6 +205,14 @@ pub fn action() -> impl Strategy<Value = Action> {
                 mode,
                 acceptable_bps,
                 funds
+            }),
+        6 => (who(), market(), 300u32..=1_020, any::<bool>(), prop_oneof![3 => Just(false), 1 => Just(true)])
+            .prop_map(|(who, market, permille, short, isolated)| Action::MaxTrade {
+                who,
+                market,
+                permille,
+                short,
+                isolated
             }),
         3 => (who(), market(), funds())
             .prop_map(|(who, market, funds)| Action::Close { who, market, funds }),

@@ -32,6 +32,7 @@ fn actor(a: &Action) -> Vec<usize> {
         Action::Deposit { who, .. }
         | Action::Withdraw { who, .. }
         | Action::Trade { who, .. }
+        | Action::MaxTrade { who, .. }
         | Action::Close { who, .. }
         | Action::AddMargin { who, .. }
         | Action::RemoveMargin { who, .. }
@@ -47,7 +48,7 @@ impl Sim {
     pub fn step(&mut self, i: usize, a: &Action) {
         let pre = self.observe();
         let fail = |msg: String| -> ! { panic!("step {i} {a:?}: {msg}") };
-        match a {
+        let observed = match a {
             Action::Publish {
                 market,
                 bps,
@@ -63,6 +64,7 @@ impl Sim {
                         / Uint256::from(10_000u128),
                 );
                 self.publish(*market, p, conf, ema);
+                None
             }
             Action::Refresh => {
                 self.s.advance(1);
@@ -71,25 +73,36 @@ impl Sim {
                     let p = self.prices[m].to_string();
                     self.s.publish(id, &p, "0", None, t);
                 }
+                None
             }
-            Action::Time { secs } => self.s.advance(*secs),
-            Action::RoundTrip { who, market, lots } => self.round_trip(&pre, *who, *market, *lots),
+            Action::Time { secs } => {
+                self.s.advance(*secs);
+                None
+            }
+            Action::RoundTrip { who, market, lots } => {
+                self.round_trip(&pre, *who, *market, *lots);
+                None
+            }
             Action::GroupRoundTrip {
                 a: x,
                 b: y,
                 market,
                 lots_a,
                 lots_b,
-            } => self.group_round_trip(&pre, *x, *y, *market, *lots_a, *lots_b),
+            } => {
+                self.group_round_trip(&pre, *x, *y, *market, *lots_a, *lots_b);
+                None
+            }
             _ => {
                 let (_, ex) = self.execute_simple(a).expect("simple step");
                 let post = self.observe();
                 if let Err(msg) = self.after_message(a, &pre, &post, &ex) {
                     fail(msg);
                 }
+                Some(post)
             }
-        }
-        let post = self.observe();
+        };
+        let post = observed.unwrap_or_else(|| self.observe());
         if let Err(msg) = self.after_step(a, &pre, &post) {
             fail(msg);
         }
@@ -168,41 +181,10 @@ impl Sim {
             | Action::Close { who, market, funds }
                 if ok =>
             {
-                self.stats.trades_ok += 1;
-                let id = IDS[*market];
-                self.vault_fee_check(*who, pre, post.vault.equity.i128(), ex)?;
-                let (p0, p1) = (pre.position(*who, id), post.position(*who, id));
-                // 3: a risk-adding trade leaves its book at initial margin.
-                let adds = match (p0, p1) {
-                    (_, None) => false,
-                    (None, Some(_)) => true,
-                    (Some(a0), Some(a1)) => {
-                        a0.size.is_negative() != a1.size.is_negative()
-                            || a1.size.atomics().abs() > a0.size.atomics().abs()
-                    }
-                };
-                if adds {
-                    let p1 = p1.unwrap();
-                    let book = match p1.margin {
-                        Some(_) => post.accounts[*who].isolated(&post.world, id).unwrap(),
-                        None => post.cross(*who),
-                    };
-                    if !book.meets_initial() {
-                        return Err(format!("risk-adding trade left {book:?} below IM"));
-                    }
-                    if p0.is_none() && p1.margin.is_some() && !post.cross(*who).meets_initial() {
-                        return Err("opening isolated left the cross book below IM".into());
-                    }
-                    self.stats.risk_adding_checked += 1;
-                }
-                // 5: an isolated position's result never reduces C.
-                if p0.is_some_and(|p| p.margin.is_some()) && !pre.holds_settled(*who) {
-                    let (c0, c1) = (pre.accounts[*who].collateral, post.accounts[*who].collateral);
-                    if c1 < c0 + *funds as i128 {
-                        return Err(format!("isolated trade reduced C from {c0} to {c1}"));
-                    }
-                }
-                self.others_unchanged(*who, id, pre, post)?;
+                self.trade_checks(*who, *market, *funds, pre, post, ex)?;
+            }
+            Action::MaxTrade { who, market, .. } if ok => {
+                self.trade_checks(*who, *market, 0, pre, post, ex)?;
             }
             Action::Withdraw { who, .. } if ok => {
                 if !post.cross(*who).meets_initial() {
@@ -259,6 +241,54 @@ impl Sim {
             Action::Settle { .. } if ok => self.stats.settles += 1,
             _ => {}
         }
+        Ok(())
+    }
+
+    /// 3, 5 and 9 after a successful trade or close.
+    fn trade_checks(
+        &mut self,
+        who: usize,
+        market: usize,
+        funds: u128,
+        pre: &Obs,
+        post: &Obs,
+        ex: &Exec,
+    ) -> Result<(), String> {
+        self.stats.trades_ok += 1;
+        let id = IDS[market];
+        self.vault_fee_check(who, pre, post.vault.equity.i128(), ex)?;
+        let (p0, p1) = (pre.position(who, id), post.position(who, id));
+        // 3: a risk-adding trade leaves its book at initial margin.
+        let adds = match (p0, p1) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(a0), Some(a1)) => {
+                a0.size.is_negative() != a1.size.is_negative()
+                    || a1.size.atomics().abs() > a0.size.atomics().abs()
+            }
+        };
+        if adds {
+            let p1 = p1.unwrap();
+            let book = match p1.margin {
+                Some(_) => post.accounts[who].isolated(&post.world, id).unwrap(),
+                None => post.cross(who),
+            };
+            if !book.meets_initial() {
+                return Err(format!("risk-adding trade left {book:?} below IM"));
+            }
+            if p0.is_none() && p1.margin.is_some() && !post.cross(who).meets_initial() {
+                return Err("opening isolated left the cross book below IM".into());
+            }
+            self.stats.risk_adding_checked += 1;
+        }
+        // 5: an isolated position's result never reduces C.
+        if p0.is_some_and(|p| p.margin.is_some()) && !pre.holds_settled(who) {
+            let (c0, c1) = (pre.accounts[who].collateral, post.accounts[who].collateral);
+            if c1 < c0 + funds as i128 {
+                return Err(format!("isolated trade reduced C from {c0} to {c1}"));
+            }
+        }
+        self.others_unchanged(who, id, pre, post)?;
         Ok(())
     }
 

@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 
 use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRng, TestRunner};
 
-pub use actions::Action;
+pub use actions::{Action, ModeChoice};
 pub use world::Sim;
 
 /// Default sequences in the CI test (debug build): measured to run well under 60 s here.
@@ -43,6 +43,8 @@ pub struct Stats {
     pub vault_fee_checked: u64,
     pub model_accounts_compared: u64,
     pub settles: u64,
+    /// Rejections by message kind and error (first words), to see what the sequences reach.
+    pub errors: std::collections::BTreeMap<String, u64>,
 }
 
 fn env_u64(name: &str) -> Option<u64> {
@@ -50,7 +52,7 @@ fn env_u64(name: &str) -> Option<u64> {
 }
 
 /// splitmix64: expands a 64-bit seed into the 32 bytes ChaCha takes.
-fn seed_bytes(seed: u64) -> [u8; 32] {
+pub fn seed_bytes(seed: u64) -> [u8; 32] {
     let mut out = [0u8; 32];
     let mut x = seed;
     for chunk in out.chunks_mut(8) {
@@ -93,6 +95,9 @@ fn add_stats(into: &mut Stats, s: &Stats) {
     into.vault_fee_checked += s.vault_fee_checked;
     into.model_accounts_compared += s.model_accounts_compared;
     into.settles += s.settles;
+    for (k, v) in &s.errors {
+        *into.errors.entry(k.clone()).or_default() += v;
+    }
 }
 
 /// Runs `cases` sequences, sequence `i` from seed `seed + i`. Panics with the seed and the

@@ -203,6 +203,10 @@ impl Sim {
                 &coins(20_000 * USDC, DENOM),
             )
             .unwrap();
+        for t in &traders {
+            s.exec_funds(t, &ExecuteMsg::Deposit {}, 30_000 * USDC)
+                .unwrap();
+        }
         s.check_invariants();
         Sim {
             s,
@@ -350,9 +354,20 @@ impl Sim {
             Ok(_) => self.stats.succeeded += 1,
             Err(e) => {
                 self.stats.rejected += 1;
-                if format!("{e}").contains("not implemented") {
+                let text = format!("{e}");
+                if text.contains("not implemented") {
                     self.stats.not_implemented += 1;
                 }
+                let kind = format!("{msg:?}");
+                let kind = kind.split([' ', '{']).next().unwrap_or("").to_string();
+                let root = text.rsplit("error: ").next().unwrap_or("");
+                let words: String = root
+                    .split(|c: char| !c.is_alphabetic() && c != ' ')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                *self.stats.errors.entry(format!("{kind}: {words}")).or_default() += 1;
                 assert!(
                     self.full_snapshot(sender) == before,
                     "a rejected {msg:?} changed state (error: {e})"
@@ -466,6 +481,33 @@ impl Sim {
                 self.trade_msg(*market, *lots, mode, *acceptable_bps),
                 *funds,
             ),
+            Action::MaxTrade {
+                who,
+                market,
+                permille,
+                short,
+                isolated,
+            } => {
+                let free = self.free(*who);
+                let budget = free * (*permille as u128) / 1000;
+                // notional 10x the budget (IM 10 %), or 9x an isolated margin of the budget
+                let notional = if *isolated { budget * 9 } else { budget * 10 };
+                // base units of one lot: price · lot · 10^6 = atomics · atomics / 10^30
+                let lot_value = Uint128::try_from(
+                    self.prices[*market].atomics() * Uint256::from(LOT_ATOMICS[*market])
+                        / Uint256::from(10u128.pow(30)),
+                )
+                .unwrap()
+                .u128();
+                let lots = (notional / lot_value.max(1)).min(1_000_000) as i64;
+                let mode = if *isolated {
+                    ModeChoice::Isolated(budget)
+                } else {
+                    ModeChoice::Default
+                };
+                let lots = if *short { -lots } else { lots };
+                (tr(*who), self.trade_msg(*market, lots, &mode, None), 0)
+            }
             Action::Close { who, market, funds } => (tr(*who), Self::close_msg(*market), *funds),
             Action::AddMargin {
                 who,
