@@ -218,6 +218,38 @@ pub fn load_account(
     })
 }
 
+/// Like [`load_account`], taking market contexts from `cache` first (one price read per market
+/// for a whole page of accounts); give them back with [`AccountCtx::return_markets`].
+pub fn load_account_cached(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    addr: &Addr,
+    cache: &mut BTreeMap<String, MarketCtx>,
+) -> ContractResult<AccountCtx> {
+    let collateral = COLLATERAL.may_load(deps.storage, addr)?.unwrap_or_default();
+    let positions: BTreeMap<String, Position> = POSITIONS
+        .prefix(addr)
+        .range(deps.storage, None, None, Order::Ascending)
+        .collect::<Result<_, _>>()?;
+    let mut markets = BTreeMap::new();
+    for id in positions.keys() {
+        let m = match cache.remove(id) {
+            Some(m) => m,
+            None => load_market_ctx(deps, env, cfg, id)?,
+        };
+        markets.insert(id.clone(), m);
+    }
+    Ok(AccountCtx {
+        addr: addr.clone(),
+        collateral,
+        positions,
+        markets,
+        dirty_positions: BTreeSet::new(),
+        dirty_markets: BTreeSet::new(),
+    })
+}
+
 impl AccountCtx {
     pub fn market(&self, id: &str) -> ContractResult<&MarketCtx> {
         self.markets
@@ -225,6 +257,11 @@ impl AccountCtx {
             .ok_or_else(|| ContractError::UnknownMarket {
                 market_id: id.to_string(),
             })
+    }
+
+    /// Hands the loaded market contexts back to a page cache.
+    pub fn return_markets(self, cache: &mut BTreeMap<String, MarketCtx>) {
+        cache.extend(self.markets);
     }
 
     pub fn market_mut(&mut self, id: &str) -> ContractResult<&mut MarketCtx> {

@@ -28,7 +28,7 @@ pub fn execute(
     msg: ExecuteMsg,
 ) -> ContractResult<Response> {
     match msg {
-        ExecuteMsg::Deposit {} => account::deposit(deps, info),
+        ExecuteMsg::Deposit {} => account::deposit(deps, env, info),
         ExecuteMsg::Withdraw { amount } => account::withdraw(deps, env, info, amount),
         ExecuteMsg::Trade {
             market_id,

@@ -227,7 +227,10 @@ pub enum ContractError {
     },
 
     #[error("liquidator reward {reward} is below min_reward {min_reward}")]
-    RewardBelowMinimum { reward: Uint128, min_reward: Uint128 },
+    RewardBelowMinimum {
+        reward: Uint128,
+        min_reward: Uint128,
+    },
 
     #[error("unknown reply id {id}")]
     UnknownReply { id: u64 },

@@ -1,19 +1,22 @@
 //! Queries. Valuations are best effort: a market whose price fails liveness is valued at its
 //! last price and counts losses only, so one dead feed never hides an account.
 
+use std::collections::BTreeMap;
+
 use cosmwasm_std::{Addr, Decimal256, Deps, Env, Int128, Order, SignedDecimal256, Uint128};
 use cw_storage_plus::Bound;
 use perps_api::perps::{
-    AccountResponse, AccountsResponse, ConfigResponse, Health, LiquidatableAccountsResponse,
-    LpPositionResponse, MarketResponse, MarketStateResponse, MarketsResponse, PendingWithdrawal,
-    PositionMode, PositionResponse, SimulateTradeResponse, TradeMode, VaultResponse,
+    AccountResponse, AccountsResponse, ConfigResponse, Health, LiquidatableAccount,
+    LiquidatableAccountsResponse, LpPositionResponse, MarketResponse, MarketStateResponse,
+    MarketsResponse, PendingWithdrawal, PositionAtRisk, PositionMode, PositionResponse,
+    SimulateTradeResponse, TradeMode, VaultResponse,
 };
 use perps_risk::book::{book_health, position_values};
 use perps_risk::liq_price::liquidation_price;
 use perps_risk::num::clamp_u128;
 use perps_risk::vault::redeem_value;
 
-use crate::book::{book_params, load_account, skew, AccountCtx, Prices};
+use crate::book::{book_params, load_account, load_account_cached, skew, AccountCtx, Prices};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::trade::apply_trade;
 use crate::execute::vault::equity;
@@ -210,14 +213,75 @@ pub fn accounts(
     })
 }
 
+/// A bounded scan for liquidators: `limit` bounds the accounts SCANNED (a page may be empty);
+/// `next_start_after` is the last address scanned, absent when the scan reached the end. Books
+/// are valued as `liquidate` values them (a market without a live price at its last price,
+/// losses only), so a stale feed never makes the page fail. One price read per market per page.
 pub fn liquidatable_accounts(
-    _deps: Deps,
-    _env: Env,
-    _start_after: Option<String>,
-    _limit: Option<u32>,
+    deps: Deps,
+    env: Env,
+    start_after: Option<String>,
+    limit: Option<u32>,
 ) -> ContractResult<LiquidatableAccountsResponse> {
-    Err(ContractError::NotImplemented {
-        what: "liquidatable_accounts".to_string(),
+    let cfg = CONFIG.load(deps.storage)?;
+    let params = book_params(&cfg);
+    let start = start_after
+        .map(|a| deps.api.addr_validate(&a))
+        .transpose()?;
+    let limit = page_limit(limit);
+    // One extra key tells whether the scan reached the end.
+    let keys: Vec<Addr> = COLLATERAL
+        .keys(
+            deps.storage,
+            start.as_ref().map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(limit.saturating_add(1))
+        .collect::<Result<_, _>>()?;
+    let more = keys.len() > limit;
+    let mut cache = BTreeMap::new();
+    let mut accounts = Vec::new();
+    for addr in keys.iter().take(limit) {
+        let ctx = load_account_cached(deps, &env, &cfg, addr, &mut cache)?;
+        let cross = book_health(&ctx.cross_book(Prices::Any)?, &params)?;
+        let mut at_risk = Vec::new();
+        for (id, p) in &ctx.positions {
+            let risky = match p.mode {
+                Mode::Cross => cross.liquidatable,
+                Mode::Isolated { .. } => {
+                    book_health(&ctx.isolated_book(id, Prices::Any)?, &params)?.liquidatable
+                }
+            };
+            if risky {
+                at_risk.push(PositionAtRisk {
+                    market_id: id.clone(),
+                    mode: match p.mode {
+                        Mode::Cross => PositionMode::Cross,
+                        Mode::Isolated { .. } => PositionMode::Isolated,
+                    },
+                    size: p.size,
+                });
+            }
+        }
+        if cross.liquidatable || !at_risk.is_empty() {
+            accounts.push(LiquidatableAccount {
+                address: addr.clone(),
+                equity: cross.equity,
+                maintenance_margin: cross.maintenance_margin,
+                positions: at_risk,
+            });
+        }
+        ctx.return_markets(&mut cache);
+    }
+    let next_start_after = if more {
+        keys.get(limit.saturating_sub(1)).map(|a| a.to_string())
+    } else {
+        None
+    };
+    Ok(LiquidatableAccountsResponse {
+        accounts,
+        next_start_after,
     })
 }
 

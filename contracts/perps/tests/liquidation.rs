@@ -1,14 +1,14 @@
-//! Liquidation (DESIGN 6.8, SECURITY 19-26, 39, 41): exact amounts, events, invariants after
-//! every step (the harness checks them after each message).
+//! Liquidation (DESIGN 6.8, SECURITY 19-26, 41): exact amounts, events, and the invariants
+//! after every step (the harness checks them after each message).
 
-use cosmwasm_std::Int128;
-use perps_api::perps::Health;
+use cosmwasm_std::{Addr, Int128};
+use perps_api::perps::{ExecuteMsg, Health};
 
 use crate::suite::{int_usdc, Suite, USDC};
 
 /// alice: short 1 BTC at 60,000 with C = 6,150 USDC; at 63,000 her equity is exactly her
 /// maintenance requirement (3,150). bob: the same with one base unit less.
-fn at_the_boundary() -> (Suite, cosmwasm_std::Addr, cosmwasm_std::Addr, cosmwasm_std::Addr) {
+fn at_the_boundary() -> (Suite, Addr, Addr, Addr) {
     let mut s = Suite::new();
     let (alice, bob, keeper) = (
         s.user("alice", 10_000),
@@ -16,7 +16,7 @@ fn at_the_boundary() -> (Suite, cosmwasm_std::Addr, cosmwasm_std::Addr, cosmwasm
         s.user("keeper", 0),
     );
     s.deposit(&alice, 6_150);
-    s.exec_funds(&bob, &perps_api::perps::ExecuteMsg::Deposit {}, 6_150 * USDC - 1)
+    s.exec_funds(&bob, &ExecuteMsg::Deposit {}, 6_150 * USDC - 1)
         .unwrap();
     s.trade(&alice, "BTC", "-1");
     s.trade(&bob, "BTC", "-1");
@@ -28,23 +28,263 @@ fn at_the_boundary() -> (Suite, cosmwasm_std::Addr, cosmwasm_std::Addr, cosmwasm
 fn healthy_and_exactly_at_maintenance_are_refused_one_unit_below_is_liquidated() {
     let (mut s, alice, bob, keeper) = at_the_boundary();
     let a = s.account(&alice);
-    assert_eq!((a.equity, a.maintenance_margin.u128()), (int_usdc(3_150), 3_150 * USDC));
+    assert_eq!(a.equity, int_usdc(3_150));
+    assert_eq!(a.maintenance_margin.u128(), 3_150 * USDC);
     assert_eq!(a.health, Health::Healthy);
     s.rejects(
         &keeper,
         &Suite::liquidate_msg(&alice, None),
         &[],
-        &format!(
-            "account {alice} is healthy: cross equity 3150000000 ≥ maintenance 3150000000"
-        ),
+        &format!("account {alice} is healthy: cross equity 3150000000 ≥ maintenance 3150000000"),
     );
     let b = s.account(&bob);
     assert_eq!(b.equity, Int128::new(3_150 * USDC as i128 - 1));
     assert_eq!(b.health, Health::Liquidatable);
+    let vault_cash = s.vault().cash;
     let res = s.liquidate(&keeper, &bob, None).unwrap();
     let ev = Suite::events(&res, "liquidation");
     assert_eq!(ev.len(), 1, "{ev:?}");
-    println!("{ev:?}");
-    println!("{:?}", s.account(&bob));
-    println!("keeper {}", s.balance(&keeper));
+    let e = &ev[0];
+    assert_eq!(e["account"], bob.to_string());
+    assert_eq!(e["liquidator"], keeper.to_string());
+    assert_eq!(e["market_id"], "BTC");
+    assert_eq!(e["mode"], "cross");
+    assert_eq!(e["mark_price"], "63000");
+    // closes 0.2380952399 of 1 BTC: penalty 1 % of 63,000·x, half to the keeper
+    assert_eq!(e["size_closed"], "-0.238095239909297053");
+    assert_eq!(e["size_after"], "-0.761904760090702947");
+    assert_eq!(e["realized_pnl"], "-714285720");
+    assert_eq!(e["funding_paid"], "0");
+    assert_eq!(e["penalty"], "150000002");
+    assert_eq!(e["liquidator_reward"], "75000001");
+    assert_eq!(e["insurance_share"], "75000001");
+    assert_eq!(e["equity_before"], "3149999999");
+    assert_eq!(e["maintenance_before"], "3150000000");
+    assert_eq!(e["equity_after"], "2999999996");
+    assert_eq!(e["maintenance_after"], "2399999995");
+    assert!(Suite::events(&res, "bad_debt").is_empty());
+    // lands on the target: 2,999.999996 ≥ ceil(1.25 · 2,399.999995) = 2,999.999994
+    let b = s.account(&bob);
+    assert_eq!(b.equity, Int128::new(2_999_999_996));
+    assert_eq!(b.maintenance_margin.u128(), 2_399_999_995);
+    assert_eq!(
+        b.collateral,
+        Int128::new(6_150 * USDC as i128 - 1 - 714_285_720 - 150_000_002)
+    );
+    assert_eq!(b.health, Health::Healthy);
+    assert_eq!(s.balance(&keeper), 75_000_001);
+    assert_eq!(s.pending_fees(), 75_000_001);
+    // the vault paid nothing: it took the realized loss in cash
+    assert_eq!(
+        s.vault().cash,
+        vault_cash.checked_add(Int128::new(714_285_720)).unwrap()
+    );
+    // aggregates follow the position (the harness recomputes them after every step)
+    assert_eq!(
+        s.market("BTC").state.short_oi.to_string(),
+        "1.761904760090702947"
+    );
+}
+
+#[test]
+fn self_liquidation_and_a_second_call_in_the_same_block_are_refused() {
+    let (mut s, _alice, bob, keeper) = at_the_boundary();
+    s.rejects(
+        &bob,
+        &Suite::liquidate_msg(&bob, None),
+        &[],
+        &format!("account {bob} cannot liquidate itself"),
+    );
+    s.liquidate(&keeper, &bob, None).unwrap();
+    let other = s.user("other", 0);
+    s.rejects(
+        &other,
+        &Suite::liquidate_msg(&bob, None),
+        &[],
+        &format!("account {bob} is healthy: cross equity 2999999996 ≥ maintenance 2399999995"),
+    );
+}
+
+#[test]
+fn min_reward_is_honoured() {
+    let (mut s, _alice, bob, keeper) = at_the_boundary();
+    s.rejects(
+        &keeper,
+        &Suite::liquidate_msg(&bob, Some(75_000_002)),
+        &[],
+        "liquidator reward 75000001 is below min_reward 75000002",
+    );
+    let res = s.liquidate(&keeper, &bob, Some(75_000_001)).unwrap();
+    assert_eq!(Suite::attr(&res, "wasm", "reward"), "75000001");
+    assert_eq!(s.balance(&keeper), 75_000_001);
+}
+
+/// alice: C = 1,000, long 0.15 BTC at 60,000; at 52,000 her equity is −200.
+fn bankrupt_cross(edit: impl FnOnce(&mut perps_api::perps::InstantiateMsg)) -> (Suite, Addr, Addr) {
+    let mut s = Suite::with(
+        edit,
+        &[
+            ("BTC", crate::suite::plain_market("BTC")),
+            ("ETH", crate::suite::plain_market("ETH")),
+        ],
+    );
+    let (alice, keeper) = (s.user("alice", 1_000), s.user("keeper", 0));
+    s.deposit(&alice, 1_000);
+    s.trade(&alice, "BTC", "0.15");
+    s.set_price("BTC", "52000");
+    assert_eq!(s.account(&alice).equity, int_usdc(-200));
+    (s, alice, keeper)
+}
+
+fn bad_debt(res: &cw_multi_test::AppResponse) -> [String; 4] {
+    let ev = Suite::events(res, "bad_debt");
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    let e = &ev[0];
+    [
+        e["shortfall"].clone(),
+        e["from_fees"].clone(),
+        e["from_fund"].clone(),
+        e["socialized"].clone(),
+    ]
+}
+
+fn strs(v: [u128; 4]) -> [String; 4] {
+    v.map(|x| x.to_string())
+}
+
+#[test]
+fn cross_bankruptcy_fully_covered_by_the_fund() {
+    let (mut s, alice, keeper) = bankrupt_cross(|_| {});
+    s.register_engine();
+    s.fund_insurance(500 * USDC);
+    let cash = s.vault().cash;
+    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    assert_eq!(bad_debt(&res), strs([200 * USDC, 0, 200 * USDC, 0]));
+    let e = &Suite::events(&res, "liquidation")[0];
+    assert_eq!(e["size_closed"], "0.15");
+    assert_eq!(e["realized_pnl"], "-1200000000");
+    // nothing left to pay a penalty or a reward with
+    assert_eq!(
+        (e["penalty"].as_str(), e["liquidator_reward"].as_str()),
+        ("0", "0")
+    );
+    assert_eq!(e["equity_after"], "-200000000");
+    let a = s.account(&alice);
+    assert!(a.positions.is_empty());
+    assert_eq!(a.collateral, Int128::zero());
+    assert_eq!(s.balance(&s.fund.clone()), 300 * USDC);
+    assert_eq!(s.balance(&keeper), 0);
+    // the vault took the whole 1,200 loss: 1,000 from alice and 200 from the fund
+    assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_200)).unwrap());
+}
+
+#[test]
+fn cross_bankruptcy_partly_covered_by_the_fund_rest_socialized() {
+    let (mut s, alice, keeper) = bankrupt_cross(|_| {});
+    s.register_engine();
+    s.fund_insurance(50 * USDC);
+    let cash = s.vault().cash;
+    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    assert_eq!(bad_debt(&res), strs([200 * USDC, 0, 50 * USDC, 150 * USDC]));
+    assert_eq!(s.balance(&s.fund.clone()), 0);
+    assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_050)).unwrap());
+    assert_eq!(s.account(&alice).collateral, Int128::zero());
+}
+
+#[test]
+fn cross_bankruptcy_with_an_empty_fund_is_socialized() {
+    let (mut s, alice, keeper) = bankrupt_cross(|_| {});
+    s.register_engine();
+    let cash = s.vault().cash;
+    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    assert_eq!(bad_debt(&res), strs([200 * USDC, 0, 0, 200 * USDC]));
+    // no cover_bad_debt call at all
+    assert!(Suite::events(&res, "cover_bad_debt").is_empty());
+    assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_000)).unwrap());
+}
+
+#[test]
+fn a_failing_fund_call_is_booked_as_socialized_in_the_reply() {
+    // the fund holds money but does not know the engine: cover_bad_debt fails
+    let (mut s, alice, keeper) = bankrupt_cross(|_| {});
+    s.fund_insurance(500 * USDC);
+    let cash = s.vault().cash;
+    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    assert_eq!(bad_debt(&res), strs([200 * USDC, 0, 200 * USDC, 0]));
+    let failed = Suite::events(&res, "bad_debt_cover_failed");
+    assert_eq!(failed.len(), 1, "{:?}", res.events);
+    assert_eq!(failed[0]["socialized"], (200 * USDC).to_string());
+    assert_eq!(s.balance(&s.fund.clone()), 500 * USDC);
+    assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_000)).unwrap());
+}
+
+#[test]
+fn min_liquidation_reward_top_up_joins_the_bad_debt() {
+    let (mut s, alice, keeper) =
+        bankrupt_cross(|m| m.min_liquidation_reward = Some(cosmwasm_std::Uint128::new(5 * USDC)));
+    s.register_engine();
+    s.fund_insurance(500 * USDC);
+    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    // the book cannot pay the 5 USDC floor: it joins the 200 of negative equity
+    assert_eq!(bad_debt(&res), strs([205 * USDC, 0, 205 * USDC, 0]));
+    let e = &Suite::events(&res, "liquidation")[0];
+    assert_eq!(e["liquidator_reward"], (5 * USDC).to_string());
+    assert_eq!(e["insurance_share"], "0");
+    assert_eq!(s.balance(&keeper), 5 * USDC);
+    assert_eq!(s.balance(&s.fund.clone()), 295 * USDC);
+}
+
+#[test]
+fn pending_insurance_fees_pay_first() {
+    let mut s = Suite::with(|_| {}, &[("BTC", crate::suite::fee_market("BTC", "0"))]);
+    s.register_engine();
+    s.fund_insurance(500 * USDC);
+    let (alice, carol, keeper) = (
+        s.user("alice", 1_000),
+        s.user("carol", 100_000),
+        s.user("keeper", 0),
+    );
+    // carol's trades accrue insurance fees: 0.1 % of 60,000·10 = 600, 20 % of it = 120
+    s.deposit(&carol, 100_000);
+    s.trade(&carol, "BTC", "10");
+    assert_eq!(s.pending_fees(), 120 * USDC);
+    s.deposit(&alice, 1_000);
+    s.trade(&alice, "BTC", "0.15");
+    // fee 0.1 % of 9,000 = 9: C = 991, fees pending 120 + 1.8
+    assert_eq!(s.pending_fees(), 121_800_000);
+    s.set_price("BTC", "52000");
+    assert_eq!(s.account(&alice).equity, int_usdc(-209));
+    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    assert_eq!(
+        bad_debt(&res),
+        strs([209 * USDC, 121_800_000, 87_200_000, 0])
+    );
+    assert_eq!(s.pending_fees(), 0);
+    assert_eq!(s.balance(&s.fund.clone()), 412_800_000);
+}
+
+#[test]
+fn isolated_bankruptcy_leaves_the_cross_balance_untouched() {
+    let mut s = Suite::new();
+    s.register_engine();
+    s.fund_insurance(500 * USDC);
+    let (alice, keeper) = (s.user("alice", 3_000), s.user("keeper", 0));
+    s.deposit(&alice, 3_000);
+    s.try_isolated(&alice, "BTC", "0.15", 1_000 * USDC).unwrap();
+    s.trade(&alice, "ETH", "1");
+    s.set_price("BTC", "52000");
+    let before = s.account(&alice);
+    assert_eq!(before.collateral, int_usdc(2_000));
+    assert_eq!(before.positions[0].equity, Some(int_usdc(-200)));
+    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    assert_eq!(bad_debt(&res), strs([200 * USDC, 0, 200 * USDC, 0]));
+    let e = &Suite::events(&res, "liquidation")[0];
+    assert_eq!(
+        (e["market_id"].as_str(), e["mode"].as_str()),
+        ("BTC", "isolated")
+    );
+    let a = s.account(&alice);
+    assert_eq!(a.collateral, int_usdc(2_000));
+    assert_eq!(a.positions.len(), 1);
+    assert_eq!(a.positions[0].market_id, "ETH");
 }

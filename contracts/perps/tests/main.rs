@@ -10,6 +10,7 @@ mod funding;
 mod funds;
 mod isolated;
 mod liquidation;
+mod liquidation_markets;
 mod margin;
 mod oracle;
 mod queries;

@@ -127,14 +127,12 @@ fn a_liquidatable_cross_book_blocks_risk_but_not_deposits_or_reductions() {
     // a reduction realizes −300 and leaves C = 701 ≥ 0
     s.trade(&alice, "BTC", "-0.05");
     assert_eq!(s.account(&alice).collateral, int_usdc(701));
-    // bankrupt: closing would leave C = 701 − 800 < 0 → the bad-debt path (liquidation) only
+    // bankrupt (equity 701 − 800 < 0): a partial reduction that leaves the book negative is
+    // refused (C = 701 − 720, equity −99); only closing the book goes down the bad-debt path
     s.set_price("BTC", "52000");
     s.rejects(
         &alice,
-        &ExecuteMsg::ClosePosition {
-            market_id: "BTC".into(),
-            acceptable_price: None,
-        },
+        &Suite::trade_msg("BTC", "-0.09"),
         &[],
         "reduction would leave the book negative: cross equity -99000000",
     );

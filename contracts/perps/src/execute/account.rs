@@ -7,20 +7,35 @@ use perps_risk::book::{book_health, check_remove_margin};
 use crate::book::{book_params, load_account, Prices};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::persist::{add_int, attached_collateral, int, sub_int};
-use crate::execute::settle::close_settled_positions;
+use crate::execute::settle::{close_settled_positions, holds_settled};
 use crate::state::{Mode, COLLATERAL, CONFIG, VAULT};
 
-pub fn deposit(deps: DepsMut, info: MessageInfo) -> ContractResult<Response> {
+/// Credits the attached collateral. A deposit is a touch: positions in settled markets close
+/// first (no price is read for the others).
+pub fn deposit(deps: DepsMut, env: Env, info: MessageInfo) -> ContractResult<Response> {
     let cfg = CONFIG.load(deps.storage)?;
     let amount = cw_utils::must_pay(&info, &cfg.collateral_denom)?;
     let amount =
         Uint128::try_from(amount).map_err(|e| ContractError::invalid("funds", e.to_string()))?;
-    let c = COLLATERAL
-        .may_load(deps.storage, &info.sender)?
-        .unwrap_or_default();
-    let c = add_int(c, int(amount)?)?;
-    COLLATERAL.save(deps.storage, &info.sender, &c)?;
+    let mut events = Vec::new();
+    let c = if holds_settled(deps.as_ref(), &info.sender)? {
+        let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, None)?;
+        let mut vault = VAULT.load(deps.storage)?;
+        events = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
+        ctx.collateral = add_int(ctx.collateral, int(amount)?)?;
+        ctx.save(deps.storage)?;
+        VAULT.save(deps.storage, &vault)?;
+        ctx.collateral
+    } else {
+        let c = COLLATERAL
+            .may_load(deps.storage, &info.sender)?
+            .unwrap_or_default();
+        let c = add_int(c, int(amount)?)?;
+        COLLATERAL.save(deps.storage, &info.sender, &c)?;
+        c
+    };
     Ok(Response::new()
+        .add_events(events)
         .add_attribute("action", "deposit")
         .add_attribute("account", info.sender)
         .add_attribute("amount", amount)
@@ -76,6 +91,9 @@ pub fn add_margin(
         return Err(ContractError::ZeroAmount {});
     }
     let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
+    let mut vault = VAULT.load(deps.storage)?;
+    // a touch: positions in settled markets close first
+    let events = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
     let margin = match ctx.positions.get(&market_id).map(|p| &p.mode) {
         None => return Err(ContractError::NoPosition { market_id }),
         Some(Mode::Cross) => return Err(ContractError::NotIsolated { market_id }),
@@ -106,7 +124,11 @@ pub fn add_margin(
     // Only the position changed; the market state is rewritten only when something accrued.
     ctx.dirty_markets.remove(&market_id);
     ctx.save(deps.storage)?;
+    if !events.is_empty() {
+        VAULT.save(deps.storage, &vault)?;
+    }
     Ok(Response::new()
+        .add_events(events)
         .add_attribute("action", "add_margin")
         .add_attribute("account", info.sender)
         .add_attribute("market_id", market_id)

@@ -9,8 +9,7 @@
 //! the ledger equals the bank balance exactly once the transaction ends.
 
 use cosmwasm_std::{
-    from_json, to_json_binary, Deps, DepsMut, Event, Reply, Response, SubMsg, SubMsgResult,
-    Uint128,
+    from_json, to_json_binary, Deps, DepsMut, Event, Reply, Response, SubMsg, SubMsgResult, Uint128,
 };
 use perps_api::insurance_fund::InsuranceFund;
 use perps_risk::waterfall::{bad_debt_waterfall, Waterfall};
@@ -54,8 +53,7 @@ pub fn cover(
     } else {
         let msg = InsuranceFund(cfg.insurance_fund.clone()).cover_msg(w.from_fund)?;
         Some(
-            SubMsg::reply_on_error(msg, COVER_REPLY_ID)
-                .with_payload(to_json_binary(&w.from_fund)?),
+            SubMsg::reply_on_error(msg, COVER_REPLY_ID).with_payload(to_json_binary(&w.from_fund)?),
         )
     };
     Ok((w, sub))

@@ -2,7 +2,7 @@
 //! in batches through the permissionless `settle_positions`.
 
 use cosmwasm_std::{
-    Addr, DepsMut, Env, Event, Int128, MessageInfo, Order, Response, SignedDecimal256,
+    Addr, Deps, DepsMut, Env, Event, Int128, MessageInfo, Order, Response, SignedDecimal256,
 };
 use cw_utils::nonpayable;
 use perps_api::perps::MarketStatus;
@@ -12,8 +12,26 @@ use crate::book::{load_account, AccountCtx};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::persist::{add_int, sub_int};
 use crate::state::{
-    Config, Mode, Vault, CONFIG, DEFAULT_LIMIT, MARKETS, MARKET_HOLDERS, MAX_LIMIT, VAULT,
+    Config, Mode, Vault, CONFIG, DEFAULT_LIMIT, MARKETS, MARKET_HOLDERS, MAX_LIMIT, POSITIONS,
+    VAULT,
 };
+
+/// True when `addr` holds a position in a settled market. Reads only the account's position
+/// keys and their market configs (no price), so a `deposit` stays cheap when nothing settled.
+pub fn holds_settled(deps: Deps, addr: &Addr) -> ContractResult<bool> {
+    for id in POSITIONS
+        .prefix(addr)
+        .keys(deps.storage, None, None, Order::Ascending)
+    {
+        let id = id?;
+        if let Some(m) = MARKETS.may_load(deps.storage, &id)? {
+            if matches!(m.status, MarketStatus::Settled { .. }) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
 
 /// Closes every position of the account whose market is settled: funding settled, PnL at the
 /// settlement price, no fee. An isolated loss beyond its margin is socialized on vault cash and

@@ -6,7 +6,7 @@ use cosmwasm_std::{
 };
 use perps_api::perps::{MarketStatus, TradeMode};
 use perps_risk::book::{book_health, check_initial_margin};
-use perps_risk::num::{signed, unsigned_abs, Round};
+use perps_risk::num::{clamp_u128, signed, unsigned_abs, Round};
 use perps_risk::position::notional_of;
 use perps_risk::trade::{
     apply_fill, default_acceptable_price, degraded_close_price, fill_price, split_fee, trade_fee,
@@ -15,6 +15,7 @@ use perps_risk::trade::{
 
 use crate::book::{book_params, load_account, skew, AccountCtx, Prices};
 use crate::error::{ContractError, ContractResult};
+use crate::execute::bad_debt;
 use crate::execute::markets::impact_cap;
 use crate::execute::persist::{add_int, attached_collateral, int, sub_int};
 use crate::execute::settle::close_settled_positions;
@@ -36,6 +37,9 @@ pub struct TradeReport {
     pub funding_paid: Int128,
     pub entry_price: Decimal256,
     pub margin_after: Option<Int128>,
+    /// Negative collateral of a book this close left flat (bankrupt): it goes down the
+    /// bad-debt path (DESIGN 6.4), without any liquidator reward.
+    pub shortfall: Uint128,
 }
 
 impl TradeReport {
@@ -57,6 +61,9 @@ impl TradeReport {
             .add_attribute("collateral_after", collateral.to_string());
         if let Some(m) = self.margin_after {
             e = e.add_attribute("margin_after", m.to_string());
+        }
+        if !self.shortfall.is_zero() {
+            e = e.add_attribute("shortfall", self.shortfall);
         }
         e
     }
@@ -262,16 +269,16 @@ pub fn apply_trade(
     };
     let mode_str = mode_label(&mode_after);
     let index = ctx.market(market_id)?.state.funding_index;
+    let mut shortfall = Uint128::zero();
     let next = if out.new_size.is_zero() {
-        // Closing an isolated position returns what is left of M to C.
+        // Closing an isolated position returns what is left of M to C; a bankrupt one leaves
+        // its shortfall to the bad-debt path and never touches C.
         if let Mode::Isolated { margin } = mode_after {
             if margin.is_negative() {
-                return Err(ContractError::ReductionLeavesNegative {
-                    what: "isolated margin".to_string(),
-                    value: margin,
-                });
+                shortfall = clamp_u128(sub_int(Int128::zero(), margin)?);
+            } else {
+                ctx.collateral = add_int(ctx.collateral, margin)?;
             }
-            ctx.collateral = add_int(ctx.collateral, margin)?;
         }
         None
     } else {
@@ -283,14 +290,14 @@ pub fn apply_trade(
         })
     };
     ctx.replace_position(market_id, next)?;
-    check_books(
+    shortfall = shortfall.max(check_books(
         ctx,
         cfg,
         market_id,
         &mode_after,
         opens,
         !new_isolated_margin.is_zero(),
-    )?;
+    )?);
 
     Ok(TradeReport {
         market_id: market_id.to_string(),
@@ -306,6 +313,7 @@ pub fn apply_trade(
         funding_paid,
         entry_price: out.entry_price,
         margin_after,
+        shortfall,
     })
 }
 
@@ -362,15 +370,17 @@ fn check_caps(
     Ok(())
 }
 
-/// Risk check of the book the trade touched (DESIGN 6.4).
+/// Risk check of the book the trade touched (DESIGN 6.4). A reduction that leaves a bankrupt
+/// book is allowed only when it leaves the book flat: the owner's close of a bankrupt book then
+/// takes the bad-debt path (the returned shortfall; C is set to 0 here).
 fn check_books(
-    ctx: &AccountCtx,
+    ctx: &mut AccountCtx,
     cfg: &Config,
     market_id: &str,
     mode: &Mode,
     opens: bool,
     moved_from_c: bool,
-) -> ContractResult<()> {
+) -> ContractResult<Uint128> {
     let params = book_params(cfg);
     if moved_from_c || (opens && *mode == Mode::Cross) {
         check_initial_margin(&ctx.cross_book(Prices::Strict)?, &params)?;
@@ -379,12 +389,18 @@ fn check_books(
         if let Mode::Isolated { .. } = mode {
             check_initial_margin(&ctx.isolated_book(market_id, Prices::Strict)?, &params)?;
         }
-        return Ok(());
+        return Ok(Uint128::zero());
     }
     // A reduction: fine while C ≥ 0 (M ≥ 0), else the cross book must stay solvent at live prices.
     match mode {
         Mode::Cross if ctx.collateral.is_negative() => {
-            let h = book_health(&ctx.cross_book(Prices::Live)?, &params)?;
+            let book = ctx.cross_book(Prices::Live)?;
+            let h = book_health(&book, &params)?;
+            if book.positions.is_empty() {
+                let shortfall = clamp_u128(sub_int(Int128::zero(), ctx.collateral)?);
+                ctx.collateral = Int128::zero();
+                return Ok(shortfall);
+            }
             if h.equity.is_negative() {
                 return Err(ContractError::ReductionLeavesNegative {
                     what: "cross equity".to_string(),
@@ -392,7 +408,9 @@ fn check_books(
                 });
             }
         }
-        Mode::Isolated { margin } if margin.is_negative() => {
+        Mode::Isolated { margin }
+            if margin.is_negative() && ctx.positions.contains_key(market_id) =>
+        {
             return Err(ContractError::ReductionLeavesNegative {
                 what: "isolated margin".to_string(),
                 value: *margin,
@@ -400,7 +418,7 @@ fn check_books(
         }
         _ => {}
     }
-    Ok(())
+    Ok(Uint128::zero())
 }
 
 fn execute_trade(
@@ -433,6 +451,7 @@ fn execute_trade(
             None => None,
         },
     };
+    let mut shortfall = Uint128::zero();
     if let Some(delta) = delta {
         let report = apply_trade(
             &mut ctx,
@@ -444,10 +463,16 @@ fn execute_trade(
             mode,
         )?;
         events.push(report.event(ctx.addr.as_str(), ctx.collateral));
+        shortfall = report.shortfall;
+    }
+    let (waterfall, cover) = bad_debt::cover(deps.as_ref(), &cfg, &mut vault, shortfall)?;
+    if !waterfall.shortfall.is_zero() {
+        events.push(bad_debt::event(ctx.addr.as_str(), &waterfall));
     }
     ctx.save(deps.storage)?;
     VAULT.save(deps.storage, &vault)?;
     Ok(Response::new()
+        .add_submessages(cover)
         .add_attribute(
             "action",
             if size_delta.is_some() {

@@ -1,0 +1,283 @@
+//! Liquidation across markets (DESIGN 6.8, SECURITY 24, 39): stale and dead feeds, reduce-only,
+//! the maximum number of positions, configured maxima, and the `liquidatable_accounts` scan.
+
+use cosmwasm_std::Addr;
+use perps_api::perps::{
+    ExecuteMsg, LiquidatableAccountsResponse, MarketConfig, MarketStatusUpdate, PositionMode,
+    QueryMsg,
+};
+
+use crate::suite::{int_usdc, plain_market, sd, usdc, Suite, USDC};
+
+/// bob: short 1 BTC at 60,000 with C = 6,150 USDC − 1 unit: liquidatable at 63,000.
+fn bob_below_maintenance(s: &mut Suite) -> Addr {
+    let bob = s.user("bob", 10_000);
+    s.exec_funds(&bob, &ExecuteMsg::Deposit {}, 6_150 * USDC - 1)
+        .unwrap();
+    s.trade(&bob, "BTC", "-1");
+    bob
+}
+
+fn assert_boundary_liquidation(res: &cw_multi_test::AppResponse) {
+    let ev = Suite::events(res, "liquidation");
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    assert_eq!(ev[0]["size_closed"], "-0.238095239909297053");
+    assert_eq!(ev[0]["penalty"], "150000002");
+    assert_eq!(ev[0]["liquidator_reward"], "75000001");
+}
+
+#[test]
+fn a_stale_oracle_on_an_unrelated_market_does_not_matter() {
+    let mut s = Suite::new();
+    let keeper = s.user("keeper", 0);
+    let bob = bob_below_maintenance(&mut s);
+    // ETH's feed goes stale; only BTC is published again
+    s.advance(120);
+    s.set_price("BTC", "63000");
+    s.rejects(
+        &bob,
+        &Suite::trade_msg("ETH", "1"),
+        &[],
+        "oracle price of market ETH is stale",
+    );
+    let res = s.liquidate(&keeper, &bob, None).unwrap();
+    assert_boundary_liquidation(&res);
+    assert_eq!(s.balance(&keeper), 75_000_001);
+}
+
+#[test]
+fn liquidation_works_on_a_reduce_only_market() {
+    let mut s = Suite::new();
+    let (owner, keeper) = (s.owner.clone(), s.user("keeper", 0));
+    let bob = bob_below_maintenance(&mut s);
+    s.exec(
+        &owner,
+        &ExecuteMsg::SetMarketStatus {
+            market_id: "BTC".into(),
+            status: MarketStatusUpdate::ReduceOnly,
+        },
+    )
+    .unwrap();
+    s.set_price("BTC", "63000");
+    let res = s.liquidate(&keeper, &bob, None).unwrap();
+    assert_boundary_liquidation(&res);
+}
+
+#[test]
+fn a_cross_book_with_a_dead_market_is_liquidated_on_the_others() {
+    let mut s = Suite::new();
+    let (bob, carol, keeper) = (
+        s.user("bob", 10_000),
+        s.user("carol", 10_000),
+        s.user("keeper", 0),
+    );
+    // bob: short 1 BTC and long 1 ETH, C = 6,300 (exactly the initial requirement)
+    s.deposit(&bob, 6_300);
+    s.trade(&bob, "BTC", "-1");
+    s.trade(&bob, "ETH", "1");
+    // carol: long 1 ETH only, C = 300
+    s.deposit(&carol, 300);
+    s.trade(&carol, "ETH", "1");
+    // ETH falls to 2,800, is touched there (last price), then its feed dies
+    s.set_price("ETH", "2800");
+    s.trade(&carol, "ETH", "-0.001");
+    s.advance(120);
+    s.set_price("BTC", "63100");
+    // bob: Q = 6,300 − 3,100 − 200 (ETH at its last price, losses only) = 3,000 < MM 3,295
+    let b = s.account(&bob);
+    assert_eq!(b.equity, int_usdc(3_000));
+    assert_eq!(b.maintenance_margin, usdc(3_295));
+    let res = s.liquidate(&keeper, &bob, None).unwrap();
+    let ev = Suite::events(&res, "liquidation");
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    assert_eq!(ev[0]["market_id"], "BTC");
+    assert_eq!(ev[0]["size_closed"], "-0.337710362991472342");
+    let b = s.account(&bob);
+    assert_eq!(b.positions.len(), 2);
+    assert_eq!(b.positions[0].market_id, "BTC");
+    assert_eq!(b.positions[1].size, sd("1"));
+    // carol's book holds only the dead market: nothing can be closed, the oracle error says why
+    s.rejects(
+        &keeper,
+        &Suite::liquidate_msg(&carol, None),
+        &[],
+        "oracle price of market ETH is stale",
+    );
+    // and the scan still answers, listing her
+    let page: LiquidatableAccountsResponse = s.query(&QueryMsg::LiquidatableAccounts {
+        start_after: None,
+        limit: None,
+    });
+    let found: Vec<_> = page.accounts.iter().map(|a| a.address.clone()).collect();
+    assert!(found.contains(&carol), "{page:?}");
+}
+
+/// Sixteen markets at 100; alice holds 10 of each on C = 1,600 (the initial requirement).
+#[test]
+fn sixteen_positions_are_liquidated_in_one_call() {
+    let ids: Vec<String> = (0..16).map(|i| format!("M{i:02}")).collect();
+    let markets: Vec<(&str, MarketConfig)> = ids
+        .iter()
+        .map(|id| (id.as_str(), plain_market(id)))
+        .collect();
+    let mut s = Suite::with(|_| {}, &markets);
+    let (alice, keeper) = (s.user("alice", 2_000), s.user("keeper", 0));
+    for id in &ids {
+        s.set_price(id, "100");
+    }
+    s.deposit(&alice, 1_600);
+    for id in &ids {
+        s.trade(&alice, id, "10");
+    }
+    assert_eq!(s.account(&alice).positions.len(), 16);
+    for id in &ids {
+        s.set_price(id, "94");
+    }
+    // Q = 1,600 − 16·60 = 640 < MM 16·47 = 752
+    let a = s.account(&alice);
+    assert_eq!((a.equity, a.maintenance_margin), (int_usdc(640), usdc(752)));
+    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    let ev = Suite::events(&res, "liquidation");
+    // equal requirements: market order; six close fully, the seventh lands on the target
+    assert_eq!(ev.len(), 7, "{ev:?}");
+    for (i, e) in ev.iter().enumerate().take(6) {
+        assert_eq!(e["market_id"], ids[i]);
+        assert_eq!(e["size_closed"], "10");
+        assert_eq!(e["penalty"], "9400000");
+    }
+    assert_eq!(ev[6]["market_id"], "M06");
+    assert_eq!(ev[6]["size_after"], "9.209725430597771023");
+    assert_eq!(ev[6]["penalty"], "742859");
+    // 582.857140 ≥ ceil(1.25 · 466.285710) = 582.857138
+    assert_eq!(ev[6]["equity_after"], "582857140");
+    assert_eq!(ev[6]["maintenance_after"], "466285710");
+    let rewards: u128 = ev
+        .iter()
+        .map(|e| e["liquidator_reward"].parse::<u128>().unwrap())
+        .sum();
+    let insurance: u128 = ev
+        .iter()
+        .map(|e| e["insurance_share"].parse::<u128>().unwrap())
+        .sum();
+    let penalties: u128 = ev
+        .iter()
+        .map(|e| e["penalty"].parse::<u128>().unwrap())
+        .sum();
+    assert_eq!(penalties, 6 * 9_400_000 + 742_859);
+    assert_eq!(rewards, penalties / 2);
+    assert_eq!(rewards + insurance, penalties);
+    assert_eq!(s.balance(&keeper), rewards);
+    assert_eq!(s.pending_fees(), insurance);
+    assert_eq!(s.account(&alice).positions.len(), 10);
+}
+
+#[test]
+fn prices_and_sizes_at_configured_maxima() {
+    let big = MarketConfig {
+        max_long_oi: usdc(1_000_000_000_000),
+        max_short_oi: usdc(1_000_000_000_000),
+        max_position_notional: Some(usdc(1_000_000_000_000)),
+        ..plain_market("BIG")
+    };
+    let mut s = Suite::with(|_| {}, &[("BIG", big)]);
+    s.set_price("BIG", "1000000000");
+    let (whale, keeper) = (s.user("whale", 100_000_000_000), s.user("keeper", 0));
+    s.deposit(&whale, 100_000_000_000);
+    // exactly the position cap (10^12 USDC of notional) on exactly the initial requirement
+    s.trade(&whale, "BIG", "1000");
+    s.rejects(
+        &whale,
+        &Suite::trade_msg("BIG", "0.001"),
+        &[],
+        "long open interest of market BIG would be 1000001000000000000 > cap 1000000000000000000",
+    );
+    s.set_price("BIG", "940000000");
+    let a = s.account(&whale);
+    assert_eq!(a.equity, int_usdc(40_000_000_000));
+    assert_eq!(a.maintenance_margin, usdc(47_000_000_000));
+    let res = s.liquidate(&keeper, &whale, None).unwrap();
+    let ev = Suite::events(&res, "liquidation");
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    assert_eq!(ev[0]["size_closed"], "379.939209726443870315");
+    assert_eq!(ev[0]["penalty"], "3571428571428573");
+    assert_eq!(ev[0]["liquidator_reward"], "1785714285714286");
+    assert_eq!(ev[0]["insurance_share"], "1785714285714287");
+    // 36,428,571,428.571426 ≥ ceil(1.25 · 29,142,857,142.857139)
+    assert_eq!(ev[0]["equity_after"], "36428571428571426");
+    assert_eq!(ev[0]["maintenance_after"], "29142857142857139");
+    assert_eq!(s.balance(&keeper), 1_785_714_285_714_286);
+}
+
+#[test]
+fn liquidatable_accounts_pages_over_a_hundred_accounts() {
+    let mut s = Suite::new();
+    let mut users = Vec::new();
+    let risky = [7usize, 42, 99];
+    for i in 0..100 {
+        let u = s.user(&format!("trader{i:03}"), 1_000);
+        s.deposit(&u, 1_000);
+        let size = if risky.contains(&i) { "0.15" } else { "0.01" };
+        s.trade(&u, "BTC", size);
+        users.push(u);
+    }
+    // −10 %: the three at 0.15 BTC have Q = 100 < MM 405; the rest are far from it
+    s.set_price("BTC", "54000");
+    let mut expected: Vec<Addr> = risky.iter().map(|&i| users[i].clone()).collect();
+    expected.sort();
+    let mut all: Vec<Addr> = users.clone();
+    all.sort();
+
+    // default page: 10 scanned
+    let first: LiquidatableAccountsResponse = s.query(&QueryMsg::LiquidatableAccounts {
+        start_after: None,
+        limit: None,
+    });
+    assert_eq!(first.next_start_after, Some(all[9].to_string()));
+    // any limit is capped at 30 scanned
+    let mut found = Vec::new();
+    let mut cursor = None;
+    let mut pages = 0;
+    loop {
+        let page: LiquidatableAccountsResponse = s.query(&QueryMsg::LiquidatableAccounts {
+            start_after: cursor.clone(),
+            limit: Some(u32::MAX),
+        });
+        pages += 1;
+        for a in &page.accounts {
+            assert_eq!(a.equity, int_usdc(100));
+            assert_eq!(a.maintenance_margin, usdc(405));
+            assert_eq!(a.positions.len(), 1);
+            assert_eq!(a.positions[0].market_id, "BTC");
+            assert_eq!(a.positions[0].mode, PositionMode::Cross);
+            assert_eq!(a.positions[0].size, sd("0.15"));
+            found.push(a.address.clone());
+        }
+        match page.next_start_after {
+            Some(next) => {
+                let scanned = all.iter().position(|a| a.as_str() == next).unwrap();
+                assert_eq!(scanned + 1, pages * 30);
+                cursor = Some(next);
+            }
+            None => break,
+        }
+    }
+    assert_eq!(pages, 4);
+    assert_eq!(found, expected);
+    // a liquidation takes an account off the list
+    let keeper = s.user("keeper", 0);
+    s.liquidate(&keeper, &expected[0], None).unwrap();
+    let mut left = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page: LiquidatableAccountsResponse = s.query(&QueryMsg::LiquidatableAccounts {
+            start_after: cursor,
+            limit: Some(30),
+        });
+        left.extend(page.accounts.into_iter().map(|a| a.address));
+        match page.next_start_after {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(left, expected[1..].to_vec());
+}
