@@ -11,6 +11,7 @@ mod funds;
 mod isolated;
 mod liquidation;
 mod liquidation_markets;
+mod liquidation_owner;
 mod margin;
 mod oracle;
 mod queries;

@@ -1,0 +1,148 @@
+//! The owner's way out of a bankrupt book (DESIGN 6.4, SECURITY 41) and settled markets closing
+//! on any touch, deposits and `add_margin` included (DESIGN 6.9).
+
+use cosmwasm_std::Int128;
+use perps_api::perps::{ExecuteMsg, Health};
+
+use crate::suite::{d, int_usdc, Suite, USDC};
+
+#[test]
+fn the_owner_closes_a_bankrupt_cross_book_through_the_bad_debt_path_without_reward() {
+    let mut s = Suite::new();
+    s.register_engine();
+    s.fund_insurance(150 * USDC);
+    let alice = s.user("alice", 1_000);
+    s.deposit(&alice, 1_000);
+    s.trade(&alice, "BTC", "0.15");
+    s.trade(&alice, "ETH", "0.1");
+    s.set_price("BTC", "52000");
+    // equity 1,000 − 1,200 = −200: a partial reduction leaving C < 0 is refused
+    assert_eq!(s.account(&alice).equity, int_usdc(-200));
+    s.rejects(
+        &alice,
+        &Suite::trade_msg("BTC", "-0.14"),
+        &[],
+        "reduction would leave the book negative: cross equity -200000000",
+    );
+    // closing ETH first realizes nothing and leaves C = 1,000
+    s.close(&alice, "ETH").unwrap();
+    let cash = s.vault().cash;
+    let alice_wallet = s.balance(&alice);
+    let res = s.close(&alice, "BTC").unwrap();
+    assert_eq!(
+        Suite::attr(&res, "trade", "shortfall"),
+        (200 * USDC).to_string()
+    );
+    let e = &Suite::events(&res, "bad_debt")[0];
+    assert_eq!(e["shortfall"], (200 * USDC).to_string());
+    assert_eq!(e["from_fees"], "0");
+    assert_eq!(e["from_fund"], (150 * USDC).to_string());
+    assert_eq!(e["socialized"], (50 * USDC).to_string());
+    assert!(Suite::events(&res, "liquidation").is_empty());
+    let a = s.account(&alice);
+    assert!(a.positions.is_empty());
+    assert_eq!(a.collateral, Int128::zero());
+    assert_eq!(a.health, Health::Healthy);
+    // no reward to anyone: the owner's wallet is unchanged, the fund paid 150
+    assert_eq!(s.balance(&alice), alice_wallet);
+    assert_eq!(s.balance(&s.fund.clone()), 0);
+    assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_150)).unwrap());
+}
+
+#[test]
+fn the_owner_closes_a_bankrupt_isolated_position_and_c_is_untouched() {
+    let mut s = Suite::new();
+    s.register_engine();
+    let alice = s.user("alice", 3_000);
+    s.deposit(&alice, 3_000);
+    s.try_isolated(&alice, "BTC", "0.15", 1_000 * USDC).unwrap();
+    s.set_price("BTC", "52000");
+    // a partial reduction leaving M < 0 is refused
+    s.rejects(
+        &alice,
+        &Suite::trade_msg("BTC", "-0.14"),
+        &[],
+        "reduction would leave the book negative: isolated margin -120000000",
+    );
+    let cash = s.vault().cash;
+    let res = s.close(&alice, "BTC").unwrap();
+    let e = &Suite::events(&res, "bad_debt")[0];
+    assert_eq!(e["shortfall"], (200 * USDC).to_string());
+    assert_eq!(e["socialized"], (200 * USDC).to_string());
+    let a = s.account(&alice);
+    assert!(a.positions.is_empty());
+    assert_eq!(a.collateral, int_usdc(2_000));
+    assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_000)).unwrap());
+}
+
+fn settle_btc(s: &mut Suite, price: &str) {
+    let owner = s.owner.clone();
+    s.exec(
+        &owner,
+        &ExecuteMsg::SettleMarket {
+            market_id: "BTC".into(),
+            price: Some(d(price)),
+        },
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_deposit_closes_positions_in_settled_markets() {
+    let mut s = Suite::new();
+    let alice = s.user("alice", 20_000);
+    s.deposit(&alice, 10_000);
+    s.trade(&alice, "BTC", "1");
+    s.try_isolated(&alice, "ETH", "1", 1_000 * USDC).unwrap();
+    settle_btc(&mut s, "66000");
+    // the BTC feed dies; the deposit needs no price
+    s.advance(1_000);
+    let res = s.exec_funds(&alice, &ExecuteMsg::Deposit {}, USDC).unwrap();
+    let e = &Suite::events(&res, "settle_position")[0];
+    assert_eq!(e["market_id"], "BTC");
+    assert_eq!(e["realized_pnl"], (6_000 * USDC).to_string());
+    assert_eq!(
+        Suite::attr(&res, "wasm", "collateral_after"),
+        (15_001 * USDC).to_string()
+    );
+    let a = s.account(&alice);
+    // 10,000 − 1,000 (isolated ETH) + 6,000 + 1
+    assert_eq!(a.collateral, int_usdc(15_001));
+    assert_eq!(a.positions.len(), 1);
+    assert_eq!(a.positions[0].market_id, "ETH");
+    assert_eq!(s.market("BTC").state.long_oi, d("0"));
+    // without a settled position a deposit stays a plain credit
+    let res = s.exec_funds(&alice, &ExecuteMsg::Deposit {}, USDC).unwrap();
+    assert!(Suite::events(&res, "settle_position").is_empty());
+    assert_eq!(s.account(&alice).collateral, int_usdc(15_002));
+}
+
+#[test]
+fn add_margin_closes_positions_in_settled_markets() {
+    let mut s = Suite::new();
+    let alice = s.user("alice", 20_000);
+    s.deposit(&alice, 10_000);
+    s.trade(&alice, "BTC", "-1");
+    s.try_isolated(&alice, "ETH", "1", 1_000 * USDC).unwrap();
+    settle_btc(&mut s, "63000");
+    s.advance(1_000);
+    let res = s
+        .exec_funds(
+            &alice,
+            &ExecuteMsg::AddMargin {
+                market_id: "ETH".into(),
+                amount: (100 * USDC).into(),
+            },
+            100 * USDC,
+        )
+        .unwrap();
+    let e = &Suite::events(&res, "settle_position")[0];
+    assert_eq!(e["market_id"], "BTC");
+    assert_eq!(e["realized_pnl"], (-3_000i128 * USDC as i128).to_string());
+    let a = s.account(&alice);
+    // 10,000 − 1,000 − 3,000
+    assert_eq!(a.collateral, int_usdc(6_000));
+    assert_eq!(a.positions.len(), 1);
+    assert_eq!(a.positions[0].margin, Some((1_100 * USDC).into()));
+    assert_eq!(s.market("BTC").state.short_oi, d("0"));
+}
