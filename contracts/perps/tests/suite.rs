@@ -219,7 +219,9 @@ impl Snapshot {
         }
         let diff = first_difference("perps storage", &before.raw, &self.raw)
             .or_else(|| first_difference("price-feed storage", &before.feed_raw, &self.feed_raw))
-            .or_else(|| first_difference("insurance-fund storage", &before.fund_raw, &self.fund_raw))
+            .or_else(|| {
+                first_difference("insurance-fund storage", &before.fund_raw, &self.fund_raw)
+            })
             .or_else(|| {
                 (before.balances != self.balances).then(|| {
                     format!(
@@ -231,6 +233,60 @@ impl Snapshot {
             .or_else(|| first_difference("chain state", &before.chain, &self.chain))
             .unwrap_or_else(|| "engine balance".to_string());
         panic!("a rejected message changed state: {diff}");
+    }
+}
+
+/// Asserts `res` failed and the contract's own error (the innermost, last in the chain that
+/// cw-multi-test prints) is exactly `expected`.
+pub fn assert_err_exact<T: std::fmt::Debug>(res: StdResult<T>, expected: &str) {
+    let err: StdError = res.expect_err("expected an error");
+    let text = format!("{err}");
+    assert!(
+        text.ends_with(&format!("error: {expected}")),
+        "expected the error to be exactly `{expected}`, got `{text}`"
+    );
+}
+
+/// Adversarial helpers: exact errors and whole-state snapshots on any of the three contracts.
+impl Suite {
+    /// Like `rejects`, with the contract's error text matched exactly.
+    pub fn rejects_exact(&mut self, who: &Addr, msg: &ExecuteMsg, funds: &[Coin], expected: &str) {
+        let engine = self.engine.clone();
+        self.rejects_at(&engine, who, msg, funds, expected);
+    }
+
+    /// Sends `msg` with `funds` to `contract` (engine, feed or fund), expects exactly `expected`,
+    /// and checks the whole snapshot, the sender's balance and the engine's invariants.
+    pub fn rejects_at<M: cosmwasm_schema::serde::Serialize + std::fmt::Debug>(
+        &mut self,
+        contract: &Addr,
+        who: &Addr,
+        msg: &M,
+        funds: &[Coin],
+        expected: &str,
+    ) {
+        let before = self.snapshot();
+        let res = self
+            .app
+            .execute_contract(who.clone(), contract.clone(), msg, funds);
+        assert_err_exact(res, expected);
+        self.snapshot().assert_unchanged_since(&before);
+        self.check_invariants();
+    }
+
+    /// Executes `msg` on any contract and checks the engine's invariants afterwards.
+    pub fn exec_at<M: cosmwasm_schema::serde::Serialize + std::fmt::Debug>(
+        &mut self,
+        contract: &Addr,
+        who: &Addr,
+        msg: &M,
+        funds: &[Coin],
+    ) -> StdResult<AppResponse> {
+        let r = self
+            .app
+            .execute_contract(who.clone(), contract.clone(), msg, funds);
+        self.check_invariants();
+        r
     }
 }
 

@@ -1,0 +1,640 @@
+//! SECURITY.md "Access and admin" (scenarios 6-9) on all three contracts: exact errors, whole
+//! snapshot unchanged on every rejection.
+
+use cosmwasm_std::{coins, Addr, Decimal256, Empty, Uint128};
+use cw_multi_test::{ContractWrapper, Executor};
+use perps_api::insurance_fund::ExecuteMsg as FundMsg;
+use perps_api::perps::{
+    ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig, MarketStatusUpdate, MigrateMsg,
+};
+use perps_api::price_feed::ExecuteMsg as FeedMsg;
+
+use crate::suite::{d, instantiate_msg, int_usdc, plain_market, usdc, Suite, DENOM, USDC};
+
+pub fn update_config_empty() -> ExecuteMsg {
+    ExecuteMsg::UpdateConfig {
+        price_feed: None,
+        insurance_fund: None,
+        max_oracle_age_secs: None,
+        max_confidence_ratio: None,
+        max_ema_deviation: None,
+        max_positions_per_account: None,
+        liquidation_target_ratio: None,
+        liquidator_reward_share: None,
+        insurance_fee_share: None,
+        vault_min_backing: None,
+        min_liquidation_reward: None,
+        default_max_slippage: None,
+        unrealized_profit_weight: None,
+        lp_withdraw_delay_secs: None,
+    }
+}
+
+/// The error `addr_validate` gives for `addr` (multi-test's bech32 API, like a chain's).
+pub fn addr_error(addr: &str) -> String {
+    let api = cosmwasm_std::testing::MockApi::default();
+    use cosmwasm_std::Api;
+    api.addr_validate(addr).unwrap_err().to_string()
+}
+
+/// Instantiating the engine with `msg` fails with exactly `expected` and leaves the chain as it was.
+pub fn instantiate_rejects(s: &mut Suite, msg: &InstantiateMsg, expected: &str) {
+    let before = s.snapshot();
+    let (code, owner) = (s.engine_code, s.owner.clone());
+    let res = s
+        .app
+        .instantiate_contract(code, owner, msg, &[], "bad", None);
+    crate::suite::assert_err_exact(res, expected);
+    s.snapshot().assert_unchanged_since(&before);
+}
+
+fn unauthorized(sender: &Addr, owner: &Addr) -> String {
+    format!("unauthorized: {sender} is not the owner ({owner})")
+}
+
+#[test]
+fn s06_every_admin_message_of_every_contract_from_a_non_owner_is_unauthorized() {
+    let mut s = Suite::new();
+    let (owner, eve) = (s.owner.clone(), s.user("eve", 0));
+    let (engine, feed, fund) = (s.engine.clone(), s.feed.clone(), s.fund.clone());
+    let engine_msgs = vec![
+        ExecuteMsg::AddMarket {
+            market_id: "SOL".into(),
+            config: plain_market("SOL"),
+        },
+        ExecuteMsg::UpdateMarket {
+            market_id: "BTC".into(),
+            config: plain_market("BTC"),
+            force: Some(true),
+        },
+        ExecuteMsg::SetMarketStatus {
+            market_id: "BTC".into(),
+            status: MarketStatusUpdate::ReduceOnly,
+        },
+        ExecuteMsg::SettleMarket {
+            market_id: "BTC".into(),
+            price: Some(d("1")),
+        },
+        update_config_empty(),
+        ExecuteMsg::TransferOwnership {
+            new_owner: eve.to_string(),
+        },
+    ];
+    for m in &engine_msgs {
+        s.rejects_at(&engine, &eve, m, &[], &unauthorized(&eve, &owner));
+    }
+    let t = s.now();
+    let feed_msgs = vec![
+        FeedMsg::AddFeed {
+            feed_id: "SOL".into(),
+            description: "SOL".into(),
+            max_price_jump: None,
+            jump_window_secs: None,
+        },
+        FeedMsg::RemoveFeed {
+            feed_id: "BTC".into(),
+        },
+        FeedMsg::SetPublishers {
+            publishers: vec![eve.to_string()],
+        },
+        FeedMsg::ResetPrice {
+            feed_id: "BTC".into(),
+            price: d("1"),
+            conf: d("0"),
+            publish_time: t,
+        },
+        FeedMsg::TransferOwnership {
+            new_owner: eve.to_string(),
+        },
+    ];
+    for m in &feed_msgs {
+        s.rejects_at(&feed, &eve, m, &[], &unauthorized(&eve, &owner));
+    }
+    // a non-publisher cannot push prices
+    s.rejects_at(
+        &feed,
+        &eve,
+        &FeedMsg::UpdatePrices {
+            prices: vec![perps_api::price_feed::PriceUpdate {
+                feed_id: "BTC".into(),
+                price: d("1"),
+                conf: d("0"),
+                ema_price: None,
+                publish_time: t,
+            }],
+        },
+        &[],
+        &format!("unauthorized: {eve} is not a publisher"),
+    );
+    let fund_msgs = vec![
+        FundMsg::Withdraw {
+            amount: Uint128::one(),
+            recipient: eve.to_string(),
+        },
+        FundMsg::AddEngine {
+            engine: eve.to_string(),
+        },
+        FundMsg::RemoveEngine {
+            engine: engine.to_string(),
+        },
+        FundMsg::TransferOwnership {
+            new_owner: eve.to_string(),
+        },
+    ];
+    for m in &fund_msgs {
+        s.rejects_at(&fund, &eve, m, &[], &unauthorized(&eve, &owner));
+    }
+
+    // Ownership moves only when the proposed owner accepts, on each contract.
+    let carol = s.user("carol", 0);
+    let pending = format!("unauthorized: {eve} is not the pending owner");
+    s.rejects_at(
+        &engine,
+        &eve,
+        &ExecuteMsg::AcceptOwnership {},
+        &[],
+        &pending,
+    );
+    s.exec(
+        &owner,
+        &ExecuteMsg::TransferOwnership {
+            new_owner: carol.to_string(),
+        },
+    )
+    .unwrap();
+    // proposed, not yet accepted: the old owner still rules, a third party cannot accept
+    assert_eq!(s.config().owner, owner);
+    s.rejects_at(
+        &engine,
+        &eve,
+        &ExecuteMsg::AcceptOwnership {},
+        &[],
+        &pending,
+    );
+    s.rejects_at(
+        &engine,
+        &carol,
+        &update_config_empty(),
+        &[],
+        &unauthorized(&carol, &owner),
+    );
+    s.exec(&carol, &ExecuteMsg::AcceptOwnership {}).unwrap();
+    assert_eq!(s.config().owner, carol);
+    assert_eq!(s.config().pending_owner, None);
+    s.rejects_at(
+        &engine,
+        &owner,
+        &update_config_empty(),
+        &[],
+        &unauthorized(&owner, &carol),
+    );
+    s.exec(&carol, &update_config_empty()).unwrap();
+
+    two_step(
+        &mut s,
+        &feed,
+        &FeedMsg::TransferOwnership {
+            new_owner: carol.to_string(),
+        },
+        &FeedMsg::AcceptOwnership {},
+    );
+    two_step(
+        &mut s,
+        &fund,
+        &FundMsg::TransferOwnership {
+            new_owner: carol.to_string(),
+        },
+        &FundMsg::AcceptOwnership {},
+    );
+}
+
+/// The owner proposes carol; eve cannot accept; carol accepts; the old owner is then out.
+fn two_step<M: cosmwasm_schema::serde::Serialize + std::fmt::Debug>(
+    s: &mut Suite,
+    contract: &Addr,
+    transfer: &M,
+    accept: &M,
+) {
+    let (owner, eve, carol) = (
+        s.owner.clone(),
+        s.app.api().addr_make("eve"),
+        s.app.api().addr_make("carol"),
+    );
+    s.exec_at(contract, &owner, transfer, &[]).unwrap();
+    s.rejects_at(
+        contract,
+        &eve,
+        accept,
+        &[],
+        &format!("unauthorized: {eve} is not the pending owner"),
+    );
+    s.exec_at(contract, &carol, accept, &[]).unwrap();
+    s.rejects_at(
+        contract,
+        &owner,
+        transfer,
+        &[],
+        &unauthorized(&owner, &carol),
+    );
+}
+
+fn tiers(t: &[(Option<u128>, &str, &str)]) -> Vec<MarginTier> {
+    t.iter()
+        .map(|(max, imr, mmr)| MarginTier {
+            max_notional: max.map(usdc),
+            initial_margin_ratio: d(imr),
+            maintenance_margin_ratio: d(mmr),
+        })
+        .collect()
+}
+
+#[test]
+fn s07_invalid_parameters_are_rejected_at_instantiate_and_update() {
+    let mut s = Suite::new();
+    let owner = s.owner.clone();
+    let alice = s.user("alice", 10_000);
+    s.deposit(&alice, 10_000);
+    s.trade(&alice, "BTC", "1");
+    type Edit = Box<dyn Fn(&mut InstantiateMsg)>;
+    let inst: Vec<(Edit, &str)> = vec![
+        (
+            Box::new(|m| m.insurance_fee_share = d("1.01")),
+            "invalid parameter insurance_fee_share: 1.01 is outside [0, 1]",
+        ),
+        (
+            Box::new(|m| m.liquidator_reward_share = d("1.5")),
+            "invalid parameter liquidator_reward_share: 1.5 is outside [0, 1]",
+        ),
+        (
+            Box::new(|m| m.unrealized_profit_weight = Some(d("1.1"))),
+            "invalid parameter unrealized_profit_weight: 1.1 is outside [0, 1]",
+        ),
+        (
+            Box::new(|m| m.vault_min_backing = d("2")),
+            "invalid parameter vault_min_backing: 2 is outside [0, 1]",
+        ),
+        (
+            Box::new(|m| m.max_confidence_ratio = Decimal256::zero()),
+            "invalid parameter max_confidence_ratio: 0 is outside (0, 1]",
+        ),
+        (
+            Box::new(|m| m.max_ema_deviation = d("1.5")),
+            "invalid parameter max_ema_deviation: 1.5 is outside (0, 1]",
+        ),
+        (
+            Box::new(|m| m.liquidation_target_ratio = d("0.9")),
+            "invalid parameter liquidation_target_ratio: 0.9 is outside [1, 10]",
+        ),
+        (
+            Box::new(|m| m.default_max_slippage = Some(Decimal256::zero())),
+            "invalid parameter default_max_slippage: 0 is outside (0, 1)",
+        ),
+        (
+            Box::new(|m| m.max_oracle_age_secs = 0),
+            "invalid parameter max_oracle_age_secs: must be > 0",
+        ),
+        (
+            Box::new(|m| m.max_positions_per_account = Some(0)),
+            "invalid parameter max_positions_per_account: 0 is outside [1, 32]",
+        ),
+        (
+            Box::new(|m| m.collateral_decimals = 19),
+            "invalid parameter collateral_decimals: 19 > 18",
+        ),
+    ];
+    let mut wrong = vec![];
+    for (edit, expected) in inst {
+        let mut msg = instantiate_msg(&s.feed, &s.fund);
+        edit(&mut msg);
+        let before = s.snapshot();
+        let (code, owner) = (s.engine_code, s.owner.clone());
+        let text = s
+            .app
+            .instantiate_contract(code, owner, &msg, &[], "bad", None)
+            .unwrap_err()
+            .to_string();
+        s.snapshot().assert_unchanged_since(&before);
+        let got = text.rsplit("error: ").next().unwrap_or_default();
+        if got != expected {
+            wrong.push(format!("expected `{expected}`\n     got `{got}`"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // market parameters, at add_market and update_market
+    let bad: Vec<(MarketConfig, &str)> = vec![
+        (
+            MarketConfig {
+                margin_tiers: tiers(&[(None, "0.05", "0.05")]),
+                ..plain_market("BTC")
+            },
+            "invalid margin tiers: tier 0: need 0 < maintenance 0.05 < initial 0.05 <= 1",
+        ),
+        (
+            MarketConfig {
+                margin_tiers: tiers(&[(None, "1.2", "0.05")]),
+                ..plain_market("BTC")
+            },
+            "invalid margin tiers: tier 0: need 0 < maintenance 0.05 < initial 1.2 <= 1",
+        ),
+        (
+            MarketConfig {
+                margin_tiers: tiers(&[(Some(200_000), "0.1", "0.05"), (Some(100_000), "0.2", "0.1"), (None, "0.3", "0.15")]),
+                ..plain_market("BTC")
+            },
+            "invalid margin tiers: tier 1: max_notional 100000000000 must exceed the previous bound",
+        ),
+        (
+            MarketConfig {
+                margin_tiers: vec![],
+                ..plain_market("BTC")
+            },
+            "invalid margin tiers: no tiers",
+        ),
+        (
+            MarketConfig {
+                taker_fee: d("0.2"),
+                ..plain_market("BTC")
+            },
+            "invalid parameter taker_fee: 0.2 must be < 0.1",
+        ),
+        (
+            MarketConfig {
+                skew_scale: d("1000"),
+                max_price_impact: Some(d("1")),
+                ..plain_market("BTC")
+            },
+            "invalid parameter max_price_impact: 1 is outside (0, 1)",
+        ),
+        (
+            MarketConfig {
+                skew_scale: d("1000"),
+                max_price_impact: Some(Decimal256::zero()),
+                ..plain_market("BTC")
+            },
+            "invalid parameter max_price_impact: 0 is outside (0, 1)",
+        ),
+        (
+            MarketConfig {
+                feed_id: "".into(),
+                ..plain_market("BTC")
+            },
+            "invalid parameter feed_id: must be 1-32 bytes",
+        ),
+        (
+            MarketConfig {
+                max_funding_rate_per_day: d("1.5"),
+                ..plain_market("BTC")
+            },
+            "invalid parameter max_funding_rate_per_day: 1.5 > 1",
+        ),
+    ];
+    let engine = s.engine.clone();
+    let mut wrong = vec![];
+    for (cfg, expected) in &bad {
+        for msg in [
+            ExecuteMsg::AddMarket {
+                market_id: "SOL".into(),
+                config: cfg.clone(),
+            },
+            ExecuteMsg::UpdateMarket {
+                market_id: "BTC".into(),
+                config: cfg.clone(),
+                force: Some(true),
+            },
+        ] {
+            let mut fresh = Suite::new();
+            let alice = fresh.user("alice", 10_000);
+            fresh.deposit(&alice, 10_000);
+            fresh.trade(&alice, "BTC", "1");
+            let before = fresh.snapshot();
+            let got = match fresh.exec_at(&engine, &owner, &msg, &[]) {
+                Ok(_) => "ACCEPTED".to_string(),
+                Err(e) => {
+                    fresh.snapshot().assert_unchanged_since(&before);
+                    e.to_string()
+                        .rsplit("error: ")
+                        .next()
+                        .unwrap_or_default()
+                        .to_string()
+                }
+            };
+            if got != *expected {
+                wrong.push(format!("expected `{expected}`\n     got `{got}`"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    s.rejects_exact(
+        &owner,
+        &ExecuteMsg::AddMarket {
+            market_id: "ETH".into(),
+            config: plain_market("ETH"),
+        },
+        &[],
+        "market ETH already exists",
+    );
+    s.rejects_exact(
+        &owner,
+        &ExecuteMsg::UpdateMarket {
+            market_id: "DOGE".into(),
+            config: plain_market("ETH"),
+            force: None,
+        },
+        &[],
+        "unknown market DOGE",
+    );
+    // update_config: the same ranges
+    let mut cfg = update_config_empty();
+    if let ExecuteMsg::UpdateConfig {
+        insurance_fee_share,
+        ..
+    } = &mut cfg
+    {
+        *insurance_fee_share = Some(d("1.01"));
+    }
+    s.rejects_exact(
+        &owner,
+        &cfg,
+        &[],
+        "invalid parameter insurance_fee_share: 1.01 is outside [0, 1]",
+    );
+    let mut cfg = update_config_empty();
+    if let ExecuteMsg::UpdateConfig {
+        max_oracle_age_secs,
+        ..
+    } = &mut cfg
+    {
+        *max_oracle_age_secs = Some(0);
+    }
+    s.rejects_exact(
+        &owner,
+        &cfg,
+        &[],
+        "invalid parameter max_oracle_age_secs: must be > 0",
+    );
+    assert_eq!(s.account(&alice).collateral, int_usdc(10_000));
+}
+
+#[test]
+fn s08_only_registered_engines_and_the_owner_take_money_out_of_the_fund() {
+    let mut s = Suite::new();
+    let (owner, eve, alice) = (s.owner.clone(), s.user("eve", 0), s.user("alice", 0));
+    let (engine, fund) = (s.engine.clone(), s.fund.clone());
+    let donor = s.user("donor", 1_000);
+    s.exec_at(
+        &fund,
+        &donor,
+        &FundMsg::Deposit {},
+        &coins(300 * USDC, DENOM),
+    )
+    .unwrap();
+    let cover = FundMsg::CoverBadDebt { amount: usdc(500) };
+    for who in [&eve, &engine, &owner] {
+        s.rejects_at(
+            &fund,
+            who,
+            &cover,
+            &[],
+            &format!("unauthorized: {who} is not a registered engine"),
+        );
+    }
+    s.rejects_at(
+        &fund,
+        &eve,
+        &FundMsg::Withdraw {
+            amount: usdc(1),
+            recipient: eve.to_string(),
+        },
+        &[],
+        &unauthorized(&eve, &owner),
+    );
+    s.rejects_at(
+        &fund,
+        &owner,
+        &FundMsg::Withdraw {
+            amount: Uint128::new(300 * USDC + 1),
+            recipient: owner.to_string(),
+        },
+        &[],
+        "withdraw of 300000001uusdc exceeds the fund's balance of 300000000uusdc",
+    );
+    // a registered engine asking for more than the balance gets exactly the balance
+    s.exec_at(
+        &fund,
+        &owner,
+        &FundMsg::AddEngine {
+            engine: alice.to_string(),
+        },
+        &[],
+    )
+    .unwrap();
+    let r = s.exec_at(&fund, &alice, &cover, &[]).unwrap();
+    assert_eq!(s.balance(&alice), 300 * USDC);
+    assert_eq!(s.balance(&fund), 0);
+    assert_eq!(
+        Suite::attr(&r, "cover_bad_debt", "requested"),
+        (500 * USDC).to_string()
+    );
+    assert_eq!(
+        Suite::attr(&r, "cover_bad_debt", "paid"),
+        (300 * USDC).to_string()
+    );
+    // an empty fund pays nothing and sends nothing (no zero-amount send)
+    let r = s.exec_at(&fund, &alice, &cover, &[]).unwrap();
+    assert_eq!(Suite::attr(&r, "cover_bad_debt", "paid"), "0");
+    assert!(!r.events.iter().any(|e| e.ty == "transfer"));
+    // once removed, the engine is refused
+    s.exec_at(
+        &fund,
+        &owner,
+        &FundMsg::RemoveEngine {
+            engine: alice.to_string(),
+        },
+        &[],
+    )
+    .unwrap();
+    s.rejects_at(
+        &fund,
+        &alice,
+        &cover,
+        &[],
+        &format!("unauthorized: {alice} is not a registered engine"),
+    );
+}
+
+#[test]
+fn s09_migrate_refuses_a_wrong_name_or_downgrade_and_state_survives_an_upgrade() {
+    let mut s = Suite::new();
+    let (owner, engine) = (s.owner.clone(), s.engine.clone());
+    let alice = s.user("alice", 20_000);
+    s.deposit(&alice, 20_000);
+    s.trade(&alice, "BTC", "1");
+    s.try_isolated(&alice, "ETH", "-2", 2_000 * USDC).unwrap();
+    s.set_price("BTC", "61000");
+    let (account, vault, market) = (s.account(&alice), s.vault(), s.market("BTC"));
+    // a new code id of the engine (an upgrade path)
+    let new_code = s.app.store_code(Box::new(
+        ContractWrapper::new(perps::execute, perps::instantiate, perps::query)
+            .with_migrate(perps::migrate),
+    ));
+    // a non-admin cannot migrate
+    let before = s.snapshot();
+    s.app
+        .migrate_contract(alice.clone(), engine.clone(), &MigrateMsg {}, new_code)
+        .unwrap_err();
+    s.snapshot().assert_unchanged_since(&before);
+    // downgrade and wrong name: refused, nothing changes
+    for (name, version, expected) in [
+        (
+            perps::CONTRACT_NAME,
+            "9.9.9",
+            "Cannot migrate from newer version",
+        ),
+        (
+            "crates.io:other",
+            "0.0.1",
+            "contract name mismatch: stored crates.io:other, expected crates.io:perps",
+        ),
+    ] {
+        {
+            let mut st = s.app.contract_storage_mut(&engine);
+            cw2::set_contract_version(st.as_mut(), name, version).unwrap();
+        }
+        let before = s.snapshot();
+        let err = s
+            .app
+            .migrate_contract(owner.clone(), engine.clone(), &MigrateMsg {}, new_code)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(expected), "{err}");
+        s.snapshot().assert_unchanged_since(&before);
+    }
+    {
+        let mut st = s.app.contract_storage_mut(&engine);
+        cw2::set_contract_version(st.as_mut(), perps::CONTRACT_NAME, "0.0.1").unwrap();
+    }
+    let raw_before = s.raw_storage(&engine);
+    s.app
+        .migrate_contract(owner.clone(), engine.clone(), &MigrateMsg {}, new_code)
+        .unwrap();
+    s.check_invariants();
+    // every key but the version record is byte-identical; queries agree
+    let raw_after = s.raw_storage(&engine);
+    let strip = |r: &crate::suite::Raw| -> crate::suite::Raw {
+        r.iter()
+            .filter(|(k, _)| k.as_slice() != b"contract_info")
+            .cloned()
+            .collect()
+    };
+    assert_eq!(strip(&raw_after), strip(&raw_before));
+    let v = cw2::get_contract_version(s.app.contract_storage(&engine).as_ref()).unwrap();
+    assert_eq!(v.version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(s.account(&alice), account);
+    assert_eq!(s.vault(), vault);
+    assert_eq!(s.market("BTC"), market);
+    // and the upgraded engine keeps working on the migrated state
+    s.close(&alice, "BTC").unwrap();
+    s.close(&alice, "ETH").unwrap();
+    assert_eq!(s.account(&alice).collateral, int_usdc(21_000));
+    let _: Option<Empty> = None;
+}
