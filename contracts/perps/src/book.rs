@@ -218,16 +218,17 @@ pub fn load_account(
     })
 }
 
-/// Like [`load_account`], taking market contexts from `cache` first (one price read per market
-/// for a whole page of accounts); give them back with [`AccountCtx::return_markets`].
+/// Like [`load_account`] for an account whose collateral the caller already read, taking market
+/// contexts from `cache` first (one price read per market for a whole page of accounts); give
+/// them back with [`AccountCtx::return_markets`].
 pub fn load_account_cached(
     deps: Deps,
     env: &Env,
     cfg: &Config,
     addr: &Addr,
+    collateral: Int128,
     cache: &mut BTreeMap<String, MarketCtx>,
 ) -> ContractResult<AccountCtx> {
-    let collateral = COLLATERAL.may_load(deps.storage, addr)?.unwrap_or_default();
     let positions: BTreeMap<String, Position> = POSITIONS
         .prefix(addr)
         .range(deps.storage, None, None, Order::Ascending)

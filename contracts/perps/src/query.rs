@@ -230,8 +230,8 @@ pub fn liquidatable_accounts(
         .transpose()?;
     let limit = page_limit(limit);
     // One extra key tells whether the scan reached the end.
-    let keys: Vec<Addr> = COLLATERAL
-        .keys(
+    let keys: Vec<(Addr, Int128)> = COLLATERAL
+        .range(
             deps.storage,
             start.as_ref().map(Bound::exclusive),
             None,
@@ -242,8 +242,8 @@ pub fn liquidatable_accounts(
     let more = keys.len() > limit;
     let mut cache = BTreeMap::new();
     let mut accounts = Vec::new();
-    for addr in keys.iter().take(limit) {
-        let ctx = load_account_cached(deps, &env, &cfg, addr, &mut cache)?;
+    for (addr, collateral) in keys.iter().take(limit) {
+        let ctx = load_account_cached(deps, &env, &cfg, addr, *collateral, &mut cache)?;
         let cross = book_health(&ctx.cross_book(Prices::Any)?, &params)?;
         let mut at_risk = Vec::new();
         for (id, p) in &ctx.positions {
@@ -275,7 +275,8 @@ pub fn liquidatable_accounts(
         ctx.return_markets(&mut cache);
     }
     let next_start_after = if more {
-        keys.get(limit.saturating_sub(1)).map(|a| a.to_string())
+        keys.get(limit.saturating_sub(1))
+            .map(|(a, _)| a.to_string())
     } else {
         None
     };
