@@ -1,0 +1,383 @@
+//! The measurements. Each scenario sets an account up with unmeasured messages, then measures one
+//! message (or query) and returns it as a [`Row`].
+
+use std::time::Instant;
+
+use cosmwasm_std::{from_json, Addr, Uint128};
+use localnet::{Chain, Gas};
+use perps_api::perps::{
+    ExecuteMsg, LiquidatableAccountsResponse, LpPositionResponse, QueryMsg, TradeMode,
+};
+use serde_json::json;
+
+use crate::deploy::{Artifacts, BenchResult, Net, BAD_DEBT_MARKET, MARKETS, USDC};
+use crate::report::Row;
+
+/// cw20-base `transfer` on `chain`: to a new recipient, then to a recipient that already holds
+/// tokens (the reference every ratio uses).
+pub fn cw20_transfers(chain: &mut Chain, artifacts: &Artifacts) -> BenchResult<(Gas, Gas)> {
+    let code = chain.store_code(&artifacts.cw20)?;
+    let alice = chain.addr_make("cw20-alice");
+    let bob = chain.addr_make("cw20-bob");
+    let msg = json!({
+        "name": "Bench Token",
+        "symbol": "BENCH",
+        "decimals": 6,
+        "initial_balances": [{ "address": alice.to_string(), "amount": "1000000000" }],
+        "mint": null,
+        "marketing": null,
+    });
+    let (token, _) = chain.instantiate(code, &alice, &msg, &[], "cw20-base")?;
+    let transfer = json!({ "transfer": { "recipient": bob.to_string(), "amount": "1000000" } });
+    let first = chain.execute(&alice, &token, &transfer, &[])?.gas;
+    let again = chain.execute(&alice, &token, &transfer, &[])?.gas;
+    Ok((first, again))
+}
+
+/// Deposit, the trade lifecycle in cross and isolated margin, margin moves, withdraw, LP.
+pub fn core_ops(net: &mut Net) -> BenchResult<Vec<Row>> {
+    let mut rows = Vec::new();
+    let t1 = net.user("trader-cross", 20_000)?;
+    let deposit = ExecuteMsg::Deposit {};
+    let g = net.engine_gas(&t1, &deposit, 10_000)?;
+    rows.push(Row::new(
+        "perps: account",
+        "deposit (first)",
+        g,
+        "new account",
+    ));
+    let g = net.engine_gas(&t1, &deposit, 1_000)?;
+    rows.push(Row::new(
+        "perps: account",
+        "deposit",
+        g,
+        "account with collateral",
+    ));
+
+    let cross = "perps: cross trade";
+    let steps = [
+        ("trade open (cross)", "0.02", "BTC, 1,200 USDC"),
+        ("trade increase (cross)", "0.02", "+1,200 USDC"),
+        ("trade reduce (cross)", "-0.01", "−600 USDC"),
+    ];
+    for (op, size, note) in steps {
+        let g = net.engine_gas(&t1, &Net::trade_msg(0, size, None)?, 0)?;
+        rows.push(Row::new(cross, op, g, note));
+    }
+    let close = ExecuteMsg::ClosePosition {
+        market_id: "BTC".to_string(),
+        acceptable_price: None,
+    };
+    let g = net.engine_gas(&t1, &close, 0)?;
+    rows.push(Row::new(cross, "close (cross)", g, "close_position"));
+
+    net.engine_exec(&t1, &Net::trade_msg(0, "0.02", None)?, 0)?;
+    let withdraw = ExecuteMsg::Withdraw {
+        amount: Uint128::new(1_000 * USDC),
+    };
+    let g = net.engine_gas(&t1, &withdraw, 0)?;
+    rows.push(Row::new(
+        "perps: account",
+        "withdraw",
+        g,
+        "with one open cross position (margin check)",
+    ));
+
+    let iso = "perps: isolated trade";
+    let t2 = net.user("trader-isolated", 20_000)?;
+    net.engine_exec(&t2, &deposit, 10_000)?;
+    let open = Net::trade_msg(
+        1,
+        "0.4",
+        Some(TradeMode::Isolated {
+            margin: Uint128::new(400 * USDC),
+        }),
+    )?;
+    let g = net.engine_gas(&t2, &open, 0)?;
+    rows.push(Row::new(
+        iso,
+        "trade open (isolated)",
+        g,
+        "ETH, 1,200 USDC, margin 400",
+    ));
+    let g = net.engine_gas(&t2, &Net::trade_msg(1, "0.2", None)?, 0)?;
+    rows.push(Row::new(iso, "trade increase (isolated)", g, "+600 USDC"));
+    let g = net.engine_gas(&t2, &Net::trade_msg(1, "-0.1", None)?, 0)?;
+    rows.push(Row::new(iso, "trade reduce (isolated)", g, "−300 USDC"));
+    let add = ExecuteMsg::AddMargin {
+        market_id: "ETH".to_string(),
+        amount: Uint128::new(50 * USDC),
+    };
+    let g = net.engine_gas(&t2, &add, 0)?;
+    rows.push(Row::new(iso, "add_margin", g, "50 USDC from collateral"));
+    let g = net.engine_gas(&t2, &add, 50)?;
+    rows.push(Row::new(
+        iso,
+        "add_margin (attached funds)",
+        g,
+        "50 USDC attached",
+    ));
+    let remove = ExecuteMsg::RemoveMargin {
+        market_id: "ETH".to_string(),
+        amount: Uint128::new(20 * USDC),
+    };
+    let g = net.engine_gas(&t2, &remove, 0)?;
+    rows.push(Row::new(iso, "remove_margin", g, "20 USDC"));
+    let close = ExecuteMsg::ClosePosition {
+        market_id: "ETH".to_string(),
+        acceptable_price: None,
+    };
+    let g = net.engine_gas(&t2, &close, 0)?;
+    rows.push(Row::new(
+        iso,
+        "close (isolated)",
+        g,
+        "margin back to collateral",
+    ));
+
+    rows.extend(liquidity(net)?);
+    Ok(rows)
+}
+
+fn liquidity(net: &mut Net) -> BenchResult<Vec<Row>> {
+    let lp = "perps: vault";
+    let mut rows = Vec::new();
+    let lp2 = net.user("lp-2", 200_000)?;
+    let g = net.engine_gas(&lp2, &ExecuteMsg::ProvideLiquidity {}, 100_000)?;
+    rows.push(Row::new(lp, "provide_liquidity", g, "second LP"));
+    net.advance(3_601)?;
+    let query = QueryMsg::LpPosition {
+        address: lp2.to_string(),
+    };
+    let position: LpPositionResponse = net.chain.query_smart(&net.engine, &query)?;
+    let request = ExecuteMsg::WithdrawLiquidity {
+        shares: position.shares.checked_div(Uint128::new(2))?,
+    };
+    let g = net.engine_gas(&lp2, &request, 0)?;
+    rows.push(Row::new(
+        lp,
+        "withdraw_liquidity",
+        g,
+        "request, half the shares",
+    ));
+    net.advance(3_601)?;
+    let g = net.engine_gas(&lp2, &ExecuteMsg::ClaimLiquidity {}, 0)?;
+    rows.push(Row::new(lp, "claim_liquidity", g, "after the delay"));
+    Ok(rows)
+}
+
+fn liquidate_msg(account: &Addr) -> ExecuteMsg {
+    ExecuteMsg::Liquidate {
+        account: account.to_string(),
+        min_reward: None,
+    }
+}
+
+/// Liquidates `victim` as `keeper`: the row, or "not available" with the chain's error.
+fn liquidate_row(
+    net: &mut Net,
+    section: &'static str,
+    op: String,
+    keeper: &Addr,
+    victim: &Addr,
+    expected_closes: usize,
+    note: &str,
+) -> Row {
+    match net.engine_exec(keeper, &liquidate_msg(victim), 0) {
+        Ok(tx) => {
+            let closes = tx.events_of("wasm-liquidation").count();
+            let note = if closes == expected_closes {
+                note.to_string()
+            } else {
+                format!("{note}; {closes} positions closed, {expected_closes} expected")
+            };
+            Row {
+                section,
+                op,
+                gas: Some(tx.gas),
+                note,
+            }
+        }
+        Err(e) => Row {
+            section,
+            op,
+            gas: None,
+            note: format!("liquidate failed: {e}"),
+        },
+    }
+}
+
+/// Accounts with 1, 4 and 16 cross positions, plus one headed for bad debt; every market
+/// drops 9 % (the bad-debt market 15 %) and a keeper liquidates each.
+pub fn liquidations(net: &mut Net) -> BenchResult<Vec<Row>> {
+    let section = "perps: liquidation";
+    let mut rows = Vec::new();
+    let all: Vec<usize> = (0..16).collect();
+    let mut victims = Vec::new();
+    for n in [1usize, 4, 16] {
+        let (addr, last_open) = net.leveraged_trader(&format!("victim-{n}"), &all[..n])?;
+        if let (16, Some(g)) = (n, last_open) {
+            rows.push(Row::new(
+                "perps: cross trade",
+                "trade open (cross, 15 other positions)",
+                g,
+                "16th market of one cross book",
+            ));
+        }
+        victims.push((n, addr));
+    }
+    let (bad, _) = net.leveraged_trader("victim-bad-debt", &[BAD_DEBT_MARKET])?;
+    let keeper = net.user("keeper", 0)?;
+    net.crash(&all, 9)?;
+    net.crash(&[BAD_DEBT_MARKET], 15)?;
+    for (n, victim) in &victims {
+        let plural = if *n == 1 { "" } else { "s" };
+        rows.push(liquidate_row(
+            net,
+            section,
+            format!("liquidate {n} position{plural}"),
+            &keeper,
+            victim,
+            *n,
+            "cross book, −9 %: every position closes, reward sent",
+        ));
+    }
+    rows.push(liquidate_row(
+        net,
+        section,
+        "liquidate 1 position, bad debt".to_string(),
+        &keeper,
+        &bad,
+        1,
+        "−15 %: insurance fund pays through a submessage",
+    ));
+    Ok(rows)
+}
+
+/// A `liquidatable_accounts` page of 30 accounts holding 16 cross positions each: healthy, then
+/// after every market dropped 9 % (every account liquidatable).
+pub fn page_of_30(artifacts: &Artifacts) -> BenchResult<Vec<Row>> {
+    let section = "perps: liquidation scan (query gas)";
+    let mut net = Net::deploy(artifacts, 10_000_000)?;
+    let all: Vec<usize> = (0..16).collect();
+    for i in 0..30 {
+        net.leveraged_trader(&format!("page-{i}"), &all)?;
+    }
+    let query = QueryMsg::LiquidatableAccounts {
+        start_after: None,
+        limit: Some(30),
+    };
+    let healthy = "liquidatable_accounts page of 30 (16 positions each, healthy)";
+    let mut rows = vec![query_row(
+        &net,
+        section,
+        healthy,
+        &query,
+        "30 accounts × 16 markets",
+    )];
+    net.crash(&all, 9)?;
+    let worst = "worst case: 30 accounts × 16 positions, all liquidatable";
+    let op = "liquidatable_accounts page of 30";
+    rows.push(query_row(&net, section, op, &query, worst));
+    Ok(rows)
+}
+
+/// A query's gas, checking that the page decodes; "not available" with the error otherwise.
+fn query_row(net: &Net, section: &'static str, op: &str, query: &QueryMsg, note: &str) -> Row {
+    let result = net.engine_query_gas(query).and_then(|(bin, gas)| {
+        let page: LiquidatableAccountsResponse = from_json(&bin).map_err(|e| e.to_string())?;
+        Ok((page, gas))
+    });
+    match result {
+        Ok((page, gas)) => Row::new(
+            section,
+            op,
+            gas,
+            &format!("{note}; {} liquidatable in the page", page.accounts.len()),
+        ),
+        Err(e) => Row {
+            section,
+            op: op.to_string(),
+            gas: None,
+            note: format!("query failed: {e}"),
+        },
+    }
+}
+
+/// The same trade, liquidation and scan page with `others` other accounts in the store, each
+/// made by a real `trade` message with attached collateral (alternating long and short BTC).
+pub fn scale(artifacts: &Artifacts, others: usize) -> BenchResult<Vec<Row>> {
+    let section = "perps: store size";
+    let mut net = Net::deploy(artifacts, 10_000_000)?;
+    let started = Instant::now();
+    for i in 0..others {
+        let who = net.user(&format!("other-{i}"), 1_000)?;
+        let size = if i % 2 == 0 { "0.02" } else { "-0.02" };
+        net.engine_exec(&who, &Net::trade_msg(0, size, None)?, 1_000)?;
+        if i % 1_000 == 999 {
+            eprintln!(
+                "  {} of {others} accounts ({} s)",
+                i + 1,
+                started.elapsed().as_secs()
+            );
+        }
+    }
+    let mut rows = Vec::new();
+    let trader = net.user("trader", 10_000)?;
+    net.engine_exec(&trader, &ExecuteMsg::Deposit {}, 10_000)?;
+    let g = net.engine_gas(&trader, &Net::trade_msg(0, "0.02", None)?, 0)?;
+    let n = thousands(others);
+    rows.push(Row::new(
+        section,
+        format!("trade open (cross), {n} other accounts"),
+        g,
+        "BTC, the market the others hold",
+    ));
+    let (victim, _) = net.leveraged_trader("victim", &[1])?;
+    let keeper = net.user("keeper", 0)?;
+    net.crash(&[1], 9)?;
+    rows.push(liquidate_row(
+        &mut net,
+        section,
+        format!("liquidate 1 position, {n} other accounts"),
+        &keeper,
+        &victim,
+        1,
+        "ETH −9 %",
+    ));
+    let query = QueryMsg::LiquidatableAccounts {
+        start_after: None,
+        limit: Some(30),
+    };
+    let op = format!("liquidatable_accounts page of 30, {n} other accounts");
+    rows.push(query_row(
+        &net,
+        section,
+        &op,
+        &query,
+        "first page, 1 position each",
+    ));
+    eprintln!(
+        "  store size {others}: done in {} s",
+        started.elapsed().as_secs()
+    );
+    Ok(rows)
+}
+
+/// `10000` as `10,000`.
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Market ids, for the report.
+pub fn market_ids() -> String {
+    MARKETS.iter().map(|m| m.id).collect::<Vec<_>>().join(", ")
+}
