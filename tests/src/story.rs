@@ -92,16 +92,15 @@ impl<B: Backend> Story<B> {
             start,
             pending: Vec::new(),
         };
-        let deploy_gas: Vec<Tx> = s
-            .p
-            .gas_log
-            .iter()
-            .map(|(label, gas)| Tx {
-                label: label.clone(),
-                events: Vec::new(),
-                gas: Some(gas.total()),
-            })
-            .collect();
+        let deploy_gas: Vec<Tx> =
+            s.p.gas_log
+                .iter()
+                .map(|(label, gas)| Tx {
+                    label: label.clone(),
+                    events: Vec::new(),
+                    gas: Some(gas.total()),
+                })
+                .collect();
         s.pending = deploy_gas;
         s.alice = s.p.user("alice", 10_000 * USDC)?;
         s.bob = s.p.user("bob", 1_500 * USDC)?;
@@ -170,7 +169,9 @@ impl<B: Backend> Story<B> {
         self.end("Alice's hedge paid off: she closes both and withdraws")?;
 
         let engine = self.p.engine.clone();
-        let r = self.p.exec(&keeper, &engine, &ExecuteMsg::SweepFees {}, &[]);
+        let r = self
+            .p
+            .exec(&keeper, &engine, &ExecuteMsg::SweepFees {}, &[]);
         self.tx("keeper: sweep fees to the insurance fund", r)?;
         self.end("Accrued insurance fees are swept into the fund")?;
         Ok(())

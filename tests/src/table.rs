@@ -38,7 +38,7 @@ fn thousands(n: u128) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -49,7 +49,9 @@ fn thousands(n: u128) -> String {
 /// A decimal string with thousands separators in its integer part.
 fn number(s: &str) -> String {
     let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
-    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
     let grouped = int.parse::<u128>().map_or(int.to_string(), thousands);
     match frac {
         Some(f) => format!("{sign}{grouped}.{f}"),
@@ -86,7 +88,11 @@ fn attr_value(key: &str, value: &str) -> String {
             return money(v);
         }
     }
-    if value.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-') && !value.is_empty() {
+    if value
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        && !value.is_empty()
+    {
         return number(value);
     }
     value.to_string()
@@ -111,9 +117,7 @@ fn event_line(ty: &str, attrs: &[(String, String)]) -> String {
 fn tx_lines(out: &mut String, txs: &[Tx]) {
     let width = txs.iter().map(|t| t.label.len()).max().unwrap_or(0);
     for tx in txs {
-        let gas = tx
-            .gas
-            .map_or("-".to_string(), |g| thousands(u128::from(g)));
+        let gas = tx.gas.map_or("-".to_string(), |g| thousands(u128::from(g)));
         let _ = writeln!(out, "  {:<width$}  {:>9} gas", tx.label, gas);
         for (ty, attrs) in &tx.events {
             let _ = writeln!(out, "  {:<width$}    · {}", "", event_line(ty, attrs));
@@ -168,8 +172,17 @@ pub fn render_step(index: usize, step: &Step) -> String {
                 let liq = p
                     .liquidation_price
                     .map_or("none".to_string(), |l| number(&round2(&l.to_string())));
+                // Past its liquidation price (equal is still healthy).
+                let past = p.liquidation_price.is_some_and(|l| {
+                    if p.size.is_negative() {
+                        p.mark_price > l
+                    } else {
+                        p.mark_price < l
+                    }
+                });
+                let flag = if past { " LIQUIDATABLE" } else { "" };
                 format!(
-                    "{} {} @ {} ({mode}; uPnL {}, funding owed {}, liq. price {liq})",
+                    "{} {} @ {} ({mode}; uPnL {}, funding owed {}, liq. price {liq}){flag}",
                     p.market_id,
                     p.size,
                     number(&round2(&p.entry_price.to_string())),

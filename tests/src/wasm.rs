@@ -113,7 +113,9 @@ impl Backend for WasmBackend {
         msg: &Value,
         label: &str,
     ) -> Result<(Addr, Executed), Failed> {
-        let id = self.code_id(code).map_err(|error| Failed { error, gas: None })?;
+        let id = self
+            .code_id(code)
+            .map_err(|error| Failed { error, gas: None })?;
         let (addr, tx) = self
             .chain
             .instantiate(id, sender, msg, &[], label)
@@ -145,12 +147,10 @@ impl Backend for WasmBackend {
     }
 
     fn query(&self, contract: &Addr, msg: &Value) -> Result<Value, String> {
-        self.chain
-            .query_smart(contract, msg)
-            .map_err(|e| match e {
-                ChainError::Contract { msg, .. } => msg,
-                other => other.to_string(),
-            })
+        self.chain.query_smart(contract, msg).map_err(|e| match e {
+            ChainError::Contract { msg, .. } => msg,
+            other => other.to_string(),
+        })
     }
 
     fn balance(&self, address: &Addr, denom: &str) -> u128 {

@@ -22,15 +22,22 @@ fn scenario<B: Backend>(p: &mut Protocol<B>) {
     assert_eq!(a.positions[0].accrued_funding.i128(), 2 * USDC as i128);
     let c = p.account(&carol).unwrap();
     assert_eq!(c.positions[0].accrued_funding.i128(), 50 * USDC as i128);
+    // The stored index moves on the next touch only.
     let btc = p.market("BTC").unwrap();
-    assert_eq!(btc.state.funding_index.to_string(), "2");
-    let eth = p.market("ETH").unwrap();
-    assert_eq!(eth.state.funding_index.to_string(), "-0.5");
+    assert_eq!(btc.state.funding_index.to_string(), "0");
 
     let r = p.close(&alice, "BTC").unwrap();
     assert_eq!(r.attr("wasm-trade", "funding_paid"), Some("2000000"));
     let r = p.close(&carol, "ETH").unwrap();
     assert_eq!(r.attr("wasm-trade", "funding_paid"), Some("50000000"));
+    let btc = p.market("BTC").unwrap();
+    // The rate per second is rounded down to 18 decimals (0.1/86,400 · 0.001 =
+    // 0.000000001157407407), so 8 hours give 60,000 · 28,800 · that = 1.999999999296; the long
+    // still owes 2 USDC because funding owed rounds up to a base unit.
+    assert_eq!(btc.state.funding_index.to_string(), "1.999999999296");
+    let eth = p.market("ETH").unwrap();
+    // 0.000000001157407407... · 0.005 → 0.000000005787037037, · 3,000 · 28,800.
+    assert_eq!(eth.state.funding_index.to_string(), "-0.4999999999968");
     let a = p.account(&alice).unwrap();
     let c = p.account(&carol).unwrap();
     assert!(a.positions.is_empty() && c.positions.is_empty());

@@ -27,7 +27,11 @@ fn scenario<B: Backend>(p: &mut Protocol<B>) {
     // Carol: cross long 3 ETH, fill 3,000·(1 + 1.5/20,000) = 3,000.225, fee 9.000675.
     p.trade(&carol, "ETH", "3").unwrap();
     let healthy = p.liquidate(&keeper, &bob).unwrap_err();
-    assert!(healthy.error.to_lowercase().contains("healthy"), "{}", healthy.error);
+    assert!(
+        healthy.error.to_lowercase().contains("healthy"),
+        "{}",
+        healthy.error
+    );
 
     // The crash: BTC −11.67 %, ETH −8.33 %.
     p.advance(1);
@@ -69,13 +73,51 @@ fn scenario<B: Backend>(p: &mut Protocol<B>) {
     assert!(b.positions.is_empty());
     assert_eq!(b.collateral.i128(), 200 * USDC as i128);
 
-    // Carol: partial liquidation back above the target.
-    p.liquidate(&keeper, &carol).unwrap();
+    let fund_addr = p.fund.clone();
+    let payouts: perps_api::insurance_fund::PayoutsResponse = p
+        .query(
+            &fund_addr,
+            &perps_api::insurance_fund::QueryMsg::Payouts {
+                start_after: None,
+                limit: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(payouts.payouts.len(), 1);
+    assert_eq!(payouts.payouts[0].paid.u128(), from_fund);
+    assert_eq!(payouts.payouts[0].engine, p.engine);
+
+    // Carol: partial liquidation back above the target (equity ≥ 1.25 · MM of what is left).
+    let r = p.liquidate(&keeper, &carol).unwrap();
+    assert_eq!(r.attr("wasm-liquidation", "mode"), Some("cross"));
+    assert_eq!(
+        r.attr("wasm-liquidation", "equity_before"),
+        Some("240324325")
+    );
+    let eq_after: u128 = r
+        .attr("wasm-liquidation", "equity_after")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mm_after: u128 = r
+        .attr("wasm-liquidation", "maintenance_after")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        eq_after * 4 >= mm_after * 5,
+        "{eq_after} < 1.25 · {mm_after}"
+    );
+    assert!(r.events_of("wasm-bad_debt").next().is_none());
     let c = p.account(&carol).unwrap();
     assert_eq!(c.health, Health::Healthy);
     assert_eq!(c.positions.len(), 1);
     let again = p.liquidate(&keeper, &carol).unwrap_err();
-    assert!(again.error.to_lowercase().contains("healthy"), "{}", again.error);
+    assert!(
+        again.error.to_lowercase().contains("healthy"),
+        "{}",
+        again.error
+    );
     p.vault().unwrap();
 }
 

@@ -63,7 +63,12 @@ impl NativeBackend {
 /// The contract's own message: cw-multi-test prefixes it with the message it executed.
 fn failed(err: cosmwasm_std::StdError) -> Failed {
     let text = err.to_string();
-    let error = text.rsplit('\n').next().unwrap_or(&text).to_string();
+    let last = text.rsplit('\n').next().unwrap_or(&text);
+    // cosmwasm-std 3 prints a contract error converted to StdError as `kind: Other, error: ..`.
+    let error = last
+        .strip_prefix("kind: Other, error: ")
+        .unwrap_or(last)
+        .to_string();
     Failed { error, gas: None }
 }
 

@@ -106,8 +106,15 @@ fn scenario<B: Backend>(p: &mut Protocol<B>) {
         .engine_query(&perps_api::perps::QueryMsg::Config {})
         .unwrap();
     let a = p.account(&alice).unwrap();
-    let margins: i128 = a.positions.iter().filter_map(|x| x.margin).map(|m| m.u128() as i128).sum();
-    let ledger = a.collateral.i128() + margins + vault.cash.i128()
+    let margins: i128 = a
+        .positions
+        .iter()
+        .filter_map(|x| x.margin)
+        .map(|m| m.u128() as i128)
+        .sum();
+    let ledger = a.collateral.i128()
+        + margins
+        + vault.cash.i128()
         + cfg.pending_insurance_fees.u128() as i128;
     assert_eq!(p.balance(&engine) as i128, ledger);
     // Insurance share: 20 % of every fee.
