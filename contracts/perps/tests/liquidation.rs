@@ -4,7 +4,7 @@
 use cosmwasm_std::{Addr, Int128};
 use perps_api::perps::{ExecuteMsg, Health};
 
-use crate::suite::{int_usdc, Suite, USDC};
+use crate::suite::{int_usdc, usdc, Suite, USDC};
 
 /// alice: short 1 BTC at 60,000 with C = 6,150 USDC; at 63,000 her equity is exactly her
 /// maintenance requirement (3,150). bob: the same with one base unit less.
@@ -287,4 +287,104 @@ fn isolated_bankruptcy_leaves_the_cross_balance_untouched() {
     assert_eq!(a.collateral, int_usdc(2_000));
     assert_eq!(a.positions.len(), 1);
     assert_eq!(a.positions[0].market_id, "ETH");
+}
+
+#[test]
+fn one_call_liquidates_the_cross_book_and_every_isolated_position() {
+    let mut s = Suite::new();
+    let (alice, keeper) = (s.user("alice", 10_000), s.user("keeper", 0));
+    s.deposit(&alice, 6_500);
+    s.try_isolated(&alice, "ETH", "1", 300 * USDC).unwrap();
+    s.trade(&alice, "BTC", "-1");
+    s.set_price("BTC", "63100");
+    s.set_price("ETH", "2800");
+    // cross: Q = 6,200 − 3,100 = 3,100 < 3,155; isolated ETH: Q = 300 − 200 = 100 < 140
+    let a = s.account(&alice);
+    assert_eq!(
+        (a.equity, a.maintenance_margin),
+        (int_usdc(3_100), usdc(3_155))
+    );
+    assert_eq!(a.positions[1].equity, Some(int_usdc(100)));
+    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    let ev = Suite::events(&res, "liquidation");
+    assert_eq!(ev.len(), 2, "{ev:?}");
+    assert_eq!(
+        (ev[0]["market_id"].as_str(), ev[0]["mode"].as_str()),
+        ("BTC", "cross")
+    );
+    assert_eq!(
+        (ev[1]["market_id"].as_str(), ev[1]["mode"].as_str()),
+        ("ETH", "isolated")
+    );
+    assert_eq!(ev[0]["size_closed"], "-0.254697760169043846");
+    assert_eq!(ev[1]["size_closed"], "0.510204115646258504");
+    let rewards: u128 = ev
+        .iter()
+        .map(|e| e["liquidator_reward"].parse::<u128>().unwrap())
+        .sum();
+    assert_eq!(s.balance(&keeper), rewards);
+    assert_books_healthy(&s, &alice);
+}
+
+/// DESIGN 8.4: after a liquidation each book is healthy or empty.
+fn assert_books_healthy(s: &Suite, who: &Addr) {
+    let a = s.account(who);
+    assert_eq!(a.health, Health::Healthy, "{a:?}");
+    for p in &a.positions {
+        if let (Some(eq), Some(_)) = (p.equity, p.margin) {
+            let mm = p.notional.multiply_ratio(5u128, 100u128);
+            assert!(eq.i128() >= mm.u128() as i128, "isolated {p:?}");
+        }
+    }
+}
+
+#[test]
+fn funding_is_settled_and_aggregates_follow_as_a_normal_close() {
+    let mut s = Suite::with(|_| {}, &[("BTC", crate::suite::fee_market("BTC", "1000"))]);
+    let (bob, keeper) = (s.user("bob", 10_000), s.user("keeper", 0));
+    s.deposit(&bob, 6_400);
+    s.trade(&bob, "BTC", "-1");
+    // a day of funding paid by the short side (K < 0), then the price rises
+    s.advance(86_400);
+    s.set_price("BTC", "63200");
+    let before = s.account(&bob);
+    let owed = before.positions[0].accrued_funding;
+    assert!(owed.i128() > 0, "{before:?}");
+    assert_eq!(before.health, Health::Liquidatable);
+    let res = s.liquidate(&keeper, &bob, None).unwrap();
+    let e = &Suite::events(&res, "liquidation")[0];
+    // the whole position's funding is settled, exactly what the account query showed as owed
+    assert_eq!(e["funding_paid"], owed.to_string());
+    assert_eq!(e["size_closed"], "-0.255060300827583931");
+    let after = s.account(&bob);
+    assert_eq!(after.positions[0].accrued_funding, Int128::zero());
+    assert_books_healthy(&s, &bob);
+}
+
+#[test]
+fn min_liquidation_reward_above_the_share_is_topped_up_by_the_book() {
+    let mut s = Suite::with(
+        |m| m.min_liquidation_reward = Some(cosmwasm_std::Uint128::new(200 * USDC)),
+        &[("BTC", crate::suite::plain_market("BTC"))],
+    );
+    s.register_engine();
+    s.fund_insurance(1_000 * USDC);
+    let (bob, keeper) = (s.user("bob", 10_000), s.user("keeper", 0));
+    s.exec_funds(&bob, &ExecuteMsg::Deposit {}, 6_150 * USDC - 1)
+        .unwrap();
+    s.trade(&bob, "BTC", "-1");
+    s.set_price("BTC", "63000");
+    let res = s.liquidate(&keeper, &bob, None).unwrap();
+    let e = &Suite::events(&res, "liquidation")[0];
+    assert_eq!(e["liquidator_reward"], (200 * USDC).to_string());
+    assert_eq!(e["insurance_share"], "0");
+    assert_eq!(s.balance(&keeper), 200 * USDC);
+    // the 150.000002 penalty pays 150.000002 of it; the book stays open and can spare only
+    // 3 units above its target (2,999.999996 − 1.25·2,399.999995 rounded up), the rest is bad debt
+    assert_eq!(e["penalty"], "150000002");
+    assert_eq!(e["equity_after"], "2999999996");
+    assert_eq!(bad_debt(&res), strs([49_999_995, 0, 49_999_995, 0]));
+    assert_eq!(s.account(&bob).equity, Int128::new(2_999_999_993));
+    assert_eq!(s.balance(&s.fund.clone()), 1_000 * USDC - 49_999_995);
+    assert_books_healthy(&s, &bob);
 }
