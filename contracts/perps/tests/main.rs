@@ -19,6 +19,7 @@ mod round_trip;
 mod security_admin;
 mod security_funds;
 mod security_margin;
+mod security_market;
 mod security_oracle;
 mod settle;
 mod vault;
