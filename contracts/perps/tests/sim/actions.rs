@@ -91,6 +91,9 @@ pub enum Action {
         target: usize,
         min_reward: Option<u128>,
     },
+    /// A liquidator bot: scans `liquidatable_accounts` (checked against the model) and
+    /// liquidates the first account it reports.
+    Keeper,
     Provide {
         lp: usize,
         amount: u128,
@@ -206,7 +209,7 @@ pub fn action() -> impl Strategy<Value = Action> {
                 acceptable_bps,
                 funds
             }),
-        6 => (who(), market(), 300u32..=1_020, any::<bool>(), prop_oneof![3 => Just(false), 1 => Just(true)])
+        8 => (who(), market(), 300u32..=1_020, any::<bool>(), prop_oneof![3 => Just(false), 1 => Just(true)])
             .prop_map(|(who, market, permille, short, isolated)| Action::MaxTrade {
                 who,
                 market,
@@ -226,9 +229,9 @@ pub fn action() -> impl Strategy<Value = Action> {
         }),
         2 => (who(), market(), amount())
             .prop_map(|(who, market, amount)| Action::RemoveMargin { who, market, amount }),
-        8 => (
+        14 => (
             market(),
-            prop_oneof![6 => -300i32..300, 3 => -1_500i32..1_500, 1 => -4_000i32..4_000],
+            prop_oneof![4 => -300i32..300, 4 => -1_500i32..1_500, 1 => -4_000i32..4_000],
             prop_oneof![5 => Just(0u32), 1 => 0u32..300],
             prop_oneof![5 => Just(0i32), 1 => -900i32..900],
         )
@@ -255,6 +258,7 @@ pub fn action() -> impl Strategy<Value = Action> {
                 target,
                 min_reward
             }),
+        8 => Just(Action::Keeper),
         2 => (0..LPS, money()).prop_map(|(lp, amount)| Action::Provide { lp, amount }),
         1 => (0..LPS, 0u32..=1_000)
             .prop_map(|(lp, permille)| Action::RequestWithdraw { lp, permille }),

@@ -4,7 +4,7 @@
 
 use cosmwasm_std::{Decimal256, Uint256};
 use cw_multi_test::AppResponse;
-use perps_api::perps::{ExecuteMsg, MarketStatus};
+use perps_api::perps::{ExecuteMsg, LiquidatableAccountsResponse, MarketStatus, QueryMsg};
 
 use super::actions::{Action, ModeChoice, TRADERS};
 use super::model::{self, ceil_bu, floor_bu, TOL};
@@ -48,6 +48,22 @@ impl Sim {
     pub fn step(&mut self, i: usize, a: &Action) {
         let pre = self.observe();
         let fail = |msg: String| -> ! { panic!("step {i} {a:?}: {msg}") };
+        let keeper;
+        let a = match a {
+            Action::Keeper => {
+                keeper = match self.keeper_target(&pre) {
+                    Ok(Some(target)) => Action::Liquidate {
+                        by: TRADERS,
+                        target,
+                        min_reward: None,
+                    },
+                    Ok(None) => Action::Time { secs: 0 },
+                    Err(msg) => fail(msg),
+                };
+                &keeper
+            }
+            other => other,
+        };
         let observed = match a {
             Action::Publish {
                 market,
@@ -125,6 +141,16 @@ impl Sim {
                 post.vault.equity
             ));
         }
+        let liquidatable = (0..TRADERS).any(|t| {
+            post.cross(t).clearly_liquidatable()
+                || post.accounts[t]
+                    .isolated_books(&post.world)
+                    .iter()
+                    .any(|(_, b)| b.clearly_liquidatable())
+        });
+        if liquidatable {
+            self.stats.liquidatable_steps += 1;
+        }
         // 5: nobody but the step's actor (and the holders a settlement closes) changes.
         let actors = actor(a);
         for t in 0..TRADERS {
@@ -184,6 +210,7 @@ impl Sim {
                 self.trade_checks(*who, *market, *funds, pre, post, ex)?;
             }
             Action::MaxTrade { who, market, .. } if ok => {
+                self.stats.max_trades_ok += 1;
                 self.trade_checks(*who, *market, 0, pre, post, ex)?;
             }
             Action::Withdraw { who, .. } if ok => {
@@ -292,6 +319,47 @@ impl Sim {
         Ok(())
     }
 
+    /// The bot's scan: every account the model sees clearly liquidatable is reported, and
+    /// every reported one is at least at the boundary. Returns the first reported trader.
+    fn keeper_target(&mut self, pre: &Obs) -> Result<Option<usize>, String> {
+        let res: Result<LiquidatableAccountsResponse, _> = self.s.app.wrap().query_wasm_smart(
+            self.s.engine.clone(),
+            &QueryMsg::LiquidatableAccounts {
+                start_after: None,
+                limit: Some(30),
+            },
+        );
+        let books = |t: usize| {
+            let mut v = vec![pre.cross(t)];
+            v.extend(pre.accounts[t].isolated_books(&pre.world).into_iter().map(|x| x.1));
+            v
+        };
+        let Ok(res) = res else {
+            // scan not available: the model picks
+            return Ok((0..TRADERS).find(|t| books(*t).iter().any(|b| b.clearly_liquidatable())));
+        };
+        let reported: Vec<usize> = res
+            .accounts
+            .iter()
+            .filter_map(|a| self.traders.iter().position(|t| *t == a.address))
+            .collect();
+        for t in 0..TRADERS {
+            let bs = books(t);
+            let clearly = bs.iter().any(|b| b.clearly_liquidatable());
+            let maybe = bs
+                .iter()
+                .any(|b| b.liquidatable || (b.equity - b.maintenance_margin).abs() <= TOL);
+            let listed = reported.contains(&t);
+            if clearly && !listed {
+                return Err(format!("liquidatable_accounts misses trader{t}: {bs:?}"));
+            }
+            if listed && !maybe {
+                return Err(format!("liquidatable_accounts lists healthy trader{t}: {bs:?}"));
+            }
+        }
+        Ok(reported.first().copied())
+    }
+
     /// 4, 5 and 7 around a `liquidate` call.
     fn liquidation_checks(
         &mut self,
@@ -306,6 +374,9 @@ impl Sim {
         let iso0 = pre.accounts[target].isolated_books(&pre.world);
         let maybe = |b: &model::BookValues| b.liquidatable || (b.equity - b.maintenance_margin).abs() <= TOL;
         let any_maybe = maybe(&cross0) || iso0.iter().any(|(_, b)| maybe(b));
+        if cross0.clearly_liquidatable() || iso0.iter().any(|(_, b)| b.clearly_liquidatable()) {
+            self.stats.liquidatable_targets += 1;
+        }
         let res = match &ex.res {
             Err(e) => {
                 self.stats.liquidations_rejected += 1;

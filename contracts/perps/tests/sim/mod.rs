@@ -36,6 +36,12 @@ pub struct Stats {
     pub risk_adding_checked: u64,
     pub liquidations_ok: u64,
     pub liquidations_rejected: u64,
+    /// `liquidate` calls on an account the model saw liquidatable.
+    pub liquidatable_targets: u64,
+    /// Steps after which some book was liquidatable (model).
+    pub liquidatable_steps: u64,
+    /// Max-leverage trades that succeeded.
+    pub max_trades_ok: u64,
     pub not_implemented: u64,
     pub round_trips: u64,
     pub group_round_trips: u64,
@@ -88,6 +94,9 @@ fn add_stats(into: &mut Stats, s: &Stats) {
     into.risk_adding_checked += s.risk_adding_checked;
     into.liquidations_ok += s.liquidations_ok;
     into.liquidations_rejected += s.liquidations_rejected;
+    into.liquidatable_targets += s.liquidatable_targets;
+    into.liquidatable_steps += s.liquidatable_steps;
+    into.max_trades_ok += s.max_trades_ok;
     into.not_implemented += s.not_implemented;
     into.round_trips += s.round_trips;
     into.group_round_trips += s.group_round_trips;

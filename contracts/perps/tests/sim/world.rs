@@ -36,7 +36,7 @@ const LOT_ATOMICS: [u128; N_MARKETS] = [
 /// The market configurations a variant of `update_market` chooses from (all valid ranges).
 pub fn market_config(market: usize, variant: u8) -> MarketConfig {
     let base = match market {
-        0 => fee_market("BTC", "1000"),
+        0 => fee_market("BTC", "10000"),
         1 => MarketConfig {
             margin_tiers: vec![
                 MarginTier {
@@ -50,7 +50,7 @@ pub fn market_config(market: usize, variant: u8) -> MarketConfig {
                     maintenance_margin_ratio: d("0.1"),
                 },
             ],
-            ..fee_market("ETH", "20000")
+            ..fee_market("ETH", "200000")
         },
         _ => MarketConfig {
             min_order_size: d("0.1"),
