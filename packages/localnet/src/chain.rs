@@ -16,7 +16,7 @@ use crate::check::{capabilities, MAINSTREAM_CAPABILITIES};
 use crate::error::ChainError;
 use crate::gas::{Gas, GasMeter, Kind, COMPILE_COST_PER_BYTE};
 use crate::router;
-use crate::state::{Code, Ctx, State};
+use crate::state::{Code, Ctx, KvAccess, State};
 
 /// wasmd's default `MaxWasmSize`.
 pub const MAX_WASM_BYTES: usize = 819_200;
@@ -143,6 +143,7 @@ impl Chain {
             block: RefCell::new(block),
             meter: RefCell::new(GasMeter::new(config.tx_gas_limit)),
             dir,
+            trace: RefCell::new(None),
         };
         Ok(Chain {
             ctx: Rc::new(ctx),
@@ -318,6 +319,19 @@ impl Chain {
         router::validate(&self.ctx, address.as_str())?;
         let coins = bank::normalize(coins)?;
         bank::mint(&self.ctx, address.as_str(), &coins)
+    }
+
+    /// Starts recording every contract-store access (read, write, delete, iterator seek and
+    /// step, with its SDK gas) of the following transactions and queries, replacing any earlier
+    /// record. Accesses of transactions that fail are kept.
+    pub fn start_kv_trace(&mut self) {
+        *self.ctx.trace.borrow_mut() = Some(Vec::new());
+    }
+
+    /// Stops recording and returns the accesses since [`Chain::start_kv_trace`], in order
+    /// (empty when tracing was off).
+    pub fn take_kv_trace(&mut self) -> Vec<KvAccess> {
+        self.ctx.trace.borrow_mut().take().unwrap_or_default()
     }
 
     /// The current block.

@@ -9,6 +9,8 @@
 //!   error reverts only its own sub-tree.
 //! - [`Gas`]: what a transaction costs in SDK gas, by where it went (module [`gas`] has
 //!   wasmd's constants).
+//! - [`Chain::start_kv_trace`] / [`Chain::take_kv_trace`]: every contract-store access with
+//!   the gas it was charged ([`KvAccess`]), to see which keys a message's KV gas goes to.
 //! - [`check_artifact`]: the static check a chain applies on `store_code`, used by
 //!   `scripts/build-wasm.sh` through the `wasm-check` binary.
 //!
@@ -48,3 +50,4 @@ pub use check::{
 };
 pub use error::ChainError;
 pub use gas::Gas;
+pub use state::{KvAccess, KvOp};

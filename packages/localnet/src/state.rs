@@ -50,9 +50,48 @@ pub(crate) struct Ctx {
     pub meter: RefCell<GasMeter>,
     /// The VM cache's directory, removed when the chain is dropped.
     pub dir: PathBuf,
+    /// Every contract-store access while tracing is on ([`crate::Chain::start_kv_trace`]).
+    pub trace: RefCell<Option<Vec<KvAccess>>>,
+}
+
+/// What a contract-store access was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KvOp {
+    /// `get` (the value is `None` when the key is absent).
+    Read,
+    /// `set`.
+    Write,
+    /// `remove`.
+    Delete,
+    /// An iterator's creation (its seek) over a range starting at the key.
+    IterSeek,
+    /// One iterator step, over the entry returned.
+    IterNext,
+}
+
+/// One access of a contract's store, with the SDK gas it was charged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KvAccess {
+    /// The contract whose store it was.
+    pub contract: String,
+    /// What was done.
+    pub op: KvOp,
+    /// The key (without wasmd's contract prefix); for [`KvOp::IterSeek`] the range start.
+    pub key: Vec<u8>,
+    /// Bytes of the value read or written (0 for deletes, seeks over nothing, absent keys).
+    pub value_len: usize,
+    /// SDK gas charged for it.
+    pub gas: u64,
 }
 
 impl Ctx {
+    /// Records a store access when tracing is on.
+    pub fn record(&self, access: impl FnOnce() -> KvAccess) {
+        if let Some(trace) = self.trace.borrow_mut().as_mut() {
+            trace.push(access());
+        }
+    }
+
     /// Charges SDK gas; false if a limit was exceeded.
     pub fn charge(&self, kind: Kind, gas: u64) -> bool {
         self.meter.borrow_mut().charge(kind, gas)

@@ -8,7 +8,7 @@ use cosmwasm_std::{Order, Record};
 use cosmwasm_vm::{BackendError, BackendResult, GasInfo, Storage};
 
 use crate::gas::{self, Kind, CONTRACT_KEY_PREFIX_LEN, GAS_MULTIPLIER, KV_DELETE};
-use crate::state::Ctx;
+use crate::state::{Ctx, KvAccess, KvOp};
 
 const PREFIX: usize = CONTRACT_KEY_PREFIX_LEN as usize;
 
@@ -34,6 +34,16 @@ impl ContractStorage {
         self.ctx.charge(kind, sdk_gas);
         GasInfo::with_externally_used(sdk_gas.saturating_mul(GAS_MULTIPLIER))
     }
+
+    fn record(&self, op: KvOp, key: &[u8], value_len: usize, gas: u64) {
+        self.ctx.record(|| KvAccess {
+            contract: self.contract.clone(),
+            op,
+            key: key.to_vec(),
+            value_len,
+            gas,
+        });
+    }
 }
 
 impl Storage for ContractStorage {
@@ -45,9 +55,10 @@ impl Storage for ContractStorage {
             .contracts
             .get(&self.contract)
             .and_then(|c| c.storage.get(key).cloned());
-        let bytes = PREFIX + key.len() + value.as_ref().map_or(0, Vec::len);
-        let gas = self.charge(Kind::KvRead, gas::kv_read(bytes));
-        (Ok(value), gas)
+        let value_len = value.as_ref().map_or(0, Vec::len);
+        let sdk_gas = gas::kv_read(PREFIX + key.len() + value_len);
+        self.record(KvOp::Read, key, value_len, sdk_gas);
+        (Ok(value), self.charge(Kind::KvRead, sdk_gas))
     }
 
     fn scan(
@@ -80,7 +91,15 @@ impl Storage for ContractStorage {
         let first = records
             .first()
             .map_or(0, |(k, v)| PREFIX + k.len() + v.len());
-        let gas = self.charge(Kind::KvIterator, gas::kv_iter_step(first));
+        let sdk_gas = gas::kv_iter_step(first);
+        let value_len = records.first().map_or(0, |(_, v)| v.len());
+        self.record(
+            KvOp::IterSeek,
+            start.unwrap_or_default(),
+            value_len,
+            sdk_gas,
+        );
+        let gas = self.charge(Kind::KvIterator, sdk_gas);
         self.iterators.push((records, 0));
         match u32::try_from(self.iterators.len()) {
             Ok(id) => (Ok(id), gas),
@@ -102,17 +121,17 @@ impl Storage for ContractStorage {
             Some(record) => {
                 *pos += 1;
                 let bytes = PREFIX + record.0.len() + record.1.len();
-                let gas = self.charge(Kind::KvIterator, gas::kv_iter_step(bytes));
-                (Ok(Some(record)), gas)
+                let sdk_gas = gas::kv_iter_step(bytes);
+                self.record(KvOp::IterNext, &record.0, record.1.len(), sdk_gas);
+                (Ok(Some(record)), self.charge(Kind::KvIterator, sdk_gas))
             }
         }
     }
 
     fn set(&mut self, key: &[u8], value: &[u8]) -> BackendResult<()> {
-        let gas = self.charge(
-            Kind::KvWrite,
-            gas::kv_write(PREFIX + key.len() + value.len()),
-        );
+        let sdk_gas = gas::kv_write(PREFIX + key.len() + value.len());
+        self.record(KvOp::Write, key, value.len(), sdk_gas);
+        let gas = self.charge(Kind::KvWrite, sdk_gas);
         let mut state = self.ctx.state.borrow_mut();
         match state.contracts.get_mut(&self.contract) {
             Some(c) => {
@@ -124,6 +143,7 @@ impl Storage for ContractStorage {
     }
 
     fn remove(&mut self, key: &[u8]) -> BackendResult<()> {
+        self.record(KvOp::Delete, key, 0, KV_DELETE);
         let gas = self.charge(Kind::KvDelete, KV_DELETE);
         let mut state = self.ctx.state.borrow_mut();
         if let Some(c) = state.contracts.get_mut(&self.contract) {

@@ -174,3 +174,39 @@ fn store_code_gas_is_the_compile_cost() {
     assert_eq!(g.compile, COMPILE_COST_PER_BYTE * wasm.len() as u64);
     assert_eq!(g.total(), g.compile);
 }
+
+#[test]
+fn the_kv_trace_lists_every_store_access_with_its_gas() {
+    let (mut chain, code) = scripted_chain();
+    let c = scripted(&mut chain, code, "c");
+    let alice = chain.addr_make("alice");
+    let answer = ok(Response::new());
+    let len = serde_json::to_vec(&answer).unwrap().len();
+    // off by default: nothing is recorded
+    chain.execute(&alice, &c, &answer, &[]).unwrap();
+    assert_eq!(chain.take_kv_trace(), vec![]);
+
+    chain.start_kv_trace();
+    let tx = chain.execute(&alice, &c, &answer, &[]).unwrap();
+    let trace = chain.take_kv_trace();
+    let read = KV_READ_FLAT + KV_READ_PER_BYTE * (33 + 5);
+    let write = KV_WRITE_FLAT + KV_WRITE_PER_BYTE * (33 + 4 + len as u64);
+    let access = |op, key: &str, value_len, gas| localnet::KvAccess {
+        contract: c.to_string(),
+        op,
+        key: key.as_bytes().to_vec(),
+        value_len,
+        gas,
+    };
+    assert_eq!(
+        trace,
+        vec![
+            access(localnet::KvOp::Write, "last", len, write),
+            access(localnet::KvOp::Read, "query", 0, read),
+        ]
+    );
+    assert_eq!(tx.gas.kv_total(), read + write);
+    // taken: recording stopped
+    chain.execute(&alice, &c, &answer, &[]).unwrap();
+    assert_eq!(chain.take_kv_trace(), vec![]);
+}
