@@ -20,6 +20,7 @@ mod security_admin;
 mod security_funds;
 mod security_margin;
 mod security_market;
+mod security_mechanics;
 mod security_oracle;
 mod settle;
 mod vault;

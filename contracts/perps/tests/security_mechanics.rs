@@ -1,0 +1,308 @@
+//! SECURITY.md "CosmWasm mechanics" (scenarios 31-33): bounded lists over all three contracts,
+//! no zero-amount transfer, donations change nothing.
+
+use cosmwasm_std::{coins, Addr, BankMsg, Response, Uint128};
+use cw_multi_test::Executor;
+use perps_api::insurance_fund::{ExecuteMsg as FundMsg, PayoutsResponse, QueryMsg as FundQuery};
+use perps_api::perps::{
+    AccountsResponse, ExecuteMsg, LiquidatableAccountsResponse, LpPositionResponse,
+    MarketsResponse, QueryMsg,
+};
+use perps_api::price_feed::{FeedsResponse, QueryMsg as FeedQuery};
+
+use crate::suite::{assert_no_zero_amounts, plain_market, usdc, Suite, DENOM, USDC};
+
+/// Walks every page of a list with `page(start_after, limit)`, returning ids in order.
+fn walk<S: Clone>(
+    mut page: impl FnMut(Option<S>, u32) -> (Vec<String>, Option<S>),
+    limit: u32,
+) -> Vec<String> {
+    let (mut all, mut start) = (vec![], None);
+    loop {
+        let (ids, next) = page(start.clone(), limit);
+        all.extend(ids);
+        match next {
+            Some(n) => start = Some(n),
+            None => return all,
+        }
+    }
+}
+
+fn assert_once(ids: &[String], expected: usize) {
+    let mut sorted = ids.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!((ids.len(), sorted.len()), (expected, expected), "{ids:?}");
+}
+
+#[test]
+fn s31_every_list_query_caps_at_30_and_pages_cover_everything_once() {
+    let mut s = Suite::new();
+    // 35 markets (2 + 33), 40 accounts, 35 payouts
+    for i in 0..33 {
+        let id = format!("M{i:02}");
+        s.add_feed(&id);
+        s.add_market(&id, plain_market(&id)).unwrap();
+    }
+    for i in 0..40 {
+        let u = s.user(&format!("user{i}"), 1);
+        s.deposit(&u, 1);
+    }
+    let (owner, fund, feed) = (s.owner.clone(), s.fund.clone(), s.feed.clone());
+    let engine2 = s.user("engine2", 0);
+    s.exec_at(
+        &fund,
+        &owner,
+        &FundMsg::AddEngine {
+            engine: engine2.to_string(),
+        },
+        &[],
+    )
+    .unwrap();
+    for _ in 0..35 {
+        s.exec_at(
+            &fund,
+            &engine2,
+            &FundMsg::CoverBadDebt { amount: usdc(1) },
+            &[],
+        )
+        .unwrap();
+    }
+    let q = s.app.wrap();
+    let markets = |start: Option<String>, limit: u32| {
+        let r: MarketsResponse = q
+            .query_wasm_smart(
+                s.engine.clone(),
+                &QueryMsg::Markets {
+                    start_after: start,
+                    limit: Some(limit),
+                },
+            )
+            .unwrap();
+        let ids: Vec<String> = r.markets.iter().map(|m| m.market_id.clone()).collect();
+        let next = (ids.len() == limit.min(30) as usize).then(|| ids.last().cloned().unwrap());
+        (ids, next)
+    };
+    assert_eq!(markets(None, u32::MAX).0.len(), 30);
+    assert_once(&walk(markets, 7), 35);
+    let accounts = |start: Option<String>, limit: u32| {
+        let r: AccountsResponse = q
+            .query_wasm_smart(
+                s.engine.clone(),
+                &QueryMsg::Accounts {
+                    start_after: start,
+                    limit: Some(limit),
+                },
+            )
+            .unwrap();
+        let ids: Vec<String> = r.accounts.iter().map(|a| a.address.to_string()).collect();
+        (ids, r.next_start_after)
+    };
+    assert_eq!(accounts(None, u32::MAX).0.len(), 30);
+    assert_once(&walk(accounts, u32::MAX), 40);
+    // the liquidation scan bounds the accounts SCANNED: a full page is 30 scanned, none found
+    let scan = |start: Option<String>, limit: u32| {
+        let r: LiquidatableAccountsResponse = q
+            .query_wasm_smart(
+                s.engine.clone(),
+                &QueryMsg::LiquidatableAccounts {
+                    start_after: start,
+                    limit: Some(limit),
+                },
+            )
+            .unwrap();
+        assert!(r.accounts.is_empty());
+        let n = r.next_start_after.clone();
+        (n.iter().cloned().collect::<Vec<_>>(), n)
+    };
+    let (first, next) = scan(None, u32::MAX);
+    assert!(next.is_some(), "40 accounts need two pages of 30");
+    // the last address scanned on a full page is the 30th account
+    let thirty = accounts(None, 30).0;
+    assert_eq!(first, vec![thirty[29].clone()]);
+    assert_eq!(walk(scan, u32::MAX).len(), 1);
+    let feeds = |start: Option<String>, limit: u32| {
+        let r: FeedsResponse = q
+            .query_wasm_smart(
+                feed.clone(),
+                &FeedQuery::Feeds {
+                    start_after: start,
+                    limit: Some(limit),
+                },
+            )
+            .unwrap();
+        let ids: Vec<String> = r.feeds.iter().map(|f| f.feed_id.clone()).collect();
+        let next = (ids.len() == limit.min(30) as usize).then(|| ids.last().cloned().unwrap());
+        (ids, next)
+    };
+    assert_eq!(feeds(None, u32::MAX).0.len(), 30);
+    assert_once(&walk(feeds, 30), 35);
+    let payouts = |start: Option<u64>, limit: u32| {
+        let r: PayoutsResponse = q
+            .query_wasm_smart(
+                fund.clone(),
+                &FundQuery::Payouts {
+                    start_after: start,
+                    limit: Some(limit),
+                },
+            )
+            .unwrap();
+        let ids: Vec<String> = r.payouts.iter().map(|p| p.id.to_string()).collect();
+        let next = (ids.len() == limit.min(30) as usize).then(|| r.payouts.last().unwrap().id);
+        (ids, next)
+    };
+    assert_eq!(payouts(None, u32::MAX).0.len(), 30);
+    assert_once(&walk(payouts, u32::MAX), 35);
+}
+
+#[test]
+fn s31_settle_positions_closes_at_most_30_per_call() {
+    let mut s = Suite::new();
+    let owner = s.owner.clone();
+    let mut users: Vec<Addr> = vec![];
+    for i in 0..35 {
+        let u = s.user(&format!("user{i}"), 1_000);
+        s.deposit(&u, 1_000);
+        s.trade(&u, "ETH", "0.1");
+        users.push(u);
+    }
+    s.exec(
+        &owner,
+        &ExecuteMsg::SettleMarket {
+            market_id: "ETH".into(),
+            price: None,
+        },
+    )
+    .unwrap();
+    let keeper = s.user("keeper", 0);
+    let settle = ExecuteMsg::SettlePositions {
+        market_id: "ETH".into(),
+        limit: Some(u32::MAX),
+    };
+    s.exec(&keeper, &settle).unwrap();
+    let open = users
+        .iter()
+        .filter(|u| !s.account(u).positions.is_empty())
+        .count();
+    assert_eq!(open, 5);
+    s.exec(&keeper, &settle).unwrap();
+    assert!(users.iter().all(|u| s.account(u).positions.is_empty()));
+}
+
+#[test]
+#[should_panic(expected = "perps emitted a zero-amount transfer")]
+fn s32_the_harness_catches_a_zero_amount_send() {
+    let res: Response = Response::new().add_message(BankMsg::Send {
+        to_address: "someone".into(),
+        amount: coins(0, DENOM),
+    });
+    assert_no_zero_amounts("perps", &res);
+}
+
+#[test]
+fn s32_no_zero_amount_send_when_there_is_nothing_to_pay() {
+    // every response of the engine and the fund passes `assert_no_zero_amounts` in the harness;
+    // these are the paths where an amount can be zero.
+    let mut s = Suite::with(
+        |m| {
+            m.liquidator_reward_share = cosmwasm_std::Decimal256::zero();
+            m.insurance_fee_share = cosmwasm_std::Decimal256::zero();
+        },
+        &[("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))],
+    );
+    s.register_engine();
+    let (alice, keeper) = (s.user("alice", 1_000), s.user("keeper", 0));
+    s.deposit(&alice, 1_000);
+    s.trade(&alice, "BTC", "0.15");
+    // nothing pending: sweep refuses instead of sending 0
+    s.rejects_exact(
+        &keeper,
+        &ExecuteMsg::SweepFees {},
+        &[],
+        "no insurance fees to sweep",
+    );
+    // bankrupt with a zero liquidator reward, no insurance share and an empty fund: no send at all
+    s.set_price("BTC", "52000");
+    let r = s.liquidate(&keeper, &alice, None).unwrap();
+    assert_eq!(s.balance(&keeper), 0);
+    assert!(
+        !r.events.iter().any(|e| e.ty == "transfer"),
+        "{:?}",
+        r.events
+    );
+    assert_eq!(Suite::attr(&r, "bad_debt", "from_fund"), "0");
+    // withdrawing zero is refused, not sent
+    s.rejects_exact(
+        &alice,
+        &ExecuteMsg::Withdraw {
+            amount: Uint128::zero(),
+        },
+        &[],
+        "amount must be positive",
+    );
+}
+
+fn donation_world(donate: bool) -> (Suite, Addr, Addr) {
+    let mut s = Suite::new();
+    let (alice, bob) = (s.user("alice", 20_000), s.user("bob", 2_000));
+    s.deposit(&alice, 10_000);
+    s.trade(&alice, "BTC", "1");
+    s.try_isolated(&alice, "ETH", "-2", 1_000 * USDC).unwrap();
+    s.deposit(&bob, 1_000);
+    s.trade(&bob, "BTC", "0.15");
+    if donate {
+        let engine = s.engine.clone();
+        s.app
+            .execute(
+                alice.clone(),
+                BankMsg::Send {
+                    to_address: engine.to_string(),
+                    amount: coins(5_000 * USDC, DENOM),
+                }
+                .into(),
+            )
+            .unwrap();
+        s.donations += 5_000 * USDC;
+        s.check_invariants();
+    }
+    s.set_price("BTC", "54000");
+    (s, alice, bob)
+}
+
+#[test]
+fn s33_a_donation_changes_no_account_health_share_price_or_liquidation() {
+    let (mut plain, alice, bob) = donation_world(false);
+    let (mut gifted, _, _) = donation_world(true);
+    let lp = plain.lp.clone();
+    let lp_pos = |s: &Suite| -> LpPositionResponse {
+        s.query(&QueryMsg::LpPosition {
+            address: lp.to_string(),
+        })
+    };
+    let scan = |s: &Suite| -> LiquidatableAccountsResponse {
+        s.query(&QueryMsg::LiquidatableAccounts {
+            start_after: None,
+            limit: None,
+        })
+    };
+    assert_eq!(gifted.account(&alice), plain.account(&alice));
+    assert_eq!(gifted.account(&bob), plain.account(&bob));
+    assert_eq!(gifted.vault(), plain.vault());
+    assert_eq!(lp_pos(&gifted), lp_pos(&plain));
+    assert_eq!(scan(&gifted), scan(&plain));
+    assert_eq!(scan(&plain).accounts.len(), 1);
+    // the same liquidation pays the same amounts
+    let keeper_p = plain.user("keeper", 0);
+    let keeper_g = gifted.user("keeper", 0);
+    let rp = plain.liquidate(&keeper_p, &bob, None).unwrap();
+    let rg = gifted.liquidate(&keeper_g, &bob, None).unwrap();
+    assert_eq!(
+        Suite::events(&rp, "liquidation"),
+        Suite::events(&rg, "liquidation")
+    );
+    assert_eq!(gifted.balance(&keeper_g), plain.balance(&keeper_p));
+    assert_eq!(gifted.vault(), plain.vault());
+    // the donated coins stay outside every ledger: the engine's bank balance differs by exactly them
+    let (ep, eg) = (plain.engine.clone(), gifted.engine.clone());
+    assert_eq!(gifted.balance(&eg) - plain.balance(&ep), 5_000 * USDC);
+}
