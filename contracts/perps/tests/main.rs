@@ -25,3 +25,4 @@ mod security_oracle;
 mod settle;
 mod vault;
 mod sim;
+mod fuzz;
