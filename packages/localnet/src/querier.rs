@@ -14,7 +14,7 @@ use crate::bank;
 use crate::error::ChainError;
 use crate::gas::{self, Kind, CONTRACT_KEY_PREFIX_LEN, GAS_MULTIPLIER};
 use crate::router;
-use crate::state::Ctx;
+use crate::state::{Ctx, KvAccess, KvOp};
 
 /// The querier of one VM call.
 pub(crate) struct ChainQuerier {
@@ -84,7 +84,15 @@ fn handle(ctx: &Rc<Ctx>, request: &[u8], gas_limit: u64) -> QueryOutcome {
                 .and_then(|c| c.storage.get(key.as_slice()).cloned())
                 .unwrap_or_default();
             let bytes = CONTRACT_KEY_PREFIX_LEN as usize + key.len() + value.len();
-            ctx.charge(Kind::KvRead, gas::kv_read(bytes));
+            let sdk_gas = gas::kv_read(bytes);
+            ctx.record(|| KvAccess {
+                contract: contract_addr.clone(),
+                op: KvOp::Read,
+                key: key.to_vec(),
+                value_len: value.len(),
+                gas: sdk_gas,
+            });
+            ctx.charge(Kind::KvRead, sdk_gas);
             Ok(SystemResult::Ok(ContractResult::Ok(Binary::from(value))))
         }
         QueryRequest::Wasm(WasmQuery::ContractInfo { contract_addr }) => {

@@ -210,3 +210,40 @@ fn the_kv_trace_lists_every_store_access_with_its_gas() {
     chain.execute(&alice, &c, &answer, &[]).unwrap();
     assert_eq!(chain.take_kv_trace(), vec![]);
 }
+
+#[test]
+fn the_kv_trace_records_a_raw_query_as_a_read_of_the_queried_store() {
+    let (mut chain, code) = scripted_chain();
+    let target = scripted(&mut chain, code, "target");
+    let alice = chain.addr_make("alice");
+    let answer = ok(Response::new());
+    let len = serde_json::to_vec(&answer).unwrap().len();
+    chain.execute(&alice, &target, &answer, &[]).unwrap();
+    let request =
+        cosmwasm_std::QueryRequest::<cosmwasm_std::Empty>::Wasm(cosmwasm_std::WasmQuery::Raw {
+            contract_addr: target.to_string(),
+            key: b"last".to_vec().into(),
+        });
+    let creator = chain.addr_make("creator");
+    let (reader, _) = chain
+        .instantiate(code, &creator, &request, &[], "reader")
+        .unwrap();
+    chain.start_kv_trace();
+    chain.execute(&alice, &reader, &answer, &[]).unwrap();
+    let trace = chain.take_kv_trace();
+    let raw: Vec<_> = trace
+        .iter()
+        .filter(|a| a.contract == target.as_str())
+        .collect();
+    assert_eq!(
+        raw,
+        vec![&localnet::KvAccess {
+            contract: target.to_string(),
+            op: localnet::KvOp::Read,
+            key: b"last".to_vec(),
+            value_len: len,
+            gas: KV_READ_FLAT + KV_READ_PER_BYTE * (33 + 4 + len as u64),
+        }]
+    );
+    assert!(trace.iter().any(|a| a.contract == reader.as_str()));
+}
