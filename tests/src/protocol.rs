@@ -329,6 +329,16 @@ impl<B: Backend> Protocol<B> {
             }
             Err(failed) => json!({ "error": failed.error }),
         };
+        // The bank side of every transaction: each known address's balance after it.
+        let balances: serde_json::Map<String, Value> = self
+            .names
+            .iter()
+            .map(|(addr, name)| {
+                let amount = self.backend.balance(&Addr::unchecked(addr), DENOM);
+                (name.clone(), json!(amount.to_string()))
+            })
+            .collect();
+        let record = json!({ "result": record, "balances": balances });
         let record = self.normalize(record);
         self.journal.push(Entry {
             step: step.to_string(),

@@ -14,7 +14,7 @@ pub fn money(base_units: i128) -> String {
     let abs = base_units.unsigned_abs();
     let whole = abs / USDC;
     let frac = abs % USDC;
-    let mut s = format!("{sign}{}", thousands(whole));
+    let mut s = format!("{sign}{}", group(whole));
     if frac != 0 {
         let f = format!("{frac:06}");
         s.push('.');
@@ -29,12 +29,13 @@ pub fn cents(base_units: i128) -> String {
     let abs = base_units.unsigned_abs();
     format!(
         "{sign}{}.{:02}",
-        thousands(abs / USDC),
+        group(abs / USDC),
         (abs % USDC) / (USDC / 100)
     )
 }
 
-fn thousands(n: u128) -> String {
+/// An integer with thousands separators.
+pub fn group(n: u128) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -52,7 +53,7 @@ fn number(s: &str) -> String {
     let (int, frac) = rest
         .split_once('.')
         .map_or((rest, None), |(i, f)| (i, Some(f)));
-    let grouped = int.parse::<u128>().map_or(int.to_string(), thousands);
+    let grouped = int.parse::<u128>().map_or(int.to_string(), group);
     match frac {
         Some(f) => format!("{sign}{grouped}.{f}"),
         None => format!("{sign}{grouped}"),
@@ -117,7 +118,7 @@ fn event_line(ty: &str, attrs: &[(String, String)]) -> String {
 fn tx_lines(out: &mut String, txs: &[Tx]) {
     let width = txs.iter().map(|t| t.label.len()).max().unwrap_or(0);
     for tx in txs {
-        let gas = tx.gas.map_or("-".to_string(), |g| thousands(u128::from(g)));
+        let gas = tx.gas.map_or("-".to_string(), |g| group(u128::from(g)));
         let _ = writeln!(out, "  {:<width$}  {:>9} gas", tx.label, gas);
         for (ty, attrs) in &tx.events {
             let _ = writeln!(out, "  {:<width$}    · {}", "", event_line(ty, attrs));
@@ -251,4 +252,23 @@ pub fn render(steps: &[Step]) -> String {
         .enumerate()
         .map(|(i, s)| render_step(i + 1, s))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_exact_and_cents_truncate_toward_zero() {
+        assert_eq!(money(9_954_994_375), "9,954.994375");
+        assert_eq!(money(-113_201_200), "-113.2012");
+        assert_eq!(money(5_000_000), "5");
+        assert_eq!(cents(9_945_619_375), "9,945.61");
+        assert_eq!(cents(-119_454_542), "-119.45");
+        assert_eq!(cents(0), "0.00");
+        assert_eq!(number("1004216.5"), "1,004,216.5");
+        assert_eq!(number("-2749.80873"), "-2,749.80873");
+        assert_eq!(round2("2999.625"), "2999.62");
+        assert_eq!(round2("60000"), "60000");
+    }
 }
