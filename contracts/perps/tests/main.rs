@@ -21,6 +21,7 @@ mod security_funds;
 mod security_margin;
 mod security_market;
 mod security_mechanics;
+mod security_more;
 mod security_oracle;
 mod settle;
 mod vault;

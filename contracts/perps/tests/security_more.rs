@@ -1,0 +1,485 @@
+//! SECURITY.md "More market and vault risk" (scenarios 34-38, 40, 42, 43; 39 and 41 are with
+//! the liquidation scenarios).
+
+use cosmwasm_std::{coins, Decimal256, Uint128};
+use perps_api::perps::{ExecuteMsg, MarginTier, MarketConfig, MarketStatusUpdate};
+use perps_api::price_feed::{ExecuteMsg as FeedMsg, PriceUpdate};
+
+use crate::suite::{d, int_usdc, plain_market, sd, usdc, Suite, DENOM, USDC};
+
+fn remove(amount: u128) -> ExecuteMsg {
+    ExecuteMsg::RemoveMargin {
+        market_id: "BTC".into(),
+        amount: Uint128::new(amount),
+    }
+}
+
+#[test]
+fn s34_remove_margin_never_uses_unrealized_profit() {
+    for weight in ["0", "1"] {
+        let mut s = Suite::with(
+            |m| m.unrealized_profit_weight = Some(d(weight)),
+            &[("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))],
+        );
+        let alice = s.user("alice", 20_000);
+        s.deposit(&alice, 10_000);
+        s.try_isolated(&alice, "BTC", "1", 10_000 * USDC).unwrap();
+        // at a loss: M + min(0, U − A) − IM = 10,000 − 1,000 − 5,900 = 3,100
+        s.set_price("BTC", "59000");
+        s.rejects_exact(
+            &alice,
+            &remove(3_100 * USDC + 1),
+            &[],
+            "cannot remove 3100000001: margin after 5899999999 < initial requirement 5900000000",
+        );
+        s.exec(&alice, &remove(3_100 * USDC)).unwrap();
+        // +100 %: U = +60,000 counts for nothing, whatever the profit weight
+        s.set_price("BTC", "120000");
+        s.rejects_exact(
+            &alice,
+            &remove(1),
+            &[],
+            "cannot remove 1: margin after 6899999999 < initial requirement 12000000000",
+        );
+        // 6,000 more margin from attached funds: exactly 900 removable
+        s.exec_coins(
+            &alice,
+            &ExecuteMsg::AddMargin {
+                market_id: "BTC".into(),
+                amount: usdc(6_000),
+            },
+            &coins(6_000 * USDC, DENOM),
+        )
+        .unwrap();
+        s.rejects_exact(
+            &alice,
+            &remove(900 * USDC + 1),
+            &[],
+            "cannot remove 900000001: margin after 11999999999 < initial requirement 12000000000",
+        );
+        s.exec(&alice, &remove(900 * USDC)).unwrap();
+        let a = s.account(&alice);
+        assert_eq!(a.positions[0].margin, Some(usdc(12_000)));
+        assert_eq!(a.positions[0].equity, Some(int_usdc(72_000)));
+        assert_eq!(a.collateral, int_usdc(4_000));
+    }
+}
+
+/// Impact up to 5 %: the default 1 % slippage binds first.
+fn deep_market() -> MarketConfig {
+    MarketConfig {
+        margin_tiers: vec![MarginTier {
+            max_notional: None,
+            initial_margin_ratio: d("0.2"),
+            maintenance_margin_ratio: d("0.1"),
+        }],
+        skew_scale: d("1000"),
+        max_price_impact: Some(d("0.05")),
+        liquidation_fee: d("0.11"),
+        ..plain_market("BTC")
+    }
+}
+
+#[test]
+fn s35_a_front_runner_cannot_push_a_trade_without_acceptable_price_past_the_default_slippage() {
+    let mut s = Suite::with(
+        |_| {},
+        &[("BTC", deep_market()), ("ETH", plain_market("ETH"))],
+    );
+    let (eve, victim) = (s.user("eve", 1_000_000), s.user("victim", 1_000_000));
+    s.deposit(&eve, 500_000);
+    s.deposit(&victim, 500_000);
+    // alone, 10 BTC fills at 60,000·(1 + 5/1000) = 60,300 ≤ 60,600
+    let sim: perps_api::perps::SimulateTradeResponse =
+        s.query(&perps_api::perps::QueryMsg::SimulateTrade {
+            address: victim.to_string(),
+            market_id: "BTC".into(),
+            size_delta: sd("10"),
+            mode: None,
+        });
+    assert_eq!(sim.fill_price, d("60300"));
+    // eve buys 15 first: the victim's fill would be 60,000·(1 + 20/1000) = 61,200
+    s.trade(&eve, "BTC", "15");
+    s.rejects_exact(
+        &victim,
+        &Suite::trade_msg("BTC", "10"),
+        &[],
+        "fill price 61200 is worse than the acceptable price 60600",
+    );
+    // and on the sell side: eve sells 30 (K = −15), a victim's sale of 10 would fill at 58,800
+    s.trade(&eve, "BTC", "-30");
+    s.rejects_exact(
+        &victim,
+        &Suite::trade_msg("BTC", "-10"),
+        &[],
+        "fill price 58800 is worse than the acceptable price 59400",
+    );
+    // a tighter configured default binds at its own bound
+    let owner = s.owner.clone();
+    let mut cfg = crate::security_admin::update_config_empty();
+    if let ExecuteMsg::UpdateConfig {
+        default_max_slippage,
+        ..
+    } = &mut cfg
+    {
+        *default_max_slippage = Some(d("0.002"));
+    }
+    s.exec(&owner, &cfg).unwrap();
+    s.trade(&eve, "BTC", "15");
+    s.rejects_exact(
+        &victim,
+        &Suite::trade_msg("BTC", "10"),
+        &[],
+        "fill price 60300 is worse than the acceptable price 60120",
+    );
+}
+
+#[test]
+fn s36_impact_cap_refuses_and_no_fill_is_ever_at_or_below_zero() {
+    // the largest impact validation admits is below 1 (max_price_impact in (0, 1)); with a
+    // liquidation fee that keeps liquidation dearer than a close: 0.995·(1 − 0) ≥ 0.99
+    let extreme = MarketConfig {
+        margin_tiers: vec![MarginTier {
+            max_notional: None,
+            initial_margin_ratio: d("1"),
+            maintenance_margin_ratio: d("0.5"),
+        }],
+        skew_scale: d("10"),
+        max_price_impact: Some(d("0.99")),
+        liquidation_fee: d("0.995"),
+        ..plain_market("BTC")
+    };
+    let mut s = Suite::with(
+        |m| {
+            m.liquidator_reward_share = Decimal256::zero();
+            m.liquidation_target_ratio = d("2");
+        },
+        &[("BTC", extreme), ("ETH", plain_market("ETH"))],
+    );
+    let whale = s.user("whale", 3_000_000);
+    s.deposit(&whale, 3_000_000);
+    let sell = |size: &str| ExecuteMsg::Trade {
+        market_id: "BTC".into(),
+        size_delta: sd(size),
+        acceptable_price: Some(d("0.000000000000000001")),
+        mode: None,
+    };
+    // |0 − 19.8002/2| / 10 = 0.99001 > 0.99
+    s.rejects_exact(
+        &whale,
+        &sell("-19.8002"),
+        &[],
+        "price impact 0.99001 in market BTC exceeds max 0.99",
+    );
+    // at the cap the fill is 1 % of the mark: still positive
+    let r = s.exec(&whale, &sell("-19.8")).unwrap();
+    assert_eq!(Suite::attr(&r, "trade", "fill_price"), "600");
+    // with K = −19.8, even the smallest further sale is over the cap
+    s.rejects_exact(
+        &whale,
+        &sell("-0.001"),
+        &[],
+        "price impact 1.98005 in market BTC exceeds max 0.99",
+    );
+}
+
+#[test]
+fn s37_a_flip_checks_cap_minimum_and_margin_on_the_full_new_side() {
+    let mut eth = plain_market("ETH");
+    eth.max_short_oi = usdc(450_000);
+    let mut s = Suite::with(|_| {}, &[("BTC", plain_market("BTC")), ("ETH", eth)]);
+    let owner = s.owner.clone();
+    let alice = s.user("alice", 100_000);
+    s.exec_funds(&alice, &ExecuteMsg::Deposit {}, 60_000 * USDC - 1)
+        .unwrap();
+    s.trade(&alice, "ETH", "100");
+    // long 100 → short 200 (600,000 notional) breaks the 450,000 short cap
+    s.rejects_exact(
+        &alice,
+        &Suite::trade_msg("ETH", "-300"),
+        &[],
+        "short open interest of market ETH would be 600000000000 > cap 450000000000",
+    );
+    // a remainder below the minimum
+    s.rejects_exact(
+        &alice,
+        &Suite::trade_msg("ETH", "-100.0005"),
+        &[],
+        "order size 0.0005 in market ETH is below the minimum 0.001",
+    );
+    let mut wide = plain_market("ETH");
+    wide.max_short_oi = usdc(600_000);
+    s.exec(
+        &owner,
+        &ExecuteMsg::UpdateMarket {
+            market_id: "ETH".into(),
+            config: wide,
+            force: None,
+        },
+    )
+    .unwrap();
+    // IM of the full short 200: 60,000 > 59,999.999999
+    s.rejects_exact(
+        &alice,
+        &Suite::trade_msg("ETH", "-300"),
+        &[],
+        "insufficient margin: equity 59999999999 < initial requirement 60000000000",
+    );
+    s.exec(
+        &owner,
+        &ExecuteMsg::SetMarketStatus {
+            market_id: "ETH".into(),
+            status: MarketStatusUpdate::ReduceOnly,
+        },
+    )
+    .unwrap();
+    s.deposit(&alice, 1);
+    s.rejects_exact(
+        &alice,
+        &Suite::trade_msg("ETH", "-300"),
+        &[],
+        "market ETH is reduce-only",
+    );
+    s.exec(
+        &owner,
+        &ExecuteMsg::SetMarketStatus {
+            market_id: "ETH".into(),
+            status: MarketStatusUpdate::Active,
+        },
+    )
+    .unwrap();
+    s.trade(&alice, "ETH", "-300");
+    let p = &s.account(&alice).positions[0];
+    assert_eq!((p.size, p.entry_price), (sd("-200"), d("3000")));
+}
+
+#[test]
+fn s38_lp_claims_are_bounded_by_delay_cash_and_the_first_deposit_lock() {
+    let mut s = Suite::new();
+    let lp = s.lp.clone();
+    let alice = s.user("alice", 200_000);
+    s.deposit(&alice, 200_000);
+    s.trade(&alice, "BTC", "10");
+    s.advance(3_600);
+    // alice loses 100,000: V = 1,100,000 while cash is 1,000,000
+    s.set_price("BTC", "50000");
+    let all_but_lock = Uint128::new(999_999 * USDC);
+    s.rejects_exact(
+        &lp,
+        &ExecuteMsg::WithdrawLiquidity {
+            shares: Uint128::new(1_000_000 * USDC),
+        },
+        &[],
+        "requested 1000000000000 shares but only 999999000000 are withdrawable now",
+    );
+    s.exec(
+        &lp,
+        &ExecuteMsg::WithdrawLiquidity {
+            shares: all_but_lock,
+        },
+    )
+    .unwrap();
+    let claimable = s.now() + 3_600;
+    s.advance(3_598);
+    s.set_price("BTC", "50000");
+    s.rejects_exact(
+        &lp,
+        &ExecuteMsg::ClaimLiquidity {},
+        &[],
+        &format!(
+            "withdrawal request claimable at {claimable}, now {}",
+            claimable - 1
+        ),
+    );
+    s.advance(1);
+    // 999,999 shares at V/total = 1.1 would pay 1,099,998.9 USDC: more than the cash
+    s.rejects_exact(
+        &lp,
+        &ExecuteMsg::ClaimLiquidity {},
+        &[],
+        "payout 1099998900000 exceeds vault cash 1000000000000",
+    );
+    // alice realizes her loss: the cash is there now, the claim pays at the current V
+    s.close(&alice, "BTC").unwrap();
+    let before = s.balance(&lp);
+    s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
+    assert_eq!(s.balance(&lp) - before, 1_099_998_900_000);
+    // what is left is the lock: 10^6 shares, worth 1.1 USDC, never withdrawable
+    let v = s.vault();
+    assert_eq!(v.total_shares.u128(), USDC);
+    assert_eq!(v.cash.i128(), 1_100_000);
+    s.rejects_exact(
+        &lp,
+        &ExecuteMsg::WithdrawLiquidity {
+            shares: Uint128::one(),
+        },
+        &[],
+        "requested 1 shares but only 0 are withdrawable now",
+    );
+}
+
+#[test]
+fn s40_a_settled_market_needs_no_oracle_anywhere_afterwards() {
+    let mut s = Suite::new();
+    let (owner, feed) = (s.owner.clone(), s.feed.clone());
+    let (alice, bob) = (s.user("alice", 20_000), s.user("bob", 20_000));
+    s.deposit(&alice, 10_000);
+    s.deposit(&bob, 10_000);
+    s.trade(&alice, "BTC", "1");
+    s.trade(&alice, "ETH", "1");
+    s.try_isolated(&bob, "BTC", "-0.5", 5_000 * USDC).unwrap();
+    let r = s
+        .exec(
+            &owner,
+            &ExecuteMsg::SettleMarket {
+                market_id: "BTC".into(),
+                price: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        s.market("BTC").status,
+        perps_api::perps::MarketStatus::Settled { price: d("60000") }
+    );
+    let _ = r;
+    // the BTC feed is removed altogether
+    s.exec_at(
+        &feed,
+        &owner,
+        &FeedMsg::RemoveFeed {
+            feed_id: "BTC".into(),
+        },
+        &[],
+    )
+    .unwrap();
+    s.advance(600);
+    s.set_price("ETH", "3000");
+    // alice's cross ETH increase: the touch closes her BTC at 60,000 first, without any price
+    s.trade(&alice, "ETH", "1");
+    let a = s.account(&alice);
+    assert_eq!(a.positions.len(), 1);
+    assert_eq!(a.collateral, int_usdc(10_000));
+    // the vault needs no BTC price while bob's settled position is still open
+    let lp = s.lp.clone();
+    s.mint(&lp, 10 * USDC);
+    s.exec_funds(&lp, &ExecuteMsg::ProvideLiquidity {}, 10 * USDC)
+        .unwrap();
+    // bob withdraws: his touch returns the isolated margin, no price needed
+    s.withdraw(&bob, 10_000 * USDC).unwrap();
+    let b = s.account(&bob);
+    assert!(b.positions.is_empty());
+    assert_eq!(b.collateral, int_usdc(0));
+    assert_eq!(s.market("BTC").state.short_oi, d("0"));
+}
+
+#[test]
+fn s42_the_engine_follows_the_feed_through_a_skipped_gap_and_an_owner_reset() {
+    let mut s = Suite::new();
+    let (owner, feed, publisher) = (s.owner.clone(), s.feed.clone(), s.publisher.clone());
+    s.exec_at(
+        &feed,
+        &owner,
+        &FeedMsg::AddFeed {
+            feed_id: "SOL".into(),
+            description: "SOL".into(),
+            max_price_jump: Some(d("0.1")),
+            jump_window_secs: Some(60),
+        },
+        &[],
+    )
+    .unwrap();
+    s.add_market("SOL", plain_market("SOL")).unwrap();
+    s.set_price("SOL", "100");
+    let alice = s.user("alice", 10_000);
+    s.deposit(&alice, 10_000);
+    s.trade(&alice, "SOL", "10");
+    let t0 = s.now();
+    let push = |p: &str, t: u64| FeedMsg::UpdatePrices {
+        prices: vec![PriceUpdate {
+            feed_id: "SOL".into(),
+            price: d(p),
+            conf: d("0"),
+            ema_price: None,
+            publish_time: t,
+        }],
+    };
+    // +15 % after 60 s: skipped; the engine still marks 100
+    s.advance(60);
+    let r = s
+        .exec_at(&feed, &publisher, &push("115", t0 + 60), &[])
+        .unwrap();
+    assert_eq!(Suite::attr(&r, "wasm", "skipped_update"), "SOL:jump");
+    assert_eq!(s.account(&alice).positions[0].mark_price, d("100"));
+    // after 90 s of publish time the same move is within 0.1·90/60 = 15 %: accepted
+    s.advance(30);
+    s.exec_at(&feed, &publisher, &push("115", t0 + 90), &[])
+        .unwrap();
+    assert_eq!(s.account(&alice).positions[0].unrealized_pnl, int_usdc(150));
+    // two updates of one feed in one message: refused, nothing changes anywhere
+    s.advance(1);
+    let mut two = push("116", t0 + 91);
+    if let FeedMsg::UpdatePrices { prices } = &mut two {
+        let mut second = prices[0].clone();
+        second.price = d("117");
+        prices.push(second);
+    }
+    s.rejects_at(
+        &feed,
+        &publisher,
+        &two,
+        &[],
+        "malformed update: feed SOL appears more than once in one batch",
+    );
+    // the owner resets a real −50 % gap at once; the engine trades at it
+    s.exec_at(
+        &feed,
+        &owner,
+        &FeedMsg::ResetPrice {
+            feed_id: "SOL".into(),
+            price: d("57.5"),
+            conf: d("0"),
+            publish_time: t0 + 91,
+        },
+        &[],
+    )
+    .unwrap();
+    s.trade(&alice, "SOL", "-5");
+    // realized (57.5 − 100)·5 = −212.5
+    assert_eq!(s.account(&alice).collateral.i128(), 9_787_500_000);
+}
+
+#[test]
+fn s43_an_underwater_or_bankrupt_isolated_position_does_not_block_the_cross_book() {
+    let mut s = Suite::new();
+    let alice = s.user("alice", 20_000);
+    s.deposit(&alice, 10_000);
+    s.try_isolated(&alice, "BTC", "1", 6_000 * USDC).unwrap();
+    s.trade(&alice, "ETH", "1");
+    // BTC −15 %: the isolated book is bankrupt (6,000 − 9,000)
+    s.set_price("BTC", "51000");
+    s.set_price("ETH", "3000");
+    let a = s.account(&alice);
+    assert_eq!(a.positions[0].equity, Some(int_usdc(-3_000)));
+    // cross: C 4,000, ETH IM 300 → free 3,700, exactly
+    assert_eq!(a.free_collateral, usdc(3_700));
+    s.rejects_exact(
+        &alice,
+        &ExecuteMsg::Withdraw {
+            amount: Uint128::new(3_700 * USDC + 1),
+        },
+        &[],
+        "withdrawal 3700000001 exceeds free collateral 3700000000",
+    );
+    // the bankrupt book refuses risk on itself only (the averaged entry rounds up: one unit)
+    s.rejects_exact(
+        &alice,
+        &Suite::trade_msg("BTC", "0.1"),
+        &[],
+        "insufficient margin: equity -3000000001 < initial requirement 5610000000",
+    );
+    s.trade(&alice, "ETH", "1");
+    s.withdraw(&alice, 3_400 * USDC).unwrap();
+    let a = s.account(&alice);
+    assert_eq!(a.collateral, int_usdc(600));
+    assert_eq!(a.positions[0].equity, Some(int_usdc(-3_000)));
+}
