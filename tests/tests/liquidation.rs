@@ -125,3 +125,64 @@ fn scenario<B: Backend>(p: &mut Protocol<B>) {
 fn crash_liquidations_and_bad_debt_paid_by_the_insurance_fund() {
     on_both(&setup(), scenario, scenario);
 }
+
+/// The fund refuses to pay (the engine was removed from its list): `cover_bad_debt` fails inside
+/// a submessage that replies on error, so the liquidation still succeeds, nothing leaves the
+/// fund, and the amount is socialized on vault cash.
+fn fund_refuses<B: Backend>(p: &mut Protocol<B>) {
+    let bob = p.user("bob", 1_500 * USDC).unwrap();
+    let keeper = p.user("keeper", 0).unwrap();
+    p.deposit(&bob, 1_500 * USDC).unwrap();
+    p.isolated(&bob, "BTC", "0.2", 1_300 * USDC).unwrap();
+    let (owner, fund_addr, engine) = (p.owner.clone(), p.fund.clone(), p.engine.clone());
+    p.exec(
+        &owner,
+        &fund_addr,
+        &perps_api::insurance_fund::ExecuteMsg::RemoveEngine {
+            engine: engine.to_string(),
+        },
+        &[],
+    )
+    .unwrap();
+    p.advance(1);
+    p.publish(&[("BTC".to_string(), dec("53000"))]).unwrap();
+    let cash_before = p.vault().unwrap().cash.i128();
+
+    let r = p.liquidate(&keeper, &bob).unwrap();
+    // 113.2012 + 5 (keeper) − 2.40024 (pending fees) requested from the fund.
+    let requested = 118_201_200 - 2_400_240;
+    assert_eq!(
+        r.attr("wasm-bad_debt", "from_fund"),
+        Some(requested.to_string().as_str())
+    );
+    assert_eq!(
+        r.attr("wasm-bad_debt_cover_failed", "socialized"),
+        Some(requested.to_string().as_str())
+    );
+    assert!(r.events_of("wasm-cover_bad_debt").next().is_none());
+    if p.backend.name() == "wasm" {
+        // wasmd hands `reply` the redacted error only.
+        assert_eq!(
+            r.attr("wasm-bad_debt_cover_failed", "error"),
+            Some("codespace: wasm, code: 5")
+        );
+    }
+    assert_eq!(p.fund_balance().unwrap(), 2_000 * USDC);
+    assert_eq!(p.balance(&keeper), 5 * USDC);
+    // Vault cash: + the margin the book held (1,287.9988, all lost) + the pending fees (2.40024)
+    // − the keeper's 5; the fund's part was credited up front and taken back by the reply.
+    let cash_after = p.vault().unwrap().cash.i128();
+    assert_eq!(
+        cash_after - cash_before,
+        1_287_998_800 + 2_400_240 - 5_000_000
+    );
+    let cfg: perps_api::perps::ConfigResponse = p
+        .engine_query(&perps_api::perps::QueryMsg::Config {})
+        .unwrap();
+    assert_eq!(cfg.pending_insurance_fees.u128(), 0);
+}
+
+#[test]
+fn a_fund_that_refuses_to_pay_leaves_the_loss_on_the_vault() {
+    on_both(&setup(), fund_refuses, fund_refuses);
+}
