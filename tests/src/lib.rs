@@ -7,12 +7,14 @@
 //! entry by entry.
 
 pub mod backend;
+pub mod journal;
 pub mod protocol;
 pub mod story;
 pub mod table;
 pub mod wasm;
 
 pub use backend::{Backend, Code, Executed, Failed};
-pub use protocol::{Entry, Protocol, Setup, DENOM, USDC};
+pub use journal::Entry;
+pub use protocol::{Protocol, Setup, DENOM, USDC};
 pub use story::Story;
 pub use wasm::WasmBackend;
