@@ -83,6 +83,8 @@ pub struct MarketIn {
     pub last_price: Option<Decimal256>,
     /// Latest feed record: (price, publish_time).
     pub feed: Option<(Decimal256, u64)>,
+    /// Its published confidence (0 without a record).
+    pub conf: Decimal256,
 }
 
 /// A stored position.

@@ -14,7 +14,7 @@ use perps_api::perps::{
     AccountResponse, ExecuteMsg, MarginTier, MarketConfig, MarketStatus, MarketStatusUpdate,
     TradeMode, VaultResponse,
 };
-use perps_api::price_feed::{PriceResponse, QueryMsg as FeedQuery};
+use perps_api::price_feed::{ExecuteMsg as FeedMsg, PriceResponse, QueryMsg as FeedQuery};
 
 use super::actions::{Action, Amount, ModeChoice, LPS, MARKETS as N_MARKETS, TRADERS};
 use super::model::{self, AccountIn, PosIn, World};
@@ -173,6 +173,25 @@ impl Sim {
             },
             &markets,
         );
+        // SOL's feed bounds jumps (25 % per minute): larger gaps are skipped by the feed and
+        // the engine sees an ageing price instead.
+        let owner = s.owner.clone();
+        let feed = s.feed.clone();
+        for msg in [
+            FeedMsg::RemoveFeed {
+                feed_id: "SOL".to_string(),
+            },
+            FeedMsg::AddFeed {
+                feed_id: "SOL".to_string(),
+                description: "SOL".to_string(),
+                max_price_jump: Some(d("0.25")),
+                jump_window_secs: Some(60),
+            },
+        ] {
+            s.app
+                .execute_contract(owner.clone(), feed.clone(), &msg, &[])
+                .unwrap();
+        }
         s.set_price("SOL", INITIAL[2]);
         let traders: Vec<Addr> = (0..TRADERS)
             .map(|i| s.user(&format!("trader{i}"), 5_000_000))
@@ -223,6 +242,10 @@ impl Sim {
     }
 
     fn feed_record(&self, feed_id: &str) -> Option<(Decimal256, u64)> {
+        self.feed_full(feed_id).map(|p| (p.price, p.publish_time))
+    }
+
+    fn feed_full(&self, feed_id: &str) -> Option<PriceResponse> {
         self.s
             .app
             .wrap()
@@ -233,7 +256,6 @@ impl Sim {
                 },
             )
             .ok()
-            .map(|p| (p.price, p.publish_time))
     }
 
     /// Reads the stored state and queries the engine.
@@ -245,7 +267,9 @@ impl Sim {
         for item in MARKETS.range(st, None, None, Order::Ascending) {
             let (id, m) = item.unwrap();
             let state = MARKET_STATES.load(st, &id).unwrap();
-            let feed = self.feed_record(&m.config.feed_id);
+            let full = self.feed_full(&m.config.feed_id);
+            let feed = full.as_ref().map(|p| (p.price, p.publish_time));
+            let conf = full.map(|p| p.conf).unwrap_or_default();
             markets.insert(
                 id,
                 model::MarketIn {
@@ -257,6 +281,7 @@ impl Sim {
                     last_funding_time: state.last_funding_time,
                     last_price: state.last_price,
                     feed,
+                    conf,
                 },
             );
         }
@@ -388,7 +413,8 @@ impl Sim {
             Some(&ema.to_string()),
             t,
         );
-        self.prices[m] = price;
+        // the feed may have skipped it (jump rule): track what it holds
+        self.prices[m] = self.feed_record(IDS[m]).map(|r| r.0).unwrap_or(price);
     }
 
     fn bps(p: Decimal256, bps: i64) -> Decimal256 {
