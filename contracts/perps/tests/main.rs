@@ -18,6 +18,7 @@ mod queries;
 mod round_trip;
 mod security_admin;
 mod security_funds;
+mod security_liquidation;
 mod security_margin;
 mod security_market;
 mod security_mechanics;

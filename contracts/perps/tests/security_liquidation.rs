@@ -1,0 +1,203 @@
+//! SECURITY.md "Liquidation" angles not covered by `liquidation*.rs` (scenarios 12, 21, 22,
+//! 24): liquidation under a doubtful price, a second wallet gains nothing, no dust remainder,
+//! the configured maximum number of positions.
+
+use cosmwasm_std::Addr;
+use perps_api::perps::{ExecuteMsg, Health, MarketConfig};
+
+use crate::suite::{d, fee_market, int_usdc, plain_market, sd, usdc, Suite, USDC};
+
+/// bob: short 1 BTC at 60,000 with C = 6,150 USDC − 1 unit (below maintenance at 63,000).
+fn bob_below_maintenance(s: &mut Suite) -> Addr {
+    let bob = s.user("bob", 10_000);
+    s.exec_funds(&bob, &ExecuteMsg::Deposit {}, 6_150 * USDC - 1)
+        .unwrap();
+    s.trade(&bob, "BTC", "-1");
+    bob
+}
+
+#[test]
+fn s12_liquidation_is_allowed_while_the_price_is_uncertain_or_far_from_its_ema() {
+    for (conf, ema, refusal) in [
+        (
+            "700",
+            None,
+            "oracle price of market BTC is uncertain: conf/price 0.011111111111111111 > max 0.01",
+        ),
+        (
+            "0",
+            Some("66400"),
+            "oracle price of market BTC deviates from its EMA: 0.051204819277108433 > max 0.05",
+        ),
+    ] {
+        let mut s = Suite::new();
+        let keeper = s.user("keeper", 0);
+        let bob = bob_below_maintenance(&mut s);
+        let t = s.now() + 1;
+        s.advance(1);
+        s.publish("BTC", "63000", conf, ema, t);
+        // risk-adding is refused...
+        s.rejects_exact(&bob, &Suite::trade_msg("BTC", "-0.01"), &[], refusal);
+        // ...liquidation is not (liveness only), at the mark without impact
+        let res = s.liquidate(&keeper, &bob, None).unwrap();
+        let ev = Suite::events(&res, "liquidation");
+        assert_eq!(ev.len(), 1, "{ev:?}");
+        assert_eq!(ev[0]["mark_price"], "63000");
+        assert_eq!(ev[0]["liquidator_reward"], "75000001");
+        assert_eq!(s.balance(&keeper), 75_000_001);
+        assert_eq!(s.account(&bob).health, Health::Healthy);
+    }
+}
+
+/// alice long 0.15 BTC in a market with fees and impact, against a short skew; her book is
+/// below maintenance at 56,000.
+fn second_wallet_world() -> (Suite, Addr, Addr) {
+    let mut s = Suite::with(
+        |_| {},
+        &[
+            ("BTC", fee_market("BTC", "1000")),
+            ("ETH", plain_market("ETH")),
+        ],
+    );
+    let (alice, alice2, bob) = (
+        s.user("alice", 1_000),
+        s.user("alice-second-wallet", 0),
+        s.user("bob", 100_000),
+    );
+    s.deposit(&bob, 100_000);
+    s.trade(&bob, "BTC", "-2");
+    s.deposit(&alice, 1_000);
+    s.trade(&alice, "BTC", "0.15");
+    s.set_price("BTC", "56000");
+    assert_eq!(s.account(&alice).health, Health::Liquidatable);
+    (s, alice, alice2)
+}
+
+#[test]
+fn s21_a_second_wallet_liquidating_the_owner_gains_nothing_over_closing_normally() {
+    // world A: alice's second wallet liquidates her
+    let (mut a, alice, alice2) = second_wallet_world();
+    let res = a.liquidate(&alice2, &alice, None).unwrap();
+    let ev = Suite::events(&res, "liquidation");
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    let closed = ev[0]["size_closed"].clone();
+    let together_a = a.account(&alice).collateral.i128() + a.balance(&alice2) as i128;
+    // world B: alice closes the same size herself, paying the fee and the adverse impact
+    let (mut b, alice_b, _) = second_wallet_world();
+    let sell = format!("-{closed}");
+    let r = b
+        .exec(
+            &alice_b,
+            &ExecuteMsg::Trade {
+                market_id: "BTC".into(),
+                size_delta: sd(&sell),
+                acceptable_price: Some(d("50000")),
+                mode: None,
+            },
+        )
+        .unwrap();
+    let impact: cosmwasm_std::SignedDecimal256 =
+        Suite::attr(&r, "trade", "price_impact").parse().unwrap();
+    assert!(!impact.is_zero(), "the normal close pays impact here");
+    let together_b = b.account(&alice_b).collateral.i128();
+    // liquidated: 22.22 penalty on 0.0397 BTC, half of it back to the second wallet;
+    // closed: fee 2.217896 and impact −0.187 % (4.155 USDC) — 4.737 USDC cheaper
+    assert_eq!(closed, "0.039679476875472414");
+    assert_eq!(Suite::attr(&r, "trade", "fee"), "2217896");
+    assert_eq!((together_a, together_b), (825_772_160, 830_509_639));
+    // the same position is left in both worlds
+    assert_eq!(
+        a.account(&alice).positions[0].size,
+        b.account(&alice_b).positions[0].size
+    );
+    // validation keeps liquidation_fee·(1 − share) = 0.5 % ≥ fee 0.1 % + max impact 0.3 %
+    assert!(
+        together_a < together_b,
+        "liquidating oneself paid {together_a} vs {together_b} for a normal close"
+    );
+}
+
+#[test]
+fn s22_a_partial_liquidation_never_leaves_a_dust_remainder() {
+    let run = |min: &str| {
+        let btc = MarketConfig {
+            min_order_size: d(min),
+            ..plain_market("BTC")
+        };
+        let mut s = Suite::with(|_| {}, &[("BTC", btc), ("ETH", plain_market("ETH"))]);
+        let (alice, keeper) = (s.user("alice", 1_000), s.user("keeper", 0));
+        s.deposit(&alice, 1_000);
+        s.trade(&alice, "BTC", "0.15");
+        // Q = 1,000 − 585 = 415 < MM 420.75; the target needs x ≥ 0.03766... closed
+        s.set_price("BTC", "56100");
+        let res = s.liquidate(&keeper, &alice, None).unwrap();
+        let ev = Suite::events(&res, "liquidation");
+        assert_eq!(ev.len(), 1, "{ev:?}");
+        (s, alice, ev[0].clone())
+    };
+    // min 0.1: the partial close leaves 0.112..., a valid size
+    let (s, alice, e) = run("0.1");
+    let left: cosmwasm_std::SignedDecimal256 = e["size_after"].parse().unwrap();
+    assert!(left >= sd("0.1") && left < sd("0.15"), "{e:?}");
+    assert_eq!(s.account(&alice).positions[0].size, left);
+    // min 0.12: that remainder would be dust, so everything closes
+    let (s, alice, e) = run("0.12");
+    assert_eq!(e["size_closed"], "0.15");
+    assert_eq!(e["size_after"], "0");
+    // penalty 1 % of 8,415 = 84.15, half each to the keeper and the insurance fees
+    assert_eq!(e["penalty"], "84150000");
+    assert_eq!(e["liquidator_reward"], "42075000");
+    let a = s.account(&alice);
+    assert!(a.positions.is_empty());
+    // 1,000 − 585 realized − 84.15
+    assert_eq!(a.collateral, cosmwasm_std::Int128::new(330_850_000));
+}
+
+#[test]
+fn s24_the_configured_maximum_of_32_positions_is_liquidated_in_one_call() {
+    let ids: Vec<String> = (0..32).map(|i| format!("M{i:02}")).collect();
+    let markets: Vec<(&str, MarketConfig)> = ids
+        .iter()
+        .map(|id| (id.as_str(), plain_market(id)))
+        .collect();
+    let mut s = Suite::with(|m| m.max_positions_per_account = Some(32), &markets);
+    let (alice, keeper) = (s.user("alice", 4_000), s.user("keeper", 0));
+    for id in &ids {
+        s.set_price(id, "100");
+    }
+    s.deposit(&alice, 3_200);
+    for id in &ids {
+        s.trade(&alice, id, "10");
+    }
+    // a 33rd market cannot be added to the book
+    s.add_feed("M32");
+    s.add_market("M32", plain_market("M32")).unwrap();
+    s.set_price("M32", "100");
+    s.rejects_exact(
+        &alice,
+        &Suite::trade_msg("M32", "1"),
+        &[],
+        "account already holds 32 positions, the maximum is 32",
+    );
+    for id in &ids {
+        s.set_price(id, "94");
+    }
+    // Q = 3,200 − 32·60 = 1,280 < MM 32·47 = 1,504
+    let a = s.account(&alice);
+    assert_eq!(
+        (a.equity, a.maintenance_margin),
+        (int_usdc(1_280), usdc(1_504))
+    );
+    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    let ev = Suite::events(&res, "liquidation");
+    // the same shape as 16 positions at twice the size: six full closes and a partial
+    assert_eq!(ev.len(), 13, "{ev:?}");
+    let rewards: u128 = ev
+        .iter()
+        .map(|e| e["liquidator_reward"].parse::<u128>().unwrap())
+        .sum();
+    assert_eq!(s.balance(&keeper), rewards);
+    let a = s.account(&alice);
+    assert_eq!(a.health, Health::Healthy);
+    assert!(a.equity.i128() >= (a.maintenance_margin.u128() as i128) * 5 / 4);
+}
