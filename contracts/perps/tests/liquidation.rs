@@ -388,3 +388,16 @@ fn min_liquidation_reward_above_the_share_is_topped_up_by_the_book() {
     assert_eq!(s.balance(&s.fund.clone()), 1_000 * USDC - 49_999_995);
     assert_books_healthy(&s, &bob);
 }
+
+#[test]
+fn a_second_wallet_gains_nothing_over_closing_normally() {
+    let (mut s, _alice, bob, _keeper) = at_the_boundary();
+    let bob2 = s.user("bob-second-wallet", 0);
+    // a normal close of the same 0.238095239909297053 BTC at 63,000 (no fee, no impact here)
+    // would keep bob's equity at 3,149.999999; liquidating himself through a second wallet
+    // leaves 2,999.999996 + the 75.000001 reward: the other half of the penalty is lost
+    s.liquidate(&bob2, &bob, None).unwrap();
+    let wealth = s.account(&bob).equity.i128() + s.balance(&bob2) as i128;
+    assert_eq!(wealth, 3_074_999_997);
+    assert!(wealth < 3_149_999_999);
+}
