@@ -17,6 +17,7 @@ mod oracle;
 mod queries;
 mod round_trip;
 mod security_admin;
+mod security_admin_custody;
 mod security_funds;
 mod security_liquidation;
 mod security_margin;
