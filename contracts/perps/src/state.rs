@@ -109,6 +109,9 @@ pub const POSITIONS: Map<(&Addr, &str), Position> = Map::new("p");
 /// Reverse index market → accounts holding a position, for `settle_positions`.
 pub const MARKET_HOLDERS: Map<(&str, &Addr), ()> = Map::new("mh");
 pub const VAULT: Item<Vault> = Item::new("v");
+/// Settled markets that may still have holders: a `deposit` checks only these (one small read
+/// when none), and `settle_positions` drops a market once its last holder is closed.
+pub const SETTLED_WITH_HOLDERS: Item<Vec<String>> = Item::new("sh");
 pub const LPS: Map<&Addr, LpAccount> = Map::new("lp");
 pub const LP_REQUESTS: Map<&Addr, LpRequest> = Map::new("lr");
 

@@ -90,9 +90,11 @@ fn settle_btc(s: &mut Suite, price: &str) {
 #[test]
 fn a_deposit_closes_positions_in_settled_markets() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 20_000);
+    let (alice, bob) = (s.user("alice", 20_000), s.user("bob", 20_000));
     s.deposit(&alice, 10_000);
+    s.deposit(&bob, 10_000);
     s.trade(&alice, "BTC", "1");
+    s.trade(&bob, "BTC", "-1");
     s.try_isolated(&alice, "ETH", "1", 1_000 * USDC).unwrap();
     settle_btc(&mut s, "66000");
     // the BTC feed dies; the deposit needs no price
@@ -111,10 +113,32 @@ fn a_deposit_closes_positions_in_settled_markets() {
     assert_eq!(a.positions.len(), 1);
     assert_eq!(a.positions[0].market_id, "ETH");
     assert_eq!(s.market("BTC").state.long_oi, d("0"));
+    assert_eq!(s.market("BTC").state.short_oi, d("1"));
     // without a settled position a deposit stays a plain credit
     let res = s.exec_funds(&alice, &ExecuteMsg::Deposit {}, USDC).unwrap();
     assert!(Suite::events(&res, "settle_position").is_empty());
     assert_eq!(s.account(&alice).collateral, int_usdc(15_002));
+    // bob still holds BTC: the market stays on the short list until settle_positions drains it
+    assert_eq!(settled_with_holders(&s), vec!["BTC".to_string()]);
+    let keeper = s.user("keeper", 0);
+    s.exec(
+        &keeper,
+        &ExecuteMsg::SettlePositions {
+            market_id: "BTC".into(),
+            limit: None,
+        },
+    )
+    .unwrap();
+    assert!(settled_with_holders(&s).is_empty());
+    assert!(s.account(&bob).positions.is_empty());
+}
+
+fn settled_with_holders(s: &Suite) -> Vec<String> {
+    let storage = s.app.contract_storage(&s.engine);
+    perps::state::SETTLED_WITH_HOLDERS
+        .may_load(storage.as_ref())
+        .unwrap()
+        .unwrap_or_default()
 }
 
 #[test]

@@ -8,7 +8,9 @@ use perps_risk::tiers::{MarginTier, TierTable};
 use crate::book::{accrue, count_liquidatable_books, load_market_ctx};
 use crate::error::{ContractError, ContractResult};
 use crate::oracle;
-use crate::state::{Config, Market, MarketState, CONFIG, MARKETS, MARKET_STATES, OWNERSHIP};
+use crate::state::{
+    Config, Market, MarketState, CONFIG, MARKETS, MARKET_STATES, OWNERSHIP, SETTLED_WITH_HOLDERS,
+};
 
 /// Longest market id, in bytes (it is part of every position key).
 pub const MAX_MARKET_ID_LEN: usize = 32;
@@ -292,6 +294,13 @@ pub fn settle_market(
         price: settle_price,
     };
     MARKETS.save(deps.storage, &market_id, &market)?;
+    if !state.long_oi.is_zero() || !state.short_oi.is_zero() {
+        let mut settled = SETTLED_WITH_HOLDERS
+            .may_load(deps.storage)?
+            .unwrap_or_default();
+        settled.push(market_id.clone());
+        SETTLED_WITH_HOLDERS.save(deps.storage, &settled)?;
+    }
     Ok(Response::new()
         .add_attribute("action", "settle_market")
         .add_attribute("market_id", market_id)

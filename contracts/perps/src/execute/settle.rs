@@ -13,24 +13,19 @@ use crate::error::{ContractError, ContractResult};
 use crate::execute::persist::{add_int, sub_int};
 use crate::state::{
     Config, Mode, Vault, CONFIG, DEFAULT_LIMIT, MARKETS, MARKET_HOLDERS, MAX_LIMIT, POSITIONS,
-    VAULT,
+    SETTLED_WITH_HOLDERS, VAULT,
 };
 
-/// True when `addr` holds a position in a settled market. Reads only the account's position
-/// keys and their market configs (no price), so a `deposit` stays cheap when nothing settled.
+/// True when `addr` holds a position in a settled market. Reads the short list of settled
+/// markets with holders and, per entry, whether the account has a position there (no price, no
+/// position range), so a `deposit` stays cheap.
 pub fn holds_settled(deps: Deps, addr: &Addr) -> ContractResult<bool> {
-    for id in POSITIONS
-        .prefix(addr)
-        .keys(deps.storage, None, None, Order::Ascending)
-    {
-        let id = id?;
-        if let Some(m) = MARKETS.may_load(deps.storage, &id)? {
-            if matches!(m.status, MarketStatus::Settled { .. }) {
-                return Ok(true);
-            }
-        }
-    }
-    Ok(false)
+    let settled = SETTLED_WITH_HOLDERS
+        .may_load(deps.storage)?
+        .unwrap_or_default();
+    Ok(settled
+        .iter()
+        .any(|id| POSITIONS.has(deps.storage, (addr, id.as_str()))))
 }
 
 /// Closes every position of the account whose market is settled: funding settled, PnL at the
@@ -126,6 +121,20 @@ pub fn settle_positions(
         ctx.save(deps.storage)?;
     }
     VAULT.save(deps.storage, &vault)?;
+    let drained = MARKET_HOLDERS
+        .prefix(&market_id)
+        .keys(deps.storage, None, None, Order::Ascending)
+        .next()
+        .is_none();
+    if drained {
+        let mut settled = SETTLED_WITH_HOLDERS
+            .may_load(deps.storage)?
+            .unwrap_or_default();
+        if settled.contains(&market_id) {
+            settled.retain(|id| *id != market_id);
+            SETTLED_WITH_HOLDERS.save(deps.storage, &settled)?;
+        }
+    }
     Ok(Response::new()
         .add_attribute("action", "settle_positions")
         .add_attribute("market_id", market_id)
