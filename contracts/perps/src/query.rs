@@ -228,7 +228,8 @@ pub fn liquidatable_accounts(
     let start = start_after
         .map(|a| deps.api.addr_validate(&a))
         .transpose()?;
-    let limit = page_limit(limit);
+    // A page scans at least one account, so a cursor always moves forward.
+    let limit = page_limit(limit).max(1);
     // One extra key tells whether the scan reached the end.
     let keys: Vec<(Addr, Int128)> = COLLATERAL
         .range(

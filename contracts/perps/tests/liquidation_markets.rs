@@ -233,6 +233,12 @@ fn liquidatable_accounts_pages_over_a_hundred_accounts() {
         limit: None,
     });
     assert_eq!(first.next_start_after, Some(all[9].to_string()));
+    // limit 0 still scans one account, so the cursor moves
+    let one: LiquidatableAccountsResponse = s.query(&QueryMsg::LiquidatableAccounts {
+        start_after: None,
+        limit: Some(0),
+    });
+    assert_eq!(one.next_start_after, Some(all[0].to_string()));
     // any limit is capped at 30 scanned
     let mut found = Vec::new();
     let mut cursor = None;
