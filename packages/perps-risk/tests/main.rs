@@ -11,3 +11,4 @@ mod vault_examples;
 mod props_liquidation;
 mod props_margin;
 mod props_trade_funding;
+mod props_waterfall;
