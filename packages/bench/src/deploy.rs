@@ -2,11 +2,12 @@
 //! insurance fund and engine wired together, 17 markets with published prices, a funded vault and
 //! insurance fund, and the few typed helpers the measurements need.
 
+use std::collections::BTreeMap;
 use std::error::Error;
 use std::path::Path;
 
 use cosmwasm_std::{Addr, Coin, Decimal256, SignedDecimal256, Uint128, Uint256};
-use localnet::{Chain, ChainConfig, Gas, TxResult};
+use localnet::{Chain, ChainConfig, Gas, KvAccess, TxResult};
 use perps_api::insurance_fund as fund;
 use perps_api::perps::{ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig, TradeMode};
 use perps_api::price_feed as feed;
@@ -144,6 +145,16 @@ pub struct Net {
     pub engine: Addr,
     /// Current price of each market of [`MARKETS`].
     pub prices: Vec<Decimal256>,
+    /// Store traces of the messages measured with [`Net::engine_traced`].
+    pub traces: Vec<Traced>,
+}
+
+/// One message's store accesses, and the engine's store around it.
+pub struct Traced {
+    pub op: String,
+    pub trace: Vec<KvAccess>,
+    pub before: BTreeMap<Vec<u8>, Vec<u8>>,
+    pub after: BTreeMap<Vec<u8>, Vec<u8>>,
 }
 
 impl Net {
@@ -204,6 +215,7 @@ impl Net {
             fund,
             engine,
             prices: Vec::new(),
+            traces: Vec::new(),
         };
         for spec in &MARKETS {
             let add_feed = feed::ExecuteMsg::AddFeed {
@@ -262,6 +274,28 @@ impl Net {
         Ok(self.engine_exec(sender, msg, whole)?.gas)
     }
 
+    /// Like [`Net::engine_exec`], keeping the message's store trace as `op` in [`Net::traces`].
+    pub fn engine_traced(
+        &mut self,
+        op: &str,
+        sender: &Addr,
+        msg: &ExecuteMsg,
+        whole: u128,
+    ) -> BenchResult<TxResult> {
+        let before = self.chain.dump_storage(&self.engine);
+        self.chain.start_kv_trace();
+        let result = self.engine_exec(sender, msg, whole);
+        let trace = self.chain.take_kv_trace();
+        let after = self.chain.dump_storage(&self.engine);
+        self.traces.push(Traced {
+            op: op.to_string(),
+            trace,
+            before,
+            after,
+        });
+        result
+    }
+
     /// A smart query of the engine and its gas.
     pub fn engine_query_gas(&self, msg: &impl Serialize) -> BenchResult<(Vec<u8>, Gas)> {
         let (bin, gas) = self.chain.query_smart_with_gas(&self.engine, msg)?;
@@ -294,10 +328,10 @@ impl Net {
         Ok(())
     }
 
-    /// One second later, the markets in `indices` moved by `-drop_percent` %, every price
+    /// One second later, the markets in `indices` down by `drop_permille` ‰, every price
     /// re-published.
-    pub fn crash(&mut self, indices: &[usize], drop_percent: u64) -> BenchResult<()> {
-        let keep = Decimal256::percent(100u64.saturating_sub(drop_percent));
+    pub fn crash(&mut self, indices: &[usize], drop_permille: u64) -> BenchResult<()> {
+        let keep = Decimal256::permille(1_000u64.saturating_sub(drop_permille));
         for &i in indices {
             let price = self.prices.get_mut(i).ok_or("no such market")?;
             *price = price.checked_mul(keep)?;
@@ -316,24 +350,31 @@ impl Net {
         })
     }
 
-    /// A trader with `positions` cross longs of about 1,200 USDC in `markets`, funded
-    /// with [`VICTIM_USDC_PER_POSITION`] each: a ~10 % drop makes the book liquidatable with no
-    /// reachable target (every position closes). Returns the address and the gas of the last
-    /// opening (a cross trade with `positions − 1` other positions in the book).
-    pub fn leveraged_trader(
-        &mut self,
-        name: &str,
-        markets: &[usize],
-    ) -> BenchResult<(Addr, Option<Gas>)> {
-        let deposit = VICTIM_USDC_PER_POSITION * markets.len() as u128;
+    /// A trader named `name` with [`VICTIM_USDC_PER_POSITION`] of collateral per position it
+    /// will open.
+    pub fn funded_trader(&mut self, name: &str, positions: usize) -> BenchResult<Addr> {
+        let deposit = VICTIM_USDC_PER_POSITION * positions as u128;
         let trader = self.user(name, deposit)?;
         self.engine_exec(&trader, &ExecuteMsg::Deposit {}, deposit)?;
-        let mut last = None;
+        Ok(trader)
+    }
+
+    /// Opens a cross long of about 1,200 USDC in each of `markets`.
+    pub fn open_longs(&mut self, trader: &Addr, markets: &[usize]) -> BenchResult<()> {
         for &i in markets {
             let spec = MARKETS.get(i).ok_or("no such market")?;
-            let msg = Self::trade_msg(i, spec.size, None)?;
-            last = Some(self.engine_gas(&trader, &msg, 0)?);
+            self.engine_exec(trader, &Self::trade_msg(i, spec.size, None)?, 0)?;
         }
-        Ok((trader, last))
+        Ok(())
+    }
+
+    /// A trader with a cross long of about 1,200 USDC in each of `markets`, funded with
+    /// [`VICTIM_USDC_PER_POSITION`] each (≈ 9.6× leverage): a 9.5 % drop leaves each position
+    /// less equity than its liquidation penalty, so the target is out of reach and every
+    /// position closes.
+    pub fn leveraged_trader(&mut self, name: &str, markets: &[usize]) -> BenchResult<Addr> {
+        let trader = self.funded_trader(name, markets.len())?;
+        self.open_longs(&trader, markets)?;
+        Ok(trader)
     }
 }

@@ -72,7 +72,7 @@ pub fn dominant(g: &Gas) -> String {
         ("events", g.events),
         ("other", other(g)),
     ];
-    parts.sort_by(|a, b| b.1.cmp(&a.1));
+    parts.sort_by_key(|p| std::cmp::Reverse(p.1));
     parts
         .iter()
         .take(3)

@@ -39,7 +39,9 @@ pub fn core_ops(net: &mut Net) -> BenchResult<Vec<Row>> {
     let mut rows = Vec::new();
     let t1 = net.user("trader-cross", 20_000)?;
     let deposit = ExecuteMsg::Deposit {};
-    let g = net.engine_gas(&t1, &deposit, 10_000)?;
+    let g = net
+        .engine_traced("deposit (first)", &t1, &deposit, 10_000)?
+        .gas;
     rows.push(Row::new(
         "perps: account",
         "deposit (first)",
@@ -61,14 +63,16 @@ pub fn core_ops(net: &mut Net) -> BenchResult<Vec<Row>> {
         ("trade reduce (cross)", "-0.01", "−600 USDC"),
     ];
     for (op, size, note) in steps {
-        let g = net.engine_gas(&t1, &Net::trade_msg(0, size, None)?, 0)?;
+        let g = net
+            .engine_traced(op, &t1, &Net::trade_msg(0, size, None)?, 0)?
+            .gas;
         rows.push(Row::new(cross, op, g, note));
     }
     let close = ExecuteMsg::ClosePosition {
         market_id: "BTC".to_string(),
         acceptable_price: None,
     };
-    let g = net.engine_gas(&t1, &close, 0)?;
+    let g = net.engine_traced("close (cross)", &t1, &close, 0)?.gas;
     rows.push(Row::new(cross, "close (cross)", g, "close_position"));
 
     net.engine_exec(&t1, &Net::trade_msg(0, "0.02", None)?, 0)?;
@@ -143,7 +147,10 @@ fn liquidity(net: &mut Net) -> BenchResult<Vec<Row>> {
     let lp = "perps: vault";
     let mut rows = Vec::new();
     let lp2 = net.user("lp-2", 200_000)?;
-    let g = net.engine_gas(&lp2, &ExecuteMsg::ProvideLiquidity {}, 100_000)?;
+    let provide = ExecuteMsg::ProvideLiquidity {};
+    let g = net
+        .engine_traced("provide_liquidity", &lp2, &provide, 100_000)?
+        .gas;
     rows.push(Row::new(lp, "provide_liquidity", g, "second LP"));
     net.advance(3_601)?;
     let query = QueryMsg::LpPosition {
@@ -180,17 +187,23 @@ fn liquidate_row(
     op: String,
     keeper: &Addr,
     victim: &Addr,
-    expected_closes: usize,
+    traced: bool,
     note: &str,
 ) -> Row {
-    match net.engine_exec(keeper, &liquidate_msg(victim), 0) {
+    let msg = liquidate_msg(victim);
+    let result = if traced {
+        net.engine_traced(&op, keeper, &msg, 0)
+    } else {
+        net.engine_exec(keeper, &msg, 0)
+    };
+    match result {
         Ok(tx) => {
             let closes = tx.events_of("wasm-liquidation").count();
-            let note = if closes == expected_closes {
-                note.to_string()
-            } else {
-                format!("{note}; {closes} positions closed, {expected_closes} expected")
-            };
+            let from_fund = tx
+                .attribute("wasm-bad_debt", "from_fund")
+                .map(|paid| format!(", {paid} from the fund"))
+                .unwrap_or_default();
+            let note = format!("{note}; {closes} closed{from_fund}");
             Row {
                 section,
                 op,
@@ -207,55 +220,58 @@ fn liquidate_row(
     }
 }
 
-/// Accounts with 1, 4 and 16 cross positions, plus one headed for bad debt; every market
-/// drops 9 % (the bad-debt market 15 %) and a keeper liquidates each.
+/// Accounts with 1, 4 and 16 cross positions, and one headed for bad debt. The bad-debt market
+/// drops 30 % and its account is liquidated first (the insurance fees pending then are too small
+/// to cover it, so the fund pays); then every other market drops 9.5 % and a keeper liquidates
+/// the others.
 pub fn liquidations(net: &mut Net) -> BenchResult<Vec<Row>> {
     let section = "perps: liquidation";
     let mut rows = Vec::new();
     let all: Vec<usize> = (0..16).collect();
-    let mut victims = Vec::new();
-    for n in [1usize, 4, 16] {
-        let (addr, last_open) = net.leveraged_trader(&format!("victim-{n}"), &all[..n])?;
-        if let (16, Some(g)) = (n, last_open) {
-            rows.push(Row::new(
-                "perps: cross trade",
-                "trade open (cross, 15 other positions)",
-                g,
-                "16th market of one cross book",
-            ));
-        }
-        victims.push((n, addr));
-    }
-    let (bad, _) = net.leveraged_trader("victim-bad-debt", &[BAD_DEBT_MARKET])?;
+    let bad = net.leveraged_trader("victim-bad-debt", &[BAD_DEBT_MARKET])?;
+    let v1 = net.leveraged_trader("victim-1", &all[..1])?;
+    let v4 = net.leveraged_trader("victim-4", &all[..4])?;
+    let v16 = net.funded_trader("victim-16", 16)?;
+    net.open_longs(&v16, &all[..15])?;
+    let op = "trade open (cross, 15 other positions)";
+    let last = Net::trade_msg(15, MARKETS[15].size, None)?;
+    let g = net.engine_traced(op, &v16, &last, 0)?.gas;
+    rows.push(Row::new(
+        "perps: cross trade",
+        op,
+        g,
+        "16th market of one cross book",
+    ));
     let keeper = net.user("keeper", 0)?;
-    net.crash(&all, 9)?;
-    net.crash(&[BAD_DEBT_MARKET], 15)?;
-    for (n, victim) in &victims {
-        let plural = if *n == 1 { "" } else { "s" };
+    net.crash(&[BAD_DEBT_MARKET], 300)?;
+    let bad_row = liquidate_row(
+        net,
+        section,
+        "liquidate 1 position, bad debt".to_string(),
+        &keeper,
+        &bad,
+        false,
+        "−30 %: bankrupt, fees then the insurance fund (submessage) cover it",
+    );
+    net.crash(&all, 95)?;
+    for (n, victim) in [(1usize, &v1), (4, &v4), (16, &v16)] {
+        let plural = if n == 1 { "" } else { "s" };
         rows.push(liquidate_row(
             net,
             section,
             format!("liquidate {n} position{plural}"),
             &keeper,
             victim,
-            *n,
-            "cross book, −9 %: every position closes, reward sent",
+            n == 16,
+            "cross book, −9.5 %, reward sent",
         ));
     }
-    rows.push(liquidate_row(
-        net,
-        section,
-        "liquidate 1 position, bad debt".to_string(),
-        &keeper,
-        &bad,
-        1,
-        "−15 %: insurance fund pays through a submessage",
-    ));
+    rows.push(bad_row);
     Ok(rows)
 }
 
 /// A `liquidatable_accounts` page of 30 accounts holding 16 cross positions each: healthy, then
-/// after every market dropped 9 % (every account liquidatable).
+/// after every market dropped 9.5 % (every account liquidatable).
 pub fn page_of_30(artifacts: &Artifacts) -> BenchResult<Vec<Row>> {
     let section = "perps: liquidation scan (query gas)";
     let mut net = Net::deploy(artifacts, 10_000_000)?;
@@ -275,7 +291,7 @@ pub fn page_of_30(artifacts: &Artifacts) -> BenchResult<Vec<Row>> {
         &query,
         "30 accounts × 16 markets",
     )];
-    net.crash(&all, 9)?;
+    net.crash(&all, 95)?;
     let worst = "worst case: 30 accounts × 16 positions, all liquidatable";
     let op = "liquidatable_accounts page of 30";
     rows.push(query_row(&net, section, op, &query, worst));
@@ -333,17 +349,17 @@ pub fn scale(artifacts: &Artifacts, others: usize) -> BenchResult<Vec<Row>> {
         g,
         "BTC, the market the others hold",
     ));
-    let (victim, _) = net.leveraged_trader("victim", &[1])?;
+    let victim = net.leveraged_trader("victim", &[1])?;
     let keeper = net.user("keeper", 0)?;
-    net.crash(&[1], 9)?;
+    net.crash(&[1], 95)?;
     rows.push(liquidate_row(
         &mut net,
         section,
         format!("liquidate 1 position, {n} other accounts"),
         &keeper,
         &victim,
-        1,
-        "ETH −9 %",
+        false,
+        "ETH −9.5 %",
     ));
     let query = QueryMsg::LiquidatableAccounts {
         start_after: None,
@@ -369,7 +385,7 @@ pub fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
