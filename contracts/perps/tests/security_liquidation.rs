@@ -201,3 +201,59 @@ fn s24_the_configured_maximum_of_32_positions_is_liquidated_in_one_call() {
     assert_eq!(a.health, Health::Healthy);
     assert!(a.equity.i128() >= (a.maintenance_margin.u128() as i128) * 5 / 4);
 }
+
+#[test]
+fn s19_liquidating_a_healthy_or_unknown_account_changes_nothing() {
+    let mut s = Suite::new();
+    s.register_engine();
+    s.fund_insurance(1_000 * USDC);
+    let (alice, stranger, keeper) = (
+        s.user("alice", 20_000),
+        s.user("stranger", 0),
+        s.user("keeper", 0),
+    );
+    s.deposit(&alice, 10_000);
+    s.trade(&alice, "BTC", "1");
+    s.try_isolated(&alice, "ETH", "-1", 1_000 * USDC).unwrap();
+    // alice: cross Q 9,000 ≥ MM 3,000; the isolated ETH book is far from its MM
+    s.rejects_exact(
+        &keeper,
+        &Suite::liquidate_msg(&alice, None),
+        &[],
+        &format!(
+            "account {alice} is healthy: cross equity 9000000000 ≥ maintenance 3000000000 and no isolated position is liquidatable"
+        ),
+    );
+    // an address that never used the engine
+    s.rejects_exact(
+        &keeper,
+        &Suite::liquidate_msg(&stranger, Some(1)),
+        &[],
+        &format!(
+            "account {stranger} is healthy: cross equity 0 ≥ maintenance 0 and no isolated position is liquidatable"
+        ),
+    );
+}
+
+#[test]
+fn s25_a_second_liquidation_after_a_full_bankrupt_close_fails_cleanly() {
+    let mut s = Suite::new();
+    s.register_engine();
+    s.fund_insurance(500 * USDC);
+    let (alice, k1, k2) = (s.user("alice", 1_000), s.user("k1", 0), s.user("k2", 0));
+    s.deposit(&alice, 1_000);
+    s.trade(&alice, "BTC", "0.15");
+    s.set_price("BTC", "52000");
+    s.liquidate(&k1, &alice, None).unwrap();
+    // same block, another liquidator: nothing left, nothing moves
+    s.rejects_exact(
+        &k2,
+        &Suite::liquidate_msg(&alice, None),
+        &[],
+        &format!(
+            "account {alice} is healthy: cross equity 0 ≥ maintenance 0 and no isolated position is liquidatable"
+        ),
+    );
+    assert_eq!(s.balance(&s.fund.clone()), 300 * USDC);
+    assert_eq!(s.balance(&k2), 0);
+}
