@@ -308,16 +308,17 @@ fn one_call_liquidates_the_cross_book_and_every_isolated_position() {
     let res = s.liquidate(&keeper, &alice, None).unwrap();
     let ev = Suite::events(&res, "liquidation");
     assert_eq!(ev.len(), 2, "{ev:?}");
+    // isolated books first, then the cross book
     assert_eq!(
         (ev[0]["market_id"].as_str(), ev[0]["mode"].as_str()),
-        ("BTC", "cross")
+        ("ETH", "isolated")
     );
     assert_eq!(
         (ev[1]["market_id"].as_str(), ev[1]["mode"].as_str()),
-        ("ETH", "isolated")
+        ("BTC", "cross")
     );
-    assert_eq!(ev[0]["size_closed"], "-0.254697760169043846");
-    assert_eq!(ev[1]["size_closed"], "0.510204115646258504");
+    assert_eq!(ev[0]["size_closed"], "0.510204115646258504");
+    assert_eq!(ev[1]["size_closed"], "-0.254697760169043846");
     let rewards: u128 = ev
         .iter()
         .map(|e| e["liquidator_reward"].parse::<u128>().unwrap())
@@ -400,4 +401,44 @@ fn a_second_wallet_gains_nothing_over_closing_normally() {
     let wealth = s.account(&bob).equity.i128() + s.balance(&bob2) as i128;
     assert_eq!(wealth, 3_074_999_997);
     assert!(wealth < 3_149_999_999);
+}
+
+#[test]
+fn margin_returned_by_a_closed_isolated_position_reduces_the_cross_shortfall() {
+    let eth = perps_api::perps::MarketConfig {
+        min_order_size: crate::suite::d("1"),
+        ..crate::suite::plain_market("ETH")
+    };
+    let mut s = Suite::with(
+        |_| {},
+        &[("BTC", crate::suite::plain_market("BTC")), ("ETH", eth)],
+    );
+    s.register_engine();
+    let (alice, keeper) = (s.user("alice", 1_300), s.user("keeper", 0));
+    s.deposit(&alice, 1_300);
+    s.try_isolated(&alice, "ETH", "1", 300 * USDC).unwrap();
+    s.trade(&alice, "BTC", "0.15");
+    s.set_price("BTC", "52000");
+    s.set_price("ETH", "2800");
+    // ETH: Q = 100 < MM 140 and any partial close would leave less than the 1 ETH minimum;
+    // cross: Q = 1,000 − 1,200 = −200
+    assert_eq!(s.account(&alice).equity, int_usdc(-200));
+    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    let ev = Suite::events(&res, "liquidation");
+    assert_eq!(ev.len(), 2, "{ev:?}");
+    assert_eq!(ev[0]["market_id"], "ETH");
+    assert_eq!(ev[0]["size_closed"], "1");
+    assert_eq!(ev[0]["realized_pnl"], "-200000000");
+    // penalty 1 % of 2,800, half to the keeper; M = 300 − 200 − 28 = 72 goes back to C
+    assert_eq!(ev[0]["penalty"], "28000000");
+    assert_eq!(ev[0]["liquidator_reward"], "14000000");
+    assert_eq!(ev[1]["market_id"], "BTC");
+    assert_eq!(ev[1]["equity_before"], "-128000000");
+    // the 72 returned by ETH pays part of the cross loss: 128 of bad debt, not 200
+    assert_eq!(bad_debt(&res), strs([128 * USDC, 14 * USDC, 0, 114 * USDC]));
+    let a = s.account(&alice);
+    assert!(a.positions.is_empty());
+    assert_eq!(a.collateral, Int128::zero());
+    assert_eq!(s.balance(&keeper), 14 * USDC);
+    assert_eq!(s.pending_fees(), 0);
 }

@@ -79,8 +79,10 @@ fn book_of(ctx: &AccountCtx, kind: &BookKind) -> ContractResult<(Book, Vec<Strin
     }
 }
 
-/// Plans and applies the liquidation of every liquidatable book of `ctx` (cross first, then
-/// each isolated position in market order). Nothing is written to storage.
+/// Plans and applies the liquidation of every liquidatable book of `ctx`: each isolated
+/// position in market order, then the cross book, so that the margin an isolated position
+/// returns to `C` when it closes is there before the cross book is valued (it can only reduce a
+/// cross shortfall). Nothing is written to storage.
 pub fn liquidate_books(
     ctx: &mut AccountCtx,
     vault: &mut Vault,
@@ -89,12 +91,13 @@ pub fn liquidate_books(
 ) -> ContractResult<LiquidationOutcome> {
     let params = book_params(cfg);
     let lcfg = liquidation_config(cfg);
-    let mut kinds = vec![BookKind::Cross];
-    for (id, p) in &ctx.positions {
-        if let Mode::Isolated { .. } = p.mode {
-            kinds.push(BookKind::Isolated(id.clone()));
-        }
-    }
+    let mut kinds: Vec<BookKind> = ctx
+        .positions
+        .iter()
+        .filter(|(_, p)| matches!(p.mode, Mode::Isolated { .. }))
+        .map(|(id, _)| BookKind::Isolated(id.clone()))
+        .collect();
+    kinds.push(BookKind::Cross);
     let mut out = LiquidationOutcome::default();
     for kind in kinds {
         let (book, ids) = book_of(ctx, &kind)?;
