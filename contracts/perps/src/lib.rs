@@ -1,5 +1,7 @@
 //! The perps engine: accounts, markets, cross and isolated trading against a liquidity vault,
-//! funding, fees. Money decisions live in `perps-risk`; this crate loads, checks, stores.
+//! funding, fees, permissionless liquidation and the bad-debt waterfall (insurance fees, the
+//! insurance fund through a submessage replying on error, then the vault). Money decisions live
+//! in `perps-risk`; this crate loads, checks, stores.
 
 pub mod book;
 pub mod contract;

@@ -93,12 +93,7 @@ fn liquidate_takes_no_funds_and_refuses_an_account_without_positions() {
         account: alice.to_string(),
         min_reward: None,
     };
-    s.rejects(
-        &bob,
-        &msg,
-        &coins(USDC, DENOM),
-        "does no accept funds",
-    );
+    s.rejects(&bob, &msg, &coins(USDC, DENOM), "does no accept funds");
     s.rejects(
         &bob,
         &msg,
