@@ -46,18 +46,27 @@ fn a_stale_oracle_on_an_unrelated_market_does_not_matter() {
 }
 
 #[test]
-fn liquidation_works_on_a_reduce_only_market() {
+fn liquidation_works_with_reduce_only_markets() {
     let mut s = Suite::new();
     let (owner, keeper) = (s.owner.clone(), s.user("keeper", 0));
     let bob = bob_below_maintenance(&mut s);
-    s.exec(
-        &owner,
-        &ExecuteMsg::SetMarketStatus {
-            market_id: "BTC".into(),
-            status: MarketStatusUpdate::ReduceOnly,
-        },
-    )
-    .unwrap();
+    // the other market and the liquidated one itself are reduce-only
+    for id in ["ETH", "BTC"] {
+        s.exec(
+            &owner,
+            &ExecuteMsg::SetMarketStatus {
+                market_id: id.into(),
+                status: MarketStatusUpdate::ReduceOnly,
+            },
+        )
+        .unwrap();
+    }
+    s.rejects(
+        &bob,
+        &Suite::trade_msg("ETH", "1"),
+        &[],
+        "market ETH is reduce-only",
+    );
     s.set_price("BTC", "63000");
     let res = s.liquidate(&keeper, &bob, None).unwrap();
     assert_boundary_liquidation(&res);
