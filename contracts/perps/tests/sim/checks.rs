@@ -217,8 +217,9 @@ impl Sim {
                 if !post.cross(*who).meets_initial() {
                     return Err(format!("withdraw left the cross book below IM: {:?}", post.cross(*who)));
                 }
+                // (a withdraw first closes positions of settled markets, which frees their IM)
                 let paid = pre.accounts[*who].collateral - post.accounts[*who].collateral;
-                if paid > pre.resp[*who].free_collateral.u128() as i128 {
+                if !pre.holds_settled(*who) && paid > pre.resp[*who].free_collateral.u128() as i128 {
                     return Err(format!(
                         "withdrew {paid} above free collateral {}",
                         pre.resp[*who].free_collateral
@@ -237,7 +238,9 @@ impl Sim {
                         return Err("add_margin from C left the cross book below IM".into());
                     }
                     let from_c = (amount - funds) as i128;
-                    if from_c > pre.resp[*who].free_collateral.u128() as i128 {
+                    if !pre.holds_settled(*who)
+                        && from_c > pre.resp[*who].free_collateral.u128() as i128
+                    {
                         return Err(format!("add_margin moved {from_c} above free collateral"));
                     }
                     self.stats.risk_adding_checked += 1;
@@ -434,6 +437,15 @@ impl Sim {
                     return Err(format!("healthy cross position {} changed", p.market));
                 }
             }
+        }
+        // The liquidator is paid exactly the rewards the events report, at least min_reward.
+        let reward = attr_sum(res, "liquidation", "liquidator_reward").unwrap_or(0);
+        if reward < min_reward.unwrap_or(0) as i128 {
+            return Err(format!("reward {reward} below min_reward {min_reward:?}"));
+        }
+        let got = post.bank[by] as i128 - pre.bank[by] as i128;
+        if got != reward {
+            return Err(format!("liquidator received {got}, events report {reward}"));
         }
         // 7: every unit the fund lost was paid by cover_bad_debt.
         let paid = attr_sum(res, "cover_bad_debt", "paid").unwrap_or(0);

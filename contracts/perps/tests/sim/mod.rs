@@ -20,7 +20,7 @@ pub use actions::{Action, ModeChoice};
 pub use world::Sim;
 
 /// Default sequences in the CI test (debug build): measured to run well under 60 s here.
-const CI_CASES: u32 = 24;
+const CI_CASES: u32 = 40;
 /// Default seed of the CI test (fixed, so CI is deterministic).
 const CI_SEED: u64 = 0x5eed_0008;
 
@@ -134,6 +134,14 @@ pub fn run(cases: u32, seed: u64, max_steps: usize) -> Stats {
         match result {
             Ok(()) => add_stats(&mut total.borrow_mut(), &last.borrow()),
             Err(TestError::Fail(reason, steps)) => {
+                // the steps after the failing one do not matter
+                let upto = reason
+                    .message()
+                    .strip_prefix("step ")
+                    .and_then(|r| r.split(' ').next())
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .map_or(steps.len(), |n| (n + 1).min(steps.len()));
+                let steps = &steps[..upto];
                 let mut list = String::new();
                 for (i, a) in steps.iter().enumerate() {
                     let _ = writeln!(list, "  {i:>3}: {a:?}");

@@ -109,6 +109,8 @@ pub struct Obs {
     pub cash: i128,
     pub vault: VaultResponse,
     pub fund_balance: u128,
+    /// Bank balances (collateral denom) of the traders, then the liquidator.
+    pub bank: Vec<u128>,
 }
 
 impl Obs {
@@ -335,6 +337,12 @@ impl Sim {
             cash,
             vault: self.s.vault(),
             fund_balance: self.s.balance(&self.s.fund),
+            bank: self
+                .traders
+                .iter()
+                .chain([&self.liquidator])
+                .map(|a| self.s.balance(a))
+                .collect(),
         }
     }
 
