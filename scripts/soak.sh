@@ -19,12 +19,19 @@ export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 export CARGO_PROFILE_RELEASE_PANIC=unwind
 export CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=true
 
+# Build, then run the test binary itself: cargo's lock on the shared target directory is
+# released while the (long) run goes on.
+build_log="$(mktemp)"
+cargo test --release -p perps --test main --no-run 2>&1 | tee "$build_log"
+bin="$(sed -n 's/.*Executable tests\/main.rs (\(.*\))$/\1/p' "$build_log" | tail -1)"
+rm -f "$build_log"
+[ -x "$bin" ] || { echo "soak: test binary not found" >&2; exit 1; }
+
 echo "soak: $n sequences from SIM_SEED=$seed, up to ${SIM_STEPS:-120} steps each"
 start=$(date +%s)
 SIM_CASES="$n" SIM_SEED="$seed" SIM_STEPS="${SIM_STEPS:-120}" \
-  cargo test --release -p perps --test main sim::soak -- --ignored --nocapture --test-threads 1
+  "$bin" sim::soak --ignored --nocapture --test-threads 1
 fuzz_cases=$(( n / 10 > 0 ? n / 10 : 1 ))
 echo "fuzz: $fuzz_cases worlds from FUZZ_SEED=$seed"
-FUZZ_CASES="$fuzz_cases" FUZZ_SEED="$seed" \
-  cargo test --release -p perps --test main fuzz:: -- --nocapture --test-threads 1
+FUZZ_CASES="$fuzz_cases" FUZZ_SEED="$seed" "$bin" fuzz:: --nocapture --test-threads 1
 echo "soak: done in $(( $(date +%s) - start )) s"
