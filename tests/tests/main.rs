@@ -4,6 +4,7 @@
 mod compare;
 mod native;
 
+mod atomicity;
 mod demo;
 mod funding;
 mod liquidation;
