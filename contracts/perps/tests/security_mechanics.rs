@@ -306,3 +306,26 @@ fn s33_a_donation_changes_no_account_health_share_price_or_liquidation() {
     let (ep, eg) = (plain.engine.clone(), gifted.engine.clone());
     assert_eq!(gifted.balance(&eg) - plain.balance(&ep), 5_000 * USDC);
 }
+
+/// The snapshot behind every rejection check sees a change anywhere: a balance of an address
+/// the test never named, a key of the feed, a key of the fund.
+#[test]
+fn snapshot_sees_every_balance_and_every_contract_key() {
+    let mut s = Suite::new();
+    let nobody = s.app.api().addr_make("never-named");
+    let (feed, fund) = (s.feed.clone(), s.fund.clone());
+    let changes: Vec<Box<dyn Fn(&mut Suite)>> = vec![
+        Box::new(move |s: &mut Suite| s.mint(&nobody, 1)),
+        Box::new(move |s: &mut Suite| s.app.contract_storage_mut(&feed).set(b"extra", b"1")),
+        Box::new(move |s: &mut Suite| s.app.contract_storage_mut(&fund).set(b"extra", b"1")),
+    ];
+    for (i, change) in changes.iter().enumerate() {
+        let before = s.snapshot();
+        change(&mut s);
+        let after = s.snapshot();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            after.assert_unchanged_since(&before)
+        }));
+        assert!(caught.is_err(), "change {i} went unnoticed");
+    }
+}
