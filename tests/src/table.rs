@@ -99,20 +99,70 @@ fn attr_value(key: &str, value: &str) -> String {
     value.to_string()
 }
 
-/// One event on one line: `trade  account=alice market_id=BTC ...`.
+/// One event on one line. Trades, liquidations and bad debt read as sentences; any other event
+/// as `type: key=value ...`.
 fn event_line(ty: &str, attrs: &[(String, String)]) -> String {
-    let skip = ["account", "liquidator"];
-    let who = attrs
-        .iter()
-        .find(|(k, _)| k == "account")
-        .map(|(_, v)| format!("{v} "))
-        .unwrap_or_default();
-    let body: Vec<String> = attrs
-        .iter()
-        .filter(|(k, _)| !skip.contains(&k.as_str()))
-        .map(|(k, v)| format!("{k}={}", attr_value(k, v)))
-        .collect();
-    format!("{ty}: {who}{}", body.join(" "))
+    let get = |key: &str| {
+        attrs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(String::new(), |(k, v)| attr_value(k, v))
+    };
+    match ty {
+        "trade" => format!(
+            "trade: {} {} {} {} -> {} filled at {} (oracle {}, impact {}), fee {}, realized PnL {}, funding paid {}",
+            get("account"),
+            get("market_id"),
+            get("mode"),
+            round_to(&get("size_before"), 6),
+            round_to(&get("size_after"), 6),
+            round2(&get("fill_price")),
+            get("oracle_price"),
+            round_to(&get("price_impact"), 6),
+            get("fee"),
+            get("realized_pnl"),
+            get("funding_paid"),
+        ),
+        "liquidation" => format!(
+            "liquidation: {} {} {} closed {} at {} (left {}), realized PnL {}, penalty {}, liquidator reward {}, to insurance {}; equity {} / MM {} -> {} / {}",
+            get("account"),
+            get("market_id"),
+            get("mode"),
+            round_to(&get("size_closed"), 6),
+            get("mark_price"),
+            round_to(&get("size_after"), 6),
+            get("realized_pnl"),
+            get("penalty"),
+            get("liquidator_reward"),
+            get("insurance_share"),
+            get("equity_before"),
+            get("maintenance_before"),
+            get("equity_after"),
+            get("maintenance_after"),
+        ),
+        "bad_debt" => format!(
+            "bad debt: {} shortfall {} = {} from pending fees + {} from the insurance fund + {} socialized on the vault",
+            get("account"),
+            get("shortfall"),
+            get("from_fees"),
+            get("from_fund"),
+            get("socialized"),
+        ),
+        "cover_bad_debt" => format!(
+            "insurance fund payout #{} to {}: requested {}, paid {}",
+            get("id"),
+            get("engine"),
+            get("requested"),
+            get("paid"),
+        ),
+        _ => {
+            let body: Vec<String> = attrs
+                .iter()
+                .map(|(k, v)| format!("{k}={}", attr_value(k, v)))
+                .collect();
+            format!("{ty}: {}", body.join(" "))
+        }
+    }
 }
 
 fn tx_lines(out: &mut String, txs: &[Tx]) {
@@ -185,7 +235,7 @@ pub fn render_step(index: usize, step: &Step) -> String {
                 format!(
                     "{} {} @ {} ({mode}; uPnL {}, funding owed {}, liq. price {liq}){flag}",
                     p.market_id,
-                    p.size,
+                    round_to(&p.size.to_string(), 6),
                     number(&round2(&p.entry_price.to_string())),
                     cents(p.unrealized_pnl.i128()),
                     cents(p.accrued_funding.i128()),

@@ -54,7 +54,7 @@ fn the_demo_story_plays_the_same_on_wasm_and_natively() {
     // Every step has a table; every transaction on the chain reports its gas.
     let text = table::render(steps);
     assert!(
-        text.contains("bad_debt: bob shortfall=124.454542"),
+        text.contains("bad debt: bob shortfall 124.454542 = 13.20225 from pending fees + 111.252292 from the insurance fund"),
         "{text}"
     );
     assert!(steps

@@ -18,7 +18,7 @@ fn run() -> Result<String, String> {
     );
     let _ = writeln!(
         out,
-        "Amounts in USDC; tables round to cents, events are exact.\n"
+        "Amounts in USDC: account tables round to cents, money in events is exact (prices shown to 2 decimals, sizes to 6).\n"
     );
     let _ = writeln!(
         out,
