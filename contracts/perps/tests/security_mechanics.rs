@@ -314,7 +314,8 @@ fn snapshot_sees_every_balance_and_every_contract_key() {
     let mut s = Suite::new();
     let nobody = s.app.api().addr_make("never-named");
     let (feed, fund) = (s.feed.clone(), s.fund.clone());
-    let changes: Vec<Box<dyn Fn(&mut Suite)>> = vec![
+    type Change = Box<dyn Fn(&mut Suite)>;
+    let changes: Vec<Change> = vec![
         Box::new(move |s: &mut Suite| s.mint(&nobody, 1)),
         Box::new(move |s: &mut Suite| s.app.contract_storage_mut(&feed).set(b"extra", b"1")),
         Box::new(move |s: &mut Suite| s.app.contract_storage_mut(&fund).set(b"extra", b"1")),
