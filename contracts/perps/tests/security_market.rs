@@ -241,3 +241,70 @@ fn s30_funding_over_a_year_is_exact_a_century_does_not_overflow() {
     assert_eq!(s.account(&alice).collateral.i128(), 0);
     let _ = Uint128::zero();
 }
+
+#[test]
+fn s29_a_grid_of_sizes_skews_and_modes_never_pays_a_round_trip() {
+    for pre in ["0", "2", "-2.5", "0.123456789"] {
+        for size in [
+            "0.001",
+            "0.333333333333333333",
+            "1",
+            "2.5",
+            "-0.7",
+            "-2.999",
+        ] {
+            for isolated in [false, true] {
+                let mut s = Suite::with(
+                    |_| {},
+                    &[
+                        ("BTC", fee_market("BTC", "10000")),
+                        ("ETH", plain_market("ETH")),
+                    ],
+                );
+                let (alice, bob) = (s.user("alice", 100_000), s.user("bob", 100_000));
+                s.deposit(&alice, 50_000);
+                s.deposit(&bob, 50_000);
+                if pre != "0" {
+                    s.trade(&bob, "BTC", pre);
+                }
+                let (c0, v0, i0) = (
+                    s.account(&alice).collateral.i128(),
+                    s.vault().equity.i128(),
+                    s.pending_fees() as i128,
+                );
+                let mode = isolated.then_some(TradeMode::Isolated {
+                    margin: usdc(20_000),
+                });
+                let open = s
+                    .exec(
+                        &alice,
+                        &ExecuteMsg::Trade {
+                            market_id: "BTC".into(),
+                            size_delta: sd(size),
+                            acceptable_price: None,
+                            mode,
+                        },
+                    )
+                    .unwrap();
+                let close = s.close(&alice, "BTC").unwrap();
+                let fee = |r: &cw_multi_test::AppResponse| -> i128 {
+                    Suite::attr(r, "trade", "fee").parse().unwrap()
+                };
+                let fees = fee(&open) + fee(&close);
+                let lost = c0 - s.account(&alice).collateral.i128();
+                let case = format!("skew {pre}, size {size}, isolated {isolated}");
+                assert!(fees >= 2, "{case}: fees {fees}");
+                assert!(lost >= fees, "{case}: lost {lost} < fees {fees}");
+                // the vault moves by its share of the fees plus rounding dust in its favour
+                let insurance = s.pending_fees() as i128 - i0;
+                let dv = s.vault().equity.i128() - v0 - (fees - insurance);
+                assert!(
+                    (0..3).contains(&dv),
+                    "{case}: vault moved {dv} beyond its fees"
+                );
+                // and what the trader lost beyond the fees is that same dust
+                assert!(lost - fees < 3, "{case}: lost {lost} for fees {fees}");
+            }
+        }
+    }
+}
