@@ -422,6 +422,38 @@ fn s05_invalid_or_non_normalized_addresses_are_rejected_anywhere() {
             );
         }
     }
+    // the price feed and the insurance fund name the address and the reason
+    let (feed, fund) = (s.feed.clone(), s.fund.clone());
+    for b in &bad {
+        let expected = format!(
+            "invalid address {b:?}: {}",
+            crate::security_admin::addr_error(b)
+        );
+        let feed_msgs = vec![
+            perps_api::price_feed::ExecuteMsg::SetPublishers {
+                publishers: vec![b.clone()],
+            },
+            perps_api::price_feed::ExecuteMsg::TransferOwnership {
+                new_owner: b.clone(),
+            },
+        ];
+        for m in &feed_msgs {
+            s.rejects_at(&feed, &owner, m, &[], &expected);
+        }
+        let fund_msgs = vec![
+            perps_api::insurance_fund::ExecuteMsg::AddEngine { engine: b.clone() },
+            perps_api::insurance_fund::ExecuteMsg::Withdraw {
+                amount: Uint128::one(),
+                recipient: b.clone(),
+            },
+            perps_api::insurance_fund::ExecuteMsg::TransferOwnership {
+                new_owner: b.clone(),
+            },
+        ];
+        for m in &fund_msgs {
+            s.rejects_at(&fund, &owner, m, &[], &expected);
+        }
+    }
     // at instantiate: owner, price_feed and insurance_fund
     for field in 0..3 {
         let mut msg = crate::suite::instantiate_msg(&s.feed, &s.fund);
