@@ -257,3 +257,46 @@ fn s25_a_second_liquidation_after_a_full_bankrupt_close_fails_cleanly() {
     assert_eq!(s.balance(&s.fund.clone()), 300 * USDC);
     assert_eq!(s.balance(&k2), 0);
 }
+
+#[test]
+fn s39_a_dead_market_in_profit_counts_for_nothing_and_the_others_are_liquidated() {
+    let mut s = Suite::new();
+    let (bob, carol, keeper) = (
+        s.user("bob", 10_000),
+        s.user("carol", 10_000),
+        s.user("keeper", 0),
+    );
+    // bob: short 1 BTC and long 1 ETH on exactly the initial requirement
+    s.deposit(&bob, 6_300);
+    s.trade(&bob, "BTC", "-1");
+    s.trade(&bob, "ETH", "1");
+    s.deposit(&carol, 1_000);
+    // ETH rises to 3,200 and is touched there (its last price), then its feed dies
+    s.set_price("ETH", "3200");
+    s.trade(&carol, "ETH", "0.01");
+    s.advance(120);
+    s.set_price("BTC", "63100");
+    // Q = 6,300 − 3,100 + 0 (ETH's +200 is not counted) = 3,200 < MM 3,155 + 160
+    let b = s.account(&bob);
+    assert_eq!(b.equity, int_usdc(3_200));
+    assert_eq!(b.maintenance_margin, usdc(3_315));
+    assert_eq!(b.health, Health::Liquidatable);
+    let res = s.liquidate(&keeper, &bob, None).unwrap();
+    let ev = Suite::events(&res, "liquidation");
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    assert_eq!(ev[0]["market_id"], "BTC");
+    assert_eq!(ev[0]["size_closed"], "-0.284884161195381481");
+    assert_eq!(ev[0]["penalty"], "179761906");
+    assert_eq!(ev[0]["liquidator_reward"], "89880953");
+    // the target counts the dead market's full MM (160) and none of its profit:
+    // 3,020.238093 ≥ 1.25 · 2,416.190472
+    assert_eq!(ev[0]["equity_after"], "3020238093");
+    assert_eq!(ev[0]["maintenance_after"], "2416190472");
+    let b = s.account(&bob);
+    assert_eq!(b.positions.len(), 2);
+    assert_eq!(b.positions[1].size, sd("1"));
+    assert_eq!(
+        s.balance(&keeper),
+        ev[0]["liquidator_reward"].parse::<u128>().unwrap()
+    );
+}
