@@ -324,6 +324,16 @@ fn one_call_liquidates_the_cross_book_and_every_isolated_position() {
         .map(|e| e["liquidator_reward"].parse::<u128>().unwrap())
         .sum();
     assert_eq!(s.balance(&keeper), rewards);
+    // the isolated position stays open on its own margin: 300 + realized PnL − penalty
+    let realized: i128 = ev[0]["realized_pnl"].parse().unwrap();
+    let penalty: i128 = ev[0]["penalty"].parse().unwrap();
+    let a = s.account(&alice);
+    let eth = a.positions.iter().find(|p| p.market_id == "ETH").unwrap();
+    assert_eq!(
+        eth.margin.unwrap().u128() as i128,
+        300 * USDC as i128 + realized - penalty
+    );
+    assert_eq!(eth.equity.unwrap().to_string(), ev[0]["equity_after"]);
     assert_books_healthy(&s, &alice);
 }
 
