@@ -199,3 +199,41 @@ fn s18_removing_isolated_margin_below_its_initial_requirement_is_rejected() {
     assert_eq!(a.positions[0].margin, Some(usdc(6_000)));
     assert_eq!(a.collateral, int_usdc(4_000));
 }
+
+#[test]
+fn s14_tiered_initial_margin_boundary_is_exact_per_bracket() {
+    // 10 % / 5 % up to 100,000 of notional, 20 % / 10 % above
+    let btc = perps_api::perps::MarketConfig {
+        margin_tiers: vec![
+            perps_api::perps::MarginTier {
+                max_notional: Some(usdc(100_000)),
+                initial_margin_ratio: d("0.1"),
+                maintenance_margin_ratio: d("0.05"),
+            },
+            perps_api::perps::MarginTier {
+                max_notional: None,
+                initial_margin_ratio: d("0.2"),
+                maintenance_margin_ratio: d("0.1"),
+            },
+        ],
+        ..plain_market("BTC")
+    };
+    let mut s = Suite::with(|_| {}, &[("BTC", btc), ("ETH", plain_market("ETH"))]);
+    let alice = s.user("alice", 20_000);
+    // 2 BTC = 120,000: IM = 10,000 + 20,000 · 0.2 = 14,000
+    s.exec_funds(&alice, &ExecuteMsg::Deposit {}, 14_000 * USDC - 1)
+        .unwrap();
+    s.rejects_exact(
+        &alice,
+        &Suite::trade_msg("BTC", "2"),
+        &[],
+        "insufficient margin: equity 13999999999 < initial requirement 14000000000",
+    );
+    s.exec_funds(&alice, &ExecuteMsg::Deposit {}, 1).unwrap();
+    s.trade(&alice, "BTC", "2");
+    let a = s.account(&alice);
+    assert_eq!(a.initial_margin, usdc(14_000));
+    // MM = 5,000 + 20,000 · 0.1
+    assert_eq!(a.maintenance_margin, usdc(7_000));
+    assert_eq!(a.free_collateral, Uint128::zero());
+}
