@@ -255,6 +255,13 @@ impl<B: Backend> Protocol<B> {
         Ok(addr)
     }
 
+    /// Creates `amount` base units of USDC for `to` (test setup).
+    pub fn mint_to(&mut self, to: &Addr, amount: u128) {
+        if let Err(e) = self.mint(to, amount) {
+            panic!("mint: {e}");
+        }
+    }
+
     fn mint(&mut self, to: &Addr, amount: u128) -> Result<(), Failed> {
         self.backend
             .mint(to, &usdc(amount))

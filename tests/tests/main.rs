@@ -7,5 +7,6 @@ mod native;
 mod atomicity;
 mod demo;
 mod funding;
+mod lifecycle;
 mod liquidation;
 mod trading;
