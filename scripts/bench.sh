@@ -24,6 +24,13 @@ node_modules/.bin/wasm-opt \
   -o artifacts/bench/cw20-base.wasm
 cargo run --quiet --locked -p localnet --bin wasm-check -- artifacts/bench/cw20-base.wasm
 
+# The commit the artifacts were built from, marked when the contracts had uncommitted changes.
+source_rev="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if ! git diff --quiet HEAD -- contracts packages 2>/dev/null; then
+  source_rev="$source_rev with uncommitted changes"
+fi
+
 # shellcheck disable=SC2086 # BENCH_ARGS is a list of arguments
 cargo run --release --locked -p bench -- \
-  --artifacts artifacts --cw20 artifacts/bench/cw20-base.wasm --out docs/gas.md ${BENCH_ARGS:-}
+  --artifacts artifacts --cw20 artifacts/bench/cw20-base.wasm --out docs/gas.md \
+  --source "commit $source_rev" ${BENCH_ARGS:-}

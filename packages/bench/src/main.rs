@@ -23,6 +23,8 @@ struct Args {
     cw20: PathBuf,
     out: Option<PathBuf>,
     max_accounts: usize,
+    /// What the artifacts were built from (e.g. a commit), printed in the report.
+    source: Option<String>,
 }
 
 fn parse_args() -> BenchResult<Args> {
@@ -30,6 +32,7 @@ fn parse_args() -> BenchResult<Args> {
     let mut cw20 = PathBuf::from("artifacts/bench/cw20-base.wasm");
     let mut out = None;
     let mut max_accounts = 10_000usize;
+    let mut source = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -38,6 +41,7 @@ fn parse_args() -> BenchResult<Args> {
             "--cw20" => cw20 = PathBuf::from(value()?),
             "--out" => out = Some(PathBuf::from(value()?)),
             "--max-accounts" => max_accounts = value()?.parse()?,
+            "--source" => source = Some(value()?),
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -46,6 +50,7 @@ fn parse_args() -> BenchResult<Args> {
         cw20,
         out,
         max_accounts,
+        source,
     })
 }
 
@@ -134,7 +139,7 @@ fn main() -> BenchResult<()> {
         (net.feed.to_string(), "price-feed"),
         (net.fund.to_string(), "insurance-fund"),
     ];
-    let mut doc = document(&rows, transfer.total(), &sizes);
+    let mut doc = document(&rows, transfer.total(), &sizes, args.source.as_deref());
     doc.push_str(&where_it_goes(
         &rows,
         &net.traces,
@@ -154,7 +159,7 @@ fn main() -> BenchResult<()> {
     Ok(())
 }
 
-fn document(rows: &[Row], transfer: u64, sizes: &[usize]) -> String {
+fn document(rows: &[Row], transfer: u64, sizes: &[usize], source: Option<&str>) -> String {
     let sizes: Vec<String> = sizes.iter().map(|n| scenarios::thousands(*n)).collect();
     let mut doc = String::new();
     doc.push_str("# Gas benchmark\n\n");
@@ -168,6 +173,9 @@ fn document(rows: &[Row], transfer: u64, sizes: &[usize]) -> String {
          between two accounts that already hold tokens, measured on the same chain in the same \
          run.\n\n",
     );
+    if let Some(source) = source {
+        doc.push_str(&format!("Artifacts built from: {source}.\n\n"));
+    }
     doc.push_str(&format!(
         "Setup: 17 markets ({}), two margin brackets, skew impact and funding on, prices pushed \
          by a publisher; positions of about 1,200 USDC of notional. Store-size rows: {} other \
@@ -189,7 +197,36 @@ fn document(rows: &[Row], transfer: u64, sizes: &[usize]) -> String {
     );
     doc.push_str("## Goals\n\n");
     doc.push_str(&report::goals(rows, &GOALS, transfer));
+    doc.push_str(&store_size_line(rows, &sizes));
     doc
+}
+
+/// How much the store-size rows spread, per operation.
+fn store_size_line(rows: &[Row], sizes: &[String]) -> String {
+    let mut out = String::new();
+    let ops = [
+        "trade open (cross)",
+        "liquidate 1 position",
+        "liquidatable_accounts page of 30",
+    ];
+    for op in ops {
+        let totals: Vec<u64> = sizes
+            .iter()
+            .filter_map(|n| gas_of(rows, &format!("{op}, {n} other accounts")))
+            .map(|g| g.total())
+            .collect();
+        let (Some(min), Some(max)) = (totals.iter().min(), totals.iter().max()) else {
+            continue;
+        };
+        let list: Vec<String> = totals.iter().map(u64::to_string).collect();
+        out.push_str(&format!(
+            "- {op} with {} other accounts: {} gas (largest / smallest = {}).\n",
+            sizes.join(" / "),
+            list.join(" / "),
+            report::ratio(*max, *min)
+        ));
+    }
+    out
 }
 
 /// The operations whose store traces are shown in full.
