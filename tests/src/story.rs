@@ -140,7 +140,7 @@ impl<B: Backend> Story<B> {
 
         let r = self.p.advance_and_refresh(8 * 3600);
         self.tx("publisher: prices unchanged, 8 hours later", r)?;
-        self.end("Eight hours pass: longs pay funding on skewed markets")?;
+        self.end("Eight hours pass: funding accrues (BTC skewed long: longs pay; ETH skewed short: shorts pay)")?;
 
         self.p.advance(1);
         let crash = [

@@ -196,6 +196,10 @@ pub fn render_step(index: usize, step: &Step) -> String {
     if !step.txs.is_empty() {
         let _ = writeln!(out, "transactions (SDK gas as wasmd charges it):");
         tx_lines(&mut out, &step.txs);
+        let total: u64 = step.txs.iter().filter_map(|t| t.gas).sum();
+        if step.txs.len() > 1 && total > 0 {
+            let _ = writeln!(out, "  step total: {} gas", group(u128::from(total)));
+        }
     }
     let _ = writeln!(
         out,
