@@ -40,7 +40,8 @@ pub fn assert_same(w: &[Entry], n: &[Entry]) {
         assert_eq!(a.step, b.step, "entry {i}: steps differ");
         assert_eq!(
             a.record, b.record,
-            "entry {i} ({}): wasm and cw-multi-test differ\nwasm:   {}\nnative: {}",
+            "entry {i} ({}): wasm and cw-multi-test differ (artifacts older than the source? \
+             run `bash scripts/build-wasm.sh`)\nwasm:   {}\nnative: {}",
             a.step, a.record, b.record
         );
     }
