@@ -159,11 +159,20 @@ mod tests {
     #[test]
     fn waterfall_fees_then_fund_then_vault() {
         let w = bad_debt_waterfall(u(1_000), u(300), u(500)).unwrap();
-        assert_eq!((w.from_fees, w.from_fund, w.socialized), (u(300), u(500), u(200)));
+        assert_eq!(
+            (w.from_fees, w.from_fund, w.socialized),
+            (u(300), u(500), u(200))
+        );
         let w = bad_debt_waterfall(u(1_000), u(0), u(5_000)).unwrap();
-        assert_eq!((w.from_fees, w.from_fund, w.socialized), (u(0), u(1_000), u(0)));
+        assert_eq!(
+            (w.from_fees, w.from_fund, w.socialized),
+            (u(0), u(1_000), u(0))
+        );
         let w = bad_debt_waterfall(u(1_000), u(2_000), u(0)).unwrap();
-        assert_eq!((w.from_fees, w.from_fund, w.socialized), (u(1_000), u(0), u(0)));
+        assert_eq!(
+            (w.from_fees, w.from_fund, w.socialized),
+            (u(1_000), u(0), u(0))
+        );
         let w = bad_debt_waterfall(u(0), u(5), u(5)).unwrap();
         assert_eq!(w, Waterfall::default());
         let w = bad_debt_waterfall(Uint128::MAX, Uint128::MAX, Uint128::MAX).unwrap();
