@@ -118,6 +118,20 @@ fn scenario<B: Backend>(p: &mut Protocol<B>) {
         .unwrap();
     p.exec(&keeper, &engine, &ExecuteMsg::SweepFees {}, &[])
         .unwrap_err();
+    // 61 s without a price is past max_oracle_age_secs (60): opening is refused, and so is the
+    // close (liveness uses the same age bound); both name the market. A fresh price unblocks it.
+    p.advance(61);
+    let stale = p.trade(&alice, "BTC", "0.01").unwrap_err();
+    assert!(stale.error.contains("BTC"), "{}", stale.error);
+    assert!(
+        stale.error.to_lowercase().contains("stale"),
+        "{}",
+        stale.error
+    );
+    let stale = p.close(&alice, "ETH").unwrap_err();
+    assert!(stale.error.contains("ETH"), "{}", stale.error);
+    let prices = p.prices.clone();
+    p.publish(&prices).unwrap();
     p.close(&alice, "ETH").unwrap();
     p.vault().unwrap();
 }
