@@ -109,6 +109,10 @@ pub enum Action {
         lp: usize,
     },
     Sweep,
+    /// A plain bank send to the engine (a donation outside every ledger).
+    Donate {
+        amount: u128,
+    },
     UpdateMarket {
         market: usize,
         variant: u8,
@@ -265,6 +269,7 @@ pub fn action() -> impl Strategy<Value = Action> {
         1 => (0..LPS).prop_map(|lp| Action::Claim { lp }),
         1 => (0..LPS).prop_map(|lp| Action::Cancel { lp }),
         1 => Just(Action::Sweep),
+        1 => (1u128..1_000_000_000).prop_map(|amount| Action::Donate { amount }),
         1 => (market(), 0u8..8, any::<bool>())
             .prop_map(|(market, variant, force)| Action::UpdateMarket {
                 market,

@@ -155,6 +155,8 @@ pub struct Sim {
     pub lps: Vec<Addr>,
     pub prices: [Decimal256; N_MARKETS],
     pub stats: Stats,
+    /// Σ `paid` of the fund's `cover_bad_debt` events in the current step.
+    pub cover_paid: i128,
 }
 
 impl Default for Sim {
@@ -236,6 +238,7 @@ impl Sim {
             lps: vec![lp, lp2],
             prices: [d(INITIAL[0]), d(INITIAL[1]), d(INITIAL[2])],
             stats: Stats::default(),
+            cover_paid: 0,
         }
     }
 
@@ -384,7 +387,14 @@ impl Sim {
         let res = self.s.exec_coins(sender, msg, &coins_);
         self.stats.executed += 1;
         match &res {
-            Ok(_) => self.stats.succeeded += 1,
+            Ok(r) => {
+                self.stats.succeeded += 1;
+                for e in r.events.iter().filter(|e| e.ty == "wasm-cover_bad_debt") {
+                    for a in e.attributes.iter().filter(|a| a.key == "paid") {
+                        self.cover_paid += a.value.parse::<i128>().unwrap();
+                    }
+                }
+            }
             Err(e) => {
                 self.stats.rejected += 1;
                 let text = format!("{e}");
