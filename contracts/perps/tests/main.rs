@@ -26,6 +26,7 @@ mod security_mechanics;
 mod security_more;
 mod security_oracle;
 mod settle;
+mod settle_shortfall;
 mod vault;
 mod sim;
 mod fuzz;

@@ -7,7 +7,7 @@ use perps_risk::book::{book_health, check_remove_margin};
 use crate::book::{book_params, load_account, Prices};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::persist::{add_int, attached_collateral, int, sub_int};
-use crate::execute::settle::{close_settled_positions, holds_settled};
+use crate::execute::settle::{holds_settled, touch_settled};
 use crate::state::{Mode, COLLATERAL, CONFIG, VAULT};
 
 /// Credits the attached collateral. A deposit is a touch: positions in settled markets close
@@ -18,10 +18,11 @@ pub fn deposit(deps: DepsMut, env: Env, info: MessageInfo) -> ContractResult<Res
     let amount =
         Uint128::try_from(amount).map_err(|e| ContractError::invalid("funds", e.to_string()))?;
     let mut events = Vec::new();
+    let mut cover = None;
     let c = if holds_settled(deps.as_ref(), &info.sender)? {
         let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, None)?;
         let mut vault = VAULT.load(deps.storage)?;
-        events = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
+        (events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
         ctx.collateral = add_int(ctx.collateral, int(amount)?)?;
         ctx.save(deps.storage)?;
         VAULT.save(deps.storage, &vault)?;
@@ -35,6 +36,7 @@ pub fn deposit(deps: DepsMut, env: Env, info: MessageInfo) -> ContractResult<Res
         c
     };
     Ok(Response::new()
+        .add_submessages(cover)
         .add_events(events)
         .add_attribute("action", "deposit")
         .add_attribute("account", info.sender)
@@ -55,7 +57,7 @@ pub fn withdraw(
     let cfg = CONFIG.load(deps.storage)?;
     let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, None)?;
     let mut vault = VAULT.load(deps.storage)?;
-    let events = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
+    let (events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
     let health = book_health(&ctx.cross_book(Prices::Strict)?, &book_params(&cfg))?;
     if amount > health.free_collateral {
         return Err(ContractError::ExceedsFreeCollateral {
@@ -66,7 +68,9 @@ pub fn withdraw(
     ctx.collateral = sub_int(ctx.collateral, int(amount)?)?;
     ctx.save(deps.storage)?;
     VAULT.save(deps.storage, &vault)?;
+    // the fund pays first, before the bank send out
     Ok(Response::new()
+        .add_submessages(cover)
         .add_message(BankMsg::Send {
             to_address: info.sender.to_string(),
             amount: vec![Coin::new(amount, cfg.collateral_denom)],
@@ -93,7 +97,7 @@ pub fn add_margin(
     let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
     let mut vault = VAULT.load(deps.storage)?;
     // a touch: positions in settled markets close first
-    let events = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
+    let (events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
     let margin = match ctx.positions.get(&market_id).map(|p| &p.mode) {
         None => return Err(ContractError::NoPosition { market_id }),
         Some(Mode::Cross) => return Err(ContractError::NotIsolated { market_id }),
@@ -128,6 +132,7 @@ pub fn add_margin(
         VAULT.save(deps.storage, &vault)?;
     }
     Ok(Response::new()
+        .add_submessages(cover)
         .add_events(events)
         .add_attribute("action", "add_margin")
         .add_attribute("account", info.sender)
@@ -152,7 +157,7 @@ pub fn remove_margin(
     let cfg = CONFIG.load(deps.storage)?;
     let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
     let mut vault = VAULT.load(deps.storage)?;
-    let mut events = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
+    let (mut events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
     match ctx.positions.get(&market_id).map(|p| &p.mode) {
         None => return Err(ContractError::NoPosition { market_id }),
         Some(Mode::Cross) => return Err(ContractError::NotIsolated { market_id }),
@@ -187,6 +192,7 @@ pub fn remove_margin(
             .add_attribute("collateral_after", ctx.collateral.to_string()),
     );
     Ok(Response::new()
+        .add_submessages(cover)
         .add_attribute("action", "remove_margin")
         .add_events(events))
 }

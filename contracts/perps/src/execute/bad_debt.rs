@@ -29,6 +29,19 @@ pub fn cover(
     vault: &mut Vault,
     shortfall: Uint128,
 ) -> ContractResult<(Waterfall, Option<SubMsg>)> {
+    cover_after(deps, cfg, vault, shortfall, Uint128::zero())
+}
+
+/// [`cover`] when `fund_requested` was already asked of the fund earlier in the same call (its
+/// payments have not arrived yet, so that much of the balance read is spoken for). Each request
+/// then fits what the fund holds when it runs, so the fund pays every one in full.
+pub fn cover_after(
+    deps: Deps,
+    cfg: &Config,
+    vault: &mut Vault,
+    shortfall: Uint128,
+    fund_requested: Uint128,
+) -> ContractResult<(Waterfall, Option<SubMsg>)> {
     if shortfall.is_zero() {
         return Ok((Waterfall::default(), None));
     }
@@ -40,7 +53,9 @@ pub fn cover(
         let b = InsuranceFund(cfg.insurance_fund.clone())
             .bank_balance(&deps.querier, &cfg.collateral_denom)?;
         // a balance beyond u128 covers any u128 shortfall
-        Uint128::try_from(b).unwrap_or(Uint128::MAX)
+        Uint128::try_from(b)
+            .unwrap_or(Uint128::MAX)
+            .saturating_sub(fund_requested)
     };
     let w = bad_debt_waterfall(shortfall, vault.insurance_fees, fund_balance)?;
     vault.insurance_fees = vault
@@ -57,6 +72,23 @@ pub fn cover(
         )
     };
     Ok((w, sub))
+}
+
+/// [`cover`], with the `bad_debt` event pushed onto `events` when there is a shortfall; returns
+/// the fund's submessage, if any, to go first in the response.
+pub fn cover_with_event(
+    deps: Deps,
+    cfg: &Config,
+    vault: &mut Vault,
+    account: &str,
+    shortfall: Uint128,
+    events: &mut Vec<Event>,
+) -> ContractResult<Option<SubMsg>> {
+    let (w, sub) = cover(deps, cfg, vault, shortfall)?;
+    if !w.shortfall.is_zero() {
+        events.push(event(account, &w));
+    }
+    Ok(sub)
 }
 
 /// The `bad_debt` event of a call (DESIGN 6.8).

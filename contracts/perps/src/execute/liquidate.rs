@@ -224,7 +224,8 @@ pub fn liquidate(
     let cfg = CONFIG.load(deps.storage)?;
     let mut ctx = load_account(deps.as_ref(), &env, &cfg, &addr, None)?;
     let mut vault = VAULT.load(deps.storage)?;
-    let mut events = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
+    let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
+    let mut events = closed.events;
     let out = liquidate_books(&mut ctx, &mut vault, &cfg, &info.sender)?;
     if !out.acted {
         if let Some(blocked) = out.blocked {
@@ -245,13 +246,22 @@ pub fn liquidate(
             });
         }
     }
-    let (waterfall, cover) = bad_debt::cover(deps.as_ref(), &cfg, &mut vault, out.shortfall)?;
+    // settled isolated losses and the liquidated books' go through one waterfall
+    let shortfall = closed
+        .shortfall
+        .checked_add(out.shortfall)
+        .map_err(|e| ContractError::invalid("shortfall", e.to_string()))?;
+    events.extend(out.events);
+    let cover = bad_debt::cover_with_event(
+        deps.as_ref(),
+        &cfg,
+        &mut vault,
+        addr.as_str(),
+        shortfall,
+        &mut events,
+    )?;
     ctx.save(deps.storage)?;
     VAULT.save(deps.storage, &vault)?;
-    events.extend(out.events);
-    if !waterfall.shortfall.is_zero() {
-        events.push(bad_debt::event(addr.as_str(), &waterfall));
-    }
     let mut res = Response::new()
         .add_attribute("action", "liquidate")
         .add_attribute("account", addr.as_str())

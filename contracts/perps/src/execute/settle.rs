@@ -2,7 +2,8 @@
 //! in batches through the permissionless `settle_positions`.
 
 use cosmwasm_std::{
-    Addr, Deps, DepsMut, Env, Event, Int128, MessageInfo, Order, Response, SignedDecimal256,
+    Addr, Deps, DepsMut, Env, Event, MessageInfo, Order, Response, SignedDecimal256, SubMsg,
+    Uint128,
 };
 use cw_utils::nonpayable;
 use perps_api::perps::MarketStatus;
@@ -10,6 +11,7 @@ use perps_risk::trade::apply_fill;
 
 use crate::book::{load_account, AccountCtx};
 use crate::error::{ContractError, ContractResult};
+use crate::execute::bad_debt;
 use crate::execute::persist::{add_int, sub_int};
 use crate::state::{
     Config, Mode, Vault, CONFIG, DEFAULT_LIMIT, MARKETS, MARKET_HOLDERS, MAX_LIMIT, POSITIONS,
@@ -28,14 +30,25 @@ pub fn holds_settled(deps: Deps, addr: &Addr) -> ContractResult<bool> {
         .any(|id| POSITIONS.has(deps.storage, (addr, id.as_str()))))
 }
 
+/// What closing the settled positions of an account produced.
+#[derive(Default)]
+pub struct SettledClose {
+    /// One `settle_position` event per position closed.
+    pub events: Vec<Event>,
+    /// Isolated losses beyond their margin, to be paid through the bad-debt waterfall
+    /// ([`bad_debt::cover`]) by the caller; the vault has not been charged for them yet.
+    pub shortfall: Uint128,
+}
+
 /// Closes every position of the account whose market is settled: funding settled, PnL at the
-/// settlement price, no fee. An isolated loss beyond its margin is socialized on vault cash and
-/// never touches `C`.
+/// settlement price, no fee. An isolated loss beyond its margin never touches `C`: the vault
+/// keeps only the margin and the rest is returned as a shortfall for the bad-debt waterfall.
+/// A cross loss stays on `C` (a flat cross book with `C < 0` is for `liquidate`).
 pub fn close_settled_positions(
     ctx: &mut AccountCtx,
     vault: &mut Vault,
     cfg: &Config,
-) -> ContractResult<Vec<Event>> {
+) -> ContractResult<SettledClose> {
     let settled: Vec<(String, cosmwasm_std::Decimal256)> = ctx
         .positions
         .keys()
@@ -44,7 +57,7 @@ pub fn close_settled_positions(
             _ => None,
         })
         .collect();
-    let mut events = Vec::new();
+    let mut out_all = SettledClose::default();
     for (id, price) in settled {
         let funding_paid = ctx.settle_funding(&id, vault, cfg.collateral_decimals)?;
         let Some(pos) = ctx.positions.get(&id).cloned() else {
@@ -61,22 +74,26 @@ pub fn close_settled_positions(
             cfg.collateral_decimals,
         )?;
         vault.cash = sub_int(vault.cash, out.realized_pnl)?;
-        let mut socialized = Int128::zero();
+        let mut shortfall = Uint128::zero();
         match pos.mode {
             Mode::Cross => ctx.collateral = add_int(ctx.collateral, out.realized_pnl)?,
             Mode::Isolated { margin } => {
                 let left = add_int(margin, out.realized_pnl)?;
                 if left.is_negative() {
-                    // The vault received a loss the margin could not pay.
-                    socialized = sub_int(Int128::zero(), left)?;
-                    vault.cash = sub_int(vault.cash, socialized)?;
+                    // The vault was credited the whole loss, of which the margin could not
+                    // pay this part: the waterfall charges it (fees, fund, then vault cash).
+                    shortfall = left.unsigned_abs();
+                    out_all.shortfall = out_all
+                        .shortfall
+                        .checked_add(shortfall)
+                        .map_err(|e| ContractError::invalid("shortfall", e.to_string()))?;
                 } else {
                     ctx.collateral = add_int(ctx.collateral, left)?;
                 }
             }
         }
         ctx.replace_position(&id, None)?;
-        events.push(
+        out_all.events.push(
             Event::new("settle_position")
                 .add_attribute("account", ctx.addr.as_str())
                 .add_attribute("market_id", &id)
@@ -84,10 +101,28 @@ pub fn close_settled_positions(
                 .add_attribute("price", price.to_string())
                 .add_attribute("realized_pnl", out.realized_pnl.to_string())
                 .add_attribute("funding_paid", funding_paid.to_string())
-                .add_attribute("socialized", socialized.to_string()),
+                .add_attribute("shortfall", shortfall),
         );
     }
-    Ok(events)
+    Ok(out_all)
+}
+
+/// A touch of the account: closes its positions in settled markets and pays their shortfall
+/// through the bad-debt waterfall. Returns the events (`bad_debt` included) and the fund's
+/// submessage, to go first in the response.
+pub fn touch_settled(
+    deps: Deps,
+    cfg: &Config,
+    ctx: &mut AccountCtx,
+    vault: &mut Vault,
+) -> ContractResult<(Vec<Event>, Option<SubMsg>)> {
+    let SettledClose {
+        mut events,
+        shortfall,
+    } = close_settled_positions(ctx, vault, cfg)?;
+    let sub =
+        bad_debt::cover_with_event(deps, cfg, vault, ctx.addr.as_str(), shortfall, &mut events)?;
+    Ok((events, sub))
 }
 
 pub fn settle_positions(
@@ -115,9 +150,28 @@ pub fn settle_positions(
         .collect::<Result<_, _>>()?;
     let mut vault = VAULT.load(deps.storage)?;
     let mut events = Vec::new();
+    // One waterfall per account with a shortfall: one `bad_debt` event and at most one fund
+    // request each, later requests leaving room for the earlier ones.
+    let mut covers = Vec::new();
+    let mut fund_requested = Uint128::zero();
     for addr in &holders {
         let mut ctx = load_account(deps.as_ref(), &env, &cfg, addr, None)?;
-        events.extend(close_settled_positions(&mut ctx, &mut vault, &cfg)?);
+        let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
+        events.extend(closed.events);
+        let (w, sub) = bad_debt::cover_after(
+            deps.as_ref(),
+            &cfg,
+            &mut vault,
+            closed.shortfall,
+            fund_requested,
+        )?;
+        if !w.shortfall.is_zero() {
+            events.push(bad_debt::event(addr.as_str(), &w));
+        }
+        fund_requested = fund_requested
+            .checked_add(w.from_fund)
+            .map_err(|e| ContractError::invalid("from_fund", e.to_string()))?;
+        covers.extend(sub);
         ctx.save(deps.storage)?;
     }
     VAULT.save(deps.storage, &vault)?;
@@ -136,6 +190,7 @@ pub fn settle_positions(
         }
     }
     Ok(Response::new()
+        .add_submessages(covers)
         .add_attribute("action", "settle_positions")
         .add_attribute("market_id", market_id)
         .add_attribute("closed_accounts", holders.len().to_string())

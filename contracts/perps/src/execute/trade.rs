@@ -438,7 +438,8 @@ fn execute_trade(
     if size_delta.is_none() && !ctx.positions.contains_key(&market_id) {
         return Err(ContractError::NoPosition { market_id });
     }
-    let mut events = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
+    let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
+    let mut events = closed.events;
     // A close on a settled market is done by the settlement itself.
     let delta = match size_delta {
         Some(d) => Some(d),
@@ -451,7 +452,8 @@ fn execute_trade(
             None => None,
         },
     };
-    let mut shortfall = Uint128::zero();
+    // settled isolated losses and this trade's own go through one waterfall
+    let mut shortfall = closed.shortfall;
     if let Some(delta) = delta {
         let report = apply_trade(
             &mut ctx,
@@ -463,12 +465,18 @@ fn execute_trade(
             mode,
         )?;
         events.push(report.event(ctx.addr.as_str(), ctx.collateral));
-        shortfall = report.shortfall;
+        shortfall = shortfall
+            .checked_add(report.shortfall)
+            .map_err(|e| ContractError::invalid("shortfall", e.to_string()))?;
     }
-    let (waterfall, cover) = bad_debt::cover(deps.as_ref(), &cfg, &mut vault, shortfall)?;
-    if !waterfall.shortfall.is_zero() {
-        events.push(bad_debt::event(ctx.addr.as_str(), &waterfall));
-    }
+    let cover = bad_debt::cover_with_event(
+        deps.as_ref(),
+        &cfg,
+        &mut vault,
+        ctx.addr.as_str(),
+        shortfall,
+        &mut events,
+    )?;
     ctx.save(deps.storage)?;
     VAULT.save(deps.storage, &vault)?;
     Ok(Response::new()

@@ -1,0 +1,335 @@
+//! Settled markets and bad debt (DESIGN 6.8, 6.9): an isolated loss beyond its margin at the
+//! settlement price goes through the bad-debt waterfall (pending insurance fees, the insurance
+//! fund, then vault cash) on `settle_positions` and on every touch; a cross loss stays on `C`
+//! and a flat cross book with `C < 0` is booked by `liquidate`. The harness checks conservation
+//! and the market aggregates after every message.
+
+use cosmwasm_std::{Addr, Int128};
+use cw_multi_test::AppResponse;
+use perps_api::perps::{ExecuteMsg, Health};
+
+use crate::suite::{d, fee_market, int_usdc, plain_market, Suite, USDC};
+
+fn settle(s: &mut Suite, market: &str, price: &str) {
+    let owner = s.owner.clone();
+    s.exec(
+        &owner,
+        &ExecuteMsg::SettleMarket {
+            market_id: market.into(),
+            price: Some(d(price)),
+        },
+    )
+    .unwrap();
+}
+
+fn settle_positions(s: &mut Suite, market: &str) -> AppResponse {
+    let keeper = s.user("keeper", 0);
+    s.exec(
+        &keeper,
+        &ExecuteMsg::SettlePositions {
+            market_id: market.into(),
+            limit: None,
+        },
+    )
+    .unwrap()
+}
+
+/// `[shortfall, from_fees, from_fund, socialized]` of each `bad_debt` event, with its account.
+fn bad_debts(res: &AppResponse) -> Vec<(String, [u128; 4])> {
+    Suite::events(res, "bad_debt")
+        .iter()
+        .map(|e| {
+            let n = |k: &str| e[k].parse::<u128>().unwrap();
+            (
+                e["account"].clone(),
+                [
+                    n("shortfall"),
+                    n("from_fees"),
+                    n("from_fund"),
+                    n("socialized"),
+                ],
+            )
+        })
+        .collect()
+}
+
+/// alice: isolated long 0.15 BTC at 60,000 with margin 1,000 and C = 2,000. Settled at 52,000
+/// the loss is 1,200: the margin pays 1,000 and 200 is a shortfall.
+fn isolated_alice(s: &mut Suite) -> Addr {
+    let alice = s.user("alice", 3_000);
+    s.deposit(&alice, 3_000);
+    s.try_isolated(&alice, "BTC", "0.15", 1_000 * USDC).unwrap();
+    alice
+}
+
+#[test]
+fn settle_positions_pays_an_isolated_shortfall_from_the_fund() {
+    let mut s = Suite::new();
+    s.register_engine();
+    s.fund_insurance(500 * USDC);
+    let alice = isolated_alice(&mut s);
+    settle(&mut s, "BTC", "52000");
+    let cash = s.vault().cash;
+    let res = settle_positions(&mut s, "BTC");
+    let e = &Suite::events(&res, "settle_position")[0];
+    assert_eq!(e["realized_pnl"], (-1_200i128 * USDC as i128).to_string());
+    assert_eq!(e["shortfall"], (200 * USDC).to_string());
+    assert_eq!(
+        bad_debts(&res),
+        vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
+    );
+    // the vault keeps the whole 1,200 loss: 1,000 of margin and 200 from the fund
+    assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_200)).unwrap());
+    assert_eq!(s.balance(&s.fund.clone()), 300 * USDC);
+    let a = s.account(&alice);
+    assert!(a.positions.is_empty());
+    assert_eq!(a.collateral, int_usdc(2_000));
+}
+
+#[test]
+fn pending_fees_pay_first_then_the_fund_then_vault_cash() {
+    let mut s = Suite::with(|_| {}, &[("BTC", fee_market("BTC", "0"))]);
+    s.register_engine();
+    s.fund_insurance(50 * USDC);
+    let carol = s.user("carol", 100_000);
+    // carol's trade: fee 0.1 % of 600,000 = 600, 20 % of it (120) pending for the fund
+    s.deposit(&carol, 100_000);
+    s.trade(&carol, "BTC", "10");
+    assert_eq!(s.pending_fees(), 120 * USDC);
+    let alice = isolated_alice(&mut s);
+    // alice's fee (9 USDC, 1.8 pending) comes out of her margin: 991 left
+    assert_eq!(s.pending_fees(), 121_800_000);
+    assert_eq!(s.account(&alice).collateral, int_usdc(2_000));
+    assert_eq!(
+        s.account(&alice).positions[0].margin,
+        Some((991 * USDC).into())
+    );
+    settle(&mut s, "BTC", "52000");
+    let (cash, fees) = (s.vault().cash, s.pending_fees());
+    let res = settle_positions(&mut s, "BTC");
+    // 1,200 − 991 = 209 short: 121.8 from fees, 50 from the fund, 37.2 socialized
+    assert_eq!(
+        bad_debts(&res),
+        vec![(
+            alice.to_string(),
+            [209 * USDC, 121_800_000, 50 * USDC, 37_200_000]
+        )]
+    );
+    assert_eq!(fees, 121_800_000);
+    assert_eq!(s.pending_fees(), 0);
+    assert_eq!(s.balance(&s.fund.clone()), 0);
+    // the vault keeps 1,200 (alice) + 80,000 (carol's settled loss) − 37.2 socialized
+    assert_eq!(
+        s.vault().cash,
+        cash.checked_add(int_usdc(81_200))
+            .unwrap()
+            .checked_sub(Int128::new(37_200_000))
+            .unwrap()
+    );
+    assert_eq!(s.account(&alice).collateral, int_usdc(2_000));
+}
+
+#[test]
+fn two_accounts_in_one_batch_share_the_fund_without_overasking() {
+    let mut s = Suite::new();
+    s.register_engine();
+    s.fund_insurance(250 * USDC);
+    let alice = isolated_alice(&mut s);
+    let bob = s.user("bob", 3_000);
+    s.deposit(&bob, 3_000);
+    s.try_isolated(&bob, "BTC", "0.15", 1_000 * USDC).unwrap();
+    settle(&mut s, "BTC", "52000");
+    let cash = s.vault().cash;
+    let res = settle_positions(&mut s, "BTC");
+    let mut got = bad_debts(&res);
+    got.sort();
+    let mut want = vec![
+        (alice.to_string(), [200 * USDC, 0, 200 * USDC, 0]),
+        (bob.to_string(), [200 * USDC, 0, 50 * USDC, 150 * USDC]),
+    ];
+    // holders are visited in address order: the first gets the fund's 200, the second its 50
+    if bob < alice {
+        want[0].1 = [200 * USDC, 0, 50 * USDC, 150 * USDC];
+        want[1].1 = [200 * USDC, 0, 200 * USDC, 0];
+    }
+    want.sort();
+    assert_eq!(got, want);
+    // both fund calls are paid in full and nothing fails
+    assert!(Suite::events(&res, "bad_debt_cover_failed").is_empty());
+    assert_eq!(Suite::events(&res, "cover_bad_debt").len(), 2);
+    assert_eq!(s.balance(&s.fund.clone()), 0);
+    assert_eq!(
+        s.vault().cash,
+        cash.checked_add(int_usdc(2_400 - 150)).unwrap()
+    );
+    assert_eq!(s.account(&alice).collateral, int_usdc(2_000));
+    assert_eq!(s.account(&bob).collateral, int_usdc(2_000));
+}
+
+#[test]
+fn a_failing_fund_call_on_settlement_is_socialized_in_the_reply() {
+    let mut s = Suite::new();
+    // the fund holds money but does not know the engine
+    s.fund_insurance(500 * USDC);
+    let alice = isolated_alice(&mut s);
+    settle(&mut s, "BTC", "52000");
+    let cash = s.vault().cash;
+    let res = settle_positions(&mut s, "BTC");
+    assert_eq!(
+        bad_debts(&res),
+        vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
+    );
+    let failed = Suite::events(&res, "bad_debt_cover_failed");
+    assert_eq!(failed.len(), 1, "{:?}", res.events);
+    assert_eq!(failed[0]["socialized"], (200 * USDC).to_string());
+    assert_eq!(s.balance(&s.fund.clone()), 500 * USDC);
+    assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_000)).unwrap());
+}
+
+#[test]
+fn a_deposit_pays_the_settled_shortfall_through_the_waterfall() {
+    let mut s = Suite::new();
+    s.register_engine();
+    s.fund_insurance(500 * USDC);
+    let alice = isolated_alice(&mut s);
+    settle(&mut s, "BTC", "52000");
+    let cash = s.vault().cash;
+    s.mint(&alice, 10 * USDC);
+    let res = s
+        .exec_funds(&alice, &ExecuteMsg::Deposit {}, 10 * USDC)
+        .unwrap();
+    assert_eq!(
+        bad_debts(&res),
+        vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
+    );
+    // the shortfall never reaches C: 2,000 + 10
+    assert_eq!(
+        Suite::attr(&res, "wasm", "collateral_after"),
+        (2_010 * USDC).to_string()
+    );
+    assert_eq!(s.account(&alice).collateral, int_usdc(2_010));
+    assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_200)).unwrap());
+    assert_eq!(s.balance(&s.fund.clone()), 300 * USDC);
+}
+
+#[test]
+fn a_trade_elsewhere_joins_the_settled_shortfall_to_its_own_in_one_waterfall() {
+    let mut s = Suite::new();
+    s.register_engine();
+    s.fund_insurance(500 * USDC);
+    let alice = isolated_alice(&mut s);
+    // a second bankrupt isolated book in ETH: long 1 at 3,000 (plain market price), margin 300
+    s.try_isolated(&alice, "ETH", "1", 300 * USDC).unwrap();
+    settle(&mut s, "BTC", "52000");
+    s.set_price("ETH", "2650");
+    let cash = s.vault().cash;
+    let res = s.close(&alice, "ETH").unwrap();
+    // 200 (BTC settled) + 50 (ETH closed at −350 on 300 of margin) in one event
+    assert_eq!(
+        Suite::attr(&res, "trade", "shortfall"),
+        (50 * USDC).to_string()
+    );
+    assert_eq!(
+        bad_debts(&res),
+        vec![(alice.to_string(), [250 * USDC, 0, 250 * USDC, 0])]
+    );
+    assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_550)).unwrap());
+    assert_eq!(s.balance(&s.fund.clone()), 250 * USDC);
+    let a = s.account(&alice);
+    assert!(a.positions.is_empty());
+    assert_eq!(a.collateral, int_usdc(1_700));
+}
+
+#[test]
+fn withdraw_and_add_margin_are_touches_too() {
+    let mut s = Suite::new();
+    s.register_engine();
+    s.fund_insurance(500 * USDC);
+    let alice = isolated_alice(&mut s);
+    let bob = s.user("bob", 3_000);
+    s.deposit(&bob, 3_000);
+    s.try_isolated(&bob, "BTC", "0.15", 1_000 * USDC).unwrap();
+    s.try_isolated(&bob, "ETH", "1", 500 * USDC).unwrap();
+    settle(&mut s, "BTC", "52000");
+    // withdraw: the fund's payment comes first, then the bank send of 2,000
+    let res = s.withdraw(&alice, 2_000 * USDC).unwrap();
+    assert_eq!(
+        bad_debts(&res),
+        vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
+    );
+    assert_eq!(s.balance(&alice), 2_000 * USDC);
+    assert_eq!(s.account(&alice).collateral, Int128::zero());
+    // add_margin on the ETH book
+    let res = s
+        .exec(
+            &bob,
+            &ExecuteMsg::AddMargin {
+                market_id: "ETH".into(),
+                amount: (100 * USDC).into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        bad_debts(&res),
+        vec![(bob.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
+    );
+    let b = s.account(&bob);
+    assert_eq!(b.collateral, int_usdc(1_400));
+    assert_eq!(b.positions[0].margin, Some((600 * USDC).into()));
+    assert_eq!(s.balance(&s.fund.clone()), 100 * USDC);
+}
+
+#[test]
+fn liquidate_joins_a_settled_shortfall_to_the_books_it_liquidates() {
+    let mut s = Suite::new();
+    s.register_engine();
+    s.fund_insurance(1_000 * USDC);
+    let (alice, keeper) = (isolated_alice(&mut s), s.user("keeper", 0));
+    // a bankrupt cross book beside it: C = 2,000, long 1 ETH at 3,000 falling to 900
+    s.trade(&alice, "ETH", "1");
+    settle(&mut s, "BTC", "52000");
+    s.set_price("ETH", "900");
+    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    // settled BTC short 200, the cross book −100 (and its 0.5 % reward floor of 0 pays nothing)
+    assert_eq!(Suite::events(&res, "settle_position").len(), 1);
+    assert_eq!(Suite::events(&res, "liquidation").len(), 1);
+    assert_eq!(
+        bad_debts(&res),
+        vec![(alice.to_string(), [300 * USDC, 0, 300 * USDC, 0])]
+    );
+    assert_eq!(s.balance(&s.fund.clone()), 700 * USDC);
+    let a = s.account(&alice);
+    assert!(a.positions.is_empty());
+    assert_eq!(a.collateral, Int128::zero());
+}
+
+#[test]
+fn a_settled_cross_loss_stays_on_c_and_liquidate_books_the_empty_book() {
+    let mut s = Suite::with(|_| {}, &[("BTC", plain_market("BTC"))]);
+    s.register_engine();
+    s.fund_insurance(500 * USDC);
+    let (alice, keeper) = (s.user("alice", 1_000), s.user("keeper", 0));
+    s.deposit(&alice, 1_000);
+    s.trade(&alice, "BTC", "0.15");
+    settle(&mut s, "BTC", "52000");
+    // settlement leaves C = 1,000 − 1,200 = −200 on a flat book: no bad debt yet
+    let res = settle_positions(&mut s, "BTC");
+    assert!(bad_debts(&res).is_empty());
+    let a = s.account(&alice);
+    assert!(a.positions.is_empty());
+    assert_eq!(a.collateral, int_usdc(-200));
+    assert_eq!(a.health, Health::Liquidatable);
+    // any caller books it through the waterfall; nothing was closed, so no reward
+    let cash = s.vault().cash;
+    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    assert!(Suite::events(&res, "liquidation").is_empty());
+    assert_eq!(
+        bad_debts(&res),
+        vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
+    );
+    assert_eq!(s.account(&alice).collateral, Int128::zero());
+    assert_eq!(s.balance(&keeper), 0);
+    assert_eq!(s.balance(&s.fund.clone()), 300 * USDC);
+    // the fund's 200 arrives in the bank and cash was already credited with it
+    assert_eq!(s.vault().cash, cash);
+}
