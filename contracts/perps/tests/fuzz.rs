@@ -75,7 +75,10 @@ fn hostile_string() -> impl Strategy<Value = String> {
         Just("1e40".to_string()),
         Just("340282366920938463463374607431768211455".to_string()),
         Just("340282366920938463463374607431768211456".to_string()),
-        Just("115792089237316195423570985008687907853269984665640564039457.584007913129639935".to_string()),
+        Just(
+            "115792089237316195423570985008687907853269984665640564039457.584007913129639935"
+                .to_string()
+        ),
         Just("0.0000000000000000001".to_string()),
         Just("-60000.5".to_string()),
         Just("NaN".to_string()),
@@ -153,7 +156,8 @@ fn shot() -> impl Strategy<Value = Shot> {
         2 => arbitrary_json().prop_map(Msg::Raw),
         1 => prop::collection::vec(any::<u8>(), 0..64).prop_map(Msg::Bytes),
     ];
-    let target = prop_oneof![6 => Just(Target::Engine), 1 => Just(Target::Feed), 1 => Just(Target::Fund)];
+    let target =
+        prop_oneof![6 => Just(Target::Engine), 1 => Just(Target::Feed), 1 => Just(Target::Fund)];
     let coin = (
         any::<bool>(),
         prop_oneof![Just(1u128), Just(1_000 * USDC), 1u128..10_000_000u128],
@@ -384,7 +388,10 @@ fn fire(sim: &mut Sim, shot: &Shot) -> Result<bool, String> {
     });
     let app = &mut sim.s.app;
     let outcome = catch_unwind(AssertUnwindSafe(|| app.execute(from.clone(), msg)));
-    let text = String::from_utf8_lossy(bytes.as_slice()).chars().take(400).collect::<String>();
+    let text = String::from_utf8_lossy(bytes.as_slice())
+        .chars()
+        .take(400)
+        .collect::<String>();
     match outcome {
         Err(_) => Err(format!("PANIC on {:?} message {text}", shot.target)),
         Ok(Err(_)) => {

@@ -101,7 +101,11 @@ impl Sim {
                 let engine = self.s.engine.clone();
                 self.s
                     .app
-                    .send_tokens(lp, engine, &cosmwasm_std::coins(*amount, crate::suite::DENOM))
+                    .send_tokens(
+                        lp,
+                        engine,
+                        &cosmwasm_std::coins(*amount, crate::suite::DENOM),
+                    )
                     .unwrap();
                 self.s.donations += amount;
                 self.s.check_invariants();
@@ -209,14 +213,17 @@ impl Sim {
     }
 
     /// Checks that depend on the message's outcome (3, 4, 5 for the actor, 7, 9).
-    fn after_message(&mut self, a: &Action, pre: &Obs, post: &Obs, ex: &Exec) -> Result<(), String> {
+    fn after_message(
+        &mut self,
+        a: &Action,
+        pre: &Obs,
+        post: &Obs,
+        ex: &Exec,
+    ) -> Result<(), String> {
         let ok = ex.res.is_ok();
         match a {
             Action::Trade {
-                who,
-                market,
-                funds,
-                ..
+                who, market, funds, ..
             }
             | Action::Close { who, market, funds }
                 if ok =>
@@ -229,11 +236,15 @@ impl Sim {
             }
             Action::Withdraw { who, .. } if ok => {
                 if !post.cross(*who).meets_initial() {
-                    return Err(format!("withdraw left the cross book below IM: {:?}", post.cross(*who)));
+                    return Err(format!(
+                        "withdraw left the cross book below IM: {:?}",
+                        post.cross(*who)
+                    ));
                 }
                 // (a withdraw first closes positions of settled markets, which frees their IM)
                 let paid = pre.accounts[*who].collateral - post.accounts[*who].collateral;
-                if !pre.holds_settled(*who) && paid > pre.resp[*who].free_collateral.u128() as i128 {
+                if !pre.holds_settled(*who) && paid > pre.resp[*who].free_collateral.u128() as i128
+                {
                     return Err(format!(
                         "withdrew {paid} above free collateral {}",
                         pre.resp[*who].free_collateral
@@ -348,7 +359,12 @@ impl Sim {
         );
         let books = |t: usize| {
             let mut v = vec![pre.cross(t)];
-            v.extend(pre.accounts[t].isolated_books(&pre.world).into_iter().map(|x| x.1));
+            v.extend(
+                pre.accounts[t]
+                    .isolated_books(&pre.world)
+                    .into_iter()
+                    .map(|x| x.1),
+            );
             v
         };
         let Ok(res) = res else {
@@ -371,7 +387,9 @@ impl Sim {
                 return Err(format!("liquidatable_accounts misses trader{t}: {bs:?}"));
             }
             if listed && !maybe {
-                return Err(format!("liquidatable_accounts lists healthy trader{t}: {bs:?}"));
+                return Err(format!(
+                    "liquidatable_accounts lists healthy trader{t}: {bs:?}"
+                ));
             }
         }
         Ok(reported.first().copied())
@@ -389,7 +407,9 @@ impl Sim {
     ) -> Result<(), String> {
         let cross0 = pre.cross(target);
         let iso0 = pre.accounts[target].isolated_books(&pre.world);
-        let maybe = |b: &model::BookValues| b.liquidatable || (b.equity - b.maintenance_margin).abs() <= TOL;
+        let maybe = |b: &model::BookValues| {
+            b.liquidatable || (b.equity - b.maintenance_margin).abs() <= TOL
+        };
         let any_maybe = maybe(&cross0) || iso0.iter().any(|(_, b)| maybe(b));
         if cross0.clearly_liquidatable() || iso0.iter().any(|(_, b)| b.clearly_liquidatable()) {
             self.stats.liquidatable_targets += 1;
@@ -432,21 +452,32 @@ impl Sim {
             !cross1.clearly_liquidatable() || cross1.all_stale
         };
         if !cross_ok {
-            return Err(format!("cross book still liquidatable after liquidation: {cross1:?}"));
+            return Err(format!(
+                "cross book still liquidatable after liquidation: {cross1:?}"
+            ));
         }
         for (m, b) in post.accounts[target].isolated_books(&post.world) {
             if b.clearly_liquidatable() && !b.all_stale {
-                return Err(format!("isolated {m} still liquidatable after liquidation: {b:?}"));
+                return Err(format!(
+                    "isolated {m} still liquidatable after liquidation: {b:?}"
+                ));
             }
         }
         // 5: liquidating isolated books only never reduces C.
         let cross_healthy = !maybe(&cross0) && pre.accounts[target].collateral >= 0;
         if cross_healthy && !pre.holds_settled(target) {
-            let (c0, c1) = (pre.accounts[target].collateral, post.accounts[target].collateral);
+            let (c0, c1) = (
+                pre.accounts[target].collateral,
+                post.accounts[target].collateral,
+            );
             if c1 < c0 {
                 return Err(format!("isolated liquidation reduced C from {c0} to {c1}"));
             }
-            for p in pre.accounts[target].positions.iter().filter(|p| p.margin.is_none()) {
+            for p in pre.accounts[target]
+                .positions
+                .iter()
+                .filter(|p| p.margin.is_none())
+            {
                 if post.position(target, &p.market) != Some(p) {
                     return Err(format!("healthy cross position {} changed", p.market));
                 }
@@ -471,7 +502,13 @@ impl Sim {
     }
 
     /// 5: a message on one market leaves the account's other (non-settled) positions alone.
-    fn others_unchanged(&self, who: usize, market: &str, pre: &Obs, post: &Obs) -> Result<(), String> {
+    fn others_unchanged(
+        &self,
+        who: usize,
+        market: &str,
+        pre: &Obs,
+        post: &Obs,
+    ) -> Result<(), String> {
         for p in &pre.accounts[who].positions {
             let settled = matches!(
                 pre.world.markets[&p.market].status,
@@ -489,7 +526,13 @@ impl Sim {
     }
 
     /// 9: a trade at an unchanged price moves vault equity by the vault's share of its fee.
-    fn vault_fee_check(&mut self, who: usize, pre: &Obs, v1: i128, ex: &Exec) -> Result<(), String> {
+    fn vault_fee_check(
+        &mut self,
+        who: usize,
+        pre: &Obs,
+        v1: i128,
+        ex: &Exec,
+    ) -> Result<(), String> {
         let Ok(r) = &ex.res else { return Ok(()) };
         if pre.holds_settled(who) {
             return Ok(());
@@ -607,8 +650,16 @@ impl Sim {
         }
         let (ta, tb) = (self.traders[a].clone(), self.traders[b].clone());
         let legs = [
-            (a, ta.clone(), self.trade_msg(market, la, &ModeChoice::Default, None)),
-            (b, tb.clone(), self.trade_msg(market, lb, &ModeChoice::Default, None)),
+            (
+                a,
+                ta.clone(),
+                self.trade_msg(market, la, &ModeChoice::Default, None),
+            ),
+            (
+                b,
+                tb.clone(),
+                self.trade_msg(market, lb, &ModeChoice::Default, None),
+            ),
             (a, ta, Self::close_msg(market)),
             (b, tb, Self::close_msg(market)),
         ];
@@ -635,7 +686,10 @@ impl Sim {
         }
         let post = self.observe();
         let (h0, h1) = (pre.held(a) + pre.held(b), post.held(a) + post.held(b));
-        assert!(h1 <= h0, "group round trip made trader{a}+trader{b} richer: {h0} -> {h1}");
+        assert!(
+            h1 <= h0,
+            "group round trip made trader{a}+trader{b} richer: {h0} -> {h1}"
+        );
         self.stats.group_round_trips += 1;
     }
 }

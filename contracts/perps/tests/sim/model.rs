@@ -392,7 +392,12 @@ pub fn compare_account(w: &World, acct: &AccountIn, resp: &AccountResponse) -> V
                 r.mark_price
             ));
         }
-        close(&tag("notional"), ceil_bu(v.notional), u(r.notional), &mut errs);
+        close(
+            &tag("notional"),
+            ceil_bu(v.notional),
+            u(r.notional),
+            &mut errs,
+        );
         close(
             &tag("unrealized_pnl"),
             floor_bu(v.u),
@@ -414,7 +419,11 @@ pub fn compare_account(w: &World, acct: &AccountIn, resp: &AccountResponse) -> V
             (Some(m), PositionMode::Isolated) => {
                 let book = w.book(m, &[p]);
                 if r.margin.map(u) != Some(m.max(0)) {
-                    errs.push(format!("{}: model {m} engine {:?}", tag("margin"), r.margin));
+                    errs.push(format!(
+                        "{}: model {m} engine {:?}",
+                        tag("margin"),
+                        r.margin
+                    ));
                 }
                 match r.equity {
                     Some(e) => close(&tag("equity"), book.equity, e.i128(), &mut errs),
@@ -441,9 +450,7 @@ pub fn vault_equity(w: &World, cash: i128, positions: &[PosIn]) -> i128 {
             _ if k.is_zero() => (Decimal256::zero(), sdec(m.funding_index)),
             _ => {
                 let price = match m.feed {
-                    Some((p, t))
-                        if !p.is_zero() && w.now.saturating_sub(t) <= w.max_oracle_age =>
-                    {
+                    Some((p, t)) if !p.is_zero() && w.now.saturating_sub(t) <= w.max_oracle_age => {
                         p
                     }
                     _ => m.last_price.expect("open skew without any price"),

@@ -135,7 +135,10 @@ impl Obs {
     }
 
     pub fn position(&self, t: usize, market: &str) -> Option<&PosIn> {
-        self.accounts[t].positions.iter().find(|p| p.market == market)
+        self.accounts[t]
+            .positions
+            .iter()
+            .find(|p| p.market == market)
     }
 
     pub fn holds_settled(&self, t: usize) -> bool {
@@ -410,7 +413,11 @@ impl Sim {
                     .unwrap_or("")
                     .trim()
                     .to_string();
-                *self.stats.errors.entry(format!("{kind}: {words}")).or_default() += 1;
+                *self
+                    .stats
+                    .errors
+                    .entry(format!("{kind}: {words}"))
+                    .or_default() += 1;
                 assert!(
                     self.full_snapshot(sender) == before,
                     "a rejected {msg:?} changed state (error: {e})"
@@ -477,7 +484,13 @@ impl Sim {
         }
     }
 
-    pub fn trade_msg(&self, market: usize, lots: i64, mode: &ModeChoice, bps: Option<u32>) -> ExecuteMsg {
+    pub fn trade_msg(
+        &self,
+        market: usize,
+        lots: i64,
+        mode: &ModeChoice,
+        bps: Option<u32>,
+    ) -> ExecuteMsg {
         let size = Self::size(market, lots);
         ExecuteMsg::Trade {
             market_id: IDS[market].to_string(),
@@ -597,9 +610,11 @@ impl Sim {
                 },
                 0,
             ),
-            Action::Provide { lp, amount } => {
-                (self.lps[*lp % LPS].clone(), ExecuteMsg::ProvideLiquidity {}, *amount)
-            }
+            Action::Provide { lp, amount } => (
+                self.lps[*lp % LPS].clone(),
+                ExecuteMsg::ProvideLiquidity {},
+                *amount,
+            ),
             Action::RequestWithdraw { lp, permille } => {
                 let who = self.lps[*lp % LPS].clone();
                 let shares = self
@@ -614,7 +629,11 @@ impl Sim {
                 let shares = Uint128::new(shares * (*permille as u128) / 1000);
                 (who, ExecuteMsg::WithdrawLiquidity { shares }, 0)
             }
-            Action::Claim { lp } => (self.lps[*lp % LPS].clone(), ExecuteMsg::ClaimLiquidity {}, 0),
+            Action::Claim { lp } => (
+                self.lps[*lp % LPS].clone(),
+                ExecuteMsg::ClaimLiquidity {},
+                0,
+            ),
             Action::Cancel { lp } => (
                 self.lps[*lp % LPS].clone(),
                 ExecuteMsg::CancelWithdrawLiquidity {},
