@@ -3,6 +3,7 @@
 
 use cosmwasm_std::{Addr, ConversionOverflowError, OverflowError, StdError, Uint128, Uint256};
 use cw_utils::PaymentError;
+use perps_api::migrate::MigrateError;
 use perps_api::ownership::OwnershipError;
 
 /// Result of every handler.
@@ -69,4 +70,18 @@ pub enum ContractError {
         to: String,
         source: StdError,
     },
+}
+
+impl From<MigrateError> for ContractError {
+    fn from(e: MigrateError) -> Self {
+        match e {
+            MigrateError::Std(e) => Self::Std(e),
+            MigrateError::WrongContract { expected, found } => {
+                Self::WrongContract { expected, found }
+            }
+            MigrateError::CannotMigrate { from, to, source } => {
+                Self::CannotMigrate { from, to, source }
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 use cosmwasm_std::{Decimal256, Int128, StdError, Uint128};
 use cw_utils::PaymentError;
+use perps_api::migrate::MigrateError;
 use perps_api::ownership::OwnershipError;
 use perps_risk::RiskError;
 use thiserror::Error;
@@ -253,6 +254,22 @@ impl ContractError {
         ContractError::InvalidParameter {
             name: name.to_string(),
             reason: reason.into(),
+        }
+    }
+}
+
+/// Migration refusals keep this contract's messages: the name mismatch as [`WrongContract`],
+/// a downgrade as cw2's own error.
+///
+/// [`WrongContract`]: ContractError::WrongContract
+impl From<MigrateError> for ContractError {
+    fn from(e: MigrateError) -> Self {
+        match e {
+            MigrateError::Std(e) | MigrateError::CannotMigrate { source: e, .. } => Self::Std(e),
+            MigrateError::WrongContract { expected, found } => Self::WrongContract {
+                stored: found,
+                expected,
+            },
         }
     }
 }

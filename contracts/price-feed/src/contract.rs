@@ -4,7 +4,7 @@ use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Resp
 use perps_api::ownership::Ownership;
 use perps_api::price_feed::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 
-use crate::error::{ContractError, ContractResult};
+use crate::error::ContractResult;
 use crate::execute::{admin, prices};
 use crate::query as queries;
 use crate::state::{CONFIG, OWNERSHIP};
@@ -88,22 +88,9 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> ContractResult<Binary> {
 
 /// Refuses another contract's state and downgrades; records the new version.
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> ContractResult<Response> {
-    let stored = cw2::get_contract_version(deps.storage)?;
-    if stored.contract != CONTRACT_NAME {
-        return Err(ContractError::WrongContract {
-            expected: CONTRACT_NAME.to_string(),
-            found: stored.contract,
-        });
-    }
-    cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION).map_err(
-        |source| ContractError::CannotMigrate {
-            from: stored.version.clone(),
-            to: CONTRACT_VERSION.to_string(),
-            source,
-        },
-    )?;
-    Ok(Response::new()
-        .add_attribute("action", "migrate")
-        .add_attribute("from_version", stored.version)
-        .add_attribute("to_version", CONTRACT_VERSION))
+    Ok(perps_api::migrate::migrate(
+        deps.storage,
+        CONTRACT_NAME,
+        CONTRACT_VERSION,
+    )?)
 }

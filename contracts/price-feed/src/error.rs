@@ -3,6 +3,7 @@
 
 use cosmwasm_std::{Addr, Decimal256, StdError};
 use cw_utils::PaymentError;
+use perps_api::migrate::MigrateError;
 use perps_api::ownership::OwnershipError;
 
 /// Result of every handler.
@@ -84,4 +85,18 @@ pub enum ContractError {
         to: String,
         source: StdError,
     },
+}
+
+impl From<MigrateError> for ContractError {
+    fn from(e: MigrateError) -> Self {
+        match e {
+            MigrateError::Std(e) => Self::Std(e),
+            MigrateError::WrongContract { expected, found } => {
+                Self::WrongContract { expected, found }
+            }
+            MigrateError::CannotMigrate { from, to, source } => {
+                Self::CannotMigrate { from, to, source }
+            }
+        }
+    }
 }

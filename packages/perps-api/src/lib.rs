@@ -4,6 +4,7 @@
 //! layout of the price feed, which is part of its public interface.
 
 pub mod insurance_fund;
+pub mod migrate;
 pub mod ownership;
 pub mod perps;
 pub mod price_feed;

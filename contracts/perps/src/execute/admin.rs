@@ -242,18 +242,11 @@ pub fn accept_ownership(deps: DepsMut, info: MessageInfo) -> ContractResult<Resp
         .add_attribute("owner", info.sender))
 }
 
+/// Refuses another contract's state and downgrades; records the new version.
 pub fn migrate(deps: DepsMut, _msg: MigrateMsg) -> ContractResult<Response> {
-    let stored = cw2::get_contract_version(deps.storage)?;
-    if stored.contract != CONTRACT_NAME {
-        return Err(ContractError::WrongContract {
-            stored: stored.contract,
-            expected: CONTRACT_NAME.to_string(),
-        });
-    }
-    // Refuses downgrades and records the new version.
-    cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    Ok(Response::new()
-        .add_attribute("action", "migrate")
-        .add_attribute("from_version", stored.version)
-        .add_attribute("to_version", CONTRACT_VERSION))
+    Ok(perps_api::migrate::migrate(
+        deps.storage,
+        CONTRACT_NAME,
+        CONTRACT_VERSION,
+    )?)
 }

@@ -1,0 +1,91 @@
+//! `migrate` shared by the three contracts (DESIGN 6.9): the stored cw2 name must be the
+//! contract's own and the stored version no newer than the code's; the new version is recorded.
+//! Each contract maps [`MigrateError`] onto its own typed errors.
+
+use cosmwasm_std::{Response, StdError, Storage};
+
+/// Why a migration was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    /// The cw2 record could not be read.
+    #[error("{0}")]
+    Std(#[from] StdError),
+    /// The stored state belongs to another contract.
+    #[error("wrong contract: expected {expected}, found {found}")]
+    WrongContract { expected: String, found: String },
+    /// The stored version is newer than the code (or unreadable).
+    #[error("cannot migrate from version {from} to {to}: {source}")]
+    CannotMigrate {
+        from: String,
+        to: String,
+        source: StdError,
+    },
+}
+
+/// Checks the stored cw2 identity against `name`, refuses downgrades, records `version`.
+/// Responds with `action = migrate`, `from_version`, `to_version`.
+pub fn migrate(
+    storage: &mut dyn Storage,
+    name: &str,
+    version: &str,
+) -> Result<Response, MigrateError> {
+    let stored = cw2::get_contract_version(storage)?;
+    if stored.contract != name {
+        return Err(MigrateError::WrongContract {
+            expected: name.to_string(),
+            found: stored.contract,
+        });
+    }
+    cw2::ensure_from_older_version(storage, name, version).map_err(|source| {
+        MigrateError::CannotMigrate {
+            from: stored.version.clone(),
+            to: version.to_string(),
+            source,
+        }
+    })?;
+    Ok(Response::new()
+        .add_attribute("action", "migrate")
+        .add_attribute("from_version", stored.version)
+        .add_attribute("to_version", version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmwasm_std::testing::MockStorage;
+
+    #[test]
+    fn name_checked_downgrade_refused_version_recorded() {
+        let mut st = MockStorage::new();
+        cw2::set_contract_version(&mut st, "crates.io:a", "1.0.0").unwrap();
+        let err = migrate(&mut st, "crates.io:b", "1.0.0").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "wrong contract: expected crates.io:b, found crates.io:a"
+        );
+        let err = migrate(&mut st, "crates.io:a", "0.9.0").unwrap_err();
+        assert!(err
+            .to_string()
+            .starts_with("cannot migrate from version 1.0.0 to 0.9.0: "));
+        assert_eq!(
+            cw2::get_contract_version(&st).unwrap().version,
+            "1.0.0",
+            "a refused migration records nothing"
+        );
+        let res = migrate(&mut st, "crates.io:a", "1.2.0").unwrap();
+        let attrs: Vec<_> = res
+            .attributes
+            .iter()
+            .map(|a| (a.key.as_str(), a.value.as_str()))
+            .collect();
+        assert_eq!(
+            attrs,
+            [
+                ("action", "migrate"),
+                ("from_version", "1.0.0"),
+                ("to_version", "1.2.0")
+            ]
+        );
+        assert_eq!(cw2::get_contract_version(&st).unwrap().version, "1.2.0");
+    }
+}
