@@ -1,8 +1,10 @@
 //! Two-step ownership shared by the three contracts: the owner proposes, the proposed address
-//! accepts. Pure state transitions; each contract stores an [`Ownership`] in its own `Item`.
+//! accepts. Pure state transitions, and the two handlers over the `Item` in which each contract
+//! stores its [`Ownership`].
 
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::Addr;
+use cosmwasm_std::{Addr, Response, StdError, Storage};
+use cw_storage_plus::Item;
 
 /// Who owns a contract and who has been offered ownership.
 #[cw_serde]
@@ -65,6 +67,45 @@ impl Ownership {
             }),
         }
     }
+}
+
+/// `transfer_ownership`: the sender must be the owner, checked before `new_owner` validates the
+/// proposed address (so a stranger learns nothing from validation); a later proposal replaces an
+/// earlier one. Responds with `action`, `pending_owner`.
+pub fn transfer_ownership<E>(
+    storage: &mut dyn Storage,
+    item: &Item<Ownership>,
+    sender: &Addr,
+    new_owner: impl FnOnce() -> Result<Addr, E>,
+) -> Result<Response, E>
+where
+    E: From<OwnershipError> + From<StdError>,
+{
+    let mut ownership = item.load(storage)?;
+    ownership.assert_owner(sender)?;
+    let new_owner = new_owner()?;
+    ownership.propose(sender, new_owner.clone())?;
+    item.save(storage, &ownership)?;
+    Ok(Response::new()
+        .add_attribute("action", "transfer_ownership")
+        .add_attribute("pending_owner", new_owner))
+}
+
+/// `accept_ownership`: the proposed address takes over. Responds with `action`, `owner`.
+pub fn accept_ownership<E>(
+    storage: &mut dyn Storage,
+    item: &Item<Ownership>,
+    sender: &Addr,
+) -> Result<Response, E>
+where
+    E: From<OwnershipError> + From<StdError>,
+{
+    let mut ownership = item.load(storage)?;
+    ownership.accept(sender)?;
+    item.save(storage, &ownership)?;
+    Ok(Response::new()
+        .add_attribute("action", "accept_ownership")
+        .add_attribute("owner", ownership.owner))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Owner actions: engines and ownership.
 
 use cosmwasm_std::{DepsMut, MessageInfo, Response};
+use perps_api::ownership;
 
 use crate::error::{ContractError, ContractResult};
 use crate::state::{CONFIG, OWNERSHIP};
@@ -38,29 +39,18 @@ pub fn remove_engine(deps: DepsMut, info: MessageInfo, engine: String) -> Contra
         .add_attribute("engine", engine))
 }
 
-/// The owner proposes a new owner.
+/// The owner proposes a new owner (owner checked first, then the address).
 pub fn transfer_ownership(
     deps: DepsMut,
     info: MessageInfo,
     new_owner: String,
 ) -> ContractResult<Response> {
-    let mut ownership = OWNERSHIP.load(deps.storage)?;
-    // Owner first, so a stranger learns nothing from address validation.
-    ownership.assert_owner(&info.sender)?;
-    let new_owner = validate::addr(deps.api, &new_owner)?;
-    ownership.propose(&info.sender, new_owner.clone())?;
-    OWNERSHIP.save(deps.storage, &ownership)?;
-    Ok(Response::new()
-        .add_attribute("action", "transfer_ownership")
-        .add_attribute("pending_owner", new_owner))
+    ownership::transfer_ownership(deps.storage, &OWNERSHIP, &info.sender, || {
+        validate::addr(deps.api, &new_owner)
+    })
 }
 
 /// The proposed owner takes over.
 pub fn accept_ownership(deps: DepsMut, info: MessageInfo) -> ContractResult<Response> {
-    let mut ownership = OWNERSHIP.load(deps.storage)?;
-    ownership.accept(&info.sender)?;
-    OWNERSHIP.save(deps.storage, &ownership)?;
-    Ok(Response::new()
-        .add_attribute("action", "accept_ownership")
-        .add_attribute("owner", ownership.owner))
+    ownership::accept_ownership(deps.storage, &OWNERSHIP, &info.sender)
 }

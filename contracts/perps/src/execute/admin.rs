@@ -2,7 +2,7 @@
 
 use cosmwasm_std::{Addr, Api, Decimal256, DepsMut, Env, MessageInfo, Response, Uint128};
 use cw_utils::nonpayable;
-use perps_api::ownership::Ownership;
+use perps_api::ownership::{self, Ownership};
 use perps_api::perps::{InstantiateMsg, MigrateMsg};
 
 use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
@@ -217,29 +217,22 @@ pub fn update_config(
     Ok(Response::new().add_attribute("action", "update_config"))
 }
 
+/// The owner proposes a new owner (owner checked first, then the address).
 pub fn transfer_ownership(
     deps: DepsMut,
     info: MessageInfo,
     new_owner: String,
 ) -> ContractResult<Response> {
     nonpayable(&info)?;
-    let new_owner = deps.api.addr_validate(&new_owner)?;
-    let mut own = OWNERSHIP.load(deps.storage)?;
-    own.propose(&info.sender, new_owner.clone())?;
-    OWNERSHIP.save(deps.storage, &own)?;
-    Ok(Response::new()
-        .add_attribute("action", "transfer_ownership")
-        .add_attribute("pending_owner", new_owner))
+    ownership::transfer_ownership(deps.storage, &OWNERSHIP, &info.sender, || {
+        Ok(deps.api.addr_validate(&new_owner)?)
+    })
 }
 
+/// The proposed owner takes over.
 pub fn accept_ownership(deps: DepsMut, info: MessageInfo) -> ContractResult<Response> {
     nonpayable(&info)?;
-    let mut own = OWNERSHIP.load(deps.storage)?;
-    own.accept(&info.sender)?;
-    OWNERSHIP.save(deps.storage, &own)?;
-    Ok(Response::new()
-        .add_attribute("action", "accept_ownership")
-        .add_attribute("owner", info.sender))
+    ownership::accept_ownership(deps.storage, &OWNERSHIP, &info.sender)
 }
 
 /// Refuses another contract's state and downgrades; records the new version.
