@@ -61,27 +61,7 @@ pub enum ContractError {
         denom: String,
     },
 
-    #[error("wrong contract: expected {expected}, found {found}")]
-    WrongContract { expected: String, found: String },
-
-    #[error("cannot migrate from version {from} to {to}: {source}")]
-    CannotMigrate {
-        from: String,
-        to: String,
-        source: StdError,
-    },
-}
-
-impl From<MigrateError> for ContractError {
-    fn from(e: MigrateError) -> Self {
-        match e {
-            MigrateError::Std(e) => Self::Std(e),
-            MigrateError::WrongContract { expected, found } => {
-                Self::WrongContract { expected, found }
-            }
-            MigrateError::CannotMigrate { from, to, source } => {
-                Self::CannotMigrate { from, to, source }
-            }
-        }
-    }
+    /// Another contract's state, or a downgrade.
+    #[error(transparent)]
+    Migrate(#[from] MigrateError),
 }

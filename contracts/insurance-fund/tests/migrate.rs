@@ -2,6 +2,7 @@ use cosmwasm_std::StdError;
 use cw_multi_test::Executor;
 use insurance_fund::{ContractError, CONTRACT_NAME, CONTRACT_VERSION};
 use perps_api::insurance_fund::MigrateMsg;
+use perps_api::migrate::MigrateError;
 
 use crate::suite::{assert_err, events, kv, Suite};
 
@@ -64,10 +65,10 @@ fn refuses_another_contract() {
     let before = suite.snapshot();
     assert_err(
         migrate(&mut suite),
-        ContractError::WrongContract {
+        ContractError::Migrate(MigrateError::WrongContract {
             expected: CONTRACT_NAME.to_string(),
             found: "crates.io:price-feed".to_string(),
-        },
+        }),
     );
     assert_eq!(suite.snapshot(), before);
     assert_eq!(
@@ -83,13 +84,13 @@ fn refuses_a_downgrade_or_a_garbled_version() {
     let before = suite.snapshot();
     assert_err(
         migrate(&mut suite),
-        ContractError::CannotMigrate {
+        ContractError::Migrate(MigrateError::CannotMigrate {
             from: "99.0.0".to_string(),
             to: CONTRACT_VERSION.to_string(),
             source: StdError::msg(format!(
                 "Cannot migrate from newer version (99.0.0) to older ({CONTRACT_VERSION})"
             )),
-        },
+        }),
     );
     assert_eq!(suite.snapshot(), before);
     assert_eq!(

@@ -1,4 +1,5 @@
 use cw_multi_test::Executor;
+use perps_api::migrate::MigrateError;
 use perps_api::price_feed::MigrateMsg;
 use price_feed::{ContractError, CONTRACT_NAME, CONTRACT_VERSION};
 
@@ -52,10 +53,10 @@ fn refuses_another_contract() {
     let before = suite.snapshot();
     assert_err(
         migrate(&mut suite),
-        ContractError::WrongContract {
+        ContractError::Migrate(MigrateError::WrongContract {
             expected: CONTRACT_NAME.into(),
             found: "crates.io:cw20-base".into(),
-        },
+        }),
     );
     assert_eq!(stored_version(&suite).contract, "crates.io:cw20-base");
     assert_eq!(stored_version(&suite).version, "0.0.1");
