@@ -9,6 +9,7 @@
 mod actions;
 mod checks;
 mod model;
+mod regressions;
 mod world;
 
 use std::cell::RefCell;
