@@ -190,6 +190,8 @@ pub struct AccountCtx {
     pub dirty_markets: BTreeSet<String>,
 }
 
+/// An account, its positions and their markets, plus `extra_market` (the market a message is
+/// about, which the account may not hold yet).
 pub fn load_account(
     deps: Deps,
     env: &Env,
@@ -198,24 +200,14 @@ pub fn load_account(
     extra_market: Option<&str>,
 ) -> ContractResult<AccountCtx> {
     let collateral = COLLATERAL.may_load(deps.storage, addr)?.unwrap_or_default();
-    let positions: BTreeMap<String, Position> = POSITIONS
-        .prefix(addr)
-        .range(deps.storage, None, None, Order::Ascending)
-        .collect::<Result<_, _>>()?;
-    let mut markets = BTreeMap::new();
-    for id in positions.keys().map(String::as_str).chain(extra_market) {
-        if !markets.contains_key(id) {
-            markets.insert(id.to_string(), load_market_ctx(deps, env, cfg, id)?);
+    let mut ctx = load_account_cached(deps, env, cfg, addr, collateral, &mut BTreeMap::new())?;
+    if let Some(id) = extra_market {
+        if !ctx.markets.contains_key(id) {
+            ctx.markets
+                .insert(id.to_string(), load_market_ctx(deps, env, cfg, id)?);
         }
     }
-    Ok(AccountCtx {
-        addr: addr.clone(),
-        collateral,
-        positions,
-        markets,
-        dirty_positions: BTreeSet::new(),
-        dirty_markets: BTreeSet::new(),
-    })
+    Ok(ctx)
 }
 
 /// Like [`load_account`] for an account whose collateral the caller already read, taking market
