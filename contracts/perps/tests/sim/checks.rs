@@ -144,7 +144,13 @@ impl Sim {
     fn after_step(&mut self, a: &Action, pre: &Obs, post: &Obs) -> Result<(), String> {
         // Reference model, every account and the vault.
         for t in 0..TRADERS {
-            let errs = model::compare_account(&post.world, &post.accounts[t], &post.resp[t]);
+            let mut errs = model::compare_account(&post.world, &post.accounts[t], &post.resp[t]);
+            if errs.is_empty() {
+                let (e, n) =
+                    model::check_liquidation_prices(&post.world, &post.accounts[t], &post.resp[t]);
+                errs = e;
+                self.stats.liquidation_prices_checked += n;
+            }
             if !errs.is_empty() {
                 return Err(format!("model mismatch for trader{t}: {errs:?}"));
             }

@@ -49,6 +49,8 @@ pub struct Stats {
     pub funding_zero_sum_checked: u64,
     pub vault_fee_checked: u64,
     pub model_accounts_compared: u64,
+    /// Reported liquidation prices verified by valuing the book there.
+    pub liquidation_prices_checked: u64,
     pub settles: u64,
     /// Rejections by message kind and error (first words), to see what the sequences reach.
     pub errors: std::collections::BTreeMap<String, u64>,
@@ -104,6 +106,7 @@ fn add_stats(into: &mut Stats, s: &Stats) {
     into.funding_zero_sum_checked += s.funding_zero_sum_checked;
     into.vault_fee_checked += s.vault_fee_checked;
     into.model_accounts_compared += s.model_accounts_compared;
+    into.liquidation_prices_checked += s.liquidation_prices_checked;
     into.settles += s.settles;
     for (k, v) in &s.errors {
         *into.errors.entry(k.clone()).or_default() += v;

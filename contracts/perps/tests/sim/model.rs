@@ -106,6 +106,9 @@ pub struct World {
     pub decimals: u8,
     pub profit_weight: Decimal256,
     pub markets: BTreeMap<String, MarketIn>,
+    /// A mark price to use for one market instead of its oracle price (funding index unchanged):
+    /// how a liquidation price is verified.
+    pub price_override: Option<(String, Decimal256)>,
 }
 
 /// The mark of a market: price, funding index at `now`, and whether the price is live.
@@ -159,8 +162,12 @@ impl World {
         }
         match m.feed {
             Some((p, t)) if !p.is_zero() && self.now.saturating_sub(t) <= self.max_oracle_age => {
+                let price = match &self.price_override {
+                    Some((id, over)) if id == market => *over,
+                    _ => p,
+                };
                 Mark {
-                    price: p,
+                    price,
                     funding_index: self.accrued(m, p),
                     live: true,
                 }
@@ -236,6 +243,8 @@ impl World {
         let initial_margin = ceil_bu(im);
         let maintenance_margin = ceil_bu(mm);
         BookValues {
+            equity_exact: c + x,
+            mm_exact: mm,
             equity,
             equity_for_im,
             initial_margin,
@@ -265,6 +274,9 @@ pub struct PosValues {
 
 #[derive(Debug, Clone)]
 pub struct BookValues {
+    /// `Q` and `MM` before rounding (numerators over 10^36 base units).
+    pub equity_exact: Int256,
+    pub mm_exact: Int256,
     pub equity: i128,
     pub equity_for_im: i128,
     pub initial_margin: i128,
@@ -434,6 +446,49 @@ pub fn compare_account(w: &World, acct: &AccountIn, resp: &AccountResponse) -> V
         }
     }
     errs
+}
+
+/// DESIGN 6.2: a position's liquidation price is the mark at which its book (other marks and
+/// funding fixed) is exactly at maintenance. Checked by valuing the book at the reported price:
+/// `|Q − MM| ≤ TOL` base units. Only positions in live, unsettled markets with a positive price.
+pub fn check_liquidation_prices(
+    w: &World,
+    acct: &AccountIn,
+    resp: &AccountResponse,
+) -> (Vec<String>, u64) {
+    let mut errs = Vec::new();
+    let mut checked = 0u64;
+    for (p, r) in acct.positions.iter().zip(&resp.positions) {
+        let Some(lp) = r.liquidation_price else {
+            continue;
+        };
+        let m = &w.markets[&p.market];
+        if lp.is_zero()
+            || matches!(m.status, MarketStatus::Settled { .. })
+            || !w.account_mark(&p.market, p.entry).live
+        {
+            continue;
+        }
+        let mut at = w.clone();
+        at.price_override = Some((p.market.clone(), lp));
+        let book = match p.margin {
+            Some(_) => acct.isolated(&at, &p.market).unwrap(),
+            None => acct.cross(&at),
+        };
+        checked += 1;
+        let gap = book.equity_exact - book.mm_exact;
+        if gap.abs() > Int256::from(TOL) * scale() {
+            errs.push(format!(
+                "{}: at liquidation price {lp} the book is {} base units from maintenance \
+                 (equity {} mm {})",
+                p.market,
+                floor_bu(gap),
+                book.equity,
+                book.maintenance_margin
+            ));
+        }
+    }
+    (errs, checked)
 }
 
 /// Vault equity `V = cash − Σ_m (U_m − A_m) − Σ_m P_m·K_m²/(2·skew_scale_m)` (exact), with the

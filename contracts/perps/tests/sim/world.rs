@@ -299,6 +299,7 @@ impl Sim {
             decimals: cfg.collateral_decimals,
             profit_weight: cfg.unrealized_profit_weight,
             markets,
+            price_override: None,
         };
         let mut all_positions = Vec::new();
         let mut by_owner: BTreeMap<Addr, Vec<PosIn>> = BTreeMap::new();
