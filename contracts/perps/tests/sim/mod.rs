@@ -8,8 +8,10 @@
 
 mod actions;
 mod checks;
+mod messages;
 mod model;
 mod regressions;
+mod trades;
 mod world;
 
 use std::cell::RefCell;

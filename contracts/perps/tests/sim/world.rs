@@ -11,15 +11,15 @@ use cw_multi_test::{AppResponse, Executor};
 use perps::state::{Mode, COLLATERAL, CONFIG, MARKETS, MARKET_STATES, POSITIONS, VAULT};
 use perps_api::insurance_fund::ExecuteMsg as FundMsg;
 use perps_api::perps::{
-    AccountResponse, ExecuteMsg, MarginTier, MarketConfig, MarketStatus, MarketStatusUpdate,
-    TradeMode, VaultResponse,
+    AccountResponse, ExecuteMsg, MarketConfig, MarketStatus, TradeMode, VaultResponse,
 };
 use perps_api::price_feed::{ExecuteMsg as FeedMsg, PriceResponse, QueryMsg as FeedQuery};
 
-use super::actions::{Action, Amount, ModeChoice, LPS, MARKETS as N_MARKETS, TRADERS};
+use super::actions::{Amount, ModeChoice, MARKETS as N_MARKETS, TRADERS};
+use super::messages::market_config;
 use super::model::{self, AccountIn, PosIn, World};
 use super::Stats;
-use crate::suite::{d, fee_market, plain_market, Suite, DENOM, USDC};
+use crate::suite::{d, Suite, DENOM, USDC};
 
 /// A second denom wallets hold (sent by mistake, or by hostile messages).
 pub const OTHER_DENOM: &str = "uatom";
@@ -27,73 +27,11 @@ pub const OTHER_DENOM: &str = "uatom";
 pub const IDS: [&str; N_MARKETS] = ["BTC", "ETH", "SOL"];
 const INITIAL: [&str; N_MARKETS] = ["60000", "3000", "100"];
 /// Size of one lot per market, in atomics (1e-18) of the asset: 0.001 BTC, 0.01 ETH, 0.1 SOL.
-const LOT_ATOMICS: [u128; N_MARKETS] = [
+pub(super) const LOT_ATOMICS: [u128; N_MARKETS] = [
     1_000_000_000_000_000,
     10_000_000_000_000_000,
     100_000_000_000_000_000,
 ];
-
-/// The market configurations a variant of `update_market` chooses from (all valid ranges).
-pub fn market_config(market: usize, variant: u8) -> MarketConfig {
-    let base = match market {
-        0 => fee_market("BTC", "10000"),
-        1 => MarketConfig {
-            margin_tiers: vec![
-                MarginTier {
-                    max_notional: Some(Uint128::new(50_000 * USDC)),
-                    initial_margin_ratio: d("0.1"),
-                    maintenance_margin_ratio: d("0.05"),
-                },
-                MarginTier {
-                    max_notional: None,
-                    initial_margin_ratio: d("0.2"),
-                    maintenance_margin_ratio: d("0.1"),
-                },
-            ],
-            ..fee_market("ETH", "200000")
-        },
-        _ => MarketConfig {
-            min_order_size: d("0.1"),
-            ..plain_market("SOL")
-        },
-    };
-    match variant {
-        1 => MarketConfig {
-            taker_fee: d("0.002"),
-            ..base
-        },
-        2 => MarketConfig {
-            margin_tiers: base
-                .margin_tiers
-                .iter()
-                .map(|t| MarginTier {
-                    initial_margin_ratio: t.initial_margin_ratio * d("1.5"),
-                    maintenance_margin_ratio: t.maintenance_margin_ratio * d("1.5"),
-                    ..t.clone()
-                })
-                .collect(),
-            ..base
-        },
-        3 => MarketConfig {
-            max_long_oi: Uint128::new(200_000 * USDC),
-            max_short_oi: Uint128::new(150_000 * USDC),
-            ..base
-        },
-        4 => MarketConfig {
-            max_position_notional: Some(Uint128::new(80_000 * USDC)),
-            ..base
-        },
-        5 => MarketConfig {
-            min_order_size: base.min_order_size * d("5"),
-            ..base
-        },
-        6 => MarketConfig {
-            max_funding_rate_per_day: d("1"),
-            ..base
-        },
-        _ => base,
-    }
-}
 
 /// Result of one executed message.
 pub struct Exec {
@@ -443,7 +381,7 @@ impl Sim {
         self.prices[m] = self.feed_record(IDS[m]).map(|r| r.0).unwrap_or(price);
     }
 
-    fn bps(p: Decimal256, bps: i64) -> Decimal256 {
+    pub(super) fn bps(p: Decimal256, bps: i64) -> Decimal256 {
         let num = Uint256::from((10_000 + bps).max(1) as u128);
         Decimal256::new(p.atomics() * num / Uint256::from(10_000u128))
     }
@@ -461,7 +399,7 @@ impl Sim {
         self.s.account(&self.traders[t]).free_collateral.u128()
     }
 
-    fn amount(&self, t: usize, a: &Amount) -> u128 {
+    pub(super) fn amount(&self, t: usize, a: &Amount) -> u128 {
         match a {
             Amount::Abs(x) => *x,
             Amount::FreePermille(p) => self.free(t) * (*p as u128) / 1000,
@@ -469,7 +407,7 @@ impl Sim {
         }
     }
 
-    fn isolated_margin(&self, t: usize, market: usize, a: &Amount) -> u128 {
+    pub(super) fn isolated_margin(&self, t: usize, market: usize, a: &Amount) -> u128 {
         let r = self.s.account(&self.traders[t]);
         let m = r
             .positions
@@ -515,178 +453,5 @@ impl Sim {
             market_id: IDS[market].to_string(),
             acceptable_price: None,
         }
-    }
-
-    /// Executes the message(s) of a simple step (everything but round trips, prices and time).
-    pub fn execute_simple(&mut self, a: &Action) -> Option<(Addr, Exec)> {
-        let tr = |i: usize| self.traders[i].clone();
-        let owner = self.s.owner.clone();
-        let (sender, msg, funds) = match a {
-            Action::Deposit { who, amount } => (tr(*who), ExecuteMsg::Deposit {}, *amount),
-            Action::Withdraw { who, amount } => {
-                let amount = Uint128::new(self.amount(*who, amount));
-                (tr(*who), ExecuteMsg::Withdraw { amount }, 0)
-            }
-            Action::Trade {
-                who,
-                market,
-                lots,
-                mode,
-                acceptable_bps,
-                funds,
-            } => (
-                tr(*who),
-                self.trade_msg(*market, *lots, mode, *acceptable_bps),
-                *funds,
-            ),
-            Action::MaxTrade {
-                who,
-                market,
-                permille,
-                short,
-                isolated,
-            } => {
-                let free = self.free(*who);
-                let budget = free * (*permille as u128) / 1000;
-                // notional 10x the budget (IM 10 %), or 9x an isolated margin of the budget
-                let notional = if *isolated { budget * 9 } else { budget * 10 };
-                // base units of one lot: price · lot · 10^6 = atomics · atomics / 10^30
-                let lot_value = Uint128::try_from(
-                    self.prices[*market].atomics() * Uint256::from(LOT_ATOMICS[*market])
-                        / Uint256::from(10u128.pow(30)),
-                )
-                .unwrap()
-                .u128();
-                let lots = (notional / lot_value.max(1)).min(1_000_000) as i64;
-                let mode = if *isolated {
-                    ModeChoice::Isolated(budget)
-                } else {
-                    ModeChoice::Default
-                };
-                let lots = if *short { -lots } else { lots };
-                (tr(*who), self.trade_msg(*market, lots, &mode, None), 0)
-            }
-            Action::Close { who, market, funds } => (tr(*who), Self::close_msg(*market), *funds),
-            Action::AddMargin {
-                who,
-                market,
-                amount,
-                funds,
-            } => (
-                tr(*who),
-                ExecuteMsg::AddMargin {
-                    market_id: IDS[*market].to_string(),
-                    amount: Uint128::new(*amount),
-                },
-                *funds,
-            ),
-            Action::RemoveMargin {
-                who,
-                market,
-                amount,
-            } => {
-                let amount = Uint128::new(self.isolated_margin(*who, *market, amount));
-                (
-                    tr(*who),
-                    ExecuteMsg::RemoveMargin {
-                        market_id: IDS[*market].to_string(),
-                        amount,
-                    },
-                    0,
-                )
-            }
-            Action::Liquidate {
-                by,
-                target,
-                min_reward,
-            } => (
-                if *by == TRADERS {
-                    self.liquidator.clone()
-                } else {
-                    tr(*by)
-                },
-                ExecuteMsg::Liquidate {
-                    account: self.traders[*target].to_string(),
-                    min_reward: min_reward.map(Uint128::new),
-                },
-                0,
-            ),
-            Action::Provide { lp, amount } => (
-                self.lps[*lp % LPS].clone(),
-                ExecuteMsg::ProvideLiquidity {},
-                *amount,
-            ),
-            Action::RequestWithdraw { lp, permille } => {
-                let who = self.lps[*lp % LPS].clone();
-                let shares = self
-                    .s
-                    .query::<perps_api::perps::LpPositionResponse>(
-                        &perps_api::perps::QueryMsg::LpPosition {
-                            address: who.to_string(),
-                        },
-                    )
-                    .shares
-                    .u128();
-                let shares = Uint128::new(shares * (*permille as u128) / 1000);
-                (who, ExecuteMsg::WithdrawLiquidity { shares }, 0)
-            }
-            Action::Claim { lp } => (
-                self.lps[*lp % LPS].clone(),
-                ExecuteMsg::ClaimLiquidity {},
-                0,
-            ),
-            Action::Cancel { lp } => (
-                self.lps[*lp % LPS].clone(),
-                ExecuteMsg::CancelWithdrawLiquidity {},
-                0,
-            ),
-            Action::Sweep => (self.liquidator.clone(), ExecuteMsg::SweepFees {}, 0),
-            Action::UpdateMarket {
-                market,
-                variant,
-                force,
-            } => (
-                owner,
-                ExecuteMsg::UpdateMarket {
-                    market_id: IDS[*market].to_string(),
-                    config: market_config(*market, *variant),
-                    force: force.then_some(true),
-                },
-                0,
-            ),
-            Action::SetStatus {
-                market,
-                reduce_only,
-            } => (
-                owner,
-                ExecuteMsg::SetMarketStatus {
-                    market_id: IDS[*market].to_string(),
-                    status: if *reduce_only {
-                        MarketStatusUpdate::ReduceOnly
-                    } else {
-                        MarketStatusUpdate::Active
-                    },
-                },
-                0,
-            ),
-            Action::Settle { market } => (
-                owner,
-                ExecuteMsg::SettleMarket {
-                    market_id: IDS[*market].to_string(),
-                    price: None,
-                },
-                0,
-            ),
-            Action::SettlePositions { market } => (
-                self.liquidator.clone(),
-                ExecuteMsg::SettlePositions {
-                    market_id: IDS[*market].to_string(),
-                    limit: None,
-                },
-                0,
-            ),
-            _ => return None,
-        };
-        Some((sender.clone(), self.exec(&sender, &msg, funds)))
     }
 }
