@@ -230,8 +230,9 @@ fn store_size_line(rows: &[Row], sizes: &[String]) -> String {
 }
 
 /// The operations whose store traces are shown in full.
-const TRACED_TABLES: [&str; 3] = [
+const TRACED_TABLES: [&str; 4] = [
     "trade open (cross)",
+    "provide_liquidity",
     "trade open (cross, 15 other positions)",
     "liquidate 16 positions",
 ];

@@ -34,62 +34,68 @@ pub fn cw20_transfers(chain: &mut Chain, artifacts: &Artifacts) -> BenchResult<(
     Ok((first, again))
 }
 
+/// One engine message measured as a row, its store trace kept under the row's name.
+struct Measure<'a> {
+    section: &'static str,
+    sender: &'a Addr,
+}
+
+impl Measure<'_> {
+    fn row(
+        &self,
+        net: &mut Net,
+        op: &str,
+        msg: &ExecuteMsg,
+        whole: u128,
+        note: &str,
+    ) -> BenchResult<Row> {
+        let g = net.engine_traced(op, self.sender, msg, whole)?.gas;
+        Ok(Row::new(self.section, op, g, note))
+    }
+}
+
 /// Deposit, the trade lifecycle in cross and isolated margin, margin moves, withdraw, LP.
 pub fn core_ops(net: &mut Net) -> BenchResult<Vec<Row>> {
-    let mut rows = Vec::new();
     let t1 = net.user("trader-cross", 20_000)?;
+    let account = Measure {
+        section: "perps: account",
+        sender: &t1,
+    };
     let deposit = ExecuteMsg::Deposit {};
-    let g = net
-        .engine_traced("deposit (first)", &t1, &deposit, 10_000)?
-        .gas;
-    rows.push(Row::new(
-        "perps: account",
-        "deposit (first)",
-        g,
-        "new account",
-    ));
-    let g = net.engine_gas(&t1, &deposit, 1_000)?;
-    rows.push(Row::new(
-        "perps: account",
-        "deposit",
-        g,
-        "account with collateral",
-    ));
-
-    let cross = "perps: cross trade";
+    let mut rows = vec![
+        account.row(net, "deposit (first)", &deposit, 10_000, "new account")?,
+        account.row(net, "deposit", &deposit, 1_000, "account with collateral")?,
+    ];
+    let cross = Measure {
+        section: "perps: cross trade",
+        sender: &t1,
+    };
     let steps = [
         ("trade open (cross)", "0.02", "BTC, 1,200 USDC"),
         ("trade increase (cross)", "0.02", "+1,200 USDC"),
         ("trade reduce (cross)", "-0.01", "−600 USDC"),
     ];
     for (op, size, note) in steps {
-        let g = net
-            .engine_traced(op, &t1, &Net::trade_msg(0, size, None)?, 0)?
-            .gas;
-        rows.push(Row::new(cross, op, g, note));
+        rows.push(cross.row(net, op, &Net::trade_msg(0, size, None)?, 0, note)?);
     }
     let close = ExecuteMsg::ClosePosition {
         market_id: "BTC".to_string(),
         acceptable_price: None,
     };
-    let g = net.engine_traced("close (cross)", &t1, &close, 0)?.gas;
-    rows.push(Row::new(cross, "close (cross)", g, "close_position"));
-
+    rows.push(cross.row(net, "close (cross)", &close, 0, "close_position")?);
     net.engine_exec(&t1, &Net::trade_msg(0, "0.02", None)?, 0)?;
     let withdraw = ExecuteMsg::Withdraw {
         amount: Uint128::new(1_000 * USDC),
     };
-    let g = net.engine_gas(&t1, &withdraw, 0)?;
-    rows.push(Row::new(
-        "perps: account",
-        "withdraw",
-        g,
-        "with one open cross position (margin check)",
-    ));
+    let note = "with one open cross position (margin check)";
+    rows.push(account.row(net, "withdraw", &withdraw, 0, note)?);
 
-    let iso = "perps: isolated trade";
     let t2 = net.user("trader-isolated", 20_000)?;
     net.engine_exec(&t2, &deposit, 10_000)?;
+    let iso = Measure {
+        section: "perps: isolated trade",
+        sender: &t2,
+    };
     let open = Net::trade_msg(
         1,
         "0.4",
@@ -97,61 +103,43 @@ pub fn core_ops(net: &mut Net) -> BenchResult<Vec<Row>> {
             margin: Uint128::new(400 * USDC),
         }),
     )?;
-    let g = net.engine_gas(&t2, &open, 0)?;
-    rows.push(Row::new(
-        iso,
-        "trade open (isolated)",
-        g,
-        "ETH, 1,200 USDC, margin 400",
-    ));
-    let g = net.engine_gas(&t2, &Net::trade_msg(1, "0.2", None)?, 0)?;
-    rows.push(Row::new(iso, "trade increase (isolated)", g, "+600 USDC"));
-    let g = net.engine_gas(&t2, &Net::trade_msg(1, "-0.1", None)?, 0)?;
-    rows.push(Row::new(iso, "trade reduce (isolated)", g, "−300 USDC"));
+    let note = "ETH, 1,200 USDC, margin 400";
+    rows.push(iso.row(net, "trade open (isolated)", &open, 0, note)?);
+    let increase = Net::trade_msg(1, "0.2", None)?;
+    rows.push(iso.row(net, "trade increase (isolated)", &increase, 0, "+600 USDC")?);
+    let reduce = Net::trade_msg(1, "-0.1", None)?;
+    rows.push(iso.row(net, "trade reduce (isolated)", &reduce, 0, "−300 USDC")?);
     let add = ExecuteMsg::AddMargin {
         market_id: "ETH".to_string(),
         amount: Uint128::new(50 * USDC),
     };
-    let g = net.engine_gas(&t2, &add, 0)?;
-    rows.push(Row::new(iso, "add_margin", g, "50 USDC from collateral"));
-    let g = net.engine_gas(&t2, &add, 50)?;
-    rows.push(Row::new(
-        iso,
-        "add_margin (attached funds)",
-        g,
-        "50 USDC attached",
-    ));
+    rows.push(iso.row(net, "add_margin", &add, 0, "50 USDC from collateral")?);
+    let op = "add_margin (attached funds)";
+    rows.push(iso.row(net, op, &add, 50, "50 USDC attached")?);
     let remove = ExecuteMsg::RemoveMargin {
         market_id: "ETH".to_string(),
         amount: Uint128::new(20 * USDC),
     };
-    let g = net.engine_gas(&t2, &remove, 0)?;
-    rows.push(Row::new(iso, "remove_margin", g, "20 USDC"));
+    rows.push(iso.row(net, "remove_margin", &remove, 0, "20 USDC")?);
     let close = ExecuteMsg::ClosePosition {
         market_id: "ETH".to_string(),
         acceptable_price: None,
     };
-    let g = net.engine_gas(&t2, &close, 0)?;
-    rows.push(Row::new(
-        iso,
-        "close (isolated)",
-        g,
-        "margin back to collateral",
-    ));
+    let note = "margin back to collateral";
+    rows.push(iso.row(net, "close (isolated)", &close, 0, note)?);
 
     rows.extend(liquidity(net)?);
     Ok(rows)
 }
 
 fn liquidity(net: &mut Net) -> BenchResult<Vec<Row>> {
-    let lp = "perps: vault";
-    let mut rows = Vec::new();
     let lp2 = net.user("lp-2", 200_000)?;
+    let lp = Measure {
+        section: "perps: vault",
+        sender: &lp2,
+    };
     let provide = ExecuteMsg::ProvideLiquidity {};
-    let g = net
-        .engine_traced("provide_liquidity", &lp2, &provide, 100_000)?
-        .gas;
-    rows.push(Row::new(lp, "provide_liquidity", g, "second LP"));
+    let mut rows = vec![lp.row(net, "provide_liquidity", &provide, 100_000, "second LP")?];
     net.advance(3_601)?;
     let query = QueryMsg::LpPosition {
         address: lp2.to_string(),
@@ -160,16 +148,11 @@ fn liquidity(net: &mut Net) -> BenchResult<Vec<Row>> {
     let request = ExecuteMsg::WithdrawLiquidity {
         shares: position.shares.checked_div(Uint128::new(2))?,
     };
-    let g = net.engine_gas(&lp2, &request, 0)?;
-    rows.push(Row::new(
-        lp,
-        "withdraw_liquidity",
-        g,
-        "request, half the shares",
-    ));
+    let note = "request, half the shares";
+    rows.push(lp.row(net, "withdraw_liquidity", &request, 0, note)?);
     net.advance(3_601)?;
-    let g = net.engine_gas(&lp2, &ExecuteMsg::ClaimLiquidity {}, 0)?;
-    rows.push(Row::new(lp, "claim_liquidity", g, "after the delay"));
+    let claim = ExecuteMsg::ClaimLiquidity {};
+    rows.push(lp.row(net, "claim_liquidity", &claim, 0, "after the delay")?);
     Ok(rows)
 }
 
@@ -250,7 +233,7 @@ pub fn liquidations(net: &mut Net) -> BenchResult<Vec<Row>> {
         "liquidate 1 position, bad debt".to_string(),
         &keeper,
         &bad,
-        false,
+        true,
         "−30 %: bankrupt, fees then the insurance fund (submessage) cover it",
     );
     net.crash(&all, 95)?;
@@ -262,7 +245,7 @@ pub fn liquidations(net: &mut Net) -> BenchResult<Vec<Row>> {
             format!("liquidate {n} position{plural}"),
             &keeper,
             victim,
-            n == 16,
+            true,
             "cross book, −9.5 %, reward sent",
         ));
     }
