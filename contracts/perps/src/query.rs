@@ -251,7 +251,15 @@ pub fn liquidatable_accounts(
             let risky = match p.mode {
                 Mode::Cross => cross.liquidatable,
                 Mode::Isolated { .. } => {
-                    book_health(&ctx.isolated_book(id, Prices::Any)?, &params)?.liquidatable
+                    let h = book_health(&ctx.isolated_book(id, Prices::Any)?, &params)?;
+                    // A settled position closes at the settlement price on the touch that
+                    // starts `liquidate`: only a loss beyond its margin leaves a liquidator
+                    // something to do (book the shortfall).
+                    if ctx.market(id)?.is_settled() {
+                        h.equity.is_negative()
+                    } else {
+                        h.liquidatable
+                    }
                 }
             };
             if risky {

@@ -6,7 +6,7 @@
 
 use cosmwasm_std::{Addr, Int128};
 use cw_multi_test::AppResponse;
-use perps_api::perps::{ExecuteMsg, Health};
+use perps_api::perps::{ExecuteMsg, Health, LiquidatableAccountsResponse, QueryMsg};
 
 use crate::suite::{d, fee_market, int_usdc, plain_market, Suite, USDC};
 
@@ -328,4 +328,60 @@ fn a_settled_cross_loss_stays_on_c_and_liquidate_books_the_empty_book() {
     assert_eq!(s.balance(&s.fund.clone()), 300 * USDC);
     // the fund's 200 arrives in the bank and cash was already credited with it
     assert_eq!(s.vault().cash, cash);
+}
+
+#[test]
+fn the_scan_lists_a_bankrupt_settled_isolated_position_and_liquidate_books_it() {
+    let mut s = funded(500 * USDC);
+    let (alice, bob, keeper) = (
+        isolated_alice(&mut s),
+        isolated_btc(&mut s, "bob"),
+        s.user("keeper", 0),
+    );
+    // bob adds margin: at 52,000 his book keeps 1,300 − 1,200 = 100 (below maintenance 390,
+    // but settlement closes it without loss, so there is nothing to liquidate)
+    s.exec(
+        &bob,
+        &ExecuteMsg::AddMargin {
+            market_id: "BTC".into(),
+            amount: (300 * USDC).into(),
+        },
+    )
+    .unwrap();
+    settle(&mut s, "BTC", "52000");
+    let page: LiquidatableAccountsResponse = s.query(&QueryMsg::LiquidatableAccounts {
+        start_after: None,
+        limit: None,
+    });
+    let listed: Vec<_> = page.accounts.iter().map(|a| a.address.clone()).collect();
+    assert_eq!(listed, vec![alice.clone()]);
+    assert_eq!(page.accounts[0].positions[0].market_id, "BTC");
+    s.rejects(
+        &keeper,
+        &Suite::liquidate_msg(&bob, None),
+        &[],
+        &format!("account {bob} is healthy"),
+    );
+    // nothing is closed by liquidation, so there is no reward: a bot asking for one is refused
+    s.rejects(
+        &keeper,
+        &Suite::liquidate_msg(&alice, Some(1)),
+        &[],
+        "liquidator reward 0 is below min_reward 1",
+    );
+    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    assert!(Suite::events(&res, "liquidation").is_empty());
+    assert_eq!(Suite::events(&res, "settle_position").len(), 1);
+    assert_eq!(
+        bad_debts(&res),
+        vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
+    );
+    assert_eq!(Suite::attr(&res, "wasm", "reward"), "0");
+    assert_eq!(s.balance(&keeper), 0);
+    let page: LiquidatableAccountsResponse = s.query(&QueryMsg::LiquidatableAccounts {
+        start_after: None,
+        limit: None,
+    });
+    assert!(page.accounts.is_empty());
+    assert_eq!(s.account(&alice).collateral, int_usdc(2_000));
 }

@@ -227,7 +227,9 @@ pub fn liquidate(
     let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
     let mut events = closed.events;
     let out = liquidate_books(&mut ctx, &mut vault, &cfg, &info.sender)?;
-    if !out.acted {
+    // A settled isolated position closed bankrupt by the touch is an isolated book liquidated
+    // at the settlement price: its shortfall is booked below, with no reward.
+    if !out.acted && closed.shortfall.is_zero() {
         if let Some(blocked) = out.blocked {
             return Err(blocked);
         }
