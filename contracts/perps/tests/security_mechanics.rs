@@ -330,3 +330,35 @@ fn snapshot_sees_every_balance_and_every_contract_key() {
         assert!(caught.is_err(), "change {i} went unnoticed");
     }
 }
+
+#[test]
+fn s32_a_claim_worth_less_than_one_base_unit_sends_nothing() {
+    let mut s = Suite::new();
+    let lp = s.lp.clone();
+    let alice = s.user("alice", 200_000);
+    s.deposit(&alice, 200_000);
+    s.trade(&alice, "BTC", "10");
+    s.advance(3_600);
+    // the vault loses 10,000: V = 990,000 USDC over 10^12 shares, 0.99 base units a share
+    s.set_price("BTC", "61000");
+    s.exec(
+        &lp,
+        &ExecuteMsg::WithdrawLiquidity {
+            shares: Uint128::one(),
+        },
+    )
+    .unwrap();
+    s.advance(3_600);
+    s.set_price("BTC", "61000");
+    let (wallet, shares) = (s.balance(&lp), s.vault().total_shares);
+    let r = s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
+    // payouts round down: 0, and no bank message at all
+    assert_eq!(Suite::attr(&r, "wasm", "payout"), "0");
+    assert!(
+        !r.events.iter().any(|e| e.ty == "transfer"),
+        "{:?}",
+        r.events
+    );
+    assert_eq!(s.balance(&lp), wallet);
+    assert_eq!(s.vault().total_shares, shares - Uint128::one());
+}
