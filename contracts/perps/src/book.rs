@@ -272,13 +272,22 @@ impl AccountCtx {
         prices: Prices,
     ) -> ContractResult<BookPosition> {
         let m = self.market(id)?;
-        let (mark_price, price_live) = m.price_for(prices, p.entry_price)?;
+        // A settled position is valued as its close books it, at the settlement price with the
+        // funding index frozen at settlement, whatever rules the caller asks for.
+        let (mark_price, price_live, settled) = match m.market.status {
+            MarketStatus::Settled { price } => (price, true, true),
+            _ => {
+                let (price, live) = m.price_for(prices, p.entry_price)?;
+                (price, live, false)
+            }
+        };
         Ok(BookPosition {
             position: risk_position(p),
             mark_price,
             funding_index: m.state.funding_index,
             market: m.risk(),
             price_live,
+            settled,
         })
     }
 

@@ -250,16 +250,10 @@ pub fn liquidatable_accounts(
         for (id, p) in &ctx.positions {
             let risky = match p.mode {
                 Mode::Cross => cross.liquidatable,
+                // A settled position is valued as closed, with no requirement: its book is
+                // listed only when its equity is negative (a shortfall for `liquidate` to book).
                 Mode::Isolated { .. } => {
-                    let h = book_health(&ctx.isolated_book(id, Prices::Any)?, &params)?;
-                    // A settled position closes at the settlement price on the touch that
-                    // starts `liquidate`: only a loss beyond its margin leaves a liquidator
-                    // something to do (book the shortfall).
-                    if ctx.market(id)?.is_settled() {
-                        h.equity.is_negative()
-                    } else {
-                        h.liquidatable
-                    }
+                    book_health(&ctx.isolated_book(id, Prices::Any)?, &params)?.liquidatable
                 }
             };
             if risky {

@@ -32,6 +32,12 @@ pub struct BookPosition {
     /// False when the market's price fails liveness: the position then counts only
     /// `min(0, U − A)` in equity (its full MM still counts) and liquidation does not close it.
     pub price_live: bool,
+    /// True when the market is settled at `mark_price`. The position is valued as its close
+    /// will book it: `floor(U) − ceil(A)` in base units joins the collateral, and it carries no
+    /// initial or maintenance requirement, no notional in the book totals and no liquidation
+    /// price. Liquidation never closes it (the engine closes it first). Its value cannot move
+    /// any more, so a zero requirement is sound.
+    pub settled: bool,
 }
 
 /// A book: the cross book (`collateral` = C, every cross position) or one isolated position
@@ -62,11 +68,12 @@ pub struct PositionValues {
     pub unrealized_pnl: Quote,
     /// `A = s·(F_m − f_p)`, rounded up.
     pub accrued_funding: Quote,
-    /// `U − A` as counted in equity (`min(0, U − A)` when the price is not live).
+    /// `U − A` as counted in equity (`min(0, U − A)` when the price is not live; for a settled
+    /// position `floor(U) − ceil(A)`, what its close books).
     pub equity_contribution: Quote,
-    /// `IM(N)`, rounded up.
+    /// `IM(N)`, rounded up (0 for a settled position).
     pub initial_margin: Quote,
-    /// `MM(N)`, rounded up.
+    /// `MM(N)`, rounded up (0 for a settled position).
     pub maintenance_margin: Quote,
 }
 
@@ -98,20 +105,24 @@ impl PositionValues {
     }
 }
 
-/// Exact book values before the final rounding (for solvers and tests).
+/// Exact book values before the final rounding (for solvers and tests). Settled positions
+/// are valued as closed: their value is in `collateral`, and they add nothing else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BookValues {
-    /// `Q = C + Σ (U − A)`.
+    /// `C' = C + Σ_settled (floor(U) − ceil(A))`: the collateral once the settled positions
+    /// are closed (whole base units). Equal to C when none is settled.
+    pub collateral: Quote,
+    /// `Q = C' + X`.
     pub equity: Quote,
-    /// `X = Σ (U − A)`.
+    /// `X = Σ_open (U − A)`.
     pub pnl_net: Quote,
-    /// `Q_im = C + min(X, 0) + w·max(X, 0)`.
+    /// `Q_im = C' + min(X, 0) + w·max(X, 0)`.
     pub equity_for_im: Quote,
-    /// `Σ IM(N)`.
+    /// `Σ_open IM(N)`.
     pub initial_margin: Quote,
-    /// `Σ MM(N)`.
+    /// `Σ_open MM(N)`.
     pub maintenance_margin: Quote,
-    /// `Σ N`.
+    /// `Σ_open N`.
     pub total_notional: Quote,
 }
 
@@ -126,7 +137,7 @@ pub struct BookHealth {
     pub initial_margin: Uint128,
     /// `MM`, rounded up.
     pub maintenance_margin: Uint128,
-    /// `max(0, min(C, Q_im) − IM)`: what may leave the book.
+    /// `max(0, min(C', Q_im) − IM)`: what may leave the book.
     pub free_collateral: Uint128,
     /// `Σ N`, rounded up.
     pub total_notional: Uint128,
@@ -134,10 +145,21 @@ pub struct BookHealth {
     pub margin_ratio: Option<Decimal256>,
     /// `ΣN/Q`, rounded up; `None` when `Q ≤ 0`.
     pub leverage: Option<Decimal256>,
-    /// `Q < MM` (a book without positions: `C < 0`). Equal is healthy.
+    /// `Q < MM` (a book without open positions: `C' < 0`). Equal is healthy.
     pub liquidatable: bool,
     /// `Q < 0`.
     pub bankrupt: bool,
+}
+
+/// What closing a settled position books into its book, in base units: the realized PnL at
+/// the settlement price (rounded down, as [`crate::trade::apply_fill`] realizes it) minus the
+/// funding it owes (rounded up, as [`crate::funding::funding_settlement`] settles it).
+pub fn settled_value(bp: &BookPosition, decimals: u8) -> Result<Int128, RiskError> {
+    let realized = unrealized_pnl(&bp.position, bp.mark_price, decimals)?.floor()?;
+    let funding = accrued_funding(&bp.position, bp.funding_index, decimals)?.ceil()?;
+    realized.checked_sub(funding).map_err(|_| RiskError::Overflow {
+        context: "settled value",
+    })
 }
 
 /// Exact values of one position of a book.
@@ -145,6 +167,16 @@ pub fn position_values(bp: &BookPosition, decimals: u8) -> Result<PositionValues
     let n = notional(&bp.position, bp.mark_price, decimals)?;
     let u = unrealized_pnl(&bp.position, bp.mark_price, decimals)?;
     let a = accrued_funding(&bp.position, bp.funding_index, decimals)?;
+    if bp.settled {
+        return Ok(PositionValues {
+            notional: n,
+            unrealized_pnl: u,
+            accrued_funding: a,
+            equity_contribution: Quote::from_base_units(settled_value(bp, decimals)?),
+            initial_margin: Quote::ZERO,
+            maintenance_margin: Quote::ZERO,
+        });
+    }
     let net = u.checked_sub(a)?;
     Ok(PositionValues {
         notional: n,
@@ -158,8 +190,9 @@ pub fn position_values(bp: &BookPosition, decimals: u8) -> Result<PositionValues
 
 /// Exact book values.
 pub fn book_values(book: &Book, params: &BookParams) -> Result<BookValues, RiskError> {
-    let c = Quote::from_base_units(book.collateral);
+    let mut c = Quote::from_base_units(book.collateral);
     let mut v = BookValues {
+        collateral: c,
         equity: c,
         pnl_net: Quote::ZERO,
         equity_for_im: c,
@@ -169,11 +202,17 @@ pub fn book_values(book: &Book, params: &BookParams) -> Result<BookValues, RiskE
     };
     for bp in &book.positions {
         let p = position_values(bp, params.collateral_decimals)?;
+        if bp.settled {
+            // closed in value: what its close books joins the collateral
+            c = c.checked_add(p.equity_contribution)?;
+            continue;
+        }
         v.pnl_net = v.pnl_net.checked_add(p.equity_contribution)?;
         v.initial_margin = v.initial_margin.checked_add(p.initial_margin)?;
         v.maintenance_margin = v.maintenance_margin.checked_add(p.maintenance_margin)?;
         v.total_notional = v.total_notional.checked_add(p.notional)?;
     }
+    v.collateral = c;
     v.equity = c.checked_add(v.pnl_net)?;
     let gain = v
         .pnl_net
@@ -204,14 +243,15 @@ pub fn book_health(book: &Book, params: &BookParams) -> Result<BookHealth, RiskE
     let initial_margin = v.initial_margin.to_base_units_u(Round::Up)?;
     let maintenance_margin = v.maintenance_margin.to_base_units_u(Round::Up)?;
     let total_notional = v.total_notional.to_base_units_u(Round::Up)?;
-    let withdrawable = book.collateral.min(equity_for_im);
+    let collateral = v.collateral.floor()?;
+    let withdrawable = collateral.min(equity_for_im);
     let free_collateral = clamp_u128(withdrawable.checked_sub(int128(initial_margin)?).map_err(
         |_| RiskError::Overflow {
             context: "free collateral",
         },
     )?);
-    let liquidatable = if book.positions.is_empty() {
-        book.collateral.is_negative()
+    let liquidatable = if book.positions.iter().all(|p| p.settled) {
+        collateral.is_negative()
     } else {
         Quote::from_base_units(equity) < Quote::from_base_units_u(maintenance_margin)
     };
@@ -252,7 +292,7 @@ pub fn check_remove_margin(
     let p = position_values(position, decimals)?;
     let left = Quote::from_base_units(margin).checked_sub(Quote::from_base_units_u(amount))?;
     let margin_after = left
-        .checked_add(p.unrealized_pnl.checked_sub(p.accrued_funding)?.min_zero())?
+        .checked_add(p.equity_contribution.min_zero())?
         .floor()?;
     let required = p.initial_margin.to_base_units_u(Round::Up)?;
     if Quote::from_base_units(margin_after) < Quote::from_base_units_u(required) {

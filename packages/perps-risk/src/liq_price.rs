@@ -22,8 +22,8 @@ use crate::tiers::TierSegment;
 /// A long is liquidatable strictly below the returned price, a short strictly above it. The
 /// price is rounded against the user (up for a long, down for a short), so the book is at
 /// maintenance within rounding there and liquidatable one tick (1e-18) worse.
-/// `None` when no positive price liquidates the book (or the size is zero); `Some(0)` for a
-/// short whose book is liquidatable at every price.
+/// `None` when no positive price liquidates the book (or the size is zero, or the position is
+/// settled); `Some(0)` for a short whose book is liquidatable at every price.
 pub fn liquidation_price(
     book: &Book,
     index: usize,
@@ -35,7 +35,8 @@ pub fn liquidation_price(
         .get(index)
         .ok_or(RiskError::NoSuchPosition { index, len })?;
     let s = bp.position.size;
-    if s.is_zero() {
+    // a settled position's value is fixed: no price liquidates it
+    if s.is_zero() || bp.settled {
         return Ok(None);
     }
     let decimals = params.collateral_decimals;

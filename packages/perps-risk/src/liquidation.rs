@@ -83,7 +83,7 @@ pub struct LiquidationPlan {
 /// `x` with `Q − fee·x ≥ target·MM(remaining)` (exact per tier segment, plus a few base units
 /// of rounding slack); stops once `Q ≥ target·MM`; a remainder below `min_order_size` closes
 /// too; everything closes when the target is unreachable. Positions whose price is not live
-/// are never closed.
+/// are never closed, nor are settled ones (valued as closed; the engine closes them first).
 ///
 /// Reward: the book pays its penalties; the caller gets `max(floor(share·penalty),
 /// min_reward)`; when that exceeds the penalties the book tops it up from what it can spare
@@ -104,7 +104,7 @@ pub fn plan_liquidation(
     let mut work = book.clone();
     let mut order: Vec<(Quote, usize)> = Vec::with_capacity(book.positions.len());
     for (i, bp) in book.positions.iter().enumerate() {
-        if bp.price_live && !bp.position.size.is_zero() {
+        if bp.price_live && !bp.settled && !bp.position.size.is_zero() {
             order.push((position_values(bp, decimals)?.maintenance_margin, i));
         }
     }

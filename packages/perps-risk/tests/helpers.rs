@@ -81,6 +81,7 @@ pub fn pos(size: &str, entry: &str, mark: &str, tiers: TierTable) -> BookPositio
         funding_index: SignedDecimal256::zero(),
         market: market(tiers),
         price_live: true,
+        settled: false,
     }
 }
 

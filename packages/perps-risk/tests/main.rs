@@ -12,3 +12,5 @@ mod props_liquidation;
 mod props_margin;
 mod props_trade_funding;
 mod props_waterfall;
+
+mod settled;
