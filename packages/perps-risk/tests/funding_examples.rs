@@ -106,3 +106,23 @@ fn index_delta_is_new_minus_old() {
         sd("-0.001")
     );
 }
+
+#[test]
+fn no_elapsed_time_adds_nothing_even_where_p_times_r_would_overflow() {
+    // Δt = 0 returns 0 before computing P·r: at P = Decimal256::MAX (beyond the signed range)
+    // the step itself could not be formed, and nothing is owed anyway
+    let huge = cosmwasm_std::Decimal256::MAX;
+    assert_eq!(
+        funding_index_delta(huge, sd("0.000001"), 0).unwrap(),
+        SignedDecimal256::zero()
+    );
+    assert_eq!(
+        funding_index_delta(huge, sd("-0.000001"), 0).unwrap(),
+        SignedDecimal256::zero()
+    );
+    // r = 0 over a long time: also exactly 0 at a normal price
+    assert_eq!(
+        funding_index_delta(d("100"), SignedDecimal256::zero(), u64::MAX).unwrap(),
+        SignedDecimal256::zero()
+    );
+}

@@ -218,6 +218,9 @@ fn bankrupt_book_books_the_shortfall_and_the_min_reward() {
     let plan = plan_liquidation(&b, &params(), &cfg(5_000_000))
         .unwrap()
         .unwrap();
+    // one close only: the position is gone, so the still-short (flat, Q < 0) book adds no
+    // empty close of the same position
+    assert_eq!(plan.closes.len(), 1);
     let c = plan.closes[0];
     assert_eq!(
         (c.new_size, c.realized_pnl, c.penalty),
@@ -391,4 +394,65 @@ fn partial_liquidation_can_land_in_a_lower_bracket() {
     assert_eq!(plan.closes.len(), 1);
     let x = plan.closes[0].size_closed;
     assert!(x > sd("93.6507936") && x < sd("93.6507937"), "{x}");
+}
+
+#[test]
+fn the_target_reached_exactly_at_a_bracket_edge_keeps_the_edge() {
+    // t = 1.111111111111111111, 3 tiers (5 % to 100k, 10 % to 1M), fee 1 %.
+    // long 1,000 @ E = 1,009.444444439444444445, mark 1,000: N = 10^12 base units (1M USDC),
+    // U = 1,000·(1,000 − E)·10^6 = −9,444,444,439.444444445; C = 24,000 USDC
+    // → Q = 14,555,555,560.555555555 < MM = 5,000 + 10 %·900,000 = 95,000 USDC: liquidatable.
+    // Solver (base units): K0 = Q − 5 − 1 %·N = 4,555,555,555.555555555.
+    // At the edge hi = 10^11: H(hi) = K0 + 1 %·hi − t·5·10^9
+    //   = 4,555,555,555.555555555 + 10^9 − 5,555,555,555.555555555 = 0 exactly,
+    // so the root is taken in bracket 2 with t·mmr_2 = 0.111111111111111112 (up):
+    //   (K0 − t·MM(hi) + hi·0.111111111111111112) / (0.111111111111111112 − 0.01)
+    //   = 10,111,111,111.1111112 / 0.101111111111111112 = 10^11 = the edge exactly.
+    // (Bracket 1's line, with t·mmr_1 = 0.055555555555555556 rounded up, would give a hair
+    // under 10^11 and keep 99.99999999999999989…)
+    // keep 10^11/(1,000·10^6) = 100, close 900.
+    let cfg = LiquidationConfig {
+        target_ratio: d("1.111111111111111111"),
+        reward_share: d("0.25"),
+        min_reward: Uint128::zero(),
+    };
+    let b = book(
+        usdc(24_000),
+        vec![pos(
+            "1000",
+            "1009.444444439444444445",
+            "1000",
+            three_tiers(),
+        )],
+    );
+    let plan = plan_liquidation(&b, &params(), &cfg).unwrap().unwrap();
+    assert_eq!(
+        (plan.equity_before, plan.maintenance_before),
+        (Int128::new(14_555_555_560), usdc_u(95_000))
+    );
+    assert_eq!(plan.closes.len(), 1);
+    let c = plan.closes[0];
+    assert_eq!((c.size_closed, c.new_size), (sd("900"), sd("100")));
+    // realized 900·(1,000 − E)·10^6 = −8,499,999,995.5000000005 → down; penalty 1 %·900,000
+    assert_eq!(
+        (c.realized_pnl, c.penalty),
+        (Int128::new(-8_499_999_996), usdc_u(9_000))
+    );
+    // C' = 24,000,000,000 − 8,499,999,996 − 9,000,000,000 = 6,500,000,004;
+    // Q' = C' + 100·(1,000 − E)·10^6 = 6,500,000,004 − 944,444,443.9444444445 → 5,555,555,560
+    // ≥ ceil(t·MM') = ceil(t·5·10^9) = 5,555,555,556: met by 4 base units, nothing more closes
+    assert_eq!(plan.collateral_after, Int128::new(6_500_000_004));
+    assert_eq!(
+        (plan.equity_after, plan.maintenance_after),
+        (Int128::new(5_555_555_560), usdc_u(5_000))
+    );
+    // reward 25 % of 9,000 = 2,250, the rest to insurance
+    assert_eq!(
+        (plan.liquidator_reward, plan.insurance_share, plan.charged),
+        (usdc_u(2_250), usdc_u(6_750), usdc_u(9_000))
+    );
+    assert_eq!(
+        (plan.reward_unpaid, plan.bad_debt),
+        (Uint128::zero(), Uint128::zero())
+    );
 }

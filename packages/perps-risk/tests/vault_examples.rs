@@ -211,3 +211,23 @@ fn redeeming_every_share_pays_the_whole_equity() {
         Uint128::new(10)
     );
 }
+
+#[test]
+fn redeeming_nothing_from_a_vault_without_shares_pays_nothing() {
+    // no shares outstanding, V = 100 USDC left (e.g. realized vault PnL after every LP left):
+    // redeeming 0 of 0 shares pays 0 and does not divide by the zero total
+    let v = Quote::from_base_units(usdc(100));
+    assert_eq!(
+        redeem_value(Uint128::zero(), Uint128::zero(), v).unwrap(),
+        Uint128::zero()
+    );
+    // 0 shares of a live vault also pay 0; V = 0 with shares out pays 0
+    assert_eq!(
+        redeem_value(Uint128::zero(), usdc_u(2), v).unwrap(),
+        Uint128::zero()
+    );
+    assert_eq!(
+        redeem_value(usdc_u(1), usdc_u(2), Quote::ZERO).unwrap(),
+        Uint128::zero()
+    );
+}
