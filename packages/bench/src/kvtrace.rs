@@ -97,19 +97,20 @@ pub fn repeated_reads(trace: &[KvAccess]) -> (u64, u64) {
 }
 
 /// Writes of the engine's keys that left the stored value as it was (`before` and `after` are
-/// the engine's store around the message), and the gas they cost.
+/// the engine's store around the message): how many, their gas, and their key spaces.
 pub fn unchanged_writes(
     trace: &[KvAccess],
     engine: &str,
     before: &BTreeMap<Vec<u8>, Vec<u8>>,
     after: &BTreeMap<Vec<u8>, Vec<u8>>,
-) -> (u64, u64) {
-    let (mut count, mut gas) = (0u64, 0u64);
+) -> (u64, u64, Vec<String>) {
+    let (mut count, mut gas, mut spaces) = (0u64, 0u64, Vec::new());
     for a in trace {
         if a.op == KvOp::Write && a.contract == engine && before.get(&a.key) == after.get(&a.key) {
             count += 1;
             gas += a.gas;
+            spaces.push(format!("`{}`", key_space(&a.key)));
         }
     }
-    (count, gas)
+    (count, gas, spaces)
 }

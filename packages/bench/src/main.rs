@@ -261,12 +261,17 @@ fn where_it_goes(
     for t in traces {
         let kv: u64 = t.trace.iter().map(|a| a.gas).sum();
         let (rr, rr_gas) = kvtrace::repeated_reads(&t.trace);
-        let (uw, uw_gas) = kvtrace::unchanged_writes(&t.trace, engine, &t.before, &t.after);
+        let (uw, uw_gas, spaces) = kvtrace::unchanged_writes(&t.trace, engine, &t.before, &t.after);
+        let spaces = if spaces.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", spaces.join(", "))
+        };
         let dominant = gas_of(rows, &t.op)
             .map(|g| report::dominant(&g))
             .unwrap_or_default();
         out.push_str(&format!(
-            "| {} | {kv} | {rr}, {rr_gas} | {uw}, {uw_gas} | {dominant} |\n",
+            "| {} | {kv} | {rr}, {rr_gas} | {uw}, {uw_gas}{spaces} | {dominant} |\n",
             t.op
         ));
     }
