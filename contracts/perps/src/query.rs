@@ -249,7 +249,9 @@ pub fn liquidatable_accounts(
         let mut at_risk = Vec::new();
         for (id, p) in &ctx.positions {
             let risky = match p.mode {
-                Mode::Cross => cross.liquidatable,
+                // a settled cross position is closed by the touch that starts `liquidate`, not
+                // liquidated: its value is already in the cross equity
+                Mode::Cross => cross.liquidatable && !ctx.market(id)?.is_settled(),
                 // A settled position is valued as closed, with no requirement: its book is
                 // listed only when its equity is negative (a shortfall for `liquidate` to book).
                 Mode::Isolated { .. } => {

@@ -27,6 +27,7 @@ mod security_more;
 mod security_oracle;
 mod settle;
 mod settle_shortfall;
+mod settled_valuation;
 mod vault;
 mod sim;
 mod fuzz;

@@ -157,9 +157,11 @@ pub struct BookHealth {
 pub fn settled_value(bp: &BookPosition, decimals: u8) -> Result<Int128, RiskError> {
     let realized = unrealized_pnl(&bp.position, bp.mark_price, decimals)?.floor()?;
     let funding = accrued_funding(&bp.position, bp.funding_index, decimals)?.ceil()?;
-    realized.checked_sub(funding).map_err(|_| RiskError::Overflow {
-        context: "settled value",
-    })
+    realized
+        .checked_sub(funding)
+        .map_err(|_| RiskError::Overflow {
+            context: "settled value",
+        })
 }
 
 /// Exact values of one position of a book.
