@@ -456,3 +456,52 @@ fn the_target_reached_exactly_at_a_bracket_edge_keeps_the_edge() {
         (Uint128::zero(), Uint128::zero())
     );
 }
+
+#[test]
+fn closing_a_whole_position_that_lands_exactly_on_the_target_closes_it_all() {
+    // t = 1.25, fee 1 %, 5 % flat. BTC long 1 @ 10,000 mark 9,000 (N 9,000, MM 450),
+    // ETH long 10 @ 100 mark 100 (N 1,000, MM 50); C = 1,152.500005 → Q = 152.500005 < MM 500.
+    // BTC first (larger MM). Solver: K0 = Q − 5 base units − 1 %·9,000 − 1.25·50
+    // = 152.500005 − 0.000005 − 90 − 62.5 = 0 exactly, so even keeping nothing of BTC only
+    // just meets the target (with the slack): the root is at m = 0, BTC closes entirely.
+    let t = flat_tiers("0.1", "0.05");
+    let b = book(
+        Int128::new(1_152_500_005),
+        vec![
+            pos("10", "100", "100", t.clone()),
+            pos("1", "10000", "9000", t),
+        ],
+    );
+    let plan = plan_liquidation(&b, &params(), &cfg(0)).unwrap().unwrap();
+    assert_eq!(
+        (plan.equity_before, plan.maintenance_before),
+        (Int128::new(152_500_005), usdc_u(500))
+    );
+    assert_eq!(plan.closes.len(), 1);
+    let c = plan.closes[0];
+    assert_eq!((c.index, c.size_closed, c.new_size), (1, sd("1"), sd("0")));
+    assert_eq!((c.realized_pnl, c.penalty), (usdc(-1_000), usdc_u(90)));
+    // C' = 1,152,500,005 − 1,000,000,000 − 90,000,000 = 62,500,005 ≥ ceil(1.25·50 USDC)
+    // = 62,500,000: met by the 5 base units of slack; ETH stays whole
+    assert_eq!(
+        (
+            plan.collateral_after,
+            plan.equity_after,
+            plan.maintenance_after
+        ),
+        (Int128::new(62_500_005), Int128::new(62_500_005), usdc_u(50))
+    );
+    // reward 25 % of 90 = 22.5, insurance 67.5
+    assert_eq!(
+        (plan.liquidator_reward, plan.insurance_share, plan.charged),
+        (
+            Uint128::new(22_500_000),
+            Uint128::new(67_500_000),
+            usdc_u(90)
+        )
+    );
+    assert_eq!(
+        (plan.reward_unpaid, plan.bad_debt),
+        (Uint128::zero(), Uint128::zero())
+    );
+}
