@@ -51,7 +51,8 @@
 //!   [`book::position_values`] (+ [`book::PositionValues::report`]), [`book::book_values`],
 //!   [`book::book_health`] → [`BookHealth`] (equity, Q_im, IM, MM, free collateral, margin
 //!   ratio, leverage, liquidatable, bankrupt), [`book::check_initial_margin`],
-//!   [`book::check_remove_margin`].
+//!   [`book::check_remove_margin`], [`book::settled_value`] (a position of a settled market
+//!   is valued as its close books it, with no requirement).
 //! - [`liq_price`]: [`liq_price::liquidation_price`] (cross or isolated, exact per tier).
 //! - [`trade`]: [`trade::fill_price`] (impact + cap + fill > 0), [`trade::trade_fee`],
 //!   [`trade::split_fee`], [`trade::default_acceptable_price`], [`trade::degraded_close_price`], [`trade::within_acceptable`],
