@@ -247,10 +247,8 @@ impl Sim {
                         post.cross(*who)
                     ));
                 }
-                // (a withdraw first closes positions of settled markets, which frees their IM)
                 let paid = pre.accounts[*who].collateral - post.accounts[*who].collateral;
-                if !pre.holds_settled(*who) && paid > pre.resp[*who].free_collateral.u128() as i128
-                {
+                if paid > pre.resp[*who].free_collateral.u128() as i128 {
                     return Err(format!(
                         "withdrew {paid} above free collateral {}",
                         pre.resp[*who].free_collateral
@@ -269,9 +267,7 @@ impl Sim {
                         return Err("add_margin from C left the cross book below IM".into());
                     }
                     let from_c = (amount - funds) as i128;
-                    if !pre.holds_settled(*who)
-                        && from_c > pre.resp[*who].free_collateral.u128() as i128
-                    {
+                    if from_c > pre.resp[*who].free_collateral.u128() as i128 {
                         return Err(format!("add_margin moved {from_c} above free collateral"));
                     }
                     self.stats.risk_adding_checked += 1;
@@ -452,8 +448,8 @@ impl Sim {
             ));
         }
         let cross1 = post.cross(target);
-        let cross_ok = if cross1.positions.is_empty() {
-            post.accounts[target].collateral >= 0
+        let cross_ok = if cross1.open_positions == 0 {
+            cross1.equity >= 0
         } else {
             !cross1.clearly_liquidatable() || cross1.all_stale
         };

@@ -215,6 +215,20 @@ impl World {
         let u = s * (dec(mark.price) - dec(p.entry)) * d;
         let a = s * (mark.funding_index - sdec(p.funding_at_entry)) * d;
         let net = u - a;
+        if matches!(self.markets[&p.market].status, MarketStatus::Settled { .. }) {
+            // valued as its close books it: realized PnL (down) minus funding owed (up), no
+            // requirement
+            return PosValues {
+                mark,
+                notional,
+                u,
+                a,
+                contribution: from_bu(floor_bu(u) - ceil_bu(a)),
+                im: Int256::zero(),
+                mm: Int256::zero(),
+                settled: true,
+            };
+        }
         PosValues {
             mark,
             notional,
@@ -227,16 +241,26 @@ impl World {
             },
             im: self.requirement(cfg, notional, true),
             mm: self.requirement(cfg, notional, false),
+            settled: false,
         }
     }
 
     /// A book: collateral (C or M, base units) and its positions.
+    /// A position of a settled market counts as closed: what its close books joins the
+    /// collateral (`C' = C + Σ_settled value`) and it has no requirement.
     pub fn book(&self, collateral: i128, positions: &[&PosIn]) -> BookValues {
-        let c = from_bu(collateral);
         let vals: Vec<PosValues> = positions.iter().map(|p| self.position(p)).collect();
-        let x: Int256 = vals.iter().map(|v| v.contribution).sum();
-        let im: Int256 = vals.iter().map(|v| v.im).sum();
-        let mm: Int256 = vals.iter().map(|v| v.mm).sum();
+        let open: Vec<&PosValues> = vals.iter().filter(|v| !v.settled).collect();
+        let settled: Int256 = vals
+            .iter()
+            .filter(|v| v.settled)
+            .map(|v| v.contribution)
+            .sum();
+        let collateral = floor_bu(from_bu(collateral) + settled);
+        let c = from_bu(collateral);
+        let x: Int256 = open.iter().map(|v| v.contribution).sum();
+        let im: Int256 = open.iter().map(|v| v.im).sum();
+        let mm: Int256 = open.iter().map(|v| v.mm).sum();
         let gain = floor_div(x.max(Int256::zero()) * dec(self.profit_weight), e18());
         let equity = floor_bu(c + x);
         let equity_for_im = floor_bu(c + x.min(Int256::zero()) + gain);
@@ -250,12 +274,13 @@ impl World {
             initial_margin,
             maintenance_margin,
             free_collateral: (collateral.min(equity_for_im) - initial_margin).max(0),
-            liquidatable: if vals.is_empty() {
+            liquidatable: if open.is_empty() {
                 collateral < 0
             } else {
                 equity < maintenance_margin
             },
-            all_stale: !vals.is_empty() && vals.iter().all(|v| !v.mark.live),
+            all_stale: !open.is_empty() && open.iter().all(|v| !v.mark.live),
+            open_positions: open.len(),
             positions: vals,
         }
     }
@@ -270,6 +295,8 @@ pub struct PosValues {
     pub contribution: Int256,
     pub im: Int256,
     pub mm: Int256,
+    /// In a settled market (valued as closed).
+    pub settled: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -283,8 +310,10 @@ pub struct BookValues {
     pub maintenance_margin: i128,
     pub free_collateral: i128,
     pub liquidatable: bool,
-    /// Every position's price failed liveness (liquidation cannot close any of them).
+    /// Every open position's price failed liveness (liquidation cannot close any of them).
     pub all_stale: bool,
+    /// Positions not in a settled market.
+    pub open_positions: usize,
     pub positions: Vec<PosValues>,
 }
 
@@ -296,7 +325,7 @@ impl BookValues {
 
     /// Healthy with the model tolerance (a boundary case within TOL counts as healthy).
     pub fn clearly_liquidatable(&self) -> bool {
-        if self.positions.is_empty() {
+        if self.open_positions == 0 {
             self.equity < 0
         } else {
             self.equity + TOL < self.maintenance_margin
@@ -374,7 +403,7 @@ pub fn compare_account(w: &World, acct: &AccountIn, resp: &AccountResponse) -> V
     );
     let engine_liq = resp.health == Health::Liquidatable;
     let margin = cross.equity - cross.maintenance_margin;
-    let boundary = !cross.positions.is_empty() && margin.abs() <= TOL;
+    let boundary = cross.open_positions > 0 && margin.abs() <= TOL;
     if engine_liq != cross.liquidatable && !boundary {
         errs.push(format!(
             "health: model liquidatable={} (equity {} mm {}) engine {:?}",
