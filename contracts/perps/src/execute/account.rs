@@ -6,7 +6,7 @@ use perps_risk::book::{book_health, check_remove_margin};
 
 use crate::book::{book_params, load_account, Prices};
 use crate::error::{ContractError, ContractResult};
-use crate::execute::persist::{add_int, attached_collateral, int, sub_int};
+use crate::execute::persist::{add_int, attached_collateral, int, save_vault, sub_int};
 use crate::execute::settle::{holds_settled, touch_settled};
 use crate::state::{Mode, COLLATERAL, CONFIG, VAULT};
 
@@ -21,11 +21,13 @@ pub fn deposit(deps: DepsMut, env: Env, info: MessageInfo) -> ContractResult<Res
     let mut cover = None;
     let c = if holds_settled(deps.as_ref(), &info.sender)? {
         let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, None)?;
+        let loaded = ctx.loaded();
         let mut vault = VAULT.load(deps.storage)?;
+        let vault_loaded = vault.clone();
         (events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
         ctx.collateral = add_int(ctx.collateral, int(amount)?)?;
-        ctx.save(deps.storage)?;
-        VAULT.save(deps.storage, &vault)?;
+        ctx.save(deps.storage, &loaded)?;
+        save_vault(deps.storage, &vault_loaded, &vault)?;
         ctx.collateral
     } else {
         let c = COLLATERAL
@@ -56,7 +58,9 @@ pub fn withdraw(
     }
     let cfg = CONFIG.load(deps.storage)?;
     let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, None)?;
+    let loaded = ctx.loaded();
     let mut vault = VAULT.load(deps.storage)?;
+    let vault_loaded = vault.clone();
     let (events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
     let health = book_health(&ctx.cross_book(Prices::Strict)?, &book_params(&cfg))?;
     if amount > health.free_collateral {
@@ -66,8 +70,8 @@ pub fn withdraw(
         });
     }
     ctx.collateral = sub_int(ctx.collateral, int(amount)?)?;
-    ctx.save(deps.storage)?;
-    VAULT.save(deps.storage, &vault)?;
+    ctx.save(deps.storage, &loaded)?;
+    save_vault(deps.storage, &vault_loaded, &vault)?;
     // the fund pays first, before the bank send out
     Ok(Response::new()
         .add_submessages(cover)
@@ -95,7 +99,9 @@ pub fn add_margin(
         return Err(ContractError::ZeroAmount {});
     }
     let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
+    let loaded = ctx.loaded();
     let mut vault = VAULT.load(deps.storage)?;
+    let vault_loaded = vault.clone();
     // a touch: positions in settled markets close first
     let (events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
     let margin = match ctx.positions.get(&market_id).map(|p| &p.mode) {
@@ -127,9 +133,9 @@ pub fn add_margin(
     ctx.replace_position(&market_id, Some(pos))?;
     // Only the position changed; the market state is rewritten only when something accrued.
     ctx.dirty_markets.remove(&market_id);
-    ctx.save(deps.storage)?;
+    ctx.save(deps.storage, &loaded)?;
     if !events.is_empty() {
-        VAULT.save(deps.storage, &vault)?;
+        save_vault(deps.storage, &vault_loaded, &vault)?;
     }
     Ok(Response::new()
         .add_submessages(cover)
@@ -156,7 +162,9 @@ pub fn remove_margin(
     }
     let cfg = CONFIG.load(deps.storage)?;
     let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
+    let loaded = ctx.loaded();
     let mut vault = VAULT.load(deps.storage)?;
+    let vault_loaded = vault.clone();
     let (mut events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
     match ctx.positions.get(&market_id).map(|p| &p.mode) {
         None => return Err(ContractError::NoPosition { market_id }),
@@ -180,8 +188,8 @@ pub fn remove_margin(
     pos.mode = Mode::Isolated { margin: left };
     ctx.collateral = add_int(ctx.collateral, int(amount)?)?;
     ctx.replace_position(&market_id, Some(pos))?;
-    ctx.save(deps.storage)?;
-    VAULT.save(deps.storage, &vault)?;
+    ctx.save(deps.storage, &loaded)?;
+    save_vault(deps.storage, &vault_loaded, &vault)?;
     events.push(
         cosmwasm_std::Event::new("remove_margin")
             .add_attribute("account", info.sender.as_str())

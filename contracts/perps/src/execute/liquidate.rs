@@ -18,7 +18,7 @@ use perps_risk::waterfall::split_reward;
 use crate::book::{book_params, load_account, AccountCtx, Prices};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::bad_debt;
-use crate::execute::persist::{add_int, sub_int};
+use crate::execute::persist::{add_int, save_vault, sub_int};
 use crate::execute::settle::close_settled_positions;
 use crate::state::{Config, Mode, Position, Vault, CONFIG, VAULT};
 
@@ -223,7 +223,9 @@ pub fn liquidate(
     }
     let cfg = CONFIG.load(deps.storage)?;
     let mut ctx = load_account(deps.as_ref(), &env, &cfg, &addr, None)?;
+    let loaded = ctx.loaded();
     let mut vault = VAULT.load(deps.storage)?;
+    let vault_loaded = vault.clone();
     let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
     let mut events = closed.events;
     let out = liquidate_books(&mut ctx, &mut vault, &cfg, &info.sender)?;
@@ -262,8 +264,8 @@ pub fn liquidate(
         shortfall,
         &mut events,
     )?;
-    ctx.save(deps.storage)?;
-    VAULT.save(deps.storage, &vault)?;
+    ctx.save(deps.storage, &loaded)?;
+    save_vault(deps.storage, &vault_loaded, &vault)?;
     let mut res = Response::new()
         .add_attribute("action", "liquidate")
         .add_attribute("account", addr.as_str())

@@ -1,14 +1,30 @@
 //! Shared steps of account handlers: attached funds, position replacement with aggregate
 //! upkeep, funding settlement, and writing back what changed.
 
+use std::collections::BTreeSet;
+
 use cosmwasm_std::{Int128, MessageInfo, Storage, Uint128};
 use perps_risk::funding::funding_settlement;
 
 use crate::book::{aggregate, risk_position, set_aggregate, AccountCtx};
 use crate::error::{ContractError, ContractResult};
 use crate::state::{
-    Config, Mode, Position, Vault, COLLATERAL, MARKET_HOLDERS, MARKET_STATES, POSITIONS,
+    Config, Mode, Position, Vault, COLLATERAL, MARKET_HOLDERS, MARKET_STATES, POSITIONS, VAULT,
 };
+
+/// What a message loaded for an account, taken right after loading so that
+/// [`AccountCtx::save`] writes back only what changed.
+#[derive(Debug)]
+pub struct Loaded {
+    positions: BTreeSet<String>,
+}
+
+/// Writes the vault the message loaded as `loaded`.
+pub fn save_vault(storage: &mut dyn Storage, loaded: &Vault, vault: &Vault) -> ContractResult<()> {
+    let _ = loaded;
+    VAULT.save(storage, vault)?;
+    Ok(())
+}
 
 /// The collateral attached to a message that accepts funds (any other coin is refused).
 pub fn attached_collateral(info: &MessageInfo, cfg: &Config) -> ContractResult<Uint128> {
@@ -82,14 +98,24 @@ impl AccountCtx {
         Ok(paid)
     }
 
-    /// Writes the collateral, every changed position and every changed market state.
-    pub fn save(&self, storage: &mut dyn Storage) -> ContractResult<()> {
+    /// The snapshot [`AccountCtx::save`] compares with; take it right after loading.
+    pub fn loaded(&self) -> Loaded {
+        Loaded {
+            positions: self.positions.keys().cloned().collect(),
+        }
+    }
+
+    /// Writes the collateral, every changed position (the holder index only for a position that
+    /// did not exist at `loaded`) and every changed market state.
+    pub fn save(&self, storage: &mut dyn Storage, loaded: &Loaded) -> ContractResult<()> {
         COLLATERAL.save(storage, &self.addr, &self.collateral)?;
         for id in &self.dirty_positions {
             match self.positions.get(id) {
                 Some(p) => {
                     POSITIONS.save(storage, (&self.addr, id), p)?;
-                    MARKET_HOLDERS.save(storage, (id, &self.addr), &())?;
+                    if !loaded.positions.contains(id) {
+                        MARKET_HOLDERS.save(storage, (id, &self.addr), &())?;
+                    }
                 }
                 None => {
                     POSITIONS.remove(storage, (&self.addr, id));

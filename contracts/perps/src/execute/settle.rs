@@ -12,7 +12,7 @@ use perps_risk::trade::apply_fill;
 use crate::book::{load_account, AccountCtx};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::bad_debt;
-use crate::execute::persist::{add_int, sub_int};
+use crate::execute::persist::{add_int, save_vault, sub_int};
 use crate::state::{
     Config, Mode, Vault, CONFIG, DEFAULT_LIMIT, MARKETS, MARKET_HOLDERS, MAX_LIMIT, POSITIONS,
     SETTLED_WITH_HOLDERS, VAULT,
@@ -149,6 +149,7 @@ pub fn settle_positions(
         .take(limit)
         .collect::<Result<_, _>>()?;
     let mut vault = VAULT.load(deps.storage)?;
+    let vault_loaded = vault.clone();
     let mut events = Vec::new();
     // One waterfall per account with a shortfall: one `bad_debt` event and at most one fund
     // request each, later requests leaving room for the earlier ones.
@@ -156,6 +157,7 @@ pub fn settle_positions(
     let mut fund_requested = Uint128::zero();
     for addr in &holders {
         let mut ctx = load_account(deps.as_ref(), &env, &cfg, addr, None)?;
+        let loaded = ctx.loaded();
         let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
         events.extend(closed.events);
         let (w, sub) = bad_debt::cover_after(
@@ -172,9 +174,9 @@ pub fn settle_positions(
             .checked_add(w.from_fund)
             .map_err(|e| ContractError::invalid("from_fund", e.to_string()))?;
         covers.extend(sub);
-        ctx.save(deps.storage)?;
+        ctx.save(deps.storage, &loaded)?;
     }
-    VAULT.save(deps.storage, &vault)?;
+    save_vault(deps.storage, &vault_loaded, &vault)?;
     let drained = MARKET_HOLDERS
         .prefix(&market_id)
         .keys(deps.storage, None, None, Order::Ascending)

@@ -17,7 +17,7 @@ use crate::book::{book_params, load_account, skew, AccountCtx, Prices};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::bad_debt;
 use crate::execute::markets::impact_cap;
-use crate::execute::persist::{add_int, attached_collateral, int, sub_int};
+use crate::execute::persist::{add_int, attached_collateral, int, save_vault, sub_int};
 use crate::execute::settle::close_settled_positions;
 use crate::state::{Config, Mode, Position, Vault, CONFIG, VAULT};
 
@@ -433,7 +433,9 @@ fn execute_trade(
     let cfg = CONFIG.load(deps.storage)?;
     let funds = attached_collateral(&info, &cfg)?;
     let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
+    let loaded = ctx.loaded();
     let mut vault = VAULT.load(deps.storage)?;
+    let vault_loaded = vault.clone();
     ctx.collateral = add_int(ctx.collateral, int(funds)?)?;
     if size_delta.is_none() && !ctx.positions.contains_key(&market_id) {
         return Err(ContractError::NoPosition { market_id });
@@ -477,8 +479,8 @@ fn execute_trade(
         shortfall,
         &mut events,
     )?;
-    ctx.save(deps.storage)?;
-    VAULT.save(deps.storage, &vault)?;
+    ctx.save(deps.storage, &loaded)?;
+    save_vault(deps.storage, &vault_loaded, &vault)?;
     Ok(Response::new()
         .add_submessages(cover)
         .add_attribute(
