@@ -16,6 +16,7 @@ use crate::state::{
 /// [`AccountCtx::save`] writes back only what changed.
 #[derive(Debug)]
 pub struct Loaded {
+    collateral: Int128,
     positions: BTreeSet<String>,
 }
 
@@ -101,14 +102,19 @@ impl AccountCtx {
     /// The snapshot [`AccountCtx::save`] compares with; take it right after loading.
     pub fn loaded(&self) -> Loaded {
         Loaded {
+            collateral: self.collateral,
             positions: self.positions.keys().cloned().collect(),
         }
     }
 
-    /// Writes the collateral, every changed position (the holder index only for a position that
-    /// did not exist at `loaded`) and every changed market state.
+    /// Writes the collateral when it differs from `loaded`, every changed position (the holder
+    /// index only for a position that did not exist at load) and every changed market state.
+    /// The collateral is also written when the account held no position at load, so that every
+    /// account with a position has a collateral entry (the liquidation scan pages over them).
     pub fn save(&self, storage: &mut dyn Storage, loaded: &Loaded) -> ContractResult<()> {
-        COLLATERAL.save(storage, &self.addr, &self.collateral)?;
+        if self.collateral != loaded.collateral || loaded.positions.is_empty() {
+            COLLATERAL.save(storage, &self.addr, &self.collateral)?;
+        }
         for id in &self.dirty_positions {
             match self.positions.get(id) {
                 Some(p) => {
