@@ -1,7 +1,7 @@
 //! Shared steps of account handlers: attached funds, position replacement with aggregate
 //! upkeep, funding settlement, and writing back what changed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use cosmwasm_std::{Int128, MessageInfo, Storage, Uint128};
 use perps_risk::funding::funding_settlement;
@@ -9,21 +9,24 @@ use perps_risk::funding::funding_settlement;
 use crate::book::{aggregate, risk_position, set_aggregate, AccountCtx};
 use crate::error::{ContractError, ContractResult};
 use crate::state::{
-    Config, Mode, Position, Vault, COLLATERAL, MARKET_HOLDERS, MARKET_STATES, POSITIONS, VAULT,
+    Config, MarketState, Mode, Position, Vault, COLLATERAL, MARKET_HOLDERS, MARKET_STATES,
+    POSITIONS, VAULT,
 };
 
-/// What a message loaded for an account, taken right after loading so that
-/// [`AccountCtx::save`] writes back only what changed.
+/// What a message loaded for an account (market states as accrued to the block time at load),
+/// taken right after loading so that [`AccountCtx::save`] writes back only what changed.
 #[derive(Debug)]
 pub struct Loaded {
     collateral: Int128,
     positions: BTreeSet<String>,
+    states: BTreeMap<String, MarketState>,
 }
 
-/// Writes the vault the message loaded as `loaded`.
+/// Writes the vault unless it equals the value the message loaded.
 pub fn save_vault(storage: &mut dyn Storage, loaded: &Vault, vault: &Vault) -> ContractResult<()> {
-    let _ = loaded;
-    VAULT.save(storage, vault)?;
+    if vault != loaded {
+        VAULT.save(storage, vault)?;
+    }
     Ok(())
 }
 
@@ -104,11 +107,17 @@ impl AccountCtx {
         Loaded {
             collateral: self.collateral,
             positions: self.positions.keys().cloned().collect(),
+            states: self
+                .markets
+                .iter()
+                .map(|(id, m)| (id.clone(), m.state.clone()))
+                .collect(),
         }
     }
 
     /// Writes the collateral when it differs from `loaded`, every changed position (the holder
-    /// index only for a position that did not exist at load) and every changed market state.
+    /// index only for a position that did not exist at load) and every market state the message
+    /// changed (a market state equal to the loaded one is not rewritten).
     /// The collateral is also written when the account held no position at load, so that every
     /// account with a position has a collateral entry (the liquidation scan pages over them).
     pub fn save(&self, storage: &mut dyn Storage, loaded: &Loaded) -> ContractResult<()> {
@@ -130,7 +139,10 @@ impl AccountCtx {
             }
         }
         for id in &self.dirty_markets {
-            MARKET_STATES.save(storage, id, &self.market(id)?.state)?;
+            let state = &self.market(id)?.state;
+            if loaded.states.get(id) != Some(state) {
+                MARKET_STATES.save(storage, id, state)?;
+            }
         }
         Ok(())
     }
