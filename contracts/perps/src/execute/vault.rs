@@ -1,6 +1,8 @@
 //! The liquidity vault: LP deposits, two-step withdrawals, and the insurance fee sweep.
 
-use cosmwasm_std::{BankMsg, Coin, Deps, DepsMut, Env, MessageInfo, Order, Response, Uint128};
+use cosmwasm_std::{
+    BankMsg, Coin, Decimal256, Deps, DepsMut, Env, MessageInfo, Order, Response, Uint128,
+};
 use cw_utils::nonpayable;
 use perps_api::insurance_fund::InsuranceFund;
 use perps_api::perps::MarketStatus;
@@ -17,8 +19,10 @@ use crate::state::{
     Config, LpAccount, LpRequest, Vault, CONFIG, LPS, LP_REQUESTS, MARKETS, MARKET_STATES, VAULT,
 };
 
-/// Every market as the vault sees it, in O(markets). Only markets with open skew that are not
-/// settled need a price; `prices` says which rules it must pass.
+/// Every market as the vault sees it, in O(markets). A market with `K = 0` values the same at
+/// any price, funding index and skew scale (`Σ U = −entry_cost_sum`, `Σ A = −funding_basis_sum`,
+/// no premium), so only markets with open skew load their config; of those, only the ones not
+/// settled need a price, and `prices` says which rules it must pass.
 pub fn vault_markets(
     deps: Deps,
     env: &Env,
@@ -26,13 +30,26 @@ pub fn vault_markets(
     prices: Prices,
 ) -> ContractResult<Vec<VaultMarket>> {
     let mut out = Vec::new();
-    for item in MARKETS.range(deps.storage, None, None, Order::Ascending) {
-        let (id, market) = item?;
-        let mut state = MARKET_STATES.load(deps.storage, &id)?;
+    for item in MARKET_STATES.range(deps.storage, None, None, Order::Ascending) {
+        let (id, mut state) = item?;
         let k = skew(&state)?;
+        if k.is_zero() {
+            out.push(VaultMarket {
+                aggregate: aggregate(&state),
+                mark_price: None,
+                funding_index: state.funding_index,
+                skew_scale: Decimal256::zero(),
+            });
+            continue;
+        }
+        let market =
+            MARKETS
+                .may_load(deps.storage, &id)?
+                .ok_or_else(|| ContractError::UnknownMarket {
+                    market_id: id.clone(),
+                })?;
         let mark_price = match market.status {
-            MarketStatus::Settled { price } => Some(price),
-            _ if k.is_zero() => None,
+            MarketStatus::Settled { price } => price,
             _ => {
                 let mark = oracle::mark(deps, env, cfg, &id, &market);
                 let price = match (prices, mark) {
@@ -42,12 +59,12 @@ pub fn vault_markets(
                     (Prices::Any, Err(e)) => state.last_price.ok_or(e)?,
                 };
                 state = accrue(&market, state, price, env.block.time.seconds())?;
-                Some(price)
+                price
             }
         };
         out.push(VaultMarket {
             aggregate: aggregate(&state),
-            mark_price,
+            mark_price: Some(mark_price),
             funding_index: state.funding_index,
             skew_scale: market.config.skew_scale,
         });
