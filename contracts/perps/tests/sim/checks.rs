@@ -247,7 +247,8 @@ impl Sim {
                         post.cross(*who)
                     ));
                 }
-                let paid = pre.accounts[*who].collateral - post.accounts[*who].collateral;
+                // what reached the wallet (C also moves by the close of settled positions)
+                let paid = post.bank[*who] as i128 - pre.bank[*who] as i128;
                 if paid > pre.resp[*who].free_collateral.u128() as i128 {
                     return Err(format!(
                         "withdrew {paid} above free collateral {}",
