@@ -249,10 +249,20 @@ impl Sim {
                 }
                 // what reached the wallet (C also moves by the close of settled positions)
                 let paid = post.bank[*who] as i128 - pre.bank[*who] as i128;
-                if paid > pre.resp[*who].free_collateral.u128() as i128 {
+                // A settled isolated position returns its value to C when the withdraw closes
+                // it first; the reported (cross book) free collateral does not include it.
+                let returned: i128 = pre.accounts[*who]
+                    .isolated_books(&pre.world)
+                    .iter()
+                    .filter(|(m, _)| {
+                        matches!(pre.world.markets[m].status, MarketStatus::Settled { .. })
+                    })
+                    .map(|(_, b)| b.equity.max(0))
+                    .sum();
+                let free = pre.resp[*who].free_collateral.u128() as i128;
+                if paid > free + returned {
                     return Err(format!(
-                        "withdrew {paid} above free collateral {}",
-                        pre.resp[*who].free_collateral
+                        "withdrew {paid} above free collateral {free} (+{returned} settled isolated)"
                     ));
                 }
                 self.stats.risk_adding_checked += 1;
