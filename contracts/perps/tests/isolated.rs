@@ -153,3 +153,39 @@ fn margin_messages_on_missing_or_cross_positions_are_rejected() {
         "mode isolated conflicts with the existing cross position in market BTC",
     );
 }
+
+#[test]
+fn isolated_position_paid_by_attached_funds_alone_is_found_by_the_scan() {
+    let mut s = Suite::new();
+    let carol = s.user("carol", 6_000);
+    // no deposit: the attached 6,000 is exactly the margin, so C stays 0 and is still stored
+    s.exec_funds(
+        &carol,
+        &ExecuteMsg::Trade {
+            market_id: "BTC".to_string(),
+            size_delta: sd("1"),
+            acceptable_price: None,
+            mode: Some(TradeMode::Isolated {
+                margin: usdc(6_000),
+            }),
+        },
+        6_000 * USDC,
+    )
+    .unwrap();
+    let a = s.account(&carol);
+    assert_eq!(a.collateral, int_usdc(0));
+    assert_eq!(a.positions[0].margin, Some(usdc(6_000)));
+    // M + U = 6,000 − 4,000 = 2,000 < MM 0.05 · 56,000 = 2,800
+    s.set_price("BTC", "56000");
+    let page: perps_api::perps::LiquidatableAccountsResponse =
+        s.query(&perps_api::perps::QueryMsg::LiquidatableAccounts {
+            start_after: None,
+            limit: None,
+        });
+    assert_eq!(page.accounts.len(), 1);
+    assert_eq!(page.accounts[0].address, carol);
+    assert_eq!(page.accounts[0].positions.len(), 1);
+    assert_eq!(page.accounts[0].positions[0].market_id, "BTC");
+    assert_eq!(page.accounts[0].positions[0].mode, PositionMode::Isolated);
+    assert_eq!(page.accounts[0].positions[0].size, sd("1"));
+}

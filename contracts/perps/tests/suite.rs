@@ -9,7 +9,7 @@ use cosmwasm_std::{
     Order, Response, SignedDecimal256, StdError, StdResult, Storage, Uint128, WasmMsg,
 };
 use cw_multi_test::{App, AppResponse, BankSudo, Contract, ContractWrapper, Executor, SudoMsg};
-use perps::state::{Mode, COLLATERAL, MARKET_STATES, POSITIONS, VAULT};
+use perps::state::{Mode, COLLATERAL, MARKET_HOLDERS, MARKET_STATES, POSITIONS, VAULT};
 use perps_api::perps::{
     AccountResponse, ConfigResponse, ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig,
     MarketResponse, QueryMsg, TradeMode, VaultResponse,
@@ -712,6 +712,27 @@ impl Suite {
             );
         }
         assert!(aggregates.is_empty(), "positions in unknown markets");
+        // Storage indexes: one holder entry per position and no other, and a collateral entry
+        // for every account with a position (the liquidation scan pages over them).
+        let holders: Vec<(String, Addr)> = MARKET_HOLDERS
+            .keys(storage.as_ref(), None, None, Order::Ascending)
+            .map(|k| k.unwrap())
+            .collect();
+        let mut held: Vec<(String, Addr)> = POSITIONS
+            .keys(storage.as_ref(), None, None, Order::Ascending)
+            .map(|k| {
+                let (addr, market) = k.unwrap();
+                (market, addr)
+            })
+            .collect();
+        held.sort();
+        assert_eq!(holders, held, "market holder index != stored positions");
+        for (market, addr) in &held {
+            assert!(
+                COLLATERAL.has(storage.as_ref(), addr),
+                "{addr} holds {market} without a collateral entry"
+            );
+        }
     }
 }
 
