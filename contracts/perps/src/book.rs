@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cosmwasm_std::{Addr, Decimal256, Deps, Env, Int128, Order, SignedDecimal256};
 use perps_api::perps::MarketStatus;
-use perps_risk::book::{Book, BookParams, BookPosition, MarketRisk};
+use perps_risk::book::{settled_isolated_return, Book, BookParams, BookPosition, MarketRisk};
 use perps_risk::funding::accrue_funding_index;
 use perps_risk::position::Position as RiskPosition;
 use perps_risk::tiers::TierTable;
@@ -188,6 +188,8 @@ pub struct AccountCtx {
     pub dirty_positions: BTreeSet<String>,
     /// Markets whose state changed.
     pub dirty_markets: BTreeSet<String>,
+    /// Decimals of the collateral (for the settled isolated values in the cross book).
+    pub collateral_decimals: u8,
 }
 
 /// An account, its positions and their markets, plus `extra_market` (the market a message is
@@ -240,6 +242,7 @@ pub fn load_account_cached(
         markets,
         dirty_positions: BTreeSet::new(),
         dirty_markets: BTreeSet::new(),
+        collateral_decimals: cfg.collateral_decimals,
     })
 }
 
@@ -291,16 +294,28 @@ impl AccountCtx {
         })
     }
 
-    /// The cross book: `C` and every cross position.
+    /// The cross book: every cross position, and `C` plus what each settled isolated position
+    /// returns to `C` on its close (`max(0, M + settled value)`; a loss beyond the margin goes
+    /// to the bad-debt waterfall). Every message that moves money closes settled positions
+    /// first, so the book is valued as that touch leaves it.
     pub fn cross_book(&self, prices: Prices) -> ContractResult<Book> {
         let mut positions = Vec::new();
+        let mut collateral = self.collateral;
         for (id, p) in &self.positions {
-            if p.mode == Mode::Cross {
-                positions.push(self.book_position(id, p, prices)?);
+            match p.mode {
+                Mode::Cross => positions.push(self.book_position(id, p, prices)?),
+                Mode::Isolated { margin } if self.market(id)?.is_settled() => {
+                    let bp = self.book_position(id, p, prices)?;
+                    let back = settled_isolated_return(margin, &bp, self.collateral_decimals)?;
+                    collateral = collateral
+                        .checked_add(back)
+                        .map_err(|e| ContractError::invalid("collateral", e.to_string()))?;
+                }
+                Mode::Isolated { .. } => {}
             }
         }
         Ok(Book {
-            collateral: self.collateral,
+            collateral,
             positions,
         })
     }

@@ -280,3 +280,68 @@ fn an_isolated_settled_position_reports_its_close_value_with_funding() {
     );
     assert_eq!(s.account(&dave).collateral, Int128::new(4_893_699_678));
 }
+
+#[test]
+fn a_settled_isolated_return_is_in_the_free_collateral_a_withdraw_can_take() {
+    let mut s = Suite::new();
+    // alice: C = 10,000 − 7,000 = 3,000, isolated long 1 BTC @ 60,000 with M = 7,000, cross
+    // long 1 ETH @ 3,000 (IM 300). bob: C = 3,500, isolated short 1 BTC with M = 6,500.
+    let alice = s.user("alice", 10_000);
+    s.deposit(&alice, 10_000);
+    s.try_isolated(&alice, "BTC", "1", 7_000 * USDC).unwrap();
+    s.trade(&alice, "ETH", "1");
+    let bob = s.user("bob", 10_000);
+    s.deposit(&bob, 10_000);
+    s.try_isolated(&bob, "BTC", "-1", 6_500 * USDC).unwrap();
+    assert_eq!(s.account(&alice).free_collateral, usdc(2_700));
+    assert_eq!(s.account(&bob).free_collateral, usdc(3_500));
+
+    // settled at 67,000: alice's close returns M + 7,000 = 14,000 to C; bob's loses 7,000 >
+    // M = 6,500, so 500 go to the bad-debt waterfall and nothing (not −500) to C
+    settle(&mut s, "BTC", "67000");
+    let a = s.account(&alice);
+    // C' = 3,000 + 14,000 = 17,000 = Q = Q_im (ETH flat); free = 17,000 − IM 300
+    assert_eq!(a.collateral, int_usdc(3_000));
+    assert_eq!(a.equity, int_usdc(17_000));
+    assert_eq!(a.initial_margin, usdc(300));
+    assert_eq!(a.maintenance_margin, usdc(150));
+    assert_eq!(a.free_collateral, usdc(16_700));
+    assert_eq!(a.positions[0].equity, Some(int_usdc(14_000)));
+    let b = s.account(&bob);
+    assert_eq!(b.positions[0].equity, Some(int_usdc(-500)));
+    assert_eq!(
+        (b.equity, b.free_collateral),
+        (int_usdc(3_500), usdc(3_500))
+    );
+
+    // one base unit more than reported is refused, naming both, and changes nothing
+    for (who, free) in [(&alice, 16_700 * USDC), (&bob, 3_500 * USDC)] {
+        s.rejects_exact(
+            who,
+            &ExecuteMsg::Withdraw {
+                amount: Uint128::new(free + 1),
+            },
+            &[],
+            &format!("withdrawal {} exceeds free collateral {free}", free + 1),
+        );
+    }
+
+    // exactly the reported amount passes, and the touch leaves the books as valued
+    let wallet = s.balance(&alice);
+    s.withdraw(&alice, 16_700 * USDC).unwrap();
+    assert_eq!(s.balance(&alice), wallet + 16_700 * USDC);
+    let a = s.account(&alice);
+    assert_eq!(a.positions.len(), 1);
+    assert_eq!(a.collateral, int_usdc(300));
+    assert_eq!(a.free_collateral, Uint128::zero());
+    let wallet = s.balance(&bob);
+    s.withdraw(&bob, 3_500 * USDC).unwrap();
+    assert_eq!(s.balance(&bob), wallet + 3_500 * USDC);
+    let b = s.account(&bob);
+    assert!(b.positions.is_empty());
+    assert_eq!(
+        (b.collateral, b.free_collateral),
+        (Int128::zero(), Uint128::zero())
+    );
+    s.check_invariants();
+}

@@ -164,6 +164,22 @@ pub fn settled_value(bp: &BookPosition, decimals: u8) -> Result<Int128, RiskErro
         })
 }
 
+/// What closing a settled isolated position returns to the account's `C`, in base units:
+/// `max(0, M + settled value)`. A negative remainder is a shortfall for the bad-debt waterfall
+/// and never touches `C`, so it counts as 0.
+pub fn settled_isolated_return(
+    margin: Int128,
+    bp: &BookPosition,
+    decimals: u8,
+) -> Result<Int128, RiskError> {
+    let left = margin
+        .checked_add(settled_value(bp, decimals)?)
+        .map_err(|_| RiskError::Overflow {
+            context: "settled isolated return",
+        })?;
+    Ok(left.max(Int128::zero()))
+}
+
 /// Exact values of one position of a book.
 pub fn position_values(bp: &BookPosition, decimals: u8) -> Result<PositionValues, RiskError> {
     let n = notional(&bp.position, bp.mark_price, decimals)?;

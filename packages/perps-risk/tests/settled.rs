@@ -1,7 +1,9 @@
 //! Settled positions: valued exactly as their close books them, with no requirement.
 
 use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, Uint128};
-use perps_risk::book::{book_health, book_values, check_remove_margin, settled_value};
+use perps_risk::book::{
+    book_health, book_values, check_remove_margin, settled_isolated_return, settled_value,
+};
 use perps_risk::funding::funding_settlement;
 use perps_risk::liq_price::liquidation_price;
 use perps_risk::liquidation::{plan_liquidation, LiquidationConfig};
@@ -182,6 +184,37 @@ fn liquidation_never_closes_a_settled_position() {
     assert_eq!(plan.maintenance_after, other.maintenance_after);
 }
 
+#[test]
+fn a_settled_isolated_position_returns_its_margin_plus_value_or_nothing() {
+    // long 10 @ 100 settled at 99, funding index 0.1: value −11 USDC
+    let s = settled("10", "100", "99", "0.1");
+    // M = 50: 50 − 11 = 39 returns to C
+    assert_eq!(
+        settled_isolated_return(usdc(50), &s, DEC).unwrap(),
+        usdc(39)
+    );
+    // M = 11: exactly nothing left
+    assert_eq!(
+        settled_isolated_return(usdc(11), &s, DEC).unwrap(),
+        Int128::zero()
+    );
+    // M = 10: 1 USDC short, for the waterfall; C gets nothing (not −1)
+    assert_eq!(
+        settled_isolated_return(usdc(10), &s, DEC).unwrap(),
+        Int128::zero()
+    );
+    // a gain: short 10 @ 100 settled at 99, index 0.1 (shorts receive 1): value +11
+    let g = settled("-10", "100", "99", "0.1");
+    assert_eq!(settled_isolated_return(usdc(5), &g, DEC).unwrap(), usdc(16));
+    // one base unit of rounding each way: long 1 @ 1 settled at 1.0000005 (U = 0.5 unit,
+    // floor 0), index 0.0000005 (A = 0.5 unit, ceil 1): M = 7 units returns 6
+    let r = settled("1", "1", "1.0000005", "0.0000005");
+    assert_eq!(
+        settled_isolated_return(Int128::new(7), &r, DEC).unwrap(),
+        Int128::new(6)
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
@@ -228,6 +261,13 @@ proptest! {
             } else {
                 prop_assert_eq!(p, liquidation_price(&c, i - n, &params).unwrap());
             }
+        }
+        for bp in &b.positions[..n] {
+            // what an isolated book of this position returns to C is exactly what its close
+            // leaves of the margin, never below 0
+            let m = Int128::new(collateral.rem_euclid(1_000_000_000));
+            let left = m + close_value(bp);
+            prop_assert_eq!(settled_isolated_return(m, bp, DEC).unwrap(), left.max(Int128::zero()));
         }
         let cfg = LiquidationConfig { target_ratio: d("1.25"), reward_share: d("0.25"), min_reward: Uint128::new(1) };
         if let Some(plan) = plan_liquidation(&b, &params, &cfg).unwrap() {

@@ -191,6 +191,47 @@ impl Sim {
                 ));
             }
         }
+        // A settlement closes a holder's settled positions into C as the cross book valued
+        // them: each cross value, and each isolated margin plus value when positive (never
+        // more; a loss beyond the margin goes to the waterfall, not to C).
+        if let Action::SettlePositions { .. } = a {
+            let w = &pre.world;
+            for t in 0..TRADERS {
+                let settled: Vec<&model::PosIn> = pre.accounts[t]
+                    .positions
+                    .iter()
+                    .filter(|p| matches!(w.markets[&p.market].status, MarketStatus::Settled { .. }))
+                    .collect();
+                if settled.is_empty()
+                    || settled
+                        .iter()
+                        .any(|p| post.position(t, &p.market).is_some())
+                {
+                    continue;
+                }
+                let cross: i128 = settled
+                    .iter()
+                    .filter(|p| p.margin.is_none())
+                    .map(|p| {
+                        let v = w.position(p);
+                        floor_bu(v.u) - ceil_bu(v.a)
+                    })
+                    .sum();
+                let isolated: i128 = pre.accounts[t]
+                    .settled_isolated_returns(w)
+                    .iter()
+                    .map(|(_, r)| r)
+                    .sum();
+                let expected = pre.accounts[t].collateral + cross + isolated;
+                let got = post.accounts[t].collateral;
+                if (got - expected).abs() > TOL {
+                    return Err(format!(
+                        "settlement booked C = {got} for trader{t}, the cross book valued {expected} \
+                         (cross {cross}, isolated returns {isolated})"
+                    ));
+                }
+            }
+        }
         // 6: with prices unchanged and live, time moves money only between traders and the
         // vault (funding), so Σ trader equity + V is constant up to rounding.
         if matches!(a, Action::Time { .. } | Action::Refresh) && all_live(pre) && all_live(post) {
@@ -249,21 +290,11 @@ impl Sim {
                 }
                 // what reached the wallet (C also moves by the close of settled positions)
                 let paid = post.bank[*who] as i128 - pre.bank[*who] as i128;
-                // A settled isolated position returns its value to C when the withdraw closes
-                // it first; the reported (cross book) free collateral does not include it.
-                let returned: i128 = pre.accounts[*who]
-                    .isolated_books(&pre.world)
-                    .iter()
-                    .filter(|(m, _)| {
-                        matches!(pre.world.markets[m].status, MarketStatus::Settled { .. })
-                    })
-                    .map(|(_, b)| b.equity.max(0))
-                    .sum();
+                // the reported free collateral already counts what the settled isolated
+                // positions the withdraw closes first return to C
                 let free = pre.resp[*who].free_collateral.u128() as i128;
-                if paid > free + returned {
-                    return Err(format!(
-                        "withdrew {paid} above free collateral {free} (+{returned} settled isolated)"
-                    ));
+                if paid > free {
+                    return Err(format!("withdrew {paid} above free collateral {free}"));
                 }
                 self.stats.risk_adding_checked += 1;
             }

@@ -341,13 +341,34 @@ pub struct AccountIn {
 }
 
 impl AccountIn {
+    /// The cross book, valued as the touch leaves it: a settled isolated position's close
+    /// returns its margin plus realized PnL (down) minus funding owed (up) to C when that is
+    /// positive; a loss beyond the margin goes to the bad-debt waterfall, not to C.
     pub fn cross(&self, w: &World) -> BookValues {
         let cross: Vec<&PosIn> = self
             .positions
             .iter()
             .filter(|p| p.margin.is_none())
             .collect();
-        w.book(self.collateral, &cross)
+        let returned: i128 = self
+            .settled_isolated_returns(w)
+            .iter()
+            .map(|(_, r)| r)
+            .sum();
+        w.book(self.collateral + returned, &cross)
+    }
+
+    /// What each settled isolated position returns to C on its close, by market.
+    pub fn settled_isolated_returns(&self, w: &World) -> Vec<(String, i128)> {
+        self.positions
+            .iter()
+            .filter(|p| matches!(w.markets[&p.market].status, MarketStatus::Settled { .. }))
+            .filter_map(|p| {
+                let m = p.margin?;
+                let v = w.position(p);
+                Some((p.market.clone(), (m + floor_bu(v.u) - ceil_bu(v.a)).max(0)))
+            })
+            .collect()
     }
 
     pub fn isolated(&self, w: &World, market: &str) -> Option<BookValues> {
