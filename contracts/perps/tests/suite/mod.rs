@@ -6,16 +6,22 @@ use std::collections::BTreeMap;
 
 use cosmwasm_std::{
     coins, Addr, BankMsg, Coin, CosmosMsg, Decimal256, DepsMut, Empty, Env, Int128, MessageInfo,
-    Order, Response, SignedDecimal256, StdError, StdResult, Storage, Uint128, WasmMsg,
+    Order, Response, SignedDecimal256, StdError, StdResult, Uint128, WasmMsg,
 };
 use cw_multi_test::{App, AppResponse, BankSudo, Contract, ContractWrapper, Executor, SudoMsg};
 use perps::state::{Mode, COLLATERAL, MARKET_HOLDERS, MARKET_STATES, POSITIONS, VAULT};
 use perps_api::perps::{
-    AccountResponse, ConfigResponse, ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig,
-    MarketResponse, QueryMsg, TradeMode, VaultResponse,
+    AccountResponse, ConfigResponse, ExecuteMsg, InstantiateMsg, MarketConfig, MarketResponse,
+    QueryMsg, TradeMode, VaultResponse,
 };
 use perps_api::price_feed::{ExecuteMsg as FeedMsg, InstantiateMsg as FeedInit, PriceUpdate};
 use perps_risk::vault::{entry_cost, funding_basis, MarketAggregate};
+
+mod markets;
+mod snapshot;
+
+pub use markets::{fee_market, instantiate_msg, plain_market};
+pub use snapshot::Raw;
 
 pub const DENOM: &str = "uusdc";
 /// 1 USDC in base units.
@@ -99,61 +105,6 @@ fn fund_contract() -> Box<dyn Contract<Empty>> {
     ))
 }
 
-/// A market with zero fees, no impact, no funding, 10 % / 5 % margins and wide caps.
-pub fn plain_market(feed_id: &str) -> MarketConfig {
-    MarketConfig {
-        feed_id: feed_id.to_string(),
-        margin_tiers: vec![MarginTier {
-            max_notional: None,
-            initial_margin_ratio: d("0.1"),
-            maintenance_margin_ratio: d("0.05"),
-        }],
-        taker_fee: Decimal256::zero(),
-        skew_scale: Decimal256::zero(),
-        max_price_impact: None,
-        max_funding_rate_per_day: Decimal256::zero(),
-        max_long_oi: usdc(100_000_000),
-        max_short_oi: usdc(100_000_000),
-        max_position_notional: None,
-        min_order_size: d("0.001"),
-        liquidation_fee: d("0.01"),
-    }
-}
-
-/// A market with fees (0.1 %, 20 % to insurance), skew impact and funding.
-pub fn fee_market(feed_id: &str, skew_scale: &str) -> MarketConfig {
-    MarketConfig {
-        taker_fee: d("0.001"),
-        skew_scale: d(skew_scale),
-        max_price_impact: Some(d("0.003")),
-        max_funding_rate_per_day: d("0.1"),
-        liquidation_fee: d("0.01"),
-        ..plain_market(feed_id)
-    }
-}
-
-pub fn instantiate_msg(feed: &Addr, fund: &Addr) -> InstantiateMsg {
-    InstantiateMsg {
-        owner: None,
-        collateral_denom: DENOM.to_string(),
-        collateral_decimals: 6,
-        price_feed: feed.to_string(),
-        insurance_fund: fund.to_string(),
-        max_oracle_age_secs: 60,
-        max_confidence_ratio: d("0.01"),
-        max_ema_deviation: d("0.05"),
-        max_positions_per_account: None,
-        liquidation_target_ratio: d("1.25"),
-        liquidator_reward_share: d("0.5"),
-        insurance_fee_share: d("0.2"),
-        vault_min_backing: d("0.1"),
-        min_liquidation_reward: None,
-        default_max_slippage: None,
-        unrealized_profit_weight: None,
-        lp_withdraw_delay_secs: Some(3600),
-    }
-}
-
 pub struct Suite {
     pub app: App,
     pub engine: Addr,
@@ -175,65 +126,6 @@ pub fn assert_err<T: std::fmt::Debug>(res: StdResult<T>, expected: &str) {
         text.contains(expected),
         "expected error containing `{expected}`, got `{text}`"
     );
-}
-
-/// Raw `(key, value)` pairs of one storage, in key order.
-pub type Raw = Vec<(Vec<u8>, Vec<u8>)>;
-
-/// Everything a rejected message must leave unchanged: the raw storage of each of the three
-/// contracts, every bank balance of every address in every denom, and (as a catch-all) the
-/// whole chain state of the multi-test app, which holds both plus contract metadata.
-#[derive(Debug, PartialEq)]
-pub struct Snapshot {
-    /// The engine's storage.
-    pub raw: Raw,
-    pub engine_balance: Uint128,
-    pub feed_raw: Raw,
-    pub fund_raw: Raw,
-    /// Every address the bank knows, with all its coins.
-    pub balances: BTreeMap<String, Vec<Coin>>,
-    pub chain: Raw,
-}
-
-/// cw-multi-test's bank keeps `Map<&Addr, NativeBalance>` "balances" under the namespace "bank".
-const BANK_BALANCES_PREFIX: &[u8] = b"\x00\x04bank\x00\x08balances";
-
-fn first_difference(what: &str, before: &Raw, after: &Raw) -> Option<String> {
-    let show = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    let n = before.len().max(after.len());
-    (0..n).find_map(|i| match (before.get(i), after.get(i)) {
-        (Some(b), Some(a)) if b == a => None,
-        (b, a) => Some(format!(
-            "{what}: entry {i} was {:?}, now {:?}",
-            b.map(|(k, v)| (show(k), show(v))),
-            a.map(|(k, v)| (show(k), show(v)))
-        )),
-    })
-}
-
-impl Snapshot {
-    /// Panics naming the first difference (storage key or balance) from `before`.
-    pub fn assert_unchanged_since(&self, before: &Snapshot) {
-        if self == before {
-            return;
-        }
-        let diff = first_difference("perps storage", &before.raw, &self.raw)
-            .or_else(|| first_difference("price-feed storage", &before.feed_raw, &self.feed_raw))
-            .or_else(|| {
-                first_difference("insurance-fund storage", &before.fund_raw, &self.fund_raw)
-            })
-            .or_else(|| {
-                (before.balances != self.balances).then(|| {
-                    format!(
-                        "bank balances: before {:?}, after {:?}",
-                        before.balances, self.balances
-                    )
-                })
-            })
-            .or_else(|| first_difference("chain state", &before.chain, &self.chain))
-            .unwrap_or_else(|| "engine balance".to_string());
-        panic!("a rejected message changed state: {diff}");
-    }
 }
 
 /// Asserts `res` failed and the contract's own error (the innermost, last in the chain that
@@ -613,46 +505,6 @@ impl Suite {
             .find(|a| a.key == key)
             .map(|a| a.value.clone())
             .unwrap_or_else(|| panic!("no attribute {key} in event {ty}: {:?}", res.events))
-    }
-
-    /// Raw storage of one contract.
-    pub fn raw_storage(&self, contract: &Addr) -> Raw {
-        let storage = self.app.contract_storage(contract);
-        storage.range(None, None, Order::Ascending).collect()
-    }
-
-    /// Every bank balance of every address, read from the bank module's storage.
-    pub fn all_balances(&self) -> BTreeMap<String, Vec<Coin>> {
-        let end = {
-            let mut e = BANK_BALANCES_PREFIX.to_vec();
-            e.push(0xff);
-            e
-        };
-        self.app
-            .storage()
-            .range(Some(BANK_BALANCES_PREFIX), Some(&end), Order::Ascending)
-            .map(|(k, v)| {
-                let addr = String::from_utf8(k[BANK_BALANCES_PREFIX.len()..].to_vec()).unwrap();
-                let coins: Vec<Coin> = cosmwasm_std::from_json(&v).unwrap();
-                (addr, coins)
-            })
-            .collect()
-    }
-
-    /// The three contracts' storage, every bank balance and the whole chain state.
-    pub fn snapshot(&self) -> Snapshot {
-        Snapshot {
-            raw: self.raw_storage(&self.engine),
-            engine_balance: Uint128::new(self.balance(&self.engine)),
-            feed_raw: self.raw_storage(&self.feed),
-            fund_raw: self.raw_storage(&self.fund),
-            balances: self.all_balances(),
-            chain: self
-                .app
-                .storage()
-                .range(None, None, Order::Ascending)
-                .collect(),
-        }
     }
 
     /// Runs `msg` with `funds`, expects an error containing `expected`, and checks that nothing

@@ -1,0 +1,61 @@
+//! Market configurations and the engine's instantiate message shared by the tests.
+
+use cosmwasm_std::{Addr, Decimal256};
+use perps_api::perps::{InstantiateMsg, MarginTier, MarketConfig};
+
+use super::{d, usdc, DENOM};
+
+/// A market with zero fees, no impact, no funding, 10 % / 5 % margins and wide caps.
+pub fn plain_market(feed_id: &str) -> MarketConfig {
+    MarketConfig {
+        feed_id: feed_id.to_string(),
+        margin_tiers: vec![MarginTier {
+            max_notional: None,
+            initial_margin_ratio: d("0.1"),
+            maintenance_margin_ratio: d("0.05"),
+        }],
+        taker_fee: Decimal256::zero(),
+        skew_scale: Decimal256::zero(),
+        max_price_impact: None,
+        max_funding_rate_per_day: Decimal256::zero(),
+        max_long_oi: usdc(100_000_000),
+        max_short_oi: usdc(100_000_000),
+        max_position_notional: None,
+        min_order_size: d("0.001"),
+        liquidation_fee: d("0.01"),
+    }
+}
+
+/// A market with fees (0.1 %, 20 % to insurance), skew impact and funding.
+pub fn fee_market(feed_id: &str, skew_scale: &str) -> MarketConfig {
+    MarketConfig {
+        taker_fee: d("0.001"),
+        skew_scale: d(skew_scale),
+        max_price_impact: Some(d("0.003")),
+        max_funding_rate_per_day: d("0.1"),
+        liquidation_fee: d("0.01"),
+        ..plain_market(feed_id)
+    }
+}
+
+pub fn instantiate_msg(feed: &Addr, fund: &Addr) -> InstantiateMsg {
+    InstantiateMsg {
+        owner: None,
+        collateral_denom: DENOM.to_string(),
+        collateral_decimals: 6,
+        price_feed: feed.to_string(),
+        insurance_fund: fund.to_string(),
+        max_oracle_age_secs: 60,
+        max_confidence_ratio: d("0.01"),
+        max_ema_deviation: d("0.05"),
+        max_positions_per_account: None,
+        liquidation_target_ratio: d("1.25"),
+        liquidator_reward_share: d("0.5"),
+        insurance_fee_share: d("0.2"),
+        vault_min_backing: d("0.1"),
+        min_liquidation_reward: None,
+        default_max_slippage: None,
+        unrealized_profit_weight: None,
+        lp_withdraw_delay_secs: Some(3600),
+    }
+}
