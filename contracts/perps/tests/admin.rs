@@ -5,29 +5,10 @@ use cosmwasm_std::{coins, Decimal256, Uint128};
 use cw_multi_test::Executor;
 use perps_api::perps::{ExecuteMsg, MarginTier, MarketStatusUpdate, MigrateMsg};
 
-use crate::suite::{d, instantiate_msg, plain_market, usdc, Suite, DENOM};
+use crate::suite::{d, instantiate_msg, plain_market, update_config_empty, usdc, Suite, DENOM};
 
 /// One edit of a valid instantiate message.
 type Edit = Box<dyn Fn(&mut perps_api::perps::InstantiateMsg)>;
-
-fn update_config_empty() -> ExecuteMsg {
-    ExecuteMsg::UpdateConfig {
-        price_feed: None,
-        insurance_fund: None,
-        max_oracle_age_secs: None,
-        max_confidence_ratio: None,
-        max_ema_deviation: None,
-        max_positions_per_account: None,
-        liquidation_target_ratio: None,
-        liquidator_reward_share: None,
-        insurance_fee_share: None,
-        vault_min_backing: None,
-        min_liquidation_reward: None,
-        default_max_slippage: None,
-        unrealized_profit_weight: None,
-        lp_withdraw_delay_secs: None,
-    }
-}
 
 #[test]
 fn every_admin_message_from_a_non_owner_is_unauthorized() {

@@ -6,19 +6,10 @@ use perps_api::perps::{ExecuteMsg, MarketStatusUpdate};
 
 use crate::suite::{plain_market, sd, usdc, Suite};
 
-fn capped_suite(cap_whole: u128) -> Suite {
-    let mut btc = plain_market("BTC");
-    btc.max_long_oi = usdc(cap_whole);
-    btc.max_short_oi = usdc(cap_whole);
-    Suite::with(|_| {}, &[("BTC", btc), ("ETH", plain_market("ETH"))])
-}
-
 #[test]
 fn oi_cap_is_global_and_binds_increases_only_even_after_lowering() {
-    let mut s = capped_suite(100_000);
-    let (alice, bob) = (s.user("alice", 50_000), s.user("bob", 50_000));
-    s.deposit(&alice, 50_000);
-    s.deposit(&bob, 50_000);
+    let mut s = Suite::with_btc_oi_cap(100_000);
+    let [alice, bob] = s.traders(["alice", "bob"], 50_000, 50_000);
     s.trade(&alice, "BTC", "1");
     // a second wallet cannot take the rest of the cap beyond it
     s.rejects(
@@ -55,9 +46,7 @@ fn oi_cap_is_global_and_binds_increases_only_even_after_lowering() {
 #[test]
 fn reduce_only_market_allows_reductions_only() {
     let mut s = Suite::new();
-    let (alice, bob) = (s.user("alice", 20_000), s.user("bob", 20_000));
-    s.deposit(&alice, 20_000);
-    s.deposit(&bob, 20_000);
+    let [alice, bob] = s.traders(["alice", "bob"], 20_000, 20_000);
     s.trade(&alice, "BTC", "1");
     let owner = s.owner.clone();
     s.exec(
@@ -175,13 +164,7 @@ fn acceptable_price_bounds_the_fill() {
 
 #[test]
 fn price_impact_cap_refuses_large_trades() {
-    let mut s = Suite::with(
-        |_| {},
-        &[
-            ("BTC", crate::suite::fee_market("BTC", "1000")),
-            ("ETH", plain_market("ETH")),
-        ],
-    );
+    let mut s = Suite::with_btc(crate::suite::fee_market("BTC", "1000"));
     let alice = s.user("alice", 100_000);
     s.deposit(&alice, 100_000);
     // |0 + 6.002/2| / 1000 = 0.003001 > 0.003

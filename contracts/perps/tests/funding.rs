@@ -2,35 +2,13 @@
 //! shorts and the vault (DESIGN 6.6, SECURITY 30).
 
 use cosmwasm_std::Decimal256;
-use perps_api::perps::{MarginTier, MarketConfig};
 
-use crate::suite::{d, plain_market, Suite};
-
-/// Chosen so every number is exact: r = 0.0864/86400 · K/600 = 1e-8 per second at K = 6.
-fn funding_market() -> MarketConfig {
-    MarketConfig {
-        margin_tiers: vec![MarginTier {
-            max_notional: None,
-            initial_margin_ratio: d("0.2"),
-            maintenance_margin_ratio: d("0.1"),
-        }],
-        skew_scale: d("600"),
-        max_price_impact: Some(d("0.05")),
-        max_funding_rate_per_day: d("0.0864"),
-        liquidation_fee: d("0.11"),
-        ..plain_market("BTC")
-    }
-}
+use crate::suite::{funding_market, Suite};
 
 #[test]
 fn funding_paid_by_longs_equals_received_by_shorts_plus_the_vault_share() {
-    let mut s = Suite::with(
-        |_| {},
-        &[("BTC", funding_market()), ("ETH", plain_market("ETH"))],
-    );
-    let (alice, bob) = (s.user("alice", 200_000), s.user("bob", 200_000));
-    s.deposit(&alice, 200_000);
-    s.deposit(&bob, 200_000);
+    let mut s = Suite::with_btc(funding_market());
+    let [alice, bob] = s.traders(["alice", "bob"], 200_000, 200_000);
     s.trade(&alice, "BTC", "10");
     s.trade(&bob, "BTC", "-4");
     let before = s.market("BTC").state;
@@ -59,10 +37,7 @@ fn funding_paid_by_longs_equals_received_by_shorts_plus_the_vault_share() {
 
 #[test]
 fn a_year_long_gap_does_not_overflow() {
-    let mut s = Suite::with(
-        |_| {},
-        &[("BTC", funding_market()), ("ETH", plain_market("ETH"))],
-    );
+    let mut s = Suite::with_btc(funding_market());
     let alice = s.user("alice", 200_000);
     s.deposit(&alice, 200_000);
     s.trade(&alice, "BTC", "1");

@@ -90,9 +90,7 @@ fn settle_btc(s: &mut Suite, price: &str) {
 #[test]
 fn a_deposit_closes_positions_in_settled_markets() {
     let mut s = Suite::new();
-    let (alice, bob) = (s.user("alice", 20_000), s.user("bob", 20_000));
-    s.deposit(&alice, 10_000);
-    s.deposit(&bob, 10_000);
+    let [alice, bob] = s.traders(["alice", "bob"], 20_000, 10_000);
     s.trade(&alice, "BTC", "1");
     s.trade(&bob, "BTC", "-1");
     s.try_isolated(&alice, "ETH", "1", 1_000 * USDC).unwrap();

@@ -8,9 +8,7 @@ use crate::suite::{int_usdc, sd, Suite, USDC};
 #[test]
 fn a_stale_market_does_not_block_actions_that_do_not_need_it() {
     let mut s = Suite::new();
-    let (alice, bob) = (s.user("alice", 20_000), s.user("bob", 20_000));
-    s.deposit(&alice, 10_000);
-    s.deposit(&bob, 10_000);
+    let [alice, bob] = s.traders(["alice", "bob"], 20_000, 10_000);
     s.trade(&alice, "ETH", "1");
     s.trade(&bob, "BTC", "0.1");
     // BTC goes stale, ETH stays fresh.

@@ -2,7 +2,7 @@
 
 use perps_api::perps::{AccountsResponse, MarketsResponse, QueryMsg, SimulateTradeResponse};
 
-use crate::suite::{fee_market, plain_market, sd, Suite};
+use crate::suite::{fee_market, sd, Suite};
 
 #[test]
 fn accounts_pages_cover_everything_once_and_cap_at_30() {
@@ -44,13 +44,7 @@ fn accounts_pages_cover_everything_once_and_cap_at_30() {
 
 #[test]
 fn simulate_trade_matches_the_trade() {
-    let mut s = Suite::with(
-        |_| {},
-        &[
-            ("BTC", fee_market("BTC", "1000")),
-            ("ETH", plain_market("ETH")),
-        ],
-    );
+    let mut s = Suite::with_btc(fee_market("BTC", "1000"));
     let alice = s.user("alice", 50_000);
     s.deposit(&alice, 50_000);
     let sim: SimulateTradeResponse = s.query(&QueryMsg::SimulateTrade {

@@ -1,19 +1,11 @@
 //! Round trips at an unchanged price: the trader loses at least the fees, and vault equity moves
 //! by the fees only, whatever the skew (DESIGN 8.8, 8.9; SECURITY 29).
 
-use crate::suite::{fee_market, plain_market, Suite, USDC};
+use crate::suite::{fee_market, Suite, USDC};
 
 fn round_trip(pre_skew: &str, size: &str) {
-    let mut s = Suite::with(
-        |_| {},
-        &[
-            ("BTC", fee_market("BTC", "1000")),
-            ("ETH", plain_market("ETH")),
-        ],
-    );
-    let (alice, bob) = (s.user("alice", 100_000), s.user("bob", 100_000));
-    s.deposit(&alice, 50_000);
-    s.deposit(&bob, 50_000);
+    let mut s = Suite::with_btc(fee_market("BTC", "1000"));
+    let [alice, bob] = s.traders(["alice", "bob"], 100_000, 50_000);
     if pre_skew != "0" {
         s.trade(&bob, "BTC", pre_skew);
     }
@@ -50,13 +42,7 @@ fn round_trips_cost_the_fees_whatever_the_skew() {
 
 #[test]
 fn fees_split_between_vault_and_insurance_and_sweep_to_the_fund() {
-    let mut s = Suite::with(
-        |_| {},
-        &[
-            ("BTC", fee_market("BTC", "0")),
-            ("ETH", plain_market("ETH")),
-        ],
-    );
+    let mut s = Suite::with_btc(fee_market("BTC", "0"));
     let alice = s.user("alice", 100_000);
     s.deposit(&alice, 50_000);
     let r = s.trade(&alice, "BTC", "1");

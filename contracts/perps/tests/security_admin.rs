@@ -7,26 +7,7 @@ use perps_api::insurance_fund::ExecuteMsg as FundMsg;
 use perps_api::perps::{ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig, MarketStatusUpdate};
 use perps_api::price_feed::ExecuteMsg as FeedMsg;
 
-use crate::suite::{d, instantiate_msg, int_usdc, plain_market, usdc, Suite};
-
-pub fn update_config_empty() -> ExecuteMsg {
-    ExecuteMsg::UpdateConfig {
-        price_feed: None,
-        insurance_fund: None,
-        max_oracle_age_secs: None,
-        max_confidence_ratio: None,
-        max_ema_deviation: None,
-        max_positions_per_account: None,
-        liquidation_target_ratio: None,
-        liquidator_reward_share: None,
-        insurance_fee_share: None,
-        vault_min_backing: None,
-        min_liquidation_reward: None,
-        default_max_slippage: None,
-        unrealized_profit_weight: None,
-        lp_withdraw_delay_secs: None,
-    }
-}
+use crate::suite::{d, instantiate_msg, int_usdc, plain_market, update_config_empty, usdc, Suite};
 
 /// The error `addr_validate` gives for `addr` (multi-test's bech32 API, like a chain's).
 pub fn addr_error(addr: &str) -> String {

@@ -193,7 +193,7 @@ fn no_funds_messages(s: &Suite, who: &Addr) -> Vec<(Addr, ExecuteMsg)> {
                 price: None,
             },
         ),
-        (owner.clone(), crate::security_admin::update_config_empty()),
+        (owner.clone(), crate::suite::update_config_empty()),
         (
             owner.clone(),
             ExecuteMsg::TransferOwnership {
@@ -377,7 +377,7 @@ fn s05_invalid_or_non_normalized_addresses_are_rejected_anywhere() {
             &[],
             &crate::security_admin::addr_error(b),
         );
-        let mut cfg = crate::security_admin::update_config_empty();
+        let mut cfg = crate::suite::update_config_empty();
         if let ExecuteMsg::UpdateConfig { price_feed, .. } = &mut cfg {
             *price_feed = Some(b.clone());
         }
@@ -388,7 +388,7 @@ fn s05_invalid_or_non_normalized_addresses_are_rejected_anywhere() {
             &[],
             &crate::security_admin::addr_error(b),
         );
-        let mut cfg = crate::security_admin::update_config_empty();
+        let mut cfg = crate::suite::update_config_empty();
         if let ExecuteMsg::UpdateConfig { insurance_fund, .. } = &mut cfg {
             *insurance_fund = Some(b.clone());
         }

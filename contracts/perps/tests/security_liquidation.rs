@@ -52,13 +52,7 @@ fn s12_liquidation_is_allowed_while_the_price_is_uncertain_or_far_from_its_ema()
 /// alice long 0.15 BTC in a market with fees and impact, against a short skew; her book is
 /// below maintenance at 56,000.
 fn second_wallet_world() -> (Suite, Addr, Addr) {
-    let mut s = Suite::with(
-        |_| {},
-        &[
-            ("BTC", fee_market("BTC", "1000")),
-            ("ETH", plain_market("ETH")),
-        ],
-    );
+    let mut s = Suite::with_btc(fee_market("BTC", "1000"));
     let (alice, alice2, bob) = (
         s.user("alice", 1_000),
         s.user("alice-second-wallet", 0),
@@ -124,7 +118,7 @@ fn s22_a_partial_liquidation_never_leaves_a_dust_remainder() {
             min_order_size: d(min),
             ..plain_market("BTC")
         };
-        let mut s = Suite::with(|_| {}, &[("BTC", btc), ("ETH", plain_market("ETH"))]);
+        let mut s = Suite::with_btc(btc);
         let (alice, keeper) = (s.user("alice", 1_000), s.user("keeper", 0));
         s.deposit(&alice, 1_000);
         s.trade(&alice, "BTC", "0.15");

@@ -1,23 +1,14 @@
 //! SECURITY.md "Market risk" (scenarios 27-30): global OI caps, round trips, funding bounds.
 
 use cosmwasm_std::Uint128;
-use perps_api::perps::{ExecuteMsg, MarginTier, MarketConfig, TradeMode};
+use perps_api::perps::{ExecuteMsg, TradeMode};
 
-use crate::suite::{d, fee_market, plain_market, sd, usdc, Suite, USDC};
-
-fn capped(cap_whole: u128) -> Suite {
-    let mut btc = plain_market("BTC");
-    btc.max_long_oi = usdc(cap_whole);
-    btc.max_short_oi = usdc(cap_whole);
-    Suite::with(|_| {}, &[("BTC", btc), ("ETH", plain_market("ETH"))])
-}
+use crate::suite::{d, fee_market, funding_market, plain_market, sd, usdc, Suite, USDC};
 
 #[test]
 fn s27_oi_cap_refuses_increases_and_never_blocks_reductions_after_lowering() {
-    let mut s = capped(120_000);
-    let (alice, bob) = (s.user("alice", 100_000), s.user("bob", 100_000));
-    s.deposit(&alice, 50_000);
-    s.deposit(&bob, 50_000);
+    let mut s = Suite::with_btc_oi_cap(120_000);
+    let [alice, bob] = s.traders(["alice", "bob"], 100_000, 50_000);
     s.trade(&alice, "BTC", "2");
     s.trade(&bob, "BTC", "-2");
     // both sides are full: 2 BTC · 60,000 = 120,000
@@ -71,7 +62,7 @@ fn s27_oi_cap_refuses_increases_and_never_blocks_reductions_after_lowering() {
 #[test]
 fn s28_many_wallets_each_taking_a_slice_cannot_pass_the_global_cap() {
     // cap 60,000: exactly 1 BTC at 60,000 per side
-    let mut s = capped(60_000);
+    let mut s = Suite::with_btc_oi_cap(60_000);
     let mut wallets = vec![];
     for i in 0..10 {
         let w = s.user(&format!("slice{i}"), 1_000);
@@ -124,16 +115,8 @@ fn s28_many_wallets_each_taking_a_slice_cannot_pass_the_global_cap() {
 
 #[test]
 fn s29_no_round_trip_leaves_a_trader_or_a_group_of_wallets_richer() {
-    let mut s = Suite::with(
-        |_| {},
-        &[
-            ("BTC", fee_market("BTC", "1000")),
-            ("ETH", plain_market("ETH")),
-        ],
-    );
-    let (alice, bob) = (s.user("alice", 100_000), s.user("bob", 100_000));
-    s.deposit(&alice, 50_000);
-    s.deposit(&bob, 50_000);
+    let mut s = Suite::with_btc(fee_market("BTC", "1000"));
+    let [alice, bob] = s.traders(["alice", "bob"], 100_000, 50_000);
     let c = |s: &Suite, w| s.account(w).collateral.i128();
     let (a0, b0, v0) = (c(&s, &alice), c(&s, &bob), s.vault().equity.i128());
     let ins0 = s.pending_fees();
@@ -190,28 +173,9 @@ fn s29_no_round_trip_leaves_a_trader_or_a_group_of_wallets_richer() {
     );
 }
 
-/// r = 0.0864/86400 · K/600 per second: ΔF = 60,000 · r = 0.0001 USDC per second at K = 1.
-fn funding_market() -> MarketConfig {
-    MarketConfig {
-        margin_tiers: vec![MarginTier {
-            max_notional: None,
-            initial_margin_ratio: d("0.2"),
-            maintenance_margin_ratio: d("0.1"),
-        }],
-        skew_scale: d("600"),
-        max_price_impact: Some(d("0.05")),
-        max_funding_rate_per_day: d("0.0864"),
-        liquidation_fee: d("0.11"),
-        ..plain_market("BTC")
-    }
-}
-
 #[test]
 fn s30_funding_over_a_year_is_exact_a_century_does_not_overflow() {
-    let mut s = Suite::with(
-        |_| {},
-        &[("BTC", funding_market()), ("ETH", plain_market("ETH"))],
-    );
+    let mut s = Suite::with_btc(funding_market());
     let alice = s.user("alice", 200_000);
     s.deposit(&alice, 200_000);
     // K = 6: r = 0.0864/86400 · 6/600 = 1e-8 per second, exact in 18 decimals (for other skews
@@ -254,16 +218,8 @@ fn s29_a_grid_of_sizes_skews_and_modes_never_pays_a_round_trip() {
             "-2.999",
         ] {
             for isolated in [false, true] {
-                let mut s = Suite::with(
-                    |_| {},
-                    &[
-                        ("BTC", fee_market("BTC", "10000")),
-                        ("ETH", plain_market("ETH")),
-                    ],
-                );
-                let (alice, bob) = (s.user("alice", 100_000), s.user("bob", 100_000));
-                s.deposit(&alice, 50_000);
-                s.deposit(&bob, 50_000);
+                let mut s = Suite::with_btc(fee_market("BTC", "10000"));
+                let [alice, bob] = s.traders(["alice", "bob"], 100_000, 50_000);
                 if pre != "0" {
                     s.trade(&bob, "BTC", pre);
                 }

@@ -82,13 +82,8 @@ fn deep_market() -> MarketConfig {
 
 #[test]
 fn s35_a_front_runner_cannot_push_a_trade_without_acceptable_price_past_the_default_slippage() {
-    let mut s = Suite::with(
-        |_| {},
-        &[("BTC", deep_market()), ("ETH", plain_market("ETH"))],
-    );
-    let (eve, victim) = (s.user("eve", 1_000_000), s.user("victim", 1_000_000));
-    s.deposit(&eve, 500_000);
-    s.deposit(&victim, 500_000);
+    let mut s = Suite::with_btc(deep_market());
+    let [eve, victim] = s.traders(["eve", "victim"], 1_000_000, 500_000);
     // alone, 10 BTC fills at 60,000·(1 + 5/1000) = 60,300 ≤ 60,600
     let sim: perps_api::perps::SimulateTradeResponse =
         s.query(&perps_api::perps::QueryMsg::SimulateTrade {
@@ -116,7 +111,7 @@ fn s35_a_front_runner_cannot_push_a_trade_without_acceptable_price_past_the_defa
     );
     // a tighter configured default binds at its own bound
     let owner = s.owner.clone();
-    let mut cfg = crate::security_admin::update_config_empty();
+    let mut cfg = crate::suite::update_config_empty();
     if let ExecuteMsg::UpdateConfig {
         default_max_slippage,
         ..
@@ -322,9 +317,7 @@ fn s38_lp_claims_are_bounded_by_delay_cash_and_the_first_deposit_lock() {
 fn s40_a_settled_market_needs_no_oracle_anywhere_afterwards() {
     let mut s = Suite::new();
     let (owner, feed) = (s.owner.clone(), s.feed.clone());
-    let (alice, bob) = (s.user("alice", 20_000), s.user("bob", 20_000));
-    s.deposit(&alice, 10_000);
-    s.deposit(&bob, 10_000);
+    let [alice, bob] = s.traders(["alice", "bob"], 20_000, 10_000);
     s.trade(&alice, "BTC", "1");
     s.trade(&alice, "ETH", "1");
     s.try_isolated(&bob, "BTC", "-0.5", 5_000 * USDC).unwrap();

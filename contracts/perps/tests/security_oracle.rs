@@ -74,9 +74,7 @@ fn s11_missing_zero_or_stale_price_of_one_market_blocks_only_what_needs_it() {
         ],
     );
     // SOL's feed exists but never had a price
-    let (alice, bob) = (s.user("alice", 30_000), s.user("bob", 30_000));
-    s.deposit(&alice, 10_000);
-    s.deposit(&bob, 10_000);
+    let [alice, bob] = s.traders(["alice", "bob"], 30_000, 10_000);
     s.rejects_exact(
         &alice,
         &Suite::trade_msg("SOL", "1"),

@@ -8,7 +8,7 @@ use perps_api::perps::{
     AccountResponse, ExecuteMsg, Health, LiquidatableAccountsResponse, PositionMode, QueryMsg,
 };
 
-use crate::suite::{d, fee_market, int_usdc, plain_market, sd, usdc, Suite, USDC};
+use crate::suite::{d, fee_market, int_usdc, sd, usdc, Suite, USDC};
 
 fn settle(s: &mut Suite, market: &str, price: &str) {
     let owner = s.owner.clone();
@@ -237,13 +237,7 @@ fn a_cross_book_liquidatable_beside_a_settled_position_is_listed_and_liquidated(
 #[test]
 fn an_isolated_settled_position_reports_its_close_value_with_funding() {
     // BTC with funding: dave alone is long, so longs pay
-    let mut s = Suite::with(
-        |_| {},
-        &[
-            ("BTC", fee_market("BTC", "1000")),
-            ("ETH", plain_market("ETH")),
-        ],
-    );
+    let mut s = Suite::with_btc(fee_market("BTC", "1000"));
     let dave = s.user("dave", 5_000);
     s.deposit(&dave, 5_000);
     s.try_isolated(&dave, "BTC", "0.1", 1_000 * USDC).unwrap();

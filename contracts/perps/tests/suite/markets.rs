@@ -1,7 +1,7 @@
-//! Market configurations and the engine's instantiate message shared by the tests.
+//! Market configurations and engine messages shared by the tests.
 
 use cosmwasm_std::{Addr, Decimal256};
-use perps_api::perps::{InstantiateMsg, MarginTier, MarketConfig};
+use perps_api::perps::{ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig};
 
 use super::{d, usdc, DENOM};
 
@@ -57,5 +57,43 @@ pub fn instantiate_msg(feed: &Addr, fund: &Addr) -> InstantiateMsg {
         default_max_slippage: None,
         unrealized_profit_weight: None,
         lp_withdraw_delay_secs: Some(3600),
+    }
+}
+
+/// Funding at 0.0864 a day at full skew over a skew scale of 600, chosen so every number is
+/// exact: r = 0.0864/86400 · K/600 per second, 1e-8 at K = 6; ΔF = 60,000 · r = 0.0001 USDC per
+/// second at K = 1. Margins 20 % / 10 %, impact capped at 5 %, liquidation fee 11 %.
+pub fn funding_market() -> MarketConfig {
+    MarketConfig {
+        margin_tiers: vec![MarginTier {
+            max_notional: None,
+            initial_margin_ratio: d("0.2"),
+            maintenance_margin_ratio: d("0.1"),
+        }],
+        skew_scale: d("600"),
+        max_price_impact: Some(d("0.05")),
+        max_funding_rate_per_day: d("0.0864"),
+        liquidation_fee: d("0.11"),
+        ..plain_market("BTC")
+    }
+}
+
+/// An `UpdateConfig` that changes nothing.
+pub fn update_config_empty() -> ExecuteMsg {
+    ExecuteMsg::UpdateConfig {
+        price_feed: None,
+        insurance_fund: None,
+        max_oracle_age_secs: None,
+        max_confidence_ratio: None,
+        max_ema_deviation: None,
+        max_positions_per_account: None,
+        liquidation_target_ratio: None,
+        liquidator_reward_share: None,
+        insurance_fee_share: None,
+        vault_min_backing: None,
+        min_liquidation_reward: None,
+        default_max_slippage: None,
+        unrealized_profit_weight: None,
+        lp_withdraw_delay_secs: None,
     }
 }

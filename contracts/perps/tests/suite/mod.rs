@@ -18,9 +18,10 @@ use perps_api::price_feed::{ExecuteMsg as FeedMsg, InstantiateMsg as FeedInit, P
 use perps_risk::vault::{entry_cost, funding_basis, MarketAggregate};
 
 mod markets;
+mod scenarios;
 mod snapshot;
 
-pub use markets::{fee_market, instantiate_msg, plain_market};
+pub use markets::{fee_market, funding_market, instantiate_msg, plain_market, update_config_empty};
 pub use snapshot::Raw;
 
 pub const DENOM: &str = "uusdc";
