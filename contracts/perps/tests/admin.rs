@@ -3,9 +3,11 @@
 
 use cosmwasm_std::{coins, Decimal256, Uint128};
 use cw_multi_test::Executor;
-use perps_api::perps::{ExecuteMsg, MarginTier, MarketStatusUpdate, MigrateMsg};
+use perps_api::perps::{ExecuteMsg, MarginTier, MigrateMsg};
 
-use crate::suite::{d, instantiate_msg, plain_market, update_config_empty, usdc, Suite, DENOM};
+use crate::suite::{
+    d, instantiate_msg, owner_only_msgs, plain_market, update_config_empty, usdc, Suite, DENOM,
+};
 
 /// One edit of a valid instantiate message.
 type Edit = Box<dyn Fn(&mut perps_api::perps::InstantiateMsg)>;
@@ -14,29 +16,7 @@ type Edit = Box<dyn Fn(&mut perps_api::perps::InstantiateMsg)>;
 fn every_admin_message_from_a_non_owner_is_unauthorized() {
     let mut s = Suite::new();
     let eve = s.user("eve", 0);
-    let msgs = vec![
-        ExecuteMsg::AddMarket {
-            market_id: "SOL".into(),
-            config: plain_market("SOL"),
-        },
-        ExecuteMsg::UpdateMarket {
-            market_id: "BTC".into(),
-            config: plain_market("BTC"),
-            force: Some(true),
-        },
-        ExecuteMsg::SetMarketStatus {
-            market_id: "BTC".into(),
-            status: MarketStatusUpdate::ReduceOnly,
-        },
-        ExecuteMsg::SettleMarket {
-            market_id: "BTC".into(),
-            price: None,
-        },
-        update_config_empty(),
-        ExecuteMsg::TransferOwnership {
-            new_owner: eve.to_string(),
-        },
-    ];
+    let msgs = owner_only_msgs(&eve, None);
     for m in msgs {
         s.rejects(&eve, &m, &[], "is not the owner");
     }

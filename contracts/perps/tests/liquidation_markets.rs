@@ -74,16 +74,7 @@ fn liquidation_works_with_reduce_only_markets() {
 
 #[test]
 fn a_cross_book_with_a_dead_market_is_liquidated_on_the_others() {
-    let mut s = Suite::new();
-    let (bob, carol, keeper) = (
-        s.user("bob", 10_000),
-        s.user("carol", 10_000),
-        s.user("keeper", 0),
-    );
-    // bob: short 1 BTC and long 1 ETH, C = 6,300 (exactly the initial requirement)
-    s.deposit(&bob, 6_300);
-    s.trade(&bob, "BTC", "-1");
-    s.trade(&bob, "ETH", "1");
+    let (mut s, [bob, carol, keeper]) = Suite::hedged_book_at_initial_margin();
     // carol: long 1 ETH only, C = 300
     s.deposit(&carol, 300);
     s.trade(&carol, "ETH", "1");

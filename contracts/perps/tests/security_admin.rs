@@ -4,10 +4,12 @@
 use cosmwasm_std::{Addr, Decimal256, Uint128};
 use cw_multi_test::Executor;
 use perps_api::insurance_fund::ExecuteMsg as FundMsg;
-use perps_api::perps::{ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig, MarketStatusUpdate};
+use perps_api::perps::{ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig};
 use perps_api::price_feed::ExecuteMsg as FeedMsg;
 
-use crate::suite::{d, instantiate_msg, int_usdc, plain_market, update_config_empty, usdc, Suite};
+use crate::suite::{
+    d, instantiate_msg, int_usdc, owner_only_msgs, plain_market, update_config_empty, usdc, Suite,
+};
 
 /// The error `addr_validate` gives for `addr` (multi-test's bech32 API, like a chain's).
 pub fn addr_error(addr: &str) -> String {
@@ -36,29 +38,7 @@ fn s06_every_admin_message_of_every_contract_from_a_non_owner_is_unauthorized() 
     let mut s = Suite::new();
     let (owner, eve) = (s.owner.clone(), s.user("eve", 0));
     let (engine, feed, fund) = (s.engine.clone(), s.feed.clone(), s.fund.clone());
-    let engine_msgs = vec![
-        ExecuteMsg::AddMarket {
-            market_id: "SOL".into(),
-            config: plain_market("SOL"),
-        },
-        ExecuteMsg::UpdateMarket {
-            market_id: "BTC".into(),
-            config: plain_market("BTC"),
-            force: Some(true),
-        },
-        ExecuteMsg::SetMarketStatus {
-            market_id: "BTC".into(),
-            status: MarketStatusUpdate::ReduceOnly,
-        },
-        ExecuteMsg::SettleMarket {
-            market_id: "BTC".into(),
-            price: Some(d("1")),
-        },
-        update_config_empty(),
-        ExecuteMsg::TransferOwnership {
-            new_owner: eve.to_string(),
-        },
-    ];
+    let engine_msgs = owner_only_msgs(&eve, Some(d("1")));
     for m in &engine_msgs {
         s.rejects_at(&engine, &eve, m, &[], &unauthorized(&eve, &owner));
     }

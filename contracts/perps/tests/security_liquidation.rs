@@ -254,16 +254,7 @@ fn s25_a_second_liquidation_after_a_full_bankrupt_close_fails_cleanly() {
 
 #[test]
 fn s39_a_dead_market_in_profit_counts_for_nothing_and_the_others_are_liquidated() {
-    let mut s = Suite::new();
-    let (bob, carol, keeper) = (
-        s.user("bob", 10_000),
-        s.user("carol", 10_000),
-        s.user("keeper", 0),
-    );
-    // bob: short 1 BTC and long 1 ETH on exactly the initial requirement
-    s.deposit(&bob, 6_300);
-    s.trade(&bob, "BTC", "-1");
-    s.trade(&bob, "ETH", "1");
+    let (mut s, [bob, carol, keeper]) = Suite::hedged_book_at_initial_margin();
     s.deposit(&carol, 1_000);
     // ETH rises to 3,200 and is touched there (its last price), then its feed dies
     s.set_price("ETH", "3200");

@@ -1,7 +1,7 @@
 //! Market configurations and engine messages shared by the tests.
 
 use cosmwasm_std::{Addr, Decimal256};
-use perps_api::perps::{ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig};
+use perps_api::perps::{ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig, MarketStatusUpdate};
 
 use super::{d, usdc, DENOM};
 
@@ -96,4 +96,32 @@ pub fn update_config_empty() -> ExecuteMsg {
         unrealized_profit_weight: None,
         lp_withdraw_delay_secs: None,
     }
+}
+
+/// One of each owner-only engine message: add SOL, update BTC (forced), BTC reduce-only, settle
+/// BTC at `settle_price`, an empty config update, and a transfer of ownership to `to`.
+pub fn owner_only_msgs(to: &Addr, settle_price: Option<Decimal256>) -> Vec<ExecuteMsg> {
+    vec![
+        ExecuteMsg::AddMarket {
+            market_id: "SOL".into(),
+            config: plain_market("SOL"),
+        },
+        ExecuteMsg::UpdateMarket {
+            market_id: "BTC".into(),
+            config: plain_market("BTC"),
+            force: Some(true),
+        },
+        ExecuteMsg::SetMarketStatus {
+            market_id: "BTC".into(),
+            status: MarketStatusUpdate::ReduceOnly,
+        },
+        ExecuteMsg::SettleMarket {
+            market_id: "BTC".into(),
+            price: settle_price,
+        },
+        update_config_empty(),
+        ExecuteMsg::TransferOwnership {
+            new_owner: to.to_string(),
+        },
+    ]
 }

@@ -21,7 +21,9 @@ mod markets;
 mod scenarios;
 mod snapshot;
 
-pub use markets::{fee_market, funding_market, instantiate_msg, plain_market, update_config_empty};
+pub use markets::{
+    fee_market, funding_market, instantiate_msg, owner_only_msgs, plain_market, update_config_empty,
+};
 pub use snapshot::Raw;
 
 pub const DENOM: &str = "uusdc";

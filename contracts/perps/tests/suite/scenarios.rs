@@ -34,4 +34,20 @@ impl Suite {
         }
         who
     }
+
+    /// The default suite; bob (10,000 USDC) short 1 BTC and long 1 ETH on C = 6,300, exactly
+    /// the initial requirement; carol (10,000 USDC in her wallet, nothing deposited) and a keeper
+    /// with an empty wallet. Returns `[bob, carol, keeper]`.
+    pub fn hedged_book_at_initial_margin() -> (Self, [Addr; 3]) {
+        let mut s = Self::new();
+        let (bob, carol, keeper) = (
+            s.user("bob", 10_000),
+            s.user("carol", 10_000),
+            s.user("keeper", 0),
+        );
+        s.deposit(&bob, 6_300);
+        s.trade(&bob, "BTC", "-1");
+        s.trade(&bob, "ETH", "1");
+        (s, [bob, carol, keeper])
+    }
 }
