@@ -262,15 +262,7 @@ fn update_market_guards_open_positions() {
         &[],
         "would make 1 open books liquidatable",
     );
-    s.exec(
-        &owner,
-        &ExecuteMsg::UpdateMarket {
-            market_id: "BTC".into(),
-            config: harsh,
-            force: Some(true),
-        },
-    )
-    .unwrap();
+    s.update_market("BTC", harsh, Some(true));
     assert_eq!(s.account(&alice).maintenance_margin, usdc(10_800));
     let _ = Uint128::zero();
 }

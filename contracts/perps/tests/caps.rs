@@ -22,16 +22,7 @@ fn oi_cap_is_global_and_binds_increases_only_even_after_lowering() {
     // the owner lowers the cap below current OI: reductions still work, increases do not
     let mut lowered = plain_market("BTC");
     lowered.max_long_oi = usdc(30_000);
-    let owner = s.owner.clone();
-    s.exec(
-        &owner,
-        &ExecuteMsg::UpdateMarket {
-            market_id: "BTC".into(),
-            config: lowered,
-            force: None,
-        },
-    )
-    .unwrap();
+    s.update_market("BTC", lowered, None);
     s.rejects(
         &alice,
         &Suite::trade_msg("BTC", "0.01"),
@@ -48,15 +39,7 @@ fn reduce_only_market_allows_reductions_only() {
     let mut s = Suite::new();
     let [alice, bob] = s.traders(["alice", "bob"], 20_000, 20_000);
     s.trade(&alice, "BTC", "1");
-    let owner = s.owner.clone();
-    s.exec(
-        &owner,
-        &ExecuteMsg::SetMarketStatus {
-            market_id: "BTC".into(),
-            status: MarketStatusUpdate::ReduceOnly,
-        },
-    )
-    .unwrap();
+    s.set_market_status("BTC", MarketStatusUpdate::ReduceOnly);
     let msg = "market BTC is reduce-only";
     s.rejects(&alice, &Suite::trade_msg("BTC", "0.1"), &[], msg);
     s.rejects(&bob, &Suite::trade_msg("BTC", "-0.1"), &[], msg);
@@ -197,7 +180,6 @@ fn price_impact_cap_refuses_large_trades() {
 #[test]
 fn close_position_without_a_position_or_on_a_settled_market() {
     let mut s = Suite::new();
-    let owner = s.owner.clone();
     let alice = s.user("alice", 10_000);
     s.deposit(&alice, 10_000);
     s.rejects(
@@ -210,14 +192,7 @@ fn close_position_without_a_position_or_on_a_settled_market() {
         "no position in market BTC",
     );
     s.trade(&alice, "BTC", "1");
-    s.exec(
-        &owner,
-        &ExecuteMsg::SettleMarket {
-            market_id: "BTC".into(),
-            price: None,
-        },
-    )
-    .unwrap();
+    s.settle_market("BTC", None);
     s.advance(1_000);
     s.close(&alice, "BTC").unwrap();
     let a = s.account(&alice);

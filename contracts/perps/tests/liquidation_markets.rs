@@ -48,18 +48,11 @@ fn a_stale_oracle_on_an_unrelated_market_does_not_matter() {
 #[test]
 fn liquidation_works_with_reduce_only_markets() {
     let mut s = Suite::new();
-    let (owner, keeper) = (s.owner.clone(), s.user("keeper", 0));
+    let keeper = s.user("keeper", 0);
     let bob = bob_below_maintenance(&mut s);
     // the other market and the liquidated one itself are reduce-only
     for id in ["ETH", "BTC"] {
-        s.exec(
-            &owner,
-            &ExecuteMsg::SetMarketStatus {
-                market_id: id.into(),
-                status: MarketStatusUpdate::ReduceOnly,
-            },
-        )
-        .unwrap();
+        s.set_market_status(id, MarketStatusUpdate::ReduceOnly);
     }
     s.rejects(
         &bob,

@@ -76,15 +76,7 @@ fn the_owner_closes_a_bankrupt_isolated_position_and_c_is_untouched() {
 }
 
 fn settle_btc(s: &mut Suite, price: &str) {
-    let owner = s.owner.clone();
-    s.exec(
-        &owner,
-        &ExecuteMsg::SettleMarket {
-            market_id: "BTC".into(),
-            price: Some(d(price)),
-        },
-    )
-    .unwrap();
+    s.settle_market("BTC", Some(d(price)));
 }
 
 #[test]

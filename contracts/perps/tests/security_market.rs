@@ -25,19 +25,10 @@ fn s27_oi_cap_refuses_increases_and_never_blocks_reductions_after_lowering() {
         "short open interest of market BTC would be 120060000000 > cap 120000000000",
     );
     // the owner lowers both caps to 30,000, far below the current OI
-    let owner = s.owner.clone();
     let mut lowered = plain_market("BTC");
     lowered.max_long_oi = usdc(30_000);
     lowered.max_short_oi = usdc(30_000);
-    s.exec(
-        &owner,
-        &ExecuteMsg::UpdateMarket {
-            market_id: "BTC".into(),
-            config: lowered,
-            force: None,
-        },
-    )
-    .unwrap();
+    s.update_market("BTC", lowered, None);
     s.rejects_exact(
         &alice,
         &Suite::trade_msg("BTC", "0.001"),

@@ -158,7 +158,6 @@ fn s31_every_list_query_caps_at_30_and_pages_cover_everything_once() {
 #[test]
 fn s31_settle_positions_closes_at_most_30_per_call() {
     let mut s = Suite::new();
-    let owner = s.owner.clone();
     let mut users: Vec<Addr> = vec![];
     for i in 0..35 {
         let u = s.user(&format!("user{i}"), 1_000);
@@ -166,14 +165,7 @@ fn s31_settle_positions_closes_at_most_30_per_call() {
         s.trade(&u, "ETH", "0.1");
         users.push(u);
     }
-    s.exec(
-        &owner,
-        &ExecuteMsg::SettleMarket {
-            market_id: "ETH".into(),
-            price: None,
-        },
-    )
-    .unwrap();
+    s.settle_market("ETH", None);
     let keeper = s.user("keeper", 0);
     let settle = ExecuteMsg::SettlePositions {
         market_id: "ETH".into(),

@@ -183,7 +183,6 @@ fn s37_a_flip_checks_cap_minimum_and_margin_on_the_full_new_side() {
     let mut eth = plain_market("ETH");
     eth.max_short_oi = usdc(450_000);
     let mut s = Suite::with(|_| {}, &[("BTC", plain_market("BTC")), ("ETH", eth)]);
-    let owner = s.owner.clone();
     let alice = s.user("alice", 100_000);
     s.exec_funds(&alice, &ExecuteMsg::Deposit {}, 60_000 * USDC - 1)
         .unwrap();
@@ -204,15 +203,7 @@ fn s37_a_flip_checks_cap_minimum_and_margin_on_the_full_new_side() {
     );
     let mut wide = plain_market("ETH");
     wide.max_short_oi = usdc(600_000);
-    s.exec(
-        &owner,
-        &ExecuteMsg::UpdateMarket {
-            market_id: "ETH".into(),
-            config: wide,
-            force: None,
-        },
-    )
-    .unwrap();
+    s.update_market("ETH", wide, None);
     // IM of the full short 200: 60,000 > 59,999.999999
     s.rejects_exact(
         &alice,
@@ -220,14 +211,7 @@ fn s37_a_flip_checks_cap_minimum_and_margin_on_the_full_new_side() {
         &[],
         "insufficient margin: equity 59999999999 < initial requirement 60000000000",
     );
-    s.exec(
-        &owner,
-        &ExecuteMsg::SetMarketStatus {
-            market_id: "ETH".into(),
-            status: MarketStatusUpdate::ReduceOnly,
-        },
-    )
-    .unwrap();
+    s.set_market_status("ETH", MarketStatusUpdate::ReduceOnly);
     s.deposit(&alice, 1);
     s.rejects_exact(
         &alice,
@@ -235,14 +219,7 @@ fn s37_a_flip_checks_cap_minimum_and_margin_on_the_full_new_side() {
         &[],
         "market ETH is reduce-only",
     );
-    s.exec(
-        &owner,
-        &ExecuteMsg::SetMarketStatus {
-            market_id: "ETH".into(),
-            status: MarketStatusUpdate::Active,
-        },
-    )
-    .unwrap();
+    s.set_market_status("ETH", MarketStatusUpdate::Active);
     s.trade(&alice, "ETH", "-300");
     let p = &s.account(&alice).positions[0];
     assert_eq!((p.size, p.entry_price), (sd("-200"), d("3000")));

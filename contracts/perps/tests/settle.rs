@@ -19,14 +19,7 @@ fn settled_positions_close_on_touch_or_in_batches_without_the_oracle() {
     s.trade(&alice, "BTC", "1");
     s.try_isolated(&bob, "BTC", "-1", 7_000 * USDC).unwrap();
     s.trade(&carol, "ETH", "1");
-    s.exec(
-        &owner,
-        &ExecuteMsg::SettleMarket {
-            market_id: "BTC".into(),
-            price: Some(d("66000")),
-        },
-    )
-    .unwrap();
+    s.settle_market("BTC", Some(d("66000")));
     assert_eq!(
         s.market("BTC").status,
         MarketStatus::Settled { price: d("66000") }

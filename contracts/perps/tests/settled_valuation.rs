@@ -11,15 +11,7 @@ use perps_api::perps::{
 use crate::suite::{d, fee_market, int_usdc, sd, usdc, Suite, USDC};
 
 fn settle(s: &mut Suite, market: &str, price: &str) {
-    let owner = s.owner.clone();
-    s.exec(
-        &owner,
-        &ExecuteMsg::SettleMarket {
-            market_id: market.into(),
-            price: Some(d(price)),
-        },
-    )
-    .unwrap();
+    s.settle_market(market, Some(d(price)));
 }
 
 fn settle_positions(s: &mut Suite, market: &str) -> cw_multi_test::AppResponse {

@@ -1,8 +1,8 @@
 //! Setups many tests share: one BTC market of the test's own next to the plain ETH market, and
 //! traders minted and deposited in one call.
 
-use cosmwasm_std::Addr;
-use perps_api::perps::MarketConfig;
+use cosmwasm_std::{Addr, Decimal256};
+use perps_api::perps::{ExecuteMsg, MarketConfig, MarketStatusUpdate};
 
 use super::{plain_market, usdc, Suite};
 
@@ -49,5 +49,36 @@ impl Suite {
         s.trade(&bob, "BTC", "-1");
         s.trade(&bob, "ETH", "1");
         (s, [bob, carol, keeper])
+    }
+
+    /// The owner replaces market `id`'s configuration (`force` as in `UpdateMarket`).
+    pub fn update_market(&mut self, id: &str, config: MarketConfig, force: Option<bool>) {
+        let owner = self.owner.clone();
+        let msg = ExecuteMsg::UpdateMarket {
+            market_id: id.into(),
+            config,
+            force,
+        };
+        self.exec(&owner, &msg).unwrap();
+    }
+
+    /// The owner sets market `id`'s status.
+    pub fn set_market_status(&mut self, id: &str, status: MarketStatusUpdate) {
+        let owner = self.owner.clone();
+        let msg = ExecuteMsg::SetMarketStatus {
+            market_id: id.into(),
+            status,
+        };
+        self.exec(&owner, &msg).unwrap();
+    }
+
+    /// The owner settles market `id` at `price` (the oracle's when `None`).
+    pub fn settle_market(&mut self, id: &str, price: Option<Decimal256>) {
+        let owner = self.owner.clone();
+        let msg = ExecuteMsg::SettleMarket {
+            market_id: id.into(),
+            price,
+        };
+        self.exec(&owner, &msg).unwrap();
     }
 }
