@@ -110,15 +110,7 @@ fn a_deposit_closes_positions_in_settled_markets() {
     assert_eq!(s.account(&alice).collateral, int_usdc(15_002));
     // bob still holds BTC: the market stays on the short list until settle_positions drains it
     assert_eq!(settled_with_holders(&s), vec!["BTC".to_string()]);
-    let keeper = s.user("keeper", 0);
-    s.exec(
-        &keeper,
-        &ExecuteMsg::SettlePositions {
-            market_id: "BTC".into(),
-            limit: None,
-        },
-    )
-    .unwrap();
+    s.settle_positions("BTC");
     assert!(settled_with_holders(&s).is_empty());
     assert!(s.account(&bob).positions.is_empty());
 }

@@ -325,12 +325,7 @@ fn snapshot_sees_every_balance_and_every_contract_key() {
 
 #[test]
 fn s32_a_claim_worth_less_than_one_base_unit_sends_nothing() {
-    let mut s = Suite::new();
-    let lp = s.lp.clone();
-    let alice = s.user("alice", 200_000);
-    s.deposit(&alice, 200_000);
-    s.trade(&alice, "BTC", "10");
-    s.advance(3_600);
+    let (mut s, [lp, _alice]) = Suite::vault_short_10_btc_an_hour_on();
     // the vault loses 10,000: V = 990,000 USDC over 10^12 shares, 0.99 base units a share
     s.set_price("BTC", "61000");
     s.exec(

@@ -227,12 +227,7 @@ fn s37_a_flip_checks_cap_minimum_and_margin_on_the_full_new_side() {
 
 #[test]
 fn s38_lp_claims_are_bounded_by_delay_cash_and_the_first_deposit_lock() {
-    let mut s = Suite::new();
-    let lp = s.lp.clone();
-    let alice = s.user("alice", 200_000);
-    s.deposit(&alice, 200_000);
-    s.trade(&alice, "BTC", "10");
-    s.advance(3_600);
+    let (mut s, [lp, alice]) = Suite::vault_short_10_btc_an_hour_on();
     // alice loses 100,000: V = 1,100,000 while cash is 1,000,000
     s.set_price("BTC", "50000");
     let all_but_lock = Uint128::new(999_999 * USDC);

@@ -40,14 +40,7 @@ fn settled_positions_close_on_touch_or_in_batches_without_the_oracle() {
     assert_eq!(a.collateral, int_usdc(15_999));
     // bob's isolated short closes in a batch: M 7,000 − 6,000 = 1,000 back to C (3,000)
     let keeper = s.user("keeper", 0);
-    s.exec(
-        &keeper,
-        &ExecuteMsg::SettlePositions {
-            market_id: "BTC".into(),
-            limit: None,
-        },
-    )
-    .unwrap();
+    s.settle_positions("BTC");
     let b = s.account(&bob);
     assert!(b.positions.is_empty());
     assert_eq!(b.collateral, int_usdc(4_000));

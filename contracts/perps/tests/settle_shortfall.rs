@@ -14,18 +14,6 @@ fn settle(s: &mut Suite, market: &str, price: &str) {
     s.settle_market(market, Some(d(price)));
 }
 
-fn settle_positions(s: &mut Suite, market: &str) -> AppResponse {
-    let keeper = s.user("keeper", 0);
-    s.exec(
-        &keeper,
-        &ExecuteMsg::SettlePositions {
-            market_id: market.into(),
-            limit: None,
-        },
-    )
-    .unwrap()
-}
-
 /// `[shortfall, from_fees, from_fund, socialized]` of each `bad_debt` event, with its account.
 fn bad_debts(res: &AppResponse) -> Vec<(String, [u128; 4])> {
     Suite::events(res, "bad_debt")
@@ -72,7 +60,7 @@ fn settle_positions_pays_an_isolated_shortfall_from_the_fund() {
     let alice = isolated_alice(&mut s);
     settle(&mut s, "BTC", "52000");
     let cash = s.vault().cash;
-    let res = settle_positions(&mut s, "BTC");
+    let res = s.settle_positions("BTC");
     let e = &Suite::events(&res, "settle_position")[0];
     assert_eq!(e["realized_pnl"], (-1_200i128 * USDC as i128).to_string());
     assert_eq!(e["shortfall"], (200 * USDC).to_string());
@@ -108,7 +96,7 @@ fn pending_fees_pay_first_then_the_fund_then_vault_cash() {
     );
     settle(&mut s, "BTC", "52000");
     let (cash, fees) = (s.vault().cash, s.pending_fees());
-    let res = settle_positions(&mut s, "BTC");
+    let res = s.settle_positions("BTC");
     // 1,200 − 991 = 209 short: 121.8 from fees, 50 from the fund, 37.2 socialized
     assert_eq!(
         bad_debts(&res),
@@ -138,7 +126,7 @@ fn two_accounts_in_one_batch_share_the_fund_without_overasking() {
     let bob = isolated_btc(&mut s, "bob");
     settle(&mut s, "BTC", "52000");
     let cash = s.vault().cash;
-    let res = settle_positions(&mut s, "BTC");
+    let res = s.settle_positions("BTC");
     let mut got = bad_debts(&res);
     got.sort();
     let mut want = vec![
@@ -172,7 +160,7 @@ fn a_failing_fund_call_on_settlement_is_socialized_in_the_reply() {
     let alice = isolated_alice(&mut s);
     settle(&mut s, "BTC", "52000");
     let cash = s.vault().cash;
-    let res = settle_positions(&mut s, "BTC");
+    let res = s.settle_positions("BTC");
     assert_eq!(
         bad_debts(&res),
         vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
@@ -301,7 +289,7 @@ fn a_settled_cross_loss_stays_on_c_and_liquidate_books_the_empty_book() {
     s.trade(&alice, "BTC", "0.15");
     settle(&mut s, "BTC", "52000");
     // settlement leaves C = 1,000 − 1,200 = −200 on a flat book: no bad debt yet
-    let res = settle_positions(&mut s, "BTC");
+    let res = s.settle_positions("BTC");
     assert!(bad_debts(&res).is_empty());
     let a = s.account(&alice);
     assert!(a.positions.is_empty());

@@ -14,18 +14,6 @@ fn settle(s: &mut Suite, market: &str, price: &str) {
     s.settle_market(market, Some(d(price)));
 }
 
-fn settle_positions(s: &mut Suite, market: &str) -> cw_multi_test::AppResponse {
-    let keeper = s.user("keeper", 0);
-    s.exec(
-        &keeper,
-        &ExecuteMsg::SettlePositions {
-            market_id: market.into(),
-            limit: None,
-        },
-    )
-    .unwrap()
-}
-
 fn scan(s: &Suite) -> LiquidatableAccountsResponse {
     s.query(&QueryMsg::LiquidatableAccounts {
         start_after: None,
@@ -98,7 +86,7 @@ fn a_cross_book_below_maintenance_only_through_a_settled_position_is_healthy() {
     );
 
     // the touch closes BTC into C, and nothing changes in money
-    settle_positions(&mut s, "BTC");
+    s.settle_positions("BTC");
     let after = s.account(&alice);
     assert_eq!(after.positions.len(), 1);
     assert_eq!(after.collateral, int_usdc(2_000));
@@ -256,7 +244,7 @@ fn an_isolated_settled_position_reports_its_close_value_with_funding() {
     assert_eq!(a.maintenance_margin, Uint128::zero());
     assert_eq!(a.collateral, int_usdc(4_000));
     let (collateral, equity) = (a.collateral, p.equity.unwrap());
-    let res = settle_positions(&mut s, "BTC");
+    let res = s.settle_positions("BTC");
     let e = &Suite::events(&res, "settle_position")[0];
     assert_eq!(e["realized_pnl"], p.unrealized_pnl.to_string());
     assert_eq!(e["funding_paid"], p.accrued_funding.to_string());

@@ -116,13 +116,8 @@ fn two_step_withdrawal_with_delay_and_cancel() {
 
 #[test]
 fn claim_pays_at_claim_time_value_and_respects_backing() {
-    let mut s = Suite::new();
-    let lp = s.lp.clone();
-    let alice = s.user("alice", 200_000);
-    s.deposit(&alice, 200_000);
+    let (mut s, [lp, _alice]) = Suite::vault_short_10_btc_an_hour_on();
     // the vault is short 10 BTC: backing needs 10 % · 600,000 = 60,000
-    s.trade(&alice, "BTC", "10");
-    s.advance(3_600);
     s.set_price("BTC", "60000");
     s.exec(
         &lp,

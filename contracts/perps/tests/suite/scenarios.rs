@@ -2,6 +2,7 @@
 //! traders minted and deposited in one call.
 
 use cosmwasm_std::{Addr, Decimal256};
+use cw_multi_test::AppResponse;
 use perps_api::perps::{ExecuteMsg, MarketConfig, MarketStatusUpdate};
 
 use super::{plain_market, usdc, Suite};
@@ -80,5 +81,27 @@ impl Suite {
             price,
         };
         self.exec(&owner, &msg).unwrap();
+    }
+
+    /// A keeper with an empty wallet settles the positions of settled market `id`.
+    pub fn settle_positions(&mut self, id: &str) -> AppResponse {
+        let keeper = self.user("keeper", 0);
+        let msg = ExecuteMsg::SettlePositions {
+            market_id: id.into(),
+            limit: None,
+        };
+        self.exec(&keeper, &msg).unwrap()
+    }
+
+    /// The default suite; alice (200,000 USDC, all deposited) long 10 BTC, so the vault is short
+    /// 10 BTC; an hour on, past the LP withdrawal delay. Returns `[lp, alice]`.
+    pub fn vault_short_10_btc_an_hour_on() -> (Self, [Addr; 2]) {
+        let mut s = Self::new();
+        let lp = s.lp.clone();
+        let alice = s.user("alice", 200_000);
+        s.deposit(&alice, 200_000);
+        s.trade(&alice, "BTC", "10");
+        s.advance(3_600);
+        (s, [lp, alice])
     }
 }
