@@ -339,25 +339,8 @@ fn s40_a_settled_market_needs_no_oracle_anywhere_afterwards() {
 
 #[test]
 fn s42_the_engine_follows_the_feed_through_a_skipped_gap_and_an_owner_reset() {
-    let mut s = Suite::new();
+    let (mut s, alice) = Suite::sol_jump_guarded_alice_long_10();
     let (owner, feed, publisher) = (s.owner.clone(), s.feed.clone(), s.publisher.clone());
-    s.exec_at(
-        &feed,
-        &owner,
-        &FeedMsg::AddFeed {
-            feed_id: "SOL".into(),
-            description: "SOL".into(),
-            max_price_jump: Some(d("0.1")),
-            jump_window_secs: Some(60),
-        },
-        &[],
-    )
-    .unwrap();
-    s.add_market("SOL", plain_market("SOL")).unwrap();
-    s.set_price("SOL", "100");
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
-    s.trade(&alice, "SOL", "10");
     let t0 = s.now();
     let push = |p: &str, t: u64| FeedMsg::UpdatePrices {
         prices: vec![PriceUpdate {

@@ -258,25 +258,8 @@ fn s12_uncertain_or_ema_deviating_price_blocks_every_risk_adding_action() {
 
 #[test]
 fn s13_a_price_jump_is_skipped_and_reported_the_rest_of_the_batch_lands() {
-    let mut s = Suite::new();
-    let (owner, feed, publisher) = (s.owner.clone(), s.feed.clone(), s.publisher.clone());
-    s.exec_at(
-        &feed,
-        &owner,
-        &FeedMsg::AddFeed {
-            feed_id: "SOL".into(),
-            description: "SOL".into(),
-            max_price_jump: Some(d("0.1")),
-            jump_window_secs: Some(60),
-        },
-        &[],
-    )
-    .unwrap();
-    s.add_market("SOL", plain_market("SOL")).unwrap();
-    s.set_price("SOL", "100");
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
-    s.trade(&alice, "SOL", "10");
+    let (mut s, alice) = Suite::sol_jump_guarded_alice_long_10();
+    let (feed, publisher) = (s.feed.clone(), s.publisher.clone());
     s.advance(1);
     let t = s.now();
     let upd = |id: &str, p: &str| PriceUpdate {

@@ -4,8 +4,9 @@
 use cosmwasm_std::{Addr, Decimal256};
 use cw_multi_test::AppResponse;
 use perps_api::perps::{ExecuteMsg, MarketConfig, MarketStatusUpdate};
+use perps_api::price_feed::ExecuteMsg as FeedMsg;
 
-use super::{plain_market, usdc, Suite};
+use super::{d, plain_market, usdc, Suite};
 
 impl Suite {
     /// `btc` as the BTC market next to the plain ETH market, the default instantiate message.
@@ -103,5 +104,30 @@ impl Suite {
         s.trade(&alice, "BTC", "10");
         s.advance(3_600);
         (s, [lp, alice])
+    }
+
+    /// The default suite plus a SOL feed that skips moves over 10 % within 60 seconds, a plain
+    /// SOL market at 100, and alice (10,000 USDC, all deposited) long 10 SOL. Returns alice.
+    pub fn sol_jump_guarded_alice_long_10() -> (Self, Addr) {
+        let mut s = Self::new();
+        let (owner, feed) = (s.owner.clone(), s.feed.clone());
+        s.exec_at(
+            &feed,
+            &owner,
+            &FeedMsg::AddFeed {
+                feed_id: "SOL".into(),
+                description: "SOL".into(),
+                max_price_jump: Some(d("0.1")),
+                jump_window_secs: Some(60),
+            },
+            &[],
+        )
+        .unwrap();
+        s.add_market("SOL", plain_market("SOL")).unwrap();
+        s.set_price("SOL", "100");
+        let alice = s.user("alice", 10_000);
+        s.deposit(&alice, 10_000);
+        s.trade(&alice, "SOL", "10");
+        (s, alice)
     }
 }
