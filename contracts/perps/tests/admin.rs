@@ -6,7 +6,8 @@ use cw_multi_test::Executor;
 use perps_api::perps::{ExecuteMsg, MarginTier, MigrateMsg};
 
 use crate::suite::{
-    d, instantiate_msg, owner_only_msgs, plain_market, update_config_empty, usdc, Suite, DENOM,
+    config_update, d, instantiate_msg, owner_only_msgs, plain_market, update_config_empty, usdc,
+    Suite, DENOM,
 };
 
 /// One edit of a valid instantiate message.
@@ -203,14 +204,7 @@ fn invalid_parameters_are_rejected_at_instantiate_and_update() {
         },
     )
     .unwrap();
-    let mut msg = update_config_empty();
-    if let ExecuteMsg::UpdateConfig {
-        liquidator_reward_share,
-        ..
-    } = &mut msg
-    {
-        *liquidator_reward_share = Some(d("0.7"));
-    }
+    let msg = config_update!(liquidator_reward_share: d("0.7"));
     s.rejects(
         &owner,
         &msg,

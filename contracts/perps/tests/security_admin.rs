@@ -8,7 +8,8 @@ use perps_api::perps::{ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig};
 use perps_api::price_feed::ExecuteMsg as FeedMsg;
 
 use crate::suite::{
-    d, instantiate_msg, int_usdc, owner_only_msgs, plain_market, update_config_empty, usdc, Suite,
+    config_update, d, instantiate_msg, int_usdc, owner_only_msgs, plain_market,
+    update_config_empty, usdc, Suite,
 };
 
 /// The error `addr_validate` gives for `addr` (multi-test's bech32 API, like a chain's).
@@ -403,28 +404,14 @@ fn s07_invalid_parameters_are_rejected_at_instantiate_and_update() {
         "unknown market DOGE",
     );
     // update_config: the same ranges
-    let mut cfg = update_config_empty();
-    if let ExecuteMsg::UpdateConfig {
-        insurance_fee_share,
-        ..
-    } = &mut cfg
-    {
-        *insurance_fee_share = Some(d("1.01"));
-    }
+    let cfg = config_update!(insurance_fee_share: d("1.01"));
     s.rejects_exact(
         &owner,
         &cfg,
         &[],
         "invalid parameter insurance_fee_share: 1.01 is outside [0, 1]",
     );
-    let mut cfg = update_config_empty();
-    if let ExecuteMsg::UpdateConfig {
-        max_oracle_age_secs,
-        ..
-    } = &mut cfg
-    {
-        *max_oracle_age_secs = Some(0);
-    }
+    let cfg = config_update!(max_oracle_age_secs: 0);
     s.rejects_exact(
         &owner,
         &cfg,

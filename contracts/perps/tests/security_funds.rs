@@ -6,7 +6,9 @@ use cosmwasm_std::{coin, coins, Addr, Coin, DepsMut, QuerierWrapper, Uint128};
 use cw_multi_test::{BankSudo, SudoMsg};
 use perps_api::perps::{ExecuteMsg, MarketStatusUpdate, QueryMsg, TradeMode};
 
-use crate::suite::{d, fee_market, int_usdc, plain_market, sd, usdc, Suite, DENOM, USDC};
+use crate::suite::{
+    config_update, d, fee_market, int_usdc, plain_market, sd, usdc, Suite, DENOM, USDC,
+};
 
 const NO_FUNDS: &str = "payment: This message does no accept funds";
 
@@ -377,10 +379,7 @@ fn s05_invalid_or_non_normalized_addresses_are_rejected_anywhere() {
             &[],
             &crate::security_admin::addr_error(b),
         );
-        let mut cfg = crate::suite::update_config_empty();
-        if let ExecuteMsg::UpdateConfig { price_feed, .. } = &mut cfg {
-            *price_feed = Some(b.clone());
-        }
+        let cfg = config_update!(price_feed: b.clone());
         s.rejects_at(
             &s.engine.clone(),
             &owner,
@@ -388,10 +387,7 @@ fn s05_invalid_or_non_normalized_addresses_are_rejected_anywhere() {
             &[],
             &crate::security_admin::addr_error(b),
         );
-        let mut cfg = crate::suite::update_config_empty();
-        if let ExecuteMsg::UpdateConfig { insurance_fund, .. } = &mut cfg {
-            *insurance_fund = Some(b.clone());
-        }
+        let cfg = config_update!(insurance_fund: b.clone());
         s.rejects_at(
             &s.engine.clone(),
             &owner,

@@ -5,7 +5,7 @@ use cosmwasm_std::{coins, Decimal256, Uint128};
 use perps_api::perps::{ExecuteMsg, MarginTier, MarketConfig, MarketStatusUpdate};
 use perps_api::price_feed::{ExecuteMsg as FeedMsg, PriceUpdate};
 
-use crate::suite::{d, int_usdc, plain_market, sd, usdc, Suite, DENOM, USDC};
+use crate::suite::{config_update, d, int_usdc, plain_market, sd, usdc, Suite, DENOM, USDC};
 
 fn remove(amount: u128) -> ExecuteMsg {
     ExecuteMsg::RemoveMargin {
@@ -111,14 +111,7 @@ fn s35_a_front_runner_cannot_push_a_trade_without_acceptable_price_past_the_defa
     );
     // a tighter configured default binds at its own bound
     let owner = s.owner.clone();
-    let mut cfg = crate::suite::update_config_empty();
-    if let ExecuteMsg::UpdateConfig {
-        default_max_slippage,
-        ..
-    } = &mut cfg
-    {
-        *default_max_slippage = Some(d("0.002"));
-    }
+    let cfg = config_update!(default_max_slippage: d("0.002"));
     s.exec(&owner, &cfg).unwrap();
     s.trade(&eve, "BTC", "15");
     s.rejects_exact(

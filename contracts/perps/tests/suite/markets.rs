@@ -98,6 +98,18 @@ pub fn update_config_empty() -> ExecuteMsg {
     }
 }
 
+/// An `UpdateConfig` that sets `field` to `Some(value)` and changes nothing else.
+macro_rules! config_update {
+    ($field:ident: $value:expr) => {{
+        let mut msg = $crate::suite::update_config_empty();
+        if let perps_api::perps::ExecuteMsg::UpdateConfig { $field, .. } = &mut msg {
+            *$field = Some($value);
+        }
+        msg
+    }};
+}
+pub(crate) use config_update;
+
 /// One of each owner-only engine message: add SOL, update BTC (forced), BTC reduce-only, settle
 /// BTC at `settle_price`, an empty config update, and a transfer of ownership to `to`.
 pub fn owner_only_msgs(to: &Addr, settle_price: Option<Decimal256>) -> Vec<ExecuteMsg> {

@@ -21,6 +21,7 @@ mod markets;
 mod scenarios;
 mod snapshot;
 
+pub(crate) use markets::config_update;
 pub use markets::{
     fee_market, funding_market, instantiate_msg, owner_only_msgs, plain_market, update_config_empty,
 };
