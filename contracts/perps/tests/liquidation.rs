@@ -265,12 +265,9 @@ fn pending_insurance_fees_pay_first() {
 
 #[test]
 fn isolated_bankruptcy_leaves_the_cross_balance_untouched() {
-    let mut s = Suite::new();
-    s.register_engine();
-    s.fund_insurance(500 * USDC);
-    let (alice, keeper) = (s.user("alice", 3_000), s.user("keeper", 0));
-    s.deposit(&alice, 3_000);
-    s.try_isolated(&alice, "BTC", "0.15", 1_000 * USDC).unwrap();
+    let mut s = Suite::insured(500 * USDC);
+    let alice = s.isolated_long_btc("alice");
+    let keeper = s.user("keeper", 0);
     s.trade(&alice, "ETH", "1");
     s.set_price("BTC", "52000");
     let before = s.account(&alice);

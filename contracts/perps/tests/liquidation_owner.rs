@@ -8,9 +8,7 @@ use crate::suite::{d, int_usdc, Suite, USDC};
 
 #[test]
 fn the_owner_closes_a_bankrupt_cross_book_through_the_bad_debt_path_without_reward() {
-    let mut s = Suite::new();
-    s.register_engine();
-    s.fund_insurance(150 * USDC);
+    let mut s = Suite::insured(150 * USDC);
     let alice = s.user("alice", 1_000);
     s.deposit(&alice, 1_000);
     s.trade(&alice, "BTC", "0.15");
@@ -53,9 +51,7 @@ fn the_owner_closes_a_bankrupt_cross_book_through_the_bad_debt_path_without_rewa
 fn the_owner_closes_a_bankrupt_isolated_position_and_c_is_untouched() {
     let mut s = Suite::new();
     s.register_engine();
-    let alice = s.user("alice", 3_000);
-    s.deposit(&alice, 3_000);
-    s.try_isolated(&alice, "BTC", "0.15", 1_000 * USDC).unwrap();
+    let alice = s.isolated_long_btc("alice");
     s.set_price("BTC", "52000");
     // a partial reduction leaving M < 0 is refused
     s.rejects(

@@ -198,9 +198,7 @@ fn s24_the_configured_maximum_of_32_positions_is_liquidated_in_one_call() {
 
 #[test]
 fn s19_liquidating_a_healthy_or_unknown_account_changes_nothing() {
-    let mut s = Suite::new();
-    s.register_engine();
-    s.fund_insurance(1_000 * USDC);
+    let mut s = Suite::insured(1_000 * USDC);
     let (alice, stranger, keeper) = (
         s.user("alice", 20_000),
         s.user("stranger", 0),
@@ -231,9 +229,7 @@ fn s19_liquidating_a_healthy_or_unknown_account_changes_nothing() {
 
 #[test]
 fn s25_a_second_liquidation_after_a_full_bankrupt_close_fails_cleanly() {
-    let mut s = Suite::new();
-    s.register_engine();
-    s.fund_insurance(500 * USDC);
+    let mut s = Suite::insured(500 * USDC);
     let (alice, k1, k2) = (s.user("alice", 1_000), s.user("k1", 0), s.user("k2", 0));
     s.deposit(&alice, 1_000);
     s.trade(&alice, "BTC", "0.15");

@@ -33,30 +33,13 @@ fn bad_debts(res: &AppResponse) -> Vec<(String, [u128; 4])> {
         .collect()
 }
 
-/// BTC and ETH plain markets; the engine registered with a fund holding `fund` base units.
-fn funded(fund: u128) -> Suite {
-    let mut s = Suite::new();
-    s.register_engine();
-    s.fund_insurance(fund);
-    s
-}
-
-/// `name`: isolated long 0.15 BTC at 60,000 with margin 1,000 and C = 2,000. Settled at 52,000
-/// the loss is 1,200: the margin pays 1,000 and 200 is a shortfall.
-fn isolated_btc(s: &mut Suite, name: &str) -> Addr {
-    let who = s.user(name, 3_000);
-    s.deposit(&who, 3_000);
-    s.try_isolated(&who, "BTC", "0.15", 1_000 * USDC).unwrap();
-    who
-}
-
 fn isolated_alice(s: &mut Suite) -> Addr {
-    isolated_btc(s, "alice")
+    s.isolated_long_btc("alice")
 }
 
 #[test]
 fn settle_positions_pays_an_isolated_shortfall_from_the_fund() {
-    let mut s = funded(500 * USDC);
+    let mut s = Suite::insured(500 * USDC);
     let alice = isolated_alice(&mut s);
     settle(&mut s, "BTC", "52000");
     let cash = s.vault().cash;
@@ -121,9 +104,9 @@ fn pending_fees_pay_first_then_the_fund_then_vault_cash() {
 
 #[test]
 fn two_accounts_in_one_batch_share_the_fund_without_overasking() {
-    let mut s = funded(250 * USDC);
+    let mut s = Suite::insured(250 * USDC);
     let alice = isolated_alice(&mut s);
-    let bob = isolated_btc(&mut s, "bob");
+    let bob = s.isolated_long_btc("bob");
     settle(&mut s, "BTC", "52000");
     let cash = s.vault().cash;
     let res = s.settle_positions("BTC");
@@ -174,7 +157,7 @@ fn a_failing_fund_call_on_settlement_is_socialized_in_the_reply() {
 
 #[test]
 fn a_deposit_pays_the_settled_shortfall_through_the_waterfall() {
-    let mut s = funded(500 * USDC);
+    let mut s = Suite::insured(500 * USDC);
     let alice = isolated_alice(&mut s);
     settle(&mut s, "BTC", "52000");
     let cash = s.vault().cash;
@@ -198,7 +181,7 @@ fn a_deposit_pays_the_settled_shortfall_through_the_waterfall() {
 
 #[test]
 fn a_trade_elsewhere_joins_the_settled_shortfall_to_its_own_in_one_waterfall() {
-    let mut s = funded(500 * USDC);
+    let mut s = Suite::insured(500 * USDC);
     let alice = isolated_alice(&mut s);
     // a second bankrupt isolated book in ETH: long 1 at 3,000 (plain market price), margin 300
     s.try_isolated(&alice, "ETH", "1", 300 * USDC).unwrap();
@@ -224,9 +207,9 @@ fn a_trade_elsewhere_joins_the_settled_shortfall_to_its_own_in_one_waterfall() {
 
 #[test]
 fn withdraw_and_add_margin_are_touches_too() {
-    let mut s = funded(500 * USDC);
+    let mut s = Suite::insured(500 * USDC);
     let alice = isolated_alice(&mut s);
-    let bob = isolated_btc(&mut s, "bob");
+    let bob = s.isolated_long_btc("bob");
     s.try_isolated(&bob, "ETH", "1", 500 * USDC).unwrap();
     settle(&mut s, "BTC", "52000");
     // withdraw: the fund's payment comes first, then the bank send of 2,000
@@ -259,7 +242,7 @@ fn withdraw_and_add_margin_are_touches_too() {
 
 #[test]
 fn liquidate_joins_a_settled_shortfall_to_the_books_it_liquidates() {
-    let mut s = funded(1_000 * USDC);
+    let mut s = Suite::insured(1_000 * USDC);
     let (alice, keeper) = (isolated_alice(&mut s), s.user("keeper", 0));
     // a bankrupt cross book beside it: C = 2,000, long 1 ETH at 3,000 falling to 900
     s.trade(&alice, "ETH", "1");
@@ -312,10 +295,10 @@ fn a_settled_cross_loss_stays_on_c_and_liquidate_books_the_empty_book() {
 
 #[test]
 fn the_scan_lists_a_bankrupt_settled_isolated_position_and_liquidate_books_it() {
-    let mut s = funded(500 * USDC);
+    let mut s = Suite::insured(500 * USDC);
     let (alice, bob, keeper) = (
         isolated_alice(&mut s),
-        isolated_btc(&mut s, "bob"),
+        s.isolated_long_btc("bob"),
         s.user("keeper", 0),
     );
     // bob adds margin: at 52,000 his book keeps 1,300 − 1,200 = 100 (below maintenance 390,

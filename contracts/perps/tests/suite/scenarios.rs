@@ -6,7 +6,7 @@ use cw_multi_test::AppResponse;
 use perps_api::perps::{ExecuteMsg, MarketConfig, MarketStatusUpdate};
 use perps_api::price_feed::ExecuteMsg as FeedMsg;
 
-use super::{d, plain_market, usdc, Suite};
+use super::{d, plain_market, usdc, Suite, USDC};
 
 impl Suite {
     /// `btc` as the BTC market next to the plain ETH market, the default instantiate message.
@@ -129,5 +129,25 @@ impl Suite {
         s.deposit(&alice, 10_000);
         s.trade(&alice, "SOL", "10");
         (s, alice)
+    }
+
+    /// The default suite, the engine registered with the insurance fund, the fund holding
+    /// `fund` base units.
+    pub fn insured(fund: u128) -> Self {
+        let mut s = Self::new();
+        s.register_engine();
+        s.fund_insurance(fund);
+        s
+    }
+
+    /// `name` (3,000 USDC, all deposited) opens an isolated long 0.15 BTC at 60,000 with margin
+    /// 1,000, leaving C = 2,000. Settled or priced at 52,000 the loss is 1,200: the margin pays
+    /// 1,000 and 200 is a shortfall.
+    pub fn isolated_long_btc(&mut self, name: &str) -> Addr {
+        let who = self.user(name, 3_000);
+        self.deposit(&who, 3_000);
+        self.try_isolated(&who, "BTC", "0.15", 1_000 * USDC)
+            .unwrap();
+        who
     }
 }
