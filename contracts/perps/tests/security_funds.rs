@@ -360,41 +360,25 @@ fn s05_invalid_or_non_normalized_addresses_are_rejected_anywhere() {
         format!(" {alice}"),
     ];
     for b in &bad {
-        s.rejects_at(
-            &s.engine.clone(),
-            &owner,
-            &ExecuteMsg::TransferOwnership {
+        for msg in [
+            ExecuteMsg::TransferOwnership {
                 new_owner: b.clone(),
             },
-            &[],
-            &crate::security_admin::addr_error(b),
-        );
-        s.rejects_at(
-            &s.engine.clone(),
-            &owner,
-            &ExecuteMsg::Liquidate {
+            ExecuteMsg::Liquidate {
                 account: b.clone(),
                 min_reward: None,
             },
-            &[],
-            &crate::security_admin::addr_error(b),
-        );
-        let cfg = config_update!(price_feed: b.clone());
-        s.rejects_at(
-            &s.engine.clone(),
-            &owner,
-            &cfg,
-            &[],
-            &crate::security_admin::addr_error(b),
-        );
-        let cfg = config_update!(insurance_fund: b.clone());
-        s.rejects_at(
-            &s.engine.clone(),
-            &owner,
-            &cfg,
-            &[],
-            &crate::security_admin::addr_error(b),
-        );
+            config_update!(price_feed: b.clone()),
+            config_update!(insurance_fund: b.clone()),
+        ] {
+            s.rejects_at(
+                &s.engine.clone(),
+                &owner,
+                &msg,
+                &[],
+                &crate::security_admin::addr_error(b),
+            );
+        }
         // queries refuse them too
         for q in [
             QueryMsg::Account { address: b.clone() },
