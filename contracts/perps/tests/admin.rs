@@ -224,8 +224,7 @@ fn invalid_parameters_are_rejected_at_instantiate_and_update() {
 fn update_market_guards_open_positions() {
     let mut s = Suite::new();
     let owner = s.owner.clone();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     s.trade(&alice, "BTC", "1.5");
     // feed cannot change with open interest
     s.add_feed("BTC2");

@@ -52,8 +52,7 @@ fn reduce_only_market_allows_reductions_only() {
 #[test]
 fn flip_checks_every_opening_rule_on_the_full_remainder() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     s.trade(&alice, "BTC", "1");
     // long 1 → short 2: IM on 2 BTC = 12,000 > 10,000
     s.rejects(
@@ -83,8 +82,7 @@ fn size_count_and_notional_limits() {
         |m| m.max_positions_per_account = Some(1),
         &[("BTC", btc), ("ETH", plain_market("ETH"))],
     );
-    let alice = s.user("alice", 50_000);
-    s.deposit(&alice, 50_000);
+    let alice = s.trader("alice", 50_000, 50_000);
     s.rejects(
         &alice,
         &Suite::trade_msg("BTC", "0"),
@@ -128,8 +126,7 @@ fn size_count_and_notional_limits() {
 #[test]
 fn acceptable_price_bounds_the_fill() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     let buy = |p: &str| ExecuteMsg::Trade {
         market_id: "BTC".into(),
         size_delta: sd("0.1"),
@@ -148,8 +145,7 @@ fn acceptable_price_bounds_the_fill() {
 #[test]
 fn price_impact_cap_refuses_large_trades() {
     let mut s = Suite::with_btc(crate::suite::fee_market("BTC", "1000"));
-    let alice = s.user("alice", 100_000);
-    s.deposit(&alice, 100_000);
+    let alice = s.trader("alice", 100_000, 100_000);
     // |0 + 6.002/2| / 1000 = 0.003001 > 0.003
     s.rejects(
         &alice,
@@ -180,8 +176,7 @@ fn price_impact_cap_refuses_large_trades() {
 #[test]
 fn close_position_without_a_position_or_on_a_settled_market() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     s.rejects(
         &alice,
         &ExecuteMsg::ClosePosition {

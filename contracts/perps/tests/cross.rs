@@ -7,8 +7,7 @@ use crate::suite::{int_usdc, usdc, Suite};
 #[test]
 fn seeds_cross_example_equity_is_exactly_9000() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     // long BTC 50,000 notional at 60,000 (5/6 BTC), short ETH 30,000 notional at 3,000 (10 ETH)
     s.trade(&alice, "BTC", "0.833333333333333333");
     s.trade(&alice, "ETH", "-10");
@@ -37,8 +36,7 @@ fn unrealized_profit_weight_counts_net_gains_in_initial_margin_only() {
             ("ETH", crate::suite::plain_market("ETH")),
         ],
     );
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 6_000);
+    let alice = s.trader("alice", 10_000, 6_000);
     s.trade(&alice, "BTC", "1");
     // +6,000 unrealized: Q_im = 6,000 + 0.5·6,000 = 9,000; IM = 6,600
     s.set_price("BTC", "66000");

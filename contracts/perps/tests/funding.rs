@@ -38,8 +38,7 @@ fn funding_paid_by_longs_equals_received_by_shorts_plus_the_vault_share() {
 #[test]
 fn a_year_long_gap_does_not_overflow() {
     let mut s = Suite::with_btc(funding_market());
-    let alice = s.user("alice", 200_000);
-    s.deposit(&alice, 200_000);
+    let alice = s.trader("alice", 200_000, 200_000);
     s.trade(&alice, "BTC", "1");
     s.advance(365 * 86_400);
     s.set_price("BTC", "60000");

@@ -45,8 +45,7 @@ fn deposit_takes_exactly_one_coin_of_the_collateral() {
 #[test]
 fn messages_that_take_no_funds_reject_them() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 1_000);
-    s.deposit(&alice, 500);
+    let alice = s.trader("alice", 1_000, 500);
     let msgs = vec![
         ExecuteMsg::Withdraw {
             amount: Uint128::new(1),

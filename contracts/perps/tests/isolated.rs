@@ -8,8 +8,7 @@ use crate::suite::{int_usdc, sd, usdc, Suite, DENOM, USDC};
 #[test]
 fn isolated_loss_is_contained_and_cross_stays_withdrawable() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     s.try_isolated(&alice, "BTC", "1", 7_000 * USDC).unwrap();
     let a = s.account(&alice);
     assert_eq!(a.collateral, int_usdc(3_000));
@@ -31,8 +30,7 @@ fn isolated_loss_is_contained_and_cross_stays_withdrawable() {
 #[test]
 fn isolated_liquidation_price_is_where_equity_meets_maintenance() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     s.try_isolated(&alice, "BTC", "1", 6_000 * USDC).unwrap();
     // 6,000 + (P − 60,000) = 0.05·P  →  P = 54,000 / 0.95 = 56,842.105263157894736842...
     let lp = s.account(&alice).positions[0].liquidation_price.unwrap();
@@ -42,8 +40,7 @@ fn isolated_liquidation_price_is_where_equity_meets_maintenance() {
 #[test]
 fn closing_isolated_returns_margin_and_pnl_to_collateral() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     s.try_isolated(&alice, "BTC", "1", 7_000 * USDC).unwrap();
     s.set_price("BTC", "61000");
     s.close(&alice, "BTC").unwrap();
@@ -55,8 +52,7 @@ fn closing_isolated_returns_margin_and_pnl_to_collateral() {
 #[test]
 fn add_margin_from_funds_or_collateral_and_remove_margin_bound() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 20_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 20_000, 10_000);
     s.try_isolated(&alice, "BTC", "1", 6_000 * USDC).unwrap();
     // paid by attached funds: C unchanged
     s.exec_funds(
@@ -120,8 +116,7 @@ fn add_margin_from_funds_or_collateral_and_remove_margin_bound() {
 #[test]
 fn margin_messages_on_missing_or_cross_positions_are_rejected() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 20_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 20_000, 10_000);
     let add = ExecuteMsg::AddMargin {
         market_id: "BTC".into(),
         amount: usdc(1),

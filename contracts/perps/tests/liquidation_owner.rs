@@ -9,8 +9,7 @@ use crate::suite::{d, int_usdc, Suite, USDC};
 #[test]
 fn the_owner_closes_a_bankrupt_cross_book_through_the_bad_debt_path_without_reward() {
     let mut s = Suite::insured(150 * USDC);
-    let alice = s.user("alice", 1_000);
-    s.deposit(&alice, 1_000);
+    let alice = s.trader("alice", 1_000, 1_000);
     s.trade(&alice, "BTC", "0.15");
     s.trade(&alice, "ETH", "0.1");
     s.set_price("BTC", "52000");
@@ -122,8 +121,7 @@ fn settled_with_holders(s: &Suite) -> Vec<String> {
 #[test]
 fn add_margin_closes_positions_in_settled_markets() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 20_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 20_000, 10_000);
     s.trade(&alice, "BTC", "-1");
     s.try_isolated(&alice, "ETH", "1", 1_000 * USDC).unwrap();
     settle_btc(&mut s, "63000");

@@ -18,8 +18,7 @@ fn open_at_exactly_initial_margin_passes_one_unit_less_fails() {
         &[],
         "insufficient margin: equity 5999999999 < initial requirement 6000000000",
     );
-    let exact = s.user("exact", 10_000);
-    s.deposit(&exact, 6_000);
+    let exact = s.trader("exact", 10_000, 6_000);
     s.trade(&exact, "BTC", "1");
     let a = s.account(&exact);
     assert_eq!(a.initial_margin, usdc(6_000));
@@ -34,8 +33,7 @@ fn open_at_exactly_initial_margin_passes_one_unit_less_fails() {
 #[test]
 fn withdraw_exactly_free_collateral_passes_one_more_fails() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     s.trade(&alice, "BTC", "1");
     assert_eq!(s.account(&alice).free_collateral, usdc(4_000));
     s.rejects(
@@ -55,8 +53,7 @@ fn withdraw_exactly_free_collateral_passes_one_more_fails() {
 #[test]
 fn unrealized_profit_is_not_withdrawable() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     s.trade(&alice, "BTC", "1");
     s.set_price("BTC", "66000");
     let a = s.account(&alice);
@@ -77,8 +74,7 @@ fn unrealized_profit_is_not_withdrawable() {
 #[test]
 fn between_maintenance_and_initial_increase_rejected_reduce_allowed() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     s.trade(&alice, "BTC", "1.5");
     // IM at 60,000 = 9,000. At 56,000: equity 10,000 − 6,000 = 4,000, MM = 4,200 → below MM.
     // At 57,000: equity 5,500, IM 8,550, MM 4,275 → between.
@@ -101,8 +97,7 @@ fn between_maintenance_and_initial_increase_rejected_reduce_allowed() {
 #[test]
 fn a_liquidatable_cross_book_blocks_risk_but_not_deposits_or_reductions() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 2_000);
-    s.deposit(&alice, 1_000);
+    let alice = s.trader("alice", 2_000, 1_000);
     s.trade(&alice, "BTC", "0.15");
     // U = 0.15·(54,000 − 60,000) = −900: equity 100 < MM 405
     s.set_price("BTC", "54000");

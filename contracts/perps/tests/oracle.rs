@@ -41,8 +41,7 @@ fn a_stale_market_does_not_block_actions_that_do_not_need_it() {
 #[test]
 fn max_age_boundary() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     s.set_price("BTC", "60000");
     s.advance(60);
     s.trade(&alice, "BTC", "0.01");
@@ -58,8 +57,7 @@ fn max_age_boundary() {
 #[test]
 fn a_future_publish_time_has_age_zero() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     let t = s.now() + 3;
     s.publish("BTC", "60000", "0", None, t);
     s.trade(&alice, "BTC", "0.01");
@@ -68,8 +66,7 @@ fn a_future_publish_time_has_age_zero() {
 #[test]
 fn uncertain_price_blocks_increases_and_reductions_fill_at_the_band_edge() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     s.trade(&alice, "BTC", "1");
     // conf/price = 601/60,000 > 1 %
     let t = s.now() + 1;
@@ -113,8 +110,7 @@ fn uncertain_price_blocks_increases_and_reductions_fill_at_the_band_edge() {
 #[test]
 fn deposit_and_funded_add_margin_need_no_price() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 20_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 20_000, 10_000);
     s.try_isolated(&alice, "BTC", "0.1", 1_000 * USDC).unwrap();
     s.advance(1_000);
     s.deposit(&alice, 1);

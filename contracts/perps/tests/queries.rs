@@ -45,8 +45,7 @@ fn accounts_pages_cover_everything_once_and_cap_at_30() {
 #[test]
 fn simulate_trade_matches_the_trade() {
     let mut s = Suite::with_btc(fee_market("BTC", "1000"));
-    let alice = s.user("alice", 50_000);
-    s.deposit(&alice, 50_000);
+    let alice = s.trader("alice", 50_000, 50_000);
     let sim: SimulateTradeResponse = s.query(&QueryMsg::SimulateTrade {
         address: alice.to_string(),
         market_id: "BTC".into(),

@@ -43,8 +43,7 @@ fn round_trips_cost_the_fees_whatever_the_skew() {
 #[test]
 fn fees_split_between_vault_and_insurance_and_sweep_to_the_fund() {
     let mut s = Suite::with_btc(fee_market("BTC", "0"));
-    let alice = s.user("alice", 100_000);
-    s.deposit(&alice, 50_000);
+    let alice = s.trader("alice", 100_000, 50_000);
     let r = s.trade(&alice, "BTC", "1");
     // 1 · 60,000 · 0.1 % = 60 USDC; 20 % = 12 to insurance
     assert_eq!(Suite::attr(&r, "trade", "fee"), (60 * USDC).to_string());

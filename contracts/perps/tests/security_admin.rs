@@ -212,8 +212,7 @@ fn tiers(t: &[(Option<u128>, &str, &str)]) -> Vec<MarginTier> {
 fn s07_invalid_parameters_are_rejected_at_instantiate_and_update() {
     let mut s = Suite::new();
     let owner = s.owner.clone();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     s.trade(&alice, "BTC", "1");
     type Edit = Box<dyn Fn(&mut InstantiateMsg)>;
     let inst: Vec<(Edit, &str)> = vec![

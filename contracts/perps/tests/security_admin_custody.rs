@@ -101,8 +101,7 @@ fn s08_only_registered_engines_and_the_owner_take_money_out_of_the_fund() {
 fn s09_migrate_refuses_a_wrong_name_or_downgrade_and_state_survives_an_upgrade() {
     let mut s = Suite::new();
     let (owner, engine) = (s.owner.clone(), s.engine.clone());
-    let alice = s.user("alice", 20_000);
-    s.deposit(&alice, 20_000);
+    let alice = s.trader("alice", 20_000, 20_000);
     s.trade(&alice, "BTC", "1");
     s.try_isolated(&alice, "ETH", "-2", 2_000 * USDC).unwrap();
     s.set_price("BTC", "61000");

@@ -272,8 +272,7 @@ fn s02_funds_on_a_message_that_takes_none_are_rejected_everywhere() {
 #[test]
 fn s03_margin_on_a_missing_or_cross_position_is_rejected() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 20_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 20_000, 10_000);
     let add = |m: &str| ExecuteMsg::AddMargin {
         market_id: m.into(),
         amount: usdc(1),
@@ -321,8 +320,7 @@ fn s04_a_fee_never_rounds_to_zero_and_tiny_orders_are_refused() {
     let mut eth = fee_market("ETH", "0");
     eth.min_order_size = d("0.000000001");
     let mut s = Suite::with(|_| {}, &[("BTC", fee_market("BTC", "0")), ("ETH", eth)]);
-    let alice = s.user("alice", 1_000);
-    s.deposit(&alice, 1_000);
+    let alice = s.trader("alice", 1_000, 1_000);
     // BTC: 0.0009 BTC is below the 0.001 minimum
     s.rejects_exact(
         &alice,
@@ -350,8 +348,7 @@ fn s04_a_fee_never_rounds_to_zero_and_tiny_orders_are_refused() {
 fn s05_invalid_or_non_normalized_addresses_are_rejected_anywhere() {
     let mut s = Suite::new();
     let owner = s.owner.clone();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 1_000);
+    let alice = s.trader("alice", 10_000, 1_000);
     let upper = alice.to_string().to_uppercase();
     let bad: Vec<String> = vec![
         upper.clone(),

@@ -20,8 +20,7 @@ fn isolated(market: &str, size: &str, margin: u128) -> ExecuteMsg {
 #[test]
 fn s14_isolated_open_at_exactly_initial_margin_passes_one_unit_less_fails() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     // 1 BTC at 60,000: IM 6,000
     s.rejects_exact(
         &alice,
@@ -46,8 +45,7 @@ fn s14_isolated_open_at_exactly_initial_margin_passes_one_unit_less_fails() {
 #[test]
 fn s15_moving_exactly_free_collateral_into_isolated_margin_passes_one_more_fails() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     s.trade(&alice, "BTC", "1");
     // +6,000 unrealized on the cross book does not count (weight 0): free = 10,000 − 6,600
     s.set_price("BTC", "66000");
@@ -75,8 +73,7 @@ fn s15_moving_exactly_free_collateral_into_isolated_margin_passes_one_more_fails
 #[test]
 fn s16_isolated_book_between_maintenance_and_initial_increase_refused_reduce_allowed() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     s.exec(&alice, &isolated("BTC", "1", 6_000 * USDC)).unwrap();
     // at 57,000: equity 3,000, IM 5,700, MM 2,850: between
     s.set_price("BTC", "57000");
@@ -117,8 +114,7 @@ fn s17_an_isolated_loss_never_reaches_the_cross_balance_or_another_position_even
     );
     s.set_price("SOL", "100");
     let owner = s.owner.clone();
-    let alice = s.user("alice", 20_000);
-    s.deposit(&alice, 20_000);
+    let alice = s.trader("alice", 20_000, 20_000);
     s.exec(&alice, &isolated("BTC", "1", 6_000 * USDC)).unwrap();
     s.exec(&alice, &isolated("SOL", "-10", 500 * USDC)).unwrap();
     s.trade(&alice, "ETH", "1");
@@ -165,8 +161,7 @@ fn s17_an_isolated_loss_never_reaches_the_cross_balance_or_another_position_even
 #[test]
 fn s18_removing_isolated_margin_below_its_initial_requirement_is_rejected() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     s.exec(&alice, &isolated("BTC", "1", 8_000 * USDC)).unwrap();
     // IM 6,000: 2,000 removable, not one unit more
     s.rejects_exact(

@@ -79,8 +79,7 @@ fn s28_many_wallets_each_taking_a_slice_cannot_pass_the_global_cap() {
     }
     assert_eq!(s.market("BTC").state.long_oi, d("1"));
     // an eleventh wallet, and each of the ten, are refused even the minimum order
-    let late = s.user("late", 1_000);
-    s.deposit(&late, 1_000);
+    let late = s.trader("late", 1_000, 1_000);
     let over = "long open interest of market BTC would be 60060000000 > cap 60000000000";
     s.rejects_exact(&late, &Suite::trade_msg("BTC", "0.001"), &[], over);
     for w in wallets.clone() {
@@ -90,8 +89,7 @@ fn s28_many_wallets_each_taking_a_slice_cannot_pass_the_global_cap() {
     s.trade(&late, "BTC", "-0.1");
     // a price rise fills the cap by value: 1 BTC at 60,001 is over, yet closes still work
     s.set_price("BTC", "60001");
-    let later = s.user("later", 1_000);
-    s.deposit(&later, 1_000);
+    let later = s.trader("later", 1_000, 1_000);
     s.rejects_exact(
         &later,
         &Suite::trade_msg("BTC", "0.1"),
@@ -167,8 +165,7 @@ fn s29_no_round_trip_leaves_a_trader_or_a_group_of_wallets_richer() {
 #[test]
 fn s30_funding_over_a_year_is_exact_a_century_does_not_overflow() {
     let mut s = Suite::with_btc(funding_market());
-    let alice = s.user("alice", 200_000);
-    s.deposit(&alice, 200_000);
+    let alice = s.trader("alice", 200_000, 200_000);
     // K = 6: r = 0.0864/86400 · 6/600 = 1e-8 per second, exact in 18 decimals (for other skews
     // the rate is truncated toward zero, the same for every side, so it moves no money)
     s.trade(&alice, "BTC", "6");

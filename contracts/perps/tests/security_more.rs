@@ -21,8 +21,7 @@ fn s34_remove_margin_never_uses_unrealized_profit() {
             |m| m.unrealized_profit_weight = Some(d(weight)),
             &[("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))],
         );
-        let alice = s.user("alice", 20_000);
-        s.deposit(&alice, 10_000);
+        let alice = s.trader("alice", 20_000, 10_000);
         s.try_isolated(&alice, "BTC", "1", 10_000 * USDC).unwrap();
         // at a loss: M + min(0, U − A) − IM = 10,000 − 1,000 − 5,900 = 3,100
         s.set_price("BTC", "59000");
@@ -144,8 +143,7 @@ fn s36_impact_cap_refuses_and_no_fill_is_ever_at_or_below_zero() {
         },
         &[("BTC", extreme), ("ETH", plain_market("ETH"))],
     );
-    let whale = s.user("whale", 3_000_000);
-    s.deposit(&whale, 3_000_000);
+    let whale = s.trader("whale", 3_000_000, 3_000_000);
     let sell = |size: &str| ExecuteMsg::Trade {
         market_id: "BTC".into(),
         size_delta: sd(size),
@@ -392,8 +390,7 @@ fn s42_the_engine_follows_the_feed_through_a_skipped_gap_and_an_owner_reset() {
 #[test]
 fn s43_an_underwater_or_bankrupt_isolated_position_does_not_block_the_cross_book() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 20_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 20_000, 10_000);
     s.try_isolated(&alice, "BTC", "1", 6_000 * USDC).unwrap();
     s.trade(&alice, "ETH", "1");
     // BTC −15 %: the isolated book is bankrupt (6,000 − 9,000)

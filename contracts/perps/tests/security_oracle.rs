@@ -14,8 +14,7 @@ fn stale(market: &str, age: u64) -> String {
 #[test]
 fn s10_max_oracle_age_at_the_bound_passes_one_second_past_fails() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     s.trade(&alice, "BTC", "0.5");
     s.set_price("BTC", "60000");
     // strict action (increase, withdraw) at age exactly 60: allowed
@@ -149,8 +148,7 @@ fn s11_missing_zero_or_stale_price_of_one_market_blocks_only_what_needs_it() {
 #[test]
 fn s12_uncertain_or_ema_deviating_price_blocks_every_risk_adding_action() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 30_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 30_000, 10_000);
     s.trade(&alice, "BTC", "1");
     s.try_isolated(&alice, "ETH", "1", 1_000 * USDC).unwrap();
     let lp = s.lp.clone();

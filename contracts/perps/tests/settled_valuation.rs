@@ -218,8 +218,7 @@ fn a_cross_book_liquidatable_beside_a_settled_position_is_listed_and_liquidated(
 fn an_isolated_settled_position_reports_its_close_value_with_funding() {
     // BTC with funding: dave alone is long, so longs pay
     let mut s = Suite::with_btc(fee_market("BTC", "1000"));
-    let dave = s.user("dave", 5_000);
-    s.deposit(&dave, 5_000);
+    let dave = s.trader("dave", 5_000, 5_000);
     s.try_isolated(&dave, "BTC", "0.1", 1_000 * USDC).unwrap();
     s.advance(30);
     s.set_price("BTC", "60000");
@@ -260,12 +259,10 @@ fn a_settled_isolated_return_is_in_the_free_collateral_a_withdraw_can_take() {
     let mut s = Suite::new();
     // alice: C = 10,000 − 7,000 = 3,000, isolated long 1 BTC @ 60,000 with M = 7,000, cross
     // long 1 ETH @ 3,000 (IM 300). bob: C = 3,500, isolated short 1 BTC with M = 6,500.
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 10_000, 10_000);
     s.try_isolated(&alice, "BTC", "1", 7_000 * USDC).unwrap();
     s.trade(&alice, "ETH", "1");
-    let bob = s.user("bob", 10_000);
-    s.deposit(&bob, 10_000);
+    let bob = s.trader("bob", 10_000, 10_000);
     s.try_isolated(&bob, "BTC", "-1", 6_500 * USDC).unwrap();
     assert_eq!(s.account(&alice).free_collateral, usdc(2_700));
     assert_eq!(s.account(&bob).free_collateral, usdc(3_500));

@@ -155,8 +155,7 @@ fn claim_pays_at_claim_time_value_and_respects_backing() {
 #[test]
 fn a_donation_changes_no_account_or_share_price() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 5_000);
+    let alice = s.trader("alice", 10_000, 5_000);
     let before = (s.vault(), s.account(&alice));
     let engine = s.engine.clone();
     s.app

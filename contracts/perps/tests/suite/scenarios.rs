@@ -22,6 +22,13 @@ impl Suite {
         Self::with_btc(btc)
     }
 
+    /// Wallet `name` minted `balance` whole USDC, of which it deposits `deposit`.
+    pub fn trader(&mut self, name: &str, balance: u128, deposit: u128) -> Addr {
+        let who = self.user(name, balance);
+        self.deposit(&who, deposit);
+        who
+    }
+
     /// Wallets `names`, each minted `balance` whole USDC; then each, in order, deposits
     /// `deposit` whole USDC.
     pub fn traders<const N: usize>(
