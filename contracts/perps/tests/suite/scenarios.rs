@@ -106,8 +106,7 @@ impl Suite {
     pub fn vault_short_10_btc_an_hour_on() -> (Self, [Addr; 2]) {
         let mut s = Self::new();
         let lp = s.lp.clone();
-        let alice = s.user("alice", 200_000);
-        s.deposit(&alice, 200_000);
+        let alice = s.trader("alice", 200_000, 200_000);
         s.trade(&alice, "BTC", "10");
         s.advance(3_600);
         (s, [lp, alice])
@@ -132,8 +131,7 @@ impl Suite {
         .unwrap();
         s.add_market("SOL", plain_market("SOL")).unwrap();
         s.set_price("SOL", "100");
-        let alice = s.user("alice", 10_000);
-        s.deposit(&alice, 10_000);
+        let alice = s.trader("alice", 10_000, 10_000);
         s.trade(&alice, "SOL", "10");
         (s, alice)
     }
@@ -151,8 +149,7 @@ impl Suite {
     /// 1,000, leaving C = 2,000. Settled or priced at 52,000 the loss is 1,200: the margin pays
     /// 1,000 and 200 is a shortfall.
     pub fn isolated_long_btc(&mut self, name: &str) -> Addr {
-        let who = self.user(name, 3_000);
-        self.deposit(&who, 3_000);
+        let who = self.trader(name, 3_000, 3_000);
         self.try_isolated(&who, "BTC", "0.15", 1_000 * USDC)
             .unwrap();
         who
