@@ -128,8 +128,7 @@ fn bankrupt_cross(edit: impl FnOnce(&mut perps_api::perps::InstantiateMsg)) -> (
             ("ETH", crate::suite::plain_market("ETH")),
         ],
     );
-    let (alice, keeper) = (s.user("alice", 1_000), s.user("keeper", 0));
-    s.deposit(&alice, 1_000);
+    let (alice, keeper) = (s.trader("alice", 1_000, 1_000), s.user("keeper", 0));
     s.trade(&alice, "BTC", "0.15");
     s.set_price("BTC", "52000");
     assert_eq!(s.account(&alice).equity, int_usdc(-200));
@@ -289,8 +288,7 @@ fn isolated_bankruptcy_leaves_the_cross_balance_untouched() {
 #[test]
 fn one_call_liquidates_the_cross_book_and_every_isolated_position() {
     let mut s = Suite::new();
-    let (alice, keeper) = (s.user("alice", 10_000), s.user("keeper", 0));
-    s.deposit(&alice, 6_500);
+    let (alice, keeper) = (s.trader("alice", 10_000, 6_500), s.user("keeper", 0));
     s.try_isolated(&alice, "ETH", "1", 300 * USDC).unwrap();
     s.trade(&alice, "BTC", "-1");
     s.set_price("BTC", "63100");
@@ -349,8 +347,7 @@ fn assert_books_healthy(s: &Suite, who: &Addr) {
 #[test]
 fn funding_is_settled_and_aggregates_follow_as_a_normal_close() {
     let mut s = Suite::with(|_| {}, &[("BTC", crate::suite::fee_market("BTC", "1000"))]);
-    let (bob, keeper) = (s.user("bob", 10_000), s.user("keeper", 0));
-    s.deposit(&bob, 6_400);
+    let (bob, keeper) = (s.trader("bob", 10_000, 6_400), s.user("keeper", 0));
     s.trade(&bob, "BTC", "-1");
     // a day of funding paid by the short side (K < 0), then the price rises
     s.advance(86_400);
@@ -421,8 +418,7 @@ fn margin_returned_by_a_closed_isolated_position_reduces_the_cross_shortfall() {
         &[("BTC", crate::suite::plain_market("BTC")), ("ETH", eth)],
     );
     s.register_engine();
-    let (alice, keeper) = (s.user("alice", 1_300), s.user("keeper", 0));
-    s.deposit(&alice, 1_300);
+    let (alice, keeper) = (s.trader("alice", 1_300, 1_300), s.user("keeper", 0));
     s.try_isolated(&alice, "ETH", "1", 300 * USDC).unwrap();
     s.trade(&alice, "BTC", "0.15");
     s.set_price("BTC", "52000");

@@ -174,8 +174,10 @@ fn prices_and_sizes_at_configured_maxima() {
     };
     let mut s = Suite::with(|_| {}, &[("BIG", big)]);
     s.set_price("BIG", "1000000000");
-    let (whale, keeper) = (s.user("whale", 100_000_000_000), s.user("keeper", 0));
-    s.deposit(&whale, 100_000_000_000);
+    let (whale, keeper) = (
+        s.trader("whale", 100_000_000_000, 100_000_000_000),
+        s.user("keeper", 0),
+    );
     // exactly the position cap (10^12 USDC of notional) on exactly the initial requirement
     s.trade(&whale, "BIG", "1000");
     s.rejects(

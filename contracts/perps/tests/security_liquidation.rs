@@ -119,8 +119,7 @@ fn s22_a_partial_liquidation_never_leaves_a_dust_remainder() {
             ..plain_market("BTC")
         };
         let mut s = Suite::with_btc(btc);
-        let (alice, keeper) = (s.user("alice", 1_000), s.user("keeper", 0));
-        s.deposit(&alice, 1_000);
+        let (alice, keeper) = (s.trader("alice", 1_000, 1_000), s.user("keeper", 0));
         s.trade(&alice, "BTC", "0.15");
         // Q = 1,000 − 585 = 415 < MM 420.75; the target needs x ≥ 0.03766... closed
         s.set_price("BTC", "56100");

@@ -203,8 +203,7 @@ fn s32_no_zero_amount_send_when_there_is_nothing_to_pay() {
         &[("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))],
     );
     s.register_engine();
-    let (alice, keeper) = (s.user("alice", 1_000), s.user("keeper", 0));
-    s.deposit(&alice, 1_000);
+    let (alice, keeper) = (s.trader("alice", 1_000, 1_000), s.user("keeper", 0));
     s.trade(&alice, "BTC", "0.15");
     // nothing pending: sweep refuses instead of sending 0
     s.rejects_exact(

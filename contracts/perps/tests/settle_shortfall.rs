@@ -267,8 +267,7 @@ fn a_settled_cross_loss_stays_on_c_and_liquidate_books_the_empty_book() {
     let mut s = Suite::with(|_| {}, &[("BTC", plain_market("BTC"))]);
     s.register_engine();
     s.fund_insurance(500 * USDC);
-    let (alice, keeper) = (s.user("alice", 1_000), s.user("keeper", 0));
-    s.deposit(&alice, 1_000);
+    let (alice, keeper) = (s.trader("alice", 1_000, 1_000), s.user("keeper", 0));
     s.trade(&alice, "BTC", "0.15");
     settle(&mut s, "BTC", "52000");
     // settlement leaves C = 1,000 − 1,200 = −200 on a flat book: no bad debt yet
