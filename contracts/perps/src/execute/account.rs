@@ -134,9 +134,7 @@ pub fn add_margin(
     // Only the position changed; the market state is rewritten only when something accrued.
     ctx.dirty_markets.remove(&market_id);
     ctx.save(deps.storage, &loaded)?;
-    if !events.is_empty() {
-        save_vault(deps.storage, &vault_loaded, &vault)?;
-    }
+    save_vault(deps.storage, &vault_loaded, &vault)?;
     Ok(Response::new()
         .add_submessages(cover)
         .add_events(events)

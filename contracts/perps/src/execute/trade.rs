@@ -6,7 +6,7 @@ use cosmwasm_std::{
 };
 use perps_api::perps::{MarketStatus, TradeMode};
 use perps_risk::book::{book_health, check_initial_margin};
-use perps_risk::num::{clamp_u128, signed, unsigned_abs, Round};
+use perps_risk::num::{signed, unsigned_abs, Round};
 use perps_risk::position::notional_of;
 use perps_risk::trade::{
     apply_fill, default_acceptable_price, degraded_close_price, fill_price, split_fee, trade_fee,
@@ -275,7 +275,7 @@ pub fn apply_trade(
         // its shortfall to the bad-debt path and never touches C.
         if let Mode::Isolated { margin } = mode_after {
             if margin.is_negative() {
-                shortfall = clamp_u128(sub_int(Int128::zero(), margin)?);
+                shortfall = margin.unsigned_abs();
             } else {
                 ctx.collateral = add_int(ctx.collateral, margin)?;
             }
@@ -290,14 +290,21 @@ pub fn apply_trade(
         })
     };
     ctx.replace_position(market_id, next)?;
-    shortfall = shortfall.max(check_books(
+    // A close that leaves a bankrupt cross book flat takes the bad-debt path too: its negative
+    // collateral is the shortfall and C ends at 0.
+    let cross_flat = !ctx.positions.values().any(|p| p.mode == Mode::Cross);
+    if mode_after == Mode::Cross && cross_flat && ctx.collateral.is_negative() {
+        shortfall = ctx.collateral.unsigned_abs();
+        ctx.collateral = Int128::zero();
+    }
+    check_books(
         ctx,
         cfg,
         market_id,
         &mode_after,
         opens,
         !new_isolated_margin.is_zero(),
-    )?);
+    )?;
 
     Ok(TradeReport {
         market_id: market_id.to_string(),
@@ -371,16 +378,16 @@ fn check_caps(
 }
 
 /// Risk check of the book the trade touched (DESIGN 6.4). A reduction that leaves a bankrupt
-/// book is allowed only when it leaves the book flat: the owner's close of a bankrupt book then
-/// takes the bad-debt path (the returned shortfall; C is set to 0 here).
+/// book is allowed only when it leaves the book flat (the caller has then booked its shortfall
+/// for the bad-debt path).
 fn check_books(
-    ctx: &mut AccountCtx,
+    ctx: &AccountCtx,
     cfg: &Config,
     market_id: &str,
     mode: &Mode,
     opens: bool,
     moved_from_c: bool,
-) -> ContractResult<Uint128> {
+) -> ContractResult<()> {
     let params = book_params(cfg);
     if moved_from_c || (opens && *mode == Mode::Cross) {
         check_initial_margin(&ctx.cross_book(Prices::Strict)?, &params)?;
@@ -389,18 +396,12 @@ fn check_books(
         if let Mode::Isolated { .. } = mode {
             check_initial_margin(&ctx.isolated_book(market_id, Prices::Strict)?, &params)?;
         }
-        return Ok(Uint128::zero());
+        return Ok(());
     }
     // A reduction: fine while C ≥ 0 (M ≥ 0), else the cross book must stay solvent at live prices.
     match mode {
         Mode::Cross if ctx.collateral.is_negative() => {
-            let book = ctx.cross_book(Prices::Live)?;
-            let h = book_health(&book, &params)?;
-            if book.positions.is_empty() {
-                let shortfall = clamp_u128(sub_int(Int128::zero(), ctx.collateral)?);
-                ctx.collateral = Int128::zero();
-                return Ok(shortfall);
-            }
+            let h = book_health(&ctx.cross_book(Prices::Live)?, &params)?;
             if h.equity.is_negative() {
                 return Err(ContractError::ReductionLeavesNegative {
                     what: "cross equity".to_string(),
@@ -418,7 +419,7 @@ fn check_books(
         }
         _ => {}
     }
-    Ok(Uint128::zero())
+    Ok(())
 }
 
 fn execute_trade(
