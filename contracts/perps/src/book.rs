@@ -13,7 +13,7 @@ use perps_risk::tiers::TierTable;
 use perps_risk::vault::MarketAggregate;
 
 use crate::error::{ContractError, ContractResult};
-use crate::execute::markets::tier_table;
+use crate::execute::markets::{impact_cap, tier_table};
 use crate::oracle::{self, Mark};
 use crate::state::{
     Config, Market, MarketState, Mode, Position, COLLATERAL, MARKETS, MARKET_HOLDERS,
@@ -60,6 +60,7 @@ pub fn accrue(
         price,
         skew(&state)?,
         market.config.skew_scale,
+        impact_cap(&market.config),
         market.config.max_funding_rate_per_day,
         elapsed,
     )?;

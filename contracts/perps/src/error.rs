@@ -1,4 +1,4 @@
-use cosmwasm_std::{Decimal256, Int128, StdError, Uint128};
+use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, StdError, Uint128};
 use cw_utils::PaymentError;
 use perps_api::migrate::MigrateError;
 use perps_api::ownership::OwnershipError;
@@ -55,6 +55,25 @@ pub enum ContractError {
         market_id: String,
         long_oi: Decimal256,
         short_oi: Decimal256,
+    },
+
+    #[error("skew_scale of market {market_id} cannot change from {old} to {new} while the skew is {skew}: it moves {value_moved} base units of vault equity (send force: true to override)")]
+    SkewScaleChangeWithSkew {
+        market_id: String,
+        skew: SignedDecimal256,
+        old: Decimal256,
+        new: Decimal256,
+        value_moved: Int128,
+    },
+
+    #[error("isolated margin of market {market_id} would be {margin} (< 0) after this trade")]
+    NegativeIsolatedMargin { market_id: String, margin: Int128 },
+
+    #[error("insurance fund {fund} holds {fund_denom}, not the engine's collateral {collateral_denom}")]
+    InsuranceFundDenom {
+        fund: String,
+        fund_denom: String,
+        collateral_denom: String,
     },
 
     #[error("update of market {market_id} would make {count} open books liquidatable (send force: true to override)")]

@@ -6,6 +6,7 @@ mod suite;
 mod admin;
 mod caps;
 mod cross;
+mod exits;
 mod funding;
 mod funds;
 mod fuzz;

@@ -34,6 +34,7 @@ fn actor(a: &Action) -> Vec<usize> {
         | Action::Trade { who, .. }
         | Action::MaxTrade { who, .. }
         | Action::Close { who, .. }
+        | Action::SkewToCap { who, .. }
         | Action::AddMargin { who, .. }
         | Action::RemoveMargin { who, .. }
         | Action::RoundTrip { who, .. } => vec![*who],
@@ -276,6 +277,9 @@ impl Sim {
                 if ok =>
             {
                 self.trade_checks(*who, *market, *funds, pre, post, ex)?;
+            }
+            Action::SkewToCap { who, market, .. } if ok => {
+                self.trade_checks(*who, *market, 0, pre, post, ex)?;
             }
             Action::MaxTrade { who, market, .. } if ok => {
                 self.stats.max_trades_ok += 1;

@@ -321,6 +321,7 @@ impl Sim {
     /// Executes one engine message, checking that a rejection changed nothing.
     pub fn exec(&mut self, sender: &Addr, msg: &ExecuteMsg, funds: u128) -> Exec {
         let before = self.full_snapshot(sender);
+        let skew_trade = self.skew_trade(sender, msg);
         let coins_: Vec<Coin> = if funds == 0 {
             vec![]
         } else {
@@ -362,6 +363,9 @@ impl Sim {
                     "a rejected {msg:?} changed state (error: {e})"
                 );
             }
+        }
+        if let Some(t) = skew_trade {
+            self.check_impact_rule(&t, &res).unwrap_or_else(|e| panic!("{msg:?}: {e}"));
         }
         Exec { res }
     }
