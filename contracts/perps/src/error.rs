@@ -69,7 +69,9 @@ pub enum ContractError {
     #[error("isolated margin of market {market_id} would be {margin} (< 0) after this trade")]
     NegativeIsolatedMargin { market_id: String, margin: Int128 },
 
-    #[error("insurance fund {fund} holds {fund_denom}, not the engine's collateral {collateral_denom}")]
+    #[error(
+        "insurance fund {fund} holds {fund_denom}, not the engine's collateral {collateral_denom}"
+    )]
     InsuranceFundDenom {
         fund: String,
         fund_denom: String,

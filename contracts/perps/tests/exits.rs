@@ -325,7 +325,10 @@ fn settling_on_a_dead_oracle_accrues_the_gap_first() {
     assert_eq!(f1.checked_sub(f0).unwrap(), sd("2.196"));
     // Alice (6 BTC) pays 13.176 USDC of it when her position settles
     let r = s.settle_positions("BTC");
-    assert_eq!(Suite::attr(&r, "settle_position", "funding_paid"), "13176000");
+    assert_eq!(
+        Suite::attr(&r, "settle_position", "funding_paid"),
+        "13176000"
+    );
 }
 
 /// SECURITY 55: the insurance fund must hold the engine's collateral, at instantiate and at

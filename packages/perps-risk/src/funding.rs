@@ -64,7 +64,10 @@ pub fn funding_rate_per_second(
     } else {
         Round::Down
     };
-    to_signed(div_round(n, d, toward_zero, "funding rate")?, "funding rate")
+    to_signed(
+        div_round(n, d, toward_zero, "funding rate")?,
+        "funding rate",
+    )
 }
 
 /// Index increment `P·r·Δt = P·max_rate·clamp(K/(m·S), −1, 1)·Δt/86400` from the skew before

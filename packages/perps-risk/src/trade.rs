@@ -93,8 +93,7 @@ pub fn fill_price(
     let twice_scale = mul(two, signed(skew_scale)?, Round::Down)?;
     let r = sign_round(size_delta);
     let p = signed(price)?;
-    let (impact, moved) = if ratio_exceeds(twice_mid, unsigned_abs(twice_scale), max_price_impact)
-    {
+    let (impact, moved) = if ratio_exceeds(twice_mid, unsigned_abs(twice_scale), max_price_impact) {
         let cap = signed(max_price_impact)?;
         let cap = if twice_mid.is_negative() {
             sub(SignedDecimal256::zero(), cap)?

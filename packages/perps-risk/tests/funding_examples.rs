@@ -157,8 +157,15 @@ fn no_elapsed_time_adds_nothing_even_where_the_product_would_overflow() {
     }
     // K = 0 over a long time: also exactly 0 at a normal price
     assert_eq!(
-        funding_index_delta(d("100"), sd("0"), d("1000"), d("0.5"), d("0.0864"), u64::MAX)
-            .unwrap(),
+        funding_index_delta(
+            d("100"),
+            sd("0"),
+            d("1000"),
+            d("0.5"),
+            d("0.0864"),
+            u64::MAX
+        )
+        .unwrap(),
         SignedDecimal256::zero()
     );
 }

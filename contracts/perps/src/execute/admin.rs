@@ -1,10 +1,8 @@
 //! Instantiate, configuration, ownership and migration.
 
-use cosmwasm_std::{
-    Addr, Api, Decimal256, Deps, DepsMut, Env, MessageInfo, Response, Uint128,
-};
-use perps_api::insurance_fund::InsuranceFund;
+use cosmwasm_std::{Addr, Api, Decimal256, Deps, DepsMut, Env, MessageInfo, Response, Uint128};
 use cw_utils::nonpayable;
+use perps_api::insurance_fund::InsuranceFund;
 use perps_api::ownership::{self, Ownership};
 use perps_api::perps::{InstantiateMsg, MigrateMsg};
 

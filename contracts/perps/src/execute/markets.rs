@@ -216,10 +216,12 @@ pub fn update_market(
         let price = match (&mark, state.last_price) {
             (Ok(p), _) => *p,
             (Err(_), Some(p)) => p,
-            (Err(_), None) => return Err(mark.err().unwrap_or(ContractError::OracleMissing {
-                market_id,
-                feed_id: market.config.feed_id,
-            })),
+            (Err(_), None) => {
+                return Err(mark.err().unwrap_or(ContractError::OracleMissing {
+                    market_id,
+                    feed_id: market.config.feed_id,
+                }))
+            }
         };
         let value_moved = skew_scale_change_value(
             price,

@@ -126,6 +126,13 @@ pub enum Action {
         variant: u8,
         force: bool,
     },
+    /// The owner forces a twentieth of the skew scale (variant 7), so the open skew is far above
+    /// the cap; the largest holder on the skew's side sells `permille` of his position (a
+    /// reduction of |K|, which must fill); the owner forces the scale back.
+    SqueezeSkew {
+        market: usize,
+        permille: u32,
+    },
     SetStatus {
         market: usize,
         reduce_only: bool,
@@ -231,7 +238,7 @@ pub fn action() -> impl Strategy<Value = Action> {
             }),
         3 => (who(), market(), funds())
             .prop_map(|(who, market, funds)| Action::Close { who, market, funds }),
-        3 => (who(), 0..2usize, any::<bool>(), prop_oneof![3 => Just(0i64), 1 => 1i64..20])
+        4 => (who(), 0..2usize, any::<bool>(), prop_oneof![3 => Just(0i64), 1 => 1i64..20])
             .prop_map(|(who, market, short, over)| Action::SkewToCap { who, market, short, over }),
         2 => (who(), market(), money(), funds()).prop_map(|(who, market, amount, funds)| {
             Action::AddMargin {
@@ -286,6 +293,8 @@ pub fn action() -> impl Strategy<Value = Action> {
                 variant,
                 force
             }),
+        2 => (0..2usize, 1u32..=1_000)
+            .prop_map(|(market, permille)| Action::SqueezeSkew { market, permille }),
         1 => (market(), any::<bool>())
             .prop_map(|(market, reduce_only)| Action::SetStatus { market, reduce_only }),
         1 => (market(), 0u8..4).prop_map(|(market, gate)| if gate == 0 {

@@ -40,6 +40,8 @@ fn actor(a: &Action) -> Vec<usize> {
         | Action::RoundTrip { who, .. } => vec![*who],
         Action::Liquidate { target, .. } => vec![*target],
         Action::GroupRoundTrip { a, b, .. } => vec![*a, *b],
+        // the seller is the largest holder on the skew's side, found at the step
+        Action::SqueezeSkew { .. } => (0..TRADERS).collect(),
         _ => vec![],
     }
 }
@@ -114,6 +116,10 @@ impl Sim {
             }
             Action::RoundTrip { who, market, lots } => {
                 self.round_trip(&pre, *who, *market, *lots);
+                None
+            }
+            Action::SqueezeSkew { market, permille } => {
+                self.squeeze(&pre, *market, *permille);
                 None
             }
             Action::GroupRoundTrip {

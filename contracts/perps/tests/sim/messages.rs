@@ -11,7 +11,8 @@ use crate::suite::{d, fee_market, plain_market, USDC};
 /// The market configurations a variant of `update_market` chooses from (all valid ranges).
 pub fn market_config(market: usize, variant: u8) -> MarketConfig {
     let base = match market {
-        0 => fee_market("BTC", "10000"),
+        // cap skews of 3 BTC and 60 ETH (0.3 % of the scale): within reach of the traders
+        0 => fee_market("BTC", "1000"),
         1 => MarketConfig {
             margin_tiers: vec![
                 MarginTier {
@@ -25,7 +26,7 @@ pub fn market_config(market: usize, variant: u8) -> MarketConfig {
                     maintenance_margin_ratio: d("0.1"),
                 },
             ],
-            ..fee_market("ETH", "200000")
+            ..fee_market("ETH", "20000")
         },
         _ => MarketConfig {
             min_order_size: d("0.1"),
@@ -140,8 +141,19 @@ impl Sim {
             } => {
                 let m = self.s.market(IDS[*market]);
                 let cap = m.config.max_price_impact.unwrap_or_default() * m.config.skew_scale;
-                let k = m.state.long_oi.atomics().to_string().parse::<i128>().unwrap()
-                    - m.state.short_oi.atomics().to_string().parse::<i128>().unwrap();
+                let k = m
+                    .state
+                    .long_oi
+                    .atomics()
+                    .to_string()
+                    .parse::<i128>()
+                    .unwrap()
+                    - m.state
+                        .short_oi
+                        .atomics()
+                        .to_string()
+                        .parse::<i128>()
+                        .unwrap();
                 let cap = cap.atomics().to_string().parse::<i128>().unwrap();
                 let over = *over as i128 * LOT_ATOMICS[*market] as i128;
                 let target = if *short { -cap - over } else { cap + over };

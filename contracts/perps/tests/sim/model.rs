@@ -144,7 +144,14 @@ impl World {
         let e18w = w(e18());
         // clamp(K/(cap·S), −1, 1) = num/den in atoms
         let (num, den) = if w(k.abs()) * e18w >= w(cap) * w(s) {
-            (if k < Int256::zero() { -Int512::one() } else { Int512::one() }, Int512::one())
+            (
+                if k < Int256::zero() {
+                    -Int512::one()
+                } else {
+                    Int512::one()
+                },
+                Int512::one(),
+            )
         } else {
             (w(k) * e18w, w(cap) * w(s))
         };
@@ -678,6 +685,12 @@ pub fn clamp_surplus(m: &MarketIn, sold: Int256, price: Decimal256, decimals: u8
     let n = w(delta.abs()) * w(dec(price)) * excess * w(pow10(decimals));
     let dd = (w(s) + w(s)) * w(e18()) * w(e18()) * w(e18());
     let q = n / dd;
-    let up = if n % dd == Int512::zero() { q } else { q + Int512::one() };
-    Int128::try_from(up).map(|v| v.i128()).unwrap_or(i128::MAX / 4)
+    let up = if n % dd == Int512::zero() {
+        q
+    } else {
+        q + Int512::one()
+    };
+    Int128::try_from(up)
+        .map(|v| v.i128())
+        .unwrap_or(i128::MAX / 4)
 }

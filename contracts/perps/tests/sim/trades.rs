@@ -92,8 +92,7 @@ impl Sim {
                         ));
                     }
                     let any = Decimal256::one();
-                    if model::fill(any, t.k, t.delta, t.skew_scale, t.cap) != model::Fill::Refused
-                    {
+                    if model::fill(any, t.k, t.delta, t.skew_scale, t.cap) != model::Fill::Refused {
                         return Err(format!("refused for impact, the model accepts: {text}"));
                     }
                     self.stats.impact_refused += 1;
@@ -129,9 +128,9 @@ impl Sim {
                     .iter()
                     .map(|b| model::fill(*b, t.k, t.delta, t.skew_scale, t.cap))
                     .collect();
-                let matched = fills.iter().find(|f| {
-                    matches!(f, model::Fill::At { price, .. } if *price == got)
-                });
+                let matched = fills
+                    .iter()
+                    .find(|f| matches!(f, model::Fill::At { price, .. } if *price == got));
                 let Some(model::Fill::At { clamped, .. }) = matched else {
                     return Err(format!(
                         "fill {got} against K {} for Δs {}: the model gives {fills:?}",
@@ -233,6 +232,66 @@ impl Sim {
 
     pub(super) fn vault_now(&self) -> i128 {
         self.s.vault().equity.i128()
+    }
+
+    /// DESIGN 6.5 and 6.9: a forced twentieth of the skew scale leaves the open skew far above
+    /// the cap; the largest holder on its side sells `permille` of his position, which must fill
+    /// (at the clamped impact) and move the vault by its fee share plus the clamp surplus only;
+    /// then the scale is forced back.
+    pub(super) fn squeeze(&mut self, pre: &Obs, market: usize, permille: u32) {
+        let id = IDS[market];
+        let m = &pre.world.markets[id];
+        if matches!(m.status, MarketStatus::Settled { .. }) || m.config.skew_scale.is_zero() {
+            return;
+        }
+        let k = m.long_oi.atomics().to_string().parse::<i128>().unwrap()
+            - m.short_oi.atomics().to_string().parse::<i128>().unwrap();
+        if k == 0 {
+            return;
+        }
+        let holder = (0..super::actions::TRADERS)
+            .filter_map(|t| {
+                pre.position(t, id)
+                    .filter(|p| p.size.is_negative() == (k < 0))
+                    .map(|p| (t, p.size.atomics().abs()))
+            })
+            .max_by_key(|(_, s)| *s);
+        let Some((who, size)) = holder else { return };
+        let owner = self.s.owner.clone();
+        let to = |variant| ExecuteMsg::UpdateMarket {
+            market_id: id.to_string(),
+            config: super::messages::market_config(market, variant),
+            force: Some(true),
+        };
+        if self.exec(&owner, &to(7), 0).res.is_err() {
+            return;
+        }
+        let min = Int256::try_from(m.config.min_order_size.atomics()).unwrap();
+        let mut amount = size * Int256::from(permille as i128) / Int256::from(1_000i128);
+        if amount < min || size - amount < min {
+            amount = size;
+        }
+        let long = k > 0;
+        let delta = SignedDecimal256::new(if long { -amount } else { amount });
+        let trader = self.traders[who].clone();
+        let sale = ExecuteMsg::Trade {
+            market_id: id.to_string(),
+            size_delta: delta,
+            acceptable_price: Some(if long {
+                Decimal256::new(cosmwasm_std::Uint256::one())
+            } else {
+                Decimal256::MAX
+            }),
+            mode: None,
+        };
+        let before = self.observe();
+        let ex = self.exec(&trader, &sale, 0);
+        if ex.res.is_ok() {
+            let v = self.vault_now();
+            self.vault_fee_check(who, &before, v, &ex)
+                .unwrap_or_else(|e| panic!("squeezed reduction: {e}"));
+        }
+        self.exec(&owner, &to(0), 0);
     }
 
     /// 8 (one wallet): open then close at the same price and time; never richer.

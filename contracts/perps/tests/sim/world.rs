@@ -365,7 +365,8 @@ impl Sim {
             }
         }
         if let Some(t) = skew_trade {
-            self.check_impact_rule(&t, &res).unwrap_or_else(|e| panic!("{msg:?}: {e}"));
+            self.check_impact_rule(&t, &res)
+                .unwrap_or_else(|e| panic!("{msg:?}: {e}"));
         }
         Exec { res }
     }

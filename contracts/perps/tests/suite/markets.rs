@@ -26,13 +26,14 @@ pub fn plain_market(feed_id: &str) -> MarketConfig {
     }
 }
 
-/// A market with fees (0.1 %, 20 % to insurance), skew impact and funding.
+/// A market with fees (0.1 %, 20 % to insurance), skew impact (capped at 0.3 %) and funding:
+/// 0.03 % a day at the cap skew `0.003·skew_scale`, i.e. 10 % a day per `skew_scale` of skew.
 pub fn fee_market(feed_id: &str, skew_scale: &str) -> MarketConfig {
     MarketConfig {
         taker_fee: d("0.001"),
         skew_scale: d(skew_scale),
         max_price_impact: Some(d("0.003")),
-        max_funding_rate_per_day: d("0.1"),
+        max_funding_rate_per_day: d("0.0003"),
         liquidation_fee: d("0.01"),
         ..plain_market(feed_id)
     }
