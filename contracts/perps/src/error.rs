@@ -5,6 +5,17 @@ use perps_api::ownership::OwnershipError;
 use perps_risk::RiskError;
 use thiserror::Error;
 
+/// A refused change of `skew_scale` with open skew (boxed: the error type stays small).
+#[derive(Debug)]
+pub struct SkewScaleChange {
+    pub market_id: String,
+    pub skew: SignedDecimal256,
+    pub old: Decimal256,
+    pub new: Decimal256,
+    /// `P·K²/2·(1/S_old − 1/S_new)`, base units: what the change moves into vault equity.
+    pub value_moved: Int128,
+}
+
 /// Result of every handler.
 pub type ContractResult<T> = Result<T, ContractError>;
 
@@ -57,14 +68,8 @@ pub enum ContractError {
         short_oi: Decimal256,
     },
 
-    #[error("skew_scale of market {market_id} cannot change from {old} to {new} while the skew is {skew}: it moves {value_moved} base units of vault equity (send force: true to override)")]
-    SkewScaleChangeWithSkew {
-        market_id: String,
-        skew: SignedDecimal256,
-        old: Decimal256,
-        new: Decimal256,
-        value_moved: Int128,
-    },
+    #[error("skew_scale of market {} cannot change from {} to {} while the skew is {}: it moves {} base units of vault equity (send force: true to override)", .0.market_id, .0.old, .0.new, .0.skew, .0.value_moved)]
+    SkewScaleChangeWithSkew(Box<SkewScaleChange>),
 
     #[error("isolated margin of market {market_id} would be {margin} (< 0) after this trade")]
     NegativeIsolatedMargin { market_id: String, margin: Int128 },

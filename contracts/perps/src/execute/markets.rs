@@ -9,7 +9,7 @@ use perps_risk::tiers::{MarginTier, TierTable};
 use perps_risk::vault::skew_scale_change_value;
 
 use crate::book::{accrue, count_liquidatable_books, load_market_ctx, skew};
-use crate::error::{ContractError, ContractResult};
+use crate::error::{ContractError, ContractResult, SkewScaleChange};
 use crate::oracle;
 use crate::state::{
     Config, Market, MarketState, CONFIG, MARKETS, MARKET_STATES, OWNERSHIP, SETTLED_WITH_HOLDERS,
@@ -231,13 +231,15 @@ pub fn update_market(
             cfg.collateral_decimals,
         )?;
         if !forced {
-            return Err(ContractError::SkewScaleChangeWithSkew {
-                market_id,
-                skew: k,
-                old: market.config.skew_scale,
-                new: config.skew_scale,
-                value_moved,
-            });
+            return Err(ContractError::SkewScaleChangeWithSkew(Box::new(
+                SkewScaleChange {
+                    market_id,
+                    skew: k,
+                    old: market.config.skew_scale,
+                    new: config.skew_scale,
+                    value_moved,
+                },
+            )));
         }
         Some(value_moved)
     } else {
