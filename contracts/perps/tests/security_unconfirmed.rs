@@ -225,20 +225,21 @@ fn s48_a_holder_cannot_close_at_the_old_price_after_a_gap_down() {
 #[test]
 fn s42_a_liquidation_passes_over_an_unconfirmed_market_and_the_scan_still_answers() {
     let (mut s, _) = Suite::sol_jump_guarded_alice_long_10();
-    // bob: long 1 BTC (IM 6,000) and long 10 SOL (IM 100) on exactly 6,100
-    let bob = s.trader("bob", 6_100, 6_100);
+    // bob: long 31 SOL (IM 310, MM 155: the largest requirement, closed first if it were
+    // priced) and long 0.05 BTC (IM 300) on exactly 610
+    let bob = s.trader("bob", 610, 610);
     let keeper = s.user("keeper", 0);
-    s.trade(&bob, "BTC", "1");
-    s.trade(&bob, "SOL", "10");
+    s.trade(&bob, "BTC", "0.05");
+    s.trade(&bob, "SOL", "31");
     s.advance(1);
     refused_gap(&mut s, "85");
-    // BTC at 56,700: Q = 6,100 − 3,300 = 2,800 (SOL at its last price 100, losses only)
-    // < MM 2,835 + 50 = 2,885
-    s.set_price("BTC", "56700");
+    // BTC at 53,000: Q = 610 − 350 = 260 (SOL at its last price 100, losses only)
+    // < MM 155 + 132.5
+    s.set_price("BTC", "53000");
     let b = s.account(&bob);
     assert_eq!(
         (b.equity, b.maintenance_margin),
-        (int_usdc(2_800), usdc(2_885))
+        (int_usdc(260), Uint128::new(287_500_000))
     );
     let page: LiquidatableAccountsResponse = s.query(&QueryMsg::LiquidatableAccounts {
         start_after: None,
@@ -246,16 +247,24 @@ fn s42_a_liquidation_passes_over_an_unconfirmed_market_and_the_scan_still_answer
     });
     let found: Vec<_> = page.accounts.iter().map(|a| a.address.clone()).collect();
     assert_eq!(found, vec![bob.clone()]);
-    // Only BTC is closed; SOL is neither closed nor valued at the refused-to-replace price.
+    // Only BTC is closed: SOL is neither closed nor valued at the price the feed refused to
+    // replace.
     let res = s.liquidate(&keeper, &bob, None).unwrap();
     let ev = Suite::events(&res, "liquidation");
     assert_eq!(ev.len(), 1, "{ev:?}");
     assert_eq!(ev[0]["market_id"], "BTC");
+    // partial, to the target: 241.071426 ≥ 1.25 · 192.857139 (SOL's MM counted in full)
+    assert_eq!(ev[0]["size_closed"], "0.035714287511230908");
+    assert_eq!(ev[0]["equity_after"], "241071426");
+    assert_eq!(ev[0]["maintenance_after"], "192857139");
     let b = s.account(&bob);
-    assert_eq!(b.positions.len(), 2);
-    assert_eq!(b.positions[1].market_id, "SOL");
-    assert_eq!(b.positions[1].size, sd("10"));
-    assert!(b.positions[0].size < sd("1"));
+    let sol: Vec<_> = b
+        .positions
+        .iter()
+        .filter(|p| p.market_id == "SOL")
+        .collect();
+    assert_eq!(sol.len(), 1);
+    assert_eq!(sol[0].size, sd("31"));
 }
 
 #[test]

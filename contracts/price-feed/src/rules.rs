@@ -157,7 +157,7 @@ pub fn record_refusal(
     window: u64,
 ) -> Option<u64> {
     refusals.retain(|r| publishers.contains(&r.publisher));
-    match refusals.iter_mut().find(|r| &r.publisher == publisher) {
+    match refusals.iter_mut().find(|r| r.publisher == *publisher) {
         Some(r) => r.publish_time = r.publish_time.max(publish_time),
         None => refusals.push(Refusal {
             publisher: publisher.clone(),
@@ -169,7 +169,7 @@ pub fn record_refusal(
     }
     refusals
         .iter()
-        .filter(|r| &r.publisher != publisher && r.publish_time.abs_diff(publish_time) < window)
+        .filter(|r| r.publisher != *publisher && r.publish_time.abs_diff(publish_time) < window)
         .map(|r| r.publish_time.max(publish_time))
         .max()
 }
