@@ -197,6 +197,7 @@ impl<B: Backend> Protocol<B> {
                     description: format!("{id}/USD"),
                     max_price_jump: None,
                     jump_window_secs: None,
+                    max_jump_windows: None,
                 },
                 &[],
             )?;

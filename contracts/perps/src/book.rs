@@ -174,6 +174,15 @@ fn clone_err(e: &ContractError) -> ContractError {
             market_id: market_id.clone(),
             feed_id: feed_id.clone(),
         },
+        ContractError::PriceUnconfirmed {
+            market_id,
+            refused_publish_time,
+            publish_time,
+        } => ContractError::PriceUnconfirmed {
+            market_id: market_id.clone(),
+            refused_publish_time: *refused_publish_time,
+            publish_time: *publish_time,
+        },
         other => ContractError::invalid("oracle", other.to_string()),
     }
 }

@@ -96,6 +96,15 @@ pub enum ContractError {
         max_age: u64,
     },
 
+    /// The feed refused a newer price (DESIGN 6.3): its stored price is known to be stale and
+    /// no action may use it until an accepted update or an owner reset answers the refusal.
+    #[error("oracle price of market {market_id} is unconfirmed: the feed refused an update published at {refused_publish_time} (stored price published at {publish_time})")]
+    PriceUnconfirmed {
+        market_id: String,
+        refused_publish_time: u64,
+        publish_time: u64,
+    },
+
     #[error(
         "oracle price of market {market_id} is uncertain: conf/price {ratio} > max {max_ratio}"
     )]

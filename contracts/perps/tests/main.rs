@@ -27,6 +27,7 @@ mod security_market;
 mod security_mechanics;
 mod security_more;
 mod security_oracle;
+mod security_unconfirmed;
 mod settle;
 mod settle_shortfall;
 mod settled_valuation;

@@ -50,6 +50,7 @@ fn s06_every_admin_message_of_every_contract_from_a_non_owner_is_unauthorized() 
             description: "SOL".into(),
             max_price_jump: None,
             jump_window_secs: None,
+            max_jump_windows: None,
         },
         FeedMsg::RemoveFeed {
             feed_id: "BTC".into(),

@@ -348,7 +348,7 @@ fn s40_a_settled_market_needs_no_oracle_anywhere_afterwards() {
 }
 
 #[test]
-fn s42_the_engine_follows_the_feed_through_a_skipped_gap_and_an_owner_reset() {
+fn s42_the_engine_uses_no_price_the_feed_refused_to_replace_and_follows_an_owner_reset() {
     let (mut s, alice) = Suite::sol_jump_guarded_alice_long_10();
     let (owner, feed, publisher) = (s.owner.clone(), s.feed.clone(), s.publisher.clone());
     let t0 = s.now();
@@ -361,12 +361,33 @@ fn s42_the_engine_follows_the_feed_through_a_skipped_gap_and_an_owner_reset() {
             publish_time: t,
         }],
     };
-    // +15 % after 60 s: skipped; the engine still marks 100
+    // +15 % after 60 s: skipped, and recorded as refused (published at the block time)
     s.advance(60);
     let r = s
         .exec_at(&feed, &publisher, &push("115", t0 + 60), &[])
         .unwrap();
     assert_eq!(Suite::attr(&r, "wasm", "skipped_update"), "SOL:jump");
+    assert_eq!(
+        Suite::attr(&r, "wasm", "refused_publish_time"),
+        format!("SOL:{}", t0 + 60)
+    );
+    // the stored 100 is now known to be stale: nobody trades or closes at it (the account
+    // query still shows the last price)
+    let unconfirmed = format!(
+        "oracle price of market SOL is unconfirmed: the feed refused an update published at {} \
+         (stored price published at {t0})",
+        t0 + 60
+    );
+    s.rejects_exact(&alice, &Suite::trade_msg("SOL", "1"), &[], &unconfirmed);
+    s.rejects_exact(
+        &alice,
+        &ExecuteMsg::ClosePosition {
+            market_id: "SOL".into(),
+            acceptable_price: None,
+        },
+        &[],
+        &unconfirmed,
+    );
     assert_eq!(s.account(&alice).positions[0].mark_price, d("100"));
     // after 90 s of publish time the same move is within 0.1·90/60 = 15 %: accepted
     s.advance(30);

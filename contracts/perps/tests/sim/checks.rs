@@ -275,6 +275,24 @@ impl Sim {
         ex: &Exec,
     ) -> Result<(), String> {
         let ok = ex.res.is_ok();
+        // 12: nothing fills at a price the feed had already refused to replace.
+        if let Ok(res) = &ex.res {
+            for e in res.events.iter() {
+                if e.ty != "wasm-trade" && e.ty != "wasm-liquidation" {
+                    continue;
+                }
+                let Some(id) = e.attributes.iter().find(|x| x.key == "market_id") else {
+                    continue;
+                };
+                let m = &pre.world.markets[&id.value];
+                if m.unconfirmed && !matches!(m.status, MarketStatus::Settled { .. }) {
+                    return Err(format!(
+                        "{} in {} at a price the feed refused to replace",
+                        e.ty, id.value
+                    ));
+                }
+            }
+        }
         match a {
             Action::Trade {
                 who, market, funds, ..

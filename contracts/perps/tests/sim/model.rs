@@ -89,6 +89,8 @@ pub struct MarketIn {
     pub feed: Option<(Decimal256, u64)>,
     /// Its published confidence (0 without a record).
     pub conf: Decimal256,
+    /// The feed refused to replace its record (`refused_publish_time`): `feed` is then `None`.
+    pub unconfirmed: bool,
 }
 
 /// A stored position.
