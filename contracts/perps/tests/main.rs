@@ -9,6 +9,7 @@ mod cross;
 mod funding;
 mod funds;
 mod fuzz;
+mod guide;
 mod isolated;
 mod liquidation;
 mod liquidation_markets;
