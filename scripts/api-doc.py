@@ -116,7 +116,7 @@ def field_table(obj):
     if not props:
         return ["No fields: `{}`.", ""]
     required = set(obj.get("required") or [])
-    rows = ["| field | type | | description |", "|---|---|---|---|"]
+    rows = ["| field | type | presence | description |", "|---|---|---|---|"]
     for name, node in props.items():
         t = type_of(node)
         optional = name not in required or t.endswith("?")
@@ -219,7 +219,10 @@ def schema_sections(contract):
 
     # every named type reachable from the messages and responses
     lines += ["### Types", ""]
+    titles = {r.get("title") for r in responses.values()}
     for name in sorted(defs):
+        if name in titles:
+            continue  # listed under Responses
         lines += type_section(name, defs[name])
     return lines
 

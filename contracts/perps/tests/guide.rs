@@ -76,6 +76,13 @@ fn usd_u(v: Uint128) -> String {
     usd(v.u128() as i128)
 }
 
+/// `v` rounded half up to 2 decimals, trailing zeros dropped (percentages).
+fn round2(v: Decimal256) -> String {
+    let hundred = Decimal256::percent(10_000);
+    let r = (v * hundred + Decimal256::percent(50)).floor() / hundred;
+    cut(&r.to_string(), 2)
+}
+
 /// A price, cut to 6 decimals.
 fn px(p: Decimal256) -> String {
     group(&cut(&p.to_string(), 6))
@@ -113,7 +120,7 @@ impl Block {
     fn account(&mut self, name: &str, a: &AccountResponse) {
         let margin_ratio = a
             .margin_ratio
-            .map(|r| format!("{} %", cut(&(r * Decimal256::percent(10_000)).to_string(), 2)))
+            .map(|r| format!("{} %", round2(r * Decimal256::percent(10_000))))
             .unwrap_or_else(|| "-".into());
         self.line(format!(
             "  {name}: collateral {} | equity {} | initial {} | maintenance {} | free {} | margin ratio {} | {}",
@@ -236,7 +243,7 @@ fn liquidatable(s: &Suite, who: &Addr) -> bool {
         start_after: None,
         limit: Some(30),
     });
-    page.accounts.iter().any(|a| &a.address == who)
+    page.accounts.iter().any(|a| a.address == *who)
 }
 
 fn isolated(market: &str, size: &str, margin_whole: u128) -> ExecuteMsg {
@@ -298,7 +305,11 @@ fn isolated_loss() -> String {
     b.step("bob withdraws 10,000");
     s.withdraw(&bob, 10_000 * USDC).unwrap();
     let left = s.balance(&bob);
-    assert_eq!(left, 10_000 * USDC, "the isolated book lost its margin only");
+    assert_eq!(
+        left,
+        10_000 * USDC,
+        "the isolated book lost its margin only"
+    );
     b.line(format!(
         "  bob's wallet: {} (he started with 15,000: lost {})",
         wallet(&s, &bob),
@@ -394,13 +405,15 @@ fn fee_btc() -> MarketConfig {
 fn fees_funding() -> String {
     let mut s = Suite::with(|_| {}, &[("BTC", fee_btc()), ("ETH", plain_market("ETH"))]);
     let mut b = Block::new();
-    b.line("market BTC: taker fee 0.05 % (20 % of it to the insurance fund), skew scale 1,000 BTC, price impact cap 1 %, funding at most 1 % a day (reached at a skew of 1 % · 1,000 = 10 BTC)");
-    let erin = s.trader("erin", 10_000, 10_000);
-    b.step("erin deposits 10,000; buys 2 BTC at oracle 60,000 (she is the only trader: skew 0 → 2)");
+    b.line("market BTC: taker fee 0.05 % (20 % of it to the insurance fund), skew scale 1,000 BTC, price impact cap 1 %, funding rate at most 1 % a day");
+    let erin = s.trader("erin", 20_000, 20_000);
+    b.step(
+        "erin deposits 20,000; buys 2 BTC at oracle 60,000 (she is the only trader: skew 0 → 2)",
+    );
     let res = s.trade(&erin, "BTC", "2");
     b.trades(&res);
     b.account("erin", &s.account(&erin));
-    b.step("8 hours pass at 60,000 (skew 2 BTC, so longs pay 2/10 of the maximum rate)");
+    b.step("8 hours pass at 60,000 (skew 2 BTC: longs pay funding)");
     s.advance(8 * 3600 - 1);
     s.set_price("BTC", "60000");
     b.account("erin", &s.account(&erin));
@@ -411,7 +424,7 @@ fn fees_funding() -> String {
     b.account("erin", &a);
     b.line(format!(
         "  round trip cost: {} (two fees and 8 hours of funding; the impact paid on entry came back on exit)",
-        usd(10_000 * USDC as i128 - a.collateral.i128())
+        usd(20_000 * USDC as i128 - a.collateral.i128())
     ));
     b.finish()
 }
@@ -441,7 +454,7 @@ fn liquidation_price() -> String {
             px(lp),
             px(thumb),
             px(gap),
-            cut(&(gap / lp * Decimal256::percent(10_000)).to_string(), 2)
+            round2(gap / lp * Decimal256::percent(10_000))
         ));
         exact.push((who, lp));
     }
@@ -467,11 +480,7 @@ fn liquidation_price() -> String {
                     .parse()
                     .expect("small")
             ),
-            if p < lp {
-                "liquidatable"
-            } else {
-                "healthy"
-            }
+            if p < lp { "liquidatable" } else { "healthy" }
         ));
     }
     b.finish()
@@ -503,11 +512,11 @@ type Example = (&'static str, fn() -> String);
 const EXAMPLES: [Example; 7] = [
     ("cross", cross),
     ("isolated", isolated_loss),
-    ("free-collateral", free_collateral),
     ("tiers", tiers),
+    ("free-collateral", free_collateral),
     ("fees-funding", fees_funding),
-    ("liquidation-price", liquidation_price),
     ("liquidation", liquidation),
+    ("liquidation-price", liquidation_price),
 ];
 
 // ---------------------------------------------------------------- the guide file
@@ -528,10 +537,13 @@ fn blocks(guide: &str) -> Vec<(String, std::ops::Range<usize>)> {
                 .expect("marker name");
         let body_start = start_marker + guide[start_marker..].find('\n').expect("marker line") + 1;
         let body_end = body_start
-            + guide[body_start..]
-                .find(CLOSE)
-                .unwrap_or_else(|| panic!("example {} is not closed", &guide[name_start..name_end]));
-        out.push((guide[name_start..name_end].to_string(), body_start..body_end));
+            + guide[body_start..].find(CLOSE).unwrap_or_else(|| {
+                panic!("example {} is not closed", &guide[name_start..name_end])
+            });
+        out.push((
+            guide[name_start..name_end].to_string(),
+            body_start..body_end,
+        ));
         at = body_end + CLOSE.len();
     }
     out
@@ -610,7 +622,9 @@ fn guide_examples_match_the_engine() {
     let mut stale = Vec::new();
     for ((name, range), (_, text)) in found.iter().zip(&rendered) {
         if &guide[range.clone()] != text {
-            stale.push(format!("--- example {name}, as the engine computes it:\n{text}"));
+            stale.push(format!(
+                "--- example {name}, as the engine computes it:\n{text}"
+            ));
         }
     }
     assert!(
