@@ -342,6 +342,11 @@ def events_of(files):
     for path in files:
         src = strip_tests(open(path).read())
         rel = os.path.relpath(path, ROOT)
+        for m in re.finditer(r"Event::new\(", src):
+            if not re.match(r'Event::new\(\s*"\w+"\s*\)', src[m.start():]):
+                line = src.count("\n", 0, m.start()) + 1
+                sys.exit(f"api-doc: {rel}:{line}: an event whose name is not a string literal; "
+                         "teach scripts/api-doc.py to read it")
         for m in re.finditer(r'Event::new\(\s*"(\w+)"\s*\)', src):
             name = m.group(1)
             fn, body = enclosing_fn(src, m.start())
@@ -461,6 +466,8 @@ def error_rows(variants):
 def error_sections(contract):
     path = os.path.join(ROOT, "contracts", contract, "src", "error.rs")
     variants = parse_enum(path, "ContractError")
+    if not variants:
+        sys.exit(f"api-doc: no `pub enum ContractError` found in {os.path.relpath(path, ROOT)}")
     lines = ["### Errors", "", f"`ContractError` (`contracts/{contract}/src/error.rs`). Every failure "
              "changes nothing; the message names the numbers involved.", ""]
     lines += error_rows(variants)
