@@ -10,6 +10,7 @@ mod exits;
 mod funding;
 mod funds;
 mod fuzz;
+mod guide;
 mod isolated;
 mod liquidation;
 mod liquidation_markets;
