@@ -9,3 +9,7 @@ export { PriceFeedClient, PriceFeedQueryClient } from "./generated/PriceFeed.cli
 export { PriceFeedMsgComposer } from "./generated/PriceFeed.message-composer";
 export { InsuranceFundClient, InsuranceFundQueryClient } from "./generated/InsuranceFund.client";
 export { InsuranceFundMsgComposer } from "./generated/InsuranceFund.message-composer";
+export * from "./units";
+export * from "./health";
+export * from "./errors";
+export * from "./connect";
