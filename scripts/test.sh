@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check the project has, in the order CI runs them:
-# format, lints, wasm artifacts + chain check, all tests, schema up to date and complete.
+# format, lints, wasm artifacts + chain check, all tests, schema up to date and complete, the
+# TypeScript client up to date with the schema, compiled with --strict and tested.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
@@ -29,6 +30,18 @@ bash scripts/schema.sh --check
 api_args=(schema/)
 [ -d contracts/perps ] && [ -d contracts/price-feed ] && [ -d contracts/insurance-fund ] && api_args=(--all schema/)
 python3 "$ROOT/../shared/api/check_api.py" "${api_args[@]}"
+
+step "typescript client (clients/ts)"
+bash scripts/ts-client.sh --check
+tslog="$(mktemp)"
+set +e
+(cd clients/ts && npx tsc -p tsconfig.json && node --test --test-reporter=tap dist/test/*.test.js) 2>&1 | tee "$tslog"
+status=${PIPESTATUS[0]}
+set -e
+read -r ts_passed ts_failed < <(awk '/^# pass / { p = $3 } /^# fail / { f = $3 } END { print p + 0, f + 0 }' "$tslog")
+[ "$status" -eq 0 ] || { echo "typescript client failed"; exit "$status"; }
+passed=$((passed + ts_passed))
+failed=$((failed + ts_failed))
 
 step "summary"
 echo "${passed:-0} passed, ${failed:-0} failed"
