@@ -18,6 +18,8 @@ export interface Deployment {
   /** Gas price with the fee denom, e.g. "0.025ustake". */
   gasPrice: string;
   contracts: PerpsContracts;
+  /** How often a sent transaction is looked up (ms); cosmjs's default is 3000. */
+  broadcastPollIntervalMs?: number;
 }
 
 /** Asks the wallet for access to the chain, then binds typed clients to its first account. */
@@ -29,5 +31,6 @@ export async function connectWallet(wallet: WalletExtension, deployment: Deploym
     signer,
     gasPrice: deployment.gasPrice,
     contracts: deployment.contracts,
+    clientOptions: { broadcastPollIntervalMs: deployment.broadcastPollIntervalMs },
   });
 }

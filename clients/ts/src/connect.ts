@@ -1,5 +1,5 @@
 // One call from a wallet's signer to typed clients of the three contracts.
-import { SigningCosmWasmClient } from "@cosmjs/cosmwasm-stargate";
+import { SigningCosmWasmClient, type SigningCosmWasmClientOptions } from "@cosmjs/cosmwasm-stargate";
 import type { OfflineSigner } from "@cosmjs/proto-signing";
 import { GasPrice } from "@cosmjs/stargate";
 import { InsuranceFundClient } from "./generated/InsuranceFund.client";
@@ -26,6 +26,8 @@ export interface ConnectOptions {
   contracts: PerpsContracts;
   /** Which of the signer's accounts signs (default the first). */
   accountIndex?: number;
+  /** More cosmjs client options (e.g. `broadcastPollIntervalMs`: how often a sent transaction is looked up, default 3 s). */
+  clientOptions?: Omit<SigningCosmWasmClientOptions, "gasPrice">;
 }
 
 /** Signed clients for one account, plus message composers to put several messages in one transaction. */
@@ -53,6 +55,7 @@ export async function connect(options: ConnectOptions): Promise<PerpsSession> {
   const account = accounts[options.accountIndex ?? 0];
   if (account === undefined) throw new Error(`the signer has no account ${options.accountIndex ?? 0}`);
   const client = await SigningCosmWasmClient.connectWithSigner(options.rpcEndpoint, options.signer, {
+    ...options.clientOptions,
     gasPrice: GasPrice.fromString(options.gasPrice),
   });
   const { address } = account;

@@ -80,7 +80,7 @@ describe("examples on a local node", { skip }, () => {
     if ("missing" in found) return;
     node = await startNode(found.bin);
     contracts = await deploy(node, found.artifacts);
-    deployment = { chainId: CHAIN_ID, rpcEndpoint: node.rpc, gasPrice: GAS_PRICE, contracts };
+    deployment = { chainId: CHAIN_ID, rpcEndpoint: node.rpc, gasPrice: GAS_PRICE, contracts, broadcastPollIntervalMs: 100 };
   });
 
   after(async () => {

@@ -123,6 +123,7 @@ function stopChild(child: ChildProcess, dir: string): Promise<void> {
 export async function signer(node: LocalNode, name: AccountName): Promise<SigningCosmWasmClient> {
   return SigningCosmWasmClient.connectWithSigner(node.rpc, await wallet(ACCOUNTS.indexOf(name)), {
     gasPrice: GasPrice.fromString(GAS_PRICE),
+    broadcastPollIntervalMs: 100,
   });
 }
 
