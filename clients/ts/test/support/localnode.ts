@@ -34,9 +34,9 @@ const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), ".cache",
 
 /** The node binary and the three artifacts, or why they are missing. */
 export function prerequisites(): { bin: string; artifacts: string } | { missing: string } {
-  const bin = process.env.LOCALNET_BIN ?? path.join(TARGET, "release", "localnet");
+  const bin = process.env.LOCALNET_BIN ?? path.join(TARGET, "debug", "localnet");
   const artifacts = path.join(REPO, "artifacts");
-  if (!fs.existsSync(bin)) return { missing: `${bin} (cargo build --release -p localnet --bin localnet)` };
+  if (!fs.existsSync(bin)) return { missing: `${bin} (cargo build -p localnet --bin localnet)` };
   for (const c of ["perps", "price-feed", "insurance-fund"]) {
     if (!fs.existsSync(path.join(artifacts, `${c}.wasm`))) return { missing: `artifacts/${c}.wasm (bash scripts/build-wasm.sh)` };
   }
