@@ -35,6 +35,11 @@ step "typescript client (clients/ts)"
 bash scripts/ts-client.sh --check
 tslog="$(mktemp)"
 set +e
+# The examples' end-to-end tests need `localnet serve`: required wherever the tree has it.
+if [ -f packages/localnet/src/bin/localnet.rs ]; then
+  cargo build --locked -p localnet --bin localnet
+  export PERPS_E2E=1 LOCALNET_BIN="$CARGO_TARGET_DIR/debug/localnet"
+fi
 (cd clients/ts && npx tsc -p tsconfig.json && node --test --test-reporter=tap dist/test/*.test.js) 2>&1 | tee "$tslog"
 status=${PIPESTATUS[0]}
 set -e
