@@ -104,7 +104,7 @@ describe("examples on a local node", { skip }, () => {
     const provided = await provideLiquidity(lp, "1000000");
     // The first deposit mints 1e12 shares, 1e6 of them (10^collateral_decimals) locked forever.
     assert.equal(provided.sharesMinted, 999_999_000_000n);
-    assert.deepEqual(provided.position, { shares: "999999000000", value: "999999000000" });
+    assert.deepEqual(provided.position, { shares: "999999000000", value: "999999000000", pending_withdrawal: null });
     assert.equal(provided.vault.total_shares, "1000000000000");
     assert.equal(provided.vault.cash, "1000000000000");
     assert.equal(provided.vault.share_price, "1");

@@ -175,10 +175,10 @@ export async function deploy(node: LocalNode, artifacts: string): Promise<PerpsC
   await new InsuranceFundClient(owner, ownerAddr, insuranceFund).addEngine({ engine: perps });
   const feed = new PriceFeedClient(owner, ownerAddr, priceFeed);
   const engine = new PerpsClient(owner, ownerAddr, perps);
-  // BTC without skew impact or funding (round numbers), ETH with both.
+  // No skew impact and no funding: fills at the oracle price, round numbers.
   for (const [id, config] of [
     ["BTC", market("BTC", "0", "0.001")],
-    ["ETH", market("ETH", "20000", "0.01")],
+    ["ETH", market("ETH", "0", "0.01")],
   ] as const) {
     await feed.addFeed({ feedId: id, description: `${id}/USD` });
     await engine.addMarket({ marketId: id, config });
