@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Writes schema/<contract>/ for every contract from its `schema` binary (write_api!).
-#   scripts/schema.sh          regenerate in place
+#   scripts/schema.sh          regenerate in place, then the TypeScript client (scripts/ts-client.sh)
 #   scripts/schema.sh --check  regenerate into a temp dir and fail on any difference
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -29,3 +29,4 @@ if $check; then
   fi
   echo "schema/ is up to date"
 fi
+$check || bash "$ROOT/scripts/ts-client.sh"

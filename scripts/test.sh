@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check the project has, in the order CI runs them:
 # format, lints, wasm artifacts + chain check, all tests, schema up to date and complete,
-# docs/api.md up to date.
+# docs/api.md up to date, the TypeScript client up to date with the schema, compiled with --strict
+# and tested.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
@@ -40,6 +41,23 @@ fi
 
 step "docs/api.md"
 python3 scripts/api-doc.py --check
+
+step "typescript client (clients/ts)"
+bash scripts/ts-client.sh --check
+tslog="$(mktemp)"
+set +e
+# The examples' end-to-end tests need `localnet serve`: required wherever the tree has it.
+if [ -f packages/localnet/src/bin/localnet.rs ]; then
+  cargo build --locked -p localnet --bin localnet
+  export PERPS_E2E=1 LOCALNET_BIN="$CARGO_TARGET_DIR/debug/localnet"
+fi
+(cd clients/ts && npx tsc -p tsconfig.json && node --test --test-reporter=tap dist/test/*.test.js) 2>&1 | tee "$tslog"
+status=${PIPESTATUS[0]}
+set -e
+read -r ts_passed ts_failed < <(awk '/^# pass / { p = $3 } /^# fail / { f = $3 } END { print p + 0, f + 0 }' "$tslog")
+[ "$status" -eq 0 ] || { echo "typescript client failed"; exit "$status"; }
+passed=$((passed + ts_passed))
+failed=$((failed + ts_failed))
 
 step "summary"
 echo "${passed:-0} passed, ${failed:-0} failed"
