@@ -6,7 +6,7 @@
 
 import { CosmWasmClient, SigningCosmWasmClient, ExecuteResult } from "@cosmjs/cosmwasm-stargate";
 import { Coin, StdFee } from "@cosmjs/amino";
-import { InstantiateMsg, ExecuteMsg, Decimal256, PriceUpdate, QueryMsg, MigrateMsg, Addr, ConfigResponse, FeedsResponse, FeedInfo, PriceRecord, PriceResponse, PricesResponse } from "./PriceFeed.types";
+import { InstantiateMsg, ExecuteMsg, Decimal256, PriceUpdate, QueryMsg, MigrateMsg, Addr, ConfigResponse, FeedsResponse, FeedInfo, PriceRecord, PriceResponse, PriceHistoryResponse, HistoryRecord, PricesResponse } from "./PriceFeed.types";
 export interface PriceFeedReadOnlyInterface {
   contractAddress: string;
   config: () => Promise<ConfigResponse>;
@@ -20,6 +20,11 @@ export interface PriceFeedReadOnlyInterface {
   }: {
     feedIds: string[];
   }) => Promise<PricesResponse>;
+  priceHistory: ({
+    feedId
+  }: {
+    feedId: string;
+  }) => Promise<PriceHistoryResponse>;
   feeds: ({
     limit,
     startAfter
@@ -37,6 +42,7 @@ export class PriceFeedQueryClient implements PriceFeedReadOnlyInterface {
     this.config = this.config.bind(this);
     this.price = this.price.bind(this);
     this.prices = this.prices.bind(this);
+    this.priceHistory = this.priceHistory.bind(this);
     this.feeds = this.feeds.bind(this);
   }
   config = async (): Promise<ConfigResponse> => {
@@ -63,6 +69,17 @@ export class PriceFeedQueryClient implements PriceFeedReadOnlyInterface {
     return this.client.queryContractSmart(this.contractAddress, {
       prices: {
         feed_ids: feedIds
+      }
+    });
+  };
+  priceHistory = async ({
+    feedId
+  }: {
+    feedId: string;
+  }): Promise<PriceHistoryResponse> => {
+    return this.client.queryContractSmart(this.contractAddress, {
+      price_history: {
+        feed_id: feedId
       }
     });
   };
@@ -104,11 +121,13 @@ export interface PriceFeedInterface extends PriceFeedReadOnlyInterface {
     description,
     feedId,
     jumpWindowSecs,
+    maxJumpWindows,
     maxPriceJump
   }: {
     description: string;
     feedId: string;
     jumpWindowSecs?: number;
+    maxJumpWindows?: number;
     maxPriceJump?: Decimal256;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<ExecuteResult>;
   removeFeed: ({
@@ -180,11 +199,13 @@ export class PriceFeedClient extends PriceFeedQueryClient implements PriceFeedIn
     description,
     feedId,
     jumpWindowSecs,
+    maxJumpWindows,
     maxPriceJump
   }: {
     description: string;
     feedId: string;
     jumpWindowSecs?: number;
+    maxJumpWindows?: number;
     maxPriceJump?: Decimal256;
   }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<ExecuteResult> => {
     return await this.client.execute(this.sender, this.contractAddress, {
@@ -192,6 +213,7 @@ export class PriceFeedClient extends PriceFeedQueryClient implements PriceFeedIn
         description,
         feed_id: feedId,
         jump_window_secs: jumpWindowSecs,
+        max_jump_windows: maxJumpWindows,
         max_price_jump: maxPriceJump
       }
     }, fee_, memo_, funds_);

@@ -8,7 +8,7 @@ import { Coin } from "@cosmjs/amino";
 import { MsgExecuteContractEncodeObject } from "@cosmjs/cosmwasm-stargate";
 import { MsgExecuteContract } from "cosmjs-types/cosmwasm/wasm/v1/tx";
 import { toUtf8 } from "@cosmjs/encoding";
-import { InstantiateMsg, ExecuteMsg, Decimal256, PriceUpdate, QueryMsg, MigrateMsg, Addr, ConfigResponse, FeedsResponse, FeedInfo, PriceRecord, PriceResponse, PricesResponse } from "./PriceFeed.types";
+import { InstantiateMsg, ExecuteMsg, Decimal256, PriceUpdate, QueryMsg, MigrateMsg, Addr, ConfigResponse, FeedsResponse, FeedInfo, PriceRecord, PriceResponse, PriceHistoryResponse, HistoryRecord, PricesResponse } from "./PriceFeed.types";
 export interface PriceFeedMsg {
   contractAddress: string;
   sender: string;
@@ -32,11 +32,13 @@ export interface PriceFeedMsg {
     description,
     feedId,
     jumpWindowSecs,
+    maxJumpWindows,
     maxPriceJump
   }: {
     description: string;
     feedId: string;
     jumpWindowSecs?: number;
+    maxJumpWindows?: number;
     maxPriceJump?: Decimal256;
   }, funds_?: Coin[]) => MsgExecuteContractEncodeObject;
   removeFeed: ({
@@ -121,11 +123,13 @@ export class PriceFeedMsgComposer implements PriceFeedMsg {
     description,
     feedId,
     jumpWindowSecs,
+    maxJumpWindows,
     maxPriceJump
   }: {
     description: string;
     feedId: string;
     jumpWindowSecs?: number;
+    maxJumpWindows?: number;
     maxPriceJump?: Decimal256;
   }, funds_?: Coin[]): MsgExecuteContractEncodeObject => {
     return {
@@ -138,6 +142,7 @@ export class PriceFeedMsgComposer implements PriceFeedMsg {
             description,
             feed_id: feedId,
             jump_window_secs: jumpWindowSecs,
+            max_jump_windows: maxJumpWindows,
             max_price_jump: maxPriceJump
           }
         })),

@@ -25,6 +25,7 @@ export type ExecuteMsg = {
     description: string;
     feed_id: string;
     jump_window_secs?: number | null;
+    max_jump_windows?: number | null;
     max_price_jump?: Decimal256 | null;
   };
 } | {
@@ -61,6 +62,10 @@ export type QueryMsg = {
     feed_ids: string[];
   };
 } | {
+  price_history: {
+    feed_id: string;
+  };
+} | {
   feeds: {
     limit?: number | null;
     start_after?: string | null;
@@ -81,6 +86,7 @@ export interface FeedInfo {
   description: string;
   feed_id: string;
   jump_window_secs: number;
+  max_jump_windows?: number | null;
   max_price_jump?: Decimal256 | null;
   price?: PriceRecord | null;
 }
@@ -89,6 +95,8 @@ export interface PriceRecord {
   ema_price: Decimal256;
   price: Decimal256;
   publish_time: number;
+  refused_publish_time?: number | null;
+  sequence?: number | null;
 }
 export interface PriceResponse {
   conf: Decimal256;
@@ -96,6 +104,19 @@ export interface PriceResponse {
   feed_id: string;
   price: Decimal256;
   publish_time: number;
+  refused_publish_time?: number | null;
+}
+export interface PriceHistoryResponse {
+  records: HistoryRecord[];
+}
+export interface HistoryRecord {
+  accepted_height: number;
+  accepted_time: number;
+  conf: Decimal256;
+  ema_price: Decimal256;
+  price: Decimal256;
+  publish_time: number;
+  sequence: number;
 }
 export interface PricesResponse {
   prices: PriceResponse[];
