@@ -3,19 +3,22 @@
 //! insurance fund through a submessage replying on error, then the vault). Money decisions live
 //! in `perps-risk`; this crate loads, checks, stores.
 
-pub mod book;
+pub mod account;
 pub mod contract;
 pub mod error;
 pub mod execute;
+pub mod market;
 pub mod oracle;
 pub mod query;
 pub mod state;
+pub mod trade;
+pub mod valuation;
 
 use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response};
 use perps_api::perps::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 
-pub use crate::contract::CONTRACT_NAME;
-pub use crate::error::{ContractError, ContractResult};
+pub use crate::error::{ContractError, ContractResult, OracleError};
+pub use crate::state::CONTRACT_NAME;
 
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;

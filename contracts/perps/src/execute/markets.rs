@@ -1,15 +1,19 @@
 //! Owner-managed markets: add, update, status, settlement.
 
-use cosmwasm_std::{Decimal256, DepsMut, Env, MessageInfo, Order, Response, SignedDecimal256};
+use cosmwasm_std::{
+    Addr, Decimal256, Deps, DepsMut, Env, MessageInfo, Order, Response, SignedDecimal256,
+};
 use cw_utils::nonpayable;
 use perps_api::perps::{MarketConfig, MarketStatus, MarketStatusUpdate};
-use perps_risk::tiers::{MarginTier, TierTable};
+use perps_risk::book::book_health;
 
-use crate::book::{accrue, count_liquidatable_books, load_market_ctx};
+use crate::account::{book_params, load_account};
 use crate::error::{ContractError, ContractResult};
+use crate::market::{accrue, impact_cap, load_market_ctx, tier_table, Prices};
 use crate::oracle;
 use crate::state::{
-    Config, Market, MarketState, CONFIG, MARKETS, MARKET_STATES, OWNERSHIP, SETTLED_WITH_HOLDERS,
+    Config, Market, MarketState, CONFIG, MARKETS, MARKET_HOLDERS, MARKET_STATES, OWNERSHIP,
+    SETTLED_WITH_HOLDERS,
 };
 
 /// Longest market id, in bytes (it is part of every position key).
@@ -28,29 +32,6 @@ fn validate_market_id(id: &str) -> ContractResult<()> {
             "market_id",
             format!("{id:?} must be 1-{MAX_MARKET_ID_LEN} chars of [A-Za-z0-9_./-]"),
         ))
-    }
-}
-
-/// The risk crate's view of a tier table.
-pub fn tier_table(mc: &MarketConfig) -> ContractResult<TierTable> {
-    let tiers: Vec<MarginTier> = mc
-        .margin_tiers
-        .iter()
-        .map(|t| MarginTier {
-            max_notional: t.max_notional,
-            initial_margin_ratio: t.initial_margin_ratio,
-            maintenance_margin_ratio: t.maintenance_margin_ratio,
-        })
-        .collect();
-    Ok(TierTable::new(&tiers)?)
-}
-
-/// Impact cap in force (0 when there is no impact).
-pub fn impact_cap(mc: &MarketConfig) -> Decimal256 {
-    if mc.skew_scale.is_zero() {
-        Decimal256::zero()
-    } else {
-        mc.max_price_impact.unwrap_or_default()
     }
 }
 
@@ -274,13 +255,8 @@ pub fn settle_market(
         (Some(p), _) if p.is_zero() => return Err(ContractError::invalid("price", "must be > 0")),
         (Some(p), _) => p,
         (None, Ok(mark)) => mark.price,
-        (None, Err(_)) => {
-            // Default is the last fresh price: surface why there is none.
-            return Err(live.err().unwrap_or(ContractError::OracleMissing {
-                market_id,
-                feed_id: market.config.feed_id,
-            }));
-        }
+        // Default is the last fresh price: surface why there is none.
+        (None, Err(e)) => return Err(e.clone().into()),
     };
     let ctx = load_market_ctx(deps.as_ref(), &env, &cfg, &market_id)?;
     let mut state = ctx.state;
@@ -307,9 +283,35 @@ pub fn settle_market(
         .add_attribute("price", settle_price.to_string()))
 }
 
-/// Markets in id order (used by the vault valuation).
-pub fn all_market_ids(deps: cosmwasm_std::Deps) -> ContractResult<Vec<String>> {
-    Ok(MARKETS
+/// Books touching `market_id` that are liquidatable, valued with `candidate` in place of the
+/// stored market when given (best-effort prices). Used to refuse an update that would make open
+/// positions liquidatable at once.
+pub fn count_liquidatable_books(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    market_id: &str,
+    candidate: Option<&Market>,
+) -> ContractResult<u32> {
+    let holders: Vec<Addr> = MARKET_HOLDERS
+        .prefix(market_id)
         .keys(deps.storage, None, None, Order::Ascending)
-        .collect::<Result<_, _>>()?)
+        .collect::<Result<_, _>>()?;
+    let params = book_params(cfg);
+    let mut count = 0u32;
+    for addr in holders {
+        let mut ctx = load_account(deps, env, cfg, &addr, None)?;
+        if let (Some(c), Some(m)) = (candidate, ctx.markets.get_mut(market_id)) {
+            m.market = c.clone();
+            m.tiers = tier_table(&c.config)?;
+        }
+        let Some(pos) = ctx.positions.get(market_id) else {
+            continue;
+        };
+        let book = ctx.book_of(market_id, &pos.mode, Prices::Any)?;
+        if book_health(&book, &params)?.liquidatable {
+            count = count.saturating_add(1);
+        }
+    }
+    Ok(count)
 }
