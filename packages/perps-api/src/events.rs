@@ -317,7 +317,10 @@ mod tests {
         let ev = Event::new("wasm-trade")
             .add_attribute("_contract_address", "engine")
             .add_attributes(Event::from(trade()).attributes);
-        assert_eq!(TradeEvent::all_in(std::slice::from_ref(&ev)).unwrap(), vec![trade()]);
+        assert_eq!(
+            TradeEvent::all_in(std::slice::from_ref(&ev)).unwrap(),
+            vec![trade()]
+        );
         assert_eq!(
             BadDebtEvent::try_from(ev.clone()).unwrap_err().to_string(),
             "event type wasm-trade is not bad_debt"

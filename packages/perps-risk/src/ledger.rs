@@ -36,6 +36,20 @@ pub struct Balances {
     pub insurance_fees: Uint128,
 }
 
+/// `*v += d`, checked (one body for every credit, so the contract stays small).
+#[inline(never)]
+fn credit(v: &mut Int128, d: Int128) -> RiskResult<()> {
+    *v = v.checked_add(d)?;
+    Ok(())
+}
+
+/// `*v −= d`, checked.
+#[inline(never)]
+fn debit(v: &mut Int128, d: Int128) -> RiskResult<()> {
+    *v = v.checked_sub(d)?;
+    Ok(())
+}
+
 impl Balances {
     /// `C + M + vault cash + insurance fees`: the money these balances hold.
     pub fn total(&self) -> RiskResult<Int128> {
@@ -123,7 +137,7 @@ impl Moved {
         if margin.is_negative() {
             self.flows.shortfall = self.flows.shortfall.checked_add(margin.unsigned_abs())?;
         } else {
-            self.after.collateral = self.after.collateral.checked_add(margin)?;
+            credit(&mut self.after.collateral, margin)?;
         }
         Ok(())
     }
@@ -140,10 +154,8 @@ impl Moved {
 
     /// Realized PnL leaves the vault for the book.
     fn realize(&mut self, pnl: Int128) -> RiskResult<()> {
-        self.after.vault_cash = self.after.vault_cash.checked_sub(pnl)?;
-        let book = self.after.book_mut();
-        *book = book.checked_add(pnl)?;
-        Ok(())
+        debit(&mut self.after.vault_cash, pnl)?;
+        credit(self.after.book_mut(), pnl)
     }
 }
 
@@ -151,7 +163,7 @@ impl Moved {
 pub fn deposit(b: Balances, amount: Uint128) -> RiskResult<Moved> {
     let mut m = Moved::new(b);
     let amount = int128(amount)?;
-    m.after.collateral = b.collateral.checked_add(amount)?;
+    credit(&mut m.after.collateral, amount)?;
     m.flows.inflow = amount;
     Ok(m)
 }
@@ -159,7 +171,7 @@ pub fn deposit(b: Balances, amount: Uint128) -> RiskResult<Moved> {
 /// `C` paid out to the account (the free-collateral check is the caller's).
 pub fn withdraw(b: Balances, amount: Uint128) -> RiskResult<Moved> {
     let mut m = Moved::new(b);
-    m.after.collateral = b.collateral.checked_sub(int128(amount)?)?;
+    debit(&mut m.after.collateral, int128(amount)?)?;
     m.flows.outflow = amount;
     Ok(m)
 }
@@ -167,9 +179,8 @@ pub fn withdraw(b: Balances, amount: Uint128) -> RiskResult<Moved> {
 /// Funding settled into the book: `paid` (negative: received) leaves the book for the vault.
 pub fn settle_funding(b: Balances, paid: Int128) -> RiskResult<Moved> {
     let mut m = Moved::new(b);
-    let book = m.after.book_mut();
-    *book = book.checked_sub(paid)?;
-    m.after.vault_cash = b.vault_cash.checked_add(paid)?;
+    debit(m.after.book_mut(), paid)?;
+    credit(&mut m.after.vault_cash, paid)?;
     Ok(m)
 }
 
@@ -177,8 +188,10 @@ pub fn settle_funding(b: Balances, paid: Int128) -> RiskResult<Moved> {
 pub fn collateral_to_margin(b: Balances, amount: Uint128) -> RiskResult<Moved> {
     let amount = int128(amount)?;
     let mut m = Moved::new(b);
-    m.after.collateral = b.collateral.checked_sub(amount)?;
-    m.after.margin = Some(b.margin.unwrap_or_default().checked_add(amount)?);
+    let mut margin = b.margin.unwrap_or_default();
+    debit(&mut m.after.collateral, amount)?;
+    credit(&mut margin, amount)?;
+    m.after.margin = Some(margin);
     Ok(m)
 }
 
@@ -187,8 +200,10 @@ pub fn collateral_to_margin(b: Balances, amount: Uint128) -> RiskResult<Moved> {
 pub fn margin_to_collateral(b: Balances, amount: Uint128) -> RiskResult<Moved> {
     let amount = int128(amount)?;
     let mut m = Moved::new(b);
-    m.after.margin = Some(b.margin.unwrap_or_default().checked_sub(amount)?);
-    m.after.collateral = b.collateral.checked_add(amount)?;
+    let mut margin = b.margin.unwrap_or_default();
+    debit(&mut margin, amount)?;
+    m.after.margin = Some(margin);
+    credit(&mut m.after.collateral, amount)?;
     Ok(m)
 }
 
@@ -218,9 +233,8 @@ pub fn fill(b: Balances, f: &Fill) -> RiskResult<Moved> {
     }
     m.realize(f.realized_pnl)?;
     let vault_fee = f.fee.checked_sub(f.insurance_fee)?;
-    let book = m.after.book_mut();
-    *book = book.checked_sub(int128(f.fee)?)?;
-    m.after.vault_cash = m.after.vault_cash.checked_add(int128(vault_fee)?)?;
+    debit(m.after.book_mut(), int128(f.fee)?)?;
+    credit(&mut m.after.vault_cash, int128(vault_fee)?)?;
     m.after.insurance_fees = m.after.insurance_fees.checked_add(f.insurance_fee)?;
     if f.position_closed {
         m.close_isolated()?;
@@ -254,8 +268,8 @@ pub fn liquidation(
 ) -> RiskResult<Moved> {
     let mut m = Moved::new(b);
     for c in &plan.closes {
-        let to_vault = c.funding_paid.checked_sub(c.realized_pnl)?;
-        m.after.vault_cash = m.after.vault_cash.checked_add(to_vault)?;
+        credit(&mut m.after.vault_cash, c.funding_paid)?;
+        debit(&mut m.after.vault_cash, c.realized_pnl)?;
     }
     *m.after.book_mut() = plan.collateral_after;
     m.after.insurance_fees = m.after.insurance_fees.checked_add(plan.insurance_share)?;
@@ -273,7 +287,7 @@ pub fn liquidation(
 pub fn cover(b: Balances, w: &Waterfall) -> RiskResult<Moved> {
     let mut m = Moved::new(b);
     m.after.insurance_fees = b.insurance_fees.checked_sub(w.from_fees)?;
-    m.after.vault_cash = b.vault_cash.checked_sub(int128(w.socialized)?)?;
+    debit(&mut m.after.vault_cash, int128(w.socialized)?)?;
     m.flows.inflow = int128(w.from_fund)?;
     m.flows.covered = w.shortfall;
     Ok(m)
@@ -283,7 +297,7 @@ pub fn cover(b: Balances, w: &Waterfall) -> RiskResult<Moved> {
 pub fn cover_failed(b: Balances, requested: Uint128) -> RiskResult<Moved> {
     let requested = int128(requested)?;
     let mut m = Moved::new(b);
-    m.after.vault_cash = b.vault_cash.checked_sub(requested)?;
+    debit(&mut m.after.vault_cash, requested)?;
     m.flows.inflow = Int128::zero().checked_sub(requested)?;
     Ok(m)
 }
@@ -292,7 +306,7 @@ pub fn cover_failed(b: Balances, requested: Uint128) -> RiskResult<Moved> {
 pub fn provide_liquidity(b: Balances, amount: Uint128) -> RiskResult<Moved> {
     let amount = int128(amount)?;
     let mut m = Moved::new(b);
-    m.after.vault_cash = b.vault_cash.checked_add(amount)?;
+    credit(&mut m.after.vault_cash, amount)?;
     m.flows.inflow = amount;
     Ok(m)
 }
@@ -300,7 +314,7 @@ pub fn provide_liquidity(b: Balances, amount: Uint128) -> RiskResult<Moved> {
 /// An LP payout leaves vault cash (the cash and backing checks are the caller's).
 pub fn claim_liquidity(b: Balances, payout: Uint128) -> RiskResult<Moved> {
     let mut m = Moved::new(b);
-    m.after.vault_cash = b.vault_cash.checked_sub(int128(payout)?)?;
+    debit(&mut m.after.vault_cash, int128(payout)?)?;
     m.flows.outflow = payout;
     Ok(m)
 }

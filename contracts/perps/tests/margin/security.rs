@@ -2,6 +2,7 @@
 //! containment. Cross-book variants of 14-16 are in `margin.rs`; these add the isolated side.
 
 use cosmwasm_std::{Int128, Uint128};
+use perps_api::events::{BadDebtEvent, TradeEvent};
 use perps_api::perps::{ExecuteMsg, Health, TradeMode};
 
 use crate::suite::{d, int_usdc, plain_market, sd, usdc, Suite, USDC};
@@ -136,14 +137,17 @@ fn s17_an_isolated_loss_never_reaches_the_cross_balance_or_another_position_even
     // the owner closes the bankrupt book through the bad-debt path: the 6,000 beyond its
     // margin is socialized (empty fund), never taken from C or the SOL book
     let r = s.close(&alice, "BTC").unwrap();
-    assert_eq!(Suite::attr(&r, "trade", "realized_pnl"), "-12000000000");
-    assert_eq!(Suite::attr(&r, "trade", "margin_after"), "-6000000000");
-    assert_eq!(Suite::attr(&r, "trade", "shortfall"), "6000000000");
-    assert_eq!(Suite::attr(&r, "trade", "collateral_after"), "300000000");
-    assert_eq!(Suite::attr(&r, "bad_debt", "shortfall"), "6000000000");
-    assert_eq!(Suite::attr(&r, "bad_debt", "from_fees"), "0");
-    assert_eq!(Suite::attr(&r, "bad_debt", "from_fund"), "0");
-    assert_eq!(Suite::attr(&r, "bad_debt", "socialized"), "6000000000");
+    let t = &Suite::typed::<TradeEvent>(&r)[0];
+    assert_eq!(t.realized_pnl, int_usdc(-12_000));
+    assert_eq!(t.margin_after, Some(int_usdc(-6_000)));
+    assert_eq!(t.shortfall, Some(usdc(6_000)));
+    assert_eq!(t.collateral_after, int_usdc(300));
+    let b = &Suite::typed::<BadDebtEvent>(&r)[0];
+    let zero = Uint128::zero();
+    assert_eq!(
+        (b.shortfall, b.from_fees, b.from_fund, b.socialized),
+        (usdc(6_000), zero, zero, usdc(6_000))
+    );
     let a = s.account(&alice);
     assert_eq!(a.collateral, int_usdc(300));
     assert_eq!(a.positions.len(), 2);

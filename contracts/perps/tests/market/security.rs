@@ -56,8 +56,7 @@ fn s28_many_wallets_each_taking_a_slice_cannot_pass_the_global_cap() {
     let mut s = Suite::with_btc_oi_cap(60_000);
     let mut wallets = vec![];
     for i in 0..10 {
-        let w = s.user(&format!("slice{i}"), 1_000);
-        s.deposit(&w, 1_000);
+        let w = s.trader(&format!("slice{i}"), 1_000, 1_000);
         wallets.push(w);
     }
     // ten wallets, 0.1 BTC each, cross and isolated alike: exactly the cap

@@ -1,0 +1,6 @@
+//! Markets: caps, price impact, funding and round trips (SECURITY 27-30).
+
+mod caps;
+mod funding;
+mod round_trip;
+mod security;
