@@ -9,13 +9,12 @@ use perps_api::perps::MarketStatus;
 use perps_risk::book::{settled_isolated_return, Book, BookParams, BookPosition};
 use perps_risk::funding::funding_settlement;
 use perps_risk::ledger::{self, Balances, Moved};
-use perps_risk::RiskResult;
 
 use crate::error::{ContractError, ContractResult};
 use crate::market::{aggregate, load_market_ctx, risk_position, set_aggregate, MarketCtx, Prices};
 use crate::state::{
     Config, MarketState, Mode, Position, Vault, COLLATERAL, MARKET_HOLDERS, MARKET_STATES,
-    POSITIONS,
+    POSITIONS, VAULT,
 };
 
 /// An account with every position and the markets they are in.
@@ -40,6 +39,48 @@ pub struct Loaded {
     collateral: Int128,
     positions: BTreeSet<String>,
     states: BTreeMap<String, MarketState>,
+}
+
+/// What a message loaded (the account and the vault), so that [`Snapshot::save`] writes back
+/// only what changed.
+#[derive(Debug)]
+pub struct Snapshot {
+    account: Loaded,
+    vault: Vault,
+}
+
+impl Snapshot {
+    /// Writes the account ([`AccountCtx::save`]) and the vault, each only where it changed.
+    pub fn save(
+        &self,
+        storage: &mut dyn Storage,
+        ctx: &AccountCtx,
+        vault: &Vault,
+    ) -> ContractResult<()> {
+        ctx.save(storage, &self.account)?;
+        if *vault != self.vault {
+            VAULT.save(storage, vault)?;
+        }
+        Ok(())
+    }
+}
+
+/// [`load_account`] and the vault, with the [`Snapshot`] to save them against.
+pub fn load_with_vault(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    addr: &Addr,
+    extra_market: Option<&str>,
+) -> ContractResult<(AccountCtx, Vault, Snapshot)> {
+    let ctx = load_account(deps, env, cfg, addr, extra_market)?;
+    let account = ctx.loaded();
+    let vault = VAULT.load(deps.storage)?;
+    let snapshot = Snapshot {
+        account,
+        vault: vault.clone(),
+    };
+    Ok((ctx, vault, snapshot))
 }
 
 /// An account, its positions and their markets, plus `extra_market` (the market a message is
@@ -267,17 +308,6 @@ impl AccountCtx {
     pub fn apply(&mut self, vault: &mut Vault, moved: &Moved) {
         self.collateral = moved.after.collateral;
         vault.apply(&moved.after);
-    }
-
-    /// Runs a ledger step on `C` and the vault, and writes its result back.
-    pub fn cash_step(
-        &mut self,
-        vault: &mut Vault,
-        step: impl FnOnce(Balances) -> RiskResult<Moved>,
-    ) -> ContractResult<Moved> {
-        let moved = step(self.balances(None, vault))?;
-        self.apply(vault, &moved);
-        Ok(moved)
     }
 
     /// Writes back a ledger step on the open position in `id`: `C`, the vault and the

@@ -58,3 +58,19 @@ macro_rules! entry_points {
         )?
     };
 }
+
+/// The `main` of a contract's schema binary (`src/bin/schema.rs`): writes the JSON schema of the
+/// messages in `perps_api::$api` into `schema/` (`scripts/schema.sh` moves it per contract).
+#[macro_export]
+macro_rules! schema_main {
+    ($api:ident) => {
+        fn main() {
+            cosmwasm_schema::write_api! {
+                instantiate: $crate::$api::InstantiateMsg,
+                execute: $crate::$api::ExecuteMsg,
+                query: $crate::$api::QueryMsg,
+                migrate: $crate::$api::MigrateMsg,
+            }
+        }
+    };
+}

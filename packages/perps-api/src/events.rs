@@ -6,7 +6,7 @@
 
 use std::str::FromStr;
 
-use cosmwasm_std::{Addr, Decimal256, Event, Int128, SignedDecimal256, Uint128};
+use cosmwasm_std::{Addr, Attribute, Decimal256, Event, Int128, SignedDecimal256, Uint128};
 use thiserror::Error;
 
 use crate::perps::PositionMode;
@@ -88,6 +88,15 @@ impl<T: AttrValue> AttrValue for Option<T> {
     }
 }
 
+/// Appends `key = value` to `ev` when there is a value (one body for every field of every event,
+/// so the contract stays small).
+#[inline(never)]
+pub fn push(ev: &mut Event, key: &str, value: Option<String>) {
+    if let Some(value) = value {
+        ev.attributes.push(Attribute::new(key, value));
+    }
+}
+
 /// Reads one attribute of `ev` as `T`.
 pub fn attribute<T: AttrValue>(ev: &Event, ty: &str, key: &str) -> Result<T, EventError> {
     let text = ev
@@ -152,11 +161,7 @@ macro_rules! typed_event {
         impl From<$name> for Event {
             fn from(e: $name) -> Event {
                 let mut ev = Event::new($ty);
-                $(
-                    if let Some(v) = AttrValue::to_attr(&e.$field) {
-                        ev = ev.add_attribute(stringify!($field), v);
-                    }
-                )*
+                $(push(&mut ev, stringify!($field), AttrValue::to_attr(&e.$field));)*
                 ev
             }
         }

@@ -159,52 +159,103 @@ impl Moved {
     }
 }
 
+/// A plain movement of cash, priced by no one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transfer {
+    /// Attached collateral credited to `C`.
+    Deposit(Uint128),
+    /// `C` paid out to the account (the free-collateral check is the caller's).
+    Withdraw(Uint128),
+    /// Funding settled into the book: paid (negative: received) by the book, to the vault.
+    Funding(Int128),
+    /// From `C` into the isolated margin `M` (`add_margin`).
+    ToMargin(Uint128),
+    /// From the isolated margin `M` back to `C` (`remove_margin`; the margin requirement is the
+    /// caller's check).
+    ToCollateral(Uint128),
+    /// An LP deposit into vault cash.
+    ProvideLiquidity(Uint128),
+    /// An LP payout out of vault cash (the cash and backing checks are the caller's).
+    ClaimLiquidity(Uint128),
+    /// Every pending insurance fee to the fund.
+    SweepFees,
+    /// The fund's cover failed: it paid nothing, so what it was asked for is socialized.
+    CoverFailed(Uint128),
+}
+
+/// Applies a [`Transfer`] (one body for every plain movement, so the contract stays small).
+pub fn transfer(b: Balances, t: Transfer) -> RiskResult<Moved> {
+    let mut m = Moved::new(b);
+    let a = &mut m.after;
+    let f = &mut m.flows;
+    match t {
+        Transfer::Deposit(x) => {
+            f.inflow = int128(x)?;
+            credit(&mut a.collateral, f.inflow)?;
+        }
+        Transfer::Withdraw(x) => {
+            debit(&mut a.collateral, int128(x)?)?;
+            f.outflow = x;
+        }
+        Transfer::Funding(paid) => {
+            debit(a.book_mut(), paid)?;
+            credit(&mut a.vault_cash, paid)?;
+        }
+        Transfer::ToMargin(x) => {
+            let mut margin = a.margin.unwrap_or_default();
+            debit(&mut a.collateral, int128(x)?)?;
+            credit(&mut margin, int128(x)?)?;
+            a.margin = Some(margin);
+        }
+        Transfer::ToCollateral(x) => {
+            let mut margin = a.margin.unwrap_or_default();
+            debit(&mut margin, int128(x)?)?;
+            credit(&mut a.collateral, int128(x)?)?;
+            a.margin = Some(margin);
+        }
+        Transfer::ProvideLiquidity(x) => {
+            f.inflow = int128(x)?;
+            credit(&mut a.vault_cash, f.inflow)?;
+        }
+        Transfer::ClaimLiquidity(x) => {
+            debit(&mut a.vault_cash, int128(x)?)?;
+            f.outflow = x;
+        }
+        Transfer::SweepFees => {
+            f.outflow = a.insurance_fees;
+            a.insurance_fees = Uint128::zero();
+        }
+        Transfer::CoverFailed(x) => {
+            debit(&mut a.vault_cash, int128(x)?)?;
+            debit(&mut f.inflow, int128(x)?)?;
+        }
+    }
+    Ok(m)
+}
+
 /// Attached collateral credited to `C`.
 pub fn deposit(b: Balances, amount: Uint128) -> RiskResult<Moved> {
-    let mut m = Moved::new(b);
-    let amount = int128(amount)?;
-    credit(&mut m.after.collateral, amount)?;
-    m.flows.inflow = amount;
-    Ok(m)
+    transfer(b, Transfer::Deposit(amount))
 }
 
 /// `C` paid out to the account (the free-collateral check is the caller's).
 pub fn withdraw(b: Balances, amount: Uint128) -> RiskResult<Moved> {
-    let mut m = Moved::new(b);
-    debit(&mut m.after.collateral, int128(amount)?)?;
-    m.flows.outflow = amount;
-    Ok(m)
+    transfer(b, Transfer::Withdraw(amount))
 }
 
 /// Funding settled into the book: `paid` (negative: received) leaves the book for the vault.
 pub fn settle_funding(b: Balances, paid: Int128) -> RiskResult<Moved> {
-    let mut m = Moved::new(b);
-    debit(m.after.book_mut(), paid)?;
-    credit(&mut m.after.vault_cash, paid)?;
-    Ok(m)
+    transfer(b, Transfer::Funding(paid))
 }
 
 /// `amount` moves from `C` into the isolated margin `M` (`add_margin`).
 pub fn collateral_to_margin(b: Balances, amount: Uint128) -> RiskResult<Moved> {
-    let amount = int128(amount)?;
-    let mut m = Moved::new(b);
-    let mut margin = b.margin.unwrap_or_default();
-    debit(&mut m.after.collateral, amount)?;
-    credit(&mut margin, amount)?;
-    m.after.margin = Some(margin);
-    Ok(m)
+    transfer(b, Transfer::ToMargin(amount))
 }
 
-/// `amount` moves from the isolated margin `M` back to `C` (`remove_margin`; the margin
-/// requirement is the caller's check).
+/// `amount` moves from the isolated margin `M` back to `C` (`remove_margin`).
 pub fn margin_to_collateral(b: Balances, amount: Uint128) -> RiskResult<Moved> {
-    let amount = int128(amount)?;
-    let mut m = Moved::new(b);
-    let mut margin = b.margin.unwrap_or_default();
-    debit(&mut margin, amount)?;
-    m.after.margin = Some(margin);
-    credit(&mut m.after.collateral, amount)?;
-    Ok(m)
+    transfer(b, Transfer::ToCollateral(amount))
 }
 
 /// A fill (a trade or a close at the settlement price), as the risk functions priced it.
@@ -295,34 +346,20 @@ pub fn cover(b: Balances, w: &Waterfall) -> RiskResult<Moved> {
 
 /// The fund's cover failed: it paid nothing, so what it was asked for is socialized.
 pub fn cover_failed(b: Balances, requested: Uint128) -> RiskResult<Moved> {
-    let requested = int128(requested)?;
-    let mut m = Moved::new(b);
-    debit(&mut m.after.vault_cash, requested)?;
-    m.flows.inflow = Int128::zero().checked_sub(requested)?;
-    Ok(m)
+    transfer(b, Transfer::CoverFailed(requested))
 }
 
 /// An LP deposit enters vault cash.
 pub fn provide_liquidity(b: Balances, amount: Uint128) -> RiskResult<Moved> {
-    let amount = int128(amount)?;
-    let mut m = Moved::new(b);
-    credit(&mut m.after.vault_cash, amount)?;
-    m.flows.inflow = amount;
-    Ok(m)
+    transfer(b, Transfer::ProvideLiquidity(amount))
 }
 
 /// An LP payout leaves vault cash (the cash and backing checks are the caller's).
 pub fn claim_liquidity(b: Balances, payout: Uint128) -> RiskResult<Moved> {
-    let mut m = Moved::new(b);
-    debit(&mut m.after.vault_cash, int128(payout)?)?;
-    m.flows.outflow = payout;
-    Ok(m)
+    transfer(b, Transfer::ClaimLiquidity(payout))
 }
 
 /// Every pending insurance fee leaves for the fund.
 pub fn sweep_fees(b: Balances) -> RiskResult<Moved> {
-    let mut m = Moved::new(b);
-    m.after.insurance_fees = Uint128::zero();
-    m.flows.outflow = b.insurance_fees;
-    Ok(m)
+    transfer(b, Transfer::SweepFees)
 }

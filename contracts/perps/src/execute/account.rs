@@ -6,12 +6,12 @@ use perps_api::events::RemoveMarginEvent;
 use perps_risk::book::{book_health, check_remove_margin};
 use perps_risk::ledger::{self, Balances};
 
-use crate::account::{book_params, load_account};
+use crate::account::{book_params, load_with_vault};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::settle::{holds_settled, touch_settled};
-use crate::execute::{attached_collateral, paid_collateral, save_vault};
+use crate::execute::{attached_collateral, paid_collateral};
 use crate::market::Prices;
-use crate::state::{COLLATERAL, CONFIG, VAULT};
+use crate::state::{COLLATERAL, CONFIG};
 
 /// Credits the attached collateral. A deposit is a touch: positions in settled markets close
 /// first (no price is read for the others).
@@ -21,14 +21,12 @@ pub fn deposit(deps: DepsMut, env: Env, info: MessageInfo) -> ContractResult<Res
     let mut events = Vec::new();
     let mut cover = None;
     let c = if holds_settled(deps.as_ref(), &info.sender)? {
-        let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, None)?;
-        let loaded = ctx.loaded();
-        let mut vault = VAULT.load(deps.storage)?;
-        let vault_loaded = vault.clone();
+        let (mut ctx, mut vault, loaded) =
+            load_with_vault(deps.as_ref(), &env, &cfg, &info.sender, None)?;
         (events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
-        ctx.cash_step(&mut vault, |b| ledger::deposit(b, amount))?;
-        ctx.save(deps.storage, &loaded)?;
-        save_vault(deps.storage, &vault_loaded, &vault)?;
+        let moved = ledger::deposit(ctx.balances(None, &vault), amount)?;
+        ctx.apply(&mut vault, &moved);
+        loaded.save(deps.storage, &ctx, &vault)?;
         ctx.collateral
     } else {
         let c = COLLATERAL
@@ -62,10 +60,8 @@ pub fn withdraw(
         return Err(ContractError::ZeroAmount {});
     }
     let cfg = CONFIG.load(deps.storage)?;
-    let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, None)?;
-    let loaded = ctx.loaded();
-    let mut vault = VAULT.load(deps.storage)?;
-    let vault_loaded = vault.clone();
+    let (mut ctx, mut vault, loaded) =
+        load_with_vault(deps.as_ref(), &env, &cfg, &info.sender, None)?;
     let (events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
     let health = book_health(&ctx.cross_book(Prices::Strict)?, &book_params(&cfg))?;
     if amount > health.free_collateral {
@@ -74,9 +70,9 @@ pub fn withdraw(
             free: health.free_collateral,
         });
     }
-    ctx.cash_step(&mut vault, |b| ledger::withdraw(b, amount))?;
-    ctx.save(deps.storage, &loaded)?;
-    save_vault(deps.storage, &vault_loaded, &vault)?;
+    let moved = ledger::withdraw(ctx.balances(None, &vault), amount)?;
+    ctx.apply(&mut vault, &moved);
+    loaded.save(deps.storage, &ctx, &vault)?;
     // the fund pays first, before the bank send out
     Ok(Response::new()
         .add_submessages(cover)
@@ -103,10 +99,8 @@ pub fn add_margin(
     if amount.is_zero() {
         return Err(ContractError::ZeroAmount {});
     }
-    let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
-    let loaded = ctx.loaded();
-    let mut vault = VAULT.load(deps.storage)?;
-    let vault_loaded = vault.clone();
+    let (mut ctx, mut vault, loaded) =
+        load_with_vault(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
     // a touch: positions in settled markets close first
     let (events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
     ctx.isolated_margin(&market_id)?;
@@ -127,8 +121,7 @@ pub fn add_margin(
     let new_margin = moved.after.margin.unwrap_or_default();
     // Only the position changed; the market state is rewritten only when something accrued.
     ctx.dirty_markets.remove(&market_id);
-    ctx.save(deps.storage, &loaded)?;
-    save_vault(deps.storage, &vault_loaded, &vault)?;
+    loaded.save(deps.storage, &ctx, &vault)?;
     Ok(Response::new()
         .add_submessages(cover)
         .add_events(events)
@@ -153,10 +146,8 @@ pub fn remove_margin(
         return Err(ContractError::ZeroAmount {});
     }
     let cfg = CONFIG.load(deps.storage)?;
-    let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
-    let loaded = ctx.loaded();
-    let mut vault = VAULT.load(deps.storage)?;
-    let vault_loaded = vault.clone();
+    let (mut ctx, mut vault, loaded) =
+        load_with_vault(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
     let (mut events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
     ctx.isolated_margin(&market_id)?;
     ctx.market(&market_id)?.live()?.strict()?;
@@ -167,8 +158,7 @@ pub fn remove_margin(
     let moved = ledger::margin_to_collateral(ctx.balances(Some(&market_id), &vault), amount)?;
     ctx.apply_to_position(&market_id, &mut vault, &moved)?;
     let left = moved.after.margin.unwrap_or_default();
-    ctx.save(deps.storage, &loaded)?;
-    save_vault(deps.storage, &vault_loaded, &vault)?;
+    loaded.save(deps.storage, &ctx, &vault)?;
     let event = RemoveMarginEvent {
         account: info.sender,
         market_id,

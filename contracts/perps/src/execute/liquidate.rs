@@ -18,12 +18,12 @@ use perps_risk::ledger::{self, Flows};
 use perps_risk::liquidation::{plan_liquidation, LiquidationConfig, LiquidationPlan};
 use perps_risk::waterfall::split_reward;
 
-use crate::account::{book_params, load_account, AccountCtx};
+use crate::account::{book_params, load_with_vault, AccountCtx};
 use crate::error::{ContractError, ContractResult, OracleError};
+use crate::execute::bad_debt;
 use crate::execute::settle::close_settled_positions;
-use crate::execute::{bad_debt, save_vault};
 use crate::market::Prices;
-use crate::state::{Config, Mode, Position, Vault, CONFIG, VAULT};
+use crate::state::{Config, Mode, Position, Vault, CONFIG};
 
 /// Which book of the account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,10 +206,7 @@ pub fn liquidate(
         return Err(ContractError::SelfLiquidation { account });
     }
     let cfg = CONFIG.load(deps.storage)?;
-    let mut ctx = load_account(deps.as_ref(), &env, &cfg, &addr, None)?;
-    let loaded = ctx.loaded();
-    let mut vault = VAULT.load(deps.storage)?;
-    let vault_loaded = vault.clone();
+    let (mut ctx, mut vault, loaded) = load_with_vault(deps.as_ref(), &env, &cfg, &addr, None)?;
     let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
     let mut events = closed.events;
     let out = liquidate_books(&mut ctx, &mut vault, &cfg, &info.sender)?;
@@ -245,8 +242,7 @@ pub fn liquidate(
         shortfall,
         &mut events,
     )?;
-    ctx.save(deps.storage, &loaded)?;
-    save_vault(deps.storage, &vault_loaded, &vault)?;
+    loaded.save(deps.storage, &ctx, &vault)?;
     let reward = out.flows.outflow;
     let mut res = Response::new()
         .add_attribute("action", "liquidate")

@@ -6,11 +6,11 @@ use cosmwasm_std::{Decimal256, DepsMut, Env, MessageInfo, Response, SignedDecima
 use perps_api::perps::TradeMode;
 use perps_risk::ledger;
 
-use crate::account::load_account;
+use crate::account::load_with_vault;
 use crate::error::{ContractError, ContractResult};
 use crate::execute::settle::close_settled_positions;
-use crate::execute::{attached_collateral, bad_debt, save_vault};
-use crate::state::{CONFIG, VAULT};
+use crate::execute::{attached_collateral, bad_debt};
+use crate::state::CONFIG;
 use crate::trade::{apply_trade, TradeRequest};
 
 pub fn trade(
@@ -60,11 +60,10 @@ fn execute_trade(
 ) -> ContractResult<Response> {
     let cfg = CONFIG.load(deps.storage)?;
     let funds = attached_collateral(&info, &cfg)?;
-    let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, Some(req.market_id))?;
-    let loaded = ctx.loaded();
-    let mut vault = VAULT.load(deps.storage)?;
-    let vault_loaded = vault.clone();
-    ctx.cash_step(&mut vault, |b| ledger::deposit(b, funds))?;
+    let (mut ctx, mut vault, loaded) =
+        load_with_vault(deps.as_ref(), &env, &cfg, &info.sender, Some(req.market_id))?;
+    let deposited = ledger::deposit(ctx.balances(None, &vault), funds)?;
+    ctx.apply(&mut vault, &deposited);
     if close && !ctx.positions.contains_key(req.market_id) {
         return Err(ContractError::NoPosition {
             market_id: req.market_id.to_string(),
@@ -96,8 +95,7 @@ fn execute_trade(
         shortfall,
         &mut events,
     )?;
-    ctx.save(deps.storage, &loaded)?;
-    save_vault(deps.storage, &vault_loaded, &vault)?;
+    loaded.save(deps.storage, &ctx, &vault)?;
     let action = if close { "close_position" } else { "trade" };
     Ok(Response::new()
         .add_submessages(cover)

@@ -322,10 +322,10 @@ fn s04_a_fee_never_rounds_to_zero_and_tiny_orders_are_refused() {
     let mut s = Suite::with(|_| {}, &[("BTC", fee_market("BTC", "0")), ("ETH", eth)]);
     let alice = s.trader("alice", 1_000, 1_000);
     // BTC: 0.0009 BTC is below the 0.001 minimum
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("BTC", "0.0009"),
-        &[],
+        "BTC",
+        "0.0009",
         "order size 0.0009 in market BTC is below the minimum 0.001",
     );
     // ETH: 1e-9 ETH at 3,000 is 3 base units of notional; 0.1 % of it (0.003) rounds up to 1

@@ -37,12 +37,7 @@ fn a_stale_oracle_on_an_unrelated_market_does_not_matter() {
     // ETH's feed goes stale; only BTC is published again
     s.advance(120);
     s.set_price("BTC", "63000");
-    s.rejects(
-        &bob,
-        &Suite::trade_msg("ETH", "1"),
-        &[],
-        "oracle price of market ETH is stale",
-    );
+    s.rejects_trade(&bob, "ETH", "1", "oracle price of market ETH is stale");
     let res = s.liquidate(&keeper, &bob, None).unwrap();
     assert_boundary_liquidation(&res);
     assert_eq!(s.balance(&keeper), 75_000_001);
@@ -57,12 +52,7 @@ fn liquidation_works_with_reduce_only_markets() {
     for id in ["ETH", "BTC"] {
         s.set_market_status(id, MarketStatusUpdate::ReduceOnly);
     }
-    s.rejects(
-        &bob,
-        &Suite::trade_msg("ETH", "1"),
-        &[],
-        "market ETH is reduce-only",
-    );
+    s.rejects_trade(&bob, "ETH", "1", "market ETH is reduce-only");
     s.set_price("BTC", "63000");
     let res = s.liquidate(&keeper, &bob, None).unwrap();
     assert_boundary_liquidation(&res);
@@ -174,10 +164,10 @@ fn prices_and_sizes_at_configured_maxima() {
     );
     // exactly the position cap (10^12 USDC of notional) on exactly the initial requirement
     s.trade(&whale, "BIG", "1000");
-    s.rejects(
+    s.rejects_trade(
         &whale,
-        &Suite::trade_msg("BIG", "0.001"),
-        &[],
+        "BIG",
+        "0.001",
         "long open interest of market BIG would be 1000001000000000000 > cap 1000000000000000000",
     );
     s.set_price("BIG", "940000000");

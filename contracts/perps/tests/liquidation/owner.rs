@@ -17,10 +17,10 @@ fn the_owner_closes_a_bankrupt_cross_book_through_the_bad_debt_path_without_rewa
     s.set_price("BTC", "52000");
     // equity 1,000 − 1,200 = −200: a partial reduction leaving C < 0 is refused
     assert_eq!(s.account(&alice).equity, int_usdc(-200));
-    s.rejects(
+    s.rejects_trade(
         &alice,
-        &Suite::trade_msg("BTC", "-0.14"),
-        &[],
+        "BTC",
+        "-0.14",
         "reduction would leave the book negative: cross equity -200000000",
     );
     // closing ETH first realizes nothing and leaves C = 1,000
@@ -55,10 +55,10 @@ fn the_owner_closes_a_bankrupt_isolated_position_and_c_is_untouched() {
     let alice = s.isolated_long_btc("alice");
     s.set_price("BTC", "52000");
     // a partial reduction leaving M < 0 is refused
-    s.rejects(
+    s.rejects_trade(
         &alice,
-        &Suite::trade_msg("BTC", "-0.14"),
-        &[],
+        "BTC",
+        "-0.14",
         "reduction would leave the book negative: isolated margin -120000000",
     );
     let cash = s.vault().cash;

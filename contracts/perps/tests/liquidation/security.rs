@@ -169,10 +169,10 @@ fn s24_the_configured_maximum_of_32_positions_is_liquidated_in_one_call() {
     s.add_feed("M32");
     s.add_market("M32", plain_market("M32")).unwrap();
     s.set_price("M32", "100");
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("M32", "1"),
-        &[],
+        "M32",
+        "1",
         "account already holds 32 positions, the maximum is 32",
     );
     for id in &ids {
@@ -207,23 +207,13 @@ fn s19_liquidating_a_healthy_or_unknown_account_changes_nothing() {
     s.trade(&alice, "BTC", "1");
     s.try_isolated(&alice, "ETH", "-1", 1_000 * USDC).unwrap();
     // alice: cross Q 9,000 ≥ MM 3,000; the isolated ETH book is far from its MM
-    s.rejects_exact(
-        &keeper,
-        &Suite::liquidate_msg(&alice, None),
-        &[],
-        &format!(
+    s.rejects_exact(&keeper, &Suite::liquidate_msg(&alice, None), &[], &format!(
             "account {alice} is healthy: cross equity 9000000000 ≥ maintenance 3000000000 and no isolated position is liquidatable"
-        ),
-    );
+        ));
     // an address that never used the engine
-    s.rejects_exact(
-        &keeper,
-        &Suite::liquidate_msg(&stranger, Some(1)),
-        &[],
-        &format!(
+    s.rejects_exact(&keeper, &Suite::liquidate_msg(&stranger, Some(1)), &[], &format!(
             "account {stranger} is healthy: cross equity 0 ≥ maintenance 0 and no isolated position is liquidatable"
-        ),
-    );
+        ));
 }
 
 #[test]
@@ -235,14 +225,9 @@ fn s25_a_second_liquidation_after_a_full_bankrupt_close_fails_cleanly() {
     s.set_price("BTC", "52000");
     s.liquidate(&k1, &alice, None).unwrap();
     // same block, another liquidator: nothing left, nothing moves
-    s.rejects_exact(
-        &k2,
-        &Suite::liquidate_msg(&alice, None),
-        &[],
-        &format!(
+    s.rejects_exact(&k2, &Suite::liquidate_msg(&alice, None), &[], &format!(
             "account {alice} is healthy: cross equity 0 ≥ maintenance 0 and no isolated position is liquidatable"
-        ),
-    );
+        ));
     assert_eq!(s.balance(&s.fund.clone()), 300 * USDC);
     assert_eq!(s.balance(&k2), 0);
 }

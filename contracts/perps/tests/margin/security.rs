@@ -35,19 +35,17 @@ fn s14_isolated_open_at_exactly_initial_margin_passes_one_unit_less_fails() {
     assert_eq!(a.positions[0].margin, Some(usdc(6_000)));
     assert_eq!(a.positions[0].equity, Some(int_usdc(6_000)));
     // increasing it by one minimum order needs 6 more USDC of margin than it has
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("BTC", "0.001"),
-        &[],
+        "BTC",
+        "0.001",
         "insufficient margin: equity 6000000000 < initial requirement 6006000000",
     );
 }
 
 #[test]
 fn s15_moving_exactly_free_collateral_into_isolated_margin_passes_one_more_fails() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
-    s.trade(&alice, "BTC", "1");
+    let (mut s, alice) = Suite::alice_trading("BTC", "1");
     // +6,000 unrealized on the cross book does not count (weight 0): free = 10,000 − 6,600
     s.set_price("BTC", "66000");
     assert_eq!(s.account(&alice).free_collateral, usdc(3_400));
@@ -80,10 +78,10 @@ fn s16_isolated_book_between_maintenance_and_initial_increase_refused_reduce_all
     s.set_price("BTC", "57000");
     let p = &s.account(&alice).positions[0];
     assert_eq!(p.equity, Some(int_usdc(3_000)));
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("BTC", "0.1"),
-        &[],
+        "BTC",
+        "0.1",
         "insufficient margin: equity 2999999999 < initial requirement 6270000000",
     );
     s.rejects_exact(
@@ -222,10 +220,10 @@ fn s14_tiered_initial_margin_boundary_is_exact_per_bracket() {
     // 2 BTC = 120,000: IM = 10,000 + 20,000 · 0.2 = 14,000
     s.exec_funds(&alice, &ExecuteMsg::Deposit {}, 14_000 * USDC - 1)
         .unwrap();
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("BTC", "2"),
-        &[],
+        "BTC",
+        "2",
         "insufficient margin: equity 13999999999 < initial requirement 14000000000",
     );
     s.exec_funds(&alice, &ExecuteMsg::Deposit {}, 1).unwrap();

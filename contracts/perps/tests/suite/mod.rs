@@ -479,6 +479,16 @@ impl Suite {
             .unwrap_or_else(|| panic!("no attribute {key} in event {ty}: {:?}", res.events))
     }
 
+    /// [`Suite::rejects`] for a trade of `size` in `market` without funds.
+    pub fn rejects_trade(&mut self, who: &Addr, market: &str, size: &str, expected: &str) {
+        self.rejects(who, &Self::trade_msg(market, size), &[], expected);
+    }
+
+    /// [`Suite::rejects_exact`] for a trade of `size` in `market` without funds.
+    pub fn rejects_trade_exact(&mut self, who: &Addr, market: &str, size: &str, expected: &str) {
+        self.rejects_exact(who, &Self::trade_msg(market, size), &[], expected);
+    }
+
     /// Runs `msg` with `funds`, expects an error containing `expected`, and checks that nothing
     /// changed: every contract's storage, every bank balance, the whole chain state.
     pub fn rejects(&mut self, who: &Addr, msg: &ExecuteMsg, funds: &[Coin], expected: &str) {
