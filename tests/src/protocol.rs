@@ -40,7 +40,9 @@ pub fn usdc(amount: u128) -> Vec<Coin> {
 }
 
 /// A market with a 0.1 % taker fee, skew impact (scale `skew_scale`, cap 0.3 %), funding up to
-/// 10 % a day, one tier at 10 % initial / 5 % maintenance margin, and a 1 % liquidation fee.
+/// 0.03 % a day at the cap skew `0.003·skew_scale` (the rate is taken on `K/(cap·skew_scale)`:
+/// 10 % a day at `K = skew_scale`), one tier at 10 % initial / 5 % maintenance margin, and a 1 %
+/// liquidation fee.
 pub fn market(feed_id: &str, skew_scale: &str, min_order_size: &str) -> MarketConfig {
     MarketConfig {
         feed_id: feed_id.to_string(),
@@ -52,7 +54,7 @@ pub fn market(feed_id: &str, skew_scale: &str, min_order_size: &str) -> MarketCo
         taker_fee: dec("0.001"),
         skew_scale: dec(skew_scale),
         max_price_impact: Some(dec("0.003")),
-        max_funding_rate_per_day: dec("0.1"),
+        max_funding_rate_per_day: dec("0.0003"),
         max_long_oi: Uint128::new(100_000_000 * USDC),
         max_short_oi: Uint128::new(100_000_000 * USDC),
         max_position_notional: None,
@@ -195,6 +197,7 @@ impl<B: Backend> Protocol<B> {
                     description: format!("{id}/USD"),
                     max_price_jump: None,
                     jump_window_secs: None,
+                    max_jump_windows: None,
                 },
                 &[],
             )?;

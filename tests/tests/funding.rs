@@ -11,17 +11,19 @@ fn scenario<B: Backend>(p: &mut Protocol<B>) {
     p.deposit(&alice, 10_000 * USDC).unwrap();
     p.deposit(&carol, 50_000 * USDC).unwrap();
     p.trade(&alice, "BTC", "1").unwrap();
-    p.trade(&carol, "ETH", "-100").unwrap();
+    // 60 ETH is the cap skew (0.003·20,000): a larger sale would leave more and is refused
+    p.trade(&carol, "ETH", "-60").unwrap();
     let a = p.account(&alice).unwrap();
     assert_eq!(a.positions[0].accrued_funding.i128(), 0);
 
-    // 8 hours: BTC skew 1/1,000 → F += 60,000·0.1/day·0.001·(1/3 day) = 2 per BTC, paid by the
-    // long; ETH skew −100/20,000 → F += 3,000·0.1·(−0.005)/3 = −0.5 per ETH, paid by the short.
+    // 8 hours: BTC skew 1 of a cap skew of 3 → F += 60,000·0.0003/day·(1/3)·(1/3 day) = 2 per
+    // BTC, paid by the long; ETH skew −60, the cap → F += 3,000·0.0003·(−1)/3 = −0.3 per ETH,
+    // paid by the short.
     p.advance_and_refresh(8 * 3600).unwrap();
     let a = p.account(&alice).unwrap();
     assert_eq!(a.positions[0].accrued_funding.i128(), 2 * USDC as i128);
     let c = p.account(&carol).unwrap();
-    assert_eq!(c.positions[0].accrued_funding.i128(), 50 * USDC as i128);
+    assert_eq!(c.positions[0].accrued_funding.i128(), 18 * USDC as i128);
     // The stored index moves on the next touch only.
     let btc = p.market("BTC").unwrap();
     assert_eq!(btc.state.funding_index.to_string(), "0");
@@ -29,15 +31,13 @@ fn scenario<B: Backend>(p: &mut Protocol<B>) {
     let r = p.close(&alice, "BTC").unwrap();
     assert_eq!(r.attr("wasm-trade", "funding_paid"), Some("2000000"));
     let r = p.close(&carol, "ETH").unwrap();
-    assert_eq!(r.attr("wasm-trade", "funding_paid"), Some("50000000"));
+    assert_eq!(r.attr("wasm-trade", "funding_paid"), Some("18000000"));
     let btc = p.market("BTC").unwrap();
-    // The rate per second is rounded down to 18 decimals (0.1/86,400 · 0.001 =
-    // 0.000000001157407407), so 8 hours give 60,000 · 28,800 · that = 1.999999999296; the long
-    // still owes 2 USDC because funding owed rounds up to a base unit.
-    assert_eq!(btc.state.funding_index.to_string(), "1.999999999296");
+    // `P·r·Δt` is computed exactly and rounded once (owed up), so the index is exactly 2 and
+    // −0.3 (the rate rounded on its own gave 1.999999999296 and −0.4999999999968 before).
+    assert_eq!(btc.state.funding_index.to_string(), "2");
     let eth = p.market("ETH").unwrap();
-    // 0.000000001157407407... · 0.005 → 0.000000005787037037, · 3,000 · 28,800.
-    assert_eq!(eth.state.funding_index.to_string(), "-0.4999999999968");
+    assert_eq!(eth.state.funding_index.to_string(), "-0.3");
     let a = p.account(&alice).unwrap();
     let c = p.account(&carol).unwrap();
     assert!(a.positions.is_empty() && c.positions.is_empty());

@@ -1,12 +1,23 @@
 use cosmwasm_std::{
-    CheckedFromRatioError, ConversionOverflowError, Decimal256, Int128, OverflowError, StdError,
-    Uint128,
+    CheckedFromRatioError, ConversionOverflowError, Decimal256, Int128, OverflowError,
+    SignedDecimal256, StdError, Uint128,
 };
 use cw_utils::PaymentError;
 use perps_api::migrate::MigrateError;
 use perps_api::ownership::OwnershipError;
 use perps_risk::RiskError;
 use thiserror::Error;
+
+/// A refused change of `skew_scale` with open skew (boxed: the error type stays small).
+#[derive(Debug)]
+pub struct SkewScaleChange {
+    pub market_id: String,
+    pub skew: SignedDecimal256,
+    pub old: Decimal256,
+    pub new: Decimal256,
+    /// `P·K²/2·(1/S_old − 1/S_new)`, base units: what the change moves into vault equity.
+    pub value_moved: Int128,
+}
 
 /// Result of every handler.
 pub type ContractResult<T> = Result<T, ContractError>;
@@ -26,6 +37,15 @@ pub enum OracleError {
         market_id: String,
         age: u64,
         max_age: u64,
+    },
+
+    /// The feed refused a newer price (DESIGN 6.3): its stored price is known to be stale and
+    /// no action may use it until an accepted update or an owner reset answers the refusal.
+    #[error("oracle price of market {market_id} is unconfirmed: the feed refused an update published at {refused_publish_time} (stored price published at {publish_time})")]
+    Unconfirmed {
+        market_id: String,
+        refused_publish_time: u64,
+        publish_time: u64,
     },
 
     #[error(
@@ -101,6 +121,21 @@ pub enum ContractError {
         market_id: String,
         long_oi: Decimal256,
         short_oi: Decimal256,
+    },
+
+    #[error("skew_scale of market {} cannot change from {} to {} while the skew is {}: it moves {} base units of vault equity (send force: true to override)", .0.market_id, .0.old, .0.new, .0.skew, .0.value_moved)]
+    SkewScaleChangeWithSkew(Box<SkewScaleChange>),
+
+    #[error("isolated margin of market {market_id} would be {margin} (< 0) after this trade")]
+    NegativeIsolatedMargin { market_id: String, margin: Int128 },
+
+    #[error(
+        "insurance fund {fund} holds {fund_denom}, not the engine's collateral {collateral_denom}"
+    )]
+    InsuranceFundDenom {
+        fund: String,
+        fund_denom: String,
+        collateral_denom: String,
     },
 
     #[error("update of market {market_id} would make {count} open books liquidatable (send force: true to override)")]

@@ -77,6 +77,7 @@ pub fn accrue(
         price,
         skew(&state)?,
         market.config.skew_scale,
+        impact_cap(&market.config),
         market.config.max_funding_rate_per_day,
         elapsed,
     )?;

@@ -49,8 +49,12 @@ pub fn read(
         })
 }
 
-/// Applies the liveness rules (age, price > 0) and records the strict verdict. A settled market
-/// answers its settlement price without any oracle.
+/// Applies the liveness rules (price > 0, confirmed, age) and records the strict verdict. A
+/// settled market answers its settlement price without any oracle.
+///
+/// A record the feed has refused to replace (`refused_publish_time`) fails liveness with
+/// `OracleError::Unconfirmed`, so every policy refuses it: trades, closes, withdrawals, margin moves, LP
+/// actions and `settle_market` without a price; a liquidation skips that market like a stale one.
 pub fn judge(
     cfg: &Config,
     env: &Env,
@@ -73,6 +77,13 @@ pub fn judge(
         return Err(OracleError::Missing {
             market_id: market_id.to_string(),
             feed_id: market.config.feed_id.clone(),
+        });
+    }
+    if let Some(refused_publish_time) = rec.refused_publish_time {
+        return Err(OracleError::Unconfirmed {
+            market_id: market_id.to_string(),
+            refused_publish_time,
+            publish_time: rec.publish_time,
         });
     }
     // Saturating: a publish time in the future has age 0.

@@ -482,7 +482,15 @@ fn check_books(
         check_initial_margin(&ctx.cross_book(Prices::Strict)?, &params)?;
     }
     if legs.opens {
-        if let Mode::Isolated { .. } = mode {
+        if let Mode::Isolated { margin } = mode {
+            // Unrealized profit counted at a weight > 0 could pass the IM check with the funding
+            // and fee settled into M leaving it below zero: a stored margin is never negative.
+            if margin.is_negative() {
+                return Err(ContractError::NegativeIsolatedMargin {
+                    market_id: market_id.to_string(),
+                    margin: *margin,
+                });
+            }
             check_initial_margin(&ctx.isolated_book(market_id, Prices::Strict)?, &params)?;
         }
         return Ok(());

@@ -150,23 +150,42 @@ fn s36_impact_cap_refuses_and_no_fill_is_ever_at_or_below_zero() {
         acceptable_price: Some(d("0.000000000000000001")),
         mode: None,
     };
-    // |0 − 19.8002/2| / 10 = 0.99001 > 0.99
+    // the skew it would leave: |0 − 9.9002| / 10 = 0.99002 > 0.99
     s.rejects_exact(
         &whale,
-        &sell("-19.8002"),
+        &sell("-9.9002"),
         &[],
-        "price impact 0.99001 in market BTC exceeds max 0.99",
+        "price impact 0.99002 in market BTC exceeds max 0.99",
     );
-    // at the cap the fill is 1 % of the mark: still positive
-    let r = s.exec(&whale, &sell("-19.8")).unwrap();
-    assert_eq!(Suite::attr(&r, "trade", "fill_price"), "600");
-    // with K = −19.8, even the smallest further sale is over the cap
+    // at the cap: 60,000·(1 − 4.95/10) = 30,300
+    let r = s.exec(&whale, &sell("-9.9")).unwrap();
+    assert_eq!(Suite::attr(&r, "trade", "fill_price"), "30300");
+    // with K = −9.9, even the smallest further sale is over the cap
     s.rejects_exact(
         &whale,
         &sell("-0.001"),
         &[],
-        "price impact 1.98005 in market BTC exceeds max 0.99",
+        "price impact 0.9901 in market BTC exceeds max 0.99",
     );
+    let buy = |size: &str| ExecuteMsg::Trade {
+        market_id: "BTC".into(),
+        size_delta: sd(size),
+        acceptable_price: Some(d("60000")),
+        mode: None,
+    };
+    // a buy-back reduces |K|: (−9.9 + 0.05)/10 = −0.985 → 900
+    let r = s.exec(&whale, &buy("0.1")).unwrap();
+    assert_eq!(Suite::attr(&r, "trade", "fill_price"), "900");
+    // a skew scale of 5 (forced) leaves K = −9.8 at twice the cap: the next buy-back's impact
+    // (−9.8 + 0.05)/5 = −1.95 is clamped to −0.99, the fill 1 % of the mark: still positive
+    let forced = MarketConfig {
+        skew_scale: d("5"),
+        ..s.market("BTC").config
+    };
+    s.update_market("BTC", forced, Some(true));
+    let r = s.exec(&whale, &buy("0.1")).unwrap();
+    assert_eq!(Suite::attr(&r, "trade", "fill_price"), "600");
+    assert_eq!(Suite::attr(&r, "trade", "price_impact"), "-0.99");
 }
 
 #[test]
@@ -324,7 +343,7 @@ fn s40_a_settled_market_needs_no_oracle_anywhere_afterwards() {
 }
 
 #[test]
-fn s42_the_engine_follows_the_feed_through_a_skipped_gap_and_an_owner_reset() {
+fn s42_the_engine_uses_no_price_the_feed_refused_to_replace_and_follows_an_owner_reset() {
     let (mut s, alice) = Suite::sol_jump_guarded_alice_long_10();
     let (owner, feed, publisher) = (s.owner.clone(), s.feed.clone(), s.publisher.clone());
     let t0 = s.now();
@@ -337,12 +356,33 @@ fn s42_the_engine_follows_the_feed_through_a_skipped_gap_and_an_owner_reset() {
             publish_time: t,
         }],
     };
-    // +15 % after 60 s: skipped; the engine still marks 100
+    // +15 % after 60 s: skipped, and recorded as refused (published at the block time)
     s.advance(60);
     let r = s
         .exec_at(&feed, &publisher, &push("115", t0 + 60), &[])
         .unwrap();
     assert_eq!(Suite::attr(&r, "wasm", "skipped_update"), "SOL:jump");
+    assert_eq!(
+        Suite::attr(&r, "wasm", "refused_publish_time"),
+        format!("SOL:{}", t0 + 60)
+    );
+    // the stored 100 is now known to be stale: nobody trades or closes at it (the account
+    // query still shows the last price)
+    let unconfirmed = format!(
+        "oracle price of market SOL is unconfirmed: the feed refused an update published at {} \
+         (stored price published at {t0})",
+        t0 + 60
+    );
+    s.rejects_exact(&alice, &Suite::trade_msg("SOL", "1"), &[], &unconfirmed);
+    s.rejects_exact(
+        &alice,
+        &ExecuteMsg::ClosePosition {
+            market_id: "SOL".into(),
+            acceptable_price: None,
+        },
+        &[],
+        &unconfirmed,
+    );
     assert_eq!(s.account(&alice).positions[0].mark_price, d("100"));
     // after 90 s of publish time the same move is within 0.1·90/60 = 15 %: accepted
     s.advance(30);

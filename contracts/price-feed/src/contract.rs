@@ -58,6 +58,7 @@ pub fn execute(
             description,
             max_price_jump,
             jump_window_secs,
+            max_jump_windows,
         } => admin::add_feed(
             deps,
             info,
@@ -65,6 +66,7 @@ pub fn execute(
             description,
             max_price_jump,
             jump_window_secs,
+            max_jump_windows,
         ),
         ExecuteMsg::RemoveFeed { feed_id } => admin::remove_feed(deps, info, feed_id),
         ExecuteMsg::SetPublishers { publishers } => admin::set_publishers(deps, info, publishers),
@@ -80,6 +82,9 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> ContractResult<Binary> {
         QueryMsg::Config {} => Ok(to_json_binary(&queries::config(deps)?)?),
         QueryMsg::Price { feed_id } => Ok(to_json_binary(&queries::price(deps, feed_id)?)?),
         QueryMsg::Prices { feed_ids } => Ok(to_json_binary(&queries::prices(deps, feed_ids)?)?),
+        QueryMsg::PriceHistory { feed_id } => {
+            Ok(to_json_binary(&queries::price_history(deps, feed_id)?)?)
+        }
         QueryMsg::Feeds { start_after, limit } => {
             Ok(to_json_binary(&queries::feeds(deps, start_after, limit)?)?)
         }

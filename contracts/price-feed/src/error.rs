@@ -55,6 +55,9 @@ pub enum ContractError {
     #[error("invalid jump_window_secs {value}: must be > 0")]
     InvalidJumpWindow { value: u64 },
 
+    #[error("invalid max_jump_windows {value}: must be ≥ 1")]
+    InvalidMaxJumpWindows { value: u32 },
+
     #[error("invalid max_future_secs {value}: at most {max} allowed")]
     InvalidMaxFutureSecs { value: u64, max: u64 },
 

@@ -3,11 +3,12 @@
 use cosmwasm_std::{Deps, Order, Storage};
 use cw_storage_plus::Bound;
 use perps_api::price_feed::{
-    ConfigResponse, FeedInfo, FeedsResponse, PriceResponse, PricesResponse, MAX_PRICES_PER_QUERY,
+    ConfigResponse, FeedInfo, FeedsResponse, HistoryRecord, PriceHistoryResponse, PriceResponse,
+    PricesResponse, MAX_PRICES_PER_QUERY,
 };
 
 use crate::error::{ContractError, ContractResult};
-use crate::state::{CONFIG, FEEDS, OWNERSHIP, PRICES};
+use crate::state::{CONFIG, FEEDS, OWNERSHIP, PRICES, PRICE_HISTORY};
 
 const DEFAULT_LIMIT: u32 = 10;
 const MAX_LIMIT: u32 = 30;
@@ -54,6 +55,20 @@ pub fn prices(deps: Deps, feed_ids: Vec<String>) -> ContractResult<PricesRespons
     Ok(PricesResponse { prices })
 }
 
+/// The feed's history slots in ascending sequence (the ring keeps at most 16).
+pub fn price_history(deps: Deps, feed_id: String) -> ContractResult<PriceHistoryResponse> {
+    if !FEEDS.has(deps.storage, &feed_id) {
+        return Err(ContractError::FeedNotFound { feed_id });
+    }
+    let mut records = PRICE_HISTORY
+        .prefix(&feed_id)
+        .range(deps.storage, None, None, Order::Ascending)
+        .map(|item| Ok(item?.1))
+        .collect::<ContractResult<Vec<HistoryRecord>>>()?;
+    records.sort_by_key(|r| r.sequence);
+    Ok(PriceHistoryResponse { records })
+}
+
 pub fn feeds(
     deps: Deps,
     start_after: Option<String>,
@@ -72,6 +87,7 @@ pub fn feeds(
                 description: feed.description,
                 max_price_jump: feed.max_price_jump,
                 jump_window_secs: feed.jump_window_secs,
+                max_jump_windows: Some(feed.max_jump_windows),
                 price,
             })
         })

@@ -4,10 +4,10 @@
 
 use std::fmt;
 
-use cosmwasm_std::{Decimal256, Uint512};
+use cosmwasm_std::{Addr, Decimal256, Uint512};
 use perps_api::price_feed::{PriceRecord, PriceUpdate};
 
-use crate::state::Feed;
+use crate::state::{Feed, Refusal};
 
 /// Why an update was skipped; the `Display` form is the `<rule>` in `skipped_update` attributes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,14 +36,33 @@ impl fmt::Display for SkipRule {
     }
 }
 
-/// The record to store for `update`, or the first rule it breaks (checked in the order of
-/// `SkipRule`). `latest_allowed` is block time + `max_future_secs`.
+/// Where the jump rule measures a move from: the first accepted record of the current jump
+/// window, or the owner's last reset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Anchor {
+    pub price: Decimal256,
+    pub publish_time: u64,
+}
+
+/// The checked values of an accepted update (the handler adds the sequence and the refusal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    pub price: Decimal256,
+    pub conf: Decimal256,
+    pub ema_price: Decimal256,
+    pub publish_time: u64,
+}
+
+/// The values to store for `update`, or the first rule it breaks (checked in the order of
+/// `SkipRule`). `latest_allowed` is block time + `max_future_secs`; `anchor` is where the jump
+/// rule measures from (absent before the first price).
 pub fn check_update(
     feed: &Feed,
     stored: Option<&PriceRecord>,
+    anchor: Option<Anchor>,
     update: &PriceUpdate,
     latest_allowed: u64,
-) -> Result<PriceRecord, SkipRule> {
+) -> Result<Accepted, SkipRule> {
     let ema_price = update.ema_price.unwrap_or(update.price);
     // A zero EMA would make every reader's EMA-deviation check divide by zero.
     if update.price.is_zero() || ema_price.is_zero() {
@@ -57,20 +76,21 @@ pub fn check_update(
     if update.publish_time > latest_allowed {
         return Err(SkipRule::Future);
     }
-    if let (Some(stored), Some(max_jump)) = (stored, feed.max_price_jump) {
-        // Strictly newer was checked above, so this cannot wrap.
-        let elapsed = update.publish_time.saturating_sub(stored.publish_time);
+    if let (Some(anchor), Some(max_jump)) = (anchor, feed.max_price_jump) {
+        // An anchor newer than the update (an owner reset dated later) counts as no time.
+        let elapsed = update.publish_time.saturating_sub(anchor.publish_time);
         if !within_jump(
-            stored.price,
+            anchor.price,
             update.price,
             max_jump,
             elapsed,
             feed.jump_window_secs,
+            feed.max_jump_windows,
         ) {
             return Err(SkipRule::Jump);
         }
     }
-    Ok(PriceRecord {
+    Ok(Accepted {
         price: update.price,
         conf: update.conf,
         ema_price,
@@ -78,29 +98,91 @@ pub fn check_update(
     })
 }
 
-/// Whether `|new − old| / old ≤ max_jump · max(1, elapsed / window)`, decided exactly.
+/// Whether `|new − old| / old ≤ max_jump · min(max_windows, max(1, elapsed / window))`, decided
+/// exactly.
 ///
 /// Multiplying both sides by `old · window · 10^36` turns it into integers over the 18-decimal
-/// atomics: `|new − old|ₐ · window · 10^18 ≤ max_jumpₐ · oldₐ · max(window, elapsed)`. The left
-/// side is below 2^256 · 2^64 · 2^60 and fits in a `Uint512`; when the right side overflows it is
-/// ≥ 2^512, larger than any left side, so the move is within the bound. No rounding anywhere.
+/// atomics: `|new − old|ₐ · window · 10^18 ≤ max_jumpₐ · oldₐ · min(max_windows · window,
+/// max(window, elapsed))`. The left side is below 2^256 · 2^64 · 2^60 and fits in a `Uint512`;
+/// when the right side overflows it is ≥ 2^512, larger than any left side, so the move is within
+/// the bound. No rounding anywhere.
 pub fn within_jump(
     old: Decimal256,
     new: Decimal256,
     max_jump: Decimal256,
     elapsed: u64,
     window: u64,
+    max_windows: u32,
 ) -> bool {
+    let cap = u128::from(window).saturating_mul(u128::from(max_windows));
+    let scaled_time = u128::from(window.max(elapsed)).min(cap);
     let move_scaled = Uint512::from(old.abs_diff(new).atomics())
         .saturating_mul(Uint512::from(window))
         .saturating_mul(Uint512::from(Decimal256::one().atomics()));
     let bound = Uint512::from(max_jump.atomics())
         .checked_mul(Uint512::from(old.atomics()))
-        .and_then(|b| b.checked_mul(Uint512::from(window.max(elapsed))));
+        .and_then(|b| b.checked_mul(Uint512::from(scaled_time)));
     match bound {
         Ok(bound) => move_scaled <= bound,
         Err(_) => true,
     }
+}
+
+/// The anchor after `accepted` was stored: it moves to an accepted record at least one window
+/// newer than it, so every record of one window is measured from the same price.
+pub fn next_anchor(anchor: Option<Anchor>, accepted: Anchor, window: u64) -> Anchor {
+    match anchor {
+        // A window ending past u64::MAX never ends.
+        Some(a)
+            if a.publish_time
+                .checked_add(window)
+                .is_none_or(|end| accepted.publish_time < end) =>
+        {
+            a
+        }
+        _ => accepted,
+    }
+}
+
+/// Records that `publisher` was refused by the jump rule for an update published at
+/// `publish_time` (≤ block time) in `refusals` (one entry per publisher; entries of addresses no
+/// longer in `publishers` are dropped), and returns the refused publish time the feed must now
+/// carry, if any: with fewer than two publishers every refusal counts; otherwise only once
+/// another publisher was refused less than one window apart, and then the later of the two.
+pub fn record_refusal(
+    refusals: &mut Vec<Refusal>,
+    publishers: &[Addr],
+    publisher: &Addr,
+    publish_time: u64,
+    window: u64,
+) -> Option<u64> {
+    refusals.retain(|r| publishers.contains(&r.publisher));
+    match refusals.iter_mut().find(|r| r.publisher == *publisher) {
+        Some(r) => r.publish_time = r.publish_time.max(publish_time),
+        None => refusals.push(Refusal {
+            publisher: publisher.clone(),
+            publish_time,
+        }),
+    }
+    if publishers.len() < 2 {
+        return Some(publish_time);
+    }
+    refusals
+        .iter()
+        .filter(|r| r.publisher != *publisher && r.publish_time.abs_diff(publish_time) < window)
+        .map(|r| r.publish_time.max(publish_time))
+        .max()
+}
+
+/// Drops the refusals an accepted record published at `publish_time` answers, and returns the
+/// refused publish time the feed keeps (one newer than the accepted record).
+pub fn clear_refusals(
+    refusals: &mut Vec<Refusal>,
+    refused_publish_time: Option<u64>,
+    publish_time: u64,
+) -> Option<u64> {
+    refusals.retain(|r| r.publish_time > publish_time);
+    refused_publish_time.filter(|&t| t > publish_time)
 }
 
 #[cfg(test)]
@@ -116,6 +198,7 @@ mod tests {
             description: String::new(),
             max_price_jump: max_jump.map(d),
             jump_window_secs: 60,
+            max_jump_windows: 3,
         }
     }
 
@@ -125,7 +208,16 @@ mod tests {
             conf: d("1"),
             ema_price: d(price),
             publish_time,
+            sequence: Some(1),
+            refused_publish_time: None,
         }
+    }
+
+    fn anchor(price: &str, publish_time: u64) -> Option<Anchor> {
+        Some(Anchor {
+            price: d(price),
+            publish_time,
+        })
     }
 
     fn update(price: &str, ema: Option<&str>, publish_time: u64) -> PriceUpdate {
@@ -140,41 +232,71 @@ mod tests {
 
     #[test]
     fn jump_bound_is_exact_at_the_edge() {
+        let within = |old: &str, new: &str, jump: &str, elapsed| {
+            within_jump(d(old), d(new), d(jump), elapsed, 60, 3)
+        };
         // 10 % within one window: 110 is allowed, one atomic unit more is not.
-        assert!(within_jump(d("100"), d("110"), d("0.1"), 1, 60));
-        assert!(within_jump(d("100"), d("90"), d("0.1"), 60, 60));
-        assert!(!within_jump(
-            d("100"),
-            d("110.000000000000000001"),
-            d("0.1"),
-            1,
-            60
-        ));
-        assert!(!within_jump(
-            d("100"),
-            d("89.999999999999999999"),
-            d("0.1"),
-            60,
-            60
-        ));
+        assert!(within("100", "110", "0.1", 1));
+        assert!(within("100", "90", "0.1", 60));
+        assert!(!within("100", "110.000000000000000001", "0.1", 1));
+        assert!(!within("100", "89.999999999999999999", "0.1", 60));
         // Scaled by elapsed time: 15 % needs 90 s of a 60 s window at 10 %.
-        assert!(!within_jump(d("100"), d("115"), d("0.1"), 89, 60));
-        assert!(within_jump(d("100"), d("115"), d("0.1"), 90, 60));
+        assert!(!within("100", "115", "0.1", 89));
+        assert!(within("100", "115", "0.1", 90));
         // A bound over 100 % is honoured as given.
-        assert!(within_jump(d("1"), d("3"), d("2"), 1, 60));
-        assert!(!within_jump(d("1"), d("3.01"), d("2"), 1, 60));
+        assert!(within("1", "3", "2", 1));
+        assert!(!within("1", "3.01", "2", 1));
+    }
+
+    #[test]
+    fn time_scaling_stops_at_max_jump_windows() {
+        // 3 windows of 10 %: 30 % at 180 s and after any longer silence, never more.
+        for elapsed in [180, 600, 86_400, u64::MAX] {
+            assert!(within_jump(d("100"), d("70"), d("0.1"), elapsed, 60, 3));
+            assert!(!within_jump(
+                d("100"),
+                d("69.999999999999999999"),
+                d("0.1"),
+                elapsed,
+                60,
+                3
+            ));
+            assert!(!within_jump(d("100"), d("0.01"), d("0.1"), elapsed, 60, 3));
+        }
+        // One window only: the old unscaled rule.
+        assert!(within_jump(d("100"), d("110"), d("0.1"), 600, 60, 1));
+        assert!(!within_jump(d("100"), d("110.1"), d("0.1"), 600, 60, 1));
+        // The largest cap and silence: 10 % · (2^32 − 1) allows +900 %; the largest window
+        // with the longest silence is one window.
+        assert!(within_jump(
+            d("100"),
+            d("1000"),
+            d("0.1"),
+            u64::MAX,
+            1,
+            u32::MAX
+        ));
+        assert!(!within_jump(
+            d("100"),
+            d("110.1"),
+            d("0.1"),
+            u64::MAX,
+            u64::MAX,
+            u32::MAX
+        ));
     }
 
     #[test]
     fn jump_bound_survives_extreme_values() {
         let max = Decimal256::MAX;
-        assert!(within_jump(max, d("1"), max, u64::MAX, u64::MAX));
+        assert!(within_jump(max, d("1"), max, u64::MAX, u64::MAX, u32::MAX));
         assert!(!within_jump(
             d("0.000000000000000001"),
             max,
             d("0.000000000000000001"),
             1,
-            u64::MAX
+            u64::MAX,
+            3
         ));
     }
 
@@ -182,7 +304,8 @@ mod tests {
     fn rules_apply_in_order() {
         let stored = record("100", 1_000);
         let f = feed(Some("0.1"));
-        let check = |u: &PriceUpdate| check_update(&f, Some(&stored), u, 2_000);
+        let check =
+            |u: &PriceUpdate| check_update(&f, Some(&stored), anchor("100", 1_000), u, 2_000);
         assert_eq!(check(&update("0", None, 1_001)), Err(SkipRule::ZeroPrice));
         assert_eq!(
             check(&update("100", Some("0"), 1_001)),
@@ -193,7 +316,7 @@ mod tests {
         assert_eq!(check(&update("111", None, 1_001)), Err(SkipRule::Jump));
         assert_eq!(
             check(&update("101", Some("99"), 2_000)),
-            Ok(PriceRecord {
+            Ok(Accepted {
                 price: d("101"),
                 conf: d("0.5"),
                 ema_price: d("99"),
@@ -207,11 +330,111 @@ mod tests {
     }
 
     #[test]
+    fn the_jump_is_measured_from_the_anchor_not_the_stored_price() {
+        // Stored 90 at 1,030 (accepted within the window of the anchor 100 at 1,000).
+        let stored = record("90", 1_030);
+        let f = feed(Some("0.1"));
+        let check = |price: &str, t: u64| {
+            check_update(
+                &f,
+                Some(&stored),
+                anchor("100", 1_000),
+                &update(price, None, t),
+                t,
+            )
+        };
+        // 81 is 10 % below the stored 90 but 19 % below the anchor: refused.
+        assert_eq!(check("81", 1_031), Err(SkipRule::Jump));
+        assert!(check("90", 1_031).is_ok());
+        // 85 after 90 s of the anchor: 15 % ≤ 10 % · 1.5.
+        assert_eq!(check("85", 1_089), Err(SkipRule::Jump));
+        assert!(check("85", 1_090).is_ok());
+        // An anchor dated after the update (an owner reset) counts as no time elapsed.
+        let later = check_update(
+            &f,
+            Some(&stored),
+            anchor("100", 5_000),
+            &update("110", None, 1_031),
+            5_000,
+        );
+        assert!(later.is_ok());
+    }
+
+    #[test]
+    fn the_anchor_moves_one_window_at_a_time() {
+        let a = |p: &str, t: u64| Anchor {
+            price: d(p),
+            publish_time: t,
+        };
+        assert_eq!(next_anchor(None, a("5", 7), 60), a("5", 7));
+        assert_eq!(next_anchor(Some(a("1", 100)), a("2", 159), 60), a("1", 100));
+        assert_eq!(next_anchor(Some(a("1", 100)), a("2", 160), 60), a("2", 160));
+        assert_eq!(
+            next_anchor(Some(a("1", u64::MAX - 1)), a("2", u64::MAX), 60),
+            a("1", u64::MAX - 1)
+        );
+    }
+
+    #[test]
     fn first_price_and_unbounded_feeds_have_no_jump_rule() {
         let u = update("1000000", None, 5);
-        assert!(check_update(&feed(Some("0.1")), None, &u, 5).is_ok());
+        assert!(check_update(&feed(Some("0.1")), None, None, &u, 5).is_ok());
         let stored = record("1", 1);
-        assert!(check_update(&feed(None), Some(&stored), &u, 5).is_ok());
+        assert!(check_update(&feed(None), Some(&stored), anchor("1", 1), &u, 5).is_ok());
+    }
+
+    #[test]
+    fn one_publisher_alone_cannot_mark_a_shared_feed_unconfirmed() {
+        let api = cosmwasm_std::testing::MockApi::default();
+        let (p1, p2, p3) = (
+            api.addr_make("p1"),
+            api.addr_make("p2"),
+            api.addr_make("p3"),
+        );
+        let all = [p1.clone(), p2.clone(), p3.clone()];
+        let mut refusals = vec![];
+        // A sole publisher: every refusal counts.
+        assert_eq!(
+            record_refusal(&mut refusals, &all[..1], &p1, 100, 60),
+            Some(100)
+        );
+        // Three publishers: p1 alone, twice, counts for nothing.
+        let mut refusals = vec![];
+        assert_eq!(record_refusal(&mut refusals, &all, &p1, 100, 60), None);
+        assert_eq!(record_refusal(&mut refusals, &all, &p1, 130, 60), None);
+        assert_eq!(refusals.len(), 1);
+        // p2 a full window after p1's latest: not within one window.
+        assert_eq!(record_refusal(&mut refusals, &all, &p2, 190, 60), None);
+        // p3 59 s after p2: the later of the two.
+        assert_eq!(record_refusal(&mut refusals, &all, &p3, 249, 60), Some(249));
+        // p1 again, earlier than p3's: still the later one.
+        assert_eq!(record_refusal(&mut refusals, &all, &p1, 240, 60), Some(249));
+        // A publisher removed from the set no longer counts.
+        let mut refusals = vec![];
+        assert_eq!(record_refusal(&mut refusals, &all, &p1, 100, 60), None);
+        assert_eq!(record_refusal(&mut refusals, &all[1..], &p2, 101, 60), None);
+        assert_eq!(refusals.len(), 1);
+    }
+
+    #[test]
+    fn an_accepted_record_clears_only_what_it_answers() {
+        let api = cosmwasm_std::testing::MockApi::default();
+        let (p1, p2) = (api.addr_make("p1"), api.addr_make("p2"));
+        let mut refusals = vec![
+            Refusal {
+                publisher: p1.clone(),
+                publish_time: 100,
+            },
+            Refusal {
+                publisher: p2,
+                publish_time: 110,
+            },
+        ];
+        assert_eq!(clear_refusals(&mut refusals, Some(110), 109), Some(110));
+        assert_eq!(refusals.len(), 1);
+        assert_eq!(clear_refusals(&mut refusals, Some(110), 110), None);
+        assert!(refusals.is_empty());
+        assert_eq!(clear_refusals(&mut refusals, None, 5), None);
     }
 
     #[test]

@@ -1,12 +1,15 @@
-//! Storage of the price feed. Prices live in `perps_api::price_feed::PRICES` (namespace "p"),
-//! whose raw layout is public; everything else here is private to the contract.
+//! Storage of the price feed. Prices live in `perps_api::price_feed::PRICES` (namespace "p") and
+//! their history in `perps_api::price_feed::PRICE_HISTORY` (namespace "h"), whose raw layouts
+//! are public; everything else here is private to the contract.
 
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal256};
 use cw_storage_plus::{Item, Map};
 use perps_api::ownership::Ownership;
 
-pub use perps_api::price_feed::PRICES;
+use crate::rules::Anchor;
+
+pub use perps_api::price_feed::{PRICES, PRICE_HISTORY};
 
 /// Owner and pending owner.
 pub const OWNERSHIP: Item<Ownership> = Item::new("ownership");
@@ -14,6 +17,8 @@ pub const OWNERSHIP: Item<Ownership> = Item::new("ownership");
 pub const CONFIG: Item<Config> = Item::new("config");
 /// Feed metadata, kept apart from `PRICES` so that the engine's raw price read stays small.
 pub const FEEDS: Map<&str, Feed> = Map::new("feeds");
+/// Jump-rule state of each bounded feed that has a price: its anchor and recent refusals.
+pub const JUMPS: Map<&str, JumpState> = Map::new("jumps");
 
 /// Checked configuration.
 #[cw_serde]
@@ -34,4 +39,45 @@ pub struct Feed {
     pub max_price_jump: Option<Decimal256>,
     /// Window (seconds) of the jump bound; > 0.
     pub jump_window_secs: u64,
+    /// Most windows the time scaling of the jump bound reaches; ≥ 1. Feeds stored before the
+    /// field existed read the default.
+    #[serde(default = "default_max_jump_windows")]
+    pub max_jump_windows: u32,
+}
+
+/// Default of `max_jump_windows` (DESIGN.md section 9).
+pub const DEFAULT_MAX_JUMP_WINDOWS: u32 = 3;
+
+fn default_max_jump_windows() -> u32 {
+    DEFAULT_MAX_JUMP_WINDOWS
+}
+
+/// Where the jump rule measures from, and who was refused lately.
+#[cw_serde]
+pub struct JumpState {
+    /// Price of the anchor: the first accepted record of the current jump window (or the
+    /// owner's last reset).
+    pub anchor_price: Decimal256,
+    /// Publish time of the anchor.
+    pub anchor_time: u64,
+    /// The latest jump refusal (publish time ≤ block time) of each publisher that is not yet
+    /// covered by an accepted record; at most one entry per publisher.
+    pub refusals: Vec<Refusal>,
+}
+
+impl JumpState {
+    /// The anchor as the jump rule reads it.
+    pub fn anchor(&self) -> Anchor {
+        Anchor {
+            price: self.anchor_price,
+            publish_time: self.anchor_time,
+        }
+    }
+}
+
+/// One publisher's latest refused update.
+#[cw_serde]
+pub struct Refusal {
+    pub publisher: Addr,
+    pub publish_time: u64,
 }

@@ -6,7 +6,7 @@ use cosmwasm_std::{Addr, Api, Decimal256};
 use perps_api::price_feed::MAX_FEED_ID_LEN;
 
 use crate::error::{ContractError, ContractResult};
-use crate::state::{Config, Feed};
+use crate::state::{Config, Feed, DEFAULT_MAX_JUMP_WINDOWS};
 
 /// Default of `max_future_secs` (DESIGN.md section 9).
 pub const DEFAULT_MAX_FUTURE_SECS: u64 = 5;
@@ -85,6 +85,7 @@ pub fn feed(
     description: String,
     max_price_jump: Option<Decimal256>,
     jump_window_secs: Option<u64>,
+    max_jump_windows: Option<u32>,
 ) -> ContractResult<Feed> {
     if description.len() > MAX_DESCRIPTION_LEN {
         return Err(ContractError::DescriptionTooLong {
@@ -101,10 +102,17 @@ pub fn feed(
             value: jump_window_secs,
         });
     }
+    let max_jump_windows = max_jump_windows.unwrap_or(DEFAULT_MAX_JUMP_WINDOWS);
+    if max_jump_windows == 0 {
+        return Err(ContractError::InvalidMaxJumpWindows {
+            value: max_jump_windows,
+        });
+    }
     Ok(Feed {
         description,
         max_price_jump,
         jump_window_secs,
+        max_jump_windows,
     })
 }
 
@@ -127,20 +135,25 @@ mod tests {
 
     #[test]
     fn feed_parameters() {
-        let f = feed("d".into(), None, None).unwrap();
+        let f = feed("d".into(), None, None, None).unwrap();
         assert_eq!(f.jump_window_secs, DEFAULT_JUMP_WINDOW_SECS);
-        assert!(feed("d".into(), Some("5".parse().unwrap()), Some(1)).is_ok());
+        assert_eq!(f.max_jump_windows, 3);
+        assert!(feed("d".into(), Some("5".parse().unwrap()), Some(1), Some(1)).is_ok());
         assert!(matches!(
-            feed("d".into(), Some(Decimal256::zero()), None),
+            feed("d".into(), Some(Decimal256::zero()), None, None),
             Err(ContractError::InvalidMaxPriceJump { .. })
         ));
         assert!(matches!(
-            feed("d".into(), None, Some(0)),
+            feed("d".into(), None, Some(0), None),
             Err(ContractError::InvalidJumpWindow { value: 0 })
         ));
-        assert!(feed("x".repeat(256), None, None).is_ok());
         assert!(matches!(
-            feed("x".repeat(257), None, None),
+            feed("d".into(), None, None, Some(0)),
+            Err(ContractError::InvalidMaxJumpWindows { value: 0 })
+        ));
+        assert!(feed("x".repeat(256), None, None, None).is_ok());
+        assert!(matches!(
+            feed("x".repeat(257), None, None, None),
             Err(ContractError::DescriptionTooLong {
                 len: 257,
                 max_len: 256

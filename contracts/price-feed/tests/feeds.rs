@@ -10,6 +10,7 @@ fn add(feed_id: &str, jump: Option<&str>, window: Option<u64>) -> ExecuteMsg {
         description: "desc".into(),
         max_price_jump: jump.map(d),
         jump_window_secs: window,
+        max_jump_windows: None,
     }
 }
 
@@ -23,6 +24,7 @@ fn add_feed_stores_metadata_without_a_price() {
     assert_eq!(attrs(&res, "action"), ["add_feed"]);
     assert_eq!(attrs(&res, "max_price_jump"), ["0.1"]);
     assert_eq!(attrs(&res, "jump_window_secs"), ["60"]);
+    assert_eq!(attrs(&res, "max_jump_windows"), ["3"]);
     // Above 100 % is legitimate for a ratio feed.
     suite
         .exec(&owner, &add("X-Y.r_1", Some("2.5"), Some(30)))
@@ -36,6 +38,7 @@ fn add_feed_stores_metadata_without_a_price() {
                 description: "desc".into(),
                 max_price_jump: Some(d("0.1")),
                 jump_window_secs: 60,
+                max_jump_windows: Some(3),
                 price: None,
             },
             FeedInfo {
@@ -43,6 +46,7 @@ fn add_feed_stores_metadata_without_a_price() {
                 description: "desc".into(),
                 max_price_jump: None,
                 jump_window_secs: 1,
+                max_jump_windows: Some(3),
                 price: None,
             },
             FeedInfo {
@@ -50,6 +54,7 @@ fn add_feed_stores_metadata_without_a_price() {
                 description: "desc".into(),
                 max_price_jump: Some(d("2.5")),
                 jump_window_secs: 30,
+                max_jump_windows: Some(3),
                 price: None,
             },
         ]
@@ -104,9 +109,21 @@ fn add_feed_rejections_change_nothing() {
         &owner,
         &ExecuteMsg::AddFeed {
             feed_id: "ETH".into(),
+            description: "d".into(),
+            max_price_jump: Some(d("0.1")),
+            jump_window_secs: None,
+            max_jump_windows: Some(0),
+        },
+        ContractError::InvalidMaxJumpWindows { value: 0 },
+    );
+    suite.rejects(
+        &owner,
+        &ExecuteMsg::AddFeed {
+            feed_id: "ETH".into(),
             description: "d".repeat(257),
             max_price_jump: None,
             jump_window_secs: None,
+            max_jump_windows: None,
         },
         ContractError::DescriptionTooLong {
             len: 257,
@@ -148,7 +165,9 @@ fn remove_feed_drops_metadata_and_price() {
             price: d("2000"),
             conf: d("1"),
             ema_price: d("2000"),
-            publish_time: t
+            publish_time: t,
+            sequence: Some(1),
+            refused_publish_time: None,
         })
     );
     // Updates to it are now skipped as unknown.

@@ -4,6 +4,7 @@ mod suite;
 
 mod feeds;
 mod instantiate;
+mod integrity;
 mod migrate;
 mod ownership;
 mod publishers;

@@ -30,6 +30,7 @@ fn price_and_prices_return_exact_records_in_order() {
         conf: d("1"),
         ema_price: d("59000"),
         publish_time: t,
+        refused_publish_time: None,
     };
     let eth = PriceResponse {
         feed_id: "ETH".into(),
@@ -37,6 +38,7 @@ fn price_and_prices_return_exact_records_in_order() {
         conf: d("1"),
         ema_price: d("3000"),
         publish_time: t - 1,
+        refused_publish_time: None,
     };
     assert_eq!(suite.price("BTC").unwrap(), btc);
     assert_eq!(

@@ -1,7 +1,7 @@
 //! The raw-storage interface: what the engine reads without a smart query.
 
 use cosmwasm_std::to_json_vec;
-use perps_api::price_feed::{PriceFeed, PriceRecord, PRICES};
+use perps_api::price_feed::{PriceFeed, PriceRecord, PriceResponse, PRICES};
 
 use crate::suite::{d, upd, Suite};
 
@@ -31,11 +31,7 @@ fn raw_read_agrees_with_the_smart_query() {
     for id in ["BTC", "ETH/USD", "x.y-z_0"] {
         let raw = feed.raw_price(&querier, id).unwrap().expect("raw price");
         let smart = feed.price(&querier, id).unwrap();
-        assert_eq!(
-            (raw.price, raw.conf, raw.ema_price, raw.publish_time),
-            (smart.price, smart.conf, smart.ema_price, smart.publish_time),
-            "{id}"
-        );
+        assert_eq!(smart, PriceResponse::new(id, raw), "{id}");
     }
     assert_eq!(
         feed.raw_price(&querier, "BTC").unwrap(),
@@ -44,6 +40,8 @@ fn raw_read_agrees_with_the_smart_query() {
             conf: d("1"),
             ema_price: d("61000"),
             publish_time: t + 1,
+            sequence: Some(2),
+            refused_publish_time: None,
         })
     );
     // No key for an unknown feed or a feed without a price.
@@ -69,14 +67,17 @@ fn raw_key_and_value_follow_the_documented_layout() {
         .contract_storage(&suite.feed)
         .get(&key)
         .expect("value under the documented key");
-    let expected =
-        format!(r#"{{"price":"60000.5","conf":"12","ema_price":"59990","publish_time":{t}}}"#);
+    let expected = format!(
+        r#"{{"price":"60000.5","conf":"12","ema_price":"59990","publish_time":{t},"sequence":1}}"#
+    );
     assert_eq!(String::from_utf8(stored.clone()).unwrap(), expected);
     let record = PriceRecord {
         price: d("60000.5"),
         conf: d("12"),
         ema_price: d("59990"),
         publish_time: t,
+        sequence: Some(1),
+        refused_publish_time: None,
     };
     assert_eq!(stored, to_json_vec(&record).unwrap());
 

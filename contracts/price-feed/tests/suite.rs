@@ -4,8 +4,8 @@
 use cosmwasm_std::{coins, Addr, Decimal256, Empty, StdError, StdResult};
 use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
 use perps_api::price_feed::{
-    ConfigResponse, ExecuteMsg, FeedInfo, FeedsResponse, InstantiateMsg, PriceResponse,
-    PriceUpdate, QueryMsg,
+    ConfigResponse, ExecuteMsg, FeedInfo, FeedsResponse, HistoryRecord, InstantiateMsg,
+    PriceHistoryResponse, PriceResponse, PriceUpdate, QueryMsg,
 };
 use price_feed::ContractError;
 
@@ -56,11 +56,12 @@ pub fn assert_err<T: std::fmt::Debug>(res: StdResult<T>, expected: ContractError
     );
 }
 
-/// Everything a query can see: config, every feed with its price.
+/// Everything a query can see: config, every feed with its price and its price history.
 #[derive(Debug, PartialEq)]
 pub struct Snapshot {
     pub config: ConfigResponse,
     pub feeds: Vec<FeedInfo>,
+    pub histories: Vec<Vec<HistoryRecord>>,
 }
 
 pub struct Suite {
@@ -165,6 +166,7 @@ impl Suite {
             description: format!("{feed_id} feed"),
             max_price_jump: max_price_jump.map(d),
             jump_window_secs: None,
+            max_jump_windows: None,
         };
         self.exec(&self.owner.clone(), &msg).unwrap()
     }
@@ -240,10 +242,23 @@ impl Suite {
         }
     }
 
+    /// The price history of `feed_id` (smart query), oldest first.
+    pub fn history(&self, feed_id: &str) -> Vec<HistoryRecord> {
+        let res: PriceHistoryResponse = self
+            .query(&QueryMsg::PriceHistory {
+                feed_id: feed_id.to_string(),
+            })
+            .unwrap();
+        res.records
+    }
+
     pub fn snapshot(&self) -> Snapshot {
+        let feeds = self.all_feeds();
+        let histories = feeds.iter().map(|f| self.history(&f.feed_id)).collect();
         Snapshot {
             config: self.config(),
-            feeds: self.all_feeds(),
+            feeds,
+            histories,
         }
     }
 }

@@ -223,6 +223,7 @@ impl Net {
                 description: format!("{}/USD", spec.id),
                 max_price_jump: None,
                 jump_window_secs: None,
+                max_jump_windows: None,
             };
             let (owner, feed) = (net.owner.clone(), net.feed.clone());
             net.chain.execute(&owner, &feed, &add_feed, &[])?;

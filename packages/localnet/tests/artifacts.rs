@@ -75,6 +75,7 @@ impl Env {
             description: format!("{id}/USD"),
             max_price_jump: None,
             jump_window_secs: None,
+            max_jump_windows: None,
         };
         self.chain
             .execute(&self.owner, &self.feed, &msg, &[])
@@ -162,6 +163,8 @@ fn prices_published_are_read_back_by_smart_and_raw_query() {
             conf: dec("1"),
             ema_price: dec("60000.5"),
             publish_time: now,
+            sequence: Some(1),
+            refused_publish_time: None,
         }
     );
     assert_eq!(env.chain.query_raw(&env.feed, &price_key("ETH")), None);

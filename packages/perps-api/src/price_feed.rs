@@ -19,9 +19,12 @@ use cw_storage_plus::Map;
 /// ```
 ///
 /// e.g. feed "BTC" is stored under `00 01 70 42 54 43`. The value is the JSON encoding of
-/// [`PriceRecord`], e.g. `{"price":"60000.5","conf":"12","ema_price":"59990","publish_time":1700000000}`.
-/// A feed that exists but has no price yet has no key here. Feed metadata (description, jump
-/// bounds) lives under another namespace so that this read stays small.
+/// [`PriceRecord`], e.g.
+/// `{"price":"60000.5","conf":"12","ema_price":"59990","publish_time":1700000000,"sequence":7}`;
+/// `refused_publish_time` is present only while the feed is unconfirmed, and records written
+/// before the price history existed carry no `sequence`. A feed that exists but has no price yet
+/// has no key here. Feed metadata (description, jump bounds) lives under another namespace so
+/// that this read stays small.
 pub const PRICES: Map<&str, PriceRecord> = Map::new(PRICES_NAMESPACE);
 
 /// Namespace of [`PRICES`]; one byte so that every raw key stays short.
@@ -44,6 +47,73 @@ pub struct PriceRecord {
     pub ema_price: Decimal256,
     /// Unix time (seconds) at which the publisher observed the price.
     pub publish_time: u64,
+    /// Sequence number of this record in the feed's price history ([`PRICE_HISTORY`]); absent
+    /// on records stored before the history existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u64>,
+    /// Publish time of an update the jump rule refused (at or before its block time): the price
+    /// above is known to be stale and must not be used until an accepted update or an owner
+    /// reset published at or after this time clears it. Absent while the feed is confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused_publish_time: Option<u64>,
+}
+
+impl PriceRecord {
+    /// True while the feed has refused a newer price (DESIGN 6.3 "unconfirmed").
+    pub fn is_unconfirmed(&self) -> bool {
+        self.refused_publish_time.is_some()
+    }
+}
+
+/// Number of accepted records each feed keeps in [`PRICE_HISTORY`].
+pub const HISTORY_LEN: u64 = 16;
+
+/// Namespace of [`PRICE_HISTORY`].
+pub const PRICE_HISTORY_NAMESPACE: &str = "h";
+
+/// The last [`HISTORY_LEN`] accepted records of each feed (updates and owner resets), a ring of
+/// 16 slots per feed: record `sequence` lives in slot `sequence % 16` and overwrites the record
+/// 16 before it (an overwrite costs less than a write plus a removal).
+///
+/// Raw key of slot `slot` of feed `feed_id` (what [`PriceFeed::raw_history`] sends):
+///
+/// ```text
+/// [0x00, 0x01]   namespace length, 2 bytes big-endian
+/// [0x68]         namespace bytes: "h"
+/// [len_hi, len_lo] length of feed_id in bytes, 2 bytes big-endian
+/// feed_id bytes  UTF-8
+/// [slot]         1 byte: sequence % 16 (last key element)
+/// ```
+///
+/// e.g. slot 7 of feed "BTC" is `00 01 68 00 03 42 54 43 07`. The value is the JSON encoding of
+/// [`HistoryRecord`]; a reader checks its `sequence` (a different one means the record asked for
+/// has left the history or does not exist yet). The latest record's `sequence` is in [`PRICES`].
+pub const PRICE_HISTORY: Map<(&str, u8), HistoryRecord> = Map::new(PRICE_HISTORY_NAMESPACE);
+
+/// The slot of record `sequence` in [`PRICE_HISTORY`].
+pub fn history_slot(sequence: u64) -> u8 {
+    // The remainder is < 16, so the cast keeps every bit.
+    (sequence % HISTORY_LEN) as u8
+}
+
+/// One accepted record of a feed's price history.
+#[cw_serde]
+pub struct HistoryRecord {
+    /// Position in the feed's sequence of accepted records, from 1 (the feed's first accepted
+    /// record after it was added, or after an upgrade to a version with a history).
+    pub sequence: u64,
+    /// Accepted price.
+    pub price: Decimal256,
+    /// Its confidence interval.
+    pub conf: Decimal256,
+    /// Its EMA price.
+    pub ema_price: Decimal256,
+    /// Unix time (seconds) the publisher observed it.
+    pub publish_time: u64,
+    /// Height of the block that accepted it.
+    pub accepted_height: u64,
+    /// Time (seconds) of the block that accepted it.
+    pub accepted_time: u64,
 }
 
 /// Instantiates the price feed.
@@ -78,13 +148,18 @@ pub struct PriceUpdate {
 pub enum ExecuteMsg {
     /// Publishers push prices. An update that breaks a rule is skipped and reported in the
     /// response attributes (`skipped_update` = `"<feed_id>:<rule>"`), never an error; an empty
-    /// batch or two updates of one feed is an error.
+    /// batch or two updates of one feed is an error. A jump refusal published at or before the
+    /// block time marks the feed unconfirmed (with two or more publishers only once two of them
+    /// were refused within one window), reported as `refused_publish_time` =
+    /// `"<feed_id>:<time>"`. Every move is measured from the window's anchor (the first accepted
+    /// price of the current window) and the time scaling stops at `max_jump_windows`.
     UpdatePrices {
         /// The updates, at most one per feed.
         prices: Vec<PriceUpdate>,
     },
     /// Owner sets a price, bypassing the jump and "strictly newer" rules (recovery after a real
-    /// gap); the EMA price is set to `price`.
+    /// gap); the EMA price is set to `price`, the price becomes the jump anchor, and a refusal
+    /// published at or before `publish_time` is cleared.
     ResetPrice {
         /// Existing feed.
         feed_id: String,
@@ -108,6 +183,9 @@ pub enum ExecuteMsg {
         /// Window (seconds) the jump bound applies to, scaled up by elapsed publish time;
         /// default 60, > 0.
         jump_window_secs: Option<u64>,
+        /// Most windows the time scaling may reach: after any silence an update may move at
+        /// most `max_price_jump · max_jump_windows` from the anchor; default 3, ≥ 1.
+        max_jump_windows: Option<u32>,
     },
     /// Owner removes a feed and its price.
     RemoveFeed {
@@ -147,6 +225,13 @@ pub enum QueryMsg {
     Prices {
         /// Feeds to read (at most 30).
         feed_ids: Vec<String>,
+    },
+    /// The last (at most 16) accepted records of one feed, oldest first; an error when the feed
+    /// is unknown, empty when it has no price yet.
+    #[returns(PriceHistoryResponse)]
+    PriceHistory {
+        /// Feed to read.
+        feed_id: String,
     },
     /// Feeds in `feed_id` order.
     #[returns(FeedsResponse)]
@@ -188,6 +273,9 @@ pub struct PriceResponse {
     pub ema_price: Decimal256,
     /// Unix time (seconds) of the observation.
     pub publish_time: u64,
+    /// Publish time of an update the jump rule refused: while present the price above is known
+    /// to be stale (the engine refuses to use it).
+    pub refused_publish_time: Option<u64>,
 }
 
 impl PriceResponse {
@@ -199,8 +287,16 @@ impl PriceResponse {
             conf: record.conf,
             ema_price: record.ema_price,
             publish_time: record.publish_time,
+            refused_publish_time: record.refused_publish_time,
         }
     }
+}
+
+/// Response to `price_history {feed_id}`.
+#[cw_serde]
+pub struct PriceHistoryResponse {
+    /// The feed's last accepted records in ascending `sequence`.
+    pub records: Vec<HistoryRecord>,
 }
 
 /// Response to `prices {feed_ids}`.
@@ -221,6 +317,8 @@ pub struct FeedInfo {
     pub max_price_jump: Option<Decimal256>,
     /// Window (seconds) of the jump bound.
     pub jump_window_secs: u64,
+    /// Most windows the time scaling of the jump bound reaches.
+    pub max_jump_windows: Option<u32>,
     /// Latest price; absent until the first update.
     pub price: Option<PriceRecord>,
 }
@@ -249,6 +347,38 @@ impl PriceFeed {
             .query_wasm_raw(self.0.as_str(), key.to_vec())?
             .map(from_json)
             .transpose()
+    }
+
+    /// Record `sequence` of `feed_id`'s price history read straight from storage: `None` when it
+    /// has left the history (more than 16 records ago), does not exist yet, or the feed is
+    /// unknown.
+    pub fn raw_history<C: CustomQuery>(
+        &self,
+        querier: &QuerierWrapper<C>,
+        feed_id: &str,
+        sequence: u64,
+    ) -> StdResult<Option<HistoryRecord>> {
+        let key = PRICE_HISTORY.key((feed_id, history_slot(sequence)));
+        let record: Option<HistoryRecord> = querier
+            .query_wasm_raw(self.0.as_str(), key.to_vec())?
+            .map(from_json)
+            .transpose()?;
+        Ok(record.filter(|r| r.sequence == sequence))
+    }
+
+    /// The price history of `feed_id` through the smart query (oldest first).
+    pub fn price_history<C: CustomQuery>(
+        &self,
+        querier: &QuerierWrapper<C>,
+        feed_id: impl Into<String>,
+    ) -> StdResult<Vec<HistoryRecord>> {
+        let res: PriceHistoryResponse = querier.query_wasm_smart(
+            self.0.as_str(),
+            &QueryMsg::PriceHistory {
+                feed_id: feed_id.into(),
+            },
+        )?;
+        Ok(res.records)
     }
 
     /// Latest price of `feed_id` through the smart query (an error when unknown or unpriced).
@@ -300,12 +430,43 @@ mod tests {
             conf: "12".parse().unwrap(),
             ema_price: "59990".parse().unwrap(),
             publish_time: 1_700_000_000,
+            sequence: Some(7),
+            refused_publish_time: None,
         };
         let json = serde_json::to_string(&record).unwrap();
         assert_eq!(
             json,
-            r#"{"price":"60000.5","conf":"12","ema_price":"59990","publish_time":1700000000}"#
+            r#"{"price":"60000.5","conf":"12","ema_price":"59990","publish_time":1700000000,"sequence":7}"#
         );
         assert_eq!(from_json::<PriceRecord>(json.as_bytes()).unwrap(), record);
+        let unconfirmed = PriceRecord {
+            refused_publish_time: Some(1_700_000_060),
+            ..record
+        };
+        let json = serde_json::to_string(&unconfirmed).unwrap();
+        assert!(json.ends_with(r#""sequence":7,"refused_publish_time":1700000060}"#));
+        assert_eq!(
+            from_json::<PriceRecord>(json.as_bytes()).unwrap(),
+            unconfirmed
+        );
+    }
+
+    #[test]
+    fn a_record_stored_before_the_history_still_decodes() {
+        let old = r#"{"price":"1","conf":"0","ema_price":"1","publish_time":5}"#;
+        let record: PriceRecord = from_json(old.as_bytes()).unwrap();
+        assert_eq!(record.sequence, None);
+        assert_eq!(record.refused_publish_time, None);
+        assert!(!record.is_unconfirmed());
+    }
+
+    #[test]
+    fn history_key_is_namespace_then_length_prefixed_feed_id_then_slot() {
+        assert_eq!(
+            PRICE_HISTORY.key(("BTC", history_slot(23))).to_vec(),
+            vec![0x00, 0x01, b'h', 0x00, 0x03, b'B', b'T', b'C', 0x07]
+        );
+        assert_eq!(history_slot(16), 0);
+        assert_eq!(history_slot(u64::MAX), 15);
     }
 }

@@ -44,10 +44,11 @@ pub enum RiskError {
     /// A price of zero where a positive price is required.
     #[error("price must be positive")]
     ZeroPrice,
-    /// `|K + Δs/2| / skew_scale` above `max_price_impact`.
+    /// A trade that does not reduce `|K|` would leave `|K + Δs| / skew_scale` above
+    /// `max_price_impact` (a reduction of `|K|` is never refused).
     #[error("price impact {impact} exceeds maximum {max}")]
     PriceImpactTooHigh {
-        /// The impact ratio the trade would have.
+        /// `|K + Δs| / skew_scale`, the skew the trade would leave, rounded up.
         impact: Decimal256,
         /// The configured cap.
         max: Decimal256,

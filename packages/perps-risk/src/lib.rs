@@ -26,7 +26,10 @@
 //! - initial/maintenance requirements, notional, fees, penalties round UP (a fee with a
 //!   positive rate is at least 1 base unit);
 //! - funding: owed rounds up, received rounds down (both "up" on the signed line); the dust
-//!   stays with the vault;
+//!   stays with the vault; the index increment `P·r·Δt` is rounded once, away from zero (the
+//!   payer's side), and is the same for every side;
+//! - a reduction of `|K|` whose impact term is clamped to the cap pays more impact than the
+//!   liability it removes; the difference stays with the vault;
 //! - a fill price rounds against the trader (up for a buy, down for a sell), an entry price
 //!   against its position (up for a long, down for a short), a liquidation price so that the
 //!   liquidation is reported early (up for a long, down for a short);
@@ -43,7 +46,7 @@
 //! ## API map
 //! - [`num`]: [`Quote`] (money), [`Round`], directed [`num::mul`]/[`num::div`]/[`num::mul_div`],
 //!   [`num::base_units_per_whole`], [`num::int128`], [`num::clamp_u128`].
-//! - [`tiers`]: [`MarginTier`], [`TierTable::new`] (validation), [`TierTable::initial`],
+//! - [`tiers`]: [`MarginTier`], [`TierTable::new`] (validation, at most [`tiers::MAX_TIERS`]), [`TierTable::initial`],
 //!   [`TierTable::maintenance`], [`TierTable::segments`], [`TierTable::first_mmr`].
 //! - [`position`]: [`Position`], [`position::notional`], [`position::notional_of`],
 //!   [`position::unrealized_pnl`], [`position::pnl_of`], [`position::accrued_funding`].
@@ -54,16 +57,20 @@
 //!   [`book::check_remove_margin`], [`book::settled_value`] (a position of a settled market
 //!   is valued as its close books it, with no requirement).
 //! - [`liq_price`]: [`liq_price::liquidation_price`] (cross or isolated, exact per tier).
-//! - [`trade`]: [`trade::fill_price`] (impact + cap + fill > 0), [`trade::trade_fee`],
+//! - [`trade`]: [`trade::fill_price`] (impact; the cap bounds the skew a trade leaves, a
+//!   reduction of `|K|` ([`trade::reduces_skew`]) is never refused and its impact is clamped to
+//!   the cap; fill > 0), [`trade::trade_fee`],
 //!   [`trade::split_fee`], [`trade::default_acceptable_price`], [`trade::degraded_close_price`], [`trade::within_acceptable`],
 //!   [`trade::apply_fill`] → [`trade::FillOutcome`] (increase / reduce / flip).
-//! - [`funding`]: [`funding::funding_rate_per_second`], [`funding::funding_index_delta`],
+//! - [`funding`]: [`funding::funding_rate_per_second`], [`funding::funding_index_delta`] (`P·r·Δt`
+//!   with `r` on `K/(max_price_impact·skew_scale)`, rounded once, owed up),
 //!   [`funding::accrue_funding_index`], [`funding::funding_settlement`],
 //!   [`funding::vault_funding`], [`funding::index_delta`].
 //! - [`liquidation`]: [`liquidation::plan_liquidation`] → [`liquidation::LiquidationPlan`],
 //!   [`liquidation::apply_plan`], [`liquidation::validate_liquidation_rules`].
 //! - [`vault`]: [`vault::MarketAggregate`] (`add`/`remove`/`skew`; how to keep it current is in
-//!   the module docs), [`vault::vault_equity`], [`vault::vault_required_backing`],
+//!   the module docs), [`vault::vault_equity`], [`vault::impact_liability`],
+//!   [`vault::skew_scale_change_value`] (ΔV of a `skew_scale` change), [`vault::vault_required_backing`],
 //!   [`vault::shares_to_mint`], [`vault::redeem_value`].
 //! - [`ledger`]: who pays whom: [`ledger::Balances`] in, [`ledger::Moved`] (balances after,
 //!   [`ledger::Flows`] in/out/shortfall/covered) out, one step per action ([`ledger::fill`],

@@ -27,14 +27,15 @@ impl Round {
     }
 }
 
-const FRACTIONAL: u128 = 1_000_000_000_000_000_000;
+/// `10^18`, the scale of every 18-decimal atom.
+pub const FRACTIONAL: u128 = 1_000_000_000_000_000_000;
 
 fn overflow(context: &'static str) -> RiskError {
     RiskError::Overflow { context }
 }
 
 /// `n / d` on 512-bit integers rounded in direction `r`.
-fn div_round(n: Int512, d: Int512, r: Round, ctx: &'static str) -> Result<Int512, RiskError> {
+pub fn div_round(n: Int512, d: Int512, r: Round, ctx: &'static str) -> Result<Int512, RiskError> {
     if d.is_zero() {
         return Err(RiskError::DivisionByZero { context: ctx });
     }
@@ -52,7 +53,8 @@ fn div_round(n: Int512, d: Int512, r: Round, ctx: &'static str) -> Result<Int512
     }
 }
 
-fn to_sd(v: Int512, ctx: &'static str) -> Result<SignedDecimal256, RiskError> {
+/// A 512-bit atom count as a signed decimal (overflow beyond 256 bits is an error).
+pub fn to_signed(v: Int512, ctx: &'static str) -> Result<SignedDecimal256, RiskError> {
     Int256::try_from(v)
         .map(SignedDecimal256::new)
         .map_err(|_| overflow(ctx))
@@ -65,7 +67,7 @@ pub fn mul(
     r: Round,
 ) -> Result<SignedDecimal256, RiskError> {
     let n = a.atomics().full_mul(b.atomics());
-    to_sd(div_round(n, Int512::from(FRACTIONAL), r, "mul")?, "mul")
+    to_signed(div_round(n, Int512::from(FRACTIONAL), r, "mul")?, "mul")
 }
 
 /// `a / b` rounded in direction `r`; `b = 0` is an error.
@@ -75,7 +77,7 @@ pub fn div(
     r: Round,
 ) -> Result<SignedDecimal256, RiskError> {
     let n = a.atomics().full_mul(Int256::from(FRACTIONAL));
-    to_sd(div_round(n, Int512::from(b.atomics()), r, "div")?, "div")
+    to_signed(div_round(n, Int512::from(b.atomics()), r, "div")?, "div")
 }
 
 /// `a · b / c` with one rounding in direction `r`.
@@ -87,7 +89,7 @@ pub fn mul_div(
 ) -> Result<SignedDecimal256, RiskError> {
     // a·b·1e18/(c·1e18) = a_atoms·b_atoms / c_atoms, in atoms at scale 1e18
     let n = a.atomics().full_mul(b.atomics());
-    to_sd(
+    to_signed(
         div_round(n, Int512::from(c.atomics()), r, "mul_div")?,
         "mul_div",
     )

@@ -5,6 +5,10 @@ use cosmwasm_std::{Decimal256, Uint128};
 use crate::error::RiskError;
 use crate::num::{Quote, Round};
 
+/// Most tiers a market may have (DESIGN 6.9: every parameter bounded; each margin requirement,
+/// liquidation plan and liquidation price walks the table).
+pub const MAX_TIERS: usize = 10;
+
 /// One bracket as configured (`MarginTier` of the API).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MarginTier {
@@ -54,10 +58,17 @@ pub enum Requirement {
 
 impl TierTable {
     /// Validate `tiers`: non-empty; `0 < mmr_k < imr_k ≤ 1`; both ratios non-decreasing in k;
-    /// `max_notional` strictly ascending and > 0; every tier bounded but the last, which is not.
+    /// `max_notional` strictly ascending and > 0; every tier bounded but the last, which is not;
+    /// at most [`MAX_TIERS`] tiers (every requirement walks them).
     pub fn new(tiers: &[MarginTier]) -> Result<TierTable, RiskError> {
         if tiers.is_empty() {
             return Err(invalid("no tiers".to_string()));
+        }
+        if tiers.len() > MAX_TIERS {
+            return Err(invalid(format!(
+                "{} tiers, at most {MAX_TIERS}",
+                tiers.len()
+            )));
         }
         let mut segments = Vec::with_capacity(tiers.len());
         let mut lo = Quote::ZERO;

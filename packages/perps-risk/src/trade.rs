@@ -9,9 +9,10 @@ use crate::position::{notional_of, pnl_of};
 /// The price a trade fills at and its impact ratio.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FillQuote {
-    /// `P·(1 + (K + Δs/2)/skew_scale)`, rounded against the trader (up for a buy, down for a sell).
+    /// `P·(1 + impact)`, rounded against the trader (up for a buy, down for a sell).
     pub fill_price: Decimal256,
-    /// `(K + Δs/2)/skew_scale`, signed (0 when `skew_scale = 0`).
+    /// `(K + Δs/2)/skew_scale` clamped to `±max_price_impact`, signed (0 when
+    /// `skew_scale = 0`).
     pub price_impact: SignedDecimal256,
 }
 
@@ -23,9 +24,37 @@ fn sign_round(size_delta: SignedDecimal256) -> Round {
     }
 }
 
+/// True when a trade of `size_delta` against skew `K` reduces `|K|` without crossing zero: the
+/// skew it leaves lies between 0 and `K` (both included). Such a trade is never refused for
+/// impact. A trade that crosses zero is a reduction to 0 followed by an opening of skew on the
+/// other side, and is judged like an increase by the skew it leaves.
+pub fn reduces_skew(skew: SignedDecimal256, size_delta: SignedDecimal256) -> bool {
+    !skew.is_zero()
+        && size_delta.is_negative() != skew.is_negative()
+        && unsigned_abs(size_delta) <= unsigned_abs(skew)
+}
+
+/// `|a| / b > c` compared exactly (no rounding): `|a|·10^18 > c·b` on 512-bit integers.
+fn ratio_exceeds(a: SignedDecimal256, b: Decimal256, c: Decimal256) -> bool {
+    let lhs = unsigned_abs(a)
+        .atomics()
+        .full_mul(Decimal256::one().atomics());
+    lhs > c.atomics().full_mul(b.atomics())
+}
+
 /// Fill price of a trade of `size_delta` at oracle price `price` against skew `K`
-/// (`long_oi − short_oi` before the trade). Refuses `|impact| > max_price_impact`, a zero size,
-/// a zero price and a fill ≤ 0. `skew_scale = 0` means no impact.
+/// (`long_oi − short_oi` before the trade), DESIGN 6.5:
+/// - a trade that reduces `|K|` ([`reduces_skew`]) is never refused for impact;
+/// - any other trade is refused when the skew it leaves is above the cap,
+///   `|K + Δs|/skew_scale > max_price_impact` (compared exactly);
+/// - the impact term `(K + Δs/2)/skew_scale` is clamped to `±max_price_impact` (it can only
+///   exceed it on a reduction from a skew above the cap, left by a parameter change), so the
+///   fill `P·(1 + impact)` stays positive: validation keeps `max_price_impact < 1`.
+///
+/// Below the cap the impact paid is exactly the change of the vault's impact liability
+/// `P·K²/(2·skew_scale)` (round trips cost only fees); a clamped reduction pays more impact
+/// than the liability it removes, and the difference stays with the vault. Refuses a zero size
+/// and a zero price. `skew_scale = 0` means no impact.
 pub fn fill_price(
     price: Decimal256,
     skew: SignedDecimal256,
@@ -45,27 +74,40 @@ pub fn fill_price(
             price_impact: SignedDecimal256::zero(),
         });
     }
+    let left = add(skew, size_delta)?;
+    if !reduces_skew(skew, size_delta) && ratio_exceeds(left, skew_scale, max_price_impact) {
+        // the reported ratio is rounded up, so it is > the cap whenever the exact one is
+        return Err(RiskError::PriceImpactTooHigh {
+            impact: unsigned_abs(div(
+                signed(unsigned_abs(left))?,
+                signed(skew_scale)?,
+                Round::Up,
+            )?),
+            max: max_price_impact,
+        });
+    }
     let two = SignedDecimal256::from_atomics(2i128, 0)
         .map_err(|_| RiskError::Overflow { context: "two" })?;
     // (K + Δs/2)/ss = (2K + Δs)/(2·ss): one division, no halving of an odd atom count
     let twice_mid = add(mul(two, skew, Round::Down)?, size_delta)?;
     let twice_scale = mul(two, signed(skew_scale)?, Round::Down)?;
     let r = sign_round(size_delta);
-    let impact = div(twice_mid, twice_scale, r)?;
-    // the cap is checked on the magnitude rounded up, so a boundary case is never let through
-    let impact_mag = unsigned_abs(div(twice_mid, twice_scale, Round::Up)?).max(unsigned_abs(div(
-        twice_mid,
-        twice_scale,
-        Round::Down,
-    )?));
-    if impact_mag > max_price_impact {
-        return Err(RiskError::PriceImpactTooHigh {
-            impact: impact_mag,
-            max: max_price_impact,
-        });
-    }
     let p = signed(price)?;
-    let fill = add(p, mul_div(p, twice_mid, twice_scale, r)?)?;
+    let (impact, moved) = if ratio_exceeds(twice_mid, unsigned_abs(twice_scale), max_price_impact) {
+        let cap = signed(max_price_impact)?;
+        let cap = if twice_mid.is_negative() {
+            sub(SignedDecimal256::zero(), cap)?
+        } else {
+            cap
+        };
+        (cap, mul(p, cap, r)?)
+    } else {
+        (
+            div(twice_mid, twice_scale, r)?,
+            mul_div(p, twice_mid, twice_scale, r)?,
+        )
+    };
+    let fill = add(p, moved)?;
     if fill <= SignedDecimal256::zero() {
         return Err(RiskError::NonPositiveFill { fill });
     }

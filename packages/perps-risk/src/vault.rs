@@ -158,24 +158,52 @@ pub fn vault_equity(
             .aggregate
             .total_accrued_funding(m.funding_index, decimals, Round::Down)?;
         v = v.checked_sub(u)?.checked_add(a)?;
-        if !m.skew_scale.is_zero() && !k.is_zero() {
-            let abs_k = signed(unsigned_abs(k))?;
-            let price_bu = mul(signed(price)?, base_units_per_whole(decimals)?, Round::Up)?;
-            let two_scale = mul(
-                from_int(Int256::from(2i128))?,
-                signed(m.skew_scale)?,
-                Round::Down,
-            )?;
-            let premium = mul_div(
-                mul(price_bu, abs_k, Round::Up)?,
-                abs_k,
-                two_scale,
-                Round::Up,
-            )?;
-            v = v.checked_sub(Quote(premium))?;
-        }
+        v = v.checked_sub(impact_liability(price, k, m.skew_scale, decimals)?)?;
     }
     Ok(v)
+}
+
+/// The impact the vault owes back as skew unwinds, `P·K²/(2·skew_scale)` in base units, exact
+/// and rounded up (0 when `skew_scale = 0` or `K = 0`).
+pub fn impact_liability(
+    price: Decimal256,
+    skew: SignedDecimal256,
+    skew_scale: Decimal256,
+    decimals: u8,
+) -> Result<Quote, RiskError> {
+    if skew_scale.is_zero() || skew.is_zero() {
+        return Ok(Quote::ZERO);
+    }
+    let abs_k = signed(unsigned_abs(skew))?;
+    let price_bu = mul(signed(price)?, base_units_per_whole(decimals)?, Round::Up)?;
+    let two_scale = mul(
+        from_int(Int256::from(2i128))?,
+        signed(skew_scale)?,
+        Round::Down,
+    )?;
+    mul_div(
+        mul(price_bu, abs_k, Round::Up)?,
+        abs_k,
+        two_scale,
+        Round::Up,
+    )
+    .map(Quote)
+}
+
+/// What a change of `skew_scale` from `old_scale` to `new_scale` moves into vault equity at an
+/// unchanged price: `ΔV = P·K²/2·(1/S_old − 1/S_new)` (a scale of 0 means no impact term), base
+/// units, rounded down (DESIGN 6.9: reported by a forced `update_market`). Negative when the
+/// vault loses (a smaller scale makes it owe more impact back).
+pub fn skew_scale_change_value(
+    price: Decimal256,
+    skew: SignedDecimal256,
+    old_scale: Decimal256,
+    new_scale: Decimal256,
+    decimals: u8,
+) -> Result<Int128, RiskError> {
+    let before = impact_liability(price, skew, old_scale, decimals)?;
+    let after = impact_liability(price, skew, new_scale, decimals)?;
+    before.checked_sub(after)?.floor()
 }
 
 /// `vault_min_backing · Σ_m |K_m|·P_m`, base units, rounded up.

@@ -38,27 +38,36 @@ fn fill_price_rounds_against_the_trader() {
 
 #[test]
 fn impact_cap_zero_size_zero_price_and_non_positive_fill() {
-    // buy 200 at K = 0, scale 1,000: impact 0.1 = cap → allowed, fill 110
-    let q = fill_price(d("100"), sd("0"), sd("200"), d("1000"), d("0.1")).unwrap();
-    assert_eq!(q.fill_price, d("110"));
-    // buy 300: impact 0.15 > 0.1 → refused, naming both
-    let err = fill_price(d("100"), sd("0"), sd("300"), d("1000"), d("0.1")).unwrap_err();
+    // buy 100 at K = 0, scale 1,000: leaves |K| = 100, 100/1,000 = 0.1 = cap → allowed, fill
+    // 100·(1 + 50/1,000) = 105
+    let q = fill_price(d("100"), sd("0"), sd("100"), d("1000"), d("0.1")).unwrap();
+    assert_eq!((q.fill_price, q.price_impact), (d("105"), sd("0.05")));
+    // buy 200: the skew it leaves is 0.2 > 0.1 → refused, naming both (the midpoint, 0.1, would
+    // have passed the old rule)
+    let err = fill_price(d("100"), sd("0"), sd("200"), d("1000"), d("0.1")).unwrap_err();
     assert_eq!(
         err,
         RiskError::PriceImpactTooHigh {
-            impact: d("0.15"),
+            impact: d("0.2"),
             max: d("0.1")
         }
     );
-    // one atom over the cap is refused too: buy 200.000000000000000002 → impact 0.1 + 1e-21 ↑
+    // one atom over the cap is refused too: buy 100.000000000000000001 → 0.1 + 1e-21, rounded up
     let err = fill_price(
         d("100"),
         sd("0"),
-        sd("200.000000000000000002"),
+        sd("100.000000000000000001"),
         d("1000"),
         d("0.1"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        RiskError::PriceImpactTooHigh {
+            impact: d("0.100000000000000001"),
+            max: d("0.1")
+        }
     );
-    assert!(matches!(err, Err(RiskError::PriceImpactTooHigh { .. })));
     assert_eq!(
         fill_price(d("100"), sd("0"), sd("0"), d("1000"), d("0.1")).unwrap_err(),
         RiskError::ZeroSize
@@ -67,9 +76,78 @@ fn impact_cap_zero_size_zero_price_and_non_positive_fill() {
         fill_price(d("0"), sd("0"), sd("1"), d("1000"), d("0.1")).unwrap_err(),
         RiskError::ZeroPrice
     );
-    // K = −1,500, sell 1,000, scale 1,000, cap 2: impact (−1,500 − 500)/1,000 = −2 → 100·(1 − 2) = −100
-    let err = fill_price(d("100"), sd("-1500"), sd("-1000"), d("1000"), d("2")).unwrap_err();
-    assert_eq!(err, RiskError::NonPositiveFill { fill: sd("-100") });
+    // a cap ≥ 1 (never validated) can reach a zero fill: K = 0, sell 2,000, scale 1,000, cap 2
+    // leaves 2 ≤ 2, impact −1,000/1,000 = −1 → 100·(1 − 1) = 0
+    let err = fill_price(d("100"), sd("0"), sd("-2000"), d("1000"), d("2")).unwrap_err();
+    assert_eq!(err, RiskError::NonPositiveFill { fill: sd("0") });
+}
+
+/// The trap of the old midpoint rule, with the numbers of the review: BTC 60,000, skew_scale
+/// 1,000, cap 0.3 %. Bob is long 0.1; a whale's buy of 5.8 would leave K = 5.9 (0.59 %): the old
+/// rule checked the midpoint (0.1 + 2.9)/1,000 = 0.3 % and let it through, after which every
+/// reduction of |K| (midpoint above 0.3 %) was refused.
+#[test]
+fn a_whale_cannot_leave_the_skew_above_the_cap() {
+    let (p, ss, cap) = (d("60000"), d("1000"), d("0.003"));
+    assert_eq!(
+        fill_price(p, sd("0.1"), sd("5.8"), ss, cap).unwrap_err(),
+        RiskError::PriceImpactTooHigh {
+            impact: d("0.0059"),
+            max: cap
+        }
+    );
+    // the most he can buy leaves K at the cap: 2.9 → K = 3, fill 60,000·(1 + 1.55/1,000)
+    let q = fill_price(p, sd("0.1"), sd("2.9"), ss, cap).unwrap();
+    assert_eq!((q.fill_price, q.price_impact), (d("60093"), sd("0.00155")));
+    // from there Bob's close (K 3 → 2.9) fills at 60,000·(1 + 2.95/1,000) = 60,177
+    let q = fill_price(p, sd("3"), sd("-0.1"), ss, cap).unwrap();
+    assert_eq!(q.fill_price, d("60177"));
+}
+
+/// A skew above the cap (left by a lower skew_scale or cap): every reduction of |K| is
+/// accepted, its impact clamped to the cap; a trade that crosses zero is judged by the skew it
+/// leaves on the other side.
+#[test]
+fn reductions_from_above_the_cap_are_never_refused_and_clamped() {
+    let (p, ss, cap) = (d("60000"), d("1000"), d("0.003"));
+    // K = 5.9: Bob's close of 0.1 (midpoint 5.85/1,000 = 0.585 % → clamped to 0.3 %): 60,180
+    let q = fill_price(p, sd("5.9"), sd("-0.1"), ss, cap).unwrap();
+    assert_eq!((q.fill_price, q.price_impact), (d("60180"), sd("0.003")));
+    // Bob's partial sale of 0.05 and a new trader's 1 BTC sale: the same clamped fill
+    let q = fill_price(p, sd("5.9"), sd("-0.05"), ss, cap).unwrap();
+    assert_eq!(q.fill_price, d("60180"));
+    let q = fill_price(p, sd("5.9"), sd("-1"), ss, cap).unwrap();
+    assert_eq!(q.fill_price, d("60180"));
+    // a sale that brings K to 5 leaves a midpoint of 5.45/1,000, still clamped; one that brings
+    // it to 0 has midpoint 2.95/1,000 → 60,177, unclamped
+    let q = fill_price(p, sd("5.9"), sd("-5.9"), ss, cap).unwrap();
+    assert_eq!((q.fill_price, q.price_impact), (d("60177"), sd("0.00295")));
+    // a short skew above the cap: buys are reductions, clamped at −0.3 %: 59,820
+    let q = fill_price(p, sd("-5.9"), sd("1"), ss, cap).unwrap();
+    assert_eq!((q.fill_price, q.price_impact), (d("59820"), sd("-0.003")));
+    // any increase is refused: buy 0.001 leaves 5.901
+    assert_eq!(
+        fill_price(p, sd("5.9"), sd("0.001"), ss, cap).unwrap_err(),
+        RiskError::PriceImpactTooHigh {
+            impact: d("0.005901"),
+            max: cap
+        }
+    );
+    // crossing zero: sell 8 from 5.9 leaves −2.1 (0.21 % ≤ 0.3 %) → accepted, midpoint
+    // (5.9 − 4)/1,000 = 0.19 % → 60,114
+    let q = fill_price(p, sd("5.9"), sd("-8"), ss, cap).unwrap();
+    assert_eq!(q.fill_price, d("60114"));
+    // sell 9.5 leaves −3.6 (0.36 % > 0.3 %) → refused, though |K| fell from 5.9 to 3.6
+    assert_eq!(
+        fill_price(p, sd("5.9"), sd("-9.5"), ss, cap).unwrap_err(),
+        RiskError::PriceImpactTooHigh {
+            impact: d("0.0036"),
+            max: cap
+        }
+    );
+    // K far above the cap and a cap close to 1: the clamped fill stays positive
+    let q = fill_price(p, sd("-1000000"), sd("999999"), ss, d("0.99")).unwrap();
+    assert_eq!(q.fill_price, d("600"));
 }
 
 #[test]

@@ -2,8 +2,8 @@
 
 use cosmwasm_std::{Int128, SignedDecimal256, Uint128};
 use perps_risk::vault::{
-    redeem_value, shares_to_mint, vault_equity, vault_required_backing, MarketAggregate,
-    SharesMinted, VaultMarket,
+    impact_liability, redeem_value, shares_to_mint, skew_scale_change_value, vault_equity,
+    vault_required_backing, MarketAggregate, SharesMinted, VaultMarket,
 };
 use perps_risk::{Position, Quote, RiskError};
 
@@ -229,5 +229,33 @@ fn redeeming_nothing_from_a_vault_without_shares_pays_nothing() {
     assert_eq!(
         redeem_value(usdc_u(1), usdc_u(2), Quote::ZERO).unwrap(),
         Uint128::zero()
+    );
+}
+
+#[test]
+fn a_skew_scale_change_moves_the_impact_liability() {
+    // BTC 60,000, K = 20: no impact → skew_scale 1,000 owes back 60,000·400/2,000 = 12,000 USDC
+    assert_eq!(
+        impact_liability(d("60000"), sd("20"), d("1000"), DEC).unwrap(),
+        Quote::from_base_units(usdc(12_000))
+    );
+    assert_eq!(
+        skew_scale_change_value(d("60000"), sd("20"), d("0"), d("1000"), DEC).unwrap(),
+        usdc(-12_000)
+    );
+    // and back: the vault gains it; a short skew moves the same (K² does not see the side)
+    assert_eq!(
+        skew_scale_change_value(d("60000"), sd("-20"), d("1000"), d("0"), DEC).unwrap(),
+        usdc(12_000)
+    );
+    // 2,000 → 1,000 with K = 5.9: 60,000·34.81/2·(1/2,000 − 1/1,000) = −522.15
+    assert_eq!(
+        skew_scale_change_value(d("60000"), sd("5.9"), d("2000"), d("1000"), DEC).unwrap(),
+        Int128::new(-522_150_000)
+    );
+    // no skew, no value
+    assert_eq!(
+        skew_scale_change_value(d("60000"), sd("0"), d("2000"), d("1000"), DEC).unwrap(),
+        Int128::zero()
     );
 }

@@ -1,7 +1,8 @@
 //! Instantiate, configuration, ownership and migration.
 
-use cosmwasm_std::{Addr, Api, Decimal256, DepsMut, Env, MessageInfo, Response};
+use cosmwasm_std::{Addr, Api, Decimal256, Deps, DepsMut, Env, MessageInfo, Response};
 use cw_utils::nonpayable;
+use perps_api::insurance_fund::InsuranceFund;
 use perps_api::ownership::{self, Ownership};
 use perps_api::perps::{ExecuteMsg, InstantiateMsg, MigrateMsg};
 
@@ -51,6 +52,7 @@ pub fn instantiate(
         lp_withdraw_delay_secs: msg.lp_withdraw_delay_secs.unwrap_or(86_400),
     };
     validate_config(&config)?;
+    check_fund_denom(deps.as_ref(), &config)?;
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     CONFIG.save(deps.storage, &config)?;
     OWNERSHIP.save(deps.storage, &Ownership::new(owner.clone()))?;
@@ -59,6 +61,20 @@ pub fn instantiate(
         .add_attribute("action", "instantiate")
         .add_attribute("owner", owner)
         .add_attribute("collateral_denom", config.collateral_denom))
+}
+
+/// The insurance fund must pay out the engine's collateral: its `config` (smart query, once at
+/// configuration) names its denom. A fund that cannot answer is refused too.
+fn check_fund_denom(deps: Deps, c: &Config) -> ContractResult<()> {
+    let fund = InsuranceFund(c.insurance_fund.clone()).config(&deps.querier)?;
+    if fund.denom != c.collateral_denom {
+        return Err(ContractError::InsuranceFundDenom {
+            fund: c.insurance_fund.to_string(),
+            fund_denom: fund.denom,
+            collateral_denom: c.collateral_denom.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// Bank denom charset: 3–128 characters, a letter first, then `[A-Za-z0-9/:._-]`.
@@ -203,6 +219,9 @@ pub fn update_config(
         lp_withdraw_delay_secs: lp_withdraw_delay_secs.unwrap_or(old.lp_withdraw_delay_secs),
     };
     validate_config(&c)?;
+    if c.insurance_fund != old.insurance_fund {
+        check_fund_denom(deps.as_ref(), &c)?;
+    }
     // Liquidation parameters are also bound by every market's rules.
     for item in MARKETS.range(deps.storage, None, None, cosmwasm_std::Order::Ascending) {
         let (_, market) = item?;

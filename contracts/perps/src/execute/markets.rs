@@ -1,15 +1,16 @@
 //! Owner-managed markets: add, update, status, settlement.
 
 use cosmwasm_std::{
-    Addr, Decimal256, Deps, DepsMut, Env, MessageInfo, Order, Response, SignedDecimal256,
+    Addr, Decimal256, Deps, DepsMut, Env, Event, MessageInfo, Order, Response, SignedDecimal256,
 };
 use cw_utils::nonpayable;
 use perps_api::perps::{MarketConfig, MarketStatus, MarketStatusUpdate};
 use perps_risk::book::book_health;
+use perps_risk::vault::skew_scale_change_value;
 
 use crate::account::{book_params, load_account};
-use crate::error::{ContractError, ContractResult};
-use crate::market::{accrue, impact_cap, load_market_ctx, tier_table, Prices};
+use crate::error::{ContractError, ContractResult, SkewScaleChange};
+use crate::market::{accrue, impact_cap, load_market_ctx, skew, tier_table, Prices};
 use crate::oracle;
 use crate::state::{
     Config, Market, MarketState, CONFIG, MARKETS, MARKET_HOLDERS, MARKET_STATES, OWNERSHIP,
@@ -185,12 +186,44 @@ pub fn update_market(
             short_oi: state.short_oi,
         });
     }
+    let forced = force.unwrap_or(false);
+    let mark = oracle::mark(deps.as_ref(), &env, &cfg, &market_id, &market).map(|m| m.price);
+    // A new skew_scale with open skew moves value between the vault and traders at an
+    // unchanged price (DESIGN 6.9): refused unless forced, and reported.
+    let k = skew(&state)?;
+    let value_moved = if config.skew_scale != market.config.skew_scale && !k.is_zero() {
+        let price = match (&mark, state.last_price) {
+            (Ok(p), _) => *p,
+            (Err(_), Some(p)) => p,
+            (Err(e), None) => return Err(e.clone().into()),
+        };
+        let value_moved = skew_scale_change_value(
+            price,
+            k,
+            market.config.skew_scale,
+            config.skew_scale,
+            cfg.collateral_decimals,
+        )?;
+        if !forced {
+            return Err(ContractError::SkewScaleChangeWithSkew(Box::new(
+                SkewScaleChange {
+                    market_id,
+                    skew: k,
+                    old: market.config.skew_scale,
+                    new: config.skew_scale,
+                    value_moved,
+                },
+            )));
+        }
+        Some(value_moved)
+    } else {
+        None
+    };
     // Funding so far accrues under the old parameters.
-    if let Ok(mark) = oracle::mark(deps.as_ref(), &env, &cfg, &market_id, &market) {
-        let state = accrue(&market, state, mark.price, env.block.time.seconds())?;
+    if let Ok(price) = mark {
+        let state = accrue(&market, state, price, env.block.time.seconds())?;
         MARKET_STATES.save(deps.storage, &market_id, &state)?;
     }
-    let forced = force.unwrap_or(false);
     if has_oi && !forced {
         let before = count_liquidatable_books(deps.as_ref(), &env, &cfg, &market_id, None)?;
         let candidate = Market {
@@ -206,12 +239,24 @@ pub fn update_market(
             });
         }
     }
+    let old_scale = market.config.skew_scale;
     market.config = config;
     MARKETS.save(deps.storage, &market_id, &market)?;
-    Ok(Response::new()
+    let mut res = Response::new()
         .add_attribute("action", "update_market")
-        .add_attribute("market_id", market_id)
-        .add_attribute("forced", forced.to_string()))
+        .add_attribute("market_id", &market_id)
+        .add_attribute("forced", forced.to_string());
+    if let Some(v) = value_moved {
+        res = res.add_event(
+            Event::new("skew_scale_change")
+                .add_attribute("market_id", market_id)
+                .add_attribute("skew", k.to_string())
+                .add_attribute("old_skew_scale", old_scale.to_string())
+                .add_attribute("new_skew_scale", market.config.skew_scale.to_string())
+                .add_attribute("vault_equity_change", v.to_string()),
+        );
+    }
+    Ok(res)
 }
 
 pub fn set_market_status(
@@ -259,10 +304,10 @@ pub fn settle_market(
         (None, Err(e)) => return Err(e.clone().into()),
     };
     let ctx = load_market_ctx(deps.as_ref(), &env, &cfg, &market_id)?;
-    let mut state = ctx.state;
-    if let Ok(mark) = &live {
-        state = accrue(&market, state, mark.price, now)?;
-    }
+    // Funding accrues to the settlement first: at the oracle price when one is live, else (a
+    // dead oracle) at the settlement price, the price the gap ends at.
+    let accrual_price = live.as_ref().map(|m| m.price).unwrap_or(settle_price);
+    let mut state = accrue(&market, ctx.state, accrual_price, now)?;
     state.last_funding_time = now;
     state.last_price = Some(settle_price);
     MARKET_STATES.save(deps.storage, &market_id, &state)?;

@@ -51,6 +51,7 @@ fn s06_every_admin_message_of_every_contract_from_a_non_owner_is_unauthorized() 
             description: "SOL".into(),
             max_price_jump: None,
             jump_window_secs: None,
+            max_jump_windows: None,
         },
         FeedMsg::RemoveFeed {
             feed_id: "BTC".into(),
@@ -214,6 +215,30 @@ fn tiers(t: &[(Option<u128>, &str, &str)]) -> Vec<MarginTier> {
         .collect()
 }
 
+/// `n` ascending brackets of 100,000 USDC each, 10 % / 5 % rising by 1 % / 0.5 % a bracket.
+fn ladder(n: u128) -> Vec<MarginTier> {
+    (0..n)
+        .map(|k| MarginTier {
+            max_notional: (k + 1 < n).then(|| usdc((k + 1) * 100_000)),
+            initial_margin_ratio: d("0.1") + d("0.01") * d(&k.to_string()),
+            maintenance_margin_ratio: d("0.05") + d("0.005") * d(&k.to_string()),
+        })
+        .collect()
+}
+
+/// SECURITY 55: ten margin tiers are accepted (the bound is inclusive).
+#[test]
+fn ten_margin_tiers_are_the_most_a_market_takes() {
+    let mut s = Suite::new();
+    let cfg = MarketConfig {
+        margin_tiers: ladder(10),
+        ..plain_market("SOL")
+    };
+    s.add_feed("SOL");
+    s.add_market("SOL", cfg.clone()).unwrap();
+    assert_eq!(s.market("SOL").config.margin_tiers, cfg.margin_tiers);
+}
+
 #[test]
 fn s07_invalid_parameters_are_rejected_at_instantiate_and_update() {
     let mut s = Suite::new();
@@ -351,6 +376,13 @@ fn s07_invalid_parameters_are_rejected_at_instantiate_and_update() {
                 ..plain_market("BTC")
             },
             "invalid parameter max_funding_rate_per_day: 1.5 > 1",
+        ),
+        (
+            MarketConfig {
+                margin_tiers: ladder(11),
+                ..plain_market("BTC")
+            },
+            "invalid margin tiers: 11 tiers, at most 10",
         ),
     ];
     let engine = s.engine.clone();

@@ -99,7 +99,7 @@ fn s21_a_second_wallet_liquidating_the_owner_gains_nothing_over_closing_normally
     let together_b = b.account(&alice_b).collateral.i128();
     // liquidated: 22.22 penalty on 0.0397 BTC, half of it back to the second wallet;
     // closed: fee 2.217896 and impact −0.187 % (4.155 USDC) — 4.737 USDC cheaper
-    assert_eq!(closed, sd("0.039679476875472414"));
+    assert_eq!(closed, sd("0.039679476875472412"));
     assert_eq!(Suite::attr(&r, "trade", "fee"), "2217896");
     assert_eq!((together_a, together_b), (825_772_160, 830_509_639));
     // the same position is left in both worlds

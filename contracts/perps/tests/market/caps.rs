@@ -129,31 +129,31 @@ fn acceptable_price_bounds_the_fill() {
 fn price_impact_cap_refuses_large_trades() {
     let mut s = Suite::with_btc(crate::suite::fee_market("BTC", "1000"));
     let alice = s.trader("alice", 100_000, 100_000);
-    // |0 + 6.002/2| / 1000 = 0.003001 > 0.003
+    // the skew it would leave: |0 + 3.001| / 1000 = 0.003001 > 0.003
     s.rejects(
         &alice,
         &ExecuteMsg::Trade {
             market_id: "BTC".into(),
-            size_delta: sd("6.002"),
+            size_delta: sd("3.001"),
             acceptable_price: Some(crate::suite::d("70000")),
             mode: None,
         },
         &[],
         "price impact 0.003001 in market BTC exceeds max 0.003",
     );
-    // exactly at the cap: fill 60,000·1.003 = 60,180
+    // exactly at the cap: fill 60,000·(1 + 1.5/1,000) = 60,090
     let r = s
         .exec(
             &alice,
             &ExecuteMsg::Trade {
                 market_id: "BTC".into(),
-                size_delta: sd("6"),
-                acceptable_price: Some(crate::suite::d("60180")),
+                size_delta: sd("3"),
+                acceptable_price: Some(crate::suite::d("60090")),
                 mode: None,
             },
         )
         .unwrap();
-    assert_eq!(Suite::attr(&r, "trade", "fill_price"), "60180");
+    assert_eq!(Suite::attr(&r, "trade", "fill_price"), "60090");
 }
 
 #[test]

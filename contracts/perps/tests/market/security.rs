@@ -165,8 +165,8 @@ fn s29_no_round_trip_leaves_a_trader_or_a_group_of_wallets_richer() {
 fn s30_funding_over_a_year_is_exact_a_century_does_not_overflow() {
     let mut s = Suite::with_btc(funding_market());
     let alice = s.trader("alice", 200_000, 200_000);
-    // K = 6: r = 0.0864/86400 · 6/600 = 1e-8 per second, exact in 18 decimals (for other skews
-    // the rate is truncated toward zero, the same for every side, so it moves no money)
+    // K = 6: r = 0.00432/86400 · 6/(0.05·600) = 1e-8 per second (P·r·Δt is rounded once, owed
+    // up, and the same ΔF applies to every side, so the rounding moves no money)
     s.trade(&alice, "BTC", "6");
     let f0 = s.market("BTC").state.funding_index;
     // same second: nothing accrues

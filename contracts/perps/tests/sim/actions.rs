@@ -62,6 +62,14 @@ pub enum Action {
         market: usize,
         funds: u128,
     },
+    /// A trade that takes the skew to the impact cap on one side (`short`), `over` lots beyond
+    /// it (refused when `over > 0`): the skew the other steps then trade against.
+    SkewToCap {
+        who: usize,
+        market: usize,
+        short: bool,
+        over: i64,
+    },
     AddMargin {
         who: usize,
         market: usize,
@@ -117,6 +125,13 @@ pub enum Action {
         market: usize,
         variant: u8,
         force: bool,
+    },
+    /// The owner forces a twentieth of the skew scale (variant 7), so the open skew is far above
+    /// the cap; the largest holder on the skew's side sells `permille` of his position (a
+    /// reduction of |K|, which must fill); the owner forces the scale back.
+    SqueezeSkew {
+        market: usize,
+        permille: u32,
     },
     SetStatus {
         market: usize,
@@ -223,6 +238,8 @@ pub fn action() -> impl Strategy<Value = Action> {
             }),
         3 => (who(), market(), funds())
             .prop_map(|(who, market, funds)| Action::Close { who, market, funds }),
+        4 => (who(), 0..2usize, any::<bool>(), prop_oneof![3 => Just(0i64), 1 => 1i64..20])
+            .prop_map(|(who, market, short, over)| Action::SkewToCap { who, market, short, over }),
         2 => (who(), market(), money(), funds()).prop_map(|(who, market, amount, funds)| {
             Action::AddMargin {
                 who,
@@ -270,12 +287,14 @@ pub fn action() -> impl Strategy<Value = Action> {
         1 => (0..LPS).prop_map(|lp| Action::Cancel { lp }),
         1 => Just(Action::Sweep),
         1 => (1u128..1_000_000_000).prop_map(|amount| Action::Donate { amount }),
-        1 => (market(), 0u8..8, any::<bool>())
+        2 => (market(), 0u8..10, any::<bool>())
             .prop_map(|(market, variant, force)| Action::UpdateMarket {
                 market,
                 variant,
                 force
             }),
+        2 => (0..2usize, 1u32..=1_000)
+            .prop_map(|(market, permille)| Action::SqueezeSkew { market, permille }),
         1 => (market(), any::<bool>())
             .prop_map(|(market, reduce_only)| Action::SetStatus { market, reduce_only }),
         1 => (market(), 0u8..4).prop_map(|(market, gate)| if gate == 0 {

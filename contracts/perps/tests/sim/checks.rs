@@ -34,11 +34,14 @@ fn actor(a: &Action) -> Vec<usize> {
         | Action::Trade { who, .. }
         | Action::MaxTrade { who, .. }
         | Action::Close { who, .. }
+        | Action::SkewToCap { who, .. }
         | Action::AddMargin { who, .. }
         | Action::RemoveMargin { who, .. }
         | Action::RoundTrip { who, .. } => vec![*who],
         Action::Liquidate { target, .. } => vec![*target],
         Action::GroupRoundTrip { a, b, .. } => vec![*a, *b],
+        // the seller is the largest holder on the skew's side, found at the step
+        Action::SqueezeSkew { .. } => (0..TRADERS).collect(),
         _ => vec![],
     }
 }
@@ -113,6 +116,10 @@ impl Sim {
             }
             Action::RoundTrip { who, market, lots } => {
                 self.round_trip(&pre, *who, *market, *lots);
+                None
+            }
+            Action::SqueezeSkew { market, permille } => {
+                self.squeeze(&pre, *market, *permille);
                 None
             }
             Action::GroupRoundTrip {
@@ -268,6 +275,24 @@ impl Sim {
         ex: &Exec,
     ) -> Result<(), String> {
         let ok = ex.res.is_ok();
+        // 12: nothing fills at a price the feed had already refused to replace.
+        if let Ok(res) = &ex.res {
+            for e in res.events.iter() {
+                if e.ty != "wasm-trade" && e.ty != "wasm-liquidation" {
+                    continue;
+                }
+                let Some(id) = e.attributes.iter().find(|x| x.key == "market_id") else {
+                    continue;
+                };
+                let m = &pre.world.markets[&id.value];
+                if m.unconfirmed && !matches!(m.status, MarketStatus::Settled { .. }) {
+                    return Err(format!(
+                        "{} in {} at a price the feed refused to replace",
+                        e.ty, id.value
+                    ));
+                }
+            }
+        }
         match a {
             Action::Trade {
                 who, market, funds, ..
@@ -276,6 +301,9 @@ impl Sim {
                 if ok =>
             {
                 self.trade_checks(*who, *market, *funds, pre, post, ex)?;
+            }
+            Action::SkewToCap { who, market, .. } if ok => {
+                self.trade_checks(*who, *market, 0, pre, post, ex)?;
             }
             Action::MaxTrade { who, market, .. } if ok => {
                 self.stats.max_trades_ok += 1;

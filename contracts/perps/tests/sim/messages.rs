@@ -1,7 +1,7 @@
 //! The engine messages of the simple steps, and the market configurations the owner switches
 //! between.
 
-use cosmwasm_std::{Addr, Uint128, Uint256};
+use cosmwasm_std::{Addr, Int256, SignedDecimal256, Uint128, Uint256};
 use perps_api::perps::{ExecuteMsg, MarginTier, MarketConfig, MarketStatusUpdate};
 
 use super::actions::{Action, ModeChoice, LPS, TRADERS};
@@ -11,7 +11,8 @@ use crate::suite::{d, fee_market, plain_market, USDC};
 /// The market configurations a variant of `update_market` chooses from (all valid ranges).
 pub fn market_config(market: usize, variant: u8) -> MarketConfig {
     let base = match market {
-        0 => fee_market("BTC", "10000"),
+        // cap skews of 3 BTC and 60 ETH (0.3 % of the scale): within reach of the traders
+        0 => fee_market("BTC", "1000"),
         1 => MarketConfig {
             margin_tiers: vec![
                 MarginTier {
@@ -25,7 +26,7 @@ pub fn market_config(market: usize, variant: u8) -> MarketConfig {
                     maintenance_margin_ratio: d("0.1"),
                 },
             ],
-            ..fee_market("ETH", "200000")
+            ..fee_market("ETH", "20000")
         },
         _ => MarketConfig {
             min_order_size: d("0.1"),
@@ -64,6 +65,17 @@ pub fn market_config(market: usize, variant: u8) -> MarketConfig {
         },
         6 => MarketConfig {
             max_funding_rate_per_day: d("1"),
+            ..base
+        },
+        // a twentieth of the skew scale: the skew of the other variants can be far above the cap
+        // (a change the engine takes only when forced while K ≠ 0)
+        7 if !base.skew_scale.is_zero() => MarketConfig {
+            skew_scale: base.skew_scale * d("0.05"),
+            ..base
+        },
+        // a third of the impact cap (allowed at any time)
+        8 if !base.skew_scale.is_zero() => MarketConfig {
+            max_price_impact: Some(d("0.001")),
             ..base
         },
         _ => base,
@@ -121,6 +133,42 @@ impl Sim {
                 (tr(*who), self.trade_msg(*market, lots, &mode, None), 0)
             }
             Action::Close { who, market, funds } => (tr(*who), Self::close_msg(*market), *funds),
+            Action::SkewToCap {
+                who,
+                market,
+                short,
+                over,
+            } => {
+                let m = self.s.market(IDS[*market]);
+                let cap = m.config.max_price_impact.unwrap_or_default() * m.config.skew_scale;
+                let k = m
+                    .state
+                    .long_oi
+                    .atomics()
+                    .to_string()
+                    .parse::<i128>()
+                    .unwrap()
+                    - m.state
+                        .short_oi
+                        .atomics()
+                        .to_string()
+                        .parse::<i128>()
+                        .unwrap();
+                let cap = cap.atomics().to_string().parse::<i128>().unwrap();
+                let over = *over as i128 * LOT_ATOMICS[*market] as i128;
+                let target = if *short { -cap - over } else { cap + over };
+                let delta = SignedDecimal256::new(Int256::from(target - k));
+                (
+                    tr(*who),
+                    ExecuteMsg::Trade {
+                        market_id: IDS[*market].to_string(),
+                        size_delta: delta,
+                        acceptable_price: None,
+                        mode: None,
+                    },
+                    0,
+                )
+            }
             Action::AddMargin {
                 who,
                 market,

@@ -54,6 +54,14 @@ pub struct Stats {
     /// Reported liquidation prices verified by valuing the book there.
     pub liquidation_prices_checked: u64,
     pub settles: u64,
+    /// Fills compared with the model's impact rule, to the atom.
+    pub fills_checked: u64,
+    /// Trades refused for impact (each checked not to reduce |K|).
+    pub impact_refused: u64,
+    /// Accepted reductions of |K| from a skew above the cap.
+    pub reductions_above_cap: u64,
+    /// Fills whose impact term was clamped to the cap.
+    pub clamped_fills: u64,
     /// Rejections by message kind and error (first words), to see what the sequences reach.
     pub errors: std::collections::BTreeMap<String, u64>,
 }
@@ -110,6 +118,10 @@ fn add_stats(into: &mut Stats, s: &Stats) {
     into.model_accounts_compared += s.model_accounts_compared;
     into.liquidation_prices_checked += s.liquidation_prices_checked;
     into.settles += s.settles;
+    into.fills_checked += s.fills_checked;
+    into.impact_refused += s.impact_refused;
+    into.reductions_above_cap += s.reductions_above_cap;
+    into.clamped_fills += s.clamped_fills;
     for (k, v) in &s.errors {
         *into.errors.entry(k.clone()).or_default() += v;
     }
@@ -177,6 +189,14 @@ fn random_sequences_keep_every_invariant() {
     );
     assert_eq!(stats.sequences, cases as u64);
     assert!(stats.succeeded > 0 && stats.rejected > 0);
+    // the sequences trade against a capped skew: refusals for impact, reductions from above the
+    // cap and clamped fills all happen (each checked against the rule)
+    if cases >= CI_CASES {
+        assert!(
+            stats.impact_refused > 0 && stats.reductions_above_cap > 0 && stats.clamped_fills > 0,
+            "no trade met the impact cap: {stats:?}"
+        );
+    }
 }
 
 /// `scripts/soak.sh N`: N sequences (release build), seed from `SIM_SEED`.

@@ -3,15 +3,19 @@
 //! `10^36` base units (`Int256`), and rounded only once, at the end, in the direction the spec
 //! names (equity down, requirements up). It does not call `perps-risk`.
 //!
+//! Fills and funding follow the engine exactly, to the atom: [`fill`] is the impact rule of
+//! DESIGN 6.5 (cap on the skew left, reductions of |K| never refused, impact clamped) and the
+//! funding index moves by `P·r·Δt` rounded once, owed up (6.6).
+//!
 //! Tolerance: the engine rounds every product to 18 decimals of a base unit before summing a
-//! book and rounding it, and truncates its funding rate and `P·r` to 18 decimals. Those
+//! book and rounding it. Those
 //! differences are far below one base unit, but they can move a value that sits within 1e-12 of
 //! an integer across the boundary, so one field may differ by one unit per rounding it passes
 //! through: free collateral (`min(C, Q_im)` floored, `IM` ceiled) by two. Hence [`TOL`] = 2.
 
 use std::collections::BTreeMap;
 
-use cosmwasm_std::{Decimal256, Int128, Int256, SignedDecimal256, Uint128};
+use cosmwasm_std::{Decimal256, Int128, Int256, Int512, SignedDecimal256, Uint128};
 use perps_api::perps::{AccountResponse, Health, MarketConfig, MarketStatus, PositionMode};
 
 /// Allowed difference, in base units, between the model and the engine (see the module doc).
@@ -85,6 +89,8 @@ pub struct MarketIn {
     pub feed: Option<(Decimal256, u64)>,
     /// Its published confidence (0 without a record).
     pub conf: Decimal256,
+    /// The feed refused to replace its record (`refused_publish_time`): `feed` is then `None`.
+    pub unconfirmed: bool,
 }
 
 /// A stored position.
@@ -124,29 +130,44 @@ impl World {
         dec(m.long_oi) - dec(m.short_oi)
     }
 
-    /// `F_m += P·r·Δt`, `r = max_rate/86400 · clamp(K/S, −1, 1)` (exact, truncated to atomics).
+    /// `F_m += P·r·Δt`, `r = max_rate/86400 · clamp(K/(max_price_impact·S), −1, 1)`: the exact
+    /// product rounded once, away from zero (funding owed rounds up).
     fn accrued(&self, m: &MarketIn, price: Decimal256) -> Int256 {
         let f = sdec(m.funding_index);
         let dt = self.now.saturating_sub(m.last_funding_time);
         let k = Self::skew(m);
         let s = dec(m.config.skew_scale);
-        if dt == 0 || k.is_zero() || s.is_zero() {
+        let cap = dec(m.config.max_price_impact.unwrap_or_default());
+        let rate = dec(m.config.max_funding_rate_per_day);
+        if dt == 0 || k.is_zero() || s.is_zero() || cap.is_zero() || rate.is_zero() {
             return f;
         }
-        let base = dec(price) * dec(m.config.max_funding_rate_per_day) * Int256::from(dt);
-        let day = Int256::from(86_400i128);
-        let delta = if k.abs() >= s {
-            let v = base / (day * e18());
-            if k < Int256::zero() {
-                -v
-            } else {
-                v
-            }
+        let w = |x: Int256| Int512::from(x);
+        let e18w = w(e18());
+        // clamp(K/(cap·S), −1, 1) = num/den in atoms
+        let (num, den) = if w(k.abs()) * e18w >= w(cap) * w(s) {
+            (
+                if k < Int256::zero() {
+                    -Int512::one()
+                } else {
+                    Int512::one()
+                },
+                Int512::one(),
+            )
         } else {
-            // truncation toward zero, like every rate rounding
-            base * k / (day * e18() * s)
+            (w(k) * e18w, w(cap) * w(s))
         };
-        f + delta
+        let n = w(dec(price)) * w(rate) * num * Int512::from(dt);
+        let dd = den * e18w * Int512::from(86_400i128);
+        let q = n / dd;
+        let delta = if n % dd == Int512::zero() {
+            q
+        } else if n > Int512::zero() {
+            q + Int512::one()
+        } else {
+            q - Int512::one()
+        };
+        f + Int256::try_from(delta).unwrap()
     }
 
     /// The mark the account query uses: settled price; live oracle price with funding accrued
@@ -576,4 +597,102 @@ pub fn vault_equity(w: &World, cash: i128, positions: &[PosIn]) -> i128 {
         }
     }
     floor_bu(v)
+}
+
+/// What the impact rule of DESIGN 6.5 makes of a trade of `delta` against skew `k`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fill {
+    /// Filled at this price; `clamped` when the impact term was cut to the cap.
+    At { price: Decimal256, clamped: bool },
+    /// Refused: the trade does not reduce |K| and leaves it above the cap.
+    Refused,
+}
+
+/// A trade reduces |K| when the skew it leaves lies between 0 and K (both included).
+pub fn reduces_skew(k: SignedDecimal256, delta: SignedDecimal256) -> bool {
+    let (k, d) = (sdec(k), sdec(delta));
+    !k.is_zero() && (d < Int256::zero()) != (k < Int256::zero()) && d.abs() <= k.abs()
+}
+
+/// The fill of DESIGN 6.5, exact in atoms: refused when the trade does not reduce |K| and
+/// `|K + Δs|/S > cap`; otherwise `P·(1 + clamp((K + Δs/2)/S, −cap, cap))`, rounded against the
+/// trader (up for a buy, down for a sell).
+pub fn fill(
+    base: Decimal256,
+    k: SignedDecimal256,
+    delta: SignedDecimal256,
+    skew_scale: Decimal256,
+    cap: Decimal256,
+) -> Fill {
+    let s = dec(skew_scale);
+    if s.is_zero() {
+        return Fill::At {
+            price: base,
+            clamped: false,
+        };
+    }
+    let w = |x: Int256| Int512::from(x);
+    let (kk, dd, c, p) = (w(sdec(k)), w(sdec(delta)), w(dec(cap)), w(dec(base)));
+    let e18w = w(e18());
+    let left = kk + dd;
+    if !reduces_skew(k, delta) && left.abs() * e18w > c * w(s) {
+        return Fill::Refused;
+    }
+    let twice_mid = kk + kk + dd;
+    let twice_s = w(s) + w(s);
+    let buy = dd > Int512::zero();
+    let round = |n: Int512, d: Int512| -> Int512 {
+        let q = n / d;
+        let exact = n % d == Int512::zero();
+        match (exact, buy, n < Int512::zero()) {
+            (true, _, _) => q,
+            (false, true, false) => q + Int512::one(),
+            (false, false, true) => q - Int512::one(),
+            _ => q,
+        }
+    };
+    let clamped = twice_mid.abs() * e18w > c * twice_s;
+    let moved = if clamped {
+        let signed_cap = if twice_mid < Int512::zero() { -c } else { c };
+        round(p * signed_cap, e18w)
+    } else {
+        round(p * twice_mid, twice_s)
+    };
+    let atoms = Int256::try_from(p + moved).unwrap();
+    Fill::At {
+        price: Decimal256::new(cosmwasm_std::Uint256::try_from(atoms).unwrap()),
+        clamped,
+    }
+}
+
+/// What the vault keeps beyond the fee when a trade of `−sold` (atoms) against market `m`'s skew
+/// fills at the clamped impact: `|Δs|·P·(|K + Δs/2|/S − cap)` in base units, rounded up, at the
+/// price bound `price` (0 when the impact term is within the cap).
+pub fn clamp_surplus(m: &MarketIn, sold: Int256, price: Decimal256, decimals: u8) -> i128 {
+    let s = dec(m.config.skew_scale);
+    if s.is_zero() {
+        return 0;
+    }
+    let w = |x: Int256| Int512::from(x);
+    let delta = -sold;
+    let k = World::skew(m);
+    let twice_mid = w(k) + w(k) + w(delta);
+    let cap = w(dec(m.config.max_price_impact.unwrap_or_default()));
+    // |mid|/S − cap = (|2K + Δs|·1e18 − cap·2S) / (2S·1e18)
+    let excess = twice_mid.abs() * w(e18()) - cap * (w(s) + w(s));
+    if excess <= Int512::zero() {
+        return 0;
+    }
+    // base units: |Δs|_a·P_a·excess·10^dec / (2S_a·1e18·1e36)
+    let n = w(delta.abs()) * w(dec(price)) * excess * w(pow10(decimals));
+    let dd = (w(s) + w(s)) * w(e18()) * w(e18()) * w(e18());
+    let q = n / dd;
+    let up = if n % dd == Int512::zero() {
+        q
+    } else {
+        q + Int512::one()
+    };
+    Int128::try_from(up)
+        .map(|v| v.i128())
+        .unwrap_or(i128::MAX / 4)
 }

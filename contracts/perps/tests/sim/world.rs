@@ -131,6 +131,7 @@ impl Sim {
                 description: "SOL".to_string(),
                 max_price_jump: Some(d("0.25")),
                 jump_window_secs: Some(60),
+                max_jump_windows: None,
             },
         ] {
             s.app
@@ -213,7 +214,13 @@ impl Sim {
         for item in MARKETS.range(st, None, None, Order::Ascending) {
             let (id, m) = item.unwrap();
             let state = MARKET_STATES.load(st, &id).unwrap();
+            // A record the feed refused to replace is no price at all for the engine
+            // (DESIGN 6.3, unconfirmed): the model sees it like a missing one.
             let full = self.feed_full(&m.config.feed_id);
+            let unconfirmed = full
+                .as_ref()
+                .is_some_and(|p| p.refused_publish_time.is_some());
+            let full = full.filter(|_| !unconfirmed);
             let feed = full.as_ref().map(|p| (p.price, p.publish_time));
             let conf = full.map(|p| p.conf).unwrap_or_default();
             markets.insert(
@@ -228,6 +235,7 @@ impl Sim {
                     last_price: state.last_price,
                     feed,
                     conf,
+                    unconfirmed,
                 },
             );
         }
@@ -321,6 +329,7 @@ impl Sim {
     /// Executes one engine message, checking that a rejection changed nothing.
     pub fn exec(&mut self, sender: &Addr, msg: &ExecuteMsg, funds: u128) -> Exec {
         let before = self.full_snapshot(sender);
+        let skew_trade = self.skew_trade(sender, msg);
         let coins_: Vec<Coin> = if funds == 0 {
             vec![]
         } else {
@@ -362,6 +371,10 @@ impl Sim {
                     "a rejected {msg:?} changed state (error: {e})"
                 );
             }
+        }
+        if let Some(t) = skew_trade {
+            self.check_impact_rule(&t, &res)
+                .unwrap_or_else(|e| panic!("{msg:?}: {e}"));
         }
         Exec { res }
     }

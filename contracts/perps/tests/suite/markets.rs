@@ -26,13 +26,14 @@ pub fn plain_market(feed_id: &str) -> MarketConfig {
     }
 }
 
-/// A market with fees (0.1 %, 20 % to insurance), skew impact and funding.
+/// A market with fees (0.1 %, 20 % to insurance), skew impact (capped at 0.3 %) and funding:
+/// 0.03 % a day at the cap skew `0.003·skew_scale`, i.e. 10 % a day per `skew_scale` of skew.
 pub fn fee_market(feed_id: &str, skew_scale: &str) -> MarketConfig {
     MarketConfig {
         taker_fee: d("0.001"),
         skew_scale: d(skew_scale),
         max_price_impact: Some(d("0.003")),
-        max_funding_rate_per_day: d("0.1"),
+        max_funding_rate_per_day: d("0.0003"),
         liquidation_fee: d("0.01"),
         ..plain_market(feed_id)
     }
@@ -60,9 +61,10 @@ pub fn instantiate_msg(feed: &Addr, fund: &Addr) -> InstantiateMsg {
     }
 }
 
-/// Funding at 0.0864 a day at full skew over a skew scale of 600, chosen so every number is
-/// exact: r = 0.0864/86400 · K/600 per second, 1e-8 at K = 6; ΔF = 60,000 · r = 0.0001 USDC per
-/// second at K = 1. Margins 20 % / 10 %, impact capped at 5 %, liquidation fee 11 %.
+/// Funding at 0.00432 a day at full skew, which is the cap skew 0.05·600 = 30, chosen so every
+/// number is exact: r = 0.00432/86400 · K/30 per second, 1e-8 at K = 6; ΔF = 60,000 · r =
+/// 0.0001 USDC per second at K = 1. Margins 20 % / 10 %, impact capped at 5 %, liquidation fee
+/// 11 %.
 pub fn funding_market() -> MarketConfig {
     MarketConfig {
         margin_tiers: vec![MarginTier {
@@ -72,7 +74,7 @@ pub fn funding_market() -> MarketConfig {
         }],
         skew_scale: d("600"),
         max_price_impact: Some(d("0.05")),
-        max_funding_rate_per_day: d("0.0864"),
+        max_funding_rate_per_day: d("0.00432"),
         liquidation_fee: d("0.11"),
         ..plain_market("BTC")
     }

@@ -289,6 +289,7 @@ impl Suite {
                 description: feed_id.to_string(),
                 max_price_jump: None,
                 jump_window_secs: None,
+                max_jump_windows: None,
             },
             &[],
         );

@@ -133,6 +133,7 @@ impl Suite {
                 description: "SOL".into(),
                 max_price_jump: Some(d("0.1")),
                 jump_window_secs: Some(60),
+                max_jump_windows: None,
             },
             &[],
         )

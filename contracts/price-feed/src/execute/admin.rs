@@ -2,9 +2,10 @@
 
 use cosmwasm_std::{Decimal256, DepsMut, MessageInfo, Response};
 use perps_api::ownership;
+use perps_api::price_feed::{history_slot, HISTORY_LEN};
 
 use crate::error::{ContractError, ContractResult};
-use crate::state::{CONFIG, FEEDS, OWNERSHIP, PRICES};
+use crate::state::{CONFIG, FEEDS, JUMPS, OWNERSHIP, PRICES, PRICE_HISTORY};
 use crate::validate;
 
 /// Adds a feed without a price; its first update has no jump bound.
@@ -15,10 +16,16 @@ pub fn add_feed(
     description: String,
     max_price_jump: Option<Decimal256>,
     jump_window_secs: Option<u64>,
+    max_jump_windows: Option<u32>,
 ) -> ContractResult<Response> {
     OWNERSHIP.load(deps.storage)?.assert_owner(&info.sender)?;
     validate::feed_id(&feed_id)?;
-    let feed = validate::feed(description, max_price_jump, jump_window_secs)?;
+    let feed = validate::feed(
+        description,
+        max_price_jump,
+        jump_window_secs,
+        max_jump_windows,
+    )?;
     if FEEDS.has(deps.storage, &feed_id) {
         return Err(ContractError::FeedExists { feed_id });
     }
@@ -30,10 +37,12 @@ pub fn add_feed(
         .add_attribute("action", "add_feed")
         .add_attribute("feed_id", feed_id)
         .add_attribute("max_price_jump", jump)
-        .add_attribute("jump_window_secs", feed.jump_window_secs.to_string()))
+        .add_attribute("jump_window_secs", feed.jump_window_secs.to_string())
+        .add_attribute("max_jump_windows", feed.max_jump_windows.to_string()))
 }
 
-/// Removes a feed and its price, so a raw reader sees no price rather than a frozen one.
+/// Removes a feed, its price, its history and its jump state, so a raw reader sees no price
+/// rather than a frozen one, and a feed added again under the same id starts afresh.
 pub fn remove_feed(deps: DepsMut, info: MessageInfo, feed_id: String) -> ContractResult<Response> {
     OWNERSHIP.load(deps.storage)?.assert_owner(&info.sender)?;
     if !FEEDS.has(deps.storage, &feed_id) {
@@ -41,6 +50,10 @@ pub fn remove_feed(deps: DepsMut, info: MessageInfo, feed_id: String) -> Contrac
     }
     FEEDS.remove(deps.storage, &feed_id);
     PRICES.remove(deps.storage, &feed_id);
+    JUMPS.remove(deps.storage, &feed_id);
+    for sequence in 0..HISTORY_LEN {
+        PRICE_HISTORY.remove(deps.storage, (&feed_id, history_slot(sequence)));
+    }
     Ok(Response::new()
         .add_attribute("action", "remove_feed")
         .add_attribute("feed_id", feed_id))

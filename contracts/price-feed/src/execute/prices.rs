@@ -2,12 +2,14 @@
 
 use std::collections::BTreeSet;
 
-use cosmwasm_std::{Attribute, Decimal256, DepsMut, Env, MessageInfo, Response};
-use perps_api::price_feed::{PriceRecord, PriceUpdate};
+use cosmwasm_std::{Attribute, Decimal256, DepsMut, Env, MessageInfo, Response, StdError, Storage};
+use perps_api::price_feed::{history_slot, HistoryRecord, PriceRecord, PriceUpdate};
 
 use crate::error::{ContractError, ContractResult};
-use crate::rules::{self, SkipRule};
-use crate::state::{Config, CONFIG, FEEDS, OWNERSHIP, PRICES};
+use crate::rules::{self, Accepted, Anchor, SkipRule};
+use crate::state::{
+    Config, Feed, JumpState, CONFIG, FEEDS, JUMPS, OWNERSHIP, PRICES, PRICE_HISTORY,
+};
 
 /// Latest publish time accepted at this block.
 fn latest_allowed(env: &Env, config: &Config) -> u64 {
@@ -19,7 +21,8 @@ fn latest_allowed(env: &Env, config: &Config) -> u64 {
 }
 
 /// Applies every update that passes the rules; reports each skipped one as
-/// `skipped_update = "<feed_id>:<rule>"` plus the counts `updated` and `skipped`.
+/// `skipped_update = "<feed_id>:<rule>"` plus the counts `updated` and `skipped`, and each feed a
+/// jump refusal marked unconfirmed as `refused_publish_time = "<feed_id>:<time>"`.
 pub fn update_prices(
     deps: DepsMut,
     env: Env,
@@ -45,23 +48,57 @@ pub fn update_prices(
     let latest_allowed = latest_allowed(&env, &config);
     let mut updated: u32 = 0;
     let mut skipped: Vec<Attribute> = vec![];
+    let mut unconfirmed: Vec<Attribute> = vec![];
     for update in &prices {
-        let outcome = match FEEDS.may_load(deps.storage, &update.feed_id)? {
-            None => Err(SkipRule::UnknownFeed),
-            Some(feed) => {
-                let stored = PRICES.may_load(deps.storage, &update.feed_id)?;
-                rules::check_update(&feed, stored.as_ref(), update, latest_allowed)
-            }
+        let Some(feed) = FEEDS.may_load(deps.storage, &update.feed_id)? else {
+            skipped.push(skip_attribute(&update.feed_id, SkipRule::UnknownFeed));
+            continue;
         };
-        match outcome {
-            Ok(record) => {
-                PRICES.save(deps.storage, &update.feed_id, &record)?;
+        let stored = PRICES.may_load(deps.storage, &update.feed_id)?;
+        let jump = load_jump_state(deps.storage, &feed, &update.feed_id, stored.as_ref())?;
+        let anchor = jump.as_ref().map(JumpState::anchor);
+        match rules::check_update(&feed, stored.as_ref(), anchor, update, latest_allowed) {
+            Ok(accepted) => {
+                let stored_feed = StoredFeed {
+                    feed_id: &update.feed_id,
+                    feed: &feed,
+                    stored,
+                    jump,
+                };
+                store_accepted(deps.storage, &env, stored_feed, accepted, false)?;
                 updated = updated.saturating_add(1);
             }
-            Err(rule) => skipped.push(Attribute::new(
-                "skipped_update",
-                format!("{}:{rule}", update.feed_id),
-            )),
+            Err(rule) => {
+                skipped.push(skip_attribute(&update.feed_id, rule));
+                // A refused publish time ahead of the block proves nothing yet (it may never
+                // come true); one at or before the block makes the stored price stale.
+                let (SkipRule::Jump, Some(mut stored), Some(mut jump)) = (rule, stored, jump)
+                else {
+                    continue;
+                };
+                if update.publish_time > env.block.time.seconds() {
+                    continue;
+                }
+                let refused = rules::record_refusal(
+                    &mut jump.refusals,
+                    &config.publishers,
+                    &info.sender,
+                    update.publish_time,
+                    feed.jump_window_secs,
+                );
+                JUMPS.save(deps.storage, &update.feed_id, &jump)?;
+                if let Some(refused) = refused {
+                    let refused = stored
+                        .refused_publish_time
+                        .map_or(refused, |r| r.max(refused));
+                    stored.refused_publish_time = Some(refused);
+                    PRICES.save(deps.storage, &update.feed_id, &stored)?;
+                    unconfirmed.push(Attribute::new(
+                        "refused_publish_time",
+                        format!("{}:{refused}", update.feed_id),
+                    ));
+                }
+            }
         }
     }
 
@@ -69,7 +106,115 @@ pub fn update_prices(
         .add_attribute("action", "update_prices")
         .add_attribute("updated", updated.to_string())
         .add_attribute("skipped", skipped.len().to_string())
-        .add_attributes(skipped))
+        .add_attributes(skipped)
+        .add_attributes(unconfirmed))
+}
+
+fn skip_attribute(feed_id: &str, rule: SkipRule) -> Attribute {
+    Attribute::new("skipped_update", format!("{feed_id}:{rule}"))
+}
+
+/// The jump state of a bounded feed that has a price: stored, or (for a price stored before the
+/// state existed) anchored at the stored price. `None` for an unbounded or unpriced feed.
+fn load_jump_state(
+    storage: &dyn Storage,
+    feed: &Feed,
+    feed_id: &str,
+    stored: Option<&PriceRecord>,
+) -> ContractResult<Option<JumpState>> {
+    let (Some(_), Some(stored)) = (feed.max_price_jump, stored) else {
+        return Ok(None);
+    };
+    Ok(Some(JUMPS.may_load(storage, feed_id)?.unwrap_or(
+        JumpState {
+            anchor_price: stored.price,
+            anchor_time: stored.publish_time,
+            refusals: vec![],
+        },
+    )))
+}
+
+/// A feed as loaded for one accepted record.
+struct StoredFeed<'a> {
+    feed_id: &'a str,
+    feed: &'a Feed,
+    stored: Option<PriceRecord>,
+    jump: Option<JumpState>,
+}
+
+/// Stores an accepted record (an update, or an owner reset when `reset`) as the latest price and
+/// the next entry of the history; clears the refusals it answers and moves the anchor (a reset
+/// sets it).
+fn store_accepted(
+    storage: &mut dyn Storage,
+    env: &Env,
+    at: StoredFeed,
+    accepted: Accepted,
+    reset: bool,
+) -> ContractResult<PriceRecord> {
+    let StoredFeed {
+        feed_id,
+        feed,
+        stored,
+        jump,
+    } = at;
+    let sequence = stored
+        .as_ref()
+        .and_then(|s| s.sequence)
+        .unwrap_or(0)
+        .checked_add(1)
+        .ok_or_else(|| StdError::msg("price sequence overflow"))?;
+    let mut refusals = jump
+        .as_ref()
+        .map(|j| j.refusals.clone())
+        .unwrap_or_default();
+    let refused_publish_time = rules::clear_refusals(
+        &mut refusals,
+        stored.as_ref().and_then(|s| s.refused_publish_time),
+        accepted.publish_time,
+    );
+    let record = PriceRecord {
+        price: accepted.price,
+        conf: accepted.conf,
+        ema_price: accepted.ema_price,
+        publish_time: accepted.publish_time,
+        sequence: Some(sequence),
+        refused_publish_time,
+    };
+    PRICES.save(storage, feed_id, &record)?;
+    PRICE_HISTORY.save(
+        storage,
+        (feed_id, history_slot(sequence)),
+        &HistoryRecord {
+            sequence,
+            price: record.price,
+            conf: record.conf,
+            ema_price: record.ema_price,
+            publish_time: record.publish_time,
+            accepted_height: env.block.height,
+            accepted_time: env.block.time.seconds(),
+        },
+    )?;
+    if feed.max_price_jump.is_some() {
+        let here = Anchor {
+            price: record.price,
+            publish_time: record.publish_time,
+        };
+        let anchor = match (&jump, reset) {
+            (Some(j), false) => rules::next_anchor(Some(j.anchor()), here, feed.jump_window_secs),
+            _ => here,
+        };
+        let next = JumpState {
+            anchor_price: anchor.price,
+            anchor_time: anchor.publish_time,
+            refusals,
+        };
+        // Most updates inside a window change nothing here: skip the write.
+        if jump.as_ref() != Some(&next) {
+            JUMPS.save(storage, feed_id, &next)?;
+        }
+    }
+    Ok(record)
 }
 
 /// Owner sets a price regardless of the jump and "strictly newer" rules; price > 0 and the
@@ -84,9 +229,9 @@ pub fn reset_price(
     publish_time: u64,
 ) -> ContractResult<Response> {
     OWNERSHIP.load(deps.storage)?.assert_owner(&info.sender)?;
-    if !FEEDS.has(deps.storage, &feed_id) {
+    let Some(feed) = FEEDS.may_load(deps.storage, &feed_id)? else {
         return Err(ContractError::FeedNotFound { feed_id });
-    }
+    };
     if price.is_zero() {
         return Err(ContractError::ZeroPrice { feed_id, price });
     }
@@ -99,17 +244,34 @@ pub fn reset_price(
             latest_allowed,
         });
     }
-    let record = PriceRecord {
+    let stored = PRICES.may_load(deps.storage, &feed_id)?;
+    let jump = load_jump_state(deps.storage, &feed, &feed_id, stored.as_ref())?;
+    let accepted = Accepted {
         price,
         conf,
         ema_price: price,
         publish_time,
     };
-    PRICES.save(deps.storage, &feed_id, &record)?;
+    let at = StoredFeed {
+        feed_id: &feed_id,
+        feed: &feed,
+        stored,
+        jump,
+    };
+    let record = store_accepted(deps.storage, &env, at, accepted, true)?;
+    let still_unconfirmed = record
+        .refused_publish_time
+        .map(|t| Attribute::new("refused_publish_time", format!("{feed_id}:{t}")));
     Ok(Response::new()
         .add_attribute("action", "reset_price")
         .add_attribute("feed_id", feed_id)
         .add_attribute("price", price.to_string())
         .add_attribute("conf", conf.to_string())
-        .add_attribute("publish_time", publish_time.to_string()))
+        .add_attribute("publish_time", publish_time.to_string())
+        .add_attribute("sequence", sequence_text(&record))
+        .add_attributes(still_unconfirmed))
+}
+
+fn sequence_text(record: &PriceRecord) -> String {
+    record.sequence.unwrap_or_default().to_string()
 }
