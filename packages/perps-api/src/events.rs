@@ -282,6 +282,18 @@ typed_event! {
     }
 }
 
+typed_event! {
+    /// A forced `skew_scale` change with open skew, and the vault equity it moved (DESIGN 6.9).
+    SkewScaleChangeEvent = "skew_scale_change" {
+        market_id: String,
+        skew: SignedDecimal256,
+        old_skew_scale: Decimal256,
+        new_skew_scale: Decimal256,
+        /// `P·K²/2·(1/S_old − 1/S_new)`, base units.
+        vault_equity_change: Int128,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

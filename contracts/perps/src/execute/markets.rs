@@ -1,15 +1,16 @@
 //! Owner-managed markets: add, update, status, settlement.
 
 use cosmwasm_std::{
-    Addr, Decimal256, Deps, DepsMut, Env, Event, MessageInfo, Order, Response, SignedDecimal256,
+    Addr, Decimal256, Deps, DepsMut, Env, MessageInfo, Order, Response, SignedDecimal256,
 };
 use cw_utils::nonpayable;
+use perps_api::events::SkewScaleChangeEvent;
 use perps_api::perps::{MarketConfig, MarketStatus, MarketStatusUpdate};
 use perps_risk::book::book_health;
 use perps_risk::vault::skew_scale_change_value;
 
 use crate::account::{book_params, load_account};
-use crate::error::{ContractError, ContractResult, SkewScaleChange};
+use crate::error::{ContractError, ContractResult, OracleError, SkewScaleChange};
 use crate::market::{accrue, impact_cap, load_market_ctx, skew, tier_table, Prices};
 use crate::oracle;
 use crate::state::{
@@ -188,37 +189,15 @@ pub fn update_market(
     }
     let forced = force.unwrap_or(false);
     let mark = oracle::mark(deps.as_ref(), &env, &cfg, &market_id, &market).map(|m| m.price);
-    // A new skew_scale with open skew moves value between the vault and traders at an
-    // unchanged price (DESIGN 6.9): refused unless forced, and reported.
-    let k = skew(&state)?;
-    let value_moved = if config.skew_scale != market.config.skew_scale && !k.is_zero() {
-        let price = match (&mark, state.last_price) {
-            (Ok(p), _) => *p,
-            (Err(_), Some(p)) => p,
-            (Err(e), None) => return Err(e.clone().into()),
-        };
-        let value_moved = skew_scale_change_value(
-            price,
-            k,
-            market.config.skew_scale,
-            config.skew_scale,
-            cfg.collateral_decimals,
-        )?;
-        if !forced {
-            return Err(ContractError::SkewScaleChangeWithSkew(Box::new(
-                SkewScaleChange {
-                    market_id,
-                    skew: k,
-                    old: market.config.skew_scale,
-                    new: config.skew_scale,
-                    value_moved,
-                },
-            )));
-        }
-        Some(value_moved)
-    } else {
-        None
-    };
+    let change = skew_scale_change(
+        &cfg,
+        &market_id,
+        &market.config,
+        &config,
+        &state,
+        &mark,
+        forced,
+    )?;
     // Funding so far accrues under the old parameters.
     if let Ok(price) = mark {
         let state = accrue(&market, state, price, env.block.time.seconds())?;
@@ -239,24 +218,55 @@ pub fn update_market(
             });
         }
     }
-    let old_scale = market.config.skew_scale;
     market.config = config;
     MARKETS.save(deps.storage, &market_id, &market)?;
-    let mut res = Response::new()
+    Ok(Response::new()
         .add_attribute("action", "update_market")
         .add_attribute("market_id", &market_id)
-        .add_attribute("forced", forced.to_string());
-    if let Some(v) = value_moved {
-        res = res.add_event(
-            Event::new("skew_scale_change")
-                .add_attribute("market_id", market_id)
-                .add_attribute("skew", k.to_string())
-                .add_attribute("old_skew_scale", old_scale.to_string())
-                .add_attribute("new_skew_scale", market.config.skew_scale.to_string())
-                .add_attribute("vault_equity_change", v.to_string()),
-        );
+        .add_attribute("forced", forced.to_string())
+        .add_events(change))
+}
+
+/// A new `skew_scale` with open skew moves value between the vault and traders at an unchanged
+/// price (DESIGN 6.9): refused unless forced, else reported by the returned event.
+fn skew_scale_change(
+    cfg: &Config,
+    market_id: &str,
+    old: &MarketConfig,
+    new: &MarketConfig,
+    state: &MarketState,
+    mark: &Result<Decimal256, OracleError>,
+    forced: bool,
+) -> ContractResult<Option<SkewScaleChangeEvent>> {
+    let k = skew(state)?;
+    if new.skew_scale == old.skew_scale || k.is_zero() {
+        return Ok(None);
     }
-    Ok(res)
+    let price = match (mark, state.last_price) {
+        (Ok(p), _) => *p,
+        (Err(_), Some(p)) => p,
+        (Err(e), None) => return Err(e.clone().into()),
+    };
+    let dec = cfg.collateral_decimals;
+    let value_moved = skew_scale_change_value(price, k, old.skew_scale, new.skew_scale, dec)?;
+    if !forced {
+        return Err(ContractError::SkewScaleChangeWithSkew(Box::new(
+            SkewScaleChange {
+                market_id: market_id.to_string(),
+                skew: k,
+                old: old.skew_scale,
+                new: new.skew_scale,
+                value_moved,
+            },
+        )));
+    }
+    Ok(Some(SkewScaleChangeEvent {
+        market_id: market_id.to_string(),
+        skew: k,
+        old_skew_scale: old.skew_scale,
+        new_skew_scale: new.skew_scale,
+        vault_equity_change: value_moved,
+    }))
 }
 
 pub fn set_market_status(
