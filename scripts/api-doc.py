@@ -373,9 +373,15 @@ def events_of(files):
             if m.start() > resp + len("Response::new()") + len(text):
                 continue
             value = chain(src, m.end())
-            names = strings_in(value) or ["(computed)"]
-            keys = [k for k in top_level_attrs(text) if k != "action"]
             fn, body = enclosing_fn(src, m.start())
+            names = strings_in(value)
+            ident = re.fullmatch(r"\s*(\w+)\s*", value)
+            if not names and ident:
+                # `let action = if close { "a" } else { "b" };` earlier in the function
+                decl = re.search(rf"let\s+{ident.group(1)}\s*=([^;]*);", body)
+                names = strings_in(decl.group(1)) if decl else []
+            names = names or ["(computed)"]
+            keys = [k for k in top_level_attrs(text) if k != "action"]
             extra = re.findall(r'Attribute::new\(\s*"(\w+)"', body)
             keys += [f"{k} (one per entry)" for k in extra if k not in keys]
             for n in names:
@@ -439,6 +445,7 @@ def parse_enum(path, enum):
 
 
 ENUM_SOURCES = {
+    "OracleError": "contracts/perps/src/error.rs",
     "RiskError": "packages/perps-risk/src/error.rs",
     "OwnershipError": "packages/perps-api/src/ownership.rs",
     "MigrateError": "packages/perps-api/src/migrate.rs",
@@ -486,10 +493,52 @@ def error_sections(contract):
     return lines
 
 
+TYPED_EVENTS = os.path.join(ROOT, "packages", "perps-api", "src", "events.rs")
+
+
+def typed_events(files):
+    """Events declared with `typed_event!` in perps-api's events.rs (struct name, event type,
+    fields with `Option` ones written only when set) that one of `files` builds: name ->
+    {"attrs", "where", "doc"}."""
+    src = strip_tests(open(TYPED_EVENTS).read())
+    events = {}
+    for m in re.finditer(r"typed_event!\s*\{", src):
+        body = src[m.end():]
+        head = re.match(r"((?:\s*///[^\n]*\n)*)\s*(\w+)\s*=\s*\"(\w+)\"\s*\{", body)
+        if not head:
+            line = src.count("\n", 0, m.start()) + 1
+            sys.exit(f"api-doc: events.rs:{line}: a typed_event! api-doc cannot read")
+        doc = " ".join(l.strip()[3:].strip() for l in head.group(1).strip().split("\n") if l.strip())
+        struct, ty = head.group(2), head.group(3)
+        fields_src = body[head.end():]
+        depth, i = 1, 0
+        while depth:
+            depth += {"{": 1, "}": -1}.get(fields_src[i], 0)
+            i += 1
+        attrs = [(f, t.strip().startswith("Option<"))
+                 for f, t in re.findall(r"^\s*(\w+)\s*:\s*([^,\n]+),", fields_src[: i - 1], re.M)]
+        where = set()
+        for path in files:
+            fsrc = strip_tests(open(path).read())
+            rel = os.path.relpath(path, ROOT)
+            for um in re.finditer(rf"\b{struct}\s*\{{", fsrc):
+                if re.search(r"(struct|enum)\s*$", fsrc[max(0, um.start() - 20):um.start()]):
+                    continue
+                fn, _ = enclosing_fn(fsrc, um.start())
+                where.add(f"`{fn}` ({rel})")
+        if where:
+            events[ty] = {"attrs": attrs, "where": where, "doc": doc}
+    return events
+
+
 def event_sections(contract):
     files = rust_files(os.path.join(ROOT, "contracts", contract, "src"))
     shared = [os.path.join(ROOT, "packages", "perps-api", "src", f) for f in ("ownership.rs", "migrate.rs")]
     events, actions = events_of(files + shared)
+    for ty, e in typed_events(files).items():
+        if ty in events:
+            sys.exit(f"api-doc: event {ty} is built both by Event::new and as a typed event")
+        events[ty] = e
     lines = ["### Events", "",
              "Every execute message answers with the `wasm` event (attributes below, `action` first); "
              "custom events arrive on chain as `wasm-<name>`, with `_contract_address` added by the chain.", "",
@@ -500,7 +549,8 @@ def event_sections(contract):
     for name in sorted(events):
         e = events[name]
         lines += [f"#### `{name}` (`wasm-{name}`)", "",
-                  "Emitted by " + ", ".join(sorted(e["where"])) + ".", ""]
+                  (e["doc"] + " " if e.get("doc") else "")
+                  + "Emitted by " + ", ".join(sorted(e["where"])) + ".", ""]
         attrs = [f"`{k}`" + (" (only when set)" if cond else "") for k, cond in e["attrs"]]
         lines += ["Attributes: " + ", ".join(attrs) + ".", ""]
     return lines

@@ -14,6 +14,9 @@ cargo fmt --all -- --check
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "function length (contracts/*/src, at most 80 lines)"
+python3 scripts/fn-length.py
+
 step "wasm artifacts and chain check"
 bash scripts/build-wasm.sh
 

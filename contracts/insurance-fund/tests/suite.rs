@@ -39,28 +39,8 @@ pub fn assert_err<T: std::fmt::Debug>(res: StdResult<T>, expected: ContractError
     );
 }
 
-/// `(key, value)` pairs of every event of type `ty`, `_contract_address` left out.
-pub fn events(res: &AppResponse, ty: &str) -> Vec<Vec<(String, String)>> {
-    res.events
-        .iter()
-        .filter(|e| e.ty == ty)
-        .map(|e| {
-            e.attributes
-                .iter()
-                .filter(|a| a.key != "_contract_address")
-                .map(|a| (a.key.clone(), a.value.clone()))
-                .collect()
-        })
-        .collect()
-}
-
-/// Builds the expected attribute list of `events`.
-pub fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
+use test_support::ChainExt;
+pub use test_support::{events, kv};
 
 /// Everything visible from outside: queries and the bank balances of every wallet and the fund.
 #[derive(Debug, PartialEq)]
@@ -161,18 +141,15 @@ impl Suite {
     }
 
     pub fn addr(&self, name: &str) -> Addr {
-        self.app.api().addr_make(name)
+        self.app.addr(name)
     }
 
     pub fn now(&self) -> u64 {
-        self.app.block_info().time.seconds()
+        self.app.now()
     }
 
     pub fn advance(&mut self, secs: u64) {
-        self.app.update_block(move |b| {
-            b.time = b.time.plus_seconds(secs);
-            b.height += 1;
-        });
+        self.app.advance(secs);
     }
 
     pub fn exec(

@@ -7,11 +7,6 @@ use crate::error::ContractResult;
 use crate::execute::{account, admin, bad_debt, liquidate, markets, settle, trade, vault};
 use crate::query as q;
 
-/// The one cw2 identity of this contract.
-pub const CONTRACT_NAME: &str = "crates.io:perps";
-/// Version stored by cw2 and checked by migrate.
-pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
-
 pub fn instantiate(
     deps: DepsMut,
     env: Env,
@@ -82,41 +77,7 @@ pub fn execute(
         ExecuteMsg::SettleMarket { market_id, price } => {
             markets::settle_market(deps, env, info, market_id, price)
         }
-        ExecuteMsg::UpdateConfig {
-            price_feed,
-            insurance_fund,
-            max_oracle_age_secs,
-            max_confidence_ratio,
-            max_ema_deviation,
-            max_positions_per_account,
-            liquidation_target_ratio,
-            liquidator_reward_share,
-            insurance_fee_share,
-            vault_min_backing,
-            min_liquidation_reward,
-            default_max_slippage,
-            unrealized_profit_weight,
-            lp_withdraw_delay_secs,
-        } => admin::update_config(
-            deps,
-            info,
-            admin::ConfigUpdate {
-                price_feed,
-                insurance_fund,
-                max_oracle_age_secs,
-                max_confidence_ratio,
-                max_ema_deviation,
-                max_positions_per_account,
-                liquidation_target_ratio,
-                liquidator_reward_share,
-                insurance_fee_share,
-                vault_min_backing,
-                min_liquidation_reward,
-                default_max_slippage,
-                unrealized_profit_weight,
-                lp_withdraw_delay_secs,
-            },
-        ),
+        msg @ ExecuteMsg::UpdateConfig { .. } => admin::update_config(deps, info, msg),
         ExecuteMsg::TransferOwnership { new_owner } => {
             admin::transfer_ownership(deps, info, new_owner)
         }

@@ -1,4 +1,7 @@
-use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, StdError, Uint128};
+use cosmwasm_std::{
+    CheckedFromRatioError, ConversionOverflowError, Decimal256, Int128, OverflowError,
+    SignedDecimal256, StdError, Uint128,
+};
 use cw_utils::PaymentError;
 use perps_api::migrate::MigrateError;
 use perps_api::ownership::OwnershipError;
@@ -19,6 +22,49 @@ pub struct SkewScaleChange {
 /// Result of every handler.
 pub type ContractResult<T> = Result<T, ContractError>;
 
+/// Why a market's price cannot be used: a verdict of the oracle policy (DESIGN 6.3), stored with
+/// the loaded market and reported as is whenever an action needs that price.
+#[derive(Error, Debug, Clone, PartialEq, Eq)]
+pub enum OracleError {
+    #[error("no price for market {market_id} (feed {feed_id})")]
+    Missing { market_id: String, feed_id: String },
+
+    #[error("price feed of market {market_id} cannot be read: {reason}")]
+    Unreadable { market_id: String, reason: String },
+
+    #[error("oracle price of market {market_id} is stale: age {age}s > max {max_age}s")]
+    Stale {
+        market_id: String,
+        age: u64,
+        max_age: u64,
+    },
+
+    /// The feed refused a newer price (DESIGN 6.3): its stored price is known to be stale and
+    /// no action may use it until an accepted update or an owner reset answers the refusal.
+    #[error("oracle price of market {market_id} is unconfirmed: the feed refused an update published at {refused_publish_time} (stored price published at {publish_time})")]
+    Unconfirmed {
+        market_id: String,
+        refused_publish_time: u64,
+        publish_time: u64,
+    },
+
+    #[error(
+        "oracle price of market {market_id} is uncertain: conf/price {ratio} > max {max_ratio}"
+    )]
+    Uncertain {
+        market_id: String,
+        ratio: Decimal256,
+        max_ratio: Decimal256,
+    },
+
+    #[error("oracle price of market {market_id} deviates from its EMA: {deviation} > max {max_deviation}")]
+    EmaDeviation {
+        market_id: String,
+        deviation: Decimal256,
+        max_deviation: Decimal256,
+    },
+}
+
 /// Every way a message can fail; each message names the numbers involved.
 #[derive(Error, Debug)]
 pub enum ContractError {
@@ -33,6 +79,15 @@ pub enum ContractError {
 
     #[error("{0}")]
     Risk(RiskError),
+
+    #[error("overflow: {0}")]
+    Overflow(#[from] OverflowError),
+
+    #[error("overflow: {0}")]
+    ConversionOverflow(#[from] ConversionOverflowError),
+
+    #[error("overflow: {0}")]
+    RatioOverflow(#[from] CheckedFromRatioError),
 
     #[error("invalid parameter {name}: {reason}")]
     InvalidParameter { name: String, reason: String },
@@ -86,40 +141,8 @@ pub enum ContractError {
     #[error("update of market {market_id} would make {count} open books liquidatable (send force: true to override)")]
     UpdateMakesLiquidatable { market_id: String, count: u32 },
 
-    #[error("no price for market {market_id} (feed {feed_id})")]
-    OracleMissing { market_id: String, feed_id: String },
-
-    #[error("oracle price of market {market_id} is stale: age {age}s > max {max_age}s")]
-    OracleStale {
-        market_id: String,
-        age: u64,
-        max_age: u64,
-    },
-
-    /// The feed refused a newer price (DESIGN 6.3): its stored price is known to be stale and
-    /// no action may use it until an accepted update or an owner reset answers the refusal.
-    #[error("oracle price of market {market_id} is unconfirmed: the feed refused an update published at {refused_publish_time} (stored price published at {publish_time})")]
-    PriceUnconfirmed {
-        market_id: String,
-        refused_publish_time: u64,
-        publish_time: u64,
-    },
-
-    #[error(
-        "oracle price of market {market_id} is uncertain: conf/price {ratio} > max {max_ratio}"
-    )]
-    OracleUncertain {
-        market_id: String,
-        ratio: Decimal256,
-        max_ratio: Decimal256,
-    },
-
-    #[error("oracle price of market {market_id} deviates from its EMA: {deviation} > max {max_deviation}")]
-    OracleEmaDeviation {
-        market_id: String,
-        deviation: Decimal256,
-        max_deviation: Decimal256,
-    },
+    #[error("{0}")]
+    Oracle(#[from] OracleError),
 
     #[error("amount must be positive")]
     ZeroAmount {},

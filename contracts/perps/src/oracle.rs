@@ -5,26 +5,26 @@ use cosmwasm_std::{Decimal256, Deps, Env};
 use perps_api::perps::MarketStatus;
 use perps_api::price_feed::{PriceFeed, PriceRecord};
 
-use crate::error::{ContractError, ContractResult};
+use crate::error::OracleError;
 use crate::state::{Config, Market};
 
 /// A price that passed the liveness rules, with the verdict of the strict ones.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Mark {
     /// Oracle price (or the settlement price of a settled market).
     pub price: Decimal256,
     /// Published confidence (0 for a settled market).
     pub conf: Decimal256,
     /// Why the strict rules fail, if they do.
-    pub strict_failure: Option<ContractError>,
+    pub strict_failure: Option<OracleError>,
 }
 
 impl Mark {
     /// The price, for an action that needs the strict rules.
-    pub fn strict(&self) -> ContractResult<Decimal256> {
+    pub fn strict(&self) -> Result<Decimal256, OracleError> {
         match &self.strict_failure {
             None => Ok(self.price),
-            Some(e) => Err(clone_oracle_error(e)),
+            Some(e) => Err(e.clone()),
         }
     }
 
@@ -34,40 +34,26 @@ impl Mark {
     }
 }
 
-fn clone_oracle_error(e: &ContractError) -> ContractError {
-    match e {
-        ContractError::OracleUncertain {
-            market_id,
-            ratio,
-            max_ratio,
-        } => ContractError::OracleUncertain {
-            market_id: market_id.clone(),
-            ratio: *ratio,
-            max_ratio: *max_ratio,
-        },
-        ContractError::OracleEmaDeviation {
-            market_id,
-            deviation,
-            max_deviation,
-        } => ContractError::OracleEmaDeviation {
-            market_id: market_id.clone(),
-            deviation: *deviation,
-            max_deviation: *max_deviation,
-        },
-        other => ContractError::invalid("oracle", other.to_string()),
-    }
-}
-
 /// Reads the raw price record of a feed (no contract instance is loaded).
-pub fn read(deps: Deps, cfg: &Config, feed_id: &str) -> ContractResult<Option<PriceRecord>> {
-    Ok(PriceFeed(cfg.price_feed.clone()).raw_price(&deps.querier, feed_id)?)
+pub fn read(
+    deps: Deps,
+    cfg: &Config,
+    market_id: &str,
+    feed_id: &str,
+) -> Result<Option<PriceRecord>, OracleError> {
+    PriceFeed(cfg.price_feed.clone())
+        .raw_price(&deps.querier, feed_id)
+        .map_err(|e| OracleError::Unreadable {
+            market_id: market_id.to_string(),
+            reason: e.to_string(),
+        })
 }
 
 /// Applies the liveness rules (price > 0, confirmed, age) and records the strict verdict. A
 /// settled market answers its settlement price without any oracle.
 ///
 /// A record the feed has refused to replace (`refused_publish_time`) fails liveness with
-/// `PriceUnconfirmed`, so every policy refuses it: trades, closes, withdrawals, margin moves, LP
+/// `OracleError::Unconfirmed`, so every policy refuses it: trades, closes, withdrawals, margin moves, LP
 /// actions and `settle_market` without a price; a liquidation skips that market like a stale one.
 pub fn judge(
     cfg: &Config,
@@ -75,7 +61,7 @@ pub fn judge(
     market_id: &str,
     market: &Market,
     record: Option<PriceRecord>,
-) -> ContractResult<Mark> {
+) -> Result<Mark, OracleError> {
     if let MarketStatus::Settled { price } = market.status {
         return Ok(Mark {
             price,
@@ -83,18 +69,18 @@ pub fn judge(
             strict_failure: None,
         });
     }
-    let rec = record.ok_or_else(|| ContractError::OracleMissing {
+    let rec = record.ok_or_else(|| OracleError::Missing {
         market_id: market_id.to_string(),
         feed_id: market.config.feed_id.clone(),
     })?;
     if rec.price.is_zero() {
-        return Err(ContractError::OracleMissing {
+        return Err(OracleError::Missing {
             market_id: market_id.to_string(),
             feed_id: market.config.feed_id.clone(),
         });
     }
     if let Some(refused_publish_time) = rec.refused_publish_time {
-        return Err(ContractError::PriceUnconfirmed {
+        return Err(OracleError::Unconfirmed {
             market_id: market_id.to_string(),
             refused_publish_time,
             publish_time: rec.publish_time,
@@ -103,7 +89,7 @@ pub fn judge(
     // Saturating: a publish time in the future has age 0.
     let age = env.block.time.seconds().saturating_sub(rec.publish_time);
     if age > cfg.max_oracle_age_secs {
-        return Err(ContractError::OracleStale {
+        return Err(OracleError::Stale {
             market_id: market_id.to_string(),
             age,
             max_age: cfg.max_oracle_age_secs,
@@ -117,10 +103,10 @@ pub fn judge(
 }
 
 /// Strict rules, compared as products so that truncation never loosens a bound.
-fn strict_failure(cfg: &Config, market_id: &str, rec: &PriceRecord) -> Option<ContractError> {
+fn strict_failure(cfg: &Config, market_id: &str, rec: &PriceRecord) -> Option<OracleError> {
     let conf_bound = rec.price.checked_mul(cfg.max_confidence_ratio).ok();
     if conf_bound.is_none_or(|b| rec.conf > b) {
-        return Some(ContractError::OracleUncertain {
+        return Some(OracleError::Uncertain {
             market_id: market_id.to_string(),
             ratio: rec.conf.checked_div(rec.price).unwrap_or(Decimal256::MAX),
             max_ratio: cfg.max_confidence_ratio,
@@ -129,7 +115,7 @@ fn strict_failure(cfg: &Config, market_id: &str, rec: &PriceRecord) -> Option<Co
     let gap = rec.price.abs_diff(rec.ema_price);
     let ema_bound = rec.ema_price.checked_mul(cfg.max_ema_deviation).ok();
     if rec.ema_price.is_zero() || ema_bound.is_none_or(|b| gap > b) {
-        return Some(ContractError::OracleEmaDeviation {
+        return Some(OracleError::EmaDeviation {
             market_id: market_id.to_string(),
             deviation: gap.checked_div(rec.ema_price).unwrap_or(Decimal256::MAX),
             max_deviation: cfg.max_ema_deviation,
@@ -145,10 +131,10 @@ pub fn mark(
     cfg: &Config,
     market_id: &str,
     market: &Market,
-) -> ContractResult<Mark> {
+) -> Result<Mark, OracleError> {
     let record = match market.status {
         MarketStatus::Settled { .. } => None,
-        _ => read(deps, cfg, &market.config.feed_id)?,
+        _ => read(deps, cfg, market_id, &market.config.feed_id)?,
     };
     judge(cfg, env, market_id, market, record)
 }

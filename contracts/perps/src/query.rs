@@ -16,14 +16,15 @@ use perps_risk::liq_price::liquidation_price;
 use perps_risk::num::clamp_u128;
 use perps_risk::vault::redeem_value;
 
-use crate::book::{book_params, load_account, load_account_cached, skew, AccountCtx, Prices};
+use crate::account::{book_params, load_account, load_account_cached, AccountCtx};
 use crate::error::{ContractError, ContractResult};
-use crate::execute::trade::apply_trade;
-use crate::execute::vault::equity;
+use crate::market::{skew, Prices};
 use crate::state::{
     Config, Market, MarketState, Mode, COLLATERAL, CONFIG, DEFAULT_LIMIT, LPS, LP_REQUESTS,
     MARKETS, MARKET_STATES, MAX_LIMIT, OWNERSHIP, VAULT,
 };
+use crate::trade::{apply_trade, TradeRequest};
+use crate::valuation::equity;
 
 fn page_limit(limit: Option<u32>) -> usize {
     limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize
@@ -303,9 +304,13 @@ pub fn simulate_trade(
     let cfg = CONFIG.load(deps.storage)?;
     let mut ctx = load_account(deps, &env, &cfg, &addr, Some(&market_id))?;
     let mut vault = VAULT.load(deps.storage)?;
-    let report = apply_trade(
-        &mut ctx, &mut vault, &cfg, &market_id, size_delta, None, mode,
-    )?;
+    let req = TradeRequest {
+        market_id: &market_id,
+        size_delta,
+        acceptable_price: None,
+        mode,
+    };
+    let report = apply_trade(&mut ctx, &mut vault, &cfg, &req)?;
     Ok(SimulateTradeResponse {
         fill_price: report.fill_price,
         fee: report.fee,
@@ -322,8 +327,7 @@ pub fn vault(deps: Deps, env: Env) -> ContractResult<VaultResponse> {
     let share_price = if vault.total_shares.is_zero() {
         Decimal256::one()
     } else {
-        Decimal256::checked_from_ratio(clamp_u128(v_floor), vault.total_shares)
-            .map_err(|e| ContractError::invalid("share_price", e.to_string()))?
+        Decimal256::checked_from_ratio(clamp_u128(v_floor), vault.total_shares)?
     };
     Ok(VaultResponse {
         cash: vault.cash,

@@ -6,6 +6,12 @@ use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 use cw_storage_plus::{Item, Map};
 use perps_api::ownership::Ownership;
 use perps_api::perps::{MarketConfig, MarketStatus};
+use perps_risk::ledger::Balances;
+
+/// The one cw2 identity of this contract (instantiate, migrate and tests).
+pub const CONTRACT_NAME: &str = "crates.io:perps";
+/// Version stored by cw2 and checked by migrate.
+pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Checked engine configuration (ownership lives in [`OWNERSHIP`]).
 #[cw_serde]
@@ -81,6 +87,24 @@ pub struct Vault {
     pub total_shares: Uint128,
     /// Insurance share of fees accrued and not yet swept, base units.
     pub insurance_fees: Uint128,
+}
+
+impl Vault {
+    /// The vault's part of the balances a `perps_risk::ledger` step moves (no account).
+    pub fn balances(&self) -> Balances {
+        Balances {
+            collateral: Int128::zero(),
+            margin: None,
+            vault_cash: self.cash,
+            insurance_fees: self.insurance_fees,
+        }
+    }
+
+    /// Writes back the vault's part of a ledger step's result.
+    pub fn apply(&mut self, b: &Balances) {
+        self.cash = b.vault_cash;
+        self.insurance_fees = b.insurance_fees;
+    }
 }
 
 /// One LP's holding.

@@ -1,5 +1,6 @@
 //! Queries: pagination bounds, simulate_trade equals the trade (SECURITY 31).
 
+use perps_api::events::TradeEvent;
 use perps_api::perps::{AccountsResponse, MarketsResponse, QueryMsg, SimulateTradeResponse};
 
 use crate::suite::{fee_market, sd, Suite};
@@ -8,8 +9,7 @@ use crate::suite::{fee_market, sd, Suite};
 fn accounts_pages_cover_everything_once_and_cap_at_30() {
     let mut s = Suite::new();
     for i in 0..35 {
-        let u = s.user(&format!("user{i}"), 1);
-        s.deposit(&u, 1);
+        s.trader(&format!("user{i}"), 1, 1);
     }
     let all: AccountsResponse = s.query(&QueryMsg::Accounts {
         start_after: None,
@@ -53,11 +53,8 @@ fn simulate_trade_matches_the_trade() {
         mode: None,
     });
     let r = s.trade(&alice, "BTC", "2");
-    assert_eq!(
-        Suite::attr(&r, "trade", "fill_price"),
-        sim.fill_price.to_string()
-    );
-    assert_eq!(Suite::attr(&r, "trade", "fee"), sim.fee.to_string());
+    let t = &Suite::typed::<TradeEvent>(&r)[0];
+    assert_eq!((t.fill_price, t.fee), (sim.fill_price, sim.fee));
     // fill = 60,000·(1 + 1/1000) = 60,060; fee = 2·60,060·0.1 % = 120.12
     assert_eq!(sim.fill_price.to_string(), "60060");
     assert_eq!(sim.fee.u128(), 120_120_000);

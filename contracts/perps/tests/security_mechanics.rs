@@ -3,6 +3,7 @@
 
 use cosmwasm_std::{coins, Addr, BankMsg, Response, Uint128};
 use cw_multi_test::Executor;
+use perps_api::events::LiquidationEvent;
 use perps_api::insurance_fund::{ExecuteMsg as FundMsg, PayoutsResponse, QueryMsg as FundQuery};
 use perps_api::perps::{
     AccountsResponse, ExecuteMsg, LiquidatableAccountsResponse, LpPositionResponse,
@@ -45,8 +46,7 @@ fn s31_every_list_query_caps_at_30_and_pages_cover_everything_once() {
         s.add_market(&id, plain_market(&id)).unwrap();
     }
     for i in 0..40 {
-        let u = s.user(&format!("user{i}"), 1);
-        s.deposit(&u, 1);
+        s.trader(&format!("user{i}"), 1, 1);
     }
     let (owner, fund, feed) = (s.owner.clone(), s.fund.clone(), s.feed.clone());
     let engine2 = s.user("engine2", 0);
@@ -160,8 +160,7 @@ fn s31_settle_positions_closes_at_most_30_per_call() {
     let mut s = Suite::new();
     let mut users: Vec<Addr> = vec![];
     for i in 0..35 {
-        let u = s.user(&format!("user{i}"), 1_000);
-        s.deposit(&u, 1_000);
+        let u = s.trader(&format!("user{i}"), 1_000, 1_000);
         s.trade(&u, "ETH", "0.1");
         users.push(u);
     }
@@ -288,8 +287,8 @@ fn s33_a_donation_changes_no_account_health_share_price_or_liquidation() {
     let rp = plain.liquidate(&keeper_p, &bob, None).unwrap();
     let rg = gifted.liquidate(&keeper_g, &bob, None).unwrap();
     assert_eq!(
-        Suite::events(&rp, "liquidation"),
-        Suite::events(&rg, "liquidation")
+        Suite::typed::<LiquidationEvent>(&rp),
+        Suite::typed::<LiquidationEvent>(&rg)
     );
     assert_eq!(gifted.balance(&keeper_g), plain.balance(&keeper_p));
     assert_eq!(gifted.vault(), plain.vault());

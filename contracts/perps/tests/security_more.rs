@@ -94,18 +94,18 @@ fn s35_a_front_runner_cannot_push_a_trade_without_acceptable_price_past_the_defa
     assert_eq!(sim.fill_price, d("60300"));
     // eve buys 15 first: the victim's fill would be 60,000·(1 + 20/1000) = 61,200
     s.trade(&eve, "BTC", "15");
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &victim,
-        &Suite::trade_msg("BTC", "10"),
-        &[],
+        "BTC",
+        "10",
         "fill price 61200 is worse than the acceptable price 60600",
     );
     // and on the sell side: eve sells 30 (K = −15), a victim's sale of 10 would fill at 58,800
     s.trade(&eve, "BTC", "-30");
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &victim,
-        &Suite::trade_msg("BTC", "-10"),
-        &[],
+        "BTC",
+        "-10",
         "fill price 58800 is worse than the acceptable price 59400",
     );
     // a tighter configured default binds at its own bound
@@ -113,10 +113,10 @@ fn s35_a_front_runner_cannot_push_a_trade_without_acceptable_price_past_the_defa
     let cfg = config_update!(default_max_slippage: d("0.002"));
     s.exec(&owner, &cfg).unwrap();
     s.trade(&eve, "BTC", "15");
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &victim,
-        &Suite::trade_msg("BTC", "10"),
-        &[],
+        "BTC",
+        "10",
         "fill price 60300 is worse than the acceptable price 60120",
     );
 }
@@ -198,37 +198,32 @@ fn s37_a_flip_checks_cap_minimum_and_margin_on_the_full_new_side() {
         .unwrap();
     s.trade(&alice, "ETH", "100");
     // long 100 → short 200 (600,000 notional) breaks the 450,000 short cap
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("ETH", "-300"),
-        &[],
+        "ETH",
+        "-300",
         "short open interest of market ETH would be 600000000000 > cap 450000000000",
     );
     // a remainder below the minimum
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("ETH", "-100.0005"),
-        &[],
+        "ETH",
+        "-100.0005",
         "order size 0.0005 in market ETH is below the minimum 0.001",
     );
     let mut wide = plain_market("ETH");
     wide.max_short_oi = usdc(600_000);
     s.update_market("ETH", wide, None);
     // IM of the full short 200: 60,000 > 59,999.999999
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("ETH", "-300"),
-        &[],
+        "ETH",
+        "-300",
         "insufficient margin: equity 59999999999 < initial requirement 60000000000",
     );
     s.set_market_status("ETH", MarketStatusUpdate::ReduceOnly);
     s.deposit(&alice, 1);
-    s.rejects_exact(
-        &alice,
-        &Suite::trade_msg("ETH", "-300"),
-        &[],
-        "market ETH is reduce-only",
-    );
+    s.rejects_trade_exact(&alice, "ETH", "-300", "market ETH is reduce-only");
     s.set_market_status("ETH", MarketStatusUpdate::Active);
     s.trade(&alice, "ETH", "-300");
     let p = &s.account(&alice).positions[0];
@@ -449,10 +444,10 @@ fn s43_an_underwater_or_bankrupt_isolated_position_does_not_block_the_cross_book
         "withdrawal 3700000001 exceeds free collateral 3700000000",
     );
     // the bankrupt book refuses risk on itself only (the averaged entry rounds up: one unit)
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("BTC", "0.1"),
-        &[],
+        "BTC",
+        "0.1",
         "insufficient margin: equity -3000000001 < initial requirement 5610000000",
     );
     s.trade(&alice, "ETH", "1");

@@ -35,10 +35,10 @@ fn first_deposit_below_twice_the_lock_and_trades_without_shares_are_refused() {
     );
     let (alice, carol) = (s.user("alice", 10_000), s.user("carol", 10));
     s.deposit(&alice, 10_000);
-    s.rejects(
+    s.rejects_trade(
         &alice,
-        &Suite::trade_msg("BTC", "0.1"),
-        &[],
+        "BTC",
+        "0.1",
         "trade would increase |skew| of market BTC while the vault has no shares",
     );
     s.rejects(

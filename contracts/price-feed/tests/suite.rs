@@ -11,9 +11,8 @@ use price_feed::ContractError;
 
 pub const FUNDED_DENOM: &str = "uusdc";
 
-pub fn d(s: &str) -> Decimal256 {
-    s.parse().unwrap()
-}
+pub use test_support::d;
+use test_support::ChainExt;
 
 pub fn contract() -> Box<dyn Contract<Empty>> {
     Box::new(
@@ -134,18 +133,15 @@ impl Suite {
     }
 
     pub fn addr(&self, name: &str) -> Addr {
-        self.app.api().addr_make(name)
+        self.app.addr(name)
     }
 
     pub fn now(&self) -> u64 {
-        self.app.block_info().time.seconds()
+        self.app.now()
     }
 
     pub fn advance(&mut self, secs: u64) {
-        self.app.update_block(move |b| {
-            b.time = b.time.plus_seconds(secs);
-            b.height += 1;
-        });
+        self.app.advance(secs);
     }
 
     pub fn exec(&mut self, sender: &Addr, msg: &ExecuteMsg) -> StdResult<AppResponse> {

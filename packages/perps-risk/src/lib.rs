@@ -72,12 +72,17 @@
 //!   the module docs), [`vault::vault_equity`], [`vault::impact_liability`],
 //!   [`vault::skew_scale_change_value`] (ΔV of a `skew_scale` change), [`vault::vault_required_backing`],
 //!   [`vault::shares_to_mint`], [`vault::redeem_value`].
+//! - [`ledger`]: who pays whom: [`ledger::Balances`] in, [`ledger::Moved`] (balances after,
+//!   [`ledger::Flows`] in/out/shortfall/covered) out, one step per action ([`ledger::fill`],
+//!   [`ledger::settle_close`], [`ledger::liquidation`], [`ledger::settle_funding`],
+//!   [`ledger::cover`], deposits, withdrawals, margin moves, LP cash, fee sweeps).
 //! - [`waterfall`]: [`waterfall::split_reward`] (a book's reward and insurance share over its
 //!   closes), [`waterfall::bad_debt_waterfall`] (fees, fund, vault).
 
 pub mod book;
 pub mod error;
 pub mod funding;
+pub mod ledger;
 pub mod liq_price;
 pub mod liquidation;
 pub mod num;

@@ -2,6 +2,7 @@
 
 use cosmwasm_std::{Decimal256, Int128, Uint128};
 use perps_risk::book::{book_health, book_values};
+use perps_risk::ledger::{self, Balances};
 use perps_risk::liquidation::{apply_plan, plan_liquidation, LiquidationConfig};
 use perps_risk::Quote;
 use proptest::prelude::*;
@@ -100,6 +101,22 @@ proptest! {
             prop_assert!(plan.collateral_after >= Int128::zero());
         } else {
             prop_assert_eq!(plan.bad_debt, plan.reward_unpaid);
+        }
+        // the ledger step applying the plan conserves money, for a cross book and for an
+        // isolated one (whose margin returns to C when the plan closes it)
+        let cash = Balances { collateral: Int128::new(5), margin: None, vault_cash: Int128::new(1_000_000), insurance_fees: Uint128::new(7) };
+        let cross = Balances { collateral: b.collateral, ..cash };
+        let moved = ledger::liquidation(cross, &plan, false).unwrap();
+        prop_assert!(moved.conserves(&cross).unwrap());
+        prop_assert_eq!(moved.after.collateral, plan.collateral_after);
+        prop_assert_eq!(moved.flows.outflow, plan.liquidator_reward);
+        prop_assert_eq!(moved.flows.shortfall, plan.bad_debt);
+        let isolated = Balances { margin: Some(b.collateral), ..cash };
+        let moved = ledger::liquidation(isolated, &plan, all_flat).unwrap();
+        prop_assert!(moved.conserves(&isolated).unwrap());
+        if all_flat {
+            prop_assert_eq!(moved.after.margin, None);
+            prop_assert_eq!(moved.after.collateral, cash.collateral + plan.collateral_after);
         }
         // the book never pays more than its equity
         prop_assert!(Int128::try_from(plan.charged).unwrap() <= before.equity.max(Int128::zero()) + Int128::new(plan.closes.len() as i128 * 2));

@@ -1,11 +1,3 @@
-use cosmwasm_schema::write_api;
-use perps_api::perps::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
+//! Writes this contract's JSON schema (scripts/schema.sh).
 
-fn main() {
-    write_api! {
-        instantiate: InstantiateMsg,
-        execute: ExecuteMsg,
-        query: QueryMsg,
-        migrate: MigrateMsg,
-    }
-}
+perps_api::schema_main!(perps);

@@ -2,38 +2,41 @@
 
 use cosmwasm_std::{BankMsg, Coin, DepsMut, Env, MessageInfo, Response, Uint128};
 use cw_utils::nonpayable;
+use perps_api::events::RemoveMarginEvent;
 use perps_risk::book::{book_health, check_remove_margin};
+use perps_risk::ledger::{self, Balances};
 
-use crate::book::{book_params, load_account, Prices};
+use crate::account::{book_params, load_with_vault};
 use crate::error::{ContractError, ContractResult};
-use crate::execute::persist::{add_int, attached_collateral, int, save_vault, sub_int};
 use crate::execute::settle::{holds_settled, touch_settled};
-use crate::state::{Mode, COLLATERAL, CONFIG, VAULT};
+use crate::execute::{attached_collateral, paid_collateral};
+use crate::market::Prices;
+use crate::state::{COLLATERAL, CONFIG};
 
 /// Credits the attached collateral. A deposit is a touch: positions in settled markets close
 /// first (no price is read for the others).
 pub fn deposit(deps: DepsMut, env: Env, info: MessageInfo) -> ContractResult<Response> {
     let cfg = CONFIG.load(deps.storage)?;
-    let amount = cw_utils::must_pay(&info, &cfg.collateral_denom)?;
-    let amount =
-        Uint128::try_from(amount).map_err(|e| ContractError::invalid("funds", e.to_string()))?;
+    let amount = paid_collateral(&info, &cfg)?;
     let mut events = Vec::new();
     let mut cover = None;
     let c = if holds_settled(deps.as_ref(), &info.sender)? {
-        let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, None)?;
-        let loaded = ctx.loaded();
-        let mut vault = VAULT.load(deps.storage)?;
-        let vault_loaded = vault.clone();
+        let (mut ctx, mut vault, loaded) =
+            load_with_vault(deps.as_ref(), &env, &cfg, &info.sender, None)?;
         (events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
-        ctx.collateral = add_int(ctx.collateral, int(amount)?)?;
-        ctx.save(deps.storage, &loaded)?;
-        save_vault(deps.storage, &vault_loaded, &vault)?;
+        let moved = ledger::deposit(ctx.balances(None, &vault), amount)?;
+        ctx.apply(&mut vault, &moved);
+        loaded.save(deps.storage, &ctx, &vault)?;
         ctx.collateral
     } else {
         let c = COLLATERAL
             .may_load(deps.storage, &info.sender)?
             .unwrap_or_default();
-        let c = add_int(c, int(amount)?)?;
+        let before = Balances {
+            collateral: c,
+            ..Balances::default()
+        };
+        let c = ledger::deposit(before, amount)?.after.collateral;
         COLLATERAL.save(deps.storage, &info.sender, &c)?;
         c
     };
@@ -57,10 +60,8 @@ pub fn withdraw(
         return Err(ContractError::ZeroAmount {});
     }
     let cfg = CONFIG.load(deps.storage)?;
-    let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, None)?;
-    let loaded = ctx.loaded();
-    let mut vault = VAULT.load(deps.storage)?;
-    let vault_loaded = vault.clone();
+    let (mut ctx, mut vault, loaded) =
+        load_with_vault(deps.as_ref(), &env, &cfg, &info.sender, None)?;
     let (events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
     let health = book_health(&ctx.cross_book(Prices::Strict)?, &book_params(&cfg))?;
     if amount > health.free_collateral {
@@ -69,9 +70,9 @@ pub fn withdraw(
             free: health.free_collateral,
         });
     }
-    ctx.collateral = sub_int(ctx.collateral, int(amount)?)?;
-    ctx.save(deps.storage, &loaded)?;
-    save_vault(deps.storage, &vault_loaded, &vault)?;
+    let moved = ledger::withdraw(ctx.balances(None, &vault), amount)?;
+    ctx.apply(&mut vault, &moved);
+    loaded.save(deps.storage, &ctx, &vault)?;
     // the fund pays first, before the bank send out
     Ok(Response::new()
         .add_submessages(cover)
@@ -98,17 +99,11 @@ pub fn add_margin(
     if amount.is_zero() {
         return Err(ContractError::ZeroAmount {});
     }
-    let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
-    let loaded = ctx.loaded();
-    let mut vault = VAULT.load(deps.storage)?;
-    let vault_loaded = vault.clone();
+    let (mut ctx, mut vault, loaded) =
+        load_with_vault(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
     // a touch: positions in settled markets close first
     let (events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
-    let margin = match ctx.positions.get(&market_id).map(|p| &p.mode) {
-        None => return Err(ContractError::NoPosition { market_id }),
-        Some(Mode::Cross) => return Err(ContractError::NotIsolated { market_id }),
-        Some(Mode::Isolated { margin }) => *margin,
-    };
+    ctx.isolated_margin(&market_id)?;
     // Only the part not paid by attached funds is a move out of C, bound by free collateral.
     let from_c = amount.saturating_sub(funds);
     if !from_c.is_zero() {
@@ -120,21 +115,13 @@ pub fn add_margin(
             });
         }
     }
-    ctx.collateral = sub_int(add_int(ctx.collateral, int(funds)?)?, int(amount)?)?;
-    let new_margin = add_int(margin, int(amount)?)?;
-    let mut pos =
-        ctx.positions
-            .get(&market_id)
-            .cloned()
-            .ok_or_else(|| ContractError::NoPosition {
-                market_id: market_id.clone(),
-            })?;
-    pos.mode = Mode::Isolated { margin: new_margin };
-    ctx.replace_position(&market_id, Some(pos))?;
+    let deposited = ledger::deposit(ctx.balances(Some(&market_id), &vault), funds)?;
+    let moved = ledger::collateral_to_margin(deposited.after, amount)?;
+    ctx.apply_to_position(&market_id, &mut vault, &moved)?;
+    let new_margin = moved.after.margin.unwrap_or_default();
     // Only the position changed; the market state is rewritten only when something accrued.
     ctx.dirty_markets.remove(&market_id);
-    ctx.save(deps.storage, &loaded)?;
-    save_vault(deps.storage, &vault_loaded, &vault)?;
+    loaded.save(deps.storage, &ctx, &vault)?;
     Ok(Response::new()
         .add_submessages(cover)
         .add_events(events)
@@ -159,44 +146,28 @@ pub fn remove_margin(
         return Err(ContractError::ZeroAmount {});
     }
     let cfg = CONFIG.load(deps.storage)?;
-    let mut ctx = load_account(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
-    let loaded = ctx.loaded();
-    let mut vault = VAULT.load(deps.storage)?;
-    let vault_loaded = vault.clone();
+    let (mut ctx, mut vault, loaded) =
+        load_with_vault(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
     let (mut events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
-    match ctx.positions.get(&market_id).map(|p| &p.mode) {
-        None => return Err(ContractError::NoPosition { market_id }),
-        Some(Mode::Cross) => return Err(ContractError::NotIsolated { market_id }),
-        Some(Mode::Isolated { .. }) => {}
-    }
+    ctx.isolated_margin(&market_id)?;
     ctx.market(&market_id)?.live()?.strict()?;
-    let funding_paid = ctx.settle_funding(&market_id, &mut vault, cfg.collateral_decimals)?;
-    let mut pos =
-        ctx.positions
-            .get(&market_id)
-            .cloned()
-            .ok_or_else(|| ContractError::NoPosition {
-                market_id: market_id.clone(),
-            })?;
-    let Mode::Isolated { margin } = pos.mode else {
-        return Err(ContractError::NotIsolated { market_id });
-    };
+    let funding_paid = ctx.settle_funding(&market_id, &mut vault)?;
+    let margin = ctx.isolated_margin(&market_id)?;
     let entry = ctx.position_entry(&market_id, Prices::Strict)?;
-    let left = check_remove_margin(margin, &entry, amount, cfg.collateral_decimals)?;
-    pos.mode = Mode::Isolated { margin: left };
-    ctx.collateral = add_int(ctx.collateral, int(amount)?)?;
-    ctx.replace_position(&market_id, Some(pos))?;
-    ctx.save(deps.storage, &loaded)?;
-    save_vault(deps.storage, &vault_loaded, &vault)?;
-    events.push(
-        cosmwasm_std::Event::new("remove_margin")
-            .add_attribute("account", info.sender.as_str())
-            .add_attribute("market_id", &market_id)
-            .add_attribute("amount", amount)
-            .add_attribute("funding_paid", funding_paid.to_string())
-            .add_attribute("margin_after", left.to_string())
-            .add_attribute("collateral_after", ctx.collateral.to_string()),
-    );
+    check_remove_margin(margin, &entry, amount, cfg.collateral_decimals)?;
+    let moved = ledger::margin_to_collateral(ctx.balances(Some(&market_id), &vault), amount)?;
+    ctx.apply_to_position(&market_id, &mut vault, &moved)?;
+    let left = moved.after.margin.unwrap_or_default();
+    loaded.save(deps.storage, &ctx, &vault)?;
+    let event = RemoveMarginEvent {
+        account: info.sender,
+        market_id,
+        amount,
+        funding_paid,
+        margin_after: left,
+        collateral_after: ctx.collateral,
+    };
+    events.push(event.into());
     Ok(Response::new()
         .add_submessages(cover)
         .add_attribute("action", "remove_margin")

@@ -1,15 +1,16 @@
 //! Instantiate, configuration, ownership and migration.
 
-use cosmwasm_std::{Addr, Api, Decimal256, Deps, DepsMut, Env, MessageInfo, Response, Uint128};
+use cosmwasm_std::{Addr, Api, Decimal256, Deps, DepsMut, Env, MessageInfo, Response};
 use cw_utils::nonpayable;
 use perps_api::insurance_fund::InsuranceFund;
 use perps_api::ownership::{self, Ownership};
-use perps_api::perps::{InstantiateMsg, MigrateMsg};
+use perps_api::perps::{ExecuteMsg, InstantiateMsg, MigrateMsg};
 
-use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::markets::validate_liquidation_rules;
-use crate::state::{Config, Vault, CONFIG, MARKETS, OWNERSHIP, VAULT};
+use crate::state::{
+    Config, Vault, CONFIG, CONTRACT_NAME, CONTRACT_VERSION, MARKETS, OWNERSHIP, VAULT,
+};
 
 /// Most positions one account may hold: bounds the gas of every cross-book check.
 pub const MAX_POSITIONS_LIMIT: u32 = 32;
@@ -160,24 +161,6 @@ pub fn validate_config(c: &Config) -> ContractResult<()> {
     Ok(())
 }
 
-/// Optional fields of `update_config`.
-pub struct ConfigUpdate {
-    pub price_feed: Option<String>,
-    pub insurance_fund: Option<String>,
-    pub max_oracle_age_secs: Option<u64>,
-    pub max_confidence_ratio: Option<Decimal256>,
-    pub max_ema_deviation: Option<Decimal256>,
-    pub max_positions_per_account: Option<u32>,
-    pub liquidation_target_ratio: Option<Decimal256>,
-    pub liquidator_reward_share: Option<Decimal256>,
-    pub insurance_fee_share: Option<Decimal256>,
-    pub vault_min_backing: Option<Decimal256>,
-    pub min_liquidation_reward: Option<Uint128>,
-    pub default_max_slippage: Option<Decimal256>,
-    pub unrealized_profit_weight: Option<Decimal256>,
-    pub lp_withdraw_delay_secs: Option<u64>,
-}
-
 fn opt_addr(api: &dyn Api, a: Option<String>, current: Addr) -> ContractResult<Addr> {
     Ok(match a {
         Some(a) => api.addr_validate(&a)?,
@@ -185,43 +168,55 @@ fn opt_addr(api: &dyn Api, a: Option<String>, current: Addr) -> ContractResult<A
     })
 }
 
+/// `update_config`: every field given replaces the stored one, then the whole configuration is
+/// checked again (`msg` is the `UpdateConfig` message).
 pub fn update_config(
     deps: DepsMut,
     info: MessageInfo,
-    u: ConfigUpdate,
+    msg: ExecuteMsg,
 ) -> ContractResult<Response> {
     nonpayable(&info)?;
     OWNERSHIP.load(deps.storage)?.assert_owner(&info.sender)?;
+    let ExecuteMsg::UpdateConfig {
+        price_feed,
+        insurance_fund,
+        max_oracle_age_secs,
+        max_confidence_ratio,
+        max_ema_deviation,
+        max_positions_per_account,
+        liquidation_target_ratio,
+        liquidator_reward_share,
+        insurance_fee_share,
+        vault_min_backing,
+        min_liquidation_reward,
+        default_max_slippage,
+        unrealized_profit_weight,
+        lp_withdraw_delay_secs,
+    } = msg
+    else {
+        return Err(ContractError::NotImplemented {
+            what: "update_config from another message".to_string(),
+        });
+    };
     let old = CONFIG.load(deps.storage)?;
     let c = Config {
         collateral_denom: old.collateral_denom.clone(),
         collateral_decimals: old.collateral_decimals,
-        price_feed: opt_addr(deps.api, u.price_feed, old.price_feed.clone())?,
-        insurance_fund: opt_addr(deps.api, u.insurance_fund, old.insurance_fund.clone())?,
-        max_oracle_age_secs: u.max_oracle_age_secs.unwrap_or(old.max_oracle_age_secs),
-        max_confidence_ratio: u.max_confidence_ratio.unwrap_or(old.max_confidence_ratio),
-        max_ema_deviation: u.max_ema_deviation.unwrap_or(old.max_ema_deviation),
-        max_positions_per_account: u
-            .max_positions_per_account
+        price_feed: opt_addr(deps.api, price_feed, old.price_feed.clone())?,
+        insurance_fund: opt_addr(deps.api, insurance_fund, old.insurance_fund.clone())?,
+        max_oracle_age_secs: max_oracle_age_secs.unwrap_or(old.max_oracle_age_secs),
+        max_confidence_ratio: max_confidence_ratio.unwrap_or(old.max_confidence_ratio),
+        max_ema_deviation: max_ema_deviation.unwrap_or(old.max_ema_deviation),
+        max_positions_per_account: max_positions_per_account
             .unwrap_or(old.max_positions_per_account),
-        liquidation_target_ratio: u
-            .liquidation_target_ratio
-            .unwrap_or(old.liquidation_target_ratio),
-        liquidator_reward_share: u
-            .liquidator_reward_share
-            .unwrap_or(old.liquidator_reward_share),
-        insurance_fee_share: u.insurance_fee_share.unwrap_or(old.insurance_fee_share),
-        vault_min_backing: u.vault_min_backing.unwrap_or(old.vault_min_backing),
-        min_liquidation_reward: u
-            .min_liquidation_reward
-            .unwrap_or(old.min_liquidation_reward),
-        default_max_slippage: u.default_max_slippage.unwrap_or(old.default_max_slippage),
-        unrealized_profit_weight: u
-            .unrealized_profit_weight
-            .unwrap_or(old.unrealized_profit_weight),
-        lp_withdraw_delay_secs: u
-            .lp_withdraw_delay_secs
-            .unwrap_or(old.lp_withdraw_delay_secs),
+        liquidation_target_ratio: liquidation_target_ratio.unwrap_or(old.liquidation_target_ratio),
+        liquidator_reward_share: liquidator_reward_share.unwrap_or(old.liquidator_reward_share),
+        insurance_fee_share: insurance_fee_share.unwrap_or(old.insurance_fee_share),
+        vault_min_backing: vault_min_backing.unwrap_or(old.vault_min_backing),
+        min_liquidation_reward: min_liquidation_reward.unwrap_or(old.min_liquidation_reward),
+        default_max_slippage: default_max_slippage.unwrap_or(old.default_max_slippage),
+        unrealized_profit_weight: unrealized_profit_weight.unwrap_or(old.unrealized_profit_weight),
+        lp_withdraw_delay_secs: lp_withdraw_delay_secs.unwrap_or(old.lp_withdraw_delay_secs),
     };
     validate_config(&c)?;
     if c.insurance_fund != old.insurance_fund {

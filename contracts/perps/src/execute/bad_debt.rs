@@ -9,13 +9,15 @@
 //! the ledger equals the bank balance exactly once the transaction ends.
 
 use cosmwasm_std::{
-    from_json, to_json_binary, Deps, DepsMut, Event, Reply, Response, SubMsg, SubMsgResult, Uint128,
+    from_json, to_json_binary, Addr, Deps, DepsMut, Event, Reply, Response, SubMsg, SubMsgResult,
+    Uint128,
 };
+use perps_api::events::{BadDebtCoverFailedEvent, BadDebtEvent};
 use perps_api::insurance_fund::InsuranceFund;
+use perps_risk::ledger;
 use perps_risk::waterfall::{bad_debt_waterfall, Waterfall};
 
 use crate::error::{ContractError, ContractResult};
-use crate::execute::persist::{int, sub_int};
 use crate::state::{Config, Vault, VAULT};
 
 /// Reply id of the `cover_bad_debt` submessage.
@@ -58,11 +60,7 @@ pub fn cover_after(
             .saturating_sub(fund_requested)
     };
     let w = bad_debt_waterfall(shortfall, vault.insurance_fees, fund_balance)?;
-    vault.insurance_fees = vault
-        .insurance_fees
-        .checked_sub(w.from_fees)
-        .map_err(|e| ContractError::invalid("insurance_fees", e.to_string()))?;
-    vault.cash = sub_int(vault.cash, int(w.socialized)?)?;
+    vault.apply(&ledger::cover(vault.balances(), &w)?.after);
     let sub = if w.from_fund.is_zero() {
         None
     } else {
@@ -80,7 +78,7 @@ pub fn cover_with_event(
     deps: Deps,
     cfg: &Config,
     vault: &mut Vault,
-    account: &str,
+    account: &Addr,
     shortfall: Uint128,
     events: &mut Vec<Event>,
 ) -> ContractResult<Option<SubMsg>> {
@@ -92,13 +90,15 @@ pub fn cover_with_event(
 }
 
 /// The `bad_debt` event of a call (DESIGN 6.8).
-pub fn event(account: &str, w: &Waterfall) -> Event {
-    Event::new("bad_debt")
-        .add_attribute("account", account)
-        .add_attribute("shortfall", w.shortfall)
-        .add_attribute("from_fees", w.from_fees)
-        .add_attribute("from_fund", w.from_fund)
-        .add_attribute("socialized", w.socialized)
+pub fn event(account: &Addr, w: &Waterfall) -> Event {
+    BadDebtEvent {
+        account: account.clone(),
+        shortfall: w.shortfall,
+        from_fees: w.from_fees,
+        from_fund: w.from_fund,
+        socialized: w.socialized,
+    }
+    .into()
 }
 
 /// The fund's `cover_bad_debt` failed: it paid nothing, so the amount credited up-front is
@@ -112,12 +112,11 @@ pub fn reply(deps: DepsMut, msg: Reply) -> ContractResult<Response> {
     };
     let requested: Uint128 = from_json(&msg.payload)?;
     let mut vault = VAULT.load(deps.storage)?;
-    vault.cash = sub_int(vault.cash, int(requested)?)?;
+    vault.apply(&ledger::cover_failed(vault.balances(), requested)?.after);
     VAULT.save(deps.storage, &vault)?;
-    Ok(Response::new().add_event(
-        Event::new("bad_debt_cover_failed")
-            .add_attribute("requested", requested)
-            .add_attribute("socialized", requested)
-            .add_attribute("error", error),
-    ))
+    Ok(Response::new().add_event(BadDebtCoverFailedEvent {
+        requested,
+        socialized: requested,
+        error,
+    }))
 }

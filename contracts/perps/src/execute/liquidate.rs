@@ -11,16 +11,19 @@ use cosmwasm_std::{
     Addr, BankMsg, Coin, DepsMut, Env, Event, MessageInfo, Response, SubMsg, Uint128,
 };
 use cw_utils::nonpayable;
+use perps_api::events::LiquidationEvent;
+use perps_api::perps::PositionMode;
 use perps_risk::book::{book_health, Book};
+use perps_risk::ledger::{self, Flows};
 use perps_risk::liquidation::{plan_liquidation, LiquidationConfig, LiquidationPlan};
 use perps_risk::waterfall::split_reward;
 
-use crate::book::{book_params, load_account, AccountCtx, Prices};
-use crate::error::{ContractError, ContractResult};
+use crate::account::{book_params, load_with_vault, AccountCtx};
+use crate::error::{ContractError, ContractResult, OracleError};
 use crate::execute::bad_debt;
-use crate::execute::persist::{add_int, save_vault, sub_int};
 use crate::execute::settle::close_settled_positions;
-use crate::state::{Config, Mode, Position, Vault, CONFIG, VAULT};
+use crate::market::Prices;
+use crate::state::{Config, Mode, Position, Vault, CONFIG};
 
 /// Which book of the account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,10 +33,10 @@ enum BookKind {
 }
 
 impl BookKind {
-    fn label(&self) -> &'static str {
+    fn mode(&self) -> PositionMode {
         match self {
-            BookKind::Cross => "cross",
-            BookKind::Isolated(_) => "isolated",
+            BookKind::Cross => PositionMode::Cross,
+            BookKind::Isolated(_) => PositionMode::Isolated,
         }
     }
 }
@@ -43,16 +46,15 @@ impl BookKind {
 pub struct LiquidationOutcome {
     /// One `liquidation` event per position closed.
     pub events: Vec<Event>,
-    /// Σ liquidator rewards of the books liquidated.
-    pub reward: Uint128,
-    /// Σ shortfalls (bad debt) of the books liquidated.
-    pub shortfall: Uint128,
+    /// Flows of the books liquidated: `outflow` is the liquidator reward, `shortfall` the bad
+    /// debt.
+    pub flows: Flows,
     /// True when at least one book was liquidated (something closed or a bad debt booked).
     pub acted: bool,
     /// True when at least one book was liquidatable.
     pub liquidatable: bool,
     /// Why a liquidatable book could not be acted on (its positions' prices fail liveness).
-    pub blocked: Option<ContractError>,
+    pub blocked: Option<OracleError>,
 }
 
 fn liquidation_config(cfg: &Config) -> LiquidationConfig {
@@ -113,33 +115,23 @@ pub fn liquidate_books(
             continue;
         }
         out.acted = true;
-        apply_plan(ctx, vault, &kind, &ids, &plan, liquidator, &mut out.events)?;
-        out.reward = out
-            .reward
-            .checked_add(plan.liquidator_reward)
-            .map_err(|e| ContractError::invalid("reward", e.to_string()))?;
-        out.shortfall = out
-            .shortfall
-            .checked_add(plan.bad_debt)
-            .map_err(|e| ContractError::invalid("bad_debt", e.to_string()))?;
-        vault.insurance_fees = vault
-            .insurance_fees
-            .checked_add(plan.insurance_share)
-            .map_err(|e| ContractError::invalid("insurance_fees", e.to_string()))?;
+        let flows = apply_plan(ctx, vault, &kind, &ids, &plan, liquidator, &mut out.events)?;
+        out.flows = out.flows.then(&flows)?;
     }
     Ok(out)
 }
 
 /// The liveness error of the first market in `ids` whose price fails it.
-fn first_dead_price(ctx: &AccountCtx, ids: &[String]) -> Option<ContractError> {
+fn first_dead_price(ctx: &AccountCtx, ids: &[String]) -> Option<OracleError> {
     ids.iter()
         .filter_map(|id| ctx.markets.get(id))
         .find_map(|m| m.live().err())
 }
 
-/// Applies one book's plan: each close settles the position's funding and realizes its PnL
-/// against the vault (as a normal close would, without fee or impact), the aggregates follow
-/// the stored positions, and the book's collateral becomes the plan's.
+/// Applies one book's plan: the positions and their aggregates follow the closes, and the
+/// ledger moves the cash (each close's funding to the vault and PnL from it, as a normal close
+/// would, without fee or impact; the book's collateral becomes the plan's; the insurance share
+/// kept; a closed isolated position's margin back to C). Returns the book's flows.
 fn apply_plan(
     ctx: &mut AccountCtx,
     vault: &mut Vault,
@@ -148,23 +140,22 @@ fn apply_plan(
     plan: &LiquidationPlan,
     liquidator: &Addr,
     events: &mut Vec<Event>,
-) -> ContractResult<()> {
+) -> ContractResult<Flows> {
+    let isolated_id = match kind {
+        BookKind::Cross => None,
+        BookKind::Isolated(id) => Some(id.as_str()),
+    };
+    let before = ctx.balances(isolated_id, vault);
     let penalties: Vec<Uint128> = plan.closes.iter().map(|c| c.penalty).collect();
     let shares = split_reward(&penalties, plan.liquidator_reward)?;
     for (c, share) in plan.closes.iter().zip(shares) {
         let id = ids
             .get(c.index)
-            .ok_or_else(|| ContractError::invalid("liquidation", "close of an unknown position"))?
-            .clone();
-        let pos = ctx
-            .positions
-            .get(&id)
-            .cloned()
             .ok_or_else(|| ContractError::NoPosition {
-                market_id: id.clone(),
-            })?;
-        // funding paid by the position goes to the vault; its realized PnL comes from it
-        vault.cash = add_int(vault.cash, sub_int(c.funding_paid, c.realized_pnl)?)?;
+                market_id: format!("#{}", c.index),
+            })?
+            .clone();
+        let pos = ctx.position(&id)?.clone();
         let index = ctx.market(&id)?.state.funding_index;
         let next = (!c.new_size.is_zero()).then(|| Position {
             size: c.new_size,
@@ -173,40 +164,33 @@ fn apply_plan(
             mode: pos.mode.clone(),
         });
         ctx.replace_position(&id, next)?;
-        events.push(
-            Event::new("liquidation")
-                .add_attribute("account", ctx.addr.as_str())
-                .add_attribute("liquidator", liquidator.as_str())
-                .add_attribute("market_id", &id)
-                .add_attribute("mode", kind.label())
-                .add_attribute("size_closed", c.size_closed.to_string())
-                .add_attribute("size_after", c.new_size.to_string())
-                .add_attribute("mark_price", c.price.to_string())
-                .add_attribute("realized_pnl", c.realized_pnl.to_string())
-                .add_attribute("funding_paid", c.funding_paid.to_string())
-                .add_attribute("penalty", c.penalty)
-                .add_attribute("liquidator_reward", share.liquidator_reward)
-                .add_attribute("insurance_share", share.insurance_share)
-                .add_attribute("equity_before", c.equity_before.to_string())
-                .add_attribute("maintenance_before", c.maintenance_before)
-                .add_attribute("equity_after", c.equity_after.to_string())
-                .add_attribute("maintenance_after", c.maintenance_after),
-        );
+        let event = LiquidationEvent {
+            account: ctx.addr.clone(),
+            liquidator: liquidator.clone(),
+            market_id: id,
+            mode: kind.mode(),
+            size_closed: c.size_closed,
+            size_after: c.new_size,
+            mark_price: c.price,
+            realized_pnl: c.realized_pnl,
+            funding_paid: c.funding_paid,
+            penalty: c.penalty,
+            liquidator_reward: share.liquidator_reward,
+            insurance_share: share.insurance_share,
+            equity_before: c.equity_before,
+            maintenance_before: c.maintenance_before,
+            equity_after: c.equity_after,
+            maintenance_after: c.maintenance_after,
+        };
+        events.push(event.into());
     }
-    match kind {
-        BookKind::Cross => ctx.collateral = plan.collateral_after,
-        BookKind::Isolated(id) => match ctx.positions.get(id).cloned() {
-            Some(mut pos) => {
-                pos.mode = Mode::Isolated {
-                    margin: plan.collateral_after,
-                };
-                ctx.replace_position(id, Some(pos))?;
-            }
-            // a closed isolated position returns what is left of its margin to C
-            None => ctx.collateral = add_int(ctx.collateral, plan.collateral_after)?,
-        },
+    let closed = isolated_id.is_some_and(|id| !ctx.positions.contains_key(id));
+    let moved = ledger::liquidation(before, plan, closed)?;
+    match isolated_id {
+        Some(id) if !closed => ctx.apply_to_position(id, vault, &moved)?,
+        _ => ctx.apply(vault, &moved),
     }
-    Ok(())
+    Ok(moved.flows)
 }
 
 pub fn liquidate(
@@ -222,18 +206,15 @@ pub fn liquidate(
         return Err(ContractError::SelfLiquidation { account });
     }
     let cfg = CONFIG.load(deps.storage)?;
-    let mut ctx = load_account(deps.as_ref(), &env, &cfg, &addr, None)?;
-    let loaded = ctx.loaded();
-    let mut vault = VAULT.load(deps.storage)?;
-    let vault_loaded = vault.clone();
+    let (mut ctx, mut vault, loaded) = load_with_vault(deps.as_ref(), &env, &cfg, &addr, None)?;
     let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
     let mut events = closed.events;
     let out = liquidate_books(&mut ctx, &mut vault, &cfg, &info.sender)?;
     // A settled isolated position closed bankrupt by the touch is an isolated book liquidated
     // at the settlement price: its shortfall is booked below, with no reward.
-    if !out.acted && closed.shortfall.is_zero() {
+    if !out.acted && closed.flows.shortfall.is_zero() {
         if let Some(blocked) = out.blocked {
-            return Err(blocked);
+            return Err(blocked.into());
         }
         let h = book_health(&ctx.cross_book(Prices::Any)?, &book_params(&cfg))?;
         return Err(ContractError::AccountHealthy {
@@ -243,43 +224,40 @@ pub fn liquidate(
         });
     }
     if let Some(min) = min_reward {
-        if out.reward < min {
+        if out.flows.outflow < min {
             return Err(ContractError::RewardBelowMinimum {
-                reward: out.reward,
+                reward: out.flows.outflow,
                 min_reward: min,
             });
         }
     }
     // settled isolated losses and the liquidated books' go through one waterfall
-    let shortfall = closed
-        .shortfall
-        .checked_add(out.shortfall)
-        .map_err(|e| ContractError::invalid("shortfall", e.to_string()))?;
+    let shortfall = closed.flows.then(&out.flows)?.shortfall;
     events.extend(out.events);
     let cover = bad_debt::cover_with_event(
         deps.as_ref(),
         &cfg,
         &mut vault,
-        addr.as_str(),
+        &addr,
         shortfall,
         &mut events,
     )?;
-    ctx.save(deps.storage, &loaded)?;
-    save_vault(deps.storage, &vault_loaded, &vault)?;
+    loaded.save(deps.storage, &ctx, &vault)?;
+    let reward = out.flows.outflow;
     let mut res = Response::new()
         .add_attribute("action", "liquidate")
         .add_attribute("account", addr.as_str())
         .add_attribute("liquidator", info.sender.as_str())
-        .add_attribute("reward", out.reward)
+        .add_attribute("reward", reward)
         .add_events(events);
     // the fund pays first, so the reward never waits on its money
     if let Some(sub) = cover {
         res = res.add_submessage(sub);
     }
-    if !out.reward.is_zero() {
+    if !reward.is_zero() {
         res = res.add_submessage(SubMsg::new(BankMsg::Send {
             to_address: info.sender.to_string(),
-            amount: vec![Coin::new(out.reward, cfg.collateral_denom)],
+            amount: vec![Coin::new(reward, cfg.collateral_denom)],
         }));
     }
     Ok(res)

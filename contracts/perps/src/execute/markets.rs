@@ -1,18 +1,21 @@
 //! Owner-managed markets: add, update, status, settlement.
 
 use cosmwasm_std::{
-    Decimal256, DepsMut, Env, Event, MessageInfo, Order, Response, SignedDecimal256,
+    Addr, Decimal256, Deps, DepsMut, Env, MessageInfo, Order, Response, SignedDecimal256,
 };
 use cw_utils::nonpayable;
+use perps_api::events::SkewScaleChangeEvent;
 use perps_api::perps::{MarketConfig, MarketStatus, MarketStatusUpdate};
-use perps_risk::tiers::{MarginTier, TierTable};
+use perps_risk::book::book_health;
 use perps_risk::vault::skew_scale_change_value;
 
-use crate::book::{accrue, count_liquidatable_books, load_market_ctx, skew};
-use crate::error::{ContractError, ContractResult, SkewScaleChange};
+use crate::account::{book_params, load_account};
+use crate::error::{ContractError, ContractResult, OracleError, SkewScaleChange};
+use crate::market::{accrue, impact_cap, load_market_ctx, skew, tier_table, Prices};
 use crate::oracle;
 use crate::state::{
-    Config, Market, MarketState, CONFIG, MARKETS, MARKET_STATES, OWNERSHIP, SETTLED_WITH_HOLDERS,
+    Config, Market, MarketState, CONFIG, MARKETS, MARKET_HOLDERS, MARKET_STATES, OWNERSHIP,
+    SETTLED_WITH_HOLDERS,
 };
 
 /// Longest market id, in bytes (it is part of every position key).
@@ -31,29 +34,6 @@ fn validate_market_id(id: &str) -> ContractResult<()> {
             "market_id",
             format!("{id:?} must be 1-{MAX_MARKET_ID_LEN} chars of [A-Za-z0-9_./-]"),
         ))
-    }
-}
-
-/// The risk crate's view of a tier table.
-pub fn tier_table(mc: &MarketConfig) -> ContractResult<TierTable> {
-    let tiers: Vec<MarginTier> = mc
-        .margin_tiers
-        .iter()
-        .map(|t| MarginTier {
-            max_notional: t.max_notional,
-            initial_margin_ratio: t.initial_margin_ratio,
-            maintenance_margin_ratio: t.maintenance_margin_ratio,
-        })
-        .collect();
-    Ok(TierTable::new(&tiers)?)
-}
-
-/// Impact cap in force (0 when there is no impact).
-pub fn impact_cap(mc: &MarketConfig) -> Decimal256 {
-    if mc.skew_scale.is_zero() {
-        Decimal256::zero()
-    } else {
-        mc.max_price_impact.unwrap_or_default()
     }
 }
 
@@ -209,42 +189,15 @@ pub fn update_market(
     }
     let forced = force.unwrap_or(false);
     let mark = oracle::mark(deps.as_ref(), &env, &cfg, &market_id, &market).map(|m| m.price);
-    // A new skew_scale with open skew moves value between the vault and traders at an
-    // unchanged price (DESIGN 6.9): refused unless forced, and reported.
-    let k = skew(&state)?;
-    let value_moved = if config.skew_scale != market.config.skew_scale && !k.is_zero() {
-        let price = match (&mark, state.last_price) {
-            (Ok(p), _) => *p,
-            (Err(_), Some(p)) => p,
-            (Err(_), None) => {
-                return Err(mark.err().unwrap_or(ContractError::OracleMissing {
-                    market_id,
-                    feed_id: market.config.feed_id,
-                }))
-            }
-        };
-        let value_moved = skew_scale_change_value(
-            price,
-            k,
-            market.config.skew_scale,
-            config.skew_scale,
-            cfg.collateral_decimals,
-        )?;
-        if !forced {
-            return Err(ContractError::SkewScaleChangeWithSkew(Box::new(
-                SkewScaleChange {
-                    market_id,
-                    skew: k,
-                    old: market.config.skew_scale,
-                    new: config.skew_scale,
-                    value_moved,
-                },
-            )));
-        }
-        Some(value_moved)
-    } else {
-        None
-    };
+    let change = skew_scale_change(
+        &cfg,
+        &market_id,
+        &market.config,
+        &config,
+        &state,
+        &mark,
+        forced,
+    )?;
     // Funding so far accrues under the old parameters.
     if let Ok(price) = mark {
         let state = accrue(&market, state, price, env.block.time.seconds())?;
@@ -265,24 +218,55 @@ pub fn update_market(
             });
         }
     }
-    let old_scale = market.config.skew_scale;
     market.config = config;
     MARKETS.save(deps.storage, &market_id, &market)?;
-    let mut res = Response::new()
+    Ok(Response::new()
         .add_attribute("action", "update_market")
         .add_attribute("market_id", &market_id)
-        .add_attribute("forced", forced.to_string());
-    if let Some(v) = value_moved {
-        res = res.add_event(
-            Event::new("skew_scale_change")
-                .add_attribute("market_id", market_id)
-                .add_attribute("skew", k.to_string())
-                .add_attribute("old_skew_scale", old_scale.to_string())
-                .add_attribute("new_skew_scale", market.config.skew_scale.to_string())
-                .add_attribute("vault_equity_change", v.to_string()),
-        );
+        .add_attribute("forced", forced.to_string())
+        .add_events(change))
+}
+
+/// A new `skew_scale` with open skew moves value between the vault and traders at an unchanged
+/// price (DESIGN 6.9): refused unless forced, else reported by the returned event.
+fn skew_scale_change(
+    cfg: &Config,
+    market_id: &str,
+    old: &MarketConfig,
+    new: &MarketConfig,
+    state: &MarketState,
+    mark: &Result<Decimal256, OracleError>,
+    forced: bool,
+) -> ContractResult<Option<SkewScaleChangeEvent>> {
+    let k = skew(state)?;
+    if new.skew_scale == old.skew_scale || k.is_zero() {
+        return Ok(None);
     }
-    Ok(res)
+    let price = match (mark, state.last_price) {
+        (Ok(p), _) => *p,
+        (Err(_), Some(p)) => p,
+        (Err(e), None) => return Err(e.clone().into()),
+    };
+    let dec = cfg.collateral_decimals;
+    let value_moved = skew_scale_change_value(price, k, old.skew_scale, new.skew_scale, dec)?;
+    if !forced {
+        return Err(ContractError::SkewScaleChangeWithSkew(Box::new(
+            SkewScaleChange {
+                market_id: market_id.to_string(),
+                skew: k,
+                old: old.skew_scale,
+                new: new.skew_scale,
+                value_moved,
+            },
+        )));
+    }
+    Ok(Some(SkewScaleChangeEvent {
+        market_id: market_id.to_string(),
+        skew: k,
+        old_skew_scale: old.skew_scale,
+        new_skew_scale: new.skew_scale,
+        vault_equity_change: value_moved,
+    }))
 }
 
 pub fn set_market_status(
@@ -326,13 +310,8 @@ pub fn settle_market(
         (Some(p), _) if p.is_zero() => return Err(ContractError::invalid("price", "must be > 0")),
         (Some(p), _) => p,
         (None, Ok(mark)) => mark.price,
-        (None, Err(_)) => {
-            // Default is the last fresh price: surface why there is none.
-            return Err(live.err().unwrap_or(ContractError::OracleMissing {
-                market_id,
-                feed_id: market.config.feed_id,
-            }));
-        }
+        // Default is the last fresh price: surface why there is none.
+        (None, Err(e)) => return Err(e.clone().into()),
     };
     let ctx = load_market_ctx(deps.as_ref(), &env, &cfg, &market_id)?;
     // Funding accrues to the settlement first: at the oracle price when one is live, else (a
@@ -359,9 +338,35 @@ pub fn settle_market(
         .add_attribute("price", settle_price.to_string()))
 }
 
-/// Markets in id order (used by the vault valuation).
-pub fn all_market_ids(deps: cosmwasm_std::Deps) -> ContractResult<Vec<String>> {
-    Ok(MARKETS
+/// Books touching `market_id` that are liquidatable, valued with `candidate` in place of the
+/// stored market when given (best-effort prices). Used to refuse an update that would make open
+/// positions liquidatable at once.
+pub fn count_liquidatable_books(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    market_id: &str,
+    candidate: Option<&Market>,
+) -> ContractResult<u32> {
+    let holders: Vec<Addr> = MARKET_HOLDERS
+        .prefix(market_id)
         .keys(deps.storage, None, None, Order::Ascending)
-        .collect::<Result<_, _>>()?)
+        .collect::<Result<_, _>>()?;
+    let params = book_params(cfg);
+    let mut count = 0u32;
+    for addr in holders {
+        let mut ctx = load_account(deps, env, cfg, &addr, None)?;
+        if let (Some(c), Some(m)) = (candidate, ctx.markets.get_mut(market_id)) {
+            m.market = c.clone();
+            m.tiers = tier_table(&c.config)?;
+        }
+        let Some(pos) = ctx.positions.get(market_id) else {
+            continue;
+        };
+        let book = ctx.book_of(market_id, &pos.mode, Prices::Any)?;
+        if book_health(&book, &params)?.liquidatable {
+            count = count.saturating_add(1);
+        }
+    }
+    Ok(count)
 }

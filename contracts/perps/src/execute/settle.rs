@@ -2,19 +2,20 @@
 //! in batches through the permissionless `settle_positions`.
 
 use cosmwasm_std::{
-    Addr, Deps, DepsMut, Env, Event, MessageInfo, Order, Response, SignedDecimal256, SubMsg,
-    Uint128,
+    Addr, Decimal256, Deps, DepsMut, Env, Event, MessageInfo, Order, Response, SignedDecimal256,
+    SubMsg, Uint128,
 };
 use cw_utils::nonpayable;
+use perps_api::events::SettlePositionEvent;
 use perps_api::perps::MarketStatus;
+use perps_risk::ledger::{self, Flows};
 use perps_risk::trade::apply_fill;
 
-use crate::book::{load_account, AccountCtx};
+use crate::account::{load_account, AccountCtx};
 use crate::error::{ContractError, ContractResult};
-use crate::execute::bad_debt;
-use crate::execute::persist::{add_int, save_vault, sub_int};
+use crate::execute::{bad_debt, save_vault};
 use crate::state::{
-    Config, Mode, Vault, CONFIG, DEFAULT_LIMIT, MARKETS, MARKET_HOLDERS, MAX_LIMIT, POSITIONS,
+    Config, Vault, CONFIG, DEFAULT_LIMIT, MARKETS, MARKET_HOLDERS, MAX_LIMIT, POSITIONS,
     SETTLED_WITH_HOLDERS, VAULT,
 };
 
@@ -35,21 +36,22 @@ pub fn holds_settled(deps: Deps, addr: &Addr) -> ContractResult<bool> {
 pub struct SettledClose {
     /// One `settle_position` event per position closed.
     pub events: Vec<Event>,
-    /// Isolated losses beyond their margin, to be paid through the bad-debt waterfall
-    /// ([`bad_debt::cover`]) by the caller; the vault has not been charged for them yet.
-    pub shortfall: Uint128,
+    /// Their flows: `shortfall` is the isolated losses beyond their margin, to be paid through
+    /// the bad-debt waterfall ([`bad_debt::cover`]) by the caller; the vault has not been
+    /// charged for them yet.
+    pub flows: Flows,
 }
 
 /// Closes every position of the account whose market is settled: funding settled, PnL at the
-/// settlement price, no fee. An isolated loss beyond its margin never touches `C`: the vault
-/// keeps only the margin and the rest is returned as a shortfall for the bad-debt waterfall.
-/// A cross loss stays on `C` (a flat cross book with `C < 0` is for `liquidate`).
+/// settlement price, no fee (`perps_risk::ledger::settle_close`): an isolated loss beyond its
+/// margin never touches `C` and is returned as a shortfall for the bad-debt waterfall; a cross
+/// loss stays on `C` (a flat cross book with `C < 0` is for `liquidate`).
 pub fn close_settled_positions(
     ctx: &mut AccountCtx,
     vault: &mut Vault,
     cfg: &Config,
 ) -> ContractResult<SettledClose> {
-    let settled: Vec<(String, cosmwasm_std::Decimal256)> = ctx
+    let settled: Vec<(String, Decimal256)> = ctx
         .positions
         .keys()
         .filter_map(|id| match ctx.markets.get(id).map(|m| &m.market.status) {
@@ -57,54 +59,31 @@ pub fn close_settled_positions(
             _ => None,
         })
         .collect();
-    let mut out_all = SettledClose::default();
+    let mut out = SettledClose::default();
     for (id, price) in settled {
-        let funding_paid = ctx.settle_funding(&id, vault, cfg.collateral_decimals)?;
+        let funding_paid = ctx.settle_funding(&id, vault)?;
         let Some(pos) = ctx.positions.get(&id).cloned() else {
             continue;
         };
-        let minus_size = SignedDecimal256::zero()
-            .checked_sub(pos.size)
-            .map_err(|e| ContractError::invalid("size", e.to_string()))?;
-        let out = apply_fill(
-            pos.size,
-            pos.entry_price,
-            minus_size,
-            price,
-            cfg.collateral_decimals,
-        )?;
-        vault.cash = sub_int(vault.cash, out.realized_pnl)?;
-        let mut shortfall = Uint128::zero();
-        match pos.mode {
-            Mode::Cross => ctx.collateral = add_int(ctx.collateral, out.realized_pnl)?,
-            Mode::Isolated { margin } => {
-                let left = add_int(margin, out.realized_pnl)?;
-                if left.is_negative() {
-                    // The vault was credited the whole loss, of which the margin could not
-                    // pay this part: the waterfall charges it (fees, fund, then vault cash).
-                    shortfall = left.unsigned_abs();
-                    out_all.shortfall = out_all
-                        .shortfall
-                        .checked_add(shortfall)
-                        .map_err(|e| ContractError::invalid("shortfall", e.to_string()))?;
-                } else {
-                    ctx.collateral = add_int(ctx.collateral, left)?;
-                }
-            }
-        }
+        let minus_size = SignedDecimal256::zero().checked_sub(pos.size)?;
+        let dec = cfg.collateral_decimals;
+        let fill = apply_fill(pos.size, pos.entry_price, minus_size, price, dec)?;
+        let moved = ledger::settle_close(ctx.balances(Some(&id), vault), fill.realized_pnl)?;
+        ctx.apply(vault, &moved);
         ctx.replace_position(&id, None)?;
-        out_all.events.push(
-            Event::new("settle_position")
-                .add_attribute("account", ctx.addr.as_str())
-                .add_attribute("market_id", &id)
-                .add_attribute("size_before", pos.size.to_string())
-                .add_attribute("price", price.to_string())
-                .add_attribute("realized_pnl", out.realized_pnl.to_string())
-                .add_attribute("funding_paid", funding_paid.to_string())
-                .add_attribute("shortfall", shortfall),
-        );
+        out.flows = out.flows.then(&moved.flows)?;
+        let event = SettlePositionEvent {
+            account: ctx.addr.clone(),
+            market_id: id,
+            size_before: pos.size,
+            price,
+            realized_pnl: fill.realized_pnl,
+            funding_paid,
+            shortfall: moved.flows.shortfall,
+        };
+        out.events.push(event.into());
     }
-    Ok(out_all)
+    Ok(out)
 }
 
 /// A touch of the account: closes its positions in settled markets and pays their shortfall
@@ -116,12 +95,9 @@ pub fn touch_settled(
     ctx: &mut AccountCtx,
     vault: &mut Vault,
 ) -> ContractResult<(Vec<Event>, Option<SubMsg>)> {
-    let SettledClose {
-        mut events,
-        shortfall,
-    } = close_settled_positions(ctx, vault, cfg)?;
+    let SettledClose { mut events, flows } = close_settled_positions(ctx, vault, cfg)?;
     let sub =
-        bad_debt::cover_with_event(deps, cfg, vault, ctx.addr.as_str(), shortfall, &mut events)?;
+        bad_debt::cover_with_event(deps, cfg, vault, &ctx.addr, flows.shortfall, &mut events)?;
     Ok((events, sub))
 }
 
@@ -164,15 +140,13 @@ pub fn settle_positions(
             deps.as_ref(),
             &cfg,
             &mut vault,
-            closed.shortfall,
+            closed.flows.shortfall,
             fund_requested,
         )?;
         if !w.shortfall.is_zero() {
-            events.push(bad_debt::event(addr.as_str(), &w));
+            events.push(bad_debt::event(addr, &w));
         }
-        fund_requested = fund_requested
-            .checked_add(w.from_fund)
-            .map_err(|e| ContractError::invalid("from_fund", e.to_string()))?;
+        fund_requested = fund_requested.checked_add(w.from_fund)?;
         covers.extend(sub);
         ctx.save(deps.storage, &loaded)?;
     }

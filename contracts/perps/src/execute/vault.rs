@@ -1,105 +1,26 @@
 //! The liquidity vault: LP deposits, two-step withdrawals, and the insurance fee sweep.
 
-use cosmwasm_std::{
-    BankMsg, Coin, Decimal256, Deps, DepsMut, Env, MessageInfo, Order, Response, Uint128,
-};
+use cosmwasm_std::{BankMsg, Coin, DepsMut, Env, MessageInfo, Response, Uint128};
 use cw_utils::nonpayable;
 use perps_api::insurance_fund::InsuranceFund;
-use perps_api::perps::MarketStatus;
-use perps_risk::num::Quote;
-use perps_risk::vault::{
-    redeem_value, shares_to_mint, vault_equity, vault_required_backing, VaultMarket,
-};
+use perps_risk::ledger;
+use perps_risk::num::{int128, Quote};
+use perps_risk::vault::{redeem_value, shares_to_mint, vault_required_backing};
 
-use crate::book::{accrue, aggregate, skew, Prices};
 use crate::error::{ContractError, ContractResult};
-use crate::execute::persist::{add_int, int, sub_int};
-use crate::oracle;
-use crate::state::{
-    Config, LpAccount, LpRequest, Vault, CONFIG, LPS, LP_REQUESTS, MARKETS, MARKET_STATES, VAULT,
-};
-
-/// Every market as the vault sees it, in O(markets). A market with `K = 0` values the same at
-/// any price, funding index and skew scale (`Σ U = −entry_cost_sum`, `Σ A = −funding_basis_sum`,
-/// no premium), so only markets with open skew load their config; of those, only the ones not
-/// settled need a price, and `prices` says which rules it must pass.
-pub fn vault_markets(
-    deps: Deps,
-    env: &Env,
-    cfg: &Config,
-    prices: Prices,
-) -> ContractResult<Vec<VaultMarket>> {
-    let mut out = Vec::new();
-    for item in MARKET_STATES.range(deps.storage, None, None, Order::Ascending) {
-        let (id, mut state) = item?;
-        let k = skew(&state)?;
-        if k.is_zero() {
-            out.push(VaultMarket {
-                aggregate: aggregate(&state),
-                mark_price: None,
-                funding_index: state.funding_index,
-                skew_scale: Decimal256::zero(),
-            });
-            continue;
-        }
-        let market =
-            MARKETS
-                .may_load(deps.storage, &id)?
-                .ok_or_else(|| ContractError::UnknownMarket {
-                    market_id: id.clone(),
-                })?;
-        let mark_price = match market.status {
-            MarketStatus::Settled { price } => price,
-            _ => {
-                let mark = oracle::mark(deps, env, cfg, &id, &market);
-                let price = match (prices, mark) {
-                    (Prices::Strict, m) => m?.strict()?,
-                    (Prices::Live, m) => m?.price,
-                    (Prices::Any, Ok(m)) => m.price,
-                    (Prices::Any, Err(e)) => state.last_price.ok_or(e)?,
-                };
-                state = accrue(&market, state, price, env.block.time.seconds())?;
-                price
-            }
-        };
-        out.push(VaultMarket {
-            aggregate: aggregate(&state),
-            mark_price: Some(mark_price),
-            funding_index: state.funding_index,
-            skew_scale: market.config.skew_scale,
-        });
-    }
-    Ok(out)
-}
-
-/// Vault equity `V` (exact) under `prices`.
-pub fn equity(
-    deps: Deps,
-    env: &Env,
-    cfg: &Config,
-    vault: &Vault,
-    prices: Prices,
-) -> ContractResult<(Quote, Vec<VaultMarket>)> {
-    let markets = vault_markets(deps, env, cfg, prices)?;
-    Ok((
-        vault_equity(vault.cash, &markets, cfg.collateral_decimals)?,
-        markets,
-    ))
-}
+use crate::execute::paid_collateral;
+use crate::market::Prices;
+use crate::state::{LpAccount, LpRequest, CONFIG, LPS, LP_REQUESTS, VAULT};
+use crate::valuation::equity;
 
 pub fn provide_liquidity(deps: DepsMut, env: Env, info: MessageInfo) -> ContractResult<Response> {
     let cfg = CONFIG.load(deps.storage)?;
-    let amount = cw_utils::must_pay(&info, &cfg.collateral_denom)?;
-    let amount =
-        Uint128::try_from(amount).map_err(|e| ContractError::invalid("funds", e.to_string()))?;
+    let amount = paid_collateral(&info, &cfg)?;
     let mut vault = VAULT.load(deps.storage)?;
     let (v, _) = equity(deps.as_ref(), &env, &cfg, &vault, Prices::Strict)?;
     let minted = shares_to_mint(amount, vault.total_shares, v, cfg.collateral_decimals)?;
-    vault.cash = add_int(vault.cash, int(amount)?)?;
-    vault.total_shares = vault
-        .total_shares
-        .checked_add(minted.minted)
-        .map_err(|e| ContractError::invalid("shares", e.to_string()))?;
+    vault.apply(&ledger::provide_liquidity(vault.balances(), amount)?.after);
+    vault.total_shares = vault.total_shares.checked_add(minted.minted)?;
     let received = minted.minted.saturating_sub(minted.locked);
     let mut lp = LPS
         .may_load(deps.storage, &info.sender)?
@@ -107,10 +28,7 @@ pub fn provide_liquidity(deps: DepsMut, env: Env, info: MessageInfo) -> Contract
             shares: Uint128::zero(),
             last_provide_time: 0,
         });
-    lp.shares = lp
-        .shares
-        .checked_add(received)
-        .map_err(|e| ContractError::invalid("shares", e.to_string()))?;
+    lp.shares = lp.shares.checked_add(received)?;
     lp.last_provide_time = env.block.time.seconds();
     LPS.save(deps.storage, &info.sender, &lp)?;
     VAULT.save(deps.storage, &vault)?;
@@ -194,8 +112,7 @@ pub fn claim_liquidity(deps: DepsMut, env: Env, info: MessageInfo) -> ContractRe
     let mut vault = VAULT.load(deps.storage)?;
     let (v, markets) = equity(deps.as_ref(), &env, &cfg, &vault, Prices::Strict)?;
     let payout = redeem_value(req.shares, vault.total_shares, v)?;
-    let payout_i = int(payout)?;
-    if payout_i > vault.cash {
+    if int128(payout)? > vault.cash {
         return Err(ContractError::InsufficientVaultCash {
             payout,
             cash: vault.cash,
@@ -210,7 +127,7 @@ pub fn claim_liquidity(deps: DepsMut, env: Env, info: MessageInfo) -> ContractRe
             required: required.to_base_units_u(perps_risk::num::Round::Up)?,
         });
     }
-    vault.cash = sub_int(vault.cash, payout_i)?;
+    vault.apply(&ledger::claim_liquidity(vault.balances(), payout)?.after);
     vault.total_shares = vault.total_shares.saturating_sub(req.shares);
     let mut lp = LPS.load(deps.storage, &info.sender)?;
     lp.shares = lp.shares.saturating_sub(req.shares);
@@ -256,7 +173,7 @@ pub fn sweep_fees(deps: DepsMut, info: MessageInfo) -> ContractResult<Response> 
     if amount.is_zero() {
         return Err(ContractError::NothingToSweep {});
     }
-    vault.insurance_fees = Uint128::zero();
+    vault.apply(&ledger::sweep_fees(vault.balances())?.after);
     VAULT.save(deps.storage, &vault)?;
     let msg = InsuranceFund(cfg.insurance_fund.clone())
         .deposit_msg(Coin::new(amount, cfg.collateral_denom))?;

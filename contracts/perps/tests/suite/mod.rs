@@ -5,11 +5,12 @@
 use std::collections::BTreeMap;
 
 use cosmwasm_std::{
-    coins, Addr, BankMsg, Coin, CosmosMsg, Decimal256, DepsMut, Empty, Env, Int128, MessageInfo,
-    Order, Response, SignedDecimal256, StdError, StdResult, Uint128, WasmMsg,
+    coins, Addr, Coin, DepsMut, Empty, Env, Int128, MessageInfo, Order, Response, StdError,
+    StdResult, Uint128,
 };
-use cw_multi_test::{App, AppResponse, BankSudo, Contract, ContractWrapper, Executor, SudoMsg};
+use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
 use perps::state::{Mode, COLLATERAL, MARKET_HOLDERS, MARKET_STATES, POSITIONS, VAULT};
+use perps_api::events::TypedEvent;
 use perps_api::perps::{
     AccountResponse, ConfigResponse, ExecuteMsg, InstantiateMsg, MarketConfig, MarketResponse,
     QueryMsg, TradeMode, VaultResponse,
@@ -26,41 +27,16 @@ pub use markets::{
     fee_market, funding_market, instantiate_msg, owner_only_msgs, plain_market, update_config_empty,
 };
 pub use snapshot::Raw;
+// every response of the engine and the insurance fund in these tests passes the zero-amount guard
+use test_support::ChainExt;
+pub use test_support::{assert_no_zero_amounts, d, sd};
 
 pub const DENOM: &str = "uusdc";
 /// 1 USDC in base units.
 pub const USDC: u128 = 1_000_000;
 
-pub fn d(s: &str) -> Decimal256 {
-    s.parse().unwrap()
-}
-
-pub fn sd(s: &str) -> SignedDecimal256 {
-    s.parse().unwrap()
-}
-
 pub fn usdc(whole: u128) -> Uint128 {
     Uint128::new(whole * USDC)
-}
-
-/// Panics when a response carries a bank send, burn or attached funds with a zero (or no)
-/// amount: a chain refuses them and would revert the whole transaction (SECURITY 32). Every
-/// response of the engine and the insurance fund in these tests passes through it.
-pub fn assert_no_zero_amounts(contract: &str, res: &Response) {
-    for sub in &res.messages {
-        let coins: &[Coin] = match &sub.msg {
-            CosmosMsg::Bank(BankMsg::Send { amount, .. }) => amount,
-            CosmosMsg::Bank(BankMsg::Burn { amount }) => amount,
-            CosmosMsg::Wasm(WasmMsg::Execute { funds, .. }) if !funds.is_empty() => funds,
-            CosmosMsg::Wasm(WasmMsg::Instantiate { funds, .. }) if !funds.is_empty() => funds,
-            _ => continue,
-        };
-        assert!(
-            !coins.is_empty() && coins.iter().all(|c| !c.amount.is_zero()),
-            "{contract} emitted a zero-amount transfer: {:?}",
-            sub.msg
-        );
-    }
 }
 
 fn engine_execute(
@@ -291,24 +267,16 @@ impl Suite {
     }
 
     pub fn mint(&mut self, to: &Addr, amount: u128) {
-        self.app
-            .sudo(SudoMsg::Bank(BankSudo::Mint {
-                to_address: to.to_string(),
-                amount: coins(amount, DENOM),
-            }))
-            .unwrap();
+        self.app.mint(to, amount, DENOM);
     }
 
     pub fn now(&self) -> u64 {
-        self.app.block_info().time.seconds()
+        self.app.now()
     }
 
     /// Moves time forward and re-publishes nothing (prices age).
     pub fn advance(&mut self, secs: u64) {
-        self.app.update_block(move |b| {
-            b.time = b.time.plus_seconds(secs);
-            b.height += 1;
-        });
+        self.app.advance(secs);
     }
 
     pub fn add_feed(&mut self, feed_id: &str) {
@@ -512,6 +480,16 @@ impl Suite {
             .unwrap_or_else(|| panic!("no attribute {key} in event {ty}: {:?}", res.events))
     }
 
+    /// [`Suite::rejects`] for a trade of `size` in `market` without funds.
+    pub fn rejects_trade(&mut self, who: &Addr, market: &str, size: &str, expected: &str) {
+        self.rejects(who, &Self::trade_msg(market, size), &[], expected);
+    }
+
+    /// [`Suite::rejects_exact`] for a trade of `size` in `market` without funds.
+    pub fn rejects_trade_exact(&mut self, who: &Addr, market: &str, size: &str, expected: &str) {
+        self.rejects_exact(who, &Self::trade_msg(market, size), &[], expected);
+    }
+
     /// Runs `msg` with `funds`, expects an error containing `expected`, and checks that nothing
     /// changed: every contract's storage, every bank balance, the whole chain state.
     pub fn rejects(&mut self, who: &Addr, msg: &ExecuteMsg, funds: &[Coin], expected: &str) {
@@ -645,6 +623,11 @@ impl Suite {
         min_reward: Option<u128>,
     ) -> StdResult<AppResponse> {
         self.exec(by, &Self::liquidate_msg(account, min_reward))
+    }
+
+    /// Every event of the engine's typed event `E` in `res`, in order.
+    pub fn typed<E: TypedEvent>(res: &AppResponse) -> Vec<E> {
+        E::all_in(&res.events).unwrap()
     }
 
     /// Every event of type `ty` (custom events arrive as `wasm-{ty}`), each as its attributes.

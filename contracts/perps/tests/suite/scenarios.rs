@@ -29,6 +29,14 @@ impl Suite {
         who
     }
 
+    /// The default suite with alice (10,000 USDC deposited) holding `size` in `market` (cross).
+    pub fn alice_trading(market: &str, size: &str) -> (Self, Addr) {
+        let mut s = Suite::new();
+        let alice = s.trader("alice", 10_000, 10_000);
+        s.trade(&alice, market, size);
+        (s, alice)
+    }
+
     /// Wallets `names`, each minted `balance` whole USDC; then each, in order, deposits
     /// `deposit` whole USDC.
     pub fn traders<const N: usize>(

@@ -30,20 +30,7 @@ pub fn update_prices(
     prices: Vec<PriceUpdate>,
 ) -> ContractResult<Response> {
     let config = CONFIG.load(deps.storage)?;
-    if !config.publishers.contains(&info.sender) {
-        return Err(ContractError::NotPublisher {
-            sender: info.sender,
-        });
-    }
-    if prices.is_empty() {
-        return Err(ContractError::EmptyUpdate {});
-    }
-    let mut seen = BTreeSet::new();
-    if let Some(dup) = prices.iter().find(|u| !seen.insert(u.feed_id.as_str())) {
-        return Err(ContractError::DuplicateFeedUpdate {
-            feed_id: dup.feed_id.clone(),
-        });
-    }
+    check_batch(&config, &info, &prices)?;
 
     let latest_allowed = latest_allowed(&env, &config);
     let mut updated: u32 = 0;
@@ -108,6 +95,25 @@ pub fn update_prices(
         .add_attribute("skipped", skipped.len().to_string())
         .add_attributes(skipped)
         .add_attributes(unconfirmed))
+}
+
+/// A batch from a publisher, not empty, each feed at most once.
+fn check_batch(config: &Config, info: &MessageInfo, prices: &[PriceUpdate]) -> ContractResult<()> {
+    if !config.publishers.contains(&info.sender) {
+        return Err(ContractError::NotPublisher {
+            sender: info.sender.clone(),
+        });
+    }
+    if prices.is_empty() {
+        return Err(ContractError::EmptyUpdate {});
+    }
+    let mut seen = BTreeSet::new();
+    if let Some(dup) = prices.iter().find(|u| !seen.insert(u.feed_id.as_str())) {
+        return Err(ContractError::DuplicateFeedUpdate {
+            feed_id: dup.feed_id.clone(),
+        });
+    }
+    Ok(())
 }
 
 fn skip_attribute(feed_id: &str, rule: SkipRule) -> Attribute {

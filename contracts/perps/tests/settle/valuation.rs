@@ -4,6 +4,7 @@
 //! The harness checks conservation and the market aggregates after every message.
 
 use cosmwasm_std::{Addr, Int128, Uint128};
+use perps_api::events::{LiquidationEvent, SettlePositionEvent};
 use perps_api::perps::{
     AccountResponse, ExecuteMsg, Health, LiquidatableAccountsResponse, PositionMode, QueryMsg,
 };
@@ -24,8 +25,7 @@ fn scan(s: &Suite) -> LiquidatableAccountsResponse {
 /// `name` deposits 10,000 and goes cross long 1 BTC at 60,000 (IM 6,000, MM 3,000) and long
 /// 10 ETH at 3,000 (IM 3,000, MM 1,500).
 fn btc_and_eth(s: &mut Suite, name: &str) -> Addr {
-    let who = s.user(name, 10_000);
-    s.deposit(&who, 10_000);
+    let who = s.trader(name, 10_000, 10_000);
     s.trade(&who, "BTC", "1");
     s.trade(&who, "ETH", "10");
     who
@@ -172,17 +172,18 @@ fn a_cross_book_liquidatable_beside_a_settled_position_is_listed_and_liquidated(
     // liquidated alike: bob's touch first closes BTC at 52,000 (−8,000 into C)
     let keeper = s.user("keeper", 0);
     let rb = s.liquidate(&keeper, &bob, None).unwrap();
-    let settled = &Suite::events(&rb, "settle_position")[0];
-    assert_eq!(settled["realized_pnl"], (-8_000 * USDC as i128).to_string());
+    let settled = &Suite::typed::<SettlePositionEvent>(&rb)[0];
+    assert_eq!(settled.realized_pnl, Int128::new(-8_000 * USDC as i128));
     let rc = s.liquidate(&keeper, &carol, None).unwrap();
-    assert!(Suite::events(&rc, "settle_position").is_empty());
-    let strip = |mut e: std::collections::BTreeMap<String, String>| {
-        e.remove("account");
-        e
+    assert!(Suite::typed::<SettlePositionEvent>(&rc).is_empty());
+    // the same liquidation but for the account
+    let strip = |e: LiquidationEvent| LiquidationEvent {
+        account: carol.clone(),
+        ..e
     };
     let (lb, lc) = (
-        Suite::events(&rb, "liquidation"),
-        Suite::events(&rc, "liquidation"),
+        Suite::typed::<LiquidationEvent>(&rb),
+        Suite::typed::<LiquidationEvent>(&rc),
     );
     assert_eq!(lb.len(), 1);
     assert_eq!(
@@ -191,18 +192,18 @@ fn a_cross_book_liquidatable_beside_a_settled_position_is_listed_and_liquidated(
     );
     // to the target 1.25: Q − 1 %·29,000 + 1 %·m − 5 units = 1.25·5 %·m for the notional m
     // left, m = 709.999995/0.0525 = 13,523.809428…, so 4.663382561576354679 ETH stay
-    let l = &Suite::events(&rb, "liquidation")[0];
-    assert_eq!(l["market_id"], "ETH");
-    assert_eq!(l["equity_before"], (1_000 * USDC).to_string());
-    assert_eq!(l["maintenance_before"], (1_450 * USDC).to_string());
-    assert_eq!(l["size_closed"], "5.336617438423645321");
-    assert_eq!(l["size_after"], "4.663382561576354679");
+    let l = &Suite::typed::<LiquidationEvent>(&rb)[0];
+    assert_eq!(l.market_id, "ETH");
+    assert_eq!(l.equity_before, Int128::new(1_000 * USDC as i128));
+    assert_eq!(l.maintenance_before, Uint128::new(1_450 * USDC));
+    assert_eq!(l.size_closed, sd("5.336617438423645321"));
+    assert_eq!(l.size_after, sd("4.663382561576354679"));
     // −100 per ETH closed, rounded down; penalty 1 % of 15,476.19057… rounded up
-    assert_eq!(l["realized_pnl"], "-533661744");
-    assert_eq!(l["penalty"], "154761906");
-    assert_eq!(l["liquidator_reward"], "77380953");
-    assert_eq!(l["equity_after"], "845238093");
-    assert_eq!(l["maintenance_after"], "676190472");
+    assert_eq!(l.realized_pnl, Int128::new(-533661744));
+    assert_eq!(l.penalty, Uint128::new(154761906));
+    assert_eq!(l.liquidator_reward, Uint128::new(77380953));
+    assert_eq!(l.equity_after, Int128::new(845238093));
+    assert_eq!(l.maintenance_after, Uint128::new(676190472));
     assert_eq!(Suite::attr(&rb, "wasm", "reward"), "77380953");
     // C = 2,000 − 533.661744 − 154.761906
     assert_eq!(s.account(&bob).collateral, Int128::new(1_311_576_350));
@@ -244,9 +245,9 @@ fn an_isolated_settled_position_reports_its_close_value_with_funding() {
     assert_eq!(a.collateral, int_usdc(4_000));
     let (collateral, equity) = (a.collateral, p.equity.unwrap());
     let res = s.settle_positions("BTC");
-    let e = &Suite::events(&res, "settle_position")[0];
-    assert_eq!(e["realized_pnl"], p.unrealized_pnl.to_string());
-    assert_eq!(e["funding_paid"], p.accrued_funding.to_string());
+    let e = &Suite::typed::<SettlePositionEvent>(&res)[0];
+    assert_eq!(e.realized_pnl, p.unrealized_pnl);
+    assert_eq!(e.funding_paid, p.accrued_funding);
     assert_eq!(
         s.account(&dave).collateral,
         collateral.checked_add(equity).unwrap()

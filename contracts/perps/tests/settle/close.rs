@@ -27,12 +27,7 @@ fn settled_positions_close_on_touch_or_in_batches_without_the_oracle() {
     // The BTC oracle dies; nothing needs it any more.
     s.advance(1_000);
     s.set_price("ETH", "3000");
-    s.rejects(
-        &alice,
-        &Suite::trade_msg("BTC", "1"),
-        &[],
-        "market BTC is settled at 66000",
-    );
+    s.rejects_trade(&alice, "BTC", "1", "market BTC is settled at 66000");
     // alice's touch (a withdraw) closes her long at 66,000: +6,000
     s.withdraw(&alice, USDC).unwrap();
     let a = s.account(&alice);

@@ -2,6 +2,8 @@
 //! on any touch, deposits and `add_margin` included (DESIGN 6.9).
 
 use cosmwasm_std::Int128;
+use cosmwasm_std::Uint128;
+use perps_api::events::{BadDebtEvent, LiquidationEvent, SettlePositionEvent};
 use perps_api::perps::{ExecuteMsg, Health};
 
 use crate::suite::{d, int_usdc, Suite, USDC};
@@ -15,10 +17,10 @@ fn the_owner_closes_a_bankrupt_cross_book_through_the_bad_debt_path_without_rewa
     s.set_price("BTC", "52000");
     // equity 1,000 − 1,200 = −200: a partial reduction leaving C < 0 is refused
     assert_eq!(s.account(&alice).equity, int_usdc(-200));
-    s.rejects(
+    s.rejects_trade(
         &alice,
-        &Suite::trade_msg("BTC", "-0.14"),
-        &[],
+        "BTC",
+        "-0.14",
         "reduction would leave the book negative: cross equity -200000000",
     );
     // closing ETH first realizes nothing and leaves C = 1,000
@@ -30,12 +32,12 @@ fn the_owner_closes_a_bankrupt_cross_book_through_the_bad_debt_path_without_rewa
         Suite::attr(&res, "trade", "shortfall"),
         (200 * USDC).to_string()
     );
-    let e = &Suite::events(&res, "bad_debt")[0];
-    assert_eq!(e["shortfall"], (200 * USDC).to_string());
-    assert_eq!(e["from_fees"], "0");
-    assert_eq!(e["from_fund"], (150 * USDC).to_string());
-    assert_eq!(e["socialized"], (50 * USDC).to_string());
-    assert!(Suite::events(&res, "liquidation").is_empty());
+    let e = &Suite::typed::<BadDebtEvent>(&res)[0];
+    assert_eq!(e.shortfall, Uint128::new(200 * USDC));
+    assert_eq!(e.from_fees, Uint128::new(0));
+    assert_eq!(e.from_fund, Uint128::new(150 * USDC));
+    assert_eq!(e.socialized, Uint128::new(50 * USDC));
+    assert!(Suite::typed::<LiquidationEvent>(&res).is_empty());
     let a = s.account(&alice);
     assert!(a.positions.is_empty());
     assert_eq!(a.collateral, Int128::zero());
@@ -53,17 +55,17 @@ fn the_owner_closes_a_bankrupt_isolated_position_and_c_is_untouched() {
     let alice = s.isolated_long_btc("alice");
     s.set_price("BTC", "52000");
     // a partial reduction leaving M < 0 is refused
-    s.rejects(
+    s.rejects_trade(
         &alice,
-        &Suite::trade_msg("BTC", "-0.14"),
-        &[],
+        "BTC",
+        "-0.14",
         "reduction would leave the book negative: isolated margin -120000000",
     );
     let cash = s.vault().cash;
     let res = s.close(&alice, "BTC").unwrap();
-    let e = &Suite::events(&res, "bad_debt")[0];
-    assert_eq!(e["shortfall"], (200 * USDC).to_string());
-    assert_eq!(e["socialized"], (200 * USDC).to_string());
+    let e = &Suite::typed::<BadDebtEvent>(&res)[0];
+    assert_eq!(e.shortfall, Uint128::new(200 * USDC));
+    assert_eq!(e.socialized, Uint128::new(200 * USDC));
     let a = s.account(&alice);
     assert!(a.positions.is_empty());
     assert_eq!(a.collateral, int_usdc(2_000));
@@ -85,9 +87,9 @@ fn a_deposit_closes_positions_in_settled_markets() {
     // the BTC feed dies; the deposit needs no price
     s.advance(1_000);
     let res = s.exec_funds(&alice, &ExecuteMsg::Deposit {}, USDC).unwrap();
-    let e = &Suite::events(&res, "settle_position")[0];
-    assert_eq!(e["market_id"], "BTC");
-    assert_eq!(e["realized_pnl"], (6_000 * USDC).to_string());
+    let e = &Suite::typed::<SettlePositionEvent>(&res)[0];
+    assert_eq!(e.market_id, "BTC");
+    assert_eq!(e.realized_pnl, Int128::new(6_000 * USDC as i128));
     assert_eq!(
         Suite::attr(&res, "wasm", "collateral_after"),
         (15_001 * USDC).to_string()
@@ -101,7 +103,7 @@ fn a_deposit_closes_positions_in_settled_markets() {
     assert_eq!(s.market("BTC").state.short_oi, d("1"));
     // without a settled position a deposit stays a plain credit
     let res = s.exec_funds(&alice, &ExecuteMsg::Deposit {}, USDC).unwrap();
-    assert!(Suite::events(&res, "settle_position").is_empty());
+    assert!(Suite::typed::<SettlePositionEvent>(&res).is_empty());
     assert_eq!(s.account(&alice).collateral, int_usdc(15_002));
     // bob still holds BTC: the market stays on the short list until settle_positions drains it
     assert_eq!(settled_with_holders(&s), vec!["BTC".to_string()]);
@@ -136,9 +138,9 @@ fn add_margin_closes_positions_in_settled_markets() {
             100 * USDC,
         )
         .unwrap();
-    let e = &Suite::events(&res, "settle_position")[0];
-    assert_eq!(e["market_id"], "BTC");
-    assert_eq!(e["realized_pnl"], (-3_000i128 * USDC as i128).to_string());
+    let e = &Suite::typed::<SettlePositionEvent>(&res)[0];
+    assert_eq!(e.market_id, "BTC");
+    assert_eq!(e.realized_pnl, Int128::new(-3_000i128 * USDC as i128));
     let a = s.account(&alice);
     // 10,000 − 1,000 − 3,000
     assert_eq!(a.collateral, int_usdc(6_000));

@@ -1,7 +1,7 @@
-//! SECURITY.md "Access and admin" (scenarios 6-9) on all three contracts: exact errors, whole
-//! snapshot unchanged on every rejection.
+//! SECURITY.md "Access and admin" (scenarios 6 and 7; 8 and 9 are in security_admin_custody) on
+//! all three contracts: exact errors, whole snapshot unchanged on every rejection.
 
-use cosmwasm_std::{Addr, Decimal256, Uint128};
+use cosmwasm_std::{coins, Addr, Decimal256, Uint128};
 use cw_multi_test::Executor;
 use perps_api::insurance_fund::ExecuteMsg as FundMsg;
 use perps_api::perps::{ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig};
@@ -9,7 +9,7 @@ use perps_api::price_feed::ExecuteMsg as FeedMsg;
 
 use crate::suite::{
     config_update, d, instantiate_msg, int_usdc, owner_only_msgs, plain_market,
-    update_config_empty, usdc, Suite,
+    update_config_empty, usdc, Suite, DENOM,
 };
 
 /// The error `addr_validate` gives for `addr` (multi-test's bech32 API, like a chain's).
@@ -39,7 +39,8 @@ fn s06_every_admin_message_of_every_contract_from_a_non_owner_is_unauthorized() 
     let mut s = Suite::new();
     let (owner, eve) = (s.owner.clone(), s.user("eve", 0));
     let (engine, feed, fund) = (s.engine.clone(), s.feed.clone(), s.fund.clone());
-    let engine_msgs = owner_only_msgs(&eve, Some(d("1")));
+    let mut engine_msgs = owner_only_msgs(&eve, Some(d("1")));
+    engine_msgs.extend(owner_only_msgs(&eve, None));
     for m in &engine_msgs {
         s.rejects_at(&engine, &eve, m, &[], &unauthorized(&eve, &owner));
     }
@@ -150,6 +151,11 @@ fn s06_every_admin_message_of_every_contract_from_a_non_owner_is_unauthorized() 
         &unauthorized(&owner, &carol),
     );
     s.exec(&carol, &update_config_empty()).unwrap();
+    // the owner is checked first, then the proposed address
+    let malformed = ExecuteMsg::TransferOwnership {
+        new_owner: "not-an-address".into(),
+    };
+    s.rejects(&carol, &malformed, &[], &addr_error("not-an-address"));
 
     two_step(
         &mut s,
@@ -394,8 +400,7 @@ fn s07_invalid_parameters_are_rejected_at_instantiate_and_update() {
             },
         ] {
             let mut fresh = Suite::new();
-            let alice = fresh.user("alice", 10_000);
-            fresh.deposit(&alice, 10_000);
+            let alice = fresh.trader("alice", 10_000, 10_000);
             fresh.trade(&alice, "BTC", "1");
             let before = fresh.snapshot();
             let got = match fresh.exec_at(&engine, &owner, &msg, &[]) {
@@ -450,4 +455,208 @@ fn s07_invalid_parameters_are_rejected_at_instantiate_and_update() {
         "invalid parameter max_oracle_age_secs: must be > 0",
     );
     assert_eq!(s.account(&alice).collateral, int_usdc(10_000));
+}
+
+#[test]
+fn s07_more_invalid_parameters_name_the_field_at_instantiate_add_market_and_update_config() {
+    let mut s = Suite::new();
+    let code = s.engine_code;
+    let owner = s.owner.clone();
+    let (feed, fund) = (s.feed.clone(), s.fund.clone());
+    type Edit = Box<dyn Fn(&mut InstantiateMsg)>;
+    let cases: Vec<(Edit, &str)> = vec![
+        (
+            Box::new(|m| m.insurance_fee_share = d("1.01")),
+            "insurance_fee_share",
+        ),
+        (
+            Box::new(|m| m.max_confidence_ratio = Decimal256::zero()),
+            "max_confidence_ratio",
+        ),
+        (
+            Box::new(|m| m.liquidation_target_ratio = d("0.9")),
+            "liquidation_target_ratio",
+        ),
+        (
+            Box::new(|m| m.default_max_slippage = Some(d("1"))),
+            "default_max_slippage",
+        ),
+        (
+            Box::new(|m| m.max_oracle_age_secs = 0),
+            "max_oracle_age_secs",
+        ),
+        (
+            Box::new(|m| m.collateral_denom = "x".into()),
+            "collateral_denom",
+        ),
+        (
+            Box::new(|m| m.collateral_decimals = 19),
+            "collateral_decimals",
+        ),
+        (Box::new(|m| m.price_feed = "bad".into()), ""),
+    ];
+    for (edit, needle) in cases {
+        let mut msg = instantiate_msg(&feed, &fund);
+        edit(&mut msg);
+        let err = s
+            .app
+            .instantiate_contract(code, owner.clone(), &msg, &[], "bad", None)
+            .unwrap_err();
+        assert!(err.to_string().contains(needle), "{needle}: {err}");
+    }
+    let bad_markets: Vec<(MarketConfig, &str)> = vec![
+        (
+            MarketConfig {
+                margin_tiers: vec![MarginTier {
+                    max_notional: None,
+                    initial_margin_ratio: d("0.05"),
+                    maintenance_margin_ratio: d("0.05"),
+                }],
+                ..plain_market("SOL")
+            },
+            "invalid margin tiers",
+        ),
+        (
+            MarketConfig {
+                margin_tiers: vec![
+                    MarginTier {
+                        max_notional: Some(usdc(100)),
+                        initial_margin_ratio: d("0.2"),
+                        maintenance_margin_ratio: d("0.1"),
+                    },
+                    MarginTier {
+                        max_notional: None,
+                        initial_margin_ratio: d("0.1"),
+                        maintenance_margin_ratio: d("0.05"),
+                    },
+                ],
+                ..plain_market("SOL")
+            },
+            "ratios must not decrease",
+        ),
+        (
+            MarketConfig {
+                skew_scale: d("100"),
+                max_price_impact: None,
+                ..plain_market("SOL")
+            },
+            "max_price_impact",
+        ),
+        (
+            MarketConfig {
+                min_order_size: Decimal256::zero(),
+                ..plain_market("SOL")
+            },
+            "min_order_size",
+        ),
+        (
+            MarketConfig {
+                taker_fee: d("0.006"),
+                ..plain_market("SOL")
+            },
+            "liquidation_fee·(1 − liquidator_reward_share)",
+        ),
+        (
+            MarketConfig {
+                liquidation_fee: d("0.07"),
+                ..plain_market("SOL")
+            },
+            "liquidation_fee 0.07 >= liquidation_target_ratio·mmr_1 = 0.0625",
+        ),
+    ];
+    for (cfg, needle) in bad_markets {
+        s.rejects(
+            &owner,
+            &ExecuteMsg::AddMarket {
+                market_id: "SOL".into(),
+                config: cfg,
+            },
+            &[],
+            needle,
+        );
+    }
+    s.rejects(
+        &owner,
+        &ExecuteMsg::AddMarket {
+            market_id: "BTC".into(),
+            config: plain_market("BTC"),
+        },
+        &[],
+        "market BTC already exists",
+    );
+    s.rejects(
+        &owner,
+        &ExecuteMsg::AddMarket {
+            market_id: "bad id!".into(),
+            config: plain_market("SOL"),
+        },
+        &[],
+        "invalid parameter market_id",
+    );
+    // an update_config that breaks a market's liquidation rule (0.01·0.3 < 0.004)
+    s.add_feed("SOL");
+    s.exec(
+        &owner,
+        &ExecuteMsg::AddMarket {
+            market_id: "SOL".into(),
+            config: MarketConfig {
+                taker_fee: d("0.004"),
+                ..plain_market("SOL")
+            },
+        },
+    )
+    .unwrap();
+    let msg = config_update!(liquidator_reward_share: d("0.7"));
+    s.rejects(
+        &owner,
+        &msg,
+        &[],
+        "liquidation_fee·(1 − liquidator_reward_share)",
+    );
+    s.mint(&owner, 10);
+    s.rejects(
+        &owner,
+        &update_config_empty(),
+        &coins(1, DENOM),
+        "does no accept funds",
+    );
+}
+
+#[test]
+fn s07_update_market_refuses_a_feed_change_with_open_interest_and_unforced_liquidations() {
+    let mut s = Suite::new();
+    let owner = s.owner.clone();
+    let alice = s.trader("alice", 10_000, 10_000);
+    s.trade(&alice, "BTC", "1.5");
+    // feed cannot change with open interest
+    s.add_feed("BTC2");
+    s.rejects(
+        &owner,
+        &ExecuteMsg::UpdateMarket {
+            market_id: "BTC".into(),
+            config: plain_market("BTC2"),
+            force: Some(true),
+        },
+        &[],
+        "feed_id of market BTC cannot change while open interest is 1.5 long / 0 short",
+    );
+    // MM 5 % → 12 % would make alice (equity 10,000 < 10,800) liquidatable
+    let mut harsh = plain_market("BTC");
+    harsh.margin_tiers = vec![MarginTier {
+        max_notional: None,
+        initial_margin_ratio: d("0.2"),
+        maintenance_margin_ratio: d("0.12"),
+    }];
+    s.rejects(
+        &owner,
+        &ExecuteMsg::UpdateMarket {
+            market_id: "BTC".into(),
+            config: harsh.clone(),
+            force: None,
+        },
+        &[],
+        "would make 1 open books liquidatable",
+    );
+    s.update_market("BTC", harsh, Some(true));
+    assert_eq!(s.account(&alice).maintenance_margin, usdc(10_800));
 }

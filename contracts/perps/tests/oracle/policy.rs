@@ -46,10 +46,10 @@ fn max_age_boundary() {
     s.advance(60);
     s.trade(&alice, "BTC", "0.01");
     s.advance(1);
-    s.rejects(
+    s.rejects_trade(
         &alice,
-        &Suite::trade_msg("BTC", "0.01"),
-        &[],
+        "BTC",
+        "0.01",
         "oracle price of market BTC is stale: age 61s > max 60s",
     );
 }
@@ -65,17 +65,15 @@ fn a_future_publish_time_has_age_zero() {
 
 #[test]
 fn uncertain_price_blocks_increases_and_reductions_fill_at_the_band_edge() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
-    s.trade(&alice, "BTC", "1");
+    let (mut s, alice) = Suite::alice_trading("BTC", "1");
     // conf/price = 601/60,000 > 1 %
     let t = s.now() + 1;
     s.advance(1);
     s.publish("BTC", "60000", "601", None, t);
-    s.rejects(
+    s.rejects_trade(
         &alice,
-        &Suite::trade_msg("BTC", "0.1"),
-        &[],
+        "BTC",
+        "0.1",
         "oracle price of market BTC is uncertain",
     );
     // a voluntary reduction fills at price − conf = 59,399 (slippage bound from the oracle
@@ -99,10 +97,10 @@ fn uncertain_price_blocks_increases_and_reductions_fill_at_the_band_edge() {
     let t = s.now() + 1;
     s.advance(1);
     s.publish("BTC", "60000", "0", Some("57000"), t);
-    s.rejects(
+    s.rejects_trade(
         &alice,
-        &Suite::trade_msg("BTC", "0.1"),
-        &[],
+        "BTC",
+        "0.1",
         "oracle price of market BTC deviates from its EMA",
     );
 }

@@ -12,10 +12,10 @@ fn open_at_exactly_initial_margin_passes_one_unit_less_fails() {
     let short = s.user("short", 10_000);
     s.exec_funds(&short, &ExecuteMsg::Deposit {}, 6_000 * USDC - 1)
         .unwrap();
-    s.rejects(
+    s.rejects_trade(
         &short,
-        &Suite::trade_msg("BTC", "1"),
-        &[],
+        "BTC",
+        "1",
         "insufficient margin: equity 5999999999 < initial requirement 6000000000",
     );
     let exact = s.trader("exact", 10_000, 6_000);
@@ -32,9 +32,7 @@ fn open_at_exactly_initial_margin_passes_one_unit_less_fails() {
 
 #[test]
 fn withdraw_exactly_free_collateral_passes_one_more_fails() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
-    s.trade(&alice, "BTC", "1");
+    let (mut s, alice) = Suite::alice_trading("BTC", "1");
     assert_eq!(s.account(&alice).free_collateral, usdc(4_000));
     s.rejects(
         &alice,
@@ -52,9 +50,7 @@ fn withdraw_exactly_free_collateral_passes_one_more_fails() {
 
 #[test]
 fn unrealized_profit_is_not_withdrawable() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
-    s.trade(&alice, "BTC", "1");
+    let (mut s, alice) = Suite::alice_trading("BTC", "1");
     s.set_price("BTC", "66000");
     let a = s.account(&alice);
     // U = +6,000 but counts 0 (weight 0); IM = 6,600; free = min(10,000, 10,000) − 6,600
@@ -73,18 +69,16 @@ fn unrealized_profit_is_not_withdrawable() {
 
 #[test]
 fn between_maintenance_and_initial_increase_rejected_reduce_allowed() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
-    s.trade(&alice, "BTC", "1.5");
+    let (mut s, alice) = Suite::alice_trading("BTC", "1.5");
     // IM at 60,000 = 9,000. At 56,000: equity 10,000 − 6,000 = 4,000, MM = 4,200 → below MM.
     // At 57,000: equity 5,500, IM 8,550, MM 4,275 → between.
     s.set_price("BTC", "57000");
     let a = s.account(&alice);
     assert_eq!(a.equity, int_usdc(5_500));
-    s.rejects(
+    s.rejects_trade(
         &alice,
-        &Suite::trade_msg("BTC", "0.1"),
-        &[],
+        "BTC",
+        "0.1",
         "insufficient margin: equity 5500000000 < initial requirement 9120000000",
     );
     s.trade(&alice, "BTC", "-0.5");
@@ -112,12 +106,7 @@ fn a_liquidatable_cross_book_blocks_risk_but_not_deposits_or_reductions() {
         &[],
         "withdrawal 1 exceeds free collateral 0",
     );
-    s.rejects(
-        &alice,
-        &Suite::trade_msg("BTC", "0.01"),
-        &[],
-        "insufficient margin",
-    );
+    s.rejects_trade(&alice, "BTC", "0.01", "insufficient margin");
     s.deposit(&alice, 1);
     // a reduction realizes −300 and leaves C = 701 ≥ 0
     s.trade(&alice, "BTC", "-0.05");
@@ -125,10 +114,10 @@ fn a_liquidatable_cross_book_blocks_risk_but_not_deposits_or_reductions() {
     // bankrupt (equity 701 − 800 < 0): a partial reduction that leaves the book negative is
     // refused (C = 701 − 720, equity −99); only closing the book goes down the bad-debt path
     s.set_price("BTC", "52000");
-    s.rejects(
+    s.rejects_trade(
         &alice,
-        &Suite::trade_msg("BTC", "-0.09"),
-        &[],
+        "BTC",
+        "-0.09",
         "reduction would leave the book negative: cross equity -99000000",
     );
 }

@@ -12,10 +12,10 @@ fn oi_cap_is_global_and_binds_increases_only_even_after_lowering() {
     let [alice, bob] = s.traders(["alice", "bob"], 50_000, 50_000);
     s.trade(&alice, "BTC", "1");
     // a second wallet cannot take the rest of the cap beyond it
-    s.rejects(
+    s.rejects_trade(
         &bob,
-        &Suite::trade_msg("BTC", "0.7"),
-        &[],
+        "BTC",
+        "0.7",
         "long open interest of market BTC would be 102000000000 > cap 100000000000",
     );
     s.trade(&bob, "BTC", "0.6");
@@ -23,12 +23,7 @@ fn oi_cap_is_global_and_binds_increases_only_even_after_lowering() {
     let mut lowered = plain_market("BTC");
     lowered.max_long_oi = usdc(30_000);
     s.update_market("BTC", lowered, None);
-    s.rejects(
-        &alice,
-        &Suite::trade_msg("BTC", "0.01"),
-        &[],
-        "long open interest of market BTC",
-    );
+    s.rejects_trade(&alice, "BTC", "0.01", "long open interest of market BTC");
     s.trade(&alice, "BTC", "-0.5");
     s.close(&bob, "BTC").unwrap();
     assert_eq!(s.market("BTC").state.long_oi, crate::suite::d("0.5"));
@@ -51,21 +46,19 @@ fn reduce_only_market_allows_reductions_only() {
 
 #[test]
 fn flip_checks_every_opening_rule_on_the_full_remainder() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
-    s.trade(&alice, "BTC", "1");
+    let (mut s, alice) = Suite::alice_trading("BTC", "1");
     // long 1 → short 2: IM on 2 BTC = 12,000 > 10,000
-    s.rejects(
+    s.rejects_trade(
         &alice,
-        &Suite::trade_msg("BTC", "-3"),
-        &[],
+        "BTC",
+        "-3",
         "insufficient margin: equity 10000000000 < initial requirement 12000000000",
     );
     // long 1 → short 0.0005: remainder below the minimum
-    s.rejects(
+    s.rejects_trade(
         &alice,
-        &Suite::trade_msg("BTC", "-1.0005"),
-        &[],
+        "BTC",
+        "-1.0005",
         "order size 0.0005 in market BTC is below the minimum 0.001",
     );
     s.trade(&alice, "BTC", "-1.5");
@@ -83,43 +76,33 @@ fn size_count_and_notional_limits() {
         &[("BTC", btc), ("ETH", plain_market("ETH"))],
     );
     let alice = s.trader("alice", 50_000, 50_000);
-    s.rejects(
+    s.rejects_trade(&alice, "BTC", "0", "size_delta must be non-zero");
+    s.rejects_trade(
         &alice,
-        &Suite::trade_msg("BTC", "0"),
-        &[],
-        "size_delta must be non-zero",
-    );
-    s.rejects(
-        &alice,
-        &Suite::trade_msg("BTC", "0.0009"),
-        &[],
+        "BTC",
+        "0.0009",
         "order size 0.0009 in market BTC is below the minimum 0.001",
     );
-    s.rejects(
+    s.rejects_trade(
         &alice,
-        &Suite::trade_msg("BTC", "1.2"),
-        &[],
+        "BTC",
+        "1.2",
         "position notional 72000000000 in market BTC would exceed the cap 70000000000",
     );
     s.trade(&alice, "BTC", "1");
-    s.rejects(
+    s.rejects_trade(
         &alice,
-        &Suite::trade_msg("ETH", "1"),
-        &[],
+        "ETH",
+        "1",
         "account already holds 1 positions, the maximum is 1",
     );
-    s.rejects(
+    s.rejects_trade(
         &alice,
-        &Suite::trade_msg("BTC", "-0.9995"),
-        &[],
+        "BTC",
+        "-0.9995",
         "reduction would leave size 0.0005 in market BTC, below the minimum 0.001",
     );
-    s.rejects(
-        &alice,
-        &Suite::trade_msg("DOGE", "1"),
-        &[],
-        "unknown market DOGE",
-    );
+    s.rejects_trade(&alice, "DOGE", "1", "unknown market DOGE");
     let _ = Uint128::zero();
 }
 

@@ -1,7 +1,12 @@
 //! Liquidation (DESIGN 6.8, SECURITY 19-26, 41): exact amounts, events, and the invariants
 //! after every step (the harness checks them after each message).
 
+use crate::suite::d;
+use crate::suite::sd;
+use cosmwasm_std::Uint128;
 use cosmwasm_std::{Addr, Int128};
+use perps_api::events::{BadDebtCoverFailedEvent, BadDebtEvent, LiquidationEvent};
+use perps_api::perps::PositionMode;
 use perps_api::perps::{ExecuteMsg, Health};
 
 use crate::suite::{int_usdc, usdc, Suite, USDC};
@@ -42,27 +47,27 @@ fn healthy_and_exactly_at_maintenance_are_refused_one_unit_below_is_liquidated()
     assert_eq!(b.health, Health::Liquidatable);
     let vault_cash = s.vault().cash;
     let res = s.liquidate(&keeper, &bob, None).unwrap();
-    let ev = Suite::events(&res, "liquidation");
+    let ev = Suite::typed::<LiquidationEvent>(&res);
     assert_eq!(ev.len(), 1, "{ev:?}");
     let e = &ev[0];
-    assert_eq!(e["account"], bob.to_string());
-    assert_eq!(e["liquidator"], keeper.to_string());
-    assert_eq!(e["market_id"], "BTC");
-    assert_eq!(e["mode"], "cross");
-    assert_eq!(e["mark_price"], "63000");
+    assert_eq!(e.account, bob);
+    assert_eq!(e.liquidator, keeper);
+    assert_eq!(e.market_id, "BTC");
+    assert_eq!(e.mode, PositionMode::Cross);
+    assert_eq!(e.mark_price, d("63000"));
     // closes 0.2380952399 of 1 BTC: penalty 1 % of 63,000·x, half to the keeper
-    assert_eq!(e["size_closed"], "-0.238095239909297053");
-    assert_eq!(e["size_after"], "-0.761904760090702947");
-    assert_eq!(e["realized_pnl"], "-714285720");
-    assert_eq!(e["funding_paid"], "0");
-    assert_eq!(e["penalty"], "150000002");
-    assert_eq!(e["liquidator_reward"], "75000001");
-    assert_eq!(e["insurance_share"], "75000001");
-    assert_eq!(e["equity_before"], "3149999999");
-    assert_eq!(e["maintenance_before"], "3150000000");
-    assert_eq!(e["equity_after"], "2999999996");
-    assert_eq!(e["maintenance_after"], "2399999995");
-    assert!(Suite::events(&res, "bad_debt").is_empty());
+    assert_eq!(e.size_closed, sd("-0.238095239909297053"));
+    assert_eq!(e.size_after, sd("-0.761904760090702947"));
+    assert_eq!(e.realized_pnl, Int128::new(-714285720));
+    assert_eq!(e.funding_paid, Int128::new(0));
+    assert_eq!(e.penalty, Uint128::new(150000002));
+    assert_eq!(e.liquidator_reward, Uint128::new(75000001));
+    assert_eq!(e.insurance_share, Uint128::new(75000001));
+    assert_eq!(e.equity_before, Int128::new(3149999999));
+    assert_eq!(e.maintenance_before, Uint128::new(3150000000));
+    assert_eq!(e.equity_after, Int128::new(2999999996));
+    assert_eq!(e.maintenance_after, Uint128::new(2399999995));
+    assert!(Suite::typed::<BadDebtEvent>(&res).is_empty());
     // lands on the target: 2,999.999996 ≥ ceil(1.25 · 2,399.999995) = 2,999.999994
     let b = s.account(&bob);
     assert_eq!(b.equity, Int128::new(2_999_999_996));
@@ -135,20 +140,16 @@ fn bankrupt_cross(edit: impl FnOnce(&mut perps_api::perps::InstantiateMsg)) -> (
     (s, alice, keeper)
 }
 
-fn bad_debt(res: &cw_multi_test::AppResponse) -> [String; 4] {
-    let ev = Suite::events(res, "bad_debt");
+/// The one `bad_debt` event: shortfall, from fees, from the fund, socialized.
+fn bad_debt(res: &cw_multi_test::AppResponse) -> [u128; 4] {
+    let ev = Suite::typed::<BadDebtEvent>(res);
     assert_eq!(ev.len(), 1, "{ev:?}");
     let e = &ev[0];
-    [
-        e["shortfall"].clone(),
-        e["from_fees"].clone(),
-        e["from_fund"].clone(),
-        e["socialized"].clone(),
-    ]
+    [e.shortfall, e.from_fees, e.from_fund, e.socialized].map(|v| v.u128())
 }
 
-fn strs(v: [u128; 4]) -> [String; 4] {
-    v.map(|x| x.to_string())
+fn strs(v: [u128; 4]) -> [u128; 4] {
+    v
 }
 
 #[test]
@@ -159,15 +160,15 @@ fn cross_bankruptcy_fully_covered_by_the_fund() {
     let cash = s.vault().cash;
     let res = s.liquidate(&keeper, &alice, None).unwrap();
     assert_eq!(bad_debt(&res), strs([200 * USDC, 0, 200 * USDC, 0]));
-    let e = &Suite::events(&res, "liquidation")[0];
-    assert_eq!(e["size_closed"], "0.15");
-    assert_eq!(e["realized_pnl"], "-1200000000");
+    let e = &Suite::typed::<LiquidationEvent>(&res)[0];
+    assert_eq!(e.size_closed, sd("0.15"));
+    assert_eq!(e.realized_pnl, Int128::new(-1200000000));
     // nothing left to pay a penalty or a reward with
     assert_eq!(
-        (e["penalty"].as_str(), e["liquidator_reward"].as_str()),
-        ("0", "0")
+        (e.penalty, e.liquidator_reward),
+        (Uint128::zero(), Uint128::zero())
     );
-    assert_eq!(e["equity_after"], "-200000000");
+    assert_eq!(e.equity_after, Int128::new(-200000000));
     let a = s.account(&alice);
     assert!(a.positions.is_empty());
     assert_eq!(a.collateral, Int128::zero());
@@ -210,9 +211,9 @@ fn a_failing_fund_call_is_booked_as_socialized_in_the_reply() {
     let cash = s.vault().cash;
     let res = s.liquidate(&keeper, &alice, None).unwrap();
     assert_eq!(bad_debt(&res), strs([200 * USDC, 0, 200 * USDC, 0]));
-    let failed = Suite::events(&res, "bad_debt_cover_failed");
+    let failed = Suite::typed::<BadDebtCoverFailedEvent>(&res);
     assert_eq!(failed.len(), 1, "{:?}", res.events);
-    assert_eq!(failed[0]["socialized"], (200 * USDC).to_string());
+    assert_eq!(failed[0].socialized, Uint128::new(200 * USDC));
     assert_eq!(s.balance(&s.fund.clone()), 500 * USDC);
     assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_000)).unwrap());
 }
@@ -226,9 +227,9 @@ fn min_liquidation_reward_top_up_joins_the_bad_debt() {
     let res = s.liquidate(&keeper, &alice, None).unwrap();
     // the book cannot pay the 5 USDC floor: it joins the 200 of negative equity
     assert_eq!(bad_debt(&res), strs([205 * USDC, 0, 205 * USDC, 0]));
-    let e = &Suite::events(&res, "liquidation")[0];
-    assert_eq!(e["liquidator_reward"], (5 * USDC).to_string());
-    assert_eq!(e["insurance_share"], "0");
+    let e = &Suite::typed::<LiquidationEvent>(&res)[0];
+    assert_eq!(e.liquidator_reward, Uint128::new(5 * USDC));
+    assert_eq!(e.insurance_share, Uint128::new(0));
     assert_eq!(s.balance(&keeper), 5 * USDC);
     assert_eq!(s.balance(&s.fund.clone()), 295 * USDC);
 }
@@ -274,10 +275,10 @@ fn isolated_bankruptcy_leaves_the_cross_balance_untouched() {
     assert_eq!(before.positions[0].equity, Some(int_usdc(-200)));
     let res = s.liquidate(&keeper, &alice, None).unwrap();
     assert_eq!(bad_debt(&res), strs([200 * USDC, 0, 200 * USDC, 0]));
-    let e = &Suite::events(&res, "liquidation")[0];
+    let e = &Suite::typed::<LiquidationEvent>(&res)[0];
     assert_eq!(
-        (e["market_id"].as_str(), e["mode"].as_str()),
-        ("BTC", "isolated")
+        (e.market_id.as_str(), &e.mode),
+        ("BTC", &PositionMode::Isolated)
     );
     let a = s.account(&alice);
     assert_eq!(a.collateral, int_usdc(2_000));
@@ -301,34 +302,31 @@ fn one_call_liquidates_the_cross_book_and_every_isolated_position() {
     );
     assert_eq!(a.positions[1].equity, Some(int_usdc(100)));
     let res = s.liquidate(&keeper, &alice, None).unwrap();
-    let ev = Suite::events(&res, "liquidation");
+    let ev = Suite::typed::<LiquidationEvent>(&res);
     assert_eq!(ev.len(), 2, "{ev:?}");
     // isolated books first, then the cross book
     assert_eq!(
-        (ev[0]["market_id"].as_str(), ev[0]["mode"].as_str()),
-        ("ETH", "isolated")
+        (ev[0].market_id.as_str(), &ev[0].mode),
+        ("ETH", &PositionMode::Isolated)
     );
     assert_eq!(
-        (ev[1]["market_id"].as_str(), ev[1]["mode"].as_str()),
-        ("BTC", "cross")
+        (ev[1].market_id.as_str(), &ev[1].mode),
+        ("BTC", &PositionMode::Cross)
     );
-    assert_eq!(ev[0]["size_closed"], "0.510204115646258504");
-    assert_eq!(ev[1]["size_closed"], "-0.254697760169043846");
-    let rewards: u128 = ev
-        .iter()
-        .map(|e| e["liquidator_reward"].parse::<u128>().unwrap())
-        .sum();
+    assert_eq!(ev[0].size_closed, sd("0.510204115646258504"));
+    assert_eq!(ev[1].size_closed, sd("-0.254697760169043846"));
+    let rewards: u128 = ev.iter().map(|e| e.liquidator_reward.u128()).sum();
     assert_eq!(s.balance(&keeper), rewards);
     // the isolated position stays open on its own margin: 300 + realized PnL − penalty
-    let realized: i128 = ev[0]["realized_pnl"].parse().unwrap();
-    let penalty: i128 = ev[0]["penalty"].parse().unwrap();
+    let realized = ev[0].realized_pnl.i128();
+    let penalty = ev[0].penalty.u128() as i128;
     let a = s.account(&alice);
     let eth = a.positions.iter().find(|p| p.market_id == "ETH").unwrap();
     assert_eq!(
         eth.margin.unwrap().u128() as i128,
         300 * USDC as i128 + realized - penalty
     );
-    assert_eq!(eth.equity.unwrap().to_string(), ev[0]["equity_after"]);
+    assert_eq!(eth.equity.unwrap(), ev[0].equity_after);
     assert_books_healthy(&s, &alice);
 }
 
@@ -357,11 +355,11 @@ fn funding_is_settled_and_aggregates_follow_as_a_normal_close() {
     assert!(owed.i128() > 0, "{before:?}");
     assert_eq!(before.health, Health::Liquidatable);
     let res = s.liquidate(&keeper, &bob, None).unwrap();
-    let e = &Suite::events(&res, "liquidation")[0];
+    let e = &Suite::typed::<LiquidationEvent>(&res)[0];
     // the whole position's funding is settled, exactly what the account query showed as owed
-    assert_eq!(e["funding_paid"], owed.to_string());
+    assert_eq!(e.funding_paid, owed);
     // (the index moves by P·r·Δt rounded once: the size differs from the rate-rounded one at 1e-12)
-    assert_eq!(e["size_closed"], "-0.255060300828254415");
+    assert_eq!(e.size_closed, sd("-0.255060300828254415"));
     let after = s.account(&bob);
     assert_eq!(after.positions[0].accrued_funding, Int128::zero());
     assert_books_healthy(&s, &bob);
@@ -381,14 +379,14 @@ fn min_liquidation_reward_above_the_share_is_topped_up_by_the_book() {
     s.trade(&bob, "BTC", "-1");
     s.set_price("BTC", "63000");
     let res = s.liquidate(&keeper, &bob, None).unwrap();
-    let e = &Suite::events(&res, "liquidation")[0];
-    assert_eq!(e["liquidator_reward"], (200 * USDC).to_string());
-    assert_eq!(e["insurance_share"], "0");
+    let e = &Suite::typed::<LiquidationEvent>(&res)[0];
+    assert_eq!(e.liquidator_reward, Uint128::new(200 * USDC));
+    assert_eq!(e.insurance_share, Uint128::new(0));
     assert_eq!(s.balance(&keeper), 200 * USDC);
     // the 150.000002 penalty pays 150.000002 of it; the book stays open and can spare only
     // 3 units above its target (2,999.999996 − 1.25·2,399.999995 rounded up), the rest is bad debt
-    assert_eq!(e["penalty"], "150000002");
-    assert_eq!(e["equity_after"], "2999999996");
+    assert_eq!(e.penalty, Uint128::new(150000002));
+    assert_eq!(e.equity_after, Int128::new(2999999996));
     assert_eq!(bad_debt(&res), strs([49_999_995, 0, 49_999_995, 0]));
     assert_eq!(s.account(&bob).equity, Int128::new(2_999_999_993));
     assert_eq!(s.balance(&s.fund.clone()), 1_000 * USDC - 49_999_995);
@@ -428,16 +426,16 @@ fn margin_returned_by_a_closed_isolated_position_reduces_the_cross_shortfall() {
     // cross: Q = 1,000 − 1,200 = −200
     assert_eq!(s.account(&alice).equity, int_usdc(-200));
     let res = s.liquidate(&keeper, &alice, None).unwrap();
-    let ev = Suite::events(&res, "liquidation");
+    let ev = Suite::typed::<LiquidationEvent>(&res);
     assert_eq!(ev.len(), 2, "{ev:?}");
-    assert_eq!(ev[0]["market_id"], "ETH");
-    assert_eq!(ev[0]["size_closed"], "1");
-    assert_eq!(ev[0]["realized_pnl"], "-200000000");
+    assert_eq!(ev[0].market_id, "ETH");
+    assert_eq!(ev[0].size_closed, sd("1"));
+    assert_eq!(ev[0].realized_pnl, Int128::new(-200000000));
     // penalty 1 % of 2,800, half to the keeper; M = 300 − 200 − 28 = 72 goes back to C
-    assert_eq!(ev[0]["penalty"], "28000000");
-    assert_eq!(ev[0]["liquidator_reward"], "14000000");
-    assert_eq!(ev[1]["market_id"], "BTC");
-    assert_eq!(ev[1]["equity_before"], "-128000000");
+    assert_eq!(ev[0].penalty, Uint128::new(28000000));
+    assert_eq!(ev[0].liquidator_reward, Uint128::new(14000000));
+    assert_eq!(ev[1].market_id, "BTC");
+    assert_eq!(ev[1].equity_before, Int128::new(-128000000));
     // the 72 returned by ETH pays part of the cross loss: 128 of bad debt, not 200
     assert_eq!(bad_debt(&res), strs([128 * USDC, 14 * USDC, 0, 114 * USDC]));
     let a = s.account(&alice);

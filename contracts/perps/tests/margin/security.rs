@@ -2,6 +2,7 @@
 //! containment. Cross-book variants of 14-16 are in `margin.rs`; these add the isolated side.
 
 use cosmwasm_std::{Int128, Uint128};
+use perps_api::events::{BadDebtEvent, TradeEvent};
 use perps_api::perps::{ExecuteMsg, Health, TradeMode};
 
 use crate::suite::{d, int_usdc, plain_market, sd, usdc, Suite, USDC};
@@ -34,19 +35,17 @@ fn s14_isolated_open_at_exactly_initial_margin_passes_one_unit_less_fails() {
     assert_eq!(a.positions[0].margin, Some(usdc(6_000)));
     assert_eq!(a.positions[0].equity, Some(int_usdc(6_000)));
     // increasing it by one minimum order needs 6 more USDC of margin than it has
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("BTC", "0.001"),
-        &[],
+        "BTC",
+        "0.001",
         "insufficient margin: equity 6000000000 < initial requirement 6006000000",
     );
 }
 
 #[test]
 fn s15_moving_exactly_free_collateral_into_isolated_margin_passes_one_more_fails() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
-    s.trade(&alice, "BTC", "1");
+    let (mut s, alice) = Suite::alice_trading("BTC", "1");
     // +6,000 unrealized on the cross book does not count (weight 0): free = 10,000 − 6,600
     s.set_price("BTC", "66000");
     assert_eq!(s.account(&alice).free_collateral, usdc(3_400));
@@ -79,10 +78,10 @@ fn s16_isolated_book_between_maintenance_and_initial_increase_refused_reduce_all
     s.set_price("BTC", "57000");
     let p = &s.account(&alice).positions[0];
     assert_eq!(p.equity, Some(int_usdc(3_000)));
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("BTC", "0.1"),
-        &[],
+        "BTC",
+        "0.1",
         "insufficient margin: equity 2999999999 < initial requirement 6270000000",
     );
     s.rejects_exact(
@@ -136,14 +135,17 @@ fn s17_an_isolated_loss_never_reaches_the_cross_balance_or_another_position_even
     // the owner closes the bankrupt book through the bad-debt path: the 6,000 beyond its
     // margin is socialized (empty fund), never taken from C or the SOL book
     let r = s.close(&alice, "BTC").unwrap();
-    assert_eq!(Suite::attr(&r, "trade", "realized_pnl"), "-12000000000");
-    assert_eq!(Suite::attr(&r, "trade", "margin_after"), "-6000000000");
-    assert_eq!(Suite::attr(&r, "trade", "shortfall"), "6000000000");
-    assert_eq!(Suite::attr(&r, "trade", "collateral_after"), "300000000");
-    assert_eq!(Suite::attr(&r, "bad_debt", "shortfall"), "6000000000");
-    assert_eq!(Suite::attr(&r, "bad_debt", "from_fees"), "0");
-    assert_eq!(Suite::attr(&r, "bad_debt", "from_fund"), "0");
-    assert_eq!(Suite::attr(&r, "bad_debt", "socialized"), "6000000000");
+    let t = &Suite::typed::<TradeEvent>(&r)[0];
+    assert_eq!(t.realized_pnl, int_usdc(-12_000));
+    assert_eq!(t.margin_after, Some(int_usdc(-6_000)));
+    assert_eq!(t.shortfall, Some(usdc(6_000)));
+    assert_eq!(t.collateral_after, int_usdc(300));
+    let b = &Suite::typed::<BadDebtEvent>(&r)[0];
+    let zero = Uint128::zero();
+    assert_eq!(
+        (b.shortfall, b.from_fees, b.from_fund, b.socialized),
+        (usdc(6_000), zero, zero, usdc(6_000))
+    );
     let a = s.account(&alice);
     assert_eq!(a.collateral, int_usdc(300));
     assert_eq!(a.positions.len(), 2);
@@ -218,10 +220,10 @@ fn s14_tiered_initial_margin_boundary_is_exact_per_bracket() {
     // 2 BTC = 120,000: IM = 10,000 + 20,000 · 0.2 = 14,000
     s.exec_funds(&alice, &ExecuteMsg::Deposit {}, 14_000 * USDC - 1)
         .unwrap();
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("BTC", "2"),
-        &[],
+        "BTC",
+        "2",
         "insufficient margin: equity 13999999999 < initial requirement 14000000000",
     );
     s.exec_funds(&alice, &ExecuteMsg::Deposit {}, 1).unwrap();

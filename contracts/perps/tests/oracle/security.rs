@@ -13,9 +13,7 @@ fn stale(market: &str, age: u64) -> String {
 
 #[test]
 fn s10_max_oracle_age_at_the_bound_passes_one_second_past_fails() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
-    s.trade(&alice, "BTC", "0.5");
+    let (mut s, alice) = Suite::alice_trading("BTC", "0.5");
     s.set_price("BTC", "60000");
     // strict action (increase, withdraw) at age exactly 60: allowed
     s.advance(60);
@@ -23,12 +21,7 @@ fn s10_max_oracle_age_at_the_bound_passes_one_second_past_fails() {
     s.withdraw(&alice, USDC).unwrap();
     // one second past: refused, naming market, age and bound
     s.advance(1);
-    s.rejects_exact(
-        &alice,
-        &Suite::trade_msg("BTC", "0.01"),
-        &[],
-        &stale("BTC", 61),
-    );
+    s.rejects_trade_exact(&alice, "BTC", "0.01", &stale("BTC", 61));
     s.rejects_exact(
         &alice,
         &ExecuteMsg::Withdraw {
@@ -38,12 +31,7 @@ fn s10_max_oracle_age_at_the_bound_passes_one_second_past_fails() {
         &stale("BTC", 61),
     );
     // liveness (a reduction) at 61: refused too — the bound is the same for both policies
-    s.rejects_exact(
-        &alice,
-        &Suite::trade_msg("BTC", "-0.01"),
-        &[],
-        &stale("BTC", 61),
-    );
+    s.rejects_trade_exact(&alice, "BTC", "-0.01", &stale("BTC", 61));
     // far older
     s.advance(10_000);
     s.rejects_exact(
@@ -74,12 +62,7 @@ fn s11_missing_zero_or_stale_price_of_one_market_blocks_only_what_needs_it() {
     );
     // SOL's feed exists but never had a price
     let [alice, bob] = s.traders(["alice", "bob"], 30_000, 10_000);
-    s.rejects_exact(
-        &alice,
-        &Suite::trade_msg("SOL", "1"),
-        &[],
-        "no price for market SOL (feed SOL)",
-    );
+    s.rejects_trade_exact(&alice, "SOL", "1", "no price for market SOL (feed SOL)");
     // bob: an isolated ETH position and a cross BTC one
     s.try_isolated(&bob, "ETH", "1", 1_000 * USDC).unwrap();
     s.trade(&bob, "BTC", "0.1");
@@ -244,10 +227,10 @@ fn s12_uncertain_or_ema_deviating_price_blocks_every_risk_adding_action() {
     // 57,000) cannot carry 1.1 BTC; the post-trade entry price rounds against the position
     // (up for a long), so the checked equity is one base unit below the query's
     assert_eq!(s.account(&alice).equity, int_usdc(6_000));
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("BTC", "0.1"),
-        &[],
+        "BTC",
+        "0.1",
         "insufficient margin: equity 5999999999 < initial requirement 6270000000",
     );
     s.trade(&alice, "BTC", "-0.1");

@@ -4,8 +4,13 @@
 //! and a flat cross book with `C < 0` is booked by `liquidate`. The harness checks conservation
 //! and the market aggregates after every message.
 
+use crate::suite::usdc;
+use cosmwasm_std::Uint128;
 use cosmwasm_std::{Addr, Int128};
 use cw_multi_test::AppResponse;
+use perps_api::events::{
+    BadDebtCoverFailedEvent, BadDebtEvent, LiquidationEvent, SettlePositionEvent, TradeEvent,
+};
 use perps_api::perps::{ExecuteMsg, Health, LiquidatableAccountsResponse, QueryMsg};
 
 use crate::suite::{d, fee_market, int_usdc, plain_market, Suite, USDC};
@@ -16,19 +21,11 @@ fn settle(s: &mut Suite, market: &str, price: &str) {
 
 /// `[shortfall, from_fees, from_fund, socialized]` of each `bad_debt` event, with its account.
 fn bad_debts(res: &AppResponse) -> Vec<(String, [u128; 4])> {
-    Suite::events(res, "bad_debt")
-        .iter()
+    Suite::typed::<BadDebtEvent>(res)
+        .into_iter()
         .map(|e| {
-            let n = |k: &str| e[k].parse::<u128>().unwrap();
-            (
-                e["account"].clone(),
-                [
-                    n("shortfall"),
-                    n("from_fees"),
-                    n("from_fund"),
-                    n("socialized"),
-                ],
-            )
+            let amounts = [e.shortfall, e.from_fees, e.from_fund, e.socialized];
+            (e.account.to_string(), amounts.map(|v| v.u128()))
         })
         .collect()
 }
@@ -44,9 +41,9 @@ fn settle_positions_pays_an_isolated_shortfall_from_the_fund() {
     settle(&mut s, "BTC", "52000");
     let cash = s.vault().cash;
     let res = s.settle_positions("BTC");
-    let e = &Suite::events(&res, "settle_position")[0];
-    assert_eq!(e["realized_pnl"], (-1_200i128 * USDC as i128).to_string());
-    assert_eq!(e["shortfall"], (200 * USDC).to_string());
+    let e = &Suite::typed::<SettlePositionEvent>(&res)[0];
+    assert_eq!(e.realized_pnl, Int128::new(-1_200i128 * USDC as i128));
+    assert_eq!(e.shortfall, Uint128::new(200 * USDC));
     assert_eq!(
         bad_debts(&res),
         vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
@@ -124,7 +121,7 @@ fn two_accounts_in_one_batch_share_the_fund_without_overasking() {
     want.sort();
     assert_eq!(got, want);
     // both fund calls are paid in full and nothing fails
-    assert!(Suite::events(&res, "bad_debt_cover_failed").is_empty());
+    assert!(Suite::typed::<BadDebtCoverFailedEvent>(&res).is_empty());
     assert_eq!(Suite::events(&res, "cover_bad_debt").len(), 2);
     assert_eq!(s.balance(&s.fund.clone()), 0);
     assert_eq!(
@@ -148,9 +145,9 @@ fn a_failing_fund_call_on_settlement_is_socialized_in_the_reply() {
         bad_debts(&res),
         vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
     );
-    let failed = Suite::events(&res, "bad_debt_cover_failed");
+    let failed = Suite::typed::<BadDebtCoverFailedEvent>(&res);
     assert_eq!(failed.len(), 1, "{:?}", res.events);
-    assert_eq!(failed[0]["socialized"], (200 * USDC).to_string());
+    assert_eq!(failed[0].socialized, Uint128::new(200 * USDC));
     assert_eq!(s.balance(&s.fund.clone()), 500 * USDC);
     assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_000)).unwrap());
 }
@@ -191,8 +188,8 @@ fn a_trade_elsewhere_joins_the_settled_shortfall_to_its_own_in_one_waterfall() {
     let res = s.close(&alice, "ETH").unwrap();
     // 200 (BTC settled) + 50 (ETH closed at −350 on 300 of margin) in one event
     assert_eq!(
-        Suite::attr(&res, "trade", "shortfall"),
-        (50 * USDC).to_string()
+        Suite::typed::<TradeEvent>(&res)[0].shortfall,
+        Some(usdc(50))
     );
     assert_eq!(
         bad_debts(&res),
@@ -250,8 +247,8 @@ fn liquidate_joins_a_settled_shortfall_to_the_books_it_liquidates() {
     s.set_price("ETH", "900");
     let res = s.liquidate(&keeper, &alice, None).unwrap();
     // settled BTC short 200, the cross book −100 (and its 0.5 % reward floor of 0 pays nothing)
-    assert_eq!(Suite::events(&res, "settle_position").len(), 1);
-    assert_eq!(Suite::events(&res, "liquidation").len(), 1);
+    assert_eq!(Suite::typed::<SettlePositionEvent>(&res).len(), 1);
+    assert_eq!(Suite::typed::<LiquidationEvent>(&res).len(), 1);
     assert_eq!(
         bad_debts(&res),
         vec![(alice.to_string(), [300 * USDC, 0, 300 * USDC, 0])]
@@ -280,7 +277,7 @@ fn a_settled_cross_loss_stays_on_c_and_liquidate_books_the_empty_book() {
     // any caller books it through the waterfall; nothing was closed, so no reward
     let cash = s.vault().cash;
     let res = s.liquidate(&keeper, &alice, None).unwrap();
-    assert!(Suite::events(&res, "liquidation").is_empty());
+    assert!(Suite::typed::<LiquidationEvent>(&res).is_empty());
     assert_eq!(
         bad_debts(&res),
         vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
@@ -332,8 +329,8 @@ fn the_scan_lists_a_bankrupt_settled_isolated_position_and_liquidate_books_it() 
         "liquidator reward 0 is below min_reward 1",
     );
     let res = s.liquidate(&keeper, &alice, None).unwrap();
-    assert!(Suite::events(&res, "liquidation").is_empty());
-    assert_eq!(Suite::events(&res, "settle_position").len(), 1);
+    assert!(Suite::typed::<LiquidationEvent>(&res).is_empty());
+    assert_eq!(Suite::typed::<SettlePositionEvent>(&res).len(), 1);
     assert_eq!(
         bad_debts(&res),
         vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]

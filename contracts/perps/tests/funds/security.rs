@@ -322,10 +322,10 @@ fn s04_a_fee_never_rounds_to_zero_and_tiny_orders_are_refused() {
     let mut s = Suite::with(|_| {}, &[("BTC", fee_market("BTC", "0")), ("ETH", eth)]);
     let alice = s.trader("alice", 1_000, 1_000);
     // BTC: 0.0009 BTC is below the 0.001 minimum
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("BTC", "0.0009"),
-        &[],
+        "BTC",
+        "0.0009",
         "order size 0.0009 in market BTC is below the minimum 0.001",
     );
     // ETH: 1e-9 ETH at 3,000 is 3 base units of notional; 0.1 % of it (0.003) rounds up to 1
@@ -373,7 +373,7 @@ fn s05_invalid_or_non_normalized_addresses_are_rejected_anywhere() {
                 &owner,
                 &msg,
                 &[],
-                &crate::security_admin::addr_error(b),
+                &crate::admin::security::addr_error(b),
             );
         }
         // queries refuse them too
@@ -394,7 +394,7 @@ fn s05_invalid_or_non_normalized_addresses_are_rejected_anywhere() {
                 .unwrap_err()
                 .to_string();
             assert!(
-                err.ends_with(&crate::security_admin::addr_error(b)),
+                err.ends_with(&crate::admin::security::addr_error(b)),
                 "{q:?}: {err}"
             );
         }
@@ -404,7 +404,7 @@ fn s05_invalid_or_non_normalized_addresses_are_rejected_anywhere() {
     for b in &bad {
         let expected = format!(
             "invalid address {b:?}: {}",
-            crate::security_admin::addr_error(b)
+            crate::admin::security::addr_error(b)
         );
         let feed_msgs = vec![
             perps_api::price_feed::ExecuteMsg::SetPublishers {
@@ -439,10 +439,10 @@ fn s05_invalid_or_non_normalized_addresses_are_rejected_anywhere() {
             1 => msg.price_feed = upper.clone(),
             _ => msg.insurance_fund = upper.clone(),
         }
-        crate::security_admin::instantiate_rejects(
+        crate::admin::security::instantiate_rejects(
             &mut s,
             &msg,
-            &crate::security_admin::addr_error(&upper),
+            &crate::admin::security::addr_error(&upper),
         );
     }
     let _ = (fee_market("X", "0"), usdc(0));

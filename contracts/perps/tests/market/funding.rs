@@ -2,6 +2,7 @@
 //! shorts and the vault (DESIGN 6.6, SECURITY 30).
 
 use cosmwasm_std::Decimal256;
+use perps_api::events::TradeEvent;
 
 use crate::suite::{funding_market, Suite};
 
@@ -25,8 +26,8 @@ fn funding_paid_by_longs_equals_received_by_shorts_plus_the_vault_share() {
     // ΔF = P·r·Δt = 60,000 · 1e-8 · 86,400 = 51.84
     let delta = after.funding_index - before.funding_index;
     assert_eq!(delta, crate::suite::sd("51.84"));
-    let paid_long: i128 = Suite::attr(&a, "trade", "funding_paid").parse().unwrap();
-    let paid_short: i128 = Suite::attr(&b, "trade", "funding_paid").parse().unwrap();
+    let paid_long = Suite::typed::<TradeEvent>(&a)[0].funding_paid.i128();
+    let paid_short = Suite::typed::<TradeEvent>(&b)[0].funding_paid.i128();
     // longs pay 10·51.84, shorts receive 4·51.84, the vault takes K·ΔF = 6·51.84
     assert_eq!(paid_long, 518_400_000);
     assert_eq!(paid_short, -207_360_000);

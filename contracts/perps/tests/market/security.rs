@@ -12,16 +12,16 @@ fn s27_oi_cap_refuses_increases_and_never_blocks_reductions_after_lowering() {
     s.trade(&alice, "BTC", "2");
     s.trade(&bob, "BTC", "-2");
     // both sides are full: 2 BTC · 60,000 = 120,000
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("BTC", "0.001"),
-        &[],
+        "BTC",
+        "0.001",
         "long open interest of market BTC would be 120060000000 > cap 120000000000",
     );
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &bob,
-        &Suite::trade_msg("BTC", "-0.001"),
-        &[],
+        "BTC",
+        "-0.001",
         "short open interest of market BTC would be 120060000000 > cap 120000000000",
     );
     // the owner lowers both caps to 30,000, far below the current OI
@@ -29,17 +29,17 @@ fn s27_oi_cap_refuses_increases_and_never_blocks_reductions_after_lowering() {
     lowered.max_long_oi = usdc(30_000);
     lowered.max_short_oi = usdc(30_000);
     s.update_market("BTC", lowered, None);
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("BTC", "0.001"),
-        &[],
+        "BTC",
+        "0.001",
         "long open interest of market BTC would be 120060000000 > cap 30000000000",
     );
     // a flip of the long into a short is an increase of the short side: refused on its remainder
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("BTC", "-3"),
-        &[],
+        "BTC",
+        "-3",
         "short open interest of market BTC would be 180000000000 > cap 30000000000",
     );
     // reductions and closes still work on both sides
@@ -56,8 +56,7 @@ fn s28_many_wallets_each_taking_a_slice_cannot_pass_the_global_cap() {
     let mut s = Suite::with_btc_oi_cap(60_000);
     let mut wallets = vec![];
     for i in 0..10 {
-        let w = s.user(&format!("slice{i}"), 1_000);
-        s.deposit(&w, 1_000);
+        let w = s.trader(&format!("slice{i}"), 1_000, 1_000);
         wallets.push(w);
     }
     // ten wallets, 0.1 BTC each, cross and isolated alike: exactly the cap
@@ -90,10 +89,10 @@ fn s28_many_wallets_each_taking_a_slice_cannot_pass_the_global_cap() {
     // a price rise fills the cap by value: 1 BTC at 60,001 is over, yet closes still work
     s.set_price("BTC", "60001");
     let later = s.trader("later", 1_000, 1_000);
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &later,
-        &Suite::trade_msg("BTC", "0.1"),
-        &[],
+        "BTC",
+        "0.1",
         "long open interest of market BTC would be 66001100000 > cap 60000000000",
     );
     for w in &wallets {

@@ -7,7 +7,7 @@ use cw_multi_test::{ContractWrapper, Executor};
 use perps_api::insurance_fund::ExecuteMsg as FundMsg;
 use perps_api::perps::MigrateMsg;
 
-use crate::security_admin::unauthorized;
+use crate::admin::security::unauthorized;
 use crate::suite::{int_usdc, usdc, Suite, DENOM, USDC};
 
 #[test]

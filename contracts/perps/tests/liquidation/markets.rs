@@ -2,6 +2,9 @@
 //! the maximum number of positions, configured maxima, and the `liquidatable_accounts` scan.
 
 use cosmwasm_std::Addr;
+use cosmwasm_std::Int128;
+use cosmwasm_std::Uint128;
+use perps_api::events::LiquidationEvent;
 use perps_api::perps::{
     ExecuteMsg, LiquidatableAccountsResponse, MarketConfig, MarketStatusUpdate, PositionMode,
     QueryMsg,
@@ -19,11 +22,11 @@ fn bob_below_maintenance(s: &mut Suite) -> Addr {
 }
 
 fn assert_boundary_liquidation(res: &cw_multi_test::AppResponse) {
-    let ev = Suite::events(res, "liquidation");
+    let ev = Suite::typed::<LiquidationEvent>(res);
     assert_eq!(ev.len(), 1, "{ev:?}");
-    assert_eq!(ev[0]["size_closed"], "-0.238095239909297053");
-    assert_eq!(ev[0]["penalty"], "150000002");
-    assert_eq!(ev[0]["liquidator_reward"], "75000001");
+    assert_eq!(ev[0].size_closed, sd("-0.238095239909297053"));
+    assert_eq!(ev[0].penalty, Uint128::new(150000002));
+    assert_eq!(ev[0].liquidator_reward, Uint128::new(75000001));
 }
 
 #[test]
@@ -34,12 +37,7 @@ fn a_stale_oracle_on_an_unrelated_market_does_not_matter() {
     // ETH's feed goes stale; only BTC is published again
     s.advance(120);
     s.set_price("BTC", "63000");
-    s.rejects(
-        &bob,
-        &Suite::trade_msg("ETH", "1"),
-        &[],
-        "oracle price of market ETH is stale",
-    );
+    s.rejects_trade(&bob, "ETH", "1", "oracle price of market ETH is stale");
     let res = s.liquidate(&keeper, &bob, None).unwrap();
     assert_boundary_liquidation(&res);
     assert_eq!(s.balance(&keeper), 75_000_001);
@@ -54,12 +52,7 @@ fn liquidation_works_with_reduce_only_markets() {
     for id in ["ETH", "BTC"] {
         s.set_market_status(id, MarketStatusUpdate::ReduceOnly);
     }
-    s.rejects(
-        &bob,
-        &Suite::trade_msg("ETH", "1"),
-        &[],
-        "market ETH is reduce-only",
-    );
+    s.rejects_trade(&bob, "ETH", "1", "market ETH is reduce-only");
     s.set_price("BTC", "63000");
     let res = s.liquidate(&keeper, &bob, None).unwrap();
     assert_boundary_liquidation(&res);
@@ -81,10 +74,10 @@ fn a_cross_book_with_a_dead_market_is_liquidated_on_the_others() {
     assert_eq!(b.equity, int_usdc(3_000));
     assert_eq!(b.maintenance_margin, usdc(3_295));
     let res = s.liquidate(&keeper, &bob, None).unwrap();
-    let ev = Suite::events(&res, "liquidation");
+    let ev = Suite::typed::<LiquidationEvent>(&res);
     assert_eq!(ev.len(), 1, "{ev:?}");
-    assert_eq!(ev[0]["market_id"], "BTC");
-    assert_eq!(ev[0]["size_closed"], "-0.337710362991472342");
+    assert_eq!(ev[0].market_id, "BTC");
+    assert_eq!(ev[0].size_closed, sd("-0.337710362991472342"));
     let b = s.account(&bob);
     assert_eq!(b.positions.len(), 2);
     assert_eq!(b.positions[0].market_id, "BTC");
@@ -130,32 +123,23 @@ fn sixteen_positions_are_liquidated_in_one_call() {
     let a = s.account(&alice);
     assert_eq!((a.equity, a.maintenance_margin), (int_usdc(640), usdc(752)));
     let res = s.liquidate(&keeper, &alice, None).unwrap();
-    let ev = Suite::events(&res, "liquidation");
+    let ev = Suite::typed::<LiquidationEvent>(&res);
     // equal requirements: market order; six close fully, the seventh lands on the target
     assert_eq!(ev.len(), 7, "{ev:?}");
     for (i, e) in ev.iter().enumerate().take(6) {
-        assert_eq!(e["market_id"], ids[i]);
-        assert_eq!(e["size_closed"], "10");
-        assert_eq!(e["penalty"], "9400000");
+        assert_eq!(e.market_id, ids[i]);
+        assert_eq!(e.size_closed, sd("10"));
+        assert_eq!(e.penalty, Uint128::new(9400000));
     }
-    assert_eq!(ev[6]["market_id"], "M06");
-    assert_eq!(ev[6]["size_after"], "9.209725430597771023");
-    assert_eq!(ev[6]["penalty"], "742859");
+    assert_eq!(ev[6].market_id, "M06");
+    assert_eq!(ev[6].size_after, sd("9.209725430597771023"));
+    assert_eq!(ev[6].penalty, Uint128::new(742859));
     // 582.857140 ≥ ceil(1.25 · 466.285710) = 582.857138
-    assert_eq!(ev[6]["equity_after"], "582857140");
-    assert_eq!(ev[6]["maintenance_after"], "466285710");
-    let rewards: u128 = ev
-        .iter()
-        .map(|e| e["liquidator_reward"].parse::<u128>().unwrap())
-        .sum();
-    let insurance: u128 = ev
-        .iter()
-        .map(|e| e["insurance_share"].parse::<u128>().unwrap())
-        .sum();
-    let penalties: u128 = ev
-        .iter()
-        .map(|e| e["penalty"].parse::<u128>().unwrap())
-        .sum();
+    assert_eq!(ev[6].equity_after, Int128::new(582857140));
+    assert_eq!(ev[6].maintenance_after, Uint128::new(466285710));
+    let rewards: u128 = ev.iter().map(|e| e.liquidator_reward.u128()).sum();
+    let insurance: u128 = ev.iter().map(|e| e.insurance_share.u128()).sum();
+    let penalties: u128 = ev.iter().map(|e| e.penalty.u128()).sum();
     assert_eq!(penalties, 6 * 9_400_000 + 742_859);
     assert_eq!(rewards, penalties / 2);
     assert_eq!(rewards + insurance, penalties);
@@ -180,10 +164,10 @@ fn prices_and_sizes_at_configured_maxima() {
     );
     // exactly the position cap (10^12 USDC of notional) on exactly the initial requirement
     s.trade(&whale, "BIG", "1000");
-    s.rejects(
+    s.rejects_trade(
         &whale,
-        &Suite::trade_msg("BIG", "0.001"),
-        &[],
+        "BIG",
+        "0.001",
         "long open interest of market BIG would be 1000001000000000000 > cap 1000000000000000000",
     );
     s.set_price("BIG", "940000000");
@@ -191,15 +175,15 @@ fn prices_and_sizes_at_configured_maxima() {
     assert_eq!(a.equity, int_usdc(40_000_000_000));
     assert_eq!(a.maintenance_margin, usdc(47_000_000_000));
     let res = s.liquidate(&keeper, &whale, None).unwrap();
-    let ev = Suite::events(&res, "liquidation");
+    let ev = Suite::typed::<LiquidationEvent>(&res);
     assert_eq!(ev.len(), 1, "{ev:?}");
-    assert_eq!(ev[0]["size_closed"], "379.939209726443870315");
-    assert_eq!(ev[0]["penalty"], "3571428571428573");
-    assert_eq!(ev[0]["liquidator_reward"], "1785714285714286");
-    assert_eq!(ev[0]["insurance_share"], "1785714285714287");
+    assert_eq!(ev[0].size_closed, sd("379.939209726443870315"));
+    assert_eq!(ev[0].penalty, Uint128::new(3571428571428573));
+    assert_eq!(ev[0].liquidator_reward, Uint128::new(1785714285714286));
+    assert_eq!(ev[0].insurance_share, Uint128::new(1785714285714287));
     // 36,428,571,428.571426 ≥ ceil(1.25 · 29,142,857,142.857139)
-    assert_eq!(ev[0]["equity_after"], "36428571428571426");
-    assert_eq!(ev[0]["maintenance_after"], "29142857142857139");
+    assert_eq!(ev[0].equity_after, Int128::new(36428571428571426));
+    assert_eq!(ev[0].maintenance_after, Uint128::new(29142857142857139));
     assert_eq!(s.balance(&keeper), 1_785_714_285_714_286);
 }
 
@@ -209,8 +193,7 @@ fn liquidatable_accounts_pages_over_a_hundred_accounts() {
     let mut users = Vec::new();
     let risky = [7usize, 42, 99];
     for i in 0..100 {
-        let u = s.user(&format!("trader{i:03}"), 1_000);
-        s.deposit(&u, 1_000);
+        let u = s.trader(&format!("trader{i:03}"), 1_000, 1_000);
         let size = if risky.contains(&i) { "0.15" } else { "0.01" };
         s.trade(&u, "BTC", size);
         users.push(u);

@@ -57,10 +57,10 @@ fn unrealized_profit_weight_counts_net_gains_in_initial_margin_only() {
         "withdrawal 1 exceeds free collateral 0",
     );
     // ETH 8 (IM 2,400) would need 9,000: exactly enough
-    s.rejects(
+    s.rejects_trade(
         &alice,
-        &Suite::trade_msg("ETH", "8.001"),
-        &[],
+        "ETH",
+        "8.001",
         "insufficient margin: equity 9000000000 < initial requirement 9000300000",
     );
     s.trade(&alice, "ETH", "8");

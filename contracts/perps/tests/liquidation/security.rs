@@ -3,6 +3,9 @@
 //! the configured maximum number of positions.
 
 use cosmwasm_std::Addr;
+use cosmwasm_std::Int128;
+use cosmwasm_std::Uint128;
+use perps_api::events::LiquidationEvent;
 use perps_api::perps::{ExecuteMsg, Health, MarketConfig};
 
 use crate::suite::{d, fee_market, int_usdc, plain_market, sd, usdc, Suite, USDC};
@@ -40,10 +43,10 @@ fn s12_liquidation_is_allowed_while_the_price_is_uncertain_or_far_from_its_ema()
         s.rejects_exact(&bob, &Suite::trade_msg("BTC", "-0.01"), &[], refusal);
         // ...liquidation is not (liveness only), at the mark without impact
         let res = s.liquidate(&keeper, &bob, None).unwrap();
-        let ev = Suite::events(&res, "liquidation");
+        let ev = Suite::typed::<LiquidationEvent>(&res);
         assert_eq!(ev.len(), 1, "{ev:?}");
-        assert_eq!(ev[0]["mark_price"], "63000");
-        assert_eq!(ev[0]["liquidator_reward"], "75000001");
+        assert_eq!(ev[0].mark_price, d("63000"));
+        assert_eq!(ev[0].liquidator_reward, Uint128::new(75000001));
         assert_eq!(s.balance(&keeper), 75_000_001);
         assert_eq!(s.account(&bob).health, Health::Healthy);
     }
@@ -72,9 +75,9 @@ fn s21_a_second_wallet_liquidating_the_owner_gains_nothing_over_closing_normally
     // world A: alice's second wallet liquidates her
     let (mut a, alice, alice2) = second_wallet_world();
     let res = a.liquidate(&alice2, &alice, None).unwrap();
-    let ev = Suite::events(&res, "liquidation");
+    let ev = Suite::typed::<LiquidationEvent>(&res);
     assert_eq!(ev.len(), 1, "{ev:?}");
-    let closed = ev[0]["size_closed"].clone();
+    let closed = ev[0].size_closed;
     let together_a = a.account(&alice).collateral.i128() + a.balance(&alice2) as i128;
     // world B: alice closes the same size herself, paying the fee and the adverse impact
     let (mut b, alice_b, _) = second_wallet_world();
@@ -96,7 +99,7 @@ fn s21_a_second_wallet_liquidating_the_owner_gains_nothing_over_closing_normally
     let together_b = b.account(&alice_b).collateral.i128();
     // liquidated: 22.22 penalty on 0.0397 BTC, half of it back to the second wallet;
     // closed: fee 2.217896 and impact −0.187 % (4.155 USDC) — 4.737 USDC cheaper
-    assert_eq!(closed, "0.039679476875472412");
+    assert_eq!(closed, sd("0.039679476875472412"));
     assert_eq!(Suite::attr(&r, "trade", "fee"), "2217896");
     assert_eq!((together_a, together_b), (825_772_160, 830_509_639));
     // the same position is left in both worlds
@@ -124,22 +127,22 @@ fn s22_a_partial_liquidation_never_leaves_a_dust_remainder() {
         // Q = 1,000 − 585 = 415 < MM 420.75; the target needs x ≥ 0.03766... closed
         s.set_price("BTC", "56100");
         let res = s.liquidate(&keeper, &alice, None).unwrap();
-        let ev = Suite::events(&res, "liquidation");
+        let ev = Suite::typed::<LiquidationEvent>(&res);
         assert_eq!(ev.len(), 1, "{ev:?}");
         (s, alice, ev[0].clone())
     };
     // min 0.1: the partial close leaves 0.112..., a valid size
     let (s, alice, e) = run("0.1");
-    let left: cosmwasm_std::SignedDecimal256 = e["size_after"].parse().unwrap();
+    let left = e.size_after;
     assert!(left >= sd("0.1") && left < sd("0.15"), "{e:?}");
     assert_eq!(s.account(&alice).positions[0].size, left);
     // min 0.12: that remainder would be dust, so everything closes
     let (s, alice, e) = run("0.12");
-    assert_eq!(e["size_closed"], "0.15");
-    assert_eq!(e["size_after"], "0");
+    assert_eq!(e.size_closed, sd("0.15"));
+    assert_eq!(e.size_after, sd("0"));
     // penalty 1 % of 8,415 = 84.15, half each to the keeper and the insurance fees
-    assert_eq!(e["penalty"], "84150000");
-    assert_eq!(e["liquidator_reward"], "42075000");
+    assert_eq!(e.penalty, Uint128::new(84150000));
+    assert_eq!(e.liquidator_reward, Uint128::new(42075000));
     let a = s.account(&alice);
     assert!(a.positions.is_empty());
     // 1,000 − 585 realized − 84.15
@@ -166,10 +169,10 @@ fn s24_the_configured_maximum_of_32_positions_is_liquidated_in_one_call() {
     s.add_feed("M32");
     s.add_market("M32", plain_market("M32")).unwrap();
     s.set_price("M32", "100");
-    s.rejects_exact(
+    s.rejects_trade_exact(
         &alice,
-        &Suite::trade_msg("M32", "1"),
-        &[],
+        "M32",
+        "1",
         "account already holds 32 positions, the maximum is 32",
     );
     for id in &ids {
@@ -182,13 +185,10 @@ fn s24_the_configured_maximum_of_32_positions_is_liquidated_in_one_call() {
         (int_usdc(1_280), usdc(1_504))
     );
     let res = s.liquidate(&keeper, &alice, None).unwrap();
-    let ev = Suite::events(&res, "liquidation");
+    let ev = Suite::typed::<LiquidationEvent>(&res);
     // the same shape as 16 positions at twice the size: six full closes and a partial
     assert_eq!(ev.len(), 13, "{ev:?}");
-    let rewards: u128 = ev
-        .iter()
-        .map(|e| e["liquidator_reward"].parse::<u128>().unwrap())
-        .sum();
+    let rewards: u128 = ev.iter().map(|e| e.liquidator_reward.u128()).sum();
     assert_eq!(s.balance(&keeper), rewards);
     let a = s.account(&alice);
     assert_eq!(a.health, Health::Healthy);
@@ -207,23 +207,13 @@ fn s19_liquidating_a_healthy_or_unknown_account_changes_nothing() {
     s.trade(&alice, "BTC", "1");
     s.try_isolated(&alice, "ETH", "-1", 1_000 * USDC).unwrap();
     // alice: cross Q 9,000 ≥ MM 3,000; the isolated ETH book is far from its MM
-    s.rejects_exact(
-        &keeper,
-        &Suite::liquidate_msg(&alice, None),
-        &[],
-        &format!(
+    s.rejects_exact(&keeper, &Suite::liquidate_msg(&alice, None), &[], &format!(
             "account {alice} is healthy: cross equity 9000000000 ≥ maintenance 3000000000 and no isolated position is liquidatable"
-        ),
-    );
+        ));
     // an address that never used the engine
-    s.rejects_exact(
-        &keeper,
-        &Suite::liquidate_msg(&stranger, Some(1)),
-        &[],
-        &format!(
+    s.rejects_exact(&keeper, &Suite::liquidate_msg(&stranger, Some(1)), &[], &format!(
             "account {stranger} is healthy: cross equity 0 ≥ maintenance 0 and no isolated position is liquidatable"
-        ),
-    );
+        ));
 }
 
 #[test]
@@ -235,14 +225,9 @@ fn s25_a_second_liquidation_after_a_full_bankrupt_close_fails_cleanly() {
     s.set_price("BTC", "52000");
     s.liquidate(&k1, &alice, None).unwrap();
     // same block, another liquidator: nothing left, nothing moves
-    s.rejects_exact(
-        &k2,
-        &Suite::liquidate_msg(&alice, None),
-        &[],
-        &format!(
+    s.rejects_exact(&k2, &Suite::liquidate_msg(&alice, None), &[], &format!(
             "account {alice} is healthy: cross equity 0 ≥ maintenance 0 and no isolated position is liquidatable"
-        ),
-    );
+        ));
     assert_eq!(s.balance(&s.fund.clone()), 300 * USDC);
     assert_eq!(s.balance(&k2), 0);
 }
@@ -262,21 +247,18 @@ fn s39_a_dead_market_in_profit_counts_for_nothing_and_the_others_are_liquidated(
     assert_eq!(b.maintenance_margin, usdc(3_315));
     assert_eq!(b.health, Health::Liquidatable);
     let res = s.liquidate(&keeper, &bob, None).unwrap();
-    let ev = Suite::events(&res, "liquidation");
+    let ev = Suite::typed::<LiquidationEvent>(&res);
     assert_eq!(ev.len(), 1, "{ev:?}");
-    assert_eq!(ev[0]["market_id"], "BTC");
-    assert_eq!(ev[0]["size_closed"], "-0.284884161195381481");
-    assert_eq!(ev[0]["penalty"], "179761906");
-    assert_eq!(ev[0]["liquidator_reward"], "89880953");
+    assert_eq!(ev[0].market_id, "BTC");
+    assert_eq!(ev[0].size_closed, sd("-0.284884161195381481"));
+    assert_eq!(ev[0].penalty, Uint128::new(179761906));
+    assert_eq!(ev[0].liquidator_reward, Uint128::new(89880953));
     // the target counts the dead market's full MM (160) and none of its profit:
     // 3,020.238093 ≥ 1.25 · 2,416.190472
-    assert_eq!(ev[0]["equity_after"], "3020238093");
-    assert_eq!(ev[0]["maintenance_after"], "2416190472");
+    assert_eq!(ev[0].equity_after, Int128::new(3020238093));
+    assert_eq!(ev[0].maintenance_after, Uint128::new(2416190472));
     let b = s.account(&bob);
     assert_eq!(b.positions.len(), 2);
     assert_eq!(b.positions[1].size, sd("1"));
-    assert_eq!(
-        s.balance(&keeper),
-        ev[0]["liquidator_reward"].parse::<u128>().unwrap()
-    );
+    assert_eq!(s.balance(&keeper), ev[0].liquidator_reward.u128());
 }

@@ -1,0 +1,401 @@
+//! An account as a message sees it: loaded once with its positions and their markets, valued
+//! as `perps-risk` books, changed in memory (positions with their market aggregates, balances
+//! through `perps_risk::ledger` results) and written back — only what changed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cosmwasm_std::{Addr, Deps, Env, Int128, Order, Storage};
+use perps_api::perps::MarketStatus;
+use perps_risk::book::{settled_isolated_return, Book, BookParams, BookPosition};
+use perps_risk::funding::funding_settlement;
+use perps_risk::ledger::{self, Balances, Moved};
+
+use crate::error::{ContractError, ContractResult};
+use crate::market::{aggregate, load_market_ctx, risk_position, set_aggregate, MarketCtx, Prices};
+use crate::state::{
+    Config, MarketState, Mode, Position, Vault, COLLATERAL, MARKET_HOLDERS, MARKET_STATES,
+    POSITIONS, VAULT,
+};
+
+/// An account with every position and the markets they are in.
+#[derive(Debug)]
+pub struct AccountCtx {
+    pub addr: Addr,
+    pub collateral: Int128,
+    pub positions: BTreeMap<String, Position>,
+    pub markets: BTreeMap<String, MarketCtx>,
+    /// Markets whose position of this account changed (saved or removed at the end).
+    pub dirty_positions: BTreeSet<String>,
+    /// Markets whose state changed.
+    pub dirty_markets: BTreeSet<String>,
+    /// Decimals of the collateral (for the settled isolated values in the cross book).
+    pub collateral_decimals: u8,
+}
+
+/// What a message loaded for an account (market states as accrued to the block time at load),
+/// taken right after loading so that [`AccountCtx::save`] writes back only what changed.
+#[derive(Debug)]
+pub struct Loaded {
+    collateral: Int128,
+    positions: BTreeSet<String>,
+    states: BTreeMap<String, MarketState>,
+}
+
+/// What a message loaded (the account and the vault), so that [`Snapshot::save`] writes back
+/// only what changed.
+#[derive(Debug)]
+pub struct Snapshot {
+    account: Loaded,
+    vault: Vault,
+}
+
+impl Snapshot {
+    /// Writes the account ([`AccountCtx::save`]) and the vault, each only where it changed.
+    pub fn save(
+        &self,
+        storage: &mut dyn Storage,
+        ctx: &AccountCtx,
+        vault: &Vault,
+    ) -> ContractResult<()> {
+        ctx.save(storage, &self.account)?;
+        if *vault != self.vault {
+            VAULT.save(storage, vault)?;
+        }
+        Ok(())
+    }
+}
+
+/// [`load_account`] and the vault, with the [`Snapshot`] to save them against.
+pub fn load_with_vault(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    addr: &Addr,
+    extra_market: Option<&str>,
+) -> ContractResult<(AccountCtx, Vault, Snapshot)> {
+    let ctx = load_account(deps, env, cfg, addr, extra_market)?;
+    let account = ctx.loaded();
+    let vault = VAULT.load(deps.storage)?;
+    let snapshot = Snapshot {
+        account,
+        vault: vault.clone(),
+    };
+    Ok((ctx, vault, snapshot))
+}
+
+/// An account, its positions and their markets, plus `extra_market` (the market a message is
+/// about, which the account may not hold yet).
+pub fn load_account(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    addr: &Addr,
+    extra_market: Option<&str>,
+) -> ContractResult<AccountCtx> {
+    let collateral = COLLATERAL.may_load(deps.storage, addr)?.unwrap_or_default();
+    let mut ctx = load_account_cached(deps, env, cfg, addr, collateral, &mut BTreeMap::new())?;
+    if let Some(id) = extra_market {
+        if !ctx.markets.contains_key(id) {
+            ctx.markets
+                .insert(id.to_string(), load_market_ctx(deps, env, cfg, id)?);
+        }
+    }
+    Ok(ctx)
+}
+
+/// Like [`load_account`] for an account whose collateral the caller already read, taking market
+/// contexts from `cache` first (one price read per market for a whole page of accounts); give
+/// them back with [`AccountCtx::return_markets`].
+pub fn load_account_cached(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    addr: &Addr,
+    collateral: Int128,
+    cache: &mut BTreeMap<String, MarketCtx>,
+) -> ContractResult<AccountCtx> {
+    let positions: BTreeMap<String, Position> = POSITIONS
+        .prefix(addr)
+        .range(deps.storage, None, None, Order::Ascending)
+        .collect::<Result<_, _>>()?;
+    let mut markets = BTreeMap::new();
+    for id in positions.keys() {
+        let m = match cache.remove(id) {
+            Some(m) => m,
+            None => load_market_ctx(deps, env, cfg, id)?,
+        };
+        markets.insert(id.clone(), m);
+    }
+    Ok(AccountCtx {
+        addr: addr.clone(),
+        collateral,
+        positions,
+        markets,
+        dirty_positions: BTreeSet::new(),
+        dirty_markets: BTreeSet::new(),
+        collateral_decimals: cfg.collateral_decimals,
+    })
+}
+
+pub fn book_params(cfg: &Config) -> BookParams {
+    BookParams {
+        collateral_decimals: cfg.collateral_decimals,
+        unrealized_profit_weight: cfg.unrealized_profit_weight,
+    }
+}
+
+/// Reading: markets, positions and books.
+impl AccountCtx {
+    pub fn market(&self, id: &str) -> ContractResult<&MarketCtx> {
+        self.markets
+            .get(id)
+            .ok_or_else(|| ContractError::UnknownMarket {
+                market_id: id.to_string(),
+            })
+    }
+
+    pub fn market_mut(&mut self, id: &str) -> ContractResult<&mut MarketCtx> {
+        self.markets
+            .get_mut(id)
+            .ok_or_else(|| ContractError::UnknownMarket {
+                market_id: id.to_string(),
+            })
+    }
+
+    /// Hands the loaded market contexts back to a page cache.
+    pub fn return_markets(self, cache: &mut BTreeMap<String, MarketCtx>) {
+        cache.extend(self.markets);
+    }
+
+    /// The position in `id`, or `NoPosition`.
+    pub fn position(&self, id: &str) -> ContractResult<&Position> {
+        self.positions
+            .get(id)
+            .ok_or_else(|| ContractError::NoPosition {
+                market_id: id.to_string(),
+            })
+    }
+
+    /// The margin of the isolated position in `id`: `NoPosition` or `NotIsolated` otherwise.
+    pub fn isolated_margin(&self, id: &str) -> ContractResult<Int128> {
+        match self.position(id)?.mode {
+            Mode::Isolated { margin } => Ok(margin),
+            Mode::Cross => Err(ContractError::NotIsolated {
+                market_id: id.to_string(),
+            }),
+        }
+    }
+
+    fn book_position(
+        &self,
+        id: &str,
+        p: &Position,
+        prices: Prices,
+    ) -> ContractResult<BookPosition> {
+        let m = self.market(id)?;
+        // A settled position is valued as its close books it, at the settlement price with the
+        // funding index frozen at settlement, whatever rules the caller asks for.
+        let (mark_price, price_live, settled) = match m.market.status {
+            MarketStatus::Settled { price } => (price, true, true),
+            _ => {
+                let (price, live) = m.price_for(prices, p.entry_price)?;
+                (price, live, false)
+            }
+        };
+        Ok(BookPosition {
+            position: risk_position(p),
+            mark_price,
+            funding_index: m.state.funding_index,
+            market: m.risk(),
+            price_live,
+            settled,
+        })
+    }
+
+    /// The cross book: every cross position, and `C` plus what each settled isolated position
+    /// returns to `C` on its close (`max(0, M + settled value)`; a loss beyond the margin goes
+    /// to the bad-debt waterfall). Every message that moves money closes settled positions
+    /// first, so the book is valued as that touch leaves it.
+    pub fn cross_book(&self, prices: Prices) -> ContractResult<Book> {
+        let mut positions = Vec::new();
+        let mut collateral = self.collateral;
+        for (id, p) in &self.positions {
+            match p.mode {
+                Mode::Cross => positions.push(self.book_position(id, p, prices)?),
+                Mode::Isolated { margin } if self.market(id)?.is_settled() => {
+                    let bp = self.book_position(id, p, prices)?;
+                    let back = settled_isolated_return(margin, &bp, self.collateral_decimals)?;
+                    collateral = collateral.checked_add(back)?;
+                }
+                Mode::Isolated { .. } => {}
+            }
+        }
+        Ok(Book {
+            collateral,
+            positions,
+        })
+    }
+
+    /// The isolated book of the position in `id`.
+    pub fn isolated_book(&self, id: &str, prices: Prices) -> ContractResult<Book> {
+        let margin = self.isolated_margin(id)?;
+        Ok(Book {
+            collateral: margin,
+            positions: vec![self.position_entry(id, prices)?],
+        })
+    }
+
+    /// The book `mode` of the position in `id` is in.
+    pub fn book_of(&self, id: &str, mode: &Mode, prices: Prices) -> ContractResult<Book> {
+        match mode {
+            Mode::Cross => self.cross_book(prices),
+            Mode::Isolated { .. } => self.isolated_book(id, prices),
+        }
+    }
+
+    /// One position as a risk book position (for `remove_margin`).
+    pub fn position_entry(&self, id: &str, prices: Prices) -> ContractResult<BookPosition> {
+        self.book_position(id, self.position(id)?, prices)
+    }
+
+    /// True when the account holds a cross position.
+    pub fn has_cross_position(&self) -> bool {
+        self.positions.values().any(|p| p.mode == Mode::Cross)
+    }
+}
+
+/// Changing: positions with their aggregates, and balances through ledger results.
+impl AccountCtx {
+    /// Replaces (or removes) the position in `id`, keeping the market aggregate equal to the
+    /// recomputation from stored positions.
+    pub fn replace_position(&mut self, id: &str, new: Option<Position>) -> ContractResult<()> {
+        let old = self.positions.get(id).cloned();
+        let m = self.market_mut(id)?;
+        let mut agg = aggregate(&m.state);
+        if let Some(o) = &old {
+            agg.remove(&risk_position(o))?;
+        }
+        if let Some(n) = &new {
+            agg.add(&risk_position(n))?;
+        }
+        set_aggregate(&mut m.state, agg);
+        match new {
+            Some(n) => self.positions.insert(id.to_string(), n),
+            None => self.positions.remove(id),
+        };
+        self.dirty_positions.insert(id.to_string());
+        self.dirty_markets.insert(id.to_string());
+        Ok(())
+    }
+
+    /// The balances a ledger step on the position in `id` moves: `C`, the position's margin
+    /// when it is isolated, and the vault.
+    pub fn balances(&self, id: Option<&str>, vault: &Vault) -> Balances {
+        let margin = id
+            .and_then(|id| self.positions.get(id))
+            .and_then(|p| match p.mode {
+                Mode::Isolated { margin } => Some(margin),
+                Mode::Cross => None,
+            });
+        Balances {
+            margin,
+            collateral: self.collateral,
+            ..vault.balances()
+        }
+    }
+
+    /// Writes back `C` and the vault from a ledger step (a margin goes with its position).
+    pub fn apply(&mut self, vault: &mut Vault, moved: &Moved) {
+        self.collateral = moved.after.collateral;
+        vault.apply(&moved.after);
+    }
+
+    /// Writes back a ledger step on the open position in `id`: `C`, the vault and the
+    /// position's margin.
+    pub fn apply_to_position(
+        &mut self,
+        id: &str,
+        vault: &mut Vault,
+        moved: &Moved,
+    ) -> ContractResult<()> {
+        self.apply(vault, moved);
+        let mut pos = self.position(id)?.clone();
+        pos.mode = mode_with(&pos.mode, moved.after.margin);
+        self.replace_position(id, Some(pos))
+    }
+
+    /// Settles accrued funding of the position in `id` into its book (C or M) and the vault.
+    /// Returns what the position paid (negative: received).
+    pub fn settle_funding(&mut self, id: &str, vault: &mut Vault) -> ContractResult<Int128> {
+        let Some(pos) = self.positions.get(id).cloned() else {
+            return Ok(Int128::zero());
+        };
+        let index = self.market(id)?.state.funding_index;
+        let paid = funding_settlement(&risk_position(&pos), index, self.collateral_decimals)?;
+        let moved = ledger::settle_funding(self.balances(Some(id), vault), paid)?;
+        self.apply(vault, &moved);
+        let next = Position {
+            funding_index_at_entry: index,
+            mode: mode_with(&pos.mode, moved.after.margin),
+            ..pos
+        };
+        self.replace_position(id, Some(next))?;
+        Ok(paid)
+    }
+}
+
+/// `mode` with its isolated margin replaced by `margin` (a cross mode stays cross).
+fn mode_with(mode: &Mode, margin: Option<Int128>) -> Mode {
+    match (mode, margin) {
+        (Mode::Isolated { .. }, Some(margin)) => Mode::Isolated { margin },
+        _ => mode.clone(),
+    }
+}
+
+/// Writing back.
+impl AccountCtx {
+    /// The snapshot [`AccountCtx::save`] compares with; take it right after loading.
+    pub fn loaded(&self) -> Loaded {
+        Loaded {
+            collateral: self.collateral,
+            positions: self.positions.keys().cloned().collect(),
+            states: self
+                .markets
+                .iter()
+                .map(|(id, m)| (id.clone(), m.state.clone()))
+                .collect(),
+        }
+    }
+
+    /// Writes the collateral when it differs from `loaded`, every changed position (the holder
+    /// index only for a position that did not exist at load) and every market state the message
+    /// changed (a market state equal to the loaded one is not rewritten).
+    /// The collateral is also written when the account held no position at load, so that every
+    /// account with a position has a collateral entry (the liquidation scan pages over them).
+    pub fn save(&self, storage: &mut dyn Storage, loaded: &Loaded) -> ContractResult<()> {
+        if self.collateral != loaded.collateral || loaded.positions.is_empty() {
+            COLLATERAL.save(storage, &self.addr, &self.collateral)?;
+        }
+        for id in &self.dirty_positions {
+            match self.positions.get(id) {
+                Some(p) => {
+                    POSITIONS.save(storage, (&self.addr, id), p)?;
+                    if !loaded.positions.contains(id) {
+                        MARKET_HOLDERS.save(storage, (id, &self.addr), &())?;
+                    }
+                }
+                None => {
+                    POSITIONS.remove(storage, (&self.addr, id));
+                    MARKET_HOLDERS.remove(storage, (id, &self.addr));
+                }
+            }
+        }
+        for id in &self.dirty_markets {
+            let state = &self.market(id)?.state;
+            if loaded.states.get(id) != Some(state) {
+                MARKET_STATES.save(storage, id, state)?;
+            }
+        }
+        Ok(())
+    }
+}

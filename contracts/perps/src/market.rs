@@ -1,0 +1,176 @@
+//! One market as a message loads it: its parameters, its state with funding accrued in memory to
+//! the block time, its tier table and the oracle's verdict on its price; plus the conversions
+//! between stored market values and the `perps-risk` views of them.
+
+use cosmwasm_std::{Decimal256, Deps, Env, SignedDecimal256};
+use perps_api::perps::{MarketConfig, MarketStatus};
+use perps_risk::book::MarketRisk;
+use perps_risk::funding::accrue_funding_index;
+use perps_risk::position::Position as RiskPosition;
+use perps_risk::tiers::{MarginTier, TierTable};
+use perps_risk::vault::MarketAggregate;
+
+use crate::error::{ContractError, ContractResult, OracleError};
+use crate::oracle::{self, Mark};
+use crate::state::{Config, Market, MarketState, Position, MARKETS, MARKET_STATES};
+
+/// Which oracle rules a book valuation needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prices {
+    /// Strict rules on every market of the book.
+    Strict,
+    /// Liveness rules on every market of the book.
+    Live,
+    /// Best effort (queries): a market without a live price is valued at its last price and
+    /// counts losses only.
+    Any,
+}
+
+/// One market as loaded for a message.
+#[derive(Debug)]
+pub struct MarketCtx {
+    pub id: String,
+    pub market: Market,
+    /// State with funding accrued to the block time when a live price exists.
+    pub state: MarketState,
+    pub tiers: TierTable,
+    /// The liveness verdict (and the strict one inside it).
+    pub mark: Result<Mark, OracleError>,
+}
+
+/// The risk crate's view of a tier table.
+pub fn tier_table(mc: &MarketConfig) -> ContractResult<TierTable> {
+    let tiers: Vec<MarginTier> = mc
+        .margin_tiers
+        .iter()
+        .map(|t| MarginTier {
+            max_notional: t.max_notional,
+            initial_margin_ratio: t.initial_margin_ratio,
+            maintenance_margin_ratio: t.maintenance_margin_ratio,
+        })
+        .collect();
+    Ok(TierTable::new(&tiers)?)
+}
+
+/// Impact cap in force (0 when there is no impact).
+pub fn impact_cap(mc: &MarketConfig) -> Decimal256 {
+    if mc.skew_scale.is_zero() {
+        Decimal256::zero()
+    } else {
+        mc.max_price_impact.unwrap_or_default()
+    }
+}
+
+/// Accrues a market's funding index to `now` at `price`, with the skew before the touch.
+pub fn accrue(
+    market: &Market,
+    mut state: MarketState,
+    price: Decimal256,
+    now: u64,
+) -> ContractResult<MarketState> {
+    if matches!(market.status, MarketStatus::Settled { .. }) {
+        return Ok(state);
+    }
+    let elapsed = now.saturating_sub(state.last_funding_time);
+    state.funding_index = accrue_funding_index(
+        state.funding_index,
+        price,
+        skew(&state)?,
+        market.config.skew_scale,
+        impact_cap(&market.config),
+        market.config.max_funding_rate_per_day,
+        elapsed,
+    )?;
+    state.last_funding_time = now.max(state.last_funding_time);
+    state.last_price = Some(price);
+    Ok(state)
+}
+
+/// `K = long_oi − short_oi`.
+pub fn skew(state: &MarketState) -> ContractResult<SignedDecimal256> {
+    Ok(aggregate(state).skew()?)
+}
+
+/// The risk crate's aggregate view of a market state.
+pub fn aggregate(state: &MarketState) -> MarketAggregate {
+    MarketAggregate {
+        long_oi: state.long_oi,
+        short_oi: state.short_oi,
+        entry_cost_sum: state.entry_cost_sum,
+        funding_basis_sum: state.funding_basis_sum,
+    }
+}
+
+/// Writes an aggregate back into a market state.
+pub fn set_aggregate(state: &mut MarketState, a: MarketAggregate) {
+    state.long_oi = a.long_oi;
+    state.short_oi = a.short_oi;
+    state.entry_cost_sum = a.entry_cost_sum;
+    state.funding_basis_sum = a.funding_basis_sum;
+}
+
+/// The risk crate's view of a stored position.
+pub fn risk_position(p: &Position) -> RiskPosition {
+    RiskPosition {
+        size: p.size,
+        entry_price: p.entry_price,
+        funding_index_at_entry: p.funding_index_at_entry,
+    }
+}
+
+/// Loads market `id` with its price verdict, funding accrued when the price is live.
+pub fn load_market_ctx(deps: Deps, env: &Env, cfg: &Config, id: &str) -> ContractResult<MarketCtx> {
+    let market =
+        MARKETS
+            .may_load(deps.storage, id)?
+            .ok_or_else(|| ContractError::UnknownMarket {
+                market_id: id.to_string(),
+            })?;
+    let mut state = MARKET_STATES.load(deps.storage, id)?;
+    let mark = oracle::mark(deps, env, cfg, id, &market);
+    if let Ok(m) = &mark {
+        state = accrue(&market, state, m.price, env.block.time.seconds())?;
+    }
+    Ok(MarketCtx {
+        id: id.to_string(),
+        tiers: tier_table(&market.config)?,
+        market,
+        state,
+        mark,
+    })
+}
+
+impl MarketCtx {
+    pub fn risk(&self) -> MarketRisk {
+        MarketRisk {
+            tiers: self.tiers.clone(),
+            liquidation_fee: self.market.config.liquidation_fee,
+            min_order_size: self.market.config.min_order_size,
+        }
+    }
+
+    /// The live mark, or the liveness verdict.
+    pub fn live(&self) -> Result<&Mark, OracleError> {
+        self.mark.as_ref().map_err(Clone::clone)
+    }
+
+    /// Price and liveness for a valuation under `prices`.
+    pub fn price_for(
+        &self,
+        prices: Prices,
+        fallback: Decimal256,
+    ) -> ContractResult<(Decimal256, bool)> {
+        match prices {
+            Prices::Strict => Ok((self.live()?.strict()?, true)),
+            Prices::Live => Ok((self.live()?.price, true)),
+            Prices::Any => Ok(match &self.mark {
+                Ok(m) => (m.price, true),
+                Err(_) => (self.state.last_price.unwrap_or(fallback), false),
+            }),
+        }
+    }
+
+    pub fn is_settled(&self) -> bool {
+        matches!(self.market.status, MarketStatus::Settled { .. })
+    }
+}

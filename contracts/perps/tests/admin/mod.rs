@@ -1,0 +1,5 @@
+//! Access and admin on all three contracts: ownership, parameters, fund custody, migrate
+//! (SECURITY 6-9).
+
+mod custody;
+pub mod security;

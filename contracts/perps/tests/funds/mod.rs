@@ -1,0 +1,4 @@
+//! Collateral in and out, attached funds and addresses (SECURITY 1-5).
+
+mod deposits;
+mod security;
