@@ -559,7 +559,11 @@ impl<'a> Signer<'a> {
             .map_err(invalid)?
             .u128();
         let denom = self.denom.parse().map_err(invalid)?;
-        let fee = Fee::from_amount_and_gas(cosmrs::Coin { denom, amount }, gas_limit);
+        let mut fee = Fee::from_amount_and_gas(cosmrs::Coin { denom, amount }, gas_limit);
+        if amount == 0 {
+            // a simulation probe: no fee coins (a zero coin is not a valid fee)
+            fee.amount.clear();
+        }
         self.wallet.sign(
             msgs,
             fee,

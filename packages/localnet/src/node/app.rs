@@ -693,6 +693,12 @@ impl App {
         // DeductFeeDecorator: the minimum fee (CheckTx only, not in simulation) and the payer.
         let fee = auth_info.fee.clone().unwrap_or_default();
         let fee_coins = txdecode::coins(&fee.amount)?;
+        if let Some(zero) = fee_coins.iter().find(|c| c.amount.is_zero()) {
+            return Err(AbciError::sdk(
+                10,
+                format!("invalid fee: zero amount of {}", zero.denom),
+            ));
+        }
         let gas_wanted = if simulate {
             SIMULATION_GAS_LIMIT
         } else {
@@ -817,7 +823,9 @@ impl App {
             self.chain
                 .deliver(gas_wanted, ante, Some(&chain_fee), &chain_msgs, simulate);
         if let Err(DeliverError::Ante(error)) = &delivered.result {
-            return Err(chain_error(error, gas_wanted, delivered.gas.total()));
+            let mut e = chain_error(error, gas_wanted, delivered.gas.total());
+            e.log = e.log.replace("location: wasm", "location: ante");
+            return Err(e);
         }
         let mut ante_events = vec![Event::new("tx")
             .add_attribute("fee", coins_string(&fee_coins))
