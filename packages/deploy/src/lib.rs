@@ -381,39 +381,3 @@ fn already_applied(client: &Client, state: &DeployState, step: &str) -> Result<b
 pub fn sha256_hex(bytes: &[u8]) -> String {
     cosmwasm_std::Checksum::generate(bytes).to_hex()
 }
-
-/// Whether a configuration step is already in the contracts' state (a run stopped between the
-/// broadcast and the state file's write).
-fn already_applied(client: &Client, state: &DeployState, step: &str) -> Result<bool, String> {
-    let err = |e: localnet::client::ClientError| e.to_string();
-    if step == "add_engine" {
-        let config: Value = client
-            .smart(
-                &state.contracts["insurance-fund"],
-                &serde_json::json!({ "config": {} }),
-            )
-            .map_err(err)?;
-        let engine = Value::String(state.contracts["perps"].clone());
-        return Ok(config["engines"]
-            .as_array()
-            .is_some_and(|e| e.contains(&engine)));
-    }
-    if let Some(id) = step.strip_prefix("add_feed:") {
-        let price: Result<Value, _> = client.smart(
-            &state.contracts["price-feed"],
-            &serde_json::json!({ "feeds": {} }),
-        );
-        let feeds = price.map_err(err)?;
-        return Ok(feeds["feeds"]
-            .as_array()
-            .is_some_and(|f| f.iter().any(|f| f["feed_id"] == id)));
-    }
-    if let Some(id) = step.strip_prefix("add_market:") {
-        let market: Result<Value, _> = client.smart(
-            &state.contracts["perps"],
-            &serde_json::json!({ "market": { "market_id": id } }),
-        );
-        return Ok(market.is_ok());
-    }
-    Ok(false)
-}
