@@ -388,7 +388,7 @@ impl App {
             self.close_block(now_nanos().max(self.open.time_nanos.saturating_add(1)));
         }
         let mut txs: Vec<TxRecord> = self.txs.values().cloned().collect();
-        txs.sort_by(|a, b| (a.height, a.index).cmp(&(b.height, b.index)));
+        txs.sort_by_key(|t| (t.height, t.index));
         let dump = AppDump {
             genesis: self.genesis.clone(),
             chain: self.chain.dump(),
