@@ -484,6 +484,15 @@ fn a_signed_trade_costs_the_in_process_gas_plus_the_ante() {
     let ante =
         TX_SIZE_COST_PER_BYTE * tx.len() as u64 + SIG_VERIFY_COST_SECP256K1 + fee.gas.total();
     assert_eq!(out.gas_used, in_process.gas.total() + ante);
+    println!(
+        "trade over RPC: {} gas = message {} + ante {} (tx {} bytes x {TX_SIZE_COST_PER_BYTE} + \
+         signature {SIG_VERIFY_COST_SECP256K1} + fee transfer {})",
+        out.gas_used,
+        in_process.gas.total(),
+        ante,
+        tx.len(),
+        fee.gas.total()
+    );
     // events: the contract's own, with plain-string attributes
     assert_eq!(
         out.attribute("execute", "_contract_address"),
