@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every check the project has, in the order CI runs them:
-# format, lints, wasm artifacts + chain check, all tests, schema up to date and complete,
-# docs/api.md up to date, the TypeScript client up to date with the schema, compiled with --strict
-# and tested.
+# format, lints, wasm artifacts + chain check, all tests, the cosmjs test against `localnet serve`,
+# schema up to date and complete, docs/api.md up to date, the TypeScript client up to date with the
+# schema, compiled with --strict and tested.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
@@ -28,6 +28,19 @@ status=${PIPESTATUS[0]}
 set -e
 read -r passed failed < <(awk '/^test result:/ { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { print p + 0, f + 0 }' "$log")
 [ "$status" -eq 0 ] || { echo "tests failed"; exit "$status"; }
+
+step "cosmjs against localnet serve (node --test scripts/cosmjs/)"
+[ -d node_modules/@cosmjs/cosmwasm-stargate ] || npm ci --no-audit --no-fund --loglevel=error
+cargo build --locked -p localnet --bin localnet
+js_log="$(mktemp)"
+set +e
+LOCALNET_BIN="$CARGO_TARGET_DIR/debug/localnet" node --test --test-reporter=tap scripts/cosmjs/ 2>&1 | tee "$js_log"
+js_status=${PIPESTATUS[0]}
+set -e
+read -r js_passed js_failed < <(awk '/^# pass / { p = $3 } /^# fail / { f = $3 } END { print p + 0, f + 0 }' "$js_log")
+passed=$((passed + js_passed))
+failed=$((failed + js_failed))
+[ "$js_status" -eq 0 ] || { echo "cosmjs tests failed"; exit "$js_status"; }
 
 step "schema"
 bash scripts/schema.sh --check

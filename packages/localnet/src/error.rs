@@ -10,7 +10,7 @@ pub enum ChainError {
     Contract {
         /// The contract address.
         contract: String,
-        /// `instantiate`, `execute`, `reply` or `query`.
+        /// `instantiate`, `execute`, `reply`, `migrate` or `query`.
         entry_point: &'static str,
         /// The contract's error message.
         msg: String,
@@ -71,6 +71,9 @@ pub enum ChainError {
     /// A message, event or coin list a chain would reject.
     #[error("invalid message: {0}")]
     InvalidMessage(String),
+    /// The sender may not do this (migrate or change the admin of a contract it does not admin).
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
     /// A message or query kind this chain does not route.
     #[error("unsupported: {0}")]
     Unsupported(String),
@@ -85,12 +88,14 @@ impl ChainError {
             ChainError::Contract { entry_point, .. } => match *entry_point {
                 "instantiate" => ("wasm", 4),
                 "query" => ("wasm", 9),
+                "migrate" => ("wasm", 11),
                 _ => ("wasm", 5),
             },
             ChainError::Vm { .. } => ("wasm", 5),
             ChainError::OutOfGas { .. } | ChainError::SubMsgOutOfGas { .. } => ("sdk", 11),
             ChainError::InsufficientFunds { .. } => ("sdk", 5),
             ChainError::NoSuchContract(_) | ChainError::NoSuchCode(_) => ("wasm", 8),
+            ChainError::Unauthorized(_) => ("sdk", 4),
             ChainError::InvalidAddress { .. } => ("sdk", 7),
             ChainError::StoreCode(_) => ("wasm", 2),
             ChainError::InvalidMessage(_) => ("wasm", 10),

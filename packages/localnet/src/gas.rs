@@ -66,6 +66,9 @@ pub struct Gas {
     pub events: u64,
     /// Storing code ([`COMPILE_COST_PER_BYTE`]).
     pub compile: u64,
+    /// The Cosmos SDK ante handler of a signed transaction (tx size, signature verification and
+    /// the fee transfer's KV gas; see `node::ante`). Zero for in-process calls.
+    pub ante: u64,
 }
 
 impl Gas {
@@ -82,6 +85,7 @@ impl Gas {
             self.kv_iterator,
             self.events,
             self.compile,
+            self.ante,
         ]
         .iter()
         .fold(0u64, |acc, g| acc.saturating_add(*g))
@@ -109,6 +113,7 @@ impl Gas {
             kv_iterator: self.kv_iterator.saturating_sub(earlier.kv_iterator),
             events: self.events.saturating_sub(earlier.events),
             compile: self.compile.saturating_sub(earlier.compile),
+            ante: self.ante.saturating_sub(earlier.ante),
         }
     }
 }
@@ -128,6 +133,7 @@ impl std::fmt::Display for Gas {
             ("kv_iterator", self.kv_iterator),
             ("events", self.events),
             ("compile", self.compile),
+            ("ante", self.ante),
         ];
         let shown: Vec<String> = parts
             .iter()
@@ -154,6 +160,7 @@ pub(crate) enum Kind {
     KvIterator,
     Events,
     Compile,
+    Ante,
 }
 
 /// The SDK gas meter of one transaction. Limits nest: a submessage with a gas limit pushes one.
@@ -203,6 +210,19 @@ impl GasMeter {
         }
     }
 
+    /// Moves everything charged since `earlier` (a snapshot of this meter) into `kind`: the
+    /// ante handler's fee transfer is KV gas, but it belongs to the ante's share.
+    pub fn reclassify_since(&mut self, earlier: &Gas, kind: Kind) {
+        let delta = self.used.since(earlier);
+        let moved = delta.total().saturating_sub(match kind {
+            Kind::Ante => delta.ante,
+            _ => 0,
+        });
+        self.used = *earlier;
+        self.used.ante = earlier.ante.saturating_add(delta.ante);
+        self.charge(kind, moved);
+    }
+
     /// Adds a charge; returns false if it went over the limit (the charge stays recorded, as the
     /// SDK's meter records it before panicking).
     pub fn charge(&mut self, kind: Kind, gas: u64) -> bool {
@@ -217,6 +237,7 @@ impl GasMeter {
             Kind::KvIterator => &mut self.used.kv_iterator,
             Kind::Events => &mut self.used.events,
             Kind::Compile => &mut self.used.compile,
+            Kind::Ante => &mut self.used.ante,
         };
         *slot = slot.saturating_add(gas);
         self.used.total() <= self.limit()

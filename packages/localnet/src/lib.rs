@@ -37,14 +37,21 @@ mod api;
 mod bank;
 mod chain;
 mod check;
+#[cfg(feature = "node")]
+pub mod client;
 mod error;
 pub mod gas;
+#[cfg(feature = "node")]
+pub mod node;
 mod querier;
 mod router;
 mod state;
 mod storage;
 
-pub use chain::{Chain, ChainConfig, TxError, TxResult, MAX_WASM_BYTES};
+pub use chain::{
+    Chain, ChainConfig, ChainDump, ChainMsg, CodeDump, CodeInfo, ContractDump, ContractMeta,
+    DeliverError, Delivered, Fee, MsgOutput, MsgResult, TxError, TxResult, MAX_WASM_BYTES,
+};
 pub use check::{
     capabilities, check_artifact, CheckError, MAINSTREAM_CAPABILITIES, MAX_ARTIFACT_BYTES,
 };

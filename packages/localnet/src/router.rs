@@ -11,8 +11,8 @@ use cosmwasm_std::{
     TransactionInfo, WasmMsg,
 };
 use cosmwasm_vm::{
-    call_execute_raw, call_instantiate_raw, call_query_raw, call_reply_raw, from_slice, to_vec,
-    Backend, BackendApi, Instance, InstanceOptions, VmError, VmResult,
+    call_execute_raw, call_instantiate_raw, call_migrate_raw, call_query_raw, call_reply_raw,
+    from_slice, to_vec, Backend, BackendApi, Instance, InstanceOptions, VmError, VmResult,
 };
 
 use crate::api::ChainApi;
@@ -46,7 +46,7 @@ pub(crate) fn addr(s: &str) -> Addr {
     Addr::unchecked(s)
 }
 
-fn out_of_gas(ctx: &Ctx) -> ChainError {
+pub(crate) fn out_of_gas(ctx: &Ctx) -> ChainError {
     let meter = ctx.meter.borrow();
     ChainError::OutOfGas {
         limit: meter.limit(),
@@ -251,6 +251,62 @@ pub(crate) fn instantiate(
     );
     let outcome = handle_response(ctx, &contract, response, events)?;
     Ok((contract, outcome))
+}
+
+/// `MsgMigrateContract` from `sender` (who must be the contract's admin): the contract moves to
+/// `code_id`, whose `migrate` entry point runs.
+pub(crate) fn migrate(
+    ctx: &Rc<Ctx>,
+    sender: &str,
+    contract: &str,
+    code_id: u64,
+    msg: &[u8],
+) -> Result<Outcome, ChainError> {
+    code_checksum(ctx, code_id)?;
+    {
+        let mut state = ctx.state.borrow_mut();
+        let data = state
+            .contracts
+            .get_mut(contract)
+            .ok_or_else(|| ChainError::NoSuchContract(contract.to_string()))?;
+        if data.admin.as_ref().map(Addr::as_str) != Some(sender) {
+            return Err(ChainError::Unauthorized(format!(
+                "{sender} is not the admin of {contract}: can not migrate"
+            )));
+        }
+        data.code_id = code_id;
+    }
+    let env = to_vec(&env(ctx, contract)).map_err(|e| vm_err(contract, e))?;
+    let raw = call(ctx, contract, None, |i| call_migrate_raw(i, &env, msg))?;
+    let response = parse_response(contract, "migrate", &raw)?;
+    let events = vec![Event::new("migrate")
+        .add_attribute("code_id", code_id.to_string())
+        .add_attribute("_contract_address", contract)];
+    handle_response(ctx, contract, response, events)
+}
+
+/// `MsgUpdateAdmin` from `sender` (who must be the contract's admin).
+pub(crate) fn update_admin(
+    ctx: &Ctx,
+    sender: &str,
+    contract: &str,
+    new_admin: &str,
+) -> Result<Event, ChainError> {
+    let new_admin = validate(ctx, new_admin)?;
+    let mut state = ctx.state.borrow_mut();
+    let data = state
+        .contracts
+        .get_mut(contract)
+        .ok_or_else(|| ChainError::NoSuchContract(contract.to_string()))?;
+    if data.admin.as_ref().map(Addr::as_str) != Some(sender) {
+        return Err(ChainError::Unauthorized(format!(
+            "{sender} is not the admin of {contract}: can not modify contract"
+        )));
+    }
+    data.admin = Some(new_admin.clone());
+    Ok(Event::new("update_contract_admin")
+        .add_attribute("_contract_address", contract)
+        .add_attribute("new_admin_address", new_admin.as_str()))
 }
 
 /// A smart query; `vm_gas_cap` is the calling VM's remaining gas when a contract asks.

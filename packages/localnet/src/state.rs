@@ -38,6 +38,10 @@ pub(crate) struct State {
 #[derive(Clone, Debug)]
 pub(crate) struct Code {
     pub checksum: Checksum,
+    /// Who stored it (empty for code stored outside a transaction).
+    pub creator: String,
+    /// The wasm as stored (served by the code query, saved with the chain's state).
+    pub wasm: std::rc::Rc<Vec<u8>>,
 }
 
 /// Shared by the chain, every contract storage and every querier of one chain.

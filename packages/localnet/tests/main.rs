@@ -4,6 +4,8 @@
 mod artifacts;
 mod gas;
 mod harness;
+#[cfg(feature = "node")]
+mod node;
 mod queries;
 mod routing;
 mod submessages;
