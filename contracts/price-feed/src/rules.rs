@@ -36,12 +36,33 @@ impl fmt::Display for SkipRule {
     }
 }
 
-/// Where the jump rule measures a move from: the first accepted record of the current jump
-/// window, or the owner's last reset.
+/// A record the jump rule measures a move from: the anchor (the first accepted record of the
+/// current jump window, or the owner's last reset) or the latest stored record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Anchor {
     pub price: Decimal256,
     pub publish_time: u64,
+    /// Block time the record was accepted at.
+    pub accepted_time: u64,
+}
+
+impl Anchor {
+    /// Time elapsed since this record for an update published at `publish_time` in a block at
+    /// `now`: the smaller of the publish-time and block-time distances (saturating), so updates of
+    /// one block cannot earn more windows than block time allows.
+    pub fn elapsed(&self, publish_time: u64, now: u64) -> u64 {
+        publish_time
+            .saturating_sub(self.publish_time)
+            .min(now.saturating_sub(self.accepted_time))
+    }
+}
+
+/// Where the jump rule measures from: the anchor (within `max_jump_windows` bounds) and the latest
+/// stored record (within one bound, scaled the same way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JumpRefs {
+    pub anchor: Anchor,
+    pub latest: Anchor,
 }
 
 /// The checked values of an accepted update (the handler adds the sequence and the refusal).
@@ -54,13 +75,14 @@ pub struct Accepted {
 }
 
 /// The values to store for `update`, or the first rule it breaks (checked in the order of
-/// `SkipRule`). `latest_allowed` is block time + `max_future_secs`; `anchor` is where the jump
-/// rule measures from (absent before the first price).
+/// `SkipRule`). `now` is the block time, `latest_allowed` is block time + `max_future_secs`;
+/// `refs` is where the jump rule measures from (absent before the first price).
 pub fn check_update(
     feed: &Feed,
     stored: Option<&PriceRecord>,
-    anchor: Option<Anchor>,
+    refs: Option<JumpRefs>,
     update: &PriceUpdate,
+    now: u64,
     latest_allowed: u64,
 ) -> Result<Accepted, SkipRule> {
     let ema_price = update.ema_price.unwrap_or(update.price);
@@ -76,17 +98,22 @@ pub fn check_update(
     if update.publish_time > latest_allowed {
         return Err(SkipRule::Future);
     }
-    if let (Some(anchor), Some(max_jump)) = (anchor, feed.max_price_jump) {
-        // An anchor newer than the update (an owner reset dated later) counts as no time.
-        let elapsed = update.publish_time.saturating_sub(anchor.publish_time);
-        if !within_jump(
-            anchor.price,
-            update.price,
-            max_jump,
-            elapsed,
-            feed.jump_window_secs,
-            feed.max_jump_windows,
-        ) {
+    if let (Some(refs), Some(max_jump)) = (refs, feed.max_price_jump) {
+        // From the anchor: up to `max_jump_windows` bounds. From the latest stored record: one
+        // bound per elapsed window, capped the same way, so a publisher cannot walk away from the
+        // latest price while an honest price can still correct a single bad print.
+        let within = |from: &Anchor| {
+            within_jump(
+                from.price,
+                update.price,
+                max_jump,
+                // A record newer than the update (an owner reset dated later) counts as no time.
+                from.elapsed(update.publish_time, now),
+                feed.jump_window_secs,
+                feed.max_jump_windows,
+            )
+        };
+        if !within(&refs.anchor) || !within(&refs.latest) {
             return Err(SkipRule::Jump);
         }
     }
@@ -128,15 +155,17 @@ pub fn within_jump(
     }
 }
 
-/// The anchor after `accepted` was stored: it moves to an accepted record at least one window
-/// newer than it, so every record of one window is measured from the same price.
+/// The anchor after `accepted` was stored: it moves to an accepted record published at least one
+/// window after it AND accepted at least one window of block time after it, so every record of
+/// one window is measured from the same price, the anchor moves at most once per window of block
+/// time, and a future-dated record cannot capture it before the window really passed.
 pub fn next_anchor(anchor: Option<Anchor>, accepted: Anchor, window: u64) -> Anchor {
+    // A window ending past u64::MAX never ends.
+    let passed = |from: u64, to: u64| from.checked_add(window).is_some_and(|end| to >= end);
     match anchor {
-        // A window ending past u64::MAX never ends.
         Some(a)
-            if a.publish_time
-                .checked_add(window)
-                .is_none_or(|end| accepted.publish_time < end) =>
+            if !passed(a.publish_time, accepted.publish_time)
+                || !passed(a.accepted_time, accepted.accepted_time) =>
         {
             a
         }
@@ -213,11 +242,17 @@ mod tests {
         }
     }
 
-    fn anchor(price: &str, publish_time: u64) -> Option<Anchor> {
-        Some(Anchor {
+    /// A record published and accepted at `t`.
+    fn at(price: &str, t: u64) -> Anchor {
+        Anchor {
             price: d(price),
-            publish_time,
-        })
+            publish_time: t,
+            accepted_time: t,
+        }
+    }
+
+    fn refs(anchor: Anchor, latest: Anchor) -> Option<JumpRefs> {
+        Some(JumpRefs { anchor, latest })
     }
 
     fn update(price: &str, ema: Option<&str>, publish_time: u64) -> PriceUpdate {
@@ -304,8 +339,8 @@ mod tests {
     fn rules_apply_in_order() {
         let stored = record("100", 1_000);
         let f = feed(Some("0.1"));
-        let check =
-            |u: &PriceUpdate| check_update(&f, Some(&stored), anchor("100", 1_000), u, 2_000);
+        let r = refs(at("100", 1_000), at("100", 1_000));
+        let check = |u: &PriceUpdate| check_update(&f, Some(&stored), r, u, 1_995, 2_000);
         assert_eq!(check(&update("0", None, 1_001)), Err(SkipRule::ZeroPrice));
         assert_eq!(
             check(&update("100", Some("0"), 1_001)),
@@ -334,15 +369,9 @@ mod tests {
         // Stored 90 at 1,030 (accepted within the window of the anchor 100 at 1,000).
         let stored = record("90", 1_030);
         let f = feed(Some("0.1"));
-        let check = |price: &str, t: u64| {
-            check_update(
-                &f,
-                Some(&stored),
-                anchor("100", 1_000),
-                &update(price, None, t),
-                t,
-            )
-        };
+        let r = refs(at("100", 1_000), at("90", 1_030));
+        let check =
+            |price: &str, t: u64| check_update(&f, Some(&stored), r, &update(price, None, t), t, t);
         // 81 is 10 % below the stored 90 but 19 % below the anchor: refused.
         assert_eq!(check("81", 1_031), Err(SkipRule::Jump));
         assert!(check("90", 1_031).is_ok());
@@ -350,22 +379,56 @@ mod tests {
         assert_eq!(check("85", 1_089), Err(SkipRule::Jump));
         assert!(check("85", 1_090).is_ok());
         // An anchor dated after the update (an owner reset) counts as no time elapsed.
-        let later = check_update(
-            &f,
-            Some(&stored),
-            anchor("100", 5_000),
-            &update("110", None, 1_031),
-            5_000,
-        );
-        assert!(later.is_ok());
+        let later = |price: &str| {
+            check_update(
+                &f,
+                Some(&stored),
+                refs(at("100", 5_000), at("100", 5_000)),
+                &update(price, None, 1_031),
+                5_000,
+                5_000,
+            )
+        };
+        assert!(later("110").is_ok());
+        assert_eq!(later("110.1"), Err(SkipRule::Jump));
+    }
+
+    #[test]
+    fn the_jump_is_also_bounded_from_the_latest_stored_price() {
+        // Anchor 100 at 1,000; stored 90 at 1,060, accepted at block 1,000 (dated ahead).
+        let stored = record("90", 1_060);
+        let f = feed(Some("0.1"));
+        let latest = Anchor {
+            accepted_time: 1_000,
+            ..at("90", 1_060)
+        };
+        let check = |price: &str, t: u64, now: u64| {
+            check_update(
+                &f,
+                Some(&stored),
+                refs(at("100", 1_000), latest),
+                &update(price, None, t),
+                now,
+                u64::MAX,
+            )
+        };
+        // 81 is 10 % below 90 but 19 % below the anchor: refused within the anchor's window.
+        assert_eq!(check("81", 1_061, 1_000), Err(SkipRule::Jump));
+        // 180 s of publish time but no block time: still one bound from each.
+        assert_eq!(check("81", 1_180, 1_000), Err(SkipRule::Jump));
+        // Back up: one bound from 90 (99), though the anchor would allow 110.
+        assert!(check("99", 1_061, 1_000).is_ok());
+        assert_eq!(check("99.01", 1_061, 1_000), Err(SkipRule::Jump));
+        // Three windows of both kinds later: 30 % from the anchor, 3 · 10 % from 90.
+        assert!(check("117", 1_240, 1_180).is_ok());
+        assert_eq!(check("117.01", 1_240, 1_180), Err(SkipRule::Jump));
+        assert!(check("70", 1_240, 1_180).is_ok());
+        assert_eq!(check("69.99", 1_240, 1_180), Err(SkipRule::Jump));
     }
 
     #[test]
     fn the_anchor_moves_one_window_at_a_time() {
-        let a = |p: &str, t: u64| Anchor {
-            price: d(p),
-            publish_time: t,
-        };
+        let a = at;
         assert_eq!(next_anchor(None, a("5", 7), 60), a("5", 7));
         assert_eq!(next_anchor(Some(a("1", 100)), a("2", 159), 60), a("1", 100));
         assert_eq!(next_anchor(Some(a("1", 100)), a("2", 160), 60), a("2", 160));
@@ -373,14 +436,38 @@ mod tests {
             next_anchor(Some(a("1", u64::MAX - 1)), a("2", u64::MAX), 60),
             a("1", u64::MAX - 1)
         );
+        // Published a window later but accepted within the anchor's window of block time (a
+        // future-dated record, or many records of one block): the anchor stays.
+        let early = |t: u64, block: u64| Anchor {
+            accepted_time: block,
+            ..a("2", t)
+        };
+        assert_eq!(
+            next_anchor(Some(a("1", 100)), early(160, 159), 60),
+            a("1", 100)
+        );
+        assert_eq!(
+            next_anchor(Some(a("1", 100)), early(700, 100), 60),
+            a("1", 100)
+        );
+        assert_eq!(
+            next_anchor(Some(a("1", 100)), early(160, 160), 60),
+            early(160, 160)
+        );
+        // Accepted a window later but published within the window: the anchor stays too.
+        assert_eq!(
+            next_anchor(Some(a("1", 100)), early(159, 700), 60),
+            a("1", 100)
+        );
     }
 
     #[test]
     fn first_price_and_unbounded_feeds_have_no_jump_rule() {
         let u = update("1000000", None, 5);
-        assert!(check_update(&feed(Some("0.1")), None, None, &u, 5).is_ok());
+        assert!(check_update(&feed(Some("0.1")), None, None, &u, 5, 5).is_ok());
         let stored = record("1", 1);
-        assert!(check_update(&feed(None), Some(&stored), anchor("1", 1), &u, 5).is_ok());
+        let r = refs(at("1", 1), at("1", 1));
+        assert!(check_update(&feed(None), Some(&stored), r, &u, 5, 5).is_ok());
     }
 
     #[test]

@@ -60,6 +60,10 @@ pub struct JumpState {
     pub anchor_price: Decimal256,
     /// Publish time of the anchor.
     pub anchor_time: u64,
+    /// Block time the anchor was accepted at; an anchor stored before the field existed reads its
+    /// publish time (see `anchor`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor_accepted_time: Option<u64>,
     /// The latest jump refusal (publish time ≤ block time) of each publisher that is not yet
     /// covered by an accepted record; at most one entry per publisher.
     pub refusals: Vec<Refusal>,
@@ -71,6 +75,7 @@ impl JumpState {
         Anchor {
             price: self.anchor_price,
             publish_time: self.anchor_time,
+            accepted_time: self.anchor_accepted_time.unwrap_or(self.anchor_time),
         }
     }
 }
@@ -80,4 +85,27 @@ impl JumpState {
 pub struct Refusal {
     pub publisher: Addr,
     pub publish_time: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_anchor_stored_without_its_acceptance_time_reads_its_publish_time() {
+        let old: JumpState =
+            cosmwasm_std::from_json(r#"{"anchor_price":"100","anchor_time":5,"refusals":[]}"#)
+                .unwrap();
+        assert_eq!(old.anchor_accepted_time, None);
+        assert_eq!(old.anchor().accepted_time, 5);
+        let new = JumpState {
+            anchor_accepted_time: Some(3),
+            ..old
+        };
+        assert_eq!(new.anchor().accepted_time, 3);
+        assert_eq!(
+            cosmwasm_std::to_json_string(&new).unwrap(),
+            r#"{"anchor_price":"100","anchor_time":5,"anchor_accepted_time":3,"refusals":[]}"#
+        );
+    }
 }

@@ -133,9 +133,10 @@ fn s42_a_refused_gap_marks_the_feed_unconfirmed_until_an_accepted_price_answers_
     assert_eq!(price.price, d("100"));
     assert_eq!(price.refused_publish_time, Some(t0 + 60));
     assert_eq!(raw(&suite, "SOL").refused_publish_time, Some(t0 + 60));
-    // An accepted price published before the refusal does not answer it.
-    suite.push(vec![upd("SOL", "101", t0 + 59)]).unwrap();
-    assert_eq!(suite.stored("SOL").0, d("101"));
+    // An accepted price published before the refusal does not answer it. (105, so that the
+    // later +15 % is also within one bound of this latest stored price.)
+    suite.push(vec![upd("SOL", "105", t0 + 59)]).unwrap();
+    assert_eq!(suite.stored("SOL").0, d("105"));
     assert_eq!(raw(&suite, "SOL").refused_publish_time, Some(t0 + 60));
     // A later refusal moves the mark forward.
     suite.advance(20);
@@ -249,6 +250,67 @@ fn two_distinct_publishers_refused_within_a_window_mark_the_feed_unconfirmed() {
     suite.advance(1);
     push_from(&mut suite, &p1, upd("SOL", "150", t0 + 120));
     assert_eq!(raw(&suite, "SOL").refused_publish_time, None);
+}
+
+#[test]
+fn s53_ten_backdated_updates_in_one_block_after_a_silence_cannot_walk_past_the_cap() {
+    let (mut suite, t0) = sol();
+    suite.advance(600);
+    // One block, ten updates a window apart in publish time, each −10 % of the one before:
+    // 100 · 0.9^10 ≈ 34.87 if each earned its own window. Block time allows one window after
+    // the anchor (100 at t0, accepted at t0), so the anchor moves once (to 90) and the walk
+    // stops one bound further, at 81: within max_jump_windows (3) bounds of 100.
+    let walk = [
+        "90",
+        "81",
+        "72.9",
+        "65.61",
+        "59.049",
+        "53.1441",
+        "47.82969",
+        "43.046721",
+        "38.7420489",
+        "34.86784401",
+    ];
+    let mut skipped = vec![];
+    for (i, price) in (1u64..).zip(walk) {
+        let res = suite.push(vec![upd("SOL", price, t0 + 60 * i)]).unwrap();
+        skipped.extend(attrs(&res, "skipped_update"));
+    }
+    assert_eq!(skipped, ["SOL:jump"; 8]);
+    assert_eq!(suite.stored("SOL"), (d("81"), d("1"), d("81"), t0 + 120));
+    // The refused prices were published at or before the block: a sole publisher's refusal
+    // marks the feed unconfirmed from the latest of them.
+    assert_eq!(raw(&suite, "SOL").refused_publish_time, Some(t0 + 600));
+}
+
+#[test]
+fn s53_a_future_dated_update_cannot_capture_the_anchor() {
+    let (mut suite, [h1, h2, m], t0) = three_publishers();
+    // True price 100. At block t0 + 55, M pushes 110 dated t0 + 60 (5 s ahead, allowed): +10 %
+    // of the anchor, accepted, but the window of block time has not passed: no new anchor.
+    suite.advance(55);
+    let res = push_from(&mut suite, &m, upd("SOL", "110", t0 + 60));
+    assert!(attrs(&res, "skipped_update").is_empty());
+    // At t0 + 61 H1 pushes the true 100: within one bound of the stored 110 and of the anchor.
+    suite.advance(6);
+    let res = push_from(&mut suite, &h1, upd("SOL", "100", t0 + 61));
+    assert!(attrs(&res, "skipped_update").is_empty());
+    assert_eq!(suite.stored("SOL").0, d("100"));
+    // A window later M pushes 121 dated t0 + 120: +21 % of the anchor (H1's 100), refused.
+    suite.advance(54);
+    let res = push_from(&mut suite, &m, upd("SOL", "121", t0 + 120));
+    assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+    assert!(attrs(&res, "refused_publish_time").is_empty());
+    // The honest publishers' 100 lands and the feed stays confirmed.
+    for (who, t) in [(&h1, t0 + 114), (&h2, t0 + 115)] {
+        let res = push_from(&mut suite, who, upd("SOL", "100", t));
+        assert!(attrs(&res, "skipped_update").is_empty());
+        assert!(attrs(&res, "refused_publish_time").is_empty());
+    }
+    assert_eq!(suite.stored("SOL"), (d("100"), d("1"), d("100"), t0 + 115));
+    let price = suite.price("SOL").unwrap();
+    assert_eq!((price.price, price.refused_publish_time), (d("100"), None));
 }
 
 #[test]

@@ -44,8 +44,12 @@ fn gap_is_accepted_once_enough_time_has_elapsed() {
     let res = suite.push(vec![upd("BTC", "115", t0 + 90)]).unwrap();
     assert!(attrs(&res, "skipped_update").is_empty());
     assert_eq!(suite.stored("BTC"), (d("115"), d("1"), d("115"), t0 + 90));
-    // Downwards the same way: −15 % of 115 needs 90 s again.
-    suite.advance(60);
+    // Downwards the same way: −15 % of 115 needs 90 s again, of publish time and of block time
+    // since 115 became the anchor (accepted at t0 + 120).
+    suite.advance(89);
+    let res = suite.push(vec![upd("BTC", "97.75", t0 + 180)]).unwrap();
+    assert_eq!(attrs(&res, "skipped_update"), ["BTC:jump"]);
+    suite.advance(1);
     let res = suite.push(vec![upd("BTC", "97.75", t0 + 179)]).unwrap();
     assert_eq!(attrs(&res, "skipped_update"), ["BTC:jump"]);
     suite.push(vec![upd("BTC", "97.75", t0 + 180)]).unwrap();

@@ -313,3 +313,41 @@ fn s42_the_vault_and_settlement_need_a_confirmed_price() {
     assert_eq!(a.collateral, int_usdc(9_849));
     s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
 }
+
+#[test]
+fn s53_a_publisher_cannot_capture_the_anchor_and_trade_at_its_price() {
+    let (mut s, t0) = sol_market();
+    let (owner, feed, m) = (s.owner.clone(), s.feed.clone(), s.publisher.clone());
+    let [h1, h2] = [s.user("h1", 0), s.user("h2", 0)];
+    s.exec_at(
+        &feed,
+        &owner,
+        &FeedMsg::SetPublishers {
+            publishers: vec![m.to_string(), h1.to_string(), h2.to_string()],
+        },
+        &[],
+    )
+    .unwrap();
+    let [attacker] = s.traders(["attacker"], 10_000, 10_000);
+    // True price 100. M dates 110 five seconds ahead, just past the window boundary; H1 pushes
+    // the true 100 a block later; a window later M pushes 121 (+10 % of its own 110).
+    s.advance(55);
+    s.exec_at(&feed, &m, &push("110", t0 + 60), &[]).unwrap();
+    s.advance(6);
+    s.exec_at(&feed, &h1, &push("100", t0 + 61), &[]).unwrap();
+    s.advance(54);
+    let r = s.exec_at(&feed, &m, &push("121", t0 + 120), &[]).unwrap();
+    assert_eq!(Suite::attr(&r, "wasm", "skipped_update"), "SOL:jump");
+    // The engine still prices SOL at the honest 100: a short opens there, not at 121.
+    s.trade(&attacker, "SOL", "-10");
+    let a = s.account(&attacker);
+    assert_eq!(a.positions[0].entry_price, d("100"));
+    // fee 0.1 % of 1,000
+    assert_eq!(a.collateral.i128(), 9_999_000_000);
+    // The honest publishers keep the feed confirmed and moving.
+    s.exec_at(&feed, &h1, &push("100", t0 + 114), &[]).unwrap();
+    let r = s.exec_at(&feed, &h2, &push("100", t0 + 115), &[]).unwrap();
+    assert_eq!(Suite::attr(&r, "wasm", "updated"), "1");
+    s.trade(&attacker, "SOL", "10");
+    assert!(s.account(&attacker).positions.is_empty());
+}

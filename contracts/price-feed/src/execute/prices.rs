@@ -6,7 +6,7 @@ use cosmwasm_std::{Attribute, Decimal256, DepsMut, Env, MessageInfo, Response, S
 use perps_api::price_feed::{history_slot, HistoryRecord, PriceRecord, PriceUpdate};
 
 use crate::error::{ContractError, ContractResult};
-use crate::rules::{self, Accepted, Anchor, SkipRule};
+use crate::rules::{self, Accepted, Anchor, JumpRefs, SkipRule};
 use crate::state::{
     Config, Feed, JumpState, CONFIG, FEEDS, JUMPS, OWNERSHIP, PRICES, PRICE_HISTORY,
 };
@@ -43,8 +43,15 @@ pub fn update_prices(
         };
         let stored = PRICES.may_load(deps.storage, &update.feed_id)?;
         let jump = load_jump_state(deps.storage, &feed, &update.feed_id, stored.as_ref())?;
-        let anchor = jump.as_ref().map(JumpState::anchor);
-        match rules::check_update(&feed, stored.as_ref(), anchor, update, latest_allowed) {
+        let refs = match (&jump, &stored) {
+            (Some(j), Some(s)) => Some(JumpRefs {
+                anchor: j.anchor(),
+                latest: latest_ref(deps.storage, &update.feed_id, s)?,
+            }),
+            _ => None,
+        };
+        let now = env.block.time.seconds();
+        match rules::check_update(&feed, stored.as_ref(), refs, update, now, latest_allowed) {
             Ok(accepted) => {
                 let stored_feed = StoredFeed {
                     feed_id: &update.feed_id,
@@ -135,9 +142,31 @@ fn load_jump_state(
         JumpState {
             anchor_price: stored.price,
             anchor_time: stored.publish_time,
+            anchor_accepted_time: None,
             refusals: vec![],
         },
     )))
+}
+
+/// The latest stored record as the jump rule reads it: accepted at the block time its history
+/// entry carries, or (a record stored before the history existed) at its publish time.
+fn latest_ref(
+    storage: &dyn Storage,
+    feed_id: &str,
+    stored: &PriceRecord,
+) -> ContractResult<Anchor> {
+    let accepted_time = match stored.sequence {
+        Some(sequence) => PRICE_HISTORY
+            .may_load(storage, (feed_id, history_slot(sequence)))?
+            .filter(|h| h.sequence == sequence)
+            .map(|h| h.accepted_time),
+        None => None,
+    };
+    Ok(Anchor {
+        price: stored.price,
+        publish_time: stored.publish_time,
+        accepted_time: accepted_time.unwrap_or(stored.publish_time),
+    })
 }
 
 /// A feed as loaded for one accepted record.
@@ -205,6 +234,7 @@ fn store_accepted(
         let here = Anchor {
             price: record.price,
             publish_time: record.publish_time,
+            accepted_time: env.block.time.seconds(),
         };
         let anchor = match (&jump, reset) {
             (Some(j), false) => rules::next_anchor(Some(j.anchor()), here, feed.jump_window_secs),
@@ -213,6 +243,7 @@ fn store_accepted(
         let next = JumpState {
             anchor_price: anchor.price,
             anchor_time: anchor.publish_time,
+            anchor_accepted_time: Some(anchor.accepted_time),
             refusals,
         };
         // Most updates inside a window change nothing here: skip the write.
