@@ -168,8 +168,9 @@ fn document(rows: &[Row], transfer: u64, sizes: &[usize], source: Option<&str>) 
          (`artifacts/*.wasm`) run on the local chain (`packages/localnet`: cosmwasm-vm 3.0.10 with \
          wasmd's default gas: VM gas / 140,000,000, 60,000 per contract instance, the SDK's KV gas \
          with the 33-byte contract prefix on every key, event costs). Numbers are SDK gas of the \
-         message alone: the ante handler (signatures, tx bytes) a real transaction adds is the \
-         same for every message and left out. The reference is cw20-base 2.0.0's `transfer` \
+         message alone: the ante handler (signatures, tx bytes, fee transfer) a real transaction \
+         adds is the same for every message and left out; docs/gas-tx.md shows a whole signed \
+         trade on `localnet serve` next to the message alone. The reference is cw20-base 2.0.0's `transfer` \
          between two accounts that already hold tokens, measured on the same chain in the same \
          run.\n\n",
     );
