@@ -60,6 +60,7 @@ pub fn market(feed_id: &str, skew_scale: &str, min_order_size: &str) -> MarketCo
         max_position_notional: None,
         min_order_size: dec(min_order_size),
         liquidation_fee: dec("0.01"),
+        max_skew_to_vault: None,
     }
 }
 
@@ -176,6 +177,10 @@ impl<B: Backend> Protocol<B> {
             default_max_slippage: None,
             unrealized_profit_weight: None,
             lp_withdraw_delay_secs: Some(3600),
+            min_position_notional: None,
+            max_total_skew_to_vault: None,
+            adl_trigger_ratio: None,
+            lp_claim_window_secs: None,
         };
         p.engine = p.instantiate(Code::Perps, &engine_msg, "perps")?;
         let (fund_addr, engine_addr) = (p.fund.clone(), p.engine.clone());

@@ -11,6 +11,7 @@ use perps_risk::funding::funding_settlement;
 use perps_risk::ledger::{self, Balances, Moved};
 
 use crate::error::{ContractError, ContractResult};
+use crate::solvency;
 use crate::market::{aggregate, load_market_ctx, risk_position, set_aggregate, MarketCtx, Prices};
 use crate::state::{
     Config, MarketState, Mode, Position, Vault, COLLATERAL, MARKET_HOLDERS, MARKET_STATES,
@@ -30,6 +31,9 @@ pub struct AccountCtx {
     pub dirty_markets: BTreeSet<String>,
     /// Decimals of the collateral (for the settled isolated values in the cross book).
     pub collateral_decimals: u8,
+    /// `(V, Σ profits)` while the vault's equity is below zero: realized profits of this message
+    /// are paid with the haircut (DESIGN 6.10; set by the handler, [`crate::solvency`]).
+    pub haircut: Option<(perps_risk::num::Quote, perps_risk::num::Quote)>,
 }
 
 /// What a message loaded for an account (market states as accrued to the block time at load),
@@ -55,9 +59,9 @@ impl Snapshot {
         &self,
         storage: &mut dyn Storage,
         ctx: &AccountCtx,
-        vault: &Vault,
+        vault: &mut Vault,
     ) -> ContractResult<()> {
-        ctx.save(storage, &self.account)?;
+        ctx.save(storage, &self.account, vault)?;
         if *vault != self.vault {
             VAULT.save(storage, vault)?;
         }
@@ -134,6 +138,7 @@ pub fn load_account_cached(
         dirty_positions: BTreeSet::new(),
         dirty_markets: BTreeSet::new(),
         collateral_decimals: cfg.collateral_decimals,
+        haircut: None,
     })
 }
 
@@ -372,7 +377,14 @@ impl AccountCtx {
     /// changed (a market state equal to the loaded one is not rewritten).
     /// The collateral is also written when the account held no position at load, so that every
     /// account with a position has a collateral entry (the liquidation scan pages over them).
-    pub fn save(&self, storage: &mut dyn Storage, loaded: &Loaded) -> ContractResult<()> {
+    /// Each market state written replaces its part of the vault's `claims` and `exposure`
+    /// ([`crate::solvency::restate`]); the caller writes the vault.
+    pub fn save(
+        &self,
+        storage: &mut dyn Storage,
+        loaded: &Loaded,
+        vault: &mut Vault,
+    ) -> ContractResult<()> {
         if self.collateral != loaded.collateral || loaded.positions.is_empty() {
             COLLATERAL.save(storage, &self.addr, &self.collateral)?;
         }
@@ -390,10 +402,14 @@ impl AccountCtx {
                 }
             }
         }
+        let dec = self.collateral_decimals;
         for id in &self.dirty_markets {
-            let state = &self.market(id)?.state;
-            if loaded.states.get(id) != Some(state) {
-                MARKET_STATES.save(storage, id, state)?;
+            let m = self.market(id)?;
+            if loaded.states.get(id) != Some(&m.state) {
+                let before = solvency::part(&m.market, &m.stored, dec)?;
+                let after = solvency::part(&m.market, &m.state, dec)?;
+                solvency::restate(vault, before, after)?;
+                MARKET_STATES.save(storage, id, &m.state)?;
             }
         }
         Ok(())

@@ -4,7 +4,9 @@ use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Repl
 use perps_api::perps::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 
 use crate::error::ContractResult;
-use crate::execute::{account, admin, bad_debt, liquidate, markets, settle, trade, vault};
+use crate::execute::{
+    account, admin, bad_debt, liquidate, markets, settle, solvency, trade, vault,
+};
 use crate::query as q;
 
 pub fn instantiate(
@@ -60,6 +62,7 @@ pub fn execute(
         ExecuteMsg::ClaimLiquidity {} => vault::claim_liquidity(deps, env, info),
         ExecuteMsg::CancelWithdrawLiquidity {} => vault::cancel_withdraw_liquidity(deps, info),
         ExecuteMsg::SweepFees {} => vault::sweep_fees(deps, info),
+        ExecuteMsg::MarkBadDebt { account } => solvency::mark_bad_debt(deps, env, info, account),
         ExecuteMsg::SettlePositions { market_id, limit } => {
             settle::settle_positions(deps, env, info, market_id, limit)
         }

@@ -293,6 +293,38 @@ pub enum ContractError {
 
     #[error("unknown reply id {id}")]
     UnknownReply { id: u64 },
+
+    #[error("exposure cap of market {market_id}: |skew|·price {exposure} > max_skew_to_vault {ratio} × vault equity {equity}")]
+    ExposureCap {
+        market_id: String,
+        exposure: Uint128,
+        ratio: Decimal256,
+        equity: Int128,
+    },
+
+    #[error("total exposure cap: Σ |skew|·price {exposure} > max_total_skew_to_vault {ratio} × vault equity {equity}")]
+    TotalExposureCap {
+        exposure: Uint128,
+        ratio: Decimal256,
+        equity: Int128,
+    },
+
+    #[error("position notional {notional} in market {market_id} is below min_position_notional {min}")]
+    BelowMinPositionNotional {
+        market_id: String,
+        notional: Uint128,
+        min: Uint128,
+    },
+
+    #[error("account {account} is not bankrupt: no book has negative equity")]
+    NotBankrupt { account: String },
+
+    #[error("withdrawal request lapsed: claimable from {claimable_at} until {expires_at}, now {now}")]
+    WithdrawalLapsed {
+        claimable_at: u64,
+        expires_at: u64,
+        now: u64,
+    },
 }
 
 impl From<RiskError> for ContractError {

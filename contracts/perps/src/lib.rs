@@ -10,6 +10,7 @@ pub mod execute;
 pub mod market;
 pub mod oracle;
 pub mod query;
+pub mod solvency;
 pub mod state;
 pub mod trade;
 pub mod valuation;

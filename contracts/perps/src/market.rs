@@ -33,6 +33,9 @@ pub struct MarketCtx {
     pub market: Market,
     /// State with funding accrued to the block time when a live price exists.
     pub state: MarketState,
+    /// The state as stored before this message (the vault's `claims` and `exposure` hold its
+    /// contribution: [`crate::solvency::restate`]).
+    pub stored: MarketState,
     pub tiers: TierTable,
     /// The liveness verdict (and the strict one inside it).
     pub mark: Result<Mark, OracleError>,
@@ -126,7 +129,8 @@ pub fn load_market_ctx(deps: Deps, env: &Env, cfg: &Config, id: &str) -> Contrac
             .ok_or_else(|| ContractError::UnknownMarket {
                 market_id: id.to_string(),
             })?;
-    let mut state = MARKET_STATES.load(deps.storage, id)?;
+    let stored = MARKET_STATES.load(deps.storage, id)?;
+    let mut state = stored.clone();
     let mark = oracle::mark(deps, env, cfg, id, &market);
     if let Ok(m) = &mark {
         state = accrue(&market, state, m.price, env.block.time.seconds())?;
@@ -136,6 +140,7 @@ pub fn load_market_ctx(deps: Deps, env: &Env, cfg: &Config, id: &str) -> Contrac
         tiers: tier_table(&market.config)?,
         market,
         state,
+        stored,
         mark,
     })
 }

@@ -53,6 +53,10 @@ pub fn config(deps: Deps) -> ContractResult<ConfigResponse> {
         default_max_slippage: c.default_max_slippage,
         unrealized_profit_weight: c.unrealized_profit_weight,
         lp_withdraw_delay_secs: c.lp_withdraw_delay_secs,
+        min_position_notional: c.min_position_notional,
+        max_total_skew_to_vault: c.max_total_skew_to_vault,
+        adl_trigger_ratio: c.adl_trigger_ratio,
+        lp_claim_window_secs: c.lp_claim_window_secs,
         pending_insurance_fees: vault.insurance_fees,
     })
 }
@@ -334,6 +338,8 @@ pub fn vault(deps: Deps, env: Env) -> ContractResult<VaultResponse> {
         equity: v_floor,
         total_shares: vault.total_shares,
         share_price,
+        unrecoverable: vault.unrecoverable,
+        exposure: perps_risk::num::Quote(vault.exposure).to_base_units_u(perps_risk::num::Round::Up)?,
     })
 }
 
@@ -351,13 +357,18 @@ pub fn lp_position(deps: Deps, env: Env, address: String) -> ContractResult<LpPo
         let (v, _) = equity(deps, &env, &cfg, &vault, Prices::Any)?;
         redeem_value(shares, vault.total_shares, v)?
     };
-    let pending_withdrawal =
-        LP_REQUESTS
-            .may_load(deps.storage, &addr)?
-            .map(|r| PendingWithdrawal {
-                shares: r.shares,
-                claimable_at: r.claimable_at,
-            });
+    // a lapsed request is no request (its shares are free again)
+    let now = env.block.time.seconds();
+    let pending_withdrawal = LP_REQUESTS
+        .may_load(deps.storage, &addr)?
+        .filter(|r| !crate::execute::vault::lapsed(r, &cfg, now))
+        .map(|r| PendingWithdrawal {
+            shares: r.shares,
+            claimable_at: r.claimable_at,
+            expires_at: (!r.refused)
+                .then(|| r.claimable_at.saturating_add(cfg.lp_claim_window_secs)),
+            value_at_request: r.value_at_request.unwrap_or(value),
+        });
     Ok(LpPositionResponse {
         shares,
         value,

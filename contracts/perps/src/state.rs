@@ -7,6 +7,7 @@ use cw_storage_plus::{Item, Map};
 use perps_api::ownership::Ownership;
 use perps_api::perps::{MarketConfig, MarketStatus};
 use perps_risk::ledger::Balances;
+use perps_risk::num::Quote;
 
 /// The one cw2 identity of this contract (instantiate, migrate and tests).
 pub const CONTRACT_NAME: &str = "crates.io:perps";
@@ -32,6 +33,29 @@ pub struct Config {
     pub default_max_slippage: Decimal256,
     pub unrealized_profit_weight: Decimal256,
     pub lp_withdraw_delay_secs: u64,
+    /// 0: every market uses `2·min_liquidation_reward/mmr_1` (DESIGN 6.8).
+    #[serde(default)]
+    pub min_position_notional: Uint128,
+    #[serde(default = "default_max_total_skew_to_vault")]
+    pub max_total_skew_to_vault: Decimal256,
+    #[serde(default = "default_adl_trigger_ratio")]
+    pub adl_trigger_ratio: Decimal256,
+    #[serde(default = "default_lp_claim_window_secs")]
+    pub lp_claim_window_secs: u64,
+}
+
+/// Defaults of the solvency fields (DESIGN 6.7, 6.10), also for a configuration stored before
+/// they existed.
+pub fn default_max_total_skew_to_vault() -> Decimal256 {
+    Decimal256::from_ratio(2u8, 1u8)
+}
+
+pub fn default_adl_trigger_ratio() -> Decimal256 {
+    Decimal256::percent(5)
+}
+
+pub fn default_lp_claim_window_secs() -> u64 {
+    86_400
 }
 
 /// A market's parameters and status: changed only by the owner.
@@ -87,6 +111,18 @@ pub struct Vault {
     pub total_shares: Uint128,
     /// Insurance share of fees accrued and not yet swept, base units.
     pub insurance_fees: Uint128,
+    /// `Σ_m` of what the vault owes each market's traders (`perps_risk::vault::market_liability`)
+    /// as each market state was last stored (at its last price), exact base units: `V` for the
+    /// caps is `cash − this − unrecoverable`, kept current at every market state write
+    /// ([`crate::solvency::restate`]) so no check iterates the markets.
+    #[serde(default, rename = "cl")]
+    pub claims: SignedDecimal256,
+    /// `Σ_m |K_m|·P_m` at each market's stored last price, exact base units (kept like `claims`).
+    #[serde(default, rename = "ex")]
+    pub exposure: SignedDecimal256,
+    /// Shortfall of books found bankrupt and not yet covered ([`BAD_DEBT`]), base units.
+    #[serde(default, rename = "ur", skip_serializing_if = "Uint128::is_zero")]
+    pub unrecoverable: Uint128,
 }
 
 impl Vault {
@@ -98,6 +134,11 @@ impl Vault {
             vault_cash: self.cash,
             insurance_fees: self.insurance_fees,
         }
+    }
+
+    /// The vault's exposure and claims as exact amounts of base units.
+    pub fn claims_quote(&self) -> Quote {
+        Quote(self.claims)
     }
 
     /// Writes back the vault's part of a ledger step's result.
@@ -121,6 +162,14 @@ pub struct LpAccount {
 pub struct LpRequest {
     pub shares: Uint128,
     pub claimable_at: u64,
+    /// What the shares were worth at the request (`shares·V/total`, rounded down): a claim never
+    /// pays more per share (absent on requests stored before the rule: then no cap but the price
+    /// at the claim).
+    #[serde(default)]
+    pub value_at_request: Option<Uint128>,
+    /// A claim was refused or paid in part: the request no longer lapses (DESIGN 6.7).
+    #[serde(default)]
+    pub refused: bool,
 }
 
 pub const CONFIG: Item<Config> = Item::new("cfg");
@@ -138,6 +187,9 @@ pub const VAULT: Item<Vault> = Item::new("v");
 pub const SETTLED_WITH_HOLDERS: Item<Vec<String>> = Item::new("sh");
 pub const LPS: Map<&Addr, LpAccount> = Map::new("lp");
 pub const LP_REQUESTS: Map<&Addr, LpRequest> = Map::new("lr");
+/// Shortfall recorded for an account's bankrupt books (`mark_bad_debt`), part of
+/// `Vault::unrecoverable` until the books are closed (liquidation, the owner's bankrupt close).
+pub const BAD_DEBT: Map<&Addr, Uint128> = Map::new("bd");
 
 /// Page size bounds of list queries and `settle_positions`.
 pub const DEFAULT_LIMIT: u32 = 10;

@@ -18,6 +18,8 @@ use perps_risk::RiskError;
 use crate::account::{book_params, AccountCtx};
 use crate::error::{ContractError, ContractResult};
 use crate::market::{impact_cap, skew, Prices};
+use crate::solvency;
+use perps_risk::solvency::min_position_notional;
 use crate::state::{Config, Mode, Position, Vault};
 
 /// What a trade asks for.
@@ -89,7 +91,8 @@ pub fn apply_trade(
     let funding_paid = ctx.settle_funding(req.market_id, vault)?;
     let resolved = resolve_mode(ctx, cfg, req)?;
     let legs = classify_legs(ctx, req)?;
-    let quoted = quote(ctx, vault, cfg, &terms, &legs, req)?;
+    let mut quoted = quote(ctx, vault, cfg, &terms, &legs, req)?;
+    quoted.fill.realized_pnl = solvency::haircut(quoted.fill.realized_pnl, ctx.haircut)?;
     check_limits(ctx, cfg, &terms, &legs, &quoted, req.market_id)?;
     let moved = move_cash(ctx, vault, req.market_id, &resolved, &quoted)?;
     let mode_after = match &resolved.mode {
@@ -103,6 +106,7 @@ pub fn apply_trade(
         },
     };
     check_books(ctx, cfg, req.market_id, &mode_after, &legs, &resolved)?;
+    solvency::check_exposure_caps(ctx, vault, cfg)?;
     Ok(TradeReport {
         market_id: req.market_id.to_string(),
         mode: mode_label(&mode_after),
@@ -356,11 +360,12 @@ fn check_limits(
         });
     }
     if !legs.opens {
-        return Ok(());
+        return check_min_notional(ctx, cfg, quoted, market_id);
     }
     if legs.crosses_zero && out.increased < min {
         return Err(below_min(market_id, out.increased, min));
     }
+    check_min_notional(ctx, cfg, quoted, market_id)?;
     let count = u32::try_from(ctx.positions.len()).unwrap_or(u32::MAX);
     if !legs.existing && count >= cfg.max_positions_per_account {
         return Err(ContractError::TooManyPositions {
@@ -369,6 +374,36 @@ fn check_limits(
         });
     }
     check_caps(ctx, market_id, terms, out, cfg.collateral_decimals)
+}
+
+/// `min_position_notional` (DESIGN 6.8): a position left open by the trade is worth at least
+/// the floor at the fill (the configured value, else `2·min_liquidation_reward/mmr_1`).
+fn check_min_notional(
+    ctx: &AccountCtx,
+    cfg: &Config,
+    quoted: &Quoted,
+    market_id: &str,
+) -> ContractResult<()> {
+    let size = quoted.fill.new_size;
+    if size.is_zero() {
+        return Ok(());
+    }
+    let mmr_1 = ctx.market(market_id)?.tiers.first_mmr();
+    let min = min_position_notional(cfg.min_position_notional, cfg.min_liquidation_reward, mmr_1)?;
+    if min.is_zero() {
+        return Ok(());
+    }
+    let dec = cfg.collateral_decimals;
+    let notional =
+        notional_of(size, quoted.quote.fill_price, dec, Round::Down)?.to_base_units_u(Round::Down)?;
+    if notional < min {
+        return Err(ContractError::BelowMinPositionNotional {
+            market_id: market_id.to_string(),
+            notional,
+            min,
+        });
+    }
+    Ok(())
 }
 
 /// OI caps (on the side that grows, at the oracle price) and the per-account notional cap.

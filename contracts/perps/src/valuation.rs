@@ -4,7 +4,8 @@
 use cosmwasm_std::{Decimal256, Deps, Env, Order};
 use perps_api::perps::MarketStatus;
 use perps_risk::num::Quote;
-use perps_risk::vault::{vault_equity, VaultMarket};
+use perps_risk::solvency::MarketExposure;
+use perps_risk::vault::{market_exposure, vault_equity, VaultMarket};
 
 use crate::error::{ContractError, ContractResult};
 use crate::market::{accrue, aggregate, skew, Prices};
@@ -14,24 +15,26 @@ use crate::state::{Config, Vault, MARKETS, MARKET_STATES};
 /// Every market as the vault sees it, in O(markets). A market with `K = 0` values the same at
 /// any price, funding index and skew scale (`Σ U = −entry_cost_sum`, `Σ A = −funding_basis_sum`,
 /// no premium), so only markets with open skew load their config; of those, only the ones not
-/// settled need a price, and `prices` says which rules it must pass.
+/// settled need a price, and `prices` says which rules it must pass. Each market comes with its
+/// `max_skew_to_vault` (1 when unset; irrelevant with `K = 0`).
 pub fn vault_markets(
     deps: Deps,
     env: &Env,
     cfg: &Config,
     prices: Prices,
-) -> ContractResult<Vec<VaultMarket>> {
+) -> ContractResult<Vec<(VaultMarket, Decimal256)>> {
     let mut out = Vec::new();
     for item in MARKET_STATES.range(deps.storage, None, None, Order::Ascending) {
         let (id, mut state) = item?;
         let k = skew(&state)?;
         if k.is_zero() {
-            out.push(VaultMarket {
+            let m = VaultMarket {
                 aggregate: aggregate(&state),
                 mark_price: None,
                 funding_index: state.funding_index,
                 skew_scale: Decimal256::zero(),
-            });
+            };
+            out.push((m, Decimal256::one()));
             continue;
         }
         let market =
@@ -54,27 +57,52 @@ pub fn vault_markets(
                 price
             }
         };
-        out.push(VaultMarket {
+        let m = VaultMarket {
             aggregate: aggregate(&state),
             mark_price: Some(mark_price),
             funding_index: state.funding_index,
             skew_scale: market.config.skew_scale,
-        });
+        };
+        let ratio = market
+            .config
+            .max_skew_to_vault
+            .unwrap_or(Decimal256::one());
+        out.push((m, ratio));
     }
     Ok(out)
 }
 
-/// Vault equity `V` (exact) under `prices`.
+/// The equity an LP payout must leave: the backing and every exposure cap (DESIGN 6.7).
+pub fn required_equity(
+    cfg: &Config,
+    markets: &[(VaultMarket, Decimal256)],
+) -> ContractResult<Quote> {
+    let mut exposures = Vec::with_capacity(markets.len());
+    for (m, ratio) in markets {
+        exposures.push(MarketExposure {
+            exposure: market_exposure(m, cfg.collateral_decimals)?,
+            max_skew_to_vault: *ratio,
+        });
+    }
+    Ok(perps_risk::solvency::required_equity(
+        &exposures,
+        cfg.max_total_skew_to_vault,
+        cfg.vault_min_backing,
+    )?)
+}
+
+/// Vault equity `V` (exact) under `prices`, net of `unrecoverable` (DESIGN 6.10: the shortfall
+/// of books found bankrupt and not yet covered).
 pub fn equity(
     deps: Deps,
     env: &Env,
     cfg: &Config,
     vault: &Vault,
     prices: Prices,
-) -> ContractResult<(Quote, Vec<VaultMarket>)> {
+) -> ContractResult<(Quote, Vec<(VaultMarket, Decimal256)>)> {
     let markets = vault_markets(deps, env, cfg, prices)?;
-    Ok((
-        vault_equity(vault.cash, &markets, cfg.collateral_decimals)?,
-        markets,
-    ))
+    let plain: Vec<VaultMarket> = markets.iter().map(|(m, _)| m.clone()).collect();
+    let v = vault_equity(vault.cash, &plain, cfg.collateral_decimals)?
+        .checked_sub(Quote::from_base_units_u(vault.unrecoverable))?;
+    Ok((v, markets))
 }

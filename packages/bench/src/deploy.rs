@@ -132,6 +132,7 @@ fn market_config(spec: &MarketSpec) -> BenchResult<MarketConfig> {
         max_position_notional: None,
         min_order_size: dec("0.001")?,
         liquidation_fee: dec("0.01")?,
+        max_skew_to_vault: None,
     })
 }
 
@@ -201,6 +202,10 @@ impl Net {
             default_max_slippage: None,
             unrealized_profit_weight: None,
             lp_withdraw_delay_secs: Some(3600),
+            min_position_notional: None,
+            max_total_skew_to_vault: None,
+            adl_trigger_ratio: None,
+            lp_claim_window_secs: None,
         };
         let (engine, _) = chain.instantiate(engine_code, &owner, &engine_msg, &[], "perps")?;
         let add_engine = fund::ExecuteMsg::AddEngine {

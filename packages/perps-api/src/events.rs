@@ -261,6 +261,16 @@ typed_event! {
 }
 
 typed_event! {
+    /// `mark_bad_debt`: the shortfall of an account's bankrupt books recorded as unrecoverable
+    /// (0 clears an earlier record), and the vault's total unrecoverable after it.
+    BadDebtMarkedEvent = "mark_bad_debt" {
+        account: Addr,
+        shortfall: Uint128,
+        unrecoverable: Uint128,
+    }
+}
+
+typed_event! {
     /// The insurance fund's cover failed: what was asked of it is socialized on the vault.
     BadDebtCoverFailedEvent = "bad_debt_cover_failed" {
         requested: Uint128,

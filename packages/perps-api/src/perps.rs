@@ -46,6 +46,18 @@ pub struct InstantiateMsg {
     /// Delay between an LP withdrawal request and its claim, and minimum age of provided shares
     /// before they can be requested (default 86400).
     pub lp_withdraw_delay_secs: Option<u64>,
+    /// Smallest notional a position may have after opening, increasing or reducing, in base
+    /// units (default 0: then every market uses `2·min_liquidation_reward/mmr_1`, the least the
+    /// validation rule `min_position_notional·mmr_1 ≥ 2·min_liquidation_reward` allows).
+    pub min_position_notional: Option<Uint128>,
+    /// A trade that increases a market's |skew| is refused when afterwards
+    /// `Σ_m |K_m|·P_m > this · V` (default 2).
+    pub max_total_skew_to_vault: Option<Decimal256>,
+    /// `auto_deleverage` runs while `V < this · Σ_m |K_m|·P_m` or V < 0 (default 0.05).
+    pub adl_trigger_ratio: Option<Decimal256>,
+    /// Window after `claimable_at` in which a withdrawal request can be claimed; an unrefused
+    /// request lapses after it (default 86400).
+    pub lp_claim_window_secs: Option<u64>,
 }
 
 /// One bracket of the margin schedule. Brackets work like income-tax brackets.
@@ -84,6 +96,8 @@ pub struct MarketConfig {
     pub min_order_size: Decimal256,
     /// Liquidation penalty ratio of the closed notional.
     pub liquidation_fee: Decimal256,
+    /// A trade that increases |skew| is refused when afterwards `|K|·P > this · V` (default 1).
+    pub max_skew_to_vault: Option<Decimal256>,
 }
 
 /// Margin mode requested when a trade opens a position.
@@ -270,6 +284,14 @@ pub enum ExecuteMsg {
         unrealized_profit_weight: Option<Decimal256>,
         /// New LP withdrawal delay.
         lp_withdraw_delay_secs: Option<u64>,
+        /// New minimum position notional.
+        min_position_notional: Option<Uint128>,
+        /// New total exposure cap ratio.
+        max_total_skew_to_vault: Option<Decimal256>,
+        /// New auto-deleveraging trigger ratio.
+        adl_trigger_ratio: Option<Decimal256>,
+        /// New LP claim window.
+        lp_claim_window_secs: Option<u64>,
     },
     /// Owner: proposes a new owner.
     TransferOwnership {
@@ -278,6 +300,12 @@ pub enum ExecuteMsg {
     },
     /// Proposed owner: accepts ownership.
     AcceptOwnership {},
+    /// Records the shortfall of `account`'s bankrupt books (permissionless; pays nothing): every
+    /// vault equity the engine checks subtracts it until the books are closed.
+    MarkBadDebt {
+        /// Account whose books are bankrupt.
+        account: String,
+    },
 }
 
 /// Queries of the engine.
@@ -389,6 +417,15 @@ pub struct ConfigResponse {
     pub unrealized_profit_weight: Decimal256,
     /// LP withdrawal delay in seconds.
     pub lp_withdraw_delay_secs: u64,
+    /// Minimum position notional in base units as configured (0: per market
+    /// `2·min_liquidation_reward/mmr_1`).
+    pub min_position_notional: Uint128,
+    /// Total exposure cap ratio.
+    pub max_total_skew_to_vault: Decimal256,
+    /// Auto-deleveraging trigger ratio.
+    pub adl_trigger_ratio: Decimal256,
+    /// LP claim window in seconds.
+    pub lp_claim_window_secs: u64,
     /// Insurance fees accrued and not yet swept, in base units.
     pub pending_insurance_fees: Uint128,
 }
@@ -553,6 +590,11 @@ pub struct VaultResponse {
     pub total_shares: Uint128,
     /// Base units per share (`V / total_shares`; 1 when no shares exist).
     pub share_price: Decimal256,
+    /// Shortfall of books found bankrupt and not yet covered, in base units (already
+    /// subtracted from `equity`).
+    pub unrecoverable: Uint128,
+    /// `Σ_m |K_m|·P_m` at each market's last price, in base units (rounded up).
+    pub exposure: Uint128,
 }
 
 /// A pending LP withdrawal.
@@ -562,6 +604,11 @@ pub struct PendingWithdrawal {
     pub shares: Uint128,
     /// Time from which `claim_liquidity` may pay it.
     pub claimable_at: u64,
+    /// End of the claim window: after it the request lapses; absent once a claim was refused
+    /// or paid in part (such a request never lapses).
+    pub expires_at: Option<u64>,
+    /// Most it pays: its shares at the share price of the request, base units.
+    pub value_at_request: Uint128,
 }
 
 /// One LP's position.

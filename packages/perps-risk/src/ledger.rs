@@ -181,6 +181,9 @@ pub enum Transfer {
     SweepFees,
     /// The fund's cover failed: it paid nothing, so what it was asked for is socialized.
     CoverFailed(Uint128),
+    /// An account left without any position and with `C < 0` (DESIGN 6.10): `C` is written off
+    /// to 0 and its debt becomes a shortfall for the waterfall, in the same transaction.
+    WriteOff,
 }
 
 /// Applies a [`Transfer`] (one body for every plain movement, so the contract stays small).
@@ -229,6 +232,7 @@ pub fn transfer(b: Balances, t: Transfer) -> RiskResult<Moved> {
             debit(&mut a.vault_cash, int128(x)?)?;
             debit(&mut f.inflow, int128(x)?)?;
         }
+        Transfer::WriteOff => m.clear_negative_collateral()?,
     }
     Ok(m)
 }
@@ -357,6 +361,11 @@ pub fn provide_liquidity(b: Balances, amount: Uint128) -> RiskResult<Moved> {
 /// An LP payout leaves vault cash (the cash and backing checks are the caller's).
 pub fn claim_liquidity(b: Balances, payout: Uint128) -> RiskResult<Moved> {
     transfer(b, Transfer::ClaimLiquidity(payout))
+}
+
+/// A flat account's negative `C` written off as a shortfall (no-op when `C ≥ 0`).
+pub fn write_off(b: Balances) -> RiskResult<Moved> {
+    transfer(b, Transfer::WriteOff)
 }
 
 /// Every pending insurance fee leaves for the fund.

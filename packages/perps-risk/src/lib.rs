@@ -76,6 +76,10 @@
 //!   [`ledger::Flows`] in/out/shortfall/covered) out, one step per action ([`ledger::fill`],
 //!   [`ledger::settle_close`], [`ledger::liquidation`], [`ledger::settle_funding`],
 //!   [`ledger::cover`], deposits, withdrawals, margin moves, LP cash, fee sweeps).
+//! - [`solvency`]: who pays a winner: [`solvency::haircut_profit`] (profits while V < 0),
+//!   [`solvency::min_position_notional`] and its validation, [`solvency::required_equity`] (what
+//!   an LP payout must leave), [`solvency::claim`] (min of two share prices, partial payment);
+//!   [`vault::market_liability`] and [`vault::market_exposure`] keep V and `Σ|K|·P` per market.
 //! - [`waterfall`]: [`waterfall::split_reward`] (a book's reward and insurance share over its
 //!   closes), [`waterfall::bad_debt_waterfall`] (fees, fund, vault).
 
@@ -87,6 +91,7 @@ pub mod liq_price;
 pub mod liquidation;
 pub mod num;
 pub mod position;
+pub mod solvency;
 pub mod tiers;
 pub mod trade;
 pub mod vault;

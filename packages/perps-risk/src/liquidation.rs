@@ -67,14 +67,13 @@ pub struct LiquidationPlan {
     pub collateral_after: Int128,
     /// Σ penalties plus any reward top-up the book paid: everything taken from the book.
     pub charged: Uint128,
-    /// Paid to the caller: `max(floor(reward_share·penalty), min_reward)`.
+    /// Paid to the caller: `max(floor(reward_share·penalty), min_reward)`, capped at what the
+    /// book pays (its penalties plus the top-up it can spare).
     pub liquidator_reward: Uint128,
     /// Accrues to the insurance fund: `charged − liquidator_reward` when positive.
     pub insurance_share: Uint128,
-    /// Part of the reward the book could not pay (included in `bad_debt`).
-    pub reward_unpaid: Uint128,
-    /// Shortfall D to cover (fees, fund, socialized): negative equity of a flattened book plus
-    /// `reward_unpaid`.
+    /// Shortfall D to cover (fees, fund, socialized): negative equity of a flattened book. A
+    /// reward never adds to it.
     pub bad_debt: Uint128,
 }
 
@@ -87,8 +86,8 @@ pub struct LiquidationPlan {
 ///
 /// Reward: the book pays its penalties; the caller gets `max(floor(share·penalty),
 /// min_reward)`; when that exceeds the penalties the book tops it up from what it can spare
-/// (all its equity when flat, only the excess over `target·MM` when it stays open) and the rest
-/// is `reward_unpaid`, added to `bad_debt`. A plan that closes nothing (only stale positions,
+/// (all its equity when flat, only the excess over `target·MM` when it stays open); the reward
+/// is capped at what the book pays (DESIGN 6.8: never paid by the fund or the vault). A plan that closes nothing (only stale positions,
 /// or an empty book with `C < 0`) pays no reward; the engine decides whether such a call
 /// succeeds (DESIGN: only if something was closed, or to book an empty book's bad debt).
 pub fn plan_liquidation(
@@ -144,11 +143,12 @@ pub fn plan_liquidation(
         reward_from_share.max(config.min_reward)
     };
     let mut charged = penalty_total;
-    let mut reward_unpaid = Uint128::zero();
+    let mut liquidator_reward = liquidator_reward;
     let insurance_share = penalty_total.saturating_sub(liquidator_reward);
     if liquidator_reward > penalty_total {
         // the book pays the top-up from what it can spare (all of it when flat, only the excess
-        // over the target when it stays open), the rest becomes bad debt
+        // over the target when it stays open); a reward is paid by the book alone (DESIGN 6.8),
+        // so what it cannot spare is not paid: never by the fund, never by the vault
         let needed = liquidator_reward.checked_sub(penalty_total)?;
         let spare = if flat {
             clamp_u128(work.collateral)
@@ -160,9 +160,9 @@ pub fn plan_liquidation(
         let top_up = needed.min(spare);
         work.collateral = work.collateral.checked_sub(int128(top_up)?)?;
         charged = charged.checked_add(top_up)?;
-        reward_unpaid = needed.checked_sub(top_up)?;
+        liquidator_reward = penalty_total.checked_add(top_up)?;
     }
-    let mut bad_debt = reward_unpaid;
+    let mut bad_debt = Uint128::zero();
     if flat && work.collateral.is_negative() {
         bad_debt =
             bad_debt.checked_add(clamp_u128(Int128::zero().checked_sub(work.collateral)?))?;
@@ -179,7 +179,6 @@ pub fn plan_liquidation(
         charged,
         liquidator_reward,
         insurance_share,
-        reward_unpaid,
         bad_debt,
     }))
 }

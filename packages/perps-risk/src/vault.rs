@@ -139,28 +139,72 @@ pub fn vault_equity(
 ) -> Result<Quote, RiskError> {
     let mut v = Quote::from_base_units(cash);
     for m in markets {
-        let k = m.aggregate.skew()?;
-        let price = match (m.mark_price, k.is_zero()) {
-            (Some(p), _) => p,
-            // with K = 0, Σ U = −Σ s·E does not depend on the price
-            (None, true) => Decimal256::zero(),
-            (None, false) => {
-                return Err(RiskError::InvalidParameter {
-                    name: "mark_price",
-                    reason: "required for a market with open skew".to_string(),
-                })
-            }
-        };
-        let u = m
-            .aggregate
-            .total_unrealized_pnl(price, decimals, Round::Up)?;
-        let a = m
-            .aggregate
-            .total_accrued_funding(m.funding_index, decimals, Round::Down)?;
-        v = v.checked_sub(u)?.checked_add(a)?;
-        v = v.checked_sub(impact_liability(price, k, m.skew_scale, decimals)?)?;
+        v = v.checked_sub(market_liability(m, decimals)?)?;
     }
     Ok(v)
+}
+
+/// What the vault owes the traders of one market: `Σ U − Σ A + P·K²/(2·skew_scale)`, base
+/// units, exact and rounded against the vault (U up, A down, premium up). `V = cash − Σ_m` of
+/// it, so the engine can keep `Σ_m` current one market at a time (DESIGN 6.10: other markets at
+/// their last price).
+pub fn market_liability(m: &VaultMarket, decimals: u8) -> Result<Quote, RiskError> {
+    let k = m.aggregate.skew()?;
+    let price = match (m.mark_price, k.is_zero()) {
+        (Some(p), _) => p,
+        // with K = 0, Σ U = −Σ s·E does not depend on the price
+        (None, true) => Decimal256::zero(),
+        (None, false) => {
+            return Err(RiskError::InvalidParameter {
+                name: "mark_price",
+                reason: "required for a market with open skew".to_string(),
+            })
+        }
+    };
+    let u = m
+        .aggregate
+        .total_unrealized_pnl(price, decimals, Round::Up)?;
+    let a = m
+        .aggregate
+        .total_accrued_funding(m.funding_index, decimals, Round::Down)?;
+    u.checked_sub(a)?
+        .checked_add(impact_liability(price, k, m.skew_scale, decimals)?)
+}
+
+/// The traders' net `Σ U − Σ A` in one market, base units, rounded DOWN (U down, A up): as a
+/// lower bound of the profit its positions hold, `max(0, ·)` summed over markets bounds from
+/// below the "Σ over positions in profit" of the haircut (a smaller sum, a smaller `h`).
+pub fn market_trader_pnl(m: &VaultMarket, decimals: u8) -> Result<Quote, RiskError> {
+    let price = match m.mark_price {
+        Some(p) => p,
+        None if m.aggregate.skew()?.is_zero() => Decimal256::zero(),
+        None => {
+            return Err(RiskError::InvalidParameter {
+                name: "mark_price",
+                reason: "required for a market with open skew".to_string(),
+            })
+        }
+    };
+    let u = m
+        .aggregate
+        .total_unrealized_pnl(price, decimals, Round::Down)?;
+    let a = m
+        .aggregate
+        .total_accrued_funding(m.funding_index, decimals, Round::Up)?;
+    u.checked_sub(a)
+}
+
+/// The vault's exposure to one market, `|K|·P` in base units, rounded up (0 when `K = 0`).
+pub fn market_exposure(m: &VaultMarket, decimals: u8) -> Result<Quote, RiskError> {
+    let k = m.aggregate.skew()?;
+    match (k.is_zero(), m.mark_price) {
+        (true, _) => Ok(Quote::ZERO),
+        (false, Some(p)) => notional_of(k, p, decimals, Round::Up),
+        (false, None) => Err(RiskError::InvalidParameter {
+            name: "mark_price",
+            reason: "required for a market with open skew".to_string(),
+        }),
+    }
 }
 
 /// The impact the vault owes back as skew unwinds, `P·K²/(2·skew_scale)` in base units, exact

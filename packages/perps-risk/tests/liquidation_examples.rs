@@ -136,10 +136,7 @@ fn partial_liquidation_stops_at_the_target() {
         c.penalty.multiply_ratio(1u128, 4u128)
     );
     assert_eq!(plan.insurance_share, c.penalty - plan.liquidator_reward);
-    assert_eq!(
-        (plan.reward_unpaid, plan.bad_debt),
-        (Uint128::zero(), Uint128::zero())
-    );
+    assert_eq!(plan.bad_debt, Uint128::zero());
     // after: at the target, by at most a few base units more than needed
     let after = apply_plan(&b, &plan);
     let h = book_health(&after, &params()).unwrap();
@@ -226,13 +223,13 @@ fn bankrupt_book_books_the_shortfall_and_the_min_reward() {
         (c.new_size, c.realized_pnl, c.penalty),
         (sd("0"), usdc(-2_000), Uint128::zero())
     );
-    assert_eq!(plan.liquidator_reward, usdc_u(5));
+    // a bankrupt book holds nothing: the caller gets nothing (the fund never pays a reward)
+    assert_eq!(plan.liquidator_reward, Uint128::zero());
     assert_eq!(
         (plan.charged, plan.insurance_share),
         (Uint128::zero(), Uint128::zero())
     );
-    assert_eq!(plan.reward_unpaid, usdc_u(5));
-    assert_eq!(plan.bad_debt, usdc_u(1_005));
+    assert_eq!(plan.bad_debt, usdc_u(1_000));
     assert_eq!(
         (plan.collateral_after, plan.equity_after),
         (Int128::zero(), Int128::zero())
@@ -243,7 +240,8 @@ fn bankrupt_book_books_the_shortfall_and_the_min_reward() {
 fn min_reward_top_up_comes_from_a_flat_book_first() {
     // M = 600, long 1 @ 10,000, mark 9,450: Q = 50 < MM 472.5; unreachable target → all
     // closes: realized −550 → M = 50; penalty 1 %·9,450 = 94.5 capped at 50.
-    // min reward 60 > 25 %·50 = 12.5: the book has nothing left → 10 unpaid → bad debt 10
+    // min reward 60 > 25 %·50 = 12.5: the book has nothing left → the caller gets the 50 the
+    // book paid, nothing more, and nothing is bad debt
     let b = book(
         usdc(600),
         vec![pos("1", "10000", "9450", flat_tiers("0.1", "0.05"))],
@@ -254,11 +252,11 @@ fn min_reward_top_up_comes_from_a_flat_book_first() {
     assert_eq!(plan.closes[0].penalty, usdc_u(50));
     assert_eq!(
         (plan.charged, plan.liquidator_reward),
-        (usdc_u(50), usdc_u(60))
+        (usdc_u(50), usdc_u(50))
     );
     assert_eq!(
-        (plan.reward_unpaid, plan.bad_debt, plan.insurance_share),
-        (usdc_u(10), usdc_u(10), Uint128::zero())
+        (plan.bad_debt, plan.insurance_share),
+        (Uint128::zero(), Uint128::zero())
     );
     // M = 700: Q = 150 → partial: 150 − 94.5·x ≥ 1.25·472.5·(1 − x) → x = 440.625/496.125
     // = 0.888133…; penalty 94.5·x ≈ 83.93 ≥ reward max(25 %·83.93, 60) = 60 → insurance ≈ 23.93
@@ -272,10 +270,7 @@ fn min_reward_top_up_comes_from_a_flat_book_first() {
     assert!(plan.charged > Uint128::new(83_928_000) && plan.charged < Uint128::new(83_929_000));
     assert_eq!(plan.liquidator_reward, usdc_u(60));
     assert_eq!(plan.insurance_share, plan.charged - usdc_u(60));
-    assert_eq!(
-        (plan.reward_unpaid, plan.bad_debt),
-        (Uint128::zero(), Uint128::zero())
-    );
+    assert_eq!(plan.bad_debt, Uint128::zero());
 }
 
 #[test]
@@ -451,10 +446,7 @@ fn the_target_reached_exactly_at_a_bracket_edge_keeps_the_edge() {
         (plan.liquidator_reward, plan.insurance_share, plan.charged),
         (usdc_u(2_250), usdc_u(6_750), usdc_u(9_000))
     );
-    assert_eq!(
-        (plan.reward_unpaid, plan.bad_debt),
-        (Uint128::zero(), Uint128::zero())
-    );
+    assert_eq!(plan.bad_debt, Uint128::zero());
 }
 
 #[test]
@@ -500,8 +492,5 @@ fn closing_a_whole_position_that_lands_exactly_on_the_target_closes_it_all() {
             usdc_u(90)
         )
     );
-    assert_eq!(
-        (plan.reward_unpaid, plan.bad_debt),
-        (Uint128::zero(), Uint128::zero())
-    );
+    assert_eq!(plan.bad_debt, Uint128::zero());
 }

@@ -11,6 +11,7 @@ mod vault_examples;
 mod props_ledger;
 mod props_liquidation;
 mod props_margin;
+mod props_solvency;
 mod props_trade_funding;
 mod props_waterfall;
 

@@ -46,7 +46,7 @@ fn fill() -> impl Strategy<Value = Fill> {
 /// One step of any kind, chosen by `kind`, on `b`.
 fn step(b: Balances, kind: u8, amount: u128, signed: i128, f: &Fill) -> Moved {
     let u = Uint128::new(amount);
-    match kind % 11 {
+    match kind % 12 {
         0 => ledger::deposit(b, u),
         1 => ledger::withdraw(b, u),
         2 => ledger::settle_funding(b, Int128::new(signed)),
@@ -60,6 +60,7 @@ fn step(b: Balances, kind: u8, amount: u128, signed: i128, f: &Fill) -> Moved {
         }
         8 => ledger::cover_failed(b, u),
         9 => ledger::provide_liquidity(b, u),
+        10 => ledger::write_off(b),
         _ => ledger::claim_liquidity(b, u),
     }
     .unwrap()
@@ -113,6 +114,15 @@ proptest! {
         } else {
             prop_assert_eq!(m.flows.shortfall, Uint128::zero());
         }
+    }
+
+    #[test]
+    fn a_write_off_leaves_c_at_zero_or_above_with_the_debt_as_shortfall(b in balances()) {
+        let m = ledger::write_off(b).unwrap();
+        prop_assert!(!m.after.collateral.is_negative());
+        let debt = if b.collateral.is_negative() { b.collateral.unsigned_abs() } else { Uint128::zero() };
+        prop_assert_eq!(m.flows.shortfall, debt);
+        prop_assert_eq!(m.after.vault_cash, b.vault_cash);
     }
 
     #[test]

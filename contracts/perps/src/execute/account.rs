@@ -26,7 +26,7 @@ pub fn deposit(deps: DepsMut, env: Env, info: MessageInfo) -> ContractResult<Res
         (events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
         let moved = ledger::deposit(ctx.balances(None, &vault), amount)?;
         ctx.apply(&mut vault, &moved);
-        loaded.save(deps.storage, &ctx, &vault)?;
+        loaded.save(deps.storage, &ctx, &mut vault)?;
         ctx.collateral
     } else {
         let c = COLLATERAL
@@ -72,7 +72,7 @@ pub fn withdraw(
     }
     let moved = ledger::withdraw(ctx.balances(None, &vault), amount)?;
     ctx.apply(&mut vault, &moved);
-    loaded.save(deps.storage, &ctx, &vault)?;
+    loaded.save(deps.storage, &ctx, &mut vault)?;
     // the fund pays first, before the bank send out
     Ok(Response::new()
         .add_submessages(cover)
@@ -121,7 +121,7 @@ pub fn add_margin(
     let new_margin = moved.after.margin.unwrap_or_default();
     // Only the position changed; the market state is rewritten only when something accrued.
     ctx.dirty_markets.remove(&market_id);
-    loaded.save(deps.storage, &ctx, &vault)?;
+    loaded.save(deps.storage, &ctx, &mut vault)?;
     Ok(Response::new()
         .add_submessages(cover)
         .add_events(events)
@@ -158,7 +158,7 @@ pub fn remove_margin(
     let moved = ledger::margin_to_collateral(ctx.balances(Some(&market_id), &vault), amount)?;
     ctx.apply_to_position(&market_id, &mut vault, &moved)?;
     let left = moved.after.margin.unwrap_or_default();
-    loaded.save(deps.storage, &ctx, &vault)?;
+    loaded.save(deps.storage, &ctx, &mut vault)?;
     let event = RemoveMarginEvent {
         account: info.sender,
         market_id,

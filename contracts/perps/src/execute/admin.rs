@@ -9,6 +9,7 @@ use perps_api::perps::{ExecuteMsg, InstantiateMsg, MigrateMsg};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::markets::validate_liquidation_rules;
 use crate::state::{
+    default_adl_trigger_ratio, default_lp_claim_window_secs, default_max_total_skew_to_vault,
     Config, Vault, CONFIG, CONTRACT_NAME, CONTRACT_VERSION, MARKETS, OWNERSHIP, VAULT,
 };
 
@@ -50,6 +51,16 @@ pub fn instantiate(
         default_max_slippage: msg.default_max_slippage.unwrap_or(Decimal256::percent(1)),
         unrealized_profit_weight: msg.unrealized_profit_weight.unwrap_or_default(),
         lp_withdraw_delay_secs: msg.lp_withdraw_delay_secs.unwrap_or(86_400),
+        min_position_notional: msg.min_position_notional.unwrap_or_default(),
+        max_total_skew_to_vault: msg
+            .max_total_skew_to_vault
+            .unwrap_or_else(default_max_total_skew_to_vault),
+        adl_trigger_ratio: msg
+            .adl_trigger_ratio
+            .unwrap_or_else(default_adl_trigger_ratio),
+        lp_claim_window_secs: msg
+            .lp_claim_window_secs
+            .unwrap_or_else(default_lp_claim_window_secs),
     };
     validate_config(&config)?;
     check_fund_denom(deps.as_ref(), &config)?;
@@ -158,6 +169,40 @@ pub fn validate_config(c: &Config) -> ContractResult<()> {
         true,
         true,
     )?;
+    validate_solvency(c)
+}
+
+/// DESIGN 6.10: the caps tied to V, the ADL trigger and the backing an LP claim leaves agree, so
+/// that LP claims alone never trigger ADL: `vault_min_backing · max_total_skew_to_vault ≤ 0.5`
+/// and `vault_min_backing ≥ 2 · adl_trigger_ratio`.
+fn validate_solvency(c: &Config) -> ContractResult<()> {
+    if c.max_total_skew_to_vault.is_zero() {
+        return Err(ContractError::invalid("max_total_skew_to_vault", "must be > 0"));
+    }
+    ratio_in("adl_trigger_ratio", c.adl_trigger_ratio, true, true)?;
+    let product = c.vault_min_backing.checked_mul(c.max_total_skew_to_vault)?;
+    if product > Decimal256::percent(50) {
+        return Err(ContractError::invalid(
+            "vault_min_backing",
+            format!(
+                "{} · max_total_skew_to_vault {} = {product} > 0.5",
+                c.vault_min_backing, c.max_total_skew_to_vault
+            ),
+        ));
+    }
+    let twice = c.adl_trigger_ratio.checked_mul(Decimal256::from_ratio(2u8, 1u8))?;
+    if c.vault_min_backing < twice {
+        return Err(ContractError::invalid(
+            "vault_min_backing",
+            format!(
+                "{} < 2 × adl_trigger_ratio {}",
+                c.vault_min_backing, c.adl_trigger_ratio
+            ),
+        ));
+    }
+    if c.lp_claim_window_secs == 0 {
+        return Err(ContractError::invalid("lp_claim_window_secs", "must be > 0"));
+    }
     Ok(())
 }
 
@@ -192,6 +237,10 @@ pub fn update_config(
         default_max_slippage,
         unrealized_profit_weight,
         lp_withdraw_delay_secs,
+        min_position_notional,
+        max_total_skew_to_vault,
+        adl_trigger_ratio,
+        lp_claim_window_secs,
     } = msg
     else {
         return Err(ContractError::NotImplemented {
@@ -217,6 +266,10 @@ pub fn update_config(
         default_max_slippage: default_max_slippage.unwrap_or(old.default_max_slippage),
         unrealized_profit_weight: unrealized_profit_weight.unwrap_or(old.unrealized_profit_weight),
         lp_withdraw_delay_secs: lp_withdraw_delay_secs.unwrap_or(old.lp_withdraw_delay_secs),
+        min_position_notional: min_position_notional.unwrap_or(old.min_position_notional),
+        max_total_skew_to_vault: max_total_skew_to_vault.unwrap_or(old.max_total_skew_to_vault),
+        adl_trigger_ratio: adl_trigger_ratio.unwrap_or(old.adl_trigger_ratio),
+        lp_claim_window_secs: lp_claim_window_secs.unwrap_or(old.lp_claim_window_secs),
     };
     validate_config(&c)?;
     if c.insurance_fund != old.insurance_fund {
@@ -224,8 +277,8 @@ pub fn update_config(
     }
     // Liquidation parameters are also bound by every market's rules.
     for item in MARKETS.range(deps.storage, None, None, cosmwasm_std::Order::Ascending) {
-        let (_, market) = item?;
-        validate_liquidation_rules(&c, &market.config)?;
+        let (id, market) = item?;
+        validate_liquidation_rules(&c, &id, &market.config)?;
     }
     CONFIG.save(deps.storage, &c)?;
     Ok(Response::new().add_attribute("action", "update_config"))

@@ -19,6 +19,7 @@ use perps_risk::liquidation::{plan_liquidation, LiquidationConfig, LiquidationPl
 use perps_risk::waterfall::split_reward;
 
 use crate::account::{book_params, load_with_vault, AccountCtx};
+use crate::solvency;
 use crate::error::{ContractError, ContractResult, OracleError};
 use crate::execute::bad_debt;
 use crate::execute::settle::close_settled_positions;
@@ -242,7 +243,13 @@ pub fn liquidate(
         shortfall,
         &mut events,
     )?;
-    loaded.save(deps.storage, &ctx, &vault)?;
+    // books closed: a recorded shortfall is replaced by what is still bankrupt (books in
+    // markets without a live price), read only when some shortfall is recorded at all
+    if !vault.unrecoverable.is_zero() {
+        let left = solvency::shortfall(&ctx, &cfg)?;
+        solvency::set_mark(deps.storage, &mut vault, &addr, left)?;
+    }
+    loaded.save(deps.storage, &ctx, &mut vault)?;
     let reward = out.flows.outflow;
     let mut res = Response::new()
         .add_attribute("action", "liquidate")

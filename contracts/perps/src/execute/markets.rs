@@ -39,19 +39,40 @@ fn validate_market_id(id: &str) -> ContractResult<()> {
 
 /// The two rules tying a market to the liquidation parameters (DESIGN 6.8): a liquidation stays
 /// dearer than a normal close, and the liquidation target stays reachable.
-pub fn validate_liquidation_rules(cfg: &Config, mc: &MarketConfig) -> ContractResult<()> {
-    Ok(perps_risk::liquidation::validate_liquidation_rules(
+/// Also: an explicit `min_position_notional` keeps every position worth its reward
+/// (`min_position_notional · mmr_1 ≥ 2 · min_liquidation_reward`), and `max_skew_to_vault` > 0.
+pub fn validate_liquidation_rules(
+    cfg: &Config,
+    market_id: &str,
+    mc: &MarketConfig,
+) -> ContractResult<()> {
+    let mmr_1 = tier_table(mc)?.first_mmr();
+    perps_risk::liquidation::validate_liquidation_rules(
         mc.liquidation_fee,
         cfg.liquidator_reward_share,
         mc.taker_fee,
         impact_cap(mc),
         cfg.liquidation_target_ratio,
-        tier_table(mc)?.first_mmr(),
-    )?)
+        mmr_1,
+    )?;
+    perps_risk::solvency::validate_min_position_notional(
+        cfg.min_position_notional,
+        cfg.min_liquidation_reward,
+        mmr_1,
+        market_id,
+    )?;
+    if mc.max_skew_to_vault.is_some_and(|r| r.is_zero()) {
+        return Err(ContractError::invalid("max_skew_to_vault", "must be > 0"));
+    }
+    Ok(())
 }
 
 /// Every rule on a market's parameters.
-pub fn validate_market_config(cfg: &Config, mc: &MarketConfig) -> ContractResult<()> {
+pub fn validate_market_config(
+    cfg: &Config,
+    market_id: &str,
+    mc: &MarketConfig,
+) -> ContractResult<()> {
     if mc.feed_id.is_empty() || mc.feed_id.len() > 32 {
         return Err(ContractError::invalid("feed_id", "must be 1-32 bytes"));
     }
@@ -100,7 +121,7 @@ pub fn validate_market_config(cfg: &Config, mc: &MarketConfig) -> ContractResult
             format!("{} is outside (0, 1)", mc.liquidation_fee),
         ));
     }
-    validate_liquidation_rules(cfg, mc)
+    validate_liquidation_rules(cfg, market_id, mc)
 }
 
 pub fn add_market(
@@ -117,7 +138,7 @@ pub fn add_market(
         return Err(ContractError::MarketExists { market_id });
     }
     let cfg = CONFIG.load(deps.storage)?;
-    validate_market_config(&cfg, &config)?;
+    validate_market_config(&cfg, &market_id, &config)?;
     let feed_id = config.feed_id.clone();
     MARKETS.save(
         deps.storage,
@@ -177,7 +198,7 @@ pub fn update_market(
     let mut market = load_market(&deps, &market_id)?;
     refuse_settled(&market_id, &market)?;
     let cfg = CONFIG.load(deps.storage)?;
-    validate_market_config(&cfg, &config)?;
+    validate_market_config(&cfg, &market_id, &config)?;
     let state = MARKET_STATES.load(deps.storage, &market_id)?;
     let has_oi = !state.long_oi.is_zero() || !state.short_oi.is_zero();
     if config.feed_id != market.config.feed_id && has_oi {

@@ -6,6 +6,7 @@ pub mod bad_debt;
 pub mod liquidate;
 pub mod markets;
 pub mod settle;
+pub mod solvency;
 pub mod trade;
 pub mod vault;
 

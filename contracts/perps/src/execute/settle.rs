@@ -45,7 +45,9 @@ pub struct SettledClose {
 /// Closes every position of the account whose market is settled: funding settled, PnL at the
 /// settlement price, no fee (`perps_risk::ledger::settle_close`): an isolated loss beyond its
 /// margin never touches `C` and is returned as a shortfall for the bad-debt waterfall; a cross
-/// loss stays on `C` (a flat cross book with `C < 0` is for `liquidate`).
+/// loss stays on `C` while the account holds other positions, and an account the settlement
+/// leaves without any position and `C < 0` is written off in the same transaction (DESIGN
+/// 6.10: its debt joins the shortfall).
 pub fn close_settled_positions(
     ctx: &mut AccountCtx,
     vault: &mut Vault,
@@ -82,6 +84,11 @@ pub fn close_settled_positions(
             shortfall: moved.flows.shortfall,
         };
         out.events.push(event.into());
+    }
+    if !out.events.is_empty() && ctx.positions.is_empty() && ctx.collateral.is_negative() {
+        let moved = ledger::write_off(ctx.balances(None, vault))?;
+        ctx.apply(vault, &moved);
+        out.flows = out.flows.then(&moved.flows)?;
     }
     Ok(out)
 }
@@ -148,7 +155,7 @@ pub fn settle_positions(
         }
         fund_requested = fund_requested.checked_add(w.from_fund)?;
         covers.extend(sub);
-        ctx.save(deps.storage, &loaded)?;
+        ctx.save(deps.storage, &loaded, &mut vault)?;
     }
     save_vault(deps.storage, &vault_loaded, &vault)?;
     let drained = MARKET_HOLDERS

@@ -2,7 +2,7 @@
 //! in-memory trade step ([`crate::trade::apply_trade`], shared with `simulate_trade`), one
 //! bad-debt waterfall for everything the message left unpaid, then the writes.
 
-use cosmwasm_std::{Decimal256, DepsMut, Env, MessageInfo, Response, SignedDecimal256};
+use cosmwasm_std::{Decimal256, DepsMut, Env, MessageInfo, Response, SignedDecimal256, Uint128};
 use perps_api::perps::TradeMode;
 use perps_risk::ledger;
 
@@ -10,6 +10,7 @@ use crate::account::load_with_vault;
 use crate::error::{ContractError, ContractResult};
 use crate::execute::settle::close_settled_positions;
 use crate::execute::{attached_collateral, bad_debt};
+use crate::solvency;
 use crate::state::CONFIG;
 use crate::trade::{apply_trade, TradeRequest};
 
@@ -70,6 +71,7 @@ fn execute_trade(
         });
     }
     let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
+    ctx.haircut = solvency::haircut_terms(deps.as_ref(), &ctx, &vault, &cfg)?;
     let mut events = closed.events;
     // settled isolated losses and this trade's own go through one waterfall
     let mut shortfall = closed.flows.shortfall;
@@ -86,6 +88,10 @@ fn execute_trade(
         events.push(report.event(&ctx.addr, ctx.collateral).into());
         shortfall = shortfall.checked_add(report.shortfall)?;
     }
+    if !shortfall.is_zero() {
+        // the books are closed: their recorded shortfall is no longer unrecoverable
+        solvency::set_mark(deps.storage, &mut vault, &ctx.addr, Uint128::zero())?;
+    }
     let account = &ctx.addr;
     let cover = bad_debt::cover_with_event(
         deps.as_ref(),
@@ -95,7 +101,7 @@ fn execute_trade(
         shortfall,
         &mut events,
     )?;
-    loaded.save(deps.storage, &ctx, &vault)?;
+    loaded.save(deps.storage, &ctx, &mut vault)?;
     let action = if close { "close_position" } else { "trade" };
     Ok(Response::new()
         .add_submessages(cover)

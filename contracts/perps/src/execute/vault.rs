@@ -4,14 +4,14 @@ use cosmwasm_std::{BankMsg, Coin, DepsMut, Env, MessageInfo, Response, Uint128};
 use cw_utils::nonpayable;
 use perps_api::insurance_fund::InsuranceFund;
 use perps_risk::ledger;
-use perps_risk::num::{int128, Quote};
-use perps_risk::vault::{redeem_value, shares_to_mint, vault_required_backing};
+use perps_risk::solvency::{claim, ClaimTerms};
+use perps_risk::vault::{redeem_value, shares_to_mint};
 
 use crate::error::{ContractError, ContractResult};
 use crate::execute::paid_collateral;
 use crate::market::Prices;
-use crate::state::{LpAccount, LpRequest, CONFIG, LPS, LP_REQUESTS, VAULT};
-use crate::valuation::equity;
+use crate::state::{Config, LpAccount, LpRequest, CONFIG, LPS, LP_REQUESTS, VAULT};
+use crate::valuation::{equity, required_equity};
 
 pub fn provide_liquidity(deps: DepsMut, env: Env, info: MessageInfo) -> ContractResult<Response> {
     let cfg = CONFIG.load(deps.storage)?;
@@ -52,8 +52,12 @@ pub fn withdraw_liquidity(
         return Err(ContractError::ZeroAmount {});
     }
     let cfg = CONFIG.load(deps.storage)?;
-    if LP_REQUESTS.has(deps.storage, &info.sender) {
-        return Err(ContractError::WithdrawalPending {});
+    let now = env.block.time.seconds();
+    // a lapsed request is no request: a new one replaces it (and waits the delay again)
+    if let Some(old) = LP_REQUESTS.may_load(deps.storage, &info.sender)? {
+        if !lapsed(&old, &cfg, now) {
+            return Err(ContractError::WithdrawalPending {});
+        }
     }
     let lp = LPS
         .may_load(deps.storage, &info.sender)?
@@ -67,7 +71,6 @@ pub fn withdraw_liquidity(
             available: lp.shares,
         });
     }
-    let now = env.block.time.seconds();
     let unlock = lp
         .last_provide_time
         .saturating_add(cfg.lp_withdraw_delay_secs);
@@ -77,9 +80,11 @@ pub fn withdraw_liquidity(
             now,
         });
     }
-    // Strict prices on every market with open skew, as for every LP action.
+    // Strict prices on every market with open skew, as for every LP action; the share price of
+    // the request bounds what the claim pays (DESIGN 6.7).
     let vault = VAULT.load(deps.storage)?;
-    equity(deps.as_ref(), &env, &cfg, &vault, Prices::Strict)?;
+    let (v, _) = equity(deps.as_ref(), &env, &cfg, &vault, Prices::Strict)?;
+    let value_at_request = redeem_value(shares, vault.total_shares, v)?;
     let claimable_at = now.saturating_add(cfg.lp_withdraw_delay_secs);
     LP_REQUESTS.save(
         deps.storage,
@@ -87,15 +92,27 @@ pub fn withdraw_liquidity(
         &LpRequest {
             shares,
             claimable_at,
+            value_at_request: Some(value_at_request),
+            refused: false,
         },
     )?;
     Ok(Response::new()
         .add_attribute("action", "withdraw_liquidity")
         .add_attribute("provider", info.sender)
         .add_attribute("shares", shares)
-        .add_attribute("claimable_at", claimable_at.to_string()))
+        .add_attribute("claimable_at", claimable_at.to_string())
+        .add_attribute("value_at_request", value_at_request))
 }
 
+/// Past its claim window a request that was never refused has lapsed (DESIGN 6.7).
+pub fn lapsed(req: &LpRequest, cfg: &Config, now: u64) -> bool {
+    !req.refused && now > req.claimable_at.saturating_add(cfg.lp_claim_window_secs)
+}
+
+/// Pays a matured request at `min(share price at request, share price now)`, as far as cash,
+/// the exposure caps and the backing allow (DESIGN 6.7); the rest stays requested, and a request
+/// refused in whole or in part never lapses. A claim that can pay nothing records the refusal
+/// and pays nothing.
 pub fn claim_liquidity(deps: DepsMut, env: Env, info: MessageInfo) -> ContractResult<Response> {
     nonpayable(&info)?;
     let cfg = CONFIG.load(deps.storage)?;
@@ -109,44 +126,58 @@ pub fn claim_liquidity(deps: DepsMut, env: Env, info: MessageInfo) -> ContractRe
             now,
         });
     }
+    if lapsed(&req, &cfg, now) {
+        return Err(ContractError::WithdrawalLapsed {
+            claimable_at: req.claimable_at,
+            expires_at: req.claimable_at.saturating_add(cfg.lp_claim_window_secs),
+            now,
+        });
+    }
     let mut vault = VAULT.load(deps.storage)?;
     let (v, markets) = equity(deps.as_ref(), &env, &cfg, &vault, Prices::Strict)?;
-    let payout = redeem_value(req.shares, vault.total_shares, v)?;
-    if int128(payout)? > vault.cash {
-        return Err(ContractError::InsufficientVaultCash {
-            payout,
-            cash: vault.cash,
-        });
-    }
-    let v_after = v.checked_sub(Quote::from_base_units_u(payout))?;
-    let required =
-        vault_required_backing(&markets, cfg.vault_min_backing, cfg.collateral_decimals)?;
-    if v_after < required {
-        return Err(ContractError::InsufficientBacking {
-            equity: v_after.floor()?,
-            required: required.to_base_units_u(perps_risk::num::Round::Up)?,
-        });
-    }
-    vault.apply(&ledger::claim_liquidity(vault.balances(), payout)?.after);
-    vault.total_shares = vault.total_shares.saturating_sub(req.shares);
+    let value_at_request = match req.value_at_request {
+        Some(value) => value,
+        None => redeem_value(req.shares, vault.total_shares, v)?,
+    };
+    let out = claim(&ClaimTerms {
+        shares: req.shares,
+        value_at_request,
+        total_shares: vault.total_shares,
+        equity: v,
+        cash: vault.cash,
+        required: required_equity(&cfg, &markets)?,
+    })?;
+    vault.apply(&ledger::claim_liquidity(vault.balances(), out.payout)?.after);
+    vault.total_shares = vault.total_shares.checked_sub(out.shares)?;
     let mut lp = LPS.load(deps.storage, &info.sender)?;
-    lp.shares = lp.shares.saturating_sub(req.shares);
+    lp.shares = lp.shares.checked_sub(out.shares)?;
     if lp.shares.is_zero() {
         LPS.remove(deps.storage, &info.sender);
     } else {
         LPS.save(deps.storage, &info.sender, &lp)?;
     }
-    LP_REQUESTS.remove(deps.storage, &info.sender);
+    if out.shares_left.is_zero() {
+        LP_REQUESTS.remove(deps.storage, &info.sender);
+    } else {
+        let rest = LpRequest {
+            shares: out.shares_left,
+            claimable_at: req.claimable_at,
+            value_at_request: Some(out.value_left),
+            refused: true,
+        };
+        LP_REQUESTS.save(deps.storage, &info.sender, &rest)?;
+    }
     VAULT.save(deps.storage, &vault)?;
     let mut resp = Response::new()
         .add_attribute("action", "claim_liquidity")
         .add_attribute("provider", info.sender.as_str())
-        .add_attribute("shares", req.shares)
-        .add_attribute("payout", payout);
-    if !payout.is_zero() {
+        .add_attribute("shares", out.shares)
+        .add_attribute("payout", out.payout)
+        .add_attribute("shares_left", out.shares_left);
+    if !out.payout.is_zero() {
         resp = resp.add_message(BankMsg::Send {
             to_address: info.sender.to_string(),
-            amount: vec![Coin::new(payout, cfg.collateral_denom)],
+            amount: vec![Coin::new(out.payout, cfg.collateral_denom)],
         });
     }
     Ok(resp)

@@ -101,19 +101,28 @@ fn s44_isolated_whale_beyond_the_vault_is_paid_with_the_haircut() {
     bystanders_withdraw_everything(&mut s, &[bystander], 500_000 * USDC);
 }
 
-/// Trades that reduce |K| are never capped: after the vault lost equity the whale, and a trader
-/// on the other side, still trade; and while V < 0 a trade that increases |K| is refused.
+/// Trades that reduce |K| are never capped: after the vault lost its equity a trader on the
+/// other side and the whale still trade; and while V < 0 a trade that increases |K| is refused,
+/// in any market. Other markets enter at their stored last price: BTC counts at 127,500 once a
+/// trade touched it there.
 #[test]
 fn s44_caps_never_block_a_reduction_and_refuse_increases_while_v_is_negative() {
     let mut s = Suite::new();
     let whale = s.trader("whale", 700_000, 700_000);
-    let other = s.trader("other", 100_000, 100_000);
+    let other = s.trader("other", 1_000_000, 1_000_000);
     s.trade(&whale, "BTC", "16");
     s.set_price("BTC", "127500");
-    // V = −80,000: any increase of |K| is refused, in any market
-    s.rejects_trade(&other, "ETH", "1", "exposure cap of market ETH");
-    s.rejects_trade(&other, "BTC", "-17", "exposure cap of market BTC");
-    // the other side reduces |K| and passes
+    // the other side reduces |K| and passes (and stores BTC's new price: V = −80,000)
     s.trade(&other, "BTC", "-1");
+    assert_eq!(s.vault().equity.i128(), -80_000 * USDC as i128);
+    s.rejects_trade_exact(
+        &other,
+        "ETH",
+        "1",
+        "exposure cap of market ETH: |skew|·price 3000000000 > max_skew_to_vault 1 × vault equity -80000000000",
+    );
+    // crossing zero opens skew on the other side: an increase
+    s.rejects_trade(&other, "BTC", "-16", "exposure cap of market BTC");
     s.trade(&whale, "BTC", "-1");
+    s.trade(&other, "BTC", "-1");
 }

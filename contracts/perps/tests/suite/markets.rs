@@ -23,6 +23,7 @@ pub fn plain_market(feed_id: &str) -> MarketConfig {
         max_position_notional: None,
         min_order_size: d("0.001"),
         liquidation_fee: d("0.01"),
+        max_skew_to_vault: None,
     }
 }
 
@@ -58,6 +59,10 @@ pub fn instantiate_msg(feed: &Addr, fund: &Addr) -> InstantiateMsg {
         default_max_slippage: None,
         unrealized_profit_weight: None,
         lp_withdraw_delay_secs: Some(3600),
+        min_position_notional: None,
+        max_total_skew_to_vault: None,
+        adl_trigger_ratio: None,
+        lp_claim_window_secs: None,
     }
 }
 
@@ -97,6 +102,10 @@ pub fn update_config_empty() -> ExecuteMsg {
         default_max_slippage: None,
         unrealized_profit_weight: None,
         lp_withdraw_delay_secs: None,
+        min_position_notional: None,
+        max_total_skew_to_vault: None,
+        adl_trigger_ratio: None,
+        lp_claim_window_secs: None,
     }
 }
 

@@ -1,0 +1,243 @@
+//! Solvency steps (DESIGN 6.10): the vault's equity `V` and exposure `Σ|K|·P` kept current one
+//! market at a time, the exposure caps a trade must pass, the haircut of profits while V < 0,
+//! and the record of bankrupt books (`unrecoverable`).
+//!
+//! Cheap by construction: the vault stores `claims = Σ_m liability_m` and `exposure =
+//! Σ_m |K_m|·P_m`, each market's part taken as its state was last STORED (at its last price).
+//! Every write of a market state replaces that market's part ([`restate`]); a check replaces the
+//! parts of the markets the message holds in memory ([`current`]). No check iterates markets,
+//! and other markets enter at their stored last price (no oracle of theirs is read).
+
+use cosmwasm_std::{Addr, Decimal256, Deps, Int128, Order, SignedDecimal256, Storage, Uint128};
+use perps_api::perps::MarketStatus;
+use perps_risk::num::{unsigned_abs, Quote, Round};
+use perps_risk::trade::reduces_skew;
+use perps_risk::vault::{market_exposure, market_liability, market_trader_pnl, VaultMarket};
+
+use crate::account::AccountCtx;
+use crate::error::{ContractError, ContractResult};
+use crate::market::{aggregate, skew};
+use crate::state::{Config, Market, MarketState, Vault, BAD_DEBT, MARKETS, MARKET_STATES};
+
+/// A market as the vault values it from its stored state: at the settlement price once settled,
+/// else at its last price, with the funding index as stored.
+pub fn view(market: &Market, state: &MarketState) -> VaultMarket {
+    let price = match market.status {
+        MarketStatus::Settled { price } => Some(price),
+        _ => state.last_price,
+    };
+    VaultMarket {
+        aggregate: aggregate(state),
+        mark_price: price,
+        funding_index: state.funding_index,
+        skew_scale: market.config.skew_scale,
+    }
+}
+
+/// One market's part of the vault's `claims` and `exposure`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Part {
+    pub liability: Quote,
+    pub exposure: Quote,
+}
+
+pub fn part(market: &Market, state: &MarketState, decimals: u8) -> ContractResult<Part> {
+    let v = view(market, state);
+    Ok(Part {
+        liability: market_liability(&v, decimals)?,
+        exposure: market_exposure(&v, decimals)?,
+    })
+}
+
+/// Replaces one market's part in the vault's sums: call with the market and state as stored
+/// before and as about to be stored.
+pub fn restate(vault: &mut Vault, before: Part, after: Part) -> ContractResult<()> {
+    let claims = Quote(vault.claims)
+        .checked_sub(before.liability)?
+        .checked_add(after.liability)?;
+    let exposure = Quote(vault.exposure)
+        .checked_sub(before.exposure)?
+        .checked_add(after.exposure)?;
+    vault.claims = claims.0;
+    vault.exposure = exposure.0;
+    Ok(())
+}
+
+/// The vault's equity (after `unrecoverable`) and exposure with the account's markets as the
+/// message holds them in memory and every other market as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Current {
+    pub equity: Quote,
+    pub exposure: Quote,
+}
+
+pub fn current(ctx: &AccountCtx, vault: &Vault, decimals: u8) -> ContractResult<Current> {
+    let mut claims = Quote(vault.claims);
+    let mut exposure = Quote(vault.exposure);
+    for m in ctx.markets.values() {
+        if m.state == m.stored {
+            continue;
+        }
+        let before = part(&m.market, &m.stored, decimals)?;
+        let after = part(&m.market, &m.state, decimals)?;
+        claims = claims
+            .checked_sub(before.liability)?
+            .checked_add(after.liability)?;
+        exposure = exposure
+            .checked_sub(before.exposure)?
+            .checked_add(after.exposure)?;
+    }
+    let equity = Quote::from_base_units(vault.cash)
+        .checked_sub(claims)?
+        .checked_sub(Quote::from_base_units_u(vault.unrecoverable))?;
+    Ok(Current {
+        equity,
+        exposure: exposure.max_zero(),
+    })
+}
+
+/// The exposure caps (DESIGN 6.10), checked after a trade: every market of the account whose
+/// `|K|` the message increased (or carried across zero) must keep `|K_m|·P_m ≤
+/// max_skew_to_vault_m · V`, and the vault `Σ|K|·P ≤ max_total_skew_to_vault · V`. A trade that
+/// reduces `|K|` passes whatever V is.
+pub fn check_exposure_caps(ctx: &AccountCtx, vault: &Vault, cfg: &Config) -> ContractResult<()> {
+    let dec = cfg.collateral_decimals;
+    let mut grown = Vec::new();
+    for (id, m) in &ctx.markets {
+        let (before, after) = (skew(&m.stored)?, skew(&m.state)?);
+        let delta = after.checked_sub(before)?;
+        if delta.is_zero() || after.is_zero() || reduces_skew(before, delta) {
+            continue;
+        }
+        grown.push((id, m));
+    }
+    if grown.is_empty() {
+        return Ok(());
+    }
+    let now = current(ctx, vault, dec)?;
+    for (id, m) in grown {
+        let ratio = m
+            .market
+            .config
+            .max_skew_to_vault
+            .unwrap_or(Decimal256::one());
+        let exposure = part(&m.market, &m.state, dec)?.exposure;
+        if exceeds(exposure, ratio, now.equity)? {
+            return Err(ContractError::ExposureCap {
+                market_id: id.clone(),
+                exposure: exposure.to_base_units_u(Round::Up)?,
+                ratio,
+                equity: now.equity.floor()?,
+            });
+        }
+    }
+    if exceeds(now.exposure, cfg.max_total_skew_to_vault, now.equity)? {
+        return Err(ContractError::TotalExposureCap {
+            exposure: now.exposure.to_base_units_u(Round::Up)?,
+            ratio: cfg.max_total_skew_to_vault,
+            equity: now.equity.floor()?,
+        });
+    }
+    Ok(())
+}
+
+/// `exposure > ratio · equity` (a non-positive equity allows no exposure).
+fn exceeds(exposure: Quote, ratio: Decimal256, equity: Quote) -> ContractResult<bool> {
+    if equity <= Quote::ZERO {
+        return Ok(exposure > Quote::ZERO);
+    }
+    Ok(exposure > equity.mul_ratio(ratio, Round::Down)?)
+}
+
+/// What realized profits are paid against while V < 0 (DESIGN 6.10): `(V, Σ profits)`, or
+/// `None` while V ≥ 0 (no haircut). Only then are the markets read: `Σ profits` is bounded from
+/// below by `Σ_m max(0, Σ_m (U − A))` (traders' net per market; the account's markets as held
+/// in memory, the others at their stored last price): a smaller sum gives a smaller `h`, so the
+/// first out is never paid at the expense of the last.
+pub fn haircut_terms(
+    deps: Deps,
+    ctx: &AccountCtx,
+    vault: &Vault,
+    cfg: &Config,
+) -> ContractResult<Option<(Quote, Quote)>> {
+    let dec = cfg.collateral_decimals;
+    let now = current(ctx, vault, dec)?;
+    if now.equity >= Quote::ZERO {
+        return Ok(None);
+    }
+    let mut profits = Quote::ZERO;
+    for item in MARKET_STATES.range(deps.storage, None, None, Order::Ascending) {
+        let (id, stored) = item?;
+        let pnl = match ctx.markets.get(&id) {
+            Some(m) => market_trader_pnl(&view(&m.market, &m.state), dec)?,
+            None if skew(&stored)?.is_zero() => continue,
+            None => {
+                let market = MARKETS.load(deps.storage, &id)?;
+                market_trader_pnl(&view(&market, &stored), dec)?
+            }
+        };
+        profits = profits.checked_add(pnl.max_zero())?;
+    }
+    Ok(Some((now.equity, profits)))
+}
+
+/// A realized profit under [`haircut_terms`].
+pub fn haircut(pnl: Int128, terms: Option<(Quote, Quote)>) -> ContractResult<Int128> {
+    Ok(match terms {
+        Some((v, profits)) => perps_risk::solvency::haircut_profit(pnl, v, profits)?,
+        None => pnl,
+    })
+}
+
+/// The shortfall of every bankrupt book of the account (`Σ max(0, −equity)`), valued like a
+/// liquidation: a market without a live price at its last price, losses only.
+pub fn shortfall(ctx: &AccountCtx, cfg: &Config) -> ContractResult<Uint128> {
+    let params = crate::account::book_params(cfg);
+    let mut total = Uint128::zero();
+    let mut books = vec![ctx.cross_book(crate::market::Prices::Any)?];
+    for (id, p) in &ctx.positions {
+        if matches!(p.mode, crate::state::Mode::Isolated { .. }) {
+            books.push(ctx.isolated_book(id, crate::market::Prices::Any)?);
+        }
+    }
+    for book in books {
+        let h = perps_risk::book::book_health(&book, &params)?;
+        if h.equity.is_negative() {
+            total = total.checked_add(Uint128::new(h.equity.i128().unsigned_abs()))?;
+        }
+    }
+    Ok(total)
+}
+
+/// Records `amount` as the account's unrecovered shortfall (0 removes the record), keeping
+/// `Vault::unrecoverable` equal to the sum of the records.
+pub fn set_mark(
+    storage: &mut dyn Storage,
+    vault: &mut Vault,
+    addr: &Addr,
+    amount: Uint128,
+) -> ContractResult<Uint128> {
+    let old = BAD_DEBT.may_load(storage, addr)?.unwrap_or_default();
+    vault.unrecoverable = vault
+        .unrecoverable
+        .checked_sub(old.min(vault.unrecoverable))?
+        .checked_add(amount)?;
+    if amount.is_zero() {
+        if !old.is_zero() {
+            BAD_DEBT.remove(storage, addr);
+        }
+    } else {
+        BAD_DEBT.save(storage, addr, &amount)?;
+    }
+    Ok(old)
+}
+
+/// `|K|` of a market state (for the ADL index and queries).
+pub fn abs_skew(state: &MarketState) -> ContractResult<Decimal256> {
+    Ok(unsigned_abs(skew(state)?))
+}
+
+/// A signed amount of base units as a `SignedDecimal256` claim (exact).
+pub fn quote_of(amount: Int128) -> SignedDecimal256 {
+    Quote::from_base_units(amount).0
+}
