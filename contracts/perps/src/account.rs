@@ -11,8 +11,8 @@ use perps_risk::funding::funding_settlement;
 use perps_risk::ledger::{self, Balances, Moved};
 
 use crate::error::{ContractError, ContractResult};
-use crate::solvency;
 use crate::market::{aggregate, load_market_ctx, risk_position, set_aggregate, MarketCtx, Prices};
+use crate::solvency;
 use crate::state::{
     Config, MarketState, Mode, Position, Vault, COLLATERAL, MARKET_HOLDERS, MARKET_STATES,
     POSITIONS, VAULT,

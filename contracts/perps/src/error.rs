@@ -309,7 +309,9 @@ pub enum ContractError {
         equity: Int128,
     },
 
-    #[error("position notional {notional} in market {market_id} is below min_position_notional {min}")]
+    #[error(
+        "position notional {notional} in market {market_id} is below min_position_notional {min}"
+    )]
     BelowMinPositionNotional {
         market_id: String,
         notional: Uint128,
@@ -319,7 +321,9 @@ pub enum ContractError {
     #[error("account {account} is not bankrupt: no book has negative equity")]
     NotBankrupt { account: String },
 
-    #[error("withdrawal request lapsed: claimable from {claimable_at} until {expires_at}, now {now}")]
+    #[error(
+        "withdrawal request lapsed: claimable from {claimable_at} until {expires_at}, now {now}"
+    )]
     WithdrawalLapsed {
         claimable_at: u64,
         expires_at: u64,

@@ -339,7 +339,8 @@ pub fn vault(deps: Deps, env: Env) -> ContractResult<VaultResponse> {
         total_shares: vault.total_shares,
         share_price,
         unrecoverable: vault.unrecoverable,
-        exposure: perps_risk::num::Quote(vault.exposure).to_base_units_u(perps_risk::num::Round::Up)?,
+        exposure: perps_risk::num::Quote(vault.exposure)
+            .to_base_units_u(perps_risk::num::Round::Up)?,
     })
 }
 

@@ -8,9 +8,9 @@
 //! parts of the markets the message holds in memory ([`current`]). No check iterates markets,
 //! and other markets enter at their stored last price (no oracle of theirs is read).
 
-use cosmwasm_std::{Addr, Decimal256, Deps, Int128, Order, SignedDecimal256, Storage, Uint128};
+use cosmwasm_std::{Addr, Decimal256, Deps, Int128, Order, Storage, Uint128};
 use perps_api::perps::MarketStatus;
-use perps_risk::num::{unsigned_abs, Quote, Round};
+use perps_risk::num::{Quote, Round};
 use perps_risk::trade::reduces_skew;
 use perps_risk::vault::{market_exposure, market_liability, market_trader_pnl, VaultMarket};
 
@@ -230,14 +230,4 @@ pub fn set_mark(
         BAD_DEBT.save(storage, addr, &amount)?;
     }
     Ok(old)
-}
-
-/// `|K|` of a market state (for the ADL index and queries).
-pub fn abs_skew(state: &MarketState) -> ContractResult<Decimal256> {
-    Ok(unsigned_abs(skew(state)?))
-}
-
-/// A signed amount of base units as a `SignedDecimal256` claim (exact).
-pub fn quote_of(amount: Int128) -> SignedDecimal256 {
-    Quote::from_base_units(amount).0
 }

@@ -19,8 +19,8 @@ use crate::account::{book_params, AccountCtx};
 use crate::error::{ContractError, ContractResult};
 use crate::market::{impact_cap, skew, Prices};
 use crate::solvency;
-use perps_risk::solvency::min_position_notional;
 use crate::state::{Config, Mode, Position, Vault};
+use perps_risk::solvency::min_position_notional;
 
 /// What a trade asks for.
 #[derive(Debug, Clone)]
@@ -394,8 +394,8 @@ fn check_min_notional(
         return Ok(());
     }
     let dec = cfg.collateral_decimals;
-    let notional =
-        notional_of(size, quoted.quote.fill_price, dec, Round::Down)?.to_base_units_u(Round::Down)?;
+    let notional = notional_of(size, quoted.quote.fill_price, dec, Round::Down)?
+        .to_base_units_u(Round::Down)?;
     if notional < min {
         return Err(ContractError::BelowMinPositionNotional {
             market_id: market_id.to_string(),

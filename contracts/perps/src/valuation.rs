@@ -63,10 +63,7 @@ pub fn vault_markets(
             funding_index: state.funding_index,
             skew_scale: market.config.skew_scale,
         };
-        let ratio = market
-            .config
-            .max_skew_to_vault
-            .unwrap_or(Decimal256::one());
+        let ratio = market.config.max_skew_to_vault.unwrap_or(Decimal256::one());
         out.push((m, ratio));
     }
     Ok(out)

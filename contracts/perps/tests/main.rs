@@ -16,6 +16,6 @@ mod queries;
 mod security_mechanics;
 mod security_more;
 mod settle;
-mod solvency;
 mod sim;
+mod solvency;
 mod vault;

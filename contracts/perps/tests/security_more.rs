@@ -264,22 +264,29 @@ fn s38_lp_claims_are_bounded_by_delay_cash_and_the_first_deposit_lock() {
         ),
     );
     s.advance(1);
-    // 999,999 shares at V/total = 1.1 would pay 1,099,998.9 USDC: more than the cash
-    s.rejects_exact(
-        &lp,
-        &ExecuteMsg::ClaimLiquidity {},
-        &[],
-        "payout 1099998900000 exceeds vault cash 1000000000000",
-    );
-    // alice realizes her loss: the cash is there now, the claim pays at the current V
-    s.close(&alice, "BTC").unwrap();
+    // 999,999 shares at 1.1 would pay 1,099,998.9 USDC. Alice's 10 BTC short leaves the vault
+    // 500,000 of exposure, so V must stay ≥ 500,000 (max_skew_to_vault 1): the claim pays the
+    // 600,000 that fits, for 545,454.545454 shares; the rest stays requested and never lapses
     let before = s.balance(&lp);
     s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
-    assert_eq!(s.balance(&lp) - before, 1_099_998_900_000);
+    assert_eq!(s.balance(&lp) - before, 599_999_999_999);
+    let pending = s
+        .query::<perps_api::perps::LpPositionResponse>(&perps_api::perps::QueryMsg::LpPosition {
+            address: lp.to_string(),
+        })
+        .pending_withdrawal
+        .unwrap();
+    assert_eq!(pending.shares, Uint128::new(454_544_454_546));
+    assert_eq!(pending.value_at_request, Uint128::new(499_998_900_000));
+    assert_eq!(pending.expires_at, None);
+    // alice realizes her loss: no exposure left, the rest is paid at the request's price
+    s.close(&alice, "BTC").unwrap();
+    s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
+    assert_eq!(s.balance(&lp) - before, 1_099_998_899_999);
     // what is left is the lock: 10^6 shares, worth 1.1 USDC, never withdrawable
     let v = s.vault();
     assert_eq!(v.total_shares.u128(), USDC);
-    assert_eq!(v.cash.i128(), 1_100_000);
+    assert_eq!(v.cash.i128(), 1_100_001);
     s.rejects_exact(
         &lp,
         &ExecuteMsg::WithdrawLiquidity {

@@ -115,10 +115,10 @@ fn two_step_withdrawal_with_delay_and_cancel() {
 }
 
 #[test]
-fn claim_pays_at_claim_time_value_and_respects_backing() {
+fn claim_pays_the_lower_share_price_as_far_as_caps_and_backing_allow() {
     let (mut s, [lp, _alice]) = Suite::vault_short_10_btc_an_hour_on();
-    // the vault is short 10 BTC: backing needs 10 % · 600,000 = 60,000
     s.set_price("BTC", "60000");
+    // requested at V = 1,000,000: 1 per share
     s.exec(
         &lp,
         &ExecuteMsg::WithdrawLiquidity {
@@ -127,29 +127,24 @@ fn claim_pays_at_claim_time_value_and_respects_backing() {
     )
     .unwrap();
     s.advance(3_600);
-    // BTC up 1,000: the vault lost 10,000 → V = 990,000
-    s.set_price("BTC", "61000");
-    s.rejects(
-        &lp,
-        &ExecuteMsg::ClaimLiquidity {},
-        &[],
-        "vault equity after payout 990000 < required backing 61000000000",
-    );
-    // a smaller request passes, paid at V = 990,000: 100,000 shares → 99,000 USDC
-    s.exec(&lp, &ExecuteMsg::CancelWithdrawLiquidity {})
-        .unwrap();
-    s.exec(
-        &lp,
-        &ExecuteMsg::WithdrawLiquidity {
-            shares: Uint128::new(100_000 * USDC),
-        },
-    )
-    .unwrap();
-    s.advance(3_600);
+    // BTC up 1,000: the vault lost 10,000 → V = 990,000 (0.99 per share, the lower price). The
+    // vault's 610,000 of exposure needs V ≥ 610,000 (max_skew_to_vault 1; the backing needs
+    // only 61,000): 380,000 can go, for 383,838.383838 shares
     s.set_price("BTC", "61000");
     let before = s.balance(&lp);
-    s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
-    assert_eq!(s.balance(&lp), before + 99_000 * USDC);
+    let res = s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
+    assert_eq!(s.balance(&lp), before + 379_999_999_999);
+    assert_eq!(Suite::attr(&res, "wasm", "shares"), "383838383838");
+    assert_eq!(Suite::attr(&res, "wasm", "shares_left"), "616160616162");
+    // nothing more fits: the claim pays nothing and the request stays (refused: it never lapses)
+    let res = s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
+    assert_eq!(Suite::attr(&res, "wasm", "payout"), "0");
+    let pending = lp_position(&s, &lp).pending_withdrawal.unwrap();
+    assert_eq!(pending.shares, Uint128::new(616_160_616_162));
+    assert_eq!(pending.expires_at, None);
+    s.advance(10 * 86_400);
+    s.set_price("BTC", "61000");
+    assert!(lp_position(&s, &lp).pending_withdrawal.is_some());
 }
 
 #[test]

@@ -188,7 +188,8 @@ pub fn claim(t: &ClaimTerms) -> Result<ClaimOutcome, RiskError> {
     let limit = Quote::from_base_units(t.cash)
         .min(t.equity.checked_sub(t.required)?)
         .max_zero();
-    let full = Quote(mul_div(req_den.0, num.0, den.0, Round::Down)?).to_base_units_u(Round::Down)?;
+    let full =
+        Quote(mul_div(req_den.0, num.0, den.0, Round::Down)?).to_base_units_u(Round::Down)?;
     let shares = if Quote::from_base_units_u(full) <= limit {
         t.shares
     } else {
@@ -204,6 +205,10 @@ pub fn claim(t: &ClaimTerms) -> Result<ClaimOutcome, RiskError> {
         Round::Down,
     )?)
     .to_base_units_u(Round::Down)?;
+    // shares that would be paid nothing stay requested
+    if payout.is_zero() {
+        return Ok(nothing);
+    }
     let shares_left = t.shares.checked_sub(shares)?;
     let value_left = Quote(mul_div(
         Quote::from_base_units_u(t.value_at_request).0,

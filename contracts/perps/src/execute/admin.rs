@@ -177,7 +177,10 @@ pub fn validate_config(c: &Config) -> ContractResult<()> {
 /// and `vault_min_backing ≥ 2 · adl_trigger_ratio`.
 fn validate_solvency(c: &Config) -> ContractResult<()> {
     if c.max_total_skew_to_vault.is_zero() {
-        return Err(ContractError::invalid("max_total_skew_to_vault", "must be > 0"));
+        return Err(ContractError::invalid(
+            "max_total_skew_to_vault",
+            "must be > 0",
+        ));
     }
     ratio_in("adl_trigger_ratio", c.adl_trigger_ratio, true, true)?;
     let product = c.vault_min_backing.checked_mul(c.max_total_skew_to_vault)?;
@@ -190,7 +193,9 @@ fn validate_solvency(c: &Config) -> ContractResult<()> {
             ),
         ));
     }
-    let twice = c.adl_trigger_ratio.checked_mul(Decimal256::from_ratio(2u8, 1u8))?;
+    let twice = c
+        .adl_trigger_ratio
+        .checked_mul(Decimal256::from_ratio(2u8, 1u8))?;
     if c.vault_min_backing < twice {
         return Err(ContractError::invalid(
             "vault_min_backing",
@@ -201,7 +206,10 @@ fn validate_solvency(c: &Config) -> ContractResult<()> {
         ));
     }
     if c.lp_claim_window_secs == 0 {
-        return Err(ContractError::invalid("lp_claim_window_secs", "must be > 0"));
+        return Err(ContractError::invalid(
+            "lp_claim_window_secs",
+            "must be > 0",
+        ));
     }
     Ok(())
 }

@@ -19,11 +19,11 @@ use perps_risk::liquidation::{plan_liquidation, LiquidationConfig, LiquidationPl
 use perps_risk::waterfall::split_reward;
 
 use crate::account::{book_params, load_with_vault, AccountCtx};
-use crate::solvency;
 use crate::error::{ContractError, ContractResult, OracleError};
 use crate::execute::bad_debt;
 use crate::execute::settle::close_settled_positions;
 use crate::market::Prices;
+use crate::solvency;
 use crate::state::{Config, Mode, Position, Vault, CONFIG};
 
 /// Which book of the account.

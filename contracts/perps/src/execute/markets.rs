@@ -13,9 +13,10 @@ use crate::account::{book_params, load_account};
 use crate::error::{ContractError, ContractResult, OracleError, SkewScaleChange};
 use crate::market::{accrue, impact_cap, load_market_ctx, skew, tier_table, Prices};
 use crate::oracle;
+use crate::solvency;
 use crate::state::{
     Config, Market, MarketState, CONFIG, MARKETS, MARKET_HOLDERS, MARKET_STATES, OWNERSHIP,
-    SETTLED_WITH_HOLDERS,
+    SETTLED_WITH_HOLDERS, VAULT,
 };
 
 /// Longest market id, in bytes (it is part of every position key).
@@ -220,10 +221,15 @@ pub fn update_market(
         forced,
     )?;
     // Funding so far accrues under the old parameters.
-    if let Ok(price) = mark {
-        let state = accrue(&market, state, price, env.block.time.seconds())?;
-        MARKET_STATES.save(deps.storage, &market_id, &state)?;
-    }
+    let stored = state.clone();
+    let state = match mark {
+        Ok(price) => {
+            let state = accrue(&market, state, price, env.block.time.seconds())?;
+            MARKET_STATES.save(deps.storage, &market_id, &state)?;
+            state
+        }
+        Err(_) => state,
+    };
     if has_oi && !forced {
         let before = count_liquidatable_books(deps.as_ref(), &env, &cfg, &market_id, None)?;
         let candidate = Market {
@@ -239,8 +245,15 @@ pub fn update_market(
             });
         }
     }
+    let old_market = market.clone();
     market.config = config;
     MARKETS.save(deps.storage, &market_id, &market)?;
+    restate_market(
+        deps.storage,
+        &cfg,
+        (&old_market, &stored),
+        (&market, &state),
+    )?;
     Ok(Response::new()
         .add_attribute("action", "update_market")
         .add_attribute("market_id", &market_id)
@@ -342,10 +355,17 @@ pub fn settle_market(
     state.last_funding_time = now;
     state.last_price = Some(settle_price);
     MARKET_STATES.save(deps.storage, &market_id, &state)?;
+    let old_market = market.clone();
     market.status = MarketStatus::Settled {
         price: settle_price,
     };
     MARKETS.save(deps.storage, &market_id, &market)?;
+    restate_market(
+        deps.storage,
+        &cfg,
+        (&old_market, &ctx.stored),
+        (&market, &state),
+    )?;
     if !state.long_oi.is_zero() || !state.short_oi.is_zero() {
         let mut settled = SETTLED_WITH_HOLDERS
             .may_load(deps.storage)?
@@ -357,6 +377,27 @@ pub fn settle_market(
         .add_attribute("action", "settle_market")
         .add_attribute("market_id", market_id)
         .add_attribute("price", settle_price.to_string()))
+}
+
+/// A market's new parameters, status or state replace its part of the vault's `claims` and
+/// `exposure` (a `skew_scale` change moves the premium; a settlement fixes the price).
+fn restate_market(
+    storage: &mut dyn cosmwasm_std::Storage,
+    cfg: &Config,
+    before: (&Market, &MarketState),
+    after: (&Market, &MarketState),
+) -> ContractResult<()> {
+    let dec = cfg.collateral_decimals;
+    let (b, a) = (
+        solvency::part(before.0, before.1, dec)?,
+        solvency::part(after.0, after.1, dec)?,
+    );
+    if a != b {
+        let mut vault = VAULT.load(storage)?;
+        solvency::restate(&mut vault, b, a)?;
+        VAULT.save(storage, &vault)?;
+    }
+    Ok(())
 }
 
 /// Books touching `market_id` that are liquidatable, valued with `candidate` in place of the

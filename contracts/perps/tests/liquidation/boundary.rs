@@ -219,19 +219,20 @@ fn a_failing_fund_call_is_booked_as_socialized_in_the_reply() {
 }
 
 #[test]
-fn min_liquidation_reward_top_up_joins_the_bad_debt() {
+fn min_liquidation_reward_is_never_paid_beyond_what_the_book_holds() {
     let (mut s, alice, keeper) =
         bankrupt_cross(|m| m.min_liquidation_reward = Some(cosmwasm_std::Uint128::new(5 * USDC)));
     s.register_engine();
     s.fund_insurance(500 * USDC);
     let res = s.liquidate(&keeper, &alice, None).unwrap();
-    // the book cannot pay the 5 USDC floor: it joins the 200 of negative equity
-    assert_eq!(bad_debt(&res), strs([205 * USDC, 0, 205 * USDC, 0]));
+    // the bankrupt book holds nothing: no reward (the fund never pays one), only its 200 of
+    // negative equity is bad debt
+    assert_eq!(bad_debt(&res), strs([200 * USDC, 0, 200 * USDC, 0]));
     let e = &Suite::typed::<LiquidationEvent>(&res)[0];
-    assert_eq!(e.liquidator_reward, Uint128::new(5 * USDC));
+    assert_eq!(e.liquidator_reward, Uint128::new(0));
     assert_eq!(e.insurance_share, Uint128::new(0));
-    assert_eq!(s.balance(&keeper), 5 * USDC);
-    assert_eq!(s.balance(&s.fund.clone()), 295 * USDC);
+    assert_eq!(s.balance(&keeper), 0);
+    assert_eq!(s.balance(&s.fund.clone()), 300 * USDC);
 }
 
 #[test]
@@ -366,7 +367,7 @@ fn funding_is_settled_and_aggregates_follow_as_a_normal_close() {
 }
 
 #[test]
-fn min_liquidation_reward_above_the_share_is_topped_up_by_the_book() {
+fn min_liquidation_reward_above_the_share_is_topped_up_by_the_book_as_far_as_it_can() {
     let mut s = Suite::with(
         |m| m.min_liquidation_reward = Some(cosmwasm_std::Uint128::new(200 * USDC)),
         &[("BTC", crate::suite::plain_market("BTC"))],
@@ -380,16 +381,17 @@ fn min_liquidation_reward_above_the_share_is_topped_up_by_the_book() {
     s.set_price("BTC", "63000");
     let res = s.liquidate(&keeper, &bob, None).unwrap();
     let e = &Suite::typed::<LiquidationEvent>(&res)[0];
-    assert_eq!(e.liquidator_reward, Uint128::new(200 * USDC));
+    // the 150.000002 penalty pays 150.000002 of the 200 floor; the book stays open and can spare
+    // only 3 units above its target (2,999.999996 − 1.25·2,399.999995 rounded up): the keeper
+    // gets what the book paid, 150.000005, and nothing is bad debt (the fund never pays a reward)
+    assert_eq!(e.liquidator_reward, Uint128::new(150_000_005));
     assert_eq!(e.insurance_share, Uint128::new(0));
-    assert_eq!(s.balance(&keeper), 200 * USDC);
-    // the 150.000002 penalty pays 150.000002 of it; the book stays open and can spare only
-    // 3 units above its target (2,999.999996 − 1.25·2,399.999995 rounded up), the rest is bad debt
+    assert_eq!(s.balance(&keeper), 150_000_005);
     assert_eq!(e.penalty, Uint128::new(150000002));
     assert_eq!(e.equity_after, Int128::new(2999999996));
-    assert_eq!(bad_debt(&res), strs([49_999_995, 0, 49_999_995, 0]));
+    assert!(Suite::typed::<perps_api::events::BadDebtEvent>(&res).is_empty());
     assert_eq!(s.account(&bob).equity, Int128::new(2_999_999_993));
-    assert_eq!(s.balance(&s.fund.clone()), 1_000 * USDC - 49_999_995);
+    assert_eq!(s.balance(&s.fund.clone()), 1_000 * USDC);
     assert_books_healthy(&s, &bob);
 }
 

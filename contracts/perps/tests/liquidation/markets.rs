@@ -10,7 +10,7 @@ use perps_api::perps::{
     QueryMsg,
 };
 
-use crate::suite::{int_usdc, plain_market, sd, usdc, Suite, USDC};
+use crate::suite::{d, int_usdc, plain_market, sd, usdc, Suite, USDC};
 
 /// bob: short 1 BTC at 60,000 with C = 6,150 USDC − 1 unit: liquidatable at 63,000.
 fn bob_below_maintenance(s: &mut Suite) -> Addr {
@@ -154,9 +154,18 @@ fn prices_and_sizes_at_configured_maxima() {
         max_long_oi: usdc(1_000_000_000_000),
         max_short_oi: usdc(1_000_000_000_000),
         max_position_notional: Some(usdc(1_000_000_000_000)),
+        // a vault of 1M facing 10^12 of skew: the exposure caps out of the way (no backing)
+        max_skew_to_vault: Some(d("10000000")),
         ..plain_market("BIG")
     };
-    let mut s = Suite::with(|_| {}, &[("BIG", big)]);
+    let mut s = Suite::with(
+        |m| {
+            m.vault_min_backing = d("0");
+            m.adl_trigger_ratio = Some(d("0"));
+            m.max_total_skew_to_vault = Some(d("10000000"));
+        },
+        &[("BIG", big)],
+    );
     s.set_price("BIG", "1000000000");
     let (whale, keeper) = (
         s.trader("whale", 100_000_000_000, 100_000_000_000),

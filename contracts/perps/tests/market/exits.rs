@@ -130,7 +130,11 @@ fn a_lower_skew_scale_and_a_reduce_only_wind_down_do_not_trap() {
 /// without `force` (nothing changes); forced, the event reports the −12,000 USDC.
 #[test]
 fn a_skew_scale_change_with_open_skew_is_refused_unless_forced() {
-    let mut s = Suite::new();
+    // 1,200,000 of skew on a 1,000,000 vault: BTC's exposure cap at 2 × V
+    let mut s = Suite::with_btc(MarketConfig {
+        max_skew_to_vault: Some(d("2")),
+        ..plain_market("BTC")
+    });
     let alice = s.trader("alice", 200_000, 200_000);
     s.trade(&alice, "BTC", "20");
     assert_eq!(s.vault().equity, Int128::new(1_000_000 * USDC as i128));

@@ -260,33 +260,35 @@ fn liquidate_joins_a_settled_shortfall_to_the_books_it_liquidates() {
 }
 
 #[test]
-fn a_settled_cross_loss_stays_on_c_and_liquidate_books_the_empty_book() {
+fn a_settled_cross_loss_that_leaves_the_account_flat_is_written_off_at_once() {
     let mut s = Suite::with(|_| {}, &[("BTC", plain_market("BTC"))]);
     s.register_engine();
     s.fund_insurance(500 * USDC);
     let (alice, keeper) = (s.trader("alice", 1_000, 1_000), s.user("keeper", 0));
     s.trade(&alice, "BTC", "0.15");
     settle(&mut s, "BTC", "52000");
-    // settlement leaves C = 1,000 − 1,200 = −200 on a flat book: no bad debt yet
-    let res = s.settle_positions("BTC");
-    assert!(bad_debts(&res).is_empty());
-    let a = s.account(&alice);
-    assert!(a.positions.is_empty());
-    assert_eq!(a.collateral, int_usdc(-200));
-    assert_eq!(a.health, Health::Liquidatable);
-    // any caller books it through the waterfall; nothing was closed, so no reward
+    // settlement leaves C = 1,000 − 1,200 = −200 on a flat account: written off in the same
+    // transaction through the waterfall (DESIGN 6.10), the fund pays the 200
     let cash = s.vault().cash;
-    let res = s.liquidate(&keeper, &alice, None).unwrap();
-    assert!(Suite::typed::<LiquidationEvent>(&res).is_empty());
+    let res = s.settle_positions("BTC");
     assert_eq!(
         bad_debts(&res),
         vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
     );
-    assert_eq!(s.account(&alice).collateral, Int128::zero());
-    assert_eq!(s.balance(&keeper), 0);
+    let a = s.account(&alice);
+    assert!(a.positions.is_empty());
+    assert_eq!(a.collateral, Int128::zero());
+    assert_eq!(a.health, Health::Healthy);
+    // nothing left to liquidate
+    s.rejects(
+        &keeper,
+        &Suite::liquidate_msg(&alice, None),
+        &[],
+        &format!("account {alice} is healthy"),
+    );
     assert_eq!(s.balance(&s.fund.clone()), 300 * USDC);
-    // the fund's 200 arrives in the bank and cash was already credited with it
-    assert_eq!(s.vault().cash, cash);
+    // the vault got the realized 1,200 and the fund's 200 arrived: alice's 1,000 + 200
+    assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_200)).unwrap());
 }
 
 #[test]

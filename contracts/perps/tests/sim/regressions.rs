@@ -75,10 +75,12 @@ fn degraded_reduction_spread_goes_to_the_vault() {
 #[test]
 fn withdraw_after_settlement_takes_exactly_the_reported_free_collateral() {
     let stats = replay(&[
+        // 5 lots of SOL (50 USDC): the smallest position above the 40 USDC floor that a
+        // 1 USDC minimum reward sets at MMR 5 %
         Action::Trade {
             who: 1,
             market: 2,
-            lots: 1,
+            lots: 5,
             mode: ModeChoice::Default,
             acceptable_bps: None,
             funds: 0,

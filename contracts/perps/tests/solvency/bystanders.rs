@@ -31,7 +31,10 @@ fn s44_whale_long_100_btc_is_capped_and_the_bystander_withdraws_everything() {
     s.set_price("BTC", "72000");
     s.close(&whale, "BTC").unwrap();
     let profit = 16 * 12_000 * USDC;
-    assert_eq!(s.account(&whale).collateral.i128() as u128, 700_000 * USDC + profit);
+    assert_eq!(
+        s.account(&whale).collateral.i128() as u128,
+        700_000 * USDC + profit
+    );
     s.withdraw(&whale, 700_000 * USDC + profit).unwrap();
     assert_eq!(s.balance(&whale), 700_000 * USDC + profit);
     // the vault paid the profit
@@ -61,7 +64,10 @@ fn s44_many_wallets_share_one_cap_and_partial_closes_pay_nothing_extra() {
     s.set_price("BTC", "72000");
     for w in &whales {
         let size = s.account(w).positions[0].size;
-        let half = format!("-{}", size / cosmwasm_std::SignedDecimal256::from_ratio(2i128, 1i128));
+        let half = format!(
+            "-{}",
+            size / cosmwasm_std::SignedDecimal256::from_ratio(2i128, 1i128)
+        );
         s.trade(w, "BTC", &half);
         s.close(w, "BTC").unwrap();
         let c = s.account(w).collateral.i128() as u128;

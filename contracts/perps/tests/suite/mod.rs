@@ -9,7 +9,9 @@ use cosmwasm_std::{
     StdResult, Uint128,
 };
 use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
-use perps::state::{Mode, COLLATERAL, MARKET_HOLDERS, MARKET_STATES, POSITIONS, VAULT};
+use perps::state::{
+    Mode, BAD_DEBT, COLLATERAL, MARKETS, MARKET_HOLDERS, MARKET_STATES, POSITIONS, VAULT,
+};
 use perps_api::events::TypedEvent;
 use perps_api::perps::{
     AccountResponse, ConfigResponse, ExecuteMsg, InstantiateMsg, MarketConfig, MarketResponse,
@@ -547,6 +549,7 @@ impl Suite {
             );
         }
         assert!(aggregates.is_empty(), "positions in unknown markets");
+        self.check_vault_sums(storage.as_ref(), &vault);
         // Storage indexes: one holder entry per position and no other, and a collateral entry
         // for every account with a position (the liquidation scan pages over them).
         let holders: Vec<(String, Addr)> = MARKET_HOLDERS
@@ -568,6 +571,38 @@ impl Suite {
                 "{addr} holds {market} without a collateral entry"
             );
         }
+    }
+}
+
+impl Suite {
+    /// The vault's running sums (DESIGN 6.10, kept one market at a time) equal their
+    /// recomputation from every stored market: `claims` and `exposure` at each market's last
+    /// price, `unrecoverable` = Σ recorded shortfalls.
+    fn check_vault_sums(&self, storage: &dyn cosmwasm_std::Storage, vault: &perps::state::Vault) {
+        let dec = 6;
+        let mut claims = perps_risk::num::Quote::ZERO;
+        let mut exposure = perps_risk::num::Quote::ZERO;
+        for item in MARKET_STATES.range(storage, None, None, Order::Ascending) {
+            let (id, state) = item.unwrap();
+            let market = MARKETS.load(storage, &id).unwrap();
+            let part = perps::solvency::part(&market, &state, dec).unwrap();
+            claims = claims.checked_add(part.liability).unwrap();
+            exposure = exposure.checked_add(part.exposure).unwrap();
+        }
+        assert_eq!(
+            vault.claims, claims.0,
+            "vault claims != Σ market liabilities"
+        );
+        assert_eq!(vault.exposure, exposure.0, "vault exposure != Σ |K|·P");
+        let marked: u128 = BAD_DEBT
+            .range(storage, None, None, Order::Ascending)
+            .map(|i| i.unwrap().1.u128())
+            .sum();
+        assert_eq!(
+            vault.unrecoverable.u128(),
+            marked,
+            "unrecoverable != Σ records"
+        );
     }
 }
 
