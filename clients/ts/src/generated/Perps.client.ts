@@ -276,32 +276,40 @@ export interface PerpsInterface extends PerpsReadOnlyInterface {
     price?: Decimal256;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<ExecuteResult>;
   updateConfig: ({
+    adlTriggerRatio,
     defaultMaxSlippage,
     insuranceFeeShare,
     insuranceFund,
     liquidationTargetRatio,
     liquidatorRewardShare,
+    lpClaimWindowSecs,
     lpWithdrawDelaySecs,
     maxConfidenceRatio,
     maxEmaDeviation,
     maxOracleAgeSecs,
     maxPositionsPerAccount,
+    maxTotalSkewToVault,
     minLiquidationReward,
+    minPositionNotional,
     priceFeed,
     unrealizedProfitWeight,
     vaultMinBacking
   }: {
+    adlTriggerRatio?: Decimal256;
     defaultMaxSlippage?: Decimal256;
     insuranceFeeShare?: Decimal256;
     insuranceFund?: string;
     liquidationTargetRatio?: Decimal256;
     liquidatorRewardShare?: Decimal256;
+    lpClaimWindowSecs?: number;
     lpWithdrawDelaySecs?: number;
     maxConfidenceRatio?: Decimal256;
     maxEmaDeviation?: Decimal256;
     maxOracleAgeSecs?: number;
     maxPositionsPerAccount?: number;
+    maxTotalSkewToVault?: Decimal256;
     minLiquidationReward?: Uint128;
+    minPositionNotional?: Uint128;
     priceFeed?: string;
     unrealizedProfitWeight?: Decimal256;
     vaultMinBacking?: Decimal256;
@@ -312,6 +320,11 @@ export interface PerpsInterface extends PerpsReadOnlyInterface {
     newOwner: string;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<ExecuteResult>;
   acceptOwnership: (fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<ExecuteResult>;
+  markBadDebt: ({
+    account
+  }: {
+    account: string;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<ExecuteResult>;
 }
 export class PerpsClient extends PerpsQueryClient implements PerpsInterface {
   client: SigningCosmWasmClient;
@@ -342,6 +355,7 @@ export class PerpsClient extends PerpsQueryClient implements PerpsInterface {
     this.updateConfig = this.updateConfig.bind(this);
     this.transferOwnership = this.transferOwnership.bind(this);
     this.acceptOwnership = this.acceptOwnership.bind(this);
+    this.markBadDebt = this.markBadDebt.bind(this);
   }
   deposit = async (fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<ExecuteResult> => {
     return await this.client.execute(this.sender, this.contractAddress, {
@@ -540,49 +554,61 @@ export class PerpsClient extends PerpsQueryClient implements PerpsInterface {
     }, fee_, memo_, funds_);
   };
   updateConfig = async ({
+    adlTriggerRatio,
     defaultMaxSlippage,
     insuranceFeeShare,
     insuranceFund,
     liquidationTargetRatio,
     liquidatorRewardShare,
+    lpClaimWindowSecs,
     lpWithdrawDelaySecs,
     maxConfidenceRatio,
     maxEmaDeviation,
     maxOracleAgeSecs,
     maxPositionsPerAccount,
+    maxTotalSkewToVault,
     minLiquidationReward,
+    minPositionNotional,
     priceFeed,
     unrealizedProfitWeight,
     vaultMinBacking
   }: {
+    adlTriggerRatio?: Decimal256;
     defaultMaxSlippage?: Decimal256;
     insuranceFeeShare?: Decimal256;
     insuranceFund?: string;
     liquidationTargetRatio?: Decimal256;
     liquidatorRewardShare?: Decimal256;
+    lpClaimWindowSecs?: number;
     lpWithdrawDelaySecs?: number;
     maxConfidenceRatio?: Decimal256;
     maxEmaDeviation?: Decimal256;
     maxOracleAgeSecs?: number;
     maxPositionsPerAccount?: number;
+    maxTotalSkewToVault?: Decimal256;
     minLiquidationReward?: Uint128;
+    minPositionNotional?: Uint128;
     priceFeed?: string;
     unrealizedProfitWeight?: Decimal256;
     vaultMinBacking?: Decimal256;
   }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<ExecuteResult> => {
     return await this.client.execute(this.sender, this.contractAddress, {
       update_config: {
+        adl_trigger_ratio: adlTriggerRatio,
         default_max_slippage: defaultMaxSlippage,
         insurance_fee_share: insuranceFeeShare,
         insurance_fund: insuranceFund,
         liquidation_target_ratio: liquidationTargetRatio,
         liquidator_reward_share: liquidatorRewardShare,
+        lp_claim_window_secs: lpClaimWindowSecs,
         lp_withdraw_delay_secs: lpWithdrawDelaySecs,
         max_confidence_ratio: maxConfidenceRatio,
         max_ema_deviation: maxEmaDeviation,
         max_oracle_age_secs: maxOracleAgeSecs,
         max_positions_per_account: maxPositionsPerAccount,
+        max_total_skew_to_vault: maxTotalSkewToVault,
         min_liquidation_reward: minLiquidationReward,
+        min_position_notional: minPositionNotional,
         price_feed: priceFeed,
         unrealized_profit_weight: unrealizedProfitWeight,
         vault_min_backing: vaultMinBacking
@@ -603,6 +629,17 @@ export class PerpsClient extends PerpsQueryClient implements PerpsInterface {
   acceptOwnership = async (fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<ExecuteResult> => {
     return await this.client.execute(this.sender, this.contractAddress, {
       accept_ownership: {}
+    }, fee_, memo_, funds_);
+  };
+  markBadDebt = async ({
+    account
+  }: {
+    account: string;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<ExecuteResult> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      mark_bad_debt: {
+        account
+      }
     }, fee_, memo_, funds_);
   };
 }

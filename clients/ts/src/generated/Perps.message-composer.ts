@@ -104,32 +104,40 @@ export interface PerpsMsg {
     price?: Decimal256;
   }, funds_?: Coin[]) => MsgExecuteContractEncodeObject;
   updateConfig: ({
+    adlTriggerRatio,
     defaultMaxSlippage,
     insuranceFeeShare,
     insuranceFund,
     liquidationTargetRatio,
     liquidatorRewardShare,
+    lpClaimWindowSecs,
     lpWithdrawDelaySecs,
     maxConfidenceRatio,
     maxEmaDeviation,
     maxOracleAgeSecs,
     maxPositionsPerAccount,
+    maxTotalSkewToVault,
     minLiquidationReward,
+    minPositionNotional,
     priceFeed,
     unrealizedProfitWeight,
     vaultMinBacking
   }: {
+    adlTriggerRatio?: Decimal256;
     defaultMaxSlippage?: Decimal256;
     insuranceFeeShare?: Decimal256;
     insuranceFund?: string;
     liquidationTargetRatio?: Decimal256;
     liquidatorRewardShare?: Decimal256;
+    lpClaimWindowSecs?: number;
     lpWithdrawDelaySecs?: number;
     maxConfidenceRatio?: Decimal256;
     maxEmaDeviation?: Decimal256;
     maxOracleAgeSecs?: number;
     maxPositionsPerAccount?: number;
+    maxTotalSkewToVault?: Decimal256;
     minLiquidationReward?: Uint128;
+    minPositionNotional?: Uint128;
     priceFeed?: string;
     unrealizedProfitWeight?: Decimal256;
     vaultMinBacking?: Decimal256;
@@ -140,6 +148,11 @@ export interface PerpsMsg {
     newOwner: string;
   }, funds_?: Coin[]) => MsgExecuteContractEncodeObject;
   acceptOwnership: (funds_?: Coin[]) => MsgExecuteContractEncodeObject;
+  markBadDebt: ({
+    account
+  }: {
+    account: string;
+  }, funds_?: Coin[]) => MsgExecuteContractEncodeObject;
 }
 export class PerpsMsgComposer implements PerpsMsg {
   sender: string;
@@ -167,6 +180,7 @@ export class PerpsMsgComposer implements PerpsMsg {
     this.updateConfig = this.updateConfig.bind(this);
     this.transferOwnership = this.transferOwnership.bind(this);
     this.acceptOwnership = this.acceptOwnership.bind(this);
+    this.markBadDebt = this.markBadDebt.bind(this);
   }
   deposit = (funds_?: Coin[]): MsgExecuteContractEncodeObject => {
     return {
@@ -501,32 +515,40 @@ export class PerpsMsgComposer implements PerpsMsg {
     };
   };
   updateConfig = ({
+    adlTriggerRatio,
     defaultMaxSlippage,
     insuranceFeeShare,
     insuranceFund,
     liquidationTargetRatio,
     liquidatorRewardShare,
+    lpClaimWindowSecs,
     lpWithdrawDelaySecs,
     maxConfidenceRatio,
     maxEmaDeviation,
     maxOracleAgeSecs,
     maxPositionsPerAccount,
+    maxTotalSkewToVault,
     minLiquidationReward,
+    minPositionNotional,
     priceFeed,
     unrealizedProfitWeight,
     vaultMinBacking
   }: {
+    adlTriggerRatio?: Decimal256;
     defaultMaxSlippage?: Decimal256;
     insuranceFeeShare?: Decimal256;
     insuranceFund?: string;
     liquidationTargetRatio?: Decimal256;
     liquidatorRewardShare?: Decimal256;
+    lpClaimWindowSecs?: number;
     lpWithdrawDelaySecs?: number;
     maxConfidenceRatio?: Decimal256;
     maxEmaDeviation?: Decimal256;
     maxOracleAgeSecs?: number;
     maxPositionsPerAccount?: number;
+    maxTotalSkewToVault?: Decimal256;
     minLiquidationReward?: Uint128;
+    minPositionNotional?: Uint128;
     priceFeed?: string;
     unrealizedProfitWeight?: Decimal256;
     vaultMinBacking?: Decimal256;
@@ -538,17 +560,21 @@ export class PerpsMsgComposer implements PerpsMsg {
         contract: this.contractAddress,
         msg: toUtf8(JSON.stringify({
           update_config: {
+            adl_trigger_ratio: adlTriggerRatio,
             default_max_slippage: defaultMaxSlippage,
             insurance_fee_share: insuranceFeeShare,
             insurance_fund: insuranceFund,
             liquidation_target_ratio: liquidationTargetRatio,
             liquidator_reward_share: liquidatorRewardShare,
+            lp_claim_window_secs: lpClaimWindowSecs,
             lp_withdraw_delay_secs: lpWithdrawDelaySecs,
             max_confidence_ratio: maxConfidenceRatio,
             max_ema_deviation: maxEmaDeviation,
             max_oracle_age_secs: maxOracleAgeSecs,
             max_positions_per_account: maxPositionsPerAccount,
+            max_total_skew_to_vault: maxTotalSkewToVault,
             min_liquidation_reward: minLiquidationReward,
+            min_position_notional: minPositionNotional,
             price_feed: priceFeed,
             unrealized_profit_weight: unrealizedProfitWeight,
             vault_min_backing: vaultMinBacking
@@ -585,6 +611,25 @@ export class PerpsMsgComposer implements PerpsMsg {
         contract: this.contractAddress,
         msg: toUtf8(JSON.stringify({
           accept_ownership: {}
+        })),
+        funds: funds_
+      })
+    };
+  };
+  markBadDebt = ({
+    account
+  }: {
+    account: string;
+  }, funds_?: Coin[]): MsgExecuteContractEncodeObject => {
+    return {
+      typeUrl: "/cosmwasm.wasm.v1.MsgExecuteContract",
+      value: MsgExecuteContract.fromPartial({
+        sender: this.sender,
+        contract: this.contractAddress,
+        msg: toUtf8(JSON.stringify({
+          mark_bad_debt: {
+            account
+          }
         })),
         funds: funds_
       })

@@ -7,6 +7,7 @@
 export type Decimal256 = string;
 export type Uint128 = string;
 export interface InstantiateMsg {
+  adl_trigger_ratio?: Decimal256 | null;
   collateral_decimals: number;
   collateral_denom: string;
   default_max_slippage?: Decimal256 | null;
@@ -14,12 +15,15 @@ export interface InstantiateMsg {
   insurance_fund: string;
   liquidation_target_ratio: Decimal256;
   liquidator_reward_share: Decimal256;
+  lp_claim_window_secs?: number | null;
   lp_withdraw_delay_secs?: number | null;
   max_confidence_ratio: Decimal256;
   max_ema_deviation: Decimal256;
   max_oracle_age_secs: number;
   max_positions_per_account?: number | null;
+  max_total_skew_to_vault?: Decimal256 | null;
   min_liquidation_reward?: Uint128 | null;
+  min_position_notional?: Uint128 | null;
   owner?: string | null;
   price_feed: string;
   unrealized_profit_weight?: Decimal256 | null;
@@ -98,17 +102,21 @@ export type ExecuteMsg = {
   };
 } | {
   update_config: {
+    adl_trigger_ratio?: Decimal256 | null;
     default_max_slippage?: Decimal256 | null;
     insurance_fee_share?: Decimal256 | null;
     insurance_fund?: string | null;
     liquidation_target_ratio?: Decimal256 | null;
     liquidator_reward_share?: Decimal256 | null;
+    lp_claim_window_secs?: number | null;
     lp_withdraw_delay_secs?: number | null;
     max_confidence_ratio?: Decimal256 | null;
     max_ema_deviation?: Decimal256 | null;
     max_oracle_age_secs?: number | null;
     max_positions_per_account?: number | null;
+    max_total_skew_to_vault?: Decimal256 | null;
     min_liquidation_reward?: Uint128 | null;
+    min_position_notional?: Uint128 | null;
     price_feed?: string | null;
     unrealized_profit_weight?: Decimal256 | null;
     vault_min_backing?: Decimal256 | null;
@@ -119,6 +127,10 @@ export type ExecuteMsg = {
   };
 } | {
   accept_ownership: {};
+} | {
+  mark_bad_debt: {
+    account: string;
+  };
 };
 export type TradeMode = "cross" | {
   isolated: {
@@ -136,6 +148,7 @@ export interface MarketConfig {
   max_position_notional?: Uint128 | null;
   max_price_impact?: Decimal256 | null;
   max_short_oi: Uint128;
+  max_skew_to_vault?: Decimal256 | null;
   min_order_size: Decimal256;
   skew_scale: Decimal256;
   taker_fee: Decimal256;
@@ -219,6 +232,7 @@ export interface AccountsResponse {
   next_start_after?: string | null;
 }
 export interface ConfigResponse {
+  adl_trigger_ratio: Decimal256;
   collateral_decimals: number;
   collateral_denom: string;
   default_max_slippage: Decimal256;
@@ -226,12 +240,15 @@ export interface ConfigResponse {
   insurance_fund: Addr;
   liquidation_target_ratio: Decimal256;
   liquidator_reward_share: Decimal256;
+  lp_claim_window_secs: number;
   lp_withdraw_delay_secs: number;
   max_confidence_ratio: Decimal256;
   max_ema_deviation: Decimal256;
   max_oracle_age_secs: number;
   max_positions_per_account: number;
+  max_total_skew_to_vault: Decimal256;
   min_liquidation_reward: Uint128;
+  min_position_notional: Uint128;
   owner: Addr;
   pending_insurance_fees: Uint128;
   pending_owner?: Addr | null;
@@ -261,7 +278,9 @@ export interface LpPositionResponse {
 }
 export interface PendingWithdrawal {
   claimable_at: number;
+  expires_at?: number | null;
   shares: Uint128;
+  value_at_request: Uint128;
 }
 export type MarketStatus = "active" | "reduce_only" | {
   settled: {
@@ -296,6 +315,8 @@ export interface SimulateTradeResponse {
 export interface VaultResponse {
   cash: Int128;
   equity: Int128;
+  exposure: Uint128;
   share_price: Decimal256;
   total_shares: Uint128;
+  unrecoverable: Uint128;
 }
