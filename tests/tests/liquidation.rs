@@ -58,11 +58,12 @@ fn scenario<B: Backend>(p: &mut Protocol<B>) {
     let pending = 2_400_240 + 1_800_135;
     assert_eq!(cfg.pending_insurance_fees.u128(), pending);
 
-    // Bankrupt: penalty capped at 0, the keeper still gets the 5 USDC minimum reward, which adds
-    // to the shortfall: 113.2012 + 5 = 118.2012; pending fees pay 4.200375 first, the fund the rest.
+    // Bankrupt: penalty capped at 0, and the book holds nothing to pay the 5 USDC minimum reward:
+    // the keeper gets nothing (a reward is paid by the liquidated book alone, never by the fund).
+    // Shortfall 113.2012; pending fees pay 4.200375 first, the fund the rest.
     let r = p.liquidate(&keeper, &bob).unwrap();
-    assert_eq!(p.balance(&keeper), 5 * USDC);
-    let shortfall = 118_201_200;
+    assert_eq!(p.balance(&keeper), 0);
+    let shortfall = 113_201_200;
     assert_eq!(
         r.attr("wasm-bad_debt", "shortfall"),
         Some(shortfall.to_string().as_str())
@@ -149,8 +150,8 @@ fn fund_refuses<B: Backend>(p: &mut Protocol<B>) {
     let cash_before = p.vault().unwrap().cash.i128();
 
     let r = p.liquidate(&keeper, &bob).unwrap();
-    // 113.2012 + 5 (keeper) − 2.40024 (pending fees) requested from the fund.
-    let requested = 118_201_200 - 2_400_240;
+    // 113.2012 − 2.40024 (pending fees) requested from the fund (no reward: the book is empty).
+    let requested = 113_201_200 - 2_400_240;
     assert_eq!(
         r.attr("wasm-bad_debt", "from_fund"),
         Some(requested.to_string().as_str())
@@ -168,14 +169,11 @@ fn fund_refuses<B: Backend>(p: &mut Protocol<B>) {
         );
     }
     assert_eq!(p.fund_balance().unwrap(), 2_000 * USDC);
-    assert_eq!(p.balance(&keeper), 5 * USDC);
-    // Vault cash: + the margin the book held (1,287.9988, all lost) + the pending fees (2.40024)
-    // − the keeper's 5; the fund's part was credited up front and taken back by the reply.
+    assert_eq!(p.balance(&keeper), 0);
+    // Vault cash: + the margin the book held (1,287.9988, all lost) + the pending fees (2.40024);
+    // the fund's part was credited up front and taken back by the reply.
     let cash_after = p.vault().unwrap().cash.i128();
-    assert_eq!(
-        cash_after - cash_before,
-        1_287_998_800 + 2_400_240 - 5_000_000
-    );
+    assert_eq!(cash_after - cash_before, 1_287_998_800 + 2_400_240);
     let cfg: perps_api::perps::ConfigResponse = p
         .engine_query(&perps_api::perps::QueryMsg::Config {})
         .unwrap();
