@@ -14,8 +14,8 @@ use crate::error::{ContractError, ContractResult};
 use crate::market::{aggregate, load_market_ctx, risk_position, set_aggregate, MarketCtx, Prices};
 use crate::solvency;
 use crate::state::{
-    Config, MarketState, Mode, Position, Vault, COLLATERAL, MARKET_HOLDERS, MARKET_STATES,
-    POSITIONS, VAULT,
+    holder_rank, Config, MarketState, Mode, Position, Vault, COLLATERAL, MARKET_HOLDERS,
+    MARKET_STATES, POSITIONS, VAULT,
 };
 
 /// An account with every position and the markets they are in.
@@ -41,7 +41,7 @@ pub struct AccountCtx {
 #[derive(Debug)]
 pub struct Loaded {
     collateral: Int128,
-    positions: BTreeSet<String>,
+    positions: BTreeMap<String, Position>,
     states: BTreeMap<String, MarketState>,
 }
 
@@ -363,7 +363,7 @@ impl AccountCtx {
     pub fn loaded(&self) -> Loaded {
         Loaded {
             collateral: self.collateral,
-            positions: self.positions.keys().cloned().collect(),
+            positions: self.positions.clone(),
             states: self
                 .markets
                 .iter()
@@ -389,16 +389,24 @@ impl AccountCtx {
             COLLATERAL.save(storage, &self.addr, &self.collateral)?;
         }
         for id in &self.dirty_positions {
+            let old_rank = loaded.positions.get(id).map(holder_rank);
             match self.positions.get(id) {
                 Some(p) => {
                     POSITIONS.save(storage, (&self.addr, id), p)?;
-                    if !loaded.positions.contains(id) {
-                        MARKET_HOLDERS.save(storage, (id, &self.addr), &())?;
+                    // the index entry moves only when the rank does (side or entry bucket)
+                    let rank = holder_rank(p);
+                    if old_rank != Some(rank) {
+                        if let Some(old) = old_rank {
+                            MARKET_HOLDERS.remove(storage, (id, old, &self.addr));
+                        }
+                        MARKET_HOLDERS.save(storage, (id, rank, &self.addr), &())?;
                     }
                 }
                 None => {
-                    POSITIONS.remove(storage, (&self.addr, id));
-                    MARKET_HOLDERS.remove(storage, (id, &self.addr));
+                    if let Some(old) = old_rank {
+                        POSITIONS.remove(storage, (&self.addr, id));
+                        MARKET_HOLDERS.remove(storage, (id, old, &self.addr));
+                    }
                 }
             }
         }

@@ -5,7 +5,7 @@ use perps_api::perps::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 
 use crate::error::ContractResult;
 use crate::execute::{
-    account, admin, bad_debt, liquidate, markets, settle, solvency, trade, vault,
+    account, adl, admin, bad_debt, liquidate, markets, settle, solvency, trade, vault,
 };
 use crate::query as q;
 
@@ -62,6 +62,9 @@ pub fn execute(
         ExecuteMsg::ClaimLiquidity {} => vault::claim_liquidity(deps, env, info),
         ExecuteMsg::CancelWithdrawLiquidity {} => vault::cancel_withdraw_liquidity(deps, info),
         ExecuteMsg::SweepFees {} => vault::sweep_fees(deps, info),
+        ExecuteMsg::AutoDeleverage { market_id, limit } => {
+            adl::auto_deleverage(deps, env, info, market_id, limit)
+        }
         ExecuteMsg::MarkBadDebt { account } => solvency::mark_bad_debt(deps, env, info, account),
         ExecuteMsg::SettlePositions { market_id, limit } => {
             settle::settle_positions(deps, env, info, market_id, limit)
@@ -112,6 +115,11 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> ContractResult<Binary> {
         )?)?,
         QueryMsg::Vault {} => to_json_binary(&q::vault(deps, env)?)?,
         QueryMsg::LpPosition { address } => to_json_binary(&q::lp_position(deps, env, address)?)?,
+        QueryMsg::AdlRanking {
+            market_id,
+            start_after,
+            limit,
+        } => to_json_binary(&q::adl_ranking(deps, env, market_id, start_after, limit)?)?,
     })
 }
 

@@ -321,6 +321,16 @@ pub enum ContractError {
     #[error("account {account} is not bankrupt: no book has negative equity")]
     NotBankrupt { account: String },
 
+    #[error("auto-deleveraging not needed: vault equity {equity} ≥ adl_trigger_ratio {trigger} × exposure {exposure}")]
+    AdlNotNeeded {
+        equity: Int128,
+        trigger: Decimal256,
+        exposure: Uint128,
+    },
+
+    #[error("no position in profit on the side the vault is short to in market {market_id} among the entries scanned")]
+    AdlNothingToClose { market_id: String },
+
     #[error(
         "withdrawal request lapsed: claimable from {claimable_at} until {expires_at}, now {now}"
     )]

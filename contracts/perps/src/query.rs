@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use cosmwasm_std::{Addr, Decimal256, Deps, Env, Int128, Order, SignedDecimal256, Uint128};
 use cw_storage_plus::Bound;
 use perps_api::perps::{
-    AccountResponse, AccountsResponse, ConfigResponse, Health, LiquidatableAccount,
-    LiquidatableAccountsResponse, LpPositionResponse, MarketResponse, MarketStateResponse,
-    MarketsResponse, PendingWithdrawal, PositionAtRisk, PositionMode, PositionResponse,
-    SimulateTradeResponse, TradeMode, VaultResponse,
+    AccountResponse, AccountsResponse, AdlPosition, AdlRankingResponse, ConfigResponse, Health,
+    LiquidatableAccount, LiquidatableAccountsResponse, LpPositionResponse, MarketResponse,
+    MarketStateResponse, MarketsResponse, PendingWithdrawal, PositionAtRisk, PositionMode,
+    PositionResponse, SimulateTradeResponse, TradeMode, VaultResponse,
 };
 use perps_risk::book::{book_health, position_values};
 use perps_risk::liq_price::liquidation_price;
@@ -21,7 +21,7 @@ use crate::error::{ContractError, ContractResult};
 use crate::market::{skew, Prices};
 use crate::state::{
     Config, Market, MarketState, Mode, COLLATERAL, CONFIG, DEFAULT_LIMIT, LPS, LP_REQUESTS,
-    MARKETS, MARKET_STATES, MAX_LIMIT, OWNERSHIP, VAULT,
+    MARKETS, MARKET_STATES, MAX_LIMIT, OWNERSHIP, POSITIONS, VAULT,
 };
 use crate::trade::{apply_trade, TradeRequest};
 use crate::valuation::equity;
@@ -374,5 +374,61 @@ pub fn lp_position(deps: Deps, env: Env, address: String) -> ContractResult<LpPo
         shares,
         value,
         pending_withdrawal,
+    })
+}
+
+/// The auto-deleveraging index of `market_id` on the side the vault is short to (the side of
+/// `K`'s sign; none while `K = 0`), a page in the order `auto_deleverage` takes it.
+pub fn adl_ranking(
+    deps: Deps,
+    env: Env,
+    market_id: String,
+    start_after: Option<String>,
+    limit: Option<u32>,
+) -> ContractResult<AdlRankingResponse> {
+    let cfg = CONFIG.load(deps.storage)?;
+    let m = crate::market::load_market_ctx(deps, &env, &cfg, &market_id)?;
+    let k = skew(&m.state)?;
+    if k.is_zero() {
+        return Ok(AdlRankingResponse {
+            positions: vec![],
+            next_start_after: None,
+        });
+    }
+    let start = match start_after {
+        Some(a) => {
+            let addr = deps.api.addr_validate(&a)?;
+            let pos = POSITIONS.load(deps.storage, (&addr, market_id.as_str()))?;
+            Some((crate::state::holder_rank(&pos), addr))
+        }
+        None => None,
+    };
+    let limit = page_limit(limit);
+    let mut page =
+        crate::solvency::ranked(deps.storage, &market_id, k.is_negative(), start, limit + 1)?;
+    let more = page.len() > limit;
+    page.truncate(limit);
+    let (price, _) = m.price_for(Prices::Any, Decimal256::zero())?;
+    let dec = cfg.collateral_decimals;
+    let mut positions = Vec::with_capacity(page.len());
+    for (addr, _) in &page {
+        let p = POSITIONS.load(deps.storage, (addr, market_id.as_str()))?;
+        let pnl =
+            perps_risk::position::unrealized_pnl(&crate::market::risk_position(&p), price, dec)?;
+        positions.push(AdlPosition {
+            address: addr.clone(),
+            size: p.size,
+            entry_price: p.entry_price,
+            unrealized_pnl: pnl.floor()?,
+        });
+    }
+    let next_start_after = if more {
+        page.last().map(|(a, _)| a.to_string())
+    } else {
+        None
+    };
+    Ok(AdlRankingResponse {
+        positions,
+        next_start_after,
     })
 }

@@ -16,8 +16,12 @@ use perps_risk::vault::{market_exposure, market_liability, market_trader_pnl, Va
 
 use crate::account::AccountCtx;
 use crate::error::{ContractError, ContractResult};
-use crate::market::{aggregate, skew};
-use crate::state::{Config, Market, MarketState, Vault, BAD_DEBT, MARKETS, MARKET_STATES};
+use crate::market::{aggregate, skew, MarketCtx};
+use crate::state::{
+    Config, Market, MarketState, Vault, BAD_DEBT, MARKETS, MARKET_HOLDERS, MARKET_STATES,
+};
+use cw_storage_plus::Bound;
+use perps_risk::adl::SHORT_BIT;
 
 /// A market as the vault values it from its stored state: at the settlement price once settled,
 /// else at its last price, with the funding index as stored.
@@ -72,9 +76,18 @@ pub struct Current {
 }
 
 pub fn current(ctx: &AccountCtx, vault: &Vault, decimals: u8) -> ContractResult<Current> {
+    current_with(ctx.markets.values(), vault, decimals)
+}
+
+/// [`current`] with `markets` (as held in memory) in place of their stored state.
+pub fn current_with<'a>(
+    markets: impl IntoIterator<Item = &'a MarketCtx>,
+    vault: &Vault,
+    decimals: u8,
+) -> ContractResult<Current> {
     let mut claims = Quote(vault.claims);
     let mut exposure = Quote(vault.exposure);
-    for m in ctx.markets.values() {
+    for m in markets {
         if m.state == m.stored {
             continue;
         }
@@ -230,4 +243,32 @@ pub fn set_mark(
         BAD_DEBT.save(storage, addr, &amount)?;
     }
     Ok(old)
+}
+
+/// Entries of `market_id`'s index on one side (`short`), in auto-deleveraging order, after
+/// `start` (exclusive), at most `limit`: each account with its rank.
+pub fn ranked(
+    storage: &dyn Storage,
+    market_id: &str,
+    short: bool,
+    start: Option<(u64, Addr)>,
+    limit: usize,
+) -> ContractResult<Vec<(Addr, u64)>> {
+    let empty = Addr::unchecked("");
+    let (side_start, side_end) = if short {
+        (SHORT_BIT, None)
+    } else {
+        (0, Some(SHORT_BIT))
+    };
+    let min = match &start {
+        Some((rank, addr)) => Bound::exclusive((*rank, addr)),
+        None => Bound::inclusive((side_start, &empty)),
+    };
+    let max = side_end.map(|end| Bound::exclusive((end, &empty)));
+    MARKET_HOLDERS
+        .sub_prefix(market_id)
+        .keys(storage, Some(min), max, Order::Ascending)
+        .take(limit)
+        .map(|k| Ok(k.map(|(rank, addr)| (addr, rank))?))
+        .collect()
 }

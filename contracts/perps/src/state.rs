@@ -179,8 +179,17 @@ pub const MARKET_STATES: Map<&str, MarketState> = Map::new("ms");
 /// Cross collateral `C` of each account, base units.
 pub const COLLATERAL: Map<&Addr, Int128> = Map::new("c");
 pub const POSITIONS: Map<(&Addr, &str), Position> = Map::new("p");
-/// Reverse index market → accounts holding a position, for `settle_positions`.
-pub const MARKET_HOLDERS: Map<(&str, &Addr), ()> = Map::new("mh");
+/// Index market → (rank, account) of every open position: the holders of a market for
+/// `settle_positions` and the `update_market` check, and in rank order
+/// (`perps_risk::adl::adl_rank`: longs by ascending entry price, then shorts by descending entry
+/// price, to four significant digits) the order `auto_deleverage` closes in.
+/// (Retired key: `"mh"`, the unranked `(market, account)` index.)
+pub const MARKET_HOLDERS: Map<(&str, u64, &Addr), ()> = Map::new("ah");
+
+/// A stored position's key in [`MARKET_HOLDERS`] (its rank).
+pub fn holder_rank(p: &Position) -> u64 {
+    perps_risk::adl::adl_rank(p.size.is_negative(), p.entry_price)
+}
 pub const VAULT: Item<Vault> = Item::new("v");
 /// Settled markets that may still have holders: a `deposit` checks only these (one small read
 /// when none), and `settle_positions` drops a market once its last holder is closed.

@@ -261,6 +261,24 @@ typed_event! {
 }
 
 typed_event! {
+    /// One position (partly) closed by `auto_deleverage`, at the oracle price, without fee or
+    /// reward (DESIGN 6.10).
+    AutoDeleverageEvent = "auto_deleverage" {
+        account: Addr,
+        caller: Addr,
+        market_id: String,
+        /// Signed size closed (same sign as the position).
+        size_closed: SignedDecimal256,
+        size_after: SignedDecimal256,
+        price: Decimal256,
+        /// Realized PnL paid by the vault (after the haircut while V < 0), base units.
+        realized_pnl: Int128,
+        /// Funding settled into the book first (positive: paid).
+        funding_paid: Int128,
+    }
+}
+
+typed_event! {
     /// `mark_bad_debt`: the shortfall of an account's bankrupt books recorded as unrecoverable
     /// (0 clears an earlier record), and the vault's total unrecoverable after it.
     BadDebtMarkedEvent = "mark_bad_debt" {

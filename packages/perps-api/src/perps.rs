@@ -300,6 +300,16 @@ pub enum ExecuteMsg {
     },
     /// Proposed owner: accepts ownership.
     AcceptOwnership {},
+    /// While the vault's equity is below `adl_trigger_ratio · Σ|K|·P` (or below zero), closes
+    /// profitable positions of the side the vault is short to, in index order, at the oracle
+    /// price without fee or reward, down to what restores the ratio (permissionless; never the
+    /// caller's own position).
+    AutoDeleverage {
+        /// Market id.
+        market_id: String,
+        /// Index entries to scan (default 10, max 30).
+        limit: Option<u32>,
+    },
     /// Records the shortfall of `account`'s bankrupt books (permissionless; pays nothing): every
     /// vault equity the engine checks subtracts it until the books are closed.
     MarkBadDebt {
@@ -372,6 +382,40 @@ pub enum QueryMsg {
         /// LP address.
         address: String,
     },
+    /// The auto-deleveraging index of a market on the side the vault is short to, in the order
+    /// `auto_deleverage` closes (a page; positions in loss are listed too and skipped by it).
+    #[returns(AdlRankingResponse)]
+    AdlRanking {
+        /// Market id.
+        market_id: String,
+        /// Exclusive lower bound: an address holding a position in the market.
+        start_after: Option<String>,
+        /// Page size (default 10, max 30).
+        limit: Option<u32>,
+    },
+}
+
+/// One entry of the auto-deleveraging index.
+#[cw_serde]
+pub struct AdlPosition {
+    /// Holder.
+    pub address: Addr,
+    /// Signed size.
+    pub size: SignedDecimal256,
+    /// Entry price (the index orders by it: longs ascending, shorts descending).
+    pub entry_price: Decimal256,
+    /// Unrealized PnL at the oracle price (the last price when it is not live), base units,
+    /// rounded down.
+    pub unrealized_pnl: Int128,
+}
+
+/// A page of the auto-deleveraging index.
+#[cw_serde]
+pub struct AdlRankingResponse {
+    /// Entries in the order `auto_deleverage` takes them.
+    pub positions: Vec<AdlPosition>,
+    /// Pass as `start_after` for the next page; absent on the last page.
+    pub next_start_after: Option<String>,
 }
 
 /// Migration message.

@@ -80,9 +80,12 @@
 //!   [`solvency::min_position_notional`] and its validation, [`solvency::required_equity`] (what
 //!   an LP payout must leave), [`solvency::claim`] (min of two share prices, partial payment);
 //!   [`vault::market_liability`] and [`vault::market_exposure`] keep V and `Σ|K|·P` per market.
+//! - [`adl`]: [`adl::adl_rank`] (a position's place in its market's auto-deleveraging index,
+//!   by entry price to four significant digits), [`adl::adl_triggered`], [`adl::adl_close_size`].
 //! - [`waterfall`]: [`waterfall::split_reward`] (a book's reward and insurance share over its
 //!   closes), [`waterfall::bad_debt_waterfall`] (fees, fund, vault).
 
+pub mod adl;
 pub mod book;
 pub mod error;
 pub mod funding;

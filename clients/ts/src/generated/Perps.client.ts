@@ -6,7 +6,7 @@
 
 import { CosmWasmClient, SigningCosmWasmClient, ExecuteResult } from "@cosmjs/cosmwasm-stargate";
 import { Coin, StdFee } from "@cosmjs/amino";
-import { Decimal256, Uint128, InstantiateMsg, ExecuteMsg, TradeMode, SignedDecimal256, MarketStatusUpdate, MarketConfig, MarginTier, QueryMsg, MigrateMsg, Addr, Int128, Health, PositionMode, AccountResponse, PositionResponse, AccountsResponse, ConfigResponse, LiquidatableAccountsResponse, LiquidatableAccount, PositionAtRisk, LpPositionResponse, PendingWithdrawal, MarketStatus, MarketResponse, MarketStateResponse, MarketsResponse, SimulateTradeResponse, VaultResponse } from "./Perps.types";
+import { Decimal256, Uint128, InstantiateMsg, ExecuteMsg, TradeMode, SignedDecimal256, MarketStatusUpdate, MarketConfig, MarginTier, QueryMsg, MigrateMsg, Addr, Int128, Health, PositionMode, AccountResponse, PositionResponse, AccountsResponse, AdlRankingResponse, AdlPosition, ConfigResponse, LiquidatableAccountsResponse, LiquidatableAccount, PositionAtRisk, LpPositionResponse, PendingWithdrawal, MarketStatus, MarketResponse, MarketStateResponse, MarketsResponse, SimulateTradeResponse, VaultResponse } from "./Perps.types";
 export interface PerpsReadOnlyInterface {
   contractAddress: string;
   config: () => Promise<ConfigResponse>;
@@ -58,6 +58,15 @@ export interface PerpsReadOnlyInterface {
   }: {
     address: string;
   }) => Promise<LpPositionResponse>;
+  adlRanking: ({
+    limit,
+    marketId,
+    startAfter
+  }: {
+    limit?: number;
+    marketId: string;
+    startAfter?: string;
+  }) => Promise<AdlRankingResponse>;
 }
 export class PerpsQueryClient implements PerpsReadOnlyInterface {
   client: CosmWasmClient;
@@ -74,6 +83,7 @@ export class PerpsQueryClient implements PerpsReadOnlyInterface {
     this.simulateTrade = this.simulateTrade.bind(this);
     this.vault = this.vault.bind(this);
     this.lpPosition = this.lpPosition.bind(this);
+    this.adlRanking = this.adlRanking.bind(this);
   }
   config = async (): Promise<ConfigResponse> => {
     return this.client.queryContractSmart(this.contractAddress, {
@@ -177,6 +187,23 @@ export class PerpsQueryClient implements PerpsReadOnlyInterface {
     return this.client.queryContractSmart(this.contractAddress, {
       lp_position: {
         address
+      }
+    });
+  };
+  adlRanking = async ({
+    limit,
+    marketId,
+    startAfter
+  }: {
+    limit?: number;
+    marketId: string;
+    startAfter?: string;
+  }): Promise<AdlRankingResponse> => {
+    return this.client.queryContractSmart(this.contractAddress, {
+      adl_ranking: {
+        limit,
+        market_id: marketId,
+        start_after: startAfter
       }
     });
   };
@@ -320,6 +347,13 @@ export interface PerpsInterface extends PerpsReadOnlyInterface {
     newOwner: string;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<ExecuteResult>;
   acceptOwnership: (fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<ExecuteResult>;
+  autoDeleverage: ({
+    limit,
+    marketId
+  }: {
+    limit?: number;
+    marketId: string;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<ExecuteResult>;
   markBadDebt: ({
     account
   }: {
@@ -355,6 +389,7 @@ export class PerpsClient extends PerpsQueryClient implements PerpsInterface {
     this.updateConfig = this.updateConfig.bind(this);
     this.transferOwnership = this.transferOwnership.bind(this);
     this.acceptOwnership = this.acceptOwnership.bind(this);
+    this.autoDeleverage = this.autoDeleverage.bind(this);
     this.markBadDebt = this.markBadDebt.bind(this);
   }
   deposit = async (fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<ExecuteResult> => {
@@ -629,6 +664,20 @@ export class PerpsClient extends PerpsQueryClient implements PerpsInterface {
   acceptOwnership = async (fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<ExecuteResult> => {
     return await this.client.execute(this.sender, this.contractAddress, {
       accept_ownership: {}
+    }, fee_, memo_, funds_);
+  };
+  autoDeleverage = async ({
+    limit,
+    marketId
+  }: {
+    limit?: number;
+    marketId: string;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<ExecuteResult> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      auto_deleverage: {
+        limit,
+        market_id: marketId
+      }
     }, fee_, memo_, funds_);
   };
   markBadDebt = async ({

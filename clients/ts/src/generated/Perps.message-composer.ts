@@ -8,7 +8,7 @@ import { Coin } from "@cosmjs/amino";
 import { MsgExecuteContractEncodeObject } from "@cosmjs/cosmwasm-stargate";
 import { MsgExecuteContract } from "cosmjs-types/cosmwasm/wasm/v1/tx";
 import { toUtf8 } from "@cosmjs/encoding";
-import { Decimal256, Uint128, InstantiateMsg, ExecuteMsg, TradeMode, SignedDecimal256, MarketStatusUpdate, MarketConfig, MarginTier, QueryMsg, MigrateMsg, Addr, Int128, Health, PositionMode, AccountResponse, PositionResponse, AccountsResponse, ConfigResponse, LiquidatableAccountsResponse, LiquidatableAccount, PositionAtRisk, LpPositionResponse, PendingWithdrawal, MarketStatus, MarketResponse, MarketStateResponse, MarketsResponse, SimulateTradeResponse, VaultResponse } from "./Perps.types";
+import { Decimal256, Uint128, InstantiateMsg, ExecuteMsg, TradeMode, SignedDecimal256, MarketStatusUpdate, MarketConfig, MarginTier, QueryMsg, MigrateMsg, Addr, Int128, Health, PositionMode, AccountResponse, PositionResponse, AccountsResponse, AdlRankingResponse, AdlPosition, ConfigResponse, LiquidatableAccountsResponse, LiquidatableAccount, PositionAtRisk, LpPositionResponse, PendingWithdrawal, MarketStatus, MarketResponse, MarketStateResponse, MarketsResponse, SimulateTradeResponse, VaultResponse } from "./Perps.types";
 export interface PerpsMsg {
   contractAddress: string;
   sender: string;
@@ -148,6 +148,13 @@ export interface PerpsMsg {
     newOwner: string;
   }, funds_?: Coin[]) => MsgExecuteContractEncodeObject;
   acceptOwnership: (funds_?: Coin[]) => MsgExecuteContractEncodeObject;
+  autoDeleverage: ({
+    limit,
+    marketId
+  }: {
+    limit?: number;
+    marketId: string;
+  }, funds_?: Coin[]) => MsgExecuteContractEncodeObject;
   markBadDebt: ({
     account
   }: {
@@ -180,6 +187,7 @@ export class PerpsMsgComposer implements PerpsMsg {
     this.updateConfig = this.updateConfig.bind(this);
     this.transferOwnership = this.transferOwnership.bind(this);
     this.acceptOwnership = this.acceptOwnership.bind(this);
+    this.autoDeleverage = this.autoDeleverage.bind(this);
     this.markBadDebt = this.markBadDebt.bind(this);
   }
   deposit = (funds_?: Coin[]): MsgExecuteContractEncodeObject => {
@@ -611,6 +619,28 @@ export class PerpsMsgComposer implements PerpsMsg {
         contract: this.contractAddress,
         msg: toUtf8(JSON.stringify({
           accept_ownership: {}
+        })),
+        funds: funds_
+      })
+    };
+  };
+  autoDeleverage = ({
+    limit,
+    marketId
+  }: {
+    limit?: number;
+    marketId: string;
+  }, funds_?: Coin[]): MsgExecuteContractEncodeObject => {
+    return {
+      typeUrl: "/cosmwasm.wasm.v1.MsgExecuteContract",
+      value: MsgExecuteContract.fromPartial({
+        sender: this.sender,
+        contract: this.contractAddress,
+        msg: toUtf8(JSON.stringify({
+          auto_deleverage: {
+            limit,
+            market_id: marketId
+          }
         })),
         funds: funds_
       })

@@ -128,6 +128,11 @@ export type ExecuteMsg = {
 } | {
   accept_ownership: {};
 } | {
+  auto_deleverage: {
+    limit?: number | null;
+    market_id: string;
+  };
+} | {
   mark_bad_debt: {
     account: string;
   };
@@ -196,6 +201,12 @@ export type QueryMsg = {
   lp_position: {
     address: string;
   };
+} | {
+  adl_ranking: {
+    limit?: number | null;
+    market_id: string;
+    start_after?: string | null;
+  };
 };
 export interface MigrateMsg {}
 export type Addr = string;
@@ -230,6 +241,16 @@ export interface PositionResponse {
 export interface AccountsResponse {
   accounts: AccountResponse[];
   next_start_after?: string | null;
+}
+export interface AdlRankingResponse {
+  next_start_after?: string | null;
+  positions: AdlPosition[];
+}
+export interface AdlPosition {
+  address: Addr;
+  entry_price: Decimal256;
+  size: SignedDecimal256;
+  unrealized_pnl: Int128;
 }
 export interface ConfigResponse {
   adl_trigger_ratio: Decimal256;

@@ -10,7 +10,8 @@ use crate::error::{ContractError, ContractResult};
 use crate::execute::markets::validate_liquidation_rules;
 use crate::state::{
     default_adl_trigger_ratio, default_lp_claim_window_secs, default_max_total_skew_to_vault,
-    Config, Vault, CONFIG, CONTRACT_NAME, CONTRACT_VERSION, MARKETS, OWNERSHIP, VAULT,
+    holder_rank, Config, Vault, CONFIG, CONTRACT_NAME, CONTRACT_VERSION, MARKETS, MARKET_HOLDERS,
+    MARKET_STATES, OWNERSHIP, POSITIONS, VAULT,
 };
 
 /// Most positions one account may hold: bounds the gas of every cross-book check.
@@ -310,11 +311,44 @@ pub fn accept_ownership(deps: DepsMut, info: MessageInfo) -> ContractResult<Resp
     ownership::accept_ownership(deps.storage, &OWNERSHIP, &info.sender)
 }
 
-/// Refuses another contract's state and downgrades; records the new version.
+/// Refuses another contract's state and downgrades; records the new version. The vault's running
+/// sums (`claims`, `exposure`: DESIGN 6.10) are recomputed from the stored markets, so an engine
+/// stored before they existed starts with the right values (one pass over the markets).
 pub fn migrate(deps: DepsMut, _msg: MigrateMsg) -> ContractResult<Response> {
-    Ok(perps_api::migrate::migrate(
-        deps.storage,
-        CONTRACT_NAME,
-        CONTRACT_VERSION,
-    )?)
+    let res = perps_api::migrate::migrate(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    let cfg = CONFIG.load(deps.storage)?;
+    let mut vault = VAULT.load(deps.storage)?;
+    let mut sums = crate::solvency::Part::default();
+    for item in MARKET_STATES.range(deps.storage, None, None, cosmwasm_std::Order::Ascending) {
+        let (id, state) = item?;
+        let market = MARKETS.load(deps.storage, &id)?;
+        let part = crate::solvency::part(&market, &state, cfg.collateral_decimals)?;
+        sums.liability = sums.liability.checked_add(part.liability)?;
+        sums.exposure = sums.exposure.checked_add(part.exposure)?;
+    }
+    vault.claims = sums.liability.0;
+    vault.exposure = sums.exposure.0;
+    VAULT.save(deps.storage, &vault)?;
+    rebuild_holders(deps.storage)?;
+    Ok(res)
+}
+
+/// The holder index moved from the unranked `"mh"` to the ranked `"ah"` key (DESIGN 6.10's ADL
+/// order): rebuilt from the stored positions; the old entries are dropped.
+fn rebuild_holders(storage: &mut dyn cosmwasm_std::Storage) -> ContractResult<()> {
+    const RETIRED: cw_storage_plus::Map<(&str, &cosmwasm_std::Addr), ()> =
+        cw_storage_plus::Map::new("mh");
+    let old: Vec<_> = RETIRED
+        .keys(storage, None, None, cosmwasm_std::Order::Ascending)
+        .collect::<Result<_, _>>()?;
+    for (market, addr) in old {
+        RETIRED.remove(storage, (&market, &addr));
+    }
+    let positions: Vec<_> = POSITIONS
+        .range(storage, None, None, cosmwasm_std::Order::Ascending)
+        .collect::<Result<_, _>>()?;
+    for ((addr, market), p) in positions {
+        MARKET_HOLDERS.save(storage, (&market, holder_rank(&p), &addr), &())?;
+    }
+    Ok(())
 }

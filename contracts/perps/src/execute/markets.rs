@@ -411,8 +411,9 @@ pub fn count_liquidatable_books(
     candidate: Option<&Market>,
 ) -> ContractResult<u32> {
     let holders: Vec<Addr> = MARKET_HOLDERS
-        .prefix(market_id)
+        .sub_prefix(market_id)
         .keys(deps.storage, None, None, Order::Ascending)
+        .map(|k| k.map(|(_, addr)| addr))
         .collect::<Result<_, _>>()?;
     let params = book_params(cfg);
     let mut count = 0u32;

@@ -1,6 +1,7 @@
 //! Execute handlers by family, and the steps every handler shares.
 
 pub mod account;
+pub mod adl;
 pub mod admin;
 pub mod bad_debt;
 pub mod liquidate;

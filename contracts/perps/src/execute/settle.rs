@@ -127,9 +127,10 @@ pub fn settle_positions(
     let cfg = CONFIG.load(deps.storage)?;
     let limit = limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize;
     let holders: Vec<Addr> = MARKET_HOLDERS
-        .prefix(&market_id)
+        .sub_prefix(&market_id)
         .keys(deps.storage, None, None, Order::Ascending)
         .take(limit)
+        .map(|k| k.map(|(_, addr)| addr))
         .collect::<Result<_, _>>()?;
     let mut vault = VAULT.load(deps.storage)?;
     let vault_loaded = vault.clone();
@@ -159,7 +160,7 @@ pub fn settle_positions(
     }
     save_vault(deps.storage, &vault_loaded, &vault)?;
     let drained = MARKET_HOLDERS
-        .prefix(&market_id)
+        .sub_prefix(&market_id)
         .keys(deps.storage, None, None, Order::Ascending)
         .next()
         .is_none();

@@ -2,6 +2,7 @@
 //! other traders' deposits. Each attack of the review runs as the attacker would, with the
 //! review's numbers, and every bystander withdraws everything afterwards.
 
+mod adl;
 mod bystanders;
 mod reward_farming;
 mod stale_lp;

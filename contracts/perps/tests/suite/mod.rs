@@ -552,18 +552,28 @@ impl Suite {
         self.check_vault_sums(storage.as_ref(), &vault);
         // Storage indexes: one holder entry per position and no other, and a collateral entry
         // for every account with a position (the liquidation scan pages over them).
-        let holders: Vec<(String, Addr)> = MARKET_HOLDERS
+        // one holder entry per position, at the position's rank (side and entry bucket)
+        let mut holders: Vec<(String, u64, Addr)> = MARKET_HOLDERS
             .keys(storage.as_ref(), None, None, Order::Ascending)
             .map(|k| k.unwrap())
             .collect();
-        let mut held: Vec<(String, Addr)> = POSITIONS
-            .keys(storage.as_ref(), None, None, Order::Ascending)
+        holders.sort();
+        let mut held_ranked: Vec<(String, u64, Addr)> = POSITIONS
+            .range(storage.as_ref(), None, None, Order::Ascending)
             .map(|k| {
-                let (addr, market) = k.unwrap();
-                (market, addr)
+                let ((addr, market), p) = k.unwrap();
+                (market, perps::state::holder_rank(&p), addr)
             })
             .collect();
+        held_ranked.sort();
+        assert_eq!(
+            holders, held_ranked,
+            "market holder index != stored positions"
+        );
+        let mut held: Vec<(String, Addr)> =
+            held_ranked.into_iter().map(|(m, _, a)| (m, a)).collect();
         held.sort();
+        let holders: Vec<(String, Addr)> = held.clone();
         assert_eq!(holders, held, "market holder index != stored positions");
         for (market, addr) in &held {
             assert!(

@@ -1,0 +1,233 @@
+//! `auto_deleverage {market_id, limit?}` (DESIGN 6.10, permissionless): while the vault's equity
+//! is below `adl_trigger_ratio · Σ|K|·P` (or below zero), closes the top of the market's index on
+//! the side the vault is short to (the side of `K`'s sign) — only positions in profit, at the
+//! oracle price under the strict checks, without fee or reward, partially down to what restores
+//! the ratio — never the caller's own. `limit` bounds the index entries scanned.
+
+use cosmwasm_std::{Decimal256, Deps, DepsMut, Env, Event, MessageInfo, Response, Uint128};
+use cw_utils::nonpayable;
+use perps_api::events::AutoDeleverageEvent;
+use perps_api::perps::MarketStatus;
+use perps_risk::adl::{adl_close_size, adl_triggered};
+use perps_risk::book::position_values;
+use perps_risk::ledger::{self, Fill};
+use perps_risk::num::{unsigned_abs, Quote, Round};
+use perps_risk::position::notional_of;
+use perps_risk::solvency::min_position_notional;
+use perps_risk::trade::apply_fill;
+
+use crate::account::{load_account, AccountCtx};
+use crate::error::{ContractError, ContractResult};
+use crate::execute::{bad_debt, save_vault};
+use crate::market::{load_market_ctx, skew, Prices};
+use crate::solvency::{self, ranked, Current};
+use crate::state::{Config, Mode, Position, Vault, CONFIG, DEFAULT_LIMIT, MAX_LIMIT, VAULT};
+
+pub fn auto_deleverage(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    market_id: String,
+    limit: Option<u32>,
+) -> ContractResult<Response> {
+    nonpayable(&info)?;
+    let cfg = CONFIG.load(deps.storage)?;
+    let (price, short) = adl_terms(deps.as_ref(), &env, &cfg, &market_id)?;
+    let mut vault = VAULT.load(deps.storage)?;
+    let loaded_vault = vault.clone();
+    let limit = limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize;
+    let candidates = ranked(deps.storage, &market_id, short, None, limit)?;
+    let (mut events, mut covers) = (Vec::new(), Vec::new());
+    let (mut closed, mut fund_requested) = (0u32, Uint128::zero());
+    for (addr, _) in candidates {
+        if addr == info.sender {
+            continue;
+        }
+        let mut ctx = load_account(deps.as_ref(), &env, &cfg, &addr, None)?;
+        let loaded = ctx.loaded();
+        let now = solvency::current(&ctx, &vault, cfg.collateral_decimals)?;
+        if !adl_triggered(now.equity, now.exposure, cfg.adl_trigger_ratio)? {
+            break;
+        }
+        ctx.haircut = solvency::haircut_terms(deps.as_ref(), &ctx, &vault, &cfg)?;
+        let Some((event, unpaid)) = close_one(&mut ctx, &mut vault, &cfg, &market_id, price, now)?
+        else {
+            continue;
+        };
+        events.push(Event::from(AutoDeleverageEvent {
+            caller: info.sender.clone(),
+            ..event
+        }));
+        closed += 1;
+        let (w, sub) =
+            bad_debt::cover_after(deps.as_ref(), &cfg, &mut vault, unpaid, fund_requested)?;
+        if !w.shortfall.is_zero() {
+            events.push(bad_debt::event(&addr, &w));
+        }
+        fund_requested = fund_requested.checked_add(w.from_fund)?;
+        covers.extend(sub);
+        ctx.save(deps.storage, &loaded, &mut vault)?;
+    }
+    if closed == 0 {
+        return Err(nothing_closed(
+            deps.as_ref(),
+            &env,
+            &cfg,
+            &vault,
+            &market_id,
+        )?);
+    }
+    save_vault(deps.storage, &loaded_vault, &vault)?;
+    Ok(Response::new()
+        .add_submessages(covers)
+        .add_attribute("action", "auto_deleverage")
+        .add_attribute("market_id", &market_id)
+        .add_attribute("closed", closed.to_string())
+        .add_events(events))
+}
+
+/// The oracle price under the strict checks and the side the vault is short to (true: shorts).
+fn adl_terms(deps: Deps, env: &Env, cfg: &Config, id: &str) -> ContractResult<(Decimal256, bool)> {
+    let m = load_market_ctx(deps, env, cfg, id)?;
+    if let MarketStatus::Settled { price } = m.market.status {
+        return Err(ContractError::MarketSettled {
+            market_id: id.to_string(),
+            price,
+        });
+    }
+    let price = m.live()?.strict()?;
+    Ok((price, skew(&m.state)?.is_negative()))
+}
+
+/// Closes what auto-deleveraging takes of the account's position in `id`: nothing unless it is
+/// in profit; `adl_close_size`, or all of it when the rest would be below `min_order_size` or
+/// the notional floor. Returns its event and any shortfall the close left.
+fn close_one(
+    ctx: &mut AccountCtx,
+    vault: &mut Vault,
+    cfg: &Config,
+    id: &str,
+    price: Decimal256,
+    now: Current,
+) -> ContractResult<Option<(AutoDeleverageEvent, Uint128)>> {
+    let dec = cfg.collateral_decimals;
+    let Some(x) = adl_size(ctx, cfg, id, price, now)? else {
+        return Ok(None);
+    };
+    let funding_paid = ctx.settle_funding(id, vault)?;
+    let pos = ctx.position(id)?.clone();
+    let delta = if pos.size.is_negative() {
+        perps_risk::num::signed(x)?
+    } else {
+        cosmwasm_std::SignedDecimal256::zero().checked_sub(perps_risk::num::signed(x)?)?
+    };
+    let fill = apply_fill(pos.size, pos.entry_price, delta, price, dec)?;
+    let realized_pnl = solvency::haircut(fill.realized_pnl, ctx.haircut)?;
+    let closed = fill.new_size.is_zero();
+    let cross_left = ctx
+        .positions
+        .iter()
+        .any(|(p_id, p)| p.mode == Mode::Cross && (p_id != id || !closed));
+    let moved = ledger::fill(
+        ctx.balances(Some(id), vault),
+        &Fill {
+            realized_pnl,
+            position_closed: closed,
+            clear_cross_book: !cross_left,
+            ..Fill::default()
+        },
+    )?;
+    ctx.apply(vault, &moved);
+    let index = ctx.market(id)?.state.funding_index;
+    let next = (!closed).then(|| Position {
+        size: fill.new_size,
+        entry_price: pos.entry_price,
+        funding_index_at_entry: index,
+        mode: match pos.mode {
+            Mode::Cross => Mode::Cross,
+            Mode::Isolated { .. } => Mode::Isolated {
+                margin: moved.after.margin.unwrap_or_default(),
+            },
+        },
+    });
+    ctx.replace_position(id, next)?;
+    let event = AutoDeleverageEvent {
+        account: ctx.addr.clone(),
+        caller: ctx.addr.clone(),
+        market_id: id.to_string(),
+        size_closed: cosmwasm_std::SignedDecimal256::zero().checked_sub(delta)?,
+        size_after: fill.new_size,
+        price,
+        realized_pnl,
+        funding_paid,
+    };
+    Ok(Some((event, moved.flows.shortfall)))
+}
+
+/// What auto-deleveraging takes of the account's position in `id`: `None` unless it is in
+/// profit; `adl_close_size`, or all of it when the rest would be below `min_order_size` or the
+/// notional floor.
+fn adl_size(
+    ctx: &AccountCtx,
+    cfg: &Config,
+    id: &str,
+    price: Decimal256,
+    now: Current,
+) -> ContractResult<Option<Decimal256>> {
+    let dec = cfg.collateral_decimals;
+    let Some(pos) = ctx.positions.get(id) else {
+        return Ok(None);
+    };
+    let values = position_values(&ctx.position_entry(id, Prices::Strict)?, dec)?;
+    if values.unrealized_pnl.checked_sub(values.accrued_funding)? <= Quote::ZERO {
+        return Ok(None);
+    }
+    let size = unsigned_abs(pos.size);
+    let mut x = adl_close_size(
+        size,
+        price,
+        now.equity,
+        now.exposure,
+        cfg.adl_trigger_ratio,
+        dec,
+    )?;
+    if x.is_zero() {
+        return Ok(None);
+    }
+    let m = ctx.market(id)?;
+    let floor = min_position_notional(
+        cfg.min_position_notional,
+        cfg.min_liquidation_reward,
+        m.tiers.first_mmr(),
+    )?;
+    let rest = size.checked_sub(x)?;
+    let rest_notional = notional_of(perps_risk::num::signed(rest)?, price, dec, Round::Down)?
+        .to_base_units_u(Round::Down)?;
+    if !rest.is_zero() && (rest < m.market.config.min_order_size || rest_notional < floor) {
+        x = size;
+    }
+    Ok(Some(x))
+}
+
+/// Why nothing was closed: not triggered (naming V, the exposure and the trigger), else no
+/// profitable position among the entries scanned.
+fn nothing_closed(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    vault: &Vault,
+    id: &str,
+) -> ContractResult<ContractError> {
+    let m = load_market_ctx(deps, env, cfg, id)?;
+    let now = solvency::current_with([&m], vault, cfg.collateral_decimals)?;
+    if !adl_triggered(now.equity, now.exposure, cfg.adl_trigger_ratio)? {
+        return Ok(ContractError::AdlNotNeeded {
+            equity: now.equity.floor()?,
+            trigger: cfg.adl_trigger_ratio,
+            exposure: now.exposure.to_base_units_u(Round::Up)?,
+        });
+    }
+    Ok(ContractError::AdlNothingToClose {
+        market_id: id.to_string(),
+    })
+}
