@@ -345,6 +345,17 @@ impl Net {
         self.advance(1)
     }
 
+    /// One second later, the markets in `indices` up by `up_permille` ‰, every price
+    /// re-published.
+    pub fn rise(&mut self, indices: &[usize], up_permille: u64) -> BenchResult<()> {
+        let factor = Decimal256::permille(1_000u64.saturating_add(up_permille));
+        for &i in indices {
+            let price = self.prices.get_mut(i).ok_or("no such market")?;
+            *price = price.checked_mul(factor)?;
+        }
+        self.advance(1)
+    }
+
     /// A cross (or isolated) trade of `size` in market `index`.
     pub fn trade_msg(index: usize, size: &str, mode: Option<TradeMode>) -> BenchResult<ExecuteMsg> {
         let spec = MARKETS.get(index).ok_or("no such market")?;

@@ -123,6 +123,8 @@ fn main() -> BenchResult<()> {
     rows.extend(scenarios::core_ops(&mut net)?);
     eprintln!("liquidations");
     rows.extend(scenarios::liquidations(&mut net)?);
+    eprintln!("auto-deleveraging and a partial claim");
+    rows.extend(scenarios::deleveraging(&artifacts)?);
     eprintln!("liquidatable_accounts page of 30");
     rows.extend(scenarios::page_of_30(&artifacts)?);
     let mut sizes = Vec::new();

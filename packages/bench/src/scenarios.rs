@@ -253,6 +253,50 @@ pub fn liquidations(net: &mut Net) -> BenchResult<Vec<Row>> {
     Ok(rows)
 }
 
+/// Auto-deleveraging and a claim the exposure caps limit, on a vault of 2,000 USDC: a long of
+/// about 1,200 USDC of BTC, the LP's request of every share, BTC ×2.6 (the vault's equity falls
+/// below 5 % of its exposure), a keeper deleverages; an hour later the LP claims.
+pub fn deleveraging(artifacts: &Artifacts) -> BenchResult<Vec<Row>> {
+    let section = "perps: solvency";
+    let mut net = Net::deploy(artifacts, 2_000)?;
+    net.leveraged_trader("adl-whale", &[0])?;
+    net.advance(3_601)?;
+    let lp = net.chain.addr_make("lp");
+    let query = QueryMsg::LpPosition {
+        address: lp.to_string(),
+    };
+    let position: LpPositionResponse = net.chain.query_smart(&net.engine, &query)?;
+    let request = ExecuteMsg::WithdrawLiquidity {
+        shares: position.shares,
+    };
+    net.engine_exec(&lp, &request, 0)?;
+    net.rise(&[0], 1_600)?;
+    let keeper = net.user("keeper", 0)?;
+    let adl = ExecuteMsg::AutoDeleverage {
+        market_id: MARKETS[0].id.to_string(),
+        limit: None,
+    };
+    let tx = net.engine_exec(&keeper, &adl, 0)?;
+    let closed = tx
+        .attribute("wasm-auto_deleverage", "size_closed")
+        .unwrap_or_default();
+    let note = format!("1 long of 0.02 BTC, BTC ×2.6: V < 5 % of the exposure; {closed} closed");
+    let mut rows = vec![Row::new(section, "auto_deleverage", tx.gas, &note)];
+    net.advance(3_600)?;
+    let tx = net.engine_exec(&lp, &ExecuteMsg::ClaimLiquidity {}, 0)?;
+    let payout = tx.attribute("wasm", "payout").unwrap_or_default();
+    let left = tx.attribute("wasm", "shares_left").unwrap_or_default();
+    let note =
+        format!("every share requested; the caps allow {payout}, {left} shares stay requested");
+    rows.push(Row::new(
+        section,
+        "claim_liquidity (partial)",
+        tx.gas,
+        &note,
+    ));
+    Ok(rows)
+}
+
 /// A `liquidatable_accounts` page of 30 accounts holding 16 cross positions each: healthy, then
 /// after every market dropped 9.5 % (every account liquidatable).
 pub fn page_of_30(artifacts: &Artifacts) -> BenchResult<Vec<Row>> {
