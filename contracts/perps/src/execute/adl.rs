@@ -24,7 +24,7 @@ use crate::solvency::{self, ranked, Current};
 use crate::state::{Config, Mode, Position, Vault, CONFIG, DEFAULT_LIMIT, MAX_LIMIT, VAULT};
 
 pub fn auto_deleverage(
-    deps: DepsMut,
+    mut deps: DepsMut,
     env: Env,
     info: MessageInfo,
     market_id: String,
@@ -37,37 +37,32 @@ pub fn auto_deleverage(
     let loaded_vault = vault.clone();
     let limit = limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize;
     let candidates = ranked(deps.storage, &market_id, short, None, limit)?;
-    let (mut events, mut covers) = (Vec::new(), Vec::new());
-    let (mut closed, mut fund_requested) = (0u32, Uint128::zero());
+    let mut out = Deleveraged::default();
     for (addr, _) in candidates {
         if addr == info.sender {
             continue;
         }
-        let mut ctx = load_account(deps.as_ref(), &env, &cfg, &addr, None)?;
-        let loaded = ctx.loaded();
-        let now = solvency::current(&ctx, &vault, cfg.collateral_decimals)?;
-        if !adl_triggered(now.equity, now.exposure, cfg.adl_trigger_ratio)? {
+        let go_on = deleverage_account(
+            deps.branch(),
+            &env,
+            &cfg,
+            &mut vault,
+            &addr,
+            &info.sender,
+            &market_id,
+            price,
+            &mut out,
+        )?;
+        if !go_on {
             break;
         }
-        ctx.haircut = solvency::haircut_terms(deps.as_ref(), &ctx, &vault, &cfg)?;
-        let Some((event, unpaid)) = close_one(&mut ctx, &mut vault, &cfg, &market_id, price, now)?
-        else {
-            continue;
-        };
-        events.push(Event::from(AutoDeleverageEvent {
-            caller: info.sender.clone(),
-            ..event
-        }));
-        closed += 1;
-        let (w, sub) =
-            bad_debt::cover_after(deps.as_ref(), &cfg, &mut vault, unpaid, fund_requested)?;
-        if !w.shortfall.is_zero() {
-            events.push(bad_debt::event(&addr, &w));
-        }
-        fund_requested = fund_requested.checked_add(w.from_fund)?;
-        covers.extend(sub);
-        ctx.save(deps.storage, &loaded, &mut vault)?;
     }
+    let Deleveraged {
+        events,
+        covers,
+        closed,
+        ..
+    } = out;
     if closed == 0 {
         return Err(nothing_closed(
             deps.as_ref(),
@@ -86,6 +81,56 @@ pub fn auto_deleverage(
         .add_events(events))
 }
 
+/// What one call did so far.
+#[derive(Default)]
+struct Deleveraged {
+    events: Vec<Event>,
+    covers: Vec<cosmwasm_std::SubMsg>,
+    closed: u32,
+    fund_requested: Uint128,
+}
+
+/// One index entry: the account's position closed as far as the vault needs (and its shortfall,
+/// if any, through the waterfall), the account written. `false` once the vault is no longer
+/// below its trigger.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn deleverage_account(
+    deps: DepsMut,
+    env: &Env,
+    cfg: &Config,
+    vault: &mut Vault,
+    addr: &cosmwasm_std::Addr,
+    caller: &cosmwasm_std::Addr,
+    market_id: &str,
+    price: Decimal256,
+    out: &mut Deleveraged,
+) -> ContractResult<bool> {
+    let mut ctx = load_account(deps.as_ref(), env, cfg, addr, None)?;
+    let loaded = ctx.loaded();
+    let now = solvency::current(&ctx, vault, cfg.collateral_decimals)?;
+    if !adl_triggered(now.equity, now.exposure, cfg.adl_trigger_ratio)? {
+        return Ok(false);
+    }
+    ctx.haircut = solvency::haircut_terms(deps.as_ref(), &ctx, vault, cfg)?;
+    let Some((event, unpaid)) = close_one(&mut ctx, vault, cfg, market_id, price, now)? else {
+        return Ok(true);
+    };
+    out.events.push(Event::from(AutoDeleverageEvent {
+        caller: caller.clone(),
+        ..event
+    }));
+    out.closed += 1;
+    let (w, sub) = bad_debt::cover_after(deps.as_ref(), cfg, vault, unpaid, out.fund_requested)?;
+    if !w.shortfall.is_zero() {
+        out.events.push(bad_debt::event(addr, &w));
+    }
+    out.fund_requested = out.fund_requested.checked_add(w.from_fund)?;
+    out.covers.extend(sub);
+    ctx.save(deps.storage, &loaded, vault)?;
+    Ok(true)
+}
+
 /// The oracle price under the strict checks and the side the vault is short to (true: shorts).
 fn adl_terms(deps: Deps, env: &Env, cfg: &Config, id: &str) -> ContractResult<(Decimal256, bool)> {
     let m = load_market_ctx(deps, env, cfg, id)?;
@@ -102,6 +147,7 @@ fn adl_terms(deps: Deps, env: &Env, cfg: &Config, id: &str) -> ContractResult<(D
 /// Closes what auto-deleveraging takes of the account's position in `id`: nothing unless it is
 /// in profit; `adl_close_size`, or all of it when the rest would be below `min_order_size` or
 /// the notional floor. Returns its event and any shortfall the close left.
+#[inline(never)]
 fn close_one(
     ctx: &mut AccountCtx,
     vault: &mut Vault,
@@ -167,6 +213,7 @@ fn close_one(
 /// What auto-deleveraging takes of the account's position in `id`: `None` unless it is in
 /// profit; `adl_close_size`, or all of it when the rest would be below `min_order_size` or the
 /// notional floor.
+#[inline(never)]
 fn adl_size(
     ctx: &AccountCtx,
     cfg: &Config,

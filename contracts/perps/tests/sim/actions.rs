@@ -157,6 +157,29 @@ pub enum Action {
         lots_a: i64,
         lots_b: i64,
     },
+    /// A whale: `who` deposits 2,000,000 USDC and asks for `permille` ‰ of the vault's equity
+    /// (V) in skew on one side: beyond the exposure cap it is refused (DESIGN 6.10).
+    Whale {
+        who: usize,
+        market: usize,
+        permille: u32,
+        short: bool,
+    },
+    /// A dust farmer: `lots` (1..4) lots of SOL, 10 USDC each, below the 40 USDC notional floor
+    /// the 1 USDC minimum reward sets: an opening is refused.
+    Dust {
+        who: usize,
+        lots: i64,
+    },
+    /// A stale LP request: time moves past the request's claim window, then the LP claims (a
+    /// request never refused has lapsed).
+    StaleClaim {
+        lp: usize,
+    },
+    /// A keeper calls `auto_deleverage` on the market.
+    Deleverage {
+        market: usize,
+    },
 }
 
 fn who() -> impl Strategy<Value = usize> {
@@ -281,9 +304,9 @@ pub fn action() -> impl Strategy<Value = Action> {
             }),
         8 => Just(Action::Keeper),
         2 => (0..LPS, money()).prop_map(|(lp, amount)| Action::Provide { lp, amount }),
-        1 => (0..LPS, 0u32..=1_000)
+        3 => (0..LPS, 0u32..=1_000)
             .prop_map(|(lp, permille)| Action::RequestWithdraw { lp, permille }),
-        1 => (0..LPS).prop_map(|lp| Action::Claim { lp }),
+        2 => (0..LPS).prop_map(|lp| Action::Claim { lp }),
         1 => (0..LPS).prop_map(|lp| Action::Cancel { lp }),
         1 => Just(Action::Sweep),
         1 => (1u128..1_000_000_000).prop_map(|amount| Action::Donate { amount }),
@@ -304,6 +327,11 @@ pub fn action() -> impl Strategy<Value = Action> {
         }),
         3 => (who(), market(), lots())
             .prop_map(|(who, market, lots)| Action::RoundTrip { who, market, lots }),
+        2 => (who(), market(), 500u32..3_000, any::<bool>())
+            .prop_map(|(who, market, permille, short)| Action::Whale { who, market, permille, short }),
+        2 => (who(), 1i64..4).prop_map(|(who, lots)| Action::Dust { who, lots }),
+        1 => (0..LPS).prop_map(|lp| Action::StaleClaim { lp }),
+        2 => market().prop_map(|market| Action::Deleverage { market }),
         1 => (who(), who(), market(), lots(), lots()).prop_map(
             |(a, b, market, lots_a, lots_b)| Action::GroupRoundTrip {
                 a,

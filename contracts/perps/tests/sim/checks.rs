@@ -37,8 +37,12 @@ fn actor(a: &Action) -> Vec<usize> {
         | Action::SkewToCap { who, .. }
         | Action::AddMargin { who, .. }
         | Action::RemoveMargin { who, .. }
-        | Action::RoundTrip { who, .. } => vec![*who],
+        | Action::RoundTrip { who, .. }
+        | Action::Whale { who, .. }
+        | Action::Dust { who, .. } => vec![*who],
         Action::Liquidate { target, .. } => vec![*target],
+        // auto-deleveraging closes whoever tops the index
+        Action::Deleverage { .. } => (0..TRADERS).collect(),
         Action::GroupRoundTrip { a, b, .. } => vec![*a, *b],
         // the seller is the largest holder on the skew's side, found at the step
         Action::SqueezeSkew { .. } => (0..TRADERS).collect(),
@@ -133,9 +137,16 @@ impl Sim {
                 None
             }
             _ => {
+                if let Action::StaleClaim { .. } = a {
+                    // past the delay and the claim window of any request made before
+                    self.s.advance(3_600 + 86_400 + 1);
+                }
                 let (_, ex) = self.execute_simple(a).expect("simple step");
                 let post = self.observe();
                 if let Err(msg) = self.after_message(a, &pre, &post, &ex) {
+                    fail(msg);
+                }
+                if let Err(msg) = self.solvency_after_message(a, &pre, &post, &ex) {
                     fail(msg);
                 }
                 Some(post)
@@ -143,6 +154,9 @@ impl Sim {
         };
         let post = observed.unwrap_or_else(|| self.observe());
         if let Err(msg) = self.after_step(a, &pre, &post) {
+            fail(msg);
+        }
+        if let Err(msg) = self.solvency_after_step(a, &pre, &post) {
             fail(msg);
         }
     }
@@ -304,6 +318,12 @@ impl Sim {
             }
             Action::SkewToCap { who, market, .. } if ok => {
                 self.trade_checks(*who, *market, 0, pre, post, ex)?;
+            }
+            Action::Whale { who, market, .. } if ok => {
+                self.trade_checks(*who, *market, 2_000_000 * crate::suite::USDC, pre, post, ex)?;
+            }
+            Action::Dust { who, .. } if ok => {
+                self.trade_checks(*who, 2, 0, pre, post, ex)?;
             }
             Action::MaxTrade { who, market, .. } if ok => {
                 self.stats.max_trades_ok += 1;

@@ -287,6 +287,44 @@ impl Sim {
                 },
                 0,
             ),
+            Action::Whale {
+                who,
+                market,
+                permille,
+                short,
+            } => {
+                let v = self.s.vault().equity.i128().max(0) as u128;
+                let whole = v * (*permille as u128) / 1000 / USDC;
+                let price = self.prices[*market];
+                // lots worth `whole` USDC of notional at the last price
+                let lot_value = price.atomics() * Uint256::from(LOT_ATOMICS[*market])
+                    / Uint256::from(10u128.pow(36));
+                let lots = (Uint256::from(whole) / lot_value.max(Uint256::one()))
+                    .to_string()
+                    .parse::<i64>()
+                    .unwrap_or(0)
+                    .max(1);
+                let lots = if *short { -lots } else { lots };
+                let msg = self.trade_msg(*market, lots, &ModeChoice::Default, None);
+                (tr(*who), msg, 2_000_000 * USDC)
+            }
+            Action::Dust { who, lots } => {
+                let msg = self.trade_msg(2, *lots, &ModeChoice::Default, None);
+                (tr(*who), msg, 0)
+            }
+            Action::StaleClaim { lp } => (
+                self.lps[*lp % LPS].clone(),
+                ExecuteMsg::ClaimLiquidity {},
+                0,
+            ),
+            Action::Deleverage { market } => (
+                self.liquidator.clone(),
+                ExecuteMsg::AutoDeleverage {
+                    market_id: IDS[*market].to_string(),
+                    limit: None,
+                },
+                0,
+            ),
             _ => return None,
         };
         Some((sender.clone(), self.exec(&sender, &msg, funds)))

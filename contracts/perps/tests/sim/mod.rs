@@ -11,6 +11,7 @@ mod checks;
 mod messages;
 mod model;
 mod regressions;
+mod solvency;
 mod trades;
 mod world;
 
@@ -62,6 +63,20 @@ pub struct Stats {
     pub reductions_above_cap: u64,
     /// Fills whose impact term was clamped to the cap.
     pub clamped_fills: u64,
+    /// Steps after which the solvency checks ran (bystanders whole, V ≥ 0 or ADL).
+    pub solvency_checked: u64,
+    /// Steps that left V < 0 (a price move or a socialized loss) and took the ADL path.
+    pub adl_paths: u64,
+    /// `auto_deleverage` calls that closed something.
+    pub adl_runs: u64,
+    /// Whale trades refused by an exposure cap.
+    pub whales_capped: u64,
+    /// Dust openings refused by the notional floor.
+    pub dust_refused: u64,
+    /// Stale LP claims refused as lapsed.
+    pub lapsed_claims: u64,
+    /// LP exits checked against the share price of those who stay (invariant 11).
+    pub lp_exits_checked: u64,
     /// Rejections by message kind and error (first words), to see what the sequences reach.
     pub errors: std::collections::BTreeMap<String, u64>,
 }
@@ -122,6 +137,13 @@ fn add_stats(into: &mut Stats, s: &Stats) {
     into.impact_refused += s.impact_refused;
     into.reductions_above_cap += s.reductions_above_cap;
     into.clamped_fills += s.clamped_fills;
+    into.solvency_checked += s.solvency_checked;
+    into.adl_paths += s.adl_paths;
+    into.adl_runs += s.adl_runs;
+    into.whales_capped += s.whales_capped;
+    into.dust_refused += s.dust_refused;
+    into.lapsed_claims += s.lapsed_claims;
+    into.lp_exits_checked += s.lp_exits_checked;
     for (k, v) in &s.errors {
         *into.errors.entry(k.clone()).or_default() += v;
     }

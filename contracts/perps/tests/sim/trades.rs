@@ -218,7 +218,9 @@ impl Sim {
         let socialized = attr_sum(r, "bad_debt", "socialized").unwrap_or(0)
             + attr_sum(r, "bad_debt_cover_failed", "socialized").unwrap_or(0);
         let dv = v1 - pre.vault.equity.i128() - (fee - ins) + socialized;
-        if dv < -VAULT_DUST || dv > VAULT_DUST + spread {
+        // while V < 0 a realized profit is paid with the haircut: the vault keeps the rest
+        let haircut = pre.vault.equity.i128() < 0;
+        if dv < -VAULT_DUST || (dv > VAULT_DUST + spread && !haircut) {
             return Err(format!(
                 "vault equity moved by {} for a vault fee share of {} (degraded-fill spread \
                  {spread}, socialized {socialized})",
