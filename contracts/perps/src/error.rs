@@ -141,6 +141,9 @@ pub enum ContractError {
     #[error("update of market {market_id} would make {count} open books liquidatable (send force: true to override)")]
     UpdateMakesLiquidatable { market_id: String, count: u32 },
 
+    #[error("update of market {market_id} raises its maintenance requirements and more than {max} accounts hold it: too many books to check (send force: true to override)")]
+    UpdateScanTooLarge { market_id: String, max: u32 },
+
     #[error("{0}")]
     Oracle(#[from] OracleError),
 

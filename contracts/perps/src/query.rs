@@ -222,6 +222,48 @@ pub fn accounts(
 /// `next_start_after` is the last address scanned, absent when the scan reached the end. Books
 /// are valued as `liquidate` values them (a market without a live price at its last price,
 /// losses only), so a stale feed never makes the page fail. One price read per market per page.
+/// Accounts without a position and with `C ≥ 0` can never be liquidatable; the scan steps over
+/// up to this many of them per account it may scan, so dust deposits cannot dilute a page.
+const SKIPPED_PER_SCANNED: usize = 10;
+
+/// The collateral entries a `liquidatable_accounts` page values: up to `limit` accounts that
+/// hold a position or have `C < 0`, stepping over accounts that can never be liquidatable (one
+/// key read each) up to `SKIPPED_PER_SCANNED · limit` of them. Returns them, the last address
+/// visited, and whether entries remain after it.
+fn scan_keys(
+    deps: Deps,
+    start: Option<&Addr>,
+    limit: usize,
+) -> ContractResult<(Vec<(Addr, Int128)>, Option<Addr>, bool)> {
+    let mut iter = COLLATERAL.range(
+        deps.storage,
+        start.map(Bound::exclusive),
+        None,
+        Order::Ascending,
+    );
+    let (mut keys, mut last, mut skipped) = (Vec::new(), None, 0usize);
+    let budget = limit.saturating_mul(SKIPPED_PER_SCANNED);
+    while keys.len() < limit && skipped <= budget {
+        let Some(item) = iter.next() else {
+            return Ok((keys, last, false));
+        };
+        let (addr, collateral) = item?;
+        let holds = POSITIONS
+            .prefix(&addr)
+            .keys_raw(deps.storage, None, None, Order::Ascending)
+            .next()
+            .is_some();
+        if holds || collateral.is_negative() {
+            keys.push((addr.clone(), collateral));
+        } else {
+            skipped += 1;
+        }
+        last = Some(addr);
+    }
+    let more = iter.next().is_some();
+    Ok((keys, last, more))
+}
+
 pub fn liquidatable_accounts(
     deps: Deps,
     env: Env,
@@ -235,20 +277,10 @@ pub fn liquidatable_accounts(
         .transpose()?;
     // A page scans at least one account, so a cursor always moves forward.
     let limit = page_limit(limit).max(1);
-    // One extra key tells whether the scan reached the end.
-    let keys: Vec<(Addr, Int128)> = COLLATERAL
-        .range(
-            deps.storage,
-            start.as_ref().map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(limit.saturating_add(1))
-        .collect::<Result<_, _>>()?;
-    let more = keys.len() > limit;
+    let (keys, last, more) = scan_keys(deps, start.as_ref(), limit)?;
     let mut cache = BTreeMap::new();
     let mut accounts = Vec::new();
-    for (addr, collateral) in keys.iter().take(limit) {
+    for (addr, collateral) in &keys {
         let ctx = load_account_cached(deps, &env, &cfg, addr, *collateral, &mut cache)?;
         let cross = book_health(&ctx.cross_book(Prices::Any)?, &params)?;
         let mut at_risk = Vec::new();
@@ -285,8 +317,7 @@ pub fn liquidatable_accounts(
         ctx.return_markets(&mut cache);
     }
     let next_start_after = if more {
-        keys.get(limit.saturating_sub(1))
-            .map(|(a, _)| a.to_string())
+        last.map(|a| a.to_string())
     } else {
         None
     };

@@ -100,7 +100,7 @@ fn s31_every_list_query_caps_at_30_and_pages_cover_everything_once() {
     };
     assert_eq!(accounts(None, u32::MAX).0.len(), 30);
     assert_once(&walk(accounts, u32::MAX), 40);
-    // the liquidation scan bounds the accounts SCANNED: a full page is 30 scanned, none found
+    // the liquidation scan bounds the accounts it values; accounts that cannot be liquidatable
     let scan = |start: Option<String>, limit: u32| {
         let r: LiquidatableAccountsResponse = q
             .query_wasm_smart(
@@ -115,12 +115,14 @@ fn s31_every_list_query_caps_at_30_and_pages_cover_everything_once() {
         let n = r.next_start_after.clone();
         (n.iter().cloned().collect::<Vec<_>>(), n)
     };
+    // these 40 accounts hold no position and no debt: they can never be liquidatable, and a page
+    // steps over up to ten of them per account it may value (so dust deposits cannot dilute it)
     let (first, next) = scan(None, u32::MAX);
-    assert!(next.is_some(), "40 accounts need two pages of 30");
-    // the last address scanned on a full page is the 30th account
-    let thirty = accounts(None, 30).0;
-    assert_eq!(first, vec![thirty[29].clone()]);
-    assert_eq!(walk(scan, u32::MAX).len(), 1);
+    assert!(first.is_empty() && next.is_none(), "one page of 30 steps over all 40");
+    // a page of 1 steps over 11 (its budget of 10, then the one that ends it)
+    let eleven = accounts(None, 11).0;
+    assert_eq!(scan(None, 1).0, vec![eleven[10].clone()]);
+    assert_eq!(walk(scan, 1).len(), 3);
     let feeds = |start: Option<String>, limit: u32| {
         let r: FeedsResponse = q
             .query_wasm_smart(

@@ -167,4 +167,19 @@ impl TierTable {
     pub fn maintenance(&self, n: Quote) -> Result<Quote, RiskError> {
         self.requirement(Requirement::Maintenance, n)
     }
+
+    /// True when `self` never asks more maintenance than `old` at any notional: both schedules
+    /// are piecewise linear from 0, so comparing them at every bound of either table and the
+    /// slopes of their last brackets decides it exactly. A market update that passes this cannot
+    /// make any book liquidatable at unchanged prices.
+    pub fn maintenance_never_above(&self, old: &TierTable) -> Result<bool, RiskError> {
+        let bounds = self.segments.iter().chain(old.segments.iter());
+        for n in bounds.filter_map(|s| s.hi) {
+            if self.maintenance(n)? > old.maintenance(n)? {
+                return Ok(false);
+            }
+        }
+        let last = |t: &TierTable| t.segments.last().map(|s| s.mmr);
+        Ok(last(self) <= last(old))
+    }
 }

@@ -15,8 +15,8 @@ use crate::market::{accrue, impact_cap, load_market_ctx, skew, tier_table, Price
 use crate::oracle;
 use crate::solvency;
 use crate::state::{
-    Config, Market, MarketState, CONFIG, MARKETS, MARKET_HOLDERS, MARKET_STATES, OWNERSHIP,
-    SETTLED_WITH_HOLDERS, VAULT,
+    Config, Market, MarketState, CONFIG, MARKETS, MARKET_HOLDERS, MARKET_STATES, MAX_LIMIT,
+    OWNERSHIP, SETTLED_WITH_HOLDERS, VAULT,
 };
 
 /// Longest market id, in bytes (it is part of every position key).
@@ -230,7 +230,11 @@ pub fn update_market(
         }
         Err(_) => state,
     };
-    if has_oi && !forced {
+    // Only a higher maintenance schedule can make a book liquidatable at unchanged prices; then
+    // the holders are checked, at most MAX_LIMIT of them (more needs `force`).
+    let tightens = !tier_table(&config)?.maintenance_never_above(&tier_table(&market.config)?)?;
+    if has_oi && !forced && tightens {
+        refuse_unbounded_scan(deps.as_ref(), &market_id)?;
         let before = count_liquidatable_books(deps.as_ref(), &env, &cfg, &market_id, None)?;
         let candidate = Market {
             config: config.clone(),
@@ -259,6 +263,23 @@ pub fn update_market(
         .add_attribute("market_id", &market_id)
         .add_attribute("forced", forced.to_string())
         .add_events(change))
+}
+
+/// The `update_market` check values every holder's book twice: refused beyond `MAX_LIMIT`
+/// holders (the owner may still `force`).
+fn refuse_unbounded_scan(deps: Deps, market_id: &str) -> ContractResult<()> {
+    let holders = MARKET_HOLDERS
+        .sub_prefix(market_id)
+        .keys_raw(deps.storage, None, None, Order::Ascending)
+        .take(MAX_LIMIT as usize + 1)
+        .count();
+    if holders > MAX_LIMIT as usize {
+        return Err(ContractError::UpdateScanTooLarge {
+            market_id: market_id.to_string(),
+            max: MAX_LIMIT,
+        });
+    }
+    Ok(())
 }
 
 /// A new `skew_scale` with open skew moves value between the vault and traders at an unchanged

@@ -26,3 +26,5 @@ pub fn bystanders_withdraw_everything(s: &mut Suite, bystanders: &[Addr], deposi
 pub fn wallets(s: &Suite, who: &[Addr]) -> u128 {
     who.iter().map(|w| s.balance(w)).sum()
 }
+
+mod bounded;
