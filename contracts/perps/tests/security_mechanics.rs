@@ -118,7 +118,10 @@ fn s31_every_list_query_caps_at_30_and_pages_cover_everything_once() {
     // these 40 accounts hold no position and no debt: they can never be liquidatable, and a page
     // steps over up to ten of them per account it may value (so dust deposits cannot dilute it)
     let (first, next) = scan(None, u32::MAX);
-    assert!(first.is_empty() && next.is_none(), "one page of 30 steps over all 40");
+    assert!(
+        first.is_empty() && next.is_none(),
+        "one page of 30 steps over all 40"
+    );
     // a page of 1 steps over 11 (its budget of 10, then the one that ends it)
     let eleven = accounts(None, 11).0;
     assert_eq!(scan(None, 1).0, vec![eleven[10].clone()]);

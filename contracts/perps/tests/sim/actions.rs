@@ -171,10 +171,11 @@ pub enum Action {
         who: usize,
         lots: i64,
     },
-    /// A stale LP request: time moves past the request's claim window, then the LP claims (a
-    /// request never refused has lapsed).
+    /// An LP claims after time moved past the request delay (prices re-published), or with
+    /// `lapse` past the claim window too (a request never refused has lapsed).
     StaleClaim {
         lp: usize,
+        lapse: bool,
     },
     /// A keeper calls `auto_deleverage` on the market.
     Deleverage {
@@ -330,7 +331,7 @@ pub fn action() -> impl Strategy<Value = Action> {
         2 => (who(), market(), 500u32..3_000, any::<bool>())
             .prop_map(|(who, market, permille, short)| Action::Whale { who, market, permille, short }),
         2 => (who(), 1i64..4).prop_map(|(who, lots)| Action::Dust { who, lots }),
-        1 => (0..LPS).prop_map(|lp| Action::StaleClaim { lp }),
+        2 => (0..LPS, any::<bool>()).prop_map(|(lp, lapse)| Action::StaleClaim { lp, lapse }),
         2 => market().prop_map(|market| Action::Deleverage { market }),
         1 => (who(), who(), market(), lots(), lots()).prop_map(
             |(a, b, market, lots_a, lots_b)| Action::GroupRoundTrip {

@@ -137,10 +137,19 @@ impl Sim {
                 None
             }
             _ => {
-                if let Action::StaleClaim { .. } = a {
-                    // past the delay and the claim window of any request made before
-                    self.s.advance(3_600 + 86_400 + 1);
+                if let Action::StaleClaim { lapse, .. } = a {
+                    // past the delay (and with `lapse` the claim window) of a request made
+                    // before, every price re-published
+                    self.s
+                        .advance(if *lapse { 3_600 + 86_400 + 1 } else { 3_600 });
+                    let t = self.s.now();
+                    for (m, id) in IDS.iter().enumerate() {
+                        let p = self.prices[m].to_string();
+                        self.s.publish(id, &p, "0", None, t);
+                    }
                 }
+                // the share price right before a claim (time may have moved within the step)
+                self.vault_before = self.s.vault();
                 let (_, ex) = self.execute_simple(a).expect("simple step");
                 let post = self.observe();
                 if let Err(msg) = self.after_message(a, &pre, &post, &ex) {

@@ -312,7 +312,7 @@ impl Sim {
                 let msg = self.trade_msg(2, *lots, &ModeChoice::Default, None);
                 (tr(*who), msg, 0)
             }
-            Action::StaleClaim { lp } => (
+            Action::StaleClaim { lp, .. } => (
                 self.lps[*lp % LPS].clone(),
                 ExecuteMsg::ClaimLiquidity {},
                 0,

@@ -126,12 +126,32 @@ impl Sim {
             Action::Whale { .. } if err.as_deref().is_some_and(|e| e.contains("exposure cap")) => {
                 self.stats.whales_capped += 1;
             }
-            Action::Dust { who, .. } => {
+            Action::Dust { who, lots } => {
                 let had = pre.position(*who, IDS[2]).is_some();
                 match &err {
                     Some(e) if e.contains("min_position_notional") => self.stats.dust_refused += 1,
                     None if !had && post.position(*who, IDS[2]).is_some() => {
-                        return Err("a dust position below the notional floor opened".into())
+                        // opened: its notional must reach the floor 2 × 1 USDC / mmr_1
+                        let m = &pre.world.markets[IDS[2]];
+                        let mmr = m.config.margin_tiers[0].maintenance_margin_ratio;
+                        let floor = 2_000_000u128 * 10u128.pow(18)
+                            / mmr
+                                .atomics()
+                                .to_string()
+                                .parse::<u128>()
+                                .unwrap_or(u128::MAX);
+                        let price = self.prices[2]
+                            .atomics()
+                            .to_string()
+                            .parse::<u128>()
+                            .unwrap_or(u128::MAX);
+                        // lots of 0.1 SOL at the oracle price, base units (6 decimals)
+                        let notional = (*lots as u128) * price / 10u128.pow(13);
+                        if notional < floor {
+                            return Err(format!(
+                                "a position of {notional} below the notional floor {floor} opened"
+                            ));
+                        }
                     }
                     _ => {}
                 }
@@ -151,15 +171,15 @@ impl Sim {
 
     /// 11: the claim paid at most the share price of the LPs who stay (the vault's equity per
     /// share before the claim, rounded down).
-    fn claim_check(&mut self, pre: &Obs, res: &AppResponse) -> Result<(), String> {
+    fn claim_check(&mut self, _pre: &Obs, res: &AppResponse) -> Result<(), String> {
         let (Some(paid), Some(shares)) = (
             each(res, "wasm", "payout").first().copied(),
             each(res, "wasm", "shares").first().copied(),
         ) else {
             return Ok(());
         };
-        let v = pre.vault.equity.i128().max(0);
-        let total = pre.vault.total_shares.u128() as i128;
+        let v = self.vault_before.equity.i128().max(0);
+        let total = self.vault_before.total_shares.u128() as i128;
         if paid * total > v * shares + total {
             return Err(format!(
                 "an exiting LP took {paid} for {shares} shares, above V {v} / {total} shares"

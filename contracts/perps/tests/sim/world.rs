@@ -98,6 +98,8 @@ pub struct Sim {
     pub stats: Stats,
     /// Σ `paid` of the fund's `cover_bad_debt` events in the current step.
     pub cover_paid: i128,
+    /// The vault right before the current step's message (the share price a claim is held to).
+    pub vault_before: perps_api::perps::VaultResponse,
 }
 
 impl Default for Sim {
@@ -181,6 +183,14 @@ impl Sim {
             prices: [d(INITIAL[0]), d(INITIAL[1]), d(INITIAL[2])],
             stats: Stats::default(),
             cover_paid: 0,
+            vault_before: perps_api::perps::VaultResponse {
+                cash: Default::default(),
+                equity: Default::default(),
+                total_shares: Default::default(),
+                share_price: Default::default(),
+                unrecoverable: Default::default(),
+                exposure: Default::default(),
+            },
         }
     }
 
