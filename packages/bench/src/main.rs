@@ -201,8 +201,23 @@ fn document(rows: &[Row], transfer: u64, sizes: &[usize], source: Option<&str>) 
     doc.push_str("## Goals\n\n");
     doc.push_str(&report::goals(rows, &GOALS, transfer));
     doc.push_str(&store_size_line(rows, &sizes));
+    doc.push_str(SOLVENCY_COST);
     doc
 }
+
+/// How the solvency checks (DESIGN 6.10) stay cheap, for the document.
+const SOLVENCY_COST: &str = "\n## What the solvency checks cost\n\n\
+    A trade that increases a market's |K| must keep `|K_m|·P_m ≤ max_skew_to_vault · V` and \
+    `Σ|K|·P ≤ max_total_skew_to_vault · V`, and V sums over every market. No trade iterates the \
+    markets: the vault item keeps two running sums, `cl` (Σ over markets of what the vault owes \
+    their traders: `Σ U − Σ A + P·K²/(2·skew_scale)`) and `ex` (Σ |K|·P), each market's part as its \
+    state was last stored (at its last price). Every market-state write replaces that market's \
+    part (the state as loaded out, the state written in, exactly); a check replaces the parts of \
+    the markets the message holds in memory. The trade path reads nothing more (the vault is \
+    read and written by every trade anyway) and pays for the two longer numbers in the vault \
+    (about 70 bytes written) and the ranked holder key (8 bytes longer, rewritten only when a \
+    position's side or 0.1 % entry bucket changes): about +2 % on a trade. V < 0 (the haircut) is \
+    the only case that reads every market.\n";
 
 /// How much the store-size rows spread, per operation.
 fn store_size_line(rows: &[Row], sizes: &[String]) -> String {
