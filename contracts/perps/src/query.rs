@@ -228,13 +228,8 @@ const SKIPPED_PER_SCANNED: usize = 10;
 
 /// The collateral entries a `liquidatable_accounts` page values: up to `limit` accounts that
 /// hold a position or have `C < 0`, stepping over accounts that can never be liquidatable (one
-/// key read each) up to `SKIPPED_PER_SCANNED · limit` of them. Returns them, the last address
-/// visited, and whether entries remain after it.
-fn scan_keys(
-    deps: Deps,
-    start: Option<&Addr>,
-    limit: usize,
-) -> ContractResult<(Vec<(Addr, Int128)>, Option<Addr>, bool)> {
+/// key read each) up to `SKIPPED_PER_SCANNED · limit` of them.
+fn scan_keys(deps: Deps, start: Option<&Addr>, limit: usize) -> ContractResult<ScanPage> {
     let mut iter = COLLATERAL.range(
         deps.storage,
         start.map(Bound::exclusive),
@@ -245,7 +240,11 @@ fn scan_keys(
     let budget = limit.saturating_mul(SKIPPED_PER_SCANNED);
     while keys.len() < limit && skipped <= budget {
         let Some(item) = iter.next() else {
-            return Ok((keys, last, false));
+            return Ok(ScanPage {
+                keys,
+                last,
+                more: false,
+            });
         };
         let (addr, collateral) = item?;
         let holds = POSITIONS
@@ -261,7 +260,15 @@ fn scan_keys(
         last = Some(addr);
     }
     let more = iter.next().is_some();
-    Ok((keys, last, more))
+    Ok(ScanPage { keys, last, more })
+}
+
+/// What a scan page visited: the entries to value, the last address visited, whether entries
+/// remain after it.
+struct ScanPage {
+    keys: Vec<(Addr, Int128)>,
+    last: Option<Addr>,
+    more: bool,
 }
 
 pub fn liquidatable_accounts(
@@ -277,7 +284,7 @@ pub fn liquidatable_accounts(
         .transpose()?;
     // A page scans at least one account, so a cursor always moves forward.
     let limit = page_limit(limit).max(1);
-    let (keys, last, more) = scan_keys(deps, start.as_ref(), limit)?;
+    let ScanPage { keys, last, more } = scan_keys(deps, start.as_ref(), limit)?;
     let mut cache = BTreeMap::new();
     let mut accounts = Vec::new();
     for (addr, collateral) in &keys {
