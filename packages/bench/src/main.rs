@@ -123,7 +123,7 @@ fn main() -> BenchResult<()> {
     rows.extend(scenarios::core_ops(&mut net)?);
     eprintln!("liquidations");
     rows.extend(scenarios::liquidations(&mut net)?);
-    eprintln!("auto-deleveraging and a partial claim");
+    eprintln!("auto-deleveraging and a claim the caps refuse");
     rows.extend(scenarios::deleveraging(&artifacts)?);
     eprintln!("liquidatable_accounts page of 30");
     rows.extend(scenarios::page_of_30(&artifacts)?);

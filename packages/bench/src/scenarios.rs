@@ -253,7 +253,7 @@ pub fn liquidations(net: &mut Net) -> BenchResult<Vec<Row>> {
     Ok(rows)
 }
 
-/// Auto-deleveraging and a claim the exposure caps limit, on a vault of 2,000 USDC: a long of
+/// Auto-deleveraging and a claim the exposure caps refuse, on a vault of 2,000 USDC: a long of
 /// about 1,200 USDC of BTC, the LP's request of every share, BTC ×2.6 (the vault's equity falls
 /// below 5 % of its exposure), a keeper deleverages; an hour later the LP claims.
 pub fn deleveraging(artifacts: &Artifacts) -> BenchResult<Vec<Row>> {
@@ -286,11 +286,13 @@ pub fn deleveraging(artifacts: &Artifacts) -> BenchResult<Vec<Row>> {
     let tx = net.engine_exec(&lp, &ExecuteMsg::ClaimLiquidity {}, 0)?;
     let payout = tx.attribute("wasm", "payout").unwrap_or_default();
     let left = tx.attribute("wasm", "shares_left").unwrap_or_default();
-    let note =
-        format!("every share requested; the caps allow {payout}, {left} shares stay requested");
+    let note = format!(
+        "every share requested; the exposure caps leave {payout} to pay: the refusal is recorded, \
+         {left} shares stay requested"
+    );
     rows.push(Row::new(
         section,
-        "claim_liquidity (partial)",
+        "claim_liquidity (caps refuse)",
         tx.gas,
         &note,
     ));
