@@ -122,6 +122,19 @@ pub fn load_account_cached(
         .prefix(addr)
         .range(deps.storage, None, None, Order::Ascending)
         .collect::<Result<_, _>>()?;
+    load_account_with(deps, env, cfg, addr, collateral, positions, cache)
+}
+
+/// [`load_account_cached`] for positions the caller already read.
+pub fn load_account_with(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    addr: &Addr,
+    collateral: Int128,
+    positions: BTreeMap<String, Position>,
+    cache: &mut BTreeMap<String, MarketCtx>,
+) -> ContractResult<AccountCtx> {
     let mut markets = BTreeMap::new();
     for id in positions.keys() {
         let m = match cache.remove(id) {

@@ -16,7 +16,7 @@ use perps_risk::liq_price::liquidation_price;
 use perps_risk::num::clamp_u128;
 use perps_risk::vault::redeem_value;
 
-use crate::account::{book_params, load_account, load_account_cached, AccountCtx};
+use crate::account::{book_params, load_account, load_account_with, AccountCtx};
 use crate::error::{ContractError, ContractResult};
 use crate::market::{skew, Prices};
 use crate::state::{
@@ -247,13 +247,13 @@ fn scan_keys(deps: Deps, start: Option<&Addr>, limit: usize) -> ContractResult<S
             });
         };
         let (addr, collateral) = item?;
-        let holds = POSITIONS
+        // the one read of the positions the valuation needs anyway
+        let positions: BTreeMap<String, crate::state::Position> = POSITIONS
             .prefix(&addr)
-            .keys_raw(deps.storage, None, None, Order::Ascending)
-            .next()
-            .is_some();
-        if holds || collateral.is_negative() {
-            keys.push((addr.clone(), collateral));
+            .range(deps.storage, None, None, Order::Ascending)
+            .collect::<Result<_, _>>()?;
+        if !positions.is_empty() || collateral.is_negative() {
+            keys.push((addr.clone(), collateral, positions));
         } else {
             skipped += 1;
         }
@@ -266,7 +266,7 @@ fn scan_keys(deps: Deps, start: Option<&Addr>, limit: usize) -> ContractResult<S
 /// What a scan page visited: the entries to value, the last address visited, whether entries
 /// remain after it.
 struct ScanPage {
-    keys: Vec<(Addr, Int128)>,
+    keys: Vec<(Addr, Int128, BTreeMap<String, crate::state::Position>)>,
     last: Option<Addr>,
     more: bool,
 }
@@ -287,8 +287,9 @@ pub fn liquidatable_accounts(
     let ScanPage { keys, last, more } = scan_keys(deps, start.as_ref(), limit)?;
     let mut cache = BTreeMap::new();
     let mut accounts = Vec::new();
-    for (addr, collateral) in &keys {
-        let ctx = load_account_cached(deps, &env, &cfg, addr, *collateral, &mut cache)?;
+    for (addr, collateral, positions) in keys {
+        let addr = &addr;
+        let ctx = load_account_with(deps, &env, &cfg, addr, collateral, positions, &mut cache)?;
         let cross = book_health(&ctx.cross_book(Prices::Any)?, &params)?;
         let mut at_risk = Vec::new();
         for (id, p) in &ctx.positions {
