@@ -6,7 +6,7 @@ use cosmwasm_std::{Attribute, Decimal256, DepsMut, Env, MessageInfo, Response, S
 use perps_api::price_feed::{history_slot, HistoryRecord, PriceRecord, PriceUpdate};
 
 use crate::error::{ContractError, ContractResult};
-use crate::rules::{self, Accepted, Anchor, JumpRefs, SkipRule};
+use crate::rules::{self, Accepted, Anchor, JumpRefs, SkipRule, Source};
 use crate::state::{
     Config, Feed, JumpState, CONFIG, FEEDS, JUMPS, OWNERSHIP, PRICES, PRICE_HISTORY,
 };
@@ -47,6 +47,7 @@ pub fn update_prices(
             (Some(j), Some(s)) => Some(JumpRefs {
                 anchor: j.anchor(),
                 latest: latest_ref(deps.storage, &update.feed_id, s)?,
+                previous: j.previous_anchor,
             }),
             _ => None,
         };
@@ -59,7 +60,11 @@ pub fn update_prices(
                     stored,
                     jump,
                 };
-                store_accepted(deps.storage, &env, stored_feed, accepted, false)?;
+                let source = Source::Publisher {
+                    sender: &info.sender,
+                    publishers: &config.publishers,
+                };
+                store_accepted(deps.storage, &env, stored_feed, accepted, source)?;
                 updated = updated.saturating_add(1);
             }
             Err(rule) => {
@@ -144,6 +149,8 @@ fn load_jump_state(
             anchor_time: stored.publish_time,
             anchor_accepted_time: None,
             refusals: vec![],
+            previous_anchor: None,
+            confirmations: vec![],
         },
     )))
 }
@@ -177,15 +184,15 @@ struct StoredFeed<'a> {
     jump: Option<JumpState>,
 }
 
-/// Stores an accepted record (an update, or an owner reset when `reset`) as the latest price and
-/// the next entry of the history; clears the refusals it answers and moves the anchor (a reset
-/// sets it).
+/// Stores an accepted record (a publisher's update, or the owner's reset) as the latest price and
+/// the next entry of the history; applies it to the refusals and the unconfirmed mark
+/// (`rules::confirm`) and moves the anchor (a reset sets it).
 fn store_accepted(
     storage: &mut dyn Storage,
     env: &Env,
     at: StoredFeed,
     accepted: Accepted,
-    reset: bool,
+    source: Source,
 ) -> ContractResult<PriceRecord> {
     let StoredFeed {
         feed_id,
@@ -199,14 +206,17 @@ fn store_accepted(
         .unwrap_or(0)
         .checked_add(1)
         .ok_or_else(|| StdError::msg("price sequence overflow"))?;
-    let mut refusals = jump
+    let (mut refusals, mut confirmations) = jump
         .as_ref()
-        .map(|j| j.refusals.clone())
+        .map(|j| (j.refusals.clone(), j.confirmations.clone()))
         .unwrap_or_default();
-    let refused_publish_time = rules::clear_refusals(
+    let refused_publish_time = rules::confirm(
         &mut refusals,
+        &mut confirmations,
         stored.as_ref().and_then(|s| s.refused_publish_time),
         accepted.publish_time,
+        feed.jump_window_secs,
+        source,
     );
     let record = PriceRecord {
         price: accepted.price,
@@ -236,15 +246,25 @@ fn store_accepted(
             publish_time: record.publish_time,
             accepted_time: env.block.time.seconds(),
         };
-        let anchor = match (&jump, reset) {
-            (Some(j), false) => rules::next_anchor(Some(j.anchor()), here, feed.jump_window_secs),
-            _ => here,
+        let (anchor, previous_anchor) = match (&jump, source) {
+            (Some(j), Source::Publisher { .. }) => {
+                let current = j.anchor();
+                let next = rules::next_anchor(Some(current), here, feed.jump_window_secs);
+                if next == current {
+                    (current, j.previous_anchor)
+                } else {
+                    (next, Some(current))
+                }
+            }
+            _ => (here, None),
         };
         let next = JumpState {
             anchor_price: anchor.price,
             anchor_time: anchor.publish_time,
             anchor_accepted_time: Some(anchor.accepted_time),
             refusals,
+            previous_anchor,
+            confirmations,
         };
         // Most updates inside a window change nothing here: skip the write.
         if jump.as_ref() != Some(&next) {
@@ -295,7 +315,7 @@ pub fn reset_price(
         stored,
         jump,
     };
-    let record = store_accepted(deps.storage, &env, at, accepted, true)?;
+    let record = store_accepted(deps.storage, &env, at, accepted, Source::Reset)?;
     let still_unconfirmed = record
         .refused_publish_time
         .map(|t| Attribute::new("refused_publish_time", format!("{feed_id}:{t}")));
