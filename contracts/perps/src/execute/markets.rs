@@ -226,19 +226,11 @@ pub fn update_market(
         None => None,
     };
     if has_oi && !forced {
-        let before = count_liquidatable_books(deps.as_ref(), &env, &cfg, &market_id, None)?;
         let candidate = Market {
             config: config.clone(),
             status: market.status.clone(),
         };
-        let after =
-            count_liquidatable_books(deps.as_ref(), &env, &cfg, &market_id, Some(&candidate))?;
-        if after > before {
-            return Err(ContractError::UpdateMakesLiquidatable {
-                market_id,
-                count: after - before,
-            });
-        }
+        refuse_new_liquidations(deps.as_ref(), &env, &cfg, &market_id, &candidate)?;
     }
     market.config = config;
     MARKETS.save(deps.storage, &market_id, &market)?;
@@ -248,6 +240,26 @@ pub fn update_market(
         .add_attribute("forced", forced.to_string())
         .add_events(change)
         .add_events(risk_change))
+}
+
+/// Refuses an update that would make more books holding `market_id` liquidatable than before
+/// (valued with `candidate` in place of the stored market).
+fn refuse_new_liquidations(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    market_id: &str,
+    candidate: &Market,
+) -> ContractResult<()> {
+    let before = count_liquidatable_books(deps, env, cfg, market_id, None)?;
+    let after = count_liquidatable_books(deps, env, cfg, market_id, Some(candidate))?;
+    if after > before {
+        return Err(ContractError::UpdateMakesLiquidatable {
+            market_id: market_id.to_string(),
+            count: after - before,
+        });
+    }
+    Ok(())
 }
 
 /// The price a market's parameter change is valued and its funding accrued at: the live mark,

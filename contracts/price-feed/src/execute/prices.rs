@@ -8,7 +8,7 @@ use perps_api::price_feed::{history_slot, HistoryRecord, PriceRecord, PriceUpdat
 use crate::error::{ContractError, ContractResult};
 use crate::rules::{self, Accepted, Anchor, JumpRefs, SkipRule, Source};
 use crate::state::{
-    Config, Feed, JumpState, CONFIG, FEEDS, JUMPS, OWNERSHIP, PRICES, PRICE_HISTORY,
+    Config, Feed, JumpState, Refusal, CONFIG, FEEDS, JUMPS, OWNERSHIP, PRICES, PRICE_HISTORY,
 };
 
 /// Latest publish time accepted at this block.
@@ -69,33 +69,16 @@ pub fn update_prices(
             }
             Err(rule) => {
                 skipped.push(skip_attribute(&update.feed_id, rule));
-                // A refused publish time ahead of the block proves nothing yet (it may never
-                // come true); one at or before the block makes the stored price stale.
-                let (SkipRule::Jump, Some(mut stored), Some(mut jump)) = (rule, stored, jump)
-                else {
-                    continue;
-                };
-                if update.publish_time > env.block.time.seconds() {
-                    continue;
-                }
-                let refused = rules::record_refusal(
-                    &mut jump.refusals,
-                    &config.publishers,
-                    &info.sender,
-                    update.publish_time,
-                    feed.jump_window_secs,
-                );
-                JUMPS.save(deps.storage, &update.feed_id, &jump)?;
-                if let Some(refused) = refused {
-                    let refused = stored
-                        .refused_publish_time
-                        .map_or(refused, |r| r.max(refused));
-                    stored.refused_publish_time = Some(refused);
-                    PRICES.save(deps.storage, &update.feed_id, &stored)?;
-                    unconfirmed.push(Attribute::new(
-                        "refused_publish_time",
-                        format!("{}:{refused}", update.feed_id),
-                    ));
+                // Only the jump rule's refusals can mark the stored price stale.
+                if let (SkipRule::Jump, Some(stored), Some(jump)) = (rule, stored, jump) {
+                    let refusal = Refused {
+                        stored,
+                        jump,
+                        window: feed.jump_window_secs,
+                    };
+                    let marked =
+                        record_jump_refusal(deps.storage, &env, &config, &info, update, refusal)?;
+                    unconfirmed.extend(marked);
                 }
             }
         }
@@ -107,6 +90,55 @@ pub fn update_prices(
         .add_attribute("skipped", skipped.len().to_string())
         .add_attributes(skipped)
         .add_attributes(unconfirmed))
+}
+
+/// A feed's stored state at a jump refusal.
+struct Refused {
+    stored: PriceRecord,
+    jump: JumpState,
+    window: u64,
+}
+
+/// Remembers a jump refusal of `info.sender` and, when it completes the quorum
+/// (`rules::record_refusal`), marks the stored price unconfirmed; returns the attribute reporting
+/// the mark. A refused publish time ahead of the block proves nothing yet (it may never come
+/// true): only one at or before the block counts.
+fn record_jump_refusal(
+    storage: &mut dyn Storage,
+    env: &Env,
+    config: &Config,
+    info: &MessageInfo,
+    update: &PriceUpdate,
+    refusal: Refused,
+) -> ContractResult<Option<Attribute>> {
+    let Refused {
+        mut stored,
+        mut jump,
+        window,
+    } = refusal;
+    if update.publish_time > env.block.time.seconds() {
+        return Ok(None);
+    }
+    let refused = rules::record_refusal(
+        &mut jump.refusals,
+        &config.publishers,
+        &info.sender,
+        update.publish_time,
+        window,
+    );
+    JUMPS.save(storage, &update.feed_id, &jump)?;
+    let Some(refused) = refused else {
+        return Ok(None);
+    };
+    let refused = stored
+        .refused_publish_time
+        .map_or(refused, |r| r.max(refused));
+    stored.refused_publish_time = Some(refused);
+    PRICES.save(storage, &update.feed_id, &stored)?;
+    Ok(Some(Attribute::new(
+        "refused_publish_time",
+        format!("{}:{refused}", update.feed_id),
+    )))
 }
 
 /// A batch from a publisher, not empty, each feed at most once.
@@ -246,32 +278,45 @@ fn store_accepted(
             publish_time: record.publish_time,
             accepted_time: env.block.time.seconds(),
         };
-        let (anchor, previous_anchor) = match (&jump, source) {
-            (Some(j), Source::Publisher { .. }) => {
-                let current = j.anchor();
-                let next = rules::next_anchor(Some(current), here, feed.jump_window_secs);
-                if next == current {
-                    (current, j.previous_anchor)
-                } else {
-                    (next, Some(current))
-                }
-            }
-            _ => (here, None),
-        };
-        let next = JumpState {
-            anchor_price: anchor.price,
-            anchor_time: anchor.publish_time,
-            anchor_accepted_time: Some(anchor.accepted_time),
-            refusals,
-            previous_anchor,
-            confirmations,
-        };
+        let next = next_jump_state(jump.as_ref(), here, source, feed, refusals, confirmations);
         // Most updates inside a window change nothing here: skip the write.
         if jump.as_ref() != Some(&next) {
             JUMPS.save(storage, feed_id, &next)?;
         }
     }
     Ok(record)
+}
+
+/// The jump state after the record `here` was accepted: the anchor moves (`rules::next_anchor`,
+/// keeping the one it replaces as `previous_anchor`), a reset sets it and drops the previous one.
+fn next_jump_state(
+    jump: Option<&JumpState>,
+    here: Anchor,
+    source: Source,
+    feed: &Feed,
+    refusals: Vec<Refusal>,
+    confirmations: Vec<Refusal>,
+) -> JumpState {
+    let (anchor, previous_anchor) = match (jump, source) {
+        (Some(j), Source::Publisher { .. }) => {
+            let current = j.anchor();
+            let next = rules::next_anchor(Some(current), here, feed.jump_window_secs);
+            if next == current {
+                (current, j.previous_anchor)
+            } else {
+                (next, Some(current))
+            }
+        }
+        _ => (here, None),
+    };
+    JumpState {
+        anchor_price: anchor.price,
+        anchor_time: anchor.publish_time,
+        anchor_accepted_time: Some(anchor.accepted_time),
+        refusals,
+        previous_anchor,
+        confirmations,
+    }
 }
 
 /// Owner sets a price regardless of the jump and "strictly newer" rules; price > 0 and the
