@@ -76,7 +76,12 @@ pub fn update_prices(
                     };
                     let marked =
                         record_jump_refusal(deps.storage, &env, &config, &info, update, refusal)?;
-                    unconfirmed.extend(marked);
+                    if let Some(refused) = marked {
+                        unconfirmed.push(Attribute::new(
+                            "refused_publish_time",
+                            format!("{}:{refused}", update.feed_id),
+                        ));
+                    }
                 }
             }
         }
@@ -98,8 +103,8 @@ struct Refused {
 }
 
 /// Remembers a jump refusal of `info.sender` and, when it completes the quorum
-/// (`rules::record_refusal`), marks the stored price unconfirmed; returns the attribute reporting
-/// the mark. A refused publish time ahead of the block proves nothing yet (it may never come
+/// (`rules::record_refusal`), marks the stored price unconfirmed; returns the refused publish time
+/// the feed now carries when it marked it. A refused publish time ahead of the block proves nothing yet (it may never come
 /// true): only one at or before the block counts.
 fn record_jump_refusal(
     storage: &mut dyn Storage,
@@ -108,7 +113,7 @@ fn record_jump_refusal(
     info: &MessageInfo,
     update: &PriceUpdate,
     refusal: Refused,
-) -> ContractResult<Option<Attribute>> {
+) -> ContractResult<Option<u64>> {
     let Refused {
         mut stored,
         mut jump,
@@ -133,10 +138,7 @@ fn record_jump_refusal(
         .map_or(refused, |r| r.max(refused));
     stored.refused_publish_time = Some(refused);
     PRICES.save(storage, &update.feed_id, &stored)?;
-    Ok(Some(Attribute::new(
-        "refused_publish_time",
-        format!("{}:{refused}", update.feed_id),
-    )))
+    Ok(Some(refused))
 }
 
 /// A batch from a publisher, not empty, each feed at most once.
