@@ -35,6 +35,7 @@ pub fn view(market: &Market, state: &MarketState) -> VaultMarket {
         mark_price: price,
         funding_index: state.funding_index,
         skew_scale: market.config.skew_scale,
+        max_price_impact: crate::market::impact_cap(&market.config),
     }
 }
 

@@ -8,7 +8,7 @@ use perps_risk::solvency::MarketExposure;
 use perps_risk::vault::{market_exposure, vault_equity, VaultMarket};
 
 use crate::error::{ContractError, ContractResult};
-use crate::market::{accrue, aggregate, skew, Prices};
+use crate::market::{accrue, aggregate, impact_cap, skew, Prices};
 use crate::oracle;
 use crate::state::{Config, Vault, MARKETS, MARKET_STATES};
 
@@ -33,6 +33,7 @@ pub fn vault_markets(
                 mark_price: None,
                 funding_index: state.funding_index,
                 skew_scale: Decimal256::zero(),
+                max_price_impact: Decimal256::zero(),
             };
             out.push((m, Decimal256::one()));
             continue;
@@ -62,6 +63,7 @@ pub fn vault_markets(
             mark_price: Some(mark_price),
             funding_index: state.funding_index,
             skew_scale: market.config.skew_scale,
+            max_price_impact: impact_cap(&market.config),
         };
         let ratio = market.config.max_skew_to_vault.unwrap_or(Decimal256::one());
         out.push((m, ratio));

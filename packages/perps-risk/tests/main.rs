@@ -9,6 +9,7 @@ mod trade_examples;
 mod vault_examples;
 
 mod props_adl;
+mod props_impact;
 mod props_ledger;
 mod props_liquidation;
 mod props_margin;
