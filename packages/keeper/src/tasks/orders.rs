@@ -1,0 +1,159 @@
+//! Order execution (DESIGN 6.11): page through `pending_orders`, simulate `execute_orders` on the
+//! ids in chunks (the engine skips orders that are not ready: no eligible price record yet, or a
+//! trigger not met), and send the chunks in which something executes. An order's outcome is
+//! pinned by the engine to its first eligible price record, so executing it late never changes
+//! its fill: the keeper executes every ready order, even when its keeper fee does not cover the
+//! gas, unless `execute_unprofitable = false`.
+
+use cosmwasm_std::{Event, Uint128};
+use serde_json::{json, Value};
+
+use super::{sum_attr, Ctx, Task};
+use crate::chain::{events, Pending, SendError};
+use crate::log;
+
+/// The order task.
+pub struct ExecuteOrders {
+    /// Orders per call (max 10).
+    pub limit: u32,
+    /// Orders per `pending_orders` page.
+    pub page_limit: u32,
+    /// Profit over gas, collateral base units.
+    pub min_profit: Uint128,
+    /// Execute even when the keeper fees do not cover the gas.
+    pub execute_unprofitable: bool,
+}
+
+/// Events of orders that left the book (filled, failed, expired...): `wasm-order_*` events with
+/// an `order_id`, other than placement.
+pub fn executed(events: &[Event]) -> Vec<&Event> {
+    events
+        .iter()
+        .filter(|e| {
+            let ty = e.ty.strip_prefix("wasm-").unwrap_or(&e.ty);
+            ty.starts_with("order_")
+                && ty != "order_placed"
+                && e.attributes.iter().any(|a| a.key == "order_id")
+        })
+        .collect()
+}
+
+/// Metric reason of a failed `execute_orders`.
+pub fn reason(log: &str) -> &'static str {
+    let l = log.to_ascii_lowercase();
+    if l.contains("not found") || l.contains("unknown order") || l.contains("no order") {
+        "lost_race"
+    } else if l.contains("out of gas") {
+        "out_of_gas"
+    } else {
+        "contract_error"
+    }
+}
+
+/// Every pending order id, oldest first.
+pub fn pending_ids(ctx: &Ctx, page_limit: u32) -> Result<Vec<u64>, SendError> {
+    let mut ids = Vec::new();
+    let mut start_after: Option<u64> = None;
+    loop {
+        let page: Value = ctx.query(&json!({
+            "pending_orders": { "start_after": start_after, "limit": page_limit }
+        }))?;
+        let orders = page["orders"].as_array().cloned().unwrap_or_default();
+        ids.extend(orders.iter().filter_map(|o| {
+            o["order_id"]
+                .as_u64()
+                .or_else(|| o["order_id"].as_str().and_then(|s| s.parse().ok()))
+        }));
+        let next = &page["next_start_after"];
+        start_after = next
+            .as_u64()
+            .or_else(|| next.as_str().and_then(|s| s.parse().ok()));
+        if start_after.is_none() || orders.is_empty() {
+            break;
+        }
+    }
+    Ok(ids)
+}
+
+impl Task for ExecuteOrders {
+    fn tick(&mut self, ctx: &mut Ctx) -> Result<String, SendError> {
+        let ids = pending_ids(ctx, self.page_limit)?;
+        if ids.is_empty() {
+            return Ok("no pending orders".into());
+        }
+        let mut sent: Vec<(Vec<u64>, Pending)> = Vec::new();
+        for chunk in ids.chunks(self.limit as usize) {
+            if ctx.stopping() {
+                break;
+            }
+            let probe = json!({ "execute_orders": { "order_ids": chunk, "limit": self.limit } });
+            let sim = match ctx.simulate(&ctx.perps.clone(), &probe) {
+                Ok(s) => s,
+                Err(SendError::Contract(l)) => {
+                    ctx.metrics.fail(ctx.name, reason(&l));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let ready: Vec<u64> = executed(&sim.events)
+                .iter()
+                .filter_map(|e| e.attributes.iter().find(|a| a.key == "order_id"))
+                .filter_map(|a| a.value.parse().ok())
+                .collect();
+            if ready.is_empty() {
+                continue;
+            }
+            let reward = sum_attr(&sim.events, "order_executed", "keeper_fee", None)
+                + sum_attr(&sim.events, "order_filled", "keeper_fee", None)
+                + sum_attr(&sim.events, "order_failed", "keeper_fee", None);
+            let (cost, gas_limit) = ctx.cost(sim.gas_used);
+            if !self.execute_unprofitable
+                && Uint128::new(reward) < cost.saturating_add(self.min_profit)
+            {
+                ctx.metrics.skip(ctx.name, "unprofitable");
+                continue;
+            }
+            let msg = json!({ "execute_orders": { "order_ids": ready, "limit": self.limit } });
+            match ctx.broadcast(&ctx.perps.clone(), &msg, gas_limit) {
+                Ok(p) => sent.push((ready, p)),
+                Err(SendError::Node(e)) => {
+                    log::warn(ctx.name, &format!("node unreachable while sending: {e}"));
+                    break;
+                }
+                Err(e) => ctx.metrics.fail(ctx.name, e.reason()),
+            }
+        }
+        let mut done = 0u64;
+        for (ids, pending) in sent {
+            let out = match ctx.chain.wait(&pending) {
+                Ok(o) => o,
+                Err(e) => {
+                    ctx.metrics.fail(ctx.name, e.reason());
+                    ctx.lock_resync();
+                    continue;
+                }
+            };
+            let ev = events(&out);
+            let n = executed(&ev).len() as u64;
+            let reward = if out.code == 0 {
+                sum_attr(&ev, "order_executed", "keeper_fee", None)
+                    + sum_attr(&ev, "order_filled", "keeper_fee", None)
+                    + sum_attr(&ev, "order_failed", "keeper_fee", None)
+            } else {
+                0
+            };
+            ctx.count(&out, &pending, reward);
+            if out.code == 0 {
+                done += n;
+                ctx.metrics.orders_executed.inc_by(n);
+                log::info(
+                    ctx.name,
+                    &format!("executed {n} of orders {ids:?} at height {}", out.height),
+                );
+            } else {
+                ctx.metrics.fail(ctx.name, reason(&out.log));
+            }
+        }
+        Ok(format!("{} pending, {done} executed", ids.len()))
+    }
+}
