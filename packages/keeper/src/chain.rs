@@ -7,7 +7,7 @@ use std::time::Duration;
 use cosmrs::proto::cosmos::tx::v1beta1::{SimulateRequest, SimulateResponse};
 use cosmrs::tx::Fee;
 use cosmrs::Any;
-use cosmwasm_std::{Decimal256, Event, Uint128, Uint256};
+use cosmwasm_std::{Decimal256, Uint128, Uint256};
 use localnet::client::{Client, ClientError, TxOutcome, Wallet};
 
 /// Why a transaction was not sent or did not succeed.
@@ -153,12 +153,58 @@ pub fn parse_gas_price(text: &str) -> Result<(Decimal256, String), String> {
     Ok((amount, denom.to_string()))
 }
 
-/// Events of a transaction as cosmwasm events.
+/// One attribute of a chain event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attribute {
+    /// Key (chain events have reserved keys such as `_contract_address`).
+    pub key: String,
+    /// Value.
+    pub value: String,
+}
+
+/// An event as the chain reports it (a contract's event `x` arrives as `wasm-x`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// Type.
+    pub ty: String,
+    /// Attributes in order.
+    pub attributes: Vec<Attribute>,
+}
+
+impl Event {
+    /// An event without attributes.
+    pub fn new(ty: impl Into<String>) -> Self {
+        Event {
+            ty: ty.into(),
+            attributes: Vec::new(),
+        }
+    }
+
+    /// With one more attribute.
+    pub fn add_attribute(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.push(Attribute {
+            key: key.into(),
+            value: value.into(),
+        });
+        self
+    }
+}
+
+/// Events of a transaction.
 pub fn events(outcome: &TxOutcome) -> Vec<Event> {
     outcome
         .events
         .iter()
-        .map(|(ty, attrs)| Event::new(ty).add_attributes(attrs.clone()))
+        .map(|(ty, attrs)| Event {
+            ty: ty.clone(),
+            attributes: attrs
+                .iter()
+                .map(|(k, v)| Attribute {
+                    key: k.clone(),
+                    value: v.clone(),
+                })
+                .collect(),
+        })
         .collect()
 }
 
@@ -200,6 +246,11 @@ impl Chain {
         }
         self.chain_id = Some(id.clone());
         Ok(id)
+    }
+
+    /// How long a transaction is awaited.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// Gas limit for `gas_used` simulated gas: × `gas_adjustment`, rounded up.
@@ -268,10 +319,16 @@ impl Chain {
                         .map(|r| {
                             r.events
                                 .into_iter()
-                                .map(|e| {
-                                    Event::new(e.r#type).add_attributes(
-                                        e.attributes.into_iter().map(|a| (a.key, a.value)),
-                                    )
+                                .map(|e| Event {
+                                    ty: e.r#type,
+                                    attributes: e
+                                        .attributes
+                                        .into_iter()
+                                        .map(|a| Attribute {
+                                            key: a.key,
+                                            value: a.value,
+                                        })
+                                        .collect(),
                                 })
                                 .collect()
                         })

@@ -96,7 +96,11 @@ fn run_task(
     let mut delay = backoff.0;
     log::info(ctx.name, &format!("started, signing as {}", ctx.address));
     while !ctx.stopping() {
-        match task.tick(&mut ctx) {
+        // A panic in a round (a bug, or an answer nothing expected) is a failed round, not a
+        // dead task.
+        let round = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task.tick(&mut ctx)))
+            .unwrap_or_else(|_| Err(SendError::Contract("the round panicked".into())));
+        match round {
             Ok(detail) => {
                 ctx.health.set(ctx.name, true, detail);
                 delay = backoff.0;
@@ -239,10 +243,10 @@ pub fn start(config: &Config, mnemonic: &str) -> Result<Keeper, String> {
     for (name, index) in task_accounts {
         let (task, interval, contract): (Box<dyn Task>, u64, String) = match name {
             "liquidate" => (
-                Box::new(tasks::liquidate::Liquidate {
-                    page_limit: config.liquidate.page_limit,
-                    min_profit: config.liquidate.min_profit,
-                }),
+                Box::new(tasks::liquidate::Liquidate::new(
+                    config.liquidate.page_limit,
+                    config.liquidate.min_profit,
+                )),
                 config.liquidate.interval_ms,
                 contracts.perps.clone(),
             ),

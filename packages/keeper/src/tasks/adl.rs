@@ -18,7 +18,7 @@ pub struct AutoDeleverage {
 }
 
 /// Events of positions reduced by auto-deleveraging.
-pub fn deleveraged(events: &[cosmwasm_std::Event]) -> u64 {
+pub fn deleveraged(events: &[crate::chain::Event]) -> u64 {
     events
         .iter()
         .filter(|e| {

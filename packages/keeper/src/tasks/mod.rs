@@ -10,11 +10,11 @@ pub mod prices;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use cosmwasm_std::{Decimal256, Event, Uint128};
+use cosmwasm_std::{Decimal256, Uint128};
 use localnet::client::{msg_execute, TxOutcome};
 use serde::Serialize;
 
-use crate::chain::{events, Chain, Pending, SendError, SignerAccount, Simulated};
+use crate::chain::{events, Chain, Event, Pending, SendError, SignerAccount, Simulated};
 use crate::metrics::{Health, Metrics};
 
 /// What a task works with.

@@ -5,11 +5,11 @@
 //! its fill: the keeper executes every ready order, even when its keeper fee does not cover the
 //! gas, unless `execute_unprofitable = false`.
 
-use cosmwasm_std::{Event, Uint128};
+use cosmwasm_std::Uint128;
 use serde_json::{json, Value};
 
 use super::{sum_attr, Ctx, Task};
-use crate::chain::{events, Pending, SendError};
+use crate::chain::{events, Event, Pending, SendError};
 use crate::log;
 
 /// The order task.

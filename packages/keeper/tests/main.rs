@@ -1,0 +1,7 @@
+//! End to end over loopback: `localnet serve`, the protocol deployed by perps-deploy, traders
+//! and keepers signing real transactions.
+
+mod crash;
+mod race;
+mod resilience;
+mod support;
