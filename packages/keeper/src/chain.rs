@@ -139,6 +139,7 @@ pub struct Chain {
     fee_denom: String,
     gas_adjustment: Decimal256,
     timeout: Duration,
+    rpc_timeout: Duration,
 }
 
 /// `(amount, denom)` of `0.025uusdc`.
@@ -215,10 +216,11 @@ impl Chain {
         chain_id: Option<String>,
         gas_price: &str,
         gas_adjustment: Decimal256,
-        timeout: Duration,
+        timeouts: (Duration, Duration),
     ) -> Result<Self, String> {
         let (gas_price, fee_denom) = parse_gas_price(gas_price)?;
-        let client = Client::connect(rpc).map_err(|e| e.to_string())?;
+        let client = Client::connect_with_timeout(rpc, timeouts.0).map_err(|e| e.to_string())?;
+        let timeout = timeouts.1;
         Ok(Chain {
             client,
             chain_id: None,
@@ -227,6 +229,7 @@ impl Chain {
             fee_denom,
             gas_adjustment,
             timeout,
+            rpc_timeout: timeouts.0,
         })
     }
 
@@ -251,6 +254,11 @@ impl Chain {
     /// How long a transaction is awaited.
     pub fn timeout(&self) -> Duration {
         self.timeout
+    }
+
+    /// A client of the same node with the same request timeout.
+    pub fn another_client(&self) -> Result<Client, SendError> {
+        Client::connect_with_timeout(self.client.url(), self.rpc_timeout).map_err(query_error)
     }
 
     /// Gas limit for `gas_used` simulated gas: × `gas_adjustment`, rounded up.

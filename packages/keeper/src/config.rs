@@ -38,6 +38,9 @@ pub struct Config {
     /// Where `/healthz` and `/metrics` are served (`127.0.0.1:9464`); absent: not served.
     #[serde(default)]
     pub metrics_addr: Option<SocketAddr>,
+    /// Timeout of one RPC request.
+    #[serde(default = "default_rpc_timeout")]
+    pub rpc_timeout_ms: u64,
     /// How long to wait for a transaction to be in a block.
     #[serde(default = "default_tx_timeout")]
     pub tx_timeout_secs: u64,
@@ -312,6 +315,9 @@ fn one_u128() -> Uint128 {
 }
 fn default_mnemonic_env() -> String {
     "KEEPER_MNEMONIC".to_string()
+}
+fn default_rpc_timeout() -> u64 {
+    5_000
 }
 fn default_tx_timeout() -> u64 {
     30

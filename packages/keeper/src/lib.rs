@@ -202,14 +202,17 @@ pub fn start(config: &Config, mnemonic: &str) -> Result<Keeper, String> {
     let metrics = Metrics::new();
     let health = Health::default();
     let stop = Arc::new(AtomicBool::new(false));
-    let timeout = Duration::from_secs(config.tx_timeout_secs);
+    let timeouts = (
+        Duration::from_millis(config.rpc_timeout_ms),
+        Duration::from_secs(config.tx_timeout_secs),
+    );
     let new_chain = || {
         Chain::new(
             &config.rpc,
             config.chain_id.clone(),
             &config.gas_price,
             config.gas_adjustment,
-            timeout,
+            timeouts,
         )
     };
     let mut threads = Vec::new();

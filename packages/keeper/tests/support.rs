@@ -432,6 +432,7 @@ bech32_prefix = "wasm"
 deploy_state = "{state}"
 metrics_addr = "127.0.0.1:0"
 tx_timeout_secs = 10
+rpc_timeout_ms = 3000
 backoff_initial_ms = 100
 backoff_max_ms = 1000
 max_block_age_secs = 5

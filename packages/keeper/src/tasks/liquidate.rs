@@ -193,7 +193,7 @@ impl Liquidate {
         if let Some((tx, _)) = &self.awaiter {
             return Ok(tx.clone());
         }
-        let client = Client::connect(ctx.chain.client.url()).map_err(crate::chain::query_error)?;
+        let client = ctx.chain.another_client()?;
         let (tx, rx) = mpsc::channel::<Sent>();
         let w = Awaiter {
             client,
