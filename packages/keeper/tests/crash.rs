@@ -35,7 +35,10 @@ fn a_crash_of_200_accounts_is_liquidated_within_a_bounded_number_of_blocks() {
         .map(|(_, t)| t.address.clone())
         .collect();
     assert!(
-        wait_until(Duration::from_secs(120), || keeper.metrics.liquidations.get()
+        wait_until(Duration::from_secs(120), || keeper
+            .metrics
+            .liquidations
+            .get()
             >= expected.len() as u64),
         "liquidated {} of {}",
         keeper.metrics.liquidations.get(),
@@ -52,7 +55,10 @@ fn a_crash_of_200_accounts_is_liquidated_within_a_bounded_number_of_blocks() {
         assert_eq!(liquidator, &keeper.addresses()[0].1);
     }
     assert_eq!(
-        per_account.keys().map(|a| a.to_string()).collect::<BTreeSet<_>>(),
+        per_account
+            .keys()
+            .map(|a| a.to_string())
+            .collect::<BTreeSet<_>>(),
         expected
     );
     assert!(per_account.values().all(|n| *n == 1), "{per_account:?}");
@@ -72,7 +78,10 @@ fn a_crash_of_200_accounts_is_liquidated_within_a_bounded_number_of_blocks() {
     let (status, text) = http_get(http, "/metrics");
     assert_eq!(status, 200);
     assert_eq!(metric(&text, "keeper_liquidations_total"), Some(150.0));
-    assert_eq!(metric(&text, "keeper_positions_liquidated_total"), Some(150.0));
+    assert_eq!(
+        metric(&text, "keeper_positions_liquidated_total"),
+        Some(150.0)
+    );
     assert_eq!(
         metric(&text, "keeper_transactions_total{task=\"liquidate\"}"),
         Some(150.0)
@@ -86,8 +95,17 @@ fn a_crash_of_200_accounts_is_liquidated_within_a_bounded_number_of_blocks() {
     assert_eq!(metric(&text, "keeper_node_up"), Some(1.0));
     let (status, body) = http_get(http, "/healthz");
     assert_eq!(status, 200, "{body}");
-    for reason in ["contract_error", "out_of_gas", "reward_below_min", "node_unreachable"] {
-        assert_eq!(keeper.metrics.failures_of("liquidate", reason), 0, "{reason}");
+    for reason in [
+        "contract_error",
+        "out_of_gas",
+        "reward_below_min",
+        "node_unreachable",
+    ] {
+        assert_eq!(
+            keeper.metrics.failures_of("liquidate", reason),
+            0,
+            "{reason}"
+        );
     }
     let scan_ms = keeper.metrics.last_scan_ms.get();
     keeper.shutdown();
@@ -142,6 +160,7 @@ gas) and awaits them together.\n",
         last - crash,
         wall.as_millis(),
     );
-    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/keeper-bench.md");
+    let path =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/keeper-bench.md");
     std::fs::write(path, text).unwrap();
 }

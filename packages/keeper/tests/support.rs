@@ -93,7 +93,6 @@ pub struct Net {
     pub owner: Wallet,
     pub perps: String,
     pub feed: String,
-    pub fund: String,
     pub deploy_state: PathBuf,
     pub traders: Vec<Trader>,
 }
@@ -200,7 +199,6 @@ impl Net {
             owner,
             perps: deployed.contracts["perps"].clone(),
             feed: deployed.contracts["price-feed"].clone(),
-            fund: deployed.contracts["insurance-fund"].clone(),
             deploy_state: cfg.state.clone(),
             traders,
         };
@@ -287,7 +285,10 @@ impl Net {
                 },
                 gas,
             );
-            let tx = t.wallet.sign(vec![any], fee, &chain_id, t.number, 0).unwrap();
+            let tx = t
+                .wallet
+                .sign(vec![any], fee, &chain_id, t.number, 0)
+                .unwrap();
             hashes.push(self.client.broadcast(tx).unwrap());
         }
         for h in hashes {
@@ -363,7 +364,10 @@ impl Net {
             }
         }
         let vault: VaultResponse = self.client.smart(&self.perps, &QueryMsg::Vault {}).unwrap();
-        let cfg: ConfigResponse = self.client.smart(&self.perps, &QueryMsg::Config {}).unwrap();
+        let cfg: ConfigResponse = self
+            .client
+            .smart(&self.perps, &QueryMsg::Config {})
+            .unwrap();
         ledger += vault.cash;
         ledger += Int128::try_from(cfg.pending_insurance_fees.u128() as i128).unwrap();
         let balance = self.client.balance(&self.perps, DENOM).unwrap();
@@ -488,7 +492,10 @@ pub fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_string();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
     (status, body)
 }
 

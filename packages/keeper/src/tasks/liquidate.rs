@@ -165,10 +165,7 @@ impl Task for Liquidate {
                 &format!(
                     "scan of {pages} pages in {ms} ms: {found} liquidatable, {sent} sent \
                      ({} simulations in {} ms, {} broadcasts in {} ms)",
-                    timing.simulations,
-                    timing.simulate_ms,
-                    timing.broadcasts,
-                    timing.broadcast_ms,
+                    timing.simulations, timing.simulate_ms, timing.broadcasts, timing.broadcast_ms,
                 ),
             );
         }
@@ -253,8 +250,7 @@ impl Liquidate {
                 let entry = seen.entry(a.positions.len()).or_default();
                 *entry = (*entry).max(s.gas_used);
                 Ok(Some((
-                    Uint128::try_from(cosmwasm_std::Uint256::from(reward))
-                        .unwrap_or(Uint128::MAX),
+                    Uint128::try_from(cosmwasm_std::Uint256::from(reward)).unwrap_or(Uint128::MAX),
                     s.gas_used,
                 )))
             }
