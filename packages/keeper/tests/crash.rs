@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::support::*;
 
 /// Blocks after the crash's block within which every account is liquidated (500 ms blocks).
-const BLOCK_BOUND: u64 = 12;
+const BLOCK_BOUND: u64 = 15;
 
 #[test]
 fn a_crash_of_200_accounts_is_liquidated_within_a_bounded_number_of_blocks() {

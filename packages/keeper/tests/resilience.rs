@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cosmwasm_std::Decimal256;
+use localnet::client::Wallet;
 use perps_api::price_feed;
 use perps_keeper::config::Config;
 
@@ -244,9 +245,58 @@ fn a_bad_price_source_publishes_nothing_wrong_and_liquidations_go_on() {
     net.finish();
 }
 
+/// The `min_reward` of every `liquidate` this keeper sent, read from the signed transactions.
+fn min_rewards_sent(net: &Net, liquidator: &str) -> Vec<Option<String>> {
+    use cosmrs::proto::cosmos::tx::v1beta1::{TxBody, TxRaw};
+    use cosmrs::proto::cosmwasm::wasm::v1::MsgExecuteContract;
+    use cosmrs::proto::prost::Message;
+    let (_, body) = http_get(
+        net.addr,
+        &format!("/tx_search?query=%22message.sender%3D%27{liquidator}%27%22&per_page=100"),
+    );
+    let v = json_of(&body);
+    let mut out = Vec::new();
+    for tx in v["result"]["txs"].as_array().unwrap() {
+        use base64::Engine;
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(tx["tx"].as_str().unwrap())
+            .unwrap();
+        let raw = TxRaw::decode(raw.as_slice()).unwrap();
+        let body = TxBody::decode(raw.body_bytes.as_slice()).unwrap();
+        for any in body.messages {
+            let m = MsgExecuteContract::decode(any.value.as_slice()).unwrap();
+            let msg: serde_json::Value = serde_json::from_slice(&m.msg).unwrap();
+            if let Some(l) = msg.get("liquidate") {
+                out.push(l["min_reward"].as_str().map(str::to_string));
+            }
+        }
+    }
+    out
+}
+
 #[test]
 fn the_binary_runs_from_a_toml_file_and_stops_cleanly_on_sigterm() {
     let net = Net::start("binary", 200, 4, false);
+    net.open_positions(|i| if i % 4 == 3 { "0.03" } else { "0.15" });
+    net.publish("55000");
+    assert_eq!(net.liquidatable().len(), 3);
+    // a keeper asking for more profit than any reward skips them all, and says so
+    let mut greedy = net.keeper_config(KEEPER_B);
+    greedy.liquidate.min_profit = cosmwasm_std::Uint128::new(1_000_000 * USDC);
+    let g = perps_keeper::start(&greedy, MNEMONIC).unwrap();
+    assert!(wait_until(Duration::from_secs(20), || g
+        .metrics
+        .skipped_of("liquidate", "unprofitable")
+        >= 6));
+    assert_eq!(g.metrics.liquidations.get(), 0);
+    assert_eq!(
+        g.metrics.gas_of("liquidate"),
+        0,
+        "nothing sent, nothing paid"
+    );
+    g.shutdown();
+    assert_eq!(net.liquidatable().len(), 3);
+
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
@@ -279,14 +329,24 @@ interval_ms = 200
         .unwrap();
     let http: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     assert!(
-        wait_until(Duration::from_secs(20), || {
+        wait_until(Duration::from_secs(30), || {
             std::net::TcpStream::connect(http).is_ok()
-                && metric(&http_get(http, "/metrics").1, "keeper_scan_pages_total")
-                    .is_some_and(|p| p >= 1.0)
+                && metric(&http_get(http, "/metrics").1, "keeper_liquidations_total")
+                    .is_some_and(|p| p >= 3.0)
         }),
         "{}",
         std::fs::read_to_string(&log).unwrap()
     );
+    assert!(net.liquidatable().is_empty());
+    // every call carried min_reward = its fee (gas limit × 0.025, rounded up), so none could
+    // pay less than it cost
+    let keeper = Wallet::from_mnemonic(MNEMONIC, KEEPER_A, PREFIX).unwrap();
+    let sent = min_rewards_sent(&net, &keeper.address().to_string());
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    for m in sent {
+        let m: u128 = m.expect("min_reward set").parse().unwrap();
+        assert!((3_000..10_000).contains(&m), "min_reward {m}");
+    }
     let status = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

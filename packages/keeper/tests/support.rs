@@ -81,8 +81,13 @@ pub struct Trader {
     pub number: u64,
 }
 
+/// One net at a time: the tests measure blocks and time, and two nodes with their keepers on
+/// two cores would measure each other.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The node, the contracts and the traders.
 pub struct Net {
+    _turn: std::sync::MutexGuard<'static, ()>,
     pub server: Option<Server>,
     pub addr: SocketAddr,
     pub rpc: String,
@@ -126,6 +131,7 @@ impl Net {
     /// A node (`block_time_ms`), the protocol deployed, `traders` funded accounts, a price of
     /// 60,000 for BTC and 20M USDC in the vault. `state`: the node saves its chain there.
     pub fn start(name: &str, block_time_ms: u64, traders: usize, keep_state: bool) -> Net {
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
         let dir = tempdir(name);
         let owner = Wallet::from_mnemonic(MNEMONIC, 0, PREFIX).unwrap();
         let keepers: Vec<String> = (KEEPER_A..KEEPER_A + 5)
@@ -189,6 +195,7 @@ impl Net {
             })
             .collect();
         let net = Net {
+            _turn: turn,
             server: Some(server),
             addr,
             rpc,
