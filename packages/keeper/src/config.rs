@@ -507,6 +507,7 @@ mod tests {
         let p = c.prices.unwrap();
         assert_eq!(p.feeds.len(), 2);
         assert_eq!(p.feeds[0].price, "/BTC/price");
+        assert_eq!(c.liquidate.account, 1);
     }
 
     #[test]
