@@ -341,7 +341,7 @@ interval_ms = 200
     // every call carried min_reward = its fee (gas limit × 0.025, rounded up), so none could
     // pay less than it cost
     let keeper = Wallet::from_mnemonic(MNEMONIC, KEEPER_A, PREFIX).unwrap();
-    let sent = min_rewards_sent(&net, &keeper.address().to_string());
+    let sent = min_rewards_sent(&net, keeper.address().as_ref());
     assert_eq!(sent.len(), 3, "{sent:?}");
     for m in sent {
         let m: u128 = m.expect("min_reward set").parse().unwrap();

@@ -361,7 +361,7 @@ impl Net {
             ledger += a.collateral;
             for p in &a.positions {
                 if let Some(m) = p.margin {
-                    ledger += Int128::try_from(m.u128() as i128).unwrap();
+                    ledger += Int128::try_from(m).unwrap();
                 }
                 if p.size > SignedDecimal256::zero() {
                     long += p.size;
@@ -376,9 +376,9 @@ impl Net {
             .smart(&self.perps, &QueryMsg::Config {})
             .unwrap();
         ledger += vault.cash;
-        ledger += Int128::try_from(cfg.pending_insurance_fees.u128() as i128).unwrap();
+        ledger += Int128::try_from(cfg.pending_insurance_fees).unwrap();
         let balance = self.client.balance(&self.perps, DENOM).unwrap();
-        let balance = Int128::try_from(Uint128::try_from(balance).unwrap().u128() as i128).unwrap();
+        let balance = Int128::try_from(Uint128::try_from(balance).unwrap()).unwrap();
         assert!(
             ledger <= balance,
             "conservation: ledger {ledger} exceeds the engine's balance {balance}"

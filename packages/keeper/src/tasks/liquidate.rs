@@ -90,7 +90,7 @@ pub fn guaranteed_reward(a: &LiquidatableAccount, min_liquidation_reward: Uint12
     if !all_cross || a.equity.is_negative() || a.equity.is_zero() {
         return Uint128::zero();
     }
-    let equity = Uint128::try_from(a.equity.unsigned_abs()).unwrap_or(Uint128::MAX);
+    let equity = a.equity.unsigned_abs();
     min_liquidation_reward.min(equity)
 }
 
