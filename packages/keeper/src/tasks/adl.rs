@@ -82,3 +82,20 @@ impl Task for AutoDeleverage {
         Ok(format!("{total} positions deleveraged"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::Event;
+
+    #[test]
+    fn deleveraged_positions_are_counted_from_their_events() {
+        let ev = vec![
+            Event::new("wasm-auto_deleverage").add_attribute("account", "a"),
+            Event::new("wasm-auto_deleverage").add_attribute("account", "b"),
+            Event::new("wasm-trade"),
+            Event::new("wasm"),
+        ];
+        assert_eq!(deleveraged(&ev), 2);
+    }
+}

@@ -387,6 +387,41 @@ impl Awaiter {
 mod tests {
     use super::*;
 
+    fn at_risk(equity: i128, modes: &[PositionMode]) -> LiquidatableAccount {
+        LiquidatableAccount {
+            address: cosmwasm_std::Addr::unchecked("wasm1x"),
+            equity: cosmwasm_std::Int128::new(equity),
+            maintenance_margin: Uint128::new(1_000),
+            positions: modes
+                .iter()
+                .map(|m| perps_api::perps::PositionAtRisk {
+                    market_id: "BTC".into(),
+                    mode: m.clone(),
+                    size: cosmwasm_std::SignedDecimal256::one(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_reward_is_guaranteed_only_for_cross_books_with_equity() {
+        let min = Uint128::new(5_000_000);
+        let cross = [PositionMode::Cross, PositionMode::Cross];
+        assert_eq!(guaranteed_reward(&at_risk(9_000_000, &cross), min), min);
+        assert_eq!(
+            guaranteed_reward(&at_risk(1_234, &cross), min),
+            Uint128::new(1_234),
+            "capped at what the book holds"
+        );
+        assert!(guaranteed_reward(&at_risk(0, &cross), min).is_zero());
+        assert!(guaranteed_reward(&at_risk(-5, &cross), min).is_zero());
+        let mixed = [PositionMode::Cross, PositionMode::Isolated];
+        assert!(
+            guaranteed_reward(&at_risk(9_000_000, &mixed), min).is_zero(),
+            "isolated equity is not in the scan: simulate"
+        );
+    }
+
     #[test]
     fn failures_are_classified_by_the_engine_error() {
         assert_eq!(

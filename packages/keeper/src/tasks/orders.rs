@@ -157,3 +157,37 @@ impl Task for ExecuteOrders {
         Ok(format!("{} pending, {done} executed", ids.len()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn executed_orders_are_the_order_events_other_than_placement() {
+        let ev = vec![
+            Event::new("wasm-order_placed").add_attribute("order_id", "9"),
+            Event::new("wasm-order_filled")
+                .add_attribute("order_id", "3")
+                .add_attribute("keeper_fee", "100"),
+            Event::new("wasm-order_failed")
+                .add_attribute("order_id", "4")
+                .add_attribute("reason", "margin"),
+            Event::new("wasm-trade").add_attribute("order_id", "3"),
+            Event::new("wasm-order_filled"),
+        ];
+        let ids: Vec<&str> = executed(&ev)
+            .iter()
+            .map(|e| e.attributes[0].value.as_str())
+            .collect();
+        assert_eq!(ids, ["3", "4"]);
+        assert_eq!(sum_attr(&ev, "order_filled", "keeper_fee", None), 100);
+    }
+
+    #[test]
+    fn a_vanished_order_is_a_lost_race() {
+        assert_eq!(reason("order 7 not found"), "lost_race");
+        assert_eq!(reason("Unknown order 7"), "lost_race");
+        assert_eq!(reason("out of gas in location: wasm"), "out_of_gas");
+        assert_eq!(reason("insufficient margin"), "contract_error");
+    }
+}
