@@ -8,7 +8,7 @@
 use cosmwasm_std::Uint128;
 use serde_json::{json, Value};
 
-use super::{sum_attr, Ctx, Task};
+use super::{count_events, sum_attr, Ctx, Task};
 use crate::chain::{events, Event, Pending, SendError};
 use crate::log;
 
@@ -24,8 +24,8 @@ pub struct ExecuteOrders {
     pub execute_unprofitable: bool,
 }
 
-/// Events of orders that left the book (filled, failed, expired...): `wasm-order_*` events with
-/// an `order_id`, other than placement.
+/// Events of orders that left the book (`order_executed`, `order_failed`, `order_cancelled` of
+/// an expired order purged...): `wasm-order_*` events with an `order_id`, other than placement.
 pub fn executed(events: &[Event]) -> Vec<&Event> {
     events
         .iter()
@@ -36,6 +36,26 @@ pub fn executed(events: &[Event]) -> Vec<&Event> {
                 && e.attributes.iter().any(|a| a.key == "order_id")
         })
         .collect()
+}
+
+/// Orders executed (filled or failed at their pinned price) among `events`.
+pub fn filled_or_failed(events: &[Event]) -> u64 {
+    count_events(events, "order_executed") + count_events(events, "order_failed")
+}
+
+/// Keeper fees earned by `keeper` in `events`.
+pub fn keeper_fees(events: &[Event], keeper: &str) -> u128 {
+    sum_attr(
+        events,
+        "order_executed",
+        "keeper_fee",
+        Some(("keeper", keeper)),
+    ) + sum_attr(
+        events,
+        "order_failed",
+        "keeper_fee",
+        Some(("keeper", keeper)),
+    )
 }
 
 /// Metric reason of a failed `execute_orders`.
@@ -103,9 +123,7 @@ impl Task for ExecuteOrders {
             if ready.is_empty() {
                 continue;
             }
-            let reward = sum_attr(&sim.events, "order_executed", "keeper_fee", None)
-                + sum_attr(&sim.events, "order_filled", "keeper_fee", None)
-                + sum_attr(&sim.events, "order_failed", "keeper_fee", None);
+            let reward = keeper_fees(&sim.events, &ctx.address);
             let (cost, gas_limit) = ctx.cost(sim.gas_used);
             if !self.execute_unprofitable
                 && Uint128::new(reward) < cost.saturating_add(self.min_profit)
@@ -134,11 +152,9 @@ impl Task for ExecuteOrders {
                 }
             };
             let ev = events(&out);
-            let n = executed(&ev).len() as u64;
+            let n = filled_or_failed(&ev);
             let reward = if out.code == 0 {
-                sum_attr(&ev, "order_executed", "keeper_fee", None)
-                    + sum_attr(&ev, "order_filled", "keeper_fee", None)
-                    + sum_attr(&ev, "order_failed", "keeper_fee", None)
+                keeper_fees(&ev, &ctx.address)
             } else {
                 0
             };
@@ -166,21 +182,31 @@ mod tests {
     fn executed_orders_are_the_order_events_other_than_placement() {
         let ev = vec![
             Event::new("wasm-order_placed").add_attribute("order_id", "9"),
-            Event::new("wasm-order_filled")
+            Event::new("wasm-order_executed")
                 .add_attribute("order_id", "3")
+                .add_attribute("keeper", "me")
                 .add_attribute("keeper_fee", "100"),
             Event::new("wasm-order_failed")
                 .add_attribute("order_id", "4")
-                .add_attribute("reason", "margin"),
+                .add_attribute("keeper", "me")
+                .add_attribute("keeper_fee", "100"),
+            Event::new("wasm-order_cancelled")
+                .add_attribute("order_id", "5")
+                .add_attribute("reason", "expired"),
+            Event::new("wasm-order_executed")
+                .add_attribute("order_id", "6")
+                .add_attribute("keeper", "other")
+                .add_attribute("keeper_fee", "100"),
             Event::new("wasm-trade").add_attribute("order_id", "3"),
-            Event::new("wasm-order_filled"),
+            Event::new("wasm-order_executed"),
         ];
         let ids: Vec<&str> = executed(&ev)
             .iter()
             .map(|e| e.attributes[0].value.as_str())
             .collect();
-        assert_eq!(ids, ["3", "4"]);
-        assert_eq!(sum_attr(&ev, "order_filled", "keeper_fee", None), 100);
+        assert_eq!(ids, ["3", "4", "5", "6"]);
+        assert_eq!(filled_or_failed(&ev), 4);
+        assert_eq!(keeper_fees(&ev, "me"), 200);
     }
 
     #[test]
