@@ -74,6 +74,19 @@ min_order_size = "0.001"
 liquidation_fee = "0.01"
 "#;
 
+/// Whether the engine's API (perps-api of this tree) has the query `q`.
+pub fn engine_has_query(q: serde_json::Value) -> bool {
+    serde_json::from_value::<QueryMsg>(q).is_ok()
+}
+
+/// Whether this tree's `MarketConfig` has `execution` (deferred orders, DESIGN 6.11).
+fn markets_have_execution() -> bool {
+    let cfg: toml::Value = toml::from_str(DEPLOY).unwrap();
+    let mut market = serde_json::to_value(&cfg["markets"][0]["config"]).unwrap();
+    market["execution"] = json!("immediate");
+    serde_json::from_value::<perps_api::perps::MarketConfig>(market).is_ok()
+}
+
 /// A trader: its wallet and account number.
 pub struct Trader {
     pub wallet: Wallet,
@@ -131,6 +144,26 @@ impl Net {
     /// A node (`block_time_ms`), the protocol deployed, `traders` funded accounts, a price of
     /// 60,000 for BTC and 20M USDC in the vault. `state`: the node saves its chain there.
     pub fn start(name: &str, block_time_ms: u64, traders: usize, keep_state: bool) -> Net {
+        Net::start_with(
+            name,
+            block_time_ms,
+            traders,
+            keep_state,
+            "immediate",
+            20_000_000,
+        )
+    }
+
+    /// [`Net::start`] with the BTC market's `execution` (`immediate` or `deferred`; left out on
+    /// an engine without orders, where every trade is immediate) and `vault_usdc` of liquidity.
+    pub fn start_with(
+        name: &str,
+        block_time_ms: u64,
+        traders: usize,
+        keep_state: bool,
+        execution: &str,
+        vault_usdc: u128,
+    ) -> Net {
         let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
         let dir = tempdir(name);
         let owner = Wallet::from_mnemonic(MNEMONIC, 0, PREFIX).unwrap();
@@ -177,7 +210,11 @@ impl Net {
         let client = Client::connect(&rpc).unwrap();
 
         let toml_path = dir.join("deploy.toml");
-        std::fs::write(&toml_path, DEPLOY).unwrap();
+        let mut deploy_toml = DEPLOY.to_string();
+        if markets_have_execution() {
+            deploy_toml.push_str(&format!("execution = \"{execution}\"\n"));
+        }
+        std::fs::write(&toml_path, deploy_toml).unwrap();
         let mut cfg = DeployConfig::load(&toml_path).unwrap();
         cfg.rpc = rpc.clone();
         cfg.artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../artifacts");
@@ -221,7 +258,7 @@ impl Net {
         net.owner_exec(
             &net.perps,
             &ExecuteMsg::ProvideLiquidity {},
-            &[coin(20_000_000 * USDC)],
+            &[coin(vault_usdc * USDC)],
         );
         net
     }
@@ -443,7 +480,6 @@ bech32_prefix = "wasm"
 deploy_state = "{state}"
 metrics_addr = "127.0.0.1:0"
 tx_timeout_secs = 10
-rpc_timeout_ms = 3000
 backoff_initial_ms = 100
 backoff_max_ms = 1000
 max_block_age_secs = 5
