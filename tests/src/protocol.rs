@@ -7,8 +7,8 @@ use cosmwasm_std::{Addr, Coin, Decimal256, SignedDecimal256, Uint128, Uint256};
 use localnet::Gas;
 use perps_api::insurance_fund as fund;
 use perps_api::perps::{
-    AccountResponse, ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig, MarketResponse,
-    QueryMsg, TradeMode, VaultResponse,
+    AccountResponse, ExecuteMsg, Execution, InstantiateMsg, MarginTier, MarketConfig,
+    MarketResponse, QueryMsg, TradeMode, VaultResponse,
 };
 use perps_api::price_feed as feed;
 use serde::de::DeserializeOwned;
@@ -60,6 +60,8 @@ pub fn market(feed_id: &str, skew_scale: &str, min_order_size: &str) -> MarketCo
         max_position_notional: None,
         min_order_size: dec(min_order_size),
         liquidation_fee: dec("0.01"),
+        // Scenarios of immediate fills; the demo adds a deferred market of its own.
+        execution: Some(Execution::Immediate),
     }
 }
 

@@ -4,7 +4,7 @@ use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Repl
 use perps_api::perps::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 
 use crate::error::ContractResult;
-use crate::execute::{account, admin, bad_debt, liquidate, markets, settle, trade, vault};
+use crate::execute::{account, admin, bad_debt, liquidate, markets, orders, settle, trade, vault};
 use crate::query as q;
 
 pub fn instantiate(
@@ -16,7 +16,39 @@ pub fn instantiate(
     admin::instantiate(deps, env, info, msg)
 }
 
+/// Every message of an account first executes that account's ready orders (DESIGN 6.11), except
+/// `execute_orders` (it executes orders itself) and `cancel_order` (refused for an order that
+/// has triggered rather than executing it first).
 pub fn execute(
+    mut deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> ContractResult<Response> {
+    let own = match msg {
+        ExecuteMsg::ExecuteOrders { .. } | ExecuteMsg::CancelOrder { .. } => Response::new(),
+        _ => orders::run_own_first(deps.branch(), &env, &info.sender)?,
+    };
+    let res = dispatch(deps, env, info, msg)?;
+    Ok(merge(own, res))
+}
+
+/// `first`'s events and messages before `then`'s; `then`'s attributes.
+fn merge(first: Response, then: Response) -> Response {
+    if first.events.is_empty() && first.messages.is_empty() {
+        return then;
+    }
+    let mut res = Response::new()
+        .add_submessages(first.messages)
+        .add_events(first.events)
+        .add_submessages(then.messages)
+        .add_events(then.events)
+        .add_attributes(then.attributes);
+    res.data = then.data;
+    res
+}
+
+fn dispatch(
     deps: DepsMut,
     env: Env,
     info: MessageInfo,
@@ -43,6 +75,32 @@ pub fn execute(
             market_id,
             acceptable_price,
         } => trade::close_position(deps, env, info, market_id, acceptable_price),
+        ExecuteMsg::ExecuteOrders { order_ids, limit } => {
+            orders::execute_orders(deps, env, info, order_ids, limit)
+        }
+        ExecuteMsg::PlaceOrder {
+            market_id,
+            size_delta,
+            trigger_price,
+            trigger,
+            reduce_only,
+            acceptable_price,
+            mode,
+        } => orders::place::place_order(
+            deps,
+            env,
+            info,
+            orders::place::Conditional {
+                market_id,
+                size_delta,
+                trigger_price,
+                trigger,
+                reduce_only,
+                acceptable_price,
+                mode,
+            },
+        ),
+        ExecuteMsg::CancelOrder { order_id } => orders::cancel_order(deps, env, info, order_id),
         ExecuteMsg::AddMargin { market_id, amount } => {
             account::add_margin(deps, env, info, market_id, amount)
         }
@@ -107,6 +165,10 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> ContractResult<Binary> {
         } => to_json_binary(&q::simulate_trade(
             deps, env, address, market_id, size_delta, mode,
         )?)?,
+        QueryMsg::Orders { address } => to_json_binary(&q::orders(deps, address)?)?,
+        QueryMsg::PendingOrders { start_after, limit } => {
+            to_json_binary(&q::pending_orders(deps, start_after, limit)?)?
+        }
         QueryMsg::Vault {} => to_json_binary(&q::vault(deps, env)?)?,
         QueryMsg::LpPosition { address } => to_json_binary(&q::lp_position(deps, env, address)?)?,
     })

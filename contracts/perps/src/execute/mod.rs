@@ -5,6 +5,7 @@ pub mod admin;
 pub mod bad_debt;
 pub mod liquidate;
 pub mod markets;
+pub mod orders;
 pub mod settle;
 pub mod trade;
 pub mod vault;

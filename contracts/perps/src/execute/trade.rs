@@ -8,9 +8,10 @@ use perps_risk::ledger;
 
 use crate::account::load_with_vault;
 use crate::error::{ContractError, ContractResult};
+use crate::execute::orders::place::place_market_order;
 use crate::execute::settle::close_settled_positions;
 use crate::execute::{attached_collateral, bad_debt};
-use crate::state::CONFIG;
+use crate::state::{is_deferred, CONFIG};
 use crate::trade::{apply_trade, TradeRequest};
 
 pub fn trade(
@@ -28,6 +29,9 @@ pub fn trade(
         acceptable_price,
         mode,
     };
+    if is_deferred(deps.storage, &market_id)? {
+        return place_market_order(deps, env, info, req, false);
+    }
     execute_trade(deps, env, info, req, false)
 }
 
@@ -46,6 +50,9 @@ pub fn close_position(
         acceptable_price,
         mode: None,
     };
+    if is_deferred(deps.storage, &market_id)? {
+        return place_market_order(deps, env, info, req, true);
+    }
     execute_trade(deps, env, info, req, true)
 }
 

@@ -5,15 +5,17 @@
 //! (break-even at a 0.2 % move). Every message below is one a wallet can send; a wallet's own next
 //! message executes its ready orders first, so these tests need no keeper.
 
-use cosmwasm_std::{Addr, Decimal256};
-use perps_api::perps::{ExecuteMsg, MarketConfig};
+use cosmwasm_std::{Addr, Decimal256, Uint128};
+use perps_api::events::OrderFailedEvent;
+use perps_api::perps::{ExecuteMsg, Execution, MarketConfig};
 
-use crate::suite::{fee_market, Suite, USDC};
+use crate::suite::{d, fee_market, Suite, USDC};
 
 /// The demo's BTC market without funding (so every number below is exact), deferred.
 fn demo_btc() -> MarketConfig {
     MarketConfig {
         max_funding_rate_per_day: Decimal256::zero(),
+        execution: Some(Execution::Deferred),
         ..fee_market("BTC", "1000")
     }
 }
@@ -108,10 +110,36 @@ fn s2_a_holder_cannot_close_at_the_old_price_before_a_visible_gap_down() {
     touch(&mut s, &holder);
     let entry = s.account(&holder).positions[0].entry_price;
     assert_eq!(entry, "60000".parse::<Decimal256>().unwrap());
-    // A −5 % print is visible; the holder closes first.
+    // A −5 % print is visible; the holder closes first (default slippage: 1 %).
     s.close(&holder, "BTC").unwrap();
     s.set_price("BTC", "57000");
-    // Old code: closed at 60,000 (−720 of fees only). Deferred: the close fills at 57,000
-    // (K 3 → −3, no impact): −18,000 realized, fees 360 + 342.
-    assert_eq!(cash_out(&mut s, &holder, 1), -18_702_000_000);
+    // Old code: closed at 60,000, losing only the fees. Deferred: the close is pinned to 57,000,
+    // beyond its acceptable 59,400: it fails, pays the taker fee at 57,000 (342) to the vault,
+    // and the holder still holds 6 BTC marked at 57,000.
+    s.mint(&holder, 1);
+    let res = s.exec_funds(&holder, &ExecuteMsg::Deposit {}, 1).unwrap();
+    let failed = Suite::typed::<OrderFailedEvent>(&res);
+    assert_eq!(failed.len(), 1);
+    assert_eq!(
+        failed[0].reason,
+        "fill price 57000 is worse than the acceptable price 59400"
+    );
+    assert_eq!(
+        (failed[0].price, failed[0].fee),
+        (d("57000"), Uint128::new(342_000_000))
+    );
+    let a = s.account(&holder);
+    assert_eq!(a.positions[0].unrealized_pnl.i128(), -18_000_000_000);
+    // With any acceptable price that lets the close through, it fills at 57,000.
+    s.exec(
+        &holder,
+        &ExecuteMsg::ClosePosition {
+            market_id: "BTC".into(),
+            acceptable_price: Some(d("50000")),
+        },
+    )
+    .unwrap();
+    s.set_price("BTC", "57000");
+    // −18,000 realized, fees 360 (open) + 342 (failed close) + 342 (close).
+    assert_eq!(cash_out(&mut s, &holder, 2), -19_044_000_000);
 }
