@@ -251,6 +251,9 @@ pub enum ContractError {
         price: Decimal256,
     },
 
+    #[error("order reserves {reserved} but free collateral is {free}")]
+    ReservationExceedsFreeCollateral { reserved: Uint128, free: Uint128 },
+
     #[error("too many pending orders: {count} of max {max}")]
     TooManyOrders { count: u32, max: u32 },
 

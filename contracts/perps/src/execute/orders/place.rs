@@ -322,7 +322,10 @@ fn reservation(ctx: &AccountCtx, cfg: &Config, t: &Terms) -> ContractResult<Uint
     }
     let free = book_health(&ctx.cross_book(Prices::Strict)?, &book_params(cfg))?.free_collateral;
     if full > free {
-        return Err(ContractError::ExceedsFreeCollateral { amount: full, free });
+        return Err(ContractError::ReservationExceedsFreeCollateral {
+            reserved: full,
+            free,
+        });
     }
     Ok(full)
 }
