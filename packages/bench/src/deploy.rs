@@ -108,7 +108,7 @@ fn read(path: &Path) -> BenchResult<Vec<u8>> {
 /// A market's configuration: two margin brackets (10 % / 5 % up to 1M USDC of notional, then
 /// 20 % / 10 %), 0.1 % taker fee, skew impact capped at 0.3 %, funding up to 10 % a day.
 /// `execution`: the trade rows measure immediate markets; the order rows a deferred one.
-fn market_config(spec: &MarketSpec, execution: Execution) -> BenchResult<MarketConfig> {
+pub fn market_config(spec: &MarketSpec, execution: Execution) -> BenchResult<MarketConfig> {
     // Skew scale ≈ 100M USDC of notional at the opening price, in whole units of the asset.
     let price: Decimal256 = dec(spec.price)?;
     let scale = Decimal256::from_ratio(100_000_000u128, 1u128).checked_div(price)?;

@@ -4,6 +4,7 @@ mod attacks;
 mod conditional;
 mod lifecycle;
 mod market;
+mod sim;
 
 use cosmwasm_std::{Addr, Uint128};
 use cw_multi_test::AppResponse;
