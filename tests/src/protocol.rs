@@ -434,6 +434,34 @@ impl<B: Backend> Protocol<B> {
         Ok(result)
     }
 
+    /// Like [`Protocol::publish`] with the publish time `ahead` seconds after the block time
+    /// (a second record within the same second of block time; the feed takes up to its
+    /// `max_future_secs`).
+    pub fn publish_ahead(
+        &mut self,
+        prices: &[(String, Decimal256)],
+        ahead: u64,
+    ) -> Result<Executed, Failed> {
+        let t = self.now() + ahead;
+        let updates = prices
+            .iter()
+            .map(|(id, price)| feed::PriceUpdate {
+                feed_id: id.clone(),
+                price: *price,
+                conf: Decimal256::zero(),
+                ema_price: None,
+                publish_time: t,
+            })
+            .collect();
+        let (publisher, feed_addr) = (self.publisher.clone(), self.feed.clone());
+        self.exec(
+            &publisher,
+            &feed_addr,
+            &feed::ExecuteMsg::UpdatePrices { prices: updates },
+            &[],
+        )
+    }
+
     /// `secs` later, then every feed re-published at its latest price (prices stay fresh).
     pub fn advance_and_refresh(&mut self, secs: u64) -> Result<Executed, Failed> {
         self.advance(secs);

@@ -75,32 +75,9 @@ fn dispatch(
             market_id,
             acceptable_price,
         } => trade::close_position(deps, env, info, market_id, acceptable_price),
-        ExecuteMsg::ExecuteOrders { order_ids, limit } => {
-            orders::execute_orders(deps, env, info, order_ids, limit)
-        }
-        ExecuteMsg::PlaceOrder {
-            market_id,
-            size_delta,
-            trigger_price,
-            trigger,
-            reduce_only,
-            acceptable_price,
-            mode,
-        } => orders::place::place_order(
-            deps,
-            env,
-            info,
-            orders::place::Conditional {
-                market_id,
-                size_delta,
-                trigger_price,
-                trigger,
-                reduce_only,
-                acceptable_price,
-                mode,
-            },
-        ),
-        ExecuteMsg::CancelOrder { order_id } => orders::cancel_order(deps, env, info, order_id),
+        msg @ (ExecuteMsg::ExecuteOrders { .. }
+        | ExecuteMsg::PlaceOrder { .. }
+        | ExecuteMsg::CancelOrder { .. }) => dispatch_orders(deps, env, info, msg),
         ExecuteMsg::AddMargin { market_id, amount } => {
             account::add_margin(deps, env, info, market_id, amount)
         }
@@ -140,6 +117,46 @@ fn dispatch(
             admin::transfer_ownership(deps, info, new_owner)
         }
         ExecuteMsg::AcceptOwnership {} => admin::accept_ownership(deps, info),
+    }
+}
+
+/// The order messages (DESIGN 6.11).
+fn dispatch_orders(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> ContractResult<Response> {
+    match msg {
+        ExecuteMsg::ExecuteOrders { order_ids, limit } => {
+            orders::execute_orders(deps, env, info, order_ids, limit)
+        }
+        ExecuteMsg::PlaceOrder {
+            market_id,
+            size_delta,
+            trigger_price,
+            trigger,
+            reduce_only,
+            acceptable_price,
+            mode,
+        } => orders::place::place_order(
+            deps,
+            env,
+            info,
+            orders::place::Conditional {
+                market_id,
+                size_delta,
+                trigger_price,
+                trigger,
+                reduce_only,
+                acceptable_price,
+                mode,
+            },
+        ),
+        ExecuteMsg::CancelOrder { order_id } => orders::cancel_order(deps, env, info, order_id),
+        _ => Err(crate::error::ContractError::NotImplemented {
+            what: "an order message".to_string(),
+        }),
     }
 }
 

@@ -454,12 +454,7 @@ pub fn orders(net: &mut Net) -> BenchResult<Vec<Row>> {
             place,
             "BTC, 1,200 USDC, 1 % slippage",
         ),
-        Row::new(
-            section,
-            EXECUTE_ONE,
-            one,
-            "keeper, the next block's record",
-        ),
+        Row::new(section, EXECUTE_ONE, one, "keeper, the next block's record"),
         Row::new(
             section,
             PLACE_AND_EXECUTE,

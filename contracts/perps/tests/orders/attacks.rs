@@ -54,7 +54,7 @@ fn cash_out(s: &mut Suite, who: &Addr, touches: u128) -> i128 {
 }
 
 #[test]
-fn s2_opening_before_a_visible_publish_and_closing_after_it_pays_only_fees() {
+fn s47_opening_before_a_visible_publish_and_closing_after_it_pays_only_fees() {
     let (mut s, [attacker]) = setup("-3", ["attacker"]);
     let vault_cash = s.vault().cash;
     // The attacker sees +0.5 % coming and buys 6 BTC first (same block as the old price).
@@ -71,7 +71,7 @@ fn s2_opening_before_a_visible_publish_and_closing_after_it_pays_only_fees() {
 }
 
 #[test]
-fn s2_the_short_side_of_a_visible_drop_pays_only_fees() {
+fn s47_the_short_side_of_a_visible_drop_pays_only_fees() {
     let (mut s, [attacker]) = setup("3", ["attacker"]);
     s.trade(&attacker, "BTC", "-6");
     s.set_price("BTC", "59700");
@@ -82,7 +82,7 @@ fn s2_the_short_side_of_a_visible_drop_pays_only_fees() {
 }
 
 #[test]
-fn s2_several_wallets_splitting_the_trade_pay_only_fees_together() {
+fn s47_several_wallets_splitting_the_trade_pay_only_fees_together() {
     let (mut s, wallets) = setup("-3", ["w1", "w2", "w3"]);
     for w in &wallets {
         s.trade(w, "BTC", "2");
@@ -103,7 +103,7 @@ fn s2_several_wallets_splitting_the_trade_pay_only_fees_together() {
 }
 
 #[test]
-fn s2_a_holder_cannot_close_at_the_old_price_before_a_visible_gap_down() {
+fn s47_a_holder_cannot_close_at_the_old_price_before_a_visible_gap_down() {
     let (mut s, [holder]) = setup("-3", ["holder"]);
     s.trade(&holder, "BTC", "6");
     s.set_price("BTC", "60000");

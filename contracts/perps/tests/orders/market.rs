@@ -30,7 +30,7 @@ fn fee_btc() -> MarketConfig {
 }
 
 #[test]
-fn a_market_order_reserves_and_fills_at_the_first_record_of_a_later_block() {
+fn s49_a_market_order_reserves_and_fills_at_the_first_record_of_a_later_block() {
     let mut s = deferred_suite(plain_market("BTC"));
     let (alice, keeper) = (s.trader("alice", 10_000, 10_000), s.user("keeper", 0));
     let res = s.trade(&alice, "BTC", "1");
@@ -93,6 +93,10 @@ fn a_market_order_reserves_and_fills_at_the_first_record_of_a_later_block() {
         }]
     );
     assert_eq!(Suite::typed::<TradeEvent>(&res)[0].fill_price, d("60500"));
+    assert_eq!(s.balance(&keeper), 500_000);
+    // Paid once: a second run finds nothing and pays nothing.
+    let res = keeper_run(&mut s, &keeper, Some(vec![1]));
+    assert_eq!(Suite::attr(&res, "wasm", "orders_handled"), "0");
     assert_eq!(s.balance(&keeper), 500_000);
     let a = s.account(&alice);
     assert_eq!(a.collateral.i128(), 9_999_500_000);
