@@ -15,8 +15,9 @@ use cosmwasm_std::{
 use cw_storage_plus::{Item, Map};
 use perps_api::perps::{OrderKind, OrderResponse, PendingOrderResponse, TradeMode, Trigger};
 
-/// What an order does when it executes.
-#[cw_serde]
+/// What an order does when it executes (in memory; stored flat in [`StoredOrder`], which keeps
+/// the contract small).
+#[derive(Debug, Clone, PartialEq)]
 pub enum OrderAction {
     /// Trade `size_delta` (from `trade`).
     Trade { size_delta: SignedDecimal256 },
@@ -36,7 +37,12 @@ pub enum OrderAction {
 pub struct StoredOrder {
     pub owner: Addr,
     pub market_id: String,
-    pub action: OrderAction,
+    /// Signed size; `None` for a close (whatever the position is at execution).
+    pub size_delta: Option<SignedDecimal256>,
+    /// A conditional order's trigger (`None` for a market order).
+    pub trigger_price: Option<Decimal256>,
+    pub trigger: Option<Trigger>,
+    pub reduce_only: bool,
     pub acceptable_price: Option<Decimal256>,
     pub mode: Option<TradeMode>,
     /// Block time and height of placement.
@@ -50,32 +56,58 @@ pub struct StoredOrder {
 }
 
 impl StoredOrder {
-    /// The order's size when it is fixed at placement (not for a close).
-    pub fn size_delta(&self) -> Option<SignedDecimal256> {
-        match &self.action {
-            OrderAction::Trade { size_delta } | OrderAction::Conditional { size_delta, .. } => {
-                Some(*size_delta)
-            }
-            OrderAction::Close {} => None,
+    /// The order's action.
+    pub fn action(&self) -> OrderAction {
+        match (self.size_delta, self.trigger_price, &self.trigger) {
+            (Some(size_delta), Some(trigger_price), Some(trigger)) => OrderAction::Conditional {
+                size_delta,
+                trigger_price,
+                trigger: trigger.clone(),
+                reduce_only: self.reduce_only,
+            },
+            (Some(size_delta), _, _) => OrderAction::Trade { size_delta },
+            (None, _, _) => OrderAction::Close {},
         }
     }
 
+    /// The stored fields of `action`: `(size_delta, trigger_price, trigger, reduce_only)`.
+    #[allow(clippy::type_complexity)]
+    pub fn fields(
+        action: OrderAction,
+    ) -> (
+        Option<SignedDecimal256>,
+        Option<Decimal256>,
+        Option<Trigger>,
+        bool,
+    ) {
+        match action {
+            OrderAction::Trade { size_delta } => (Some(size_delta), None, None, false),
+            OrderAction::Close {} => (None, None, None, true),
+            OrderAction::Conditional {
+                size_delta,
+                trigger_price,
+                trigger,
+                reduce_only,
+            } => (
+                Some(size_delta),
+                Some(trigger_price),
+                Some(trigger),
+                reduce_only,
+            ),
+        }
+    }
+
+    /// The order's size when it is fixed at placement (not for a close).
+    pub fn size_delta(&self) -> Option<SignedDecimal256> {
+        self.size_delta
+    }
+
     pub fn is_conditional(&self) -> bool {
-        matches!(self.action, OrderAction::Conditional { .. })
+        self.trigger_price.is_some()
     }
 
     /// The `orders` query's view.
     pub fn response(&self, order_id: u64) -> OrderResponse {
-        let (trigger_price, trigger, reduce_only) = match &self.action {
-            OrderAction::Conditional {
-                trigger_price,
-                trigger,
-                reduce_only,
-                ..
-            } => (Some(*trigger_price), Some(trigger.clone()), *reduce_only),
-            OrderAction::Close {} => (None, None, true),
-            OrderAction::Trade { .. } => (None, None, false),
-        };
         OrderResponse {
             order_id,
             market_id: Some(self.market_id.clone()),
@@ -84,10 +116,10 @@ impl StoredOrder {
             } else {
                 OrderKind::Market
             },
-            size_delta: self.size_delta(),
-            trigger_price,
-            trigger,
-            reduce_only,
+            size_delta: self.size_delta,
+            trigger_price: self.trigger_price,
+            trigger: self.trigger.clone(),
+            reduce_only: self.reduce_only,
             acceptable_price: self.acceptable_price,
             placed_at: self.placed_at,
             keeper_fee: self.keeper_fee,
@@ -195,6 +227,19 @@ pub fn market_order_queue(storage: &dyn Storage, max: usize) -> StdResult<Vec<u6
         .take(max)
         .map(|k| k.map(|(_, id)| id))
         .collect::<StdResult<_>>()?;
-    ids.sort_unstable();
+    sort_ids(&mut ids);
     Ok(ids)
+}
+
+/// Sorts and dedups a short list of ids (at most a page: an insertion sort keeps the contract
+/// smaller than the standard sort).
+pub fn sort_ids(ids: &mut Vec<u64>) {
+    for i in 1..ids.len() {
+        let mut j = i;
+        while j > 0 && ids[j - 1] > ids[j] {
+            ids.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+    ids.dedup();
 }

@@ -25,6 +25,8 @@ pub const MAX_EXECUTE_LIMIT: u32 = 10;
 /// Orders of other accounts an account's own message may execute first (older orders of the
 /// same market); past it, the account's order waits for a keeper.
 const OWN_RUN_LIMIT: u32 = 10;
+/// Most ids one `execute_orders` takes.
+const MAX_IDS: usize = 30;
 /// Market orders `execute_orders` without ids looks at (conditional orders need their ids).
 const QUEUE_SCAN: usize = 100;
 
@@ -45,9 +47,14 @@ pub fn execute_orders(
         .clamp(1, MAX_EXECUTE_LIMIT);
     let mut batch = Batch::default();
     let ids = match order_ids {
+        Some(ids) if ids.len() > MAX_IDS => {
+            return Err(ContractError::invalid(
+                "order_ids",
+                format!("at most {MAX_IDS} ids"),
+            ))
+        }
         Some(mut ids) => {
-            ids.sort_unstable();
-            ids.dedup();
+            orders::sort_ids(&mut ids);
             ids
         }
         None => market_order_queue(deps.storage, QUEUE_SCAN)?,

@@ -76,7 +76,7 @@ pub fn find_pin(
 /// A record can fill the order: a market order's within its age limit, a conditional order's
 /// when it meets the trigger.
 fn eligible(order: &StoredOrder, rec: &HistoryRecord, deadline: u64) -> bool {
-    match &order.action {
+    match &order.action() {
         OrderAction::Conditional {
             trigger_price,
             trigger,

@@ -208,10 +208,14 @@ fn place(
     let reserved = reservation(ctx, cfg, t)?;
     let m = ctx.market(t.market_id)?;
     let record = latest(deps.as_ref(), cfg, t.market_id, &m.market)?;
+    let (size_delta, trigger_price, trigger, reduce_only) = StoredOrder::fields(action);
     let order = StoredOrder {
         owner: ctx.addr.clone(),
         market_id: t.market_id.to_string(),
-        action,
+        size_delta,
+        trigger_price,
+        trigger,
+        reduce_only,
         acceptable_price,
         mode,
         placed_at: env.block.time.seconds(),

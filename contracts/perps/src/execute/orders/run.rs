@@ -95,7 +95,7 @@ pub fn run_order(
 /// The size the order trades now: a close takes the whole position, a reduce-only order is
 /// clamped to it; `None` when there is nothing left to do (no position to close or reduce).
 fn order_size(order: &StoredOrder, position: SignedDecimal256) -> Option<SignedDecimal256> {
-    match &order.action {
+    match &order.action() {
         OrderAction::Trade { size_delta } => Some(*size_delta),
         OrderAction::Close {} => SignedDecimal256::zero()
             .checked_sub(position)
