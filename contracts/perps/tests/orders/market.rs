@@ -370,3 +370,36 @@ fn pending_orders_pages_every_account_by_id() {
         [1, 3]
     );
 }
+
+#[test]
+fn an_order_fills_against_what_the_other_pending_orders_still_reserve() {
+    let mut s = deferred_suite(plain_market("BTC"));
+    let (alice, keeper) = (s.trader("alice", 10_000, 10_000), s.user("keeper", 0));
+    // 10 ETH (immediate) holds 3,000 of initial margin; then two BTC orders reserve 3,030.5 and
+    // 3,636.5 (IM at 60,600 + keeper fee) of the 7,000 left.
+    s.trade(&alice, "ETH", "10");
+    s.trade(&alice, "BTC", "0.5");
+    s.trade(&alice, "BTC", "0.6");
+    assert_eq!(s.account(&alice).free_collateral.u128(), 333_000_000);
+    // ETH loses 1,000; BTC's next record is 60,000.
+    s.set_price("ETH", "2900");
+    s.set_price("BTC", "60000");
+    let res = keeper_run(&mut s, &keeper, None);
+    // Order 1 needs 2,900 + 3,000 against 9,000 − 3,636.5 still reserved by order 2: it fails.
+    let failed = Suite::typed::<OrderFailedEvent>(&res);
+    assert_eq!(
+        (failed[0].order_id, failed[0].reason.as_str()),
+        (
+            1,
+            "insufficient margin: equity 5363500000 < initial requirement 5900000000"
+        )
+    );
+    // Order 2 (its reservation released) fits: 2,900 + 3,600 ≤ 9,000 − 0.5.
+    let done: Vec<u64> = Suite::typed::<OrderExecutedEvent>(&res)
+        .iter()
+        .map(|e| e.order_id)
+        .collect();
+    assert_eq!(done, [2]);
+    let a = s.account(&alice);
+    assert_eq!((a.collateral.i128(), a.positions.len()), (9_999_000_000, 2));
+}

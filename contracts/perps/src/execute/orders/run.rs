@@ -221,8 +221,8 @@ fn fill(
     Ok(())
 }
 
-/// The trade at the pinned record, in memory: settled positions closed first, the order's
-/// reservation released, the trade step. Returns its events and the shortfall to cover.
+/// The trade at the pinned record, in memory: settled positions closed first, then the trade
+/// step. Returns its events and the shortfall to cover.
 fn trade_at_record(
     ctx: &mut AccountCtx,
     vault: &mut Vault,
@@ -230,7 +230,8 @@ fn trade_at_record(
     order: &StoredOrder,
     size: SignedDecimal256,
 ) -> ContractResult<(Vec<Event>, Uint128)> {
-    ctx.reserved = ctx.reserved.saturating_sub(order.reserved);
+    // The order was removed (its reservation released) before the account was loaded; the
+    // other pending orders' reservations still count as spent.
     let closed = close_settled_positions(ctx, vault, cfg)?;
     let mut events = closed.events;
     // A conditional order without an acceptable price has no slippage bound (DESIGN 6.11).
