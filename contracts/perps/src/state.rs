@@ -67,12 +67,6 @@ impl Market {
     }
 }
 
-/// True when market `id` exists and is deferred (an unknown market is left to the trade path's
-/// own error).
-pub fn is_deferred(storage: &dyn cosmwasm_std::Storage, id: &str) -> cosmwasm_std::StdResult<bool> {
-    Ok(MARKETS.may_load(storage, id)?.is_some_and(|m| m.deferred()))
-}
-
 /// Per-market aggregates, rewritten on every touch. `Σ U = P·K − entry_cost_sum` and
 /// `Σ A = F·K − funding_basis_sum`, so the vault is valued in O(markets).
 #[cw_serde]

@@ -11,18 +11,16 @@ use cw_utils::nonpayable;
 use perps_api::events::OrderPlacedEvent;
 use perps_api::perps::{MarketStatus, TradeMode, Trigger};
 use perps_risk::book::book_health;
-use perps_risk::ledger;
 use perps_risk::num::{clamp_u128, int128, unsigned_abs};
 use perps_risk::orders::{clamp_reduce_only, order_reservation, trigger_met};
 use perps_risk::trade::{default_acceptable_price, trade_fee};
 
-use crate::account::{book_params, load_account, load_with_vault, AccountCtx};
+use crate::account::{book_params, load_account, AccountCtx, Snapshot};
 use crate::error::{ContractError, ContractResult};
-use crate::execute::attached_collateral;
 use crate::execute::orders::pin::{latest, latest_sequence};
 use crate::market::Prices;
 use crate::orders::{self, account_order_ids, OrderAction, StoredOrder};
-use crate::state::{Config, CONFIG};
+use crate::state::{Config, Vault, CONFIG};
 use crate::trade::TradeRequest;
 
 /// What an order asks, as placement checks it.
@@ -37,22 +35,32 @@ struct Terms<'a> {
     mode: &'a Option<TradeMode>,
 }
 
-/// `trade` / `close_position` in a deferred market: attached funds are deposited at once, the
-/// order is stored with its reservation, and fills at the first record of a later block.
-pub fn place_market_order(
-    mut deps: DepsMut,
-    env: Env,
-    info: MessageInfo,
-    req: TradeRequest,
-    close: bool,
-) -> ContractResult<Response> {
-    let cfg = CONFIG.load(deps.storage)?;
-    let funds = attached_collateral(&info, &cfg)?;
+/// What `trade` / `close_position` loaded before it saw that the market is deferred.
+pub struct Loaded<'a> {
+    pub cfg: Config,
+    pub ctx: AccountCtx,
+    pub vault: Vault,
+    pub snapshot: Snapshot,
+    /// Attached funds, already deposited into `ctx`.
+    pub funds: Uint128,
+    pub req: TradeRequest<'a>,
+    pub close: bool,
+}
+
+/// `trade` / `close_position` in a deferred market (the handler has loaded the account and
+/// deposited the attached funds): the order is stored with its reservation and fills at the
+/// first record of a later block.
+pub fn place_market_order(mut deps: DepsMut, env: Env, l: Loaded) -> ContractResult<Response> {
+    let Loaded {
+        cfg,
+        ctx,
+        vault,
+        snapshot,
+        funds,
+        req,
+        close,
+    } = l;
     let id = req.market_id;
-    let (mut ctx, mut vault, loaded) =
-        load_with_vault(deps.as_ref(), &env, &cfg, &info.sender, Some(id))?;
-    let deposited = ledger::deposit(ctx.balances(None, &vault), funds)?;
-    ctx.apply(&mut vault, &deposited);
     let position = ctx.positions.get(id).map(|p| p.size).unwrap_or_default();
     if close && position.is_zero() {
         return Err(ContractError::NoPosition {
@@ -91,7 +99,7 @@ pub fn place_market_order(
         Some(acceptable),
         req.mode.clone(),
     )?;
-    loaded.save(deps.storage, &ctx, &vault)?;
+    snapshot.save(deps.storage, &ctx, &vault)?;
     let action = if close { "close_position" } else { "trade" };
     Ok(Response::new()
         .add_attribute("action", action)
