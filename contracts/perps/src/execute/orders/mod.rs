@@ -86,12 +86,14 @@ fn run_in_order(
         if batch.handled >= limit {
             return Ok(false);
         }
-        run_order(deps, env, cfg, keeper, older, batch)?;
+        if let Some(o) = ORDERS.may_load(deps.storage, older)? {
+            run_order(deps, env, cfg, keeper, older, o, batch)?;
+        }
     }
     if batch.handled >= limit {
         return Ok(false);
     }
-    run_order(deps, env, cfg, keeper, id, batch)
+    run_order(deps, env, cfg, keeper, id, order, batch)
 }
 
 /// The events, submessages and the keeper's payment of a call that executed orders.

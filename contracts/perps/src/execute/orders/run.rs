@@ -19,7 +19,7 @@ use crate::error::ContractResult;
 use crate::execute::bad_debt;
 use crate::execute::orders::pin::{find_pin, latest, latest_sequence, record_mark, Pin};
 use crate::execute::settle::close_settled_positions;
-use crate::orders::{self, OrderAction, StoredOrder, ORDERS};
+use crate::orders::{self, OrderAction, StoredOrder};
 use crate::state::{Config, Market, Vault, MARKETS, POSITIONS};
 use crate::trade::{apply_trade, TradeRequest};
 
@@ -36,19 +36,17 @@ pub struct Batch {
     pub handled: u32,
 }
 
-/// Runs order `id` if it is ready: filled or failed at its record, or removed when it expired
-/// or can no longer fill. Returns false when the order does not exist or waits.
+/// Runs order `id` (as loaded) if it is ready: filled or failed at its record, or removed when
+/// it expired or can no longer fill. Returns false when the order waits.
 pub fn run_order(
     deps: &mut DepsMut,
     env: &Env,
     cfg: &Config,
     keeper: &Addr,
     id: u64,
+    order: StoredOrder,
     batch: &mut Batch,
 ) -> ContractResult<bool> {
-    let Some(order) = ORDERS.may_load(deps.storage, id)? else {
-        return Ok(false);
-    };
     let market = MARKETS.load(deps.storage, &order.market_id)?;
     if matches!(market.status, MarketStatus::Settled { .. }) {
         return cancel(deps, id, &order, "settled", batch);
