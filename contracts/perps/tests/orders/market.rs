@@ -403,3 +403,30 @@ fn an_order_fills_against_what_the_other_pending_orders_still_reserve() {
     let a = s.account(&alice);
     assert_eq!((a.collateral.i128(), a.positions.len()), (9_999_000_000, 2));
 }
+
+#[test]
+fn funds_attached_to_a_deferred_trade_are_deposited_at_once() {
+    let mut s = deferred_suite(plain_market("BTC"));
+    let bob = s.user("bob", 10_000);
+    let res = s
+        .exec_funds(&bob, &trade_msg("1", None), 10_000 * USDC)
+        .unwrap();
+    assert_eq!(
+        Suite::typed::<OrderPlacedEvent>(&res)[0].reserved,
+        Uint128::new(6_060_500_000)
+    );
+    let b = s.account(&bob);
+    assert_eq!(
+        (b.collateral.i128(), b.free_collateral.u128()),
+        (10_000 * USDC as i128, 3_939_500_000)
+    );
+    assert!(b.positions.is_empty());
+    // Refused with funds: nothing is deposited either.
+    s.mint(&bob, 1_000 * USDC);
+    s.rejects(
+        &bob,
+        &trade_msg("1", None),
+        &cosmwasm_std::coins(1_000 * USDC, crate::suite::DENOM),
+        "order reserves 6060500000 but free collateral is 4939500000",
+    );
+}

@@ -99,7 +99,10 @@ pub fn place_market_order(mut deps: DepsMut, env: Env, l: Loaded) -> ContractRes
         Some(acceptable),
         req.mode.clone(),
     )?;
-    snapshot.save(deps.storage, &ctx, &vault)?;
+    // Only attached funds changed the account (a placement creates no position).
+    if !funds.is_zero() {
+        snapshot.save(deps.storage, &ctx, &vault)?;
+    }
     let action = if close { "close_position" } else { "trade" };
     Ok(Response::new()
         .add_attribute("action", action)
