@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds every contract to an optimized wasm artifact a chain accepts, and checks it.
 #   artifacts/<crate>.wasm, artifacts/checksums.txt
-# Recipe and reasons: ../shared/TOOLCHAIN.md (bulk-memory lowering, --no-inline, capabilities).
+# Recipe and reasons: ../shared/TOOLCHAIN.md (bulk-memory lowering, capabilities) and
+# docs/size.md (flags, budgets in scripts/wasm-budgets.txt).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
@@ -19,25 +20,45 @@ pkg_args=()
 for c in "${crates[@]}"; do pkg_args+=(-p "$c"); done
 
 # --allow-undefined: host imports (db_read, ...) stay undefined at link time (needed from Rust 1.96).
-RUSTFLAGS='-C link-arg=-s -C link-arg=--allow-undefined' \
+# --remap-path-prefix: source paths in panic locations lose the registry and checkout prefixes
+# (shorter artifacts, the same bytes whatever the home directory or clone path).
+cargo_home="${CARGO_HOME:-$HOME/.cargo}"
+rustflags=(-C link-arg=-s -C link-arg=--allow-undefined "--remap-path-prefix=$ROOT/=")
+for d in "$cargo_home"/registry/src/*/ "$cargo_home"/git/checkouts/; do
+  [ -d "$d" ] && rustflags+=("--remap-path-prefix=$d=")
+done
+RUSTFLAGS="${rustflags[*]}" \
   cargo build --release --locked --target wasm32-unknown-unknown --lib "${pkg_args[@]}"
 
 mkdir -p artifacts
 rm -f artifacts/*.wasm artifacts/checksums.txt
 for c in "${crates[@]}"; do
   in="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/${c//-/_}.wasm"
-  # The lowering passes must run before -Os; --no-inline keeps every function under the VM's
-  # 100-locals limit.
+  # The lowering passes must run before -Oz. Inlining is limited to small functions with one
+  # caller, so functions stay under the VM's 100-locals limit (the chain check below is the gate).
   node_modules/.bin/wasm-opt \
     --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext --enable-reference-types \
     --enable-call-indirect-overlong --enable-mutable-globals --enable-nontrapping-float-to-int \
     --enable-multivalue --signext-lowering --llvm-memory-copy-fill-lowering \
-    --no-inline='*' -Os "$in" -o "artifacts/$c.wasm"
+    -Oz --one-caller-inline-max-function-size=50 --converge "$in" -o "artifacts/$c.wasm"
 done
 (cd artifacts && sha256sum ./*.wasm | sed 's| \./| |' > checksums.txt)
 
-echo "artifact sizes (bytes):"
-for c in "${crates[@]}"; do printf '  %-20s %8d\n' "$c.wasm" "$(stat -c %s "artifacts/$c.wasm")"; done
-
 # Chain check: cosmwasm-vm's static validation with mainstream capabilities, size limit, compile.
 cargo run --quiet --locked -p localnet --bin wasm-check -- artifacts/*.wasm
+
+# Size budgets (scripts/wasm-budgets.txt): every artifact has one and stays within it.
+echo "artifact sizes (bytes):"
+over=0
+for c in "${crates[@]}"; do
+  size=$(stat -c %s "artifacts/$c.wasm")
+  budget=$(awk -v c="$c" '$1 == c { print $2 }' scripts/wasm-budgets.txt)
+  if [ -z "$budget" ]; then
+    printf '  %-20s %8d  no budget in scripts/wasm-budgets.txt\n' "$c.wasm" "$size"; over=1
+  elif [ "$size" -gt "$budget" ]; then
+    printf '  %-20s %8d  OVER its budget of %d by %d\n' "$c.wasm" "$size" "$budget" "$((size - budget))"; over=1
+  else
+    printf '  %-20s %8d  budget %d (%d left)\n' "$c.wasm" "$size" "$budget" "$((budget - size))"
+  fi
+done
+[ "$over" -eq 0 ] || { echo "an artifact is over its size budget (scripts/wasm-budgets.txt)" >&2; exit 1; }

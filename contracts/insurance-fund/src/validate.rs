@@ -1,7 +1,5 @@
 //! Turns unchecked input (strings) into checked values, once, at the edge.
 
-use std::collections::BTreeSet;
-
 use cosmwasm_std::{Addr, Api};
 use perps_api::insurance_fund::MAX_ENGINES;
 
@@ -38,17 +36,16 @@ pub fn denom(denom: &str) -> ContractResult<()> {
 /// `MAX_ENGINES`, so `config` stays bounded.
 pub fn engines(api: &dyn Api, engines: &[String]) -> ContractResult<Vec<Addr>> {
     ensure_engine_count(engines.len())?;
-    let mut seen = BTreeSet::new();
-    engines
-        .iter()
-        .map(|e| {
-            let engine = addr(api, e)?;
-            if !seen.insert(engine.clone()) {
-                return Err(ContractError::DuplicateEngine { engine });
-            }
-            Ok(engine)
-        })
-        .collect()
+    let mut checked: Vec<Addr> = Vec::with_capacity(engines.len());
+    for e in engines {
+        let engine = addr(api, e)?;
+        // a linear scan over at most MAX_ENGINES (no set type linked in the artifact)
+        if checked.contains(&engine) {
+            return Err(ContractError::DuplicateEngine { engine });
+        }
+        checked.push(engine);
+    }
+    Ok(checked)
 }
 
 /// Fails when `count` engines would exceed `MAX_ENGINES`.

@@ -15,7 +15,8 @@ pub struct SkewScaleChange {
     pub skew: SignedDecimal256,
     pub old: Decimal256,
     pub new: Decimal256,
-    /// `P·K²/2·(1/S_old − 1/S_new)`, base units: what the change moves into vault equity.
+    /// `L_old − L_new` of the impact liability, base units: what the change moves into vault
+    /// equity (`P·K²/2·(1/S_old − 1/S_new)` while `|K| ≤ 3·cap·S`).
     pub value_moved: Int128,
 }
 

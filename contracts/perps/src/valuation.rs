@@ -7,7 +7,7 @@ use perps_risk::num::Quote;
 use perps_risk::vault::{vault_equity, VaultMarket};
 
 use crate::error::{ContractError, ContractResult};
-use crate::market::{accrue, aggregate, skew, Prices};
+use crate::market::{accrue, aggregate, impact_cap, skew, Prices};
 use crate::oracle;
 use crate::state::{Config, Vault, MARKETS, MARKET_STATES};
 
@@ -31,6 +31,7 @@ pub fn vault_markets(
                 mark_price: None,
                 funding_index: state.funding_index,
                 skew_scale: Decimal256::zero(),
+                max_price_impact: Decimal256::zero(),
             });
             continue;
         }
@@ -59,6 +60,7 @@ pub fn vault_markets(
             mark_price: Some(mark_price),
             funding_index: state.funding_index,
             skew_scale: market.config.skew_scale,
+            max_price_impact: impact_cap(&market.config),
         });
     }
     Ok(out)

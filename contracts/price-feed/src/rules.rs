@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal256, Uint512};
 use perps_api::price_feed::{PriceRecord, PriceUpdate};
 
@@ -38,7 +39,8 @@ impl fmt::Display for SkipRule {
 
 /// A record the jump rule measures a move from: the anchor (the first accepted record of the
 /// current jump window, or the owner's last reset) or the latest stored record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cw_serde]
+#[derive(Copy, Eq)]
 pub struct Anchor {
     pub price: Decimal256,
     pub publish_time: u64,
@@ -57,12 +59,24 @@ impl Anchor {
     }
 }
 
-/// Where the jump rule measures from: the anchor (within `max_jump_windows` bounds) and the latest
-/// stored record (within one bound, scaled the same way).
+/// Where the jump rule measures from: the anchor (within `max_jump_windows` bounds), the latest
+/// stored record (within one bound, scaled the same way) and, in the block that moved the
+/// anchor, the anchor before it (`previous`, within `max_jump_windows` bounds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JumpRefs {
     pub anchor: Anchor,
     pub latest: Anchor,
+    /// The anchor the current one replaced (absent after a reset or before the first move).
+    pub previous: Option<Anchor>,
+}
+
+impl JumpRefs {
+    /// The anchor the block at `now` started from, when the current anchor was accepted in that
+    /// very block: one block may then move at most `max_jump_windows` bounds from it in all,
+    /// not that plus one more bound from the anchor it moved to.
+    fn block_start_anchor(&self, now: u64) -> Option<Anchor> {
+        self.previous.filter(|_| self.anchor.accepted_time >= now)
+    }
 }
 
 /// The checked values of an accepted update (the handler adds the sequence and the refusal).
@@ -113,7 +127,11 @@ pub fn check_update(
                 feed.max_jump_windows,
             )
         };
-        if !within(&refs.anchor) || !within(&refs.latest) {
+        let block_start = refs.block_start_anchor(now);
+        if !within(&refs.anchor)
+            || !within(&refs.latest)
+            || block_start.is_some_and(|a| !within(&a))
+        {
             return Err(SkipRule::Jump);
         }
     }
@@ -203,15 +221,79 @@ pub fn record_refusal(
         .max()
 }
 
-/// Drops the refusals an accepted record published at `publish_time` answers, and returns the
-/// refused publish time the feed keeps (one newer than the accepted record).
-pub fn clear_refusals(
+/// Who stored an accepted record: a publisher (with the current publisher set) or the owner's
+/// `reset_price`.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    Publisher {
+        sender: &'a Addr,
+        publishers: &'a [Addr],
+    },
+    Reset,
+}
+
+/// Applies an accepted record published at `publish_time` to the refusals and to the feed's
+/// unconfirmed mark `refused_publish_time`, and returns the mark the feed keeps.
+///
+/// Clearing takes the same quorum as marking: the owner's reset, or a sole publisher's accepted
+/// record, clears a mark it is not older than; with two or more publishers the mark clears only
+/// once two distinct publishers' accepted records at or after it lie less than one window apart
+/// in publish time (each publisher's latest is remembered in `confirmations` while the feed is
+/// marked). A publisher's own refusals up to its accepted record are answered by it; the
+/// quorum answers every refusal up to the earlier of its two records. So one publisher can
+/// neither lift a mark nor erase another publisher's refusal.
+pub fn confirm(
     refusals: &mut Vec<Refusal>,
+    confirmations: &mut Vec<Refusal>,
     refused_publish_time: Option<u64>,
     publish_time: u64,
+    window: u64,
+    source: Source,
 ) -> Option<u64> {
-    refusals.retain(|r| r.publish_time > publish_time);
-    refused_publish_time.filter(|&t| t > publish_time)
+    let answered = match source {
+        Source::Reset => Some(publish_time),
+        Source::Publisher { sender, publishers } => {
+            refusals.retain(|r| {
+                publishers.contains(&r.publisher)
+                    && !(r.publisher == *sender && r.publish_time <= publish_time)
+            });
+            let mark = refused_publish_time.filter(|&t| t <= publish_time);
+            match mark {
+                None => None,
+                Some(_) if publishers.len() < 2 => Some(publish_time),
+                Some(mark) => {
+                    confirmations.retain(|c| {
+                        publishers.contains(&c.publisher)
+                            && c.publisher != *sender
+                            && c.publish_time >= mark
+                    });
+                    let quorum = confirmations
+                        .iter()
+                        .filter(|c| publish_time.abs_diff(c.publish_time) < window)
+                        .map(|c| c.publish_time.min(publish_time))
+                        .min();
+                    confirmations.push(Refusal {
+                        publisher: sender.clone(),
+                        publish_time,
+                    });
+                    quorum
+                }
+            }
+        }
+    };
+    match answered {
+        Some(answered) if refused_publish_time.is_none_or(|t| t <= answered) => {
+            refusals.retain(|r| r.publish_time > answered);
+            confirmations.clear();
+            None
+        }
+        Some(answered) => {
+            // A reset dated before the mark answers the refusals up to it; the mark stays.
+            refusals.retain(|r| r.publish_time > answered);
+            refused_publish_time
+        }
+        None => refused_publish_time,
+    }
 }
 
 #[cfg(test)]
@@ -252,7 +334,11 @@ mod tests {
     }
 
     fn refs(anchor: Anchor, latest: Anchor) -> Option<JumpRefs> {
-        Some(JumpRefs { anchor, latest })
+        Some(JumpRefs {
+            anchor,
+            latest,
+            previous: None,
+        })
     }
 
     fn update(price: &str, ema: Option<&str>, publish_time: u64) -> PriceUpdate {
@@ -504,24 +590,139 @@ mod tests {
     }
 
     #[test]
-    fn an_accepted_record_clears_only_what_it_answers() {
+    fn the_block_that_moved_the_anchor_stays_within_the_cap_of_the_anchor_before() {
+        // Anchor 100 at 1,000; after 600 s of silence 70 became the anchor at block 1,600.
+        let f = feed(Some("0.1"));
+        let stored = record("70", 1_600);
+        let r = Some(JumpRefs {
+            anchor: at("70", 1_600),
+            latest: at("70", 1_600),
+            previous: Some(at("100", 1_000)),
+        });
+        let check = |price: &str, t: u64, now: u64| {
+            check_update(&f, Some(&stored), r, &update(price, None, t), now, u64::MAX)
+        };
+        // Same block: one bound from 70 and three from 100, so [70, 77].
+        assert_eq!(
+            check("69.999999999999999999", 1_601, 1_600),
+            Err(SkipRule::Jump)
+        );
+        assert_eq!(check("63", 1_601, 1_600), Err(SkipRule::Jump));
+        assert!(check("70", 1_601, 1_600).is_ok());
+        assert!(check("77", 1_601, 1_600).is_ok());
+        assert_eq!(check("77.01", 1_601, 1_600), Err(SkipRule::Jump));
+        // A later block: the new anchor alone (and the latest price), one bound.
+        assert!(check("63", 1_601, 1_601).is_ok());
+        assert_eq!(check("62.99", 1_601, 1_601), Err(SkipRule::Jump));
+    }
+
+    fn refusal(publisher: &Addr, publish_time: u64) -> Refusal {
+        Refusal {
+            publisher: publisher.clone(),
+            publish_time,
+        }
+    }
+
+    #[test]
+    fn a_sole_publisher_or_a_reset_answers_what_it_is_not_older_than() {
         let api = cosmwasm_std::testing::MockApi::default();
-        let (p1, p2) = (api.addr_make("p1"), api.addr_make("p2"));
-        let mut refusals = vec![
-            Refusal {
-                publisher: p1.clone(),
-                publish_time: 100,
-            },
-            Refusal {
-                publisher: p2,
-                publish_time: 110,
-            },
-        ];
-        assert_eq!(clear_refusals(&mut refusals, Some(110), 109), Some(110));
-        assert_eq!(refusals.len(), 1);
-        assert_eq!(clear_refusals(&mut refusals, Some(110), 110), None);
+        let p1 = api.addr_make("p1");
+        let one = [p1.clone()];
+        let by_p1 = Source::Publisher {
+            sender: &p1,
+            publishers: &one,
+        };
+        let mut refusals = vec![refusal(&p1, 110)];
+        let mut confirmations = vec![];
+        let mut confirm_at =
+            |mark, t, source| confirm(&mut refusals, &mut confirmations, mark, t, 60, source);
+        // Older than the mark: the mark stays.
+        assert_eq!(confirm_at(Some(110), 109, by_p1), Some(110));
+        assert_eq!(confirm_at(Some(110), 109, Source::Reset), Some(110));
+        assert_eq!(confirm_at(Some(110), 110, by_p1), None);
         assert!(refusals.is_empty());
-        assert_eq!(clear_refusals(&mut refusals, None, 5), None);
+        let mut refusals = vec![refusal(&p1, 110)];
+        assert_eq!(
+            confirm(
+                &mut refusals,
+                &mut vec![],
+                Some(110),
+                110,
+                60,
+                Source::Reset
+            ),
+            None
+        );
+        assert!(refusals.is_empty());
+        assert_eq!(confirm(&mut vec![], &mut vec![], None, 5, 60, by_p1), None);
+    }
+
+    #[test]
+    fn with_several_publishers_two_distinct_confirmations_within_a_window_lift_the_mark() {
+        let api = cosmwasm_std::testing::MockApi::default();
+        let (p1, p2, p3) = (
+            api.addr_make("p1"),
+            api.addr_make("p2"),
+            api.addr_make("p3"),
+        );
+        let all = [p1.clone(), p2.clone(), p3.clone()];
+        let by = |sender| Source::Publisher {
+            sender,
+            publishers: &all,
+        };
+        let mut refusals = vec![refusal(&p1, 100), refusal(&p2, 110)];
+        let mut confirmations = vec![];
+        // p3 alone, twice: the mark stays, the others' refusals stay.
+        for t in [111, 150] {
+            assert_eq!(
+                confirm(&mut refusals, &mut confirmations, Some(110), t, 60, by(&p3)),
+                Some(110)
+            );
+        }
+        assert_eq!(refusals, [refusal(&p1, 100), refusal(&p2, 110)]);
+        assert_eq!(confirmations, [refusal(&p3, 150)]);
+        // p1's own accepted record answers p1's own refusal; 60 s after p3's: no quorum.
+        assert_eq!(
+            confirm(
+                &mut refusals,
+                &mut confirmations,
+                Some(110),
+                210,
+                60,
+                by(&p1)
+            ),
+            Some(110)
+        );
+        assert_eq!(refusals, [refusal(&p2, 110)]);
+        // p2 59 s after p1: the quorum answers everything up to 210 and lifts the mark.
+        assert_eq!(
+            confirm(
+                &mut refusals,
+                &mut confirmations,
+                Some(110),
+                269,
+                60,
+                by(&p2)
+            ),
+            None
+        );
+        assert!(refusals.is_empty() && confirmations.is_empty());
+        // A confirmation older than a moved mark, or by a removed publisher, no longer counts.
+        let mut confirmations = vec![refusal(&p1, 100)];
+        assert_eq!(
+            confirm(&mut vec![], &mut confirmations, Some(120), 121, 60, by(&p2)),
+            Some(120)
+        );
+        let fewer = [p2.clone(), p3.clone()];
+        let by_p3 = Source::Publisher {
+            sender: &p3,
+            publishers: &fewer,
+        };
+        let mut confirmations = vec![refusal(&p1, 125)];
+        assert_eq!(
+            confirm(&mut vec![], &mut confirmations, Some(120), 126, 60, by_p3),
+            Some(120)
+        );
     }
 
     #[test]

@@ -65,8 +65,16 @@ pub struct JumpState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anchor_accepted_time: Option<u64>,
     /// The latest jump refusal (publish time ≤ block time) of each publisher that is not yet
-    /// covered by an accepted record; at most one entry per publisher.
+    /// answered (`rules::confirm`); at most one entry per publisher.
     pub refusals: Vec<Refusal>,
+    /// The anchor the current one replaced: the block that moved the anchor stays within
+    /// `max_jump_windows` bounds of it (`rules::JumpRefs`). Absent after a reset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_anchor: Option<Anchor>,
+    /// While the feed is marked unconfirmed: each publisher's latest accepted record at or after
+    /// the mark (`rules::confirm`); at most one entry per publisher.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub confirmations: Vec<Refusal>,
 }
 
 impl JumpState {
@@ -80,7 +88,8 @@ impl JumpState {
     }
 }
 
-/// One publisher's latest refused update.
+/// One publisher's latest refused update (in `refusals`) or accepted record answering a mark (in
+/// `confirmations`).
 #[cw_serde]
 pub struct Refusal {
     pub publisher: Addr,
@@ -100,7 +109,7 @@ mod tests {
         assert_eq!(old.anchor().accepted_time, 5);
         let new = JumpState {
             anchor_accepted_time: Some(3),
-            ..old
+            ..old.clone()
         };
         assert_eq!(new.anchor().accepted_time, 3);
         assert_eq!(

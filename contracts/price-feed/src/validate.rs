@@ -1,7 +1,5 @@
 //! Turns unchecked input (strings, optional parameters) into checked values, once, at the edge.
 
-use std::collections::BTreeSet;
-
 use cosmwasm_std::{Addr, Api, Decimal256};
 use perps_api::price_feed::MAX_FEED_ID_LEN;
 
@@ -29,17 +27,16 @@ pub fn addr(api: &dyn Api, address: &str) -> ContractResult<Addr> {
 
 /// Validates a publisher set; duplicates are refused so a removal never leaves a copy behind.
 pub fn publishers(api: &dyn Api, publishers: &[String]) -> ContractResult<Vec<Addr>> {
-    let mut seen = BTreeSet::new();
-    publishers
-        .iter()
-        .map(|p| {
-            let publisher = addr(api, p)?;
-            if !seen.insert(publisher.clone()) {
-                return Err(ContractError::DuplicatePublisher { publisher });
-            }
-            Ok(publisher)
-        })
-        .collect()
+    let mut checked: Vec<Addr> = Vec::with_capacity(publishers.len());
+    for p in publishers {
+        let publisher = addr(api, p)?;
+        // a linear scan: the set is a handful of addresses (no set type linked in the artifact)
+        if checked.contains(&publisher) {
+            return Err(ContractError::DuplicatePublisher { publisher });
+        }
+        checked.push(publisher);
+    }
+    Ok(checked)
 }
 
 /// The checked configuration from instantiate's fields.

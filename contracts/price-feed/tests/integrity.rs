@@ -242,8 +242,15 @@ fn two_distinct_publishers_refused_within_a_window_mark_the_feed_unconfirmed() {
         [format!("SOL:{}", t0 + 70)]
     );
     assert_eq!(raw(&suite, "SOL").refused_publish_time, Some(t0 + 70));
-    // p3's accepted 115 at 90 s of the anchor answers both.
+    // p3's accepted 115 at 90 s of the anchor is stored but alone answers nothing; p1's 115 a
+    // second later (a second publisher within one window) answers both refusals.
     push_from(&mut suite, &p3, upd("SOL", "115", t0 + 90));
+    let price = suite.price("SOL").unwrap();
+    assert_eq!(
+        (price.price, price.refused_publish_time),
+        (d("115"), Some(t0 + 70))
+    );
+    push_from(&mut suite, &p1, upd("SOL", "115", t0 + 91));
     let price = suite.price("SOL").unwrap();
     assert_eq!((price.price, price.refused_publish_time), (d("115"), None));
     // Answered refusals no longer count: p1 alone again records nothing.
@@ -434,4 +441,121 @@ fn a_price_stored_before_the_history_existed_is_read_and_continued() {
         (Some(1), None)
     );
     assert_eq!(suite.history("SOL")[0].price, d("110"));
+}
+
+#[test]
+fn s53_one_block_after_a_long_silence_moves_at_most_max_jump_windows_bounds() {
+    let (mut suite, t0) = sol();
+    suite.advance(600);
+    // Ten windows of silence: the first update of the block may move 3 bounds (−30 %) and,
+    // published a window after the anchor in a block a window later, becomes the new anchor.
+    let res = suite.push(vec![upd("SOL", "70", t0 + 600)]).unwrap();
+    assert!(attrs(&res, "skipped_update").is_empty());
+    // Later updates of the same block stay within 3 bounds of the anchor the block started
+    // from (100): 63 (one bound from the new anchor, 37 % from 100) and one atom below 70 are
+    // refused.
+    for price in ["63", "69.999999999999999999"] {
+        let res = suite.push(vec![upd("SOL", price, t0 + 601)]).unwrap();
+        assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+    }
+    assert_eq!(suite.stored("SOL"), (d("70"), d("1"), d("70"), t0 + 600));
+    // Within both bounds: 77 (+10 % of the new anchor, −23 % of the old one) lands.
+    suite.push(vec![upd("SOL", "77", t0 + 602)]).unwrap();
+    assert_eq!(suite.stored("SOL").0, d("77"));
+    suite.push(vec![upd("SOL", "70", t0 + 603)]).unwrap();
+    // The next block is measured from the new anchor alone, as after any window boundary: one
+    // bound, 63.
+    suite.advance(1);
+    let res = suite.push(vec![upd("SOL", "62.99", t0 + 604)]).unwrap();
+    assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+    suite.push(vec![upd("SOL", "63", t0 + 605)]).unwrap();
+    assert_eq!(suite.stored("SOL").0, d("63"));
+}
+
+#[test]
+fn s53_several_publishers_in_one_block_after_a_silence_stay_within_max_jump_windows_bounds() {
+    let (mut suite, [p1, p2, p3], t0) = three_publishers();
+    suite.advance(600);
+    // p1 moves the price (and the anchor) 3 bounds; p2 and p3 try one more bound in the same
+    // block: refused, and two refusals published ahead of the block record nothing.
+    push_from(&mut suite, &p1, upd("SOL", "70", t0 + 600));
+    for (who, t) in [(&p2, t0 + 601), (&p3, t0 + 602)] {
+        let res = push_from(&mut suite, who, upd("SOL", "63", t));
+        assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+        assert!(attrs(&res, "refused_publish_time").is_empty());
+    }
+    // The same walk as three messages of one publisher each, in the other direction: 130, then
+    // 143 refused (+43 % of 100), 130 kept.
+    let (mut suite, [p1, p2, _], t0) = three_publishers();
+    suite.advance(600);
+    push_from(&mut suite, &p1, upd("SOL", "130", t0 + 600));
+    let res = push_from(&mut suite, &p2, upd("SOL", "143", t0 + 601));
+    assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+    let res = push_from(
+        &mut suite,
+        &p1,
+        upd("SOL", "130.000000000000000001", t0 + 602),
+    );
+    assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+    assert_eq!(suite.stored("SOL"), (d("130"), d("1"), d("130"), t0 + 600));
+    assert_eq!(raw(&suite, "SOL").refused_publish_time, None);
+}
+
+/// SOL gapped from 100 to 85 at `t0 + 60`: both honest publishers (p1, p2) were refused within
+/// one window, so the feed is marked unconfirmed at `t0 + 60`; p3 is the attacker.
+fn marked_by_two_honest_publishers() -> (Suite, [Addr; 3], u64) {
+    let (mut suite, publishers, t0) = three_publishers();
+    suite.advance(60);
+    for who in &publishers[..2] {
+        push_from(&mut suite, who, upd("SOL", "85", t0 + 60));
+    }
+    let price = suite.price("SOL").unwrap();
+    assert_eq!(
+        (price.price, price.refused_publish_time),
+        (d("100"), Some(t0 + 60))
+    );
+    (suite, publishers, t0)
+}
+
+#[test]
+fn one_publisher_alone_cannot_lift_an_unconfirmed_mark() {
+    let (mut suite, [h1, h2, m], t0) = marked_by_two_honest_publishers();
+    // M re-publishes the stale 100 after the refusals: within the bound, accepted and stored,
+    // but one publisher's word does not answer two others' refusals.
+    for t in [t0 + 61, t0 + 62] {
+        let res = push_from(&mut suite, &m, upd("SOL", "100", t));
+        assert!(attrs(&res, "skipped_update").is_empty());
+    }
+    let price = suite.price("SOL").unwrap();
+    assert_eq!(
+        (price.price, price.refused_publish_time),
+        (d("100"), Some(t0 + 60))
+    );
+    assert_eq!(raw(&suite, "SOL").refused_publish_time, Some(t0 + 60));
+    // Two windows later the honest 85 is within the scaled bound: h1's print alone leaves the
+    // feed unconfirmed, h2's within one window confirms it.
+    suite.advance(120);
+    push_from(&mut suite, &h1, upd("SOL", "85", t0 + 180));
+    let price = suite.price("SOL").unwrap();
+    assert_eq!(
+        (price.price, price.refused_publish_time),
+        (d("85"), Some(t0 + 60))
+    );
+    push_from(&mut suite, &h2, upd("SOL", "85", t0 + 181));
+    let price = suite.price("SOL").unwrap();
+    assert_eq!((price.price, price.refused_publish_time), (d("85"), None));
+}
+
+#[test]
+fn two_confirmations_more_than_a_window_apart_do_not_lift_the_mark() {
+    let (mut suite, [h1, _, m], t0) = marked_by_two_honest_publishers();
+    suite.advance(120);
+    push_from(&mut suite, &h1, upd("SOL", "85", t0 + 180));
+    // M agrees a full window later: not within one window of h1's confirmation.
+    suite.advance(60);
+    push_from(&mut suite, &m, upd("SOL", "85", t0 + 240));
+    assert_eq!(raw(&suite, "SOL").refused_publish_time, Some(t0 + 60));
+    // The owner's reset still confirms alone.
+    suite.reset("SOL", "85", t0 + 240).unwrap();
+    assert_eq!(raw(&suite, "SOL").refused_publish_time, None);
 }

@@ -289,7 +289,33 @@ typed_event! {
         skew: SignedDecimal256,
         old_skew_scale: Decimal256,
         new_skew_scale: Decimal256,
-        /// `P·K²/2·(1/S_old − 1/S_new)`, base units.
+        /// `L_old − L_new` of the impact liability (perps-risk `impact_liability`; `P·K²/2·(1/S_old
+        /// − 1/S_new)` while `|K| ≤ 3·cap·S`), base units.
+        vault_equity_change: Int128,
+    }
+}
+
+typed_event! {
+    /// `update_market` changed a parameter funding or the impact liability depend on
+    /// (`skew_scale`, `max_price_impact`, `max_funding_rate_per_day`) while `K ≠ 0`: funding was
+    /// first accrued to the block under the old parameters, at `price`.
+    MarketRiskChangeEvent = "market_risk_change" {
+        market_id: String,
+        skew: SignedDecimal256,
+        /// The price funding was accrued and the liability valued at.
+        price: Decimal256,
+        /// `oracle` (the live mark) or `last_price` (the oracle is not live: the last price the
+        /// engine accepted).
+        price_source: String,
+        /// Funding index moved by the accrual under the old parameters.
+        funding_index_delta: SignedDecimal256,
+        old_funding_rate_per_day: SignedDecimal256,
+        new_funding_rate_per_day: SignedDecimal256,
+        /// The impact cap before and after (0 when `skew_scale = 0`).
+        old_max_price_impact: Decimal256,
+        new_max_price_impact: Decimal256,
+        /// `L_old − L_new` of the impact liability (perps-risk `impact_liability`), base units:
+        /// what the change moves into vault equity at an unchanged price.
         vault_equity_change: Int128,
     }
 }

@@ -70,6 +70,32 @@ pub fn funding_rate_per_second(
     )
 }
 
+/// The daily rate `max_funding_rate_per_day · clamp(K/(max_price_impact·skew_scale), −1, 1)`
+/// (positive: longs pay), rounded toward zero. For reports only (`update_market` shows the rate
+/// before and after a parameter change); the index moves by [`funding_index_delta`].
+pub fn funding_rate_per_day(
+    skew: SignedDecimal256,
+    skew_scale: Decimal256,
+    max_price_impact: Decimal256,
+    max_funding_rate_per_day: Decimal256,
+) -> Result<SignedDecimal256, RiskError> {
+    let Some((num, den)) = skew_ratio(skew, skew_scale, max_price_impact)? else {
+        return Ok(SignedDecimal256::zero());
+    };
+    let n = Int512::from(max_funding_rate_per_day.atomics())
+        .checked_mul(num)
+        .map_err(|_| overflow("funding rate"))?;
+    let toward_zero = if skew.is_negative() {
+        Round::Up
+    } else {
+        Round::Down
+    };
+    to_signed(
+        div_round(n, den, toward_zero, "funding rate")?,
+        "funding rate",
+    )
+}
+
 /// Index increment `P·r·Δt = P·max_rate·clamp(K/(m·S), −1, 1)·Δt/86400` from the skew before
 /// the touch, computed exactly in 512 bits and rounded ONCE, away from zero (funding owed
 /// rounds up): a low price never truncates funding away. `Δt = 0`, `K = 0` or

@@ -69,8 +69,9 @@
 //! - [`liquidation`]: [`liquidation::plan_liquidation`] → [`liquidation::LiquidationPlan`],
 //!   [`liquidation::apply_plan`], [`liquidation::validate_liquidation_rules`].
 //! - [`vault`]: [`vault::MarketAggregate`] (`add`/`remove`/`skew`; how to keep it current is in
-//!   the module docs), [`vault::vault_equity`], [`vault::impact_liability`],
-//!   [`vault::skew_scale_change_value`] (ΔV of a `skew_scale` change), [`vault::vault_required_backing`],
+//!   the module docs), [`vault::vault_equity`], [`vault::impact_liability`] (the most impact
+//!   the vault can be made to pay back, with the clamp), [`vault::impact_change_value`] (ΔV of
+//!   a `skew_scale` or `max_price_impact` change), [`vault::vault_required_backing`],
 //!   [`vault::shares_to_mint`], [`vault::redeem_value`].
 //! - [`ledger`]: who pays whom: [`ledger::Balances`] in, [`ledger::Moved`] (balances after,
 //!   [`ledger::Flows`] in/out/shortfall/covered) out, one step per action ([`ledger::fill`],

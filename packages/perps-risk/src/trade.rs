@@ -52,9 +52,10 @@ fn ratio_exceeds(a: SignedDecimal256, b: Decimal256, c: Decimal256) -> bool {
 ///   fill `P·(1 + impact)` stays positive: validation keeps `max_price_impact < 1`.
 ///
 /// Below the cap the impact paid is exactly the change of the vault's impact liability
-/// `P·K²/(2·skew_scale)` (round trips cost only fees); a clamped reduction pays more impact
-/// than the liability it removes, and the difference stays with the vault. Refuses a zero size
-/// and a zero price. `skew_scale = 0` means no impact.
+/// `P·K²/(2·skew_scale)` (round trips cost only fees); from a skew above the cap no accepted
+/// trade takes more than the liability it removes ([`crate::vault::impact_liability`], which
+/// accounts for the clamp). Refuses a zero size and a zero price. `skew_scale = 0` means no
+/// impact.
 pub fn fill_price(
     price: Decimal256,
     skew: SignedDecimal256,

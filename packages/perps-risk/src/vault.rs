@@ -128,10 +128,13 @@ pub struct VaultMarket {
     pub funding_index: SignedDecimal256,
     /// Skew scale (0 = no impact premium).
     pub skew_scale: Decimal256,
+    /// The market's impact cap (`max_price_impact`; unused when `skew_scale = 0`).
+    pub max_price_impact: Decimal256,
 }
 
-/// `V = cash − Σ_m (U_m − A_m) − Σ_m P_m·K_m²/(2·skew_scale_m)`, base units, exact and rounded
-/// against the vault (traders' claims up, premium up).
+/// `V = cash − Σ_m (U_m − A_m) − Σ_m L_m`, base units, exact and rounded against the vault
+/// (traders' claims up, impact liability up). `L_m` is [`impact_liability`]: `P·K²/(2·S)` while
+/// `|K| ≤ 3·max_price_impact·S`, less beyond (the impact a trader can take back is clamped).
 pub fn vault_equity(
     cash: Int128,
     markets: &[VaultMarket],
@@ -158,51 +161,82 @@ pub fn vault_equity(
             .aggregate
             .total_accrued_funding(m.funding_index, decimals, Round::Down)?;
         v = v.checked_sub(u)?.checked_add(a)?;
-        v = v.checked_sub(impact_liability(price, k, m.skew_scale, decimals)?)?;
+        let impact = ImpactParams {
+            skew_scale: m.skew_scale,
+            max_price_impact: m.max_price_impact,
+        };
+        v = v.checked_sub(impact_liability(price, k, impact, decimals)?)?;
     }
     Ok(v)
 }
 
-/// The impact the vault owes back as skew unwinds, `P·K²/(2·skew_scale)` in base units, exact
-/// and rounded up (0 when `skew_scale = 0` or `K = 0`).
+/// The two market parameters the skew impact depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImpactParams {
+    /// `S` (0 = no impact).
+    pub skew_scale: Decimal256,
+    /// `cap`: the largest skew a trade may leave is `cap·S`; a reduction's impact is clamped to
+    /// `±cap` (DESIGN 6.5).
+    pub max_price_impact: Decimal256,
+}
+
+/// How far (in multiples of `cap·S`) the liability stays the unclamped `P·K²/(2S)`.
+const UNCLAMPED_REACH: i128 = 3;
+
+/// The most impact the vault can be made to pay back from skew `K` at price `P` before the
+/// market is flat, base units, rounded up (0 when `S = 0` or `K = 0`):
+///
+/// `L = P·(n²/(2S) + cap·(|K| − n))` with `n = min(|K|, 3·cap·S)`.
+///
+/// Why this and not the integral `P·(m²/(2S) + cap·(|K| − m))`, `m = min(|K|, cap·S)` (the
+/// impact paid when the skew unwinds in infinitely small steps): [`crate::trade::fill_price`]
+/// clamps the impact of a whole trade at its midpoint, so a trade straddling `cap·S` is paid more
+/// than the integral over its width (one close of `K = 2·cap·S` pays `P·K²/(2S)`), and a trade
+/// crossing zero (judged by the skew it leaves, `≤ cap·S`) is paid the clamped premium on its
+/// opening part too. Over every sequence of trades `fill_price` accepts that ends flat, the vault
+/// pays at most `L` (property-tested), and `L` is reached: from `|K| > cap·S` by one trade to
+/// `∓cap·S` and its close. So `V` stays a lower bound, as everywhere else. For `|K| ≤ 3·cap·S`
+/// (every skew trades can build) it is the unclamped `P·K²/(2S)`; beyond (after a forced
+/// `skew_scale` change or a lowered cap) it grows by `P·cap` per unit of skew, not `P·|K|/S`.
 pub fn impact_liability(
     price: Decimal256,
     skew: SignedDecimal256,
-    skew_scale: Decimal256,
+    impact: ImpactParams,
     decimals: u8,
 ) -> Result<Quote, RiskError> {
-    if skew_scale.is_zero() || skew.is_zero() {
+    if impact.skew_scale.is_zero() || skew.is_zero() {
         return Ok(Quote::ZERO);
     }
+    let scale = signed(impact.skew_scale)?;
+    let cap = signed(impact.max_price_impact)?;
     let abs_k = signed(unsigned_abs(skew))?;
-    let price_bu = mul(signed(price)?, base_units_per_whole(decimals)?, Round::Up)?;
-    let two_scale = mul(
-        from_int(Int256::from(2i128))?,
-        signed(skew_scale)?,
-        Round::Down,
-    )?;
-    mul_div(
-        mul(price_bu, abs_k, Round::Up)?,
-        abs_k,
-        two_scale,
+    // rounded up: for n ≥ cap·S a larger n only raises L
+    let reach = mul(
+        from_int(Int256::from(UNCLAMPED_REACH))?,
+        mul(cap, scale, Round::Up)?,
         Round::Up,
-    )
-    .map(Quote)
+    )?;
+    let n = abs_k.min(reach);
+    let price_bu = mul(signed(price)?, base_units_per_whole(decimals)?, Round::Up)?;
+    let two_scale = mul(from_int(Int256::from(2i128))?, scale, Round::Down)?;
+    let quadratic = mul_div(mul(price_bu, n, Round::Up)?, n, two_scale, Round::Up)?;
+    let linear = mul(mul(price_bu, cap, Round::Up)?, sub(abs_k, n)?, Round::Up)?;
+    add(quadratic, linear).map(Quote)
 }
 
-/// What a change of `skew_scale` from `old_scale` to `new_scale` moves into vault equity at an
-/// unchanged price: `ΔV = P·K²/2·(1/S_old − 1/S_new)` (a scale of 0 means no impact term), base
-/// units, rounded down (DESIGN 6.9: reported by a forced `update_market`). Negative when the
-/// vault loses (a smaller scale makes it owe more impact back).
-pub fn skew_scale_change_value(
+/// What a change of a market's impact parameters from `old` to `new` moves into vault equity at
+/// an unchanged price: `ΔV = L_old − L_new` ([`impact_liability`]), base units, rounded down
+/// (DESIGN 6.9: reported by `update_market`). Negative when the vault loses (it owes more impact
+/// back). While `|K| ≤ 3·cap·S` on both sides this is `P·K²/2·(1/S_old − 1/S_new)`.
+pub fn impact_change_value(
     price: Decimal256,
     skew: SignedDecimal256,
-    old_scale: Decimal256,
-    new_scale: Decimal256,
+    old: ImpactParams,
+    new: ImpactParams,
     decimals: u8,
 ) -> Result<Int128, RiskError> {
-    let before = impact_liability(price, skew, old_scale, decimals)?;
-    let after = impact_liability(price, skew, new_scale, decimals)?;
+    let before = impact_liability(price, skew, old, decimals)?;
+    let after = impact_liability(price, skew, new, decimals)?;
     before.checked_sub(after)?.floor()
 }
 

@@ -8,6 +8,7 @@ mod liquidation_examples;
 mod trade_examples;
 mod vault_examples;
 
+mod props_impact;
 mod props_ledger;
 mod props_liquidation;
 mod props_margin;

@@ -78,10 +78,11 @@ proptest! {
         // skew_scale change, a reduction's impact is clamped and the vault keeps the difference
         prop_assume!(k.abs_diff(SignedDecimal256::zero()) <= ss.checked_mul(d("10")).unwrap());
         let delta = sdec_micro(if buy { delta_micro } else { -delta_micro });
-        let q = fill_price(p, k, delta, ss, d("10"));
+        let cap = d("10");
+        let q = fill_price(p, k, delta, ss, cap);
         prop_assume!(q.is_ok());
         let q = q.unwrap();
-        let market = |a: MarketAggregate| VaultMarket { aggregate: a, mark_price: Some(p), funding_index: sd("0"), skew_scale: ss };
+        let market = |a: MarketAggregate| VaultMarket { aggregate: a, mark_price: Some(p), funding_index: sd("0"), skew_scale: ss, max_price_impact: cap };
         let v0 = vault_equity(Int128::zero(), &[market(agg)], DEC).unwrap();
         let mut after = agg;
         after.add(&Position { size: delta, entry_price: q.fill_price, funding_index_at_entry: sd("0") }).unwrap();
@@ -171,7 +172,7 @@ proptest! {
         // the vault never loses on a reduction at an unchanged price (clamped or not)
         let mut agg = MarketAggregate::default();
         agg.add(&Position { size: k, entry_price: p, funding_index_at_entry: sd("0") }).unwrap();
-        let market = |a: MarketAggregate| VaultMarket { aggregate: a, mark_price: Some(p), funding_index: sd("0"), skew_scale: ss };
+        let market = |a: MarketAggregate| VaultMarket { aggregate: a, mark_price: Some(p), funding_index: sd("0"), skew_scale: ss, max_price_impact: cap };
         let v0 = vault_equity(Int128::zero(), &[market(agg)], DEC).unwrap();
         let mut after = agg;
         after.add(&Position { size: delta, entry_price: q.fill_price, funding_index_at_entry: sd("0") }).unwrap();

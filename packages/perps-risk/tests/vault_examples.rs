@@ -2,8 +2,8 @@
 
 use cosmwasm_std::{Int128, SignedDecimal256, Uint128};
 use perps_risk::vault::{
-    impact_liability, redeem_value, shares_to_mint, skew_scale_change_value, vault_equity,
-    vault_required_backing, MarketAggregate, SharesMinted, VaultMarket,
+    impact_change_value, impact_liability, redeem_value, shares_to_mint, vault_equity,
+    vault_required_backing, ImpactParams, MarketAggregate, SharesMinted, VaultMarket,
 };
 use perps_risk::{Position, Quote, RiskError};
 
@@ -73,6 +73,7 @@ fn vault_equity_counts_claims_funding_and_the_skew_premium() {
         mark_price: Some(d("110")),
         funding_index: sd("1"),
         skew_scale: d("100"),
+        max_price_impact: d("0.5"),
     };
     let v = vault_equity(usdc(1_000), std::slice::from_ref(&m), DEC).unwrap();
     assert_eq!(v, Quote::from_base_units(Int128::new(989_500_000)));
@@ -109,6 +110,7 @@ fn vault_equity_counts_claims_funding_and_the_skew_premium() {
         mark_price: None,
         funding_index: sd("0"),
         skew_scale: d("100"),
+        max_price_impact: d("0.5"),
     };
     assert_eq!(
         vault_equity(usdc(1_000), &[m], DEC)
@@ -232,30 +234,86 @@ fn redeeming_nothing_from_a_vault_without_shares_pays_nothing() {
     );
 }
 
+fn impact(skew_scale: &str, cap: &str) -> ImpactParams {
+    ImpactParams {
+        skew_scale: d(skew_scale),
+        max_price_impact: d(cap),
+    }
+}
+
 #[test]
 fn a_skew_scale_change_moves_the_impact_liability() {
-    // BTC 60,000, K = 20: no impact → skew_scale 1,000 owes back 60,000·400/2,000 = 12,000 USDC
+    let btc = |k: &str, old: ImpactParams, new: ImpactParams| {
+        impact_change_value(d("60000"), sd(k), old, new, DEC).unwrap()
+    };
+    // 2,000 → 1,000 with K = 5.9 and cap 0.3 % (3·cap·S = 18, then 9: unclamped on both sides):
+    // 60,000·34.81/2·(1/2,000 − 1/1,000) = −522.15
     assert_eq!(
-        impact_liability(d("60000"), sd("20"), d("1000"), DEC).unwrap(),
-        Quote::from_base_units(usdc(12_000))
-    );
-    assert_eq!(
-        skew_scale_change_value(d("60000"), sd("20"), d("0"), d("1000"), DEC).unwrap(),
-        usdc(-12_000)
-    );
-    // and back: the vault gains it; a short skew moves the same (K² does not see the side)
-    assert_eq!(
-        skew_scale_change_value(d("60000"), sd("-20"), d("1000"), d("0"), DEC).unwrap(),
-        usdc(12_000)
-    );
-    // 2,000 → 1,000 with K = 5.9: 60,000·34.81/2·(1/2,000 − 1/1,000) = −522.15
-    assert_eq!(
-        skew_scale_change_value(d("60000"), sd("5.9"), d("2000"), d("1000"), DEC).unwrap(),
+        btc("5.9", impact("2000", "0.003"), impact("1000", "0.003")),
         Int128::new(-522_150_000)
     );
     // no skew, no value
     assert_eq!(
-        skew_scale_change_value(d("60000"), sd("0"), d("2000"), d("1000"), DEC).unwrap(),
+        btc("0", impact("2000", "0.003"), impact("1000", "0.003")),
         Int128::zero()
+    );
+    // BTC 60,000, K = 20: no impact → skew_scale 1,000, cap 0.3 %. K is beyond 3·cap·S = 9, so
+    // L = 60,000·(9²/2,000 + 0.003·(20 − 9)) = 60,000·(0.0405 + 0.033) = 4,410 USDC, not the
+    // unclamped 60,000·400/2,000 = 12,000: the most the holders can take back (below).
+    assert_eq!(
+        impact_liability(d("60000"), sd("20"), impact("1000", "0.003"), DEC).unwrap(),
+        Quote::from_base_units(usdc(4_410))
+    );
+    assert_eq!(
+        btc("20", impact("0", "0.003"), impact("1000", "0.003")),
+        usdc(-4_410)
+    );
+    // and back: the vault gains it; a short skew moves the same (the side does not matter)
+    assert_eq!(
+        btc("-20", impact("1000", "0.003"), impact("0", "0.003")),
+        usdc(4_410)
+    );
+}
+
+#[test]
+fn the_liability_is_the_most_impact_an_unwind_pays() {
+    use perps_risk::trade::fill_price;
+    let (price, scale, cap) = (d("60000"), d("1000"), d("0.003"));
+    // What the vault pays a trade of `delta` from skew `k`: −Δs·(fill − P), whole USDC.
+    let paid = |k: &str, delta: &str| {
+        let q = fill_price(price, sd(k), sd(delta), scale, cap).unwrap();
+        let fill = SignedDecimal256::try_from(q.fill_price).unwrap();
+        let p = SignedDecimal256::try_from(price).unwrap();
+        sd(delta).checked_mul(p.checked_sub(fill).unwrap()).unwrap()
+    };
+    // K = 20 (a forced skew_scale change left it at 6.7·cap·S). One close pays the cap on all
+    // 20: 20·180 = 3,600. A sale of 23 (crossing to −3 = −cap·S, allowed: it leaves the cap)
+    // pays the cap on 23, then closing the −3 pays 3·60,000·1.5/1,000 = 270: 4,410 = L.
+    assert_eq!(paid("20", "-20"), sd("3600"));
+    assert_eq!(paid("20", "-23"), sd("4140"));
+    assert_eq!(paid("-3", "3"), sd("270"));
+    // The integral P·(m²/(2S) + cap·(|K| − m)), m = cap·S = 3, is what small steps pay:
+    // 60,000·(9/2,000 + 0.003·17) = 3,330 — less than L, so it cannot value the vault.
+    let mut total = SignedDecimal256::zero();
+    let mut k = sd("20");
+    let step = sd("-0.5");
+    while !k.is_zero() {
+        total = total.checked_add(paid(&k.to_string(), "-0.5")).unwrap();
+        k = k.checked_add(step).unwrap();
+    }
+    // 17 units at the cap (3,060) + the last 3 in steps: 60,000·9/2,000 = 270 (midpoints exact)
+    assert_eq!(total, sd("3330"));
+    // Lowering the cap from 0.3 % to 0.1 % at K = 5.9 (3·cap·S = 3): L = 60,000·(9/2,000 +
+    // 0.001·2.9) = 444 instead of 60,000·34.81/2,000 = 1,044.3: the vault gains 600.3.
+    assert_eq!(
+        impact_change_value(
+            price,
+            sd("5.9"),
+            impact("1000", "0.003"),
+            impact("1000", "0.001"),
+            DEC
+        )
+        .unwrap(),
+        Int128::new(600_300_000)
     );
 }

@@ -1,16 +1,17 @@
 //! Owner-managed markets: add, update, status, settlement.
 
 use cosmwasm_std::{
-    Addr, Decimal256, Deps, DepsMut, Env, MessageInfo, Order, Response, SignedDecimal256,
+    Addr, Decimal256, Deps, DepsMut, Env, Int128, MessageInfo, Order, Response, SignedDecimal256,
 };
 use cw_utils::nonpayable;
-use perps_api::events::SkewScaleChangeEvent;
+use perps_api::events::{MarketRiskChangeEvent, SkewScaleChangeEvent};
 use perps_api::perps::{Execution, MarketConfig, MarketStatus, MarketStatusUpdate};
 use perps_risk::book::book_health;
-use perps_risk::vault::skew_scale_change_value;
+use perps_risk::funding::funding_rate_per_day;
+use perps_risk::vault::{impact_change_value, ImpactParams};
 
 use crate::account::{book_params, load_account};
-use crate::error::{ContractError, ContractResult, OracleError, SkewScaleChange};
+use crate::error::{ContractError, ContractResult, SkewScaleChange};
 use crate::market::{accrue, impact_cap, load_market_ctx, skew, tier_table, Prices};
 use crate::oracle;
 use crate::orders::market_order_ids;
@@ -195,35 +196,48 @@ pub fn update_market(
         });
     }
     let forced = force.unwrap_or(false);
-    let mark = oracle::mark(deps.as_ref(), &env, &cfg, &market_id, &market).map(|m| m.price);
-    let change = skew_scale_change(
-        &cfg,
-        &market_id,
-        &market.config,
-        &config,
-        &state,
-        &mark,
-        forced,
-    )?;
-    // Funding so far accrues under the old parameters.
-    if let Ok(price) = mark {
-        let state = accrue(&market, state, price, env.block.time.seconds())?;
-        MARKET_STATES.save(deps.storage, &market_id, &state)?;
+    let k = skew(&state)?;
+    let valued = valuation_price(deps.as_ref(), &env, &cfg, &market_id, &market, &state, k)?;
+    let moved = match valued {
+        Some((price, _)) => impact_change_value(
+            price,
+            k,
+            impact_params(&market.config),
+            impact_params(&config),
+            cfg.collateral_decimals,
+        )?,
+        None => Int128::zero(),
+    };
+    let change = skew_scale_change(&market_id, &market.config, &config, k, moved, forced)?;
+    // Funding so far accrues under the old parameters, at the price the change is valued at.
+    let accrued = match valued {
+        Some((price, _)) => accrue(&market, state.clone(), price, env.block.time.seconds())?,
+        None => MarketState {
+            last_funding_time: env.block.time.seconds().max(state.last_funding_time),
+            ..state.clone()
+        },
+    };
+    if accrued != state {
+        MARKET_STATES.save(deps.storage, &market_id, &accrued)?;
     }
+    let risk_change = match valued {
+        Some((price, source)) => {
+            let accrual = Accrual {
+                price,
+                source,
+                index_delta: accrued.funding_index.checked_sub(state.funding_index)?,
+                moved,
+            };
+            risk_change(&market_id, &market.config, &config, k, accrual)?
+        }
+        None => None,
+    };
     if has_oi && !forced {
-        let before = count_liquidatable_books(deps.as_ref(), &env, &cfg, &market_id, None)?;
         let candidate = Market {
             config: config.clone(),
             status: market.status.clone(),
         };
-        let after =
-            count_liquidatable_books(deps.as_ref(), &env, &cfg, &market_id, Some(&candidate))?;
-        if after > before {
-            return Err(ContractError::UpdateMakesLiquidatable {
-                market_id,
-                count: after - before,
-            });
-        }
+        refuse_new_liquidations(deps.as_ref(), &env, &cfg, &market_id, &candidate)?;
     }
     market.config = config;
     MARKETS.save(deps.storage, &market_id, &market)?;
@@ -231,7 +245,8 @@ pub fn update_market(
         .add_attribute("action", "update_market")
         .add_attribute("market_id", &market_id)
         .add_attribute("forced", forced.to_string())
-        .add_events(change))
+        .add_events(change)
+        .add_events(risk_change))
 }
 
 /// The execution mode an update leaves: omitted keeps the stored one; a change is refused while
@@ -266,28 +281,114 @@ fn execution_change(
     Ok(config)
 }
 
-/// A new `skew_scale` with open skew moves value between the vault and traders at an unchanged
-/// price (DESIGN 6.9): refused unless forced, else reported by the returned event.
-fn skew_scale_change(
+/// Refuses an update that would make more books holding `market_id` liquidatable than before
+/// (valued with `candidate` in place of the stored market).
+fn refuse_new_liquidations(
+    deps: Deps,
+    env: &Env,
     cfg: &Config,
+    market_id: &str,
+    candidate: &Market,
+) -> ContractResult<()> {
+    let before = count_liquidatable_books(deps, env, cfg, market_id, None)?;
+    let after = count_liquidatable_books(deps, env, cfg, market_id, Some(candidate))?;
+    if after > before {
+        return Err(ContractError::UpdateMakesLiquidatable {
+            market_id: market_id.to_string(),
+            count: after - before,
+        });
+    }
+    Ok(())
+}
+
+/// The price a market's parameter change is valued and its funding accrued at: the live mark,
+/// else (the oracle is not live) the last price the engine accepted. `None` when the market has
+/// no skew and no price (nothing to value or accrue); with skew and no price at all, the
+/// oracle's verdict says why.
+fn valuation_price(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    market_id: &str,
+    market: &Market,
+    state: &MarketState,
+    k: SignedDecimal256,
+) -> ContractResult<Option<(Decimal256, &'static str)>> {
+    match (
+        oracle::mark(deps, env, cfg, market_id, market),
+        state.last_price,
+    ) {
+        (Ok(m), _) => Ok(Some((m.price, "oracle"))),
+        (Err(_), Some(p)) => Ok(Some((p, "last_price"))),
+        (Err(_), None) if k.is_zero() => Ok(None),
+        (Err(e), None) => Err(e.into()),
+    }
+}
+
+fn impact_params(mc: &MarketConfig) -> ImpactParams {
+    ImpactParams {
+        skew_scale: mc.skew_scale,
+        max_price_impact: impact_cap(mc),
+    }
+}
+
+/// What `update_market` accrued before a change, and the value the change moves.
+struct Accrual {
+    price: Decimal256,
+    source: &'static str,
+    index_delta: SignedDecimal256,
+    moved: Int128,
+}
+
+/// The `market_risk_change` event when a parameter funding or the impact liability depend on
+/// changes while `K ≠ 0`.
+fn risk_change(
     market_id: &str,
     old: &MarketConfig,
     new: &MarketConfig,
-    state: &MarketState,
-    mark: &Result<Decimal256, OracleError>,
+    k: SignedDecimal256,
+    accrual: Accrual,
+) -> ContractResult<Option<MarketRiskChangeEvent>> {
+    let (o, n) = (impact_params(old), impact_params(new));
+    if k.is_zero() || (o == n && old.max_funding_rate_per_day == new.max_funding_rate_per_day) {
+        return Ok(None);
+    }
+    let rate = |mc: &MarketConfig, p: ImpactParams| {
+        funding_rate_per_day(
+            k,
+            p.skew_scale,
+            p.max_price_impact,
+            mc.max_funding_rate_per_day,
+        )
+    };
+    Ok(Some(MarketRiskChangeEvent {
+        market_id: market_id.to_string(),
+        skew: k,
+        price: accrual.price,
+        price_source: accrual.source.to_string(),
+        funding_index_delta: accrual.index_delta,
+        old_funding_rate_per_day: rate(old, o)?,
+        new_funding_rate_per_day: rate(new, n)?,
+        old_max_price_impact: o.max_price_impact,
+        new_max_price_impact: n.max_price_impact,
+        vault_equity_change: accrual.moved,
+    }))
+}
+
+/// A new `skew_scale` with open skew moves value between the vault and traders at an unchanged
+/// price (DESIGN 6.9): refused unless forced, else reported by the returned event. `moved` is
+/// what the whole update moves into vault equity (`impact_change_value`).
+fn skew_scale_change(
+    market_id: &str,
+    old: &MarketConfig,
+    new: &MarketConfig,
+    k: SignedDecimal256,
+    moved: Int128,
     forced: bool,
 ) -> ContractResult<Option<SkewScaleChangeEvent>> {
-    let k = skew(state)?;
     if new.skew_scale == old.skew_scale || k.is_zero() {
         return Ok(None);
     }
-    let price = match (mark, state.last_price) {
-        (Ok(p), _) => *p,
-        (Err(_), Some(p)) => p,
-        (Err(e), None) => return Err(e.clone().into()),
-    };
-    let dec = cfg.collateral_decimals;
-    let value_moved = skew_scale_change_value(price, k, old.skew_scale, new.skew_scale, dec)?;
     if !forced {
         return Err(ContractError::SkewScaleChangeWithSkew(Box::new(
             SkewScaleChange {
@@ -295,7 +396,7 @@ fn skew_scale_change(
                 skew: k,
                 old: old.skew_scale,
                 new: new.skew_scale,
-                value_moved,
+                value_moved: moved,
             },
         )));
     }
@@ -304,7 +405,7 @@ fn skew_scale_change(
         skew: k,
         old_skew_scale: old.skew_scale,
         new_skew_scale: new.skew_scale,
-        vault_equity_change: value_moved,
+        vault_equity_change: moved,
     }))
 }
 

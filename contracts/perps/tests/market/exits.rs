@@ -3,6 +3,7 @@
 
 use cosmwasm_std::{Decimal256, Int128};
 use cw_multi_test::Executor;
+use perps_api::events::MarketRiskChangeEvent;
 use perps_api::perps::{ExecuteMsg, MarketConfig, MarketStatusUpdate};
 
 use crate::suite::{d, fee_market, funding_market, plain_market, sd, Suite, USDC};
@@ -150,14 +151,14 @@ fn a_skew_scale_change_with_open_skew_is_refused_unless_forced() {
         &msg(None),
         &[],
         "skew_scale of market BTC cannot change from 0 to 1000 while the skew is 20: it moves \
-         -12000000000 base units of vault equity (send force: true to override)",
+         -4410000000 base units of vault equity (send force: true to override)",
     );
     s.rejects_exact(
         &owner,
         &msg(Some(false)),
         &[],
         "skew_scale of market BTC cannot change from 0 to 1000 while the skew is 20: it moves \
-         -12000000000 base units of vault equity (send force: true to override)",
+         -4410000000 base units of vault equity (send force: true to override)",
     );
     assert_eq!(s.vault().equity, Int128::new(1_000_000 * USDC as i128));
     // other parameters still change with open skew
@@ -176,18 +177,21 @@ fn a_skew_scale_change_with_open_skew_is_refused_unless_forced() {
             ("skew", "20"),
             ("old_skew_scale", "0"),
             ("new_skew_scale", "1000"),
-            ("vault_equity_change", "-12000000000"),
+            ("vault_equity_change", "-4410000000"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()]
     );
-    assert_eq!(s.vault().equity, Int128::new(988_000 * USDC as i128));
+    // K = 20 is beyond 3·cap·S = 9: the most Alice can take back is not 60,000·20²/2,000 =
+    // 12,000 but 60,000·(9²/2,000 + 0.003·11) = 4,410 (a sale of 23 at the clamped 0.3 %, then
+    // closing the short 3 at −0.15 %), which V now owes
+    assert_eq!(s.vault().equity, Int128::new(995_590 * USDC as i128));
     // Alice's close reduces |K| from 20 to 0: never refused, its impact clamped to 0.3 %
     let r = s.close(&alice, "BTC").unwrap();
     assert_eq!(fill(&r), d("60180"));
     assert_eq!(Suite::attr(&r, "trade", "realized_pnl"), "3600000000");
-    // the vault got back the 12,000 of premium it owed, less the 3,600 it paid
+    // the vault got back the 4,410 of impact it owed, less the 3,600 it paid
     assert_eq!(s.vault().equity, Int128::new(996_400 * USDC as i128));
 }
 
@@ -409,4 +413,111 @@ fn a_dead_market_is_valued_at_the_last_accepted_price() {
     // a dead market counts its losses only: U = 0 at the last accepted price
     assert_eq!(p.unrealized_pnl, Int128::zero());
     assert_eq!(acc.equity, Int128::new(20_000 * USDC as i128));
+}
+
+/// BTC 60,000, skew_scale 1,000, cap 0.3 %, 0.0003/day at the cap; the whale is long 2.4 (0.8 of
+/// the cap skew) since the returned time.
+fn whale_at_0_8_of_the_cap() -> (Suite, u64) {
+    let mut s = Suite::with_btc(fee_market("BTC", "1000"));
+    let [whale] = s.traders(["whale"], 200_000, 100_000);
+    s.trade(&whale, "BTC", "2.4");
+    let t0 = s.now();
+    (s, t0)
+}
+
+/// The cap lowered to 0.05 %: 3·cap·S = 1.5 < 2.4.
+fn update_to_a_lower_cap(s: &mut Suite) -> cw_multi_test::AppResponse {
+    let owner = s.owner.clone();
+    let lower = MarketConfig {
+        max_price_impact: Some(d("0.0005")),
+        ..fee_market("BTC", "1000")
+    };
+    let msg = ExecuteMsg::UpdateMarket {
+        market_id: "BTC".into(),
+        config: lower,
+        force: None,
+    };
+    s.exec(&owner, &msg).unwrap()
+}
+
+/// The event of lowering the cap at K = 2.4 a day after the trade: funding accrued under the old
+/// parameters, 60,000·0.0003·0.8 = 14.4 per unit; the rate goes from 0.00024 to the full 0.0003
+/// a day (K is now beyond the cap skew 0.5); the impact liability drops from 60,000·2.4²/2,000 =
+/// 172.8 to 60,000·(1.5²/2,000 + 0.0005·0.9) = 94.5: the vault gains 78.3.
+fn lower_cap_event(price_source: &str) -> MarketRiskChangeEvent {
+    MarketRiskChangeEvent {
+        market_id: "BTC".into(),
+        skew: sd("2.4"),
+        price: d("60000"),
+        price_source: price_source.into(),
+        funding_index_delta: sd("14.4"),
+        old_funding_rate_per_day: sd("0.00024"),
+        new_funding_rate_per_day: sd("0.0003"),
+        old_max_price_impact: d("0.003"),
+        new_max_price_impact: d("0.0005"),
+        vault_equity_change: Int128::new(78_300_000),
+    }
+}
+
+/// DESIGN 6.9 keeps lowering the cap allowed with open skew; the update accrues funding under the
+/// old parameters first and reports the rate change and the value it moves.
+#[test]
+fn lowering_the_cap_accrues_funding_first_and_reports_the_value_it_moves() {
+    let (mut s, t0) = whale_at_0_8_of_the_cap();
+    s.advance(86_399);
+    s.set_price("BTC", "60000");
+    let v = s.vault().equity;
+    let r = update_to_a_lower_cap(&mut s);
+    assert_eq!(
+        Suite::typed::<MarketRiskChangeEvent>(&r),
+        [lower_cap_event("oracle")]
+    );
+    let state = s.market("BTC").state;
+    assert_eq!(
+        (state.funding_index, state.last_funding_time),
+        (sd("14.4"), t0 + 86_400)
+    );
+    assert_eq!(
+        s.vault().equity,
+        v.checked_add(Int128::new(78_300_000)).unwrap()
+    );
+    // a change that touches neither funding nor impact reports nothing
+    let owner = s.owner.clone();
+    let same = MarketConfig {
+        max_price_impact: Some(d("0.0005")),
+        taker_fee: d("0.002"),
+        ..fee_market("BTC", "1000")
+    };
+    let msg = ExecuteMsg::UpdateMarket {
+        market_id: "BTC".into(),
+        config: same,
+        force: None,
+    };
+    let r = s.exec(&owner, &msg).unwrap();
+    assert!(Suite::typed::<MarketRiskChangeEvent>(&r).is_empty());
+}
+
+/// With the oracle not live the update still settles the old parameters: funding accrues to the
+/// block at the last price the engine accepted (before, the gap was accrued later under the new
+/// parameters: 18 per unit instead of 14.4).
+#[test]
+fn a_parameter_change_on_a_dead_oracle_accrues_at_the_last_price_first() {
+    let (mut s, t0) = whale_at_0_8_of_the_cap();
+    s.advance(86_400);
+    let r = update_to_a_lower_cap(&mut s);
+    assert_eq!(
+        Suite::typed::<MarketRiskChangeEvent>(&r),
+        [lower_cap_event("last_price")]
+    );
+    let state = s.market("BTC").state;
+    assert_eq!(
+        (state.funding_index, state.last_funding_time),
+        (sd("14.4"), t0 + 86_400)
+    );
+    // the next day runs at the new full rate: 60,000·0.0003 = 18 more
+    s.advance(86_399);
+    s.set_price("BTC", "60000");
+    let [bob] = s.traders(["bob"], 200_000, 100_000);
+    s.trade(&bob, "BTC", "-0.1");
+    assert_eq!(s.market("BTC").state.funding_index, sd("32.4"));
 }

@@ -351,3 +351,41 @@ fn s53_a_publisher_cannot_capture_the_anchor_and_trade_at_its_price() {
     s.trade(&attacker, "SOL", "10");
     assert!(s.account(&attacker).positions.is_empty());
 }
+
+#[test]
+fn s42_one_publisher_cannot_lift_the_mark_and_trade_at_the_stale_price() {
+    let (mut s, t0) = sol_market();
+    let (owner, feed, m) = (s.owner.clone(), s.feed.clone(), s.publisher.clone());
+    let [h1, h2] = [s.user("h1", 0), s.user("h2", 0)];
+    s.exec_at(
+        &feed,
+        &owner,
+        &FeedMsg::SetPublishers {
+            publishers: vec![m.to_string(), h1.to_string(), h2.to_string()],
+        },
+        &[],
+    )
+    .unwrap();
+    let [attacker] = s.traders(["attacker"], 10_000, 10_000);
+    // SOL really gaps to 85: both honest publishers are refused within one window.
+    s.advance(60);
+    for h in [&h1, &h2] {
+        s.exec_at(&feed, h, &push("85", t0 + 60), &[]).unwrap();
+    }
+    // M re-publishes the stale 100 (within the bound, accepted) and shorts at it in the same
+    // block: the feed stays unconfirmed, the short is refused.
+    let r = s.exec_at(&feed, &m, &push("100", t0 + 61), &[]).unwrap();
+    assert_eq!(Suite::attr(&r, "wasm", "updated"), "1");
+    s.rejects_exact(
+        &attacker,
+        &sol_trade("-100", None, None),
+        &[],
+        &unconfirmed(t0 + 60, t0 + 61),
+    );
+    // Two windows later both honest publishers confirm 85 and trading resumes there.
+    s.advance(120);
+    s.exec_at(&feed, &h1, &push("85", t0 + 180), &[]).unwrap();
+    s.exec_at(&feed, &h2, &push("85", t0 + 181), &[]).unwrap();
+    s.trade(&attacker, "SOL", "-10");
+    assert_eq!(s.account(&attacker).positions[0].entry_price, d("85"));
+}

@@ -163,13 +163,7 @@ impl Sim {
             }
             self.stats.model_accounts_compared += 1;
         }
-        let v_model = model::vault_equity(&post.world, post.cash, &post.all_positions);
-        if (v_model - post.vault.equity.i128()).abs() > TOL {
-            return Err(format!(
-                "vault equity: model {v_model} engine {}",
-                post.vault.equity
-            ));
-        }
+        vault_matches_model(post)?;
         let liquidatable = (0..TRADERS).any(|t| {
             post.cross(t).clearly_liquidatable()
                 || post.accounts[t]
@@ -604,4 +598,16 @@ fn all_live(o: &Obs) -> bool {
         let open = !m.long_oi.is_zero() || !m.short_oi.is_zero();
         !open || o.world.account_mark(id, Decimal256::one()).live
     })
+}
+
+/// The engine's vault equity equals the reference model's (within `TOL`).
+pub(super) fn vault_matches_model(post: &Obs) -> Result<(), String> {
+    let v_model = model::vault_equity(&post.world, post.cash, &post.all_positions);
+    if (v_model - post.vault.equity.i128()).abs() > TOL {
+        return Err(format!(
+            "vault equity: model {v_model} engine {}",
+            post.vault.equity
+        ));
+    }
+    Ok(())
 }

@@ -562,8 +562,9 @@ pub fn check_liquidation_prices(
     (errs, checked)
 }
 
-/// Vault equity `V = cash − Σ_m (U_m − A_m) − Σ_m P_m·K_m²/(2·skew_scale_m)` (exact), with the
-/// markets' U and A summed from the positions themselves, not from the engine's aggregates.
+/// Vault equity `V = cash − Σ_m (U_m − A_m) − Σ_m L_m` (exact), `L_m` the impact liability
+/// ([`impact_liability`]), with the markets' U and A summed from the positions themselves, not
+/// from the engine's aggregates.
 /// A market with open skew whose price is not live is valued at its last price (funding accrued
 /// at it), a settled one at its settlement price.
 pub fn vault_equity(w: &World, cash: i128, positions: &[PosIn]) -> i128 {
@@ -590,13 +591,32 @@ pub fn vault_equity(w: &World, cash: i128, positions: &[PosIn]) -> i128 {
             let a = s * (f - sdec(p.funding_at_entry)) * d;
             v = v - u + a;
         }
-        let scale_k = dec(m.config.skew_scale);
-        if !scale_k.is_zero() && !k.is_zero() {
-            let premium = dec(price) * k * k * d;
-            v -= ceil_div(premium, Int256::from(2i128) * scale_k);
-        }
+        let cap = m.config.max_price_impact.unwrap_or_default();
+        v -= impact_liability(price, k, m.config.skew_scale, cap, d);
     }
     floor_bu(v)
+}
+
+/// The most impact the vault can be made to pay back from skew `k` (atoms), exact over `10^36`
+/// base units and rounded up: `P·(n²/(2S) + cap·(|K| − n))` with `n = min(|K|, 3·cap·S)` —
+/// `P·K²/(2S)` for every skew trades can build, growing by `P·cap` per unit beyond (a reduction's
+/// impact is clamped at the cap; a single trade to `∓cap·S` and its close take all of it).
+fn impact_liability(
+    price: Decimal256,
+    k: Int256,
+    skew_scale: Decimal256,
+    cap: Decimal256,
+    d: Int256,
+) -> Int256 {
+    let (s, c) = (dec(skew_scale), dec(cap));
+    if s.is_zero() || k.is_zero() {
+        return Int256::zero();
+    }
+    let abs_k = k.abs();
+    let n = abs_k.min(ceil_div(Int256::from(3i128) * c * s, e18()));
+    let quadratic = ceil_div(dec(price) * n * n * d, Int256::from(2i128) * s);
+    let linear = ceil_div(dec(price) * c * (abs_k - n) * d, e18());
+    quadratic + linear
 }
 
 /// What the impact rule of DESIGN 6.5 makes of a trade of `delta` against skew `k`.

@@ -266,6 +266,9 @@ impl Sim {
         if self.exec(&owner, &to(7), 0).res.is_err() {
             return;
         }
+        // the skew is now far above the cap: the vault owes the clamped liability
+        super::checks::vault_matches_model(&self.observe())
+            .unwrap_or_else(|e| panic!("forced skew scale: {e}"));
         let min = Int256::try_from(m.config.min_order_size.atomics()).unwrap();
         let mut amount = size * Int256::from(permille as i128) / Int256::from(1_000i128);
         if amount < min || size - amount < min {
@@ -289,6 +292,8 @@ impl Sim {
         if ex.res.is_ok() {
             let v = self.vault_now();
             self.vault_fee_check(who, &before, v, &ex)
+                .unwrap_or_else(|e| panic!("squeezed reduction: {e}"));
+            super::checks::vault_matches_model(&self.observe())
                 .unwrap_or_else(|e| panic!("squeezed reduction: {e}"));
         }
         self.exec(&owner, &to(0), 0);

@@ -1,14 +1,12 @@
 //! Price pushes by publishers and the owner's reset.
 
-use std::collections::BTreeSet;
-
 use cosmwasm_std::{Attribute, Decimal256, DepsMut, Env, MessageInfo, Response, StdError, Storage};
 use perps_api::price_feed::{history_slot, HistoryRecord, PriceRecord, PriceUpdate};
 
 use crate::error::{ContractError, ContractResult};
-use crate::rules::{self, Accepted, Anchor, JumpRefs, SkipRule};
+use crate::rules::{self, Accepted, Anchor, JumpRefs, SkipRule, Source};
 use crate::state::{
-    Config, Feed, JumpState, CONFIG, FEEDS, JUMPS, OWNERSHIP, PRICES, PRICE_HISTORY,
+    Config, Feed, JumpState, Refusal, CONFIG, FEEDS, JUMPS, OWNERSHIP, PRICES, PRICE_HISTORY,
 };
 
 /// Latest publish time accepted at this block.
@@ -47,6 +45,7 @@ pub fn update_prices(
             (Some(j), Some(s)) => Some(JumpRefs {
                 anchor: j.anchor(),
                 latest: latest_ref(deps.storage, &update.feed_id, s)?,
+                previous: j.previous_anchor,
             }),
             _ => None,
         };
@@ -59,38 +58,30 @@ pub fn update_prices(
                     stored,
                     jump,
                 };
-                store_accepted(deps.storage, &env, stored_feed, accepted, false)?;
+                let source = Source::Publisher {
+                    sender: &info.sender,
+                    publishers: &config.publishers,
+                };
+                store_accepted(deps.storage, &env, stored_feed, accepted, source)?;
                 updated = updated.saturating_add(1);
             }
             Err(rule) => {
                 skipped.push(skip_attribute(&update.feed_id, rule));
-                // A refused publish time ahead of the block proves nothing yet (it may never
-                // come true); one at or before the block makes the stored price stale.
-                let (SkipRule::Jump, Some(mut stored), Some(mut jump)) = (rule, stored, jump)
-                else {
-                    continue;
-                };
-                if update.publish_time > env.block.time.seconds() {
-                    continue;
-                }
-                let refused = rules::record_refusal(
-                    &mut jump.refusals,
-                    &config.publishers,
-                    &info.sender,
-                    update.publish_time,
-                    feed.jump_window_secs,
-                );
-                JUMPS.save(deps.storage, &update.feed_id, &jump)?;
-                if let Some(refused) = refused {
-                    let refused = stored
-                        .refused_publish_time
-                        .map_or(refused, |r| r.max(refused));
-                    stored.refused_publish_time = Some(refused);
-                    PRICES.save(deps.storage, &update.feed_id, &stored)?;
-                    unconfirmed.push(Attribute::new(
-                        "refused_publish_time",
-                        format!("{}:{refused}", update.feed_id),
-                    ));
+                // Only the jump rule's refusals can mark the stored price stale.
+                if let (SkipRule::Jump, Some(stored), Some(jump)) = (rule, stored, jump) {
+                    let refusal = Refused {
+                        stored,
+                        jump,
+                        window: feed.jump_window_secs,
+                    };
+                    let marked =
+                        record_jump_refusal(deps.storage, &env, &config, &info, update, refusal)?;
+                    if let Some(refused) = marked {
+                        unconfirmed.push(Attribute::new(
+                            "refused_publish_time",
+                            format!("{}:{refused}", update.feed_id),
+                        ));
+                    }
                 }
             }
         }
@@ -104,6 +95,52 @@ pub fn update_prices(
         .add_attributes(unconfirmed))
 }
 
+/// A feed's stored state at a jump refusal.
+struct Refused {
+    stored: PriceRecord,
+    jump: JumpState,
+    window: u64,
+}
+
+/// Remembers a jump refusal of `info.sender` and, when it completes the quorum
+/// (`rules::record_refusal`), marks the stored price unconfirmed; returns the refused publish time
+/// the feed now carries when it marked it. A refused publish time ahead of the block proves nothing yet (it may never come
+/// true): only one at or before the block counts.
+fn record_jump_refusal(
+    storage: &mut dyn Storage,
+    env: &Env,
+    config: &Config,
+    info: &MessageInfo,
+    update: &PriceUpdate,
+    refusal: Refused,
+) -> ContractResult<Option<u64>> {
+    let Refused {
+        mut stored,
+        mut jump,
+        window,
+    } = refusal;
+    if update.publish_time > env.block.time.seconds() {
+        return Ok(None);
+    }
+    let refused = rules::record_refusal(
+        &mut jump.refusals,
+        &config.publishers,
+        &info.sender,
+        update.publish_time,
+        window,
+    );
+    JUMPS.save(storage, &update.feed_id, &jump)?;
+    let Some(refused) = refused else {
+        return Ok(None);
+    };
+    let refused = stored
+        .refused_publish_time
+        .map_or(refused, |r| r.max(refused));
+    stored.refused_publish_time = Some(refused);
+    PRICES.save(storage, &update.feed_id, &stored)?;
+    Ok(Some(refused))
+}
+
 /// A batch from a publisher, not empty, each feed at most once.
 fn check_batch(config: &Config, info: &MessageInfo, prices: &[PriceUpdate]) -> ContractResult<()> {
     if !config.publishers.contains(&info.sender) {
@@ -114,8 +151,14 @@ fn check_batch(config: &Config, info: &MessageInfo, prices: &[PriceUpdate]) -> C
     if prices.is_empty() {
         return Err(ContractError::EmptyUpdate {});
     }
-    let mut seen = BTreeSet::new();
-    if let Some(dup) = prices.iter().find(|u| !seen.insert(u.feed_id.as_str())) {
+    // The first update whose feed appears earlier in the batch (a quadratic scan: batches are
+    // short, and a set would add ~4 KB of code to the artifact).
+    let dup = (1..prices.len()).find(|&i| {
+        prices[..i]
+            .iter()
+            .any(|earlier| earlier.feed_id == prices[i].feed_id)
+    });
+    if let Some(dup) = dup.map(|i| &prices[i]) {
         return Err(ContractError::DuplicateFeedUpdate {
             feed_id: dup.feed_id.clone(),
         });
@@ -144,6 +187,8 @@ fn load_jump_state(
             anchor_time: stored.publish_time,
             anchor_accepted_time: None,
             refusals: vec![],
+            previous_anchor: None,
+            confirmations: vec![],
         },
     )))
 }
@@ -177,15 +222,15 @@ struct StoredFeed<'a> {
     jump: Option<JumpState>,
 }
 
-/// Stores an accepted record (an update, or an owner reset when `reset`) as the latest price and
-/// the next entry of the history; clears the refusals it answers and moves the anchor (a reset
-/// sets it).
+/// Stores an accepted record (a publisher's update, or the owner's reset) as the latest price and
+/// the next entry of the history; applies it to the refusals and the unconfirmed mark
+/// (`rules::confirm`) and moves the anchor (a reset sets it).
 fn store_accepted(
     storage: &mut dyn Storage,
     env: &Env,
     at: StoredFeed,
     accepted: Accepted,
-    reset: bool,
+    source: Source,
 ) -> ContractResult<PriceRecord> {
     let StoredFeed {
         feed_id,
@@ -199,14 +244,17 @@ fn store_accepted(
         .unwrap_or(0)
         .checked_add(1)
         .ok_or_else(|| StdError::msg("price sequence overflow"))?;
-    let mut refusals = jump
+    let (mut refusals, mut confirmations) = jump
         .as_ref()
-        .map(|j| j.refusals.clone())
+        .map(|j| (j.refusals.clone(), j.confirmations.clone()))
         .unwrap_or_default();
-    let refused_publish_time = rules::clear_refusals(
+    let refused_publish_time = rules::confirm(
         &mut refusals,
+        &mut confirmations,
         stored.as_ref().and_then(|s| s.refused_publish_time),
         accepted.publish_time,
+        feed.jump_window_secs,
+        source,
     );
     let record = PriceRecord {
         price: accepted.price,
@@ -236,22 +284,45 @@ fn store_accepted(
             publish_time: record.publish_time,
             accepted_time: env.block.time.seconds(),
         };
-        let anchor = match (&jump, reset) {
-            (Some(j), false) => rules::next_anchor(Some(j.anchor()), here, feed.jump_window_secs),
-            _ => here,
-        };
-        let next = JumpState {
-            anchor_price: anchor.price,
-            anchor_time: anchor.publish_time,
-            anchor_accepted_time: Some(anchor.accepted_time),
-            refusals,
-        };
+        let next = next_jump_state(jump.as_ref(), here, source, feed, refusals, confirmations);
         // Most updates inside a window change nothing here: skip the write.
         if jump.as_ref() != Some(&next) {
             JUMPS.save(storage, feed_id, &next)?;
         }
     }
     Ok(record)
+}
+
+/// The jump state after the record `here` was accepted: the anchor moves (`rules::next_anchor`,
+/// keeping the one it replaces as `previous_anchor`), a reset sets it and drops the previous one.
+fn next_jump_state(
+    jump: Option<&JumpState>,
+    here: Anchor,
+    source: Source,
+    feed: &Feed,
+    refusals: Vec<Refusal>,
+    confirmations: Vec<Refusal>,
+) -> JumpState {
+    let (anchor, previous_anchor) = match (jump, source) {
+        (Some(j), Source::Publisher { .. }) => {
+            let current = j.anchor();
+            let next = rules::next_anchor(Some(current), here, feed.jump_window_secs);
+            if next == current {
+                (current, j.previous_anchor)
+            } else {
+                (next, Some(current))
+            }
+        }
+        _ => (here, None),
+    };
+    JumpState {
+        anchor_price: anchor.price,
+        anchor_time: anchor.publish_time,
+        anchor_accepted_time: Some(anchor.accepted_time),
+        refusals,
+        previous_anchor,
+        confirmations,
+    }
 }
 
 /// Owner sets a price regardless of the jump and "strictly newer" rules; price > 0 and the
@@ -295,7 +366,7 @@ pub fn reset_price(
         stored,
         jump,
     };
-    let record = store_accepted(deps.storage, &env, at, accepted, true)?;
+    let record = store_accepted(deps.storage, &env, at, accepted, Source::Reset)?;
     let still_unconfirmed = record
         .refused_publish_time
         .map(|t| Attribute::new("refused_publish_time", format!("{feed_id}:{t}")));
