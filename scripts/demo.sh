@@ -3,7 +3,8 @@
 # wasm32 target and the pinned wasm-opt when missing), deploys them on the local chain
 # (packages/localnet: cosmwasm-vm with wasmd's gas) and plays a short market story: traders in
 # cross and isolated margin, funding, a crash, two liquidations, a bad debt paid by the insurance
-# fund. Prints a table per step: transactions with their SDK gas and events, prices, and every
+# fund, and a trader on a deferred market (SOL): his market order filled by the keeper at the next
+# price record, his stop-loss triggered in the crash. Prints a table per step: transactions with their SDK gas and events, prices, and every
 # trader's collateral, equity, margins and positions.
 #   bash scripts/demo.sh               build, then play
 #   bash scripts/demo.sh --no-build    play on the artifacts already in artifacts/

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Long randomized simulation: `scripts/soak.sh N [SEED]` runs N sequences (default 500) of the
 # engine simulation (contracts/perps/tests/sim) in an optimized build, sequence i from seed
-# SEED + i (default: the current time, printed), then the JSON fuzz with N/10 worlds.
+# SEED + i (default: the current time, printed), then N sequences of the orders simulation
+# (contracts/perps/tests/orders/sim.rs) from SEED, then the JSON fuzz with N/10 worlds.
 # A failure prints `SIM_SEED=<seed> SIM_CASES=1` (or FUZZ_SEED) and the step list; rerun with
 # those variables to reproduce it. SIM_STEPS sets the maximum sequence length (default 120).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -31,6 +32,8 @@ echo "soak: $n sequences from SIM_SEED=$seed, up to ${SIM_STEPS:-120} steps each
 start=$(date +%s)
 SIM_CASES="$n" SIM_SEED="$seed" SIM_STEPS="${SIM_STEPS:-120}" \
   "$bin" sim::soak --ignored --nocapture --test-threads 1
+echo "orders: $n sequences from ORDERS_SIM_SEED=$seed"
+ORDERS_SIM_CASES="$n" ORDERS_SIM_SEED="$seed" "$bin" orders::sim --nocapture --test-threads 1
 fuzz_cases=$(( n / 10 > 0 ? n / 10 : 1 ))
 echo "fuzz: $fuzz_cases worlds from FUZZ_SEED=$seed"
 FUZZ_CASES="$fuzz_cases" FUZZ_SEED="$seed" "$bin" fuzz:: --nocapture --test-threads 1

@@ -197,6 +197,8 @@ test("upload, instantiate and wire the three contracts", async () => {
           max_short_oi: (100_000_000n * USDC).toString(),
           min_order_size: "0.001",
           liquidation_fee: "0.01",
+          // fills at once (a deferred market, the default, places market orders)
+          execution: "immediate",
         },
       },
     },

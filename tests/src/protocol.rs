@@ -7,8 +7,8 @@ use cosmwasm_std::{Addr, Coin, Decimal256, SignedDecimal256, Uint128, Uint256};
 use localnet::Gas;
 use perps_api::insurance_fund as fund;
 use perps_api::perps::{
-    AccountResponse, ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig, MarketResponse,
-    QueryMsg, TradeMode, VaultResponse,
+    AccountResponse, ExecuteMsg, Execution, InstantiateMsg, MarginTier, MarketConfig,
+    MarketResponse, QueryMsg, TradeMode, VaultResponse,
 };
 use perps_api::price_feed as feed;
 use serde::de::DeserializeOwned;
@@ -61,6 +61,8 @@ pub fn market(feed_id: &str, skew_scale: &str, min_order_size: &str) -> MarketCo
         min_order_size: dec(min_order_size),
         liquidation_fee: dec("0.01"),
         max_skew_to_vault: None,
+        // Scenarios of immediate fills; the demo adds a deferred market of its own.
+        execution: Some(Execution::Immediate),
     }
 }
 
@@ -435,6 +437,34 @@ impl<B: Backend> Protocol<B> {
             }
         }
         Ok(result)
+    }
+
+    /// Like [`Protocol::publish`] with the publish time `ahead` seconds after the block time
+    /// (a second record within the same second of block time; the feed takes up to its
+    /// `max_future_secs`).
+    pub fn publish_ahead(
+        &mut self,
+        prices: &[(String, Decimal256)],
+        ahead: u64,
+    ) -> Result<Executed, Failed> {
+        let t = self.now() + ahead;
+        let updates = prices
+            .iter()
+            .map(|(id, price)| feed::PriceUpdate {
+                feed_id: id.clone(),
+                price: *price,
+                conf: Decimal256::zero(),
+                ema_price: None,
+                publish_time: t,
+            })
+            .collect();
+        let (publisher, feed_addr) = (self.publisher.clone(), self.feed.clone());
+        self.exec(
+            &publisher,
+            &feed_addr,
+            &feed::ExecuteMsg::UpdatePrices { prices: updates },
+            &[],
+        )
     }
 
     /// `secs` later, then every feed re-published at its latest price (prices stay fresh).

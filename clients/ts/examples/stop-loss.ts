@@ -1,9 +1,9 @@
 // Example: protect a position with a stop-loss.
 //
-// PENDING: `place_order` is specified (DESIGN 6.11 and section 9) but not in schema/perps yet, so
-// the generated client has no `placeOrder`. The message is typed here from the spec; once the
-// schema has it, `SpecMatchesSchema` below checks that this type is one of the generated messages,
-// and the end-to-end test runs it (it is skipped while the schema lacks `place_order`).
+// `place_order` (DESIGN 6.11 and section 9) is typed here from the spec; `SpecMatchesSchema` below
+// checks that this type is one of the generated messages, and the end-to-end test runs it against
+// a local node. The order fills at the first price record that meets the trigger, executed by a
+// keeper (`execute_orders`) or by the account's own next message.
 //
 //   const { orderId } = await placeStopLoss(session, "BTC", "55000");
 import { Dec, health, price, withTypedErrors, type PerpsSession, type PerpsTypes, type PositionHealth } from "../src";

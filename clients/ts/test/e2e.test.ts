@@ -214,7 +214,7 @@ describe("examples on a local node", { skip }, () => {
     assert.equal(await usdcBalance(alice), balance);
   });
 
-  it("places a stop-loss (pending: place_order is not in schema/perps yet)", async (t) => {
+  it("places a stop-loss", async (t) => {
     if (!schemaHasPlaceOrder()) {
       t.skip("place_order is specified in DESIGN 6.11 but not in schema/perps yet");
       return;

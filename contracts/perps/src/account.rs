@@ -4,14 +4,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cosmwasm_std::{Addr, Deps, Env, Int128, Order, Storage};
+use cosmwasm_std::{Addr, Deps, Env, Int128, Order, Storage, Uint128};
 use perps_api::perps::MarketStatus;
 use perps_risk::book::{settled_isolated_return, Book, BookParams, BookPosition};
 use perps_risk::funding::funding_settlement;
 use perps_risk::ledger::{self, Balances, Moved};
+use perps_risk::num::int128;
 
 use crate::error::{ContractError, ContractResult};
 use crate::market::{aggregate, load_market_ctx, risk_position, set_aggregate, MarketCtx, Prices};
+use crate::orders::reserved_of;
 use crate::solvency;
 use crate::state::{
     holder_rank, Config, MarketState, Mode, Position, Vault, COLLATERAL, MARKET_HOLDERS,
@@ -34,6 +36,10 @@ pub struct AccountCtx {
     /// `(V, Σ profits)` while the vault's equity is below zero: realized profits of this message
     /// are paid with the haircut (DESIGN 6.10; set by the handler, [`crate::solvency`]).
     pub haircut: Option<(perps_risk::num::Quote, perps_risk::num::Quote)>,
+    /// Part of `C` held back by pending orders ([`crate::orders::RESERVED`]): spent for every
+    /// risk-adding check ([`AccountCtx::cross_book`] under `Prices::Strict`). Read by
+    /// [`load_account`]; 0 in page scans, which only value books.
+    pub reserved: Uint128,
 }
 
 /// What a message loaded for an account (market states as accrued to the block time at load),
@@ -98,6 +104,7 @@ pub fn load_account(
 ) -> ContractResult<AccountCtx> {
     let collateral = COLLATERAL.may_load(deps.storage, addr)?.unwrap_or_default();
     let mut ctx = load_account_cached(deps, env, cfg, addr, collateral, &mut BTreeMap::new())?;
+    ctx.reserved = reserved_of(deps.storage, addr)?;
     if let Some(id) = extra_market {
         if !ctx.markets.contains_key(id) {
             ctx.markets
@@ -152,6 +159,7 @@ pub fn load_account_with(
         dirty_markets: BTreeSet::new(),
         collateral_decimals: cfg.collateral_decimals,
         haircut: None,
+        reserved: Uint128::zero(),
     })
 }
 
@@ -234,9 +242,15 @@ impl AccountCtx {
     /// returns to `C` on its close (`max(0, M + settled value)`; a loss beyond the margin goes
     /// to the bad-debt waterfall). Every message that moves money closes settled positions
     /// first, so the book is valued as that touch leaves it.
+    ///
+    /// Under `Prices::Strict` (the risk-adding checks: openings, `withdraw`, moves into isolated
+    /// margin) the collateral pending orders reserved counts as spent (DESIGN 6.11).
     pub fn cross_book(&self, prices: Prices) -> ContractResult<Book> {
         let mut positions = Vec::new();
         let mut collateral = self.collateral;
+        if prices == Prices::Strict {
+            collateral = collateral.checked_sub(int128(self.reserved)?)?;
+        }
         for (id, p) in &self.positions {
             match p.mode {
                 Mode::Cross => positions.push(self.book_position(id, p, prices)?),

@@ -5,7 +5,7 @@ use perps_api::perps::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 
 use crate::error::ContractResult;
 use crate::execute::{
-    account, adl, admin, bad_debt, liquidate, markets, settle, solvency, trade, vault,
+    account, adl, admin, bad_debt, liquidate, markets, orders, settle, solvency, trade, vault,
 };
 use crate::query as q;
 
@@ -18,7 +18,39 @@ pub fn instantiate(
     admin::instantiate(deps, env, info, msg)
 }
 
+/// Every message of an account first executes that account's ready orders (DESIGN 6.11), except
+/// `execute_orders` (it executes orders itself) and `cancel_order` (refused for an order that
+/// has triggered rather than executing it first).
 pub fn execute(
+    mut deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> ContractResult<Response> {
+    let own = match msg {
+        ExecuteMsg::ExecuteOrders { .. } | ExecuteMsg::CancelOrder { .. } => Response::new(),
+        _ => orders::run_own_first(deps.branch(), &env, &info.sender)?,
+    };
+    let res = dispatch(deps, env, info, msg)?;
+    Ok(merge(own, res))
+}
+
+/// `first`'s events and messages before `then`'s; `then`'s attributes.
+fn merge(first: Response, then: Response) -> Response {
+    if first.events.is_empty() && first.messages.is_empty() {
+        return then;
+    }
+    let mut res = Response::new()
+        .add_submessages(first.messages)
+        .add_events(first.events)
+        .add_submessages(then.messages)
+        .add_events(then.events)
+        .add_attributes(then.attributes);
+    res.data = then.data;
+    res
+}
+
+fn dispatch(
     deps: DepsMut,
     env: Env,
     info: MessageInfo,
@@ -45,6 +77,9 @@ pub fn execute(
             market_id,
             acceptable_price,
         } => trade::close_position(deps, env, info, market_id, acceptable_price),
+        msg @ (ExecuteMsg::ExecuteOrders { .. }
+        | ExecuteMsg::PlaceOrder { .. }
+        | ExecuteMsg::CancelOrder { .. }) => dispatch_orders(deps, env, info, msg),
         ExecuteMsg::AddMargin { market_id, amount } => {
             account::add_margin(deps, env, info, market_id, amount)
         }
@@ -91,6 +126,46 @@ pub fn execute(
     }
 }
 
+/// The order messages (DESIGN 6.11).
+fn dispatch_orders(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> ContractResult<Response> {
+    match msg {
+        ExecuteMsg::ExecuteOrders { order_ids, limit } => {
+            orders::execute_orders(deps, env, info, order_ids, limit)
+        }
+        ExecuteMsg::PlaceOrder {
+            market_id,
+            size_delta,
+            trigger_price,
+            trigger,
+            reduce_only,
+            acceptable_price,
+            mode,
+        } => orders::place::place_order(
+            deps,
+            env,
+            info,
+            orders::place::Conditional {
+                market_id,
+                size_delta,
+                trigger_price,
+                trigger,
+                reduce_only,
+                acceptable_price,
+                mode,
+            },
+        ),
+        ExecuteMsg::CancelOrder { order_id } => orders::cancel_order(deps, env, info, order_id),
+        _ => Err(crate::error::ContractError::NotImplemented {
+            what: "an order message".to_string(),
+        }),
+    }
+}
+
 pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> ContractResult<Binary> {
     Ok(match msg {
         QueryMsg::Config {} => to_json_binary(&q::config(deps)?)?,
@@ -113,6 +188,10 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> ContractResult<Binary> {
         } => to_json_binary(&q::simulate_trade(
             deps, env, address, market_id, size_delta, mode,
         )?)?,
+        QueryMsg::Orders { address } => to_json_binary(&q::orders(deps, address)?)?,
+        QueryMsg::PendingOrders { start_after, limit } => {
+            to_json_binary(&q::pending_orders(deps, start_after, limit)?)?
+        }
         QueryMsg::Vault {} => to_json_binary(&q::vault(deps, env)?)?,
         QueryMsg::LpPosition { address } => to_json_binary(&q::lp_position(deps, env, address)?)?,
         QueryMsg::AdlRanking {

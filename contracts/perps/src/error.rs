@@ -231,6 +231,46 @@ pub enum ContractError {
     #[error("position in market {market_id} is not isolated")]
     NotIsolated { market_id: String },
 
+    #[error("no pending order {order_id}")]
+    UnknownOrder { order_id: u64 },
+
+    #[error("order {order_id} belongs to {owner}")]
+    NotOrderOwner { order_id: u64, owner: String },
+
+    #[error("order {order_id} is a market order: market orders cannot be cancelled")]
+    MarketOrderNotCancellable { order_id: u64 },
+
+    #[error("order {order_id} has triggered: record {sequence} at {price} meets it")]
+    OrderTriggered {
+        order_id: u64,
+        sequence: u64,
+        price: Decimal256,
+    },
+
+    #[error("trigger {trigger} {trigger_price} is already met by the price {price} of market {market_id}")]
+    TriggerAlreadyMet {
+        market_id: String,
+        trigger: String,
+        trigger_price: Decimal256,
+        price: Decimal256,
+    },
+
+    #[error("order reserves {reserved} but free collateral is {free}")]
+    ReservationExceedsFreeCollateral { reserved: Uint128, free: Uint128 },
+
+    #[error("too many pending orders: {count} of max {max}")]
+    TooManyOrders { count: u32, max: u32 },
+
+    #[error("reduce-only order in market {market_id} does not reduce the position (size {size}, order {size_delta})")]
+    ReduceOnlyWouldNotReduce {
+        market_id: String,
+        size: SignedDecimal256,
+        size_delta: SignedDecimal256,
+    },
+
+    #[error("market {market_id} has {count} pending orders: its execution cannot change")]
+    ExecutionChangeWithOrders { market_id: String, count: u32 },
+
     #[error("isolated margin {margin} < amount {amount}")]
     MarginTooLow { margin: Uint128, amount: Uint128 },
 

@@ -9,6 +9,7 @@ pub mod error;
 pub mod execute;
 pub mod market;
 pub mod oracle;
+pub mod orders;
 pub mod query;
 pub mod solvency;
 pub mod state;

@@ -8,8 +8,9 @@ use cw_storage_plus::Bound;
 use perps_api::perps::{
     AccountResponse, AccountsResponse, AdlPosition, AdlRankingResponse, ConfigResponse, Health,
     LiquidatableAccount, LiquidatableAccountsResponse, LpPositionResponse, MarketResponse,
-    MarketStateResponse, MarketsResponse, PendingWithdrawal, PositionAtRisk, PositionMode,
-    PositionResponse, SimulateTradeResponse, TradeMode, VaultResponse,
+    MarketStateResponse, MarketsResponse, OrdersResponse, PendingOrdersResponse, PendingWithdrawal,
+    PositionAtRisk, PositionMode, PositionResponse, SimulateTradeResponse, TradeMode,
+    VaultResponse,
 };
 use perps_risk::book::{book_health, position_values};
 use perps_risk::liq_price::liquidation_price;
@@ -19,6 +20,7 @@ use perps_risk::vault::redeem_value;
 use crate::account::{book_params, load_account, load_account_with, AccountCtx};
 use crate::error::{ContractError, ContractResult};
 use crate::market::{skew, Prices};
+use crate::orders::{account_order_ids, ORDERS};
 use crate::state::{
     Config, Market, MarketState, Mode, COLLATERAL, CONFIG, DEFAULT_LIMIT, LPS, LP_REQUESTS,
     MARKETS, MARKET_STATES, MAX_LIMIT, OWNERSHIP, POSITIONS, VAULT,
@@ -45,6 +47,9 @@ pub fn config(deps: Deps) -> ContractResult<ConfigResponse> {
         max_confidence_ratio: c.max_confidence_ratio,
         max_ema_deviation: c.max_ema_deviation,
         max_positions_per_account: c.max_positions_per_account,
+        max_order_age_secs: c.max_order_age_secs,
+        max_orders_per_account: c.max_orders_per_account,
+        keeper_fee: c.keeper_fee,
         liquidation_target_ratio: c.liquidation_target_ratio,
         liquidator_reward_share: c.liquidator_reward_share,
         insurance_fee_share: c.insurance_fee_share,
@@ -158,7 +163,8 @@ pub fn account_response(ctx: &AccountCtx, cfg: &Config) -> ContractResult<Accoun
         equity: health.equity,
         initial_margin: health.initial_margin,
         maintenance_margin: health.maintenance_margin,
-        free_collateral: health.free_collateral,
+        // what pending orders reserved is not free (DESIGN 6.11)
+        free_collateral: health.free_collateral.saturating_sub(ctx.reserved),
         margin_ratio: health.margin_ratio,
         leverage: health.leverage,
         health: if health.liquidatable {
@@ -468,6 +474,42 @@ pub fn adl_ranking(
     };
     Ok(AdlRankingResponse {
         positions,
+        next_start_after,
+    })
+}
+
+/// The pending orders of `address`, by id.
+pub fn orders(deps: Deps, address: String) -> ContractResult<OrdersResponse> {
+    let addr = deps.api.addr_validate(&address)?;
+    let orders = account_order_ids(deps.storage, &addr)?
+        .into_iter()
+        .map(|id| Ok(ORDERS.load(deps.storage, id)?.response(id)))
+        .collect::<ContractResult<_>>()?;
+    Ok(OrdersResponse { orders })
+}
+
+/// Pending orders of every account, by id.
+pub fn pending_orders(
+    deps: Deps,
+    start_after: Option<u64>,
+    limit: Option<u32>,
+) -> ContractResult<PendingOrdersResponse> {
+    let limit = page_limit(limit);
+    let orders: Vec<_> = ORDERS
+        .range(
+            deps.storage,
+            start_after.map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(limit + 1)
+        .map(|item| item.map(|(id, o)| o.pending_response(id)))
+        .collect::<Result<_, _>>()?;
+    let more = orders.len() > limit;
+    let orders: Vec<_> = orders.into_iter().take(limit).collect();
+    let next_start_after = more.then(|| orders.last().map(|o| o.order_id)).flatten();
+    Ok(PendingOrdersResponse {
+        orders,
         next_start_after,
     })
 }

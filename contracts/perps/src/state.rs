@@ -5,7 +5,7 @@ use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 use cw_storage_plus::{Item, Map};
 use perps_api::ownership::Ownership;
-use perps_api::perps::{MarketConfig, MarketStatus};
+use perps_api::perps::{Execution, MarketConfig, MarketStatus};
 use perps_risk::ledger::Balances;
 use perps_risk::num::Quote;
 
@@ -25,6 +25,13 @@ pub struct Config {
     pub max_confidence_ratio: Decimal256,
     pub max_ema_deviation: Decimal256,
     pub max_positions_per_account: u32,
+    /// Orders (DESIGN 6.11); defaults for configurations stored before orders existed.
+    #[serde(default = "default_max_order_age_secs")]
+    pub max_order_age_secs: u64,
+    #[serde(default = "default_max_orders_per_account")]
+    pub max_orders_per_account: u32,
+    #[serde(default)]
+    pub keeper_fee: Uint128,
     pub liquidation_target_ratio: Decimal256,
     pub liquidator_reward_share: Decimal256,
     pub insurance_fee_share: Decimal256,
@@ -58,11 +65,30 @@ pub fn default_lp_claim_window_secs() -> u64 {
     86_400
 }
 
+/// Default `max_order_age_secs` (DESIGN 6.11).
+pub fn default_max_order_age_secs() -> u64 {
+    300
+}
+
+/// Default `max_orders_per_account` (DESIGN 6.11).
+pub fn default_max_orders_per_account() -> u32 {
+    16
+}
+
 /// A market's parameters and status: changed only by the owner.
 #[cw_serde]
 pub struct Market {
     pub config: MarketConfig,
     pub status: MarketStatus,
+}
+
+impl Market {
+    /// True when `trade` and `close_position` place market orders (DESIGN 6.11). A market
+    /// stored before the field existed has none and keeps trading at once, as it was created;
+    /// `add_market` stores `deferred` when the field is omitted.
+    pub fn deferred(&self) -> bool {
+        self.config.execution == Some(Execution::Deferred)
+    }
 }
 
 /// Per-market aggregates, rewritten on every touch. `Σ U = P·K − entry_cost_sum` and

@@ -12,6 +12,7 @@ mod liquidation;
 mod margin;
 mod market;
 mod oracle;
+mod orders;
 mod queries;
 mod security_mechanics;
 mod security_more;

@@ -9,7 +9,9 @@ use std::path::Path;
 use cosmwasm_std::{Addr, Coin, Decimal256, SignedDecimal256, Uint128, Uint256};
 use localnet::{Chain, ChainConfig, Gas, KvAccess, TxResult};
 use perps_api::insurance_fund as fund;
-use perps_api::perps::{ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig, TradeMode};
+use perps_api::perps::{
+    ExecuteMsg, Execution, InstantiateMsg, MarginTier, MarketConfig, TradeMode,
+};
 use perps_api::price_feed as feed;
 use serde::Serialize;
 
@@ -105,7 +107,8 @@ fn read(path: &Path) -> BenchResult<Vec<u8>> {
 
 /// A market's configuration: two margin brackets (10 % / 5 % up to 1M USDC of notional, then
 /// 20 % / 10 %), 0.1 % taker fee, skew impact capped at 0.3 %, funding up to 10 % a day.
-fn market_config(spec: &MarketSpec) -> BenchResult<MarketConfig> {
+/// `execution`: the trade rows measure immediate markets; the order rows a deferred one.
+pub fn market_config(spec: &MarketSpec, execution: Execution) -> BenchResult<MarketConfig> {
     // Skew scale ≈ 100M USDC of notional at the opening price, in whole units of the asset.
     let price: Decimal256 = dec(spec.price)?;
     let scale = Decimal256::from_ratio(100_000_000u128, 1u128).checked_div(price)?;
@@ -133,6 +136,7 @@ fn market_config(spec: &MarketSpec) -> BenchResult<MarketConfig> {
         min_order_size: dec("0.001")?,
         liquidation_fee: dec("0.01")?,
         max_skew_to_vault: None,
+        execution: Some(execution),
     })
 }
 
@@ -234,7 +238,7 @@ impl Net {
             net.chain.execute(&owner, &feed, &add_feed, &[])?;
             let add_market = ExecuteMsg::AddMarket {
                 market_id: spec.id.to_string(),
-                config: market_config(spec)?,
+                config: market_config(spec, Execution::Immediate)?,
             };
             net.engine_exec(&owner, &add_market, 0)?;
             net.prices.push(dec(spec.price)?);

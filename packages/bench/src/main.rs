@@ -54,7 +54,7 @@ fn parse_args() -> BenchResult<Args> {
     })
 }
 
-const GOALS: [Goal; 10] = [
+const GOALS: [Goal; 12] = [
     Goal {
         op: "trade open (cross)",
         bound: Bound::RatioToTransfer(2),
@@ -95,6 +95,14 @@ const GOALS: [Goal; 10] = [
         op: "liquidatable_accounts page of 30",
         bound: Bound::Absolute(3_000_000),
     },
+    Goal {
+        op: scenarios::PLACE_AND_EXECUTE,
+        bound: Bound::PermilleOfTransfer(2_600),
+    },
+    Goal {
+        op: scenarios::BATCH_PER_ORDER,
+        bound: Bound::PermilleOfRow(scenarios::EXECUTE_ONE, 800),
+    },
 ];
 
 fn main() -> BenchResult<()> {
@@ -125,6 +133,8 @@ fn main() -> BenchResult<()> {
     rows.extend(scenarios::liquidations(&mut net)?);
     eprintln!("auto-deleveraging and a claim the caps refuse");
     rows.extend(scenarios::deleveraging(&artifacts)?);
+    eprintln!("orders");
+    rows.extend(scenarios::orders(&mut net)?);
     eprintln!("liquidatable_accounts page of 30");
     rows.extend(scenarios::page_of_30(&artifacts)?);
     let mut sizes = Vec::new();

@@ -36,6 +36,10 @@ pub struct Goal {
 pub enum Bound {
     RatioToTransfer(u64),
     Absolute(u64),
+    /// `total ≤ permille/1000 × transfer`.
+    PermilleOfTransfer(u64),
+    /// `total ≤ permille/1000 × the total of row `op``.
+    PermilleOfRow(&'static str, u64),
 }
 
 /// Integer ratio with two decimals, `a / b`.
@@ -144,10 +148,24 @@ pub fn goals(rows: &[Row], goals: &[Goal], transfer: u64) -> String {
                 format!("≤ {k}× transfer = {}", transfer.saturating_mul(k)),
             ),
             Bound::Absolute(l) => (l, format!("< {l}")),
+            Bound::PermilleOfTransfer(p) => {
+                let l = transfer.saturating_mul(p) / 1000;
+                (l, format!("≤ {}× transfer = {l}", ratio(p, 1000)))
+            }
+            Bound::PermilleOfRow(op, p) => {
+                let base = rows
+                    .iter()
+                    .find(|r| r.op == op)
+                    .and_then(|r| r.gas.as_ref())
+                    .map(|g| g.total())
+                    .unwrap_or(0);
+                let l = base.saturating_mul(p) / 1000;
+                (l, format!("≤ {}× `{op}` = {l}", ratio(p, 1000)))
+            }
         };
         let met = match goal.bound {
-            Bound::RatioToTransfer(_) => total <= limit,
             Bound::Absolute(_) => total < limit,
+            _ => total <= limit,
         };
         let verdict = if met {
             format!("**met** ({} % of the bound)", percent(total, limit))

@@ -3,14 +3,15 @@
 
 use std::time::Instant;
 
-use cosmwasm_std::{from_json, Addr, Uint128};
+use cosmwasm_std::{from_json, Addr, Decimal256, SignedDecimal256, Uint128};
 use localnet::{Chain, Gas};
 use perps_api::perps::{
-    ExecuteMsg, LiquidatableAccountsResponse, LpPositionResponse, QueryMsg, TradeMode,
+    ExecuteMsg, Execution, LiquidatableAccountsResponse, LpPositionResponse, QueryMsg, TradeMode,
+    Trigger,
 };
 use serde_json::json;
 
-use crate::deploy::{Artifacts, BenchResult, Net, BAD_DEBT_MARKET, MARKETS, USDC};
+use crate::deploy::{sdec, Artifacts, BenchResult, Net, BAD_DEBT_MARKET, MARKETS, USDC};
 use crate::report::Row;
 
 /// cw20-base `transfer` on `chain`: to a new recipient, then to a recipient that already holds
@@ -425,4 +426,167 @@ pub fn thousands(n: usize) -> String {
 /// Market ids, for the report.
 pub fn market_ids() -> String {
     MARKETS.iter().map(|m| m.id).collect::<Vec<_>>().join(", ")
+}
+
+/// Row names of the order goals.
+pub const PLACE_AND_EXECUTE: &str = "market order: place + execute";
+pub const EXECUTE_ONE: &str = "execute_orders, 1 market order";
+pub const BATCH_PER_ORDER: &str = "execute_orders, batch of 10 (per order)";
+
+/// `a + b`, part by part.
+fn sum(a: &Gas, b: &Gas) -> Gas {
+    Gas {
+        vm_compute: a.vm_compute + b.vm_compute,
+        instance_loads: a.instance_loads + b.instance_loads,
+        deserialization: a.deserialization + b.deserialization,
+        kv_reads: a.kv_reads + b.kv_reads,
+        kv_writes: a.kv_writes + b.kv_writes,
+        kv_deletes: a.kv_deletes + b.kv_deletes,
+        kv_has: a.kv_has + b.kv_has,
+        kv_iterator: a.kv_iterator + b.kv_iterator,
+        events: a.events + b.events,
+        compile: a.compile + b.compile,
+        ante: a.ante + b.ante,
+    }
+}
+
+/// `g / n`, part by part (rounded down).
+fn per(g: &Gas, n: u64) -> Gas {
+    Gas {
+        vm_compute: g.vm_compute / n,
+        instance_loads: g.instance_loads / n,
+        deserialization: g.deserialization / n,
+        kv_reads: g.kv_reads / n,
+        kv_writes: g.kv_writes / n,
+        kv_deletes: g.kv_deletes / n,
+        kv_has: g.kv_has / n,
+        kv_iterator: g.kv_iterator / n,
+        events: g.events / n,
+        compile: g.compile / n,
+        ante: g.ante / n,
+    }
+}
+
+/// Orders (DESIGN 6.11) on BTC turned deferred: placing a market order, executing it alone and
+/// in a batch of 10, a stop-loss placed and triggered. Runs last on the shared deployment (BTC
+/// stays deferred afterwards).
+pub fn orders(net: &mut Net) -> BenchResult<Vec<Row>> {
+    let section = "perps: orders (deferred BTC)";
+    let owner = net.owner.clone();
+    let spec = &crate::deploy::MARKETS[0];
+    let deferred = ExecuteMsg::UpdateMarket {
+        market_id: spec.id.to_string(),
+        config: crate::deploy::market_config(spec, Execution::Deferred)?,
+        force: None,
+    };
+    net.engine_exec(&owner, &deferred, 0)?;
+    let keeper = net.user("keeper", 0)?;
+    let trader = net.user("order-trader", 20_000)?;
+    net.engine_exec(&trader, &ExecuteMsg::Deposit {}, 10_000)?;
+    let open = Net::trade_msg(0, spec.size, None)?;
+    let place = net
+        .engine_traced("place market order", &trader, &open, 0)?
+        .gas;
+    net.advance(1)?;
+    let run_all = ExecuteMsg::ExecuteOrders {
+        order_ids: None,
+        limit: None,
+    };
+    let one = net.engine_traced(EXECUTE_ONE, &keeper, &run_all, 0)?.gas;
+    let mut rows = vec![
+        Row::new(
+            section,
+            "place market order (trade)",
+            place,
+            "BTC, 1,200 USDC, 1 % slippage",
+        ),
+        Row::new(section, EXECUTE_ONE, one, "keeper, the next block's record"),
+        Row::new(
+            section,
+            PLACE_AND_EXECUTE,
+            sum(&place, &one),
+            "the two rows above",
+        ),
+    ];
+    let mut traders = Vec::new();
+    for i in 0..10 {
+        let t = net.user(&format!("batch-{i}"), 2_000)?;
+        net.engine_exec(&t, &ExecuteMsg::Deposit {}, 2_000)?;
+        net.engine_exec(&t, &open, 0)?;
+        traders.push(t);
+    }
+    net.advance(1)?;
+    let batch = ExecuteMsg::ExecuteOrders {
+        order_ids: None,
+        limit: Some(10),
+    };
+    let ten = net
+        .engine_traced("execute_orders, batch of 10", &keeper, &batch, 0)?
+        .gas;
+    rows.push(Row::new(
+        section,
+        "execute_orders, batch of 10",
+        ten,
+        "10 accounts, one record",
+    ));
+    rows.push(Row::new(
+        section,
+        BATCH_PER_ORDER,
+        per(&ten, 10),
+        "the row above / 10",
+    ));
+    // A stop-loss 5 % under the price, then a 6 % crash triggers it.
+    let price = net.prices[0];
+    let trigger = price.checked_mul(Decimal256::permille(950))?;
+    let stop = ExecuteMsg::PlaceOrder {
+        market_id: spec.id.to_string(),
+        size_delta: SignedDecimal256::zero().checked_sub(sdec(spec.size)?)?,
+        trigger_price: trigger,
+        trigger: Trigger::Below,
+        reduce_only: Some(true),
+        acceptable_price: None,
+        mode: None,
+    };
+    let placed = net.engine_traced("place stop-loss", &trader, &stop, 0)?;
+    let id = order_id(&placed)?;
+    rows.push(Row::new(
+        section,
+        "place stop-loss (place_order)",
+        placed.gas,
+        "reduce-only, trigger 5 % below",
+    ));
+    net.crash(&[0], 60)?;
+    let run = ExecuteMsg::ExecuteOrders {
+        order_ids: Some(vec![id]),
+        limit: None,
+    };
+    let fired = net
+        .engine_traced("trigger stop-loss", &keeper, &run, 0)?
+        .gas;
+    rows.push(Row::new(
+        section,
+        "execute_orders, stop-loss triggered",
+        fired,
+        "−6 %: filled at the record",
+    ));
+    rows.push(Row::new(
+        section,
+        "stop-loss: place + trigger",
+        sum(&placed.gas, &fired),
+        "the two rows above",
+    ));
+    Ok(rows)
+}
+
+/// The `order_id` of the `order_placed` event of a transaction.
+fn order_id(tx: &localnet::TxResult) -> BenchResult<u64> {
+    tx.events
+        .iter()
+        .filter(|e| e.ty.ends_with("order_placed"))
+        .flat_map(|e| e.attributes.iter())
+        .find(|a| a.key == "order_id")
+        .ok_or("no order_placed event")?
+        .value
+        .parse()
+        .map_err(Into::into)
 }

@@ -48,7 +48,7 @@ macro_rules! attr_by_display {
     )*};
 }
 
-attr_by_display!(String, Uint128, Int128, Decimal256, SignedDecimal256);
+attr_by_display!(String, Uint128, Int128, Decimal256, SignedDecimal256, u64);
 
 impl AttrValue for Addr {
     fn to_attr(&self) -> Option<String> {
@@ -345,6 +345,78 @@ typed_event! {
         /// `L_old − L_new` of the impact liability (perps-risk `impact_liability`), base units:
         /// what the change moves into vault equity at an unchanged price.
         vault_equity_change: Int128,
+    }
+}
+
+typed_event! {
+    /// An order placed (DESIGN 6.11): a market order from `trade` / `close_position` in a
+    /// deferred market, or a conditional order from `place_order`.
+    OrderPlacedEvent = "order_placed" {
+        order_id: u64,
+        account: Addr,
+        market_id: String,
+        /// `market` or `conditional`.
+        kind: String,
+        /// Absent for a `close_position` order (it closes whatever the position is then).
+        size_delta: Option<SignedDecimal256>,
+        trigger_price: Option<Decimal256>,
+        /// `above` or `below`.
+        trigger: Option<String>,
+        acceptable_price: Option<Decimal256>,
+        /// Collateral held back until the order fills, fails or expires, base units.
+        reserved: Uint128,
+        keeper_fee: Uint128,
+        /// Sequence of the market's latest price record at placement: the order fills at a later
+        /// record accepted in a later block.
+        placed_sequence: u64,
+    }
+}
+
+typed_event! {
+    /// An order filled at its pinned price record (the `trade` event follows it).
+    OrderExecutedEvent = "order_executed" {
+        order_id: u64,
+        account: Addr,
+        market_id: String,
+        /// Who executed it (earns the keeper fee).
+        keeper: Addr,
+        /// The price record it filled at.
+        sequence: u64,
+        price: Decimal256,
+        keeper_fee: Uint128,
+    }
+}
+
+typed_event! {
+    /// An order that could not fill at its pinned record: it pays its keeper fee and the taker
+    /// fee on its size at that price to the vault.
+    OrderFailedEvent = "order_failed" {
+        order_id: u64,
+        account: Addr,
+        market_id: String,
+        keeper: Addr,
+        /// The refusal, as the trade would have reported it.
+        reason: String,
+        sequence: u64,
+        price: Decimal256,
+        keeper_fee: Uint128,
+        /// Taker fee paid to the vault, base units.
+        fee: Uint128,
+    }
+}
+
+typed_event! {
+    /// An order removed without a fill or a charge; its reservation is free again.
+    OrderCancelledEvent = "order_cancelled" {
+        order_id: u64,
+        account: Addr,
+        market_id: String,
+        /// `cancelled` (owner), `expired` (no eligible record in time), `position_closed`
+        /// (reduce-only or close with nothing left), `reduce_only` / `settled` (market status),
+        /// `liquidation`.
+        reason: String,
+        /// Reservation released, base units.
+        refund: Uint128,
     }
 }
 

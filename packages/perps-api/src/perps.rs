@@ -98,6 +98,121 @@ pub struct MarketConfig {
     pub liquidation_fee: Decimal256,
     /// A trade that increases |skew| is refused when afterwards `|K|·P > this · V` (default 1).
     pub max_skew_to_vault: Option<Decimal256>,
+    /// How `trade` and `close_position` run (DESIGN 6.11): `deferred` (the default for a new
+    /// market) places a market order filled at the first price record accepted in a later
+    /// block; `immediate` fills at the stored price at once. Omitted in `update_market`: kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<Execution>,
+}
+
+/// How a market executes `trade` and `close_position`.
+#[cw_serde]
+pub enum Execution {
+    /// Market orders, filled at the first price record accepted in a block after placement.
+    Deferred,
+    /// Fills at the stored price at once (chains whose trades carry a fresh price).
+    Immediate,
+}
+
+/// Direction of a conditional order's trigger.
+#[cw_serde]
+pub enum Trigger {
+    /// Fires on a price record ≥ `trigger_price`.
+    Above,
+    /// Fires on a price record ≤ `trigger_price`.
+    Below,
+}
+
+/// Kind of a pending order.
+#[cw_serde]
+pub enum OrderKind {
+    /// From `trade` or `close_position` in a deferred market.
+    Market,
+    /// From `place_order`: limit, stop-loss or take-profit.
+    Conditional,
+    /// A deferred `provide_liquidity`.
+    Provide,
+    /// A deferred `claim_liquidity`.
+    Claim,
+}
+
+/// One pending order.
+#[cw_serde]
+pub struct OrderResponse {
+    /// Order id (ascending in placement order).
+    pub order_id: u64,
+    /// Market id (absent for LP orders).
+    pub market_id: Option<String>,
+    /// Kind.
+    pub kind: OrderKind,
+    /// Signed size change; absent for a `close_position` order (it closes whatever the position
+    /// is at execution) and for LP orders.
+    pub size_delta: Option<SignedDecimal256>,
+    /// Trigger price of a conditional order.
+    pub trigger_price: Option<Decimal256>,
+    /// Trigger direction of a conditional order.
+    pub trigger: Option<Trigger>,
+    /// Never increases or flips the position (clamped to it at execution).
+    pub reduce_only: bool,
+    /// Worst acceptable fill.
+    pub acceptable_price: Option<Decimal256>,
+    /// Block time of placement, seconds.
+    pub placed_at: u64,
+    /// Paid to whoever executes the order, base units.
+    pub keeper_fee: Uint128,
+    /// Collateral reserved by the order (initial margin at the acceptable price, fee and keeper
+    /// fee), base units; not free collateral until the order fills, fails or expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved: Option<Uint128>,
+    /// Margin mode requested when the order opens a position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<TradeMode>,
+}
+
+/// The pending orders of one account.
+#[cw_serde]
+pub struct OrdersResponse {
+    /// Orders in id order.
+    pub orders: Vec<OrderResponse>,
+}
+
+/// One pending order of any account.
+#[cw_serde]
+pub struct PendingOrderResponse {
+    /// Owner of the order.
+    pub address: Addr,
+    /// Order id.
+    pub order_id: u64,
+    /// Market id (absent for LP orders).
+    pub market_id: Option<String>,
+    /// Kind.
+    pub kind: OrderKind,
+    /// Signed size change (absent for a close and for LP orders).
+    pub size_delta: Option<SignedDecimal256>,
+    /// Trigger price of a conditional order.
+    pub trigger_price: Option<Decimal256>,
+    /// Trigger direction of a conditional order.
+    pub trigger: Option<Trigger>,
+    /// Reduce-only.
+    pub reduce_only: bool,
+    /// Worst acceptable fill.
+    pub acceptable_price: Option<Decimal256>,
+    /// Block time of placement, seconds.
+    pub placed_at: u64,
+    /// Paid to whoever executes the order, base units.
+    pub keeper_fee: Uint128,
+    /// Collateral reserved by the order, base units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved: Option<Uint128>,
+}
+
+/// A page of pending orders of every account.
+#[cw_serde]
+pub struct PendingOrdersResponse {
+    /// Orders in id order.
+    pub orders: Vec<PendingOrderResponse>,
+    /// Pass as `start_after` for the next page; absent on the last page.
+    pub next_start_after: Option<u64>,
 }
 
 /// Margin mode requested when a trade opens a position.
@@ -181,6 +296,40 @@ pub enum ExecuteMsg {
         market_id: String,
         /// Worst acceptable fill.
         acceptable_price: Option<Decimal256>,
+    },
+    /// Executes ready orders (permissionless; DESIGN 6.11). Without ids: ready orders oldest
+    /// first. Within a market orders run in id order whatever ids are passed. The caller earns
+    /// each executed or failed order's keeper fee.
+    ExecuteOrders {
+        /// Orders to execute (older ready orders of the same markets run first).
+        order_ids: Option<Vec<u64>>,
+        /// Most orders handled (default 5, max 10).
+        limit: Option<u32>,
+    },
+    /// Places a conditional order (limit, stop-loss, take-profit), filled like a market order at
+    /// the first price record after placement that meets the trigger.
+    PlaceOrder {
+        /// Market id.
+        market_id: String,
+        /// Signed size change (positive buys).
+        size_delta: SignedDecimal256,
+        /// Trigger price.
+        trigger_price: Decimal256,
+        /// `above`: fires on a record ≥ the trigger; `below`: on a record ≤ it.
+        trigger: Trigger,
+        /// Clamped to the position at execution, never increases or flips it; cancelled with a
+        /// refund when the position is closed.
+        reduce_only: Option<bool>,
+        /// Worst acceptable fill (default: no bound).
+        acceptable_price: Option<Decimal256>,
+        /// Margin mode when the order opens a position (default cross).
+        mode: Option<TradeMode>,
+    },
+    /// Cancels the sender's conditional order (refused once a record after placement meets its
+    /// trigger; market orders cannot be cancelled).
+    CancelOrder {
+        /// Order id.
+        order_id: u64,
     },
     /// Adds margin to an isolated position, from attached funds first, the rest from collateral.
     AddMargin {
@@ -268,6 +417,13 @@ pub enum ExecuteMsg {
         max_ema_deviation: Option<Decimal256>,
         /// New maximum positions per account.
         max_positions_per_account: Option<u32>,
+        /// Age (seconds) after which an order without an eligible price record expires with a
+        /// refund (default 300).
+        max_order_age_secs: Option<u64>,
+        /// Most pending orders per account (default 16).
+        max_orders_per_account: Option<u32>,
+        /// Paid by an order to whoever executes it, base units (default 0).
+        keeper_fee: Option<Uint128>,
         /// New liquidation target ratio.
         liquidation_target_ratio: Option<Decimal256>,
         /// New liquidator reward share.
@@ -373,6 +529,20 @@ pub enum QueryMsg {
         /// Margin mode when the trade opens a position.
         mode: Option<TradeMode>,
     },
+    /// The pending orders of one account.
+    #[returns(OrdersResponse)]
+    Orders {
+        /// Account address.
+        address: String,
+    },
+    /// Pending orders of every account, by id (keepers).
+    #[returns(PendingOrdersResponse)]
+    PendingOrders {
+        /// Exclusive lower bound (an order id).
+        start_after: Option<u64>,
+        /// Page size (default 10, max 30).
+        limit: Option<u32>,
+    },
     /// The liquidity vault.
     #[returns(VaultResponse)]
     Vault {},
@@ -445,6 +615,15 @@ pub struct ConfigResponse {
     pub max_ema_deviation: Decimal256,
     /// Maximum positions per account.
     pub max_positions_per_account: u32,
+    /// Age after which an order without an eligible price record expires, seconds.
+    #[serde(default)]
+    pub max_order_age_secs: u64,
+    /// Most pending orders per account.
+    #[serde(default)]
+    pub max_orders_per_account: u32,
+    /// Keeper fee per order, base units.
+    #[serde(default)]
+    pub keeper_fee: Uint128,
     /// Liquidation target ratio.
     pub liquidation_target_ratio: Decimal256,
     /// Liquidator reward share.

@@ -94,6 +94,7 @@ pub mod ledger;
 pub mod liq_price;
 pub mod liquidation;
 pub mod num;
+pub mod orders;
 pub mod position;
 pub mod solvency;
 pub mod tiers;

@@ -134,3 +134,19 @@ proptest! {
         prop_assert!(m.conserves(&b).unwrap());
     }
 }
+
+proptest! {
+    /// An order's charge conserves money and never takes `C` below zero (or lower than it was).
+    #[test]
+    fn an_order_charge_conserves_and_never_overdraws(
+        b in balances(),
+        keeper in 0..BIG as u128,
+        fee in 0..BIG as u128,
+    ) {
+        let (m, c) = perps_risk::orders::order_charge(b, Uint128::new(keeper), Uint128::new(fee)).unwrap();
+        prop_assert!(m.conserves(&b).unwrap());
+        prop_assert!(m.after.collateral >= b.collateral.min(Int128::zero()));
+        prop_assert!(c.keeper_fee.u128() <= keeper && c.vault_fee.u128() <= fee);
+        prop_assert_eq!(m.flows.outflow, c.keeper_fee);
+    }
+}

@@ -6,7 +6,7 @@
 
 import { CosmWasmClient, SigningCosmWasmClient, ExecuteResult } from "@cosmjs/cosmwasm-stargate";
 import { Coin, StdFee } from "@cosmjs/amino";
-import { Decimal256, Uint128, InstantiateMsg, ExecuteMsg, TradeMode, SignedDecimal256, MarketStatusUpdate, MarketConfig, MarginTier, QueryMsg, MigrateMsg, Addr, Int128, Health, PositionMode, AccountResponse, PositionResponse, AccountsResponse, AdlRankingResponse, AdlPosition, ConfigResponse, LiquidatableAccountsResponse, LiquidatableAccount, PositionAtRisk, LpPositionResponse, PendingWithdrawal, MarketStatus, MarketResponse, MarketStateResponse, MarketsResponse, SimulateTradeResponse, VaultResponse } from "./Perps.types";
+import { Decimal256, Uint128, InstantiateMsg, ExecuteMsg, TradeMode, SignedDecimal256, Trigger, Execution, MarketStatusUpdate, MarketConfig, MarginTier, QueryMsg, MigrateMsg, Addr, Int128, Health, PositionMode, AccountResponse, PositionResponse, AccountsResponse, AdlRankingResponse, AdlPosition, ConfigResponse, LiquidatableAccountsResponse, LiquidatableAccount, PositionAtRisk, LpPositionResponse, PendingWithdrawal, MarketStatus, MarketResponse, MarketStateResponse, MarketsResponse, OrderKind, OrdersResponse, OrderResponse, PendingOrdersResponse, PendingOrderResponse, SimulateTradeResponse, VaultResponse } from "./Perps.types";
 export interface PerpsReadOnlyInterface {
   contractAddress: string;
   config: () => Promise<ConfigResponse>;
@@ -52,6 +52,18 @@ export interface PerpsReadOnlyInterface {
     mode?: TradeMode;
     sizeDelta: SignedDecimal256;
   }) => Promise<SimulateTradeResponse>;
+  orders: ({
+    address
+  }: {
+    address: string;
+  }) => Promise<OrdersResponse>;
+  pendingOrders: ({
+    limit,
+    startAfter
+  }: {
+    limit?: number;
+    startAfter?: number;
+  }) => Promise<PendingOrdersResponse>;
   vault: () => Promise<VaultResponse>;
   lpPosition: ({
     address
@@ -81,6 +93,8 @@ export class PerpsQueryClient implements PerpsReadOnlyInterface {
     this.accounts = this.accounts.bind(this);
     this.liquidatableAccounts = this.liquidatableAccounts.bind(this);
     this.simulateTrade = this.simulateTrade.bind(this);
+    this.orders = this.orders.bind(this);
+    this.pendingOrders = this.pendingOrders.bind(this);
     this.vault = this.vault.bind(this);
     this.lpPosition = this.lpPosition.bind(this);
     this.adlRanking = this.adlRanking.bind(this);
@@ -174,6 +188,31 @@ export class PerpsQueryClient implements PerpsReadOnlyInterface {
       }
     });
   };
+  orders = async ({
+    address
+  }: {
+    address: string;
+  }): Promise<OrdersResponse> => {
+    return this.client.queryContractSmart(this.contractAddress, {
+      orders: {
+        address
+      }
+    });
+  };
+  pendingOrders = async ({
+    limit,
+    startAfter
+  }: {
+    limit?: number;
+    startAfter?: number;
+  }): Promise<PendingOrdersResponse> => {
+    return this.client.queryContractSmart(this.contractAddress, {
+      pending_orders: {
+        limit,
+        start_after: startAfter
+      }
+    });
+  };
   vault = async (): Promise<VaultResponse> => {
     return this.client.queryContractSmart(this.contractAddress, {
       vault: {}
@@ -234,6 +273,35 @@ export interface PerpsInterface extends PerpsReadOnlyInterface {
   }: {
     acceptablePrice?: Decimal256;
     marketId: string;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<ExecuteResult>;
+  executeOrders: ({
+    limit,
+    orderIds
+  }: {
+    limit?: number;
+    orderIds?: number[];
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<ExecuteResult>;
+  placeOrder: ({
+    acceptablePrice,
+    marketId,
+    mode,
+    reduceOnly,
+    sizeDelta,
+    trigger,
+    triggerPrice
+  }: {
+    acceptablePrice?: Decimal256;
+    marketId: string;
+    mode?: TradeMode;
+    reduceOnly?: boolean;
+    sizeDelta: SignedDecimal256;
+    trigger: Trigger;
+    triggerPrice: Decimal256;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<ExecuteResult>;
+  cancelOrder: ({
+    orderId
+  }: {
+    orderId: number;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<ExecuteResult>;
   addMargin: ({
     amount,
@@ -307,6 +375,7 @@ export interface PerpsInterface extends PerpsReadOnlyInterface {
     defaultMaxSlippage,
     insuranceFeeShare,
     insuranceFund,
+    keeperFee,
     liquidationTargetRatio,
     liquidatorRewardShare,
     lpClaimWindowSecs,
@@ -314,6 +383,8 @@ export interface PerpsInterface extends PerpsReadOnlyInterface {
     maxConfidenceRatio,
     maxEmaDeviation,
     maxOracleAgeSecs,
+    maxOrderAgeSecs,
+    maxOrdersPerAccount,
     maxPositionsPerAccount,
     maxTotalSkewToVault,
     minLiquidationReward,
@@ -326,6 +397,7 @@ export interface PerpsInterface extends PerpsReadOnlyInterface {
     defaultMaxSlippage?: Decimal256;
     insuranceFeeShare?: Decimal256;
     insuranceFund?: string;
+    keeperFee?: Uint128;
     liquidationTargetRatio?: Decimal256;
     liquidatorRewardShare?: Decimal256;
     lpClaimWindowSecs?: number;
@@ -333,6 +405,8 @@ export interface PerpsInterface extends PerpsReadOnlyInterface {
     maxConfidenceRatio?: Decimal256;
     maxEmaDeviation?: Decimal256;
     maxOracleAgeSecs?: number;
+    maxOrderAgeSecs?: number;
+    maxOrdersPerAccount?: number;
     maxPositionsPerAccount?: number;
     maxTotalSkewToVault?: Decimal256;
     minLiquidationReward?: Uint128;
@@ -373,6 +447,9 @@ export class PerpsClient extends PerpsQueryClient implements PerpsInterface {
     this.withdraw = this.withdraw.bind(this);
     this.trade = this.trade.bind(this);
     this.closePosition = this.closePosition.bind(this);
+    this.executeOrders = this.executeOrders.bind(this);
+    this.placeOrder = this.placeOrder.bind(this);
+    this.cancelOrder = this.cancelOrder.bind(this);
     this.addMargin = this.addMargin.bind(this);
     this.removeMargin = this.removeMargin.bind(this);
     this.liquidate = this.liquidate.bind(this);
@@ -439,6 +516,60 @@ export class PerpsClient extends PerpsQueryClient implements PerpsInterface {
       close_position: {
         acceptable_price: acceptablePrice,
         market_id: marketId
+      }
+    }, fee_, memo_, funds_);
+  };
+  executeOrders = async ({
+    limit,
+    orderIds
+  }: {
+    limit?: number;
+    orderIds?: number[];
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<ExecuteResult> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      execute_orders: {
+        limit,
+        order_ids: orderIds
+      }
+    }, fee_, memo_, funds_);
+  };
+  placeOrder = async ({
+    acceptablePrice,
+    marketId,
+    mode,
+    reduceOnly,
+    sizeDelta,
+    trigger,
+    triggerPrice
+  }: {
+    acceptablePrice?: Decimal256;
+    marketId: string;
+    mode?: TradeMode;
+    reduceOnly?: boolean;
+    sizeDelta: SignedDecimal256;
+    trigger: Trigger;
+    triggerPrice: Decimal256;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<ExecuteResult> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      place_order: {
+        acceptable_price: acceptablePrice,
+        market_id: marketId,
+        mode,
+        reduce_only: reduceOnly,
+        size_delta: sizeDelta,
+        trigger,
+        trigger_price: triggerPrice
+      }
+    }, fee_, memo_, funds_);
+  };
+  cancelOrder = async ({
+    orderId
+  }: {
+    orderId: number;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<ExecuteResult> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      cancel_order: {
+        order_id: orderId
       }
     }, fee_, memo_, funds_);
   };
@@ -593,6 +724,7 @@ export class PerpsClient extends PerpsQueryClient implements PerpsInterface {
     defaultMaxSlippage,
     insuranceFeeShare,
     insuranceFund,
+    keeperFee,
     liquidationTargetRatio,
     liquidatorRewardShare,
     lpClaimWindowSecs,
@@ -600,6 +732,8 @@ export class PerpsClient extends PerpsQueryClient implements PerpsInterface {
     maxConfidenceRatio,
     maxEmaDeviation,
     maxOracleAgeSecs,
+    maxOrderAgeSecs,
+    maxOrdersPerAccount,
     maxPositionsPerAccount,
     maxTotalSkewToVault,
     minLiquidationReward,
@@ -612,6 +746,7 @@ export class PerpsClient extends PerpsQueryClient implements PerpsInterface {
     defaultMaxSlippage?: Decimal256;
     insuranceFeeShare?: Decimal256;
     insuranceFund?: string;
+    keeperFee?: Uint128;
     liquidationTargetRatio?: Decimal256;
     liquidatorRewardShare?: Decimal256;
     lpClaimWindowSecs?: number;
@@ -619,6 +754,8 @@ export class PerpsClient extends PerpsQueryClient implements PerpsInterface {
     maxConfidenceRatio?: Decimal256;
     maxEmaDeviation?: Decimal256;
     maxOracleAgeSecs?: number;
+    maxOrderAgeSecs?: number;
+    maxOrdersPerAccount?: number;
     maxPositionsPerAccount?: number;
     maxTotalSkewToVault?: Decimal256;
     minLiquidationReward?: Uint128;
@@ -633,6 +770,7 @@ export class PerpsClient extends PerpsQueryClient implements PerpsInterface {
         default_max_slippage: defaultMaxSlippage,
         insurance_fee_share: insuranceFeeShare,
         insurance_fund: insuranceFund,
+        keeper_fee: keeperFee,
         liquidation_target_ratio: liquidationTargetRatio,
         liquidator_reward_share: liquidatorRewardShare,
         lp_claim_window_secs: lpClaimWindowSecs,
@@ -640,6 +778,8 @@ export class PerpsClient extends PerpsQueryClient implements PerpsInterface {
         max_confidence_ratio: maxConfidenceRatio,
         max_ema_deviation: maxEmaDeviation,
         max_oracle_age_secs: maxOracleAgeSecs,
+        max_order_age_secs: maxOrderAgeSecs,
+        max_orders_per_account: maxOrdersPerAccount,
         max_positions_per_account: maxPositionsPerAccount,
         max_total_skew_to_vault: maxTotalSkewToVault,
         min_liquidation_reward: minLiquidationReward,

@@ -8,7 +8,7 @@ import { Coin } from "@cosmjs/amino";
 import { MsgExecuteContractEncodeObject } from "@cosmjs/cosmwasm-stargate";
 import { MsgExecuteContract } from "cosmjs-types/cosmwasm/wasm/v1/tx";
 import { toUtf8 } from "@cosmjs/encoding";
-import { Decimal256, Uint128, InstantiateMsg, ExecuteMsg, TradeMode, SignedDecimal256, MarketStatusUpdate, MarketConfig, MarginTier, QueryMsg, MigrateMsg, Addr, Int128, Health, PositionMode, AccountResponse, PositionResponse, AccountsResponse, AdlRankingResponse, AdlPosition, ConfigResponse, LiquidatableAccountsResponse, LiquidatableAccount, PositionAtRisk, LpPositionResponse, PendingWithdrawal, MarketStatus, MarketResponse, MarketStateResponse, MarketsResponse, SimulateTradeResponse, VaultResponse } from "./Perps.types";
+import { Decimal256, Uint128, InstantiateMsg, ExecuteMsg, TradeMode, SignedDecimal256, Trigger, Execution, MarketStatusUpdate, MarketConfig, MarginTier, QueryMsg, MigrateMsg, Addr, Int128, Health, PositionMode, AccountResponse, PositionResponse, AccountsResponse, AdlRankingResponse, AdlPosition, ConfigResponse, LiquidatableAccountsResponse, LiquidatableAccount, PositionAtRisk, LpPositionResponse, PendingWithdrawal, MarketStatus, MarketResponse, MarketStateResponse, MarketsResponse, OrderKind, OrdersResponse, OrderResponse, PendingOrdersResponse, PendingOrderResponse, SimulateTradeResponse, VaultResponse } from "./Perps.types";
 export interface PerpsMsg {
   contractAddress: string;
   sender: string;
@@ -35,6 +35,35 @@ export interface PerpsMsg {
   }: {
     acceptablePrice?: Decimal256;
     marketId: string;
+  }, funds_?: Coin[]) => MsgExecuteContractEncodeObject;
+  executeOrders: ({
+    limit,
+    orderIds
+  }: {
+    limit?: number;
+    orderIds?: number[];
+  }, funds_?: Coin[]) => MsgExecuteContractEncodeObject;
+  placeOrder: ({
+    acceptablePrice,
+    marketId,
+    mode,
+    reduceOnly,
+    sizeDelta,
+    trigger,
+    triggerPrice
+  }: {
+    acceptablePrice?: Decimal256;
+    marketId: string;
+    mode?: TradeMode;
+    reduceOnly?: boolean;
+    sizeDelta: SignedDecimal256;
+    trigger: Trigger;
+    triggerPrice: Decimal256;
+  }, funds_?: Coin[]) => MsgExecuteContractEncodeObject;
+  cancelOrder: ({
+    orderId
+  }: {
+    orderId: number;
   }, funds_?: Coin[]) => MsgExecuteContractEncodeObject;
   addMargin: ({
     amount,
@@ -108,6 +137,7 @@ export interface PerpsMsg {
     defaultMaxSlippage,
     insuranceFeeShare,
     insuranceFund,
+    keeperFee,
     liquidationTargetRatio,
     liquidatorRewardShare,
     lpClaimWindowSecs,
@@ -115,6 +145,8 @@ export interface PerpsMsg {
     maxConfidenceRatio,
     maxEmaDeviation,
     maxOracleAgeSecs,
+    maxOrderAgeSecs,
+    maxOrdersPerAccount,
     maxPositionsPerAccount,
     maxTotalSkewToVault,
     minLiquidationReward,
@@ -127,6 +159,7 @@ export interface PerpsMsg {
     defaultMaxSlippage?: Decimal256;
     insuranceFeeShare?: Decimal256;
     insuranceFund?: string;
+    keeperFee?: Uint128;
     liquidationTargetRatio?: Decimal256;
     liquidatorRewardShare?: Decimal256;
     lpClaimWindowSecs?: number;
@@ -134,6 +167,8 @@ export interface PerpsMsg {
     maxConfidenceRatio?: Decimal256;
     maxEmaDeviation?: Decimal256;
     maxOracleAgeSecs?: number;
+    maxOrderAgeSecs?: number;
+    maxOrdersPerAccount?: number;
     maxPositionsPerAccount?: number;
     maxTotalSkewToVault?: Decimal256;
     minLiquidationReward?: Uint128;
@@ -171,6 +206,9 @@ export class PerpsMsgComposer implements PerpsMsg {
     this.withdraw = this.withdraw.bind(this);
     this.trade = this.trade.bind(this);
     this.closePosition = this.closePosition.bind(this);
+    this.executeOrders = this.executeOrders.bind(this);
+    this.placeOrder = this.placeOrder.bind(this);
+    this.cancelOrder = this.cancelOrder.bind(this);
     this.addMargin = this.addMargin.bind(this);
     this.removeMargin = this.removeMargin.bind(this);
     this.liquidate = this.liquidate.bind(this);
@@ -266,6 +304,84 @@ export class PerpsMsgComposer implements PerpsMsg {
           close_position: {
             acceptable_price: acceptablePrice,
             market_id: marketId
+          }
+        })),
+        funds: funds_
+      })
+    };
+  };
+  executeOrders = ({
+    limit,
+    orderIds
+  }: {
+    limit?: number;
+    orderIds?: number[];
+  }, funds_?: Coin[]): MsgExecuteContractEncodeObject => {
+    return {
+      typeUrl: "/cosmwasm.wasm.v1.MsgExecuteContract",
+      value: MsgExecuteContract.fromPartial({
+        sender: this.sender,
+        contract: this.contractAddress,
+        msg: toUtf8(JSON.stringify({
+          execute_orders: {
+            limit,
+            order_ids: orderIds
+          }
+        })),
+        funds: funds_
+      })
+    };
+  };
+  placeOrder = ({
+    acceptablePrice,
+    marketId,
+    mode,
+    reduceOnly,
+    sizeDelta,
+    trigger,
+    triggerPrice
+  }: {
+    acceptablePrice?: Decimal256;
+    marketId: string;
+    mode?: TradeMode;
+    reduceOnly?: boolean;
+    sizeDelta: SignedDecimal256;
+    trigger: Trigger;
+    triggerPrice: Decimal256;
+  }, funds_?: Coin[]): MsgExecuteContractEncodeObject => {
+    return {
+      typeUrl: "/cosmwasm.wasm.v1.MsgExecuteContract",
+      value: MsgExecuteContract.fromPartial({
+        sender: this.sender,
+        contract: this.contractAddress,
+        msg: toUtf8(JSON.stringify({
+          place_order: {
+            acceptable_price: acceptablePrice,
+            market_id: marketId,
+            mode,
+            reduce_only: reduceOnly,
+            size_delta: sizeDelta,
+            trigger,
+            trigger_price: triggerPrice
+          }
+        })),
+        funds: funds_
+      })
+    };
+  };
+  cancelOrder = ({
+    orderId
+  }: {
+    orderId: number;
+  }, funds_?: Coin[]): MsgExecuteContractEncodeObject => {
+    return {
+      typeUrl: "/cosmwasm.wasm.v1.MsgExecuteContract",
+      value: MsgExecuteContract.fromPartial({
+        sender: this.sender,
+        contract: this.contractAddress,
+        msg: toUtf8(JSON.stringify({
+          cancel_order: {
+            order_id: orderId
           }
         })),
         funds: funds_
@@ -527,6 +643,7 @@ export class PerpsMsgComposer implements PerpsMsg {
     defaultMaxSlippage,
     insuranceFeeShare,
     insuranceFund,
+    keeperFee,
     liquidationTargetRatio,
     liquidatorRewardShare,
     lpClaimWindowSecs,
@@ -534,6 +651,8 @@ export class PerpsMsgComposer implements PerpsMsg {
     maxConfidenceRatio,
     maxEmaDeviation,
     maxOracleAgeSecs,
+    maxOrderAgeSecs,
+    maxOrdersPerAccount,
     maxPositionsPerAccount,
     maxTotalSkewToVault,
     minLiquidationReward,
@@ -546,6 +665,7 @@ export class PerpsMsgComposer implements PerpsMsg {
     defaultMaxSlippage?: Decimal256;
     insuranceFeeShare?: Decimal256;
     insuranceFund?: string;
+    keeperFee?: Uint128;
     liquidationTargetRatio?: Decimal256;
     liquidatorRewardShare?: Decimal256;
     lpClaimWindowSecs?: number;
@@ -553,6 +673,8 @@ export class PerpsMsgComposer implements PerpsMsg {
     maxConfidenceRatio?: Decimal256;
     maxEmaDeviation?: Decimal256;
     maxOracleAgeSecs?: number;
+    maxOrderAgeSecs?: number;
+    maxOrdersPerAccount?: number;
     maxPositionsPerAccount?: number;
     maxTotalSkewToVault?: Decimal256;
     minLiquidationReward?: Uint128;
@@ -572,6 +694,7 @@ export class PerpsMsgComposer implements PerpsMsg {
             default_max_slippage: defaultMaxSlippage,
             insurance_fee_share: insuranceFeeShare,
             insurance_fund: insuranceFund,
+            keeper_fee: keeperFee,
             liquidation_target_ratio: liquidationTargetRatio,
             liquidator_reward_share: liquidatorRewardShare,
             lp_claim_window_secs: lpClaimWindowSecs,
@@ -579,6 +702,8 @@ export class PerpsMsgComposer implements PerpsMsg {
             max_confidence_ratio: maxConfidenceRatio,
             max_ema_deviation: maxEmaDeviation,
             max_oracle_age_secs: maxOracleAgeSecs,
+            max_order_age_secs: maxOrderAgeSecs,
+            max_orders_per_account: maxOrdersPerAccount,
             max_positions_per_account: maxPositionsPerAccount,
             max_total_skew_to_vault: maxTotalSkewToVault,
             min_liquidation_reward: minLiquidationReward,

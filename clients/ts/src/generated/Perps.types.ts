@@ -48,6 +48,25 @@ export type ExecuteMsg = {
     market_id: string;
   };
 } | {
+  execute_orders: {
+    limit?: number | null;
+    order_ids?: number[] | null;
+  };
+} | {
+  place_order: {
+    acceptable_price?: Decimal256 | null;
+    market_id: string;
+    mode?: TradeMode | null;
+    reduce_only?: boolean | null;
+    size_delta: SignedDecimal256;
+    trigger: Trigger;
+    trigger_price: Decimal256;
+  };
+} | {
+  cancel_order: {
+    order_id: number;
+  };
+} | {
   add_margin: {
     amount: Uint128;
     market_id: string;
@@ -106,6 +125,7 @@ export type ExecuteMsg = {
     default_max_slippage?: Decimal256 | null;
     insurance_fee_share?: Decimal256 | null;
     insurance_fund?: string | null;
+    keeper_fee?: Uint128 | null;
     liquidation_target_ratio?: Decimal256 | null;
     liquidator_reward_share?: Decimal256 | null;
     lp_claim_window_secs?: number | null;
@@ -113,6 +133,8 @@ export type ExecuteMsg = {
     max_confidence_ratio?: Decimal256 | null;
     max_ema_deviation?: Decimal256 | null;
     max_oracle_age_secs?: number | null;
+    max_order_age_secs?: number | null;
+    max_orders_per_account?: number | null;
     max_positions_per_account?: number | null;
     max_total_skew_to_vault?: Decimal256 | null;
     min_liquidation_reward?: Uint128 | null;
@@ -143,8 +165,11 @@ export type TradeMode = "cross" | {
   };
 };
 export type SignedDecimal256 = string;
+export type Trigger = "above" | "below";
+export type Execution = "deferred" | "immediate";
 export type MarketStatusUpdate = "active" | "reduce_only";
 export interface MarketConfig {
+  execution?: Execution | null;
   feed_id: string;
   liquidation_fee: Decimal256;
   margin_tiers: MarginTier[];
@@ -194,6 +219,15 @@ export type QueryMsg = {
     market_id: string;
     mode?: TradeMode | null;
     size_delta: SignedDecimal256;
+  };
+} | {
+  orders: {
+    address: string;
+  };
+} | {
+  pending_orders: {
+    limit?: number | null;
+    start_after?: number | null;
   };
 } | {
   vault: {};
@@ -259,6 +293,7 @@ export interface ConfigResponse {
   default_max_slippage: Decimal256;
   insurance_fee_share: Decimal256;
   insurance_fund: Addr;
+  keeper_fee?: Uint128 & string;
   liquidation_target_ratio: Decimal256;
   liquidator_reward_share: Decimal256;
   lp_claim_window_secs: number;
@@ -266,6 +301,8 @@ export interface ConfigResponse {
   max_confidence_ratio: Decimal256;
   max_ema_deviation: Decimal256;
   max_oracle_age_secs: number;
+  max_order_age_secs?: number;
+  max_orders_per_account?: number;
   max_positions_per_account: number;
   max_total_skew_to_vault: Decimal256;
   min_liquidation_reward: Uint128;
@@ -326,6 +363,42 @@ export interface MarketStateResponse {
 }
 export interface MarketsResponse {
   markets: MarketResponse[];
+}
+export type OrderKind = "market" | "conditional" | "provide" | "claim";
+export interface OrdersResponse {
+  orders: OrderResponse[];
+}
+export interface OrderResponse {
+  acceptable_price?: Decimal256 | null;
+  keeper_fee: Uint128;
+  kind: OrderKind;
+  market_id?: string | null;
+  mode?: TradeMode | null;
+  order_id: number;
+  placed_at: number;
+  reduce_only: boolean;
+  reserved?: Uint128 | null;
+  size_delta?: SignedDecimal256 | null;
+  trigger?: Trigger | null;
+  trigger_price?: Decimal256 | null;
+}
+export interface PendingOrdersResponse {
+  next_start_after?: number | null;
+  orders: PendingOrderResponse[];
+}
+export interface PendingOrderResponse {
+  acceptable_price?: Decimal256 | null;
+  address: Addr;
+  keeper_fee: Uint128;
+  kind: OrderKind;
+  market_id?: string | null;
+  order_id: number;
+  placed_at: number;
+  reduce_only: boolean;
+  reserved?: Uint128 | null;
+  size_delta?: SignedDecimal256 | null;
+  trigger?: Trigger | null;
+  trigger_price?: Decimal256 | null;
 }
 export interface SimulateTradeResponse {
   account: AccountResponse;

@@ -127,7 +127,7 @@ export async function signer(node: LocalNode, name: AccountName): Promise<Signin
   });
 }
 
-/** A market with a 0.1 % taker fee, 10 % initial / 5 % maintenance margin, a 1 % liquidation fee. */
+/** A market with a 0.1 % taker fee, 10 % initial / 5 % maintenance margin, a 1 % liquidation fee, immediate fills. */
 export function market(feedId: string, skewScale: string, minOrderSize: string): PerpsTypes.MarketConfig {
   return {
     feed_id: feedId,
@@ -140,6 +140,8 @@ export function market(feedId: string, skewScale: string, minOrderSize: string):
     max_short_oi: "100000000000000",
     min_order_size: minOrderSize,
     liquidation_fee: "0.01",
+    // The examples trade at once; a deferred market (the default) places market orders.
+    execution: "immediate",
   };
 }
 

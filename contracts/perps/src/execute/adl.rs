@@ -18,6 +18,7 @@ use perps_risk::trade::apply_fill;
 
 use crate::account::{load_account, AccountCtx};
 use crate::error::{ContractError, ContractResult};
+use crate::execute::orders::cancel_all;
 use crate::execute::{bad_debt, save_vault};
 use crate::market::{load_market_ctx, skew, Prices};
 use crate::solvency::{self, ranked, Current};
@@ -96,7 +97,7 @@ struct Deleveraged {
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
 fn deleverage_account(
-    deps: DepsMut,
+    mut deps: DepsMut,
     env: &Env,
     cfg: &Config,
     vault: &mut Vault,
@@ -116,6 +117,10 @@ fn deleverage_account(
     let Some((event, unpaid)) = close_one(&mut ctx, vault, cfg, market_id, price, now)? else {
         return Ok(true);
     };
+    // Pending orders go first, their reservations released (DESIGN 6.11); the close above
+    // spends no free collateral, so releasing them after it in memory changes nothing in it.
+    out.events
+        .extend(cancel_all(&mut deps, addr, "auto_deleverage")?);
     out.events.push(Event::from(AutoDeleverageEvent {
         caller: caller.clone(),
         ..event

@@ -1,6 +1,6 @@
 //! Instantiate, configuration, ownership and migration.
 
-use cosmwasm_std::{Addr, Api, Decimal256, Deps, DepsMut, Env, MessageInfo, Response};
+use cosmwasm_std::{Addr, Api, Decimal256, Deps, DepsMut, Env, MessageInfo, Response, Uint128};
 use cw_utils::nonpayable;
 use perps_api::insurance_fund::InsuranceFund;
 use perps_api::ownership::{self, Ownership};
@@ -9,13 +9,17 @@ use perps_api::perps::{ExecuteMsg, InstantiateMsg, MigrateMsg};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::markets::validate_liquidation_rules;
 use crate::state::{
-    default_adl_trigger_ratio, default_lp_claim_window_secs, default_max_total_skew_to_vault,
-    holder_rank, Config, Vault, CONFIG, CONTRACT_NAME, CONTRACT_VERSION, MARKETS, MARKET_HOLDERS,
-    MARKET_STATES, OWNERSHIP, POSITIONS, VAULT,
+    default_adl_trigger_ratio, default_lp_claim_window_secs, default_max_order_age_secs,
+    default_max_orders_per_account, default_max_total_skew_to_vault, holder_rank, Config, Vault,
+    CONFIG, CONTRACT_NAME, CONTRACT_VERSION, MARKETS, MARKET_HOLDERS, MARKET_STATES, OWNERSHIP,
+    POSITIONS, VAULT,
 };
 
 /// Most positions one account may hold: bounds the gas of every cross-book check.
 pub const MAX_POSITIONS_LIMIT: u32 = 32;
+/// Most pending orders one account may hold: bounds the gas of its own next message, which
+/// executes its ready orders first.
+pub const MAX_ORDERS_LIMIT: u32 = 32;
 
 pub fn instantiate(
     deps: DepsMut,
@@ -44,6 +48,9 @@ pub fn instantiate(
         max_confidence_ratio: msg.max_confidence_ratio,
         max_ema_deviation: msg.max_ema_deviation,
         max_positions_per_account: msg.max_positions_per_account.unwrap_or(16),
+        max_order_age_secs: default_max_order_age_secs(),
+        max_orders_per_account: default_max_orders_per_account(),
+        keeper_fee: Uint128::zero(),
         liquidation_target_ratio: msg.liquidation_target_ratio,
         liquidator_reward_share: msg.liquidator_reward_share,
         insurance_fee_share: msg.insurance_fee_share,
@@ -146,6 +153,18 @@ pub fn validate_config(c: &Config) -> ContractResult<()> {
             ),
         ));
     }
+    if c.max_orders_per_account == 0 || c.max_orders_per_account > MAX_ORDERS_LIMIT {
+        return Err(ContractError::invalid(
+            "max_orders_per_account",
+            format!(
+                "{} is outside [1, {MAX_ORDERS_LIMIT}]",
+                c.max_orders_per_account
+            ),
+        ));
+    }
+    if c.max_order_age_secs == 0 {
+        return Err(ContractError::invalid("max_order_age_secs", "must be > 0"));
+    }
     // The target must be at or above maintenance, or a liquidation could stop below it.
     let ten = Decimal256::from_ratio(10u8, 1u8);
     if c.liquidation_target_ratio < Decimal256::one() || c.liquidation_target_ratio > ten {
@@ -238,6 +257,9 @@ pub fn update_config(
         max_confidence_ratio,
         max_ema_deviation,
         max_positions_per_account,
+        max_order_age_secs,
+        max_orders_per_account,
+        keeper_fee,
         liquidation_target_ratio,
         liquidator_reward_share,
         insurance_fee_share,
@@ -267,6 +289,9 @@ pub fn update_config(
         max_ema_deviation: max_ema_deviation.unwrap_or(old.max_ema_deviation),
         max_positions_per_account: max_positions_per_account
             .unwrap_or(old.max_positions_per_account),
+        max_order_age_secs: max_order_age_secs.unwrap_or(old.max_order_age_secs),
+        max_orders_per_account: max_orders_per_account.unwrap_or(old.max_orders_per_account),
+        keeper_fee: keeper_fee.unwrap_or(old.keeper_fee),
         liquidation_target_ratio: liquidation_target_ratio.unwrap_or(old.liquidation_target_ratio),
         liquidator_reward_share: liquidator_reward_share.unwrap_or(old.liquidator_reward_share),
         insurance_fee_share: insurance_fee_share.unwrap_or(old.insurance_fee_share),

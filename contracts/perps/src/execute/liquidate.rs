@@ -21,6 +21,7 @@ use perps_risk::waterfall::split_reward;
 use crate::account::{book_params, load_with_vault, AccountCtx};
 use crate::error::{ContractError, ContractResult, OracleError};
 use crate::execute::bad_debt;
+use crate::execute::orders::cancel_all;
 use crate::execute::settle::close_settled_positions;
 use crate::market::Prices;
 use crate::solvency;
@@ -195,7 +196,7 @@ fn apply_plan(
 }
 
 pub fn liquidate(
-    deps: DepsMut,
+    mut deps: DepsMut,
     env: Env,
     info: MessageInfo,
     account: String,
@@ -207,9 +208,11 @@ pub fn liquidate(
         return Err(ContractError::SelfLiquidation { account });
     }
     let cfg = CONFIG.load(deps.storage)?;
+    // Pending orders go first, their reservations released (DESIGN 6.11).
+    let mut events = cancel_all(&mut deps, &addr, "liquidation")?;
     let (mut ctx, mut vault, loaded) = load_with_vault(deps.as_ref(), &env, &cfg, &addr, None)?;
     let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
-    let mut events = closed.events;
+    events.extend(closed.events);
     let out = liquidate_books(&mut ctx, &mut vault, &cfg, &info.sender)?;
     // A settled isolated position closed bankrupt by the touch is an isolated book liquidated
     // at the settlement price: its shortfall is booked below, with no reward.

@@ -5,7 +5,7 @@ use cosmwasm_std::{
 };
 use cw_utils::nonpayable;
 use perps_api::events::{MarketRiskChangeEvent, SkewScaleChangeEvent};
-use perps_api::perps::{MarketConfig, MarketStatus, MarketStatusUpdate};
+use perps_api::perps::{Execution, MarketConfig, MarketStatus, MarketStatusUpdate};
 use perps_risk::book::book_health;
 use perps_risk::funding::funding_rate_per_day;
 use perps_risk::vault::{impact_change_value, ImpactParams};
@@ -14,6 +14,7 @@ use crate::account::{book_params, load_account};
 use crate::error::{ContractError, ContractResult, SkewScaleChange};
 use crate::market::{accrue, impact_cap, load_market_ctx, skew, tier_table, Prices};
 use crate::oracle;
+use crate::orders::market_order_ids;
 use crate::solvency;
 use crate::state::{
     Config, Market, MarketState, CONFIG, MARKETS, MARKET_HOLDERS, MARKET_STATES, MAX_LIMIT,
@@ -142,6 +143,11 @@ pub fn add_market(
     let cfg = CONFIG.load(deps.storage)?;
     validate_market_config(&cfg, &market_id, &config)?;
     let feed_id = config.feed_id.clone();
+    // New markets are deferred unless they ask otherwise (DESIGN 6.11).
+    let config = MarketConfig {
+        execution: Some(config.execution.unwrap_or(Execution::Deferred)),
+        ..config
+    };
     MARKETS.save(
         deps.storage,
         &market_id,
@@ -201,6 +207,7 @@ pub fn update_market(
     refuse_settled(&market_id, &market)?;
     let cfg = CONFIG.load(deps.storage)?;
     validate_market_config(&cfg, &market_id, &config)?;
+    let config = execution_change(deps.storage, &market_id, &market, config)?;
     let state = MARKET_STATES.load(deps.storage, &market_id)?;
     let has_oi = !state.long_oi.is_zero() || !state.short_oi.is_zero();
     if config.feed_id != market.config.feed_id && has_oi {
@@ -303,6 +310,38 @@ fn refuse_unbounded_scan(deps: Deps, market_id: &str) -> ContractResult<()> {
         });
     }
     Ok(())
+}
+
+/// The execution mode an update leaves: omitted keeps the stored one; a change is refused while
+/// orders are pending in the market (DESIGN 6.11).
+fn execution_change(
+    storage: &dyn cosmwasm_std::Storage,
+    market_id: &str,
+    market: &Market,
+    config: MarketConfig,
+) -> ContractResult<MarketConfig> {
+    let Some(new) = config.execution.clone() else {
+        return Ok(MarketConfig {
+            execution: market.config.execution.clone(),
+            ..config
+        });
+    };
+    if new
+        != market
+            .config
+            .execution
+            .clone()
+            .unwrap_or(Execution::Immediate)
+    {
+        let count = market_order_ids(storage, market_id, None)?.len();
+        if count > 0 {
+            return Err(ContractError::ExecutionChangeWithOrders {
+                market_id: market_id.to_string(),
+                count: u32::try_from(count).unwrap_or(u32::MAX),
+            });
+        }
+    }
+    Ok(config)
 }
 
 /// Refuses an update that would make more books holding `market_id` liquidatable than before

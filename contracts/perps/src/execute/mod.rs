@@ -6,6 +6,7 @@ pub mod admin;
 pub mod bad_debt;
 pub mod liquidate;
 pub mod markets;
+pub mod orders;
 pub mod settle;
 pub mod solvency;
 pub mod trade;

@@ -8,6 +8,7 @@ use perps_risk::ledger;
 
 use crate::account::load_with_vault;
 use crate::error::{ContractError, ContractResult};
+use crate::execute::orders::place::{place_market_order, Loaded};
 use crate::execute::settle::close_settled_positions;
 use crate::execute::{attached_collateral, bad_debt};
 use crate::solvency;
@@ -65,6 +66,19 @@ fn execute_trade(
         load_with_vault(deps.as_ref(), &env, &cfg, &info.sender, Some(req.market_id))?;
     let deposited = ledger::deposit(ctx.balances(None, &vault), funds)?;
     ctx.apply(&mut vault, &deposited);
+    // A deferred market (DESIGN 6.11) places a market order instead.
+    if ctx.market(req.market_id)?.market.deferred() {
+        let l = Loaded {
+            cfg,
+            ctx,
+            vault,
+            snapshot: loaded,
+            funds,
+            req,
+            close,
+        };
+        return place_market_order(deps, env, l);
+    }
     if close && !ctx.positions.contains_key(req.market_id) {
         return Err(ContractError::NoPosition {
             market_id: req.market_id.to_string(),

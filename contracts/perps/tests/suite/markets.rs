@@ -1,7 +1,9 @@
 //! Market configurations and engine messages shared by the tests.
 
 use cosmwasm_std::{Addr, Decimal256};
-use perps_api::perps::{ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig, MarketStatusUpdate};
+use perps_api::perps::{
+    ExecuteMsg, Execution, InstantiateMsg, MarginTier, MarketConfig, MarketStatusUpdate,
+};
 
 use super::{d, usdc, DENOM};
 
@@ -24,6 +26,9 @@ pub fn plain_market(feed_id: &str) -> MarketConfig {
         min_order_size: d("0.001"),
         liquidation_fee: d("0.01"),
         max_skew_to_vault: None,
+        // The engine's tests of immediate fills; deferred execution has its own tests
+        // (tests/orders) with markets that ask for it.
+        execution: Some(Execution::Immediate),
     }
 }
 
@@ -94,6 +99,9 @@ pub fn update_config_empty() -> ExecuteMsg {
         max_confidence_ratio: None,
         max_ema_deviation: None,
         max_positions_per_account: None,
+        max_order_age_secs: None,
+        max_orders_per_account: None,
+        keeper_fee: None,
         liquidation_target_ratio: None,
         liquidator_reward_share: None,
         insurance_fee_share: None,

@@ -1,0 +1,208 @@
+//! Orders and deferred execution (DESIGN 6.11): `execute_orders`, `place_order`, `cancel_order`,
+//! the market orders `trade` and `close_position` place in a deferred market, the execution of
+//! an account's own ready orders before any later message of it, and the cancellation of an
+//! account's orders before a liquidation values it.
+
+pub mod pin;
+pub mod place;
+pub mod run;
+
+use cosmwasm_std::{Addr, BankMsg, Coin, DepsMut, Env, MessageInfo, Response, SubMsg};
+use cw_utils::nonpayable;
+use perps_api::perps::Trigger;
+
+use crate::error::{ContractError, ContractResult};
+use crate::orders::{
+    self, account_order_ids, market_order_ids, market_order_queue, StoredOrder, ORDERS,
+};
+use crate::state::{Config, CONFIG, MARKETS};
+use pin::{find_pin, latest, latest_sequence, Pin};
+use run::{cancelled_event, run_order, Batch};
+
+/// Orders one `execute_orders` call handles by default, and at most.
+pub const DEFAULT_EXECUTE_LIMIT: u32 = 5;
+pub const MAX_EXECUTE_LIMIT: u32 = 10;
+/// Orders of other accounts an account's own message may execute first (older orders of the
+/// same market); past it, the account's order waits for a keeper.
+const OWN_RUN_LIMIT: u32 = 10;
+/// Most ids one `execute_orders` takes.
+const MAX_IDS: usize = 30;
+/// Market orders `execute_orders` without ids looks at (conditional orders need their ids).
+const QUEUE_SCAN: usize = 100;
+
+/// `execute_orders`: the given orders (ascending, each after the older ready market orders of
+/// its market), or without ids the ready market orders oldest first; the caller earns the keeper
+/// fees.
+pub fn execute_orders(
+    mut deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    order_ids: Option<Vec<u64>>,
+    limit: Option<u32>,
+) -> ContractResult<Response> {
+    nonpayable(&info)?;
+    let cfg = CONFIG.load(deps.storage)?;
+    let limit = limit
+        .unwrap_or(DEFAULT_EXECUTE_LIMIT)
+        .clamp(1, MAX_EXECUTE_LIMIT);
+    let mut batch = Batch::default();
+    let ids = match order_ids {
+        Some(ids) if ids.len() > MAX_IDS => {
+            return Err(ContractError::invalid(
+                "order_ids",
+                format!("at most {MAX_IDS} ids"),
+            ))
+        }
+        Some(mut ids) => {
+            orders::sort_ids(&mut ids);
+            ids
+        }
+        None => market_order_queue(deps.storage, QUEUE_SCAN)?,
+    };
+    for id in ids {
+        if batch.handled >= limit {
+            break;
+        }
+        run_in_order(&mut deps, &env, &cfg, &info.sender, id, limit, &mut batch)?;
+    }
+    Ok(respond(&cfg, &info.sender, batch, "execute_orders"))
+}
+
+/// Runs order `id` after the older ready market orders of its market (so that within a market
+/// orders fill in id order whoever picks them), within `limit` orders handled in all.
+fn run_in_order(
+    deps: &mut DepsMut,
+    env: &Env,
+    cfg: &Config,
+    keeper: &Addr,
+    id: u64,
+    limit: u32,
+    batch: &mut Batch,
+) -> ContractResult<bool> {
+    let Some(order) = ORDERS.may_load(deps.storage, id)? else {
+        return Ok(false);
+    };
+    for older in market_order_ids(deps.storage, &order.market_id, Some(id))? {
+        if batch.handled >= limit {
+            return Ok(false);
+        }
+        if let Some(o) = ORDERS.may_load(deps.storage, older)? {
+            run_order(deps, env, cfg, keeper, older, o, batch)?;
+        }
+    }
+    if batch.handled >= limit {
+        return Ok(false);
+    }
+    run_order(deps, env, cfg, keeper, id, order, batch)
+}
+
+/// The events, submessages and the keeper's payment of a call that executed orders.
+fn respond(cfg: &Config, keeper: &Addr, batch: Batch, action: &str) -> Response {
+    let mut res = Response::new()
+        .add_attribute("action", action)
+        .add_attribute("orders_handled", batch.handled.to_string())
+        .add_events(batch.events)
+        .add_submessages(batch.submsgs);
+    if !batch.keeper_fees.is_zero() {
+        res = res.add_submessage(SubMsg::new(BankMsg::Send {
+            to_address: keeper.to_string(),
+            amount: vec![Coin::new(batch.keeper_fees, cfg.collateral_denom.clone())],
+        }));
+    }
+    res
+}
+
+/// Before any message of `sender` (DESIGN 6.11): its ready orders execute first, in id order
+/// (each after the older ready market orders of its market). Returns what they did, to be
+/// merged into the message's response.
+pub fn run_own_first(mut deps: DepsMut, env: &Env, sender: &Addr) -> ContractResult<Response> {
+    let ids = account_order_ids(deps.storage, sender)?;
+    if ids.is_empty() {
+        return Ok(Response::new());
+    }
+    let cfg = CONFIG.load(deps.storage)?;
+    let mut batch = Batch::default();
+    for id in ids {
+        run_in_order(&mut deps, env, &cfg, sender, id, OWN_RUN_LIMIT, &mut batch)?;
+    }
+    if batch.handled == 0 {
+        return Ok(Response::new());
+    }
+    Ok(respond(&cfg, sender, batch, "execute_own_orders"))
+}
+
+/// `cancel_order`: the owner's conditional order, refused once a record after placement meets
+/// its trigger (it has become a market order pinned to that record).
+pub fn cancel_order(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    order_id: u64,
+) -> ContractResult<Response> {
+    nonpayable(&info)?;
+    let cfg = CONFIG.load(deps.storage)?;
+    let order = ORDERS
+        .may_load(deps.storage, order_id)?
+        .ok_or(ContractError::UnknownOrder { order_id })?;
+    if order.owner != info.sender {
+        return Err(ContractError::NotOrderOwner {
+            order_id,
+            owner: order.owner.to_string(),
+        });
+    }
+    if !order.is_conditional() {
+        return Err(ContractError::MarketOrderNotCancellable { order_id });
+    }
+    if let Some(rec) = triggered(&deps, &env, &cfg, &order)? {
+        return Err(ContractError::OrderTriggered {
+            order_id,
+            sequence: rec.sequence,
+            price: rec.price,
+        });
+    }
+    orders::remove(deps.storage, order_id, &order)?;
+    Ok(Response::new()
+        .add_attribute("action", "cancel_order")
+        .add_event(cancelled_event(order_id, &order, "cancelled")))
+}
+
+/// The record that triggered a conditional order, if any is held.
+fn triggered(
+    deps: &DepsMut,
+    env: &Env,
+    cfg: &Config,
+    order: &StoredOrder,
+) -> ContractResult<Option<perps_api::price_feed::HistoryRecord>> {
+    let market = MARKETS.load(deps.storage, &order.market_id)?;
+    let record = latest(deps.as_ref(), cfg, &order.market_id, &market)?;
+    let buy = order.size_delta().is_some_and(|s| !s.is_negative());
+    let feed = &market.config.feed_id;
+    let seq = latest_sequence(record.as_ref());
+    Ok(
+        match find_pin(deps.as_ref(), env, cfg, order, feed, seq, buy)? {
+            Pin::Ready(rec) => Some(rec),
+            _ => None,
+        },
+    )
+}
+
+/// Cancels every pending order of `account` with its reservation released (a liquidation does
+/// this before it values the account, DESIGN 6.11). Returns the `order_cancelled` events.
+pub fn cancel_all(
+    deps: &mut DepsMut,
+    account: &Addr,
+    reason: &str,
+) -> ContractResult<Vec<cosmwasm_std::Event>> {
+    let mut events = Vec::new();
+    for id in account_order_ids(deps.storage, account)? {
+        let order = ORDERS.load(deps.storage, id)?;
+        orders::remove(deps.storage, id, &order)?;
+        events.push(cancelled_event(id, &order, reason));
+    }
+    Ok(events)
+}
+
+/// Label of a trigger (events, errors).
+pub fn trigger_label(t: &Trigger) -> &'static str {
+    place::trigger_label(t)
+}

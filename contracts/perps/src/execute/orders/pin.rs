@@ -1,0 +1,120 @@
+//! Which price record fills an order (DESIGN 6.11, invariant 12): the first record of its
+//! market accepted in a block after the order's block — for a conditional order, the first such
+//! record that meets its trigger. Once that record exists the outcome is fixed, whoever executes
+//! the order and whenever. A record that has left the feed's 16-record history is replaced by
+//! the least favourable of the later records still held, so waiting never helps the owner.
+
+use cosmwasm_std::{Deps, Env, Timestamp};
+use perps_api::perps::Trigger;
+use perps_api::price_feed::{HistoryRecord, PriceFeed, PriceRecord, HISTORY_LEN};
+use perps_risk::orders::{least_favourable, trigger_met};
+
+use crate::error::{ContractResult, OracleError};
+use crate::oracle::{self, Mark};
+use crate::orders::{OrderAction, StoredOrder};
+use crate::state::{Config, Market};
+
+/// Where an order stands against its market's price records.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pin {
+    /// The record that fills (or fails) the order.
+    Ready(HistoryRecord),
+    /// No eligible record yet: the order waits and pays nothing.
+    Waiting,
+    /// A market order with no eligible record within `max_order_age_secs`: refunded.
+    Expired,
+}
+
+/// The sequence of a feed's latest record (0 when it has none, or none with a sequence).
+pub fn latest_sequence(latest: Option<&PriceRecord>) -> u64 {
+    latest.and_then(|r| r.sequence).unwrap_or(0)
+}
+
+/// The record that fills `order`; `buy` is the direction of the fill (for the least favourable
+/// choice when the first eligible record has left the history).
+pub fn find_pin(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    order: &StoredOrder,
+    feed_id: &str,
+    latest_seq: u64,
+    buy: bool,
+) -> ContractResult<Pin> {
+    let first = order.placed_sequence.saturating_add(1);
+    let oldest_held = latest_seq.saturating_sub(HISTORY_LEN - 1).max(1);
+    let deadline = order.placed_at.saturating_add(cfg.max_order_age_secs);
+    // When `first` is still held, the first eligible record found is the true first one.
+    let complete = first >= oldest_held;
+    let feed = PriceFeed(cfg.price_feed.clone());
+    let mut later: Vec<HistoryRecord> = Vec::new();
+    for seq in first.max(oldest_held)..=latest_seq {
+        let Some(rec) = feed.raw_history(&deps.querier, feed_id, seq)? else {
+            continue;
+        };
+        if rec.accepted_height <= order.placed_height || !eligible(order, &rec, deadline) {
+            continue;
+        }
+        if complete {
+            return Ok(Pin::Ready(rec));
+        }
+        later.push(rec);
+    }
+    let prices: Vec<_> = later.iter().map(|r| r.price).collect();
+    if let Some(worst) = least_favourable(&prices, buy) {
+        if let Some(rec) = later.into_iter().find(|r| r.price == worst) {
+            return Ok(Pin::Ready(rec));
+        }
+    }
+    let market_order = !order.is_conditional();
+    if market_order && env.block.time.seconds() > deadline {
+        return Ok(Pin::Expired);
+    }
+    Ok(Pin::Waiting)
+}
+
+/// A record can fill the order: a market order's within its age limit, a conditional order's
+/// when it meets the trigger.
+fn eligible(order: &StoredOrder, rec: &HistoryRecord, deadline: u64) -> bool {
+    match &order.action() {
+        OrderAction::Conditional {
+            trigger_price,
+            trigger,
+            ..
+        } => trigger_met(rec.price, *trigger_price, *trigger == Trigger::Above),
+        _ => rec.accepted_time <= deadline,
+    }
+}
+
+/// The record as the oracle policy judges it at the time it was accepted: a fill at a record is
+/// the fill a trade in that block would have had (age measured at acceptance).
+pub fn record_mark(
+    cfg: &Config,
+    env: &Env,
+    market_id: &str,
+    market: &Market,
+    rec: &HistoryRecord,
+) -> Result<Mark, OracleError> {
+    let mut at = env.clone();
+    at.block.time = Timestamp::from_seconds(rec.accepted_time);
+    at.block.height = rec.accepted_height;
+    let record = PriceRecord {
+        price: rec.price,
+        conf: rec.conf,
+        ema_price: rec.ema_price,
+        publish_time: rec.publish_time,
+        sequence: Some(rec.sequence),
+        refused_publish_time: None,
+    };
+    oracle::judge(cfg, &at, market_id, market, Some(record))
+}
+
+/// The market's latest record (`None`: no price yet).
+pub fn latest(
+    deps: Deps,
+    cfg: &Config,
+    market_id: &str,
+    market: &Market,
+) -> Result<Option<PriceRecord>, OracleError> {
+    oracle::read(deps, cfg, market_id, &market.config.feed_id)
+}

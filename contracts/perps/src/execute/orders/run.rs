@@ -1,0 +1,315 @@
+//! Executing orders (DESIGN 6.11). An order runs at its pinned record ([`super::pin`]): the
+//! market's mark is replaced by that record as the oracle policy judged it when it was accepted,
+//! and the trade step of `trade` ([`crate::trade::apply_trade`]) fills it. A fill pays the keeper
+//! fee to whoever executed it; a refusal removes the order and charges its keeper fee and the
+//! taker fee on its size at the record's price (to the vault), never more than `C` holds; an order
+//! that can no longer fill for reasons the owner did not choose (expired, the position closed, the
+//! market settled or turned reduce-only) is removed with its reservation released and no charge.
+
+use cosmwasm_std::{
+    Addr, Decimal256, Deps, DepsMut, Env, Event, SignedDecimal256, SubMsg, Uint128,
+};
+use perps_api::events::{OrderCancelledEvent, OrderExecutedEvent, OrderFailedEvent};
+use perps_api::perps::MarketStatus;
+use perps_api::price_feed::HistoryRecord;
+use perps_risk::num::unsigned_abs;
+use perps_risk::orders::{clamp_reduce_only, order_charge};
+use perps_risk::trade::trade_fee;
+
+use crate::account::{load_with_vault, AccountCtx, Snapshot};
+use crate::error::ContractResult;
+use crate::execute::bad_debt;
+use crate::execute::orders::pin::{find_pin, latest, latest_sequence, record_mark, Pin};
+use crate::execute::settle::close_settled_positions;
+use crate::orders::{self, OrderAction, StoredOrder};
+use crate::solvency;
+use crate::state::{Config, Market, Vault, MARKETS, POSITIONS};
+use crate::trade::{apply_trade, TradeRequest};
+
+/// What a call that executes orders accumulates.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub events: Vec<Event>,
+    pub submsgs: Vec<SubMsg>,
+    /// Keeper fees earned by the caller (one bank send at the end).
+    pub keeper_fees: Uint128,
+    /// Asked of the insurance fund so far in this call (its payments arrive after the call).
+    pub fund_requested: Uint128,
+    /// Orders handled: filled, failed, expired or cancelled.
+    pub handled: u32,
+}
+
+/// Runs order `id` (as loaded) if it is ready: filled or failed at its record, or removed when
+/// it expired or can no longer fill. Returns false when the order waits.
+pub fn run_order(
+    deps: &mut DepsMut,
+    env: &Env,
+    cfg: &Config,
+    keeper: &Addr,
+    id: u64,
+    order: StoredOrder,
+    batch: &mut Batch,
+) -> ContractResult<bool> {
+    let market = MARKETS.load(deps.storage, &order.market_id)?;
+    if matches!(market.status, MarketStatus::Settled { .. }) {
+        return cancel(deps, id, &order, "settled", batch);
+    }
+    let position = POSITIONS
+        .may_load(deps.storage, (&order.owner, order.market_id.as_str()))?
+        .map(|p| p.size)
+        .unwrap_or_default();
+    let Some(size) = order_size(&order, position) else {
+        return cancel(deps, id, &order, "position_closed", batch);
+    };
+    if market.status == MarketStatus::ReduceOnly && opens(position, size) {
+        return cancel(deps, id, &order, "reduce_only", batch);
+    }
+    let Ok(record) = latest(deps.as_ref(), cfg, &order.market_id, &market) else {
+        return Ok(false);
+    };
+    let seq = latest_sequence(record.as_ref());
+    let buy = !size.is_negative();
+    let pin = find_pin(
+        deps.as_ref(),
+        env,
+        cfg,
+        &order,
+        &market.config.feed_id,
+        seq,
+        buy,
+    )?;
+    let rec = match pin {
+        Pin::Waiting => return Ok(false),
+        Pin::Expired => return cancel(deps, id, &order, "expired", batch),
+        Pin::Ready(rec) => rec,
+    };
+    // An unconfirmed market waits (DESIGN 6.3): nothing fills while its feed is known stale.
+    if record.is_some_and(|r| r.is_unconfirmed()) {
+        return Ok(false);
+    }
+    fill(
+        deps, env, cfg, keeper, id, &order, &market, &rec, size, batch,
+    )?;
+    Ok(true)
+}
+
+/// The size the order trades now: a close takes the whole position, a reduce-only order is
+/// clamped to it; `None` when there is nothing left to do (no position to close or reduce).
+fn order_size(order: &StoredOrder, position: SignedDecimal256) -> Option<SignedDecimal256> {
+    match &order.action() {
+        OrderAction::Trade { size_delta } => Some(*size_delta),
+        OrderAction::Close {} => SignedDecimal256::zero()
+            .checked_sub(position)
+            .ok()
+            .filter(|s| !s.is_zero()),
+        OrderAction::Conditional {
+            size_delta,
+            reduce_only: true,
+            ..
+        } => clamp_reduce_only(position, *size_delta),
+        OrderAction::Conditional { size_delta, .. } => Some(*size_delta),
+    }
+}
+
+/// True when `size` opens or increases against `position` (part of a flip included).
+fn opens(position: SignedDecimal256, size: SignedDecimal256) -> bool {
+    position.is_zero()
+        || position.is_negative() == size.is_negative()
+        || unsigned_abs(size) > unsigned_abs(position)
+}
+
+/// Removes an order with its reservation released and nothing charged.
+pub fn cancel(
+    deps: &mut DepsMut,
+    id: u64,
+    order: &StoredOrder,
+    reason: &str,
+    batch: &mut Batch,
+) -> ContractResult<bool> {
+    orders::remove(deps.storage, id, order)?;
+    batch.events.push(cancelled_event(id, order, reason));
+    batch.handled += 1;
+    Ok(true)
+}
+
+pub fn cancelled_event(id: u64, order: &StoredOrder, reason: &str) -> Event {
+    OrderCancelledEvent {
+        order_id: id,
+        account: order.owner.clone(),
+        market_id: order.market_id.clone(),
+        reason: reason.to_string(),
+        refund: order.reserved,
+    }
+    .into()
+}
+
+/// Fills the order at `rec`, or fails it there.
+#[allow(clippy::too_many_arguments)]
+fn fill(
+    deps: &mut DepsMut,
+    env: &Env,
+    cfg: &Config,
+    keeper: &Addr,
+    id: u64,
+    order: &StoredOrder,
+    market: &Market,
+    rec: &HistoryRecord,
+    size: SignedDecimal256,
+    batch: &mut Batch,
+) -> ContractResult<()> {
+    orders::remove(deps.storage, id, order)?;
+    batch.handled += 1;
+    let (mut ctx, mut vault, loaded) = load_with_vault(
+        deps.as_ref(),
+        env,
+        cfg,
+        &order.owner,
+        Some(&order.market_id),
+    )?;
+    let mark = record_mark(cfg, env, &order.market_id, market, rec);
+    ctx.market_mut(&order.market_id)?.mark = mark;
+    let keeper_fee = if *keeper == order.owner {
+        Uint128::zero()
+    } else {
+        order.keeper_fee
+    };
+    match trade_at_record(deps.as_ref(), &mut ctx, &mut vault, cfg, order, size) {
+        Ok((mut events, shortfall)) => {
+            let (moved, charged) =
+                order_charge(ctx.balances(None, &vault), keeper_fee, Uint128::zero())?;
+            ctx.apply(&mut vault, &moved);
+            let (w, sub) = bad_debt::cover_after(
+                deps.as_ref(),
+                cfg,
+                &mut vault,
+                shortfall,
+                batch.fund_requested,
+            )?;
+            if !shortfall.is_zero() {
+                // the books are closed: their recorded shortfall is no longer unrecoverable
+                solvency::set_mark(deps.storage, &mut vault, &order.owner, Uint128::zero())?;
+            }
+            if !w.shortfall.is_zero() {
+                events.push(bad_debt::event(&order.owner, &w));
+            }
+            batch.fund_requested = batch.fund_requested.checked_add(w.from_fund)?;
+            batch.submsgs.extend(sub);
+            loaded.save(deps.storage, &ctx, &mut vault)?;
+            batch.keeper_fees = batch.keeper_fees.checked_add(charged.keeper_fee)?;
+            batch.events.push(
+                OrderExecutedEvent {
+                    order_id: id,
+                    account: order.owner.clone(),
+                    market_id: order.market_id.clone(),
+                    keeper: keeper.clone(),
+                    sequence: rec.sequence,
+                    price: rec.price,
+                    keeper_fee: charged.keeper_fee,
+                }
+                .into(),
+            );
+            batch.events.extend(events);
+        }
+        Err(reason) => {
+            let failure = Failure {
+                id,
+                order,
+                rec,
+                size,
+                keeper,
+                keeper_fee,
+                reason: reason.to_string(),
+            };
+            fail(deps, env, cfg, &failure, market, batch)?;
+        }
+    }
+    Ok(())
+}
+
+/// The trade at the pinned record, in memory: settled positions closed first, then the trade
+/// step. Returns its events and the shortfall to cover.
+fn trade_at_record(
+    deps: Deps,
+    ctx: &mut AccountCtx,
+    vault: &mut Vault,
+    cfg: &Config,
+    order: &StoredOrder,
+    size: SignedDecimal256,
+) -> ContractResult<(Vec<Event>, Uint128)> {
+    // The order was removed (its reservation released) before the account was loaded; the
+    // other pending orders' reservations still count as spent.
+    let closed = close_settled_positions(ctx, vault, cfg)?;
+    // While V < 0 the profit this fill realizes is paid with the haircut (DESIGN 6.10).
+    ctx.haircut = solvency::haircut_terms(deps, ctx, vault, cfg)?;
+    let mut events = closed.events;
+    // A conditional order without an acceptable price has no slippage bound (DESIGN 6.11).
+    let acceptable = order.acceptable_price.or_else(|| {
+        Some(if size.is_negative() {
+            Decimal256::zero()
+        } else {
+            Decimal256::MAX
+        })
+    });
+    let req = TradeRequest {
+        market_id: &order.market_id,
+        size_delta: size,
+        acceptable_price: acceptable,
+        mode: order.mode.clone(),
+    };
+    let report = apply_trade(ctx, vault, cfg, &req)?;
+    events.push(report.event(&ctx.addr, ctx.collateral).into());
+    Ok((
+        events,
+        closed.flows.shortfall.checked_add(report.shortfall)?,
+    ))
+}
+
+/// An order that could not fill at its record.
+struct Failure<'a> {
+    id: u64,
+    order: &'a StoredOrder,
+    rec: &'a HistoryRecord,
+    size: SignedDecimal256,
+    keeper: &'a Addr,
+    keeper_fee: Uint128,
+    reason: String,
+}
+
+/// Charges a failed order (from the account as it was before the attempt): the keeper fee to the
+/// caller, the taker fee on its size at the record's price to the vault.
+fn fail(
+    deps: &mut DepsMut,
+    env: &Env,
+    cfg: &Config,
+    f: &Failure,
+    market: &Market,
+    batch: &mut Batch,
+) -> ContractResult<()> {
+    let (mut ctx, mut vault, loaded): (AccountCtx, Vault, Snapshot) =
+        load_with_vault(deps.as_ref(), env, cfg, &f.order.owner, None)?;
+    let fee = trade_fee(
+        f.size,
+        f.rec.price,
+        market.config.taker_fee,
+        cfg.collateral_decimals,
+    )?;
+    let (moved, charged) = order_charge(ctx.balances(None, &vault), f.keeper_fee, fee)?;
+    ctx.apply(&mut vault, &moved);
+    loaded.save(deps.storage, &ctx, &mut vault)?;
+    batch.keeper_fees = batch.keeper_fees.checked_add(charged.keeper_fee)?;
+    batch.events.push(
+        OrderFailedEvent {
+            order_id: f.id,
+            account: f.order.owner.clone(),
+            market_id: f.order.market_id.clone(),
+            keeper: f.keeper.clone(),
+            reason: f.reason.clone(),
+            sequence: f.rec.sequence,
+            price: f.rec.price,
+            keeper_fee: charged.keeper_fee,
+            fee: charged.vault_fee,
+        }
+        .into(),
+    );
+    Ok(())
+}

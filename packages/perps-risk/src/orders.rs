@@ -1,0 +1,212 @@
+//! Orders (DESIGN 6.11): what a pending order reserves, which price record fills it, and what an
+//! order pays when it fails or is executed by a keeper. Pure functions over plain data.
+//!
+//! Rounding: a reservation rounds up (initial margin, fee), a charge is capped at what the book
+//! holds (never below zero), a price chosen among records is the least favourable to the order.
+
+use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, Uint128};
+
+use crate::error::RiskError;
+use crate::ledger::{Balances, Moved};
+use crate::num::{int128, signed, unsigned_abs, Round};
+use crate::position::notional_of;
+use crate::tiers::TierTable;
+use crate::trade::trade_fee;
+
+/// What a pending order holds back from free collateral: the initial margin of the size it may
+/// open, priced at its acceptable price (rounded up), the taker fee on its whole size at that
+/// price (rounded up, at least one base unit when the fee rate is > 0), and the keeper fee.
+/// `opening` is the part of the order that increases or opens a position (0 for a reduction);
+/// `size_delta` is the whole order.
+pub fn order_reservation(
+    size_delta: SignedDecimal256,
+    opening: Decimal256,
+    acceptable_price: Decimal256,
+    tiers: &TierTable,
+    taker_fee: Decimal256,
+    keeper_fee: Uint128,
+    decimals: u8,
+) -> Result<Uint128, RiskError> {
+    let n = notional_of(signed(opening)?, acceptable_price, decimals, Round::Up)?;
+    let im = tiers.initial(n)?.to_base_units_u(Round::Up)?;
+    let fee = trade_fee(size_delta, acceptable_price, taker_fee, decimals)?;
+    Ok(im.checked_add(fee)?.checked_add(keeper_fee)?)
+}
+
+/// The price among `prices` (records eligible for an order) least favourable to it: the highest
+/// for a buy, the lowest for a sell. `None` when there is none.
+pub fn least_favourable(prices: &[Decimal256], buy: bool) -> Option<Decimal256> {
+    let it = prices.iter().copied();
+    if buy {
+        it.max()
+    } else {
+        it.min()
+    }
+}
+
+/// True when `price` meets a trigger: `price ≥ trigger` for `above`, `price ≤ trigger` otherwise.
+pub fn trigger_met(price: Decimal256, trigger: Decimal256, above: bool) -> bool {
+    if above {
+        price >= trigger
+    } else {
+        price <= trigger
+    }
+}
+
+/// A reduce-only order clamped to the position (DESIGN 6.11): the part of `size_delta` that
+/// reduces `position` without flipping it; `None` when nothing is left to reduce (no position,
+/// or the order would increase it).
+pub fn clamp_reduce_only(
+    position: SignedDecimal256,
+    size_delta: SignedDecimal256,
+) -> Option<SignedDecimal256> {
+    if position.is_zero()
+        || size_delta.is_zero()
+        || position.is_negative() == size_delta.is_negative()
+    {
+        return None;
+    }
+    if unsigned_abs(size_delta) <= unsigned_abs(position) {
+        Some(size_delta)
+    } else {
+        Some(SignedDecimal256::zero().checked_sub(position).ok()?)
+    }
+}
+
+/// What an order charges its owner's collateral.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OrderCharge {
+    /// Paid out to the executor (outflow).
+    pub keeper_fee: Uint128,
+    /// Credited to vault cash.
+    pub vault_fee: Uint128,
+}
+
+/// Charges an order's keeper fee (paid out) and `vault_fee` (to vault cash) on `C`, each capped
+/// at what `C` still holds above zero, the keeper first: a charge never makes `C` negative.
+/// Returns the movement and what was actually charged.
+pub fn order_charge(
+    b: Balances,
+    keeper_fee: Uint128,
+    vault_fee: Uint128,
+) -> Result<(Moved, OrderCharge), RiskError> {
+    let mut m = Moved {
+        after: b,
+        ..Moved::default()
+    };
+    let mut available = Uint128::try_from(b.collateral.max(Int128::zero())).unwrap_or_default();
+    let keeper = keeper_fee.min(available);
+    available = available.checked_sub(keeper)?;
+    let vault = vault_fee.min(available);
+    m.after.collateral = b
+        .collateral
+        .checked_sub(int128(keeper)?)?
+        .checked_sub(int128(vault)?)?;
+    m.after.vault_cash = b.vault_cash.checked_add(int128(vault)?)?;
+    m.flows.outflow = keeper;
+    Ok((
+        m,
+        OrderCharge {
+            keeper_fee: keeper,
+            vault_fee: vault,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tiers::MarginTier;
+
+    fn d(s: &str) -> Decimal256 {
+        s.parse().unwrap()
+    }
+
+    fn sd(s: &str) -> SignedDecimal256 {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_reservation_is_im_at_the_acceptable_price_plus_fee_plus_keeper_fee() {
+        let tiers = TierTable::new(&[MarginTier {
+            max_notional: None,
+            initial_margin_ratio: d("0.1"),
+            maintenance_margin_ratio: d("0.05"),
+        }])
+        .unwrap();
+        // 6 BTC at 60,600: IM 36,360, fee 0.1 % = 363.6, keeper 0.5.
+        let r = order_reservation(
+            sd("6"),
+            d("6"),
+            d("60600"),
+            &tiers,
+            d("0.001"),
+            Uint128::new(500_000),
+            6,
+        );
+        assert_eq!(r.unwrap(), Uint128::new(36_724_100_000));
+        // A reduction reserves its fee and the keeper fee only.
+        let r = order_reservation(
+            sd("-6"),
+            d("0"),
+            d("59400"),
+            &tiers,
+            d("0.001"),
+            Uint128::zero(),
+            6,
+        );
+        assert_eq!(r.unwrap(), Uint128::new(356_400_000));
+    }
+
+    #[test]
+    fn least_favourable_is_the_highest_for_a_buy_and_the_lowest_for_a_sell() {
+        let p = [d("100"), d("103"), d("98")];
+        assert_eq!(least_favourable(&p, true), Some(d("103")));
+        assert_eq!(least_favourable(&p, false), Some(d("98")));
+        assert_eq!(least_favourable(&[], true), None);
+    }
+
+    #[test]
+    fn triggers_include_the_trigger_price() {
+        assert!(trigger_met(d("100"), d("100"), true));
+        assert!(trigger_met(d("100"), d("100"), false));
+        assert!(!trigger_met(d("99.99"), d("100"), true));
+        assert!(!trigger_met(d("100.01"), d("100"), false));
+    }
+
+    #[test]
+    fn reduce_only_never_increases_or_flips() {
+        assert_eq!(clamp_reduce_only(sd("2"), sd("-5")), Some(sd("-2")));
+        assert_eq!(clamp_reduce_only(sd("2"), sd("-1")), Some(sd("-1")));
+        assert_eq!(clamp_reduce_only(sd("-2"), sd("5")), Some(sd("2")));
+        assert_eq!(clamp_reduce_only(sd("2"), sd("1")), None);
+        assert_eq!(clamp_reduce_only(sd("0"), sd("-1")), None);
+    }
+
+    #[test]
+    fn a_charge_never_takes_collateral_below_zero_keeper_first() {
+        let b = Balances {
+            collateral: Int128::new(700),
+            vault_cash: Int128::new(10),
+            ..Balances::default()
+        };
+        let (m, c) = order_charge(b, Uint128::new(500), Uint128::new(400)).unwrap();
+        assert_eq!(
+            c,
+            OrderCharge {
+                keeper_fee: Uint128::new(500),
+                vault_fee: Uint128::new(200)
+            }
+        );
+        assert_eq!(m.after.collateral, Int128::zero());
+        assert_eq!(m.after.vault_cash, Int128::new(210));
+        assert!(m.conserves(&b).unwrap());
+        let neg = Balances {
+            collateral: Int128::new(-5),
+            ..b
+        };
+        let (m, c) = order_charge(neg, Uint128::new(500), Uint128::new(400)).unwrap();
+        assert_eq!(c, OrderCharge::default());
+        assert_eq!(m.after, neg);
+    }
+}
