@@ -269,6 +269,9 @@ pub enum Health {
 }
 
 /// Execute messages of the engine.
+// The admin variants carry a whole `MarketConfig`; a message is decoded once per transaction,
+// so its size is of no consequence and boxing would only change how callers build it.
+#[allow(clippy::large_enum_variant)]
 #[cw_serde]
 pub enum ExecuteMsg {
     /// Credits the attached collateral coin to the sender's collateral.
