@@ -4,6 +4,9 @@
 #                                        until Ctrl-C (the chain is saved and resumed next time)
 #   bash scripts/localnet.sh --no-wait   the same, then stop the node (saves the state) and exit
 #   bash scripts/localnet.sh --reset     forget the saved chain first
+#   bash scripts/localnet.sh --keeper    also run perps-keeper next to the node (liquidations, fee
+#                                        sweeps, settlement; /healthz and /metrics on
+#                                        $KEEPER_METRICS, default 127.0.0.1:9464)
 # Files go to $LOCALNET_HOME (default .localnet/ in the repository): genesis.json, state.json,
 # deploy.toml, deploy-state.json, node.log. The RPC listens on 127.0.0.1:26657, or on a free port
 # when that one is taken.
@@ -11,11 +14,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 wait_for_ctrl_c=1
+with_keeper=0
 for arg in "$@"; do
   case "$arg" in
     --no-wait) wait_for_ctrl_c=0 ;;
     --reset) rm -rf "${LOCALNET_HOME:-$ROOT/.localnet}" ;;
-    *) echo "usage: bash scripts/localnet.sh [--no-wait] [--reset]" >&2; exit 2 ;;
+    --keeper) with_keeper=1 ;;
+    *) echo "usage: bash scripts/localnet.sh [--no-wait] [--reset] [--keeper]" >&2; exit 2 ;;
   esac
 done
 
@@ -26,8 +31,9 @@ CHAIN_ID="${LOCALNET_CHAIN_ID:-perps-local-1}"
 MNEMONIC="${LOCALNET_MNEMONIC:-notice oak worry limit wrap speak medal online prefer cluster roof addict wrist behave treat actual wasp year salad speed social layer crew genius}"
 
 [ -f artifacts/perps.wasm ] || bash scripts/build-wasm.sh
-echo "==> building localnet and perps-deploy"
-cargo build --quiet --locked -p localnet --bin localnet -p perps-deploy --bin perps-deploy
+echo "==> building localnet, perps-deploy and perps-keeper"
+cargo build --quiet --locked -p localnet --bin localnet -p perps-deploy --bin perps-deploy \
+  -p perps-keeper --bin perps-keeper
 BIN="$CARGO_TARGET_DIR/debug"
 
 if [ ! -f "$HOME_DIR/genesis.json" ]; then
@@ -39,7 +45,12 @@ fi
 "$BIN/localnet" serve --genesis "$HOME_DIR/genesis.json" --state "$HOME_DIR/state.json" \
   >"$HOME_DIR/node.log" 2>&1 &
 NODE_PID=$!
+KEEPER_PID=""
 stop_node() {
+  if [ -n "$KEEPER_PID" ] && kill -0 "$KEEPER_PID" 2>/dev/null; then
+    kill -TERM "$KEEPER_PID"
+    wait "$KEEPER_PID" || true
+  fi
   if kill -0 "$NODE_PID" 2>/dev/null; then
     kill -TERM "$NODE_PID"
     wait "$NODE_PID" || true
@@ -63,6 +74,25 @@ sed -e "s#^artifacts = .*#artifacts = \"$ROOT/artifacts\"#" \
 echo "==> deploying the protocol"
 PERPS_MNEMONIC="$MNEMONIC" "$BIN/perps-deploy" --config "$HOME_DIR/deploy.toml" --rpc "$RPC" \
   >"$HOME_DIR/deploy.out"
+KEEPER_INFO=""
+if [ "$with_keeper" = 1 ]; then
+  KEEPER_METRICS="${KEEPER_METRICS:-127.0.0.1:9464}"
+  sed -e "s#^rpc = .*#rpc = \"$RPC\"#" \
+    -e "s#^deploy_state = .*#deploy_state = \"$HOME_DIR/deploy-state.json\"#" \
+    -e "s#^metrics_addr = .*#metrics_addr = \"$KEEPER_METRICS\"#" \
+    packages/keeper/keeper.example.toml >"$HOME_DIR/keeper.toml"
+  echo "==> starting perps-keeper"
+  KEEPER_MNEMONIC="$MNEMONIC" "$BIN/perps-keeper" --config "$HOME_DIR/keeper.toml" \
+    2>"$HOME_DIR/keeper.log" &
+  KEEPER_PID=$!
+  for _ in $(seq 1 100); do
+    python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=1)" \
+      "http://$KEEPER_METRICS/healthz" 2>/dev/null && break
+    kill -0 "$KEEPER_PID" 2>/dev/null || { cat "$HOME_DIR/keeper.log" >&2; exit 1; }
+    sleep 0.2
+  done
+  KEEPER_INFO="  keeper          http://$KEEPER_METRICS/healthz and /metrics (config $HOME_DIR/keeper.toml, log keeper.log)"
+fi
 contract() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['contracts'][sys.argv[2]])" "$HOME_DIR/deploy-state.json" "$1"; }
 
 cat <<INFO
@@ -78,6 +108,7 @@ Local node
   accounts (HD m/44'/118'/0'/0/i, 10^9 USDC each; account 0 owns the contracts):
 $(python3 -c "import json,sys; [print('   ', i, a['address']) for i, a in enumerate(json.load(open(sys.argv[1]))['accounts'])]" "$HOME_DIR/genesis.json")
   files           $HOME_DIR (node.log, state.json: the chain, saved on exit)
+$KEEPER_INFO
 INFO
 
 if [ "$wait_for_ctrl_c" = 1 ]; then

@@ -150,13 +150,22 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client of the node at `url` (`http://127.0.0.1:26657`).
+    /// A client of the node at `url` (`http://127.0.0.1:26657`); a request times out after 30 s.
     pub fn connect(url: &str) -> Result<Self, ClientError> {
+        Client::connect_with_timeout(url, Duration::from_secs(30))
+    }
+
+    /// A client whose requests time out after `timeout` (connecting until the whole answer).
+    pub fn connect_with_timeout(url: &str, timeout: Duration) -> Result<Self, ClientError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(rpc)?;
-        let http = HttpClient::new(url).map_err(rpc)?;
+        let parsed: cosmrs::rpc::HttpClientUrl = url.parse().map_err(rpc)?;
+        let http = HttpClient::builder(parsed)
+            .timeout(timeout)
+            .build()
+            .map_err(rpc)?;
         Ok(Client {
             runtime,
             http,

@@ -284,12 +284,17 @@ enum Encoding {
     Base64,
 }
 
-/// Bytes as CometBFT takes them: `0x`-prefixed hex anywhere (URI form), otherwise hex for
-/// `HexBytes` parameters and base64 for `[]byte` ones.
+/// Marks the parameters of a URI (GET) call: only there is `0x` a hex prefix.
+const URI_MARK: &str = "\u{0}uri";
+
+/// Bytes as CometBFT takes them: `0x`-prefixed hex in the URI form, otherwise hex for
+/// `HexBytes` parameters and base64 for `[]byte` ones (a base64 value of a JSON body may itself
+/// begin with `0x`: one transaction hash in 4,096 does).
 fn bytes_param(params: &Value, name: &str, enc: Encoding) -> Result<Vec<u8>, RpcError> {
     let s = string_param(params, name).unwrap_or_default();
     let bad = |e: String| RpcError::invalid_params(format!("{name}: {e}"));
-    if let Some(h) = s.strip_prefix("0x") {
+    let uri = params.get(URI_MARK).is_some();
+    if let Some(h) = s.strip_prefix("0x").filter(|_| uri) {
         return hex::decode(h).map_err(|e| bad(e.to_string()));
     }
     match enc {
@@ -461,6 +466,7 @@ fn uri_call(url: &str) -> (String, Value) {
             .unwrap_or(v);
         params.insert(percent_decode(k), Value::String(v));
     }
+    params.insert(URI_MARK.to_string(), Value::Bool(true));
     (method, Value::Object(params))
 }
 
@@ -562,4 +568,28 @@ fn handle(mut request: tiny_http::Request, jobs: &mpsc::Sender<Job>) {
         call => one(call),
     };
     respond(request, 200, &answer);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_base64_hash_that_begins_with_0x_is_base64_in_a_json_body() {
+        // sha256 hashes whose base64 begins with "0x" (D31C71...): one in 4,096
+        let hash = hex::decode("D31C71C1C4D4BFB7F07CBD7E22B52EF814574D555EFF7636898C9541593AFA6C")
+            .unwrap();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&hash);
+        assert!(b64.starts_with("0x"), "{b64}");
+        let body = json!({ "hash": b64 });
+        assert_eq!(bytes_param(&body, "hash", Encoding::Base64).unwrap(), hash);
+        // the URI form keeps its 0x-hex
+        let (_, params) = uri_call(&format!("/tx?hash=0x{}", hex::encode(&hash)));
+        assert_eq!(
+            bytes_param(&params, "hash", Encoding::Base64).unwrap(),
+            hash
+        );
+        let (_, params) = uri_call("/abci_query?path=%22/x%22&data=0x0102");
+        assert_eq!(bytes_param(&params, "data", Encoding::Hex).unwrap(), [1, 2]);
+    }
 }
