@@ -165,6 +165,18 @@ pub fn validate_config(c: &Config) -> ContractResult<()> {
     if c.max_order_age_secs == 0 {
         return Err(ContractError::invalid("max_order_age_secs", "must be > 0"));
     }
+    // A keeper fee stays small next to the smallest position (DESIGN 6.11): ≤ 1 % of it.
+    if !c.min_position_notional.is_zero()
+        && c.keeper_fee.full_mul(100u8) > c.min_position_notional.full_mul(1u8)
+    {
+        return Err(ContractError::invalid(
+            "keeper_fee",
+            format!(
+                "{} exceeds 1 % of min_position_notional {}",
+                c.keeper_fee, c.min_position_notional
+            ),
+        ));
+    }
     // The target must be at or above maintenance, or a liquidation could stop below it.
     let ten = Decimal256::from_ratio(10u8, 1u8);
     if c.liquidation_target_ratio < Decimal256::one() || c.liquidation_target_ratio > ten {

@@ -454,6 +454,24 @@ fn s07_invalid_parameters_are_rejected_at_instantiate_and_update() {
         &[],
         "invalid parameter max_oracle_age_secs: must be > 0",
     );
+    // keeper_fee ≤ 1 % of min_position_notional (DESIGN 6.11): 2 USDC against a 100 USDC floor
+    // is refused, 1 USDC is accepted, and the floor cannot then drop below 100 × the fee
+    s.exec(&owner, &config_update!(min_position_notional: usdc(100)))
+        .unwrap();
+    s.rejects_exact(
+        &owner,
+        &config_update!(keeper_fee: usdc(2)),
+        &[],
+        "invalid parameter keeper_fee: 2000000 exceeds 1 % of min_position_notional 100000000",
+    );
+    s.exec(&owner, &config_update!(keeper_fee: usdc(1)))
+        .unwrap();
+    s.rejects_exact(
+        &owner,
+        &config_update!(min_position_notional: Uint128::new(99_999_999)),
+        &[],
+        "invalid parameter keeper_fee: 1000000 exceeds 1 % of min_position_notional 99999999",
+    );
     assert_eq!(s.account(&alice).collateral, int_usdc(10_000));
 }
 
