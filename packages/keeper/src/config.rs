@@ -508,6 +508,9 @@ mod tests {
         assert_eq!(p.feeds.len(), 2);
         assert_eq!(p.feeds[0].price, "/BTC/price");
         assert_eq!(c.liquidate.account, 1);
+        // markets are deferred by default: the example executes their orders, and deleverages
+        assert!(c.execute_orders.enabled);
+        assert!(c.auto_deleverage.enabled);
     }
 
     #[test]
