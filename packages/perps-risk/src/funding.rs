@@ -49,24 +49,12 @@ pub fn funding_rate_per_second(
     max_price_impact: Decimal256,
     max_funding_rate_per_day: Decimal256,
 ) -> Result<SignedDecimal256, RiskError> {
-    let Some((num, den)) = skew_ratio(skew, skew_scale, max_price_impact)? else {
-        return Ok(SignedDecimal256::zero());
-    };
-    // rate_a·num/(den·86400): atoms of the per-second rate
-    let n = Int512::from(max_funding_rate_per_day.atomics())
-        .checked_mul(num)
-        .map_err(|_| overflow("funding rate"))?;
-    let d = den
-        .checked_mul(Int512::from(SECONDS_PER_DAY))
-        .map_err(|_| overflow("funding rate"))?;
-    let toward_zero = if skew.is_negative() {
-        Round::Up
-    } else {
-        Round::Down
-    };
-    to_signed(
-        div_round(n, d, toward_zero, "funding rate")?,
-        "funding rate",
+    rate_over(
+        skew,
+        skew_scale,
+        max_price_impact,
+        max_funding_rate_per_day,
+        SECONDS_PER_DAY,
     )
 }
 
@@ -79,11 +67,33 @@ pub fn funding_rate_per_day(
     max_price_impact: Decimal256,
     max_funding_rate_per_day: Decimal256,
 ) -> Result<SignedDecimal256, RiskError> {
+    rate_over(
+        skew,
+        skew_scale,
+        max_price_impact,
+        max_funding_rate_per_day,
+        1,
+    )
+}
+
+/// `max_funding_rate_per_day · clamp(K/(m·S), −1, 1) / parts_of_a_day`, exact in 512 bits and
+/// rounded once toward zero (a report never overstates the rate).
+fn rate_over(
+    skew: SignedDecimal256,
+    skew_scale: Decimal256,
+    max_price_impact: Decimal256,
+    max_funding_rate_per_day: Decimal256,
+    parts_of_a_day: u64,
+) -> Result<SignedDecimal256, RiskError> {
     let Some((num, den)) = skew_ratio(skew, skew_scale, max_price_impact)? else {
         return Ok(SignedDecimal256::zero());
     };
+    // rate_a·num/(den·parts): atoms of the rate
     let n = Int512::from(max_funding_rate_per_day.atomics())
         .checked_mul(num)
+        .map_err(|_| overflow("funding rate"))?;
+    let d = den
+        .checked_mul(Int512::from(parts_of_a_day))
         .map_err(|_| overflow("funding rate"))?;
     let toward_zero = if skew.is_negative() {
         Round::Up
@@ -91,7 +101,7 @@ pub fn funding_rate_per_day(
         Round::Down
     };
     to_signed(
-        div_round(n, den, toward_zero, "funding rate")?,
+        div_round(n, d, toward_zero, "funding rate")?,
         "funding rate",
     )
 }
