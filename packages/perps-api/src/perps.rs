@@ -8,6 +8,8 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 
+use crate::msg::{req, tagged, tagged_or, FieldError};
+
 /// Instantiates the engine. Every ratio is validated; optional fields take the documented default.
 #[cw_serde]
 pub struct InstantiateMsg {
@@ -271,8 +273,21 @@ pub enum Health {
 /// Execute messages of the engine.
 // The admin variants carry a whole `MarketConfig`; a message is decoded once per transaction,
 // so its size is of no consequence and boxing would only change how callers build it.
+// `#[cw_serde]` without its derived `Deserialize` (`crate::msg`: one serde copy for every
+// variant).
 #[allow(clippy::large_enum_variant)]
-#[cw_serde]
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde", rename_all = "snake_case")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 pub enum ExecuteMsg {
     /// Credits the attached collateral coin to the sender's collateral.
     Deposit {},
@@ -477,8 +492,19 @@ pub enum ExecuteMsg {
     },
 }
 
-/// Queries of the engine.
-#[cw_serde]
+/// Queries of the engine. `#[cw_serde]` without its derived `Deserialize` (`crate::msg`).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde", rename_all = "snake_case")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     /// Engine configuration.
@@ -566,6 +592,341 @@ pub enum QueryMsg {
         /// Page size (default 10, max 30).
         limit: Option<u32>,
     },
+}
+
+/// Every field of every `ExecuteMsg` variant (`crate::msg`).
+#[derive(serde::Deserialize)]
+struct ExecuteFields {
+    amount: Option<Uint128>,
+    market_id: Option<String>,
+    size_delta: Option<SignedDecimal256>,
+    acceptable_price: Option<Decimal256>,
+    mode: Option<TradeMode>,
+    order_ids: Option<Vec<u64>>,
+    limit: Option<u32>,
+    trigger_price: Option<Decimal256>,
+    trigger: Option<Trigger>,
+    reduce_only: Option<bool>,
+    order_id: Option<u64>,
+    account: Option<String>,
+    min_reward: Option<Uint128>,
+    shares: Option<Uint128>,
+    config: Option<MarketConfig>,
+    force: Option<bool>,
+    status: Option<MarketStatusUpdate>,
+    price: Option<Decimal256>,
+    new_owner: Option<String>,
+}
+
+/// The fields of `update_config`, read apart from [`ExecuteFields`] (`crate::msg::tagged_or`).
+#[derive(serde::Deserialize)]
+struct UpdateConfigFields {
+    price_feed: Option<String>,
+    insurance_fund: Option<String>,
+    max_oracle_age_secs: Option<u64>,
+    max_confidence_ratio: Option<Decimal256>,
+    max_ema_deviation: Option<Decimal256>,
+    max_positions_per_account: Option<u32>,
+    max_order_age_secs: Option<u64>,
+    max_orders_per_account: Option<u32>,
+    keeper_fee: Option<Uint128>,
+    liquidation_target_ratio: Option<Decimal256>,
+    liquidator_reward_share: Option<Decimal256>,
+    insurance_fee_share: Option<Decimal256>,
+    vault_min_backing: Option<Decimal256>,
+    min_liquidation_reward: Option<Uint128>,
+    default_max_slippage: Option<Decimal256>,
+    unrealized_profit_weight: Option<Decimal256>,
+    lp_withdraw_delay_secs: Option<u64>,
+    min_position_notional: Option<Uint128>,
+    max_total_skew_to_vault: Option<Decimal256>,
+    adl_trigger_ratio: Option<Decimal256>,
+    lp_claim_window_secs: Option<u64>,
+}
+
+pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
+    "deposit",
+    "withdraw",
+    "trade",
+    "close_position",
+    "execute_orders",
+    "place_order",
+    "cancel_order",
+    "add_margin",
+    "remove_margin",
+    "liquidate",
+    "provide_liquidity",
+    "withdraw_liquidity",
+    "claim_liquidity",
+    "cancel_withdraw_liquidity",
+    "sweep_fees",
+    "settle_positions",
+    "add_market",
+    "update_market",
+    "set_market_status",
+    "settle_market",
+    "update_config",
+    "transfer_ownership",
+    "accept_ownership",
+    "auto_deleverage",
+    "mark_bad_debt",
+];
+
+impl ExecuteFields {
+    fn into_msg(self, variant: &str) -> Result<ExecuteMsg, FieldError> {
+        Ok(match variant {
+            "deposit" => ExecuteMsg::Deposit {},
+            "withdraw" => ExecuteMsg::Withdraw {
+                amount: req(self.amount, "amount")?,
+            },
+            "trade" => ExecuteMsg::Trade {
+                market_id: req(self.market_id, "market_id")?,
+                size_delta: req(self.size_delta, "size_delta")?,
+                acceptable_price: self.acceptable_price,
+                mode: self.mode,
+            },
+            "close_position" => ExecuteMsg::ClosePosition {
+                market_id: req(self.market_id, "market_id")?,
+                acceptable_price: self.acceptable_price,
+            },
+            "execute_orders" => ExecuteMsg::ExecuteOrders {
+                order_ids: self.order_ids,
+                limit: self.limit,
+            },
+            "place_order" => ExecuteMsg::PlaceOrder {
+                market_id: req(self.market_id, "market_id")?,
+                size_delta: req(self.size_delta, "size_delta")?,
+                trigger_price: req(self.trigger_price, "trigger_price")?,
+                trigger: req(self.trigger, "trigger")?,
+                reduce_only: self.reduce_only,
+                acceptable_price: self.acceptable_price,
+                mode: self.mode,
+            },
+            "cancel_order" => ExecuteMsg::CancelOrder {
+                order_id: req(self.order_id, "order_id")?,
+            },
+            "add_margin" => ExecuteMsg::AddMargin {
+                market_id: req(self.market_id, "market_id")?,
+                amount: req(self.amount, "amount")?,
+            },
+            "remove_margin" => ExecuteMsg::RemoveMargin {
+                market_id: req(self.market_id, "market_id")?,
+                amount: req(self.amount, "amount")?,
+            },
+            "liquidate" => ExecuteMsg::Liquidate {
+                account: req(self.account, "account")?,
+                min_reward: self.min_reward,
+            },
+            "provide_liquidity" => ExecuteMsg::ProvideLiquidity {},
+            "withdraw_liquidity" => ExecuteMsg::WithdrawLiquidity {
+                shares: req(self.shares, "shares")?,
+            },
+            "claim_liquidity" => ExecuteMsg::ClaimLiquidity {},
+            "cancel_withdraw_liquidity" => ExecuteMsg::CancelWithdrawLiquidity {},
+            "sweep_fees" => ExecuteMsg::SweepFees {},
+            "settle_positions" => ExecuteMsg::SettlePositions {
+                market_id: req(self.market_id, "market_id")?,
+                limit: self.limit,
+            },
+            "add_market" => ExecuteMsg::AddMarket {
+                market_id: req(self.market_id, "market_id")?,
+                config: req(self.config, "config")?,
+            },
+            "update_market" => ExecuteMsg::UpdateMarket {
+                market_id: req(self.market_id, "market_id")?,
+                config: req(self.config, "config")?,
+                force: self.force,
+            },
+            "set_market_status" => ExecuteMsg::SetMarketStatus {
+                market_id: req(self.market_id, "market_id")?,
+                status: req(self.status, "status")?,
+            },
+            "settle_market" => ExecuteMsg::SettleMarket {
+                market_id: req(self.market_id, "market_id")?,
+                price: self.price,
+            },
+            "transfer_ownership" => ExecuteMsg::TransferOwnership {
+                new_owner: req(self.new_owner, "new_owner")?,
+            },
+            "accept_ownership" => ExecuteMsg::AcceptOwnership {},
+            "auto_deleverage" => ExecuteMsg::AutoDeleverage {
+                market_id: req(self.market_id, "market_id")?,
+                limit: self.limit,
+            },
+            _ => ExecuteMsg::MarkBadDebt {
+                account: req(self.account, "account")?,
+            },
+        })
+    }
+}
+
+impl UpdateConfigFields {
+    fn into_msg(self) -> ExecuteMsg {
+        ExecuteMsg::UpdateConfig {
+            price_feed: self.price_feed,
+            insurance_fund: self.insurance_fund,
+            max_oracle_age_secs: self.max_oracle_age_secs,
+            max_confidence_ratio: self.max_confidence_ratio,
+            max_ema_deviation: self.max_ema_deviation,
+            max_positions_per_account: self.max_positions_per_account,
+            max_order_age_secs: self.max_order_age_secs,
+            max_orders_per_account: self.max_orders_per_account,
+            keeper_fee: self.keeper_fee,
+            liquidation_target_ratio: self.liquidation_target_ratio,
+            liquidator_reward_share: self.liquidator_reward_share,
+            insurance_fee_share: self.insurance_fee_share,
+            vault_min_backing: self.vault_min_backing,
+            min_liquidation_reward: self.min_liquidation_reward,
+            default_max_slippage: self.default_max_slippage,
+            unrealized_profit_weight: self.unrealized_profit_weight,
+            lp_withdraw_delay_secs: self.lp_withdraw_delay_secs,
+            min_position_notional: self.min_position_notional,
+            max_total_skew_to_vault: self.max_total_skew_to_vault,
+            adl_trigger_ratio: self.adl_trigger_ratio,
+            lp_claim_window_secs: self.lp_claim_window_secs,
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExecuteMsg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let fields = tagged_or::<D, ExecuteFields, UpdateConfigFields>(
+            d,
+            EXECUTE_VARIANTS,
+            "update_config",
+        )?;
+        match fields {
+            (variant, Ok(fields)) => fields.into_msg(variant).map_err(FieldError::into_de),
+            (_, Err(update)) => Ok(update.into_msg()),
+        }
+    }
+}
+
+/// Every field of every `QueryMsg` variant (`crate::msg`).
+#[derive(serde::Deserialize)]
+struct QueryFields {
+    market_id: Option<String>,
+    start_after: Option<Cursor>,
+    limit: Option<u32>,
+    address: Option<String>,
+    size_delta: Option<SignedDecimal256>,
+    mode: Option<TradeMode>,
+}
+
+pub(crate) const QUERY_VARIANTS: &[&str] = &[
+    "config",
+    "market",
+    "markets",
+    "account",
+    "accounts",
+    "liquidatable_accounts",
+    "simulate_trade",
+    "orders",
+    "pending_orders",
+    "vault",
+    "lp_position",
+    "adl_ranking",
+];
+
+impl QueryFields {
+    fn into_msg(self, variant: &str) -> Result<QueryMsg, FieldError> {
+        Ok(match variant {
+            "config" => QueryMsg::Config {},
+            "market" => QueryMsg::Market {
+                market_id: req(self.market_id, "market_id")?,
+            },
+            "markets" => QueryMsg::Markets {
+                start_after: text_cursor(self.start_after)?,
+                limit: self.limit,
+            },
+            "account" => QueryMsg::Account {
+                address: req(self.address, "address")?,
+            },
+            "accounts" => QueryMsg::Accounts {
+                start_after: text_cursor(self.start_after)?,
+                limit: self.limit,
+            },
+            "liquidatable_accounts" => QueryMsg::LiquidatableAccounts {
+                start_after: text_cursor(self.start_after)?,
+                limit: self.limit,
+            },
+            "simulate_trade" => QueryMsg::SimulateTrade {
+                address: req(self.address, "address")?,
+                market_id: req(self.market_id, "market_id")?,
+                size_delta: req(self.size_delta, "size_delta")?,
+                mode: self.mode,
+            },
+            "orders" => QueryMsg::Orders {
+                address: req(self.address, "address")?,
+            },
+            "pending_orders" => QueryMsg::PendingOrders {
+                start_after: id_cursor(self.start_after)?,
+                limit: self.limit,
+            },
+            "vault" => QueryMsg::Vault {},
+            "lp_position" => QueryMsg::LpPosition {
+                address: req(self.address, "address")?,
+            },
+            _ => QueryMsg::AdlRanking {
+                market_id: req(self.market_id, "market_id")?,
+                start_after: text_cursor(self.start_after)?,
+                limit: self.limit,
+            },
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for QueryMsg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (variant, fields) = tagged::<D, QueryFields>(d, QUERY_VARIANTS)?;
+        fields.into_msg(variant).map_err(FieldError::into_de)
+    }
+}
+
+/// `start_after` of the page queries: an id (markets, accounts, ADL ranking) or an order id.
+enum Cursor {
+    Text(String),
+    Id(u64),
+}
+
+impl<'de> serde::Deserialize<'de> for Cursor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(CursorVisitor)
+    }
+}
+
+struct CursorVisitor;
+
+impl serde::de::Visitor<'_> for CursorVisitor {
+    type Value = Cursor;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string or an unsigned integer")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Cursor, E> {
+        Ok(Cursor::Text(v.to_string()))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Cursor, E> {
+        Ok(Cursor::Id(v))
+    }
+}
+
+fn text_cursor(c: Option<Cursor>) -> Result<Option<String>, FieldError> {
+    match c {
+        None => Ok(None),
+        Some(Cursor::Text(t)) => Ok(Some(t)),
+        Some(Cursor::Id(_)) => Err(FieldError::Type("start_after", "a string")),
+    }
+}
+
+fn id_cursor(c: Option<Cursor>) -> Result<Option<u64>, FieldError> {
+    match c {
+        None => Ok(None),
+        Some(Cursor::Id(n)) => Ok(Some(n)),
+        Some(Cursor::Text(_)) => Err(FieldError::Type("start_after", "u64")),
+    }
 }
 
 /// One entry of the auto-deleveraging index.
