@@ -12,7 +12,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{Deserialize, Deserializer, Error, IgnoredAny, MapAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, Error, Expected, IgnoredAny, MapAccess, Visitor};
 
 /// Reads `{"<variant>": <fields>}`: the variant's name (one of `variants`) and the fields as `F`.
 pub fn tagged<'de, D, F>(
@@ -23,9 +23,7 @@ where
     D: Deserializer<'de>,
     F: Deserialize<'de>,
 {
-    // No variant is read apart; `F` again for the other branch adds no serde copy.
-    let (variant, (Ok(fields) | Err(fields))) = tagged_or::<D, F, F>(d, variants, "")?;
-    Ok((variant, fields))
+    d.deserialize_map(Tagged(variants, PhantomData))
 }
 
 /// [`tagged`], reading the fields of the variant `special` as `G` instead (a variant with many
@@ -41,7 +39,7 @@ where
     F: Deserialize<'de>,
     G: Deserialize<'de>,
 {
-    d.deserialize_map(Tagged(variants, special, PhantomData))
+    d.deserialize_map(TaggedOr(variants, special, PhantomData))
 }
 
 /// Why the fields read do not make the variant named.
@@ -70,9 +68,26 @@ pub fn req<T>(value: Option<T>, name: &'static str) -> Result<T, FieldError> {
     value.ok_or(FieldError::Missing(name))
 }
 
-struct Tagged<F, G>(&'static [&'static str], &'static str, PhantomData<(F, G)>);
+struct Tagged<F>(&'static [&'static str], PhantomData<F>);
 
-impl<'de, F: Deserialize<'de>, G: Deserialize<'de>> Visitor<'de> for Tagged<F, G> {
+impl<'de, F: Deserialize<'de>> Visitor<'de> for Tagged<F> {
+    type Value = (&'static str, F);
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object with one key naming the message")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let variant = variant(&mut map, self.0, &self)?;
+        let fields = map.next_value::<F>()?;
+        end(&mut map, &self)?;
+        Ok((variant, fields))
+    }
+}
+
+struct TaggedOr<F, G>(&'static [&'static str], &'static str, PhantomData<(F, G)>);
+
+impl<'de, F: Deserialize<'de>, G: Deserialize<'de>> Visitor<'de> for TaggedOr<F, G> {
     type Value = (&'static str, Result<F, G>);
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -80,21 +95,37 @@ impl<'de, F: Deserialize<'de>, G: Deserialize<'de>> Visitor<'de> for Tagged<F, G
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let Some(key) = map.next_key::<String>()? else {
-            return Err(A::Error::invalid_length(0, &self));
-        };
-        let Some(variant) = self.0.iter().find(|v| **v == key) else {
-            return Err(A::Error::unknown_variant(&key, self.0));
-        };
-        let fields = if *variant == self.1 {
+        let variant = variant(&mut map, self.0, &self)?;
+        let fields = if variant == self.1 {
             Err(map.next_value::<G>()?)
         } else {
             Ok(map.next_value::<F>()?)
         };
-        if map.next_key::<IgnoredAny>()?.is_some() {
-            return Err(A::Error::invalid_length(2, &self));
-        }
+        end(&mut map, &self)?;
         Ok((variant, fields))
+    }
+}
+
+/// The first key: one of `variants`.
+fn variant<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    variants: &'static [&'static str],
+    exp: &dyn Expected,
+) -> Result<&'static str, A::Error> {
+    let Some(key) = map.next_key::<String>()? else {
+        return Err(A::Error::invalid_length(0, exp));
+    };
+    match variants.iter().find(|v| **v == key) {
+        Some(variant) => Ok(variant),
+        None => Err(A::Error::unknown_variant(&key, variants)),
+    }
+}
+
+/// No second key.
+fn end<'de, A: MapAccess<'de>>(map: &mut A, exp: &dyn Expected) -> Result<(), A::Error> {
+    match map.next_key::<IgnoredAny>()? {
+        Some(_) => Err(A::Error::invalid_length(2, exp)),
+        None => Ok(()),
     }
 }
 
