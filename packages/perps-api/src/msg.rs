@@ -158,6 +158,15 @@ mod tests {
             schema_variants(perps, "query"),
             crate::perps::QUERY_VARIANTS
         );
+        let fund = include_str!("../../../schema/insurance-fund/insurance-fund.json");
+        assert_eq!(
+            schema_variants(fund, "execute"),
+            crate::insurance_fund::EXECUTE_VARIANTS
+        );
+        assert_eq!(
+            schema_variants(fund, "query"),
+            crate::insurance_fund::QUERY_VARIANTS
+        );
         let feed = include_str!("../../../schema/price-feed/price-feed.json");
         assert_eq!(
             schema_variants(feed, "execute"),
@@ -288,5 +297,34 @@ mod tests {
             .contains("invalid type: integer `-7`, expected a string or an unsigned integer"));
         assert!(err(r#"{"market":{}}"#).contains("missing field `market_id`"));
         assert!(err(r#"{"markt":{}}"#).contains("unknown variant `markt`"));
+    }
+
+    #[test]
+    fn insurance_fund_messages_read_back() {
+        use crate::insurance_fund::{ExecuteMsg, QueryMsg};
+        for json in [
+            json!({"deposit": {}}),
+            json!({"cover_bad_debt": {"amount": "5"}}),
+            json!({"withdraw": {"amount": "6", "recipient": "r"}}),
+            json!({"add_engine": {"engine": "e"}}),
+            json!({"remove_engine": {"engine": "e"}}),
+            json!({"transfer_ownership": {"new_owner": "o"}}),
+            json!({"accept_ownership": {}}),
+        ] {
+            round_trip::<ExecuteMsg>(json);
+        }
+        for json in [
+            json!({"config": {}}),
+            json!({"balance": {}}),
+            json!({"payouts": {"start_after": 3, "limit": 4}}),
+            json!({"payouts": {"start_after": null, "limit": null}}),
+        ] {
+            round_trip::<QueryMsg>(json);
+        }
+        let err = from_json::<ExecuteMsg>(r#"{"withdraw":{"amount":"6"}}"#).unwrap_err();
+        assert!(
+            err.to_string().contains("missing field `recipient`"),
+            "{err}"
+        );
     }
 }
