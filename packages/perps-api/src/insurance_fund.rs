@@ -46,9 +46,10 @@ pub struct InstantiateMsg {
     ::cosmwasm_schema::cw_schema::Schemaifier,
 )]
 #[allow(clippy::derive_partial_eq_without_eq)]
-#[serde(crate = "::cosmwasm_schema::serde", rename_all = "snake_case")]
+#[serde(crate = "::cosmwasm_schema::serde")]
 #[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
 #[schemars(crate = "::cosmwasm_schema::schemars")]
+#[serde(rename_all = "snake_case")]
 pub enum ExecuteMsg {
     /// Anyone adds to the fund: exactly one non-zero coin of the fund's denom must be attached.
     Deposit {},
@@ -98,9 +99,10 @@ pub enum ExecuteMsg {
     ::cosmwasm_schema::cw_schema::Schemaifier,
 )]
 #[allow(clippy::derive_partial_eq_without_eq)]
-#[serde(crate = "::cosmwasm_schema::serde", rename_all = "snake_case")]
+#[serde(crate = "::cosmwasm_schema::serde")]
 #[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
 #[schemars(crate = "::cosmwasm_schema::schemars")]
+#[serde(rename_all = "snake_case")]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     /// Owner, pending owner, denom and registered engines.

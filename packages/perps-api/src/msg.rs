@@ -327,4 +327,42 @@ mod tests {
             "{err}"
         );
     }
+
+    #[test]
+    fn perps_instantiate_reads_back() {
+        use crate::perps::InstantiateMsg;
+        let full = json!({
+            "owner": "o", "collateral_denom": "uusdc", "collateral_decimals": 6,
+            "price_feed": "f", "insurance_fund": "i", "max_oracle_age_secs": 60,
+            "max_confidence_ratio": "0.01", "max_ema_deviation": "0.05",
+            "max_positions_per_account": 16, "liquidation_target_ratio": "1.5",
+            "liquidator_reward_share": "0.3", "insurance_fee_share": "0.2",
+            "vault_min_backing": "0.1", "min_liquidation_reward": "100",
+            "default_max_slippage": "0.02", "unrealized_profit_weight": "0.5",
+            "lp_withdraw_delay_secs": 86400, "min_position_notional": "10",
+            "max_total_skew_to_vault": "2", "adl_trigger_ratio": "0.05",
+            "lp_claim_window_secs": 3600
+        });
+        round_trip::<InstantiateMsg>(full.clone());
+        // optional fields absent: null when written back; a required one absent: refused
+        let mut min = full.clone();
+        for key in ["owner", "max_positions_per_account", "lp_claim_window_secs"] {
+            min.as_object_mut().unwrap().remove(key);
+        }
+        let msg: InstantiateMsg = from_json(min.to_string()).unwrap();
+        assert_eq!((msg.owner, msg.max_positions_per_account), (None, None));
+        let mut bad = full;
+        bad.as_object_mut().unwrap().remove("collateral_decimals");
+        let err = from_json::<InstantiateMsg>(bad.to_string()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("missing field `collateral_decimals`"),
+            "{err}"
+        );
+        // an `update_config` carrying instantiate-only fields ignores them, as before
+        let msg: ExecuteMsg =
+            from_json(r#"{"update_config":{"collateral_denom":"x","keeper_fee":"3"}}"#).unwrap();
+        let back: Value = serde_json::from_slice(&to_json_vec(&msg).unwrap()).unwrap();
+        assert_eq!(back["update_config"]["keeper_fee"], json!("3"));
+    }
 }

@@ -11,7 +11,20 @@ use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 use crate::msg::{req, tagged, tagged_or, FieldError};
 
 /// Instantiates the engine. Every ratio is validated; optional fields take the documented default.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read through [`ConfigFields`], the struct
+// `update_config` is read with (`crate::msg`: one serde copy for both).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 pub struct InstantiateMsg {
     /// Owner (admin); the sender when omitted.
     pub owner: Option<String>,
@@ -285,9 +298,10 @@ pub enum Health {
     ::cosmwasm_schema::cw_schema::Schemaifier,
 )]
 #[allow(clippy::derive_partial_eq_without_eq)]
-#[serde(crate = "::cosmwasm_schema::serde", rename_all = "snake_case")]
+#[serde(crate = "::cosmwasm_schema::serde")]
 #[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
 #[schemars(crate = "::cosmwasm_schema::schemars")]
+#[serde(rename_all = "snake_case")]
 pub enum ExecuteMsg {
     /// Credits the attached collateral coin to the sender's collateral.
     Deposit {},
@@ -492,7 +506,8 @@ pub enum ExecuteMsg {
     },
 }
 
-/// Queries of the engine. `#[cw_serde]` without its derived `Deserialize` (`crate::msg`).
+/// Queries of the engine.
+// `#[cw_serde]` without its derived `Deserialize` (`crate::msg`).
 #[derive(
     ::cosmwasm_schema::serde::Serialize,
     Clone,
@@ -502,9 +517,10 @@ pub enum ExecuteMsg {
     ::cosmwasm_schema::cw_schema::Schemaifier,
 )]
 #[allow(clippy::derive_partial_eq_without_eq)]
-#[serde(crate = "::cosmwasm_schema::serde", rename_all = "snake_case")]
+#[serde(crate = "::cosmwasm_schema::serde")]
 #[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
 #[schemars(crate = "::cosmwasm_schema::schemars")]
+#[serde(rename_all = "snake_case")]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     /// Engine configuration.
@@ -618,9 +634,10 @@ struct ExecuteFields {
     new_owner: Option<String>,
 }
 
-/// The fields of `update_config`, read apart from [`ExecuteFields`] (`crate::msg::tagged_or`).
+/// The fields of `update_config`, read apart from [`ExecuteFields`] (`crate::msg::tagged_or`),
+/// and of [`InstantiateMsg`] (one serde copy for both).
 #[derive(serde::Deserialize)]
-struct UpdateConfigFields {
+struct ConfigFields {
     price_feed: Option<String>,
     insurance_fund: Option<String>,
     max_oracle_age_secs: Option<u64>,
@@ -642,6 +659,9 @@ struct UpdateConfigFields {
     max_total_skew_to_vault: Option<Decimal256>,
     adl_trigger_ratio: Option<Decimal256>,
     lp_claim_window_secs: Option<u64>,
+    owner: Option<String>,
+    collateral_denom: Option<String>,
+    collateral_decimals: Option<u8>,
 }
 
 pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
@@ -762,7 +782,36 @@ impl ExecuteFields {
     }
 }
 
-impl UpdateConfigFields {
+impl ConfigFields {
+    fn into_instantiate(self) -> Result<InstantiateMsg, FieldError> {
+        Ok(InstantiateMsg {
+            owner: self.owner,
+            collateral_denom: req(self.collateral_denom, "collateral_denom")?,
+            collateral_decimals: req(self.collateral_decimals, "collateral_decimals")?,
+            price_feed: req(self.price_feed, "price_feed")?,
+            insurance_fund: req(self.insurance_fund, "insurance_fund")?,
+            max_oracle_age_secs: req(self.max_oracle_age_secs, "max_oracle_age_secs")?,
+            max_confidence_ratio: req(self.max_confidence_ratio, "max_confidence_ratio")?,
+            max_ema_deviation: req(self.max_ema_deviation, "max_ema_deviation")?,
+            max_positions_per_account: self.max_positions_per_account,
+            liquidation_target_ratio: req(
+                self.liquidation_target_ratio,
+                "liquidation_target_ratio",
+            )?,
+            liquidator_reward_share: req(self.liquidator_reward_share, "liquidator_reward_share")?,
+            insurance_fee_share: req(self.insurance_fee_share, "insurance_fee_share")?,
+            vault_min_backing: req(self.vault_min_backing, "vault_min_backing")?,
+            min_liquidation_reward: self.min_liquidation_reward,
+            default_max_slippage: self.default_max_slippage,
+            unrealized_profit_weight: self.unrealized_profit_weight,
+            lp_withdraw_delay_secs: self.lp_withdraw_delay_secs,
+            min_position_notional: self.min_position_notional,
+            max_total_skew_to_vault: self.max_total_skew_to_vault,
+            adl_trigger_ratio: self.adl_trigger_ratio,
+            lp_claim_window_secs: self.lp_claim_window_secs,
+        })
+    }
+
     fn into_msg(self) -> ExecuteMsg {
         ExecuteMsg::UpdateConfig {
             price_feed: self.price_feed,
@@ -790,13 +839,18 @@ impl UpdateConfigFields {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for InstantiateMsg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ConfigFields::deserialize(d)?
+            .into_instantiate()
+            .map_err(FieldError::into_de)
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ExecuteMsg {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let fields = tagged_or::<D, ExecuteFields, UpdateConfigFields>(
-            d,
-            EXECUTE_VARIANTS,
-            "update_config",
-        )?;
+        let fields =
+            tagged_or::<D, ExecuteFields, ConfigFields>(d, EXECUTE_VARIANTS, "update_config")?;
         match fields {
             (variant, Ok(fields)) => fields.into_msg(variant).map_err(FieldError::into_de),
             (_, Err(update)) => Ok(update.into_msg()),

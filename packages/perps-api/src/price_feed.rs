@@ -145,8 +145,9 @@ pub struct PriceUpdate {
     pub publish_time: u64,
 }
 
-/// Execute messages of the price feed. `#[cw_serde]` without its derived `Deserialize`
-/// (`crate::msg`: one serde copy for every variant).
+/// Execute messages of the price feed.
+// `#[cw_serde]` without its derived `Deserialize` (`crate::msg`: one serde copy for every
+// variant).
 #[derive(
     ::cosmwasm_schema::serde::Serialize,
     Clone,
@@ -156,9 +157,10 @@ pub struct PriceUpdate {
     ::cosmwasm_schema::cw_schema::Schemaifier,
 )]
 #[allow(clippy::derive_partial_eq_without_eq)]
-#[serde(crate = "::cosmwasm_schema::serde", rename_all = "snake_case")]
+#[serde(crate = "::cosmwasm_schema::serde")]
 #[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
 #[schemars(crate = "::cosmwasm_schema::schemars")]
+#[serde(rename_all = "snake_case")]
 pub enum ExecuteMsg {
     /// Publishers push prices. An update that breaks a rule is skipped and reported in the
     /// response attributes (`skipped_update` = `"<feed_id>:<rule>"`), never an error; an empty
@@ -220,8 +222,8 @@ pub enum ExecuteMsg {
     AcceptOwnership {},
 }
 
-/// Query messages of the price feed. `#[cw_serde]` without its derived `Deserialize`
-/// (`crate::msg`).
+/// Query messages of the price feed.
+// `#[cw_serde]` without its derived `Deserialize` (`crate::msg`).
 #[derive(
     ::cosmwasm_schema::serde::Serialize,
     Clone,
@@ -231,9 +233,10 @@ pub enum ExecuteMsg {
     ::cosmwasm_schema::cw_schema::Schemaifier,
 )]
 #[allow(clippy::derive_partial_eq_without_eq)]
-#[serde(crate = "::cosmwasm_schema::serde", rename_all = "snake_case")]
+#[serde(crate = "::cosmwasm_schema::serde")]
 #[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
 #[schemars(crate = "::cosmwasm_schema::schemars")]
+#[serde(rename_all = "snake_case")]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     /// Owner, pending owner, publishers and the future bound.
