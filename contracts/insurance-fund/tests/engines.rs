@@ -2,7 +2,6 @@ use cosmwasm_std::Addr;
 use cw_utils::PaymentError;
 use insurance_fund::ContractError;
 use perps_api::insurance_fund::{ExecuteMsg, MAX_ENGINES};
-use perps_api::ownership::OwnershipError;
 
 use crate::suite::{events, kv, usdc, Suite, START};
 
@@ -86,17 +85,7 @@ fn rejects_duplicates_unknowns_strangers_funds_and_bad_addresses() {
         },
     );
     for msg in [add(&engine2), remove(&engine)] {
-        for sender in [stranger.clone(), engine.clone()] {
-            suite.rejects(
-                &sender,
-                &msg,
-                &[],
-                ContractError::Ownership(OwnershipError::NotOwner {
-                    sender: sender.clone(),
-                    owner: owner.clone(),
-                }),
-            );
-        }
+        suite.rejects_non_owners([stranger.clone(), engine.clone()], &msg);
         suite.rejects(
             &owner,
             &msg,

@@ -8,6 +8,7 @@ use insurance_fund::ContractError;
 use perps_api::insurance_fund::{
     BalanceResponse, ConfigResponse, ExecuteMsg, InstantiateMsg, Payout, PayoutsResponse, QueryMsg,
 };
+use perps_api::ownership::OwnershipError;
 
 pub const DENOM: &str = "uusdc";
 pub const OTHER: &str = "uatom";
@@ -164,6 +165,18 @@ impl Suite {
 
     /// Runs `msg` from `sender` with `funds`, expects `expected`, and checks that no visible state
     /// (queries and bank balances) changed.
+    /// Each of `senders` is refused `msg` (no funds) as not the owner, changing nothing.
+    pub fn rejects_non_owners<const N: usize>(&mut self, senders: [Addr; N], msg: &ExecuteMsg) {
+        let owner = self.owner.clone();
+        for sender in senders {
+            let expected = ContractError::Ownership(OwnershipError::NotOwner {
+                sender: sender.clone(),
+                owner: owner.clone(),
+            });
+            self.rejects(&sender, msg, &[], expected);
+        }
+    }
+
     pub fn rejects(
         &mut self,
         sender: &Addr,

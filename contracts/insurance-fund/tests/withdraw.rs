@@ -3,7 +3,6 @@ use cw_multi_test::Executor;
 use cw_utils::PaymentError;
 use insurance_fund::ContractError;
 use perps_api::insurance_fund::ExecuteMsg;
-use perps_api::ownership::OwnershipError;
 
 use crate::suite::{events, kv, usdc, Suite, DENOM, OTHER, START};
 
@@ -85,21 +84,12 @@ fn rejects_non_owner_zero_bad_recipient_and_funds() {
     let mut suite = Suite::funded(1_000);
     let (owner, recipient) = (suite.owner.clone(), suite.recipient.clone());
     let msg = suite.withdraw_msg(10, &recipient);
-    for sender in [
+    let non_owners = [
         suite.engine.clone(),
         suite.stranger.clone(),
         recipient.clone(),
-    ] {
-        suite.rejects(
-            &sender,
-            &msg,
-            &[],
-            ContractError::Ownership(OwnershipError::NotOwner {
-                sender: sender.clone(),
-                owner: owner.clone(),
-            }),
-        );
-    }
+    ];
+    suite.rejects_non_owners(non_owners, &msg);
     suite.rejects(
         &owner,
         &suite.withdraw_msg(0, &recipient),

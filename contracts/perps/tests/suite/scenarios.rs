@@ -120,24 +120,24 @@ impl Suite {
         (s, [lp, alice])
     }
 
+    /// The owner adds feed `id` to the price feed, skipping moves over 10 % within 60 seconds.
+    pub fn add_jump_guarded_feed(&mut self, id: &str) {
+        let (owner, feed) = (self.owner.clone(), self.feed.clone());
+        let msg = FeedMsg::AddFeed {
+            feed_id: id.into(),
+            description: id.into(),
+            max_price_jump: Some(d("0.1")),
+            jump_window_secs: Some(60),
+            max_jump_windows: None,
+        };
+        self.exec_at(&feed, &owner, &msg, &[]).unwrap();
+    }
+
     /// The default suite plus a SOL feed that skips moves over 10 % within 60 seconds, a plain
     /// SOL market at 100, and alice (10,000 USDC, all deposited) long 10 SOL. Returns alice.
     pub fn sol_jump_guarded_alice_long_10() -> (Self, Addr) {
         let mut s = Self::new();
-        let (owner, feed) = (s.owner.clone(), s.feed.clone());
-        s.exec_at(
-            &feed,
-            &owner,
-            &FeedMsg::AddFeed {
-                feed_id: "SOL".into(),
-                description: "SOL".into(),
-                max_price_jump: Some(d("0.1")),
-                jump_window_secs: Some(60),
-                max_jump_windows: None,
-            },
-            &[],
-        )
-        .unwrap();
+        s.add_jump_guarded_feed("SOL");
         s.add_market("SOL", plain_market("SOL")).unwrap();
         s.set_price("SOL", "100");
         let alice = s.trader("alice", 10_000, 10_000);
