@@ -15,11 +15,7 @@ use crate::suite::{int_usdc, usdc, Suite, USDC};
 /// maintenance requirement (3,150). bob: the same with one base unit less.
 fn at_the_boundary() -> (Suite, Addr, Addr, Addr) {
     let mut s = Suite::new();
-    let (alice, bob, keeper) = (
-        s.user("alice", 10_000),
-        s.user("bob", 10_000),
-        s.user("keeper", 0),
-    );
+    let [alice, bob, keeper] = s.users([("alice", 10_000), ("bob", 10_000), ("keeper", 0)]);
     s.deposit(&alice, 6_150);
     s.exec_funds(&bob, &ExecuteMsg::Deposit {}, 6_150 * USDC - 1)
         .unwrap();
@@ -126,13 +122,7 @@ fn min_reward_is_honoured() {
 
 /// alice: C = 1,000, long 0.15 BTC at 60,000; at 52,000 her equity is −200.
 fn bankrupt_cross(edit: impl FnOnce(&mut perps_api::perps::InstantiateMsg)) -> (Suite, Addr, Addr) {
-    let mut s = Suite::with(
-        edit,
-        &[
-            ("BTC", crate::suite::plain_market("BTC")),
-            ("ETH", crate::suite::plain_market("ETH")),
-        ],
-    );
+    let mut s = Suite::plain(edit, &["BTC", "ETH"]);
     let (alice, keeper) = (s.trader("alice", 1_000, 1_000), s.user("keeper", 0));
     s.trade(&alice, "BTC", "0.15");
     s.set_price("BTC", "52000");
@@ -240,11 +230,7 @@ fn pending_insurance_fees_pay_first() {
     let mut s = Suite::with(|_| {}, &[("BTC", crate::suite::fee_market("BTC", "0"))]);
     s.register_engine();
     s.fund_insurance(500 * USDC);
-    let (alice, carol, keeper) = (
-        s.user("alice", 1_000),
-        s.user("carol", 100_000),
-        s.user("keeper", 0),
-    );
+    let [alice, carol, keeper] = s.users([("alice", 1_000), ("carol", 100_000), ("keeper", 0)]);
     // carol's trades accrue insurance fees: 0.1 % of 60,000·10 = 600, 20 % of it = 120
     s.deposit(&carol, 100_000);
     s.trade(&carol, "BTC", "10");

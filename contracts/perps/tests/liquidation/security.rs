@@ -56,11 +56,11 @@ fn s12_liquidation_is_allowed_while_the_price_is_uncertain_or_far_from_its_ema()
 /// below maintenance at 56,000.
 fn second_wallet_world() -> (Suite, Addr, Addr) {
     let mut s = Suite::with_btc(fee_market("BTC", "1000"));
-    let (alice, alice2, bob) = (
-        s.user("alice", 1_000),
-        s.user("alice-second-wallet", 0),
-        s.user("bob", 100_000),
-    );
+    let [alice, alice2, bob] = s.users([
+        ("alice", 1_000),
+        ("alice-second-wallet", 0),
+        ("bob", 100_000),
+    ]);
     s.deposit(&bob, 100_000);
     s.trade(&bob, "BTC", "-2");
     s.deposit(&alice, 1_000);
@@ -198,11 +198,7 @@ fn s24_the_configured_maximum_of_32_positions_is_liquidated_in_one_call() {
 #[test]
 fn s19_liquidating_a_healthy_or_unknown_account_changes_nothing() {
     let mut s = Suite::insured(1_000 * USDC);
-    let (alice, stranger, keeper) = (
-        s.user("alice", 20_000),
-        s.user("stranger", 0),
-        s.user("keeper", 0),
-    );
+    let [alice, stranger, keeper] = s.users([("alice", 20_000), ("stranger", 0), ("keeper", 0)]);
     s.deposit(&alice, 10_000);
     s.trade(&alice, "BTC", "1");
     s.try_isolated(&alice, "ETH", "-1", 1_000 * USDC).unwrap();

@@ -103,14 +103,7 @@ fn s16_isolated_book_between_maintenance_and_initial_increase_refused_reduce_all
 
 #[test]
 fn s17_an_isolated_loss_never_reaches_the_cross_balance_or_another_position_even_bankrupt() {
-    let mut s = Suite::with(
-        |_| {},
-        &[
-            ("BTC", plain_market("BTC")),
-            ("ETH", plain_market("ETH")),
-            ("SOL", plain_market("SOL")),
-        ],
-    );
+    let mut s = Suite::plain(|_| {}, &["BTC", "ETH", "SOL"]);
     s.set_price("SOL", "100");
     let owner = s.owner.clone();
     let alice = s.trader("alice", 20_000, 20_000);

@@ -167,14 +167,17 @@ impl Suite {
 impl Suite {
     /// BTC and ETH plain markets, prices 60,000 and 3,000, a vault of 1,000,000 USDC.
     pub fn new() -> Self {
-        Self::with(
-            |_| {},
-            &[("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))],
-        )
+        Self::plain(|_| {}, &["BTC", "ETH"])
     }
 
     pub fn with(edit: impl FnOnce(&mut InstantiateMsg), markets: &[(&str, MarketConfig)]) -> Self {
         Self::with_vault(edit, markets, 1_000_000)
+    }
+
+    /// Like `with`, every market a [`plain_market`] on its own feed.
+    pub fn plain(edit: impl FnOnce(&mut InstantiateMsg), ids: &[&str]) -> Self {
+        let markets: Vec<_> = ids.iter().map(|id| (*id, plain_market(id))).collect();
+        Self::with(edit, &markets)
     }
 
     /// Like `with`, the LP providing `lp_whole` USDC (0: no vault shares at all).

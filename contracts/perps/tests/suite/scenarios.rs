@@ -37,6 +37,11 @@ impl Suite {
         (s, alice)
     }
 
+    /// `user` for each `(name, whole USDC in the wallet)`, nothing deposited.
+    pub fn users<const N: usize>(&mut self, wallets: [(&str, u128); N]) -> [Addr; N] {
+        wallets.map(|(name, balance)| self.user(name, balance))
+    }
+
     /// Wallets `names`, each minted `balance` whole USDC; then each, in order, deposits
     /// `deposit` whole USDC.
     pub fn traders<const N: usize>(
@@ -57,11 +62,7 @@ impl Suite {
     /// with an empty wallet. Returns `[bob, carol, keeper]`.
     pub fn hedged_book_at_initial_margin() -> (Self, [Addr; 3]) {
         let mut s = Self::new();
-        let (bob, carol, keeper) = (
-            s.user("bob", 10_000),
-            s.user("carol", 10_000),
-            s.user("keeper", 0),
-        );
+        let [bob, carol, keeper] = s.users([("bob", 10_000), ("carol", 10_000), ("keeper", 0)]);
         s.deposit(&bob, 6_300);
         s.trade(&bob, "BTC", "-1");
         s.trade(&bob, "ETH", "1");
