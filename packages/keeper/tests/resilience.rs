@@ -116,6 +116,21 @@ fn price_source(mode: Arc<Mutex<Source>>, stop: Arc<AtomicBool>) -> SocketAddr {
     addr
 }
 
+/// Waits until the feed holds `price` for BTC and the keeper counts more than `published`
+/// BTC publications.
+fn published_at(net: &Net, k: &perps_keeper::Keeper, price: &str, published: u64) {
+    let price: Decimal256 = price.parse().unwrap();
+    assert!(
+        wait_until(Duration::from_secs(20), || btc(net).price == price),
+        "{:?}",
+        btc(net)
+    );
+    assert!(wait_until(Duration::from_secs(5), || k
+        .metrics
+        .published_of("BTC")
+        > published));
+}
+
 fn btc(net: &Net) -> price_feed::PriceResponse {
     net.client
         .smart(
@@ -160,16 +175,7 @@ fn a_bad_price_source_publishes_nothing_wrong_and_liquidations_go_on() {
     let http = k.http_addr().unwrap();
 
     // a good source: published
-    assert!(
-        wait_until(Duration::from_secs(20), || btc(&net).price
-            == "60010".parse::<Decimal256>().unwrap()),
-        "{:?}",
-        btc(&net)
-    );
-    assert!(wait_until(Duration::from_secs(5), || k
-        .metrics
-        .published_of("BTC")
-        >= 1));
+    published_at(&net, &k, "60010", 0);
     assert!(wait_until(Duration::from_secs(5), || http_get(
         http, "/healthz"
     )
@@ -225,16 +231,7 @@ fn a_bad_price_source_publishes_nothing_wrong_and_liquidations_go_on() {
     // the source recovers: published again, healthy again
     let published = k.metrics.published_of("BTC");
     *mode.lock().unwrap() = Source::Price("55100", 0);
-    assert!(
-        wait_until(Duration::from_secs(20), || btc(&net).price
-            == "55100".parse::<Decimal256>().unwrap()),
-        "{:?}",
-        btc(&net)
-    );
-    assert!(wait_until(Duration::from_secs(5), || k
-        .metrics
-        .published_of("BTC")
-        > published));
+    published_at(&net, &k, "55100", published);
     assert!(wait_until(Duration::from_secs(5), || http_get(
         http, "/healthz"
     )

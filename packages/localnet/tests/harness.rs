@@ -54,6 +54,15 @@ pub fn scripted_chain() -> (Chain, u64) {
     (chain, code)
 }
 
+/// [`scripted_chain`] with one scripted contract per label (instantiated in order) and the
+/// address `alice` that sends to them.
+pub fn scripted_contracts<const N: usize>(labels: [&str; N]) -> (Chain, u64, [Addr; N], Addr) {
+    let (mut chain, code) = scripted_chain();
+    let contracts = labels.map(|label| scripted(&mut chain, code, label));
+    let alice = chain.addr_make("alice");
+    (chain, code, contracts, alice)
+}
+
 /// Instantiates the scripted contract (no query configured).
 pub fn scripted(chain: &mut Chain, code: u64, label: &str) -> Addr {
     let creator = chain.addr_make("creator");

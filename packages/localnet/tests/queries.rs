@@ -105,9 +105,7 @@ fn smart_query_of_a_missing_contract_is_a_system_error() {
 
 #[test]
 fn raw_query_reads_storage_without_loading_an_instance() {
-    let (mut chain, code) = scripted_chain();
-    let b = scripted(&mut chain, code, "b");
-    let alice = chain.addr_make("alice");
+    let (mut chain, code, [b], alice) = scripted_contracts(["b"]);
     let b_answer = ok(Response::new());
     chain.execute(&alice, &b, &b_answer, &[]).unwrap();
     let request = QueryRequest::Wasm(WasmQuery::Raw {

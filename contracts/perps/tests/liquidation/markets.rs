@@ -70,9 +70,7 @@ fn a_cross_book_with_a_dead_market_is_liquidated_on_the_others() {
     s.advance(120);
     s.set_price("BTC", "63100");
     // bob: Q = 6,300 − 3,100 − 200 (ETH at its last price, losses only) = 3,000 < MM 3,295
-    let b = s.account(&bob);
-    assert_eq!(b.equity, int_usdc(3_000));
-    assert_eq!(b.maintenance_margin, usdc(3_295));
+    s.assert_equity_and_mm(&bob, 3_000, 3_295);
     let res = s.liquidate(&keeper, &bob, None).unwrap();
     let ev = Suite::typed::<LiquidationEvent>(&res);
     assert_eq!(ev.len(), 1, "{ev:?}");
@@ -180,9 +178,7 @@ fn prices_and_sizes_at_configured_maxima() {
         "long open interest of market BIG would be 1000001000000000000 > cap 1000000000000000000",
     );
     s.set_price("BIG", "940000000");
-    let a = s.account(&whale);
-    assert_eq!(a.equity, int_usdc(40_000_000_000));
-    assert_eq!(a.maintenance_margin, usdc(47_000_000_000));
+    s.assert_equity_and_mm(&whale, 40_000_000_000, 47_000_000_000);
     let res = s.liquidate(&keeper, &whale, None).unwrap();
     let ev = Suite::typed::<LiquidationEvent>(&res);
     assert_eq!(ev.len(), 1, "{ev:?}");

@@ -238,10 +238,8 @@ fn s39_a_dead_market_in_profit_counts_for_nothing_and_the_others_are_liquidated(
     s.advance(120);
     s.set_price("BTC", "63100");
     // Q = 6,300 − 3,100 + 0 (ETH's +200 is not counted) = 3,200 < MM 3,155 + 160
-    let b = s.account(&bob);
-    assert_eq!(b.equity, int_usdc(3_200));
-    assert_eq!(b.maintenance_margin, usdc(3_315));
-    assert_eq!(b.health, Health::Liquidatable);
+    s.assert_equity_and_mm(&bob, 3_200, 3_315);
+    assert_eq!(s.account(&bob).health, Health::Liquidatable);
     let res = s.liquidate(&keeper, &bob, None).unwrap();
     let ev = Suite::typed::<LiquidationEvent>(&res);
     assert_eq!(ev.len(), 1, "{ev:?}");

@@ -1,8 +1,9 @@
 //! Setups many tests share: one BTC market of the test's own next to the plain ETH market, and
 //! traders minted and deposited in one call.
 
-use cosmwasm_std::{Addr, Decimal256};
+use cosmwasm_std::{Addr, Decimal256, Int128, Uint128};
 use cw_multi_test::AppResponse;
+use perps_api::events::BadDebtCoverFailedEvent;
 use perps_api::perps::{ExecuteMsg, MarketConfig, MarketStatusUpdate};
 use perps_api::price_feed::ExecuteMsg as FeedMsg;
 
@@ -35,6 +36,31 @@ impl Suite {
         let alice = s.trader("alice", 10_000, 10_000);
         s.trade(&alice, market, size);
         (s, alice)
+    }
+
+    /// The insurance fund refused the engine's cover (it does not know the engine): one
+    /// `bad_debt_cover_failed` event socializing `socialized`, the fund still holding
+    /// `fund_balance`, the vault's cash `cash_after`.
+    pub fn assert_cover_failed(
+        &self,
+        res: &AppResponse,
+        socialized: u128,
+        fund_balance: u128,
+        cash_after: Int128,
+    ) {
+        let failed = Self::typed::<BadDebtCoverFailedEvent>(res);
+        assert_eq!(failed.len(), 1, "{:?}", res.events);
+        assert_eq!(failed[0].socialized, Uint128::new(socialized));
+        assert_eq!(self.balance(&self.fund.clone()), fund_balance);
+        assert_eq!(self.vault().cash, cash_after);
+    }
+
+    /// `who`'s book values at `equity` whole USDC against a maintenance requirement of
+    /// `maintenance` whole USDC.
+    pub fn assert_equity_and_mm(&self, who: &Addr, equity: i128, maintenance: u128) {
+        let a = self.account(who);
+        assert_eq!(a.equity, super::int_usdc(equity));
+        assert_eq!(a.maintenance_margin, usdc(maintenance));
     }
 
     /// `user` for each `(name, whole USDC in the wallet)`, nothing deposited.
