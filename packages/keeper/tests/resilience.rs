@@ -62,14 +62,7 @@ fn the_keeper_recovers_by_itself_when_the_node_stops_and_restarts() {
         .get()
         > pages));
 
-    net.publish("55000");
-    assert!(
-        wait_until(Duration::from_secs(60), || k.metrics.liquidations.get()
-            == 15),
-        "liquidated {}",
-        k.metrics.liquidations.get()
-    );
-    assert!(net.liquidatable().is_empty());
+    gap_liquidates_all_15(&net, &k);
     assert!(k.metrics.last_block_height.get() as u64 >= net.height() - 5);
     k.shutdown();
     net.check_invariants();
@@ -114,6 +107,19 @@ fn price_source(mode: Arc<Mutex<Source>>, stop: Arc<AtomicBool>) -> SocketAddr {
         }
     });
     addr
+}
+
+/// BTC gaps to 55,000: the keeper liquidates the 15 accounts that leaves below maintenance, and
+/// none is left.
+fn gap_liquidates_all_15(net: &Net, k: &perps_keeper::Keeper) {
+    net.publish("55000");
+    assert!(
+        wait_until(Duration::from_secs(60), || k.metrics.liquidations.get()
+            == 15),
+        "liquidated {}",
+        k.metrics.liquidations.get()
+    );
+    assert!(net.liquidatable().is_empty());
 }
 
 /// Waits until the feed holds `price` for BTC and the keeper counts more than `published`
@@ -218,14 +224,7 @@ fn a_bad_price_source_publishes_nothing_wrong_and_liquidations_go_on() {
     }
 
     // liquidations go on while the source is down: the owner publishes a crash
-    net.publish("55000");
-    assert!(
-        wait_until(Duration::from_secs(60), || k.metrics.liquidations.get()
-            == 15),
-        "liquidated {}",
-        k.metrics.liquidations.get()
-    );
-    assert!(net.liquidatable().is_empty());
+    gap_liquidates_all_15(&net, &k);
     assert_eq!(btc(&net).price, "55000".parse::<Decimal256>().unwrap());
 
     // the source recovers: published again, healthy again

@@ -63,6 +63,15 @@ impl Suite {
         assert_eq!(a.maintenance_margin, usdc(maintenance));
     }
 
+    /// bob (10,000 USDC) short 1 BTC at 60,000 on C = 6,150 USDC − 1 unit: one unit below the
+    /// maintenance requirement at 63,000.
+    pub fn bob_below_maintenance(&mut self) -> Addr {
+        let bob = self.user("bob", 10_000);
+        self.deposit_units(&bob, 6_150 * USDC - 1);
+        self.trade(&bob, "BTC", "-1");
+        bob
+    }
+
     /// `user` for each `(name, whole USDC in the wallet)`, nothing deposited.
     pub fn users<const N: usize>(&mut self, wallets: [(&str, u128); N]) -> [Addr; N] {
         wallets.map(|(name, balance)| self.user(name, balance))
