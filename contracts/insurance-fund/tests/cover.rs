@@ -4,7 +4,7 @@ use cw_utils::PaymentError;
 use insurance_fund::ContractError;
 use perps_api::insurance_fund::{ExecuteMsg, Payout};
 
-use crate::suite::{events, kv, usdc, Suite, START};
+use crate::suite::{assert_event, events, kv, usdc, Suite, START};
 
 /// `res` carries exactly one `cover_bad_debt` event: payout `id` to `engine`, with
 /// `[requested, paid, shortfall]`.
@@ -33,19 +33,17 @@ fn pays_the_full_amount_when_the_balance_allows() {
     let res = suite.cover(&engine, 4_000).unwrap();
 
     assert_cover(&res, "1", &engine, ["4000", "4000", "0"]);
-    assert_eq!(
-        events(&res, "wasm"),
-        vec![kv(&[("action", "cover_bad_debt")])]
-    );
+    assert_event(&res, "wasm", &[("action", "cover_bad_debt")]);
     // Exactly one bank send, to the engine.
     let fund = suite.fund.to_string();
-    assert_eq!(
-        events(&res, "transfer"),
-        vec![kv(&[
+    assert_event(
+        &res,
+        "transfer",
+        &[
             ("recipient", engine.as_str()),
             ("sender", fund.as_str()),
             ("amount", "4000uusdc"),
-        ])]
+        ],
     );
     let payout = Payout {
         id: 1,

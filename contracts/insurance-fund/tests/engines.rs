@@ -3,7 +3,7 @@ use cw_utils::PaymentError;
 use insurance_fund::ContractError;
 use perps_api::insurance_fund::{ExecuteMsg, MAX_ENGINES};
 
-use crate::suite::{events, kv, usdc, Suite, START};
+use crate::suite::{assert_event, usdc, Suite, START};
 
 fn add(engine: &Addr) -> ExecuteMsg {
     ExecuteMsg::AddEngine {
@@ -27,12 +27,10 @@ fn owner_adds_and_removes_engines() {
     );
 
     let res = suite.exec(&owner, &add(&engine2), &[]).unwrap();
-    assert_eq!(
-        events(&res, "wasm"),
-        vec![kv(&[
-            ("action", "add_engine"),
-            ("engine", engine2.as_str())
-        ])]
+    assert_event(
+        &res,
+        "wasm",
+        &[("action", "add_engine"), ("engine", engine2.as_str())],
     );
     assert_eq!(
         suite.config().engines,
@@ -42,12 +40,10 @@ fn owner_adds_and_removes_engines() {
     assert_eq!(suite.bank(&engine2), START + 100);
 
     let res = suite.exec(&owner, &remove(&engine), &[]).unwrap();
-    assert_eq!(
-        events(&res, "wasm"),
-        vec![kv(&[
-            ("action", "remove_engine"),
-            ("engine", engine.as_str())
-        ])]
+    assert_event(
+        &res,
+        "wasm",
+        &[("action", "remove_engine"), ("engine", engine.as_str())],
     );
     assert_eq!(suite.config().engines, vec![engine2.clone()]);
     // History survives the removal; re-adding works.

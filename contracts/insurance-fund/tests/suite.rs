@@ -41,7 +41,7 @@ pub fn assert_err<T: std::fmt::Debug>(res: StdResult<T>, expected: ContractError
 }
 
 use test_support::ChainExt;
-pub use test_support::{events, kv};
+pub use test_support::{assert_event, events, kv};
 
 /// Everything visible from outside: queries and the bank balances of every wallet and the fund.
 #[derive(Debug, PartialEq)]

@@ -4,7 +4,7 @@ use cw_utils::PaymentError;
 use insurance_fund::ContractError;
 use perps_api::insurance_fund::ExecuteMsg;
 
-use crate::suite::{events, kv, usdc, Suite, DENOM, OTHER, START};
+use crate::suite::{assert_event, usdc, Suite, DENOM, OTHER, START};
 
 #[test]
 fn owner_withdraws_to_a_recipient() {
@@ -12,23 +12,25 @@ fn owner_withdraws_to_a_recipient() {
     let (owner, recipient) = (suite.owner.clone(), suite.recipient.clone());
     let msg = suite.withdraw_msg(3_000, &recipient);
     let res = suite.exec(&owner, &msg, &[]).unwrap();
-    assert_eq!(
-        events(&res, "wasm"),
-        vec![kv(&[
+    assert_event(
+        &res,
+        "wasm",
+        &[
             ("action", "withdraw"),
             ("recipient", recipient.as_str()),
             ("amount", "3000"),
             ("denom", DENOM),
-        ])]
+        ],
     );
     let fund = suite.fund.to_string();
-    assert_eq!(
-        events(&res, "transfer"),
-        vec![kv(&[
+    assert_event(
+        &res,
+        "transfer",
+        &[
             ("recipient", recipient.as_str()),
             ("sender", fund.as_str()),
             ("amount", "3000uusdc"),
-        ])]
+        ],
     );
     assert_eq!(suite.fund_balance(), 7_000);
     assert_eq!(suite.bank(&recipient), 3_000);

@@ -79,6 +79,12 @@ pub fn events(res: &AppResponse, ty: &str) -> Vec<Vec<(String, String)>> {
         .collect()
 }
 
+/// Asserts that `res` carries exactly one event of type `ty` (or `wasm-{ty}`), with exactly
+/// these attributes in this order.
+pub fn assert_event(res: &AppResponse, ty: &str, expected: &[(&str, &str)]) {
+    assert_eq!(events(res, ty), vec![kv(expected)], "{ty} event");
+}
+
 /// Builds an expected attribute list for [`events`].
 pub fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
