@@ -402,6 +402,14 @@ impl Suite {
             .unwrap();
     }
 
+    /// `lp` requests the withdrawal of `shares` (base units of shares).
+    pub fn request_withdrawal(&mut self, lp: &Addr, shares: u128) -> AppResponse {
+        let msg = ExecuteMsg::WithdrawLiquidity {
+            shares: Uint128::new(shares),
+        };
+        self.exec(lp, &msg).unwrap()
+    }
+
     /// Deposits `amount` base units (a deposit one unit short of a requirement).
     pub fn deposit_units(&mut self, who: &Addr, amount: u128) {
         self.exec_funds(who, &ExecuteMsg::Deposit {}, amount)
