@@ -51,14 +51,7 @@ fn attribute_data_beyond_the_free_tier_is_charged_per_byte() {
 
 #[test]
 fn the_transaction_gas_limit_aborts_and_reverts() {
-    let mut chain = localnet::Chain::with_config(localnet::ChainConfig {
-        tx_gas_limit: 70_000,
-        ..Default::default()
-    })
-    .unwrap();
-    let code = chain.store_code(&scripted_wasm()).unwrap();
-    let c = scripted(&mut chain, code, "c");
-    let alice = chain.addr_make("alice");
+    let (mut chain, _, [c], alice) = scripted_contracts_limited(70_000, ["c"]);
     let before = snapshot(&chain, &[&c]);
     let big = ok(Response::new().add_attribute("k", "x".repeat(20_000)));
     let err = chain.execute(&alice, &c, &big, &[]).unwrap_err();

@@ -204,14 +204,7 @@ fn submessage_gas_limit_is_catchable_but_the_transaction_limit_is_not() {
     );
 
     // Out of the transaction's own gas: the reply cannot catch it.
-    let mut small = localnet::Chain::with_config(localnet::ChainConfig {
-        tx_gas_limit: 150_000,
-        ..Default::default()
-    })
-    .unwrap();
-    let code = small.store_code(&scripted_wasm()).unwrap();
-    let a = scripted(&mut small, code, "a");
-    let b = scripted(&mut small, code, "b");
+    let (mut small, _, [a, b], _) = scripted_contracts_limited(150_000, ["a", "b"]);
     let three = ok(Response::new()
         .add_submessage(sub(
             5,
