@@ -40,7 +40,6 @@ pub fn assert_err<T: std::fmt::Debug>(res: StdResult<T>, expected: ContractError
     );
 }
 
-use test_support::ChainExt;
 pub use test_support::{assert_event, events, kv};
 
 /// Everything visible from outside: queries and the bank balances of every wallet and the fund.
@@ -141,17 +140,7 @@ impl Suite {
         )
     }
 
-    pub fn addr(&self, name: &str) -> Addr {
-        self.app.addr(name)
-    }
-
-    pub fn now(&self) -> u64 {
-        self.app.now()
-    }
-
-    pub fn advance(&mut self, secs: u64) {
-        self.app.advance(secs);
-    }
+    test_support::clock_and_wallets!();
 
     pub fn exec(
         &mut self,

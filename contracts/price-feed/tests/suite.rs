@@ -12,7 +12,6 @@ use price_feed::ContractError;
 pub const FUNDED_DENOM: &str = "uusdc";
 
 pub use test_support::d;
-use test_support::ChainExt;
 
 pub fn contract() -> Box<dyn Contract<Empty>> {
     Box::new(
@@ -145,17 +144,7 @@ impl Suite {
         )
     }
 
-    pub fn addr(&self, name: &str) -> Addr {
-        self.app.addr(name)
-    }
-
-    pub fn now(&self) -> u64 {
-        self.app.now()
-    }
-
-    pub fn advance(&mut self, secs: u64) {
-        self.app.advance(secs);
-    }
+    test_support::clock_and_wallets!();
 
     pub fn exec(&mut self, sender: &Addr, msg: &ExecuteMsg) -> StdResult<AppResponse> {
         self.app
