@@ -35,16 +35,7 @@ fn pays_the_full_amount_when_the_balance_allows() {
     assert_cover(&res, "1", &engine, ["4000", "4000", "0"]);
     assert_event(&res, "wasm", &[("action", "cover_bad_debt")]);
     // Exactly one bank send, to the engine.
-    let fund = suite.fund.to_string();
-    assert_event(
-        &res,
-        "transfer",
-        &[
-            ("recipient", engine.as_str()),
-            ("sender", fund.as_str()),
-            ("amount", "4000uusdc"),
-        ],
-    );
+    suite.assert_paid(&res, &engine, "4000uusdc");
     let payout = Payout {
         id: 1,
         engine: engine.clone(),

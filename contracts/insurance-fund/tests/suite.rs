@@ -154,6 +154,17 @@ impl Suite {
 
     /// Runs `msg` from `sender` with `funds`, expects `expected`, and checks that no visible state
     /// (queries and bank balances) changed.
+    /// `res` carries exactly one bank transfer: `amount` (with its denom) from the fund to `to`.
+    pub fn assert_paid(&self, res: &AppResponse, to: &Addr, amount: &str) {
+        let fund = self.fund.to_string();
+        let expected = [
+            ("recipient", to.as_str()),
+            ("sender", fund.as_str()),
+            ("amount", amount),
+        ];
+        assert_event(res, "transfer", &expected);
+    }
+
     /// Each of `senders` is refused `msg` (no funds) as not the owner, changing nothing.
     pub fn rejects_non_owners<const N: usize>(&mut self, senders: [Addr; N], msg: &ExecuteMsg) {
         let owner = self.owner.clone();

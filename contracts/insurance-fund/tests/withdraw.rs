@@ -22,16 +22,7 @@ fn owner_withdraws_to_a_recipient() {
             ("denom", DENOM),
         ],
     );
-    let fund = suite.fund.to_string();
-    assert_event(
-        &res,
-        "transfer",
-        &[
-            ("recipient", recipient.as_str()),
-            ("sender", fund.as_str()),
-            ("amount", "3000uusdc"),
-        ],
-    );
+    suite.assert_paid(&res, &recipient, "3000uusdc");
     assert_eq!(suite.fund_balance(), 7_000);
     assert_eq!(suite.bank(&recipient), 3_000);
     assert_eq!(suite.bank(&owner), START);
