@@ -75,6 +75,43 @@ pub struct InstantiateMsg {
     pub lp_claim_window_secs: Option<u64>,
 }
 
+impl InstantiateMsg {
+    /// The engine the test suites, the gas benchmark and the end-to-end scenarios start from:
+    /// 6-decimal collateral, prices at most 60 s old with confidence ≤ 1 % and EMA deviation
+    /// ≤ 5 %, liquidation back to 1.25 × MM with half the penalty to the liquidator, 20 % of fees
+    /// to insurance, LP claims backed to 10 % of |skew|, a 1-hour LP delay, every other option
+    /// at its default. Each overrides what it tests (`InstantiateMsg { .., ..reference(..) }`).
+    pub fn reference(
+        collateral_denom: impl Into<String>,
+        price_feed: impl Into<String>,
+        insurance_fund: impl Into<String>,
+    ) -> Self {
+        Self {
+            owner: None,
+            collateral_denom: collateral_denom.into(),
+            collateral_decimals: 6,
+            price_feed: price_feed.into(),
+            insurance_fund: insurance_fund.into(),
+            max_oracle_age_secs: 60,
+            max_confidence_ratio: Decimal256::percent(1),
+            max_ema_deviation: Decimal256::percent(5),
+            max_positions_per_account: None,
+            liquidation_target_ratio: Decimal256::percent(125),
+            liquidator_reward_share: Decimal256::percent(50),
+            insurance_fee_share: Decimal256::percent(20),
+            vault_min_backing: Decimal256::percent(10),
+            min_liquidation_reward: None,
+            default_max_slippage: None,
+            unrealized_profit_weight: None,
+            lp_withdraw_delay_secs: Some(3600),
+            min_position_notional: None,
+            max_total_skew_to_vault: None,
+            adl_trigger_ratio: None,
+            lp_claim_window_secs: None,
+        }
+    }
+}
+
 /// One bracket of the margin schedule. Brackets work like income-tax brackets.
 #[cw_serde]
 pub struct MarginTier {
