@@ -183,6 +183,9 @@ impl<B: Backend> Protocol<B> {
             max_total_skew_to_vault: None,
             adl_trigger_ratio: None,
             lp_claim_window_secs: None,
+            max_order_age_secs: None,
+            max_orders_per_account: None,
+            keeper_fee: None,
         };
         p.engine = p.instantiate(Code::Perps, &engine_msg, "perps")?;
         let (fund_addr, engine_addr) = (p.fund.clone(), p.engine.clone());

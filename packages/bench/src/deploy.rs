@@ -210,6 +210,9 @@ impl Net {
             max_total_skew_to_vault: None,
             adl_trigger_ratio: None,
             lp_claim_window_secs: None,
+            max_order_age_secs: None,
+            max_orders_per_account: None,
+            keeper_fee: None,
         };
         let (engine, _) = chain.instantiate(engine_code, &owner, &engine_msg, &[], "perps")?;
         let add_engine = fund::ExecuteMsg::AddEngine {

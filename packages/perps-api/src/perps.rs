@@ -58,6 +58,17 @@ pub struct InstantiateMsg {
     /// Window after `claimable_at` in which a withdrawal request can be claimed; an unrefused
     /// request lapses after it (default 86400).
     pub lp_claim_window_secs: Option<u64>,
+    /// Age (seconds) after which an order without an eligible price record expires with a
+    /// refund (default 300; DESIGN 6.11).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_order_age_secs: Option<u64>,
+    /// Most pending orders per account (default 16, at most 32).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_orders_per_account: Option<u32>,
+    /// Paid by an order to whoever executes it, base units (default 0; at most 1 % of
+    /// `min_position_notional` when that is set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keeper_fee: Option<Uint128>,
 }
 
 /// One bracket of the margin schedule. Brackets work like income-tax brackets.

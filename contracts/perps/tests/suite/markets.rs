@@ -68,6 +68,9 @@ pub fn instantiate_msg(feed: &Addr, fund: &Addr) -> InstantiateMsg {
         max_total_skew_to_vault: None,
         adl_trigger_ratio: None,
         lp_claim_window_secs: None,
+        max_order_age_secs: None,
+        max_orders_per_account: None,
+        keeper_fee: None,
     }
 }
 

@@ -5,7 +5,8 @@
 //! free collateral; everything that depends on the fill is checked at execution.
 
 use cosmwasm_std::{
-    Decimal256, DepsMut, Env, Event, MessageInfo, Response, SignedDecimal256, Uint128,
+    Addr, Decimal256, DepsMut, Env, Event, MessageInfo, Response, SignedDecimal256, Storage,
+    Uint128,
 };
 use cw_utils::nonpayable;
 use perps_api::events::OrderPlacedEvent;
@@ -208,14 +209,7 @@ fn place(
     mode: Option<TradeMode>,
 ) -> ContractResult<Event> {
     check_terms(ctx, t)?;
-    let count =
-        u32::try_from(account_order_ids(deps.storage, &ctx.addr)?.len()).unwrap_or(u32::MAX);
-    if count >= cfg.max_orders_per_account {
-        return Err(ContractError::TooManyOrders {
-            count,
-            max: cfg.max_orders_per_account,
-        });
-    }
+    check_count(deps.storage, cfg, &ctx.addr)?;
     let reserved = reservation(ctx, cfg, t)?;
     let m = ctx.market(t.market_id)?;
     let record = latest(deps.as_ref(), cfg, t.market_id, &m.market)?;
@@ -234,6 +228,7 @@ fn place(
         placed_sequence: latest_sequence(record.as_ref()),
         reserved,
         keeper_fee: cfg.keeper_fee,
+        lp: None,
     };
     let order_id = orders::insert(deps.storage, &order)?;
     let r = order.response(order_id);
@@ -256,6 +251,18 @@ fn place(
         placed_sequence: order.placed_sequence,
     }
     .into())
+}
+
+/// The per-account cap on pending orders (DESIGN 6.11).
+pub fn check_count(storage: &dyn Storage, cfg: &Config, addr: &Addr) -> ContractResult<()> {
+    let count = u32::try_from(account_order_ids(storage, addr)?.len()).unwrap_or(u32::MAX);
+    if count >= cfg.max_orders_per_account {
+        return Err(ContractError::TooManyOrders {
+            count,
+            max: cfg.max_orders_per_account,
+        });
+    }
+    Ok(())
 }
 
 /// Market open, non-zero size at least the minimum (a full close excepted), no opening in a

@@ -50,6 +50,9 @@ pub fn run_order(
     order: StoredOrder,
     batch: &mut Batch,
 ) -> ContractResult<bool> {
+    if order.lp.is_some() {
+        return super::lp::run_lp(deps, env, cfg, keeper, id, order, batch);
+    }
     let market = MARKETS.load(deps.storage, &order.market_id)?;
     if matches!(market.status, MarketStatus::Settled { .. }) {
         return cancel(deps, id, &order, "settled", batch);
