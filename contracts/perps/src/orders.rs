@@ -35,25 +35,16 @@ pub enum OrderAction {
 }
 
 /// An LP order (DESIGN 6.11): `provide_liquidity` or `claim_liquidity` while a market is
-/// deferred, executed at the worse for the LP of the share prices at request and at execution.
-#[cw_serde]
+/// deferred, executed at the worse for the LP of the share prices at request and at execution
+/// (in memory; stored flat in [`StoredOrder`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum LpOrder {
     /// Provides `reserved − keeper_fee` (the attached funds, held in the owner's `C` and reserved
     /// until execution), minting at most `shares` (what it bought at the request's share price).
-    #[serde(rename = "p")]
-    Provide {
-        #[serde(rename = "s")]
-        shares: Uint128,
-    },
+    Provide { shares: Uint128 },
     /// Claims the withdrawal request of `shares`, paying at most `value` (their worth at the
     /// claim's share price).
-    #[serde(rename = "c")]
-    Claim {
-        #[serde(rename = "s")]
-        shares: Uint128,
-        #[serde(rename = "v")]
-        value: Uint128,
-    },
+    Claim { shares: Uint128, value: Uint128 },
 }
 
 /// One pending order, stored with one-letter field names and without its defaults (every
@@ -92,8 +83,12 @@ pub struct StoredOrder {
     pub reserved: Uint128,
     #[serde(rename = "k", default, skip_serializing_if = "Uint128::is_zero")]
     pub keeper_fee: Uint128,
-    #[serde(rename = "l", default, skip_serializing_if = "Option::is_none")]
-    pub lp: Option<LpOrder>,
+    /// An LP order's shares ([`LpOrder`]).
+    #[serde(rename = "ls", default, skip_serializing_if = "Option::is_none")]
+    pub lp_shares: Option<Uint128>,
+    /// A claim order's value at the claim's share price ([`LpOrder::Claim`]).
+    #[serde(rename = "lv", default, skip_serializing_if = "Option::is_none")]
+    pub lp_value: Option<Uint128>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -105,6 +100,15 @@ fn is_zero(n: &u64) -> bool {
 }
 
 impl StoredOrder {
+    /// The LP order, if it is one.
+    pub fn lp(&self) -> Option<LpOrder> {
+        match (self.lp_shares, self.lp_value) {
+            (Some(shares), Some(value)) => Some(LpOrder::Claim { shares, value }),
+            (Some(shares), None) => Some(LpOrder::Provide { shares }),
+            _ => None,
+        }
+    }
+
     /// The order's action.
     pub fn action(&self) -> OrderAction {
         match (self.size_delta, self.trigger_price, &self.trigger) {
@@ -160,7 +164,7 @@ impl StoredOrder {
         OrderResponse {
             order_id,
             market_id: (!self.market_id.is_empty()).then(|| self.market_id.clone()),
-            kind: match (&self.lp, self.is_conditional()) {
+            kind: match (self.lp(), self.is_conditional()) {
                 (Some(LpOrder::Provide { .. }), _) => OrderKind::Provide,
                 (Some(LpOrder::Claim { .. }), _) => OrderKind::Claim,
                 (None, true) => OrderKind::Conditional,

@@ -409,7 +409,7 @@ typed_event! {
     /// An LP order (DESIGN 6.11: `provide_liquidity` or `claim_liquidity` while a market is
     /// deferred) executed at the worse for the LP of the share prices at request and at its
     /// pinned records.
-    LpOrderExecutedEvent = "lp_order_executed" {
+    LpOrderExecutedEvent = "order_lp_executed" {
         order_id: u64,
         account: Addr,
         /// Who executed it (earns the keeper fee).

@@ -68,7 +68,16 @@ pub fn place_provide(
     let lp = LpOrder::Provide {
         shares: minted.minted,
     };
-    store(deps, env, cfg, owner, funds, lp, "provide")
+    store(
+        deps,
+        env,
+        cfg,
+        owner,
+        funds,
+        lp,
+        "provide",
+        "provide_liquidity",
+    )
 }
 
 /// `claim_liquidity` as an order on the request `req`, paying at most its shares' worth at the
@@ -86,9 +95,19 @@ pub fn place_claim(
         shares: req.shares,
         value: redeem_value(req.shares, vault.total_shares, v)?,
     };
-    store(deps, env, cfg, owner, Uint128::zero(), lp, "claim")
+    store(
+        deps,
+        env,
+        cfg,
+        owner,
+        Uint128::zero(),
+        lp,
+        "claim",
+        "claim_liquidity",
+    )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn store(
     deps: DepsMut,
     env: &Env,
@@ -97,6 +116,7 @@ fn store(
     reserved: Uint128,
     lp: LpOrder,
     kind: &str,
+    action: &str,
 ) -> ContractResult<Response> {
     check_count(deps.storage, cfg, owner)?;
     let order = StoredOrder {
@@ -113,7 +133,13 @@ fn store(
         placed_sequence: 0,
         reserved,
         keeper_fee: cfg.keeper_fee,
-        lp: Some(lp),
+        lp_shares: Some(match lp {
+            LpOrder::Provide { shares } | LpOrder::Claim { shares, .. } => shares,
+        }),
+        lp_value: match lp {
+            LpOrder::Claim { value, .. } => Some(value),
+            LpOrder::Provide { .. } => None,
+        },
     };
     let order_id = orders::insert(deps.storage, &order)?;
     let placed = OrderPlacedEvent {
@@ -130,7 +156,7 @@ fn store(
         placed_sequence: 0,
     };
     Ok(Response::new()
-        .add_attribute("action", format!("{kind}_liquidity"))
+        .add_attribute("action", action)
         .add_event(placed))
 }
 
@@ -152,10 +178,11 @@ pub fn run_lp(
     order: StoredOrder,
     batch: &mut Batch,
 ) -> ContractResult<bool> {
-    let provide = matches!(order.lp, Some(LpOrder::Provide { .. }));
+    let lp = order.lp();
+    let provide = matches!(lp, Some(LpOrder::Provide { .. }));
     let req = LP_REQUESTS.may_load(deps.storage, &order.owner)?;
-    let req = match (&order.lp, req) {
-        (Some(LpOrder::Claim { shares, .. }), Some(r)) if r.shares == *shares => Some(r),
+    let req = match (lp, req) {
+        (Some(LpOrder::Claim { shares, .. }), Some(r)) if r.shares == shares => Some(r),
         (Some(LpOrder::Claim { .. }), _) => {
             return cancel(deps, id, &order, "request_changed", batch);
         }
@@ -192,12 +219,12 @@ pub fn run_lp(
     } else {
         order.keeper_fee
     };
-    let filled = valued.and_then(|(v, markets)| match (&order.lp, req) {
+    let filled = valued.and_then(|(v, markets)| match (lp, req) {
         (Some(LpOrder::Provide { shares }), _) => {
-            fill_provide(deps, env, cfg, &order, *shares, keeper_fee, v, vault)
+            fill_provide(deps, env, cfg, &order, shares, keeper_fee, v, vault)
         }
         (Some(LpOrder::Claim { value, .. }), Some(req)) => fill_claim(
-            deps, cfg, &order, &req, *value, keeper_fee, v, &markets, vault,
+            deps, cfg, &order, &req, value, keeper_fee, v, &markets, vault,
         ),
         _ => Err(ContractError::invalid("order", "not an LP order")),
     });

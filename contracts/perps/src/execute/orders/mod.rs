@@ -198,7 +198,7 @@ pub fn cancel_all(
     for id in account_order_ids(deps.storage, account)? {
         let order = ORDERS.load(deps.storage, id)?;
         // A claim order is not the book's: it holds nothing and keeps its pinned records.
-        if matches!(order.lp, Some(LpOrder::Claim { .. })) {
+        if matches!(order.lp(), Some(LpOrder::Claim { .. })) {
             continue;
         }
         orders::remove(deps.storage, id, &order)?;

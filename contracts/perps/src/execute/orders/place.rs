@@ -211,8 +211,13 @@ fn place(
     check_terms(ctx, t)?;
     check_count(deps.storage, cfg, &ctx.addr)?;
     let reserved = reservation(ctx, cfg, t)?;
+    // The latest record's sequence: from the mark the account loaded (read again only when the
+    // price failed liveness: a placement with an explicit acceptable price).
     let m = ctx.market(t.market_id)?;
-    let record = latest(deps.as_ref(), cfg, t.market_id, &m.market)?;
+    let placed_sequence = match &m.mark {
+        Ok(mark) => mark.sequence,
+        Err(_) => latest_sequence(latest(deps.as_ref(), cfg, t.market_id, &m.market)?.as_ref()),
+    };
     let (size_delta, trigger_price, trigger, reduce_only) = StoredOrder::fields(action);
     let order = StoredOrder {
         owner: ctx.addr.clone(),
@@ -225,10 +230,11 @@ fn place(
         mode,
         placed_at: env.block.time.seconds(),
         placed_height: env.block.height,
-        placed_sequence: latest_sequence(record.as_ref()),
+        placed_sequence,
         reserved,
         keeper_fee: cfg.keeper_fee,
-        lp: None,
+        lp_shares: None,
+        lp_value: None,
     };
     let order_id = orders::insert(deps.storage, &order)?;
     let r = order.response(order_id);
