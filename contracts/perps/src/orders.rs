@@ -218,14 +218,19 @@ pub const NEXT_ORDER_ID: Item<u64> = Item::new("on");
 /// `add_market` and `update_market`, computed from the markets when absent.
 pub const ANY_DEFERRED: Item<bool> = Item::new("dx");
 
+/// The orders of `addr` with their reservations, by id.
+fn account_entries(storage: &dyn Storage, addr: &Addr) -> StdResult<Vec<(u64, Uint128)>> {
+    ACCOUNT_ORDERS
+        .prefix(addr)
+        .range(storage, None, None, Sort::Ascending)
+        .collect()
+}
+
 /// The reservation of `addr` (0 when none): Σ over its pending orders.
 pub fn reserved_of(storage: &dyn Storage, addr: &Addr) -> StdResult<Uint128> {
     let mut sum = Uint128::zero();
-    for r in ACCOUNT_ORDERS
-        .prefix(addr)
-        .range(storage, None, None, Sort::Ascending)
-    {
-        sum = sum.checked_add(r?.1)?;
+    for (_, r) in account_entries(storage, addr)? {
+        sum = sum.checked_add(r)?;
     }
     Ok(sum)
 }
@@ -255,10 +260,10 @@ fn scan_deferred(storage: &dyn Storage) -> StdResult<bool> {
 
 /// The order ids of `addr`, ascending.
 pub fn account_order_ids(storage: &dyn Storage, addr: &Addr) -> StdResult<Vec<u64>> {
-    ACCOUNT_ORDERS
-        .prefix(addr)
-        .keys(storage, None, None, Sort::Ascending)
-        .collect()
+    Ok(account_entries(storage, addr)?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect())
 }
 
 /// The market-order ids of `market_id` below `below` (all when `None`), ascending.

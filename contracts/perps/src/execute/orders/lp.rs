@@ -15,16 +15,15 @@ use std::cell::Cell;
 use cosmwasm_std::{
     Addr, BankMsg, Coin, Decimal256, Deps, DepsMut, Env, Response, SubMsg, Uint128,
 };
-use perps_api::events::{LpOrderExecutedEvent, OrderFailedEvent, OrderPlacedEvent};
-use perps_api::price_feed::{PriceFeed, HISTORY_LEN};
+use perps_api::events::{LpOrderExecutedEvent, OrderFailedEvent};
 use perps_risk::ledger::{self, Balances};
 use perps_risk::num::{clamp_u128, int128, Quote};
-use perps_risk::orders::{least_favourable, order_charge};
+use perps_risk::orders::order_charge;
 use perps_risk::solvency::claim;
 use perps_risk::vault::{redeem_value, shares_to_mint, SharesMinted, VaultMarket};
 
-use super::pin::{latest_sequence, record_mark, Pin};
-use super::place::check_count;
+use super::pin::{find_pin, latest_sequence, record_mark, Pin};
+use super::place::{check_count, placed_event};
 use super::run::{cancel, Batch};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::vault::{claim_terms, mint, pay_claim, request_cap};
@@ -75,7 +74,6 @@ pub fn place_provide(
         owner,
         funds,
         lp,
-        "provide",
         "provide_liquidity",
     )
 }
@@ -102,7 +100,6 @@ pub fn place_claim(
         owner,
         Uint128::zero(),
         lp,
-        "claim",
         "claim_liquidity",
     )
 }
@@ -115,7 +112,6 @@ fn store(
     owner: &Addr,
     reserved: Uint128,
     lp: LpOrder,
-    kind: &str,
     action: &str,
 ) -> ContractResult<Response> {
     check_count(deps.storage, cfg, owner)?;
@@ -142,22 +138,9 @@ fn store(
         },
     };
     let order_id = orders::insert(deps.storage, &order)?;
-    let placed = OrderPlacedEvent {
-        order_id,
-        account: owner.clone(),
-        market_id: String::new(),
-        kind: kind.to_string(),
-        size_delta: None,
-        trigger_price: None,
-        trigger: None,
-        acceptable_price: None,
-        reserved,
-        keeper_fee: cfg.keeper_fee,
-        placed_sequence: 0,
-    };
     Ok(Response::new()
         .add_attribute("action", action)
-        .add_event(placed))
+        .add_event(placed_event(order_id, &order)))
 }
 
 /// What an executed LP order moved.
@@ -364,10 +347,8 @@ fn fail_lp(
     Ok(true)
 }
 
-/// The record of a market an LP order is pinned to: the first accepted in a block after the
-/// order's (found scanning back from the latest), if within `max_order_age_secs`; when it has
-/// left the 16-record history, the least favourable for the LP (`buy`: the highest price) of the
-/// later records still held. Waits while the market is unconfirmed.
+/// The record of a market an LP order is pinned to ([`find_pin`]); it waits while the market
+/// is unconfirmed.
 fn lp_pin(
     deps: Deps,
     env: &Env,
@@ -382,33 +363,6 @@ fn lp_pin(
     if latest.as_ref().is_some_and(|r| r.is_unconfirmed()) {
         return Ok(Pin::Waiting);
     }
-    let last = latest_sequence(latest.as_ref());
-    let oldest = last.saturating_sub(HISTORY_LEN - 1).max(1);
-    let feed = PriceFeed(cfg.price_feed.clone());
-    // Newest first; `complete` once a record of the order's block or before is reached.
-    let mut later = Vec::new();
-    let mut complete = oldest == 1;
-    for seq in (oldest..=last).rev() {
-        let Some(rec) = feed.raw_history(&deps.querier, feed_id, seq)? else {
-            continue;
-        };
-        if rec.accepted_height <= order.placed_height {
-            complete = true;
-            break;
-        }
-        later.push(rec);
-    }
-    let deadline = order.placed_at.saturating_add(cfg.max_order_age_secs);
-    later.retain(|r| r.accepted_time <= deadline);
-    let pick = if complete {
-        later.pop()
-    } else {
-        let prices: Vec<_> = later.iter().map(|r| r.price).collect();
-        least_favourable(&prices, buy).and_then(|p| later.into_iter().find(|r| r.price == p))
-    };
-    Ok(match pick {
-        Some(rec) => Pin::Ready(rec),
-        None if env.block.time.seconds() > deadline => Pin::Expired,
-        None => Pin::Waiting,
-    })
+    let seq = latest_sequence(latest.as_ref());
+    find_pin(deps, env, cfg, order, feed_id, seq, buy)
 }

@@ -10,7 +10,7 @@ use cosmwasm_std::{
 };
 use cw_utils::nonpayable;
 use perps_api::events::OrderPlacedEvent;
-use perps_api::perps::{MarketStatus, TradeMode, Trigger};
+use perps_api::perps::{MarketStatus, OrderKind, TradeMode, Trigger};
 use perps_risk::book::book_health;
 use perps_risk::num::{clamp_u128, int128, unsigned_abs};
 use perps_risk::orders::{clamp_reduce_only, order_reservation, trigger_met};
@@ -237,26 +237,32 @@ fn place(
         lp_value: None,
     };
     let order_id = orders::insert(deps.storage, &order)?;
+    Ok(placed_event(order_id, &order))
+}
+
+/// The `order_placed` event of a stored order.
+pub fn placed_event(order_id: u64, order: &StoredOrder) -> Event {
     let r = order.response(order_id);
-    Ok(OrderPlacedEvent {
+    OrderPlacedEvent {
         order_id,
-        account: ctx.addr.clone(),
+        account: order.owner.clone(),
         market_id: order.market_id.clone(),
-        kind: if order.is_conditional() {
-            "conditional"
-        } else {
-            "market"
+        kind: match r.kind {
+            OrderKind::Market => "market",
+            OrderKind::Conditional => "conditional",
+            OrderKind::Provide => "provide",
+            OrderKind::Claim => "claim",
         }
         .to_string(),
         size_delta: r.size_delta,
         trigger_price: r.trigger_price,
         trigger: r.trigger.as_ref().map(|t| trigger_label(t).to_string()),
         acceptable_price: order.acceptable_price,
-        reserved,
+        reserved: order.reserved,
         keeper_fee: order.keeper_fee,
         placed_sequence: order.placed_sequence,
     }
-    .into())
+    .into()
 }
 
 /// The per-account cap on pending orders (DESIGN 6.11).

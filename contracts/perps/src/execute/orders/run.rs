@@ -11,24 +11,19 @@ use cosmwasm_std::{
 };
 use perps_api::events::{OrderCancelledEvent, OrderExecutedEvent, OrderFailedEvent};
 use perps_api::perps::MarketStatus;
-use perps_api::price_feed::{HistoryRecord, PriceRecord};
+use perps_api::price_feed::HistoryRecord;
 use perps_risk::num::unsigned_abs;
 use perps_risk::orders::{clamp_reduce_only, order_charge};
 use perps_risk::trade::trade_fee;
 
-use std::collections::BTreeMap;
-
-use crate::account::{load_account_cached, load_with_vault, AccountCtx, Loaded, Snapshot};
+use crate::account::{load_with_vault, AccountCtx, Snapshot};
 use crate::error::ContractResult;
 use crate::execute::bad_debt;
 use crate::execute::orders::pin::{find_pin, latest, latest_sequence, record_mark, Pin};
 use crate::execute::settle::close_settled_positions;
-use crate::market::{accrue, tier_table, MarketCtx};
-use crate::oracle;
-use crate::orders::reserved_of;
 use crate::orders::{self, OrderAction, StoredOrder};
 use crate::solvency;
-use crate::state::{Config, Market, Vault, COLLATERAL, MARKETS, MARKET_STATES, POSITIONS, VAULT};
+use crate::state::{Config, Market, Vault, MARKETS, POSITIONS};
 use crate::trade::{apply_trade, TradeRequest};
 
 /// What a call that executes orders accumulates.
@@ -95,60 +90,15 @@ pub fn run_order(
     if record.as_ref().is_some_and(|r| r.is_unconfirmed()) {
         return Ok(false);
     }
-    let read = Read {
-        market,
-        latest: record,
-        rec,
-    };
+    let read = Read { market, rec };
     fill(deps, env, cfg, keeper, id, &order, read, size, batch)?;
     Ok(true)
 }
 
-/// What `run_order` read before the fill: the order's market, its latest record and the pinned
-/// one (the fill reads neither again).
+/// What `run_order` read before the fill: the order's market and the pinned record.
 struct Read {
     market: Market,
-    latest: Option<PriceRecord>,
     rec: HistoryRecord,
-}
-
-/// The owner's account as `load_with_vault` loads it (the order's market included, its mark
-/// the pinned record), built on what `run_order` already read; with the snapshot to save it
-/// against.
-fn load_for_fill(
-    deps: Deps,
-    env: &Env,
-    cfg: &Config,
-    order: &StoredOrder,
-    r: &Read,
-) -> ContractResult<(AccountCtx, Loaded, Vault)> {
-    let id = &order.market_id;
-    let stored = MARKET_STATES.load(deps.storage, id)?;
-    let latest = oracle::judge(cfg, env, id, &r.market, r.latest.clone());
-    let mut state = stored.clone();
-    if let Ok(m) = &latest {
-        state = accrue(&r.market, state, m.price, env.block.time.seconds())?;
-    }
-    let own = MarketCtx {
-        id: id.clone(),
-        tiers: tier_table(&r.market.config)?,
-        market: r.market.clone(),
-        state,
-        stored,
-        mark: latest,
-    };
-    let mut cache = BTreeMap::from([(id.clone(), own)]);
-    let c = COLLATERAL
-        .may_load(deps.storage, &order.owner)?
-        .unwrap_or_default();
-    let mut ctx = load_account_cached(deps, env, cfg, &order.owner, c, &mut cache)?;
-    if let Some(own) = cache.remove(id) {
-        ctx.markets.insert(id.clone(), own);
-    }
-    ctx.reserved = reserved_of(deps.storage, &order.owner)?;
-    let loaded = ctx.loaded();
-    ctx.market_mut(id)?.mark = record_mark(cfg, env, id, &r.market, &r.rec);
-    Ok((ctx, loaded, VAULT.load(deps.storage)?))
 }
 
 /// The size the order trades now: a close takes the whole position, a reduce-only order is
@@ -216,9 +166,16 @@ fn fill(
 ) -> ContractResult<()> {
     orders::remove(deps.storage, id, order)?;
     batch.handled += 1;
-    let (mut ctx, loaded, mut vault) = load_for_fill(deps.as_ref(), env, cfg, order, &read)?;
-    let before = vault.clone();
+    let (mut ctx, mut vault, loaded) = load_with_vault(
+        deps.as_ref(),
+        env,
+        cfg,
+        &order.owner,
+        Some(&order.market_id),
+    )?;
     let (market, rec) = (&read.market, &read.rec);
+    let mark = record_mark(cfg, env, &order.market_id, market, rec);
+    ctx.market_mut(&order.market_id)?.mark = mark;
     let keeper_fee = if *keeper == order.owner {
         Uint128::zero()
     } else {
@@ -245,10 +202,7 @@ fn fill(
             }
             batch.fund_requested = batch.fund_requested.checked_add(w.from_fund)?;
             batch.submsgs.extend(sub);
-            ctx.save(deps.storage, &loaded, &mut vault)?;
-            if vault != before {
-                VAULT.save(deps.storage, &vault)?;
-            }
+            loaded.save(deps.storage, &ctx, &mut vault)?;
             batch.keeper_fees = batch.keeper_fees.checked_add(charged.keeper_fee)?;
             batch.events.push(
                 OrderExecutedEvent {
