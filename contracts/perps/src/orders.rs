@@ -15,7 +15,7 @@ use cosmwasm_std::{
 use cw_storage_plus::{Item, Map};
 use perps_api::perps::{OrderKind, OrderResponse, PendingOrderResponse, TradeMode, Trigger};
 
-use crate::state::MARKETS;
+use crate::state::{Market, MARKETS};
 
 /// What an order does when it executes (in memory; stored flat in [`StoredOrder`], which keeps
 /// the contract small).
@@ -241,6 +241,12 @@ pub fn any_deferred(storage: &dyn Storage) -> StdResult<bool> {
         Some(b) => Ok(b),
         None => scan_deferred(storage),
     }
+}
+
+/// Saves a market whose execution may have changed, and whether some market is deferred.
+pub fn save_market(storage: &mut dyn Storage, id: &str, market: &Market) -> StdResult<()> {
+    MARKETS.save(storage, id, market)?;
+    refresh_deferred(storage)
 }
 
 /// Records whether some market is deferred (after a market's execution may have changed).

@@ -260,8 +260,7 @@ pub fn update_market(
     }
     let old_market = market.clone();
     market.config = config;
-    MARKETS.save(deps.storage, &market_id, &market)?;
-    crate::orders::refresh_deferred(deps.storage)?;
+    crate::orders::save_market(deps.storage, &market_id, &market)?;
     restate_market(
         deps.storage,
         &cfg,

@@ -226,3 +226,39 @@ fn provide_mints_at_the_request_price_when_v_falls_before_execution() {
     assert_eq!(s.account(&lp2).collateral.i128(), 0);
     assert_eq!(s.balance(&keeper), 500_000);
 }
+
+#[test]
+fn lp_actions_are_orders_only_while_a_market_is_deferred() {
+    let mut s = deferred_suite(plain_market("BTC"));
+    let (owner, lp2) = (s.owner.clone(), s.user("lp2", 2_000));
+    // No skew anywhere: V does not depend on any price, so the order is ready at once (its
+    // owner's next message runs it, without keeper fee).
+    let res = s
+        .exec_funds(&lp2, &ExecuteMsg::ProvideLiquidity {}, 1_000 * USDC)
+        .unwrap();
+    assert_eq!(Suite::typed::<OrderPlacedEvent>(&res)[0].kind, "provide");
+    let res = touch(&mut s, &lp2);
+    assert_eq!(
+        Suite::typed::<LpOrderExecutedEvent>(&res)[0].shares,
+        Uint128::new(1_000 * USDC)
+    );
+    // BTC back to immediate: no market is deferred, the next provide mints at once.
+    let immediate = perps_api::perps::MarketConfig {
+        execution: Some(perps_api::perps::Execution::Immediate),
+        ..plain_market("BTC")
+    };
+    s.exec(
+        &owner,
+        &ExecuteMsg::UpdateMarket {
+            market_id: "BTC".into(),
+            config: immediate,
+            force: None,
+        },
+    )
+    .unwrap();
+    let res = s
+        .exec_funds(&lp2, &ExecuteMsg::ProvideLiquidity {}, 1_000 * USDC)
+        .unwrap();
+    assert!(Suite::typed::<OrderPlacedEvent>(&res).is_empty());
+    assert_eq!(lp_position(&s, &lp2).shares, Uint128::new(2_000 * USDC));
+}

@@ -67,15 +67,7 @@ pub fn place_provide(
     let lp = LpOrder::Provide {
         shares: minted.minted,
     };
-    store(
-        deps,
-        env,
-        cfg,
-        owner,
-        funds,
-        lp,
-        "provide_liquidity",
-    )
+    store(deps, env, cfg, owner, funds, lp, "provide_liquidity")
 }
 
 /// `claim_liquidity` as an order on the request `req`, paying at most its shares' worth at the
@@ -213,30 +205,44 @@ pub fn run_lp(
     });
     match filled {
         Ok(f) => {
-            batch.keeper_fees = batch.keeper_fees.checked_add(f.keeper_fee)?;
-            if !provide && !f.amount.is_zero() {
-                batch.submsgs.push(SubMsg::new(BankMsg::Send {
-                    to_address: order.owner.to_string(),
-                    amount: vec![Coin::new(f.amount, cfg.collateral_denom.clone())],
-                }));
-            }
-            let kind = if provide { "provide" } else { "claim" };
-            batch.events.push(
-                LpOrderExecutedEvent {
-                    order_id: id,
-                    account: order.owner.clone(),
-                    keeper: keeper.clone(),
-                    kind: kind.to_string(),
-                    amount: f.amount,
-                    shares: f.shares,
-                    keeper_fee: f.keeper_fee,
-                }
-                .into(),
-            );
+            record_fill(cfg, id, &order, keeper, provide, f, batch)?;
             Ok(true)
         }
         Err(e) => fail_lp(deps, id, &order, keeper, keeper_fee, e.to_string(), batch),
     }
+}
+
+/// The keeper fee, the LP's payout (a claim) and the event of a filled LP order.
+fn record_fill(
+    cfg: &Config,
+    id: u64,
+    order: &StoredOrder,
+    keeper: &Addr,
+    provide: bool,
+    f: LpFill,
+    batch: &mut Batch,
+) -> ContractResult<()> {
+    batch.keeper_fees = batch.keeper_fees.checked_add(f.keeper_fee)?;
+    if !provide && !f.amount.is_zero() {
+        batch.submsgs.push(SubMsg::new(BankMsg::Send {
+            to_address: order.owner.to_string(),
+            amount: vec![Coin::new(f.amount, cfg.collateral_denom.clone())],
+        }));
+    }
+    let kind = if provide { "provide" } else { "claim" };
+    batch.events.push(
+        LpOrderExecutedEvent {
+            order_id: id,
+            account: order.owner.clone(),
+            keeper: keeper.clone(),
+            kind: kind.to_string(),
+            amount: f.amount,
+            shares: f.shares,
+            keeper_fee: f.keeper_fee,
+        }
+        .into(),
+    );
+    Ok(())
 }
 
 /// Provides the order's funds (as far as `C` still holds them beyond the other orders'
