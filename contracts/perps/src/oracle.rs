@@ -17,6 +17,9 @@ pub struct Mark {
     pub conf: Decimal256,
     /// Why the strict rules fail, if they do.
     pub strict_failure: Option<OracleError>,
+    /// Sequence of the record (0: a settled market, or a record without one); an order placed
+    /// now is pinned to a later one (DESIGN 6.11).
+    pub sequence: u64,
 }
 
 impl Mark {
@@ -67,6 +70,7 @@ pub fn judge(
             price,
             conf: Decimal256::zero(),
             strict_failure: None,
+            sequence: 0,
         });
     }
     let rec = record.ok_or_else(|| OracleError::Missing {
@@ -99,6 +103,7 @@ pub fn judge(
         price: rec.price,
         conf: rec.conf,
         strict_failure: strict_failure(cfg, market_id, &rec),
+        sequence: rec.sequence.unwrap_or(0),
     })
 }
 

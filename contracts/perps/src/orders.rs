@@ -3,7 +3,7 @@
 //! executing them is `execute::orders`.
 //!
 //! A reservation stays in the account's collateral `C` (so conservation, invariant 1, needs no
-//! new term and a liquidation values it like any collateral); [`RESERVED`] only marks that part
+//! new term and a liquidation values it like any collateral); [`ACCOUNT_ORDERS`] only marks that part
 //! of `C` as not free: every risk-adding check of the cross book counts it as spent
 //! (`AccountCtx::cross_book` under `Prices::Strict`), so neither `withdraw`, a move into isolated
 //! margin, nor a new opening can use it (invariant 13).
@@ -14,6 +14,8 @@ use cosmwasm_std::{
 };
 use cw_storage_plus::{Item, Map};
 use perps_api::perps::{OrderKind, OrderResponse, PendingOrderResponse, TradeMode, Trigger};
+
+use crate::state::{Market, MARKETS};
 
 /// What an order does when it executes (in memory; stored flat in [`StoredOrder`], which keeps
 /// the contract small).
@@ -32,30 +34,81 @@ pub enum OrderAction {
     },
 }
 
-/// One pending order.
+/// An LP order (DESIGN 6.11): `provide_liquidity` or `claim_liquidity` while a market is
+/// deferred, executed at the worse for the LP of the share prices at request and at execution
+/// (in memory; stored flat in [`StoredOrder`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LpOrder {
+    /// Provides `reserved − keeper_fee` (the attached funds, held in the owner's `C` and reserved
+    /// until execution), minting at most `shares` (what it bought at the request's share price).
+    Provide { shares: Uint128 },
+    /// Claims the withdrawal request of `shares`, paying at most `value` (their worth at the
+    /// claim's share price).
+    Claim { shares: Uint128, value: Uint128 },
+}
+
+/// One pending order, stored with one-letter field names and without its defaults (every
+/// placement writes it and every execution reads it: its bytes are gas).
 #[cw_serde]
 pub struct StoredOrder {
+    #[serde(rename = "o")]
     pub owner: Addr,
+    /// Empty for an LP order.
+    #[serde(rename = "m", default, skip_serializing_if = "String::is_empty")]
     pub market_id: String,
-    /// Signed size; `None` for a close (whatever the position is at execution).
+    /// Signed size; `None` for a close (whatever the position is at execution) and LP orders.
+    #[serde(rename = "s", default, skip_serializing_if = "Option::is_none")]
     pub size_delta: Option<SignedDecimal256>,
     /// A conditional order's trigger (`None` for a market order).
+    #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
     pub trigger_price: Option<Decimal256>,
+    #[serde(rename = "g", default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<Trigger>,
+    #[serde(rename = "ro", default, skip_serializing_if = "is_false")]
     pub reduce_only: bool,
+    #[serde(rename = "a", default, skip_serializing_if = "Option::is_none")]
     pub acceptable_price: Option<Decimal256>,
+    #[serde(rename = "md", default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<TradeMode>,
     /// Block time and height of placement.
+    #[serde(rename = "t")]
     pub placed_at: u64,
+    #[serde(rename = "h")]
     pub placed_height: u64,
     /// Sequence of the market's latest price record at placement (0: none had a sequence).
+    #[serde(rename = "q", default, skip_serializing_if = "is_zero")]
     pub placed_sequence: u64,
     /// Part of the owner's `C` held back (keeper fee included), base units.
+    #[serde(rename = "r", default, skip_serializing_if = "Uint128::is_zero")]
     pub reserved: Uint128,
+    #[serde(rename = "k", default, skip_serializing_if = "Uint128::is_zero")]
     pub keeper_fee: Uint128,
+    /// An LP order's shares ([`LpOrder`]).
+    #[serde(rename = "ls", default, skip_serializing_if = "Option::is_none")]
+    pub lp_shares: Option<Uint128>,
+    /// A claim order's value at the claim's share price ([`LpOrder::Claim`]).
+    #[serde(rename = "lv", default, skip_serializing_if = "Option::is_none")]
+    pub lp_value: Option<Uint128>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl StoredOrder {
+    /// The LP order, if it is one.
+    pub fn lp(&self) -> Option<LpOrder> {
+        match (self.lp_shares, self.lp_value) {
+            (Some(shares), Some(value)) => Some(LpOrder::Claim { shares, value }),
+            (Some(shares), None) => Some(LpOrder::Provide { shares }),
+            _ => None,
+        }
+    }
+
     /// The order's action.
     pub fn action(&self) -> OrderAction {
         match (self.size_delta, self.trigger_price, &self.trigger) {
@@ -110,11 +163,12 @@ impl StoredOrder {
     pub fn response(&self, order_id: u64) -> OrderResponse {
         OrderResponse {
             order_id,
-            market_id: Some(self.market_id.clone()),
-            kind: if self.is_conditional() {
-                OrderKind::Conditional
-            } else {
-                OrderKind::Market
+            market_id: (!self.market_id.is_empty()).then(|| self.market_id.clone()),
+            kind: match (self.lp(), self.is_conditional()) {
+                (Some(LpOrder::Provide { .. }), _) => OrderKind::Provide,
+                (Some(LpOrder::Claim { .. }), _) => OrderKind::Claim,
+                (None, true) => OrderKind::Conditional,
+                (None, false) => OrderKind::Market,
             },
             size_delta: self.size_delta,
             trigger_price: self.trigger_price,
@@ -148,29 +202,74 @@ impl StoredOrder {
     }
 }
 
+// Retired keys (the record and the index changed format): "o" (orders with long field names),
+// "oa" (account index without reservations), "or" (Σ reservations per account).
 /// Every pending order by id (ids ascend in placement order).
-pub const ORDERS: Map<u64, StoredOrder> = Map::new("o");
-/// Index: account → its order ids.
-pub const ACCOUNT_ORDERS: Map<(&Addr, u64), ()> = Map::new("oa");
+pub const ORDERS: Map<u64, StoredOrder> = Map::new("od");
+/// Index: account → its order ids, each with its reservation (the account's reservation is their
+/// sum: an account without orders costs one empty iterator seek, not a read of a missing key).
+pub const ACCOUNT_ORDERS: Map<(&Addr, u64), Uint128> = Map::new("ob");
 /// Index: market → its market orders' ids (market orders fill in id order within a market;
-/// conditional orders, which may rest for long, are not in it).
+/// conditional orders, which may rest for long, are not in it). LP orders are under `""`.
 pub const MARKET_ORDERS: Map<(&str, u64), ()> = Map::new("om");
-/// Σ reservations of an account's pending orders, base units (absent when none).
-pub const RESERVED: Map<&Addr, Uint128> = Map::new("or");
 /// The id the next order gets.
 pub const NEXT_ORDER_ID: Item<u64> = Item::new("on");
+/// Whether any market is deferred (then LP actions run as orders, DESIGN 6.11); written by
+/// `add_market` and `update_market`, computed from the markets when absent.
+pub const ANY_DEFERRED: Item<bool> = Item::new("dx");
 
-/// The reservation of `addr` (0 when none).
+/// The orders of `addr` with their reservations, by id.
+fn account_entries(storage: &dyn Storage, addr: &Addr) -> StdResult<Vec<(u64, Uint128)>> {
+    ACCOUNT_ORDERS
+        .prefix(addr)
+        .range(storage, None, None, Sort::Ascending)
+        .collect()
+}
+
+/// The reservation of `addr` (0 when none): Σ over its pending orders.
 pub fn reserved_of(storage: &dyn Storage, addr: &Addr) -> StdResult<Uint128> {
-    Ok(RESERVED.may_load(storage, addr)?.unwrap_or_default())
+    let mut sum = Uint128::zero();
+    for (_, r) in account_entries(storage, addr)? {
+        sum = sum.checked_add(r)?;
+    }
+    Ok(sum)
+}
+
+/// True when some market is deferred.
+pub fn any_deferred(storage: &dyn Storage) -> StdResult<bool> {
+    match ANY_DEFERRED.may_load(storage)? {
+        Some(b) => Ok(b),
+        None => scan_deferred(storage),
+    }
+}
+
+/// Saves a market whose execution may have changed, and whether some market is deferred.
+pub fn save_market(storage: &mut dyn Storage, id: &str, market: &Market) -> StdResult<()> {
+    MARKETS.save(storage, id, market)?;
+    refresh_deferred(storage)
+}
+
+/// Records whether some market is deferred (after a market's execution may have changed).
+pub fn refresh_deferred(storage: &mut dyn Storage) -> StdResult<()> {
+    let any = scan_deferred(storage)?;
+    ANY_DEFERRED.save(storage, &any)
+}
+
+fn scan_deferred(storage: &dyn Storage) -> StdResult<bool> {
+    for m in MARKETS.range(storage, None, None, Sort::Ascending) {
+        if m?.1.deferred() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The order ids of `addr`, ascending.
 pub fn account_order_ids(storage: &dyn Storage, addr: &Addr) -> StdResult<Vec<u64>> {
-    ACCOUNT_ORDERS
-        .prefix(addr)
-        .keys(storage, None, None, Sort::Ascending)
-        .collect()
+    Ok(account_entries(storage, addr)?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect())
 }
 
 /// The market-order ids of `market_id` below `below` (all when `None`), ascending.
@@ -191,31 +290,19 @@ pub fn insert(storage: &mut dyn Storage, order: &StoredOrder) -> StdResult<u64> 
     let id = NEXT_ORDER_ID.may_load(storage)?.unwrap_or(1);
     NEXT_ORDER_ID.save(storage, &(id + 1))?;
     ORDERS.save(storage, id, order)?;
-    ACCOUNT_ORDERS.save(storage, (&order.owner, id), &())?;
+    ACCOUNT_ORDERS.save(storage, (&order.owner, id), &order.reserved)?;
     if !order.is_conditional() {
         MARKET_ORDERS.save(storage, (&order.market_id, id), &())?;
-    }
-    if !order.reserved.is_zero() {
-        let r = reserved_of(storage, &order.owner)?.checked_add(order.reserved)?;
-        RESERVED.save(storage, &order.owner, &r)?;
     }
     Ok(id)
 }
 
-/// Removes an order and its indexes and releases its reservation.
+/// Removes an order and its indexes (which releases its reservation).
 pub fn remove(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdResult<()> {
     ORDERS.remove(storage, id);
     ACCOUNT_ORDERS.remove(storage, (&order.owner, id));
     if !order.is_conditional() {
         MARKET_ORDERS.remove(storage, (&order.market_id, id));
-    }
-    if !order.reserved.is_zero() {
-        let r = reserved_of(storage, &order.owner)?.saturating_sub(order.reserved);
-        if r.is_zero() {
-            RESERVED.remove(storage, &order.owner);
-        } else {
-            RESERVED.save(storage, &order.owner, &r)?;
-        }
     }
     Ok(())
 }

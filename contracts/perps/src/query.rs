@@ -371,7 +371,7 @@ pub fn simulate_trade(
 pub fn vault(deps: Deps, env: Env) -> ContractResult<VaultResponse> {
     let cfg = CONFIG.load(deps.storage)?;
     let vault = VAULT.load(deps.storage)?;
-    let (v, _) = equity(deps, &env, &cfg, &vault, Prices::Any)?;
+    let (v, _) = equity(deps, &env, &cfg, &vault, Prices::Any, None)?;
     let v_floor: Int128 = v.floor()?;
     let share_price = if vault.total_shares.is_zero() {
         Decimal256::one()
@@ -400,7 +400,7 @@ pub fn lp_position(deps: Deps, env: Env, address: String) -> ContractResult<LpPo
     let value = if shares.is_zero() {
         Uint128::zero()
     } else {
-        let (v, _) = equity(deps, &env, &cfg, &vault, Prices::Any)?;
+        let (v, _) = equity(deps, &env, &cfg, &vault, Prices::Any, None)?;
         redeem_value(shares, vault.total_shares, v)?
     };
     // a lapsed request is no request (its shares are free again)

@@ -10,18 +10,23 @@ use perps_risk::vault::{market_exposure, vault_equity, VaultMarket};
 use crate::error::{ContractError, ContractResult};
 use crate::market::{accrue, aggregate, impact_cap, skew, Prices};
 use crate::oracle;
-use crate::state::{Config, Vault, MARKETS, MARKET_STATES};
+use crate::state::{Config, Market, MarketState, Vault, MARKETS, MARKET_STATES};
+
+/// The price an LP order is pinned to in a market with open skew (DESIGN 6.11), instead of the
+/// oracle's latest.
+pub type PinnedPrice<'a> = &'a dyn Fn(&str, &Market, &MarketState) -> ContractResult<Decimal256>;
 
 /// Every market as the vault sees it, in O(markets). A market with `K = 0` values the same at
 /// any price, funding index and skew scale (`Σ U = −entry_cost_sum`, `Σ A = −funding_basis_sum`,
 /// no premium), so only markets with open skew load their config; of those, only the ones not
-/// settled need a price, and `prices` says which rules it must pass. Each market comes with its
+/// settled need a price, and `prices` says which rules it must pass (or `pinned` gives it). Each market comes with its
 /// `max_skew_to_vault` (1 when unset; irrelevant with `K = 0`).
 pub fn vault_markets(
     deps: Deps,
     env: &Env,
     cfg: &Config,
     prices: Prices,
+    pinned: Option<PinnedPrice>,
 ) -> ContractResult<Vec<(VaultMarket, Decimal256)>> {
     let mut out = Vec::new();
     for item in MARKET_STATES.range(deps.storage, None, None, Order::Ascending) {
@@ -47,12 +52,9 @@ pub fn vault_markets(
         let mark_price = match market.status {
             MarketStatus::Settled { price } => price,
             _ => {
-                let mark = oracle::mark(deps, env, cfg, &id, &market);
-                let price = match (prices, mark) {
-                    (Prices::Strict, m) => m?.strict()?,
-                    (Prices::Live, m) => m?.price,
-                    (Prices::Any, Ok(m)) => m.price,
-                    (Prices::Any, Err(e)) => state.last_price.ok_or(e)?,
+                let price = match pinned {
+                    Some(pin) => pin(&id, &market, &state)?,
+                    None => oracle_price(deps, env, cfg, &id, &market, &state, prices)?,
                 };
                 state = accrue(&market, state, price, env.block.time.seconds())?;
                 price
@@ -69,6 +71,25 @@ pub fn vault_markets(
         out.push((m, ratio));
     }
     Ok(out)
+}
+
+/// The latest oracle price of a market with open skew under `prices`.
+fn oracle_price(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    id: &str,
+    market: &Market,
+    state: &MarketState,
+    prices: Prices,
+) -> ContractResult<Decimal256> {
+    let mark = oracle::mark(deps, env, cfg, id, market);
+    Ok(match (prices, mark) {
+        (Prices::Strict, m) => m?.strict()?,
+        (Prices::Live, m) => m?.price,
+        (Prices::Any, Ok(m)) => m.price,
+        (Prices::Any, Err(e)) => state.last_price.ok_or(e)?,
+    })
 }
 
 /// The equity an LP payout must leave: the backing and every exposure cap (DESIGN 6.7).
@@ -90,7 +111,7 @@ pub fn required_equity(
     )?)
 }
 
-/// Vault equity `V` (exact) under `prices`, net of `unrecoverable` (DESIGN 6.10: the shortfall
+/// Vault equity `V` (exact) under `prices` (or at the `pinned` prices), net of `unrecoverable` (DESIGN 6.10: the shortfall
 /// of books found bankrupt and not yet covered).
 pub fn equity(
     deps: Deps,
@@ -98,8 +119,9 @@ pub fn equity(
     cfg: &Config,
     vault: &Vault,
     prices: Prices,
+    pinned: Option<PinnedPrice>,
 ) -> ContractResult<(Quote, Vec<(VaultMarket, Decimal256)>)> {
-    let markets = vault_markets(deps, env, cfg, prices)?;
+    let markets = vault_markets(deps, env, cfg, prices, pinned)?;
     let plain: Vec<VaultMarket> = markets.iter().map(|(m, _)| m.clone()).collect();
     let v = vault_equity(vault.cash, &plain, cfg.collateral_decimals)?
         .checked_sub(Quote::from_base_units_u(vault.unrecoverable))?;

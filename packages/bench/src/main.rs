@@ -258,8 +258,10 @@ fn store_size_line(rows: &[Row], sizes: &[String]) -> String {
 }
 
 /// The operations whose store traces are shown in full.
-const TRACED_TABLES: [&str; 4] = [
+const TRACED_TABLES: [&str; 6] = [
     "trade open (cross)",
+    "place market order",
+    "execute_orders, 1 market order",
     "provide_liquidity",
     "trade open (cross, 15 other positions)",
     "liquidate 16 positions",

@@ -355,7 +355,7 @@ typed_event! {
         order_id: u64,
         account: Addr,
         market_id: String,
-        /// `market` or `conditional`.
+        /// `market`, `conditional`, or for an LP order `provide` / `claim` (`market_id` empty).
         kind: String,
         /// Absent for a `close_position` order (it closes whatever the position is then).
         size_delta: Option<SignedDecimal256>,
@@ -402,6 +402,25 @@ typed_event! {
         keeper_fee: Uint128,
         /// Taker fee paid to the vault, base units.
         fee: Uint128,
+    }
+}
+
+typed_event! {
+    /// An LP order (DESIGN 6.11: `provide_liquidity` or `claim_liquidity` while a market is
+    /// deferred) executed at the worse for the LP of the share prices at request and at its
+    /// pinned records.
+    LpOrderExecutedEvent = "order_lp_executed" {
+        order_id: u64,
+        account: Addr,
+        /// Who executed it (earns the keeper fee).
+        keeper: Addr,
+        /// `provide` or `claim`.
+        kind: String,
+        /// Provided to the vault, or paid to the LP (keeper fee deducted), base units.
+        amount: Uint128,
+        /// Shares minted, or redeemed.
+        shares: Uint128,
+        keeper_fee: Uint128,
     }
 }
 

@@ -73,6 +73,17 @@ pub struct InstantiateMsg {
     /// Window after `claimable_at` in which a withdrawal request can be claimed; an unrefused
     /// request lapses after it (default 86400).
     pub lp_claim_window_secs: Option<u64>,
+    /// Age (seconds) after which an order without an eligible price record expires with a
+    /// refund (default 300; DESIGN 6.11).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_order_age_secs: Option<u64>,
+    /// Most pending orders per account (default 16, at most 32).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_orders_per_account: Option<u32>,
+    /// Paid by an order to whoever executes it, base units (default 0; at most 1 % of
+    /// `min_position_notional` when that is set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keeper_fee: Option<Uint128>,
 }
 
 impl InstantiateMsg {
@@ -108,6 +119,9 @@ impl InstantiateMsg {
             max_total_skew_to_vault: None,
             adl_trigger_ratio: None,
             lp_claim_window_secs: None,
+            max_order_age_secs: None,
+            max_orders_per_account: None,
+            keeper_fee: None,
         }
     }
 }
@@ -846,6 +860,9 @@ impl ConfigFields {
             max_total_skew_to_vault: self.max_total_skew_to_vault,
             adl_trigger_ratio: self.adl_trigger_ratio,
             lp_claim_window_secs: self.lp_claim_window_secs,
+            max_order_age_secs: self.max_order_age_secs,
+            max_orders_per_account: self.max_orders_per_account,
+            keeper_fee: self.keeper_fee,
         })
     }
 

@@ -13,6 +13,7 @@ export interface InstantiateMsg {
   default_max_slippage?: Decimal256 | null;
   insurance_fee_share: Decimal256;
   insurance_fund: string;
+  keeper_fee?: Uint128 | null;
   liquidation_target_ratio: Decimal256;
   liquidator_reward_share: Decimal256;
   lp_claim_window_secs?: number | null;
@@ -20,6 +21,8 @@ export interface InstantiateMsg {
   max_confidence_ratio: Decimal256;
   max_ema_deviation: Decimal256;
   max_oracle_age_secs: number;
+  max_order_age_secs?: number | null;
+  max_orders_per_account?: number | null;
   max_positions_per_account?: number | null;
   max_total_skew_to_vault?: Decimal256 | null;
   min_liquidation_reward?: Uint128 | null;

@@ -1,6 +1,6 @@
 //! Instantiate, configuration, ownership and migration.
 
-use cosmwasm_std::{Addr, Api, Decimal256, Deps, DepsMut, Env, MessageInfo, Response, Uint128};
+use cosmwasm_std::{Addr, Api, Decimal256, Deps, DepsMut, Env, MessageInfo, Response};
 use cw_utils::nonpayable;
 use perps_api::insurance_fund::InsuranceFund;
 use perps_api::ownership::{self, Ownership};
@@ -48,9 +48,13 @@ pub fn instantiate(
         max_confidence_ratio: msg.max_confidence_ratio,
         max_ema_deviation: msg.max_ema_deviation,
         max_positions_per_account: msg.max_positions_per_account.unwrap_or(16),
-        max_order_age_secs: default_max_order_age_secs(),
-        max_orders_per_account: default_max_orders_per_account(),
-        keeper_fee: Uint128::zero(),
+        max_order_age_secs: msg
+            .max_order_age_secs
+            .unwrap_or_else(default_max_order_age_secs),
+        max_orders_per_account: msg
+            .max_orders_per_account
+            .unwrap_or_else(default_max_orders_per_account),
+        keeper_fee: msg.keeper_fee.unwrap_or_default(),
         liquidation_target_ratio: msg.liquidation_target_ratio,
         liquidator_reward_share: msg.liquidator_reward_share,
         insurance_fee_share: msg.insurance_fee_share,

@@ -156,6 +156,7 @@ pub fn add_market(
             status: MarketStatus::Active,
         },
     )?;
+    crate::orders::refresh_deferred(deps.storage)?;
     MARKET_STATES.save(
         deps.storage,
         &market_id,
@@ -270,7 +271,7 @@ pub fn update_market(
     }
     let old_market = market.clone();
     market.config = config;
-    MARKETS.save(deps.storage, &market_id, &market)?;
+    crate::orders::save_market(deps.storage, &market_id, &market)?;
     restate_market(
         deps.storage,
         &cfg,

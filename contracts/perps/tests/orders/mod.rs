@@ -3,6 +3,7 @@
 mod attacks;
 mod conditional;
 mod lifecycle;
+mod lp;
 mod market;
 mod sim;
 

@@ -38,9 +38,11 @@ pub fn executed(events: &[Event]) -> Vec<&Event> {
         .collect()
 }
 
-/// Orders executed (filled or failed at their pinned price) among `events`.
+/// Orders executed (filled or failed at their pinned price; LP orders too) among `events`.
 pub fn filled_or_failed(events: &[Event]) -> u64 {
-    count_events(events, "order_executed") + count_events(events, "order_failed")
+    count_events(events, "order_executed")
+        + count_events(events, "order_lp_executed")
+        + count_events(events, "order_failed")
 }
 
 /// Keeper fees earned by `keeper` in `events`.
@@ -48,6 +50,11 @@ pub fn keeper_fees(events: &[Event], keeper: &str) -> u128 {
     sum_attr(
         events,
         "order_executed",
+        "keeper_fee",
+        Some(("keeper", keeper)),
+    ) + sum_attr(
+        events,
+        "order_lp_executed",
         "keeper_fee",
         Some(("keeper", keeper)),
     ) + sum_attr(

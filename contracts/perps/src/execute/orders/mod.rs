@@ -3,6 +3,7 @@
 //! an account's own ready orders before any later message of it, and the cancellation of an
 //! account's orders before a liquidation values it.
 
+pub mod lp;
 pub mod pin;
 pub mod place;
 pub mod run;
@@ -13,7 +14,7 @@ use perps_api::perps::Trigger;
 
 use crate::error::{ContractError, ContractResult};
 use crate::orders::{
-    self, account_order_ids, market_order_ids, market_order_queue, StoredOrder, ORDERS,
+    self, account_order_ids, market_order_ids, market_order_queue, LpOrder, StoredOrder, ORDERS,
 };
 use crate::state::{Config, CONFIG, MARKETS};
 use pin::{find_pin, latest, latest_sequence, Pin};
@@ -196,6 +197,10 @@ pub fn cancel_all(
     let mut events = Vec::new();
     for id in account_order_ids(deps.storage, account)? {
         let order = ORDERS.load(deps.storage, id)?;
+        // A claim order is not the book's: it holds nothing and keeps its pinned records.
+        if matches!(order.lp(), Some(LpOrder::Claim { .. })) {
+            continue;
+        }
         orders::remove(deps.storage, id, &order)?;
         events.push(cancelled_event(id, &order, reason));
     }

@@ -31,7 +31,10 @@ pub fn latest_sequence(latest: Option<&PriceRecord>) -> u64 {
 }
 
 /// The record that fills `order`; `buy` is the direction of the fill (for the least favourable
-/// choice when the first eligible record has left the history).
+/// choice when the first eligible record has left the history). Scans back from the latest
+/// record to the order's own block (its placement sequence, or for an LP order, which knows no
+/// sequence of each market, the first record accepted at or before its height): executed right
+/// after the record that pins it, that is one read.
 pub fn find_pin(
     deps: Deps,
     env: &Env,
@@ -41,36 +44,40 @@ pub fn find_pin(
     latest_seq: u64,
     buy: bool,
 ) -> ContractResult<Pin> {
-    let first = order.placed_sequence.saturating_add(1);
     let oldest_held = latest_seq.saturating_sub(HISTORY_LEN - 1).max(1);
     let deadline = order.placed_at.saturating_add(cfg.max_order_age_secs);
-    // When `first` is still held, the first eligible record found is the true first one.
-    let complete = first >= oldest_held;
+    // Complete once the record just after the order's block is held: the oldest eligible record
+    // found is then the true first one.
+    let mut complete = oldest_held <= order.placed_sequence.saturating_add(1);
     let feed = PriceFeed(cfg.price_feed.clone());
     let mut later: Vec<HistoryRecord> = Vec::new();
-    for seq in first.max(oldest_held)..=latest_seq {
+    for seq in (oldest_held..=latest_seq).rev() {
+        if seq <= order.placed_sequence {
+            break;
+        }
         let Some(rec) = feed.raw_history(&deps.querier, feed_id, seq)? else {
             continue;
         };
-        if rec.accepted_height <= order.placed_height || !eligible(order, &rec, deadline) {
-            continue;
+        if rec.accepted_height <= order.placed_height {
+            complete = true;
+            break;
         }
-        if complete {
-            return Ok(Pin::Ready(rec));
-        }
-        later.push(rec);
-    }
-    let prices: Vec<_> = later.iter().map(|r| r.price).collect();
-    if let Some(worst) = least_favourable(&prices, buy) {
-        if let Some(rec) = later.into_iter().find(|r| r.price == worst) {
-            return Ok(Pin::Ready(rec));
+        if eligible(order, &rec, deadline) {
+            later.push(rec);
         }
     }
+    let pick = if complete {
+        later.pop()
+    } else {
+        let prices: Vec<_> = later.iter().map(|r| r.price).collect();
+        least_favourable(&prices, buy).and_then(|p| later.into_iter().find(|r| r.price == p))
+    };
     let market_order = !order.is_conditional();
-    if market_order && env.block.time.seconds() > deadline {
-        return Ok(Pin::Expired);
-    }
-    Ok(Pin::Waiting)
+    Ok(match pick {
+        Some(rec) => Pin::Ready(rec),
+        None if market_order && env.block.time.seconds() > deadline => Pin::Expired,
+        None => Pin::Waiting,
+    })
 }
 
 /// A record can fill the order: a market order's within its age limit, a conditional order's

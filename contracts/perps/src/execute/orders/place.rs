@@ -5,11 +5,12 @@
 //! free collateral; everything that depends on the fill is checked at execution.
 
 use cosmwasm_std::{
-    Decimal256, DepsMut, Env, Event, MessageInfo, Response, SignedDecimal256, Uint128,
+    Addr, Decimal256, DepsMut, Env, Event, MessageInfo, Response, SignedDecimal256, Storage,
+    Uint128,
 };
 use cw_utils::nonpayable;
 use perps_api::events::OrderPlacedEvent;
-use perps_api::perps::{MarketStatus, TradeMode, Trigger};
+use perps_api::perps::{MarketStatus, OrderKind, TradeMode, Trigger};
 use perps_risk::book::book_health;
 use perps_risk::num::{clamp_u128, int128, unsigned_abs};
 use perps_risk::orders::{clamp_reduce_only, order_reservation, trigger_met};
@@ -208,17 +209,15 @@ fn place(
     mode: Option<TradeMode>,
 ) -> ContractResult<Event> {
     check_terms(ctx, t)?;
-    let count =
-        u32::try_from(account_order_ids(deps.storage, &ctx.addr)?.len()).unwrap_or(u32::MAX);
-    if count >= cfg.max_orders_per_account {
-        return Err(ContractError::TooManyOrders {
-            count,
-            max: cfg.max_orders_per_account,
-        });
-    }
+    check_count(deps.storage, cfg, &ctx.addr)?;
     let reserved = reservation(ctx, cfg, t)?;
+    // The latest record's sequence: from the mark the account loaded (read again only when the
+    // price failed liveness: a placement with an explicit acceptable price).
     let m = ctx.market(t.market_id)?;
-    let record = latest(deps.as_ref(), cfg, t.market_id, &m.market)?;
+    let placed_sequence = match &m.mark {
+        Ok(mark) => mark.sequence,
+        Err(_) => latest_sequence(latest(deps.as_ref(), cfg, t.market_id, &m.market)?.as_ref()),
+    };
     let (size_delta, trigger_price, trigger, reduce_only) = StoredOrder::fields(action);
     let order = StoredOrder {
         owner: ctx.addr.clone(),
@@ -231,31 +230,51 @@ fn place(
         mode,
         placed_at: env.block.time.seconds(),
         placed_height: env.block.height,
-        placed_sequence: latest_sequence(record.as_ref()),
+        placed_sequence,
         reserved,
         keeper_fee: cfg.keeper_fee,
+        lp_shares: None,
+        lp_value: None,
     };
     let order_id = orders::insert(deps.storage, &order)?;
+    Ok(placed_event(order_id, &order))
+}
+
+/// The `order_placed` event of a stored order.
+pub fn placed_event(order_id: u64, order: &StoredOrder) -> Event {
     let r = order.response(order_id);
-    Ok(OrderPlacedEvent {
+    OrderPlacedEvent {
         order_id,
-        account: ctx.addr.clone(),
+        account: order.owner.clone(),
         market_id: order.market_id.clone(),
-        kind: if order.is_conditional() {
-            "conditional"
-        } else {
-            "market"
+        kind: match r.kind {
+            OrderKind::Market => "market",
+            OrderKind::Conditional => "conditional",
+            OrderKind::Provide => "provide",
+            OrderKind::Claim => "claim",
         }
         .to_string(),
         size_delta: r.size_delta,
         trigger_price: r.trigger_price,
         trigger: r.trigger.as_ref().map(|t| trigger_label(t).to_string()),
         acceptable_price: order.acceptable_price,
-        reserved,
+        reserved: order.reserved,
         keeper_fee: order.keeper_fee,
         placed_sequence: order.placed_sequence,
     }
-    .into())
+    .into()
+}
+
+/// The per-account cap on pending orders (DESIGN 6.11).
+pub fn check_count(storage: &dyn Storage, cfg: &Config, addr: &Addr) -> ContractResult<()> {
+    let count = u32::try_from(account_order_ids(storage, addr)?.len()).unwrap_or(u32::MAX);
+    if count >= cfg.max_orders_per_account {
+        return Err(ContractError::TooManyOrders {
+            count,
+            max: cfg.max_orders_per_account,
+        });
+    }
+    Ok(())
 }
 
 /// Market open, non-zero size at least the minimum (a full close excepted), no opening in a

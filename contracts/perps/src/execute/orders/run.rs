@@ -50,6 +50,9 @@ pub fn run_order(
     order: StoredOrder,
     batch: &mut Batch,
 ) -> ContractResult<bool> {
+    if order.lp_shares.is_some() {
+        return super::lp::run_lp(deps, env, cfg, keeper, id, order, batch);
+    }
     let market = MARKETS.load(deps.storage, &order.market_id)?;
     if matches!(market.status, MarketStatus::Settled { .. }) {
         return cancel(deps, id, &order, "settled", batch);
@@ -84,13 +87,18 @@ pub fn run_order(
         Pin::Ready(rec) => rec,
     };
     // An unconfirmed market waits (DESIGN 6.3): nothing fills while its feed is known stale.
-    if record.is_some_and(|r| r.is_unconfirmed()) {
+    if record.as_ref().is_some_and(|r| r.is_unconfirmed()) {
         return Ok(false);
     }
-    fill(
-        deps, env, cfg, keeper, id, &order, &market, &rec, size, batch,
-    )?;
+    let read = Read { market, rec };
+    fill(deps, env, cfg, keeper, id, &order, read, size, batch)?;
     Ok(true)
+}
+
+/// What `run_order` read before the fill: the order's market and the pinned record.
+struct Read {
+    market: Market,
+    rec: HistoryRecord,
 }
 
 /// The size the order trades now: a close takes the whole position, a reduce-only order is
@@ -143,7 +151,7 @@ pub fn cancelled_event(id: u64, order: &StoredOrder, reason: &str) -> Event {
     .into()
 }
 
-/// Fills the order at `rec`, or fails it there.
+/// Fills the order at its pinned record, or fails it there.
 #[allow(clippy::too_many_arguments)]
 fn fill(
     deps: &mut DepsMut,
@@ -152,8 +160,7 @@ fn fill(
     keeper: &Addr,
     id: u64,
     order: &StoredOrder,
-    market: &Market,
-    rec: &HistoryRecord,
+    read: Read,
     size: SignedDecimal256,
     batch: &mut Batch,
 ) -> ContractResult<()> {
@@ -166,6 +173,7 @@ fn fill(
         &order.owner,
         Some(&order.market_id),
     )?;
+    let (market, rec) = (&read.market, &read.rec);
     let mark = record_mark(cfg, env, &order.market_id, market, rec);
     ctx.market_mut(&order.market_id)?.mark = mark;
     let keeper_fee = if *keeper == order.owner {
