@@ -4,6 +4,7 @@
 
 mod adl;
 mod bystanders;
+mod deferred;
 mod reward_farming;
 mod stale_lp;
 
