@@ -97,3 +97,45 @@ fn withdraw_after_settlement_takes_exactly_the_reported_free_collateral() {
     ]);
     assert_eq!((stats.succeeded, stats.rejected, stats.settles), (3, 1, 1));
 }
+
+/// The ADL path exhausted (SIM_SEED=5068): the whale's ETH profit was paid in full while V ≥ 0,
+/// the vault's cash going below zero against the unrealized loss of a short BTC position it
+/// could not deleverage (a losing position is never deleveraged); BTC then fell 1.14 %, that
+/// loss became a profit, V < 0; the ADL path closed the short with h = 0 and left V = cash =
+/// −25.87 USDC with no position open. Every flat account can still withdraw on its own, but all
+/// of them together hold 25.87 USDC more than the engine: the deficit V < 0 that the ADL path
+/// leaves (DESIGN 6.10: "V ≥ 0 unless driven through the ADL path"). The simulation allows a
+/// shortfall of the flat accounts of at most −V after the ADL path, and counts such steps.
+#[test]
+fn the_adl_path_can_leave_a_deficit_no_profit_can_cover() {
+    let stats = replay(&[
+        Action::SkewToCap {
+            who: 0,
+            market: 0,
+            short: true,
+            over: 0,
+        },
+        Action::Publish {
+            market: 0,
+            bps: 100,
+            conf_bps: 0,
+            ema_bps: 0,
+        },
+        Action::AdlShock {
+            who: 0,
+            market: 1,
+            short: false,
+            over: 68,
+        },
+        Action::Publish {
+            market: 0,
+            bps: -114,
+            conf_bps: 0,
+            ema_bps: 0,
+        },
+        Action::Sweep,
+    ]);
+    assert_eq!(stats.adl_shocks, 1);
+    assert!(stats.deficit_steps >= 1, "{stats:?}");
+    assert_eq!(stats.max_deficit, 25_871_554);
+}
