@@ -139,3 +139,37 @@ fn the_adl_path_can_leave_a_deficit_no_profit_can_cover() {
     assert!(stats.deficit_steps >= 1, "{stats:?}");
     assert_eq!(stats.max_deficit, 25_871_554);
 }
+
+/// A bankrupt owner close of a book `mark_bad_debt` recorded (SIM_SEED=9066): the fund covers
+/// the shortfall and the mark is cleared, so V (net of `unrecoverable`) rises by the mark; the
+/// rule of invariant 9 holds on `V + unrecoverable`.
+#[test]
+fn a_marked_bankrupt_close_moves_v_by_the_cleared_mark() {
+    let stats = replay(&[
+        Action::SkewToCap {
+            who: 3,
+            market: 0,
+            short: false,
+            over: 0,
+        },
+        Action::Publish {
+            market: 0,
+            bps: -1829,
+            conf_bps: 0,
+            ema_bps: 0,
+        },
+        Action::AdlShock {
+            who: 0,
+            market: 1,
+            short: false,
+            over: 0,
+        },
+        Action::Close {
+            who: 3,
+            market: 0,
+            funds: 0,
+        },
+    ]);
+    assert_eq!(stats.bad_debt_marked, 1, "{stats:?}");
+    assert!(stats.vault_fee_checked >= 2, "{stats:?}");
+}
