@@ -274,4 +274,32 @@ fn soak() {
         seed.wrapping_add(cases as u64),
         t.elapsed()
     );
+    println!(
+        "soak solvency: {} sequences, {} steps, {} s; adl_shocks {}, adl_paths {}, adl_runs {}, \
+         adl_predicted {}, mark_bad_debt calls {} (recorded {}), haircut payments {}, profits \
+         predicted {}, claims predicted {} (partial {}), lapsed {}, predicted refusals {}, \
+         predicted passes {}, undecided {}, whales capped {}, dust refused {}, deficit steps {} \
+         (max {} base units)",
+        stats.sequences,
+        stats.steps,
+        t.elapsed().as_secs(),
+        stats.adl_shocks,
+        stats.adl_paths,
+        stats.adl_runs,
+        stats.adl_predicted,
+        stats.mark_bad_debt_calls,
+        stats.bad_debt_marked,
+        stats.haircut_payments,
+        stats.profits_predicted,
+        stats.claims_predicted,
+        stats.claims_partial,
+        stats.lapsed_claims,
+        stats.predicted_refusals,
+        stats.predicted_passes,
+        stats.predictions_undecided,
+        stats.whales_capped,
+        stats.dust_refused,
+        stats.deficit_steps,
+        stats.max_deficit
+    );
 }
