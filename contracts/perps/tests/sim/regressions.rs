@@ -173,3 +173,72 @@ fn a_marked_bankrupt_close_moves_v_by_the_cleared_mark() {
     assert_eq!(stats.bad_debt_marked, 1, "{stats:?}");
     assert!(stats.vault_fee_checked >= 2, "{stats:?}");
 }
+
+/// A reduction while the vault's equity as the MESSAGE sees it (other markets at their stored last
+/// price, DESIGN 6.10) is below zero, although the query (every market at the oracle) shows
+/// V ≥ 0 (SIM_SEED=20261256): the profit is paid with the haircut, so V rises by more than the
+/// fee; the model predicts the haircut from the message's view and the fee rule allows it.
+#[test]
+fn a_haircut_seen_only_at_stored_last_prices_is_allowed_by_the_fee_rule() {
+    let stats = replay(&[
+        Action::Close {
+            who: 0,
+            market: 0,
+            funds: 0,
+        },
+        Action::AdlShock {
+            who: 2,
+            market: 1,
+            short: true,
+            over: 0,
+        },
+        Action::MaxTrade {
+            who: 1,
+            market: 2,
+            permille: 359,
+            short: true,
+            isolated: false,
+        },
+        Action::RemoveMargin {
+            who: 0,
+            market: 0,
+            amount: Amount::Abs(2053000000),
+        },
+        Action::MaxTrade {
+            who: 1,
+            market: 0,
+            permille: 542,
+            short: false,
+            isolated: true,
+        },
+        Action::SqueezeSkew {
+            market: 0,
+            permille: 774,
+        },
+        Action::AdlShock {
+            who: 2,
+            market: 2,
+            short: false,
+            over: 721,
+        },
+        Action::Publish {
+            market: 2,
+            bps: 394,
+            conf_bps: 0,
+            ema_bps: -879,
+        },
+        Action::MarkBadDebt { target: 1 },
+        Action::Time { secs: 64006 },
+        Action::UpdateMarket {
+            market: 1,
+            variant: 8,
+            force: false,
+        },
+        Action::StaleClaim { lp: 1, lapse: true },
+        Action::SqueezeSkew {
+            market: 1,
+            permille: 612,
+        },
+    ]);
+    assert!(stats.haircut_payments >= 1, "{stats:?}");
+}

@@ -223,7 +223,8 @@ impl Sim {
             self.s.vault().unrecoverable.u128() as i128 - pre.vault.unrecoverable.u128() as i128;
         let dv = v1 + marks - pre.vault.equity.i128() - (fee - ins) + socialized;
         // while V < 0 a realized profit is paid with the haircut: the vault keeps the rest
-        let haircut = pre.vault.equity.i128() < 0;
+        // (as the message values it: other markets at their stored last price, DESIGN 6.10)
+        let haircut = pre.vault.equity.i128() < 0 || self.haircut_seen;
         if dv < -VAULT_DUST || (dv > VAULT_DUST + spread && !haircut) {
             return Err(format!(
                 "vault equity moved by {} for a vault fee share of {} (degraded-fill spread \

@@ -105,6 +105,8 @@ pub struct Sim {
     pub doubtful: [bool; N_MARKETS],
     /// The ADL path ran and left V < 0 (see `solvency_after_step`).
     pub adl_exhausted: bool,
+    /// The last trade saw V < 0 (or about 0) as the engine values it for the message.
+    pub haircut_seen: bool,
 }
 
 impl Default for Sim {
@@ -198,6 +200,7 @@ impl Sim {
             },
             doubtful: [false; N_MARKETS],
             adl_exhausted: false,
+            haircut_seen: false,
         }
     }
 
@@ -394,6 +397,14 @@ impl Sim {
             self.check_impact_rule(&t, &res)
                 .unwrap_or_else(|e| panic!("{msg:?}: {e}"));
         }
+        // a trade the message itself saw at V < 0 (or at V ≈ 0) pays profits with the haircut
+        self.haircut_seen = matches!(
+            predicted,
+            Some(super::predict::Prediction::Trade {
+                haircut: Some(super::predict::Haircut::Cut { .. }) | None,
+                ..
+            })
+        );
         if let Some(p) = predicted {
             self.check_prediction(&p, &res)
                 .unwrap_or_else(|e| panic!("{msg:?}: prediction: {e}"));
