@@ -242,3 +242,45 @@ fn a_haircut_seen_only_at_stored_last_prices_is_allowed_by_the_fee_rule() {
     ]);
     assert!(stats.haircut_payments >= 1, "{stats:?}");
 }
+
+/// After a shock beyond the caps a bankrupt book not yet marked keeps V ≥ 0 while the vault's
+/// cash is below what the flat accounts hold (SIM_SEED=20261465): the true equity, V less the
+/// unmarked shortfalls, is the deficit; the flat accounts hold at most that much more than the
+/// engine.
+#[test]
+fn an_unmarked_bankrupt_book_after_a_shock_is_a_deficit_of_the_vault() {
+    let stats = replay(&[
+        Action::MaxTrade {
+            who: 0,
+            market: 2,
+            permille: 396,
+            short: true,
+            isolated: false,
+        },
+        Action::AdlShock {
+            who: 1,
+            market: 0,
+            short: true,
+            over: 0,
+        },
+        Action::AdlShock {
+            who: 2,
+            market: 2,
+            short: false,
+            over: 49,
+        },
+        Action::Publish {
+            market: 2,
+            bps: 184,
+            conf_bps: 0,
+            ema_bps: 0,
+        },
+        Action::Publish {
+            market: 0,
+            bps: 5,
+            conf_bps: 0,
+            ema_bps: 0,
+        },
+    ]);
+    assert!(stats.deficit_steps >= 1, "{stats:?}");
+}

@@ -51,9 +51,25 @@ impl Sim {
         }
         // After the ADL path left V < 0 (no profit left to cut), the flat accounts may together
         // hold up to that deficit more than the engine (each one can still withdraw in full).
+        // After a shock beyond the caps (`AdlShock`) or an exhausted ADL path, the vault's true
+        // equity — V less the shortfalls of bankrupt books not yet marked — may be below zero;
+        // the flat accounts may then together hold up to that deficit more than the engine.
         let v_now = post.vault.equity.i128();
-        let deficit = if self.adl_exhausted && v_now < 0 {
-            -v_now
+        let shortfalls: i128 = (0..TRADERS)
+            .map(|t| {
+                let mut books = vec![post.cross(t).equity];
+                books.extend(
+                    post.accounts[t]
+                        .isolated_books(&post.world)
+                        .iter()
+                        .map(|b| b.1.equity),
+                );
+                books.iter().map(|e| (-e).max(0)).sum::<i128>()
+            })
+            .sum();
+        let unmarked = (shortfalls - post.vault.unrecoverable.u128() as i128).max(0);
+        let deficit = if self.adl_exhausted || self.shocked {
+            (unmarked - v_now).max(0) + TOL * TRADERS as i128
         } else {
             0
         };
@@ -232,6 +248,7 @@ impl Sim {
             self.publish_all(market, next);
         }
         self.stats.adl_shocks += 1;
+        self.shocked = true;
         // a keeper marks the bankrupt books (the model says which), then deleverages
         let keeper = self.liquidator.clone();
         for t in 0..TRADERS {

@@ -107,6 +107,8 @@ pub struct Sim {
     pub adl_exhausted: bool,
     /// The last trade saw V < 0 (or about 0) as the engine values it for the message.
     pub haircut_seen: bool,
+    /// An `AdlShock` moved a price beyond what the caps allow for in this sequence.
+    pub shocked: bool,
 }
 
 impl Default for Sim {
@@ -201,6 +203,7 @@ impl Sim {
             doubtful: [false; N_MARKETS],
             adl_exhausted: false,
             haircut_seen: false,
+            shocked: false,
         }
     }
 
