@@ -83,7 +83,12 @@ impl Sim {
             self.stats.max_deficit = self.stats.max_deficit.max((flat_total - bank) as u64);
         }
         self.stats.solvency_checked += 1;
-        let (v0, v1) = (pre.vault.equity.i128(), post.vault.equity.i128());
+        // a stale claim moves time first (funding): V is taken right before its message
+        let v0 = match a {
+            Action::StaleClaim { .. } => self.vault_before.equity.i128(),
+            _ => pre.vault.equity.i128(),
+        };
+        let v1 = post.vault.equity.i128();
         let money_step = matches!(
             a,
             Action::Deposit { .. }
@@ -214,7 +219,7 @@ impl Sim {
         }
         let (v, e) = (vault.equity.i128(), vault.exposure.u128() as i128);
         let trigger = self.config().adl_trigger_ratio;
-        let t_ppm = (atoms(trigger) / 1_000_000_000_000) as i128;
+        let t_ppm = atoms(trigger) / 1_000_000_000_000;
         // |K|·P in base units
         let kp = (Uint256::from(k.unsigned_abs()) * price.atomics()
             / Uint256::from(10u128.pow(30)))
@@ -223,7 +228,7 @@ impl Sim {
         .unwrap()
         .max(1);
         // f = (V − t·E) / ((1 + t)·|K|·P), in millionths, times (1 + over‰)
-        let f_ppm = ((v - e * t_ppm / 1_000_000).max(0) as i128) * 1_000_000
+        let f_ppm = (v - e * t_ppm / 1_000_000).max(0) * 1_000_000
             / ((1_000_000 + t_ppm) * kp / 1_000_000).max(1);
         let f_ppm = f_ppm * (1_000 + over as i128) / 1_000 + 1;
         let up = k > 0;
