@@ -318,3 +318,68 @@ fn a_stale_claim_is_judged_after_the_time_it_waits() {
     ]);
     assert_eq!(stats.adl_shocks, 1);
 }
+
+#[test]
+fn debug_adl_lowers() {
+    replay(&[
+        Action::MaxTrade {
+            who: 2,
+            market: 1,
+            permille: 402,
+            short: false,
+            isolated: false,
+        },
+        Action::Trade {
+            who: 1,
+            market: 1,
+            lots: 437,
+            mode: ModeChoice::Default,
+            acceptable_bps: None,
+            funds: 0,
+        },
+        Action::MaxTrade {
+            who: 1,
+            market: 1,
+            permille: 515,
+            short: true,
+            isolated: false,
+        },
+        Action::Close {
+            who: 0,
+            market: 0,
+            funds: 0,
+        },
+        Action::Publish {
+            market: 1,
+            bps: 11,
+            conf_bps: 0,
+            ema_bps: 0,
+        },
+        Action::MaxTrade {
+            who: 1,
+            market: 1,
+            permille: 300,
+            short: false,
+            isolated: false,
+        },
+        Action::AdlShock {
+            who: 0,
+            market: 2,
+            short: false,
+            over: 106,
+        },
+        Action::Donate { amount: 913776 },
+        Action::GroupRoundTrip {
+            a: 2,
+            b: 3,
+            market: 1,
+            lots_a: -1067,
+            lots_b: 28,
+        },
+        Action::Liquidate {
+            by: 2,
+            target: 3,
+            min_reward: None,
+        },
+    ]);
+}

@@ -156,7 +156,11 @@ impl Sim {
                 market_id: id.to_string(),
                 limit: None,
             };
-            if self.exec(&keeper, &msg, 0).res.is_ok() {
+            let ex = self.exec(&keeper, &msg, 0);
+            if std::env::var("SIM_DEBUG").is_ok() {
+                eprintln!("  adl {id}: {:?}", ex.res.as_ref().map(|r| &r.events));
+            }
+            if ex.res.is_ok() {
                 self.stats.adl_runs += 1;
                 closed += 1;
             }

@@ -3,6 +3,7 @@
 //! review's numbers, and every bystander withdraws everything afterwards.
 
 mod adl;
+mod adl_skew;
 mod bystanders;
 mod deferred;
 mod reward_farming;
