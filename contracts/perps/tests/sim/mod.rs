@@ -103,6 +103,9 @@ pub struct Stats {
     /// deficit (−V) the exhausted ADL path left; the largest such shortfall (base units).
     pub deficit_steps: u64,
     pub max_deficit: u64,
+    /// ADL paths in which a whole close flipped a market's skew (a finding: V may fall by the
+    /// impact liability of the new skew).
+    pub adl_flips: u64,
     /// Rejections by message kind and error (first words), to see what the sequences reach.
     pub errors: std::collections::BTreeMap<String, u64>,
 }
@@ -182,6 +185,7 @@ fn add_stats(into: &mut Stats, s: &Stats) {
     into.adl_predicted += s.adl_predicted;
     into.adl_shocks += s.adl_shocks;
     into.deficit_steps += s.deficit_steps;
+    into.adl_flips += s.adl_flips;
     into.max_deficit = into.max_deficit.max(s.max_deficit);
     for (k, v) in &s.errors {
         *into.errors.entry(k.clone()).or_default() += v;
@@ -279,7 +283,7 @@ fn soak() {
          adl_predicted {}, mark_bad_debt calls {} (recorded {}), haircut payments {}, profits \
          predicted {}, claims predicted {} (partial {}), lapsed {}, predicted refusals {}, \
          predicted passes {}, undecided {}, whales capped {}, dust refused {}, deficit steps {} \
-         (max {} base units)",
+         (max {} base units), adl flips {}",
         stats.sequences,
         stats.steps,
         t.elapsed().as_secs(),
@@ -300,6 +304,7 @@ fn soak() {
         stats.whales_capped,
         stats.dust_refused,
         stats.deficit_steps,
-        stats.max_deficit
+        stats.max_deficit,
+        stats.adl_flips
     );
 }

@@ -9,7 +9,12 @@ use perps_api::perps::ExecuteMsg;
 
 use crate::suite::{sd, Suite, USDC};
 
+/// Fails on the current engine (ADL closes alice's whole 10 BTC). Not fixed here: capping the
+/// close at `|K|` (tried: `x = x.min(|K|)` in `adl_size`) leaves `K = 0` with `V = 0`, where every
+/// trade in the market increases `|K|` and is refused while V ≤ 0 — `solvency::adl`'s carol could
+/// no longer close. The two rules need a decision together (docs/decisions.md).
 #[test]
+#[ignore = "finding for the lead: ADL flips the skew (see the module doc and docs/decisions.md)"]
 fn s50_adl_closes_at_most_the_skew_and_never_flips_it() {
     let mut s = Suite::new();
     let alice = s.trader("alice", 200_000, 200_000);
