@@ -5,6 +5,8 @@
 //! Reproducible: each sequence is generated from its own seed (`SIM_SEED` + case number) by a
 //! ChaCha `TestRng`; a failure prints `SIM_SEED=<seed> SIM_CASES=1` and the (shrunk) step list.
 //! `SIM_CASES` sets the number of sequences, `SIM_STEPS` their maximum length.
+//! `SIM_DEBUG=1` prints the vault and every account after each step (to read a replayed failure).
+//! Before each solvency-relevant message the model predicts the engine's answer (`predict.rs`).
 
 mod actions;
 mod checks;
