@@ -254,38 +254,11 @@ def strings_in(expr):
     return re.findall(r'"((?:[^"\\]|\\.)*)"', expr)
 
 
-def chain(src, start):
-    """The method chain starting at `start`: text up to the `;` or the closing bracket that
-    ends the expression (depth below 0)."""
+def code_chars(text, start=0):
+    """(index, char, depth) of every character of `text` from `start` that is outside a string
+    literal (the quotes included), with `depth` the brackets open before it."""
     depth = 0
     i = start
-    in_str = False
-    while i < len(src):
-        c = src[i]
-        if in_str:
-            if c == "\\":
-                i += 1
-            elif c == '"':
-                in_str = False
-        elif c == '"':
-            in_str = True
-        elif c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-            if depth < 0:
-                return src[start:i]
-        elif c == ";" and depth == 0:
-            return src[start:i]
-        i += 1
-    return src[start:]
-
-
-def top_level_attrs(text):
-    """Attribute keys added by `.add_attribute("key", …)` at the chain's own level."""
-    keys = []
-    depth = 0
-    i = 0
     in_str = False
     while i < len(text):
         c = text[i]
@@ -296,20 +269,40 @@ def top_level_attrs(text):
                 in_str = False
         elif c == '"':
             in_str = True
-        elif c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif depth == 0 and text.startswith(".add_attribute(", i):
-            inner = chain(text, i + len(".add_attribute("))
-            s = strings_in(inner)
-            if s and inner.lstrip().startswith('"'):
-                keys.append(s[0])
-            else:
-                keys.append("(computed key)")
-            i += len(".add_attribute(") + len(inner) + 1
-            continue
+        else:
+            yield i, c, depth
+            if c in "([{":
+                depth += 1
+            elif c in ")]}":
+                depth -= 1
         i += 1
+
+
+def chain(src, start):
+    """The method chain starting at `start`: text up to the `;` or the closing bracket that
+    ends the expression (depth below 0)."""
+    for i, c, depth in code_chars(src, start):
+        if depth == 0 and (c == ";" or c in ")]}"):
+            return src[start:i]
+    return src[start:]
+
+
+def top_level_attrs(text):
+    """Attribute keys added by `.add_attribute("key", …)` at the chain's own level."""
+    keys = []
+    call = ".add_attribute("
+    skip_to = 0
+    for i, _, depth in code_chars(text):
+        if i < skip_to or depth != 0 or not text.startswith(call, i):
+            continue
+        inner = chain(text, i + len(call))
+        s = strings_in(inner)
+        if s and inner.lstrip().startswith('"'):
+            keys.append(s[0])
+        else:
+            keys.append("(computed key)")
+        # the call's own brackets balance: depth after it is depth before it
+        skip_to = i + len(call) + len(inner) + 1
     return keys
 
 

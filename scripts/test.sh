@@ -2,7 +2,7 @@
 # Every check the project has, in the order CI runs them:
 # format, lints, wasm artifacts + chain check, all tests, the cosmjs test against `localnet serve`,
 # schema up to date and complete, docs/api.md up to date, the TypeScript client up to date with the
-# schema, compiled with --strict and tested.
+# schema (its committed types; the wrappers are generated here), compiled with --strict and tested.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
@@ -67,7 +67,7 @@ if [ -f packages/localnet/src/bin/localnet.rs ]; then
   cargo build --locked -p localnet --bin localnet
   export PERPS_E2E=1 LOCALNET_BIN="$CARGO_TARGET_DIR/debug/localnet"
 fi
-(cd clients/ts && npx tsc -p tsconfig.json && node --test --test-reporter=tap dist/test/*.test.js) 2>&1 | tee "$tslog"
+(cd clients/ts && npm run --silent codegen && npx tsc -p tsconfig.json && node --test --test-reporter=tap dist/test/*.test.js) 2>&1 | tee "$tslog"
 status=${PIPESTATUS[0]}
 set -e
 read -r ts_passed ts_failed < <(awk '/^# pass / { p = $3 } /^# fail / { f = $3 } END { print p + 0, f + 0 }' "$tslog")

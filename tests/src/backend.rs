@@ -48,12 +48,7 @@ impl Executed {
 
     /// The value of attribute `key` in the first event of type `ty` that has it.
     pub fn attr<'a>(&'a self, ty: &str, key: &str) -> Option<&'a str> {
-        self.events
-            .iter()
-            .filter(|e| e.ty == ty)
-            .flat_map(|e| e.attributes.iter())
-            .find(|a| a.key == key)
-            .map(|a| a.value.as_str())
+        localnet::first_attribute(&self.events, ty, key)
     }
 }
 

@@ -162,27 +162,9 @@ impl<B: Backend> Protocol<B> {
             "insurance-fund",
         )?;
         let engine_msg = InstantiateMsg {
-            owner: None,
-            collateral_denom: DENOM.to_string(),
-            collateral_decimals: 6,
-            price_feed: p.feed.to_string(),
-            insurance_fund: p.fund.to_string(),
-            max_oracle_age_secs: 60,
-            max_confidence_ratio: dec("0.01"),
             max_ema_deviation: dec("0.1"),
-            max_positions_per_account: None,
-            liquidation_target_ratio: dec("1.25"),
-            liquidator_reward_share: dec("0.5"),
-            insurance_fee_share: dec("0.2"),
-            vault_min_backing: dec("0.1"),
             min_liquidation_reward: Some(Uint128::new(setup.min_liquidation_reward)),
-            default_max_slippage: None,
-            unrealized_profit_weight: None,
-            lp_withdraw_delay_secs: Some(3600),
-            min_position_notional: None,
-            max_total_skew_to_vault: None,
-            adl_trigger_ratio: None,
-            lp_claim_window_secs: None,
+            ..InstantiateMsg::reference(DENOM, &p.feed, &p.fund)
         };
         p.engine = p.instantiate(Code::Perps, &engine_msg, "perps")?;
         let (fund_addr, engine_addr) = (p.fund.clone(), p.engine.clone());
@@ -412,24 +394,7 @@ impl<B: Backend> Protocol<B> {
 
     /// Publishes prices (conf 0, EMA = price) at the current block time, one message.
     pub fn publish(&mut self, prices: &[(String, Decimal256)]) -> Result<Executed, Failed> {
-        let now = self.now();
-        let updates = prices
-            .iter()
-            .map(|(id, price)| feed::PriceUpdate {
-                feed_id: id.clone(),
-                price: *price,
-                conf: Decimal256::zero(),
-                ema_price: None,
-                publish_time: now,
-            })
-            .collect();
-        let (publisher, feed_addr) = (self.publisher.clone(), self.feed.clone());
-        let result = self.exec(
-            &publisher,
-            &feed_addr,
-            &feed::ExecuteMsg::UpdatePrices { prices: updates },
-            &[],
-        )?;
+        let result = self.publish_ahead(prices, 0)?;
         for (id, price) in prices {
             match self.prices.iter_mut().find(|(f, _)| f == id) {
                 Some(entry) => entry.1 = *price,

@@ -35,17 +35,7 @@ pub fn cents(base_units: i128) -> String {
 }
 
 /// An integer with thousands separators.
-pub fn group(n: u128) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use localnet::gas::thousands as group;
 
 /// A decimal string with thousands separators in its integer part.
 fn number(s: &str) -> String {

@@ -1,26 +1,28 @@
-use cosmwasm_std::Uint128;
-use cw_multi_test::Executor;
+use cosmwasm_std::{Addr, Uint128};
+use cw_multi_test::{AppResponse, Executor};
 use cw_utils::PaymentError;
 use insurance_fund::ContractError;
 use perps_api::insurance_fund::{ExecuteMsg, Payout};
 
-use crate::suite::{events, kv, usdc, Suite, START};
+use crate::suite::{assert_event, events, kv, usdc, Suite, START};
 
-fn cover_event(
+/// `res` carries exactly one `cover_bad_debt` event: payout `id` to `engine`, with
+/// `[requested, paid, shortfall]`.
+fn assert_cover(
+    res: &AppResponse,
     id: &str,
-    engine: &str,
-    requested: &str,
-    paid: &str,
-    shortfall: &str,
-) -> Vec<(String, String)> {
-    kv(&[
+    engine: &Addr,
+    [requested, paid, shortfall]: [&str; 3],
+) {
+    let expected = kv(&[
         ("id", id),
-        ("engine", engine),
+        ("engine", engine.as_str()),
         ("denom", "uusdc"),
         ("requested", requested),
         ("paid", paid),
         ("shortfall", shortfall),
-    ])
+    ]);
+    assert_eq!(events(res, "wasm-cover_bad_debt"), vec![expected]);
 }
 
 #[test]
@@ -30,24 +32,10 @@ fn pays_the_full_amount_when_the_balance_allows() {
     suite.advance(60);
     let res = suite.cover(&engine, 4_000).unwrap();
 
-    assert_eq!(
-        events(&res, "wasm-cover_bad_debt"),
-        vec![cover_event("1", engine.as_str(), "4000", "4000", "0")]
-    );
-    assert_eq!(
-        events(&res, "wasm"),
-        vec![kv(&[("action", "cover_bad_debt")])]
-    );
+    assert_cover(&res, "1", &engine, ["4000", "4000", "0"]);
+    assert_event(&res, "wasm", &[("action", "cover_bad_debt")]);
     // Exactly one bank send, to the engine.
-    let fund = suite.fund.to_string();
-    assert_eq!(
-        events(&res, "transfer"),
-        vec![kv(&[
-            ("recipient", engine.as_str()),
-            ("sender", fund.as_str()),
-            ("amount", "4000uusdc"),
-        ])]
-    );
+    suite.assert_paid(&res, &engine, "4000uusdc");
     let payout = Payout {
         id: 1,
         engine: engine.clone(),
@@ -67,10 +55,7 @@ fn pays_exactly_the_balance() {
     let mut suite = Suite::funded(2_500);
     let engine = suite.engine.clone();
     let res = suite.cover(&engine, 2_500).unwrap();
-    assert_eq!(
-        events(&res, "wasm-cover_bad_debt"),
-        vec![cover_event("1", engine.as_str(), "2500", "2500", "0")]
-    );
+    assert_cover(&res, "1", &engine, ["2500", "2500", "0"]);
     assert_eq!(suite.fund_balance(), 0);
     assert_eq!(suite.bank(&engine), START + 2_500);
 }
@@ -80,10 +65,7 @@ fn pays_what_there_is_when_the_balance_is_short() {
     let mut suite = Suite::funded(700);
     let engine = suite.engine.clone();
     let res = suite.cover(&engine, 1_000).unwrap();
-    assert_eq!(
-        events(&res, "wasm-cover_bad_debt"),
-        vec![cover_event("1", engine.as_str(), "1000", "700", "300")]
-    );
+    assert_cover(&res, "1", &engine, ["1000", "700", "300"]);
     assert_eq!(events(&res, "transfer").len(), 1);
     assert_eq!(suite.fund_balance(), 0);
     assert_eq!(suite.bank(&engine), START + 700);
@@ -104,10 +86,7 @@ fn empty_fund_pays_nothing_sends_nothing_and_still_records() {
     let mut suite = Suite::new();
     let engine = suite.engine.clone();
     let res = suite.cover(&engine, 5_000).unwrap();
-    assert_eq!(
-        events(&res, "wasm-cover_bad_debt"),
-        vec![cover_event("1", engine.as_str(), "5000", "0", "5000")]
-    );
+    assert_cover(&res, "1", &engine, ["5000", "0", "5000"]);
     // No bank message at all (a zero-amount send would fail on a chain).
     assert!(events(&res, "transfer").is_empty());
     assert!(res
@@ -130,10 +109,7 @@ fn empty_fund_pays_nothing_sends_nothing_and_still_records() {
     let alice = suite.alice.clone();
     suite.deposit(&alice, 10).unwrap();
     let res = suite.cover(&engine, 3).unwrap();
-    assert_eq!(
-        events(&res, "wasm-cover_bad_debt"),
-        vec![cover_event("2", engine.as_str(), "3", "3", "0")]
-    );
+    assert_cover(&res, "2", &engine, ["3", "3", "0"]);
     assert_eq!(suite.fund_balance(), 7);
 }
 
@@ -150,10 +126,7 @@ fn a_donation_in_another_denom_is_not_paid_out() {
         )
         .unwrap();
     let res = suite.cover(&engine, 500).unwrap();
-    assert_eq!(
-        events(&res, "wasm-cover_bad_debt"),
-        vec![cover_event("1", engine.as_str(), "500", "100", "400")]
-    );
+    assert_cover(&res, "1", &engine, ["500", "100", "400"]);
     assert_eq!(suite.fund_balance(), 0);
 }
 
@@ -177,10 +150,7 @@ fn each_registered_engine_is_paid_to_itself() {
     suite.cover(&engine, 300).unwrap();
     suite.advance(5);
     let res = suite.cover(&engine2, 900).unwrap();
-    assert_eq!(
-        events(&res, "wasm-cover_bad_debt"),
-        vec![cover_event("2", engine2.as_str(), "900", "700", "200")]
-    );
+    assert_cover(&res, "2", &engine2, ["900", "700", "200"]);
     assert_eq!(suite.bank(&engine), START + 300);
     assert_eq!(suite.bank(&engine2), START + 700);
     let payouts = suite.all_payouts();

@@ -3,21 +3,22 @@ use cw_utils::PaymentError;
 use insurance_fund::ContractError;
 use perps_api::insurance_fund::{BalanceResponse, ExecuteMsg};
 
-use crate::suite::{events, kv, usdc, Suite, DENOM, OTHER, START};
+use crate::suite::{assert_event, usdc, Suite, DENOM, OTHER, START};
 
 #[test]
 fn anyone_deposits_one_coin_of_the_denom() {
     let mut suite = Suite::new();
     let (alice, stranger) = (suite.alice.clone(), suite.stranger.clone());
     let res = suite.deposit(&alice, 1_500_000).unwrap();
-    assert_eq!(
-        events(&res, "wasm"),
-        vec![kv(&[
+    assert_event(
+        &res,
+        "wasm",
+        &[
             ("action", "deposit"),
             ("depositor", alice.as_str()),
             ("amount", "1500000"),
             ("denom", DENOM),
-        ])]
+        ],
     );
     suite.deposit(&stranger, 250).unwrap();
     assert_eq!(

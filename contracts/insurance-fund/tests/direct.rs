@@ -2,7 +2,7 @@
 //! contract runs), driven through the entry points with mock dependencies.
 
 use cosmwasm_std::testing::{message_info, mock_dependencies, mock_env, MockApi};
-use cosmwasm_std::{coin, from_json, Binary, OwnedDeps, Uint128};
+use cosmwasm_std::{coin, from_json, Addr, Binary, OwnedDeps, Uint128};
 use cw_utils::PaymentError;
 use insurance_fund::ContractError;
 use perps_api::insurance_fund::{
@@ -46,44 +46,39 @@ fn snapshot(deps: &Deps) -> (ConfigResponse, BalanceResponse, PayoutsResponse) {
     )
 }
 
+/// `sender` sends `msg` with one zero coin attached: the refusal, after checking that nothing a
+/// query can see changed.
+fn refused_with_a_zero_coin(deps: &mut Deps, sender: &Addr, msg: ExecuteMsg) -> ContractError {
+    let before = snapshot(deps);
+    let info = message_info(sender, &[coin(0, DENOM)]);
+    let err = insurance_fund::execute(deps.as_mut(), mock_env(), info, msg).unwrap_err();
+    assert_eq!(snapshot(deps), before);
+    err
+}
+
 #[test]
 fn zero_coin_deposit_is_refused() {
     let mut deps = setup();
     let alice = deps.api.addr_make("alice");
-    let before = snapshot(&deps);
-    let err = insurance_fund::execute(
-        deps.as_mut(),
-        mock_env(),
-        message_info(&alice, &[coin(0, DENOM)]),
-        ExecuteMsg::Deposit {},
-    )
-    .unwrap_err();
+    let err = refused_with_a_zero_coin(&mut deps, &alice, ExecuteMsg::Deposit {});
     assert!(
         matches!(err, ContractError::Payment(PaymentError::NoFunds {})),
         "{err}"
     );
-    assert_eq!(snapshot(&deps), before);
 }
 
 #[test]
 fn zero_coin_on_a_fundless_message_is_still_refused() {
     let mut deps = setup();
     let engine = deps.api.addr_make("engine");
-    let before = snapshot(&deps);
-    let err = insurance_fund::execute(
-        deps.as_mut(),
-        mock_env(),
-        message_info(&engine, &[coin(0, DENOM)]),
-        ExecuteMsg::CoverBadDebt {
-            amount: Uint128::new(1),
-        },
-    )
-    .unwrap_err();
+    let cover = ExecuteMsg::CoverBadDebt {
+        amount: Uint128::new(1),
+    };
+    let err = refused_with_a_zero_coin(&mut deps, &engine, cover);
     assert!(
         matches!(err, ContractError::Payment(PaymentError::NonPayable {})),
         "{err}"
     );
-    assert_eq!(snapshot(&deps), before);
 }
 
 #[test]

@@ -2,9 +2,8 @@ use cosmwasm_std::Addr;
 use cw_utils::PaymentError;
 use insurance_fund::ContractError;
 use perps_api::insurance_fund::{ExecuteMsg, MAX_ENGINES};
-use perps_api::ownership::OwnershipError;
 
-use crate::suite::{events, kv, usdc, Suite, START};
+use crate::suite::{assert_event, usdc, Suite, START};
 
 fn add(engine: &Addr) -> ExecuteMsg {
     ExecuteMsg::AddEngine {
@@ -28,12 +27,10 @@ fn owner_adds_and_removes_engines() {
     );
 
     let res = suite.exec(&owner, &add(&engine2), &[]).unwrap();
-    assert_eq!(
-        events(&res, "wasm"),
-        vec![kv(&[
-            ("action", "add_engine"),
-            ("engine", engine2.as_str())
-        ])]
+    assert_event(
+        &res,
+        "wasm",
+        &[("action", "add_engine"), ("engine", engine2.as_str())],
     );
     assert_eq!(
         suite.config().engines,
@@ -43,12 +40,10 @@ fn owner_adds_and_removes_engines() {
     assert_eq!(suite.bank(&engine2), START + 100);
 
     let res = suite.exec(&owner, &remove(&engine), &[]).unwrap();
-    assert_eq!(
-        events(&res, "wasm"),
-        vec![kv(&[
-            ("action", "remove_engine"),
-            ("engine", engine.as_str())
-        ])]
+    assert_event(
+        &res,
+        "wasm",
+        &[("action", "remove_engine"), ("engine", engine.as_str())],
     );
     assert_eq!(suite.config().engines, vec![engine2.clone()]);
     // History survives the removal; re-adding works.
@@ -86,17 +81,7 @@ fn rejects_duplicates_unknowns_strangers_funds_and_bad_addresses() {
         },
     );
     for msg in [add(&engine2), remove(&engine)] {
-        for sender in [stranger.clone(), engine.clone()] {
-            suite.rejects(
-                &sender,
-                &msg,
-                &[],
-                ContractError::Ownership(OwnershipError::NotOwner {
-                    sender: sender.clone(),
-                    owner: owner.clone(),
-                }),
-            );
-        }
+        suite.rejects_non_owners([stranger.clone(), engine.clone()], &msg);
         suite.rejects(
             &owner,
             &msg,

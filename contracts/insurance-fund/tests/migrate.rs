@@ -4,7 +4,7 @@ use insurance_fund::{ContractError, CONTRACT_NAME, CONTRACT_VERSION};
 use perps_api::insurance_fund::MigrateMsg;
 use perps_api::migrate::MigrateError;
 
-use crate::suite::{assert_err, events, kv, Suite};
+use crate::suite::{assert_err, assert_event, Suite};
 
 /// A fund with history: a deposit, a payout, a second engine.
 fn with_history() -> Suite {
@@ -38,13 +38,14 @@ fn upgrades_from_an_older_version_and_keeps_state() {
     set_version(&mut suite, CONTRACT_NAME, "0.0.1");
     let before = suite.snapshot();
     let res = migrate(&mut suite).unwrap();
-    assert_eq!(
-        events(&res, "wasm"),
-        vec![kv(&[
+    assert_event(
+        &res,
+        "wasm",
+        &[
             ("action", "migrate"),
             ("from_version", "0.0.1"),
             ("to_version", CONTRACT_VERSION),
-        ])]
+        ],
     );
     assert_eq!(
         version(&suite),

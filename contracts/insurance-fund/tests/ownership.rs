@@ -4,7 +4,7 @@ use insurance_fund::ContractError;
 use perps_api::insurance_fund::ExecuteMsg;
 use perps_api::ownership::OwnershipError;
 
-use crate::suite::{events, kv, usdc, Suite, START};
+use crate::suite::{assert_event, usdc, Suite, START};
 
 #[test]
 fn ownership_moves_only_when_the_proposed_owner_accepts() {
@@ -33,12 +33,13 @@ fn ownership_moves_only_when_the_proposed_owner_accepts() {
         }),
     );
     let res = suite.exec(&owner, &transfer, &[]).unwrap();
-    assert_eq!(
-        events(&res, "wasm"),
-        vec![kv(&[
+    assert_event(
+        &res,
+        "wasm",
+        &[
             ("action", "transfer_ownership"),
-            ("pending_owner", gov.as_str())
-        ])]
+            ("pending_owner", gov.as_str()),
+        ],
     );
     let config = suite.config();
     assert_eq!(
@@ -79,12 +80,10 @@ fn ownership_moves_only_when_the_proposed_owner_accepts() {
         ContractError::Payment(PaymentError::NonPayable {}),
     );
     let res = suite.exec(&gov, &accept, &[]).unwrap();
-    assert_eq!(
-        events(&res, "wasm"),
-        vec![kv(&[
-            ("action", "accept_ownership"),
-            ("owner", gov.as_str())
-        ])]
+    assert_event(
+        &res,
+        "wasm",
+        &[("action", "accept_ownership"), ("owner", gov.as_str())],
     );
     let config = suite.config();
     assert_eq!((config.owner, config.pending_owner), (gov.clone(), None));

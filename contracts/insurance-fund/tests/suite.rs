@@ -8,6 +8,7 @@ use insurance_fund::ContractError;
 use perps_api::insurance_fund::{
     BalanceResponse, ConfigResponse, ExecuteMsg, InstantiateMsg, Payout, PayoutsResponse, QueryMsg,
 };
+use perps_api::ownership::OwnershipError;
 
 pub const DENOM: &str = "uusdc";
 pub const OTHER: &str = "uatom";
@@ -39,8 +40,7 @@ pub fn assert_err<T: std::fmt::Debug>(res: StdResult<T>, expected: ContractError
     );
 }
 
-use test_support::ChainExt;
-pub use test_support::{events, kv};
+pub use test_support::{assert_event, events, kv};
 
 /// Everything visible from outside: queries and the bank balances of every wallet and the fund.
 #[derive(Debug, PartialEq)]
@@ -140,17 +140,7 @@ impl Suite {
         )
     }
 
-    pub fn addr(&self, name: &str) -> Addr {
-        self.app.addr(name)
-    }
-
-    pub fn now(&self) -> u64 {
-        self.app.now()
-    }
-
-    pub fn advance(&mut self, secs: u64) {
-        self.app.advance(secs);
-    }
+    test_support::clock_and_wallets!();
 
     pub fn exec(
         &mut self,
@@ -164,6 +154,29 @@ impl Suite {
 
     /// Runs `msg` from `sender` with `funds`, expects `expected`, and checks that no visible state
     /// (queries and bank balances) changed.
+    /// `res` carries exactly one bank transfer: `amount` (with its denom) from the fund to `to`.
+    pub fn assert_paid(&self, res: &AppResponse, to: &Addr, amount: &str) {
+        let fund = self.fund.to_string();
+        let expected = [
+            ("recipient", to.as_str()),
+            ("sender", fund.as_str()),
+            ("amount", amount),
+        ];
+        assert_event(res, "transfer", &expected);
+    }
+
+    /// Each of `senders` is refused `msg` (no funds) as not the owner, changing nothing.
+    pub fn rejects_non_owners<const N: usize>(&mut self, senders: [Addr; N], msg: &ExecuteMsg) {
+        let owner = self.owner.clone();
+        for sender in senders {
+            let expected = ContractError::Ownership(OwnershipError::NotOwner {
+                sender: sender.clone(),
+                owner: owner.clone(),
+            });
+            self.rejects(&sender, msg, &[], expected);
+        }
+    }
+
     pub fn rejects(
         &mut self,
         sender: &Addr,

@@ -3,9 +3,8 @@ use cw_multi_test::Executor;
 use cw_utils::PaymentError;
 use insurance_fund::ContractError;
 use perps_api::insurance_fund::ExecuteMsg;
-use perps_api::ownership::OwnershipError;
 
-use crate::suite::{events, kv, usdc, Suite, DENOM, OTHER, START};
+use crate::suite::{assert_event, usdc, Suite, DENOM, OTHER, START};
 
 #[test]
 fn owner_withdraws_to_a_recipient() {
@@ -13,24 +12,17 @@ fn owner_withdraws_to_a_recipient() {
     let (owner, recipient) = (suite.owner.clone(), suite.recipient.clone());
     let msg = suite.withdraw_msg(3_000, &recipient);
     let res = suite.exec(&owner, &msg, &[]).unwrap();
-    assert_eq!(
-        events(&res, "wasm"),
-        vec![kv(&[
+    assert_event(
+        &res,
+        "wasm",
+        &[
             ("action", "withdraw"),
             ("recipient", recipient.as_str()),
             ("amount", "3000"),
             ("denom", DENOM),
-        ])]
+        ],
     );
-    let fund = suite.fund.to_string();
-    assert_eq!(
-        events(&res, "transfer"),
-        vec![kv(&[
-            ("recipient", recipient.as_str()),
-            ("sender", fund.as_str()),
-            ("amount", "3000uusdc"),
-        ])]
-    );
+    suite.assert_paid(&res, &recipient, "3000uusdc");
     assert_eq!(suite.fund_balance(), 7_000);
     assert_eq!(suite.bank(&recipient), 3_000);
     assert_eq!(suite.bank(&owner), START);
@@ -85,21 +77,12 @@ fn rejects_non_owner_zero_bad_recipient_and_funds() {
     let mut suite = Suite::funded(1_000);
     let (owner, recipient) = (suite.owner.clone(), suite.recipient.clone());
     let msg = suite.withdraw_msg(10, &recipient);
-    for sender in [
+    let non_owners = [
         suite.engine.clone(),
         suite.stranger.clone(),
         recipient.clone(),
-    ] {
-        suite.rejects(
-            &sender,
-            &msg,
-            &[],
-            ContractError::Ownership(OwnershipError::NotOwner {
-                sender: sender.clone(),
-                owner: owner.clone(),
-            }),
-        );
-    }
+    ];
+    suite.rejects_non_owners(non_owners, &msg);
     suite.rejects(
         &owner,
         &suite.withdraw_msg(0, &recipient),

@@ -2,7 +2,8 @@
 //! as `perps-risk` books, changed in memory (positions with their market aggregates, balances
 //! through `perps_risk::ledger` results) and written back — only what changed.
 
-use std::collections::{BTreeMap, BTreeSet};
+// Sorted-`Vec` maps with `BTreeMap`'s order and API (`crate::vecmap`: far less code in the artifact).
+use crate::vecmap::{VecMap as BTreeMap, VecSet as BTreeSet};
 
 use cosmwasm_std::{Addr, Deps, Env, Int128, Order, Storage, Uint128};
 use perps_api::perps::MarketStatus;

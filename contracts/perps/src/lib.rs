@@ -15,6 +15,7 @@ pub mod solvency;
 pub mod state;
 pub mod trade;
 pub mod valuation;
+pub mod vecmap;
 
 pub use crate::error::{ContractError, ContractResult, OracleError};
 pub use crate::state::CONTRACT_NAME;

@@ -1,7 +1,7 @@
 //! Queries. Valuations are best effort: a market whose price fails liveness is valued at its
 //! last price and counts losses only, so one dead feed never hides an account.
 
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap as BTreeMap;
 
 use cosmwasm_std::{Addr, Decimal256, Deps, Env, Int128, Order, SignedDecimal256, Uint128};
 use cw_storage_plus::Bound;

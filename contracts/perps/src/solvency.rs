@@ -77,12 +77,13 @@ pub struct Current {
 }
 
 pub fn current(ctx: &AccountCtx, vault: &Vault, decimals: u8) -> ContractResult<Current> {
-    current_with(ctx.markets.values(), vault, decimals)
+    current_with(&mut ctx.markets.values(), vault, decimals)
 }
 
-/// [`current`] with `markets` (as held in memory) in place of their stored state.
-pub fn current_with<'a>(
-    markets: impl IntoIterator<Item = &'a MarketCtx>,
+/// [`current`] with `markets` (as held in memory) in place of their stored state. A `dyn`
+/// iterator: one copy of the function for every caller (docs/size.md).
+pub fn current_with(
+    markets: &mut dyn Iterator<Item = &MarketCtx>,
     vault: &Vault,
     decimals: u8,
 ) -> ContractResult<Current> {

@@ -331,13 +331,7 @@ fn s32_a_claim_worth_less_than_one_base_unit_sends_nothing() {
     let (mut s, [lp, _alice]) = Suite::vault_short_10_btc_an_hour_on();
     // the vault loses 10,000: V = 990,000 USDC over 10^12 shares, 0.99 base units a share
     s.set_price("BTC", "61000");
-    s.exec(
-        &lp,
-        &ExecuteMsg::WithdrawLiquidity {
-            shares: Uint128::one(),
-        },
-    )
-    .unwrap();
+    s.request_withdrawal(&lp, 1);
     s.advance(3_600);
     s.set_price("BTC", "61000");
     let (wallet, shares) = (s.balance(&lp), s.vault().total_shares);

@@ -25,13 +25,15 @@ fn s34_remove_margin_never_uses_unrealized_profit() {
         s.try_isolated(&alice, "BTC", "1", 10_000 * USDC).unwrap();
         // at a loss: M + min(0, U − A) − IM = 10,000 − 1,000 − 5,900 = 3,100
         s.set_price("BTC", "59000");
-        s.rejects_exact(
-            &alice,
-            &remove(3_100 * USDC + 1),
-            &[],
+        let removes_at_most = |s: &mut Suite, most: u128, refusal: &str| {
+            s.rejects_exact(&alice, &remove(most + 1), &[], refusal);
+            s.exec(&alice, &remove(most)).unwrap();
+        };
+        removes_at_most(
+            &mut s,
+            3_100 * USDC,
             "cannot remove 3100000001: margin after 5899999999 < initial requirement 5900000000",
         );
-        s.exec(&alice, &remove(3_100 * USDC)).unwrap();
         // +100 %: U = +60,000 counts for nothing, whatever the profit weight
         s.set_price("BTC", "120000");
         s.rejects_exact(
@@ -50,13 +52,11 @@ fn s34_remove_margin_never_uses_unrealized_profit() {
             &coins(6_000 * USDC, DENOM),
         )
         .unwrap();
-        s.rejects_exact(
-            &alice,
-            &remove(900 * USDC + 1),
-            &[],
+        removes_at_most(
+            &mut s,
+            900 * USDC,
             "cannot remove 900000001: margin after 11999999999 < initial requirement 12000000000",
         );
-        s.exec(&alice, &remove(900 * USDC)).unwrap();
         let a = s.account(&alice);
         assert_eq!(a.positions[0].margin, Some(usdc(12_000)));
         assert_eq!(a.positions[0].equity, Some(int_usdc(72_000)));
@@ -194,8 +194,7 @@ fn s37_a_flip_checks_cap_minimum_and_margin_on_the_full_new_side() {
     eth.max_short_oi = usdc(450_000);
     let mut s = Suite::with(|_| {}, &[("BTC", plain_market("BTC")), ("ETH", eth)]);
     let alice = s.user("alice", 100_000);
-    s.exec_funds(&alice, &ExecuteMsg::Deposit {}, 60_000 * USDC - 1)
-        .unwrap();
+    s.deposit_units(&alice, 60_000 * USDC - 1);
     s.trade(&alice, "ETH", "100");
     // long 100 → short 200 (600,000 notional) breaks the 450,000 short cap
     s.rejects_trade_exact(

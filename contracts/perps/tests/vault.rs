@@ -119,13 +119,7 @@ fn claim_pays_the_lower_share_price_as_far_as_caps_and_backing_allow() {
     let (mut s, [lp, _alice]) = Suite::vault_short_10_btc_an_hour_on();
     s.set_price("BTC", "60000");
     // requested at V = 1,000,000: 1 per share
-    s.exec(
-        &lp,
-        &ExecuteMsg::WithdrawLiquidity {
-            shares: Uint128::new(999_999 * USDC),
-        },
-    )
-    .unwrap();
+    s.request_withdrawal(&lp, 999_999 * USDC);
     s.advance(3_600);
     // BTC up 1,000: the vault lost 10,000 → V = 990,000 (0.99 per share, the lower price). The
     // vault's 610,000 of exposure needs V ≥ 610,000 (max_skew_to_vault 1; the backing needs

@@ -138,13 +138,7 @@ fn add_feed_rejections_change_nothing() {
 
 #[test]
 fn remove_feed_drops_metadata_and_price() {
-    let mut suite = Suite::new();
-    suite.add_feed("BTC", Some("0.1"));
-    suite.add_feed("ETH", None);
-    let t = suite.now();
-    suite
-        .push(vec![upd("BTC", "100", t), upd("ETH", "2000", t)])
-        .unwrap();
+    let (mut suite, t) = Suite::priced();
     let owner = suite.owner.clone();
     let res = suite
         .exec(

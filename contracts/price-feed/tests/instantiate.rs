@@ -54,15 +54,7 @@ fn empty_publisher_set_is_allowed_and_nobody_can_push() {
     let msg = ExecuteMsg::UpdatePrices {
         prices: vec![upd("BTC", "1", now)],
     };
-    for sender in [suite.owner.clone(), suite.publisher.clone()] {
-        suite.rejects(
-            &sender,
-            &msg,
-            ContractError::NotPublisher {
-                sender: sender.clone(),
-            },
-        );
-    }
+    suite.rejects_non_publishers([suite.owner.clone(), suite.publisher.clone()], &msg);
 }
 
 #[test]

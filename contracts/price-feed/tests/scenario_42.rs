@@ -8,20 +8,9 @@ use price_feed::ContractError;
 use crate::suite::{attrs, d, upd, Suite};
 
 /// BTC with a 10 % bound per 60 s window priced at 100, ETH unbounded at 2000, both at `t0`.
-fn setup() -> (Suite, u64) {
-    let mut suite = Suite::new();
-    suite.add_feed("BTC", Some("0.1"));
-    suite.add_feed("ETH", None);
-    let t0 = suite.now();
-    suite
-        .push(vec![upd("BTC", "100", t0), upd("ETH", "2000", t0)])
-        .unwrap();
-    (suite, t0)
-}
-
 #[test]
 fn gap_is_skipped_and_reported_while_the_batch_lands() {
-    let (mut suite, t0) = setup();
+    let (mut suite, t0) = Suite::priced();
     suite.advance(1);
     let res = suite
         .push(vec![upd("BTC", "115", t0 + 1), upd("ETH", "2010", t0 + 1)])
@@ -35,7 +24,7 @@ fn gap_is_skipped_and_reported_while_the_batch_lands() {
 
 #[test]
 fn gap_is_accepted_once_enough_time_has_elapsed() {
-    let (mut suite, t0) = setup();
+    let (mut suite, t0) = Suite::priced();
     // 15 % needs 0.1 · Δt/60 ≥ 0.15, i.e. Δt ≥ 90 s of publish time.
     suite.advance(120);
     let res = suite.push(vec![upd("BTC", "115", t0 + 89)]).unwrap();
@@ -58,7 +47,7 @@ fn gap_is_accepted_once_enough_time_has_elapsed() {
 
 #[test]
 fn owner_reset_recovers_at_once() {
-    let (mut suite, t0) = setup();
+    let (mut suite, t0) = Suite::priced();
     suite.advance(1);
     suite.push(vec![upd("BTC", "115", t0 + 1)]).unwrap();
     assert_eq!(suite.stored("BTC").0, d("100"));
@@ -72,7 +61,7 @@ fn owner_reset_recovers_at_once() {
 
 #[test]
 fn two_updates_of_one_feed_in_one_message_are_refused() {
-    let (mut suite, t0) = setup();
+    let (mut suite, t0) = Suite::priced();
     suite.advance(100);
     let publisher = suite.publisher.clone();
     // Even a pair that would walk past the bound in two legal-looking steps.

@@ -12,7 +12,6 @@ use price_feed::ContractError;
 pub const FUNDED_DENOM: &str = "uusdc";
 
 pub use test_support::d;
-use test_support::ChainExt;
 
 pub fn contract() -> Box<dyn Contract<Empty>> {
     Box::new(
@@ -79,6 +78,19 @@ impl Suite {
         Self::with(|_| {})
     }
 
+    /// `new` plus BTC (jumps bounded at 10 %) at 100 and ETH (unbounded) at 2,000, both
+    /// published at the returned time.
+    pub fn priced() -> (Self, u64) {
+        let mut suite = Self::new();
+        suite.add_feed("BTC", Some("0.1"));
+        suite.add_feed("ETH", None);
+        let t = suite.now();
+        suite
+            .push(vec![upd("BTC", "100", t), upd("ETH", "2000", t)])
+            .unwrap();
+        (suite, t)
+    }
+
     /// Like `new`, with the instantiate message adjusted by `edit`.
     pub fn with(edit: impl FnOnce(&mut InstantiateMsg)) -> Self {
         let mut suite = Self::bare();
@@ -132,17 +144,7 @@ impl Suite {
         )
     }
 
-    pub fn addr(&self, name: &str) -> Addr {
-        self.app.addr(name)
-    }
-
-    pub fn now(&self) -> u64 {
-        self.app.now()
-    }
-
-    pub fn advance(&mut self, secs: u64) {
-        self.app.advance(secs);
-    }
+    test_support::clock_and_wallets!();
 
     pub fn exec(&mut self, sender: &Addr, msg: &ExecuteMsg) -> StdResult<AppResponse> {
         self.app
@@ -158,6 +160,16 @@ impl Suite {
             before,
             "state changed by a rejected message"
         );
+    }
+
+    /// Each of `senders` is refused `msg` as not a publisher, changing nothing.
+    pub fn rejects_non_publishers(&mut self, senders: [Addr; 2], msg: &ExecuteMsg) {
+        for sender in senders {
+            let expected = ContractError::NotPublisher {
+                sender: sender.clone(),
+            };
+            self.rejects(&sender, msg, expected);
+        }
     }
 
     pub fn add_feed(&mut self, feed_id: &str, max_price_jump: Option<&str>) -> AppResponse {

@@ -6,17 +6,6 @@ use price_feed::ContractError;
 use crate::suite::{assert_err, attrs, d, upd, Suite, FUNDED_DENOM};
 
 /// BTC (10 % jump bound) and ETH (no bound), both priced at `now`.
-fn priced() -> (Suite, u64) {
-    let mut suite = Suite::new();
-    suite.add_feed("BTC", Some("0.1"));
-    suite.add_feed("ETH", None);
-    let t = suite.now();
-    suite
-        .push(vec![upd("BTC", "100", t), upd("ETH", "2000", t)])
-        .unwrap();
-    (suite, t)
-}
-
 #[test]
 fn stores_exact_values_and_defaults_ema_to_price() {
     let mut suite = Suite::new();
@@ -62,24 +51,16 @@ fn stores_exact_values_and_defaults_ema_to_price() {
 
 #[test]
 fn only_publishers_may_push() {
-    let (mut suite, t) = priced();
+    let (mut suite, t) = Suite::priced();
     let msg = ExecuteMsg::UpdatePrices {
         prices: vec![upd("BTC", "101", t + 1)],
     };
-    for sender in [suite.owner.clone(), suite.stranger.clone()] {
-        suite.rejects(
-            &sender,
-            &msg,
-            ContractError::NotPublisher {
-                sender: sender.clone(),
-            },
-        );
-    }
+    suite.rejects_non_publishers([suite.owner.clone(), suite.stranger.clone()], &msg);
 }
 
 #[test]
 fn empty_batch_is_an_error() {
-    let (mut suite, _) = priced();
+    let (mut suite, _) = Suite::priced();
     let publisher = suite.publisher.clone();
     suite.rejects(
         &publisher,
@@ -90,7 +71,7 @@ fn empty_batch_is_an_error() {
 
 #[test]
 fn two_updates_of_one_feed_are_an_error() {
-    let (mut suite, t) = priced();
+    let (mut suite, t) = Suite::priced();
     let publisher = suite.publisher.clone();
     suite.advance(10);
     suite.rejects(
@@ -110,7 +91,7 @@ fn two_updates_of_one_feed_are_an_error() {
 
 #[test]
 fn funds_are_refused() {
-    let (mut suite, t) = priced();
+    let (mut suite, t) = Suite::priced();
     let before = suite.snapshot();
     let err = suite
         .app
@@ -147,13 +128,13 @@ fn assert_skipped(suite: &mut Suite, bad: PriceUpdate, rule: &str) {
 
 #[test]
 fn unknown_feed_is_skipped() {
-    let (mut suite, t) = priced();
+    let (mut suite, t) = Suite::priced();
     assert_skipped(&mut suite, upd("DOGE", "1", t + 1), "unknown_feed");
 }
 
 #[test]
 fn zero_price_or_zero_ema_is_skipped() {
-    let (mut suite, t) = priced();
+    let (mut suite, t) = Suite::priced();
     assert_skipped(&mut suite, upd("BTC", "0", t + 1), "zero_price");
     let mut zero_ema = upd("BTC", "100", t + 1);
     zero_ema.ema_price = Some(d("0"));
@@ -162,14 +143,14 @@ fn zero_price_or_zero_ema_is_skipped() {
 
 #[test]
 fn same_or_older_publish_time_is_skipped() {
-    let (mut suite, t) = priced();
+    let (mut suite, t) = Suite::priced();
     assert_skipped(&mut suite, upd("BTC", "101", t), "not_newer");
     assert_skipped(&mut suite, upd("BTC", "101", t - 1), "not_newer");
 }
 
 #[test]
 fn future_bound_is_inclusive() {
-    let (mut suite, _) = priced();
+    let (mut suite, _) = Suite::priced();
     let now = suite.now();
     assert_skipped(&mut suite, upd("BTC", "101", now + 6), "future");
     let res = suite.push(vec![upd("BTC", "101", now + 5)]).unwrap();
@@ -189,7 +170,7 @@ fn future_bound_applies_to_a_first_price() {
 
 #[test]
 fn jump_bound_is_inclusive_to_the_last_digit() {
-    let (mut suite, t) = priced();
+    let (mut suite, t) = Suite::priced();
     assert_skipped(
         &mut suite,
         upd("BTC", "110.000000000000000001", t + 1),
@@ -222,7 +203,7 @@ fn jump_bound_is_inclusive_to_the_last_digit() {
 
 #[test]
 fn unbounded_feed_accepts_any_move_and_first_price_is_free() {
-    let (mut suite, t) = priced();
+    let (mut suite, t) = Suite::priced();
     suite.push(vec![upd("ETH", "1", t + 1)]).unwrap();
     assert_eq!(suite.stored("ETH").0, d("1"));
     suite.add_feed("SOL", Some("0.01"));
@@ -232,7 +213,7 @@ fn unbounded_feed_accepts_any_move_and_first_price_is_free() {
 
 #[test]
 fn several_skips_are_each_reported() {
-    let (mut suite, t) = priced();
+    let (mut suite, t) = Suite::priced();
     suite.add_feed("SOL", None);
     let res = suite
         .push(vec![
@@ -254,7 +235,7 @@ fn several_skips_are_each_reported() {
 
 #[test]
 fn a_batch_where_everything_is_skipped_still_succeeds() {
-    let (mut suite, t) = priced();
+    let (mut suite, t) = Suite::priced();
     let before = suite.snapshot();
     let res = suite.push(vec![upd("BTC", "0", t + 1)]).unwrap();
     assert_eq!(attrs(&res, "updated"), ["0"]);

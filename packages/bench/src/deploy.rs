@@ -189,27 +189,8 @@ impl Net {
         };
         let (fund, _) = chain.instantiate(fund_code, &owner, &fund_msg, &[], "insurance-fund")?;
         let engine_msg = InstantiateMsg {
-            owner: None,
-            collateral_denom: DENOM.to_string(),
-            collateral_decimals: 6,
-            price_feed: feed.to_string(),
-            insurance_fund: fund.to_string(),
-            max_oracle_age_secs: 60,
-            max_confidence_ratio: dec("0.01")?,
             max_ema_deviation: dec("0.2")?,
-            max_positions_per_account: None,
-            liquidation_target_ratio: dec("1.25")?,
-            liquidator_reward_share: dec("0.5")?,
-            insurance_fee_share: dec("0.2")?,
-            vault_min_backing: dec("0.1")?,
-            min_liquidation_reward: None,
-            default_max_slippage: None,
-            unrealized_profit_weight: None,
-            lp_withdraw_delay_secs: Some(3600),
-            min_position_notional: None,
-            max_total_skew_to_vault: None,
-            adl_trigger_ratio: None,
-            lp_claim_window_secs: None,
+            ..InstantiateMsg::reference(DENOM, &feed, &fund)
         };
         let (engine, _) = chain.instantiate(engine_code, &owner, &engine_msg, &[], "perps")?;
         let add_engine = fund::ExecuteMsg::AddEngine {

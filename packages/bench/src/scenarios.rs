@@ -412,15 +412,7 @@ pub fn scale(artifacts: &Artifacts, others: usize) -> BenchResult<Vec<Row>> {
 
 /// `10000` as `10,000`.
 pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    localnet::gas::thousands(n as u128)
 }
 
 /// Market ids, for the report.

@@ -116,18 +116,7 @@ fn the_keeper_deleverages_in_rank_order_when_the_vault_runs_low() {
         }
     }
     assert_eq!(seen, order[..seen.len()].to_vec());
-    for reason in [
-        "contract_error",
-        "out_of_gas",
-        "node_unreachable",
-        "tx_timeout",
-    ] {
-        assert_eq!(
-            k.metrics.failures_of("auto_deleverage", reason),
-            0,
-            "{reason}"
-        );
-    }
+    assert_no_failures(&k, "auto_deleverage");
     k.shutdown();
     net.check_invariants();
     net.finish();

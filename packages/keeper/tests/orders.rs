@@ -66,18 +66,7 @@ fn pending_orders_are_executed_at_the_first_newer_price() {
             "0.05".parse::<cosmwasm_std::SignedDecimal256>().unwrap()
         );
     }
-    for reason in [
-        "contract_error",
-        "out_of_gas",
-        "node_unreachable",
-        "tx_timeout",
-    ] {
-        assert_eq!(
-            k.metrics.failures_of("execute_orders", reason),
-            0,
-            "{reason}"
-        );
-    }
+    assert_no_failures(&k, "execute_orders");
     k.shutdown();
     net.check_invariants();
     net.finish();

@@ -62,14 +62,7 @@ fn the_keeper_recovers_by_itself_when_the_node_stops_and_restarts() {
         .get()
         > pages));
 
-    net.publish("55000");
-    assert!(
-        wait_until(Duration::from_secs(60), || k.metrics.liquidations.get()
-            == 15),
-        "liquidated {}",
-        k.metrics.liquidations.get()
-    );
-    assert!(net.liquidatable().is_empty());
+    gap_liquidates_all_15(&net, &k);
     assert!(k.metrics.last_block_height.get() as u64 >= net.height() - 5);
     k.shutdown();
     net.check_invariants();
@@ -116,6 +109,34 @@ fn price_source(mode: Arc<Mutex<Source>>, stop: Arc<AtomicBool>) -> SocketAddr {
     addr
 }
 
+/// BTC gaps to 55,000: the keeper liquidates the 15 accounts that leaves below maintenance, and
+/// none is left.
+fn gap_liquidates_all_15(net: &Net, k: &perps_keeper::Keeper) {
+    net.publish("55000");
+    assert!(
+        wait_until(Duration::from_secs(60), || k.metrics.liquidations.get()
+            == 15),
+        "liquidated {}",
+        k.metrics.liquidations.get()
+    );
+    assert!(net.liquidatable().is_empty());
+}
+
+/// Waits until the feed holds `price` for BTC and the keeper counts more than `published`
+/// BTC publications.
+fn published_at(net: &Net, k: &perps_keeper::Keeper, price: &str, published: u64) {
+    let price: Decimal256 = price.parse().unwrap();
+    assert!(
+        wait_until(Duration::from_secs(20), || btc(net).price == price),
+        "{:?}",
+        btc(net)
+    );
+    assert!(wait_until(Duration::from_secs(5), || k
+        .metrics
+        .published_of("BTC")
+        > published));
+}
+
 fn btc(net: &Net) -> price_feed::PriceResponse {
     net.client
         .smart(
@@ -160,16 +181,7 @@ fn a_bad_price_source_publishes_nothing_wrong_and_liquidations_go_on() {
     let http = k.http_addr().unwrap();
 
     // a good source: published
-    assert!(
-        wait_until(Duration::from_secs(20), || btc(&net).price
-            == "60010".parse::<Decimal256>().unwrap()),
-        "{:?}",
-        btc(&net)
-    );
-    assert!(wait_until(Duration::from_secs(5), || k
-        .metrics
-        .published_of("BTC")
-        >= 1));
+    published_at(&net, &k, "60010", 0);
     assert!(wait_until(Duration::from_secs(5), || http_get(
         http, "/healthz"
     )
@@ -212,29 +224,13 @@ fn a_bad_price_source_publishes_nothing_wrong_and_liquidations_go_on() {
     }
 
     // liquidations go on while the source is down: the owner publishes a crash
-    net.publish("55000");
-    assert!(
-        wait_until(Duration::from_secs(60), || k.metrics.liquidations.get()
-            == 15),
-        "liquidated {}",
-        k.metrics.liquidations.get()
-    );
-    assert!(net.liquidatable().is_empty());
+    gap_liquidates_all_15(&net, &k);
     assert_eq!(btc(&net).price, "55000".parse::<Decimal256>().unwrap());
 
     // the source recovers: published again, healthy again
     let published = k.metrics.published_of("BTC");
     *mode.lock().unwrap() = Source::Price("55100", 0);
-    assert!(
-        wait_until(Duration::from_secs(20), || btc(&net).price
-            == "55100".parse::<Decimal256>().unwrap()),
-        "{:?}",
-        btc(&net)
-    );
-    assert!(wait_until(Duration::from_secs(5), || k
-        .metrics
-        .published_of("BTC")
-        > published));
+    published_at(&net, &k, "55100", published);
     assert!(wait_until(Duration::from_secs(5), || http_get(
         http, "/healthz"
     )

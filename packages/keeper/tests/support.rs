@@ -343,44 +343,38 @@ impl Net {
 
     /// The liquidatable accounts, by a full scan.
     pub fn liquidatable(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut start_after = None;
-        loop {
-            let page: LiquidatableAccountsResponse = self
-                .client
-                .smart(
-                    &self.perps,
-                    &QueryMsg::LiquidatableAccounts {
-                        start_after: start_after.clone(),
-                        limit: Some(30),
-                    },
-                )
-                .unwrap();
-            out.extend(page.accounts.iter().map(|a| a.address.to_string()));
-            match page.next_start_after {
-                Some(n) => start_after = Some(n),
-                None => return out,
-            }
-        }
+        self.scan(|start_after, limit| {
+            let page: LiquidatableAccountsResponse =
+                self.query(&QueryMsg::LiquidatableAccounts { start_after, limit });
+            let addresses = page.accounts.iter().map(|a| a.address.to_string());
+            (addresses.collect(), page.next_start_after)
+        })
     }
 
     /// Every account of the engine.
     pub fn accounts(&self) -> Vec<perps_api::perps::AccountResponse> {
+        self.scan(|start_after, limit| {
+            let page: AccountsResponse = self.query(&QueryMsg::Accounts { start_after, limit });
+            (page.accounts, page.next_start_after)
+        })
+    }
+
+    fn query<T: serde::de::DeserializeOwned>(&self, msg: &QueryMsg) -> T {
+        self.client.smart(&self.perps, msg).unwrap()
+    }
+
+    /// Every item of a paged engine query, 30 a page: `page(start_after, limit)` returns a
+    /// page's items and where the next page starts (none after the last).
+    fn scan<T>(
+        &self,
+        page: impl Fn(Option<String>, Option<u32>) -> (Vec<T>, Option<String>),
+    ) -> Vec<T> {
         let mut out = Vec::new();
         let mut start_after = None;
         loop {
-            let page: AccountsResponse = self
-                .client
-                .smart(
-                    &self.perps,
-                    &QueryMsg::Accounts {
-                        start_after: start_after.clone(),
-                        limit: Some(30),
-                    },
-                )
-                .unwrap();
-            out.extend(page.accounts);
-            match page.next_start_after {
+            let (items, next) = page(start_after, Some(30));
+            out.extend(items);
+            match next {
                 Some(n) => start_after = Some(n),
                 None => return out,
             }
@@ -512,6 +506,18 @@ pub fn now_secs() -> u64 {
 }
 
 /// Polls `f` every 50 ms until it is true or `timeout` passed.
+/// Asserts that `task` has failed for none of the keeper's failure reasons.
+pub fn assert_no_failures(k: &perps_keeper::Keeper, task: &str) {
+    for reason in [
+        "contract_error",
+        "out_of_gas",
+        "node_unreachable",
+        "tx_timeout",
+    ] {
+        assert_eq!(k.metrics.failures_of(task, reason), 0, "{reason}");
+    }
+}
+
 pub fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
     let end = Instant::now() + timeout;
     while Instant::now() < end {

@@ -89,8 +89,8 @@ pub(crate) fn normalize(coins: &[Coin]) -> Result<Vec<Coin>, ChainError> {
         .collect())
 }
 
-/// `MsgSend`: moves `coins` (already normalized) and returns the SDK's `transfer` event.
-pub(crate) fn send(ctx: &Ctx, from: &str, to: &str, coins: &[Coin]) -> Result<Event, ChainError> {
+/// Takes `coins` from `from`, or refuses the first coin it holds too little of.
+fn debit(ctx: &Ctx, from: &str, coins: &[Coin]) -> Result<(), ChainError> {
     for c in coins {
         let available = read_balance(ctx, from, &c.denom);
         let left = available
@@ -103,6 +103,12 @@ pub(crate) fn send(ctx: &Ctx, from: &str, to: &str, coins: &[Coin]) -> Result<Ev
             })?;
         write_balance(ctx, from, &c.denom, left);
     }
+    Ok(())
+}
+
+/// `MsgSend`: moves `coins` (already normalized) and returns the SDK's `transfer` event.
+pub(crate) fn send(ctx: &Ctx, from: &str, to: &str, coins: &[Coin]) -> Result<Event, ChainError> {
+    debit(ctx, from, coins)?;
     for c in coins {
         let held = read_balance(ctx, to, &c.denom);
         let sum = held
@@ -120,18 +126,7 @@ pub(crate) fn send(ctx: &Ctx, from: &str, to: &str, coins: &[Coin]) -> Result<Ev
 
 /// `MsgBurn` from a contract.
 pub(crate) fn burn(ctx: &Ctx, from: &str, coins: &[Coin]) -> Result<Event, ChainError> {
-    for c in coins {
-        let available = read_balance(ctx, from, &c.denom);
-        let left = available
-            .checked_sub(c.amount)
-            .map_err(|_| ChainError::InsufficientFunds {
-                address: from.to_string(),
-                denom: c.denom.clone(),
-                available,
-                required: c.amount,
-            })?;
-        write_balance(ctx, from, &c.denom, left);
-    }
+    debit(ctx, from, coins)?;
     Ok(Event::new("burn")
         .add_attribute("burner", from)
         .add_attribute("amount", coins_string(coins)))

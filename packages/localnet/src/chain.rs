@@ -78,13 +78,18 @@ impl TxResult {
 
     /// The value of the first attribute `key` in an event of type `ty`.
     pub fn attribute(&self, ty: &str, key: &str) -> Option<&str> {
-        self.events
-            .iter()
-            .filter(|e| e.ty == ty)
-            .flat_map(|e| e.attributes.iter())
-            .find(|a| a.key == key)
-            .map(|a| a.value.as_str())
+        first_attribute(&self.events, ty, key)
     }
+}
+
+/// The value of the first attribute `key` in an event of type `ty` among `events`.
+pub fn first_attribute<'a>(events: &'a [Event], ty: &str, key: &str) -> Option<&'a str> {
+    events
+        .iter()
+        .filter(|e| e.ty == ty)
+        .flat_map(|e| e.attributes.iter())
+        .find(|a| a.key == key)
+        .map(|a| a.value.as_str())
 }
 
 /// A failed transaction: every state change was reverted; the gas was still used.

@@ -303,3 +303,16 @@ fn attribute_costs(attrs: &[Attribute], free: u64) -> (u64, u64) {
         .saturating_add(EVENT_PER_ATTRIBUTE_COST.saturating_mul(attrs.len() as u64));
     (gas, free_left)
 }
+
+/// An integer with thousands separators (`10000` as `10,000`), as the gas tables print it.
+pub fn thousands(n: u128) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

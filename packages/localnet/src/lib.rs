@@ -49,8 +49,9 @@ mod state;
 mod storage;
 
 pub use chain::{
-    Chain, ChainConfig, ChainDump, ChainMsg, CodeDump, CodeInfo, ContractDump, ContractMeta,
-    DeliverError, Delivered, Fee, MsgOutput, MsgResult, TxError, TxResult, MAX_WASM_BYTES,
+    first_attribute, Chain, ChainConfig, ChainDump, ChainMsg, CodeDump, CodeInfo, ContractDump,
+    ContractMeta, DeliverError, Delivered, Fee, MsgOutput, MsgResult, TxError, TxResult,
+    MAX_WASM_BYTES,
 };
 pub use check::{
     capabilities, check_artifact, CheckError, MAINSTREAM_CAPABILITIES, MAX_ARTIFACT_BYTES,

@@ -263,19 +263,9 @@ pub(crate) fn migrate(
     msg: &[u8],
 ) -> Result<Outcome, ChainError> {
     code_checksum(ctx, code_id)?;
-    {
-        let mut state = ctx.state.borrow_mut();
-        let data = state
-            .contracts
-            .get_mut(contract)
-            .ok_or_else(|| ChainError::NoSuchContract(contract.to_string()))?;
-        if data.admin.as_ref().map(Addr::as_str) != Some(sender) {
-            return Err(ChainError::Unauthorized(format!(
-                "{sender} is not the admin of {contract}: can not migrate"
-            )));
-        }
-        data.code_id = code_id;
-    }
+    as_admin(ctx, sender, contract, "migrate", |data| {
+        data.code_id = code_id
+    })?;
     let env = to_vec(&env(ctx, contract)).map_err(|e| vm_err(contract, e))?;
     let raw = call(ctx, contract, None, |i| call_migrate_raw(i, &env, msg))?;
     let response = parse_response(contract, "migrate", &raw)?;
@@ -283,6 +273,29 @@ pub(crate) fn migrate(
         .add_attribute("code_id", code_id.to_string())
         .add_attribute("_contract_address", contract)];
     handle_response(ctx, contract, response, events)
+}
+
+/// Changes `contract`'s record by `change` if `sender` is its admin; otherwise the SDK's
+/// refusal ("… can not {action}") and nothing changes.
+fn as_admin(
+    ctx: &Ctx,
+    sender: &str,
+    contract: &str,
+    action: &str,
+    change: impl FnOnce(&mut ContractData),
+) -> Result<(), ChainError> {
+    let mut state = ctx.state.borrow_mut();
+    let data = state
+        .contracts
+        .get_mut(contract)
+        .ok_or_else(|| ChainError::NoSuchContract(contract.to_string()))?;
+    if data.admin.as_ref().map(Addr::as_str) != Some(sender) {
+        return Err(ChainError::Unauthorized(format!(
+            "{sender} is not the admin of {contract}: can not {action}"
+        )));
+    }
+    change(data);
+    Ok(())
 }
 
 /// `MsgUpdateAdmin` from `sender` (who must be the contract's admin).
@@ -293,17 +306,9 @@ pub(crate) fn update_admin(
     new_admin: &str,
 ) -> Result<Event, ChainError> {
     let new_admin = validate(ctx, new_admin)?;
-    let mut state = ctx.state.borrow_mut();
-    let data = state
-        .contracts
-        .get_mut(contract)
-        .ok_or_else(|| ChainError::NoSuchContract(contract.to_string()))?;
-    if data.admin.as_ref().map(Addr::as_str) != Some(sender) {
-        return Err(ChainError::Unauthorized(format!(
-            "{sender} is not the admin of {contract}: can not modify contract"
-        )));
-    }
-    data.admin = Some(new_admin.clone());
+    as_admin(ctx, sender, contract, "modify contract", |data| {
+        data.admin = Some(new_admin.clone())
+    })?;
     Ok(Event::new("update_contract_admin")
         .add_attribute("_contract_address", contract)
         .add_attribute("new_admin_address", new_admin.as_str()))

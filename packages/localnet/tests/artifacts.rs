@@ -17,6 +17,15 @@ pub struct Env {
     pub engine: Addr,
 }
 
+/// [`setup`] with feed BTC published at 100 at the returned time.
+fn setup_btc_at_100() -> (Env, u64) {
+    let mut env = setup();
+    env.add_feed("BTC");
+    let now = env.now();
+    env.publish("BTC", "100", now);
+    (env, now)
+}
+
 pub fn setup() -> Env {
     let mut chain = Chain::new().unwrap();
     let feed_code = chain.store_code(&artifact("price-feed")).unwrap();
@@ -172,10 +181,7 @@ fn prices_published_are_read_back_by_smart_and_raw_query() {
 
 #[test]
 fn a_contract_reads_the_price_by_raw_query_without_an_instance_load() {
-    let mut env = setup();
-    env.add_feed("BTC");
-    let now = env.now();
-    env.publish("BTC", "100", now);
+    let (mut env, _) = setup_btc_at_100();
     let code = env.chain.contract_info(&env.engine).unwrap().0;
     let request =
         cosmwasm_std::QueryRequest::<cosmwasm_std::Empty>::Wasm(cosmwasm_std::WasmQuery::Raw {
@@ -206,10 +212,7 @@ fn a_contract_reads_the_price_by_raw_query_without_an_instance_load() {
 
 #[test]
 fn unauthorized_publish_changes_nothing() {
-    let mut env = setup();
-    env.add_feed("BTC");
-    let now = env.now();
-    env.publish("BTC", "100", now);
+    let (mut env, now) = setup_btc_at_100();
     let before = snapshot(&env.chain, &[&env.feed]);
     let msg = feed::ExecuteMsg::UpdatePrices {
         prices: vec![feed::PriceUpdate {

@@ -10,9 +10,7 @@ use crate::harness::*;
 
 #[test]
 fn scripted_execute_pays_exactly_what_wasmd_charges_around_the_vm() {
-    let (mut chain, code) = scripted_chain();
-    let c = scripted(&mut chain, code, "c");
-    let alice = chain.addr_make("alice");
+    let (mut chain, _, [c], alice) = scripted_contracts(["c"]);
     let answer = ok(Response::new()
         .add_attribute("action", "go")
         .add_event(Event::new("moved").add_attribute("n", "1")));
@@ -45,9 +43,7 @@ fn scripted_execute_pays_exactly_what_wasmd_charges_around_the_vm() {
 
 #[test]
 fn attribute_data_beyond_the_free_tier_is_charged_per_byte() {
-    let (mut chain, code) = scripted_chain();
-    let c = scripted(&mut chain, code, "c");
-    let alice = chain.addr_make("alice");
+    let (mut chain, _, [c], alice) = scripted_contracts(["c"]);
     let answer = ok(Response::new().add_attribute("k", "x".repeat(200)));
     let tx = chain.execute(&alice, &c, &answer, &[]).unwrap();
     assert_eq!(tx.gas.events, EVENT_PER_ATTRIBUTE_COST + (201 - 100));
@@ -55,14 +51,7 @@ fn attribute_data_beyond_the_free_tier_is_charged_per_byte() {
 
 #[test]
 fn the_transaction_gas_limit_aborts_and_reverts() {
-    let mut chain = localnet::Chain::with_config(localnet::ChainConfig {
-        tx_gas_limit: 70_000,
-        ..Default::default()
-    })
-    .unwrap();
-    let code = chain.store_code(&scripted_wasm()).unwrap();
-    let c = scripted(&mut chain, code, "c");
-    let alice = chain.addr_make("alice");
+    let (mut chain, _, [c], alice) = scripted_contracts_limited(70_000, ["c"]);
     let before = snapshot(&chain, &[&c]);
     let big = ok(Response::new().add_attribute("k", "x".repeat(20_000)));
     let err = chain.execute(&alice, &c, &big, &[]).unwrap_err();
@@ -177,9 +166,7 @@ fn store_code_gas_is_the_compile_cost() {
 
 #[test]
 fn the_kv_trace_lists_every_store_access_with_its_gas() {
-    let (mut chain, code) = scripted_chain();
-    let c = scripted(&mut chain, code, "c");
-    let alice = chain.addr_make("alice");
+    let (mut chain, _, [c], alice) = scripted_contracts(["c"]);
     let answer = ok(Response::new());
     let len = serde_json::to_vec(&answer).unwrap().len();
     // off by default: nothing is recorded
@@ -213,9 +200,7 @@ fn the_kv_trace_lists_every_store_access_with_its_gas() {
 
 #[test]
 fn the_kv_trace_records_a_raw_query_as_a_read_of_the_queried_store() {
-    let (mut chain, code) = scripted_chain();
-    let target = scripted(&mut chain, code, "target");
-    let alice = chain.addr_make("alice");
+    let (mut chain, code, [target], alice) = scripted_contracts(["target"]);
     let answer = ok(Response::new());
     let len = serde_json::to_vec(&answer).unwrap().len();
     chain.execute(&alice, &target, &answer, &[]).unwrap();

@@ -54,6 +54,34 @@ pub fn scripted_chain() -> (Chain, u64) {
     (chain, code)
 }
 
+/// [`scripted_chain`] with one scripted contract per label (instantiated in order) and the
+/// address `alice` that sends to them.
+pub fn scripted_contracts<const N: usize>(labels: [&str; N]) -> (Chain, u64, [Addr; N], Addr) {
+    with_scripted_contracts(Chain::new().unwrap(), labels)
+}
+
+/// [`scripted_contracts`] on a chain whose transactions may use at most `tx_gas_limit`.
+pub fn scripted_contracts_limited<const N: usize>(
+    tx_gas_limit: u64,
+    labels: [&str; N],
+) -> (Chain, u64, [Addr; N], Addr) {
+    let config = localnet::ChainConfig {
+        tx_gas_limit,
+        ..Default::default()
+    };
+    with_scripted_contracts(Chain::with_config(config).unwrap(), labels)
+}
+
+fn with_scripted_contracts<const N: usize>(
+    mut chain: Chain,
+    labels: [&str; N],
+) -> (Chain, u64, [Addr; N], Addr) {
+    let code = chain.store_code(&scripted_wasm()).unwrap();
+    let contracts = labels.map(|label| scripted(&mut chain, code, label));
+    let alice = chain.addr_make("alice");
+    (chain, code, contracts, alice)
+}
+
 /// Instantiates the scripted contract (no query configured).
 pub fn scripted(chain: &mut Chain, code: u64, label: &str) -> Addr {
     let creator = chain.addr_make("creator");

@@ -73,9 +73,7 @@ fn contract_smart_queries_another_contract() {
         msg: to_json_binary(&ContractResult::<Binary>::Err("bad".into())).unwrap(),
     });
     let a2 = querying(&mut chain, code, &failing);
-    chain
-        .execute(&alice, &a2, &ok(Response::new()), &[])
-        .unwrap();
+    run_once(&mut chain, &alice, &a2);
     assert_eq!(
         query_result(&chain, &a2),
         SystemResult::Ok(ContractResult::Err("bad".into()))
@@ -92,9 +90,7 @@ fn smart_query_of_a_missing_contract_is_a_system_error() {
     });
     let a = querying(&mut chain, code, &request);
     let alice = chain.addr_make("alice");
-    chain
-        .execute(&alice, &a, &ok(Response::new()), &[])
-        .unwrap();
+    run_once(&mut chain, &alice, &a);
     assert_eq!(
         query_result(&chain, &a),
         SystemResult::Err(SystemError::NoSuchContract {
@@ -105,9 +101,7 @@ fn smart_query_of_a_missing_contract_is_a_system_error() {
 
 #[test]
 fn raw_query_reads_storage_without_loading_an_instance() {
-    let (mut chain, code) = scripted_chain();
-    let b = scripted(&mut chain, code, "b");
-    let alice = chain.addr_make("alice");
+    let (mut chain, code, [b], alice) = scripted_contracts(["b"]);
     let b_answer = ok(Response::new());
     chain.execute(&alice, &b, &b_answer, &[]).unwrap();
     let request = QueryRequest::Wasm(WasmQuery::Raw {
@@ -131,9 +125,7 @@ fn raw_query_reads_storage_without_loading_an_instance() {
         key: Binary::from(b"nothing".to_vec()),
     });
     let a2 = querying(&mut chain, code, &missing);
-    chain
-        .execute(&alice, &a2, &ok(Response::new()), &[])
-        .unwrap();
+    run_once(&mut chain, &alice, &a2);
     assert_eq!(
         query_result(&chain, &a2),
         SystemResult::Ok(ContractResult::Ok(Binary::default()))
@@ -150,12 +142,17 @@ fn bank_balance_query_from_a_contract() {
         denom: DENOM.to_string(),
     });
     let a = querying(&mut chain, code, &request);
-    chain
-        .execute(&alice, &a, &ok(Response::new()), &[])
-        .unwrap();
+    run_once(&mut chain, &alice, &a);
     let SystemResult::Ok(ContractResult::Ok(bin)) = query_result(&chain, &a) else {
         panic!("expected a balance")
     };
     let response: BalanceResponse = from_json(&bin).unwrap();
     assert_eq!(response.amount, coin(777, DENOM));
+}
+
+/// `sender` runs `contract` once, its answer an empty response (a querying contract queries).
+fn run_once(chain: &mut Chain, sender: &Addr, contract: &Addr) {
+    chain
+        .execute(sender, contract, &ok(Response::new()), &[])
+        .unwrap();
 }

@@ -60,9 +60,7 @@ fn instantiate_rejects_unknown_code_and_empty_label() {
 
 #[test]
 fn execute_returns_data_events_and_writes_state() {
-    let (mut chain, code) = scripted_chain();
-    let c = scripted(&mut chain, code, "c");
-    let alice = chain.addr_make("alice");
+    let (mut chain, _, [c], alice) = scripted_contracts(["c"]);
     let answer = ok(Response::new()
         .add_attribute("action", "go")
         .add_event(Event::new("moved").add_attribute("n", "1"))
@@ -90,9 +88,7 @@ fn execute_returns_data_events_and_writes_state() {
 
 #[test]
 fn contract_error_reverts_state_and_funds() {
-    let (mut chain, code) = scripted_chain();
-    let c = scripted(&mut chain, code, "c");
-    let alice = chain.addr_make("alice");
+    let (mut chain, _, [c], alice) = scripted_contracts(["c"]);
     chain.mint(&alice, &[coin(1_000, DENOM)]).unwrap();
     chain
         .execute(&alice, &c, &ok(Response::new()), &[])
@@ -110,9 +106,7 @@ fn contract_error_reverts_state_and_funds() {
 
 #[test]
 fn funds_move_with_execute_and_bank_send_is_routed() {
-    let (mut chain, code) = scripted_chain();
-    let c = scripted(&mut chain, code, "c");
-    let alice = chain.addr_make("alice");
+    let (mut chain, _, [c], alice) = scripted_contracts(["c"]);
     let bob = chain.addr_make("bob");
     chain.mint(&alice, &[coin(1_000, DENOM)]).unwrap();
     let answer = ok(Response::new().add_message(BankMsg::Send {
@@ -133,9 +127,7 @@ fn funds_move_with_execute_and_bank_send_is_routed() {
 
 #[test]
 fn insufficient_funds_anywhere_reverts_the_whole_transaction() {
-    let (mut chain, code) = scripted_chain();
-    let c = scripted(&mut chain, code, "c");
-    let alice = chain.addr_make("alice");
+    let (mut chain, _, [c], alice) = scripted_contracts(["c"]);
     let bob = chain.addr_make("bob");
     chain.mint(&alice, &[coin(1_000, DENOM)]).unwrap();
     let before = snapshot(&chain, &[&c, &alice, &bob]);
@@ -168,9 +160,7 @@ fn insufficient_funds_anywhere_reverts_the_whole_transaction() {
 
 #[test]
 fn invalid_coins_and_addresses_are_rejected() {
-    let (mut chain, code) = scripted_chain();
-    let c = scripted(&mut chain, code, "c");
-    let alice = chain.addr_make("alice");
+    let (mut chain, _, [c], alice) = scripted_contracts(["c"]);
     chain.mint(&alice, &[coin(1_000, DENOM)]).unwrap();
     let before = snapshot(&chain, &[&c, &alice]);
     let err = chain

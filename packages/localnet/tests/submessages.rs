@@ -11,10 +11,7 @@ fn reply_of(chain: &localnet::Chain, contract: &cosmwasm_std::Addr) -> Option<Re
 
 #[test]
 fn reply_on_success_gets_events_msg_responses_and_gas() {
-    let (mut chain, code) = scripted_chain();
-    let a = scripted(&mut chain, code, "a");
-    let b = scripted(&mut chain, code, "b");
-    let alice = chain.addr_make("alice");
+    let (mut chain, _, [a, b], alice) = scripted_contracts(["a", "b"]);
     let inner = ok(Response::new()
         .add_attribute("who", "b")
         .set_data(Binary::from(b"bd".to_vec())));
@@ -53,10 +50,7 @@ fn reply_on_success_gets_events_msg_responses_and_gas() {
 
 #[test]
 fn reply_data_replaces_the_response_data() {
-    let (mut chain, code) = scripted_chain();
-    let a = scripted(&mut chain, code, "a");
-    let b = scripted(&mut chain, code, "b");
-    let alice = chain.addr_make("alice");
+    let (mut chain, _, [a, b], alice) = scripted_contracts(["a", "b"]);
     let answer = ok(Response::new()
         .set_data(Binary::from(b"mine".to_vec()))
         .add_submessage(sub(
@@ -70,11 +64,7 @@ fn reply_data_replaces_the_response_data() {
 
 #[test]
 fn reply_on_error_reverts_only_the_failed_subtree() {
-    let (mut chain, code) = scripted_chain();
-    let a = scripted(&mut chain, code, "a");
-    let b = scripted(&mut chain, code, "b");
-    let c = scripted(&mut chain, code, "c");
-    let alice = chain.addr_make("alice");
+    let (mut chain, _, [a, b, c], alice) = scripted_contracts(["a", "b", "c"]);
     let bob = chain.addr_make("bob");
     chain.mint(&b, &[coin(100, DENOM)]).unwrap();
     let b_before = snapshot(&chain, &[&b, &c, &bob]);
@@ -108,10 +98,7 @@ fn reply_on_error_reverts_only_the_failed_subtree() {
 
 #[test]
 fn reply_on_error_is_not_called_on_success_and_never_propagates_errors() {
-    let (mut chain, code) = scripted_chain();
-    let a = scripted(&mut chain, code, "a");
-    let b = scripted(&mut chain, code, "b");
-    let alice = chain.addr_make("alice");
+    let (mut chain, _, [a, b], alice) = scripted_contracts(["a", "b"]);
     let answer = ok(Response::new().add_submessage(sub(
         1,
         exec_msg(&b, &ok(Response::new()), vec![]),
@@ -132,10 +119,7 @@ fn reply_on_error_is_not_called_on_success_and_never_propagates_errors() {
 
 #[test]
 fn a_failing_reply_fails_the_transaction() {
-    let (mut chain, code) = scripted_chain();
-    let a = scripted(&mut chain, code, "a");
-    let b = scripted(&mut chain, code, "b");
-    let alice = chain.addr_make("alice");
+    let (mut chain, _, [a, b], alice) = scripted_contracts(["a", "b"]);
     let before = snapshot(&chain, &[&a, &b]);
     let answer = ok(Response::new().add_submessage(sub(
         3,
@@ -156,9 +140,7 @@ fn a_failing_reply_fails_the_transaction() {
 
 #[test]
 fn contracts_instantiate_contracts() {
-    let (mut chain, code) = scripted_chain();
-    let a = scripted(&mut chain, code, "a");
-    let alice = chain.addr_make("alice");
+    let (mut chain, code, [a], alice) = scripted_contracts(["a"]);
     chain.mint(&a, &[coin(10, DENOM)]).unwrap();
     let msg = WasmMsg::Instantiate {
         admin: None,
@@ -187,10 +169,7 @@ fn contracts_instantiate_contracts() {
 
 #[test]
 fn submessage_gas_limit_is_catchable_but_the_transaction_limit_is_not() {
-    let (mut chain, code) = scripted_chain();
-    let a = scripted(&mut chain, code, "a");
-    let b = scripted(&mut chain, code, "b");
-    let alice = chain.addr_make("alice");
+    let (mut chain, _, [a, b], alice) = scripted_contracts(["a", "b"]);
     let mut limited = sub(
         4,
         exec_msg(&b, &ok(Response::new()), vec![]),
@@ -225,14 +204,7 @@ fn submessage_gas_limit_is_catchable_but_the_transaction_limit_is_not() {
     );
 
     // Out of the transaction's own gas: the reply cannot catch it.
-    let mut small = localnet::Chain::with_config(localnet::ChainConfig {
-        tx_gas_limit: 150_000,
-        ..Default::default()
-    })
-    .unwrap();
-    let code = small.store_code(&scripted_wasm()).unwrap();
-    let a = scripted(&mut small, code, "a");
-    let b = scripted(&mut small, code, "b");
+    let (mut small, _, [a, b], _) = scripted_contracts_limited(150_000, ["a", "b"]);
     let three = ok(Response::new()
         .add_submessage(sub(
             5,

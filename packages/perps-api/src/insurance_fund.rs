@@ -12,6 +12,8 @@ use cosmwasm_std::{
     WasmMsg,
 };
 
+use crate::msg::{req, tagged, FieldError};
+
 /// Default page size of `payouts`.
 pub const DEFAULT_PAYOUTS_LIMIT: u32 = 10;
 /// Largest page of `payouts`; a larger `limit` is clamped to it.
@@ -34,7 +36,20 @@ pub struct InstantiateMsg {
 
 /// Execute messages of the insurance fund. Only `deposit` takes funds; every other message
 /// attached with funds is rejected.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize` (`crate::msg`).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
+#[serde(rename_all = "snake_case")]
 pub enum ExecuteMsg {
     /// Anyone adds to the fund: exactly one non-zero coin of the fund's denom must be attached.
     Deposit {},
@@ -74,7 +89,20 @@ pub enum ExecuteMsg {
 }
 
 /// Query messages of the insurance fund.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize` (`crate::msg`).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
+#[serde(rename_all = "snake_case")]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     /// Owner, pending owner, denom and registered engines.
@@ -91,6 +119,88 @@ pub enum QueryMsg {
         /// Page size; default 10, at most 30.
         limit: Option<u32>,
     },
+}
+
+/// Every field of every `ExecuteMsg` variant (`crate::msg`).
+#[derive(serde::Deserialize)]
+struct ExecuteFields {
+    amount: Option<Uint128>,
+    recipient: Option<String>,
+    engine: Option<String>,
+    new_owner: Option<String>,
+}
+
+pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
+    "deposit",
+    "cover_bad_debt",
+    "withdraw",
+    "add_engine",
+    "remove_engine",
+    "transfer_ownership",
+    "accept_ownership",
+];
+
+// Fields are taken (`Option::take`), not moved: the struct is dropped once at the end.
+impl ExecuteFields {
+    fn into_msg(mut self, variant: &str) -> Result<ExecuteMsg, FieldError> {
+        Ok(match variant {
+            "deposit" => ExecuteMsg::Deposit {},
+            "cover_bad_debt" => ExecuteMsg::CoverBadDebt {
+                amount: req(self.amount.take(), "amount")?,
+            },
+            "withdraw" => ExecuteMsg::Withdraw {
+                amount: req(self.amount.take(), "amount")?,
+                recipient: req(self.recipient.take(), "recipient")?,
+            },
+            "add_engine" => ExecuteMsg::AddEngine {
+                engine: req(self.engine.take(), "engine")?,
+            },
+            "remove_engine" => ExecuteMsg::RemoveEngine {
+                engine: req(self.engine.take(), "engine")?,
+            },
+            "transfer_ownership" => ExecuteMsg::TransferOwnership {
+                new_owner: req(self.new_owner.take(), "new_owner")?,
+            },
+            _ => ExecuteMsg::AcceptOwnership {},
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExecuteMsg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (variant, fields) = tagged::<D, ExecuteFields>(d, EXECUTE_VARIANTS)?;
+        fields.into_msg(variant).map_err(FieldError::into_de)
+    }
+}
+
+/// Every field of every `QueryMsg` variant (`crate::msg`).
+#[derive(serde::Deserialize)]
+struct QueryFields {
+    start_after: Option<u64>,
+    limit: Option<u32>,
+}
+
+pub(crate) const QUERY_VARIANTS: &[&str] = &["config", "balance", "payouts"];
+
+// Fields are taken (`Option::take`), not moved: the struct is dropped once at the end.
+impl QueryFields {
+    fn into_msg(mut self, variant: &str) -> Result<QueryMsg, FieldError> {
+        Ok(match variant {
+            "config" => QueryMsg::Config {},
+            "balance" => QueryMsg::Balance {},
+            _ => QueryMsg::Payouts {
+                start_after: self.start_after.take(),
+                limit: self.limit.take(),
+            },
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for QueryMsg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (variant, fields) = tagged::<D, QueryFields>(d, QUERY_VARIANTS)?;
+        fields.into_msg(variant).map_err(FieldError::into_de)
+    }
 }
 
 /// Migrates the contract; only the same contract at an older or equal version.

@@ -7,6 +7,7 @@ pub mod entry;
 pub mod events;
 pub mod insurance_fund;
 pub mod migrate;
+pub mod msg;
 pub mod ownership;
 pub mod perps;
 pub mod price_feed;

@@ -36,7 +36,7 @@ pub fn migrate(
             found: stored.contract,
         });
     }
-    cw2::ensure_from_older_version(storage, name, version).map_err(|source| {
+    ensure_from_older_version(storage, name, &stored.version, version).map_err(|source| {
         MigrateError::CannotMigrate {
             from: stored.version.clone(),
             to: version.to_string(),
@@ -47,6 +47,44 @@ pub fn migrate(
         .add_attribute("action", "migrate")
         .add_attribute("from_version", stored.version)
         .add_attribute("to_version", version))
+}
+
+/// `cw2::ensure_from_older_version` without its semver parser (~4.5 KB of each artifact): the
+/// contracts' versions are plain `MAJOR.MINOR.PATCH`, compared number by number. Refuses an
+/// unreadable version or a downgrade with cw2's texts; records `version` when it is newer.
+fn ensure_from_older_version(
+    storage: &mut dyn Storage,
+    name: &str,
+    stored: &str,
+    version: &str,
+) -> Result<(), StdError> {
+    let (Some(old), Some(new)) = (numbers(stored), numbers(version)) else {
+        return Err(StdError::msg(format!(
+            "unreadable version: {stored} or {version} is not MAJOR.MINOR.PATCH"
+        )));
+    };
+    if old > new {
+        return Err(StdError::msg(format!(
+            "Cannot migrate from newer version ({stored}) to older ({version})"
+        )));
+    }
+    if old < new {
+        cw2::set_contract_version(storage, name, version)?;
+    }
+    Ok(())
+}
+
+/// The three numbers of a `MAJOR.MINOR.PATCH` version (digits only); `None` for anything else.
+fn numbers(version: &str) -> Option<[u64; 3]> {
+    let mut parts = version.split('.');
+    let mut out = [0u64; 3];
+    for n in &mut out {
+        let part = parts
+            .next()
+            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))?;
+        *n = part.parse().ok()?;
+    }
+    parts.next().is_none().then_some(out)
 }
 
 #[cfg(test)]
@@ -87,5 +125,40 @@ mod tests {
             ]
         );
         assert_eq!(cw2::get_contract_version(&st).unwrap().version, "1.2.0");
+    }
+
+    #[test]
+    fn versions_compare_number_by_number() {
+        assert_eq!(numbers("0.1.0"), Some([0, 1, 0]));
+        assert_eq!(numbers("10.20.30"), Some([10, 20, 30]));
+        for bad in [
+            "",
+            "1",
+            "1.2",
+            "1.2.3.4",
+            "1.2.x",
+            "1.2.3-rc1",
+            "+1.2.3",
+            "1..3",
+            "not-semver",
+        ] {
+            assert_eq!(numbers(bad), None, "{bad}");
+        }
+        // 1.10.0 is newer than 1.9.0 (numbers, not text)
+        let mut st = MockStorage::new();
+        cw2::set_contract_version(&mut st, "crates.io:a", "1.10.0").unwrap();
+        let err = migrate(&mut st, "crates.io:a", "1.9.0").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot migrate from version 1.10.0 to 1.9.0: kind: Other, error: Cannot migrate from newer version (1.10.0) to older (1.9.0)"
+        );
+        // the same version: accepted, nothing to record
+        migrate(&mut st, "crates.io:a", "1.10.0").unwrap();
+        let err = migrate(&mut st, "crates.io:a", "1.x").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("unreadable version: 1.10.0 or 1.x"),
+            "{err}"
+        );
     }
 }

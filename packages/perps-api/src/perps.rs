@@ -8,8 +8,23 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 
+use crate::msg::{req, tagged, tagged_or, FieldError};
+
 /// Instantiates the engine. Every ratio is validated; optional fields take the documented default.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read through [`ConfigFields`], the struct
+// `update_config` is read with (`crate::msg`: one serde copy for both).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 pub struct InstantiateMsg {
     /// Owner (admin); the sender when omitted.
     pub owner: Option<String>,
@@ -58,6 +73,43 @@ pub struct InstantiateMsg {
     /// Window after `claimable_at` in which a withdrawal request can be claimed; an unrefused
     /// request lapses after it (default 86400).
     pub lp_claim_window_secs: Option<u64>,
+}
+
+impl InstantiateMsg {
+    /// The engine the test suites, the gas benchmark and the end-to-end scenarios start from:
+    /// 6-decimal collateral, prices at most 60 s old with confidence ≤ 1 % and EMA deviation
+    /// ≤ 5 %, liquidation back to 1.25 × MM with half the penalty to the liquidator, 20 % of fees
+    /// to insurance, LP claims backed to 10 % of |skew|, a 1-hour LP delay, every other option
+    /// at its default. Each overrides what it tests (`InstantiateMsg { .., ..reference(..) }`).
+    pub fn reference(
+        collateral_denom: impl Into<String>,
+        price_feed: impl Into<String>,
+        insurance_fund: impl Into<String>,
+    ) -> Self {
+        Self {
+            owner: None,
+            collateral_denom: collateral_denom.into(),
+            collateral_decimals: 6,
+            price_feed: price_feed.into(),
+            insurance_fund: insurance_fund.into(),
+            max_oracle_age_secs: 60,
+            max_confidence_ratio: Decimal256::percent(1),
+            max_ema_deviation: Decimal256::percent(5),
+            max_positions_per_account: None,
+            liquidation_target_ratio: Decimal256::percent(125),
+            liquidator_reward_share: Decimal256::percent(50),
+            insurance_fee_share: Decimal256::percent(20),
+            vault_min_backing: Decimal256::percent(10),
+            min_liquidation_reward: None,
+            default_max_slippage: None,
+            unrealized_profit_weight: None,
+            lp_withdraw_delay_secs: Some(3600),
+            min_position_notional: None,
+            max_total_skew_to_vault: None,
+            adl_trigger_ratio: None,
+            lp_claim_window_secs: None,
+        }
+    }
 }
 
 /// One bracket of the margin schedule. Brackets work like income-tax brackets.
@@ -271,8 +323,22 @@ pub enum Health {
 /// Execute messages of the engine.
 // The admin variants carry a whole `MarketConfig`; a message is decoded once per transaction,
 // so its size is of no consequence and boxing would only change how callers build it.
+// `#[cw_serde]` without its derived `Deserialize` (`crate::msg`: one serde copy for every
+// variant).
 #[allow(clippy::large_enum_variant)]
-#[cw_serde]
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
+#[serde(rename_all = "snake_case")]
 pub enum ExecuteMsg {
     /// Credits the attached collateral coin to the sender's collateral.
     Deposit {},
@@ -478,7 +544,20 @@ pub enum ExecuteMsg {
 }
 
 /// Queries of the engine.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize` (`crate::msg`).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
+#[serde(rename_all = "snake_case")]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     /// Engine configuration.
@@ -566,6 +645,381 @@ pub enum QueryMsg {
         /// Page size (default 10, max 30).
         limit: Option<u32>,
     },
+}
+
+/// Every field of every `ExecuteMsg` variant (`crate::msg`).
+#[derive(serde::Deserialize)]
+struct ExecuteFields {
+    amount: Option<Uint128>,
+    market_id: Option<String>,
+    size_delta: Option<SignedDecimal256>,
+    acceptable_price: Option<Decimal256>,
+    mode: Option<TradeMode>,
+    order_ids: Option<Vec<u64>>,
+    limit: Option<u32>,
+    trigger_price: Option<Decimal256>,
+    trigger: Option<Trigger>,
+    reduce_only: Option<bool>,
+    order_id: Option<u64>,
+    account: Option<String>,
+    min_reward: Option<Uint128>,
+    shares: Option<Uint128>,
+    config: Option<MarketConfig>,
+    force: Option<bool>,
+    status: Option<MarketStatusUpdate>,
+    price: Option<Decimal256>,
+    new_owner: Option<String>,
+}
+
+/// The fields of `update_config`, read apart from [`ExecuteFields`] (`crate::msg::tagged_or`),
+/// and of [`InstantiateMsg`] (one serde copy for both).
+#[derive(serde::Deserialize)]
+struct ConfigFields {
+    price_feed: Option<String>,
+    insurance_fund: Option<String>,
+    max_oracle_age_secs: Option<u64>,
+    max_confidence_ratio: Option<Decimal256>,
+    max_ema_deviation: Option<Decimal256>,
+    max_positions_per_account: Option<u32>,
+    max_order_age_secs: Option<u64>,
+    max_orders_per_account: Option<u32>,
+    keeper_fee: Option<Uint128>,
+    liquidation_target_ratio: Option<Decimal256>,
+    liquidator_reward_share: Option<Decimal256>,
+    insurance_fee_share: Option<Decimal256>,
+    vault_min_backing: Option<Decimal256>,
+    min_liquidation_reward: Option<Uint128>,
+    default_max_slippage: Option<Decimal256>,
+    unrealized_profit_weight: Option<Decimal256>,
+    lp_withdraw_delay_secs: Option<u64>,
+    min_position_notional: Option<Uint128>,
+    max_total_skew_to_vault: Option<Decimal256>,
+    adl_trigger_ratio: Option<Decimal256>,
+    lp_claim_window_secs: Option<u64>,
+    owner: Option<String>,
+    collateral_denom: Option<String>,
+    collateral_decimals: Option<u8>,
+}
+
+pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
+    "deposit",
+    "withdraw",
+    "trade",
+    "close_position",
+    "execute_orders",
+    "place_order",
+    "cancel_order",
+    "add_margin",
+    "remove_margin",
+    "liquidate",
+    "provide_liquidity",
+    "withdraw_liquidity",
+    "claim_liquidity",
+    "cancel_withdraw_liquidity",
+    "sweep_fees",
+    "settle_positions",
+    "add_market",
+    "update_market",
+    "set_market_status",
+    "settle_market",
+    "update_config",
+    "transfer_ownership",
+    "accept_ownership",
+    "auto_deleverage",
+    "mark_bad_debt",
+];
+
+// Fields are taken (`Option::take`), not moved: the struct is then dropped once at the end
+// instead of a partial drop per arm (docs/size.md).
+impl ExecuteFields {
+    fn into_msg(mut self, variant: &str) -> Result<ExecuteMsg, FieldError> {
+        Ok(match variant {
+            "deposit" => ExecuteMsg::Deposit {},
+            "withdraw" => ExecuteMsg::Withdraw {
+                amount: req(self.amount.take(), "amount")?,
+            },
+            "trade" => ExecuteMsg::Trade {
+                market_id: req(self.market_id.take(), "market_id")?,
+                size_delta: req(self.size_delta.take(), "size_delta")?,
+                acceptable_price: self.acceptable_price.take(),
+                mode: self.mode.take(),
+            },
+            "close_position" => ExecuteMsg::ClosePosition {
+                market_id: req(self.market_id.take(), "market_id")?,
+                acceptable_price: self.acceptable_price.take(),
+            },
+            "execute_orders" => ExecuteMsg::ExecuteOrders {
+                order_ids: self.order_ids.take(),
+                limit: self.limit.take(),
+            },
+            "place_order" => ExecuteMsg::PlaceOrder {
+                market_id: req(self.market_id.take(), "market_id")?,
+                size_delta: req(self.size_delta.take(), "size_delta")?,
+                trigger_price: req(self.trigger_price.take(), "trigger_price")?,
+                trigger: req(self.trigger.take(), "trigger")?,
+                reduce_only: self.reduce_only.take(),
+                acceptable_price: self.acceptable_price.take(),
+                mode: self.mode.take(),
+            },
+            "cancel_order" => ExecuteMsg::CancelOrder {
+                order_id: req(self.order_id.take(), "order_id")?,
+            },
+            "add_margin" => ExecuteMsg::AddMargin {
+                market_id: req(self.market_id.take(), "market_id")?,
+                amount: req(self.amount.take(), "amount")?,
+            },
+            "remove_margin" => ExecuteMsg::RemoveMargin {
+                market_id: req(self.market_id.take(), "market_id")?,
+                amount: req(self.amount.take(), "amount")?,
+            },
+            "liquidate" => ExecuteMsg::Liquidate {
+                account: req(self.account.take(), "account")?,
+                min_reward: self.min_reward.take(),
+            },
+            "provide_liquidity" => ExecuteMsg::ProvideLiquidity {},
+            "withdraw_liquidity" => ExecuteMsg::WithdrawLiquidity {
+                shares: req(self.shares.take(), "shares")?,
+            },
+            "claim_liquidity" => ExecuteMsg::ClaimLiquidity {},
+            "cancel_withdraw_liquidity" => ExecuteMsg::CancelWithdrawLiquidity {},
+            "sweep_fees" => ExecuteMsg::SweepFees {},
+            "settle_positions" => ExecuteMsg::SettlePositions {
+                market_id: req(self.market_id.take(), "market_id")?,
+                limit: self.limit.take(),
+            },
+            "add_market" => ExecuteMsg::AddMarket {
+                market_id: req(self.market_id.take(), "market_id")?,
+                config: req(self.config.take(), "config")?,
+            },
+            "update_market" => ExecuteMsg::UpdateMarket {
+                market_id: req(self.market_id.take(), "market_id")?,
+                config: req(self.config.take(), "config")?,
+                force: self.force.take(),
+            },
+            "set_market_status" => ExecuteMsg::SetMarketStatus {
+                market_id: req(self.market_id.take(), "market_id")?,
+                status: req(self.status.take(), "status")?,
+            },
+            "settle_market" => ExecuteMsg::SettleMarket {
+                market_id: req(self.market_id.take(), "market_id")?,
+                price: self.price.take(),
+            },
+            "transfer_ownership" => ExecuteMsg::TransferOwnership {
+                new_owner: req(self.new_owner.take(), "new_owner")?,
+            },
+            "accept_ownership" => ExecuteMsg::AcceptOwnership {},
+            "auto_deleverage" => ExecuteMsg::AutoDeleverage {
+                market_id: req(self.market_id.take(), "market_id")?,
+                limit: self.limit.take(),
+            },
+            _ => ExecuteMsg::MarkBadDebt {
+                account: req(self.account.take(), "account")?,
+            },
+        })
+    }
+}
+
+impl ConfigFields {
+    fn into_instantiate(self) -> Result<InstantiateMsg, FieldError> {
+        Ok(InstantiateMsg {
+            owner: self.owner,
+            collateral_denom: req(self.collateral_denom, "collateral_denom")?,
+            collateral_decimals: req(self.collateral_decimals, "collateral_decimals")?,
+            price_feed: req(self.price_feed, "price_feed")?,
+            insurance_fund: req(self.insurance_fund, "insurance_fund")?,
+            max_oracle_age_secs: req(self.max_oracle_age_secs, "max_oracle_age_secs")?,
+            max_confidence_ratio: req(self.max_confidence_ratio, "max_confidence_ratio")?,
+            max_ema_deviation: req(self.max_ema_deviation, "max_ema_deviation")?,
+            max_positions_per_account: self.max_positions_per_account,
+            liquidation_target_ratio: req(
+                self.liquidation_target_ratio,
+                "liquidation_target_ratio",
+            )?,
+            liquidator_reward_share: req(self.liquidator_reward_share, "liquidator_reward_share")?,
+            insurance_fee_share: req(self.insurance_fee_share, "insurance_fee_share")?,
+            vault_min_backing: req(self.vault_min_backing, "vault_min_backing")?,
+            min_liquidation_reward: self.min_liquidation_reward,
+            default_max_slippage: self.default_max_slippage,
+            unrealized_profit_weight: self.unrealized_profit_weight,
+            lp_withdraw_delay_secs: self.lp_withdraw_delay_secs,
+            min_position_notional: self.min_position_notional,
+            max_total_skew_to_vault: self.max_total_skew_to_vault,
+            adl_trigger_ratio: self.adl_trigger_ratio,
+            lp_claim_window_secs: self.lp_claim_window_secs,
+        })
+    }
+
+    fn into_msg(self) -> ExecuteMsg {
+        ExecuteMsg::UpdateConfig {
+            price_feed: self.price_feed,
+            insurance_fund: self.insurance_fund,
+            max_oracle_age_secs: self.max_oracle_age_secs,
+            max_confidence_ratio: self.max_confidence_ratio,
+            max_ema_deviation: self.max_ema_deviation,
+            max_positions_per_account: self.max_positions_per_account,
+            max_order_age_secs: self.max_order_age_secs,
+            max_orders_per_account: self.max_orders_per_account,
+            keeper_fee: self.keeper_fee,
+            liquidation_target_ratio: self.liquidation_target_ratio,
+            liquidator_reward_share: self.liquidator_reward_share,
+            insurance_fee_share: self.insurance_fee_share,
+            vault_min_backing: self.vault_min_backing,
+            min_liquidation_reward: self.min_liquidation_reward,
+            default_max_slippage: self.default_max_slippage,
+            unrealized_profit_weight: self.unrealized_profit_weight,
+            lp_withdraw_delay_secs: self.lp_withdraw_delay_secs,
+            min_position_notional: self.min_position_notional,
+            max_total_skew_to_vault: self.max_total_skew_to_vault,
+            adl_trigger_ratio: self.adl_trigger_ratio,
+            lp_claim_window_secs: self.lp_claim_window_secs,
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InstantiateMsg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ConfigFields::deserialize(d)?
+            .into_instantiate()
+            .map_err(FieldError::into_de)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExecuteMsg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let fields =
+            tagged_or::<D, ExecuteFields, ConfigFields>(d, EXECUTE_VARIANTS, "update_config")?;
+        match fields {
+            (variant, Ok(fields)) => fields.into_msg(variant).map_err(FieldError::into_de),
+            (_, Err(update)) => Ok(update.into_msg()),
+        }
+    }
+}
+
+/// Every field of every `QueryMsg` variant (`crate::msg`).
+#[derive(serde::Deserialize)]
+struct QueryFields {
+    market_id: Option<String>,
+    start_after: Option<Cursor>,
+    limit: Option<u32>,
+    address: Option<String>,
+    size_delta: Option<SignedDecimal256>,
+    mode: Option<TradeMode>,
+}
+
+pub(crate) const QUERY_VARIANTS: &[&str] = &[
+    "config",
+    "market",
+    "markets",
+    "account",
+    "accounts",
+    "liquidatable_accounts",
+    "simulate_trade",
+    "orders",
+    "pending_orders",
+    "vault",
+    "lp_position",
+    "adl_ranking",
+];
+
+impl QueryFields {
+    fn into_msg(mut self, variant: &str) -> Result<QueryMsg, FieldError> {
+        Ok(match variant {
+            "config" => QueryMsg::Config {},
+            "market" => QueryMsg::Market {
+                market_id: req(self.market_id.take(), "market_id")?,
+            },
+            "markets" => QueryMsg::Markets {
+                start_after: text_cursor(self.start_after.take())?,
+                limit: self.limit.take(),
+            },
+            "account" => QueryMsg::Account {
+                address: req(self.address.take(), "address")?,
+            },
+            "accounts" => QueryMsg::Accounts {
+                start_after: text_cursor(self.start_after.take())?,
+                limit: self.limit.take(),
+            },
+            "liquidatable_accounts" => QueryMsg::LiquidatableAccounts {
+                start_after: text_cursor(self.start_after.take())?,
+                limit: self.limit.take(),
+            },
+            "simulate_trade" => QueryMsg::SimulateTrade {
+                address: req(self.address.take(), "address")?,
+                market_id: req(self.market_id.take(), "market_id")?,
+                size_delta: req(self.size_delta.take(), "size_delta")?,
+                mode: self.mode.take(),
+            },
+            "orders" => QueryMsg::Orders {
+                address: req(self.address.take(), "address")?,
+            },
+            "pending_orders" => QueryMsg::PendingOrders {
+                start_after: id_cursor(self.start_after.take())?,
+                limit: self.limit.take(),
+            },
+            "vault" => QueryMsg::Vault {},
+            "lp_position" => QueryMsg::LpPosition {
+                address: req(self.address.take(), "address")?,
+            },
+            _ => QueryMsg::AdlRanking {
+                market_id: req(self.market_id.take(), "market_id")?,
+                start_after: text_cursor(self.start_after.take())?,
+                limit: self.limit.take(),
+            },
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for QueryMsg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (variant, fields) = tagged::<D, QueryFields>(d, QUERY_VARIANTS)?;
+        fields.into_msg(variant).map_err(FieldError::into_de)
+    }
+}
+
+/// `start_after` of the page queries: an id (markets, accounts, ADL ranking) or an order id.
+enum Cursor {
+    Text(String),
+    Id(u64),
+}
+
+impl<'de> serde::Deserialize<'de> for Cursor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(CursorVisitor)
+    }
+}
+
+struct CursorVisitor;
+
+impl serde::de::Visitor<'_> for CursorVisitor {
+    type Value = Cursor;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string or an unsigned integer")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Cursor, E> {
+        Ok(Cursor::Text(v.to_string()))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Cursor, E> {
+        Ok(Cursor::Id(v))
+    }
+}
+
+fn text_cursor(c: Option<Cursor>) -> Result<Option<String>, FieldError> {
+    match c {
+        None => Ok(None),
+        Some(Cursor::Text(t)) => Ok(Some(t)),
+        Some(Cursor::Id(_)) => Err(FieldError::Type("start_after", "a string")),
+    }
+}
+
+fn id_cursor(c: Option<Cursor>) -> Result<Option<u64>, FieldError> {
+    match c {
+        None => Ok(None),
+        Some(Cursor::Id(n)) => Ok(Some(n)),
+        Some(Cursor::Text(_)) => Err(FieldError::Type("start_after", "u64")),
+    }
 }
 
 /// One entry of the auto-deleveraging index.

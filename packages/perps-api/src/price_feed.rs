@@ -8,6 +8,8 @@ use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{from_json, Addr, CustomQuery, Decimal256, QuerierWrapper, StdResult};
 use cw_storage_plus::Map;
 
+use crate::msg::{req, tagged, FieldError};
+
 /// Latest accepted price of each feed, keyed by `feed_id`, stored by the price-feed contract.
 ///
 /// Raw key of feed `feed_id` (what [`PriceFeed::raw_price`] sends in `WasmQuery::Raw`):
@@ -144,7 +146,21 @@ pub struct PriceUpdate {
 }
 
 /// Execute messages of the price feed.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize` (`crate::msg`: one serde copy for every
+// variant).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
+#[serde(rename_all = "snake_case")]
 pub enum ExecuteMsg {
     /// Publishers push prices. An update that breaks a rule is skipped and reported in the
     /// response attributes (`skipped_update` = `"<feed_id>:<rule>"`), never an error; an empty
@@ -207,7 +223,20 @@ pub enum ExecuteMsg {
 }
 
 /// Query messages of the price feed.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize` (`crate::msg`).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
+#[serde(rename_all = "snake_case")]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     /// Owner, pending owner, publishers and the future bound.
@@ -241,6 +270,113 @@ pub enum QueryMsg {
         /// Page size; default 10, at most 30.
         limit: Option<u32>,
     },
+}
+
+/// Every field of every `ExecuteMsg` variant (`crate::msg`).
+#[derive(serde::Deserialize)]
+struct ExecuteFields {
+    prices: Option<Vec<PriceUpdate>>,
+    feed_id: Option<String>,
+    price: Option<Decimal256>,
+    conf: Option<Decimal256>,
+    publish_time: Option<u64>,
+    description: Option<String>,
+    max_price_jump: Option<Decimal256>,
+    jump_window_secs: Option<u64>,
+    max_jump_windows: Option<u32>,
+    publishers: Option<Vec<String>>,
+    new_owner: Option<String>,
+}
+
+pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
+    "update_prices",
+    "reset_price",
+    "add_feed",
+    "remove_feed",
+    "set_publishers",
+    "transfer_ownership",
+    "accept_ownership",
+];
+
+// Fields are taken (`Option::take`), not moved: the struct is then dropped once at the end
+// instead of a partial drop per arm (docs/size.md).
+impl ExecuteFields {
+    fn into_msg(mut self, variant: &str) -> Result<ExecuteMsg, FieldError> {
+        Ok(match variant {
+            "update_prices" => ExecuteMsg::UpdatePrices {
+                prices: req(self.prices.take(), "prices")?,
+            },
+            "reset_price" => ExecuteMsg::ResetPrice {
+                feed_id: req(self.feed_id.take(), "feed_id")?,
+                price: req(self.price.take(), "price")?,
+                conf: req(self.conf.take(), "conf")?,
+                publish_time: req(self.publish_time.take(), "publish_time")?,
+            },
+            "add_feed" => ExecuteMsg::AddFeed {
+                feed_id: req(self.feed_id.take(), "feed_id")?,
+                description: req(self.description.take(), "description")?,
+                max_price_jump: self.max_price_jump.take(),
+                jump_window_secs: self.jump_window_secs.take(),
+                max_jump_windows: self.max_jump_windows.take(),
+            },
+            "remove_feed" => ExecuteMsg::RemoveFeed {
+                feed_id: req(self.feed_id.take(), "feed_id")?,
+            },
+            "set_publishers" => ExecuteMsg::SetPublishers {
+                publishers: req(self.publishers.take(), "publishers")?,
+            },
+            "transfer_ownership" => ExecuteMsg::TransferOwnership {
+                new_owner: req(self.new_owner.take(), "new_owner")?,
+            },
+            _ => ExecuteMsg::AcceptOwnership {},
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExecuteMsg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (variant, fields) = tagged::<D, ExecuteFields>(d, EXECUTE_VARIANTS)?;
+        fields.into_msg(variant).map_err(FieldError::into_de)
+    }
+}
+
+/// Every field of every `QueryMsg` variant (`crate::msg`).
+#[derive(serde::Deserialize)]
+struct QueryFields {
+    feed_id: Option<String>,
+    feed_ids: Option<Vec<String>>,
+    start_after: Option<String>,
+    limit: Option<u32>,
+}
+
+pub(crate) const QUERY_VARIANTS: &[&str] = &["config", "price", "prices", "price_history", "feeds"];
+
+impl QueryFields {
+    fn into_msg(mut self, variant: &str) -> Result<QueryMsg, FieldError> {
+        Ok(match variant {
+            "price" => QueryMsg::Price {
+                feed_id: req(self.feed_id.take(), "feed_id")?,
+            },
+            "prices" => QueryMsg::Prices {
+                feed_ids: req(self.feed_ids.take(), "feed_ids")?,
+            },
+            "price_history" => QueryMsg::PriceHistory {
+                feed_id: req(self.feed_id.take(), "feed_id")?,
+            },
+            "feeds" => QueryMsg::Feeds {
+                start_after: self.start_after.take(),
+                limit: self.limit.take(),
+            },
+            _ => QueryMsg::Config {},
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for QueryMsg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (variant, fields) = tagged::<D, QueryFields>(d, QUERY_VARIANTS)?;
+        fields.into_msg(variant).map_err(FieldError::into_de)
+    }
 }
 
 /// Migrates the price feed (cw2 name must match; no downgrade).
@@ -410,6 +546,128 @@ impl PriceFeed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every variant, with every optional field set and unset: reads back what it wrote.
+    #[test]
+    fn messages_read_back_and_refuse_like_the_derived_form() {
+        use cosmwasm_std::{from_json, to_json_vec};
+        let d = |s: &str| s.parse::<Decimal256>().unwrap();
+        let update = PriceUpdate {
+            feed_id: "BTC".into(),
+            price: d("1.5"),
+            conf: d("0"),
+            ema_price: None,
+            publish_time: 7,
+        };
+        let execute = [
+            ExecuteMsg::UpdatePrices {
+                prices: vec![update.clone()],
+            },
+            ExecuteMsg::ResetPrice {
+                feed_id: "A".into(),
+                price: d("2"),
+                conf: d("0.1"),
+                publish_time: 3,
+            },
+            ExecuteMsg::AddFeed {
+                feed_id: "A".into(),
+                description: "x".into(),
+                max_price_jump: Some(d("0.1")),
+                jump_window_secs: Some(60),
+                max_jump_windows: Some(3),
+            },
+            ExecuteMsg::AddFeed {
+                feed_id: "A".into(),
+                description: String::new(),
+                max_price_jump: None,
+                jump_window_secs: None,
+                max_jump_windows: None,
+            },
+            ExecuteMsg::RemoveFeed {
+                feed_id: "A".into(),
+            },
+            ExecuteMsg::SetPublishers { publishers: vec![] },
+            ExecuteMsg::TransferOwnership {
+                new_owner: "o".into(),
+            },
+            ExecuteMsg::AcceptOwnership {},
+        ];
+        let mut seen = vec![];
+        for msg in execute {
+            let json = to_json_vec(&msg).unwrap();
+            assert_eq!(from_json::<ExecuteMsg>(&json).unwrap(), msg);
+            let name = String::from_utf8(json[2..].split(|b| *b == b'"').next().unwrap().to_vec());
+            seen.push(name.unwrap());
+        }
+        seen.dedup();
+        assert_eq!(seen, EXECUTE_VARIANTS);
+        let query = [
+            QueryMsg::Config {},
+            QueryMsg::Price {
+                feed_id: "A".into(),
+            },
+            QueryMsg::Prices {
+                feed_ids: vec!["A".into(), "B".into()],
+            },
+            QueryMsg::PriceHistory {
+                feed_id: "A".into(),
+            },
+            QueryMsg::Feeds {
+                start_after: Some("A".into()),
+                limit: Some(2),
+            },
+            QueryMsg::Feeds {
+                start_after: None,
+                limit: None,
+            },
+        ];
+        let mut seen = vec![];
+        for msg in query {
+            let json = to_json_vec(&msg).unwrap();
+            assert_eq!(from_json::<QueryMsg>(&json).unwrap(), msg);
+            let name = String::from_utf8(json[2..].split(|b| *b == b'"').next().unwrap().to_vec());
+            seen.push(name.unwrap());
+        }
+        seen.dedup();
+        assert_eq!(seen, QUERY_VARIANTS);
+        // null and absent optional fields, whitespace, fields of no variant ignored
+        assert_eq!(
+            from_json::<ExecuteMsg>(
+                br#" { "add_feed" : {"feed_id":"A","description":"","max_price_jump":null,"other":[1]} } "#
+            )
+            .unwrap(),
+            ExecuteMsg::AddFeed {
+                feed_id: "A".into(),
+                description: String::new(),
+                max_price_jump: None,
+                jump_window_secs: None,
+                max_jump_windows: None,
+            }
+        );
+        let err = |json: &[u8]| from_json::<ExecuteMsg>(json).unwrap_err().to_string();
+        assert!(err(br#"{"remove_feed":{}}"#).contains("missing field `feed_id`"));
+        assert!(err(br#"{"remove_feed":{"feed_id":null}}"#).contains("missing field `feed_id`"));
+        assert!(err(br#"{"remove_feed":{"feed_id":1}}"#).contains("invalid type: integer `1`"));
+        assert!(err(br#"{"remove":{}}"#)
+            .contains("unknown variant `remove`, expected one of `update_prices`"));
+        assert!(err(br#"{"remove_feed":{"feed_id":"A","feed_id":"B"}}"#)
+            .contains("duplicate field `feed_id`"));
+        for bad in [
+            &br#"{}"#[..],
+            br#"{"accept_ownership":{},"accept_ownership":{}}"#,
+            br#""accept_ownership""#,
+            b"[]",
+            br#"{"accept_ownership":null}"#,
+        ] {
+            assert!(
+                from_json::<ExecuteMsg>(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        let err = from_json::<QueryMsg>(br#"{"price":{"feed_ids":[]}}"#).unwrap_err();
+        assert!(err.to_string().contains("missing field `feed_id`"), "{err}");
+    }
 
     #[test]
     fn raw_key_is_length_prefixed_namespace_then_feed_id() {

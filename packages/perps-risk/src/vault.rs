@@ -153,28 +153,12 @@ pub fn vault_equity(
 /// their last price).
 pub fn market_liability(m: &VaultMarket, decimals: u8) -> Result<Quote, RiskError> {
     let k = m.aggregate.skew()?;
-    let price = match (m.mark_price, k.is_zero()) {
-        (Some(p), _) => p,
-        // with K = 0, Σ U = −Σ s·E does not depend on the price
-        (None, true) => Decimal256::zero(),
-        (None, false) => {
-            return Err(RiskError::InvalidParameter {
-                name: "mark_price",
-                reason: "required for a market with open skew".to_string(),
-            })
-        }
-    };
-    let u = m
-        .aggregate
-        .total_unrealized_pnl(price, decimals, Round::Up)?;
-    let a = m
-        .aggregate
-        .total_accrued_funding(m.funding_index, decimals, Round::Down)?;
+    let price = valuation_price(m)?;
     let impact = ImpactParams {
         skew_scale: m.skew_scale,
         max_price_impact: m.max_price_impact,
     };
-    u.checked_sub(a)?
+    unrealized_less_accrued(m, price, decimals, [Round::Up, Round::Down])?
         .checked_add(impact_liability(price, k, impact, decimals)?)
 }
 
@@ -182,22 +166,38 @@ pub fn market_liability(m: &VaultMarket, decimals: u8) -> Result<Quote, RiskErro
 /// lower bound of the profit its positions hold, `max(0, ·)` summed over markets bounds from
 /// below the "Σ over positions in profit" of the haircut (a smaller sum, a smaller `h`).
 pub fn market_trader_pnl(m: &VaultMarket, decimals: u8) -> Result<Quote, RiskError> {
-    let price = match m.mark_price {
-        Some(p) => p,
-        None if m.aggregate.skew()?.is_zero() => Decimal256::zero(),
-        None => {
-            return Err(RiskError::InvalidParameter {
-                name: "mark_price",
-                reason: "required for a market with open skew".to_string(),
-            })
-        }
-    };
-    let u = m
-        .aggregate
-        .total_unrealized_pnl(price, decimals, Round::Down)?;
+    let price = valuation_price(m)?;
+    unrealized_less_accrued(m, price, decimals, [Round::Down, Round::Up])
+}
+
+/// The price a market's positions are valued at: its mark; with no mark, 0 when `K = 0` (then
+/// `Σ U = −Σ s·E` does not depend on the price), refused otherwise.
+fn valuation_price(m: &VaultMarket) -> Result<Decimal256, RiskError> {
+    match m.mark_price {
+        Some(p) => Ok(p),
+        None if m.aggregate.skew()?.is_zero() => Ok(Decimal256::zero()),
+        None => Err(mark_required()),
+    }
+}
+
+fn mark_required() -> RiskError {
+    RiskError::InvalidParameter {
+        name: "mark_price",
+        reason: "required for a market with open skew".to_string(),
+    }
+}
+
+/// `Σ U − Σ A` of one market at `price`, base units, `U` and `A` rounded as `[u, a]` say.
+fn unrealized_less_accrued(
+    m: &VaultMarket,
+    price: Decimal256,
+    decimals: u8,
+    [u_round, a_round]: [Round; 2],
+) -> Result<Quote, RiskError> {
+    let u = m.aggregate.total_unrealized_pnl(price, decimals, u_round)?;
     let a = m
         .aggregate
-        .total_accrued_funding(m.funding_index, decimals, Round::Up)?;
+        .total_accrued_funding(m.funding_index, decimals, a_round)?;
     u.checked_sub(a)
 }
 
@@ -207,10 +207,7 @@ pub fn market_exposure(m: &VaultMarket, decimals: u8) -> Result<Quote, RiskError
     match (k.is_zero(), m.mark_price) {
         (true, _) => Ok(Quote::ZERO),
         (false, Some(p)) => notional_of(k, p, decimals, Round::Up),
-        (false, None) => Err(RiskError::InvalidParameter {
-            name: "mark_price",
-            reason: "required for a market with open skew".to_string(),
-        }),
+        (false, None) => Err(mark_required()),
     }
 }
 
@@ -292,15 +289,7 @@ pub fn vault_required_backing(
 ) -> Result<Quote, RiskError> {
     let mut total = Quote::ZERO;
     for m in markets {
-        let k = m.aggregate.skew()?;
-        if k.is_zero() {
-            continue;
-        }
-        let price = m.mark_price.ok_or(RiskError::InvalidParameter {
-            name: "mark_price",
-            reason: "required for a market with open skew".to_string(),
-        })?;
-        total = total.checked_add(notional_of(k, price, decimals, Round::Up)?)?;
+        total = total.checked_add(market_exposure(m, decimals)?)?;
     }
     total.mul_ratio(vault_min_backing, Round::Up)
 }

@@ -149,27 +149,19 @@ fn the_reviews_whale_is_paid_with_the_exact_haircut() {
 fn a_claim_after_a_gap_pays_the_request_price() {
     // 1M shares of 2M requested at V = 2M; V now 2.09M: pays 1M (the lower price)
     let usdc = 1_000_000u128;
-    let out = claim(&ClaimTerms {
+    let with_cash = |cash: u128| ClaimTerms {
         shares: Uint128::new(1_000_000 * usdc),
         value_at_request: Uint128::new(1_000_000 * usdc),
         total_shares: Uint128::new(2_000_000 * usdc),
         equity: q(2_090_000 * usdc as i128),
-        cash: Int128::new(2_000_000 * usdc as i128),
+        cash: Int128::new((cash * usdc) as i128),
         required: q(51_000 * usdc as i128),
-    })
-    .unwrap();
+    };
+    let out = claim(&with_cash(2_000_000)).unwrap();
     assert_eq!(out.payout, Uint128::new(1_000_000 * usdc));
     assert_eq!(out.shares_left, Uint128::zero());
     // cash 400,000 only: 400,000 of the 1M shares redeemed, the rest stays requested
-    let out = claim(&ClaimTerms {
-        shares: Uint128::new(1_000_000 * usdc),
-        value_at_request: Uint128::new(1_000_000 * usdc),
-        total_shares: Uint128::new(2_000_000 * usdc),
-        equity: q(2_090_000 * usdc as i128),
-        cash: Int128::new(400_000 * usdc as i128),
-        required: q(51_000 * usdc as i128),
-    })
-    .unwrap();
+    let out = claim(&with_cash(400_000)).unwrap();
     assert_eq!(
         (out.shares, out.payout, out.shares_left, out.value_left),
         (

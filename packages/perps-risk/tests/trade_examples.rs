@@ -1,6 +1,6 @@
 //! Worked examples: fill price, fees, realized PnL and entry price.
 
-use cosmwasm_std::{Int128, SignedDecimal256, Uint128};
+use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, Uint128};
 use perps_risk::trade::{
     apply_fill, default_acceptable_price, fill_price, split_fee, trade_fee, within_acceptable,
 };
@@ -45,13 +45,7 @@ fn impact_cap_zero_size_zero_price_and_non_positive_fill() {
     // buy 200: the skew it leaves is 0.2 > 0.1 → refused, naming both (the midpoint, 0.1, would
     // have passed the old rule)
     let err = fill_price(d("100"), sd("0"), sd("200"), d("1000"), d("0.1")).unwrap_err();
-    assert_eq!(
-        err,
-        RiskError::PriceImpactTooHigh {
-            impact: d("0.2"),
-            max: d("0.1")
-        }
-    );
+    assert_eq!(err, too_high("0.2", d("0.1")));
     // one atom over the cap is refused too: buy 100.000000000000000001 → 0.1 + 1e-21, rounded up
     let err = fill_price(
         d("100"),
@@ -61,13 +55,7 @@ fn impact_cap_zero_size_zero_price_and_non_positive_fill() {
         d("0.1"),
     )
     .unwrap_err();
-    assert_eq!(
-        err,
-        RiskError::PriceImpactTooHigh {
-            impact: d("0.100000000000000001"),
-            max: d("0.1")
-        }
-    );
+    assert_eq!(err, too_high("0.100000000000000001", d("0.1")));
     assert_eq!(
         fill_price(d("100"), sd("0"), sd("0"), d("1000"), d("0.1")).unwrap_err(),
         RiskError::ZeroSize
@@ -91,10 +79,7 @@ fn a_whale_cannot_leave_the_skew_above_the_cap() {
     let (p, ss, cap) = (d("60000"), d("1000"), d("0.003"));
     assert_eq!(
         fill_price(p, sd("0.1"), sd("5.8"), ss, cap).unwrap_err(),
-        RiskError::PriceImpactTooHigh {
-            impact: d("0.0059"),
-            max: cap
-        }
+        too_high("0.0059", cap)
     );
     // the most he can buy leaves K at the cap: 2.9 → K = 3, fill 60,000·(1 + 1.55/1,000)
     let q = fill_price(p, sd("0.1"), sd("2.9"), ss, cap).unwrap();
@@ -128,10 +113,7 @@ fn reductions_from_above_the_cap_are_never_refused_and_clamped() {
     // any increase is refused: buy 0.001 leaves 5.901
     assert_eq!(
         fill_price(p, sd("5.9"), sd("0.001"), ss, cap).unwrap_err(),
-        RiskError::PriceImpactTooHigh {
-            impact: d("0.005901"),
-            max: cap
-        }
+        too_high("0.005901", cap)
     );
     // crossing zero: sell 8 from 5.9 leaves −2.1 (0.21 % ≤ 0.3 %) → accepted, midpoint
     // (5.9 − 4)/1,000 = 0.19 % → 60,114
@@ -140,10 +122,7 @@ fn reductions_from_above_the_cap_are_never_refused_and_clamped() {
     // sell 9.5 leaves −3.6 (0.36 % > 0.3 %) → refused, though |K| fell from 5.9 to 3.6
     assert_eq!(
         fill_price(p, sd("5.9"), sd("-9.5"), ss, cap).unwrap_err(),
-        RiskError::PriceImpactTooHigh {
-            impact: d("0.0036"),
-            max: cap
-        }
+        too_high("0.0036", cap)
     );
     // K far above the cap and a cap close to 1: the clamped fill stays positive
     let q = fill_price(p, sd("-1000000"), sd("999999"), ss, d("0.99")).unwrap();
@@ -281,4 +260,12 @@ fn degraded_reductions_fill_at_price_minus_or_plus_conf() {
         degraded_close_price(d("1"), d("1"), sd("-1")),
         Err(RiskError::NonPositiveFill { .. })
     ));
+}
+
+/// The refusal of a fill whose price impact `impact` exceeds `max`.
+fn too_high(impact: &str, max: Decimal256) -> RiskError {
+    RiskError::PriceImpactTooHigh {
+        impact: d(impact),
+        max,
+    }
 }

@@ -63,6 +63,28 @@ impl ChainExt for App {
     }
 }
 
+/// Inside `impl Suite { … }` of a suite with an `app: App` field: `addr(name)`, `now()` and
+/// `advance(secs)` as the suite's own methods (the [`ChainExt`] of its app).
+#[macro_export]
+macro_rules! clock_and_wallets {
+    () => {
+        /// A bech32 address for `name`.
+        pub fn addr(&self, name: &str) -> cosmwasm_std::Addr {
+            $crate::ChainExt::addr(&self.app, name)
+        }
+
+        /// Block time, seconds.
+        pub fn now(&self) -> u64 {
+            $crate::ChainExt::now(&self.app)
+        }
+
+        /// Moves the block time forward by `secs` (and the height by one).
+        pub fn advance(&mut self, secs: u64) {
+            $crate::ChainExt::advance(&mut self.app, secs);
+        }
+    };
+}
+
 /// `(key, value)` pairs of every event of type `ty` (or `wasm-{ty}`), `_contract_address` left
 /// out.
 pub fn events(res: &AppResponse, ty: &str) -> Vec<Vec<(String, String)>> {
@@ -77,6 +99,12 @@ pub fn events(res: &AppResponse, ty: &str) -> Vec<Vec<(String, String)>> {
                 .collect()
         })
         .collect()
+}
+
+/// Asserts that `res` carries exactly one event of type `ty` (or `wasm-{ty}`), with exactly
+/// these attributes in this order.
+pub fn assert_event(res: &AppResponse, ty: &str, expected: &[(&str, &str)]) {
+    assert_eq!(events(res, ty), vec![kv(expected)], "{ty} event");
 }
 
 /// Builds an expected attribute list for [`events`].

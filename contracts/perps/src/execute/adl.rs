@@ -271,7 +271,7 @@ fn nothing_closed(
     id: &str,
 ) -> ContractResult<ContractError> {
     let m = load_market_ctx(deps, env, cfg, id)?;
-    let now = solvency::current_with([&m], vault, cfg.collateral_decimals)?;
+    let now = solvency::current_with(&mut [&m].into_iter(), vault, cfg.collateral_decimals)?;
     if !adl_triggered(now.equity, now.exposure, cfg.adl_trigger_ratio)? {
         return Ok(ContractError::AdlNotNeeded {
             equity: now.equity.floor()?,

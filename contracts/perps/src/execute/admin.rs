@@ -136,6 +136,17 @@ fn ratio_in(name: &str, v: Decimal256, zero_ok: bool, one_ok: bool) -> ContractR
     ))
 }
 
+/// A per-account bound `value` in `[1, max]`.
+fn count_in(name: &str, value: u32, max: u32) -> ContractResult<()> {
+    if value == 0 || value > max {
+        return Err(ContractError::invalid(
+            name,
+            format!("{value} is outside [1, {max}]"),
+        ));
+    }
+    Ok(())
+}
+
 /// Every rule on the engine configuration (markets are checked by the caller when liquidation
 /// parameters change).
 pub fn validate_config(c: &Config) -> ContractResult<()> {
@@ -144,24 +155,16 @@ pub fn validate_config(c: &Config) -> ContractResult<()> {
     }
     ratio_in("max_confidence_ratio", c.max_confidence_ratio, false, true)?;
     ratio_in("max_ema_deviation", c.max_ema_deviation, false, true)?;
-    if c.max_positions_per_account == 0 || c.max_positions_per_account > MAX_POSITIONS_LIMIT {
-        return Err(ContractError::invalid(
-            "max_positions_per_account",
-            format!(
-                "{} is outside [1, {MAX_POSITIONS_LIMIT}]",
-                c.max_positions_per_account
-            ),
-        ));
-    }
-    if c.max_orders_per_account == 0 || c.max_orders_per_account > MAX_ORDERS_LIMIT {
-        return Err(ContractError::invalid(
-            "max_orders_per_account",
-            format!(
-                "{} is outside [1, {MAX_ORDERS_LIMIT}]",
-                c.max_orders_per_account
-            ),
-        ));
-    }
+    count_in(
+        "max_positions_per_account",
+        c.max_positions_per_account,
+        MAX_POSITIONS_LIMIT,
+    )?;
+    count_in(
+        "max_orders_per_account",
+        c.max_orders_per_account,
+        MAX_ORDERS_LIMIT,
+    )?;
     if c.max_order_age_secs == 0 {
         return Err(ContractError::invalid("max_order_age_secs", "must be > 0"));
     }

@@ -175,6 +175,20 @@ pub fn add_market(
         .add_attribute("feed_id", feed_id))
 }
 
+/// The first checks of every owner message on one market: no funds, the owner, a known market
+/// that is not settled (a settled market's parameters and status are final).
+fn owned_open_market(
+    deps: &DepsMut,
+    info: &MessageInfo,
+    market_id: &str,
+) -> ContractResult<Market> {
+    nonpayable(info)?;
+    OWNERSHIP.load(deps.storage)?.assert_owner(&info.sender)?;
+    let market = load_market(deps, market_id)?;
+    refuse_settled(market_id, &market)?;
+    Ok(market)
+}
+
 fn load_market(deps: &DepsMut, market_id: &str) -> ContractResult<Market> {
     MARKETS
         .may_load(deps.storage, market_id)?
@@ -201,10 +215,7 @@ pub fn update_market(
     config: MarketConfig,
     force: Option<bool>,
 ) -> ContractResult<Response> {
-    nonpayable(&info)?;
-    OWNERSHIP.load(deps.storage)?.assert_owner(&info.sender)?;
-    let mut market = load_market(&deps, &market_id)?;
-    refuse_settled(&market_id, &market)?;
+    let mut market = owned_open_market(&deps, &info, &market_id)?;
     let cfg = CONFIG.load(deps.storage)?;
     validate_market_config(&cfg, &market_id, &config)?;
     let config = execution_change(deps.storage, &market_id, &market, config)?;
@@ -478,10 +489,7 @@ pub fn set_market_status(
     market_id: String,
     status: MarketStatusUpdate,
 ) -> ContractResult<Response> {
-    nonpayable(&info)?;
-    OWNERSHIP.load(deps.storage)?.assert_owner(&info.sender)?;
-    let mut market = load_market(&deps, &market_id)?;
-    refuse_settled(&market_id, &market)?;
+    let mut market = owned_open_market(&deps, &info, &market_id)?;
     let (status, label) = match status {
         MarketStatusUpdate::Active => (MarketStatus::Active, "active"),
         MarketStatusUpdate::ReduceOnly => (MarketStatus::ReduceOnly, "reduce_only"),
@@ -501,10 +509,7 @@ pub fn settle_market(
     market_id: String,
     price: Option<Decimal256>,
 ) -> ContractResult<Response> {
-    nonpayable(&info)?;
-    OWNERSHIP.load(deps.storage)?.assert_owner(&info.sender)?;
-    let mut market = load_market(&deps, &market_id)?;
-    refuse_settled(&market_id, &market)?;
+    let mut market = owned_open_market(&deps, &info, &market_id)?;
     let cfg = CONFIG.load(deps.storage)?;
     let now = env.block.time.seconds();
     // Funding accrues up to settlement at the oracle price when one is live.

@@ -5,9 +5,10 @@ use crate::suite::d;
 use crate::suite::sd;
 use cosmwasm_std::Uint128;
 use cosmwasm_std::{Addr, Int128};
-use perps_api::events::{BadDebtCoverFailedEvent, BadDebtEvent, LiquidationEvent};
+use cw_multi_test::AppResponse;
+use perps_api::events::{BadDebtEvent, LiquidationEvent};
+use perps_api::perps::Health;
 use perps_api::perps::PositionMode;
-use perps_api::perps::{ExecuteMsg, Health};
 
 use crate::suite::{int_usdc, usdc, Suite, USDC};
 
@@ -15,14 +16,9 @@ use crate::suite::{int_usdc, usdc, Suite, USDC};
 /// maintenance requirement (3,150). bob: the same with one base unit less.
 fn at_the_boundary() -> (Suite, Addr, Addr, Addr) {
     let mut s = Suite::new();
-    let (alice, bob, keeper) = (
-        s.user("alice", 10_000),
-        s.user("bob", 10_000),
-        s.user("keeper", 0),
-    );
+    let [alice, bob, keeper] = s.users([("alice", 10_000), ("bob", 10_000), ("keeper", 0)]);
     s.deposit(&alice, 6_150);
-    s.exec_funds(&bob, &ExecuteMsg::Deposit {}, 6_150 * USDC - 1)
-        .unwrap();
+    s.deposit_units(&bob, 6_150 * USDC - 1);
     s.trade(&alice, "BTC", "-1");
     s.trade(&bob, "BTC", "-1");
     s.set_price("BTC", "63000");
@@ -126,13 +122,7 @@ fn min_reward_is_honoured() {
 
 /// alice: C = 1,000, long 0.15 BTC at 60,000; at 52,000 her equity is −200.
 fn bankrupt_cross(edit: impl FnOnce(&mut perps_api::perps::InstantiateMsg)) -> (Suite, Addr, Addr) {
-    let mut s = Suite::with(
-        edit,
-        &[
-            ("BTC", crate::suite::plain_market("BTC")),
-            ("ETH", crate::suite::plain_market("ETH")),
-        ],
-    );
+    let mut s = Suite::plain(edit, &["BTC", "ETH"]);
     let (alice, keeper) = (s.trader("alice", 1_000, 1_000), s.user("keeper", 0));
     s.trade(&alice, "BTC", "0.15");
     s.set_price("BTC", "52000");
@@ -148,17 +138,27 @@ fn bad_debt(res: &cw_multi_test::AppResponse) -> [u128; 4] {
     [e.shortfall, e.from_fees, e.from_fund, e.socialized].map(|v| v.u128())
 }
 
+/// [`bankrupt_cross`] with the engine registered with the fund, the fund holding `fund` base
+/// units (none when 0), and the keeper's liquidation. Returns the suite, alice, the keeper, the
+/// vault's cash before the liquidation and its response.
+fn liquidate_bankrupt_cross_insured(fund: u128) -> (Suite, Addr, Addr, Int128, AppResponse) {
+    let (mut s, alice, keeper) = bankrupt_cross(|_| {});
+    s.register_engine();
+    if fund > 0 {
+        s.fund_insurance(fund);
+    }
+    let cash = s.vault().cash;
+    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    (s, alice, keeper, cash, res)
+}
+
 fn strs(v: [u128; 4]) -> [u128; 4] {
     v
 }
 
 #[test]
 fn cross_bankruptcy_fully_covered_by_the_fund() {
-    let (mut s, alice, keeper) = bankrupt_cross(|_| {});
-    s.register_engine();
-    s.fund_insurance(500 * USDC);
-    let cash = s.vault().cash;
-    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    let (s, alice, keeper, cash, res) = liquidate_bankrupt_cross_insured(500 * USDC);
     assert_eq!(bad_debt(&res), strs([200 * USDC, 0, 200 * USDC, 0]));
     let e = &Suite::typed::<LiquidationEvent>(&res)[0];
     assert_eq!(e.size_closed, sd("0.15"));
@@ -180,11 +180,7 @@ fn cross_bankruptcy_fully_covered_by_the_fund() {
 
 #[test]
 fn cross_bankruptcy_partly_covered_by_the_fund_rest_socialized() {
-    let (mut s, alice, keeper) = bankrupt_cross(|_| {});
-    s.register_engine();
-    s.fund_insurance(50 * USDC);
-    let cash = s.vault().cash;
-    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    let (s, alice, _, cash, res) = liquidate_bankrupt_cross_insured(50 * USDC);
     assert_eq!(bad_debt(&res), strs([200 * USDC, 0, 50 * USDC, 150 * USDC]));
     assert_eq!(s.balance(&s.fund.clone()), 0);
     assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_050)).unwrap());
@@ -193,10 +189,7 @@ fn cross_bankruptcy_partly_covered_by_the_fund_rest_socialized() {
 
 #[test]
 fn cross_bankruptcy_with_an_empty_fund_is_socialized() {
-    let (mut s, alice, keeper) = bankrupt_cross(|_| {});
-    s.register_engine();
-    let cash = s.vault().cash;
-    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    let (s, _, _, cash, res) = liquidate_bankrupt_cross_insured(0);
     assert_eq!(bad_debt(&res), strs([200 * USDC, 0, 0, 200 * USDC]));
     // no cover_bad_debt call at all
     assert!(Suite::events(&res, "cover_bad_debt").is_empty());
@@ -211,11 +204,8 @@ fn a_failing_fund_call_is_booked_as_socialized_in_the_reply() {
     let cash = s.vault().cash;
     let res = s.liquidate(&keeper, &alice, None).unwrap();
     assert_eq!(bad_debt(&res), strs([200 * USDC, 0, 200 * USDC, 0]));
-    let failed = Suite::typed::<BadDebtCoverFailedEvent>(&res);
-    assert_eq!(failed.len(), 1, "{:?}", res.events);
-    assert_eq!(failed[0].socialized, Uint128::new(200 * USDC));
-    assert_eq!(s.balance(&s.fund.clone()), 500 * USDC);
-    assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_000)).unwrap());
+    let cash_after = cash.checked_add(int_usdc(1_000)).unwrap();
+    s.assert_cover_failed(&res, 200 * USDC, 500 * USDC, cash_after);
 }
 
 #[test]
@@ -240,11 +230,7 @@ fn pending_insurance_fees_pay_first() {
     let mut s = Suite::with(|_| {}, &[("BTC", crate::suite::fee_market("BTC", "0"))]);
     s.register_engine();
     s.fund_insurance(500 * USDC);
-    let (alice, carol, keeper) = (
-        s.user("alice", 1_000),
-        s.user("carol", 100_000),
-        s.user("keeper", 0),
-    );
+    let [alice, carol, keeper] = s.users([("alice", 1_000), ("carol", 100_000), ("keeper", 0)]);
     // carol's trades accrue insurance fees: 0.1 % of 60,000·10 = 600, 20 % of it = 120
     s.deposit(&carol, 100_000);
     s.trade(&carol, "BTC", "10");
@@ -374,10 +360,7 @@ fn min_liquidation_reward_above_the_share_is_topped_up_by_the_book_as_far_as_it_
     );
     s.register_engine();
     s.fund_insurance(1_000 * USDC);
-    let (bob, keeper) = (s.user("bob", 10_000), s.user("keeper", 0));
-    s.exec_funds(&bob, &ExecuteMsg::Deposit {}, 6_150 * USDC - 1)
-        .unwrap();
-    s.trade(&bob, "BTC", "-1");
+    let (bob, keeper) = (s.bob_below_maintenance(), s.user("keeper", 0));
     s.set_price("BTC", "63000");
     let res = s.liquidate(&keeper, &bob, None).unwrap();
     let e = &Suite::typed::<LiquidationEvent>(&res)[0];

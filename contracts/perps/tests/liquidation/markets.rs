@@ -6,20 +6,10 @@ use cosmwasm_std::Int128;
 use cosmwasm_std::Uint128;
 use perps_api::events::LiquidationEvent;
 use perps_api::perps::{
-    ExecuteMsg, LiquidatableAccountsResponse, MarketConfig, MarketStatusUpdate, PositionMode,
-    QueryMsg,
+    LiquidatableAccountsResponse, MarketConfig, MarketStatusUpdate, PositionMode, QueryMsg,
 };
 
-use crate::suite::{d, int_usdc, plain_market, sd, usdc, Suite, USDC};
-
-/// bob: short 1 BTC at 60,000 with C = 6,150 USDC − 1 unit: liquidatable at 63,000.
-fn bob_below_maintenance(s: &mut Suite) -> Addr {
-    let bob = s.user("bob", 10_000);
-    s.exec_funds(&bob, &ExecuteMsg::Deposit {}, 6_150 * USDC - 1)
-        .unwrap();
-    s.trade(&bob, "BTC", "-1");
-    bob
-}
+use crate::suite::{d, int_usdc, plain_market, sd, usdc, Suite};
 
 fn assert_boundary_liquidation(res: &cw_multi_test::AppResponse) {
     let ev = Suite::typed::<LiquidationEvent>(res);
@@ -33,7 +23,7 @@ fn assert_boundary_liquidation(res: &cw_multi_test::AppResponse) {
 fn a_stale_oracle_on_an_unrelated_market_does_not_matter() {
     let mut s = Suite::new();
     let keeper = s.user("keeper", 0);
-    let bob = bob_below_maintenance(&mut s);
+    let bob = s.bob_below_maintenance();
     // ETH's feed goes stale; only BTC is published again
     s.advance(120);
     s.set_price("BTC", "63000");
@@ -47,7 +37,7 @@ fn a_stale_oracle_on_an_unrelated_market_does_not_matter() {
 fn liquidation_works_with_reduce_only_markets() {
     let mut s = Suite::new();
     let keeper = s.user("keeper", 0);
-    let bob = bob_below_maintenance(&mut s);
+    let bob = s.bob_below_maintenance();
     // the other market and the liquidated one itself are reduce-only
     for id in ["ETH", "BTC"] {
         s.set_market_status(id, MarketStatusUpdate::ReduceOnly);
@@ -70,9 +60,7 @@ fn a_cross_book_with_a_dead_market_is_liquidated_on_the_others() {
     s.advance(120);
     s.set_price("BTC", "63100");
     // bob: Q = 6,300 − 3,100 − 200 (ETH at its last price, losses only) = 3,000 < MM 3,295
-    let b = s.account(&bob);
-    assert_eq!(b.equity, int_usdc(3_000));
-    assert_eq!(b.maintenance_margin, usdc(3_295));
+    s.assert_equity_and_mm(&bob, 3_000, 3_295);
     let res = s.liquidate(&keeper, &bob, None).unwrap();
     let ev = Suite::typed::<LiquidationEvent>(&res);
     assert_eq!(ev.len(), 1, "{ev:?}");
@@ -101,20 +89,7 @@ fn a_cross_book_with_a_dead_market_is_liquidated_on_the_others() {
 /// Sixteen markets at 100; alice holds 10 of each on C = 1,600 (the initial requirement).
 #[test]
 fn sixteen_positions_are_liquidated_in_one_call() {
-    let ids: Vec<String> = (0..16).map(|i| format!("M{i:02}")).collect();
-    let markets: Vec<(&str, MarketConfig)> = ids
-        .iter()
-        .map(|id| (id.as_str(), plain_market(id)))
-        .collect();
-    let mut s = Suite::with(|_| {}, &markets);
-    let (alice, keeper) = (s.user("alice", 2_000), s.user("keeper", 0));
-    for id in &ids {
-        s.set_price(id, "100");
-    }
-    s.deposit(&alice, 1_600);
-    for id in &ids {
-        s.trade(&alice, id, "10");
-    }
+    let (mut s, ids, [alice, keeper]) = Suite::long_10_in_each(16, |_| {}, (2_000, 1_600));
     assert_eq!(s.account(&alice).positions.len(), 16);
     for id in &ids {
         s.set_price(id, "94");
@@ -180,9 +155,7 @@ fn prices_and_sizes_at_configured_maxima() {
         "long open interest of market BIG would be 1000001000000000000 > cap 1000000000000000000",
     );
     s.set_price("BIG", "940000000");
-    let a = s.account(&whale);
-    assert_eq!(a.equity, int_usdc(40_000_000_000));
-    assert_eq!(a.maintenance_margin, usdc(47_000_000_000));
+    s.assert_equity_and_mm(&whale, 40_000_000_000, 47_000_000_000);
     let res = s.liquidate(&keeper, &whale, None).unwrap();
     let ev = Suite::typed::<LiquidationEvent>(&res);
     assert_eq!(ev.len(), 1, "{ev:?}");

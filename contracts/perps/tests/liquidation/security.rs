@@ -6,18 +6,9 @@ use cosmwasm_std::Addr;
 use cosmwasm_std::Int128;
 use cosmwasm_std::Uint128;
 use perps_api::events::LiquidationEvent;
-use perps_api::perps::{ExecuteMsg, Health, MarketConfig};
+use perps_api::perps::{ExecuteMsg, Health, InstantiateMsg, MarketConfig};
 
 use crate::suite::{d, fee_market, int_usdc, plain_market, sd, usdc, Suite, USDC};
-
-/// bob: short 1 BTC at 60,000 with C = 6,150 USDC − 1 unit (below maintenance at 63,000).
-fn bob_below_maintenance(s: &mut Suite) -> Addr {
-    let bob = s.user("bob", 10_000);
-    s.exec_funds(&bob, &ExecuteMsg::Deposit {}, 6_150 * USDC - 1)
-        .unwrap();
-    s.trade(&bob, "BTC", "-1");
-    bob
-}
 
 #[test]
 fn s12_liquidation_is_allowed_while_the_price_is_uncertain_or_far_from_its_ema() {
@@ -35,7 +26,7 @@ fn s12_liquidation_is_allowed_while_the_price_is_uncertain_or_far_from_its_ema()
     ] {
         let mut s = Suite::new();
         let keeper = s.user("keeper", 0);
-        let bob = bob_below_maintenance(&mut s);
+        let bob = s.bob_below_maintenance();
         let t = s.now() + 1;
         s.advance(1);
         s.publish("BTC", "63000", conf, ema, t);
@@ -56,11 +47,11 @@ fn s12_liquidation_is_allowed_while_the_price_is_uncertain_or_far_from_its_ema()
 /// below maintenance at 56,000.
 fn second_wallet_world() -> (Suite, Addr, Addr) {
     let mut s = Suite::with_btc(fee_market("BTC", "1000"));
-    let (alice, alice2, bob) = (
-        s.user("alice", 1_000),
-        s.user("alice-second-wallet", 0),
-        s.user("bob", 100_000),
-    );
+    let [alice, alice2, bob] = s.users([
+        ("alice", 1_000),
+        ("alice-second-wallet", 0),
+        ("bob", 100_000),
+    ]);
     s.deposit(&bob, 100_000);
     s.trade(&bob, "BTC", "-2");
     s.deposit(&alice, 1_000);
@@ -151,20 +142,8 @@ fn s22_a_partial_liquidation_never_leaves_a_dust_remainder() {
 
 #[test]
 fn s24_the_configured_maximum_of_32_positions_is_liquidated_in_one_call() {
-    let ids: Vec<String> = (0..32).map(|i| format!("M{i:02}")).collect();
-    let markets: Vec<(&str, MarketConfig)> = ids
-        .iter()
-        .map(|id| (id.as_str(), plain_market(id)))
-        .collect();
-    let mut s = Suite::with(|m| m.max_positions_per_account = Some(32), &markets);
-    let (alice, keeper) = (s.user("alice", 4_000), s.user("keeper", 0));
-    for id in &ids {
-        s.set_price(id, "100");
-    }
-    s.deposit(&alice, 3_200);
-    for id in &ids {
-        s.trade(&alice, id, "10");
-    }
+    let edit = |m: &mut InstantiateMsg| m.max_positions_per_account = Some(32);
+    let (mut s, ids, [alice, keeper]) = Suite::long_10_in_each(32, edit, (4_000, 3_200));
     // a 33rd market cannot be added to the book
     s.add_feed("M32");
     s.add_market("M32", plain_market("M32")).unwrap();
@@ -198,11 +177,7 @@ fn s24_the_configured_maximum_of_32_positions_is_liquidated_in_one_call() {
 #[test]
 fn s19_liquidating_a_healthy_or_unknown_account_changes_nothing() {
     let mut s = Suite::insured(1_000 * USDC);
-    let (alice, stranger, keeper) = (
-        s.user("alice", 20_000),
-        s.user("stranger", 0),
-        s.user("keeper", 0),
-    );
+    let [alice, stranger, keeper] = s.users([("alice", 20_000), ("stranger", 0), ("keeper", 0)]);
     s.deposit(&alice, 10_000);
     s.trade(&alice, "BTC", "1");
     s.try_isolated(&alice, "ETH", "-1", 1_000 * USDC).unwrap();
@@ -242,10 +217,8 @@ fn s39_a_dead_market_in_profit_counts_for_nothing_and_the_others_are_liquidated(
     s.advance(120);
     s.set_price("BTC", "63100");
     // Q = 6,300 − 3,100 + 0 (ETH's +200 is not counted) = 3,200 < MM 3,155 + 160
-    let b = s.account(&bob);
-    assert_eq!(b.equity, int_usdc(3_200));
-    assert_eq!(b.maintenance_margin, usdc(3_315));
-    assert_eq!(b.health, Health::Liquidatable);
+    s.assert_equity_and_mm(&bob, 3_200, 3_315);
+    assert_eq!(s.account(&bob).health, Health::Liquidatable);
     let res = s.liquidate(&keeper, &bob, None).unwrap();
     let ev = Suite::typed::<LiquidationEvent>(&res);
     assert_eq!(ev.len(), 1, "{ev:?}");

@@ -29,12 +29,9 @@ fn seeds_cross_example_equity_is_exactly_9000() {
 
 #[test]
 fn unrealized_profit_weight_counts_net_gains_in_initial_margin_only() {
-    let mut s = Suite::with(
+    let mut s = Suite::plain(
         |m| m.unrealized_profit_weight = Some(crate::suite::d("0.5")),
-        &[
-            ("BTC", crate::suite::plain_market("BTC")),
-            ("ETH", crate::suite::plain_market("ETH")),
-        ],
+        &["BTC", "ETH"],
     );
     let alice = s.trader("alice", 10_000, 6_000);
     s.trade(&alice, "BTC", "1");

@@ -103,14 +103,7 @@ fn s16_isolated_book_between_maintenance_and_initial_increase_refused_reduce_all
 
 #[test]
 fn s17_an_isolated_loss_never_reaches_the_cross_balance_or_another_position_even_bankrupt() {
-    let mut s = Suite::with(
-        |_| {},
-        &[
-            ("BTC", plain_market("BTC")),
-            ("ETH", plain_market("ETH")),
-            ("SOL", plain_market("SOL")),
-        ],
-    );
+    let mut s = Suite::plain(|_| {}, &["BTC", "ETH", "SOL"]);
     s.set_price("SOL", "100");
     let owner = s.owner.clone();
     let alice = s.trader("alice", 20_000, 20_000);
@@ -218,8 +211,7 @@ fn s14_tiered_initial_margin_boundary_is_exact_per_bracket() {
     let mut s = Suite::with_btc(btc);
     let alice = s.user("alice", 20_000);
     // 2 BTC = 120,000: IM = 10,000 + 20,000 · 0.2 = 14,000
-    s.exec_funds(&alice, &ExecuteMsg::Deposit {}, 14_000 * USDC - 1)
-        .unwrap();
+    s.deposit_units(&alice, 14_000 * USDC - 1);
     s.rejects_trade_exact(
         &alice,
         "BTC",

@@ -25,23 +25,13 @@ fn a_whale_cannot_trap_holders_behind_the_impact_cap() {
     let mut s = Suite::with_btc(fee_market("BTC", "1000"));
     let [bob, whale, carol] = s.traders(["bob", "whale", "carol"], 200_000, 100_000);
     s.trade(&bob, "BTC", "0.1");
-    s.rejects_exact(
-        &whale,
-        &Suite::trade_msg("BTC", "5.8"),
-        &[],
-        &impact_refusal("0.0059"),
-    );
+    s.rejects_trade_exact(&whale, "BTC", "5.8", &impact_refusal("0.0059"));
     // 2.9 leaves K = 3 (0.3 %): fill 60,000·(1 + (0.1 + 1.45)/1,000) = 60,093
     let r = s.trade(&whale, "BTC", "2.9");
     assert_eq!(fill(&r), d("60093"));
     assert_eq!(Suite::attr(&r, "trade", "price_impact"), "0.00155");
     // one more base step is refused, naming the skew it would leave
-    s.rejects_exact(
-        &whale,
-        &Suite::trade_msg("BTC", "0.001"),
-        &[],
-        &impact_refusal("0.003001"),
-    );
+    s.rejects_trade_exact(&whale, "BTC", "0.001", &impact_refusal("0.003001"));
     // Bob's partial sale (K 3 → 2.95): 60,000·(1 + 2.975/1,000) = 60,178.5
     let r = s.trade(&bob, "BTC", "-0.05");
     assert_eq!(fill(&r), d("60178.5"));
@@ -106,12 +96,7 @@ fn a_lower_skew_scale_and_a_reduce_only_wind_down_do_not_trap() {
     let r = s.trade(&carol, "BTC", "-1");
     assert_eq!(fill(&r), d("60180"));
     // K = 4.8: a buy of 0.001 would leave 4.801 → refused
-    s.rejects_exact(
-        &whale,
-        &Suite::trade_msg("BTC", "0.001"),
-        &[],
-        &impact_refusal("0.004801"),
-    );
+    s.rejects_trade_exact(&whale, "BTC", "0.001", &impact_refusal("0.004801"));
     // wind-down: reduce_only, the whale sells in two parts, Carol buys back
     s.set_market_status("BTC", MarketStatusUpdate::ReduceOnly);
     let r = s.trade(&whale, "BTC", "-2");

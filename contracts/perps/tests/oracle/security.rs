@@ -5,7 +5,7 @@ use cosmwasm_std::{coins, Decimal256, Uint128};
 use perps_api::perps::{ExecuteMsg, TradeMode};
 use perps_api::price_feed::{ExecuteMsg as FeedMsg, PriceRecord, PriceUpdate, PRICES};
 
-use crate::suite::{d, int_usdc, plain_market, sd, usdc, Suite, DENOM, USDC};
+use crate::suite::{d, int_usdc, sd, usdc, Suite, DENOM, USDC};
 
 fn stale(market: &str, age: u64) -> String {
     format!("oracle price of market {market} is stale: age {age}s > max 60s")
@@ -52,14 +52,7 @@ fn s10_max_oracle_age_at_the_bound_passes_one_second_past_fails() {
 
 #[test]
 fn s11_missing_zero_or_stale_price_of_one_market_blocks_only_what_needs_it() {
-    let mut s = Suite::with(
-        |_| {},
-        &[
-            ("BTC", plain_market("BTC")),
-            ("ETH", plain_market("ETH")),
-            ("SOL", plain_market("SOL")),
-        ],
-    );
+    let mut s = Suite::plain(|_| {}, &["BTC", "ETH", "SOL"]);
     // SOL's feed exists but never had a price
     let [alice, bob] = s.traders(["alice", "bob"], 30_000, 10_000);
     s.rejects_trade_exact(&alice, "SOL", "1", "no price for market SOL (feed SOL)");

@@ -2,7 +2,7 @@
 //! stale. Nobody opens at it, nobody closes at it, no collateral leaves a book that holds it, the
 //! vault prices nothing at it, and a liquidation passes over that market like a dead one.
 
-use cosmwasm_std::{coins, Uint128};
+use cosmwasm_std::{coins, Addr, Uint128};
 use perps_api::perps::{
     ExecuteMsg, LiquidatableAccountsResponse, LpPositionResponse, MarketConfig, QueryMsg, TradeMode,
 };
@@ -22,20 +22,7 @@ fn unconfirmed(refused: u64, stored: u64) -> String {
 /// 100 at the returned time.
 fn sol_market() -> (Suite, u64) {
     let mut s = Suite::new();
-    let (owner, feed) = (s.owner.clone(), s.feed.clone());
-    s.exec_at(
-        &feed,
-        &owner,
-        &FeedMsg::AddFeed {
-            feed_id: "SOL".into(),
-            description: "SOL".into(),
-            max_price_jump: Some(d("0.1")),
-            jump_window_secs: Some(60),
-            max_jump_windows: None,
-        },
-        &[],
-    )
-    .unwrap();
+    s.add_jump_guarded_feed("SOL");
     let sol = MarketConfig {
         taker_fee: d("0.001"),
         ..plain_market("SOL")
@@ -44,6 +31,19 @@ fn sol_market() -> (Suite, u64) {
     s.set_price("SOL", "100");
     let t0 = s.now();
     (s, t0)
+}
+
+/// [`sol_market`] with two honest publishers beside the suite's own (M) and an attacker holding
+/// 10,000 USDC, all deposited. Returns `[m, h1, h2, attacker]`.
+fn sol_market_three_publishers() -> (Suite, u64, [Addr; 4]) {
+    let (mut s, t0) = sol_market();
+    let (owner, feed, m) = (s.owner.clone(), s.feed.clone(), s.publisher.clone());
+    let [h1, h2] = [s.user("h1", 0), s.user("h2", 0)];
+    let publishers = vec![m.to_string(), h1.to_string(), h2.to_string()];
+    let msg = FeedMsg::SetPublishers { publishers };
+    s.exec_at(&feed, &owner, &msg, &[]).unwrap();
+    let [attacker] = s.traders(["attacker"], 10_000, 10_000);
+    (s, t0, [m, h1, h2, attacker])
 }
 
 /// The publisher pushes SOL at `price` published now; the feed refuses it as a jump.
@@ -316,19 +316,8 @@ fn s42_the_vault_and_settlement_need_a_confirmed_price() {
 
 #[test]
 fn s53_a_publisher_cannot_capture_the_anchor_and_trade_at_its_price() {
-    let (mut s, t0) = sol_market();
-    let (owner, feed, m) = (s.owner.clone(), s.feed.clone(), s.publisher.clone());
-    let [h1, h2] = [s.user("h1", 0), s.user("h2", 0)];
-    s.exec_at(
-        &feed,
-        &owner,
-        &FeedMsg::SetPublishers {
-            publishers: vec![m.to_string(), h1.to_string(), h2.to_string()],
-        },
-        &[],
-    )
-    .unwrap();
-    let [attacker] = s.traders(["attacker"], 10_000, 10_000);
+    let (mut s, t0, [m, h1, h2, attacker]) = sol_market_three_publishers();
+    let feed = s.feed.clone();
     // True price 100. M dates 110 five seconds ahead, just past the window boundary; H1 pushes
     // the true 100 a block later; a window later M pushes 121 (+10 % of its own 110).
     s.advance(55);
@@ -354,19 +343,8 @@ fn s53_a_publisher_cannot_capture_the_anchor_and_trade_at_its_price() {
 
 #[test]
 fn s42_one_publisher_cannot_lift_the_mark_and_trade_at_the_stale_price() {
-    let (mut s, t0) = sol_market();
-    let (owner, feed, m) = (s.owner.clone(), s.feed.clone(), s.publisher.clone());
-    let [h1, h2] = [s.user("h1", 0), s.user("h2", 0)];
-    s.exec_at(
-        &feed,
-        &owner,
-        &FeedMsg::SetPublishers {
-            publishers: vec![m.to_string(), h1.to_string(), h2.to_string()],
-        },
-        &[],
-    )
-    .unwrap();
-    let [attacker] = s.traders(["attacker"], 10_000, 10_000);
+    let (mut s, t0, [m, h1, h2, attacker]) = sol_market_three_publishers();
+    let feed = s.feed.clone();
     // SOL really gaps to 85: both honest publishers are refused within one window.
     s.advance(60);
     for h in [&h1, &h2] {

@@ -8,11 +8,7 @@ use crate::suite::{d, int_usdc, Suite, USDC};
 fn settled_positions_close_on_touch_or_in_batches_without_the_oracle() {
     let mut s = Suite::new();
     let owner = s.owner.clone();
-    let (alice, bob, carol) = (
-        s.user("alice", 20_000),
-        s.user("bob", 20_000),
-        s.user("carol", 20_000),
-    );
+    let [alice, bob, carol] = s.users([("alice", 20_000), ("bob", 20_000), ("carol", 20_000)]);
     s.deposit(&alice, 10_000);
     s.deposit(&bob, 10_000);
     s.deposit(&carol, 10_000);

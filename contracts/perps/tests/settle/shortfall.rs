@@ -30,6 +30,19 @@ fn bad_debts(res: &AppResponse) -> Vec<(String, [u128; 4])> {
         .collect()
 }
 
+/// `res` booked exactly one bad debt, `who`'s: `[shortfall, from fees, from the fund,
+/// socialized]`.
+fn assert_bad_debt(res: &AppResponse, who: &Addr, amounts: [u128; 4]) {
+    assert_eq!(bad_debts(res), vec![(who.to_string(), amounts)]);
+}
+
+/// `who` holds no position and `collateral`.
+fn assert_flat(s: &Suite, who: &Addr, collateral: Int128) {
+    let a = s.account(who);
+    assert!(a.positions.is_empty());
+    assert_eq!(a.collateral, collateral);
+}
+
 fn isolated_alice(s: &mut Suite) -> Addr {
     s.isolated_long_btc("alice")
 }
@@ -44,16 +57,11 @@ fn settle_positions_pays_an_isolated_shortfall_from_the_fund() {
     let e = &Suite::typed::<SettlePositionEvent>(&res)[0];
     assert_eq!(e.realized_pnl, Int128::new(-1_200i128 * USDC as i128));
     assert_eq!(e.shortfall, Uint128::new(200 * USDC));
-    assert_eq!(
-        bad_debts(&res),
-        vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
-    );
+    assert_bad_debt(&res, &alice, [200 * USDC, 0, 200 * USDC, 0]);
     // the vault keeps the whole 1,200 loss: 1,000 of margin and 200 from the fund
     assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_200)).unwrap());
     assert_eq!(s.balance(&s.fund.clone()), 300 * USDC);
-    let a = s.account(&alice);
-    assert!(a.positions.is_empty());
-    assert_eq!(a.collateral, int_usdc(2_000));
+    assert_flat(&s, &alice, int_usdc(2_000));
 }
 
 #[test]
@@ -141,15 +149,9 @@ fn a_failing_fund_call_on_settlement_is_socialized_in_the_reply() {
     settle(&mut s, "BTC", "52000");
     let cash = s.vault().cash;
     let res = s.settle_positions("BTC");
-    assert_eq!(
-        bad_debts(&res),
-        vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
-    );
-    let failed = Suite::typed::<BadDebtCoverFailedEvent>(&res);
-    assert_eq!(failed.len(), 1, "{:?}", res.events);
-    assert_eq!(failed[0].socialized, Uint128::new(200 * USDC));
-    assert_eq!(s.balance(&s.fund.clone()), 500 * USDC);
-    assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_000)).unwrap());
+    assert_bad_debt(&res, &alice, [200 * USDC, 0, 200 * USDC, 0]);
+    let cash_after = cash.checked_add(int_usdc(1_000)).unwrap();
+    s.assert_cover_failed(&res, 200 * USDC, 500 * USDC, cash_after);
 }
 
 #[test]
@@ -162,10 +164,7 @@ fn a_deposit_pays_the_settled_shortfall_through_the_waterfall() {
     let res = s
         .exec_funds(&alice, &ExecuteMsg::Deposit {}, 10 * USDC)
         .unwrap();
-    assert_eq!(
-        bad_debts(&res),
-        vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
-    );
+    assert_bad_debt(&res, &alice, [200 * USDC, 0, 200 * USDC, 0]);
     // the shortfall never reaches C: 2,000 + 10
     assert_eq!(
         Suite::attr(&res, "wasm", "collateral_after"),
@@ -191,15 +190,10 @@ fn a_trade_elsewhere_joins_the_settled_shortfall_to_its_own_in_one_waterfall() {
         Suite::typed::<TradeEvent>(&res)[0].shortfall,
         Some(usdc(50))
     );
-    assert_eq!(
-        bad_debts(&res),
-        vec![(alice.to_string(), [250 * USDC, 0, 250 * USDC, 0])]
-    );
+    assert_bad_debt(&res, &alice, [250 * USDC, 0, 250 * USDC, 0]);
     assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_550)).unwrap());
     assert_eq!(s.balance(&s.fund.clone()), 250 * USDC);
-    let a = s.account(&alice);
-    assert!(a.positions.is_empty());
-    assert_eq!(a.collateral, int_usdc(1_700));
+    assert_flat(&s, &alice, int_usdc(1_700));
 }
 
 #[test]
@@ -211,10 +205,7 @@ fn withdraw_and_add_margin_are_touches_too() {
     settle(&mut s, "BTC", "52000");
     // withdraw: the fund's payment comes first, then the bank send of 2,000
     let res = s.withdraw(&alice, 2_000 * USDC).unwrap();
-    assert_eq!(
-        bad_debts(&res),
-        vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
-    );
+    assert_bad_debt(&res, &alice, [200 * USDC, 0, 200 * USDC, 0]);
     assert_eq!(s.balance(&alice), 2_000 * USDC);
     assert_eq!(s.account(&alice).collateral, Int128::zero());
     // add_margin on the ETH book
@@ -227,10 +218,7 @@ fn withdraw_and_add_margin_are_touches_too() {
             },
         )
         .unwrap();
-    assert_eq!(
-        bad_debts(&res),
-        vec![(bob.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
-    );
+    assert_bad_debt(&res, &bob, [200 * USDC, 0, 200 * USDC, 0]);
     let b = s.account(&bob);
     assert_eq!(b.collateral, int_usdc(1_400));
     assert_eq!(b.positions[0].margin, Some((600 * USDC).into()));
@@ -249,10 +237,7 @@ fn liquidate_joins_a_settled_shortfall_to_the_books_it_liquidates() {
     // settled BTC short 200, the cross book −100 (and its 0.5 % reward floor of 0 pays nothing)
     assert_eq!(Suite::typed::<SettlePositionEvent>(&res).len(), 1);
     assert_eq!(Suite::typed::<LiquidationEvent>(&res).len(), 1);
-    assert_eq!(
-        bad_debts(&res),
-        vec![(alice.to_string(), [300 * USDC, 0, 300 * USDC, 0])]
-    );
+    assert_bad_debt(&res, &alice, [300 * USDC, 0, 300 * USDC, 0]);
     assert_eq!(s.balance(&s.fund.clone()), 700 * USDC);
     let a = s.account(&alice);
     assert!(a.positions.is_empty());
@@ -271,10 +256,7 @@ fn a_settled_cross_loss_that_leaves_the_account_flat_is_written_off_at_once() {
     // transaction through the waterfall (DESIGN 6.10), the fund pays the 200
     let cash = s.vault().cash;
     let res = s.settle_positions("BTC");
-    assert_eq!(
-        bad_debts(&res),
-        vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
-    );
+    assert_bad_debt(&res, &alice, [200 * USDC, 0, 200 * USDC, 0]);
     let a = s.account(&alice);
     assert!(a.positions.is_empty());
     assert_eq!(a.collateral, Int128::zero());
@@ -333,10 +315,7 @@ fn the_scan_lists_a_bankrupt_settled_isolated_position_and_liquidate_books_it() 
     let res = s.liquidate(&keeper, &alice, None).unwrap();
     assert!(Suite::typed::<LiquidationEvent>(&res).is_empty());
     assert_eq!(Suite::typed::<SettlePositionEvent>(&res).len(), 1);
-    assert_eq!(
-        bad_debts(&res),
-        vec![(alice.to_string(), [200 * USDC, 0, 200 * USDC, 0])]
-    );
+    assert_bad_debt(&res, &alice, [200 * USDC, 0, 200 * USDC, 0]);
     assert_eq!(Suite::attr(&res, "wasm", "reward"), "0");
     assert_eq!(s.balance(&keeper), 0);
     let page: LiquidatableAccountsResponse = s.query(&QueryMsg::LiquidatableAccounts {

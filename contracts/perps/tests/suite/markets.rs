@@ -46,29 +46,7 @@ pub fn fee_market(feed_id: &str, skew_scale: &str) -> MarketConfig {
 }
 
 pub fn instantiate_msg(feed: &Addr, fund: &Addr) -> InstantiateMsg {
-    InstantiateMsg {
-        owner: None,
-        collateral_denom: DENOM.to_string(),
-        collateral_decimals: 6,
-        price_feed: feed.to_string(),
-        insurance_fund: fund.to_string(),
-        max_oracle_age_secs: 60,
-        max_confidence_ratio: d("0.01"),
-        max_ema_deviation: d("0.05"),
-        max_positions_per_account: None,
-        liquidation_target_ratio: d("1.25"),
-        liquidator_reward_share: d("0.5"),
-        insurance_fee_share: d("0.2"),
-        vault_min_backing: d("0.1"),
-        min_liquidation_reward: None,
-        default_max_slippage: None,
-        unrealized_profit_weight: None,
-        lp_withdraw_delay_secs: Some(3600),
-        min_position_notional: None,
-        max_total_skew_to_vault: None,
-        adl_trigger_ratio: None,
-        lp_claim_window_secs: None,
-    }
+    InstantiateMsg::reference(DENOM, feed, fund)
 }
 
 /// Funding at 0.00432 a day at full skew, which is the cap skew 0.05·600 = 30, chosen so every

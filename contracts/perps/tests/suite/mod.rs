@@ -167,14 +167,39 @@ impl Suite {
 impl Suite {
     /// BTC and ETH plain markets, prices 60,000 and 3,000, a vault of 1,000,000 USDC.
     pub fn new() -> Self {
-        Self::with(
-            |_| {},
-            &[("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))],
-        )
+        Self::plain(|_| {}, &["BTC", "ETH"])
     }
 
     pub fn with(edit: impl FnOnce(&mut InstantiateMsg), markets: &[(&str, MarketConfig)]) -> Self {
         Self::with_vault(edit, markets, 1_000_000)
+    }
+
+    /// Like `with`, every market a [`plain_market`] on its own feed.
+    pub fn plain(edit: impl FnOnce(&mut InstantiateMsg), ids: &[&str]) -> Self {
+        let markets: Vec<_> = ids.iter().map(|id| (*id, plain_market(id))).collect();
+        Self::with(edit, &markets)
+    }
+
+    /// Plain markets `M00`, `M01`, … (`n` of them) at 100; alice (`wallet` whole USDC, `deposit`
+    /// of it deposited) long 10 in each; a keeper with an empty wallet. Returns the market ids
+    /// and `[alice, keeper]`.
+    pub fn long_10_in_each(
+        n: usize,
+        edit: impl FnOnce(&mut InstantiateMsg),
+        (wallet, deposit): (u128, u128),
+    ) -> (Self, Vec<String>, [Addr; 2]) {
+        let ids: Vec<String> = (0..n).map(|i| format!("M{i:02}")).collect();
+        let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut s = Self::plain(edit, &id_refs);
+        let (alice, keeper) = (s.user("alice", wallet), s.user("keeper", 0));
+        for id in &ids {
+            s.set_price(id, "100");
+        }
+        s.deposit(&alice, deposit);
+        for id in &ids {
+            s.trade(&alice, id, "10");
+        }
+        (s, ids, [alice, keeper])
     }
 
     /// Like `with`, the LP providing `lp_whole` USDC (0: no vault shares at all).
@@ -374,6 +399,20 @@ impl Suite {
 
     pub fn deposit(&mut self, who: &Addr, whole: u128) {
         self.exec_funds(who, &ExecuteMsg::Deposit {}, whole * USDC)
+            .unwrap();
+    }
+
+    /// `lp` requests the withdrawal of `shares` (base units of shares).
+    pub fn request_withdrawal(&mut self, lp: &Addr, shares: u128) -> AppResponse {
+        let msg = ExecuteMsg::WithdrawLiquidity {
+            shares: Uint128::new(shares),
+        };
+        self.exec(lp, &msg).unwrap()
+    }
+
+    /// Deposits `amount` base units (a deposit one unit short of a requirement).
+    pub fn deposit_units(&mut self, who: &Addr, amount: u128) {
+        self.exec_funds(who, &ExecuteMsg::Deposit {}, amount)
             .unwrap();
     }
 

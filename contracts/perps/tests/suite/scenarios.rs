@@ -1,8 +1,9 @@
 //! Setups many tests share: one BTC market of the test's own next to the plain ETH market, and
 //! traders minted and deposited in one call.
 
-use cosmwasm_std::{Addr, Decimal256};
+use cosmwasm_std::{Addr, Decimal256, Int128, Uint128};
 use cw_multi_test::AppResponse;
+use perps_api::events::BadDebtCoverFailedEvent;
 use perps_api::perps::{ExecuteMsg, MarketConfig, MarketStatusUpdate};
 use perps_api::price_feed::ExecuteMsg as FeedMsg;
 
@@ -37,6 +38,45 @@ impl Suite {
         (s, alice)
     }
 
+    /// The insurance fund refused the engine's cover (it does not know the engine): one
+    /// `bad_debt_cover_failed` event socializing `socialized`, the fund still holding
+    /// `fund_balance`, the vault's cash `cash_after`.
+    pub fn assert_cover_failed(
+        &self,
+        res: &AppResponse,
+        socialized: u128,
+        fund_balance: u128,
+        cash_after: Int128,
+    ) {
+        let failed = Self::typed::<BadDebtCoverFailedEvent>(res);
+        assert_eq!(failed.len(), 1, "{:?}", res.events);
+        assert_eq!(failed[0].socialized, Uint128::new(socialized));
+        assert_eq!(self.balance(&self.fund.clone()), fund_balance);
+        assert_eq!(self.vault().cash, cash_after);
+    }
+
+    /// `who`'s book values at `equity` whole USDC against a maintenance requirement of
+    /// `maintenance` whole USDC.
+    pub fn assert_equity_and_mm(&self, who: &Addr, equity: i128, maintenance: u128) {
+        let a = self.account(who);
+        assert_eq!(a.equity, super::int_usdc(equity));
+        assert_eq!(a.maintenance_margin, usdc(maintenance));
+    }
+
+    /// bob (10,000 USDC) short 1 BTC at 60,000 on C = 6,150 USDC − 1 unit: one unit below the
+    /// maintenance requirement at 63,000.
+    pub fn bob_below_maintenance(&mut self) -> Addr {
+        let bob = self.user("bob", 10_000);
+        self.deposit_units(&bob, 6_150 * USDC - 1);
+        self.trade(&bob, "BTC", "-1");
+        bob
+    }
+
+    /// `user` for each `(name, whole USDC in the wallet)`, nothing deposited.
+    pub fn users<const N: usize>(&mut self, wallets: [(&str, u128); N]) -> [Addr; N] {
+        wallets.map(|(name, balance)| self.user(name, balance))
+    }
+
     /// Wallets `names`, each minted `balance` whole USDC; then each, in order, deposits
     /// `deposit` whole USDC.
     pub fn traders<const N: usize>(
@@ -57,11 +97,7 @@ impl Suite {
     /// with an empty wallet. Returns `[bob, carol, keeper]`.
     pub fn hedged_book_at_initial_margin() -> (Self, [Addr; 3]) {
         let mut s = Self::new();
-        let (bob, carol, keeper) = (
-            s.user("bob", 10_000),
-            s.user("carol", 10_000),
-            s.user("keeper", 0),
-        );
+        let [bob, carol, keeper] = s.users([("bob", 10_000), ("carol", 10_000), ("keeper", 0)]);
         s.deposit(&bob, 6_300);
         s.trade(&bob, "BTC", "-1");
         s.trade(&bob, "ETH", "1");
@@ -120,24 +156,24 @@ impl Suite {
         (s, [lp, alice])
     }
 
+    /// The owner adds feed `id` to the price feed, skipping moves over 10 % within 60 seconds.
+    pub fn add_jump_guarded_feed(&mut self, id: &str) {
+        let (owner, feed) = (self.owner.clone(), self.feed.clone());
+        let msg = FeedMsg::AddFeed {
+            feed_id: id.into(),
+            description: id.into(),
+            max_price_jump: Some(d("0.1")),
+            jump_window_secs: Some(60),
+            max_jump_windows: None,
+        };
+        self.exec_at(&feed, &owner, &msg, &[]).unwrap();
+    }
+
     /// The default suite plus a SOL feed that skips moves over 10 % within 60 seconds, a plain
     /// SOL market at 100, and alice (10,000 USDC, all deposited) long 10 SOL. Returns alice.
     pub fn sol_jump_guarded_alice_long_10() -> (Self, Addr) {
         let mut s = Self::new();
-        let (owner, feed) = (s.owner.clone(), s.feed.clone());
-        s.exec_at(
-            &feed,
-            &owner,
-            &FeedMsg::AddFeed {
-                feed_id: "SOL".into(),
-                description: "SOL".into(),
-                max_price_jump: Some(d("0.1")),
-                jump_window_secs: Some(60),
-                max_jump_windows: None,
-            },
-            &[],
-        )
-        .unwrap();
+        s.add_jump_guarded_feed("SOL");
         s.add_market("SOL", plain_market("SOL")).unwrap();
         s.set_price("SOL", "100");
         let alice = s.trader("alice", 10_000, 10_000);

@@ -1,0 +1,368 @@
+//! Deserialization of the contracts' message enums with one serde copy per enum instead of one
+//! per variant (docs/size.md: a derived `Deserialize` instantiates serde_json's struct parser for
+//! every struct variant, ~1 KB each plus its fields).
+//!
+//! A message is `{"<variant>": {<fields>}}`. The fields are read into one "superset" struct
+//! holding every field of every variant as an `Option` (derived, so field names, `null` and
+//! duplicate-field handling are serde's own), and the variant is built from it by a plain
+//! function. The JSON accepted is the one of the derived form, with the same error texts for an
+//! unknown variant and a missing field; as there, a field a variant does not have is ignored
+//! (unless it is another variant's field with a value of the wrong type, which is refused).
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{Deserialize, Deserializer, Error, Expected, IgnoredAny, MapAccess, Visitor};
+
+/// Reads `{"<variant>": <fields>}`: the variant's name (one of `variants`) and the fields as `F`.
+pub fn tagged<'de, D, F>(
+    d: D,
+    variants: &'static [&'static str],
+) -> Result<(&'static str, F), D::Error>
+where
+    D: Deserializer<'de>,
+    F: Deserialize<'de>,
+{
+    d.deserialize_map(Tagged(variants, PhantomData))
+}
+
+/// [`tagged`], reading the fields of the variant `special` as `G` instead (a variant with many
+/// fields of its own: in the superset they would make one function too large for the chain's
+/// 100-locals limit).
+pub fn tagged_or<'de, D, F, G>(
+    d: D,
+    variants: &'static [&'static str],
+    special: &'static str,
+) -> Result<(&'static str, Result<F, G>), D::Error>
+where
+    D: Deserializer<'de>,
+    F: Deserialize<'de>,
+    G: Deserialize<'de>,
+{
+    d.deserialize_map(TaggedOr(variants, special, PhantomData))
+}
+
+/// Why the fields read do not make the variant named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldError {
+    /// A required field is absent (or `null`).
+    Missing(&'static str),
+    /// A field shared by variants with different types has the other variant's type.
+    Type(&'static str, &'static str),
+}
+
+impl FieldError {
+    /// serde's error for it (`missing field `x`` as the derived form says).
+    pub fn into_de<E: Error>(self) -> E {
+        match self {
+            FieldError::Missing(name) => E::missing_field(name),
+            FieldError::Type(name, expected) => E::custom(format_args!(
+                "invalid type of field `{name}`, expected {expected}"
+            )),
+        }
+    }
+}
+
+/// A required field of the variant being built.
+pub fn req<T>(value: Option<T>, name: &'static str) -> Result<T, FieldError> {
+    value.ok_or(FieldError::Missing(name))
+}
+
+struct Tagged<F>(&'static [&'static str], PhantomData<F>);
+
+impl<'de, F: Deserialize<'de>> Visitor<'de> for Tagged<F> {
+    type Value = (&'static str, F);
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object with one key naming the message")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let variant = variant(&mut map, self.0, &self)?;
+        let fields = map.next_value::<F>()?;
+        end(&mut map, &self)?;
+        Ok((variant, fields))
+    }
+}
+
+struct TaggedOr<F, G>(&'static [&'static str], &'static str, PhantomData<(F, G)>);
+
+impl<'de, F: Deserialize<'de>, G: Deserialize<'de>> Visitor<'de> for TaggedOr<F, G> {
+    type Value = (&'static str, Result<F, G>);
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object with one key naming the message")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let variant = variant(&mut map, self.0, &self)?;
+        let fields = if variant == self.1 {
+            Err(map.next_value::<G>()?)
+        } else {
+            Ok(map.next_value::<F>()?)
+        };
+        end(&mut map, &self)?;
+        Ok((variant, fields))
+    }
+}
+
+/// The first key: one of `variants`.
+fn variant<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    variants: &'static [&'static str],
+    exp: &dyn Expected,
+) -> Result<&'static str, A::Error> {
+    let Some(key) = map.next_key::<String>()? else {
+        return Err(A::Error::invalid_length(0, exp));
+    };
+    match variants.iter().find(|v| **v == key) {
+        Some(variant) => Ok(variant),
+        None => Err(A::Error::unknown_variant(&key, variants)),
+    }
+}
+
+/// No second key.
+fn end<'de, A: MapAccess<'de>>(map: &mut A, exp: &dyn Expected) -> Result<(), A::Error> {
+    match map.next_key::<IgnoredAny>()? {
+        Some(_) => Err(A::Error::invalid_length(2, exp)),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cosmwasm_std::{from_json, to_json_vec};
+    use serde_json::{json, Value};
+
+    use crate::perps::{ExecuteMsg, QueryMsg};
+
+    /// The variant names of a message in the committed schema (`schema/<contract>/<contract>.json`).
+    fn schema_variants(schema: &str, msg: &str) -> Vec<String> {
+        let schema: Value = serde_json::from_str(schema).unwrap();
+        schema[msg]["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["required"][0].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn every_variant_of_the_schema_is_read() {
+        let perps = include_str!("../../../schema/perps/perps.json");
+        assert_eq!(
+            schema_variants(perps, "execute"),
+            crate::perps::EXECUTE_VARIANTS
+        );
+        assert_eq!(
+            schema_variants(perps, "query"),
+            crate::perps::QUERY_VARIANTS
+        );
+        let fund = include_str!("../../../schema/insurance-fund/insurance-fund.json");
+        assert_eq!(
+            schema_variants(fund, "execute"),
+            crate::insurance_fund::EXECUTE_VARIANTS
+        );
+        assert_eq!(
+            schema_variants(fund, "query"),
+            crate::insurance_fund::QUERY_VARIANTS
+        );
+        let feed = include_str!("../../../schema/price-feed/price-feed.json");
+        assert_eq!(
+            schema_variants(feed, "execute"),
+            crate::price_feed::EXECUTE_VARIANTS
+        );
+        assert_eq!(
+            schema_variants(feed, "query"),
+            crate::price_feed::QUERY_VARIANTS
+        );
+    }
+
+    /// Reads `json` as `T`, writes it back, and expects the same JSON.
+    fn round_trip<T>(json: Value)
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+    {
+        let msg: T = from_json(json.to_string()).unwrap_or_else(|e| panic!("{json}: {e}"));
+        let back: Value = serde_json::from_slice(&to_json_vec(&msg).unwrap()).unwrap();
+        assert_eq!(back, json);
+    }
+
+    fn market_config() -> Value {
+        json!({
+            "feed_id": "BTC",
+            "margin_tiers": [
+                {"max_notional": "100", "initial_margin_ratio": "0.1", "maintenance_margin_ratio": "0.05"},
+                {"max_notional": null, "initial_margin_ratio": "0.2", "maintenance_margin_ratio": "0.1"}
+            ],
+            "taker_fee": "0.001",
+            "skew_scale": "1000",
+            "max_price_impact": "0.01",
+            "max_funding_rate_per_day": "0.1",
+            "max_long_oi": "5",
+            "max_short_oi": "6",
+            "max_position_notional": "7",
+            "min_order_size": "0.001",
+            "liquidation_fee": "0.01",
+            "max_skew_to_vault": "1",
+            "execution": "immediate"
+        })
+    }
+
+    #[test]
+    fn perps_execute_messages_read_back() {
+        let u = "10";
+        let samples = [
+            json!({"deposit": {}}),
+            json!({"withdraw": {"amount": u}}),
+            json!({"trade": {"market_id": "BTC", "size_delta": "-1.5", "acceptable_price": "2", "mode": {"isolated": {"margin": u}}}}),
+            json!({"trade": {"market_id": "BTC", "size_delta": "1", "acceptable_price": null, "mode": "cross"}}),
+            json!({"close_position": {"market_id": "BTC", "acceptable_price": "3"}}),
+            json!({"execute_orders": {"order_ids": [1, 2], "limit": 3}}),
+            json!({"place_order": {"market_id": "ETH", "size_delta": "2", "trigger_price": "5", "trigger": "below", "reduce_only": true, "acceptable_price": "6", "mode": "cross"}}),
+            json!({"cancel_order": {"order_id": 9}}),
+            json!({"add_margin": {"market_id": "BTC", "amount": u}}),
+            json!({"remove_margin": {"market_id": "BTC", "amount": "11"}}),
+            json!({"liquidate": {"account": "a", "min_reward": "1"}}),
+            json!({"provide_liquidity": {}}),
+            json!({"withdraw_liquidity": {"shares": "4"}}),
+            json!({"claim_liquidity": {}}),
+            json!({"cancel_withdraw_liquidity": {}}),
+            json!({"sweep_fees": {}}),
+            json!({"settle_positions": {"market_id": "BTC", "limit": 4}}),
+            json!({"add_market": {"market_id": "BTC", "config": market_config()}}),
+            json!({"update_market": {"market_id": "BTC", "config": market_config(), "force": false}}),
+            json!({"set_market_status": {"market_id": "BTC", "status": "reduce_only"}}),
+            json!({"settle_market": {"market_id": "BTC", "price": "100"}}),
+            json!({"update_config": {
+                "price_feed": "f", "insurance_fund": "i", "max_oracle_age_secs": 1,
+                "max_confidence_ratio": "0.1", "max_ema_deviation": "0.2",
+                "max_positions_per_account": 2, "max_order_age_secs": 3, "max_orders_per_account": 4,
+                "keeper_fee": "5", "liquidation_target_ratio": "0.3", "liquidator_reward_share": "0.4",
+                "insurance_fee_share": "0.5", "vault_min_backing": "0.6", "min_liquidation_reward": "6",
+                "default_max_slippage": "0.7", "unrealized_profit_weight": "0.8",
+                "lp_withdraw_delay_secs": 7, "min_position_notional": "8",
+                "max_total_skew_to_vault": "0.9", "adl_trigger_ratio": "0.05", "lp_claim_window_secs": 9
+            }}),
+            json!({"transfer_ownership": {"new_owner": "o"}}),
+            json!({"accept_ownership": {}}),
+            json!({"auto_deleverage": {"market_id": "BTC", "limit": 5}}),
+            json!({"mark_bad_debt": {"account": "b"}}),
+        ];
+        for json in samples {
+            round_trip::<ExecuteMsg>(json);
+        }
+        // optional fields absent read as None
+        let msg: ExecuteMsg = from_json(r#"{"update_config":{}}"#).unwrap();
+        let back: Value = serde_json::from_slice(&to_json_vec(&msg).unwrap()).unwrap();
+        assert!(back["update_config"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(Value::is_null));
+        let err = from_json::<ExecuteMsg>(
+            r#"{"place_order":{"market_id":"A","size_delta":"1","trigger_price":"1"}}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("missing field `trigger`"), "{err}");
+    }
+
+    #[test]
+    fn perps_queries_read_back() {
+        let samples = [
+            json!({"config": {}}),
+            json!({"market": {"market_id": "BTC"}}),
+            json!({"markets": {"start_after": "A", "limit": 1}}),
+            json!({"account": {"address": "a"}}),
+            json!({"accounts": {"start_after": "a", "limit": 2}}),
+            json!({"liquidatable_accounts": {"start_after": "b", "limit": 3}}),
+            json!({"simulate_trade": {"address": "a", "market_id": "BTC", "size_delta": "-1", "mode": "cross"}}),
+            json!({"orders": {"address": "a"}}),
+            json!({"pending_orders": {"start_after": 7, "limit": 4}}),
+            json!({"pending_orders": {"start_after": null, "limit": null}}),
+            json!({"vault": {}}),
+            json!({"lp_position": {"address": "a"}}),
+            json!({"adl_ranking": {"market_id": "BTC", "start_after": "c", "limit": 5}}),
+        ];
+        for json in samples {
+            round_trip::<QueryMsg>(json);
+        }
+        // `start_after` is an order id in `pending_orders` and text elsewhere
+        let err = |json: &str| from_json::<QueryMsg>(json).unwrap_err().to_string();
+        assert!(err(r#"{"pending_orders":{"start_after":"7"}}"#)
+            .contains("invalid type of field `start_after`, expected u64"));
+        assert!(err(r#"{"markets":{"start_after":7}}"#)
+            .contains("invalid type of field `start_after`, expected a string"));
+        assert!(err(r#"{"markets":{"start_after":-7}}"#)
+            .contains("invalid type: integer `-7`, expected a string or an unsigned integer"));
+        assert!(err(r#"{"market":{}}"#).contains("missing field `market_id`"));
+        assert!(err(r#"{"markt":{}}"#).contains("unknown variant `markt`"));
+    }
+
+    #[test]
+    fn insurance_fund_messages_read_back() {
+        use crate::insurance_fund::{ExecuteMsg, QueryMsg};
+        for json in [
+            json!({"deposit": {}}),
+            json!({"cover_bad_debt": {"amount": "5"}}),
+            json!({"withdraw": {"amount": "6", "recipient": "r"}}),
+            json!({"add_engine": {"engine": "e"}}),
+            json!({"remove_engine": {"engine": "e"}}),
+            json!({"transfer_ownership": {"new_owner": "o"}}),
+            json!({"accept_ownership": {}}),
+        ] {
+            round_trip::<ExecuteMsg>(json);
+        }
+        for json in [
+            json!({"config": {}}),
+            json!({"balance": {}}),
+            json!({"payouts": {"start_after": 3, "limit": 4}}),
+            json!({"payouts": {"start_after": null, "limit": null}}),
+        ] {
+            round_trip::<QueryMsg>(json);
+        }
+        let err = from_json::<ExecuteMsg>(r#"{"withdraw":{"amount":"6"}}"#).unwrap_err();
+        assert!(
+            err.to_string().contains("missing field `recipient`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn perps_instantiate_reads_back() {
+        use crate::perps::InstantiateMsg;
+        let full = json!({
+            "owner": "o", "collateral_denom": "uusdc", "collateral_decimals": 6,
+            "price_feed": "f", "insurance_fund": "i", "max_oracle_age_secs": 60,
+            "max_confidence_ratio": "0.01", "max_ema_deviation": "0.05",
+            "max_positions_per_account": 16, "liquidation_target_ratio": "1.5",
+            "liquidator_reward_share": "0.3", "insurance_fee_share": "0.2",
+            "vault_min_backing": "0.1", "min_liquidation_reward": "100",
+            "default_max_slippage": "0.02", "unrealized_profit_weight": "0.5",
+            "lp_withdraw_delay_secs": 86400, "min_position_notional": "10",
+            "max_total_skew_to_vault": "2", "adl_trigger_ratio": "0.05",
+            "lp_claim_window_secs": 3600
+        });
+        round_trip::<InstantiateMsg>(full.clone());
+        // optional fields absent: null when written back; a required one absent: refused
+        let mut min = full.clone();
+        for key in ["owner", "max_positions_per_account", "lp_claim_window_secs"] {
+            min.as_object_mut().unwrap().remove(key);
+        }
+        let msg: InstantiateMsg = from_json(min.to_string()).unwrap();
+        assert_eq!((msg.owner, msg.max_positions_per_account), (None, None));
+        let mut bad = full;
+        bad.as_object_mut().unwrap().remove("collateral_decimals");
+        let err = from_json::<InstantiateMsg>(bad.to_string()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("missing field `collateral_decimals`"),
+            "{err}"
+        );
+        // an `update_config` carrying instantiate-only fields ignores them, as before
+        let msg: ExecuteMsg =
+            from_json(r#"{"update_config":{"collateral_denom":"x","keeper_fee":"3"}}"#).unwrap();
+        let back: Value = serde_json::from_slice(&to_json_vec(&msg).unwrap()).unwrap();
+        assert_eq!(back["update_config"]["keeper_fee"], json!("3"));
+    }
+}
