@@ -181,6 +181,20 @@ pub enum Action {
     Deleverage {
         market: usize,
     },
+    /// A keeper calls `mark_bad_debt` on a trader (bankrupt or not: the model says which).
+    MarkBadDebt {
+        target: usize,
+    },
+    /// Drives the vault below its ADL trigger (DESIGN 6.10): `who` takes the market's skew to
+    /// 95 % of what the cap allows on one side (`short`), the price moves in the skew's favour by
+    /// the fraction that brings V to the trigger, times `1 + over‰` (beyond what the caps allow
+    /// for), a keeper marks every bankrupt book and deleverages the market until nothing closes.
+    AdlShock {
+        who: usize,
+        market: usize,
+        short: bool,
+        over: u32,
+    },
 }
 
 fn who() -> impl Strategy<Value = usize> {
@@ -333,6 +347,9 @@ pub fn action() -> impl Strategy<Value = Action> {
         2 => (who(), 1i64..4).prop_map(|(who, lots)| Action::Dust { who, lots }),
         2 => (0..LPS, any::<bool>()).prop_map(|(lp, lapse)| Action::StaleClaim { lp, lapse }),
         2 => market().prop_map(|market| Action::Deleverage { market }),
+        2 => who().prop_map(|target| Action::MarkBadDebt { target }),
+        2 => (who(), market(), any::<bool>(), prop_oneof![1 => 0u32..100, 2 => 100u32..1_500])
+            .prop_map(|(who, market, short, over)| Action::AdlShock { who, market, short, over }),
         1 => (who(), who(), market(), lots(), lots()).prop_map(
             |(a, b, market, lots_a, lots_b)| Action::GroupRoundTrip {
                 a,

@@ -42,7 +42,7 @@ fn actor(a: &Action) -> Vec<usize> {
         | Action::Dust { who, .. } => vec![*who],
         Action::Liquidate { target, .. } => vec![*target],
         // auto-deleveraging closes whoever tops the index
-        Action::Deleverage { .. } => (0..TRADERS).collect(),
+        Action::Deleverage { .. } | Action::AdlShock { .. } => (0..TRADERS).collect(),
         Action::GroupRoundTrip { a, b, .. } => vec![*a, *b],
         // the seller is the largest holder on the skew's side, found at the step
         Action::SqueezeSkew { .. } => (0..TRADERS).collect(),
@@ -97,6 +97,7 @@ impl Sim {
                     let p = self.prices[m].to_string();
                     self.s.publish(id, &p, "0", None, t);
                 }
+                self.doubtful = [false; IDS.len()];
                 None
             }
             Action::Time { secs } => {
@@ -120,6 +121,15 @@ impl Sim {
             }
             Action::RoundTrip { who, market, lots } => {
                 self.round_trip(&pre, *who, *market, *lots);
+                None
+            }
+            Action::AdlShock {
+                who,
+                market,
+                short,
+                over,
+            } => {
+                self.adl_shock(*who, *market, *short, *over);
                 None
             }
             Action::SqueezeSkew { market, permille } => {
@@ -147,6 +157,7 @@ impl Sim {
                         let p = self.prices[m].to_string();
                         self.s.publish(id, &p, "0", None, t);
                     }
+                    self.doubtful = [false; IDS.len()];
                 }
                 // the share price right before a claim (time may have moved within the step)
                 self.vault_before = self.s.vault();
@@ -162,6 +173,12 @@ impl Sim {
             }
         };
         let post = observed.unwrap_or_else(|| self.observe());
+        if std::env::var("SIM_DEBUG").is_ok() {
+            eprintln!(
+                "step {i} {a:?}\n  vault {:?} fund {}\n  accounts {:?}",
+                post.vault, post.fund_balance, post.accounts
+            );
+        }
         if let Err(msg) = self.after_step(a, &pre, &post) {
             fail(msg);
         }
@@ -631,7 +648,9 @@ fn all_live(o: &Obs) -> bool {
 
 /// The engine's vault equity equals the reference model's (within `TOL`).
 pub(super) fn vault_matches_model(post: &Obs) -> Result<(), String> {
-    let v_model = model::vault_equity(&post.world, post.cash, &post.all_positions);
+    // V net of `unrecoverable` (the shortfalls `mark_bad_debt` recorded)
+    let v_model = model::vault_equity(&post.world, post.cash, &post.all_positions)
+        - post.vault.unrecoverable.u128() as i128;
     if (v_model - post.vault.equity.i128()).abs() > TOL {
         return Err(format!(
             "vault equity: model {v_model} engine {}",

@@ -317,6 +317,13 @@ impl Sim {
                 ExecuteMsg::ClaimLiquidity {},
                 0,
             ),
+            Action::MarkBadDebt { target } => (
+                self.liquidator.clone(),
+                ExecuteMsg::MarkBadDebt {
+                    account: self.traders[*target].to_string(),
+                },
+                0,
+            ),
             Action::Deleverage { market } => (
                 self.liquidator.clone(),
                 ExecuteMsg::AutoDeleverage {

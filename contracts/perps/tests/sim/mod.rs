@@ -5,11 +5,14 @@
 //! Reproducible: each sequence is generated from its own seed (`SIM_SEED` + case number) by a
 //! ChaCha `TestRng`; a failure prints `SIM_SEED=<seed> SIM_CASES=1` and the (shrunk) step list.
 //! `SIM_CASES` sets the number of sequences, `SIM_STEPS` their maximum length.
+//! `SIM_DEBUG=1` prints the vault and every account after each step (to read a replayed failure).
+//! Before each solvency-relevant message the model predicts the engine's answer (`predict.rs`).
 
 mod actions;
 mod checks;
 mod messages;
 mod model;
+mod predict;
 mod regressions;
 mod solvency;
 mod trades;
@@ -77,6 +80,34 @@ pub struct Stats {
     pub lapsed_claims: u64,
     /// LP exits checked against the share price of those who stay (invariant 11).
     pub lp_exits_checked: u64,
+    /// Exposure-cap and notional-floor refusals the model predicted (the engine refused).
+    pub predicted_refusals: u64,
+    /// Trades the model passed on those rules (the engine did not refuse by them).
+    pub predicted_passes: u64,
+    /// Within the model's band of a boundary: not predicted.
+    pub predictions_undecided: u64,
+    /// Realized profits paid with the haircut while V < 0, as the model predicted.
+    pub haircut_payments: u64,
+    /// Realized profits paid in full while V > 0, as the model predicted.
+    pub profits_predicted: u64,
+    /// LP claims (and lapses) whose outcome and payout the model predicted.
+    pub claims_predicted: u64,
+    /// Of which paid in part or refused (the rest stays requested).
+    pub claims_partial: u64,
+    /// `mark_bad_debt` calls, and those that recorded a shortfall the model predicted.
+    pub mark_bad_debt_calls: u64,
+    pub bad_debt_marked: u64,
+    /// `auto_deleverage` calls whose first account, size, price and PnL the model predicted.
+    pub adl_predicted: u64,
+    /// Steps that shocked a market whose skew sat at the cap until V fell below the trigger.
+    pub adl_shocks: u64,
+    /// Steps after which the flat accounts together held more than the engine, by at most the
+    /// deficit (−V) the exhausted ADL path left; the largest such shortfall (base units).
+    pub deficit_steps: u64,
+    pub max_deficit: u64,
+    /// ADL paths in which a whole close flipped a market's skew (a finding: V may fall by the
+    /// impact liability of the new skew).
+    pub adl_flips: u64,
     /// Rejections by message kind and error (first words), to see what the sequences reach.
     pub errors: std::collections::BTreeMap<String, u64>,
 }
@@ -144,6 +175,20 @@ fn add_stats(into: &mut Stats, s: &Stats) {
     into.dust_refused += s.dust_refused;
     into.lapsed_claims += s.lapsed_claims;
     into.lp_exits_checked += s.lp_exits_checked;
+    into.predicted_refusals += s.predicted_refusals;
+    into.predicted_passes += s.predicted_passes;
+    into.predictions_undecided += s.predictions_undecided;
+    into.haircut_payments += s.haircut_payments;
+    into.profits_predicted += s.profits_predicted;
+    into.claims_predicted += s.claims_predicted;
+    into.claims_partial += s.claims_partial;
+    into.mark_bad_debt_calls += s.mark_bad_debt_calls;
+    into.bad_debt_marked += s.bad_debt_marked;
+    into.adl_predicted += s.adl_predicted;
+    into.adl_shocks += s.adl_shocks;
+    into.deficit_steps += s.deficit_steps;
+    into.adl_flips += s.adl_flips;
+    into.max_deficit = into.max_deficit.max(s.max_deficit);
     for (k, v) in &s.errors {
         *into.errors.entry(k.clone()).or_default() += v;
     }
@@ -234,5 +279,34 @@ fn soak() {
         "soak: seeds {seed}..{}, {cases} sequences, {:?}: {stats:?}",
         seed.wrapping_add(cases as u64),
         t.elapsed()
+    );
+    println!(
+        "soak solvency: {} sequences, {} steps, {} s; adl_shocks {}, adl_paths {}, adl_runs {}, \
+         adl_predicted {}, mark_bad_debt calls {} (recorded {}), haircut payments {}, profits \
+         predicted {}, claims predicted {} (partial {}), lapsed {}, predicted refusals {}, \
+         predicted passes {}, undecided {}, whales capped {}, dust refused {}, deficit steps {} \
+         (max {} base units), adl flips {}",
+        stats.sequences,
+        stats.steps,
+        t.elapsed().as_secs(),
+        stats.adl_shocks,
+        stats.adl_paths,
+        stats.adl_runs,
+        stats.adl_predicted,
+        stats.mark_bad_debt_calls,
+        stats.bad_debt_marked,
+        stats.haircut_payments,
+        stats.profits_predicted,
+        stats.claims_predicted,
+        stats.claims_partial,
+        stats.lapsed_claims,
+        stats.predicted_refusals,
+        stats.predicted_passes,
+        stats.predictions_undecided,
+        stats.whales_capped,
+        stats.dust_refused,
+        stats.deficit_steps,
+        stats.max_deficit,
+        stats.adl_flips
     );
 }

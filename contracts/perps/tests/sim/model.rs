@@ -22,20 +22,20 @@ use perps_api::perps::{AccountResponse, Health, MarketConfig, MarketStatus, Posi
 pub const TOL: i128 = 2;
 
 /// 10^18: atomics of one whole unit in `Decimal256`.
-fn e18() -> Int256 {
+pub fn e18() -> Int256 {
     Int256::from(1_000_000_000_000_000_000i128)
 }
 
 /// Exact values are numerators over `10^36` base units.
-fn scale() -> Int256 {
+pub fn scale() -> Int256 {
     e18() * e18()
 }
 
-fn dec(d: Decimal256) -> Int256 {
+pub fn dec(d: Decimal256) -> Int256 {
     Int256::try_from(d.atomics()).unwrap()
 }
 
-fn sdec(d: SignedDecimal256) -> Int256 {
+pub fn sdec(d: SignedDecimal256) -> Int256 {
     d.atomics()
 }
 
@@ -71,7 +71,7 @@ pub fn ceil_bu(x: Int256) -> i128 {
     to_i128(ceil_div(x, scale()))
 }
 
-fn from_bu(x: i128) -> Int256 {
+pub fn from_bu(x: i128) -> Int256 {
     Int256::from(x) * scale()
 }
 
@@ -126,7 +126,7 @@ pub struct Mark {
 }
 
 impl World {
-    fn skew(m: &MarketIn) -> Int256 {
+    pub fn skew(m: &MarketIn) -> Int256 {
         dec(m.long_oi) - dec(m.short_oi)
     }
 
@@ -568,33 +568,59 @@ pub fn check_liquidation_prices(
 /// A market with open skew whose price is not live is valued at its last price (funding accrued
 /// at it), a settled one at its settlement price.
 pub fn vault_equity(w: &World, cash: i128, positions: &[PosIn]) -> i128 {
+    floor_bu(vault_equity_exact(w, cash, positions))
+}
+
+/// [`vault_equity`] before rounding (a numerator over `10^36` base units).
+pub fn vault_equity_exact(w: &World, cash: i128, positions: &[PosIn]) -> Int256 {
     let d = pow10(w.decimals);
     let mut v = from_bu(cash);
     for (id, m) in &w.markets {
         let k = World::skew(m);
-        let (price, f) = match m.status {
-            MarketStatus::Settled { price } => (price, sdec(m.funding_index)),
-            _ if k.is_zero() => (Decimal256::zero(), sdec(m.funding_index)),
-            _ => {
-                let price = match m.feed {
-                    Some((p, t)) if !p.is_zero() && w.now.saturating_sub(t) <= w.max_oracle_age => {
-                        p
-                    }
-                    _ => m.last_price.expect("open skew without any price"),
-                };
-                (price, w.accrued(m, price))
-            }
-        };
-        for p in positions.iter().filter(|p| &p.market == id) {
-            let s = sdec(p.size);
-            let u = s * (dec(price) - dec(p.entry)) * d;
-            let a = s * (f - sdec(p.funding_at_entry)) * d;
-            v = v - u + a;
-        }
+        let (price, _) = vault_mark(w, id);
+        v -= trader_pnl(w, id, positions);
         let cap = m.config.max_price_impact.unwrap_or_default();
         v -= impact_liability(price, k, m.config.skew_scale, cap, d);
     }
-    floor_bu(v)
+    v
+}
+
+/// The price and funding index the vault values market `id` at: the settlement price once
+/// settled; with open skew the live oracle price (funding accrued to now) or else the last
+/// price (funding accrued at it); nothing without skew.
+pub fn vault_mark(w: &World, id: &str) -> (Decimal256, Int256) {
+    let m = &w.markets[id];
+    let k = World::skew(m);
+    match m.status {
+        MarketStatus::Settled { price } => (price, sdec(m.funding_index)),
+        _ if k.is_zero() => (Decimal256::zero(), sdec(m.funding_index)),
+        _ => {
+            let price = match m.feed {
+                Some((p, t)) if !p.is_zero() && w.now.saturating_sub(t) <= w.max_oracle_age => p,
+                _ => m.last_price.expect("open skew without any price"),
+            };
+            (price, w.accrued(m, price))
+        }
+    }
+}
+
+/// Traders' `Σ (U − A)` in market `id` at the vault's mark (exact, over `10^36` base units).
+pub fn trader_pnl(w: &World, id: &str, positions: &[PosIn]) -> Int256 {
+    let d = pow10(w.decimals);
+    let (price, f) = vault_mark(w, id);
+    let mut total = Int256::zero();
+    for p in positions.iter().filter(|p| p.market == id) {
+        let s = sdec(p.size);
+        total += s * (dec(price) - dec(p.entry)) * d - s * (f - sdec(p.funding_at_entry)) * d;
+    }
+    total
+}
+
+/// `|K|·P` of market `id` at the vault's mark (exact, over `10^36` base units).
+pub fn market_exposure(w: &World, id: &str) -> Int256 {
+    let m = &w.markets[id];
+    let (price, _) = vault_mark(w, id);
+    World::skew(m).abs() * dec(price) * pow10(w.decimals)
 }
 
 /// The most impact the vault can be made to pay back from skew `k` (atoms), exact over `10^36`

@@ -97,3 +97,293 @@ fn withdraw_after_settlement_takes_exactly_the_reported_free_collateral() {
     ]);
     assert_eq!((stats.succeeded, stats.rejected, stats.settles), (3, 1, 1));
 }
+
+/// The ADL path exhausted (SIM_SEED=5068): the whale's ETH profit was paid in full while V ≥ 0,
+/// the vault's cash going below zero against the unrealized loss of a short BTC position it
+/// could not deleverage (a losing position is never deleveraged); BTC then fell 1.14 %, that
+/// loss became a profit, V < 0; the ADL path closed the short with h = 0 and left V = cash =
+/// −25.87 USDC with no position open. Every flat account can still withdraw on its own, but all
+/// of them together hold 25.87 USDC more than the engine: the deficit V < 0 that the ADL path
+/// leaves (DESIGN 6.10: "V ≥ 0 unless driven through the ADL path"). The simulation allows a
+/// shortfall of the flat accounts of at most −V after the ADL path, and counts such steps.
+#[test]
+fn the_adl_path_can_leave_a_deficit_no_profit_can_cover() {
+    let stats = replay(&[
+        Action::SkewToCap {
+            who: 0,
+            market: 0,
+            short: true,
+            over: 0,
+        },
+        Action::Publish {
+            market: 0,
+            bps: 100,
+            conf_bps: 0,
+            ema_bps: 0,
+        },
+        Action::AdlShock {
+            who: 0,
+            market: 1,
+            short: false,
+            over: 68,
+        },
+        Action::Publish {
+            market: 0,
+            bps: -114,
+            conf_bps: 0,
+            ema_bps: 0,
+        },
+        Action::Sweep,
+    ]);
+    assert_eq!(stats.adl_shocks, 1);
+    assert!(stats.deficit_steps >= 1, "{stats:?}");
+    assert_eq!(stats.max_deficit, 25_871_554);
+}
+
+/// A bankrupt owner close of a book `mark_bad_debt` recorded (SIM_SEED=9066): the fund covers
+/// the shortfall and the mark is cleared, so V (net of `unrecoverable`) rises by the mark; the
+/// rule of invariant 9 holds on `V + unrecoverable`.
+#[test]
+fn a_marked_bankrupt_close_moves_v_by_the_cleared_mark() {
+    let stats = replay(&[
+        Action::SkewToCap {
+            who: 3,
+            market: 0,
+            short: false,
+            over: 0,
+        },
+        Action::Publish {
+            market: 0,
+            bps: -1829,
+            conf_bps: 0,
+            ema_bps: 0,
+        },
+        Action::AdlShock {
+            who: 0,
+            market: 1,
+            short: false,
+            over: 0,
+        },
+        Action::Close {
+            who: 3,
+            market: 0,
+            funds: 0,
+        },
+    ]);
+    assert_eq!(stats.bad_debt_marked, 1, "{stats:?}");
+    assert!(stats.vault_fee_checked >= 2, "{stats:?}");
+}
+
+/// A reduction while the vault's equity as the MESSAGE sees it (other markets at their stored last
+/// price, DESIGN 6.10) is below zero, although the query (every market at the oracle) shows
+/// V ≥ 0 (SIM_SEED=20261256): the profit is paid with the haircut, so V rises by more than the
+/// fee; the model predicts the haircut from the message's view and the fee rule allows it.
+#[test]
+fn a_haircut_seen_only_at_stored_last_prices_is_allowed_by_the_fee_rule() {
+    let stats = replay(&[
+        Action::Close {
+            who: 0,
+            market: 0,
+            funds: 0,
+        },
+        Action::AdlShock {
+            who: 2,
+            market: 1,
+            short: true,
+            over: 0,
+        },
+        Action::MaxTrade {
+            who: 1,
+            market: 2,
+            permille: 359,
+            short: true,
+            isolated: false,
+        },
+        Action::RemoveMargin {
+            who: 0,
+            market: 0,
+            amount: Amount::Abs(2053000000),
+        },
+        Action::MaxTrade {
+            who: 1,
+            market: 0,
+            permille: 542,
+            short: false,
+            isolated: true,
+        },
+        Action::SqueezeSkew {
+            market: 0,
+            permille: 774,
+        },
+        Action::AdlShock {
+            who: 2,
+            market: 2,
+            short: false,
+            over: 721,
+        },
+        Action::Publish {
+            market: 2,
+            bps: 394,
+            conf_bps: 0,
+            ema_bps: -879,
+        },
+        Action::MarkBadDebt { target: 1 },
+        Action::Time { secs: 64006 },
+        Action::UpdateMarket {
+            market: 1,
+            variant: 8,
+            force: false,
+        },
+        Action::StaleClaim { lp: 1, lapse: true },
+        Action::SqueezeSkew {
+            market: 1,
+            permille: 612,
+        },
+    ]);
+    assert!(stats.haircut_payments >= 1, "{stats:?}");
+}
+
+/// After a shock beyond the caps a bankrupt book not yet marked keeps V ≥ 0 while the vault's
+/// cash is below what the flat accounts hold (SIM_SEED=20261465): the true equity, V less the
+/// unmarked shortfalls, is the deficit; the flat accounts hold at most that much more than the
+/// engine.
+#[test]
+fn an_unmarked_bankrupt_book_after_a_shock_is_a_deficit_of_the_vault() {
+    let stats = replay(&[
+        Action::MaxTrade {
+            who: 0,
+            market: 2,
+            permille: 396,
+            short: true,
+            isolated: false,
+        },
+        Action::AdlShock {
+            who: 1,
+            market: 0,
+            short: true,
+            over: 0,
+        },
+        Action::AdlShock {
+            who: 2,
+            market: 2,
+            short: false,
+            over: 49,
+        },
+        Action::Publish {
+            market: 2,
+            bps: 184,
+            conf_bps: 0,
+            ema_bps: 0,
+        },
+        Action::Publish {
+            market: 0,
+            bps: 5,
+            conf_bps: 0,
+            ema_bps: 0,
+        },
+    ]);
+    assert!(stats.deficit_steps >= 1, "{stats:?}");
+}
+
+/// The hour a stale claim waits moves funding: after a shock left V at 0 the vault paid 2.84 USDC
+/// of funding in it (SIM_SEED=20261559); the claim itself (which pays nothing at V ≤ 0) is judged
+/// from V right before its message.
+#[test]
+fn a_stale_claim_is_judged_after_the_time_it_waits() {
+    let stats = replay(&[
+        Action::MaxTrade {
+            who: 0,
+            market: 2,
+            permille: 758,
+            short: false,
+            isolated: false,
+        },
+        Action::AdlShock {
+            who: 1,
+            market: 2,
+            short: true,
+            over: 0,
+        },
+        Action::Publish {
+            market: 2,
+            bps: 1,
+            conf_bps: 0,
+            ema_bps: 0,
+        },
+        Action::Time { secs: 61 },
+        Action::StaleClaim {
+            lp: 0,
+            lapse: false,
+        },
+    ]);
+    assert_eq!(stats.adl_shocks, 1);
+}
+
+/// Auto-deleveraging while V < 0 closes a whole long larger than the skew (SIM_SEED=20261662):
+/// ETH's K goes from +3.29 to −36.91 and the impact liability of the new skew lowers V by 101
+/// USDC. Counted as `adl_flips` (the finding of `solvency::adl_skew`).
+#[test]
+fn adl_flipping_the_skew_is_counted() {
+    let stats = replay(&[
+        Action::MaxTrade {
+            who: 2,
+            market: 1,
+            permille: 402,
+            short: false,
+            isolated: false,
+        },
+        Action::Trade {
+            who: 1,
+            market: 1,
+            lots: 437,
+            mode: ModeChoice::Default,
+            acceptable_bps: None,
+            funds: 0,
+        },
+        Action::MaxTrade {
+            who: 1,
+            market: 1,
+            permille: 515,
+            short: true,
+            isolated: false,
+        },
+        Action::Close {
+            who: 0,
+            market: 0,
+            funds: 0,
+        },
+        Action::Publish {
+            market: 1,
+            bps: 11,
+            conf_bps: 0,
+            ema_bps: 0,
+        },
+        Action::MaxTrade {
+            who: 1,
+            market: 1,
+            permille: 300,
+            short: false,
+            isolated: false,
+        },
+        Action::AdlShock {
+            who: 0,
+            market: 2,
+            short: false,
+            over: 106,
+        },
+        Action::Donate { amount: 913776 },
+        Action::GroupRoundTrip {
+            a: 2,
+            b: 3,
+            market: 1,
+            lots_a: -1067,
+            lots_b: 28,
+        },
+        Action::Liquidate {
+            by: 2,
+            target: 3,
+            min_reward: None,
+        },
+    ]);
+    assert!(stats.adl_flips >= 1, "{stats:?}");
+}

@@ -217,9 +217,14 @@ impl Sim {
         // a bankrupt owner close takes the bad-debt path: the socialized part is the vault's loss
         let socialized = attr_sum(r, "bad_debt", "socialized").unwrap_or(0)
             + attr_sum(r, "bad_debt_cover_failed", "socialized").unwrap_or(0);
-        let dv = v1 - pre.vault.equity.i128() - (fee - ins) + socialized;
+        // V net of `unrecoverable`: a bankrupt close clears the account's mark (the fund's cover
+        // then lifts V by it), so the rule is on the aggregate `V + unrecoverable`
+        let marks =
+            self.s.vault().unrecoverable.u128() as i128 - pre.vault.unrecoverable.u128() as i128;
+        let dv = v1 + marks - pre.vault.equity.i128() - (fee - ins) + socialized;
         // while V < 0 a realized profit is paid with the haircut: the vault keeps the rest
-        let haircut = pre.vault.equity.i128() < 0;
+        // (as the message values it: other markets at their stored last price, DESIGN 6.10)
+        let haircut = pre.vault.equity.i128() < 0 || self.haircut_seen;
         if dv < -VAULT_DUST || (dv > VAULT_DUST + spread && !haircut) {
             return Err(format!(
                 "vault equity moved by {} for a vault fee share of {} (degraded-fill spread \

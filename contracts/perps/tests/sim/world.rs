@@ -100,6 +100,15 @@ pub struct Sim {
     pub cover_paid: i128,
     /// The vault right before the current step's message (the share price a claim is held to).
     pub vault_before: perps_api::perps::VaultResponse,
+    /// The feed's record of the market was published with a confidence or an EMA off the
+    /// price (the strict checks may fail): the model does not predict what needs them.
+    pub doubtful: [bool; N_MARKETS],
+    /// The ADL path ran and left V < 0 (see `solvency_after_step`).
+    pub adl_exhausted: bool,
+    /// The last trade saw V < 0 (or about 0) as the engine values it for the message.
+    pub haircut_seen: bool,
+    /// An `AdlShock` moved a price beyond what the caps allow for in this sequence.
+    pub shocked: bool,
 }
 
 impl Default for Sim {
@@ -191,6 +200,10 @@ impl Sim {
                 unrecoverable: Default::default(),
                 exposure: Default::default(),
             },
+            doubtful: [false; N_MARKETS],
+            adl_exhausted: false,
+            haircut_seen: false,
+            shocked: false,
         }
     }
 
@@ -345,6 +358,7 @@ impl Sim {
         } else {
             coins(funds, DENOM)
         };
+        let predicted = self.predict(sender, msg);
         let res = self.s.exec_coins(sender, msg, &coins_);
         self.stats.executed += 1;
         match &res {
@@ -386,6 +400,18 @@ impl Sim {
             self.check_impact_rule(&t, &res)
                 .unwrap_or_else(|e| panic!("{msg:?}: {e}"));
         }
+        // a trade the message itself saw at V < 0 (or at V ≈ 0) pays profits with the haircut
+        self.haircut_seen = matches!(
+            predicted,
+            Some(super::predict::Prediction::Trade {
+                haircut: Some(super::predict::Haircut::Cut { .. }) | None,
+                ..
+            })
+        );
+        if let Some(p) = predicted {
+            self.check_prediction(&p, &res)
+                .unwrap_or_else(|e| panic!("{msg:?}: prediction: {e}"));
+        }
         Exec { res }
     }
 
@@ -401,7 +427,27 @@ impl Sim {
             t,
         );
         // the feed may have skipped it (jump rule): track what it holds
+        let held = self.feed_record(IDS[m]).map(|r| r.0).unwrap_or(price);
+        let plain = conf.is_zero() && ema == price;
+        if held == price {
+            self.doubtful[m] = !plain;
+        }
+        self.prices[m] = held;
+    }
+
+    /// Publishes `price` for market `m` at the current time (conf 0, EMA = price).
+    pub(super) fn publish_at_now(&mut self, m: usize, price: Decimal256) {
+        let t = self.s.now();
+        self.s.publish(IDS[m], &price.to_string(), "0", None, t);
         self.prices[m] = self.feed_record(IDS[m]).map(|r| r.0).unwrap_or(price);
+    }
+
+    /// `p` within [initial/8, initial·8].
+    pub(super) fn clamped(&self, m: usize, p: Decimal256) -> Decimal256 {
+        let init = d(INITIAL[m]);
+        let lo = Decimal256::new(init.atomics() / Uint256::from(8u128));
+        let hi = Decimal256::new(init.atomics() * Uint256::from(8u128));
+        p.clamp(lo, hi)
     }
 
     pub(super) fn bps(p: Decimal256, bps: i64) -> Decimal256 {

@@ -3,7 +3,9 @@
 //! review's numbers, and every bystander withdraws everything afterwards.
 
 mod adl;
+mod adl_skew;
 mod bystanders;
+mod deferred;
 mod reward_farming;
 mod stale_lp;
 
