@@ -1,0 +1,515 @@
+//! Compact binary encoding of the engine's hot records (what a trade and a margin check read and
+//! write): integers and decimals as a length byte and their minimal little-endian bytes (a sign
+//! bit in the length byte for signed ones), strings and lists with a length, options and enums with
+//! a tag byte, struct fields in declaration order. [`BinMap`] and [`BinItem`] store such records
+//! with the `load` / `may_load` / `save` / `remove` / `has` / `range` / `keys` / `prefix` shape of
+//! `cw_storage_plus::Map` and `Item`, under the same keys.
+//!
+//! A SDK read costs 3 gas and a write 30 gas per byte of key and value: the JSON of a market state
+//! is 144–172 bytes, its compact record about 70.
+
+use std::marker::PhantomData;
+
+use cosmwasm_std::{
+    Addr, Decimal256, Empty, Int128, Int256, Order, SignedDecimal256, StdError, StdResult, Storage,
+    Uint128, Uint256,
+};
+use cw_storage_plus::{range_with_prefix, Bound, Key, KeyDeserialize, Path, Prefixer, PrimaryKey};
+
+/// A record read from the front of a byte slice.
+pub struct Reader<'a> {
+    buf: &'a [u8],
+}
+
+fn corrupt() -> StdError {
+    StdError::msg("corrupt compact record")
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(buf: &'a [u8]) -> Self {
+        Reader { buf }
+    }
+
+    fn take(&mut self, n: usize) -> StdResult<&'a [u8]> {
+        if n > self.buf.len() {
+            return Err(corrupt());
+        }
+        let (head, rest) = self.buf.split_at(n);
+        self.buf = rest;
+        Ok(head)
+    }
+
+    fn byte(&mut self) -> StdResult<u8> {
+        Ok(self.take(1)?[0])
+    }
+
+    /// `N` little-endian bytes of a length-prefixed magnitude (the length byte already read).
+    fn magnitude<const N: usize>(&mut self, len: u8) -> StdResult<[u8; N]> {
+        let len = usize::from(len);
+        if len > N {
+            return Err(corrupt());
+        }
+        let mut out = [0u8; N];
+        out[..len].copy_from_slice(self.take(len)?);
+        Ok(out)
+    }
+}
+
+/// Encoding of one value.
+pub trait Compact: Sized {
+    fn encode(&self, out: &mut Vec<u8>);
+    fn decode(r: &mut Reader) -> StdResult<Self>;
+
+    /// The record of a value.
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64);
+        self.encode(&mut out);
+        out
+    }
+
+    /// A whole record: every byte must be used.
+    fn from_bytes(bytes: &[u8]) -> StdResult<Self> {
+        let mut r = Reader::new(bytes);
+        let v = Self::decode(&mut r)?;
+        if !r.buf.is_empty() {
+            return Err(corrupt());
+        }
+        Ok(v)
+    }
+}
+
+/// Writes the low `len` bytes of `le` (the minimal length) after a length byte carrying `flag`.
+fn put_magnitude(out: &mut Vec<u8>, le: &[u8], flag: u8) {
+    let len = le.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
+    out.push(len as u8 | flag);
+    out.extend_from_slice(&le[..len]);
+}
+
+const NEGATIVE: u8 = 0x80;
+
+/// Two's complement of a little-endian magnitude (negation).
+fn negate_le<const N: usize>(mut b: [u8; N]) -> [u8; N] {
+    let mut carry = true;
+    for x in b.iter_mut() {
+        let (v, c) = (!*x).overflowing_add(u8::from(carry));
+        *x = v;
+        carry = c;
+    }
+    b
+}
+
+macro_rules! compact_uint {
+    ($($t:ty => $n:expr),*) => {$(
+        impl Compact for $t {
+            fn encode(&self, out: &mut Vec<u8>) {
+                put_magnitude(out, &self.to_le_bytes(), 0);
+            }
+            fn decode(r: &mut Reader) -> StdResult<Self> {
+                let len = r.byte()?;
+                Ok(<$t>::from_le_bytes(r.magnitude::<$n>(len)?))
+            }
+        }
+    )*};
+}
+compact_uint!(u32 => 4, u64 => 8, u128 => 16);
+
+impl Compact for u8 {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.push(*self);
+    }
+    fn decode(r: &mut Reader) -> StdResult<Self> {
+        r.byte()
+    }
+}
+
+impl Compact for bool {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.push(u8::from(*self));
+    }
+    fn decode(r: &mut Reader) -> StdResult<Self> {
+        match r.byte()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(corrupt()),
+        }
+    }
+}
+
+impl Compact for Uint128 {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.u128().encode(out)
+    }
+    fn decode(r: &mut Reader) -> StdResult<Self> {
+        Ok(Uint128::new(u128::decode(r)?))
+    }
+}
+
+impl Compact for Uint256 {
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_magnitude(out, &self.to_le_bytes(), 0);
+    }
+    fn decode(r: &mut Reader) -> StdResult<Self> {
+        let len = r.byte()?;
+        Ok(Uint256::from_le_bytes(r.magnitude::<32>(len)?))
+    }
+}
+
+impl Compact for Int128 {
+    fn encode(&self, out: &mut Vec<u8>) {
+        let flag = if self.is_negative() { NEGATIVE } else { 0 };
+        put_magnitude(out, &self.i128().unsigned_abs().to_le_bytes(), flag);
+    }
+    fn decode(r: &mut Reader) -> StdResult<Self> {
+        let head = r.byte()?;
+        let mag = r.magnitude::<16>(head & !NEGATIVE)?;
+        let le = if head & NEGATIVE != 0 {
+            negate_le(mag)
+        } else {
+            mag
+        };
+        let v = i128::from_le_bytes(le);
+        // the sign bit must agree with the value (|i128::MIN| is the one negative magnitude)
+        if (head & NEGATIVE != 0) != (v < 0) && v != 0 {
+            return Err(corrupt());
+        }
+        Ok(Int128::new(v))
+    }
+}
+
+impl Compact for Int256 {
+    fn encode(&self, out: &mut Vec<u8>) {
+        let neg = self.is_negative();
+        let le = self.to_le_bytes();
+        let mag = if neg { negate_le(le) } else { le };
+        put_magnitude(out, &mag, if neg { NEGATIVE } else { 0 });
+    }
+    fn decode(r: &mut Reader) -> StdResult<Self> {
+        let head = r.byte()?;
+        let mag = r.magnitude::<32>(head & !NEGATIVE)?;
+        let neg = head & NEGATIVE != 0;
+        let v = Int256::from_le_bytes(if neg { negate_le(mag) } else { mag });
+        if neg != v.is_negative() && !v.is_zero() {
+            return Err(corrupt());
+        }
+        Ok(v)
+    }
+}
+
+impl Compact for Decimal256 {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.atomics().encode(out)
+    }
+    fn decode(r: &mut Reader) -> StdResult<Self> {
+        Ok(Decimal256::new(Uint256::decode(r)?))
+    }
+}
+
+impl Compact for SignedDecimal256 {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.atomics().encode(out)
+    }
+    fn decode(r: &mut Reader) -> StdResult<Self> {
+        Ok(SignedDecimal256::new(Int256::decode(r)?))
+    }
+}
+
+impl Compact for String {
+    fn encode(&self, out: &mut Vec<u8>) {
+        (self.len() as u64).encode(out);
+        out.extend_from_slice(self.as_bytes());
+    }
+    fn decode(r: &mut Reader) -> StdResult<Self> {
+        let len = usize::try_from(u64::decode(r)?).map_err(|_| corrupt())?;
+        String::from_utf8(r.take(len)?.to_vec()).map_err(|_| corrupt())
+    }
+}
+
+impl Compact for Addr {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.to_string().encode(out)
+    }
+    fn decode(r: &mut Reader) -> StdResult<Self> {
+        Ok(Addr::unchecked(String::decode(r)?))
+    }
+}
+
+impl<T: Compact> Compact for Option<T> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            None => out.push(0),
+            Some(v) => {
+                out.push(1);
+                v.encode(out);
+            }
+        }
+    }
+    fn decode(r: &mut Reader) -> StdResult<Self> {
+        match r.byte()? {
+            0 => Ok(None),
+            1 => Ok(Some(T::decode(r)?)),
+            _ => Err(corrupt()),
+        }
+    }
+}
+
+impl<T: Compact> Compact for Vec<T> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        (self.len() as u64).encode(out);
+        for v in self {
+            v.encode(out);
+        }
+    }
+    fn decode(r: &mut Reader) -> StdResult<Self> {
+        let len = u64::decode(r)?;
+        // every element takes at least one byte: a corrupt length cannot reserve memory
+        if len > r.buf.len() as u64 {
+            return Err(corrupt());
+        }
+        let mut out = Vec::new();
+        for _ in 0..len {
+            out.push(T::decode(r)?);
+        }
+        Ok(out)
+    }
+}
+
+/// `Compact` for a struct: its fields in the order listed (every field: the decoder builds the
+/// struct, so a field added to the struct and not here does not compile).
+#[macro_export]
+macro_rules! compact_struct {
+    ($t:path { $($f:ident),* $(,)? }) => {
+        impl $crate::compact::Compact for $t {
+            fn encode(&self, out: &mut Vec<u8>) {
+                $( $crate::compact::Compact::encode(&self.$f, out); )*
+            }
+            fn decode(r: &mut $crate::compact::Reader) -> cosmwasm_std::StdResult<Self> {
+                Ok(Self { $( $f: $crate::compact::Compact::decode(r)?, )* })
+            }
+        }
+    };
+}
+
+/// The storage key of `keys` under `namespace` (as `cw_storage_plus::Map` builds it: every part
+/// but the last length-prefixed).
+fn path(namespace: &str, keys: &[&[u8]]) -> Vec<u8> {
+    Path::<Empty>::new(namespace.as_bytes(), keys).to_vec()
+}
+
+fn not_found<T>(key: &[u8]) -> StdError {
+    StdError::msg(format!(
+        "type: {}; key: {:02X?} not found",
+        std::any::type_name::<T>(),
+        key
+    ))
+}
+
+fn load_at<T: Compact>(store: &dyn Storage, key: &[u8]) -> StdResult<T> {
+    match store.get(key) {
+        Some(v) => T::from_bytes(&v),
+        None => Err(not_found::<T>(key)),
+    }
+}
+
+fn may_load_at<T: Compact>(store: &dyn Storage, key: &[u8]) -> StdResult<Option<T>> {
+    store.get(key).map(|v| T::from_bytes(&v)).transpose()
+}
+
+/// A single compact record (the shape of `cw_storage_plus::Item`).
+pub struct BinItem<T> {
+    key: &'static str,
+    data: PhantomData<T>,
+}
+
+impl<T: Compact> BinItem<T> {
+    pub const fn new(key: &'static str) -> Self {
+        BinItem {
+            key,
+            data: PhantomData,
+        }
+    }
+
+    pub fn load(&self, store: &dyn Storage) -> StdResult<T> {
+        load_at(store, self.key.as_bytes())
+    }
+
+    pub fn may_load(&self, store: &dyn Storage) -> StdResult<Option<T>> {
+        may_load_at(store, self.key.as_bytes())
+    }
+
+    pub fn save(&self, store: &mut dyn Storage, data: &T) -> StdResult<()> {
+        store.set(self.key.as_bytes(), &data.to_bytes());
+        Ok(())
+    }
+}
+
+/// A map of compact records (the shape of `cw_storage_plus::Map`, the same keys).
+pub struct BinMap<K, T> {
+    namespace: &'static str,
+    data: PhantomData<(K, T)>,
+}
+
+impl<K, T> BinMap<K, T> {
+    pub const fn new(namespace: &'static str) -> Self {
+        BinMap {
+            namespace,
+            data: PhantomData,
+        }
+    }
+}
+
+impl<'a, K: PrimaryKey<'a>, T: Compact> BinMap<K, T> {
+    /// The storage key of `k`.
+    pub fn key(&self, k: K) -> Vec<u8> {
+        let parts = k.key();
+        let keys: Vec<&[u8]> = parts.iter().map(Key::as_ref).collect();
+        path(self.namespace, &keys)
+    }
+
+    pub fn load(&self, store: &dyn Storage, k: K) -> StdResult<T> {
+        load_at(store, &self.key(k))
+    }
+
+    pub fn may_load(&self, store: &dyn Storage, k: K) -> StdResult<Option<T>> {
+        may_load_at(store, &self.key(k))
+    }
+
+    pub fn save(&self, store: &mut dyn Storage, k: K, data: &T) -> StdResult<()> {
+        store.set(&self.key(k), &data.to_bytes());
+        Ok(())
+    }
+
+    pub fn remove(&self, store: &mut dyn Storage, k: K) {
+        store.remove(&self.key(k))
+    }
+
+    pub fn has(&self, store: &dyn Storage, k: K) -> bool {
+        store.get(&self.key(k)).is_some()
+    }
+
+    /// The records under `p` (the first parts of the key).
+    pub fn prefix(&self, p: K::Prefix) -> BinPrefix<K::Suffix, T> {
+        let parts = p.prefix();
+        let mut keys: Vec<&[u8]> = parts.iter().map(Key::as_ref).collect();
+        keys.push(b"");
+        BinPrefix {
+            prefix: path(self.namespace, &keys),
+            data: PhantomData,
+        }
+    }
+
+    fn root(&self) -> BinPrefix<K, T> {
+        BinPrefix {
+            prefix: path(self.namespace, &[b""]),
+            data: PhantomData,
+        }
+    }
+}
+
+impl<'a, K: PrimaryKey<'a> + KeyDeserialize, T: Compact> BinMap<K, T> {
+    pub fn range<'c>(
+        &self,
+        store: &'c dyn Storage,
+        min: Option<Bound<'a, K>>,
+        max: Option<Bound<'a, K>>,
+        order: Order,
+    ) -> Box<dyn Iterator<Item = StdResult<(K::Output, T)>> + 'c>
+    where
+        T: 'c,
+        K::Output: 'static,
+    {
+        self.root().range(store, min, max, order)
+    }
+
+    pub fn keys<'c>(
+        &self,
+        store: &'c dyn Storage,
+        min: Option<Bound<'a, K>>,
+        max: Option<Bound<'a, K>>,
+        order: Order,
+    ) -> Box<dyn Iterator<Item = StdResult<K::Output>> + 'c>
+    where
+        T: 'c,
+        K::Output: 'static,
+    {
+        Box::new(
+            self.root()
+                .range(store, min, max, order)
+                .map(|r| r.map(|(k, _)| k)),
+        )
+    }
+}
+
+/// The records of a [`BinMap`] under a key prefix.
+pub struct BinPrefix<K, T> {
+    prefix: Vec<u8>,
+    data: PhantomData<(K, T)>,
+}
+
+impl<'a, K: PrimaryKey<'a> + KeyDeserialize, T: Compact> BinPrefix<K, T> {
+    pub fn range<'c>(
+        &self,
+        store: &'c dyn Storage,
+        min: Option<Bound<'a, K>>,
+        max: Option<Bound<'a, K>>,
+        order: Order,
+    ) -> Box<dyn Iterator<Item = StdResult<(K::Output, T)>> + 'c>
+    where
+        T: 'c,
+        K::Output: 'static,
+    {
+        let iter = range_with_prefix(
+            store,
+            &self.prefix,
+            min.map(|b| b.to_raw_bound()),
+            max.map(|b| b.to_raw_bound()),
+            order,
+        )
+        .map(|(k, v)| Ok((K::from_vec(k)?, T::from_bytes(&v)?)));
+        Box::new(iter)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round<T: Compact + PartialEq + std::fmt::Debug>(v: T) -> usize {
+        let b = v.to_bytes();
+        assert_eq!(T::from_bytes(&b).unwrap(), v);
+        b.len()
+    }
+
+    #[test]
+    fn integers_and_decimals_round_trip_at_their_minimal_length() {
+        assert_eq!(round(0u64), 1);
+        assert_eq!(round(u64::MAX), 9);
+        assert_eq!(round(300u32), 3);
+        assert_eq!(round(Uint128::MAX), 17);
+        assert_eq!(round(Int128::new(-1)), 2);
+        assert_eq!(round(Int128::MIN), 17);
+        assert_eq!(round(Int128::MAX), 17);
+        assert_eq!(round(Int128::zero()), 1);
+        assert_eq!(round(Int256::MIN), 33);
+        assert_eq!(round(Int256::MAX), 33);
+        assert_eq!(round(Int256::from(-256i64)), 3);
+        assert_eq!(round(Decimal256::MAX), 33);
+        assert_eq!(round(Decimal256::percent(5)), 8);
+        assert_eq!(round(SignedDecimal256::MIN), 33);
+        assert_eq!(round(SignedDecimal256::percent(-5)), 8);
+        assert_eq!(round(Some(Decimal256::one())), 10);
+        assert_eq!(round(None::<Decimal256>), 1);
+        assert_eq!(round("BTC".to_string()), 5);
+        assert_eq!(round(vec![1u64, 2]), 6);
+    }
+
+    #[test]
+    fn corrupt_records_are_refused() {
+        assert!(u64::from_bytes(&[9, 1, 2, 3, 4, 5, 6, 7, 8, 9]).is_err());
+        assert!(u64::from_bytes(&[2, 1]).is_err());
+        assert!(u64::from_bytes(&[1, 1, 0]).is_err());
+        assert!(bool::from_bytes(&[2]).is_err());
+        assert!(Option::<u8>::from_bytes(&[2]).is_err());
+        assert!(Vec::<u8>::from_bytes(&[1, 200]).is_err());
+        assert!(String::from_bytes(&[1, 2, 0xff, 0xfe]).is_err());
+    }
+}
