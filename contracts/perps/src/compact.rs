@@ -16,9 +16,12 @@ use cosmwasm_std::{
 };
 use cw_storage_plus::{range_with_prefix, Bound, Key, KeyDeserialize, Path, Prefixer, PrimaryKey};
 
-/// A record read from the front of a byte slice.
+/// A record read from the front of a byte slice. A decoder never fails on its own: a short or
+/// malformed record marks the reader bad (and yields zeros), and [`Compact::from_bytes`] refuses
+/// it once at the end (one error path instead of one per field).
 pub struct Reader<'a> {
     buf: &'a [u8],
+    bad: bool,
 }
 
 fn corrupt() -> StdError {
@@ -27,38 +30,47 @@ fn corrupt() -> StdError {
 
 impl<'a> Reader<'a> {
     pub fn new(buf: &'a [u8]) -> Self {
-        Reader { buf }
+        Reader { buf, bad: false }
     }
 
-    fn take(&mut self, n: usize) -> StdResult<&'a [u8]> {
+    /// Marks the record malformed.
+    pub fn fail(&mut self) {
+        self.bad = true;
+        self.buf = &[];
+    }
+
+    fn take(&mut self, n: usize) -> &'a [u8] {
         if n > self.buf.len() {
-            return Err(corrupt());
+            self.fail();
+            return &[];
         }
         let (head, rest) = self.buf.split_at(n);
         self.buf = rest;
-        Ok(head)
+        head
     }
 
-    fn byte(&mut self) -> StdResult<u8> {
-        Ok(self.take(1)?[0])
+    pub fn byte(&mut self) -> u8 {
+        self.take(1).first().copied().unwrap_or(0)
     }
 
     /// `N` little-endian bytes of a length-prefixed magnitude (the length byte already read).
-    fn magnitude<const N: usize>(&mut self, len: u8) -> StdResult<[u8; N]> {
+    fn magnitude<const N: usize>(&mut self, len: u8) -> [u8; N] {
         let len = usize::from(len);
-        if len > N {
-            return Err(corrupt());
-        }
         let mut out = [0u8; N];
-        out[..len].copy_from_slice(self.take(len)?);
-        Ok(out)
+        if len > N {
+            self.fail();
+            return out;
+        }
+        let bytes = self.take(len);
+        out[..bytes.len()].copy_from_slice(bytes);
+        out
     }
 }
 
 /// Encoding of one value.
 pub trait Compact: Sized {
     fn encode(&self, out: &mut Vec<u8>);
-    fn decode(r: &mut Reader) -> StdResult<Self>;
+    fn decode(r: &mut Reader) -> Self;
 
     /// The record of a value.
     fn to_bytes(&self) -> Vec<u8> {
@@ -70,8 +82,8 @@ pub trait Compact: Sized {
     /// A whole record: every byte must be used.
     fn from_bytes(bytes: &[u8]) -> StdResult<Self> {
         let mut r = Reader::new(bytes);
-        let v = Self::decode(&mut r)?;
-        if !r.buf.is_empty() {
+        let v = Self::decode(&mut r);
+        if r.bad || !r.buf.is_empty() {
             return Err(corrupt());
         }
         Ok(v)
@@ -104,9 +116,9 @@ macro_rules! compact_uint {
             fn encode(&self, out: &mut Vec<u8>) {
                 put_magnitude(out, &self.to_le_bytes(), 0);
             }
-            fn decode(r: &mut Reader) -> StdResult<Self> {
-                let len = r.byte()?;
-                Ok(<$t>::from_le_bytes(r.magnitude::<$n>(len)?))
+            fn decode(r: &mut Reader) -> Self {
+                let len = r.byte();
+                <$t>::from_le_bytes(r.magnitude::<$n>(len))
             }
         }
     )*};
@@ -117,7 +129,7 @@ impl Compact for u8 {
     fn encode(&self, out: &mut Vec<u8>) {
         out.push(*self);
     }
-    fn decode(r: &mut Reader) -> StdResult<Self> {
+    fn decode(r: &mut Reader) -> Self {
         r.byte()
     }
 }
@@ -126,11 +138,14 @@ impl Compact for bool {
     fn encode(&self, out: &mut Vec<u8>) {
         out.push(u8::from(*self));
     }
-    fn decode(r: &mut Reader) -> StdResult<Self> {
-        match r.byte()? {
-            0 => Ok(false),
-            1 => Ok(true),
-            _ => Err(corrupt()),
+    fn decode(r: &mut Reader) -> Self {
+        match r.byte() {
+            0 => false,
+            1 => true,
+            _ => {
+                r.fail();
+                false
+            }
         }
     }
 }
@@ -139,8 +154,8 @@ impl Compact for Uint128 {
     fn encode(&self, out: &mut Vec<u8>) {
         self.u128().encode(out)
     }
-    fn decode(r: &mut Reader) -> StdResult<Self> {
-        Ok(Uint128::new(u128::decode(r)?))
+    fn decode(r: &mut Reader) -> Self {
+        Uint128::new(u128::decode(r))
     }
 }
 
@@ -148,9 +163,9 @@ impl Compact for Uint256 {
     fn encode(&self, out: &mut Vec<u8>) {
         put_magnitude(out, &self.to_le_bytes(), 0);
     }
-    fn decode(r: &mut Reader) -> StdResult<Self> {
-        let len = r.byte()?;
-        Ok(Uint256::from_le_bytes(r.magnitude::<32>(len)?))
+    fn decode(r: &mut Reader) -> Self {
+        let len = r.byte();
+        Uint256::from_le_bytes(r.magnitude::<32>(len))
     }
 }
 
@@ -159,20 +174,16 @@ impl Compact for Int128 {
         let flag = if self.is_negative() { NEGATIVE } else { 0 };
         put_magnitude(out, &self.i128().unsigned_abs().to_le_bytes(), flag);
     }
-    fn decode(r: &mut Reader) -> StdResult<Self> {
-        let head = r.byte()?;
-        let mag = r.magnitude::<16>(head & !NEGATIVE)?;
-        let le = if head & NEGATIVE != 0 {
-            negate_le(mag)
-        } else {
-            mag
-        };
-        let v = i128::from_le_bytes(le);
+    fn decode(r: &mut Reader) -> Self {
+        let head = r.byte();
+        let mag = r.magnitude::<16>(head & !NEGATIVE);
+        let neg = head & NEGATIVE != 0;
+        let v = i128::from_le_bytes(if neg { negate_le(mag) } else { mag });
         // the sign bit must agree with the value (|i128::MIN| is the one negative magnitude)
-        if (head & NEGATIVE != 0) != (v < 0) && v != 0 {
-            return Err(corrupt());
+        if neg != (v < 0) && v != 0 {
+            r.fail();
         }
-        Ok(Int128::new(v))
+        Int128::new(v)
     }
 }
 
@@ -183,15 +194,15 @@ impl Compact for Int256 {
         let mag = if neg { negate_le(le) } else { le };
         put_magnitude(out, &mag, if neg { NEGATIVE } else { 0 });
     }
-    fn decode(r: &mut Reader) -> StdResult<Self> {
-        let head = r.byte()?;
-        let mag = r.magnitude::<32>(head & !NEGATIVE)?;
+    fn decode(r: &mut Reader) -> Self {
+        let head = r.byte();
+        let mag = r.magnitude::<32>(head & !NEGATIVE);
         let neg = head & NEGATIVE != 0;
         let v = Int256::from_le_bytes(if neg { negate_le(mag) } else { mag });
         if neg != v.is_negative() && !v.is_zero() {
-            return Err(corrupt());
+            r.fail();
         }
-        Ok(v)
+        v
     }
 }
 
@@ -199,8 +210,8 @@ impl Compact for Decimal256 {
     fn encode(&self, out: &mut Vec<u8>) {
         self.atomics().encode(out)
     }
-    fn decode(r: &mut Reader) -> StdResult<Self> {
-        Ok(Decimal256::new(Uint256::decode(r)?))
+    fn decode(r: &mut Reader) -> Self {
+        Decimal256::new(Uint256::decode(r))
     }
 }
 
@@ -208,8 +219,8 @@ impl Compact for SignedDecimal256 {
     fn encode(&self, out: &mut Vec<u8>) {
         self.atomics().encode(out)
     }
-    fn decode(r: &mut Reader) -> StdResult<Self> {
-        Ok(SignedDecimal256::new(Int256::decode(r)?))
+    fn decode(r: &mut Reader) -> Self {
+        SignedDecimal256::new(Int256::decode(r))
     }
 }
 
@@ -218,9 +229,15 @@ impl Compact for String {
         (self.len() as u64).encode(out);
         out.extend_from_slice(self.as_bytes());
     }
-    fn decode(r: &mut Reader) -> StdResult<Self> {
-        let len = usize::try_from(u64::decode(r)?).map_err(|_| corrupt())?;
-        String::from_utf8(r.take(len)?.to_vec()).map_err(|_| corrupt())
+    fn decode(r: &mut Reader) -> Self {
+        let len = usize::try_from(u64::decode(r)).unwrap_or(usize::MAX);
+        match std::str::from_utf8(r.take(len)) {
+            Ok(s) => s.to_string(),
+            Err(_) => {
+                r.fail();
+                String::new()
+            }
+        }
     }
 }
 
@@ -228,8 +245,8 @@ impl Compact for Addr {
     fn encode(&self, out: &mut Vec<u8>) {
         self.to_string().encode(out)
     }
-    fn decode(r: &mut Reader) -> StdResult<Self> {
-        Ok(Addr::unchecked(String::decode(r)?))
+    fn decode(r: &mut Reader) -> Self {
+        Addr::unchecked(String::decode(r))
     }
 }
 
@@ -243,11 +260,14 @@ impl<T: Compact> Compact for Option<T> {
             }
         }
     }
-    fn decode(r: &mut Reader) -> StdResult<Self> {
-        match r.byte()? {
-            0 => Ok(None),
-            1 => Ok(Some(T::decode(r)?)),
-            _ => Err(corrupt()),
+    fn decode(r: &mut Reader) -> Self {
+        match r.byte() {
+            0 => None,
+            1 => Some(T::decode(r)),
+            _ => {
+                r.fail();
+                None
+            }
         }
     }
 }
@@ -259,17 +279,18 @@ impl<T: Compact> Compact for Vec<T> {
             v.encode(out);
         }
     }
-    fn decode(r: &mut Reader) -> StdResult<Self> {
-        let len = u64::decode(r)?;
-        // every element takes at least one byte: a corrupt length cannot reserve memory
-        if len > r.buf.len() as u64 {
-            return Err(corrupt());
-        }
+    fn decode(r: &mut Reader) -> Self {
+        let len = u64::decode(r);
         let mut out = Vec::new();
-        for _ in 0..len {
-            out.push(T::decode(r)?);
+        // every element takes at least one byte: a corrupt length cannot loop long
+        if len > r.buf.len() as u64 {
+            r.fail();
+            return out;
         }
-        Ok(out)
+        for _ in 0..len {
+            out.push(T::decode(r));
+        }
+        out
     }
 }
 
@@ -282,8 +303,8 @@ macro_rules! compact_struct {
             fn encode(&self, out: &mut Vec<u8>) {
                 $( $crate::compact::Compact::encode(&self.$f, out); )*
             }
-            fn decode(r: &mut $crate::compact::Reader) -> cosmwasm_std::StdResult<Self> {
-                Ok(Self { $( $f: $crate::compact::Compact::decode(r)?, )* })
+            fn decode(r: &mut $crate::compact::Reader) -> Self {
+                Self { $( $f: $crate::compact::Compact::decode(r), )* }
             }
         }
     };

@@ -311,10 +311,6 @@ compact_struct!(Vault {
     unrecoverable,
 });
 
-fn bad_tag() -> cosmwasm_std::StdError {
-    cosmwasm_std::StdError::msg("corrupt compact record: unknown tag")
-}
-
 impl Compact for Execution {
     fn encode(&self, out: &mut Vec<u8>) {
         out.push(match self {
@@ -322,11 +318,14 @@ impl Compact for Execution {
             Execution::Immediate => 1,
         });
     }
-    fn decode(r: &mut Reader) -> cosmwasm_std::StdResult<Self> {
-        match u8::decode(r)? {
-            0 => Ok(Execution::Deferred),
-            1 => Ok(Execution::Immediate),
-            _ => Err(bad_tag()),
+    fn decode(r: &mut Reader) -> Self {
+        match r.byte() {
+            0 => Execution::Deferred,
+            1 => Execution::Immediate,
+            _ => {
+                r.fail();
+                Execution::Deferred
+            }
         }
     }
 }
@@ -342,14 +341,17 @@ impl Compact for MarketStatus {
             }
         }
     }
-    fn decode(r: &mut Reader) -> cosmwasm_std::StdResult<Self> {
-        match u8::decode(r)? {
-            0 => Ok(MarketStatus::Active),
-            1 => Ok(MarketStatus::ReduceOnly),
-            2 => Ok(MarketStatus::Settled {
-                price: Decimal256::decode(r)?,
-            }),
-            _ => Err(bad_tag()),
+    fn decode(r: &mut Reader) -> Self {
+        match r.byte() {
+            0 => MarketStatus::Active,
+            1 => MarketStatus::ReduceOnly,
+            2 => MarketStatus::Settled {
+                price: Decimal256::decode(r),
+            },
+            _ => {
+                r.fail();
+                MarketStatus::Active
+            }
         }
     }
 }
@@ -364,13 +366,16 @@ impl Compact for Mode {
             }
         }
     }
-    fn decode(r: &mut Reader) -> cosmwasm_std::StdResult<Self> {
-        match u8::decode(r)? {
-            0 => Ok(Mode::Cross),
-            1 => Ok(Mode::Isolated {
-                margin: Int128::decode(r)?,
-            }),
-            _ => Err(bad_tag()),
+    fn decode(r: &mut Reader) -> Self {
+        match r.byte() {
+            0 => Mode::Cross,
+            1 => Mode::Isolated {
+                margin: Int128::decode(r),
+            },
+            _ => {
+                r.fail();
+                Mode::Cross
+            }
         }
     }
 }
