@@ -2,4 +2,5 @@
 //! (SECURITY 6-9).
 
 mod custody;
+mod layout;
 pub mod security;
