@@ -53,9 +53,11 @@ impl<'a> Reader<'a> {
         self.take(1).first().copied().unwrap_or(0)
     }
 
-    /// `N` little-endian bytes of a length-prefixed magnitude (the length byte already read).
-    fn magnitude<const N: usize>(&mut self, len: u8) -> [u8; N] {
-        let len = usize::from(len);
+    /// `N` little-endian bytes of a magnitude after its header byte `head` (already read): the
+    /// length, and when [`SCALED`] the power of ten the stored bytes are multiplied by.
+    fn magnitude<const N: usize>(&mut self, head: u8) -> [u8; N] {
+        let len = usize::from(head & LEN);
+        let exponent = if head & SCALED != 0 { self.byte() } else { 0 };
         let mut out = [0u8; N];
         if len > N {
             self.fail();
@@ -63,7 +65,22 @@ impl<'a> Reader<'a> {
         }
         let bytes = self.take(len);
         out[..bytes.len()].copy_from_slice(bytes);
+        for _ in 0..exponent {
+            if !mul10(&mut out) {
+                self.fail();
+                break;
+            }
+        }
         out
+    }
+
+    /// The magnitude of an unsigned value (a sign bit is malformed).
+    fn unsigned<const N: usize>(&mut self) -> [u8; N] {
+        let head = self.byte();
+        if head & NEGATIVE != 0 {
+            self.fail();
+        }
+        self.magnitude(head)
     }
 }
 
@@ -90,14 +107,65 @@ pub trait Compact: Sized {
     }
 }
 
-/// Writes the low `len` bytes of `le` (the minimal length) after a length byte carrying `flag`.
-fn put_magnitude(out: &mut Vec<u8>, le: &[u8], flag: u8) {
-    let len = le.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
-    out.push(len as u8 | flag);
-    out.extend_from_slice(&le[..len]);
+/// Header bits of a magnitude: its sign, whether a power-of-ten byte follows, its byte length.
+const NEGATIVE: u8 = 0x80;
+const SCALED: u8 = 0x40;
+const LEN: u8 = 0x3f;
+
+/// Bytes of `le` up to its last non-zero one.
+fn len_of(le: &[u8]) -> usize {
+    le.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1)
 }
 
-const NEGATIVE: u8 = 0x80;
+/// `le / 10` in place; returns the remainder.
+fn div10(le: &mut [u8]) -> u16 {
+    let mut rem: u16 = 0;
+    for b in le.iter_mut().rev() {
+        let cur = (rem << 8) | u16::from(*b);
+        *b = u8::try_from(cur / 10).unwrap_or(0);
+        rem = cur % 10;
+    }
+    rem
+}
+
+/// `le · 10` in place; false when it overflows.
+fn mul10(le: &mut [u8]) -> bool {
+    let mut carry: u16 = 0;
+    for b in le.iter_mut() {
+        let cur = u16::from(*b) * 10 + carry;
+        *b = u8::try_from(cur & 0xff).unwrap_or(0);
+        carry = cur >> 8;
+    }
+    carry == 0
+}
+
+/// Writes a magnitude (little-endian `le`) after a header byte carrying `flag`: its minimal bytes,
+/// or, when shorter, the bytes of `le / 10^e` after a byte `e` (amounts and decimals with 18
+/// places are mostly round: 0.05 is `5·10^16`, 3 bytes instead of 8).
+fn put_magnitude(out: &mut Vec<u8>, le: &[u8], flag: u8) {
+    let plain = len_of(le);
+    let mut mantissa = le.to_vec();
+    let mut exponent: u8 = 0;
+    if plain > 2 {
+        loop {
+            let mut q = mantissa.clone();
+            if div10(&mut q) != 0 {
+                break;
+            }
+            mantissa = q;
+            exponent += 1;
+        }
+    }
+    let scaled = len_of(&mantissa);
+    if exponent > 0 && scaled + 1 < plain {
+        out.push(scaled as u8 | flag | SCALED);
+        out.push(exponent);
+        out.extend_from_slice(&mantissa[..scaled]);
+    } else {
+        out.push(plain as u8 | flag);
+        out.extend_from_slice(&le[..plain]);
+    }
+}
 
 /// Two's complement of a little-endian magnitude (negation).
 fn negate_le<const N: usize>(mut b: [u8; N]) -> [u8; N] {
@@ -117,8 +185,7 @@ macro_rules! compact_uint {
                 put_magnitude(out, &self.to_le_bytes(), 0);
             }
             fn decode(r: &mut Reader) -> Self {
-                let len = r.byte();
-                <$t>::from_le_bytes(r.magnitude::<$n>(len))
+                <$t>::from_le_bytes(r.unsigned::<$n>())
             }
         }
     )*};
@@ -164,8 +231,7 @@ impl Compact for Uint256 {
         put_magnitude(out, &self.to_le_bytes(), 0);
     }
     fn decode(r: &mut Reader) -> Self {
-        let len = r.byte();
-        Uint256::from_le_bytes(r.magnitude::<32>(len))
+        Uint256::from_le_bytes(r.unsigned::<32>())
     }
 }
 
@@ -176,7 +242,7 @@ impl Compact for Int128 {
     }
     fn decode(r: &mut Reader) -> Self {
         let head = r.byte();
-        let mag = r.magnitude::<16>(head & !NEGATIVE);
+        let mag = r.magnitude::<16>(head);
         let neg = head & NEGATIVE != 0;
         let v = i128::from_le_bytes(if neg { negate_le(mag) } else { mag });
         // the sign bit must agree with the value (|i128::MIN| is the one negative magnitude)
@@ -196,7 +262,7 @@ impl Compact for Int256 {
     }
     fn decode(r: &mut Reader) -> Self {
         let head = r.byte();
-        let mag = r.magnitude::<32>(head & !NEGATIVE);
+        let mag = r.magnitude::<32>(head);
         let neg = head & NEGATIVE != 0;
         let v = Int256::from_le_bytes(if neg { negate_le(mag) } else { mag });
         if neg != v.is_negative() && !v.is_zero() {
@@ -514,10 +580,15 @@ mod tests {
         assert_eq!(round(Int256::MAX), 33);
         assert_eq!(round(Int256::from(-256i64)), 3);
         assert_eq!(round(Decimal256::MAX), 33);
-        assert_eq!(round(Decimal256::percent(5)), 8);
+        assert_eq!(round(Decimal256::percent(5)), 3);
+        assert_eq!(round(Decimal256::from_ratio(123_456_789u64, 1_000u64)), 6);
+        assert_eq!(round(Uint128::new(1_000_000_000_000)), 3);
+        assert_eq!(round(Uint128::new(10u128.pow(38))), 3);
+        assert_eq!(round(Int128::new(-20_000_000_000)), 3);
+        assert_eq!(round(12_000u64), 3);
         assert_eq!(round(SignedDecimal256::MIN), 33);
-        assert_eq!(round(SignedDecimal256::percent(-5)), 8);
-        assert_eq!(round(Some(Decimal256::one())), 10);
+        assert_eq!(round(SignedDecimal256::percent(-5)), 3);
+        assert_eq!(round(Some(Decimal256::one())), 4);
         assert_eq!(round(None::<Decimal256>), 1);
         assert_eq!(round("BTC".to_string()), 5);
         assert_eq!(round(vec![1u64, 2]), 6);
@@ -529,8 +600,29 @@ mod tests {
         assert!(u64::from_bytes(&[2, 1]).is_err());
         assert!(u64::from_bytes(&[1, 1, 0]).is_err());
         assert!(bool::from_bytes(&[2]).is_err());
+        // 10^40 does not fit a u64; a sign on an unsigned value
+        assert!(u64::from_bytes(&[0x41, 40, 1]).is_err());
+        assert!(u64::from_bytes(&[0x81, 1]).is_err());
         assert!(Option::<u8>::from_bytes(&[2]).is_err());
         assert!(Vec::<u8>::from_bytes(&[1, 200]).is_err());
         assert!(String::from_bytes(&[1, 2, 0xff, 0xfe]).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_value_round_trips(a: u128, b: i128, hi: [u8; 32], zeros in 0u32..30, neg: bool) {
+            let scaled = |v: u128| v.checked_mul(10u128.pow(zeros % 20)).unwrap_or(v);
+            round(Uint128::new(scaled(a)));
+            round(Int128::new(b));
+            round(Int128::new(b.checked_mul(10i128.pow(zeros % 20)).unwrap_or(b)));
+            let u = Uint256::from_le_bytes(hi);
+            round(Decimal256::new(u));
+            let d = Uint256::from(scaled(a)).checked_mul(Uint256::from(10u128.pow(zeros % 20))).unwrap_or(u);
+            round(Decimal256::new(d));
+            let i = Int256::from_le_bytes(hi);
+            round(SignedDecimal256::new(if neg { Int256::zero().checked_sub(i).unwrap_or(i) } else { i }));
+            let j = Int256::try_from(d).unwrap_or(Int256::MIN);
+            round(SignedDecimal256::new(if neg { Int256::zero().checked_sub(j).unwrap_or(j) } else { j }));
+        }
     }
 }
