@@ -105,20 +105,25 @@ pub fn load_account(
     let collateral = COLLATERAL.may_load(deps.storage, addr)?.unwrap_or_default();
     let positions = read_positions(deps.storage, addr)?;
     // the extra market is read with the account's markets (one range for all of them)
-    let mut ids: Vec<&str> = positions.keys().map(String::as_str).collect();
-    if let Some(id) = extra_market {
-        if !positions.contains_key(id) {
-            let at = ids.partition_point(|k| *k < id);
-            ids.insert(at, id);
+    let mut extra = extra_market.filter(|id| !positions.contains_key(*id));
+    let mut ids: Vec<&str> = Vec::with_capacity(positions.len() + 1);
+    for k in positions.keys() {
+        if let Some(e) = extra.filter(|e| *e < k.as_str()) {
+            ids.push(e);
+            extra = None;
         }
+        ids.push(k);
     }
-    let mut cache: BTreeMap<String, MarketCtx> = load_market_ctxs(deps, env, cfg, &ids)?
-        .into_iter()
-        .map(|m| (m.id.clone(), m))
-        .collect();
+    ids.extend(extra);
+    let mut cache = BTreeMap::new();
+    load_market_ctxs(deps, env, cfg, &ids, &mut cache)?;
     let mut ctx = load_account_with(deps, env, cfg, addr, collateral, positions, &mut cache)?;
     ctx.reserved = reserved_of(deps.storage, addr)?;
-    ctx.markets.extend(cache);
+    if let Some(id) = extra_market {
+        if let Some(m) = cache.remove(id) {
+            ctx.markets.insert(id.to_string(), m);
+        }
+    }
     Ok(ctx)
 }
 
@@ -168,9 +173,7 @@ pub fn load_account_with(
             None => missing.push(id),
         }
     }
-    for m in load_market_ctxs(deps, env, cfg, &missing)? {
-        markets.insert(m.id.clone(), m);
-    }
+    load_market_ctxs(deps, env, cfg, &missing, &mut markets)?;
     Ok(AccountCtx {
         addr: addr.clone(),
         collateral,

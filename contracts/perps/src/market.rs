@@ -2,6 +2,8 @@
 //! the block time, its tier table and the oracle's verdict on its price; plus the conversions
 //! between stored market values and the `perps-risk` views of them.
 
+use std::collections::BTreeMap;
+
 use cosmwasm_std::{Decimal256, Deps, Env, Order, SignedDecimal256, Storage};
 use cw_storage_plus::Bound;
 use perps_api::perps::{MarketConfig, MarketStatus};
@@ -130,28 +132,32 @@ pub fn load_market_ctx(deps: Deps, env: &Env, cfg: &Config, id: &str) -> Contrac
     market_ctx(deps, env, cfg, id, market, stored)
 }
 
-/// The contexts of the markets `ids` (ascending, distinct). Two or more are read with ranges over
-/// the market and market-state records instead of a read each (an iterator step costs 30 gas flat,
-/// a read 1,000): each range runs over markets stored next to each other and stops at the first
-/// record not asked for, so it never reads more than one record too many per gap.
+/// The contexts of the markets `ids` (ascending, distinct), into `out`. Two or more are read with
+/// ranges over the market and market-state records instead of a read each (an iterator step
+/// costs 30 gas flat, a read 1,000): each range runs over markets stored next to each other and
+/// stops at the first record not asked for, so it never reads more than one record too many per
+/// gap. (Plain loops: collecting into maps and results costs the artifact kilobytes.)
 pub fn load_market_ctxs(
     deps: Deps,
     env: &Env,
     cfg: &Config,
     ids: &[&str],
-) -> ContractResult<Vec<MarketCtx>> {
-    if ids.len() < 2 {
-        return ids
-            .iter()
-            .map(|id| load_market_ctx(deps, env, cfg, id))
-            .collect();
+    out: &mut BTreeMap<String, MarketCtx>,
+) -> ContractResult<()> {
+    if let [id] = ids {
+        out.insert(id.to_string(), load_market_ctx(deps, env, cfg, id)?);
+        return Ok(());
     }
     let markets = load_runs(deps.storage, &MARKETS, ids)?;
-    let states = load_runs(deps.storage, &MARKET_STATES, ids)?;
-    ids.iter()
-        .zip(markets.into_iter().zip(states))
-        .map(|(id, (market, stored))| market_ctx(deps, env, cfg, id, market, stored))
-        .collect()
+    let mut states = load_runs(deps.storage, &MARKET_STATES, ids)?.into_iter();
+    for (id, market) in ids.iter().zip(markets) {
+        let stored = states.next().flatten();
+        out.insert(
+            id.to_string(),
+            market_ctx(deps, env, cfg, id, market, stored)?,
+        );
+    }
+    Ok(())
 }
 
 /// The records of `ids` (ascending) in `map`, `None` where there is none, read in runs.
