@@ -13,7 +13,7 @@ use perps_risk::ledger::{self, Balances, Moved};
 use perps_risk::num::int128;
 
 use crate::error::{ContractError, ContractResult};
-use crate::market::{aggregate, load_market_ctx, risk_position, set_aggregate, MarketCtx, Prices};
+use crate::market::{aggregate, load_market_ctxs, risk_position, set_aggregate, MarketCtx, Prices};
 use crate::orders::reserved_of;
 use crate::solvency;
 use crate::state::{
@@ -104,15 +104,39 @@ pub fn load_account(
     extra_market: Option<&str>,
 ) -> ContractResult<AccountCtx> {
     let collateral = COLLATERAL.may_load(deps.storage, addr)?.unwrap_or_default();
-    let mut ctx = load_account_cached(deps, env, cfg, addr, collateral, &mut BTreeMap::new())?;
+    let positions = read_positions(deps.storage, addr)?;
+    // the extra market is read with the account's markets (one range for all of them)
+    let mut extra = extra_market.filter(|id| !positions.contains_key(*id));
+    let mut ids: Vec<&str> = Vec::with_capacity(positions.len() + 1);
+    for k in positions.keys() {
+        if let Some(e) = extra.filter(|e| *e < k.as_str()) {
+            ids.push(e);
+            extra = None;
+        }
+        ids.push(k);
+    }
+    ids.extend(extra);
+    let mut cache = BTreeMap::new();
+    load_market_ctxs(deps, env, cfg, &ids, &mut cache)?;
+    let mut ctx = load_account_with(deps, env, cfg, addr, collateral, positions, &mut cache)?;
     ctx.reserved = reserved_of(deps.storage, addr)?;
     if let Some(id) = extra_market {
-        if !ctx.markets.contains_key(id) {
-            ctx.markets
-                .insert(id.to_string(), load_market_ctx(deps, env, cfg, id)?);
+        if let Some(m) = cache.remove(id) {
+            ctx.markets.insert(id.to_string(), m);
         }
     }
     Ok(ctx)
+}
+
+/// Every position of `addr`, by market.
+pub fn read_positions(
+    storage: &dyn Storage,
+    addr: &Addr,
+) -> ContractResult<BTreeMap<String, Position>> {
+    Ok(POSITIONS
+        .prefix(addr)
+        .range(storage, None, None, Order::Ascending)
+        .collect::<Result<_, _>>()?)
 }
 
 /// Like [`load_account`] for an account whose collateral the caller already read, taking market
@@ -126,10 +150,7 @@ pub fn load_account_cached(
     collateral: Int128,
     cache: &mut BTreeMap<String, MarketCtx>,
 ) -> ContractResult<AccountCtx> {
-    let positions: BTreeMap<String, Position> = POSITIONS
-        .prefix(addr)
-        .range(deps.storage, None, None, Order::Ascending)
-        .collect::<Result<_, _>>()?;
+    let positions = read_positions(deps.storage, addr)?;
     load_account_with(deps, env, cfg, addr, collateral, positions, cache)
 }
 
@@ -144,13 +165,16 @@ pub fn load_account_with(
     cache: &mut BTreeMap<String, MarketCtx>,
 ) -> ContractResult<AccountCtx> {
     let mut markets = BTreeMap::new();
+    let mut missing: Vec<&str> = Vec::new();
     for id in positions.keys() {
-        let m = match cache.remove(id) {
-            Some(m) => m,
-            None => load_market_ctx(deps, env, cfg, id)?,
-        };
-        markets.insert(id.clone(), m);
+        match cache.remove(id) {
+            Some(m) => {
+                markets.insert(id.clone(), m);
+            }
+            None => missing.push(id),
+        }
     }
+    load_market_ctxs(deps, env, cfg, &missing, &mut markets)?;
     Ok(AccountCtx {
         addr: addr.clone(),
         collateral,

@@ -4,9 +4,11 @@
 //! in `perps-risk`; this crate loads, checks, stores.
 
 pub mod account;
+pub mod compact;
 pub mod contract;
 pub mod error;
 pub mod execute;
+pub mod layout;
 pub mod market;
 pub mod oracle;
 pub mod orders;

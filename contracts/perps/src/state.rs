@@ -4,8 +4,11 @@
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 use cw_storage_plus::{Item, Map};
+
+use crate::compact::{BinItem, BinMap, Compact, Reader};
+use crate::compact_struct;
 use perps_api::ownership::Ownership;
-use perps_api::perps::{Execution, MarketConfig, MarketStatus};
+use perps_api::perps::{Execution, MarginTier, MarketConfig, MarketStatus};
 use perps_risk::ledger::Balances;
 use perps_risk::num::Quote;
 
@@ -198,13 +201,15 @@ pub struct LpRequest {
     pub refused: bool,
 }
 
-pub const CONFIG: Item<Config> = Item::new("cfg");
+// The hot records (what a trade, a margin check and a liquidation read and write) are stored in
+// the compact encoding of [`crate::compact`] ([`LAYOUT`]); the others in JSON.
+pub const CONFIG: BinItem<Config> = BinItem::new("cfg");
 pub const OWNERSHIP: Item<Ownership> = Item::new("own");
-pub const MARKETS: Map<&str, Market> = Map::new("m");
-pub const MARKET_STATES: Map<&str, MarketState> = Map::new("ms");
+pub const MARKETS: BinMap<&str, Market> = BinMap::new("m");
+pub const MARKET_STATES: BinMap<&str, MarketState> = BinMap::new("ms");
 /// Cross collateral `C` of each account, base units.
-pub const COLLATERAL: Map<&Addr, Int128> = Map::new("c");
-pub const POSITIONS: Map<(&Addr, &str), Position> = Map::new("p");
+pub const COLLATERAL: BinMap<&Addr, Int128> = BinMap::new("c");
+pub const POSITIONS: BinMap<(&Addr, &str), Position> = BinMap::new("p");
 /// Index market → (rank, account) of every open position: the holders of a market for
 /// `settle_positions` and the `update_market` check, and in rank order
 /// (`perps_risk::adl::adl_rank`: longs by ascending entry price, then shorts by descending entry
@@ -216,7 +221,7 @@ pub const MARKET_HOLDERS: Map<(&str, u64, &Addr), ()> = Map::new("ah");
 pub fn holder_rank(p: &Position) -> u64 {
     perps_risk::adl::adl_rank(p.size.is_negative(), p.entry_price)
 }
-pub const VAULT: Item<Vault> = Item::new("v");
+pub const VAULT: BinItem<Vault> = BinItem::new("v");
 /// Settled markets that may still have holders: a `deposit` checks only these (one small read
 /// when none), and `settle_positions` drops a market once its last holder is closed.
 pub const SETTLED_WITH_HOLDERS: Item<Vec<String>> = Item::new("sh");
@@ -229,3 +234,148 @@ pub const BAD_DEBT: Map<&Addr, Uint128> = Map::new("bd");
 /// Page size bounds of list queries and `settle_positions`.
 pub const DEFAULT_LIMIT: u32 = 10;
 pub const MAX_LIMIT: u32 = 30;
+
+/// Storage layout of the hot records: absent on an engine stored before the compact encoding
+/// (its `cfg`, `m`, `ms`, `c`, `p` and `v` records are JSON: `migrate` converts them).
+pub const LAYOUT: Item<u8> = Item::new("lay");
+/// The layout this code reads and writes.
+pub const COMPACT_LAYOUT: u8 = 1;
+
+compact_struct!(Config {
+    collateral_denom,
+    collateral_decimals,
+    price_feed,
+    insurance_fund,
+    max_oracle_age_secs,
+    max_confidence_ratio,
+    max_ema_deviation,
+    max_positions_per_account,
+    max_order_age_secs,
+    max_orders_per_account,
+    keeper_fee,
+    liquidation_target_ratio,
+    liquidator_reward_share,
+    insurance_fee_share,
+    vault_min_backing,
+    min_liquidation_reward,
+    default_max_slippage,
+    unrealized_profit_weight,
+    lp_withdraw_delay_secs,
+    min_position_notional,
+    max_total_skew_to_vault,
+    adl_trigger_ratio,
+    lp_claim_window_secs,
+});
+compact_struct!(MarginTier {
+    max_notional,
+    initial_margin_ratio,
+    maintenance_margin_ratio,
+});
+compact_struct!(MarketConfig {
+    feed_id,
+    margin_tiers,
+    taker_fee,
+    skew_scale,
+    max_price_impact,
+    max_funding_rate_per_day,
+    max_long_oi,
+    max_short_oi,
+    max_position_notional,
+    min_order_size,
+    liquidation_fee,
+    max_skew_to_vault,
+    execution,
+});
+compact_struct!(Market { config, status });
+compact_struct!(MarketState {
+    long_oi,
+    short_oi,
+    entry_cost_sum,
+    funding_index,
+    funding_basis_sum,
+    last_funding_time,
+    last_price,
+});
+compact_struct!(Position {
+    size,
+    entry_price,
+    funding_index_at_entry,
+    mode,
+});
+compact_struct!(Vault {
+    cash,
+    total_shares,
+    insurance_fees,
+    claims,
+    exposure,
+    unrecoverable,
+});
+
+impl Compact for Execution {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.push(match self {
+            Execution::Deferred => 0,
+            Execution::Immediate => 1,
+        });
+    }
+    fn decode(r: &mut Reader) -> Self {
+        match r.byte() {
+            0 => Execution::Deferred,
+            1 => Execution::Immediate,
+            _ => {
+                r.fail();
+                Execution::Deferred
+            }
+        }
+    }
+}
+
+impl Compact for MarketStatus {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            MarketStatus::Active => out.push(0),
+            MarketStatus::ReduceOnly => out.push(1),
+            MarketStatus::Settled { price } => {
+                out.push(2);
+                price.encode(out);
+            }
+        }
+    }
+    fn decode(r: &mut Reader) -> Self {
+        match r.byte() {
+            0 => MarketStatus::Active,
+            1 => MarketStatus::ReduceOnly,
+            2 => MarketStatus::Settled {
+                price: Decimal256::decode(r),
+            },
+            _ => {
+                r.fail();
+                MarketStatus::Active
+            }
+        }
+    }
+}
+
+impl Compact for Mode {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Mode::Cross => out.push(0),
+            Mode::Isolated { margin } => {
+                out.push(1);
+                margin.encode(out);
+            }
+        }
+    }
+    fn decode(r: &mut Reader) -> Self {
+        match r.byte() {
+            0 => Mode::Cross,
+            1 => Mode::Isolated {
+                margin: Int128::decode(r),
+            },
+            _ => {
+                r.fail();
+                Mode::Cross
+            }
+        }
+    }
+}

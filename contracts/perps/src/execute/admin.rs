@@ -11,8 +11,8 @@ use crate::execute::markets::validate_liquidation_rules;
 use crate::state::{
     default_adl_trigger_ratio, default_lp_claim_window_secs, default_max_order_age_secs,
     default_max_orders_per_account, default_max_total_skew_to_vault, holder_rank, Config, Vault,
-    CONFIG, CONTRACT_NAME, CONTRACT_VERSION, MARKETS, MARKET_HOLDERS, MARKET_STATES, OWNERSHIP,
-    POSITIONS, VAULT,
+    COMPACT_LAYOUT, CONFIG, CONTRACT_NAME, CONTRACT_VERSION, LAYOUT, MARKETS, MARKET_HOLDERS,
+    MARKET_STATES, OWNERSHIP, POSITIONS, VAULT,
 };
 
 /// Most positions one account may hold: bounds the gas of every cross-book check.
@@ -80,6 +80,7 @@ pub fn instantiate(
     CONFIG.save(deps.storage, &config)?;
     OWNERSHIP.save(deps.storage, &Ownership::new(owner.clone()))?;
     VAULT.save(deps.storage, &Vault::default())?;
+    LAYOUT.save(deps.storage, &COMPACT_LAYOUT)?;
     Ok(Response::new()
         .add_attribute("action", "instantiate")
         .add_attribute("owner", owner)
@@ -355,11 +356,13 @@ pub fn accept_ownership(deps: DepsMut, info: MessageInfo) -> ContractResult<Resp
     ownership::accept_ownership(deps.storage, &OWNERSHIP, &info.sender)
 }
 
-/// Refuses another contract's state and downgrades; records the new version. The vault's running
-/// sums (`claims`, `exposure`: DESIGN 6.10) are recomputed from the stored markets, so an engine
-/// stored before they existed starts with the right values (one pass over the markets).
+/// Refuses another contract's state and downgrades; records the new version. An engine stored
+/// before the compact layout has its hot records converted first ([`crate::layout`]). The vault's
+/// running sums (`claims`, `exposure`: DESIGN 6.10) are recomputed from the stored markets, so an
+/// engine stored before they existed starts with the right values (one pass over the markets).
 pub fn migrate(deps: DepsMut, _msg: MigrateMsg) -> ContractResult<Response> {
     let res = perps_api::migrate::migrate(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    crate::layout::convert(deps.storage)?;
     let cfg = CONFIG.load(deps.storage)?;
     let mut vault = VAULT.load(deps.storage)?;
     let mut sums = crate::solvency::Part::default();

@@ -3,4 +3,6 @@
 
 mod custody;
 mod orders_config;
+
+mod layout;
 pub mod security;
