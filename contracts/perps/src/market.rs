@@ -2,7 +2,7 @@
 //! the block time, its tier table and the oracle's verdict on its price; plus the conversions
 //! between stored market values and the `perps-risk` views of them.
 
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap as BTreeMap;
 
 use cosmwasm_std::{Decimal256, Deps, Env, Order, SignedDecimal256, Storage};
 use cw_storage_plus::Bound;
