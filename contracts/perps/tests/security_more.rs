@@ -2,6 +2,7 @@
 //! the liquidation scenarios).
 
 use cosmwasm_std::{coins, Decimal256, Uint128};
+use cw_multi_test::Executor;
 use perps_api::perps::{ExecuteMsg, MarginTier, MarketConfig, MarketStatusUpdate};
 use perps_api::price_feed::{ExecuteMsg as FeedMsg, PriceUpdate};
 
@@ -461,4 +462,79 @@ fn s43_an_underwater_or_bankrupt_isolated_position_does_not_block_the_cross_book
     let a = s.account(&alice);
     assert_eq!(a.collateral, int_usdc(600));
     assert_eq!(a.positions[0].equity, Some(int_usdc(-3_000)));
+}
+
+/// A field its variant does not have refuses the message at the entry point (as `#[cw_serde]`'s
+/// `deny_unknown_fields` did), naming it, with every state unchanged: a wallet's typo of
+/// `reduce_only`, or an option of another message, must not place an order without it.
+#[test]
+fn a_field_the_message_does_not_have_refuses_it_and_changes_nothing() {
+    let mut s = Suite::new();
+    let alice = s.user("alice", 10_000);
+    s.deposit(&alice, 5_000);
+    let (engine, feed, fund) = (s.engine.clone(), s.feed.clone(), s.fund.clone());
+    let owner = s.owner.clone();
+    let cases = [
+        (
+            &engine,
+            &alice,
+            serde_json::json!({"trade": {"market_id": "BTC", "size_delta": "0.01", "reduce_onyl": true}}),
+            "reduce_onyl",
+        ),
+        (
+            &engine,
+            &alice,
+            serde_json::json!({"trade": {"market_id": "BTC", "size_delta": "0.01", "reduce_only": true}}),
+            "reduce_only",
+        ),
+        (
+            &engine,
+            &alice,
+            serde_json::json!({"trade": {"market_id": "BTC", "size_delta": "0.01", "shares": "1"}}),
+            "shares",
+        ),
+        (
+            &engine,
+            &alice,
+            serde_json::json!({"place_order": {"market_id": "BTC", "size_delta": "-1",
+                "trigger_price": "50000", "trigger": "below", "reduceonly": true}}),
+            "reduceonly",
+        ),
+        (
+            &engine,
+            &owner,
+            serde_json::json!({"update_config": {"keeper_fee": "3", "collateral_denom": "x"}}),
+            "collateral_denom",
+        ),
+        (
+            &feed,
+            &owner,
+            serde_json::json!({"remove_feed": {"feed_id": "ETH", "publishers": []}}),
+            "publishers",
+        ),
+        (
+            &fund,
+            &owner,
+            serde_json::json!({"withdraw": {"amount": "1", "recipient": "r", "engine": "e"}}),
+            "engine",
+        ),
+    ];
+    for (contract, who, msg, field) in cases {
+        let before = s.snapshot();
+        let res = s
+            .app
+            .execute_contract(who.clone(), contract.clone(), &msg, &[]);
+        crate::suite::assert_err(res, &format!("unknown field `{field}`"));
+        s.snapshot().assert_unchanged_since(&before);
+    }
+    // the same trade without the stray field goes through
+    s.exec(
+        &alice,
+        &serde_json::from_value(
+            serde_json::json!({"trade": {"market_id": "BTC", "size_delta": "0.01"}}),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    s.check_invariants();
 }

@@ -12,7 +12,7 @@ use cosmwasm_std::{
     WasmMsg,
 };
 
-use crate::msg::{req, tagged, FieldError};
+use crate::msg::{none_left, req, tagged, FieldError};
 
 /// Default page size of `payouts`.
 pub const DEFAULT_PAYOUTS_LIMIT: u32 = 10;
@@ -23,6 +23,8 @@ pub const MAX_ENGINES: usize = 30;
 
 /// Instantiates the insurance fund. Takes no funds (deposit them with `deposit`).
 #[cw_serde]
+#[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub struct InstantiateMsg {
     /// Owner (governance): the only address that may `withdraw` and manage engines; defaults to
     /// the sender.
@@ -123,6 +125,7 @@ pub enum QueryMsg {
 
 /// Every field of every `ExecuteMsg` variant (`crate::msg`).
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ExecuteFields {
     amount: Option<Uint128>,
     recipient: Option<String>,
@@ -143,7 +146,7 @@ pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
 // Fields are taken (`Option::take`), not moved: the struct is dropped once at the end.
 impl ExecuteFields {
     fn into_msg(mut self, variant: &str) -> Result<ExecuteMsg, FieldError> {
-        Ok(match variant {
+        let msg = match variant {
             "deposit" => ExecuteMsg::Deposit {},
             "cover_bad_debt" => ExecuteMsg::CoverBadDebt {
                 amount: req(self.amount.take(), "amount")?,
@@ -162,7 +165,15 @@ impl ExecuteFields {
                 new_owner: req(self.new_owner.take(), "new_owner")?,
             },
             _ => ExecuteMsg::AcceptOwnership {},
-        })
+        };
+        // what the variant did not take is another variant's field
+        none_left(&[
+            ("amount", self.amount.is_some()),
+            ("recipient", self.recipient.is_some()),
+            ("engine", self.engine.is_some()),
+            ("new_owner", self.new_owner.is_some()),
+        ])?;
+        Ok(msg)
     }
 }
 
@@ -175,6 +186,7 @@ impl<'de> serde::Deserialize<'de> for ExecuteMsg {
 
 /// Every field of every `QueryMsg` variant (`crate::msg`).
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct QueryFields {
     start_after: Option<u64>,
     limit: Option<u32>,
@@ -185,14 +197,20 @@ pub(crate) const QUERY_VARIANTS: &[&str] = &["config", "balance", "payouts"];
 // Fields are taken (`Option::take`), not moved: the struct is dropped once at the end.
 impl QueryFields {
     fn into_msg(mut self, variant: &str) -> Result<QueryMsg, FieldError> {
-        Ok(match variant {
+        let msg = match variant {
             "config" => QueryMsg::Config {},
             "balance" => QueryMsg::Balance {},
             _ => QueryMsg::Payouts {
                 start_after: self.start_after.take(),
                 limit: self.limit.take(),
             },
-        })
+        };
+        // what the variant did not take is another variant's field
+        none_left(&[
+            ("start_after", self.start_after.is_some()),
+            ("limit", self.limit.is_some()),
+        ])?;
+        Ok(msg)
     }
 }
 
@@ -205,6 +223,8 @@ impl<'de> serde::Deserialize<'de> for QueryMsg {
 
 /// Migrates the contract; only the same contract at an older or equal version.
 #[cw_serde]
+#[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub struct MigrateMsg {}
 
 /// Answer to `config`.

@@ -6,8 +6,15 @@
 //! holding every field of every variant as an `Option` (derived, so field names, `null` and
 //! duplicate-field handling are serde's own), and the variant is built from it by a plain
 //! function. The JSON accepted is the one of the derived form, with the same error texts for an
-//! unknown variant and a missing field; as there, a field a variant does not have is ignored
-//! (unless it is another variant's field with a value of the wrong type, which is refused).
+//! unknown variant and a missing field, except for fields a variant does not have: the derived
+//! form ignored them (`#[cw_serde]` in cosmwasm-schema 2 and 3 adds no `deny_unknown_fields`),
+//! and they are refused here (docs/decisions.md, "Message fields a variant does not have are
+//! refused"), as the committed schema's `"additionalProperties": false` already said: a name of
+//! no variant by the superset struct's own `#[serde(deny_unknown_fields)]` (`unknown field `x`,
+//! expected one of` the superset's fields), a field of another variant by [`none_left`] once the
+//! variant took its own (`unknown field `x`, not a field of this message`; a value of the wrong
+//! type for that other variant is refused by its type first). One case stays accepted: a field
+//! of another variant given as `null` reads as absent (it carries no value).
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -49,6 +56,9 @@ pub enum FieldError {
     Missing(&'static str),
     /// A field shared by variants with different types has the other variant's type.
     Type(&'static str, &'static str),
+    /// A field of another variant (a name of no variant is refused by the superset struct's
+    /// `deny_unknown_fields`).
+    Unknown(&'static str),
 }
 
 impl FieldError {
@@ -59,7 +69,20 @@ impl FieldError {
             FieldError::Type(name, expected) => E::custom(format_args!(
                 "invalid type of field `{name}`, expected {expected}"
             )),
+            FieldError::Unknown(name) => E::custom(format_args!(
+                "unknown field `{name}`, not a field of this message"
+            )),
         }
+    }
+}
+
+/// The first of `(name, present)` present: refused as [`FieldError::Unknown`]. Called with the
+/// fields a variant left in the superset struct (not taken), so that a field of another variant
+/// is refused as the derived form's `deny_unknown_fields` refused it.
+pub fn none_left(fields: &[(&'static str, bool)]) -> Result<(), FieldError> {
+    match fields.iter().find(|(_, present)| *present) {
+        Some((name, _)) => Err(FieldError::Unknown(name)),
+        None => Ok(()),
     }
 }
 
@@ -359,10 +382,167 @@ mod tests {
                 .contains("missing field `collateral_decimals`"),
             "{err}"
         );
-        // an `update_config` carrying instantiate-only fields ignores them, as before
-        let msg: ExecuteMsg =
-            from_json(r#"{"update_config":{"collateral_denom":"x","keeper_fee":"3"}}"#).unwrap();
-        let back: Value = serde_json::from_slice(&to_json_vec(&msg).unwrap()).unwrap();
-        assert_eq!(back["update_config"]["keeper_fee"], json!("3"));
+    }
+
+    /// `from_json::<T>(json)` fails with an error naming `field` as unknown.
+    fn refuses<T: serde::de::DeserializeOwned + std::fmt::Debug>(json: Value, field: &str) {
+        let err = from_json::<T>(json.to_string())
+            .expect_err(&format!("{json} accepted"))
+            .to_string();
+        assert!(
+            err.contains(&format!("unknown field `{field}`")),
+            "{json}: {err}"
+        );
+    }
+
+    /// The derived form (`#[cw_serde]`: `deny_unknown_fields`) refused every field its variant
+    /// does not have; so does the superset reader: a field of no variant, and a field of another.
+    #[test]
+    fn perps_messages_refuse_fields_their_variant_does_not_have() {
+        use crate::perps::InstantiateMsg;
+        let trade = |extra: Value| {
+            let mut t = json!({"market_id": "BTC", "size_delta": "1"});
+            for (k, v) in extra.as_object().unwrap() {
+                t[k] = v.clone();
+            }
+            json!({ "trade": t })
+        };
+        // (a) a name no variant has: a wallet's typo
+        refuses::<ExecuteMsg>(trade(json!({"reduce_onyl": true})), "reduce_onyl");
+        refuses::<ExecuteMsg>(
+            json!({"place_order": {"market_id": "A", "size_delta": "1", "trigger_price": "1",
+                "trigger": "below", "reduceonly": true}}),
+            "reduceonly",
+        );
+        refuses::<ExecuteMsg>(json!({"deposit": {"x": 1}}), "x");
+        refuses::<QueryMsg>(json!({"markets": {"limt": 1}}), "limt");
+        // (b) a field of another variant
+        refuses::<ExecuteMsg>(trade(json!({"shares": "1"})), "shares");
+        refuses::<ExecuteMsg>(trade(json!({"reduce_only": true})), "reduce_only");
+        refuses::<ExecuteMsg>(trade(json!({"limit": 3})), "limit");
+        refuses::<ExecuteMsg>(json!({"deposit": {"amount": "1"}}), "amount");
+        refuses::<ExecuteMsg>(
+            json!({"withdraw": {"amount": "1", "market_id": "BTC"}}),
+            "market_id",
+        );
+        refuses::<ExecuteMsg>(json!({"accept_ownership": {"new_owner": "o"}}), "new_owner");
+        refuses::<ExecuteMsg>(
+            json!({"mark_bad_debt": {"account": "a", "min_reward": "1"}}),
+            "min_reward",
+        );
+        refuses::<QueryMsg>(json!({"config": {"market_id": "BTC"}}), "market_id");
+        refuses::<QueryMsg>(json!({"market": {"market_id": "BTC", "limit": 1}}), "limit");
+        refuses::<QueryMsg>(
+            json!({"pending_orders": {"address": "a", "limit": 1}}),
+            "address",
+        );
+        // (c) instantiate and update_config: a name of neither, and the other's own fields
+        refuses::<ExecuteMsg>(json!({"update_config": {"keeper_fe": "3"}}), "keeper_fe");
+        refuses::<ExecuteMsg>(
+            json!({"update_config": {"collateral_denom": "x", "keeper_fee": "3"}}),
+            "collateral_denom",
+        );
+        refuses::<ExecuteMsg>(json!({"update_config": {"owner": "o"}}), "owner");
+        refuses::<ExecuteMsg>(json!({"update_config": {"market_id": "BTC"}}), "market_id");
+        let full = json!({
+            "owner": "o", "collateral_denom": "uusdc", "collateral_decimals": 6,
+            "price_feed": "f", "insurance_fund": "i", "max_oracle_age_secs": 60,
+            "max_confidence_ratio": "0.01", "max_ema_deviation": "0.05",
+            "liquidation_target_ratio": "1.5", "liquidator_reward_share": "0.3",
+            "insurance_fee_share": "0.2", "vault_min_backing": "0.1"
+        });
+        from_json::<InstantiateMsg>(full.to_string()).unwrap();
+        for (field, value) in [
+            ("colateral_denom", json!("x")),
+            ("keeper_fee", json!("3")),
+            ("max_order_age_secs", json!(3)),
+            ("max_orders_per_account", json!(4)),
+        ] {
+            let mut msg = full.clone();
+            msg[field] = value;
+            refuses::<InstantiateMsg>(msg, field);
+        }
+        // (d) the nested structs and enums stay `#[cw_serde]` (deny_unknown_fields)
+        let mut config = market_config();
+        config["taker_fe"] = json!("0.1");
+        refuses::<ExecuteMsg>(
+            json!({"add_market": {"market_id": "BTC", "config": config}}),
+            "taker_fe",
+        );
+        let mut config = market_config();
+        config["margin_tiers"][0]["max_notionl"] = json!("1");
+        refuses::<ExecuteMsg>(
+            json!({"update_market": {"market_id": "BTC", "config": config}}),
+            "max_notionl",
+        );
+        refuses::<ExecuteMsg>(
+            trade(json!({"mode": {"isolated": {"margin": "1", "margn": "2"}}})),
+            "margn",
+        );
+        refuses::<QueryMsg>(
+            json!({"simulate_trade": {"address": "a", "market_id": "BTC", "size_delta": "1",
+                "mode": {"isolated": {"margin": "1", "x": 1}}}}),
+            "x",
+        );
+        // an optional field of the variant given as null still reads as absent
+        let msg: ExecuteMsg = from_json(trade(json!({"mode": null})).to_string()).unwrap();
+        assert!(matches!(msg, ExecuteMsg::Trade { mode: None, .. }));
+    }
+
+    #[test]
+    fn insurance_fund_messages_refuse_fields_their_variant_does_not_have() {
+        use crate::insurance_fund::{ExecuteMsg, InstantiateMsg, QueryMsg};
+        refuses::<ExecuteMsg>(json!({"deposit": {"amout": "1"}}), "amout");
+        refuses::<ExecuteMsg>(json!({"deposit": {"amount": "1"}}), "amount");
+        refuses::<ExecuteMsg>(
+            json!({"cover_bad_debt": {"amount": "1", "recipient": "r"}}),
+            "recipient",
+        );
+        refuses::<ExecuteMsg>(
+            json!({"withdraw": {"amount": "1", "recipient": "r", "engine": "e"}}),
+            "engine",
+        );
+        refuses::<ExecuteMsg>(json!({"accept_ownership": {"new_owner": "o"}}), "new_owner");
+        refuses::<QueryMsg>(json!({"payouts": {"limt": 1}}), "limt");
+        refuses::<QueryMsg>(json!({"balance": {"limit": 1}}), "limit");
+        refuses::<InstantiateMsg>(
+            json!({"denom": "uusdc", "engines": [], "ownr": "o"}),
+            "ownr",
+        );
+    }
+
+    #[test]
+    fn price_feed_messages_refuse_fields_their_variant_does_not_have() {
+        use crate::price_feed::{ExecuteMsg, InstantiateMsg, QueryMsg};
+        refuses::<ExecuteMsg>(
+            json!({"add_feed": {"feed_id": "A", "description": "", "other": [1]}}),
+            "other",
+        );
+        refuses::<ExecuteMsg>(
+            json!({"remove_feed": {"feed_id": "A", "publishers": []}}),
+            "publishers",
+        );
+        refuses::<ExecuteMsg>(
+            json!({"reset_price": {"feed_id": "A", "price": "1", "conf": "0", "publish_time": 1,
+                "max_price_jump": "0.1"}}),
+            "max_price_jump",
+        );
+        refuses::<ExecuteMsg>(
+            json!({"update_prices": {"prices": [], "feed_id": "A"}}),
+            "feed_id",
+        );
+        // nested `PriceUpdate` is `#[cw_serde]`
+        refuses::<ExecuteMsg>(
+            json!({"update_prices": {"prices": [{"feed_id": "A", "price": "1", "conf": "0",
+                "publish_time": 1, "ema": "1"}]}}),
+            "ema",
+        );
+        refuses::<QueryMsg>(json!({"price": {"feed_id": "A", "limit": 1}}), "limit");
+        refuses::<QueryMsg>(json!({"feeds": {"feed_id": "A"}}), "feed_id");
+        refuses::<QueryMsg>(json!({"config": {"x": 1}}), "x");
+        refuses::<InstantiateMsg>(
+            json!({"publishers": [], "max_future_sec": 5}),
+            "max_future_sec",
+        );
     }
 }

@@ -8,7 +8,7 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 
-use crate::msg::{req, tagged, tagged_or, FieldError};
+use crate::msg::{none_left, req, tagged, tagged_or, FieldError};
 
 /// Instantiates the engine. Every ratio is validated; optional fields take the documented default.
 // `#[cw_serde]` without its derived `Deserialize`: read through [`ConfigFields`], the struct
@@ -128,6 +128,8 @@ impl InstantiateMsg {
 
 /// One bracket of the margin schedule. Brackets work like income-tax brackets.
 #[cw_serde]
+#[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub struct MarginTier {
     /// Upper bound of this bracket in base units of notional; `None` only on the last tier.
     pub max_notional: Option<Uint128>,
@@ -139,6 +141,8 @@ pub struct MarginTier {
 
 /// Parameters of one market.
 #[cw_serde]
+#[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub struct MarketConfig {
     /// Feed id in the price-feed contract.
     pub feed_id: String,
@@ -283,6 +287,8 @@ pub struct PendingOrdersResponse {
 
 /// Margin mode requested when a trade opens a position.
 #[cw_serde]
+#[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub enum TradeMode {
     /// The position shares the account's cross book.
     Cross,
@@ -663,6 +669,7 @@ pub enum QueryMsg {
 
 /// Every field of every `ExecuteMsg` variant (`crate::msg`).
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ExecuteFields {
     amount: Option<Uint128>,
     market_id: Option<String>,
@@ -688,6 +695,7 @@ struct ExecuteFields {
 /// The fields of `update_config`, read apart from [`ExecuteFields`] (`crate::msg::tagged_or`),
 /// and of [`InstantiateMsg`] (one serde copy for both).
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ConfigFields {
     price_feed: Option<String>,
     insurance_fund: Option<String>,
@@ -747,7 +755,7 @@ pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
 // instead of a partial drop per arm (docs/size.md).
 impl ExecuteFields {
     fn into_msg(mut self, variant: &str) -> Result<ExecuteMsg, FieldError> {
-        Ok(match variant {
+        let msg = match variant {
             "deposit" => ExecuteMsg::Deposit {},
             "withdraw" => ExecuteMsg::Withdraw {
                 amount: req(self.amount.take(), "amount")?,
@@ -829,12 +837,44 @@ impl ExecuteFields {
             _ => ExecuteMsg::MarkBadDebt {
                 account: req(self.account.take(), "account")?,
             },
-        })
+        };
+        // what the variant did not take is another variant's field
+        none_left(&[
+            ("amount", self.amount.is_some()),
+            ("market_id", self.market_id.is_some()),
+            ("size_delta", self.size_delta.is_some()),
+            ("acceptable_price", self.acceptable_price.is_some()),
+            ("mode", self.mode.is_some()),
+            ("order_ids", self.order_ids.is_some()),
+            ("limit", self.limit.is_some()),
+            ("trigger_price", self.trigger_price.is_some()),
+            ("trigger", self.trigger.is_some()),
+            ("reduce_only", self.reduce_only.is_some()),
+            ("order_id", self.order_id.is_some()),
+            ("account", self.account.is_some()),
+            ("min_reward", self.min_reward.is_some()),
+            ("shares", self.shares.is_some()),
+            ("config", self.config.is_some()),
+            ("force", self.force.is_some()),
+            ("status", self.status.is_some()),
+            ("price", self.price.is_some()),
+            ("new_owner", self.new_owner.is_some()),
+        ])?;
+        Ok(msg)
     }
 }
 
 impl ConfigFields {
     fn into_instantiate(self) -> Result<InstantiateMsg, FieldError> {
+        // `update_config`'s own fields are not instantiate's
+        none_left(&[
+            ("max_order_age_secs", self.max_order_age_secs.is_some()),
+            (
+                "max_orders_per_account",
+                self.max_orders_per_account.is_some(),
+            ),
+            ("keeper_fee", self.keeper_fee.is_some()),
+        ])?;
         Ok(InstantiateMsg {
             owner: self.owner,
             collateral_denom: req(self.collateral_denom, "collateral_denom")?,
@@ -866,8 +906,14 @@ impl ConfigFields {
         })
     }
 
-    fn into_msg(self) -> ExecuteMsg {
-        ExecuteMsg::UpdateConfig {
+    fn into_msg(self) -> Result<ExecuteMsg, FieldError> {
+        // instantiate's own fields are not `update_config`'s
+        none_left(&[
+            ("owner", self.owner.is_some()),
+            ("collateral_denom", self.collateral_denom.is_some()),
+            ("collateral_decimals", self.collateral_decimals.is_some()),
+        ])?;
+        Ok(ExecuteMsg::UpdateConfig {
             price_feed: self.price_feed,
             insurance_fund: self.insurance_fund,
             max_oracle_age_secs: self.max_oracle_age_secs,
@@ -889,7 +935,7 @@ impl ConfigFields {
             max_total_skew_to_vault: self.max_total_skew_to_vault,
             adl_trigger_ratio: self.adl_trigger_ratio,
             lp_claim_window_secs: self.lp_claim_window_secs,
-        }
+        })
     }
 }
 
@@ -907,13 +953,14 @@ impl<'de> serde::Deserialize<'de> for ExecuteMsg {
             tagged_or::<D, ExecuteFields, ConfigFields>(d, EXECUTE_VARIANTS, "update_config")?;
         match fields {
             (variant, Ok(fields)) => fields.into_msg(variant).map_err(FieldError::into_de),
-            (_, Err(update)) => Ok(update.into_msg()),
+            (_, Err(update)) => update.into_msg().map_err(FieldError::into_de),
         }
     }
 }
 
 /// Every field of every `QueryMsg` variant (`crate::msg`).
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct QueryFields {
     market_id: Option<String>,
     start_after: Option<Cursor>,
@@ -940,7 +987,7 @@ pub(crate) const QUERY_VARIANTS: &[&str] = &[
 
 impl QueryFields {
     fn into_msg(mut self, variant: &str) -> Result<QueryMsg, FieldError> {
-        Ok(match variant {
+        let msg = match variant {
             "config" => QueryMsg::Config {},
             "market" => QueryMsg::Market {
                 market_id: req(self.market_id.take(), "market_id")?,
@@ -982,7 +1029,17 @@ impl QueryFields {
                 start_after: text_cursor(self.start_after.take())?,
                 limit: self.limit.take(),
             },
-        })
+        };
+        // what the variant did not take is another variant's field
+        none_left(&[
+            ("market_id", self.market_id.is_some()),
+            ("start_after", self.start_after.is_some()),
+            ("limit", self.limit.is_some()),
+            ("address", self.address.is_some()),
+            ("size_delta", self.size_delta.is_some()),
+            ("mode", self.mode.is_some()),
+        ])?;
+        Ok(msg)
     }
 }
 
@@ -1064,6 +1121,8 @@ pub struct AdlRankingResponse {
 
 /// Migration message.
 #[cw_serde]
+#[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub struct MigrateMsg {}
 
 /// Engine configuration.

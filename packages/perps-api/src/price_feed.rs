@@ -8,7 +8,7 @@ use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{from_json, Addr, CustomQuery, Decimal256, QuerierWrapper, StdResult};
 use cw_storage_plus::Map;
 
-use crate::msg::{req, tagged, FieldError};
+use crate::msg::{none_left, req, tagged, FieldError};
 
 /// Latest accepted price of each feed, keyed by `feed_id`, stored by the price-feed contract.
 ///
@@ -120,6 +120,8 @@ pub struct HistoryRecord {
 
 /// Instantiates the price feed.
 #[cw_serde]
+#[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub struct InstantiateMsg {
     /// Owner (admin); defaults to the sender.
     pub owner: Option<String>,
@@ -131,6 +133,8 @@ pub struct InstantiateMsg {
 
 /// One price in an `update_prices` batch.
 #[cw_serde]
+#[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub struct PriceUpdate {
     /// Feed to update; must have been added with `add_feed`.
     pub feed_id: String,
@@ -274,6 +278,7 @@ pub enum QueryMsg {
 
 /// Every field of every `ExecuteMsg` variant (`crate::msg`).
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ExecuteFields {
     prices: Option<Vec<PriceUpdate>>,
     feed_id: Option<String>,
@@ -302,7 +307,7 @@ pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
 // instead of a partial drop per arm (docs/size.md).
 impl ExecuteFields {
     fn into_msg(mut self, variant: &str) -> Result<ExecuteMsg, FieldError> {
-        Ok(match variant {
+        let msg = match variant {
             "update_prices" => ExecuteMsg::UpdatePrices {
                 prices: req(self.prices.take(), "prices")?,
             },
@@ -329,7 +334,22 @@ impl ExecuteFields {
                 new_owner: req(self.new_owner.take(), "new_owner")?,
             },
             _ => ExecuteMsg::AcceptOwnership {},
-        })
+        };
+        // what the variant did not take is another variant's field
+        none_left(&[
+            ("prices", self.prices.is_some()),
+            ("feed_id", self.feed_id.is_some()),
+            ("price", self.price.is_some()),
+            ("conf", self.conf.is_some()),
+            ("publish_time", self.publish_time.is_some()),
+            ("description", self.description.is_some()),
+            ("max_price_jump", self.max_price_jump.is_some()),
+            ("jump_window_secs", self.jump_window_secs.is_some()),
+            ("max_jump_windows", self.max_jump_windows.is_some()),
+            ("publishers", self.publishers.is_some()),
+            ("new_owner", self.new_owner.is_some()),
+        ])?;
+        Ok(msg)
     }
 }
 
@@ -342,6 +362,7 @@ impl<'de> serde::Deserialize<'de> for ExecuteMsg {
 
 /// Every field of every `QueryMsg` variant (`crate::msg`).
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct QueryFields {
     feed_id: Option<String>,
     feed_ids: Option<Vec<String>>,
@@ -353,7 +374,7 @@ pub(crate) const QUERY_VARIANTS: &[&str] = &["config", "price", "prices", "price
 
 impl QueryFields {
     fn into_msg(mut self, variant: &str) -> Result<QueryMsg, FieldError> {
-        Ok(match variant {
+        let msg = match variant {
             "price" => QueryMsg::Price {
                 feed_id: req(self.feed_id.take(), "feed_id")?,
             },
@@ -368,7 +389,15 @@ impl QueryFields {
                 limit: self.limit.take(),
             },
             _ => QueryMsg::Config {},
-        })
+        };
+        // what the variant did not take is another variant's field
+        none_left(&[
+            ("feed_id", self.feed_id.is_some()),
+            ("feed_ids", self.feed_ids.is_some()),
+            ("start_after", self.start_after.is_some()),
+            ("limit", self.limit.is_some()),
+        ])?;
+        Ok(msg)
     }
 }
 
@@ -381,6 +410,8 @@ impl<'de> serde::Deserialize<'de> for QueryMsg {
 
 /// Migrates the price feed (cw2 name must match; no downgrade).
 #[cw_serde]
+#[serde(deny_unknown_fields)]
+#[schemaifier(mute_warnings)]
 pub struct MigrateMsg {}
 
 /// Response to `config {}`.
@@ -630,10 +661,11 @@ mod tests {
         }
         seen.dedup();
         assert_eq!(seen, QUERY_VARIANTS);
-        // null and absent optional fields, whitespace, fields of no variant ignored
+        // null and absent optional fields, whitespace (a field of no variant is refused:
+        // `crate::msg` tests)
         assert_eq!(
             from_json::<ExecuteMsg>(
-                br#" { "add_feed" : {"feed_id":"A","description":"","max_price_jump":null,"other":[1]} } "#
+                br#" { "add_feed" : {"feed_id":"A","description":"","max_price_jump":null} } "#
             )
             .unwrap(),
             ExecuteMsg::AddFeed {
