@@ -154,7 +154,7 @@ fn end<'de, A: MapAccess<'de>>(map: &mut A, exp: &dyn Expected) -> Result<(), A:
 
 #[cfg(test)]
 mod tests {
-    use cosmwasm_std::{from_json, to_json_vec};
+    use cosmwasm_std::{from_json, to_json_vec, Uint128};
     use serde_json::{json, Value};
 
     use crate::perps::{ExecuteMsg, QueryMsg};
@@ -452,17 +452,24 @@ mod tests {
             "insurance_fee_share": "0.2", "vault_min_backing": "0.1"
         });
         from_json::<InstantiateMsg>(full.to_string()).unwrap();
-        for (field, value) in [
-            ("colateral_denom", json!("x")),
-            ("keeper_fee", json!("3")),
-            ("max_order_age_secs", json!(3)),
-            ("max_orders_per_account", json!(4)),
-        ] {
-            let mut msg = full.clone();
-            msg[field] = value;
-            refuses::<InstantiateMsg>(msg, field);
-        }
-        // (d) the nested structs and enums stay `#[cw_serde]` (deny_unknown_fields)
+        // the order parameters are instantiate fields too (DESIGN 6.11)
+        let mut with_orders = full.clone();
+        with_orders["keeper_fee"] = json!("3");
+        with_orders["max_order_age_secs"] = json!(3);
+        with_orders["max_orders_per_account"] = json!(4);
+        let msg = from_json::<InstantiateMsg>(with_orders.to_string()).unwrap();
+        assert_eq!(
+            (
+                msg.keeper_fee,
+                msg.max_order_age_secs,
+                msg.max_orders_per_account
+            ),
+            (Some(Uint128::new(3)), Some(3), Some(4))
+        );
+        let mut typo = full.clone();
+        typo["colateral_denom"] = json!("x");
+        refuses::<InstantiateMsg>(typo, "colateral_denom");
+        // (d) nested inputs refuse unknown fields too
         let mut config = market_config();
         config["taker_fe"] = json!("0.1");
         refuses::<ExecuteMsg>(

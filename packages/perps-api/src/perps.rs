@@ -866,15 +866,6 @@ impl ExecuteFields {
 
 impl ConfigFields {
     fn into_instantiate(self) -> Result<InstantiateMsg, FieldError> {
-        // `update_config`'s own fields are not instantiate's
-        none_left(&[
-            ("max_order_age_secs", self.max_order_age_secs.is_some()),
-            (
-                "max_orders_per_account",
-                self.max_orders_per_account.is_some(),
-            ),
-            ("keeper_fee", self.keeper_fee.is_some()),
-        ])?;
         Ok(InstantiateMsg {
             owner: self.owner,
             collateral_denom: req(self.collateral_denom, "collateral_denom")?,
