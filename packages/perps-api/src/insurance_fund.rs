@@ -12,7 +12,7 @@ use cosmwasm_std::{
     WasmMsg,
 };
 
-use crate::msg::{none_left, req, tagged, FieldError};
+use crate::msg::{none_left, req, superset_deserialize, FieldError};
 
 /// Default page size of `payouts`.
 pub const DEFAULT_PAYOUTS_LIMIT: u32 = 10;
@@ -177,12 +177,7 @@ impl ExecuteFields {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ExecuteMsg {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let (variant, fields) = tagged::<D, ExecuteFields>(d, EXECUTE_VARIANTS)?;
-        fields.into_msg(variant).map_err(FieldError::into_de)
-    }
-}
+superset_deserialize!(ExecuteMsg, ExecuteFields, EXECUTE_VARIANTS);
 
 /// Every field of every `QueryMsg` variant (`crate::msg`).
 #[derive(serde::Deserialize)]
@@ -214,12 +209,7 @@ impl QueryFields {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for QueryMsg {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let (variant, fields) = tagged::<D, QueryFields>(d, QUERY_VARIANTS)?;
-        fields.into_msg(variant).map_err(FieldError::into_de)
-    }
-}
+superset_deserialize!(QueryMsg, QueryFields, QUERY_VARIANTS);
 
 /// Migrates the contract; only the same contract at an older or equal version.
 #[cw_serde]

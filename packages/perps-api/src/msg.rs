@@ -49,6 +49,22 @@ where
     d.deserialize_map(TaggedOr(variants, special, PhantomData))
 }
 
+/// `Deserialize` for a message enum read through its superset struct: the variant's name, the
+/// fields into `$fields`, then `$fields::into_msg(variant)` builds the message.
+macro_rules! superset_deserialize {
+    ($msg:ty, $fields:ty, $variants:expr) => {
+        impl<'de> serde::Deserialize<'de> for $msg {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let (variant, fields) = $crate::msg::tagged::<D, $fields>(d, $variants)?;
+                fields
+                    .into_msg(variant)
+                    .map_err($crate::msg::FieldError::into_de)
+            }
+        }
+    };
+}
+pub(crate) use superset_deserialize;
+
 /// Why the fields read do not make the variant named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldError {

@@ -8,7 +8,7 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 
-use crate::msg::{none_left, req, tagged, tagged_or, FieldError};
+use crate::msg::{none_left, req, superset_deserialize, tagged_or, FieldError};
 
 /// Instantiates the engine. Every ratio is validated; optional fields take the documented default.
 // `#[cw_serde]` without its derived `Deserialize`: read through [`ConfigFields`], the struct
@@ -1034,12 +1034,7 @@ impl QueryFields {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for QueryMsg {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let (variant, fields) = tagged::<D, QueryFields>(d, QUERY_VARIANTS)?;
-        fields.into_msg(variant).map_err(FieldError::into_de)
-    }
-}
+superset_deserialize!(QueryMsg, QueryFields, QUERY_VARIANTS);
 
 /// `start_after` of the page queries: an id (markets, accounts, ADL ranking) or an order id.
 enum Cursor {

@@ -8,7 +8,7 @@ use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{from_json, Addr, CustomQuery, Decimal256, QuerierWrapper, StdResult};
 use cw_storage_plus::Map;
 
-use crate::msg::{none_left, req, tagged, FieldError};
+use crate::msg::{none_left, req, superset_deserialize, FieldError};
 
 /// Latest accepted price of each feed, keyed by `feed_id`, stored by the price-feed contract.
 ///
@@ -353,12 +353,7 @@ impl ExecuteFields {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ExecuteMsg {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let (variant, fields) = tagged::<D, ExecuteFields>(d, EXECUTE_VARIANTS)?;
-        fields.into_msg(variant).map_err(FieldError::into_de)
-    }
-}
+superset_deserialize!(ExecuteMsg, ExecuteFields, EXECUTE_VARIANTS);
 
 /// Every field of every `QueryMsg` variant (`crate::msg`).
 #[derive(serde::Deserialize)]
@@ -401,12 +396,7 @@ impl QueryFields {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for QueryMsg {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let (variant, fields) = tagged::<D, QueryFields>(d, QUERY_VARIANTS)?;
-        fields.into_msg(variant).map_err(FieldError::into_de)
-    }
-}
+superset_deserialize!(QueryMsg, QueryFields, QUERY_VARIANTS);
 
 /// Migrates the price feed (cw2 name must match; no downgrade).
 #[cw_serde]
