@@ -156,8 +156,14 @@ pub fn run_lp(
     let lp = order.lp();
     let provide = matches!(lp, Some(LpOrder::Provide { .. }));
     let req = LP_REQUESTS.may_load(deps.storage, &order.owner)?;
+    // A claim order pays the request it was placed on: one made after it (the same shares
+    // again, after a cancel or a lapse) is claimable only later than the order was placed.
     let req = match (lp, req) {
-        (Some(LpOrder::Claim { shares, .. }), Some(r)) if r.shares == shares => Some(r),
+        (Some(LpOrder::Claim { shares, .. }), Some(r))
+            if r.shares == shares && r.claimable_at <= order.placed_at =>
+        {
+            Some(r)
+        }
         (Some(LpOrder::Claim { .. }), _) => {
             return cancel(deps, id, &order, "request_changed", batch);
         }

@@ -1,0 +1,119 @@
+//! Attacks on LP orders (DESIGN 6.11, last bullets): what an LP order may read of the state it
+//! finds at execution. A claim order claims the request it was placed on, not one made after it;
+//! a provide order moves money out of the owner's `C` only as far as a withdrawal could.
+
+use cosmwasm_std::{Addr, Uint128};
+use perps_api::events::{LpOrderExecutedEvent, OrderCancelledEvent};
+use perps_api::perps::{ExecuteMsg, LpPositionResponse, QueryMsg};
+
+use super::{deferred_suite, keeper_run};
+use crate::suite::{plain_market, Suite, USDC};
+
+fn lp_position(s: &Suite, who: &Addr) -> LpPositionResponse {
+    s.query(&QueryMsg::LpPosition {
+        address: who.to_string(),
+    })
+}
+
+fn request(s: &mut Suite, who: &Addr, shares: u128) {
+    s.exec(
+        who,
+        &ExecuteMsg::WithdrawLiquidity {
+            shares: Uint128::new(shares),
+        },
+    )
+    .unwrap();
+}
+
+/// Scenario 56. The LP delay (3,600 s) and the share price at the request bound a claim: an LP
+/// who requested at 1.00 is paid at most 1.00 per share even when V rose meanwhile (a request is
+/// no free option, DESIGN 6.7), and a new request waits the delay again. Old code: a claim order
+/// only compared the request's share count at execution. The LP claimed in the last second of
+/// its window; one second later (no price record yet, so the order still waited) its request had
+/// lapsed and `withdraw_liquidity` replaced it with one of the same shares at 1.03, claimable an
+/// hour later; the claim order then paid that new request at once: 102,999.5 USDC instead of
+/// 99,999.5, and no delay. (A request cancelled and made again reaches the same state; the
+/// owner's next message cancels the order first, unless older LP orders of other wallets use up
+/// the ten that message runs.)
+#[test]
+fn s56_a_claim_order_does_not_pay_a_request_made_after_it() {
+    let mut s = deferred_suite(plain_market("BTC"));
+    let whale = s.trader("whale", 100_000, 100_000);
+    s.trade(&whale, "BTC", "10");
+    s.set_price("BTC", "60000");
+    let keeper = s.user("keeper", 0);
+    keeper_run(&mut s, &keeper, None);
+    assert_eq!(s.account(&whale).positions.len(), 1);
+    let lp = s.lp.clone();
+    s.advance(3_600);
+    s.set_price("BTC", "60000");
+    // V = 1,000,000 for 10^12 shares: the request is worth 100,000 USDC.
+    request(&mut s, &lp, 100_000 * USDC);
+    let first = lp_position(&s, &lp).pending_withdrawal.unwrap();
+    let expires_at = first.expires_at.unwrap();
+    assert_eq!(first.value_at_request, Uint128::new(100_000 * USDC));
+    // −5 %: the whale loses 30,000, V = 1,030,000 (share price 1.03). The LP claims in the last
+    // second of its window.
+    s.advance(expires_at - s.now() - 1);
+    s.set_price("BTC", "57000");
+    assert_eq!(s.now(), expires_at);
+    s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
+    // A second later, before the next record, the request has lapsed and is made again.
+    s.advance(1);
+    request(&mut s, &lp, 100_000 * USDC);
+    let renewed = lp_position(&s, &lp).pending_withdrawal.unwrap();
+    assert_eq!(
+        (renewed.value_at_request, renewed.claimable_at),
+        (Uint128::new(103_000 * USDC), s.now() + 3_600)
+    );
+    s.set_price("BTC", "57000");
+    // (the keeper holds the 0.5 USDC of the whale's order)
+    assert_eq!(s.balance(&keeper), 500_000);
+    let res = keeper_run(&mut s, &keeper, None);
+    assert!(Suite::typed::<LpOrderExecutedEvent>(&res).is_empty());
+    let cancelled = Suite::typed::<OrderCancelledEvent>(&res);
+    assert_eq!(cancelled[0].reason, "request_changed");
+    assert_eq!((s.balance(&lp), s.balance(&keeper)), (0, 500_000));
+    // The new request waits its own delay, like any request.
+    assert_eq!(
+        lp_position(&s, &lp).pending_withdrawal.unwrap(),
+        renewed.clone()
+    );
+    s.rejects_exact(
+        &lp,
+        &ExecuteMsg::ClaimLiquidity {},
+        &[],
+        &format!(
+            "withdrawal request claimable at {}, now {}",
+            renewed.claimable_at,
+            s.now()
+        ),
+    );
+}
+
+/// The honest path of scenario 56: the claim order of the first request pays its 1.00.
+#[test]
+fn s56_the_claim_order_of_the_request_pays_the_share_price_at_the_request() {
+    let mut s = deferred_suite(plain_market("BTC"));
+    let whale = s.trader("whale", 100_000, 100_000);
+    s.trade(&whale, "BTC", "10");
+    s.set_price("BTC", "60000");
+    let keeper = s.user("keeper", 0);
+    keeper_run(&mut s, &keeper, None);
+    let lp = s.lp.clone();
+    s.advance(3_600);
+    s.set_price("BTC", "60000");
+    request(&mut s, &lp, 100_000 * USDC);
+    s.set_price("BTC", "57000");
+    s.advance(3_600);
+    s.set_price("BTC", "57000");
+    s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
+    s.set_price("BTC", "57000");
+    let res = keeper_run(&mut s, &keeper, None);
+    let paid = Suite::typed::<LpOrderExecutedEvent>(&res);
+    assert_eq!(
+        (paid[0].amount, paid[0].keeper_fee),
+        (Uint128::new(99_999_500_000), Uint128::new(500_000))
+    );
+    assert_eq!(s.balance(&lp), 99_999_500_000);
+}
