@@ -117,3 +117,52 @@ fn s56_the_claim_order_of_the_request_pays_the_share_price_at_the_request() {
     );
     assert_eq!(s.balance(&lp), 99_999_500_000);
 }
+
+/// Scenario 57. A provide order's funds sit in the owner's `C`, reserved: no risk-adding check
+/// counts them, but a liquidation does (it cancels the order first), so while the order waits
+/// they keep the owner's cross book from being liquidated. Old code: the fill then moved them all
+/// to the vault without looking at the book. The attacker (1,000 USDC, long 3 ETH at 3,000)
+/// provides 10,000 USDC; ETH falls to 2,800 (the book alone: equity 400 < maintenance 420, it
+/// would be liquidated with nothing lost) and the liquidator is refused; at 2,500 the provide
+/// fills: 9,999.5 USDC become shares and the book is left bankrupt at −500, a loss the vault and
+/// the other LPs pay while the attacker keeps its shares. Now the fill takes only what a
+/// withdrawal could take (free collateral, 8,750 here), the rest stays in `C`.
+#[test]
+fn s57_a_provide_order_does_not_leave_its_owners_book_bankrupt() {
+    let mut s = deferred_suite(plain_market("BTC"));
+    let attacker = s.trader("attacker", 11_000, 1_000);
+    let (keeper, liquidator) = (s.user("keeper", 0), s.user("liquidator", 0));
+    // ETH is immediate: the long opens at once (notional 9,000, initial margin 900).
+    s.trade(&attacker, "ETH", "3");
+    s.exec_funds(&attacker, &ExecuteMsg::ProvideLiquidity {}, 10_000 * USDC)
+        .unwrap();
+    assert_eq!(s.account(&attacker).collateral.i128(), (11_000 * USDC) as i128);
+    s.set_price("ETH", "2800");
+    s.rejects_exact(
+        &liquidator,
+        &Suite::liquidate_msg(&attacker, None),
+        &[],
+        &format!(
+            "account {attacker} is healthy: cross equity 10400000000 ≥ maintenance 420000000 and no isolated position is liquidatable"
+        ),
+    );
+    s.set_price("ETH", "2500");
+    let res = keeper_run(&mut s, &keeper, None);
+    let done = Suite::typed::<LpOrderExecutedEvent>(&res);
+    // C 11,000, U −1,500, initial margin 750: 8,750 free; 0.5 to the keeper.
+    assert_eq!(
+        (done[0].amount, done[0].keeper_fee),
+        (Uint128::new(8_749_500_000), Uint128::new(500_000))
+    );
+    let acc = s.account(&attacker);
+    assert_eq!(acc.collateral.i128(), (2_250 * USDC) as i128);
+    // equity 750 = initial margin: not liquidatable (maintenance 375)
+    s.rejects_exact(
+        &liquidator,
+        &Suite::liquidate_msg(&attacker, None),
+        &[],
+        &format!(
+            "account {attacker} is healthy: cross equity 750000000 ≥ maintenance 375000000 and no isolated position is liquidatable"
+        ),
+    );
+}
