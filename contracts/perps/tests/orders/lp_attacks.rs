@@ -136,7 +136,10 @@ fn s57_a_provide_order_does_not_leave_its_owners_book_bankrupt() {
     s.trade(&attacker, "ETH", "3");
     s.exec_funds(&attacker, &ExecuteMsg::ProvideLiquidity {}, 10_000 * USDC)
         .unwrap();
-    assert_eq!(s.account(&attacker).collateral.i128(), (11_000 * USDC) as i128);
+    assert_eq!(
+        s.account(&attacker).collateral.i128(),
+        (11_000 * USDC) as i128
+    );
     s.set_price("ETH", "2800");
     s.rejects_exact(
         &liquidator,
