@@ -169,3 +169,64 @@ fn s57_a_provide_order_does_not_leave_its_owners_book_bankrupt() {
         ),
     );
 }
+
+/// Scenario 58 (open, needs a rule decision: `#[ignore]`). DESIGN 6.11: "within a market, orders
+/// execute in `order_id` order whatever ids are passed". The engine keeps that order for market
+/// orders only: a conditional order is not in the market's order index, so a keeper (or the
+/// owner's own message) running a newer market order does not run an older conditional order that
+/// a record has already triggered. An attacker who sees a triggered stop buy of 2 BTC (skew impact:
+/// skew scale 1,000, cap 0.3 %) places its own buy of 2 BTC in that block and executes only its
+/// id: its order fills at the impact of skew 0 → 2 and the victim's, run next, fails on the cap
+/// (paying the taker fee and the keeper fee), where in id order the victim fills and the
+/// attacker's order fails. Fix direction: index a conditional
+/// order by market once a record has triggered it (or have `run_in_order` scan the market's
+/// triggered conditional orders), a change to the order index and the orders gas path.
+#[test]
+#[ignore = "scenario 58: triggered conditional orders are outside the per-market id order (rule decision)"]
+fn s58_a_newer_market_order_does_not_jump_an_older_triggered_conditional_order() {
+    use perps_api::perps::Trigger;
+    let world = |attacker_first: bool| {
+        let btc = perps_api::perps::MarketConfig {
+            max_funding_rate_per_day: cosmwasm_std::Decimal256::zero(),
+            ..crate::suite::fee_market("BTC", "1000")
+        };
+        let mut s = deferred_suite(btc);
+        let victim = s.trader("victim", 50_000, 50_000);
+        let attacker = s.trader("attacker", 50_000, 50_000);
+        let keeper = s.user("keeper", 0);
+        s.exec(
+            &victim,
+            &ExecuteMsg::PlaceOrder {
+                market_id: "BTC".into(),
+                size_delta: crate::suite::sd("2"),
+                trigger_price: crate::suite::d("60100"),
+                trigger: Trigger::Above,
+                reduce_only: None,
+                acceptable_price: None,
+                mode: None,
+            },
+        )
+        .unwrap();
+        let victim_id = super::orders_of(&s, &victim)[0].order_id;
+        // The record that triggers the stop; the attacker buys in that same block.
+        s.set_price("BTC", "60200");
+        s.trade(&attacker, "BTC", "2");
+        let attacker_id = super::orders_of(&s, &attacker)[0].order_id;
+        s.set_price("BTC", "60200");
+        if attacker_first {
+            keeper_run(&mut s, &attacker, Some(vec![attacker_id]));
+            keeper_run(&mut s, &keeper, Some(vec![victim_id]));
+        } else {
+            keeper_run(&mut s, &keeper, Some(vec![victim_id, attacker_id]));
+        }
+        let entry = |who: &Addr| s.account(who).positions.first().map(|p| p.entry_price);
+        (entry(&victim), entry(&attacker))
+    };
+    // In id order the victim's stop fills at 60,200 · (1 + 0.001) and the attacker's newer buy
+    // fails on the impact cap (0.004 > 0.003); the attacker running its own id first fills
+    // instead, and the victim's triggered stop fails, paying 120.4 USDC of fee and the keeper's
+    // 0.5.
+    let honest = world(false);
+    assert_eq!(honest, (Some(crate::suite::d("60260.2")), None));
+    assert_eq!(world(true), honest);
+}
