@@ -271,3 +271,58 @@ fn s59_an_order_waits_rather_than_fails_while_another_market_of_its_book_is_stal
     let btc_pos = s.account(&victim).positions;
     assert!(btc_pos.iter().any(|p| p.market_id == "BTC"));
 }
+
+/// Scenario 60. A failed order pays the taker fee on its size (DESIGN 6.11), so that dropping an
+/// order costs what filling it does; the reservation keeps that fee and the margin in `C`. Old
+/// code: a market sell reserved its margin and fee at its acceptable price, a lower bound of its
+/// fill: with an acceptable price of 0.000001 a 1-BTC short reserved only the keeper fee (0.5
+/// USDC), its owner could withdraw everything else before the next record (seeing the publish
+/// coming), and the order then failed charging 0.5 instead of 60.5. Now a sell reserves at least
+/// at the price now: 6,000 of margin, 60 of fee and the 0.5 keeper fee.
+#[test]
+fn s60_a_sell_with_a_tiny_acceptable_price_reserves_its_margin_at_the_price_now() {
+    let btc = perps_api::perps::MarketConfig {
+        max_funding_rate_per_day: cosmwasm_std::Decimal256::zero(),
+        ..crate::suite::fee_market("BTC", "1000")
+    };
+    let mut s = deferred_suite(btc);
+    let attacker = s.trader("attacker", 10_000, 10_000);
+    s.set_price("BTC", "60000");
+    let res = s
+        .exec(
+            &attacker,
+            &ExecuteMsg::Trade {
+                market_id: "BTC".into(),
+                size_delta: crate::suite::sd("-1"),
+                acceptable_price: Some(crate::suite::d("0.000001")),
+                mode: None,
+            },
+        )
+        .unwrap();
+    let placed = Suite::typed::<perps_api::events::OrderPlacedEvent>(&res);
+    assert_eq!(placed[0].reserved, Uint128::new(6_060_500_000));
+    s.rejects_exact(
+        &attacker,
+        &ExecuteMsg::Withdraw {
+            amount: Uint128::new(9_999_500_000),
+        },
+        &[],
+        "withdrawal 9999500000 exceeds free collateral 3939500000",
+    );
+    // A conditional sell (take-profit above 61,000) with the same acceptable price reserves at
+    // its trigger: 6,100 + 61 + 0.5, beside the first order's 6,060.5 … which leaves too little.
+    s.rejects_exact(
+        &attacker,
+        &ExecuteMsg::PlaceOrder {
+            market_id: "BTC".into(),
+            size_delta: crate::suite::sd("-1"),
+            trigger_price: crate::suite::d("61000"),
+            trigger: perps_api::perps::Trigger::Above,
+            reduce_only: None,
+            acceptable_price: Some(crate::suite::d("0.000001")),
+            mode: None,
+        },
+        &[],
+        "order reserves 6161500000 but free collateral is 3939500000",
+    );
+}
