@@ -230,8 +230,9 @@ pub struct OrderResponse {
     pub placed_at: u64,
     /// Paid to whoever executes the order, base units.
     pub keeper_fee: Uint128,
-    /// Collateral reserved by the order (initial margin at the acceptable price, fee and keeper
-    /// fee), base units; not free collateral until the order fills, fails or expires.
+    /// Collateral reserved by the order (initial margin at the acceptable price, for a sell at
+    /// least at the price at placement or its trigger, fee and keeper fee), base units; not free
+    /// collateral until the order fills, fails or expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reserved: Option<Uint128>,
     /// Margin mode requested when the order opens a position.

@@ -4,6 +4,7 @@ mod attacks;
 mod conditional;
 mod lifecycle;
 mod lp;
+mod lp_attacks;
 mod market;
 mod sim;
 

@@ -16,8 +16,9 @@ use cosmwasm_std::{
     Addr, BankMsg, Coin, Decimal256, Deps, DepsMut, Env, Response, SubMsg, Uint128,
 };
 use perps_api::events::{LpOrderExecutedEvent, OrderFailedEvent};
+use perps_risk::book::book_health;
 use perps_risk::ledger::{self, Balances};
-use perps_risk::num::{clamp_u128, int128, Quote};
+use perps_risk::num::{int128, Quote};
 use perps_risk::orders::order_charge;
 use perps_risk::solvency::claim;
 use perps_risk::vault::{redeem_value, shares_to_mint, SharesMinted, VaultMarket};
@@ -25,11 +26,12 @@ use perps_risk::vault::{redeem_value, shares_to_mint, SharesMinted, VaultMarket}
 use super::pin::{find_pin, latest_sequence, record_mark, Pin};
 use super::place::{check_count, placed_event};
 use super::run::{cancel, Batch};
+use crate::account::{book_params, load_account};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::vault::{claim_terms, mint, pay_claim, request_cap};
 use crate::market::{skew, Prices};
 use crate::oracle;
-use crate::orders::{self, reserved_of, LpOrder, StoredOrder};
+use crate::orders::{self, LpOrder, StoredOrder};
 use crate::state::{Config, LpRequest, Market, MarketState, Vault, COLLATERAL, LP_REQUESTS, VAULT};
 use crate::valuation::equity;
 
@@ -156,8 +158,14 @@ pub fn run_lp(
     let lp = order.lp();
     let provide = matches!(lp, Some(LpOrder::Provide { .. }));
     let req = LP_REQUESTS.may_load(deps.storage, &order.owner)?;
+    // A claim order pays the request it was placed on: one made after it (the same shares
+    // again, after a cancel or a lapse) is claimable only later than the order was placed.
     let req = match (lp, req) {
-        (Some(LpOrder::Claim { shares, .. }), Some(r)) if r.shares == shares => Some(r),
+        (Some(LpOrder::Claim { shares, .. }), Some(r))
+            if r.shares == shares && r.claimable_at <= order.placed_at =>
+        {
+            Some(r)
+        }
         (Some(LpOrder::Claim { .. }), _) => {
             return cancel(deps, id, &order, "request_changed", batch);
         }
@@ -260,10 +268,11 @@ fn fill_provide(
     mut vault: Vault,
 ) -> ContractResult<LpFill> {
     let owner = &order.owner;
-    let c = COLLATERAL
-        .may_load(deps.storage, owner)?
-        .unwrap_or_default();
-    let free = clamp_u128(c.checked_sub(int128(reserved_of(deps.storage, owner)?)?)?);
+    // The funds leave `C` as a withdrawal would: only as far as the cross book's free collateral
+    // (the other orders' reservations counted as spent) goes, the rest stays in `C`.
+    let ctx = load_account(deps.as_ref(), env, cfg, owner, None)?;
+    let c = ctx.collateral;
+    let free = book_health(&ctx.cross_book(Prices::Strict)?, &book_params(cfg))?.free_collateral;
     let funds = order.reserved.min(free);
     let keeper = keeper_fee.min(funds);
     let amount = funds.checked_sub(keeper)?;

@@ -78,11 +78,14 @@ pub fn place_market_order(mut deps: DepsMut, env: Env, l: Loaded) -> ContractRes
         Some(a) => a,
         None => default_acceptable_price(m.live()?.price, size, cfg.default_max_slippage)?,
     };
+    // A sell fills at or above its acceptable price: it reserves at least what it would at the
+    // price now (an acceptable price near zero must not reserve nothing).
+    let now = m.live().map(|k| k.price).ok().or(m.state.last_price);
     let terms = Terms {
         market_id: id,
         size,
         opening: opening_part(position, size),
-        price: acceptable,
+        price: sell_price(size, acceptable, now),
         mode: &req.mode,
     };
     let action = if close {
@@ -164,7 +167,11 @@ pub fn place_order(
         } else {
             opening_part(position, o.size_delta)
         },
-        price: o.acceptable_price.unwrap_or(o.trigger_price),
+        price: sell_price(
+            o.size_delta,
+            o.acceptable_price.unwrap_or(o.trigger_price),
+            Some(o.trigger_price),
+        ),
         mode: &o.mode,
     };
     let action = OrderAction::Conditional {
@@ -310,6 +317,20 @@ fn check_terms(ctx: &AccountCtx, t: &Terms) -> ContractResult<()> {
         });
     }
     Ok(())
+}
+
+/// The price a reservation is computed at: `acceptable`, for a sell at least `reference` (the
+/// price now, or a conditional order's trigger): a sell fills at or above its acceptable price,
+/// so a low one would understate its margin and fee.
+fn sell_price(
+    size: SignedDecimal256,
+    acceptable: Decimal256,
+    reference: Option<Decimal256>,
+) -> Decimal256 {
+    match reference {
+        Some(r) if size.is_negative() => acceptable.max(r),
+        _ => acceptable,
+    }
 }
 
 /// The part of `size` that opens or increases a position of `position`.
