@@ -8,7 +8,10 @@ use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{from_json, Addr, CustomQuery, Decimal256, QuerierWrapper, StdResult};
 use cw_storage_plus::Map;
 
+use serde::de::{Deserialize, Deserializer, MapAccess};
+
 use crate::msg::{none_left, req, superset_deserialize, FieldError};
+use crate::record::{self, need, put, skip, Fields};
 
 /// Latest accepted price of each feed, keyed by `feed_id`, stored by the price-feed contract.
 ///
@@ -39,7 +42,19 @@ pub const MAX_FEED_ID_LEN: usize = 32;
 pub const MAX_PRICES_PER_QUERY: usize = 30;
 
 /// A stored price: what the engine reads with a raw query.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read through [`PriceFields`].
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 pub struct PriceRecord {
     /// Quote whole units per one whole base unit; always > 0.
     pub price: Decimal256,
@@ -99,7 +114,19 @@ pub fn history_slot(sequence: u64) -> u8 {
 }
 
 /// One accepted record of a feed's price history.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read through [`PriceFields`].
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 pub struct HistoryRecord {
     /// Position in the feed's sequence of accepted records, from 1 (the feed's first accepted
     /// record after it was added, or after an upgrade to a version with a history).
@@ -116,6 +143,68 @@ pub struct HistoryRecord {
     pub accepted_height: u64,
     /// Time (seconds) of the block that accepted it.
     pub accepted_time: u64,
+}
+
+/// Every field of [`PriceRecord`] and [`HistoryRecord`]: both are read through it
+/// ([`crate::record`]), one JSON reader for the two (the engine raw-reads both). The JSON of each
+/// is its derived `Serialize`, as documented on [`PRICES`] and [`PRICE_HISTORY`].
+#[derive(Default)]
+struct PriceFields {
+    sequence: Option<u64>,
+    price: Option<Decimal256>,
+    conf: Option<Decimal256>,
+    ema_price: Option<Decimal256>,
+    publish_time: Option<u64>,
+    refused_publish_time: Option<u64>,
+    accepted_height: Option<u64>,
+    accepted_time: Option<u64>,
+}
+
+impl Fields for PriceFields {
+    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "sequence" => put(&mut self.sequence, "sequence", map),
+            "price" => put(&mut self.price, "price", map),
+            "conf" => put(&mut self.conf, "conf", map),
+            "ema_price" => put(&mut self.ema_price, "ema_price", map),
+            "publish_time" => put(&mut self.publish_time, "publish_time", map),
+            "refused_publish_time" => {
+                put(&mut self.refused_publish_time, "refused_publish_time", map)
+            }
+            "accepted_height" => put(&mut self.accepted_height, "accepted_height", map),
+            "accepted_time" => put(&mut self.accepted_time, "accepted_time", map),
+            _ => skip(map),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PriceRecord {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f: PriceFields = record::read(d)?;
+        Ok(PriceRecord {
+            price: need(f.price, "price")?,
+            conf: need(f.conf, "conf")?,
+            ema_price: need(f.ema_price, "ema_price")?,
+            publish_time: need(f.publish_time, "publish_time")?,
+            sequence: f.sequence,
+            refused_publish_time: f.refused_publish_time,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for HistoryRecord {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f: PriceFields = record::read(d)?;
+        Ok(HistoryRecord {
+            sequence: need(f.sequence, "sequence")?,
+            price: need(f.price, "price")?,
+            conf: need(f.conf, "conf")?,
+            ema_price: need(f.ema_price, "ema_price")?,
+            publish_time: need(f.publish_time, "publish_time")?,
+            accepted_height: need(f.accepted_height, "accepted_height")?,
+            accepted_time: need(f.accepted_time, "accepted_time")?,
+        })
+    }
 }
 
 /// Instantiates the price feed.
