@@ -2,8 +2,8 @@
 //! their history in `perps_api::price_feed::PRICE_HISTORY` (namespace "h"), whose raw layouts
 //! are public; everything else here is private to the contract.
 
-use perps_api::record::{self, need, put, skip, Fields};
-use serde::de::{Deserializer, MapAccess};
+use perps_api::record::{self, need};
+use serde::de::Deserializer;
 use serde::{Deserialize, Serialize};
 use cosmwasm_std::{Addr, Decimal256};
 use cw_storage_plus::{Item, Map};
@@ -93,54 +93,30 @@ pub struct Refusal {
     pub publish_time: u64,
 }
 
-/// Every field of every private record ([`Config`], [`Feed`], [`JumpState`], [`Refusal`],
-/// [`Anchor`]): their `Deserialize` reads this one struct (`perps_api::record`) and takes its own
-/// fields, so the artifact holds one JSON reader for the five instead of serde's derived struct
-/// parser for each (docs/size.md). The JSON stored is unchanged (each record keeps its derived
-/// `Serialize`); a field of another record is ignored, as an unknown field always was.
-#[derive(Default)]
-struct Stored {
-    publishers: Option<Vec<Addr>>,
-    max_future_secs: Option<u64>,
-    description: Option<String>,
-    max_price_jump: Option<Decimal256>,
-    jump_window_secs: Option<u64>,
-    max_jump_windows: Option<u32>,
-    anchor_price: Option<Decimal256>,
-    anchor_time: Option<u64>,
-    anchor_accepted_time: Option<u64>,
-    refusals: Option<Vec<Refusal>>,
-    previous_anchor: Option<Anchor>,
-    confirmations: Option<Vec<Refusal>>,
-    publisher: Option<Addr>,
-    publish_time: Option<u64>,
-    price: Option<Decimal256>,
-    accepted_time: Option<u64>,
-}
-
-impl Fields for Stored {
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
-        match key {
-            "publishers" => put(&mut self.publishers, "publishers", map),
-            "max_future_secs" => put(&mut self.max_future_secs, "max_future_secs", map),
-            "description" => put(&mut self.description, "description", map),
-            "max_price_jump" => put(&mut self.max_price_jump, "max_price_jump", map),
-            "jump_window_secs" => put(&mut self.jump_window_secs, "jump_window_secs", map),
-            "max_jump_windows" => put(&mut self.max_jump_windows, "max_jump_windows", map),
-            "anchor_price" => put(&mut self.anchor_price, "anchor_price", map),
-            "anchor_time" => put(&mut self.anchor_time, "anchor_time", map),
-            "anchor_accepted_time" => {
-                put(&mut self.anchor_accepted_time, "anchor_accepted_time", map)
-            }
-            "refusals" => put(&mut self.refusals, "refusals", map),
-            "previous_anchor" => put(&mut self.previous_anchor, "previous_anchor", map),
-            "confirmations" => put(&mut self.confirmations, "confirmations", map),
-            "publisher" => put(&mut self.publisher, "publisher", map),
-            "publish_time" => put(&mut self.publish_time, "publish_time", map),
-            "price" => put(&mut self.price, "price", map),
-            "accepted_time" => put(&mut self.accepted_time, "accepted_time", map),
-            _ => skip(map),
-        }
+perps_api::record_fields! {
+    skip
+    /// Every field of every private record ([`Config`], [`Feed`], [`JumpState`], [`Refusal`],
+    /// [`Anchor`]): their `Deserialize` reads this one struct (`perps_api::record`) and takes its own
+    /// fields, so the artifact holds one JSON reader for the five instead of serde's derived struct
+    /// parser for each (docs/size.md). The JSON stored is unchanged (each record keeps its derived
+    /// `Serialize`); a field of another record is ignored, as an unknown field always was.
+    struct Stored {
+        publishers: Option<Vec<Addr>>,
+        max_future_secs: Option<u64>,
+        description: Option<String>,
+        max_price_jump: Option<Decimal256>,
+        jump_window_secs: Option<u64>,
+        max_jump_windows: Option<u32>,
+        anchor_price: Option<Decimal256>,
+        anchor_time: Option<u64>,
+        anchor_accepted_time: Option<u64>,
+        refusals: Option<Vec<Refusal>>,
+        previous_anchor: Option<Anchor>,
+        confirmations: Option<Vec<Refusal>>,
+        publisher: Option<Addr>,
+        publish_time: Option<u64>,
+        price: Option<Decimal256>,
+        accepted_time: Option<u64>,
     }
 }
 

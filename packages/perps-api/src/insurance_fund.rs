@@ -123,14 +123,15 @@ pub enum QueryMsg {
     },
 }
 
-/// Every field of every `ExecuteMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExecuteFields {
-    amount: Option<Uint128>,
-    recipient: Option<String>,
-    engine: Option<String>,
-    new_owner: Option<String>,
+crate::record_fields! {
+    refuse
+    /// Every field of every `ExecuteMsg` variant (`crate::msg`).
+    struct ExecuteFields {
+        amount: Option<Uint128>,
+        recipient: Option<String>,
+        engine: Option<String>,
+        new_owner: Option<String>,
+    }
 }
 
 pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
@@ -179,12 +180,13 @@ impl ExecuteFields {
 
 superset_deserialize!(ExecuteMsg, ExecuteFields, EXECUTE_VARIANTS);
 
-/// Every field of every `QueryMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct QueryFields {
-    start_after: Option<u64>,
-    limit: Option<u32>,
+crate::record_fields! {
+    refuse
+    /// Every field of every `QueryMsg` variant (`crate::msg`).
+    struct QueryFields {
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    }
 }
 
 pub(crate) const QUERY_VARIANTS: &[&str] = &["config", "balance", "payouts"];

@@ -667,60 +667,62 @@ pub enum QueryMsg {
     },
 }
 
-/// Every field of every `ExecuteMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExecuteFields {
-    amount: Option<Uint128>,
-    market_id: Option<String>,
-    size_delta: Option<SignedDecimal256>,
-    acceptable_price: Option<Decimal256>,
-    mode: Option<TradeMode>,
-    order_ids: Option<Vec<u64>>,
-    limit: Option<u32>,
-    trigger_price: Option<Decimal256>,
-    trigger: Option<Trigger>,
-    reduce_only: Option<bool>,
-    order_id: Option<u64>,
-    account: Option<String>,
-    min_reward: Option<Uint128>,
-    shares: Option<Uint128>,
-    config: Option<MarketConfig>,
-    force: Option<bool>,
-    status: Option<MarketStatusUpdate>,
-    price: Option<Decimal256>,
-    new_owner: Option<String>,
+crate::record_fields! {
+    refuse
+    /// Every field of every `ExecuteMsg` variant (`crate::msg`).
+    struct ExecuteFields {
+        amount: Option<Uint128>,
+        market_id: Option<String>,
+        size_delta: Option<SignedDecimal256>,
+        acceptable_price: Option<Decimal256>,
+        mode: Option<TradeMode>,
+        order_ids: Option<Vec<u64>>,
+        limit: Option<u32>,
+        trigger_price: Option<Decimal256>,
+        trigger: Option<Trigger>,
+        reduce_only: Option<bool>,
+        order_id: Option<u64>,
+        account: Option<String>,
+        min_reward: Option<Uint128>,
+        shares: Option<Uint128>,
+        config: Option<MarketConfig>,
+        force: Option<bool>,
+        status: Option<MarketStatusUpdate>,
+        price: Option<Decimal256>,
+        new_owner: Option<String>,
+    }
 }
 
-/// The fields of `update_config`, read apart from [`ExecuteFields`] (`crate::msg::tagged_or`),
-/// and of [`InstantiateMsg`] (one serde copy for both).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigFields {
-    price_feed: Option<String>,
-    insurance_fund: Option<String>,
-    max_oracle_age_secs: Option<u64>,
-    max_confidence_ratio: Option<Decimal256>,
-    max_ema_deviation: Option<Decimal256>,
-    max_positions_per_account: Option<u32>,
-    max_order_age_secs: Option<u64>,
-    max_orders_per_account: Option<u32>,
-    keeper_fee: Option<Uint128>,
-    liquidation_target_ratio: Option<Decimal256>,
-    liquidator_reward_share: Option<Decimal256>,
-    insurance_fee_share: Option<Decimal256>,
-    vault_min_backing: Option<Decimal256>,
-    min_liquidation_reward: Option<Uint128>,
-    default_max_slippage: Option<Decimal256>,
-    unrealized_profit_weight: Option<Decimal256>,
-    lp_withdraw_delay_secs: Option<u64>,
-    min_position_notional: Option<Uint128>,
-    max_total_skew_to_vault: Option<Decimal256>,
-    adl_trigger_ratio: Option<Decimal256>,
-    lp_claim_window_secs: Option<u64>,
-    owner: Option<String>,
-    collateral_denom: Option<String>,
-    collateral_decimals: Option<u8>,
+crate::record_fields! {
+    refuse
+    /// The fields of `update_config`, read apart from [`ExecuteFields`] (`crate::msg::tagged_or`),
+    /// and of [`InstantiateMsg`] (one serde copy for both).
+    struct ConfigFields {
+        price_feed: Option<String>,
+        insurance_fund: Option<String>,
+        max_oracle_age_secs: Option<u64>,
+        max_confidence_ratio: Option<Decimal256>,
+        max_ema_deviation: Option<Decimal256>,
+        max_positions_per_account: Option<u32>,
+        max_order_age_secs: Option<u64>,
+        max_orders_per_account: Option<u32>,
+        keeper_fee: Option<Uint128>,
+        liquidation_target_ratio: Option<Decimal256>,
+        liquidator_reward_share: Option<Decimal256>,
+        insurance_fee_share: Option<Decimal256>,
+        vault_min_backing: Option<Decimal256>,
+        min_liquidation_reward: Option<Uint128>,
+        default_max_slippage: Option<Decimal256>,
+        unrealized_profit_weight: Option<Decimal256>,
+        lp_withdraw_delay_secs: Option<u64>,
+        min_position_notional: Option<Uint128>,
+        max_total_skew_to_vault: Option<Decimal256>,
+        adl_trigger_ratio: Option<Decimal256>,
+        lp_claim_window_secs: Option<u64>,
+        owner: Option<String>,
+        collateral_denom: Option<String>,
+        collateral_decimals: Option<u8>,
+    }
 }
 
 pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
@@ -949,16 +951,17 @@ impl<'de> serde::Deserialize<'de> for ExecuteMsg {
     }
 }
 
-/// Every field of every `QueryMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct QueryFields {
-    market_id: Option<String>,
-    start_after: Option<Cursor>,
-    limit: Option<u32>,
-    address: Option<String>,
-    size_delta: Option<SignedDecimal256>,
-    mode: Option<TradeMode>,
+crate::record_fields! {
+    refuse
+    /// Every field of every `QueryMsg` variant (`crate::msg`).
+    struct QueryFields {
+        market_id: Option<String>,
+        start_after: Option<Cursor>,
+        limit: Option<u32>,
+        address: Option<String>,
+        size_delta: Option<SignedDecimal256>,
+        mode: Option<TradeMode>,
+    }
 }
 
 pub(crate) const QUERY_VARIANTS: &[&str] = &[

@@ -8,10 +8,10 @@ use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{from_json, Addr, CustomQuery, Decimal256, QuerierWrapper, StdResult};
 use cw_storage_plus::Map;
 
-use serde::de::{Deserialize, Deserializer, MapAccess};
+use serde::de::{Deserialize, Deserializer};
 
 use crate::msg::{none_left, req, superset_deserialize, FieldError};
-use crate::record::{self, need, put, skip, Fields};
+use crate::record::{self, need};
 
 /// Latest accepted price of each feed, keyed by `feed_id`, stored by the price-feed contract.
 ///
@@ -145,36 +145,20 @@ pub struct HistoryRecord {
     pub accepted_time: u64,
 }
 
-/// Every field of [`PriceRecord`] and [`HistoryRecord`]: both are read through it
-/// ([`crate::record`]), one JSON reader for the two (the engine raw-reads both). The JSON of each
-/// is its derived `Serialize`, as documented on [`PRICES`] and [`PRICE_HISTORY`].
-#[derive(Default)]
-struct PriceFields {
-    sequence: Option<u64>,
-    price: Option<Decimal256>,
-    conf: Option<Decimal256>,
-    ema_price: Option<Decimal256>,
-    publish_time: Option<u64>,
-    refused_publish_time: Option<u64>,
-    accepted_height: Option<u64>,
-    accepted_time: Option<u64>,
-}
-
-impl Fields for PriceFields {
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
-        match key {
-            "sequence" => put(&mut self.sequence, "sequence", map),
-            "price" => put(&mut self.price, "price", map),
-            "conf" => put(&mut self.conf, "conf", map),
-            "ema_price" => put(&mut self.ema_price, "ema_price", map),
-            "publish_time" => put(&mut self.publish_time, "publish_time", map),
-            "refused_publish_time" => {
-                put(&mut self.refused_publish_time, "refused_publish_time", map)
-            }
-            "accepted_height" => put(&mut self.accepted_height, "accepted_height", map),
-            "accepted_time" => put(&mut self.accepted_time, "accepted_time", map),
-            _ => skip(map),
-        }
+crate::record_fields! {
+    skip
+    /// Every field of [`PriceRecord`] and [`HistoryRecord`]: both are read through it
+    /// ([`crate::record`]), one JSON reader for the two (the engine raw-reads both). The JSON of each
+    /// is its derived `Serialize`, as documented on [`PRICES`] and [`PRICE_HISTORY`].
+    struct PriceFields {
+        sequence: Option<u64>,
+        price: Option<Decimal256>,
+        conf: Option<Decimal256>,
+        ema_price: Option<Decimal256>,
+        publish_time: Option<u64>,
+        refused_publish_time: Option<u64>,
+        accepted_height: Option<u64>,
+        accepted_time: Option<u64>,
     }
 }
 
@@ -365,21 +349,22 @@ pub enum QueryMsg {
     },
 }
 
-/// Every field of every `ExecuteMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExecuteFields {
-    prices: Option<Vec<PriceUpdate>>,
-    feed_id: Option<String>,
-    price: Option<Decimal256>,
-    conf: Option<Decimal256>,
-    publish_time: Option<u64>,
-    description: Option<String>,
-    max_price_jump: Option<Decimal256>,
-    jump_window_secs: Option<u64>,
-    max_jump_windows: Option<u32>,
-    publishers: Option<Vec<String>>,
-    new_owner: Option<String>,
+crate::record_fields! {
+    refuse
+    /// Every field of every `ExecuteMsg` variant (`crate::msg`).
+    struct ExecuteFields {
+        prices: Option<Vec<PriceUpdate>>,
+        feed_id: Option<String>,
+        price: Option<Decimal256>,
+        conf: Option<Decimal256>,
+        publish_time: Option<u64>,
+        description: Option<String>,
+        max_price_jump: Option<Decimal256>,
+        jump_window_secs: Option<u64>,
+        max_jump_windows: Option<u32>,
+        publishers: Option<Vec<String>>,
+        new_owner: Option<String>,
+    }
 }
 
 pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
@@ -444,14 +429,15 @@ impl ExecuteFields {
 
 superset_deserialize!(ExecuteMsg, ExecuteFields, EXECUTE_VARIANTS);
 
-/// Every field of every `QueryMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct QueryFields {
-    feed_id: Option<String>,
-    feed_ids: Option<Vec<String>>,
-    start_after: Option<String>,
-    limit: Option<u32>,
+crate::record_fields! {
+    refuse
+    /// Every field of every `QueryMsg` variant (`crate::msg`).
+    struct QueryFields {
+        feed_id: Option<String>,
+        feed_ids: Option<Vec<String>>,
+        start_after: Option<String>,
+        limit: Option<u32>,
+    }
 }
 
 pub(crate) const QUERY_VARIANTS: &[&str] = &["config", "price", "prices", "price_history", "feeds"];

@@ -41,9 +41,64 @@ pub fn put<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
     Ok(())
 }
 
-/// The value of a key the record does not have.
-pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+/// A key the record does not have: its value is skipped (stored records: a newer writer may have
+/// added it).
+pub fn skip<'de, A: MapAccess<'de>>(
+    _key: &str,
+    _names: &'static [&'static str],
+    map: &mut A,
+) -> Result<(), A::Error> {
     map.next_value::<IgnoredAny>().map(|_| ())
+}
+
+/// A key the message does not have: refused with the text of serde's `deny_unknown_fields`
+/// (`unknown field `x`, expected one of ...`, the names in declaration order).
+pub fn refuse<'de, A: MapAccess<'de>>(
+    key: &str,
+    names: &'static [&'static str],
+    _map: &mut A,
+) -> Result<(), A::Error> {
+    Err(A::Error::unknown_field(key, names))
+}
+
+#[doc(hidden)]
+pub use serde as __serde;
+
+/// Declares a struct of `Option` fields read with [`read`] (its `Default`, [`Fields`] and
+/// `Deserialize`): `record_fields! { skip struct S { a: Option<T>, ... } }` ignores unknown keys
+/// (stored records), `refuse` refuses them (messages, as `#[serde(deny_unknown_fields)]`).
+#[macro_export]
+macro_rules! record_fields {
+    ($unknown:ident $(#[$m:meta])* $vis:vis struct $name:ident {
+        $($fvis:vis $field:ident : Option<$ty:ty>),* $(,)?
+    }) => {
+        $(#[$m])*
+        #[derive(Default)]
+        $vis struct $name {
+            $($fvis $field: Option<$ty>,)*
+        }
+
+        impl $crate::record::Fields for $name {
+            fn field<'de, A: $crate::record::__serde::de::MapAccess<'de>>(
+                &mut self,
+                key: &str,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match key {
+                    $(stringify!($field) => $crate::record::put(&mut self.$field, stringify!($field), map),)*
+                    _ => $crate::record::$unknown(key, &[$(stringify!($field)),*], map),
+                }
+            }
+        }
+
+        impl<'de> $crate::record::__serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::record::__serde::Deserializer<'de>>(
+                d: D,
+            ) -> Result<Self, D::Error> {
+                $crate::record::read(d)
+            }
+        }
+    };
 }
 
 /// A required field (serde's `missing field` text when absent).
@@ -57,7 +112,7 @@ impl<'de, F: Fields> Visitor<'de> for Reader<F> {
     type Value = F;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a record object")
+        f.write_str("an object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<F, A::Error> {
