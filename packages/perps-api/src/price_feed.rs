@@ -192,7 +192,19 @@ impl<'de> Deserialize<'de> for HistoryRecord {
 }
 
 /// Instantiates the price feed.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read through `InstantiateFields` (`crate::record`).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
 pub struct InstantiateMsg {
@@ -205,7 +217,19 @@ pub struct InstantiateMsg {
 }
 
 /// One price in an `update_prices` batch.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read through `UpdateFields` (`crate::record`).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
 pub struct PriceUpdate {
@@ -220,6 +244,52 @@ pub struct PriceUpdate {
     /// Unix time (seconds) of the observation; strictly newer than the stored one and at most
     /// block time + `max_future_secs`.
     pub publish_time: u64,
+}
+
+crate::record_fields! {
+    refuse
+    /// The fields of [`InstantiateMsg`].
+    struct InstantiateFields {
+        owner: Option<String>,
+        publishers: Option<Vec<String>>,
+        max_future_secs: Option<u64>,
+    }
+}
+
+impl<'de> Deserialize<'de> for InstantiateMsg {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f: InstantiateFields = record::read(d)?;
+        Ok(InstantiateMsg {
+            owner: f.owner,
+            publishers: need(f.publishers, "publishers")?,
+            max_future_secs: f.max_future_secs,
+        })
+    }
+}
+
+crate::record_fields! {
+    refuse
+    /// The fields of [`PriceUpdate`].
+    struct UpdateFields {
+        feed_id: Option<String>,
+        price: Option<Decimal256>,
+        conf: Option<Decimal256>,
+        ema_price: Option<Decimal256>,
+        publish_time: Option<u64>,
+    }
+}
+
+impl<'de> Deserialize<'de> for PriceUpdate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f: UpdateFields = record::read(d)?;
+        Ok(PriceUpdate {
+            feed_id: need(f.feed_id, "feed_id")?,
+            price: need(f.price, "price")?,
+            conf: need(f.conf, "conf")?,
+            ema_price: f.ema_price,
+            publish_time: need(f.publish_time, "publish_time")?,
+        })
+    }
 }
 
 /// Execute messages of the price feed.
