@@ -2,12 +2,12 @@
 //! their history in `perps_api::price_feed::PRICE_HISTORY` (namespace "h"), whose raw layouts
 //! are public; everything else here is private to the contract.
 
-use perps_api::record::{self, need};
-use serde::de::Deserializer;
-use serde::{Deserialize, Serialize};
 use cosmwasm_std::{Addr, Decimal256};
 use cw_storage_plus::{Item, Map};
 use perps_api::ownership::Ownership;
+use perps_api::record::{self, need};
+use serde::de::Deserializer;
+use serde::{Deserialize, Serialize};
 
 use crate::rules::Anchor;
 

@@ -9,7 +9,9 @@
 //! `missing field` text). What is accepted is what the derived form accepted for a record its
 //! contract wrote: an object, unknown keys ignored (a reader must survive a newer writer's added
 //! field), `null` for an optional field. Differences only for JSON no contract writes: a record
-//! as an array is refused, and a required field given as `null` reads as missing.
+//! as an array is refused, and a required field given as `null` reads as missing. A missing
+//! field's error is raised once the object is read, so it carries the position of the enclosing
+//! value (none for a top-level record) instead of the object's closing brace; the text is serde's.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -121,5 +123,61 @@ impl<'de, F: Fields> Visitor<'de> for Reader<F> {
             fields.field(&key, &mut map)?;
         }
         Ok(fields)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cosmwasm_std::{from_json, Decimal256};
+    use serde::Deserialize;
+
+    use crate::price_feed::{HistoryRecord, PriceRecord, PriceUpdate};
+
+    /// `PriceUpdate` as serde derived it before (the texts callers saw).
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Derived {
+        feed_id: String,
+        price: Decimal256,
+        conf: Decimal256,
+        ema_price: Option<Decimal256>,
+        publish_time: u64,
+    }
+
+    #[test]
+    fn a_message_is_refused_with_the_derived_texts() {
+        for json in [
+            r#"{"feed_id":"A","price":"1","conf":"0","publish_time":1,"x":1}"#,
+            r#"{"feed_id":"A","price":"1","conf":"0"}"#,
+            r#"{"feed_id":"A","feed_id":"B","price":"1","conf":"0","publish_time":1}"#,
+            r#"{"feed_id":1,"price":"1","conf":"0","publish_time":1}"#,
+            r#"{"feed_id":"A","price":"x","conf":"0","publish_time":1}"#,
+        ] {
+            // the same text; the position (` at line 1 column n`) of a missing field is not
+            // reported for a top-level object (in a message, the enclosing object's is)
+            let ours = from_json::<PriceUpdate>(json).unwrap_err().to_string();
+            let derived = from_json::<Derived>(json).unwrap_err().to_string();
+            let text = |e: &str| e.split(" at line").next().unwrap_or_default().to_string();
+            assert_eq!(text(&ours), text(&derived), "{json}");
+        }
+        let ok = r#"{"feed_id":"A","price":"1","conf":"0","ema_price":null,"publish_time":1}"#;
+        assert_eq!(from_json::<PriceUpdate>(ok).unwrap().ema_price, None);
+    }
+
+    #[test]
+    fn a_record_ignores_unknown_keys_and_names_a_missing_field() {
+        let json = r#"{"sequence":3,"price":"2","conf":"0","ema_price":"2","publish_time":5,
+            "accepted_height":7,"accepted_time":6,"added_later":{"a":[1]}}"#;
+        let record: HistoryRecord = from_json(json).unwrap();
+        assert_eq!((record.sequence, record.accepted_height), (3, 7));
+        let price: PriceRecord = from_json(json).unwrap();
+        assert_eq!(
+            (price.sequence, price.refused_publish_time),
+            (Some(3), None)
+        );
+        let err = from_json::<HistoryRecord>(r#"{"sequence":3}"#).unwrap_err();
+        assert!(err.to_string().contains("missing field `price`"), "{err}");
+        assert!(from_json::<PriceRecord>("[]").is_err());
     }
 }
