@@ -126,6 +126,18 @@ impl<'de, F: Fields> Visitor<'de> for Reader<F> {
     }
 }
 
+crate::record_fields! {
+    skip
+    /// The fields of the records every contract stores: [`crate::ownership::Ownership`] and
+    /// cw2's `ContractVersion` (`crate::migrate`), one reader for both.
+    pub(crate) struct SharedFields {
+        pub(crate) owner: Option<cosmwasm_std::Addr>,
+        pub(crate) pending_owner: Option<cosmwasm_std::Addr>,
+        pub(crate) contract: Option<String>,
+        pub(crate) version: Option<String>,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use cosmwasm_std::{from_json, Decimal256};
