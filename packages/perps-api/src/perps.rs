@@ -9,6 +9,7 @@ use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 
 use crate::msg::{none_left, req, superset_deserialize, tagged_or, FieldError};
+use crate::record::{self, need};
 
 /// Instantiates the engine. Every ratio is validated; optional fields take the documented default.
 // `#[cw_serde]` without its derived `Deserialize`: read through [`ConfigFields`], the struct
@@ -127,7 +128,19 @@ impl InstantiateMsg {
 }
 
 /// One bracket of the margin schedule. Brackets work like income-tax brackets.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read through `TierFields` (`crate::record`).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
 pub struct MarginTier {
@@ -140,7 +153,19 @@ pub struct MarginTier {
 }
 
 /// Parameters of one market.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read through `MarketConfigFields` (`crate::record`).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
 pub struct MarketConfig {
@@ -173,6 +198,68 @@ pub struct MarketConfig {
     /// block; `immediate` fills at the stored price at once. Omitted in `update_market`: kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution: Option<Execution>,
+}
+
+crate::record_fields! {
+    refuse
+    /// The fields of [`MarginTier`].
+    struct TierFields {
+        max_notional: Option<Uint128>,
+        initial_margin_ratio: Option<Decimal256>,
+        maintenance_margin_ratio: Option<Decimal256>,
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MarginTier {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f: TierFields = record::read(d)?;
+        Ok(MarginTier {
+            max_notional: f.max_notional,
+            initial_margin_ratio: need(f.initial_margin_ratio, "initial_margin_ratio")?,
+            maintenance_margin_ratio: need(f.maintenance_margin_ratio, "maintenance_margin_ratio")?,
+        })
+    }
+}
+
+crate::record_fields! {
+    refuse
+    /// The fields of [`MarketConfig`].
+    struct MarketConfigFields {
+        feed_id: Option<String>,
+        margin_tiers: Option<Vec<MarginTier>>,
+        taker_fee: Option<Decimal256>,
+        skew_scale: Option<Decimal256>,
+        max_price_impact: Option<Decimal256>,
+        max_funding_rate_per_day: Option<Decimal256>,
+        max_long_oi: Option<Uint128>,
+        max_short_oi: Option<Uint128>,
+        max_position_notional: Option<Uint128>,
+        min_order_size: Option<Decimal256>,
+        liquidation_fee: Option<Decimal256>,
+        max_skew_to_vault: Option<Decimal256>,
+        execution: Option<Execution>,
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MarketConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f: MarketConfigFields = record::read(d)?;
+        Ok(MarketConfig {
+            feed_id: need(f.feed_id, "feed_id")?,
+            margin_tiers: need(f.margin_tiers, "margin_tiers")?,
+            taker_fee: need(f.taker_fee, "taker_fee")?,
+            skew_scale: need(f.skew_scale, "skew_scale")?,
+            max_price_impact: f.max_price_impact,
+            max_funding_rate_per_day: need(f.max_funding_rate_per_day, "max_funding_rate_per_day")?,
+            max_long_oi: need(f.max_long_oi, "max_long_oi")?,
+            max_short_oi: need(f.max_short_oi, "max_short_oi")?,
+            max_position_notional: f.max_position_notional,
+            min_order_size: need(f.min_order_size, "min_order_size")?,
+            liquidation_fee: need(f.liquidation_fee, "liquidation_fee")?,
+            max_skew_to_vault: f.max_skew_to_vault,
+            execution: f.execution,
+        })
+    }
 }
 
 /// How a market executes `trade` and `close_position`.
