@@ -192,7 +192,7 @@ impl<'de> Deserialize<'de> for HistoryRecord {
 }
 
 /// Instantiates the price feed.
-// `#[cw_serde]` without its derived `Deserialize`: read through `InstantiateFields` (`crate::record`).
+// `#[cw_serde]` without its derived `Deserialize`: read through [`MsgFields`].
 #[derive(
     ::cosmwasm_schema::serde::Serialize,
     Clone,
@@ -217,7 +217,7 @@ pub struct InstantiateMsg {
 }
 
 /// One price in an `update_prices` batch.
-// `#[cw_serde]` without its derived `Deserialize`: read through `UpdateFields` (`crate::record`).
+// `#[cw_serde]` without its derived `Deserialize`: read through [`MsgFields`].
 #[derive(
     ::cosmwasm_schema::serde::Serialize,
     Clone,
@@ -246,19 +246,9 @@ pub struct PriceUpdate {
     pub publish_time: u64,
 }
 
-crate::record_fields! {
-    refuse
-    /// The fields of [`InstantiateMsg`].
-    struct InstantiateFields {
-        owner: Option<String>,
-        publishers: Option<Vec<String>>,
-        max_future_secs: Option<u64>,
-    }
-}
-
 impl<'de> Deserialize<'de> for InstantiateMsg {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let f: InstantiateFields = record::read(d)?;
+        let f: MsgFields = record::read_only(d, INSTANTIATE_FIELDS)?;
         Ok(InstantiateMsg {
             owner: f.owner,
             publishers: need(f.publishers, "publishers")?,
@@ -267,21 +257,9 @@ impl<'de> Deserialize<'de> for InstantiateMsg {
     }
 }
 
-crate::record_fields! {
-    refuse
-    /// The fields of [`PriceUpdate`].
-    struct UpdateFields {
-        feed_id: Option<String>,
-        price: Option<Decimal256>,
-        conf: Option<Decimal256>,
-        ema_price: Option<Decimal256>,
-        publish_time: Option<u64>,
-    }
-}
-
 impl<'de> Deserialize<'de> for PriceUpdate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let f: UpdateFields = record::read(d)?;
+        let f: MsgFields = record::read_only(d, UPDATE_FIELDS)?;
         Ok(PriceUpdate {
             feed_id: need(f.feed_id, "feed_id")?,
             price: need(f.price, "price")?,
@@ -291,6 +269,54 @@ impl<'de> Deserialize<'de> for PriceUpdate {
         })
     }
 }
+
+crate::record_fields! {
+    refuse
+    /// Every field of every message of the price feed: `ExecuteMsg`'s variants, `QueryMsg`'s,
+    /// [`PriceUpdate`] and [`InstantiateMsg`] (one reader in the artifact, `crate::record`), each
+    /// read with its own names (`*_FIELDS`: a key of another message is refused as the derived
+    /// `deny_unknown_fields` refused it, with the same list of names).
+    struct MsgFields {
+        prices: Option<Vec<PriceUpdate>>,
+        feed_id: Option<String>,
+        price: Option<Decimal256>,
+        conf: Option<Decimal256>,
+        publish_time: Option<u64>,
+        description: Option<String>,
+        max_price_jump: Option<Decimal256>,
+        jump_window_secs: Option<u64>,
+        max_jump_windows: Option<u32>,
+        publishers: Option<Vec<String>>,
+        new_owner: Option<String>,
+        feed_ids: Option<Vec<String>>,
+        start_after: Option<String>,
+        limit: Option<u32>,
+        ema_price: Option<Decimal256>,
+        owner: Option<String>,
+        max_future_secs: Option<u64>,
+    }
+}
+
+/// The fields of every `ExecuteMsg` variant, in the order the derived reader listed them.
+const EXECUTE_FIELDS: &[&str] = &[
+    "prices",
+    "feed_id",
+    "price",
+    "conf",
+    "publish_time",
+    "description",
+    "max_price_jump",
+    "jump_window_secs",
+    "max_jump_windows",
+    "publishers",
+    "new_owner",
+];
+/// The fields of every `QueryMsg` variant.
+const QUERY_FIELDS: &[&str] = &["feed_id", "feed_ids", "start_after", "limit"];
+/// The fields of [`PriceUpdate`].
+const UPDATE_FIELDS: &[&str] = &["feed_id", "price", "conf", "ema_price", "publish_time"];
+/// The fields of [`InstantiateMsg`].
+const INSTANTIATE_FIELDS: &[&str] = &["owner", "publishers", "max_future_secs"];
 
 /// Execute messages of the price feed.
 // `#[cw_serde]` without its derived `Deserialize` (`crate::msg`: one serde copy for every
@@ -419,24 +445,6 @@ pub enum QueryMsg {
     },
 }
 
-crate::record_fields! {
-    refuse
-    /// Every field of every `ExecuteMsg` variant (`crate::msg`).
-    struct ExecuteFields {
-        prices: Option<Vec<PriceUpdate>>,
-        feed_id: Option<String>,
-        price: Option<Decimal256>,
-        conf: Option<Decimal256>,
-        publish_time: Option<u64>,
-        description: Option<String>,
-        max_price_jump: Option<Decimal256>,
-        jump_window_secs: Option<u64>,
-        max_jump_windows: Option<u32>,
-        publishers: Option<Vec<String>>,
-        new_owner: Option<String>,
-    }
-}
-
 pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
     "update_prices",
     "reset_price",
@@ -449,8 +457,8 @@ pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
 
 // Fields are taken (`Option::take`), not moved: the struct is then dropped once at the end
 // instead of a partial drop per arm (docs/size.md).
-impl ExecuteFields {
-    fn into_msg(mut self, variant: &str) -> Result<ExecuteMsg, FieldError> {
+impl MsgFields {
+    fn into_execute(mut self, variant: &str) -> Result<ExecuteMsg, FieldError> {
         let msg = match variant {
             "update_prices" => ExecuteMsg::UpdatePrices {
                 prices: req(self.prices.take(), "prices")?,
@@ -497,23 +505,18 @@ impl ExecuteFields {
     }
 }
 
-superset_deserialize!(ExecuteMsg, ExecuteFields, EXECUTE_VARIANTS);
-
-crate::record_fields! {
-    refuse
-    /// Every field of every `QueryMsg` variant (`crate::msg`).
-    struct QueryFields {
-        feed_id: Option<String>,
-        feed_ids: Option<Vec<String>>,
-        start_after: Option<String>,
-        limit: Option<u32>,
-    }
-}
+superset_deserialize!(
+    ExecuteMsg,
+    MsgFields,
+    EXECUTE_VARIANTS,
+    EXECUTE_FIELDS,
+    into_execute
+);
 
 pub(crate) const QUERY_VARIANTS: &[&str] = &["config", "price", "prices", "price_history", "feeds"];
 
-impl QueryFields {
-    fn into_msg(mut self, variant: &str) -> Result<QueryMsg, FieldError> {
+impl MsgFields {
+    fn into_query(mut self, variant: &str) -> Result<QueryMsg, FieldError> {
         let msg = match variant {
             "price" => QueryMsg::Price {
                 feed_id: req(self.feed_id.take(), "feed_id")?,
@@ -541,7 +544,13 @@ impl QueryFields {
     }
 }
 
-superset_deserialize!(QueryMsg, QueryFields, QUERY_VARIANTS);
+superset_deserialize!(
+    QueryMsg,
+    MsgFields,
+    QUERY_VARIANTS,
+    QUERY_FIELDS,
+    into_query
+);
 
 /// Migrates the price feed (cw2 name must match; no downgrade).
 #[cw_serde]
@@ -834,6 +843,36 @@ mod tests {
         }
         let err = from_json::<QueryMsg>(br#"{"price":{"feed_ids":[]}}"#).unwrap_err();
         assert!(err.to_string().contains("missing field `feed_id`"), "{err}");
+        // one field struct for every message, each read with its own names: a field of another
+        // message is refused with the list the derived reader gave
+        let err = from_json::<ExecuteMsg>(br#"{"remove_feed":{"feed_id":"A","ema_price":"1"}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown field `ema_price`, expected one of `prices`, `feed_id`, `price`, `conf`, `publish_time`, `description`, `max_price_jump`, `jump_window_secs`, `max_jump_windows`, `publishers`, `new_owner`"),
+            "{err}"
+        );
+        let err = from_json::<QueryMsg>(br#"{"price":{"feed_id":"A","prices":[]}}"#).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "unknown field `prices`, expected one of `feed_id`, `feed_ids`, `start_after`, `limit`"
+            ),
+            "{err}"
+        );
+        let err = from_json::<PriceUpdate>(br#"{"feed_id":"A","owner":"o"}"#).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "unknown field `owner`, expected one of `feed_id`, `price`, `conf`, `ema_price`, `publish_time`"
+            ),
+            "{err}"
+        );
+        let err = from_json::<InstantiateMsg>(br#"{"publishers":[],"limit":1}"#).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "unknown field `limit`, expected one of `owner`, `publishers`, `max_future_secs`"
+            ),
+            "{err}"
+        );
     }
 
     #[test]

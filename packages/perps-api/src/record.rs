@@ -16,7 +16,9 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{Deserialize, Deserializer, Error, IgnoredAny, MapAccess, Visitor};
+use serde::de::{
+    Deserialize, DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, Visitor,
+};
 
 /// The fields of one or more record types, each an `Option` filled by [`read`].
 pub trait Fields: Default {
@@ -24,9 +26,30 @@ pub trait Fields: Default {
     fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error>;
 }
 
-/// Reads a JSON object into `F`.
+/// Reads a JSON object into `F` (keys `F` does not have are skipped).
 pub fn read<'de, D: Deserializer<'de>, F: Fields>(d: D) -> Result<F, D::Error> {
-    d.deserialize_map(Reader(PhantomData))
+    d.deserialize_map(Reader(None, PhantomData))
+}
+
+/// Reads a JSON object into `F`, refusing a key not in `names` with the text of serde's
+/// `deny_unknown_fields` (`unknown field `x`, expected one of` `names`): several messages can
+/// share one field struct (one reader in the artifact), each read with its own names.
+pub fn read_only<'de, D: Deserializer<'de>, F: Fields>(
+    d: D,
+    names: &'static [&'static str],
+) -> Result<F, D::Error> {
+    d.deserialize_map(Reader(Some(names), PhantomData))
+}
+
+/// [`read_only`] as a seed (a message's fields read inside another reader).
+pub struct Only<F>(pub &'static [&'static str], pub PhantomData<F>);
+
+impl<'de, F: Fields> DeserializeSeed<'de> for Only<F> {
+    type Value = F;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<F, D::Error> {
+        read_only(d, self.0)
+    }
 }
 
 /// The value of a field: `null` reads as absent. A key seen twice is refused as the derived form
@@ -108,7 +131,7 @@ pub fn need<T, E: Error>(value: Option<T>, name: &'static str) -> Result<T, E> {
     value.ok_or_else(|| E::missing_field(name))
 }
 
-struct Reader<F>(PhantomData<F>);
+struct Reader<F>(Option<&'static [&'static str]>, PhantomData<F>);
 
 impl<'de, F: Fields> Visitor<'de> for Reader<F> {
     type Value = F;
@@ -120,6 +143,11 @@ impl<'de, F: Fields> Visitor<'de> for Reader<F> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<F, A::Error> {
         let mut fields = F::default();
         while let Some(key) = map.next_key::<String>()? {
+            if let Some(names) = self.0 {
+                if !names.contains(&key.as_str()) {
+                    return Err(A::Error::unknown_field(&key, names));
+                }
+            }
             fields.field(&key, &mut map)?;
         }
         Ok(fields)
