@@ -47,20 +47,21 @@ where
     d.deserialize_map(TaggedOnly(variants, names, PhantomData))
 }
 
-/// [`tagged`], reading the fields of the variant `special` as `G` instead (a variant with many
+/// [`tagged_only`] (the fields as `F` with `names`), reading the fields of the variant `special` as `G` instead (a variant with many
 /// fields of its own: in the superset they would make one function too large for the chain's
 /// 100-locals limit).
 pub fn tagged_or<'de, D, F, G>(
     d: D,
     variants: &'static [&'static str],
+    names: &'static [&'static str],
     special: &'static str,
 ) -> Result<(&'static str, Result<F, G>), D::Error>
 where
     D: Deserializer<'de>,
-    F: Deserialize<'de>,
+    F: crate::record::Fields,
     G: Deserialize<'de>,
 {
-    d.deserialize_map(TaggedOr(variants, special, PhantomData))
+    d.deserialize_map(TaggedOr(variants, names, special, PhantomData))
 }
 
 /// `Deserialize` for a message enum read through its superset struct: the variant's name, the
@@ -170,9 +171,14 @@ impl<'de, F: crate::record::Fields> Visitor<'de> for TaggedOnly<F> {
     }
 }
 
-struct TaggedOr<F, G>(&'static [&'static str], &'static str, PhantomData<(F, G)>);
+struct TaggedOr<F, G>(
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static str,
+    PhantomData<(F, G)>,
+);
 
-impl<'de, F: Deserialize<'de>, G: Deserialize<'de>> Visitor<'de> for TaggedOr<F, G> {
+impl<'de, F: crate::record::Fields, G: Deserialize<'de>> Visitor<'de> for TaggedOr<F, G> {
     type Value = (&'static str, Result<F, G>);
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -181,10 +187,10 @@ impl<'de, F: Deserialize<'de>, G: Deserialize<'de>> Visitor<'de> for TaggedOr<F,
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let variant = variant(&mut map, self.0, &self)?;
-        let fields = if variant == self.1 {
+        let fields = if variant == self.2 {
             Err(map.next_value::<G>()?)
         } else {
-            Ok(map.next_value::<F>()?)
+            Ok(map.next_value_seed(crate::record::Only(self.1, PhantomData))?)
         };
         end(&mut map, &self)?;
         Ok((variant, fields))

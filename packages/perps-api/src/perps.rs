@@ -127,8 +127,106 @@ impl InstantiateMsg {
     }
 }
 
+crate::record_fields! {
+    refuse
+    /// Every field of the engine's messages but `update_config`'s and `InstantiateMsg`'s
+    /// ([`ConfigFields`]): `ExecuteMsg`'s variants, `QueryMsg`'s, [`MarketConfig`] and
+    /// [`MarginTier`] (one reader in the artifact, `crate::record`), each read with its own names
+    /// (`*_FIELDS`, in the order the derived readers listed them: a key of another message is
+    /// refused with the same text).
+    struct MsgFields {
+        amount: Option<Uint128>,
+        market_id: Option<String>,
+        size_delta: Option<SignedDecimal256>,
+        acceptable_price: Option<Decimal256>,
+        mode: Option<TradeMode>,
+        order_ids: Option<Vec<u64>>,
+        limit: Option<u32>,
+        trigger_price: Option<Decimal256>,
+        trigger: Option<Trigger>,
+        reduce_only: Option<bool>,
+        order_id: Option<u64>,
+        account: Option<String>,
+        min_reward: Option<Uint128>,
+        shares: Option<Uint128>,
+        config: Option<MarketConfig>,
+        force: Option<bool>,
+        status: Option<MarketStatusUpdate>,
+        price: Option<Decimal256>,
+        new_owner: Option<String>,
+        start_after: Option<Cursor>,
+        address: Option<String>,
+        feed_id: Option<String>,
+        margin_tiers: Option<Vec<MarginTier>>,
+        taker_fee: Option<Decimal256>,
+        skew_scale: Option<Decimal256>,
+        max_price_impact: Option<Decimal256>,
+        max_funding_rate_per_day: Option<Decimal256>,
+        max_long_oi: Option<Uint128>,
+        max_short_oi: Option<Uint128>,
+        max_position_notional: Option<Uint128>,
+        min_order_size: Option<Decimal256>,
+        liquidation_fee: Option<Decimal256>,
+        max_skew_to_vault: Option<Decimal256>,
+        execution: Option<Execution>,
+        max_notional: Option<Uint128>,
+        initial_margin_ratio: Option<Decimal256>,
+        maintenance_margin_ratio: Option<Decimal256>,
+    }
+}
+
+const EXECUTE_FIELDS: &[&str] = &[
+    "amount",
+    "market_id",
+    "size_delta",
+    "acceptable_price",
+    "mode",
+    "order_ids",
+    "limit",
+    "trigger_price",
+    "trigger",
+    "reduce_only",
+    "order_id",
+    "account",
+    "min_reward",
+    "shares",
+    "config",
+    "force",
+    "status",
+    "price",
+    "new_owner",
+];
+const QUERY_FIELDS: &[&str] = &[
+    "market_id",
+    "start_after",
+    "limit",
+    "address",
+    "size_delta",
+    "mode",
+];
+const MARKET_CONFIG_FIELDS: &[&str] = &[
+    "feed_id",
+    "margin_tiers",
+    "taker_fee",
+    "skew_scale",
+    "max_price_impact",
+    "max_funding_rate_per_day",
+    "max_long_oi",
+    "max_short_oi",
+    "max_position_notional",
+    "min_order_size",
+    "liquidation_fee",
+    "max_skew_to_vault",
+    "execution",
+];
+const TIER_FIELDS: &[&str] = &[
+    "max_notional",
+    "initial_margin_ratio",
+    "maintenance_margin_ratio",
+];
+
 /// One bracket of the margin schedule. Brackets work like income-tax brackets.
-// `#[cw_serde]` without its derived `Deserialize`: read through `TierFields` (`crate::record`).
+// `#[cw_serde]` without its derived `Deserialize`: read through [`MsgFields`] (`crate::record`).
 #[derive(
     ::cosmwasm_schema::serde::Serialize,
     Clone,
@@ -153,7 +251,7 @@ pub struct MarginTier {
 }
 
 /// Parameters of one market.
-// `#[cw_serde]` without its derived `Deserialize`: read through `MarketConfigFields` (`crate::record`).
+// `#[cw_serde]` without its derived `Deserialize`: read through [`MsgFields`] (`crate::record`).
 #[derive(
     ::cosmwasm_schema::serde::Serialize,
     Clone,
@@ -200,19 +298,9 @@ pub struct MarketConfig {
     pub execution: Option<Execution>,
 }
 
-crate::record_fields! {
-    refuse
-    /// The fields of [`MarginTier`].
-    struct TierFields {
-        max_notional: Option<Uint128>,
-        initial_margin_ratio: Option<Decimal256>,
-        maintenance_margin_ratio: Option<Decimal256>,
-    }
-}
-
 impl<'de> serde::Deserialize<'de> for MarginTier {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let f: TierFields = record::read(d)?;
+        let f: MsgFields = record::read_only(d, TIER_FIELDS)?;
         Ok(MarginTier {
             max_notional: f.max_notional,
             initial_margin_ratio: need(f.initial_margin_ratio, "initial_margin_ratio")?,
@@ -221,29 +309,9 @@ impl<'de> serde::Deserialize<'de> for MarginTier {
     }
 }
 
-crate::record_fields! {
-    refuse
-    /// The fields of [`MarketConfig`].
-    struct MarketConfigFields {
-        feed_id: Option<String>,
-        margin_tiers: Option<Vec<MarginTier>>,
-        taker_fee: Option<Decimal256>,
-        skew_scale: Option<Decimal256>,
-        max_price_impact: Option<Decimal256>,
-        max_funding_rate_per_day: Option<Decimal256>,
-        max_long_oi: Option<Uint128>,
-        max_short_oi: Option<Uint128>,
-        max_position_notional: Option<Uint128>,
-        min_order_size: Option<Decimal256>,
-        liquidation_fee: Option<Decimal256>,
-        max_skew_to_vault: Option<Decimal256>,
-        execution: Option<Execution>,
-    }
-}
-
 impl<'de> serde::Deserialize<'de> for MarketConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let f: MarketConfigFields = record::read(d)?;
+        let f: MsgFields = record::read_only(d, MARKET_CONFIG_FIELDS)?;
         Ok(MarketConfig {
             feed_id: need(f.feed_id, "feed_id")?,
             margin_tiers: need(f.margin_tiers, "margin_tiers")?,
@@ -756,33 +824,7 @@ pub enum QueryMsg {
 
 crate::record_fields! {
     refuse
-    /// Every field of every `ExecuteMsg` variant (`crate::msg`).
-    struct ExecuteFields {
-        amount: Option<Uint128>,
-        market_id: Option<String>,
-        size_delta: Option<SignedDecimal256>,
-        acceptable_price: Option<Decimal256>,
-        mode: Option<TradeMode>,
-        order_ids: Option<Vec<u64>>,
-        limit: Option<u32>,
-        trigger_price: Option<Decimal256>,
-        trigger: Option<Trigger>,
-        reduce_only: Option<bool>,
-        order_id: Option<u64>,
-        account: Option<String>,
-        min_reward: Option<Uint128>,
-        shares: Option<Uint128>,
-        config: Option<MarketConfig>,
-        force: Option<bool>,
-        status: Option<MarketStatusUpdate>,
-        price: Option<Decimal256>,
-        new_owner: Option<String>,
-    }
-}
-
-crate::record_fields! {
-    refuse
-    /// The fields of `update_config`, read apart from [`ExecuteFields`] (`crate::msg::tagged_or`),
+    /// The fields of `update_config`, read apart from [`MsgFields`] (`crate::msg::tagged_or`),
     /// and of [`InstantiateMsg`] (one serde copy for both).
     struct ConfigFields {
         price_feed: Option<String>,
@@ -842,8 +884,8 @@ pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
 
 // Fields are taken (`Option::take`), not moved: the struct is then dropped once at the end
 // instead of a partial drop per arm (docs/size.md).
-impl ExecuteFields {
-    fn into_msg(mut self, variant: &str) -> Result<ExecuteMsg, FieldError> {
+impl MsgFields {
+    fn into_execute(mut self, variant: &str) -> Result<ExecuteMsg, FieldError> {
         let msg = match variant {
             "deposit" => ExecuteMsg::Deposit {},
             "withdraw" => ExecuteMsg::Withdraw {
@@ -1029,25 +1071,16 @@ impl<'de> serde::Deserialize<'de> for InstantiateMsg {
 
 impl<'de> serde::Deserialize<'de> for ExecuteMsg {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let fields =
-            tagged_or::<D, ExecuteFields, ConfigFields>(d, EXECUTE_VARIANTS, "update_config")?;
+        let fields = tagged_or::<D, MsgFields, ConfigFields>(
+            d,
+            EXECUTE_VARIANTS,
+            EXECUTE_FIELDS,
+            "update_config",
+        )?;
         match fields {
-            (variant, Ok(fields)) => fields.into_msg(variant).map_err(FieldError::into_de),
+            (variant, Ok(fields)) => fields.into_execute(variant).map_err(FieldError::into_de),
             (_, Err(update)) => update.into_msg().map_err(FieldError::into_de),
         }
-    }
-}
-
-crate::record_fields! {
-    refuse
-    /// Every field of every `QueryMsg` variant (`crate::msg`).
-    struct QueryFields {
-        market_id: Option<String>,
-        start_after: Option<Cursor>,
-        limit: Option<u32>,
-        address: Option<String>,
-        size_delta: Option<SignedDecimal256>,
-        mode: Option<TradeMode>,
     }
 }
 
@@ -1066,8 +1099,8 @@ pub(crate) const QUERY_VARIANTS: &[&str] = &[
     "adl_ranking",
 ];
 
-impl QueryFields {
-    fn into_msg(mut self, variant: &str) -> Result<QueryMsg, FieldError> {
+impl MsgFields {
+    fn into_query(mut self, variant: &str) -> Result<QueryMsg, FieldError> {
         let msg = match variant {
             "config" => QueryMsg::Config {},
             "market" => QueryMsg::Market {
@@ -1124,7 +1157,13 @@ impl QueryFields {
     }
 }
 
-superset_deserialize!(QueryMsg, QueryFields, QUERY_VARIANTS);
+superset_deserialize!(
+    QueryMsg,
+    MsgFields,
+    QUERY_VARIANTS,
+    QUERY_FIELDS,
+    into_query
+);
 
 /// `start_after` of the page queries: an id (markets, accounts, ADL ranking) or an order id.
 enum Cursor {
