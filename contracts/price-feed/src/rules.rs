@@ -4,7 +4,6 @@
 
 use std::fmt;
 
-use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal256, Uint512};
 use perps_api::price_feed::{PriceRecord, PriceUpdate};
 
@@ -39,8 +38,8 @@ impl fmt::Display for SkipRule {
 
 /// A record the jump rule measures a move from: the anchor (the first accepted record of the
 /// current jump window, or the owner's last reset) or the latest stored record.
-#[cw_serde]
-#[derive(Copy, Eq)]
+/// Stored as `JumpState::previous_anchor`; read through `state::Stored`.
+#[derive(serde::Serialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Anchor {
     pub price: Decimal256,
     pub publish_time: u64,

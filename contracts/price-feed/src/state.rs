@@ -2,10 +2,12 @@
 //! their history in `perps_api::price_feed::PRICE_HISTORY` (namespace "h"), whose raw layouts
 //! are public; everything else here is private to the contract.
 
-use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal256};
 use cw_storage_plus::{Item, Map};
 use perps_api::ownership::Ownership;
+use perps_api::record::{self, need};
+use serde::de::Deserializer;
+use serde::{Deserialize, Serialize};
 
 use crate::rules::Anchor;
 
@@ -21,7 +23,7 @@ pub const FEEDS: Map<&str, Feed> = Map::new("feeds");
 pub const JUMPS: Map<&str, JumpState> = Map::new("jumps");
 
 /// Checked configuration.
-#[cw_serde]
+#[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct Config {
     /// Addresses allowed to push prices (validated, no duplicates). A handful at most, so a
     /// list read with the config costs less than a separate map lookup.
@@ -31,7 +33,7 @@ pub struct Config {
 }
 
 /// Metadata of one feed.
-#[cw_serde]
+#[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct Feed {
     /// Free text for humans.
     pub description: String,
@@ -41,19 +43,14 @@ pub struct Feed {
     pub jump_window_secs: u64,
     /// Most windows the time scaling of the jump bound reaches; ≥ 1. Feeds stored before the
     /// field existed read the default.
-    #[serde(default = "default_max_jump_windows")]
     pub max_jump_windows: u32,
 }
 
 /// Default of `max_jump_windows` (DESIGN.md section 9).
 pub const DEFAULT_MAX_JUMP_WINDOWS: u32 = 3;
 
-fn default_max_jump_windows() -> u32 {
-    DEFAULT_MAX_JUMP_WINDOWS
-}
-
 /// Where the jump rule measures from, and who was refused lately.
-#[cw_serde]
+#[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct JumpState {
     /// Price of the anchor: the first accepted record of the current jump window (or the
     /// owner's last reset).
@@ -62,18 +59,18 @@ pub struct JumpState {
     pub anchor_time: u64,
     /// Block time the anchor was accepted at; an anchor stored before the field existed reads its
     /// publish time (see `anchor`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub anchor_accepted_time: Option<u64>,
     /// The latest jump refusal (publish time ≤ block time) of each publisher that is not yet
     /// answered (`rules::confirm`); at most one entry per publisher.
     pub refusals: Vec<Refusal>,
     /// The anchor the current one replaced: the block that moved the anchor stays within
     /// `max_jump_windows` bounds of it (`rules::JumpRefs`). Absent after a reset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_anchor: Option<Anchor>,
     /// While the feed is marked unconfirmed: each publisher's latest accepted record at or after
     /// the mark (`rules::confirm`); at most one entry per publisher.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub confirmations: Vec<Refusal>,
 }
 
@@ -90,10 +87,94 @@ impl JumpState {
 
 /// One publisher's latest refused update (in `refusals`) or accepted record answering a mark (in
 /// `confirmations`).
-#[cw_serde]
+#[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct Refusal {
     pub publisher: Addr,
     pub publish_time: u64,
+}
+
+perps_api::record_fields! {
+    skip
+    /// Every field of every private record ([`Config`], [`Feed`], [`JumpState`], [`Refusal`],
+    /// [`Anchor`]): their `Deserialize` reads this one struct (`perps_api::record`) and takes its own
+    /// fields, so the artifact holds one JSON reader for the five instead of serde's derived struct
+    /// parser for each (docs/size.md). The JSON stored is unchanged (each record keeps its derived
+    /// `Serialize`); a field of another record is ignored, as an unknown field always was.
+    struct Stored {
+        publishers: Option<Vec<Addr>>,
+        max_future_secs: Option<u64>,
+        description: Option<String>,
+        max_price_jump: Option<Decimal256>,
+        jump_window_secs: Option<u64>,
+        max_jump_windows: Option<u32>,
+        anchor_price: Option<Decimal256>,
+        anchor_time: Option<u64>,
+        anchor_accepted_time: Option<u64>,
+        refusals: Option<Vec<Refusal>>,
+        previous_anchor: Option<Anchor>,
+        confirmations: Option<Vec<Refusal>>,
+        publisher: Option<Addr>,
+        publish_time: Option<u64>,
+        price: Option<Decimal256>,
+        accepted_time: Option<u64>,
+    }
+}
+
+impl<'de> Deserialize<'de> for Config {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s: Stored = record::read(d)?;
+        Ok(Config {
+            publishers: need(s.publishers, "publishers")?,
+            max_future_secs: need(s.max_future_secs, "max_future_secs")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Feed {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s: Stored = record::read(d)?;
+        Ok(Feed {
+            description: need(s.description, "description")?,
+            max_price_jump: s.max_price_jump,
+            jump_window_secs: need(s.jump_window_secs, "jump_window_secs")?,
+            max_jump_windows: s.max_jump_windows.unwrap_or(DEFAULT_MAX_JUMP_WINDOWS),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for JumpState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s: Stored = record::read(d)?;
+        Ok(JumpState {
+            anchor_price: need(s.anchor_price, "anchor_price")?,
+            anchor_time: need(s.anchor_time, "anchor_time")?,
+            anchor_accepted_time: s.anchor_accepted_time,
+            refusals: need(s.refusals, "refusals")?,
+            previous_anchor: s.previous_anchor,
+            confirmations: s.confirmations.unwrap_or_default(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Refusal {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s: Stored = record::read(d)?;
+        Ok(Refusal {
+            publisher: need(s.publisher, "publisher")?,
+            publish_time: need(s.publish_time, "publish_time")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Anchor {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s: Stored = record::read(d)?;
+        Ok(Anchor {
+            price: need(s.price, "price")?,
+            publish_time: need(s.publish_time, "publish_time")?,
+            accepted_time: need(s.accepted_time, "accepted_time")?,
+        })
+    }
 }
 
 #[cfg(test)]

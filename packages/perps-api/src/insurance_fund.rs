@@ -22,7 +22,19 @@ pub const MAX_PAYOUTS_LIMIT: u32 = 30;
 pub const MAX_ENGINES: usize = 30;
 
 /// Instantiates the insurance fund. Takes no funds (deposit them with `deposit`).
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read through [`MsgFields`].
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
 pub struct InstantiateMsg {
@@ -34,6 +46,39 @@ pub struct InstantiateMsg {
     pub denom: String,
     /// Engines allowed to call `cover_bad_debt`; no duplicates, at most 30, may be empty.
     pub engines: Vec<String>,
+}
+
+crate::record_fields! {
+    refuse
+    /// Every field of every message of the fund: `ExecuteMsg`'s variants, `QueryMsg`'s and
+    /// [`InstantiateMsg`] (one reader, `crate::record`), each read with its own names
+    /// (`*_FIELDS`, in the order the derived readers listed them).
+    struct MsgFields {
+        amount: Option<Uint128>,
+        recipient: Option<String>,
+        engine: Option<String>,
+        new_owner: Option<String>,
+        start_after: Option<u64>,
+        limit: Option<u32>,
+        owner: Option<String>,
+        denom: Option<String>,
+        engines: Option<Vec<String>>,
+    }
+}
+
+const EXECUTE_FIELDS: &[&str] = &["amount", "recipient", "engine", "new_owner"];
+const QUERY_FIELDS: &[&str] = &["start_after", "limit"];
+const INSTANTIATE_FIELDS: &[&str] = &["owner", "denom", "engines"];
+
+impl<'de> serde::Deserialize<'de> for InstantiateMsg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f: MsgFields = crate::record::read_only(d, INSTANTIATE_FIELDS)?;
+        Ok(InstantiateMsg {
+            owner: f.owner,
+            denom: crate::record::need(f.denom, "denom")?,
+            engines: crate::record::need(f.engines, "engines")?,
+        })
+    }
 }
 
 /// Execute messages of the insurance fund. Only `deposit` takes funds; every other message
@@ -123,16 +168,6 @@ pub enum QueryMsg {
     },
 }
 
-/// Every field of every `ExecuteMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExecuteFields {
-    amount: Option<Uint128>,
-    recipient: Option<String>,
-    engine: Option<String>,
-    new_owner: Option<String>,
-}
-
 pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
     "deposit",
     "cover_bad_debt",
@@ -144,8 +179,8 @@ pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
 ];
 
 // Fields are taken (`Option::take`), not moved: the struct is dropped once at the end.
-impl ExecuteFields {
-    fn into_msg(mut self, variant: &str) -> Result<ExecuteMsg, FieldError> {
+impl MsgFields {
+    fn into_execute(mut self, variant: &str) -> Result<ExecuteMsg, FieldError> {
         let msg = match variant {
             "deposit" => ExecuteMsg::Deposit {},
             "cover_bad_debt" => ExecuteMsg::CoverBadDebt {
@@ -177,21 +212,19 @@ impl ExecuteFields {
     }
 }
 
-superset_deserialize!(ExecuteMsg, ExecuteFields, EXECUTE_VARIANTS);
-
-/// Every field of every `QueryMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct QueryFields {
-    start_after: Option<u64>,
-    limit: Option<u32>,
-}
+superset_deserialize!(
+    ExecuteMsg,
+    MsgFields,
+    EXECUTE_VARIANTS,
+    EXECUTE_FIELDS,
+    into_execute
+);
 
 pub(crate) const QUERY_VARIANTS: &[&str] = &["config", "balance", "payouts"];
 
 // Fields are taken (`Option::take`), not moved: the struct is dropped once at the end.
-impl QueryFields {
-    fn into_msg(mut self, variant: &str) -> Result<QueryMsg, FieldError> {
+impl MsgFields {
+    fn into_query(mut self, variant: &str) -> Result<QueryMsg, FieldError> {
         let msg = match variant {
             "config" => QueryMsg::Config {},
             "balance" => QueryMsg::Balance {},
@@ -209,7 +242,13 @@ impl QueryFields {
     }
 }
 
-superset_deserialize!(QueryMsg, QueryFields, QUERY_VARIANTS);
+superset_deserialize!(
+    QueryMsg,
+    MsgFields,
+    QUERY_VARIANTS,
+    QUERY_FIELDS,
+    into_query
+);
 
 /// Migrates the contract; only the same contract at an older or equal version.
 #[cw_serde]

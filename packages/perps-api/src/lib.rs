@@ -11,3 +11,4 @@ pub mod msg;
 pub mod ownership;
 pub mod perps;
 pub mod price_feed;
+pub mod record;

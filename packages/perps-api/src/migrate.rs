@@ -29,7 +29,7 @@ pub fn migrate(
     name: &str,
     version: &str,
 ) -> Result<Response, MigrateError> {
-    let stored = cw2::get_contract_version(storage)?;
+    let stored = stored_version(storage)?;
     if stored.contract != name {
         return Err(MigrateError::WrongContract {
             expected: name.to_string(),
@@ -47,6 +47,36 @@ pub fn migrate(
         .add_attribute("action", "migrate")
         .add_attribute("from_version", stored.version)
         .add_attribute("to_version", version))
+}
+
+/// Where cw2 keeps its `ContractVersion` (`cw2::CONTRACT`).
+const CONTRACT_INFO: &[u8] = b"contract_info";
+
+/// cw2's `ContractVersion`, read with the record reader (`crate::record`) instead of cw2's
+/// derived one (`cw2::get_contract_version`; same record, same texts).
+struct StoredVersion {
+    contract: String,
+    version: String,
+}
+
+impl<'de> serde::Deserialize<'de> for StoredVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f: crate::record::SharedFields = crate::record::read(d)?;
+        Ok(StoredVersion {
+            contract: crate::record::need(f.contract, "contract")?,
+            version: crate::record::need(f.version, "version")?,
+        })
+    }
+}
+
+/// `cw2::get_contract_version`: the stored identity, or cw-storage-plus's text when absent.
+fn stored_version(storage: &dyn Storage) -> Result<StoredVersion, StdError> {
+    match storage.get(CONTRACT_INFO) {
+        Some(raw) => cosmwasm_std::from_json(raw),
+        None => Err(StdError::msg(format!(
+            "type: cw2::ContractVersion; key: {CONTRACT_INFO:02X?} not found"
+        ))),
+    }
 }
 
 /// `cw2::ensure_from_older_version` without its semver parser (~4.5 KB of each artifact): the
@@ -125,6 +155,31 @@ mod tests {
             ]
         );
         assert_eq!(cw2::get_contract_version(&st).unwrap().version, "1.2.0");
+    }
+
+    /// The cw2 record read as `cw2::get_contract_version` reads it, with its texts.
+    #[test]
+    fn the_stored_version_reads_as_cw2_reads_it() {
+        let mut st = MockStorage::new();
+        let ours = migrate(&mut st, "crates.io:a", "1.0.0").unwrap_err();
+        let cw2 = cw2::get_contract_version(&st).unwrap_err();
+        assert_eq!(ours.to_string(), cw2.to_string());
+        cw2::set_contract_version(&mut st, "crates.io:a", "1.0.0").unwrap();
+        let stored = stored_version(&st).unwrap();
+        assert_eq!(
+            (stored.contract.as_str(), stored.version.as_str()),
+            ("crates.io:a", "1.0.0")
+        );
+        st.set(CONTRACT_INFO, br#"{"contract":"crates.io:a"}"#);
+        let ours = stored_version(&st).map(|_| ()).unwrap_err();
+        let cw2 = cw2::get_contract_version(&st).unwrap_err();
+        assert_eq!(
+            ours.to_string().split(" at line").next(),
+            Some("kind: Serialization, error: missing field `version`")
+        );
+        assert!(cw2
+            .to_string()
+            .starts_with("kind: Serialization, error: missing field `version`"));
     }
 
     #[test]

@@ -33,25 +33,51 @@ where
     d.deserialize_map(Tagged(variants, PhantomData))
 }
 
-/// [`tagged`], reading the fields of the variant `special` as `G` instead (a variant with many
+/// [`tagged`], reading the fields with [`crate::record::read_only`] and `names` (a field struct
+/// shared by several messages).
+pub fn tagged_only<'de, D, F>(
+    d: D,
+    variants: &'static [&'static str],
+    names: &'static [&'static str],
+) -> Result<(&'static str, F), D::Error>
+where
+    D: Deserializer<'de>,
+    F: crate::record::Fields,
+{
+    d.deserialize_map(TaggedOnly(variants, names, PhantomData))
+}
+
+/// [`tagged_only`] (the fields as `F` with `names`), reading the fields of the variant `special` as `G` instead (a variant with many
 /// fields of its own: in the superset they would make one function too large for the chain's
 /// 100-locals limit).
 pub fn tagged_or<'de, D, F, G>(
     d: D,
     variants: &'static [&'static str],
+    names: &'static [&'static str],
     special: &'static str,
 ) -> Result<(&'static str, Result<F, G>), D::Error>
 where
     D: Deserializer<'de>,
-    F: Deserialize<'de>,
+    F: crate::record::Fields,
     G: Deserialize<'de>,
 {
-    d.deserialize_map(TaggedOr(variants, special, PhantomData))
+    d.deserialize_map(TaggedOr(variants, names, special, PhantomData))
 }
 
 /// `Deserialize` for a message enum read through its superset struct: the variant's name, the
 /// fields into `$fields`, then `$fields::into_msg(variant)` builds the message.
 macro_rules! superset_deserialize {
+    ($msg:ty, $fields:ty, $variants:expr, $names:expr, $into:ident) => {
+        impl<'de> serde::Deserialize<'de> for $msg {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let (variant, fields) =
+                    $crate::msg::tagged_only::<D, $fields>(d, $variants, $names)?;
+                fields
+                    .$into(variant)
+                    .map_err($crate::msg::FieldError::into_de)
+            }
+        }
+    };
     ($msg:ty, $fields:ty, $variants:expr) => {
         impl<'de> serde::Deserialize<'de> for $msg {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -124,9 +150,35 @@ impl<'de, F: Deserialize<'de>> Visitor<'de> for Tagged<F> {
     }
 }
 
-struct TaggedOr<F, G>(&'static [&'static str], &'static str, PhantomData<(F, G)>);
+struct TaggedOnly<F>(
+    &'static [&'static str],
+    &'static [&'static str],
+    PhantomData<F>,
+);
 
-impl<'de, F: Deserialize<'de>, G: Deserialize<'de>> Visitor<'de> for TaggedOr<F, G> {
+impl<'de, F: crate::record::Fields> Visitor<'de> for TaggedOnly<F> {
+    type Value = (&'static str, F);
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object with one key naming the message")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let variant = variant(&mut map, self.0, &self)?;
+        let fields = map.next_value_seed(crate::record::Only(self.1, PhantomData))?;
+        end(&mut map, &self)?;
+        Ok((variant, fields))
+    }
+}
+
+struct TaggedOr<F, G>(
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static str,
+    PhantomData<(F, G)>,
+);
+
+impl<'de, F: crate::record::Fields, G: Deserialize<'de>> Visitor<'de> for TaggedOr<F, G> {
     type Value = (&'static str, Result<F, G>);
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -135,10 +187,10 @@ impl<'de, F: Deserialize<'de>, G: Deserialize<'de>> Visitor<'de> for TaggedOr<F,
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let variant = variant(&mut map, self.0, &self)?;
-        let fields = if variant == self.1 {
+        let fields = if variant == self.2 {
             Err(map.next_value::<G>()?)
         } else {
-            Ok(map.next_value::<F>()?)
+            Ok(map.next_value_seed(crate::record::Only(self.1, PhantomData))?)
         };
         end(&mut map, &self)?;
         Ok((variant, fields))

@@ -2,17 +2,27 @@
 //! accepts. Pure state transitions, and the two handlers over the `Item` in which each contract
 //! stores its [`Ownership`].
 
-use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Response, StdError, Storage};
 use cw_storage_plus::Item;
 
-/// Who owns a contract and who has been offered ownership.
-#[cw_serde]
+/// Who owns a contract and who has been offered ownership. Stored by each contract; read through
+/// `crate::record::SharedFields` (a smaller reader than serde's derived one).
+#[derive(serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Ownership {
     /// Current owner: the only address allowed to send admin messages.
     pub owner: Addr,
     /// Address proposed by `transfer_ownership`, waiting for its `accept_ownership`.
     pub pending_owner: Option<Addr>,
+}
+
+impl<'de> serde::Deserialize<'de> for Ownership {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f: crate::record::SharedFields = crate::record::read(d)?;
+        Ok(Ownership {
+            owner: crate::record::need(f.owner, "owner")?,
+            pending_owner: f.pending_owner,
+        })
+    }
 }
 
 /// Why an ownership transition was refused.

@@ -9,6 +9,7 @@ use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 
 use crate::msg::{none_left, req, superset_deserialize, tagged_or, FieldError};
+use crate::record::{self, need};
 
 /// Instantiates the engine. Every ratio is validated; optional fields take the documented default.
 // `#[cw_serde]` without its derived `Deserialize`: read through [`ConfigFields`], the struct
@@ -126,8 +127,118 @@ impl InstantiateMsg {
     }
 }
 
+crate::record_fields! {
+    refuse
+    /// Every field of the engine's messages but `update_config`'s and `InstantiateMsg`'s
+    /// ([`ConfigFields`]): `ExecuteMsg`'s variants, `QueryMsg`'s, [`MarketConfig`] and
+    /// [`MarginTier`] (one reader in the artifact, `crate::record`), each read with its own names
+    /// (`*_FIELDS`, in the order the derived readers listed them: a key of another message is
+    /// refused with the same text).
+    struct MsgFields {
+        amount: Option<Uint128>,
+        market_id: Option<String>,
+        size_delta: Option<SignedDecimal256>,
+        acceptable_price: Option<Decimal256>,
+        mode: Option<TradeMode>,
+        order_ids: Option<Vec<u64>>,
+        limit: Option<u32>,
+        trigger_price: Option<Decimal256>,
+        trigger: Option<Trigger>,
+        reduce_only: Option<bool>,
+        order_id: Option<u64>,
+        account: Option<String>,
+        min_reward: Option<Uint128>,
+        shares: Option<Uint128>,
+        config: Option<MarketConfig>,
+        force: Option<bool>,
+        status: Option<MarketStatusUpdate>,
+        price: Option<Decimal256>,
+        new_owner: Option<String>,
+        start_after: Option<Cursor>,
+        address: Option<String>,
+        feed_id: Option<String>,
+        margin_tiers: Option<Vec<MarginTier>>,
+        taker_fee: Option<Decimal256>,
+        skew_scale: Option<Decimal256>,
+        max_price_impact: Option<Decimal256>,
+        max_funding_rate_per_day: Option<Decimal256>,
+        max_long_oi: Option<Uint128>,
+        max_short_oi: Option<Uint128>,
+        max_position_notional: Option<Uint128>,
+        min_order_size: Option<Decimal256>,
+        liquidation_fee: Option<Decimal256>,
+        max_skew_to_vault: Option<Decimal256>,
+        execution: Option<Execution>,
+        max_notional: Option<Uint128>,
+        initial_margin_ratio: Option<Decimal256>,
+        maintenance_margin_ratio: Option<Decimal256>,
+    }
+}
+
+const EXECUTE_FIELDS: &[&str] = &[
+    "amount",
+    "market_id",
+    "size_delta",
+    "acceptable_price",
+    "mode",
+    "order_ids",
+    "limit",
+    "trigger_price",
+    "trigger",
+    "reduce_only",
+    "order_id",
+    "account",
+    "min_reward",
+    "shares",
+    "config",
+    "force",
+    "status",
+    "price",
+    "new_owner",
+];
+const QUERY_FIELDS: &[&str] = &[
+    "market_id",
+    "start_after",
+    "limit",
+    "address",
+    "size_delta",
+    "mode",
+];
+const MARKET_CONFIG_FIELDS: &[&str] = &[
+    "feed_id",
+    "margin_tiers",
+    "taker_fee",
+    "skew_scale",
+    "max_price_impact",
+    "max_funding_rate_per_day",
+    "max_long_oi",
+    "max_short_oi",
+    "max_position_notional",
+    "min_order_size",
+    "liquidation_fee",
+    "max_skew_to_vault",
+    "execution",
+];
+const TIER_FIELDS: &[&str] = &[
+    "max_notional",
+    "initial_margin_ratio",
+    "maintenance_margin_ratio",
+];
+
 /// One bracket of the margin schedule. Brackets work like income-tax brackets.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read through [`MsgFields`] (`crate::record`).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
 pub struct MarginTier {
@@ -140,7 +251,19 @@ pub struct MarginTier {
 }
 
 /// Parameters of one market.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read through [`MsgFields`] (`crate::record`).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
 pub struct MarketConfig {
@@ -173,6 +296,38 @@ pub struct MarketConfig {
     /// block; `immediate` fills at the stored price at once. Omitted in `update_market`: kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution: Option<Execution>,
+}
+
+impl<'de> serde::Deserialize<'de> for MarginTier {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f: MsgFields = record::read_only(d, TIER_FIELDS)?;
+        Ok(MarginTier {
+            max_notional: f.max_notional,
+            initial_margin_ratio: need(f.initial_margin_ratio, "initial_margin_ratio")?,
+            maintenance_margin_ratio: need(f.maintenance_margin_ratio, "maintenance_margin_ratio")?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MarketConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f: MsgFields = record::read_only(d, MARKET_CONFIG_FIELDS)?;
+        Ok(MarketConfig {
+            feed_id: need(f.feed_id, "feed_id")?,
+            margin_tiers: need(f.margin_tiers, "margin_tiers")?,
+            taker_fee: need(f.taker_fee, "taker_fee")?,
+            skew_scale: need(f.skew_scale, "skew_scale")?,
+            max_price_impact: f.max_price_impact,
+            max_funding_rate_per_day: need(f.max_funding_rate_per_day, "max_funding_rate_per_day")?,
+            max_long_oi: need(f.max_long_oi, "max_long_oi")?,
+            max_short_oi: need(f.max_short_oi, "max_short_oi")?,
+            max_position_notional: f.max_position_notional,
+            min_order_size: need(f.min_order_size, "min_order_size")?,
+            liquidation_fee: need(f.liquidation_fee, "liquidation_fee")?,
+            max_skew_to_vault: f.max_skew_to_vault,
+            execution: f.execution,
+        })
+    }
 }
 
 /// How a market executes `trade` and `close_position`.
@@ -668,60 +823,36 @@ pub enum QueryMsg {
     },
 }
 
-/// Every field of every `ExecuteMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExecuteFields {
-    amount: Option<Uint128>,
-    market_id: Option<String>,
-    size_delta: Option<SignedDecimal256>,
-    acceptable_price: Option<Decimal256>,
-    mode: Option<TradeMode>,
-    order_ids: Option<Vec<u64>>,
-    limit: Option<u32>,
-    trigger_price: Option<Decimal256>,
-    trigger: Option<Trigger>,
-    reduce_only: Option<bool>,
-    order_id: Option<u64>,
-    account: Option<String>,
-    min_reward: Option<Uint128>,
-    shares: Option<Uint128>,
-    config: Option<MarketConfig>,
-    force: Option<bool>,
-    status: Option<MarketStatusUpdate>,
-    price: Option<Decimal256>,
-    new_owner: Option<String>,
-}
-
-/// The fields of `update_config`, read apart from [`ExecuteFields`] (`crate::msg::tagged_or`),
-/// and of [`InstantiateMsg`] (one serde copy for both).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigFields {
-    price_feed: Option<String>,
-    insurance_fund: Option<String>,
-    max_oracle_age_secs: Option<u64>,
-    max_confidence_ratio: Option<Decimal256>,
-    max_ema_deviation: Option<Decimal256>,
-    max_positions_per_account: Option<u32>,
-    max_order_age_secs: Option<u64>,
-    max_orders_per_account: Option<u32>,
-    keeper_fee: Option<Uint128>,
-    liquidation_target_ratio: Option<Decimal256>,
-    liquidator_reward_share: Option<Decimal256>,
-    insurance_fee_share: Option<Decimal256>,
-    vault_min_backing: Option<Decimal256>,
-    min_liquidation_reward: Option<Uint128>,
-    default_max_slippage: Option<Decimal256>,
-    unrealized_profit_weight: Option<Decimal256>,
-    lp_withdraw_delay_secs: Option<u64>,
-    min_position_notional: Option<Uint128>,
-    max_total_skew_to_vault: Option<Decimal256>,
-    adl_trigger_ratio: Option<Decimal256>,
-    lp_claim_window_secs: Option<u64>,
-    owner: Option<String>,
-    collateral_denom: Option<String>,
-    collateral_decimals: Option<u8>,
+crate::record_fields! {
+    refuse
+    /// The fields of `update_config`, read apart from [`MsgFields`] (`crate::msg::tagged_or`),
+    /// and of [`InstantiateMsg`] (one serde copy for both).
+    struct ConfigFields {
+        price_feed: Option<String>,
+        insurance_fund: Option<String>,
+        max_oracle_age_secs: Option<u64>,
+        max_confidence_ratio: Option<Decimal256>,
+        max_ema_deviation: Option<Decimal256>,
+        max_positions_per_account: Option<u32>,
+        max_order_age_secs: Option<u64>,
+        max_orders_per_account: Option<u32>,
+        keeper_fee: Option<Uint128>,
+        liquidation_target_ratio: Option<Decimal256>,
+        liquidator_reward_share: Option<Decimal256>,
+        insurance_fee_share: Option<Decimal256>,
+        vault_min_backing: Option<Decimal256>,
+        min_liquidation_reward: Option<Uint128>,
+        default_max_slippage: Option<Decimal256>,
+        unrealized_profit_weight: Option<Decimal256>,
+        lp_withdraw_delay_secs: Option<u64>,
+        min_position_notional: Option<Uint128>,
+        max_total_skew_to_vault: Option<Decimal256>,
+        adl_trigger_ratio: Option<Decimal256>,
+        lp_claim_window_secs: Option<u64>,
+        owner: Option<String>,
+        collateral_denom: Option<String>,
+        collateral_decimals: Option<u8>,
+    }
 }
 
 pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
@@ -754,8 +885,8 @@ pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
 
 // Fields are taken (`Option::take`), not moved: the struct is then dropped once at the end
 // instead of a partial drop per arm (docs/size.md).
-impl ExecuteFields {
-    fn into_msg(mut self, variant: &str) -> Result<ExecuteMsg, FieldError> {
+impl MsgFields {
+    fn into_execute(mut self, variant: &str) -> Result<ExecuteMsg, FieldError> {
         let msg = match variant {
             "deposit" => ExecuteMsg::Deposit {},
             "withdraw" => ExecuteMsg::Withdraw {
@@ -941,25 +1072,17 @@ impl<'de> serde::Deserialize<'de> for InstantiateMsg {
 
 impl<'de> serde::Deserialize<'de> for ExecuteMsg {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let fields =
-            tagged_or::<D, ExecuteFields, ConfigFields>(d, EXECUTE_VARIANTS, "update_config")?;
+        let fields = tagged_or::<D, MsgFields, ConfigFields>(
+            d,
+            EXECUTE_VARIANTS,
+            EXECUTE_FIELDS,
+            "update_config",
+        )?;
         match fields {
-            (variant, Ok(fields)) => fields.into_msg(variant).map_err(FieldError::into_de),
+            (variant, Ok(fields)) => fields.into_execute(variant).map_err(FieldError::into_de),
             (_, Err(update)) => update.into_msg().map_err(FieldError::into_de),
         }
     }
-}
-
-/// Every field of every `QueryMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct QueryFields {
-    market_id: Option<String>,
-    start_after: Option<Cursor>,
-    limit: Option<u32>,
-    address: Option<String>,
-    size_delta: Option<SignedDecimal256>,
-    mode: Option<TradeMode>,
 }
 
 pub(crate) const QUERY_VARIANTS: &[&str] = &[
@@ -977,8 +1100,8 @@ pub(crate) const QUERY_VARIANTS: &[&str] = &[
     "adl_ranking",
 ];
 
-impl QueryFields {
-    fn into_msg(mut self, variant: &str) -> Result<QueryMsg, FieldError> {
+impl MsgFields {
+    fn into_query(mut self, variant: &str) -> Result<QueryMsg, FieldError> {
         let msg = match variant {
             "config" => QueryMsg::Config {},
             "market" => QueryMsg::Market {
@@ -1035,7 +1158,13 @@ impl QueryFields {
     }
 }
 
-superset_deserialize!(QueryMsg, QueryFields, QUERY_VARIANTS);
+superset_deserialize!(
+    QueryMsg,
+    MsgFields,
+    QUERY_VARIANTS,
+    QUERY_FIELDS,
+    into_query
+);
 
 /// `start_after` of the page queries: an id (markets, accounts, ADL ranking) or an order id.
 enum Cursor {

@@ -8,7 +8,10 @@ use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{from_json, Addr, CustomQuery, Decimal256, QuerierWrapper, StdResult};
 use cw_storage_plus::Map;
 
+use serde::de::{Deserialize, Deserializer};
+
 use crate::msg::{none_left, req, superset_deserialize, FieldError};
+use crate::record::{self, need};
 
 /// Latest accepted price of each feed, keyed by `feed_id`, stored by the price-feed contract.
 ///
@@ -39,7 +42,19 @@ pub const MAX_FEED_ID_LEN: usize = 32;
 pub const MAX_PRICES_PER_QUERY: usize = 30;
 
 /// A stored price: what the engine reads with a raw query.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read through [`PriceFields`].
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 pub struct PriceRecord {
     /// Quote whole units per one whole base unit; always > 0.
     pub price: Decimal256,
@@ -99,7 +114,19 @@ pub fn history_slot(sequence: u64) -> u8 {
 }
 
 /// One accepted record of a feed's price history.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read through [`PriceFields`].
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 pub struct HistoryRecord {
     /// Position in the feed's sequence of accepted records, from 1 (the feed's first accepted
     /// record after it was added, or after an upgrade to a version with a history).
@@ -118,8 +145,66 @@ pub struct HistoryRecord {
     pub accepted_time: u64,
 }
 
+crate::record_fields! {
+    skip
+    /// Every field of [`PriceRecord`] and [`HistoryRecord`]: both are read through it
+    /// ([`crate::record`]), one JSON reader for the two (the engine raw-reads both). The JSON of each
+    /// is its derived `Serialize`, as documented on [`PRICES`] and [`PRICE_HISTORY`].
+    struct PriceFields {
+        sequence: Option<u64>,
+        price: Option<Decimal256>,
+        conf: Option<Decimal256>,
+        ema_price: Option<Decimal256>,
+        publish_time: Option<u64>,
+        refused_publish_time: Option<u64>,
+        accepted_height: Option<u64>,
+        accepted_time: Option<u64>,
+    }
+}
+
+impl<'de> Deserialize<'de> for PriceRecord {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f: PriceFields = record::read(d)?;
+        Ok(PriceRecord {
+            price: need(f.price, "price")?,
+            conf: need(f.conf, "conf")?,
+            ema_price: need(f.ema_price, "ema_price")?,
+            publish_time: need(f.publish_time, "publish_time")?,
+            sequence: f.sequence,
+            refused_publish_time: f.refused_publish_time,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for HistoryRecord {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f: PriceFields = record::read(d)?;
+        Ok(HistoryRecord {
+            sequence: need(f.sequence, "sequence")?,
+            price: need(f.price, "price")?,
+            conf: need(f.conf, "conf")?,
+            ema_price: need(f.ema_price, "ema_price")?,
+            publish_time: need(f.publish_time, "publish_time")?,
+            accepted_height: need(f.accepted_height, "accepted_height")?,
+            accepted_time: need(f.accepted_time, "accepted_time")?,
+        })
+    }
+}
+
 /// Instantiates the price feed.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read through [`MsgFields`].
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
 pub struct InstantiateMsg {
@@ -132,7 +217,19 @@ pub struct InstantiateMsg {
 }
 
 /// One price in an `update_prices` batch.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read through [`MsgFields`].
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
 pub struct PriceUpdate {
@@ -148,6 +245,78 @@ pub struct PriceUpdate {
     /// block time + `max_future_secs`.
     pub publish_time: u64,
 }
+
+impl<'de> Deserialize<'de> for InstantiateMsg {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f: MsgFields = record::read_only(d, INSTANTIATE_FIELDS)?;
+        Ok(InstantiateMsg {
+            owner: f.owner,
+            publishers: need(f.publishers, "publishers")?,
+            max_future_secs: f.max_future_secs,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for PriceUpdate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f: MsgFields = record::read_only(d, UPDATE_FIELDS)?;
+        Ok(PriceUpdate {
+            feed_id: need(f.feed_id, "feed_id")?,
+            price: need(f.price, "price")?,
+            conf: need(f.conf, "conf")?,
+            ema_price: f.ema_price,
+            publish_time: need(f.publish_time, "publish_time")?,
+        })
+    }
+}
+
+crate::record_fields! {
+    refuse
+    /// Every field of every message of the price feed: `ExecuteMsg`'s variants, `QueryMsg`'s,
+    /// [`PriceUpdate`] and [`InstantiateMsg`] (one reader in the artifact, `crate::record`), each
+    /// read with its own names (`*_FIELDS`: a key of another message is refused as the derived
+    /// `deny_unknown_fields` refused it, with the same list of names).
+    struct MsgFields {
+        prices: Option<Vec<PriceUpdate>>,
+        feed_id: Option<String>,
+        price: Option<Decimal256>,
+        conf: Option<Decimal256>,
+        publish_time: Option<u64>,
+        description: Option<String>,
+        max_price_jump: Option<Decimal256>,
+        jump_window_secs: Option<u64>,
+        max_jump_windows: Option<u32>,
+        publishers: Option<Vec<String>>,
+        new_owner: Option<String>,
+        feed_ids: Option<Vec<String>>,
+        start_after: Option<String>,
+        limit: Option<u32>,
+        ema_price: Option<Decimal256>,
+        owner: Option<String>,
+        max_future_secs: Option<u64>,
+    }
+}
+
+/// The fields of every `ExecuteMsg` variant, in the order the derived reader listed them.
+const EXECUTE_FIELDS: &[&str] = &[
+    "prices",
+    "feed_id",
+    "price",
+    "conf",
+    "publish_time",
+    "description",
+    "max_price_jump",
+    "jump_window_secs",
+    "max_jump_windows",
+    "publishers",
+    "new_owner",
+];
+/// The fields of every `QueryMsg` variant.
+const QUERY_FIELDS: &[&str] = &["feed_id", "feed_ids", "start_after", "limit"];
+/// The fields of [`PriceUpdate`].
+const UPDATE_FIELDS: &[&str] = &["feed_id", "price", "conf", "ema_price", "publish_time"];
+/// The fields of [`InstantiateMsg`].
+const INSTANTIATE_FIELDS: &[&str] = &["owner", "publishers", "max_future_secs"];
 
 /// Execute messages of the price feed.
 // `#[cw_serde]` without its derived `Deserialize` (`crate::msg`: one serde copy for every
@@ -276,23 +445,6 @@ pub enum QueryMsg {
     },
 }
 
-/// Every field of every `ExecuteMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExecuteFields {
-    prices: Option<Vec<PriceUpdate>>,
-    feed_id: Option<String>,
-    price: Option<Decimal256>,
-    conf: Option<Decimal256>,
-    publish_time: Option<u64>,
-    description: Option<String>,
-    max_price_jump: Option<Decimal256>,
-    jump_window_secs: Option<u64>,
-    max_jump_windows: Option<u32>,
-    publishers: Option<Vec<String>>,
-    new_owner: Option<String>,
-}
-
 pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
     "update_prices",
     "reset_price",
@@ -305,8 +457,8 @@ pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
 
 // Fields are taken (`Option::take`), not moved: the struct is then dropped once at the end
 // instead of a partial drop per arm (docs/size.md).
-impl ExecuteFields {
-    fn into_msg(mut self, variant: &str) -> Result<ExecuteMsg, FieldError> {
+impl MsgFields {
+    fn into_execute(mut self, variant: &str) -> Result<ExecuteMsg, FieldError> {
         let msg = match variant {
             "update_prices" => ExecuteMsg::UpdatePrices {
                 prices: req(self.prices.take(), "prices")?,
@@ -353,22 +505,18 @@ impl ExecuteFields {
     }
 }
 
-superset_deserialize!(ExecuteMsg, ExecuteFields, EXECUTE_VARIANTS);
-
-/// Every field of every `QueryMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct QueryFields {
-    feed_id: Option<String>,
-    feed_ids: Option<Vec<String>>,
-    start_after: Option<String>,
-    limit: Option<u32>,
-}
+superset_deserialize!(
+    ExecuteMsg,
+    MsgFields,
+    EXECUTE_VARIANTS,
+    EXECUTE_FIELDS,
+    into_execute
+);
 
 pub(crate) const QUERY_VARIANTS: &[&str] = &["config", "price", "prices", "price_history", "feeds"];
 
-impl QueryFields {
-    fn into_msg(mut self, variant: &str) -> Result<QueryMsg, FieldError> {
+impl MsgFields {
+    fn into_query(mut self, variant: &str) -> Result<QueryMsg, FieldError> {
         let msg = match variant {
             "price" => QueryMsg::Price {
                 feed_id: req(self.feed_id.take(), "feed_id")?,
@@ -396,7 +544,13 @@ impl QueryFields {
     }
 }
 
-superset_deserialize!(QueryMsg, QueryFields, QUERY_VARIANTS);
+superset_deserialize!(
+    QueryMsg,
+    MsgFields,
+    QUERY_VARIANTS,
+    QUERY_FIELDS,
+    into_query
+);
 
 /// Migrates the price feed (cw2 name must match; no downgrade).
 #[cw_serde]
@@ -689,6 +843,36 @@ mod tests {
         }
         let err = from_json::<QueryMsg>(br#"{"price":{"feed_ids":[]}}"#).unwrap_err();
         assert!(err.to_string().contains("missing field `feed_id`"), "{err}");
+        // one field struct for every message, each read with its own names: a field of another
+        // message is refused with the list the derived reader gave
+        let err = from_json::<ExecuteMsg>(br#"{"remove_feed":{"feed_id":"A","ema_price":"1"}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown field `ema_price`, expected one of `prices`, `feed_id`, `price`, `conf`, `publish_time`, `description`, `max_price_jump`, `jump_window_secs`, `max_jump_windows`, `publishers`, `new_owner`"),
+            "{err}"
+        );
+        let err = from_json::<QueryMsg>(br#"{"price":{"feed_id":"A","prices":[]}}"#).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "unknown field `prices`, expected one of `feed_id`, `feed_ids`, `start_after`, `limit`"
+            ),
+            "{err}"
+        );
+        let err = from_json::<PriceUpdate>(br#"{"feed_id":"A","owner":"o"}"#).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "unknown field `owner`, expected one of `feed_id`, `price`, `conf`, `ema_price`, `publish_time`"
+            ),
+            "{err}"
+        );
+        let err = from_json::<InstantiateMsg>(br#"{"publishers":[],"limit":1}"#).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "unknown field `limit`, expected one of `owner`, `publishers`, `max_future_secs`"
+            ),
+            "{err}"
+        );
     }
 
     #[test]
