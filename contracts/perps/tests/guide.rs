@@ -291,7 +291,7 @@ fn isolated_loss() -> String {
     let mut b = Block::new();
     b.line("market BTC: initial margin 10 %, maintenance 5 %, no fees; insurance fund 50,000");
     let bob = s.trader("bob", 15_000, 15_000);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     b.step("bob deposits 15,000; buys 0.5 BTC at 60,000 isolated with margin 5,000");
     s.exec(&bob, &isolated("BTC", "0.5", 5_000)).unwrap();
     b.account("bob", &s.account(&bob));
@@ -492,7 +492,7 @@ fn liquidation() -> String {
     let mut b = Block::new();
     b.line("market BTC: initial margin 10 %, maintenance 5 %, no fees, liquidation fee 1 %; liquidator reward share 50 %; target ratio 1.25");
     let henry = s.trader("henry", 10_000, 10_000);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     b.step("henry deposits 10,000; buys 1.5 BTC at 60,000 (cross, notional 90,000)");
     s.trade(&henry, "BTC", "1.5");
     b.account("henry", &s.account(&henry));

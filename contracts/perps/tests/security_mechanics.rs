@@ -49,7 +49,7 @@ fn s31_every_list_query_caps_at_30_and_pages_cover_everything_once() {
         s.trader(&format!("user{i}"), 1, 1);
     }
     let (owner, fund, feed) = (s.owner.clone(), s.fund.clone(), s.feed.clone());
-    let engine2 = s.user("engine2", 0);
+    let engine2 = s.trader("engine2", 0, 0);
     s.exec_at(
         &fund,
         &owner,
@@ -170,7 +170,7 @@ fn s31_settle_positions_closes_at_most_30_per_call() {
         users.push(u);
     }
     s.settle_market("ETH", None);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     let settle = ExecuteMsg::SettlePositions {
         market_id: "ETH".into(),
         limit: Some(u32::MAX),
@@ -207,7 +207,7 @@ fn s32_no_zero_amount_send_when_there_is_nothing_to_pay() {
         &[("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))],
     );
     s.register_engine();
-    let (alice, keeper) = (s.trader("alice", 1_000, 1_000), s.user("keeper", 0));
+    let (alice, keeper) = (s.trader("alice", 1_000, 1_000), s.trader("keeper", 0, 0));
     s.trade(&alice, "BTC", "0.15");
     // nothing pending: sweep refuses instead of sending 0
     s.rejects_exact(
@@ -239,7 +239,7 @@ fn s32_no_zero_amount_send_when_there_is_nothing_to_pay() {
 
 fn donation_world(donate: bool) -> (Suite, Addr, Addr) {
     let mut s = Suite::new();
-    let (alice, bob) = (s.user("alice", 20_000), s.user("bob", 2_000));
+    let (alice, bob) = (s.trader("alice", 20_000, 0), s.trader("bob", 2_000, 0));
     s.deposit(&alice, 10_000);
     s.trade(&alice, "BTC", "1");
     s.try_isolated(&alice, "ETH", "-2", 1_000 * USDC).unwrap();
@@ -287,8 +287,8 @@ fn s33_a_donation_changes_no_account_health_share_price_or_liquidation() {
     assert_eq!(scan(&gifted), scan(&plain));
     assert_eq!(scan(&plain).accounts.len(), 1);
     // the same liquidation pays the same amounts
-    let keeper_p = plain.user("keeper", 0);
-    let keeper_g = gifted.user("keeper", 0);
+    let keeper_p = plain.trader("keeper", 0, 0);
+    let keeper_g = gifted.trader("keeper", 0, 0);
     let rp = plain.liquidate(&keeper_p, &bob, None).unwrap();
     let rg = gifted.liquidate(&keeper_g, &bob, None).unwrap();
     assert_eq!(

@@ -194,7 +194,7 @@ fn s37_a_flip_checks_cap_minimum_and_margin_on_the_full_new_side() {
     let mut eth = plain_market("ETH");
     eth.max_short_oi = usdc(450_000);
     let mut s = Suite::with(|_| {}, &[("BTC", plain_market("BTC")), ("ETH", eth)]);
-    let alice = s.user("alice", 100_000);
+    let alice = s.trader("alice", 100_000, 0);
     s.deposit_units(&alice, 60_000 * USDC - 1);
     s.trade(&alice, "ETH", "100");
     // long 100 → short 200 (600,000 notional) breaks the 450,000 short cap
@@ -470,8 +470,7 @@ fn s43_an_underwater_or_bankrupt_isolated_position_does_not_block_the_cross_book
 #[test]
 fn a_field_the_message_does_not_have_refuses_it_and_changes_nothing() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 5_000);
+    let alice = s.trader("alice", 10_000, 5_000);
     let (engine, feed, fund) = (s.engine.clone(), s.feed.clone(), s.fund.clone());
     let owner = s.owner.clone();
     let cases = [

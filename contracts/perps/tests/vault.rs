@@ -33,7 +33,7 @@ fn first_deposit_below_twice_the_lock_and_trades_without_shares_are_refused() {
         &[("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))],
         0,
     );
-    let (alice, carol) = (s.user("alice", 10_000), s.user("carol", 10));
+    let (alice, carol) = (s.trader("alice", 10_000, 0), s.trader("carol", 10, 0));
     s.deposit(&alice, 10_000);
     s.rejects_trade(
         &alice,

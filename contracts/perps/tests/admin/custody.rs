@@ -13,9 +13,13 @@ use crate::suite::{int_usdc, usdc, Suite, DENOM, USDC};
 #[test]
 fn s08_only_registered_engines_and_the_owner_take_money_out_of_the_fund() {
     let mut s = Suite::new();
-    let (owner, eve, alice) = (s.owner.clone(), s.user("eve", 0), s.user("alice", 0));
+    let (owner, eve, alice) = (
+        s.owner.clone(),
+        s.trader("eve", 0, 0),
+        s.trader("alice", 0, 0),
+    );
     let (engine, fund) = (s.engine.clone(), s.fund.clone());
-    let donor = s.user("donor", 1_000);
+    let donor = s.trader("donor", 1_000, 0);
     s.exec_at(
         &fund,
         &donor,

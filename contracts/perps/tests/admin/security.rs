@@ -37,7 +37,7 @@ pub fn unauthorized(sender: &Addr, owner: &Addr) -> String {
 #[test]
 fn s06_every_admin_message_of_every_contract_from_a_non_owner_is_unauthorized() {
     let mut s = Suite::new();
-    let (owner, eve) = (s.owner.clone(), s.user("eve", 0));
+    let (owner, eve) = (s.owner.clone(), s.trader("eve", 0, 0));
     let (engine, feed, fund) = (s.engine.clone(), s.feed.clone(), s.fund.clone());
     let mut engine_msgs = owner_only_msgs(&eve, Some(d("1")));
     engine_msgs.extend(owner_only_msgs(&eve, None));
@@ -108,7 +108,7 @@ fn s06_every_admin_message_of_every_contract_from_a_non_owner_is_unauthorized() 
     }
 
     // Ownership moves only when the proposed owner accepts, on each contract.
-    let carol = s.user("carol", 0);
+    let carol = s.trader("carol", 0, 0);
     let pending = format!("unauthorized: {eve} is not the pending owner");
     s.rejects_at(
         &engine,

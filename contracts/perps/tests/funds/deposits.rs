@@ -9,7 +9,7 @@ use crate::suite::{int_usdc, Suite, DENOM, USDC};
 #[test]
 fn deposit_takes_exactly_one_coin_of_the_collateral() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 1_000);
+    let alice = s.trader("alice", 1_000, 0);
     s.app
         .sudo(cw_multi_test::SudoMsg::Bank(
             cw_multi_test::BankSudo::Mint {
@@ -87,7 +87,7 @@ fn messages_that_take_no_funds_reject_them() {
 #[test]
 fn liquidate_takes_no_funds_and_refuses_an_account_without_positions() {
     let mut s = Suite::new();
-    let (alice, bob) = (s.user("alice", 0), s.user("bob", 5));
+    let (alice, bob) = (s.trader("alice", 0, 0), s.trader("bob", 5, 0));
     let msg = ExecuteMsg::Liquidate {
         account: alice.to_string(),
         min_reward: None,

@@ -44,7 +44,7 @@ fn execute_directly(s: &mut Suite, sender: &Addr, msg: ExecuteMsg, funds: &[Coin
 #[test]
 fn s01_deposit_with_no_zero_wrong_or_two_denoms_is_rejected() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 1_000);
+    let alice = s.trader("alice", 1_000, 0);
     mint_atom(&mut s, &alice, 1_000);
     let dep = ExecuteMsg::Deposit {};
     s.rejects_exact(&alice, &dep, &[], "payment: No funds sent");
@@ -209,7 +209,7 @@ fn no_funds_messages(s: &Suite, who: &Addr) -> Vec<(Addr, ExecuteMsg)> {
 #[test]
 fn s02_funds_on_a_message_that_takes_none_are_rejected_everywhere() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
+    let alice = s.trader("alice", 10_000, 0);
     mint_atom(&mut s, &alice, 10);
     let owner = s.owner.clone();
     s.mint(&owner, 10);

@@ -152,7 +152,7 @@ fn margin_messages_on_missing_or_cross_positions_are_rejected() {
 #[test]
 fn isolated_position_paid_by_attached_funds_alone_is_found_by_the_scan() {
     let mut s = Suite::new();
-    let carol = s.user("carol", 6_000);
+    let carol = s.trader("carol", 6_000, 0);
     // no deposit: the attached 6,000 is exactly the margin, so C stays 0 and is still stored
     s.exec_funds(
         &carol,

@@ -9,7 +9,7 @@ use crate::suite::{int_usdc, usdc, Suite, DENOM, USDC};
 fn open_at_exactly_initial_margin_passes_one_unit_less_fails() {
     let mut s = Suite::new();
     // 1 BTC at 60,000 needs IM 10 % = 6,000 USDC.
-    let short = s.user("short", 10_000);
+    let short = s.trader("short", 10_000, 0);
     s.deposit_units(&short, 6_000 * USDC - 1);
     s.rejects_trade(
         &short,

@@ -209,7 +209,7 @@ fn s14_tiered_initial_margin_boundary_is_exact_per_bracket() {
         ..plain_market("BTC")
     };
     let mut s = Suite::with_btc(btc);
-    let alice = s.user("alice", 20_000);
+    let alice = s.trader("alice", 20_000, 0);
     // 2 BTC = 120,000: IM = 10,000 + 20,000 · 0.2 = 14,000
     s.deposit_units(&alice, 14_000 * USDC - 1);
     s.rejects_trade_exact(

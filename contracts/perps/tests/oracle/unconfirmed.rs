@@ -38,7 +38,7 @@ fn sol_market() -> (Suite, u64) {
 fn sol_market_three_publishers() -> (Suite, u64, [Addr; 4]) {
     let (mut s, t0) = sol_market();
     let (owner, feed, m) = (s.owner.clone(), s.feed.clone(), s.publisher.clone());
-    let [h1, h2] = [s.user("h1", 0), s.user("h2", 0)];
+    let [h1, h2] = [s.trader("h1", 0, 0), s.trader("h2", 0, 0)];
     let publishers = vec![m.to_string(), h1.to_string(), h2.to_string()];
     let msg = FeedMsg::SetPublishers { publishers };
     s.exec_at(&feed, &owner, &msg, &[]).unwrap();
@@ -228,7 +228,7 @@ fn s42_a_liquidation_passes_over_an_unconfirmed_market_and_the_scan_still_answer
     // bob: long 31 SOL (IM 310, MM 155: the largest requirement, closed first if it were
     // priced) and long 0.05 BTC (IM 300) on exactly 610
     let bob = s.trader("bob", 610, 610);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.trade(&bob, "BTC", "0.05");
     s.trade(&bob, "SOL", "31");
     s.advance(1);

@@ -28,7 +28,7 @@ fn ranking(s: &Suite, market: &str) -> AdlRankingResponse {
 fn two_longs() -> (Suite, [Addr; 4]) {
     let mut s = Suite::new();
     let [alice, bob, carol] = s.traders(["alice", "bob", "carol"], 200_000, 200_000);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.trade(&alice, "BTC", "8");
     s.set_price("BTC", "66000");
     s.trade(&bob, "BTC", "5");

@@ -19,7 +19,7 @@ fn s50_adl_closes_at_most_the_skew_and_never_flips_it() {
     let mut s = Suite::new();
     let alice = s.trader("alice", 200_000, 200_000);
     let bob = s.trader("bob", 5_000_000, 5_000_000);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.trade(&alice, "BTC", "10");
     s.trade(&bob, "BTC", "-8");
     // K = +2. BTC 600,000: alice +5,400,000, bob −4,320,000 (his 5,000,000 hold it):

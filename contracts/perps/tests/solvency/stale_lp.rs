@@ -16,7 +16,7 @@ fn lp_position(s: &Suite, who: &Addr) -> LpPositionResponse {
 /// of collateral (exactly initial margin). Returns (suite, lp2, gambler).
 fn two_lps_and_a_gambler() -> (Suite, Addr, Addr) {
     let mut s = Suite::new();
-    let lp2 = s.user("lp2", 1_000_000);
+    let lp2 = s.trader("lp2", 1_000_000, 0);
     s.exec_funds(&lp2, &ExecuteMsg::ProvideLiquidity {}, 1_000_000 * USDC)
         .unwrap();
     let gambler = s.trader("gambler", 60_000, 60_000);
@@ -26,7 +26,7 @@ fn two_lps_and_a_gambler() -> (Suite, Addr, Addr) {
 
 /// After the bankrupt gambler is liquidated (a keeper), LP1 redeems everything: his value per share.
 fn lp1_value_per_share_after_liquidation(s: &mut Suite, gambler: &Addr) -> (u128, u128) {
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.liquidate(&keeper, gambler, None).unwrap();
     let lp1 = lp_position(s, &s.lp.clone());
     (lp1.value.u128(), lp1.shares.u128())
@@ -110,7 +110,7 @@ fn s46_mark_bad_debt_takes_the_shortfall_out_of_v_before_the_liquidation() {
     let (mut s, lp2, gambler) = two_lps_and_a_gambler();
     s.advance(3_600);
     s.set_price("BTC", "51000");
-    let anyone = s.user("anyone", 0);
+    let anyone = s.trader("anyone", 0, 0);
     // the gambler's book: 60,000 − 90,000 = −30,000
     s.exec(
         &anyone,

@@ -191,7 +191,7 @@ impl Suite {
         let ids: Vec<String> = (0..n).map(|i| format!("M{i:02}")).collect();
         let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
         let mut s = Self::plain(edit, &id_refs);
-        let (alice, keeper) = (s.user("alice", wallet), s.user("keeper", 0));
+        let (alice, keeper) = (s.trader("alice", wallet, 0), s.trader("keeper", 0, 0));
         for id in &ids {
             s.set_price(id, "100");
         }
@@ -285,7 +285,9 @@ impl Suite {
         s
     }
 
-    pub fn user(&mut self, name: &str, usdc_balance: u128) -> Addr {
+    /// Wallet `name` minted `usdc_balance` whole USDC (tests make wallets through
+    /// [`Suite::trader`], the one way).
+    fn wallet(&mut self, name: &str, usdc_balance: u128) -> Addr {
         let a = self.app.api().addr_make(name);
         if usdc_balance > 0 {
             self.mint(&a, usdc_balance * USDC);
