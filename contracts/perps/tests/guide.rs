@@ -14,8 +14,8 @@ use std::fmt::Write as _;
 use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 use cw_multi_test::AppResponse;
 use perps_api::perps::{
-    AccountResponse, ExecuteMsg, Health, LiquidatableAccountsResponse, MarginTier, MarketConfig,
-    PositionMode, QueryMsg, TradeMode,
+    AccountResponse, Health, LiquidatableAccountsResponse, MarginTier, MarketConfig, PositionMode,
+    QueryMsg,
 };
 
 use crate::suite::{d, plain_market, Suite, USDC};
@@ -246,17 +246,6 @@ fn liquidatable(s: &Suite, who: &Addr) -> bool {
     page.accounts.iter().any(|a| a.address == *who)
 }
 
-fn isolated(market: &str, size: &str, margin_whole: u128) -> ExecuteMsg {
-    ExecuteMsg::Trade {
-        market_id: market.to_string(),
-        size_delta: crate::suite::sd(size),
-        acceptable_price: None,
-        mode: Some(TradeMode::Isolated {
-            margin: Uint128::new(margin_whole * USDC),
-        }),
-    }
-}
-
 fn wallet(s: &Suite, who: &Addr) -> String {
     usd(s.balance(who) as i128)
 }
@@ -293,7 +282,7 @@ fn isolated_loss() -> String {
     let bob = s.trader("bob", 15_000, 15_000);
     let keeper = s.trader("keeper", 0, 0);
     b.step("bob deposits 15,000; buys 0.5 BTC at 60,000 isolated with margin 5,000");
-    s.exec(&bob, &isolated("BTC", "0.5", 5_000)).unwrap();
+    s.try_isolated(&bob, "BTC", "0.5", 5_000 * USDC).unwrap();
     b.account("bob", &s.account(&bob));
     b.step("BTC falls 20 % to 48,000 (the isolated loss, 6,000, exceeds its margin)");
     s.set_price("BTC", "48000");
@@ -437,7 +426,7 @@ fn liquidation_price() -> String {
     let mut exact = Vec::new();
     for (name, margin) in [("frank", 3_000u128), ("grace", 6_000)] {
         let who = s.trader(name, margin, margin);
-        s.exec(&who, &isolated("BTC", "0.5", margin)).unwrap();
+        s.try_isolated(&who, "BTC", "0.5", margin * USDC).unwrap();
         let a = s.account(&who);
         let lp = a.positions[0].liquidation_price.expect("a long has one");
         let leverage = Decimal256::from_ratio(30_000u128, margin);

@@ -1,7 +1,7 @@
 //! SECURITY.md "CosmWasm mechanics" (scenarios 31-33): bounded lists over all three contracts,
 //! no zero-amount transfer, donations change nothing.
 
-use cosmwasm_std::{coins, Addr, BankMsg, Response, Uint128};
+use cosmwasm_std::{coins, Addr, BankMsg, Response};
 use cw_multi_test::Executor;
 use perps_api::events::LiquidationEvent;
 use perps_api::insurance_fund::{ExecuteMsg as FundMsg, PayoutsResponse, QueryMsg as FundQuery};
@@ -229,9 +229,7 @@ fn s32_no_zero_amount_send_when_there_is_nothing_to_pay() {
     // withdrawing zero is refused, not sent
     s.rejects_exact(
         &alice,
-        &ExecuteMsg::Withdraw {
-            amount: Uint128::zero(),
-        },
+        &Suite::withdraw_msg(0),
         &[],
         "amount must be positive",
     );

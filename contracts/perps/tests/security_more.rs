@@ -9,10 +9,7 @@ use perps_api::price_feed::{ExecuteMsg as FeedMsg, PriceUpdate};
 use crate::suite::{config_update, d, int_usdc, plain_market, sd, usdc, Suite, DENOM, USDC};
 
 fn remove(amount: u128) -> ExecuteMsg {
-    ExecuteMsg::RemoveMargin {
-        market_id: "BTC".into(),
-        amount: Uint128::new(amount),
-    }
+    Suite::remove_margin_msg("BTC", amount)
 }
 
 #[test]
@@ -46,10 +43,7 @@ fn s34_remove_margin_never_uses_unrealized_profit() {
         // 6,000 more margin from attached funds: exactly 900 removable
         s.exec_coins(
             &alice,
-            &ExecuteMsg::AddMargin {
-                market_id: "BTC".into(),
-                amount: usdc(6_000),
-            },
+            &Suite::add_margin_msg("BTC", 6_000 * USDC),
             &coins(6_000 * USDC, DENOM),
         )
         .unwrap();
@@ -444,9 +438,7 @@ fn s43_an_underwater_or_bankrupt_isolated_position_does_not_block_the_cross_book
     assert_eq!(a.free_collateral, usdc(3_700));
     s.rejects_exact(
         &alice,
-        &ExecuteMsg::Withdraw {
-            amount: Uint128::new(3_700 * USDC + 1),
-        },
+        &Suite::withdraw_msg(3_700 * USDC + 1),
         &[],
         "withdrawal 3700000001 exceeds free collateral 3700000000",
     );

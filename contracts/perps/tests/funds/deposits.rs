@@ -47,13 +47,8 @@ fn messages_that_take_no_funds_reject_them() {
     let mut s = Suite::new();
     let alice = s.trader("alice", 1_000, 500);
     let msgs = vec![
-        ExecuteMsg::Withdraw {
-            amount: Uint128::new(1),
-        },
-        ExecuteMsg::RemoveMargin {
-            market_id: "BTC".into(),
-            amount: Uint128::new(1),
-        },
+        Suite::withdraw_msg(1),
+        Suite::remove_margin_msg("BTC", 1),
         ExecuteMsg::WithdrawLiquidity {
             shares: Uint128::new(1),
         },
@@ -76,9 +71,7 @@ fn messages_that_take_no_funds_reject_them() {
     }
     s.rejects(
         &alice,
-        &ExecuteMsg::Withdraw {
-            amount: Uint128::zero(),
-        },
+        &Suite::withdraw_msg(0),
         &[],
         "amount must be positive",
     );

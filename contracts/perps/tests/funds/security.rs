@@ -86,10 +86,7 @@ fn s01_deposit_with_no_zero_wrong_or_two_denoms_is_rejected() {
             market_id: "BTC".into(),
             acceptable_price: None,
         },
-        ExecuteMsg::AddMargin {
-            market_id: "BTC".into(),
-            amount: Uint128::one(),
-        },
+        Suite::add_margin_msg("BTC", 1),
     ] {
         s.rejects_exact(
             &alice,
@@ -130,19 +127,8 @@ fn s01_deposit_with_no_zero_wrong_or_two_denoms_is_rejected() {
 fn no_funds_messages(s: &Suite, who: &Addr) -> Vec<(Addr, ExecuteMsg)> {
     let owner = s.owner.clone();
     vec![
-        (
-            who.clone(),
-            ExecuteMsg::Withdraw {
-                amount: Uint128::one(),
-            },
-        ),
-        (
-            who.clone(),
-            ExecuteMsg::RemoveMargin {
-                market_id: "BTC".into(),
-                amount: Uint128::one(),
-            },
-        ),
+        (who.clone(), Suite::withdraw_msg(1)),
+        (who.clone(), Suite::remove_margin_msg("BTC", 1)),
         (
             who.clone(),
             ExecuteMsg::Liquidate {
@@ -277,10 +263,7 @@ fn s03_margin_on_a_missing_or_cross_position_is_rejected() {
         market_id: m.into(),
         amount: usdc(1),
     };
-    let remove = ExecuteMsg::RemoveMargin {
-        market_id: "BTC".into(),
-        amount: usdc(1),
-    };
+    let remove = Suite::remove_margin_msg("BTC", 1 * USDC);
     s.rejects_exact(&alice, &add("BTC"), &[], "no position in market BTC");
     // attached funds do not stay behind as a deposit either
     s.rejects_exact(
@@ -306,10 +289,7 @@ fn s03_margin_on_a_missing_or_cross_position_is_rejected() {
     );
     s.rejects_exact(
         &alice,
-        &ExecuteMsg::AddMargin {
-            market_id: "BTC".into(),
-            amount: Uint128::zero(),
-        },
+        &Suite::add_margin_msg("BTC", 0),
         &[],
         "amount must be positive",
     );

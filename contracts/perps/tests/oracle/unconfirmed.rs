@@ -178,13 +178,8 @@ fn s48_a_holder_cannot_close_at_the_old_price_after_a_gap_down() {
         market_id: "SOL".into(),
         acceptable_price: None,
     };
-    let remove = ExecuteMsg::RemoveMargin {
-        market_id: "SOL".into(),
-        amount: usdc(1),
-    };
-    let withdraw = ExecuteMsg::Withdraw {
-        amount: Uint128::one(),
-    };
+    let remove = Suite::remove_margin_msg("SOL", 1 * USDC);
+    let withdraw = Suite::withdraw_msg(1);
     for (who, msg) in [
         (&alice, close.clone()),
         (&alice, sol_trade("-5", None, None)),
@@ -201,10 +196,7 @@ fn s48_a_holder_cannot_close_at_the_old_price_after_a_gap_down() {
     s.withdraw(&bob, 9_500 * USDC).unwrap();
     s.exec_coins(
         &bob,
-        &ExecuteMsg::AddMargin {
-            market_id: "SOL".into(),
-            amount: usdc(100),
-        },
+        &Suite::add_margin_msg("SOL", 100 * USDC),
         &coins(100 * USDC, DENOM),
     )
     .unwrap();

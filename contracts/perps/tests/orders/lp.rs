@@ -139,9 +139,7 @@ fn s49_an_lp_order_is_no_option_it_cannot_be_cancelled_and_a_late_record_expires
     // The reserved funds cannot be withdrawn either.
     s.rejects_exact(
         &attacker,
-        &ExecuteMsg::Withdraw {
-            amount: Uint128::new(1),
-        },
+        &Suite::withdraw_msg(1),
         &[],
         "withdrawal 1 exceeds free collateral 0",
     );

@@ -61,9 +61,7 @@ fn s49_a_market_order_reserves_and_fills_at_the_first_record_of_a_later_block() 
     );
     s.rejects_exact(
         &alice,
-        &ExecuteMsg::Withdraw {
-            amount: Uint128::new(4_000 * USDC),
-        },
+        &Suite::withdraw_msg(4_000 * USDC),
         &[],
         "withdrawal 4000000000 exceeds free collateral 3939500000",
     );

@@ -210,13 +210,7 @@ fn withdraw_and_add_margin_are_touches_too() {
     assert_eq!(s.account(&alice).collateral, Int128::zero());
     // add_margin on the ETH book
     let res = s
-        .exec(
-            &bob,
-            &ExecuteMsg::AddMargin {
-                market_id: "ETH".into(),
-                amount: (100 * USDC).into(),
-            },
-        )
+        .exec(&bob, &Suite::add_margin_msg("ETH", 100 * USDC))
         .unwrap();
     assert_bad_debt(&res, &bob, [200 * USDC, 0, 200 * USDC, 0]);
     let b = s.account(&bob);
@@ -283,14 +277,8 @@ fn the_scan_lists_a_bankrupt_settled_isolated_position_and_liquidate_books_it() 
     );
     // bob adds margin: at 52,000 his book keeps 1,300 − 1,200 = 100 (below maintenance 390,
     // but settlement closes it without loss, so there is nothing to liquidate)
-    s.exec(
-        &bob,
-        &ExecuteMsg::AddMargin {
-            market_id: "BTC".into(),
-            amount: (300 * USDC).into(),
-        },
-    )
-    .unwrap();
+    s.exec(&bob, &Suite::add_margin_msg("BTC", 300 * USDC))
+        .unwrap();
     settle(&mut s, "BTC", "52000");
     let page: LiquidatableAccountsResponse = s.query(&QueryMsg::LiquidatableAccounts {
         start_after: None,

@@ -6,7 +6,7 @@
 use cosmwasm_std::{Addr, Int128, Uint128};
 use perps_api::events::{LiquidationEvent, SettlePositionEvent};
 use perps_api::perps::{
-    AccountResponse, ExecuteMsg, Health, LiquidatableAccountsResponse, PositionMode, QueryMsg,
+    AccountResponse, Health, LiquidatableAccountsResponse, PositionMode, QueryMsg,
 };
 
 use crate::suite::{d, fee_market, int_usdc, sd, usdc, Suite, USDC};
@@ -290,9 +290,7 @@ fn a_settled_isolated_return_is_in_the_free_collateral_a_withdraw_can_take() {
     for (who, free) in [(&alice, 16_700 * USDC), (&bob, 3_500 * USDC)] {
         s.rejects_exact(
             who,
-            &ExecuteMsg::Withdraw {
-                amount: Uint128::new(free + 1),
-            },
+            &Suite::withdraw_msg(free + 1),
             &[],
             &format!("withdrawal {} exceeds free collateral {free}", free + 1),
         );

@@ -142,15 +142,7 @@ fn s50_adl_cancels_the_deleveraged_books_pending_orders_first_with_refunds() {
     );
     let before = s.account(&alice);
     assert_eq!(before.collateral.i128(), 199_999_500_000);
-    let res = s
-        .exec(
-            &keeper,
-            &ExecuteMsg::AutoDeleverage {
-                market_id: "BTC".into(),
-                limit: None,
-            },
-        )
-        .unwrap();
+    let res = s.exec(&keeper, &Suite::adl_msg("BTC")).unwrap();
     let cancelled = Suite::typed::<OrderCancelledEvent>(&res);
     assert_eq!(
         cancelled,

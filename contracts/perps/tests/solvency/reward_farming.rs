@@ -86,14 +86,7 @@ fn s45_minimum_size_pairs_are_refused_below_the_derived_notional_floor() {
     );
     s.rejects(
         &farmer,
-        &perps_api::perps::ExecuteMsg::Trade {
-            market_id: "ETH".into(),
-            size_delta: crate::suite::sd("0.01"),
-            acceptable_price: None,
-            mode: Some(perps_api::perps::TradeMode::Isolated {
-                margin: Uint128::new(3 * USDC),
-            }),
-        },
+        &Suite::isolated_msg("ETH", "0.01", 3 * USDC),
         &[],
         "position notional 30000000 in market ETH is below min_position_notional 200000000",
     );

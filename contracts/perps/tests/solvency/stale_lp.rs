@@ -1,7 +1,7 @@
 //! Attack 3 (SECURITY 46): a matured LP withdrawal request used as a free option to exit after a
 //! gap, before the bankrupt trader is liquidated, leaving the socialized loss to the LPs who stay.
 
-use cosmwasm_std::{Addr, Uint128};
+use cosmwasm_std::Addr;
 use perps_api::perps::{ExecuteMsg, LpPositionResponse, QueryMsg};
 
 use crate::suite::{Suite, USDC};
@@ -40,13 +40,7 @@ fn s46_a_request_matured_a_week_ago_has_lapsed() {
     let (mut s, lp2, gambler) = two_lps_and_a_gambler();
     s.advance(3_600);
     s.set_price("BTC", "60000");
-    s.exec(
-        &lp2,
-        &ExecuteMsg::WithdrawLiquidity {
-            shares: Uint128::new(1_000_000 * USDC),
-        },
-    )
-    .unwrap();
+    s.request_withdrawal(&lp2, 1_000_000 * USDC);
     let claimable_at = s.now() + 3_600;
     s.advance(3_600 + 7 * 86_400);
     s.set_price("BTC", "51000");
@@ -61,13 +55,7 @@ fn s46_a_request_matured_a_week_ago_has_lapsed() {
         ),
     );
     // a new request waits the delay again; by then the keeper has liquidated the gambler
-    s.exec(
-        &lp2,
-        &ExecuteMsg::WithdrawLiquidity {
-            shares: Uint128::new(1_000_000 * USDC),
-        },
-    )
-    .unwrap();
+    s.request_withdrawal(&lp2, 1_000_000 * USDC);
     s.advance(3_600);
     s.set_price("BTC", "51000");
     let (lp1_value, lp1_shares) = lp1_value_per_share_after_liquidation(&mut s, &gambler);
@@ -84,13 +72,7 @@ fn s46_a_claim_after_a_gap_pays_the_share_price_at_request() {
     let (mut s, lp2, gambler) = two_lps_and_a_gambler();
     s.advance(3_600);
     s.set_price("BTC", "60000");
-    s.exec(
-        &lp2,
-        &ExecuteMsg::WithdrawLiquidity {
-            shares: Uint128::new(1_000_000 * USDC),
-        },
-    )
-    .unwrap();
+    s.request_withdrawal(&lp2, 1_000_000 * USDC);
     s.advance(3_600);
     s.set_price("BTC", "51000");
     // V counts the gambler's 90,000 loss in full: 2,090,000 for 2,000,000 shares (1.045)
@@ -121,13 +103,7 @@ fn s46_mark_bad_debt_takes_the_shortfall_out_of_v_before_the_liquidation() {
     .unwrap();
     assert_eq!(s.vault().equity.i128(), 2_060_000 * USDC as i128);
     // LP2 requests at 1.03 per share, and can claim no more than that
-    s.exec(
-        &lp2,
-        &ExecuteMsg::WithdrawLiquidity {
-            shares: Uint128::new(1_000_000 * USDC),
-        },
-    )
-    .unwrap();
+    s.request_withdrawal(&lp2, 1_000_000 * USDC);
     s.advance(3_600);
     s.set_price("BTC", "51000");
     s.exec(&lp2, &ExecuteMsg::ClaimLiquidity {}).unwrap();

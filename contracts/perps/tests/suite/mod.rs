@@ -435,6 +435,18 @@ impl Suite {
         self.try_trade(who, market, size).unwrap()
     }
 
+    /// A trade opening or growing an isolated position with `margin` base units.
+    pub fn isolated_msg(market: &str, size: &str, margin: u128) -> ExecuteMsg {
+        ExecuteMsg::Trade {
+            market_id: market.to_string(),
+            size_delta: sd(size),
+            acceptable_price: None,
+            mode: Some(TradeMode::Isolated {
+                margin: Uint128::new(margin),
+            }),
+        }
+    }
+
     pub fn try_isolated(
         &mut self,
         who: &Addr,
@@ -442,17 +454,38 @@ impl Suite {
         size: &str,
         margin: u128,
     ) -> StdResult<AppResponse> {
-        self.exec(
-            who,
-            &ExecuteMsg::Trade {
-                market_id: market.to_string(),
-                size_delta: sd(size),
-                acceptable_price: None,
-                mode: Some(TradeMode::Isolated {
-                    margin: Uint128::new(margin),
-                }),
-            },
-        )
+        self.exec(who, &Self::isolated_msg(market, size, margin))
+    }
+
+    /// `withdraw` of `amount` base units.
+    pub fn withdraw_msg(amount: u128) -> ExecuteMsg {
+        ExecuteMsg::Withdraw {
+            amount: Uint128::new(amount),
+        }
+    }
+
+    /// `add_margin` of `amount` base units to the isolated position in `market`.
+    pub fn add_margin_msg(market: &str, amount: u128) -> ExecuteMsg {
+        ExecuteMsg::AddMargin {
+            market_id: market.to_string(),
+            amount: Uint128::new(amount),
+        }
+    }
+
+    /// `remove_margin` of `amount` base units from the isolated position in `market`.
+    pub fn remove_margin_msg(market: &str, amount: u128) -> ExecuteMsg {
+        ExecuteMsg::RemoveMargin {
+            market_id: market.to_string(),
+            amount: Uint128::new(amount),
+        }
+    }
+
+    /// `auto_deleverage` of `market`, no limit.
+    pub fn adl_msg(market: &str) -> ExecuteMsg {
+        ExecuteMsg::AutoDeleverage {
+            market_id: market.to_string(),
+            limit: None,
+        }
     }
 
     pub fn close(&mut self, who: &Addr, market: &str) -> StdResult<AppResponse> {
@@ -466,12 +499,7 @@ impl Suite {
     }
 
     pub fn withdraw(&mut self, who: &Addr, amount: u128) -> StdResult<AppResponse> {
-        self.exec(
-            who,
-            &ExecuteMsg::Withdraw {
-                amount: Uint128::new(amount),
-            },
-        )
+        self.exec(who, &Self::withdraw_msg(amount))
     }
 
     pub fn account(&self, who: &Addr) -> AccountResponse {
