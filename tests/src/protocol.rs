@@ -284,10 +284,7 @@ impl<B: Backend> Protocol<B> {
         funds: &[Coin],
     ) -> Result<Executed, Failed> {
         let msg = to_value(msg);
-        let action = msg
-            .as_object()
-            .and_then(|o| o.keys().next().cloned())
-            .unwrap_or_default();
+        let action = action_of(&msg);
         let step = format!(
             "execute {} {action} by {}",
             self.name_of(contract.as_str()),
@@ -344,10 +341,7 @@ impl<B: Backend> Protocol<B> {
         msg: &impl Serialize,
     ) -> Result<T, String> {
         let msg = to_value(msg);
-        let action = msg
-            .as_object()
-            .and_then(|o| o.keys().next().cloned())
-            .unwrap_or_default();
+        let action = action_of(&msg);
         let step = format!("query {} {action}", self.name_of(contract.as_str()));
         let result = self.backend.query(contract, &msg);
         let record = match &result {
@@ -566,6 +560,13 @@ impl<B: Backend> Protocol<B> {
         }
         out
     }
+}
+
+/// A message's action: the name of its one top-level key (empty for anything else).
+fn action_of(msg: &Value) -> String {
+    msg.as_object()
+        .and_then(|o| o.keys().next().cloned())
+        .unwrap_or_default()
 }
 
 fn to_value(msg: &impl Serialize) -> Value {

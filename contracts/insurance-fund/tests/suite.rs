@@ -51,6 +51,16 @@ pub struct Snapshot {
     pub bank: Vec<(Addr, u128, u128)>,
 }
 
+/// The suite's named wallets, cloned so that the suite can then be borrowed mutably.
+pub struct Wallets {
+    pub owner: Addr,
+    pub engine: Addr,
+    pub engine2: Addr,
+    pub alice: Addr,
+    pub stranger: Addr,
+    pub recipient: Addr,
+}
+
 pub struct Suite {
     pub app: App,
     pub code_id: u64,
@@ -87,16 +97,16 @@ impl Suite {
 
     /// Code stored, nothing instantiated; every wallet holds `START` of both denoms.
     pub fn bare() -> Self {
-        let api = cosmwasm_std::testing::MockApi::default();
-        let [owner, engine, engine2, alice, stranger, recipient] = [
-            "owner",
-            "engine",
-            "engine2",
-            "alice",
-            "stranger",
-            "recipient",
-        ]
-        .map(|n| api.addr_make(n));
+        let [owner, engine, engine2, alice, stranger, recipient, placeholder] =
+            test_support::addrs([
+                "owner",
+                "engine",
+                "engine2",
+                "alice",
+                "stranger",
+                "recipient",
+                "not-instantiated",
+            ]);
         let funded = [&owner, &engine, &engine2, &alice, &stranger];
         let mut app = App::new(|router, _, storage| {
             for addr in funded {
@@ -111,13 +121,24 @@ impl Suite {
             app,
             code_id,
             // Replaced by the instantiated address in `with`; a syntactically valid placeholder.
-            fund: api.addr_make("not-instantiated"),
+            fund: placeholder,
             owner,
             engine,
             engine2,
             alice,
             stranger,
             recipient,
+        }
+    }
+
+    pub fn wallets(&self) -> Wallets {
+        Wallets {
+            owner: self.owner.clone(),
+            engine: self.engine.clone(),
+            engine2: self.engine2.clone(),
+            alice: self.alice.clone(),
+            stranger: self.stranger.clone(),
+            recipient: self.recipient.clone(),
         }
     }
 

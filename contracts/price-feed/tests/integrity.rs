@@ -52,8 +52,7 @@ fn s53_five_updates_in_one_block_cannot_walk_the_price_past_one_bound() {
     assert_eq!(raw(&suite, "SOL").refused_publish_time, None);
     // Even a second apart, block after block, the window's moves add up to one bound.
     suite.advance(2);
-    let res = suite.push(vec![upd("SOL", "89.99", t0 + 2)]).unwrap();
-    assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+    suite.assert_jump_skipped(upd("SOL", "89.99", t0 + 2));
     assert_eq!(suite.stored("SOL").0, d("90"));
 }
 
@@ -63,8 +62,7 @@ fn s53_after_a_ten_minute_silence_at_most_max_jump_windows_bounds() {
     suite.advance(600);
     // Ten windows of silence scale the bound by 3, not 10: 0.01 (−99.99 %) and 69.99 refused.
     for price in ["0.01", "69.99"] {
-        let res = suite.push(vec![upd("SOL", price, t0 + 599)]).unwrap();
-        assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+        suite.assert_jump_skipped(upd("SOL", price, t0 + 599));
     }
     assert_eq!(suite.stored("SOL").0, d("100"));
     assert_eq!(raw(&suite, "SOL").refused_publish_time, Some(t0 + 599));
@@ -91,8 +89,7 @@ fn s53_after_a_ten_minute_silence_at_most_max_jump_windows_bounds() {
     let t1 = suite.now();
     suite.push(vec![upd("ONE", "100", t1)]).unwrap();
     suite.advance(3_600);
-    let res = suite.push(vec![upd("ONE", "89.99", t1 + 3_600)]).unwrap();
-    assert_eq!(attrs(&res, "skipped_update"), ["ONE:jump"]);
+    suite.assert_jump_skipped(upd("ONE", "89.99", t1 + 3_600));
     suite.push(vec![upd("ONE", "90", t1 + 3_600)]).unwrap();
     assert_eq!(suite.stored("ONE").0, d("90"));
 }
@@ -105,8 +102,7 @@ fn the_anchor_moves_only_once_a_window_has_passed() {
     suite.push(vec![upd("SOL", "109", t0 + 59)]).unwrap();
     // 119.9 at 60 s would be +10 % of 109 but is +19.9 % of the anchor.
     suite.advance(1);
-    let res = suite.push(vec![upd("SOL", "119.9", t0 + 60)]).unwrap();
-    assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+    suite.assert_jump_skipped(upd("SOL", "119.9", t0 + 60));
     // 110 at 61 s lands and, a full window after the anchor, becomes the anchor.
     suite.push(vec![upd("SOL", "110", t0 + 61)]).unwrap();
     // That accepted update (61 ≥ 60) answers the refusal at 60.
@@ -114,8 +110,7 @@ fn the_anchor_moves_only_once_a_window_has_passed() {
     suite.advance(1);
     suite.push(vec![upd("SOL", "121", t0 + 62)]).unwrap();
     assert_eq!(suite.stored("SOL").0, d("121"));
-    let res = suite.push(vec![upd("SOL", "121.1", t0 + 63)]).unwrap();
-    assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+    suite.assert_jump_skipped(upd("SOL", "121.1", t0 + 63));
 }
 
 #[test]
@@ -185,8 +180,7 @@ fn only_the_owners_reset_at_or_after_the_refusal_confirms_a_gap_beyond_the_cap()
     assert_eq!((price.price, price.refused_publish_time), (d("50"), None));
     // The reset is the new anchor: 10 % of 50 within its window.
     suite.advance(1);
-    let res = suite.push(vec![upd("SOL", "55.01", t0 + 3_601)]).unwrap();
-    assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+    suite.assert_jump_skipped(upd("SOL", "55.01", t0 + 3_601));
     suite.push(vec![upd("SOL", "55", t0 + 3_601)]).unwrap();
     assert_eq!(suite.stored("SOL").0, d("55"));
 }
@@ -432,8 +426,7 @@ fn a_price_stored_before_the_history_existed_is_read_and_continued() {
     assert!(suite.history("SOL").is_empty());
     // The next update is judged from the stored price and numbered from 1.
     suite.advance(1);
-    let res = suite.push(vec![upd("SOL", "110.01", t0 + 1)]).unwrap();
-    assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+    suite.assert_jump_skipped(upd("SOL", "110.01", t0 + 1));
     suite.push(vec![upd("SOL", "110", t0 + 1)]).unwrap();
     let record = raw(&suite, "SOL");
     assert_eq!(
@@ -455,8 +448,7 @@ fn s53_one_block_after_a_long_silence_moves_at_most_max_jump_windows_bounds() {
     // from (100): 63 (one bound from the new anchor, 37 % from 100) and one atom below 70 are
     // refused.
     for price in ["63", "69.999999999999999999"] {
-        let res = suite.push(vec![upd("SOL", price, t0 + 601)]).unwrap();
-        assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+        suite.assert_jump_skipped(upd("SOL", price, t0 + 601));
     }
     assert_eq!(suite.stored("SOL"), (d("70"), d("1"), d("70"), t0 + 600));
     // Within both bounds: 77 (+10 % of the new anchor, −23 % of the old one) lands.
@@ -466,8 +458,7 @@ fn s53_one_block_after_a_long_silence_moves_at_most_max_jump_windows_bounds() {
     // The next block is measured from the new anchor alone, as after any window boundary: one
     // bound, 63.
     suite.advance(1);
-    let res = suite.push(vec![upd("SOL", "62.99", t0 + 604)]).unwrap();
-    assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+    suite.assert_jump_skipped(upd("SOL", "62.99", t0 + 604));
     suite.push(vec![upd("SOL", "63", t0 + 605)]).unwrap();
     assert_eq!(suite.stored("SOL").0, d("63"));
 }

@@ -110,13 +110,8 @@ fn s06_every_admin_message_of_every_contract_from_a_non_owner_is_unauthorized() 
     // Ownership moves only when the proposed owner accepts, on each contract.
     let carol = s.trader("carol", 0, 0);
     let pending = format!("unauthorized: {eve} is not the pending owner");
-    s.rejects_at(
-        &engine,
-        &eve,
-        &ExecuteMsg::AcceptOwnership {},
-        &[],
-        &pending,
-    );
+    let accept = ExecuteMsg::AcceptOwnership {};
+    s.rejects_at(&engine, &eve, &accept, &[], &pending);
     s.exec(
         &owner,
         &ExecuteMsg::TransferOwnership {
@@ -126,13 +121,7 @@ fn s06_every_admin_message_of_every_contract_from_a_non_owner_is_unauthorized() 
     .unwrap();
     // proposed, not yet accepted: the old owner still rules, a third party cannot accept
     assert_eq!(s.config().owner, owner);
-    s.rejects_at(
-        &engine,
-        &eve,
-        &ExecuteMsg::AcceptOwnership {},
-        &[],
-        &pending,
-    );
+    s.rejects_at(&engine, &eve, &accept, &[], &pending);
     s.rejects_at(
         &engine,
         &carol,
@@ -140,7 +129,7 @@ fn s06_every_admin_message_of_every_contract_from_a_non_owner_is_unauthorized() 
         &[],
         &unauthorized(&carol, &owner),
     );
-    s.exec(&carol, &ExecuteMsg::AcceptOwnership {}).unwrap();
+    s.exec(&carol, &accept).unwrap();
     assert_eq!(s.config().owner, carol);
     assert_eq!(s.config().pending_owner, None);
     s.rejects_at(

@@ -15,7 +15,7 @@ use perps::state::{
 use perps_api::events::TypedEvent;
 use perps_api::perps::{
     AccountResponse, ConfigResponse, ExecuteMsg, InstantiateMsg, MarketConfig, MarketResponse,
-    QueryMsg, TradeMode, VaultResponse,
+    MigrateMsg, QueryMsg, TradeMode, VaultResponse,
 };
 use perps_api::price_feed::{ExecuteMsg as FeedMsg, InstantiateMsg as FeedInit, PriceUpdate};
 use perps_risk::vault::{entry_cost, funding_basis, MarketAggregate};
@@ -352,11 +352,7 @@ impl Suite {
     }
 
     pub fn exec(&mut self, sender: &Addr, msg: &ExecuteMsg) -> StdResult<AppResponse> {
-        let r = self
-            .app
-            .execute_contract(sender.clone(), self.engine.clone(), msg, &[]);
-        self.check_invariants();
-        r
+        self.exec_coins(sender, msg, &[])
     }
 
     pub fn exec_funds(
@@ -365,27 +361,33 @@ impl Suite {
         msg: &ExecuteMsg,
         amount: u128,
     ) -> StdResult<AppResponse> {
-        let r = self.app.execute_contract(
-            sender.clone(),
-            self.engine.clone(),
-            msg,
-            &coins(amount, DENOM),
-        );
-        self.check_invariants();
-        r
+        self.exec_coins(sender, msg, &coins(amount, DENOM))
     }
 
+    /// `exec_at` on the engine.
     pub fn exec_coins(
         &mut self,
         sender: &Addr,
         msg: &ExecuteMsg,
         funds: &[Coin],
     ) -> StdResult<AppResponse> {
-        let r = self
-            .app
-            .execute_contract(sender.clone(), self.engine.clone(), msg, funds);
-        self.check_invariants();
-        r
+        let engine = self.engine.clone();
+        self.exec_at(&engine, sender, msg, funds)
+    }
+
+    /// A new code id of the engine (an upgrade path).
+    pub fn store_engine_code(&mut self) -> u64 {
+        self.app.store_code(Box::new(
+            ContractWrapper::new(perps::execute, perps::instantiate, perps::query)
+                .with_migrate(perps::migrate),
+        ))
+    }
+
+    /// `who` migrates the engine to `code` (`MigrateMsg {}`).
+    pub fn migrate_engine(&mut self, who: &Addr, code: u64) -> StdResult<AppResponse> {
+        let engine = self.engine.clone();
+        self.app
+            .migrate_contract(who.clone(), engine, &MigrateMsg {}, code)
     }
 
     pub fn add_market(&mut self, id: &str, config: MarketConfig) -> StdResult<AppResponse> {
