@@ -2,7 +2,7 @@
 //! window's anchor and capped at `max_jump_windows`, a refused price marks the feed unconfirmed
 //! (one publisher alone cannot), and the last 16 accepted records stay readable raw.
 
-use cosmwasm_std::Addr;
+use cosmwasm_std::{Addr, Decimal256};
 use perps_api::price_feed::{
     history_slot, ExecuteMsg, HistoryRecord, InstantiateMsg, PriceFeed, PriceRecord, PriceUpdate,
     PRICES, PRICE_HISTORY,
@@ -31,6 +31,12 @@ fn push_from(suite: &mut Suite, who: &Addr, u: PriceUpdate) -> cw_multi_test::Ap
     suite
         .exec(who, &ExecuteMsg::UpdatePrices { prices: vec![u] })
         .unwrap()
+}
+
+/// The feed's latest price and its unanswered refused publish time.
+fn price_and_refusal(suite: &Suite, feed_id: &str) -> (Decimal256, Option<u64>) {
+    let price = suite.price(feed_id).unwrap();
+    (price.price, price.refused_publish_time)
 }
 
 #[test]
@@ -90,8 +96,7 @@ fn s53_after_a_ten_minute_silence_at_most_max_jump_windows_bounds() {
     suite.push(vec![upd("ONE", "100", t1)]).unwrap();
     suite.advance(3_600);
     suite.assert_jump_skipped(upd("ONE", "89.99", t1 + 3_600));
-    suite.push(vec![upd("ONE", "90", t1 + 3_600)]).unwrap();
-    assert_eq!(suite.stored("ONE").0, d("90"));
+    suite.assert_lands(upd("ONE", "90", t1 + 3_600));
 }
 
 #[test]
@@ -108,8 +113,7 @@ fn the_anchor_moves_only_once_a_window_has_passed() {
     // That accepted update (61 ≥ 60) answers the refusal at 60.
     assert_eq!(raw(&suite, "SOL").refused_publish_time, None);
     suite.advance(1);
-    suite.push(vec![upd("SOL", "121", t0 + 62)]).unwrap();
-    assert_eq!(suite.stored("SOL").0, d("121"));
+    suite.assert_lands(upd("SOL", "121", t0 + 62));
     suite.assert_jump_skipped(upd("SOL", "121.1", t0 + 63));
 }
 
@@ -130,8 +134,7 @@ fn s42_a_refused_gap_marks_the_feed_unconfirmed_until_an_accepted_price_answers_
     assert_eq!(raw(&suite, "SOL").refused_publish_time, Some(t0 + 60));
     // An accepted price published before the refusal does not answer it. (105, so that the
     // later +15 % is also within one bound of this latest stored price.)
-    suite.push(vec![upd("SOL", "105", t0 + 59)]).unwrap();
-    assert_eq!(suite.stored("SOL").0, d("105"));
+    suite.assert_lands(upd("SOL", "105", t0 + 59));
     assert_eq!(raw(&suite, "SOL").refused_publish_time, Some(t0 + 60));
     // A later refusal moves the mark forward.
     suite.advance(20);
@@ -142,8 +145,7 @@ fn s42_a_refused_gap_marks_the_feed_unconfirmed_until_an_accepted_price_answers_
     let res = suite.push(vec![upd("SOL", "115", t0 + 90)]).unwrap();
     assert!(attrs(&res, "skipped_update").is_empty());
     assert!(attrs(&res, "refused_publish_time").is_empty());
-    let price = suite.price("SOL").unwrap();
-    assert_eq!((price.price, price.refused_publish_time), (d("115"), None));
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("115"), None));
     // The raw record is back to its confirmed encoding.
     let stored = suite
         .app
@@ -176,13 +178,11 @@ fn only_the_owners_reset_at_or_after_the_refusal_confirms_a_gap_beyond_the_cap()
     let res = suite.reset("SOL", "50", t0 + 3_600).unwrap();
     assert!(attrs(&res, "refused_publish_time").is_empty());
     assert_eq!(attrs(&res, "sequence"), ["3"]);
-    let price = suite.price("SOL").unwrap();
-    assert_eq!((price.price, price.refused_publish_time), (d("50"), None));
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("50"), None));
     // The reset is the new anchor: 10 % of 50 within its window.
     suite.advance(1);
     suite.assert_jump_skipped(upd("SOL", "55.01", t0 + 3_601));
-    suite.push(vec![upd("SOL", "55", t0 + 3_601)]).unwrap();
-    assert_eq!(suite.stored("SOL").0, d("55"));
+    suite.assert_lands(upd("SOL", "55", t0 + 3_601));
 }
 
 /// SOL priced at 100 by a feed with three publishers.
@@ -239,14 +239,9 @@ fn two_distinct_publishers_refused_within_a_window_mark_the_feed_unconfirmed() {
     // p3's accepted 115 at 90 s of the anchor is stored but alone answers nothing; p1's 115 a
     // second later (a second publisher within one window) answers both refusals.
     push_from(&mut suite, &p3, upd("SOL", "115", t0 + 90));
-    let price = suite.price("SOL").unwrap();
-    assert_eq!(
-        (price.price, price.refused_publish_time),
-        (d("115"), Some(t0 + 70))
-    );
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("115"), Some(t0 + 70)));
     push_from(&mut suite, &p1, upd("SOL", "115", t0 + 91));
-    let price = suite.price("SOL").unwrap();
-    assert_eq!((price.price, price.refused_publish_time), (d("115"), None));
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("115"), None));
     // Answered refusals no longer count: p1 alone again records nothing.
     suite.advance(1);
     push_from(&mut suite, &p1, upd("SOL", "150", t0 + 120));
@@ -310,8 +305,7 @@ fn s53_a_future_dated_update_cannot_capture_the_anchor() {
         assert!(attrs(&res, "refused_publish_time").is_empty());
     }
     assert_eq!(suite.stored("SOL"), (d("100"), d("1"), d("100"), t0 + 115));
-    let price = suite.price("SOL").unwrap();
-    assert_eq!((price.price, price.refused_publish_time), (d("100"), None));
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("100"), None));
 }
 
 #[test]
@@ -452,15 +446,13 @@ fn s53_one_block_after_a_long_silence_moves_at_most_max_jump_windows_bounds() {
     }
     assert_eq!(suite.stored("SOL"), (d("70"), d("1"), d("70"), t0 + 600));
     // Within both bounds: 77 (+10 % of the new anchor, −23 % of the old one) lands.
-    suite.push(vec![upd("SOL", "77", t0 + 602)]).unwrap();
-    assert_eq!(suite.stored("SOL").0, d("77"));
+    suite.assert_lands(upd("SOL", "77", t0 + 602));
     suite.push(vec![upd("SOL", "70", t0 + 603)]).unwrap();
     // The next block is measured from the new anchor alone, as after any window boundary: one
     // bound, 63.
     suite.advance(1);
     suite.assert_jump_skipped(upd("SOL", "62.99", t0 + 604));
-    suite.push(vec![upd("SOL", "63", t0 + 605)]).unwrap();
-    assert_eq!(suite.stored("SOL").0, d("63"));
+    suite.assert_lands(upd("SOL", "63", t0 + 605));
 }
 
 #[test]
@@ -500,11 +492,7 @@ fn marked_by_two_honest_publishers() -> (Suite, [Addr; 3], u64) {
     for who in &publishers[..2] {
         push_from(&mut suite, who, upd("SOL", "85", t0 + 60));
     }
-    let price = suite.price("SOL").unwrap();
-    assert_eq!(
-        (price.price, price.refused_publish_time),
-        (d("100"), Some(t0 + 60))
-    );
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("100"), Some(t0 + 60)));
     (suite, publishers, t0)
 }
 
@@ -517,24 +505,15 @@ fn one_publisher_alone_cannot_lift_an_unconfirmed_mark() {
         let res = push_from(&mut suite, &m, upd("SOL", "100", t));
         assert!(attrs(&res, "skipped_update").is_empty());
     }
-    let price = suite.price("SOL").unwrap();
-    assert_eq!(
-        (price.price, price.refused_publish_time),
-        (d("100"), Some(t0 + 60))
-    );
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("100"), Some(t0 + 60)));
     assert_eq!(raw(&suite, "SOL").refused_publish_time, Some(t0 + 60));
     // Two windows later the honest 85 is within the scaled bound: h1's print alone leaves the
     // feed unconfirmed, h2's within one window confirms it.
     suite.advance(120);
     push_from(&mut suite, &h1, upd("SOL", "85", t0 + 180));
-    let price = suite.price("SOL").unwrap();
-    assert_eq!(
-        (price.price, price.refused_publish_time),
-        (d("85"), Some(t0 + 60))
-    );
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("85"), Some(t0 + 60)));
     push_from(&mut suite, &h2, upd("SOL", "85", t0 + 181));
-    let price = suite.price("SOL").unwrap();
-    assert_eq!((price.price, price.refused_publish_time), (d("85"), None));
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("85"), None));
 }
 
 #[test]

@@ -38,8 +38,7 @@ fn gap_is_accepted_once_enough_time_has_elapsed() {
     suite.assert_jump_skipped(upd("BTC", "97.75", t0 + 180));
     suite.advance(1);
     suite.assert_jump_skipped(upd("BTC", "97.75", t0 + 179));
-    suite.push(vec![upd("BTC", "97.75", t0 + 180)]).unwrap();
-    assert_eq!(suite.stored("BTC").0, d("97.75"));
+    suite.assert_lands(upd("BTC", "97.75", t0 + 180));
 }
 
 #[test]

@@ -194,6 +194,13 @@ impl Suite {
         assert_eq!(attrs(&res, "skipped_update"), [format!("{feed_id}:jump")]);
     }
 
+    /// Pushes `update` alone (from the publisher) and asserts that its price is now stored.
+    pub fn assert_lands(&mut self, update: PriceUpdate) {
+        let (feed_id, price) = (update.feed_id.clone(), update.price);
+        self.push(vec![update]).unwrap();
+        assert_eq!(self.stored(&feed_id).0, price);
+    }
+
     /// `reset_price` from the owner with `conf` 1.
     pub fn reset(
         &mut self,

@@ -183,18 +183,15 @@ fn jump_bound_is_inclusive_to_the_last_digit() {
     for over in ["110.000000000000000001", "98.999999999999999999"] {
         assert_skipped(&mut suite, upd("BTC", over, t + 2), "jump");
     }
-    suite.push(vec![upd("BTC", "99", t + 2)]).unwrap();
-    assert_eq!(suite.stored("BTC").0, d("99"));
+    suite.assert_lands(upd("BTC", "99", t + 2));
 }
 
 #[test]
 fn unbounded_feed_accepts_any_move_and_first_price_is_free() {
     let (mut suite, t) = Suite::priced();
-    suite.push(vec![upd("ETH", "1", t + 1)]).unwrap();
-    assert_eq!(suite.stored("ETH").0, d("1"));
+    suite.assert_lands(upd("ETH", "1", t + 1));
     suite.add_feed("SOL", Some("0.01"));
-    suite.push(vec![upd("SOL", "123456", t + 1)]).unwrap();
-    assert_eq!(suite.stored("SOL").0, d("123456"));
+    suite.assert_lands(upd("SOL", "123456", t + 1));
 }
 
 #[test]
