@@ -4,7 +4,7 @@ use cw_utils::PaymentError;
 use insurance_fund::ContractError;
 use perps_api::insurance_fund::{ExecuteMsg, Payout};
 
-use crate::suite::{assert_event, events, kv, usdc, Suite, Wallets, START};
+use crate::suite::{assert_event, events, kv, usdc, Suite, START};
 
 /// `res` carries exactly one `cover_bad_debt` event: payout `id` to `engine`, with
 /// `[requested, paid, shortfall]`.
@@ -116,7 +116,7 @@ fn empty_fund_pays_nothing_sends_nothing_and_still_records() {
 #[test]
 fn a_donation_in_another_denom_is_not_paid_out() {
     let mut suite = Suite::funded(100);
-    let Wallets { alice, engine, .. } = suite.wallets();
+    let (alice, engine) = (suite.alice.clone(), suite.engine.clone());
     suite
         .app
         .send_tokens(
@@ -133,12 +133,11 @@ fn a_donation_in_another_denom_is_not_paid_out() {
 #[test]
 fn each_registered_engine_is_paid_to_itself() {
     let mut suite = Suite::funded(1_000);
-    let Wallets {
-        owner,
-        engine,
-        engine2,
-        ..
-    } = suite.wallets();
+    let (owner, engine, engine2) = (
+        suite.owner.clone(),
+        suite.engine.clone(),
+        suite.engine2.clone(),
+    );
     suite
         .exec(
             &owner,
@@ -183,7 +182,7 @@ fn nobody_but_a_registered_engine_can_cover() {
         );
     }
     // A removed engine loses the right at once.
-    let Wallets { owner, engine, .. } = suite.wallets();
+    let (owner, engine) = (suite.owner.clone(), suite.engine.clone());
     suite
         .exec(
             &owner,

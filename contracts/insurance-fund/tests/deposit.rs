@@ -3,14 +3,12 @@ use cw_utils::PaymentError;
 use insurance_fund::ContractError;
 use perps_api::insurance_fund::{BalanceResponse, ExecuteMsg};
 
-use crate::suite::{assert_event, usdc, Suite, Wallets, DENOM, OTHER, START};
+use crate::suite::{assert_event, usdc, Suite, DENOM, OTHER, START};
 
 #[test]
 fn anyone_deposits_one_coin_of_the_denom() {
     let mut suite = Suite::new();
-    let Wallets {
-        alice, stranger, ..
-    } = suite.wallets();
+    let (alice, stranger) = (suite.alice.clone(), suite.stranger.clone());
     let res = suite.deposit(&alice, 1_500_000).unwrap();
     assert_event(
         &res,

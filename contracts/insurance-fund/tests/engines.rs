@@ -3,7 +3,7 @@ use cw_utils::PaymentError;
 use insurance_fund::ContractError;
 use perps_api::insurance_fund::{ExecuteMsg, MAX_ENGINES};
 
-use crate::suite::{assert_event, usdc, Suite, Wallets, START};
+use crate::suite::{assert_event, usdc, Suite, START};
 
 fn add(engine: &Addr) -> ExecuteMsg {
     ExecuteMsg::AddEngine {
@@ -20,12 +20,11 @@ fn remove(engine: &Addr) -> ExecuteMsg {
 #[test]
 fn owner_adds_and_removes_engines() {
     let mut suite = Suite::funded(1_000);
-    let Wallets {
-        owner,
-        engine,
-        engine2,
-        ..
-    } = suite.wallets();
+    let (owner, engine, engine2) = (
+        suite.owner.clone(),
+        suite.engine.clone(),
+        suite.engine2.clone(),
+    );
 
     let res = suite.exec(&owner, &add(&engine2), &[]).unwrap();
     assert_event(
@@ -59,13 +58,12 @@ fn owner_adds_and_removes_engines() {
 #[test]
 fn rejects_duplicates_unknowns_strangers_funds_and_bad_addresses() {
     let mut suite = Suite::new();
-    let Wallets {
-        owner,
-        engine,
-        engine2,
-        stranger,
-        ..
-    } = suite.wallets();
+    let (owner, engine, engine2, stranger) = (
+        suite.owner.clone(),
+        suite.engine.clone(),
+        suite.engine2.clone(),
+        suite.stranger.clone(),
+    );
     suite.rejects(
         &owner,
         &add(&engine),

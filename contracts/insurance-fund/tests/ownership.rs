@@ -4,17 +4,16 @@ use insurance_fund::ContractError;
 use perps_api::insurance_fund::ExecuteMsg;
 use perps_api::ownership::OwnershipError;
 
-use crate::suite::{assert_event, usdc, Suite, Wallets, START};
+use crate::suite::{assert_event, usdc, Suite, START};
 
 #[test]
 fn ownership_moves_only_when_the_proposed_owner_accepts() {
     let mut suite = Suite::funded(1_000);
-    let Wallets {
-        owner,
-        stranger,
-        recipient,
-        ..
-    } = suite.wallets();
+    let (owner, stranger, recipient) = (
+        suite.owner.clone(),
+        suite.stranger.clone(),
+        suite.recipient.clone(),
+    );
     let gov = suite.addr("gov");
     // Funded, so that its attempt with funds attached reaches the contract.
     suite

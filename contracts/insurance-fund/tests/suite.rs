@@ -51,16 +51,6 @@ pub struct Snapshot {
     pub bank: Vec<(Addr, u128, u128)>,
 }
 
-/// The suite's named wallets, cloned so that the suite can then be borrowed mutably.
-pub struct Wallets {
-    pub owner: Addr,
-    pub engine: Addr,
-    pub engine2: Addr,
-    pub alice: Addr,
-    pub stranger: Addr,
-    pub recipient: Addr,
-}
-
 pub struct Suite {
     pub app: App,
     pub code_id: u64,
@@ -128,17 +118,6 @@ impl Suite {
             alice,
             stranger,
             recipient,
-        }
-    }
-
-    pub fn wallets(&self) -> Wallets {
-        Wallets {
-            owner: self.owner.clone(),
-            engine: self.engine.clone(),
-            engine2: self.engine2.clone(),
-            alice: self.alice.clone(),
-            stranger: self.stranger.clone(),
-            recipient: self.recipient.clone(),
         }
     }
 

@@ -4,14 +4,12 @@ use cw_utils::PaymentError;
 use insurance_fund::ContractError;
 use perps_api::insurance_fund::ExecuteMsg;
 
-use crate::suite::{assert_event, usdc, Suite, Wallets, DENOM, OTHER, START};
+use crate::suite::{assert_event, usdc, Suite, DENOM, OTHER, START};
 
 #[test]
 fn owner_withdraws_to_a_recipient() {
     let mut suite = Suite::funded(10_000);
-    let Wallets {
-        owner, recipient, ..
-    } = suite.wallets();
+    let (owner, recipient) = (suite.owner.clone(), suite.recipient.clone());
     let msg = suite.withdraw_msg(3_000, &recipient);
     let res = suite.exec(&owner, &msg, &[]).unwrap();
     assert_event(
@@ -44,9 +42,7 @@ fn owner_withdraws_to_a_recipient() {
 #[test]
 fn never_above_the_balance() {
     let mut suite = Suite::funded(1_000);
-    let Wallets {
-        owner, recipient, ..
-    } = suite.wallets();
+    let (owner, recipient) = (suite.owner.clone(), suite.recipient.clone());
     let msg = suite.withdraw_msg(1_001, &recipient);
     let expected = ContractError::InsufficientBalance {
         amount: Uint128::new(1_001),
@@ -79,9 +75,7 @@ fn never_above_the_balance() {
 #[test]
 fn rejects_non_owner_zero_bad_recipient_and_funds() {
     let mut suite = Suite::funded(1_000);
-    let Wallets {
-        owner, recipient, ..
-    } = suite.wallets();
+    let (owner, recipient) = (suite.owner.clone(), suite.recipient.clone());
     let msg = suite.withdraw_msg(10, &recipient);
     let non_owners = [
         suite.engine.clone(),
