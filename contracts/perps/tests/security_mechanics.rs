@@ -29,6 +29,14 @@ fn walk<S: Clone>(
     }
 }
 
+/// A page of `ids` asked with `limit`, and where the next one starts: after its last id when
+/// the page is full (the contracts cap every page at 30), nowhere after a short page.
+fn full_page(ids: impl Iterator<Item = String>, limit: u32) -> (Vec<String>, Option<String>) {
+    let ids: Vec<String> = ids.collect();
+    let next = (ids.len() == limit.min(30) as usize).then(|| ids.last().cloned().unwrap());
+    (ids, next)
+}
+
 fn assert_once(ids: &[String], expected: usize) {
     let mut sorted = ids.to_vec();
     sorted.sort();
@@ -68,33 +76,22 @@ fn s31_every_list_query_caps_at_30_and_pages_cover_everything_once() {
         )
         .unwrap();
     }
-    let q = s.app.wrap();
     let markets = |start: Option<String>, limit: u32| {
-        let r: MarketsResponse = q
-            .query_wasm_smart(
-                s.engine.clone(),
-                &QueryMsg::Markets {
-                    start_after: start,
-                    limit: Some(limit),
-                },
-            )
-            .unwrap();
-        let ids: Vec<String> = r.markets.iter().map(|m| m.market_id.clone()).collect();
-        let next = (ids.len() == limit.min(30) as usize).then(|| ids.last().cloned().unwrap());
-        (ids, next)
+        let start_after = start;
+        let r: MarketsResponse = s.query(&QueryMsg::Markets {
+            start_after,
+            limit: Some(limit),
+        });
+        full_page(r.markets.iter().map(|m| m.market_id.clone()), limit)
     };
     assert_eq!(markets(None, u32::MAX).0.len(), 30);
     assert_once(&walk(markets, 7), 35);
     let accounts = |start: Option<String>, limit: u32| {
-        let r: AccountsResponse = q
-            .query_wasm_smart(
-                s.engine.clone(),
-                &QueryMsg::Accounts {
-                    start_after: start,
-                    limit: Some(limit),
-                },
-            )
-            .unwrap();
+        let start_after = start;
+        let r: AccountsResponse = s.query(&QueryMsg::Accounts {
+            start_after,
+            limit: Some(limit),
+        });
         let ids: Vec<String> = r.accounts.iter().map(|a| a.address.to_string()).collect();
         (ids, r.next_start_after)
     };
@@ -102,15 +99,11 @@ fn s31_every_list_query_caps_at_30_and_pages_cover_everything_once() {
     assert_once(&walk(accounts, u32::MAX), 40);
     // the liquidation scan bounds the accounts it values; accounts that cannot be liquidatable
     let scan = |start: Option<String>, limit: u32| {
-        let r: LiquidatableAccountsResponse = q
-            .query_wasm_smart(
-                s.engine.clone(),
-                &QueryMsg::LiquidatableAccounts {
-                    start_after: start,
-                    limit: Some(limit),
-                },
-            )
-            .unwrap();
+        let start_after = start;
+        let r: LiquidatableAccountsResponse = s.query(&QueryMsg::LiquidatableAccounts {
+            start_after,
+            limit: Some(limit),
+        });
         assert!(r.accounts.is_empty());
         let n = r.next_start_after.clone();
         (n.iter().cloned().collect::<Vec<_>>(), n)
@@ -127,34 +120,29 @@ fn s31_every_list_query_caps_at_30_and_pages_cover_everything_once() {
     assert_eq!(scan(None, 1).0, vec![eleven[10].clone()]);
     assert_eq!(walk(scan, 1).len(), 3);
     let feeds = |start: Option<String>, limit: u32| {
-        let r: FeedsResponse = q
-            .query_wasm_smart(
-                feed.clone(),
-                &FeedQuery::Feeds {
-                    start_after: start,
-                    limit: Some(limit),
-                },
-            )
-            .unwrap();
-        let ids: Vec<String> = r.feeds.iter().map(|f| f.feed_id.clone()).collect();
-        let next = (ids.len() == limit.min(30) as usize).then(|| ids.last().cloned().unwrap());
-        (ids, next)
+        let start_after = start;
+        let r: FeedsResponse = s.query_at(
+            &feed,
+            &FeedQuery::Feeds {
+                start_after,
+                limit: Some(limit),
+            },
+        );
+        full_page(r.feeds.iter().map(|f| f.feed_id.clone()), limit)
     };
     assert_eq!(feeds(None, u32::MAX).0.len(), 30);
     assert_once(&walk(feeds, 30), 35);
     let payouts = |start: Option<u64>, limit: u32| {
-        let r: PayoutsResponse = q
-            .query_wasm_smart(
-                fund.clone(),
-                &FundQuery::Payouts {
-                    start_after: start,
-                    limit: Some(limit),
-                },
-            )
-            .unwrap();
-        let ids: Vec<String> = r.payouts.iter().map(|p| p.id.to_string()).collect();
-        let next = (ids.len() == limit.min(30) as usize).then(|| r.payouts.last().unwrap().id);
-        (ids, next)
+        let start_after = start;
+        let r: PayoutsResponse = s.query_at(
+            &fund,
+            &FundQuery::Payouts {
+                start_after,
+                limit: Some(limit),
+            },
+        );
+        let (ids, next) = full_page(r.payouts.iter().map(|p| p.id.to_string()), limit);
+        (ids, next.map(|id| id.parse::<u64>().unwrap()))
     };
     assert_eq!(payouts(None, u32::MAX).0.len(), 30);
     assert_once(&walk(payouts, u32::MAX), 35);

@@ -333,8 +333,7 @@ fn s40_a_settled_market_needs_no_oracle_anywhere_afterwards() {
     // the vault needs no BTC price while bob's settled position is still open
     let lp = s.lp.clone();
     s.mint(&lp, 10 * USDC);
-    s.exec_funds(&lp, &ExecuteMsg::ProvideLiquidity {}, 10 * USDC)
-        .unwrap();
+    s.provide(&lp, 10 * USDC).unwrap();
     // bob withdraws: his touch returns the isolated margin, no price needed
     s.withdraw(&bob, 10_000 * USDC).unwrap();
     let b = s.account(&bob);

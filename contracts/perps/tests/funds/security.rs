@@ -5,6 +5,7 @@ use cosmwasm_std::testing::{message_info, mock_env, MockApi, MockQuerier};
 use cosmwasm_std::{coin, coins, Addr, Coin, DepsMut, QuerierWrapper, Uint128};
 use cw_multi_test::{BankSudo, SudoMsg};
 use perps_api::perps::{ExecuteMsg, MarketStatusUpdate, QueryMsg, TradeMode};
+use perps_api::{insurance_fund::ExecuteMsg as FundMsg, price_feed::ExecuteMsg as FeedMsg};
 
 use crate::suite::{
     config_update, d, fee_market, int_usdc, plain_market, sd, usdc, Suite, DENOM, USDC,
@@ -209,50 +210,45 @@ fn s02_funds_on_a_message_that_takes_none_are_rejected_everywhere() {
     let (feed, fund, publisher) = (s.feed.clone(), s.fund.clone(), s.publisher.clone());
     s.mint(&publisher, 10);
     let t = s.now();
-    s.rejects_at(
-        &feed,
-        &publisher,
-        &perps_api::price_feed::ExecuteMsg::UpdatePrices {
-            prices: vec![perps_api::price_feed::PriceUpdate {
-                feed_id: "BTC".into(),
-                price: d("60000"),
-                conf: d("0"),
-                ema_price: None,
-                publish_time: t,
-            }],
-        },
-        &coins(1, DENOM),
-        "this contract accepts no funds: This message does no accept funds",
-    );
-    s.rejects_at(
-        &feed,
-        &owner,
-        &perps_api::price_feed::ExecuteMsg::RemoveFeed {
-            feed_id: "ETH".into(),
-        },
-        &coins(1, DENOM),
-        "this contract accepts no funds: This message does no accept funds",
-    );
+    let update = perps_api::price_feed::PriceUpdate {
+        feed_id: "BTC".into(),
+        price: d("60000"),
+        conf: d("0"),
+        ema_price: None,
+        publish_time: t,
+    };
+    let feed_msgs = [
+        (
+            &publisher,
+            FeedMsg::UpdatePrices {
+                prices: vec![update],
+            },
+        ),
+        (
+            &owner,
+            FeedMsg::RemoveFeed {
+                feed_id: "ETH".into(),
+            },
+        ),
+    ];
+    for (sender, msg) in &feed_msgs {
+        let refused = "this contract accepts no funds: This message does no accept funds";
+        s.rejects_at(&feed, sender, msg, &coins(1, DENOM), refused);
+    }
     // the insurance fund: admin messages take none
-    s.rejects_at(
-        &fund,
-        &owner,
-        &perps_api::insurance_fund::ExecuteMsg::AddEngine {
+    let fund_msgs = [
+        FundMsg::AddEngine {
             engine: alice.to_string(),
         },
-        &coins(1, DENOM),
-        "payment refused: This message does no accept funds",
-    );
-    s.rejects_at(
-        &fund,
-        &owner,
-        &perps_api::insurance_fund::ExecuteMsg::Withdraw {
+        FundMsg::Withdraw {
             amount: Uint128::one(),
             recipient: owner.to_string(),
         },
-        &coins(1, DENOM),
-        "payment refused: This message does no accept funds",
-    );
+    ];
+    for msg in &fund_msgs {
+        let refused = "payment refused: This message does no accept funds";
+        s.rejects_at(&fund, &owner, msg, &coins(1, DENOM), refused);
+    }
 }
 
 #[test]

@@ -17,10 +17,18 @@ fn lp_position(s: &Suite, who: &Addr) -> LpPositionResponse {
 fn two_lps_and_a_gambler() -> (Suite, Addr, Addr) {
     let mut s = Suite::new();
     let lp2 = s.trader("lp2", 1_000_000, 0);
-    s.exec_funds(&lp2, &ExecuteMsg::ProvideLiquidity {}, 1_000_000 * USDC)
-        .unwrap();
+    s.provide(&lp2, 1_000_000 * USDC).unwrap();
     let gambler = s.trader("gambler", 60_000, 60_000);
     s.trade(&gambler, "BTC", "10");
+    (s, lp2, gambler)
+}
+
+/// [`two_lps_and_a_gambler`] an hour on, BTC still at 60,000: LP2 requests all its shares.
+fn lp2_requesting_everything_an_hour_on() -> (Suite, Addr, Addr) {
+    let (mut s, lp2, gambler) = two_lps_and_a_gambler();
+    s.advance(3_600);
+    s.set_price("BTC", "60000");
+    s.request_withdrawal(&lp2, 1_000_000 * USDC);
     (s, lp2, gambler)
 }
 
@@ -37,10 +45,7 @@ fn lp1_value_per_share_after_liquidation(s: &mut Suite, gambler: &Addr) -> (u128
 /// claim window (1 day by default): refused, nothing changes; LP2 must request again and wait.
 #[test]
 fn s46_a_request_matured_a_week_ago_has_lapsed() {
-    let (mut s, lp2, gambler) = two_lps_and_a_gambler();
-    s.advance(3_600);
-    s.set_price("BTC", "60000");
-    s.request_withdrawal(&lp2, 1_000_000 * USDC);
+    let (mut s, lp2, gambler) = lp2_requesting_everything_an_hour_on();
     let claimable_at = s.now() + 3_600;
     s.advance(3_600 + 7 * 86_400);
     s.set_price("BTC", "51000");
@@ -69,10 +74,7 @@ fn s46_a_request_matured_a_week_ago_has_lapsed() {
 /// one at request: the gambler's unpaid loss, counted in V at claim, is not LP2's to take.
 #[test]
 fn s46_a_claim_after_a_gap_pays_the_share_price_at_request() {
-    let (mut s, lp2, gambler) = two_lps_and_a_gambler();
-    s.advance(3_600);
-    s.set_price("BTC", "60000");
-    s.request_withdrawal(&lp2, 1_000_000 * USDC);
+    let (mut s, lp2, gambler) = lp2_requesting_everything_an_hour_on();
     s.advance(3_600);
     s.set_price("BTC", "51000");
     // V counts the gambler's 90,000 loss in full: 2,090,000 for 2,000,000 shares (1.045)

@@ -278,8 +278,7 @@ impl Suite {
         if lp_whole > 0 {
             let lp = s.lp.clone();
             s.mint(&lp, lp_whole * USDC);
-            s.exec_funds(&lp, &ExecuteMsg::ProvideLiquidity {}, lp_whole * USDC)
-                .unwrap();
+            s.provide(&lp, lp_whole * USDC).unwrap();
         }
         s.check_invariants();
         s
@@ -399,6 +398,11 @@ impl Suite {
                 config,
             },
         )
+    }
+
+    /// `provide_liquidity` with `amount` base units attached.
+    pub fn provide(&mut self, who: &Addr, amount: u128) -> StdResult<AppResponse> {
+        self.exec_funds(who, &ExecuteMsg::ProvideLiquidity {}, amount)
     }
 
     pub fn deposit(&mut self, who: &Addr, whole: u128) {
@@ -525,10 +529,19 @@ impl Suite {
     }
 
     pub fn query<T: cosmwasm_schema::serde::de::DeserializeOwned>(&self, msg: &QueryMsg) -> T {
-        self.app
-            .wrap()
-            .query_wasm_smart(self.engine.clone(), msg)
-            .unwrap()
+        self.query_at(&self.engine, msg)
+    }
+
+    /// Queries any contract (engine, feed or fund) and decodes the answer.
+    pub fn query_at<
+        M: cosmwasm_schema::serde::Serialize,
+        T: cosmwasm_schema::serde::de::DeserializeOwned,
+    >(
+        &self,
+        contract: &Addr,
+        msg: &M,
+    ) -> T {
+        self.app.wrap().query_wasm_smart(contract, msg).unwrap()
     }
 
     pub fn balance(&self, who: &Addr) -> u128 {
