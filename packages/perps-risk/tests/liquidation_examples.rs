@@ -4,7 +4,7 @@ use cosmwasm_std::{Decimal256, Int128, Uint128};
 use perps_risk::book::{book_health, book_values};
 use perps_risk::liq_price::liquidation_price;
 use perps_risk::liquidation::{
-    apply_plan, plan_liquidation, validate_liquidation_rules, LiquidationConfig,
+    apply_plan, plan_liquidation, validate_liquidation_rules, LiquidationConfig, PositionClose,
 };
 use perps_risk::RiskError;
 
@@ -327,6 +327,18 @@ fn market_liquidation_rules() {
     );
 }
 
+/// The one close planned for a cross book of `collateral` whole USDC holding long 100 @ 10,000
+/// marked 9,000 in three tiers.
+fn long_100_in_three_tiers_at_9_000(collateral: i128) -> PositionClose {
+    let b = book(
+        usdc(collateral),
+        vec![pos("100", "10000", "9000", three_tiers())],
+    );
+    let mut plan = plan_liquidation(&b, &params(), &cfg(0)).unwrap().unwrap();
+    assert_eq!(plan.closes.len(), 1);
+    plan.closes.remove(0)
+}
+
 #[test]
 fn partial_liquidation_solves_inside_the_right_bracket() {
     // C = 180,000, long 100 @ 10,000, mark 9,000, 3 tiers: Q = 180,000 − 100,000 = 80,000;
@@ -335,16 +347,11 @@ fn partial_liquidation_solves_inside_the_right_bracket() {
     // Bracket 1 (m ≤ 100k): 71,000 + 0.01·m ≥ 0.0625·m holds at m = 100k (65,750 > 0), so the
     // root is in bracket 2: MM = 0.1·m − 5,000 → 77,250 − 0.115·m = 0 → m = 671,739.13…
     // keep = m/9,000 = 74.637681159…, close x = 25.362318840…
-    let b = book(
-        usdc(180_000),
-        vec![pos("100", "10000", "9000", three_tiers())],
-    );
-    let plan = plan_liquidation(&b, &params(), &cfg(0)).unwrap().unwrap();
-    assert_eq!(plan.closes.len(), 1);
-    let x = plan.closes[0].size_closed;
+    let close = long_100_in_three_tiers_at_9_000(180_000);
+    let x = close.size_closed;
     assert!(x > sd("25.3623188") && x < sd("25.3623189"), "{x}");
     // penalty 1 %·9,000·x ≈ 2,282.61
-    assert!(plan.closes[0].penalty > usdc_u(2_282) && plan.closes[0].penalty < usdc_u(2_283));
+    assert!(close.penalty > usdc_u(2_282) && close.penalty < usdc_u(2_283));
 }
 
 #[test]
@@ -381,13 +388,7 @@ fn partial_liquidation_can_land_in_a_lower_bracket() {
     // Keeping m ≤ 100k (bracket 1): 12,000 − 1 %·(900,000 − m) ≥ 1.25·5 %·m
     // → 3,000 − 0.0525·m ≥ 0 → m = 57,142.857… (at m = 100k: −2,250 < 0, so bracket 1)
     // keep = m/9,000 = 6.349206349…, close x = 93.650793650…
-    let b = book(
-        usdc(112_000),
-        vec![pos("100", "10000", "9000", three_tiers())],
-    );
-    let plan = plan_liquidation(&b, &params(), &cfg(0)).unwrap().unwrap();
-    assert_eq!(plan.closes.len(), 1);
-    let x = plan.closes[0].size_closed;
+    let x = long_100_in_three_tiers_at_9_000(112_000).size_closed;
     assert!(x > sd("93.6507936") && x < sd("93.6507937"), "{x}");
 }
 
