@@ -440,16 +440,7 @@ impl<B: Backend> Protocol<B> {
 
     /// A cross trade (or a trade on an existing position) of `size` in `market`.
     pub fn trade(&mut self, who: &Addr, market: &str, size: &str) -> Result<Executed, Failed> {
-        self.engine_exec(
-            who,
-            &ExecuteMsg::Trade {
-                market_id: market.to_string(),
-                size_delta: sdec(size),
-                acceptable_price: None,
-                mode: None,
-            },
-            0,
-        )
+        self.engine_exec(who, &trade_msg(market, size, None), 0)
     }
 
     /// Opens an isolated position of `size` with `margin` base units moved from collateral.
@@ -460,18 +451,10 @@ impl<B: Backend> Protocol<B> {
         size: &str,
         margin: u128,
     ) -> Result<Executed, Failed> {
-        self.engine_exec(
-            who,
-            &ExecuteMsg::Trade {
-                market_id: market.to_string(),
-                size_delta: sdec(size),
-                acceptable_price: None,
-                mode: Some(TradeMode::Isolated {
-                    margin: Uint128::new(margin),
-                }),
-            },
-            0,
-        )
+        let mode = TradeMode::Isolated {
+            margin: Uint128::new(margin),
+        };
+        self.engine_exec(who, &trade_msg(market, size, Some(mode)), 0)
     }
 
     /// Closes the position in `market`.
@@ -559,6 +542,16 @@ impl<B: Backend> Protocol<B> {
             }
         }
         out
+    }
+}
+
+/// A trade of `size` in `market` in `mode`, at the default acceptable price.
+fn trade_msg(market: &str, size: &str, mode: Option<TradeMode>) -> ExecuteMsg {
+    ExecuteMsg::Trade {
+        market_id: market.to_string(),
+        size_delta: sdec(size),
+        acceptable_price: None,
+        mode,
     }
 }
 

@@ -14,11 +14,10 @@ use std::fmt::Write as _;
 use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 use cw_multi_test::AppResponse;
 use perps_api::perps::{
-    AccountResponse, Health, LiquidatableAccountsResponse, MarginTier, MarketConfig, PositionMode,
-    QueryMsg,
+    AccountResponse, Health, LiquidatableAccountsResponse, MarketConfig, PositionMode, QueryMsg,
 };
 
-use crate::suite::{d, plain_market, Suite, USDC};
+use crate::suite::{d, margin_tiers, plain_market, Suite, USDC};
 
 const GUIDE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/guide.md");
 
@@ -337,23 +336,11 @@ fn free_collateral() -> String {
 /// A BTC market with three margin brackets.
 fn tiered_btc() -> MarketConfig {
     MarketConfig {
-        margin_tiers: vec![
-            MarginTier {
-                max_notional: Some(Uint128::new(100_000 * USDC)),
-                initial_margin_ratio: d("0.1"),
-                maintenance_margin_ratio: d("0.05"),
-            },
-            MarginTier {
-                max_notional: Some(Uint128::new(500_000 * USDC)),
-                initial_margin_ratio: d("0.2"),
-                maintenance_margin_ratio: d("0.1"),
-            },
-            MarginTier {
-                max_notional: None,
-                initial_margin_ratio: d("0.5"),
-                maintenance_margin_ratio: d("0.25"),
-            },
-        ],
+        margin_tiers: margin_tiers(&[
+            (Some(100_000), "0.1", "0.05"),
+            (Some(500_000), "0.2", "0.1"),
+            (None, "0.5", "0.25"),
+        ]),
         ..plain_market("BTC")
     }
 }

@@ -37,6 +37,17 @@ fn full_page(ids: impl Iterator<Item = String>, limit: u32) -> (Vec<String>, Opt
     (ids, next)
 }
 
+/// The list asked with no limit answers 30 (the cap); walked in pages of `limit` it yields each
+/// of its `total` ids once.
+fn assert_capped_and_complete<S: Clone>(
+    page: &impl Fn(Option<S>, u32) -> (Vec<String>, Option<S>),
+    limit: u32,
+    total: usize,
+) {
+    assert_eq!(page(None, u32::MAX).0.len(), 30);
+    assert_once(&walk(page, limit), total);
+}
+
 fn assert_once(ids: &[String], expected: usize) {
     let mut sorted = ids.to_vec();
     sorted.sort();
@@ -84,8 +95,7 @@ fn s31_every_list_query_caps_at_30_and_pages_cover_everything_once() {
         });
         full_page(r.markets.iter().map(|m| m.market_id.clone()), limit)
     };
-    assert_eq!(markets(None, u32::MAX).0.len(), 30);
-    assert_once(&walk(markets, 7), 35);
+    assert_capped_and_complete(&markets, 7, 35);
     let accounts = |start: Option<String>, limit: u32| {
         let start_after = start;
         let r: AccountsResponse = s.query(&QueryMsg::Accounts {
@@ -95,8 +105,7 @@ fn s31_every_list_query_caps_at_30_and_pages_cover_everything_once() {
         let ids: Vec<String> = r.accounts.iter().map(|a| a.address.to_string()).collect();
         (ids, r.next_start_after)
     };
-    assert_eq!(accounts(None, u32::MAX).0.len(), 30);
-    assert_once(&walk(accounts, u32::MAX), 40);
+    assert_capped_and_complete(&accounts, u32::MAX, 40);
     // the liquidation scan bounds the accounts it values; accounts that cannot be liquidatable
     let scan = |start: Option<String>, limit: u32| {
         let start_after = start;
@@ -130,8 +139,7 @@ fn s31_every_list_query_caps_at_30_and_pages_cover_everything_once() {
         );
         full_page(r.feeds.iter().map(|f| f.feed_id.clone()), limit)
     };
-    assert_eq!(feeds(None, u32::MAX).0.len(), 30);
-    assert_once(&walk(feeds, 30), 35);
+    assert_capped_and_complete(&feeds, 30, 35);
     let payouts = |start: Option<u64>, limit: u32| {
         let start_after = start;
         let r: PayoutsResponse = s.query_at(
@@ -144,8 +152,7 @@ fn s31_every_list_query_caps_at_30_and_pages_cover_everything_once() {
         let (ids, next) = full_page(r.payouts.iter().map(|p| p.id.to_string()), limit);
         (ids, next.map(|id| id.parse::<u64>().unwrap()))
     };
-    assert_eq!(payouts(None, u32::MAX).0.len(), 30);
-    assert_once(&walk(payouts, u32::MAX), 35);
+    assert_capped_and_complete(&payouts, u32::MAX, 35);
 }
 
 #[test]

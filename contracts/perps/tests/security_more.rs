@@ -3,10 +3,12 @@
 
 use cosmwasm_std::{coins, Decimal256, Uint128};
 use cw_multi_test::Executor;
-use perps_api::perps::{ExecuteMsg, MarginTier, MarketConfig, MarketStatusUpdate};
+use perps_api::perps::{ExecuteMsg, MarketConfig, MarketStatusUpdate};
 use perps_api::price_feed::{ExecuteMsg as FeedMsg, PriceUpdate};
 
-use crate::suite::{config_update, d, int_usdc, plain_market, sd, usdc, Suite, DENOM, USDC};
+use crate::suite::{
+    config_update, d, int_usdc, margin_tiers, plain_market, sd, usdc, Suite, DENOM, USDC,
+};
 
 fn remove(amount: u128) -> ExecuteMsg {
     Suite::remove_margin_msg("BTC", amount)
@@ -62,11 +64,7 @@ fn s34_remove_margin_never_uses_unrealized_profit() {
 /// Impact up to 5 %: the default 1 % slippage binds first.
 fn deep_market() -> MarketConfig {
     MarketConfig {
-        margin_tiers: vec![MarginTier {
-            max_notional: None,
-            initial_margin_ratio: d("0.2"),
-            maintenance_margin_ratio: d("0.1"),
-        }],
+        margin_tiers: margin_tiers(&[(None, "0.2", "0.1")]),
         skew_scale: d("1000"),
         max_price_impact: Some(d("0.05")),
         liquidation_fee: d("0.11"),
@@ -121,11 +119,7 @@ fn s36_impact_cap_refuses_and_no_fill_is_ever_at_or_below_zero() {
     // the largest impact validation admits is below 1 (max_price_impact in (0, 1)); with a
     // liquidation fee that keeps liquidation dearer than a close: 0.995·(1 − 0) ≥ 0.99
     let extreme = MarketConfig {
-        margin_tiers: vec![MarginTier {
-            max_notional: None,
-            initial_margin_ratio: d("1"),
-            maintenance_margin_ratio: d("0.5"),
-        }],
+        margin_tiers: margin_tiers(&[(None, "1", "0.5")]),
         skew_scale: d("10"),
         max_price_impact: Some(d("0.99")),
         liquidation_fee: d("0.995"),
@@ -299,20 +293,11 @@ fn s40_a_settled_market_needs_no_oracle_anywhere_afterwards() {
     s.trade(&alice, "BTC", "1");
     s.trade(&alice, "ETH", "1");
     s.try_isolated(&bob, "BTC", "-0.5", 5_000 * USDC).unwrap();
-    let r = s
-        .exec(
-            &owner,
-            &ExecuteMsg::SettleMarket {
-                market_id: "BTC".into(),
-                price: None,
-            },
-        )
-        .unwrap();
+    s.settle_market("BTC", None);
     assert_eq!(
         s.market("BTC").status,
         perps_api::perps::MarketStatus::Settled { price: d("60000") }
     );
-    let _ = r;
     // the BTC feed is removed altogether
     s.exec_at(
         &feed,

@@ -6,7 +6,7 @@ use perps_risk::liq_price::liquidation_price;
 use perps_risk::liquidation::{
     apply_plan, plan_liquidation, validate_liquidation_rules, LiquidationConfig, PositionClose,
 };
-use perps_risk::RiskError;
+use perps_risk::{BookPosition, RiskError};
 
 use crate::helpers::*;
 
@@ -180,26 +180,35 @@ fn largest_maintenance_first_and_stale_markets_untouched() {
     assert!(!book_health(&after, &params()).unwrap().liquidatable);
 }
 
+/// Long 0.0015 @ 10,000 marked 9,000, one 10 % / 5 % tier, minimum order `min_order_size`.
+fn long_0_0015_marked_9_000(min_order_size: Decimal256) -> BookPosition {
+    let mut p = pos("0.0015", "10000", "9000", flat_tiers("0.1", "0.05"));
+    p.market.min_order_size = min_order_size;
+    p
+}
+
+/// The liquidation plan of a cross book of 2 USDC holding `p`.
+fn plan_on_2_usdc(p: &BookPosition) -> perps_risk::liquidation::LiquidationPlan {
+    plan_liquidation(&book(usdc(2), vec![p.clone()]), &params(), &cfg(0))
+        .unwrap()
+        .unwrap()
+}
+
 #[test]
 fn a_dust_remainder_closes_too() {
     // long 0.0015 @ 10,000, mark 9,000, C = 2: Q = 2 − 1.5 = 0.5 < MM = 5 %·13.5 = 0.675.
     // Partial: 0.5 − 90·x ≥ 562.5·(0.0015 − x) → x ≥ 0.34375/472.5 = 0.000727513…
     // → keeps 0.000772486… less the 5-base-unit rounding slack (5·10^-6/472.5 ≈ 1.06·10^-8):
     // 0.000772476…; kept with a minimum order of 0.0005, dust under 0.001 (all closes)
-    let mut p = pos("0.0015", "10000", "9000", flat_tiers("0.1", "0.05"));
-    p.market.min_order_size = d("0.0005");
-    let plan = plan_liquidation(&book(usdc(2), vec![p.clone()]), &params(), &cfg(0))
-        .unwrap()
-        .unwrap();
+    let mut p = long_0_0015_marked_9_000(d("0.0005"));
+    let plan = plan_on_2_usdc(&p);
     let kept = plan.closes.last().unwrap().new_size;
     assert!(
         kept > sd("0.000772476") && kept < sd("0.000772477"),
         "{kept}"
     );
     p.market.min_order_size = d("0.001");
-    let plan = plan_liquidation(&book(usdc(2), vec![p]), &params(), &cfg(0))
-        .unwrap()
-        .unwrap();
+    let plan = plan_on_2_usdc(&p);
     assert_eq!(plan.closes.len(), 1);
     assert_eq!(plan.closes[0].new_size, sd("0"));
 }
@@ -356,23 +365,16 @@ fn partial_liquidation_solves_inside_the_right_bracket() {
 
 #[test]
 fn a_remainder_exactly_at_the_minimum_is_kept() {
-    let mut p = pos("0.0015", "10000", "9000", flat_tiers("0.1", "0.05"));
-    p.market.min_order_size = d("0.0005");
-    let plan = plan_liquidation(&book(usdc(2), vec![p.clone()]), &params(), &cfg(0))
-        .unwrap()
-        .unwrap();
+    let mut p = long_0_0015_marked_9_000(d("0.0005"));
+    let plan = plan_on_2_usdc(&p);
     let kept = plan.closes[0].new_size;
     // the same book with min_order_size = exactly that remainder keeps it
     p.market.min_order_size = perps_risk::num::unsigned_abs(kept);
-    let plan = plan_liquidation(&book(usdc(2), vec![p.clone()]), &params(), &cfg(0))
-        .unwrap()
-        .unwrap();
+    let plan = plan_on_2_usdc(&p);
     assert_eq!(plan.closes[0].new_size, kept);
     // one atom more and it is dust
     p.market.min_order_size = perps_risk::num::unsigned_abs(kept) + tick();
-    let plan = plan_liquidation(&book(usdc(2), vec![p]), &params(), &cfg(0))
-        .unwrap()
-        .unwrap();
+    let plan = plan_on_2_usdc(&p);
     assert_eq!(plan.closes[0].new_size, sd("0"));
 }
 

@@ -48,26 +48,22 @@ fn s01_deposit_with_no_zero_wrong_or_two_denoms_is_rejected() {
     let alice = s.trader("alice", 1_000, 0);
     mint_atom(&mut s, &alice, 1_000);
     let dep = ExecuteMsg::Deposit {};
-    s.rejects_exact(&alice, &dep, &[], "payment: No funds sent");
-    s.rejects_exact(
-        &alice,
-        &dep,
-        &coins(5, "uatom"),
-        "payment: Must send reserve token 'uusdc'",
-    );
-    s.rejects_exact(
-        &alice,
-        &dep,
-        &[coin(5, "uatom"), coin(5, DENOM)],
-        "payment: Sent more than one denomination",
-    );
-    // A zero coin never reaches a contract on a chain (the SDK refuses it) nor in multi-test...
-    s.rejects_exact(
-        &alice,
-        &dep,
-        &coins(0, DENOM),
-        "Cannot transfer empty coins amount",
-    );
+    for (funds, refused) in [
+        (vec![], "payment: No funds sent"),
+        (
+            coins(5, "uatom"),
+            "payment: Must send reserve token 'uusdc'",
+        ),
+        (
+            vec![coin(5, "uatom"), coin(5, DENOM)],
+            "payment: Sent more than one denomination",
+        ),
+        // A zero coin never reaches a contract on a chain (the SDK refuses it) nor in
+        // multi-test...
+        (coins(0, DENOM), "Cannot transfer empty coins amount"),
+    ] {
+        s.rejects_exact(&alice, &dep, &funds, refused);
+    }
     // ...and the engine refuses it by itself too, writing nothing.
     let before = s.snapshot();
     let err = execute_directly(&mut s, &alice, dep.clone(), &coins(0, DENOM));
@@ -103,18 +99,15 @@ fn s01_deposit_with_no_zero_wrong_or_two_denoms_is_rejected() {
             "payment: Received unsupported denom 'uatom'",
         );
     }
-    s.rejects_exact(
-        &alice,
-        &ExecuteMsg::ProvideLiquidity {},
-        &coins(5, "uatom"),
-        "payment: Must send reserve token 'uusdc'",
-    );
-    s.rejects_exact(
-        &alice,
-        &ExecuteMsg::ProvideLiquidity {},
-        &[],
-        "payment: No funds sent",
-    );
+    for (funds, refused) in [
+        (
+            coins(5, "uatom"),
+            "payment: Must send reserve token 'uusdc'",
+        ),
+        (vec![], "payment: No funds sent"),
+    ] {
+        s.rejects_exact(&alice, &ExecuteMsg::ProvideLiquidity {}, &funds, refused);
+    }
     // exactly one coin of the collateral: credited to the sender, nothing else moves
     let engine = s.engine.clone();
     let before = s.balance(&engine);

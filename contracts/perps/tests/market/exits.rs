@@ -302,16 +302,7 @@ fn settling_on_a_dead_oracle_accrues_the_gap_first() {
     let f0 = s.market("BTC").state.funding_index;
     // an hour of silence: the oracle is stale
     s.advance(3600);
-    let owner = s.owner.clone();
-    let r = s
-        .exec(
-            &owner,
-            &ExecuteMsg::SettleMarket {
-                market_id: "BTC".into(),
-                price: Some(d("61000")),
-            },
-        )
-        .unwrap();
+    let r = s.settle_market("BTC", Some(d("61000")));
     assert_eq!(Suite::attr(&r, "wasm", "price"), "61000");
     // ΔF = 61,000 · 10^-8 · 3,600 = 2.196 per BTC
     let f1 = s.market("BTC").state.funding_index;

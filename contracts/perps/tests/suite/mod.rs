@@ -26,7 +26,8 @@ mod snapshot;
 
 pub(crate) use markets::config_update;
 pub use markets::{
-    fee_market, funding_market, instantiate_msg, owner_only_msgs, plain_market, update_config_empty,
+    fee_market, funding_market, instantiate_msg, margin_tiers, owner_only_msgs, plain_market,
+    update_config_empty,
 };
 pub use snapshot::Raw;
 // every response of the engine and the insurance fund in these tests passes the zero-amount guard

@@ -121,13 +121,13 @@ impl Suite {
     }
 
     /// The owner settles market `id` at `price` (the oracle's when `None`).
-    pub fn settle_market(&mut self, id: &str, price: Option<Decimal256>) {
+    pub fn settle_market(&mut self, id: &str, price: Option<Decimal256>) -> AppResponse {
         let owner = self.owner.clone();
         let msg = ExecuteMsg::SettleMarket {
             market_id: id.into(),
             price,
         };
-        self.exec(&owner, &msg).unwrap();
+        self.exec(&owner, &msg).unwrap()
     }
 
     /// A keeper with an empty wallet settles the positions of settled market `id`.
