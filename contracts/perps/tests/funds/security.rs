@@ -252,7 +252,7 @@ fn s03_margin_on_a_missing_or_cross_position_is_rejected() {
         market_id: m.into(),
         amount: usdc(1),
     };
-    let remove = Suite::remove_margin_msg("BTC", 1 * USDC);
+    let remove = Suite::remove_margin_msg("BTC", USDC);
     s.rejects_exact(&alice, &add("BTC"), &[], "no position in market BTC");
     // attached funds do not stay behind as a deposit either
     s.rejects_exact(

@@ -99,12 +99,12 @@ fn add_margin_from_funds_or_collateral_and_remove_margin_bound() {
 fn margin_messages_on_missing_or_cross_positions_are_rejected() {
     let mut s = Suite::new();
     let alice = s.trader("alice", 20_000, 10_000);
-    let add = Suite::add_margin_msg("BTC", 1 * USDC);
+    let add = Suite::add_margin_msg("BTC", USDC);
     s.rejects(&alice, &add, &[], "no position in market BTC");
     s.rejects(&alice, &add, &coins(1, DENOM), "no position in market BTC");
     s.trade(&alice, "BTC", "0.1");
     s.rejects(&alice, &add, &[], "position in market BTC is not isolated");
-    let remove = Suite::remove_margin_msg("BTC", 1 * USDC);
+    let remove = Suite::remove_margin_msg("BTC", USDC);
     s.rejects(
         &alice,
         &remove,

@@ -85,7 +85,7 @@ fn s11_missing_zero_or_stale_price_of_one_market_blocks_only_what_needs_it() {
     s.deposit(&alice, 1);
     s.exec_coins(
         &bob,
-        &Suite::add_margin_msg("ETH", 1 * USDC),
+        &Suite::add_margin_msg("ETH", USDC),
         &coins(USDC, DENOM),
     )
     .unwrap();

@@ -178,7 +178,7 @@ fn s48_a_holder_cannot_close_at_the_old_price_after_a_gap_down() {
         market_id: "SOL".into(),
         acceptable_price: None,
     };
-    let remove = Suite::remove_margin_msg("SOL", 1 * USDC);
+    let remove = Suite::remove_margin_msg("SOL", USDC);
     let withdraw = Suite::withdraw_msg(1);
     for (who, msg) in [
         (&alice, close.clone()),
