@@ -284,10 +284,7 @@ impl<B: Backend> Protocol<B> {
         funds: &[Coin],
     ) -> Result<Executed, Failed> {
         let msg = to_value(msg);
-        let action = msg
-            .as_object()
-            .and_then(|o| o.keys().next().cloned())
-            .unwrap_or_default();
+        let action = action_of(&msg);
         let step = format!(
             "execute {} {action} by {}",
             self.name_of(contract.as_str()),
@@ -344,10 +341,7 @@ impl<B: Backend> Protocol<B> {
         msg: &impl Serialize,
     ) -> Result<T, String> {
         let msg = to_value(msg);
-        let action = msg
-            .as_object()
-            .and_then(|o| o.keys().next().cloned())
-            .unwrap_or_default();
+        let action = action_of(&msg);
         let step = format!("query {} {action}", self.name_of(contract.as_str()));
         let result = self.backend.query(contract, &msg);
         let record = match &result {
@@ -446,16 +440,7 @@ impl<B: Backend> Protocol<B> {
 
     /// A cross trade (or a trade on an existing position) of `size` in `market`.
     pub fn trade(&mut self, who: &Addr, market: &str, size: &str) -> Result<Executed, Failed> {
-        self.engine_exec(
-            who,
-            &ExecuteMsg::Trade {
-                market_id: market.to_string(),
-                size_delta: sdec(size),
-                acceptable_price: None,
-                mode: None,
-            },
-            0,
-        )
+        self.engine_exec(who, &trade_msg(market, size, None), 0)
     }
 
     /// Opens an isolated position of `size` with `margin` base units moved from collateral.
@@ -466,18 +451,10 @@ impl<B: Backend> Protocol<B> {
         size: &str,
         margin: u128,
     ) -> Result<Executed, Failed> {
-        self.engine_exec(
-            who,
-            &ExecuteMsg::Trade {
-                market_id: market.to_string(),
-                size_delta: sdec(size),
-                acceptable_price: None,
-                mode: Some(TradeMode::Isolated {
-                    margin: Uint128::new(margin),
-                }),
-            },
-            0,
-        )
+        let mode = TradeMode::Isolated {
+            margin: Uint128::new(margin),
+        };
+        self.engine_exec(who, &trade_msg(market, size, Some(mode)), 0)
     }
 
     /// Closes the position in `market`.
@@ -566,6 +543,23 @@ impl<B: Backend> Protocol<B> {
         }
         out
     }
+}
+
+/// A trade of `size` in `market` in `mode`, at the default acceptable price.
+fn trade_msg(market: &str, size: &str, mode: Option<TradeMode>) -> ExecuteMsg {
+    ExecuteMsg::Trade {
+        market_id: market.to_string(),
+        size_delta: sdec(size),
+        acceptable_price: None,
+        mode,
+    }
+}
+
+/// A message's action: the name of its one top-level key (empty for anything else).
+fn action_of(msg: &Value) -> String {
+    msg.as_object()
+        .and_then(|o| o.keys().next().cloned())
+        .unwrap_or_default()
 }
 
 fn to_value(msg: &impl Serialize) -> Value {

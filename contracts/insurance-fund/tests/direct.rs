@@ -56,29 +56,25 @@ fn refused_with_a_zero_coin(deps: &mut Deps, sender: &Addr, msg: ExecuteMsg) -> 
     err
 }
 
+/// SECURITY 1: a zero-coin deposit is no funds; SECURITY 2: a zero coin on a message that takes
+/// none (the engine's cover) is still refused as funds.
 #[test]
-fn zero_coin_deposit_is_refused() {
-    let mut deps = setup();
-    let alice = deps.api.addr_make("alice");
-    let err = refused_with_a_zero_coin(&mut deps, &alice, ExecuteMsg::Deposit {});
-    assert!(
-        matches!(err, ContractError::Payment(PaymentError::NoFunds {})),
-        "{err}"
-    );
-}
-
-#[test]
-fn zero_coin_on_a_fundless_message_is_still_refused() {
-    let mut deps = setup();
-    let engine = deps.api.addr_make("engine");
+fn s01_s02_a_zero_coin_is_refused_on_a_deposit_and_on_a_fundless_message() {
     let cover = ExecuteMsg::CoverBadDebt {
         amount: Uint128::new(1),
     };
-    let err = refused_with_a_zero_coin(&mut deps, &engine, cover);
-    assert!(
-        matches!(err, ContractError::Payment(PaymentError::NonPayable {})),
-        "{err}"
-    );
+    for (sender, msg, expected) in [
+        ("alice", ExecuteMsg::Deposit {}, PaymentError::NoFunds {}),
+        ("engine", cover, PaymentError::NonPayable {}),
+    ] {
+        let mut deps = setup();
+        let sender = deps.api.addr_make(sender);
+        let err = refused_with_a_zero_coin(&mut deps, &sender, msg);
+        assert!(
+            matches!(&err, ContractError::Payment(e) if *e == expected),
+            "{err}"
+        );
+    }
 }
 
 #[test]

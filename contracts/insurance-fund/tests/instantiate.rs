@@ -27,10 +27,7 @@ fn defaults_owner_to_sender_with_an_empty_fund() {
 
 #[test]
 fn explicit_owner_several_engines_or_none() {
-    let (gov, e1, e2) = {
-        let s = Suite::bare();
-        (s.addr("gov"), s.addr("e1"), s.addr("e2"))
-    };
+    let [gov, e1, e2] = test_support::addrs(["gov", "e1", "e2"]);
     let suite = Suite::with(|m| {
         m.owner = Some(gov.to_string());
         m.denom = "ibc/27394FB092D2ECCD56123C74F36E4C1F".to_string();

@@ -87,16 +87,16 @@ impl Suite {
 
     /// Code stored, nothing instantiated; every wallet holds `START` of both denoms.
     pub fn bare() -> Self {
-        let api = cosmwasm_std::testing::MockApi::default();
-        let [owner, engine, engine2, alice, stranger, recipient] = [
-            "owner",
-            "engine",
-            "engine2",
-            "alice",
-            "stranger",
-            "recipient",
-        ]
-        .map(|n| api.addr_make(n));
+        let [owner, engine, engine2, alice, stranger, recipient, placeholder] =
+            test_support::addrs([
+                "owner",
+                "engine",
+                "engine2",
+                "alice",
+                "stranger",
+                "recipient",
+                "not-instantiated",
+            ]);
         let funded = [&owner, &engine, &engine2, &alice, &stranger];
         let mut app = App::new(|router, _, storage| {
             for addr in funded {
@@ -111,7 +111,7 @@ impl Suite {
             app,
             code_id,
             // Replaced by the instantiated address in `with`; a syntactically valid placeholder.
-            fund: api.addr_make("not-instantiated"),
+            fund: placeholder,
             owner,
             engine,
             engine2,

@@ -66,33 +66,38 @@ struct Shot {
     funds: Vec<(bool, u128)>,
 }
 
+/// Strings a parser or validator could trip on: empty, signs, overflows (2^128 − 1, 2^128,
+/// Decimal256's maximum), too many decimals, hex, unknown and wrong-case ids, a NUL, malformed
+/// addresses.
+const HOSTILE: [&str; 20] = [
+    "",
+    "-1",
+    "-0",
+    "0",
+    "1e40",
+    "340282366920938463463374607431768211455",
+    "340282366920938463463374607431768211456",
+    "115792089237316195423570985008687907853269984665640564039457.584007913129639935",
+    "0.0000000000000000001",
+    "-60000.5",
+    "NaN",
+    " 5",
+    "0x10",
+    "BTC",
+    "SOL",
+    "DOGE",
+    "btc",
+    "\u{0}",
+    "cosmwasm1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq",
+    "COSMWASM1ABC",
+];
+
+/// One of [`HOSTILE`], a 2,000-character string or printable ASCII, each of the 22 equally likely.
 fn hostile_string() -> impl Strategy<Value = String> {
     prop_oneof![
-        Just(String::new()),
-        Just("-1".to_string()),
-        Just("-0".to_string()),
-        Just("0".to_string()),
-        Just("1e40".to_string()),
-        Just("340282366920938463463374607431768211455".to_string()),
-        Just("340282366920938463463374607431768211456".to_string()),
-        Just(
-            "115792089237316195423570985008687907853269984665640564039457.584007913129639935"
-                .to_string()
-        ),
-        Just("0.0000000000000000001".to_string()),
-        Just("-60000.5".to_string()),
-        Just("NaN".to_string()),
-        Just(" 5".to_string()),
-        Just("0x10".to_string()),
-        Just("BTC".to_string()),
-        Just("SOL".to_string()),
-        Just("DOGE".to_string()),
-        Just("btc".to_string()),
-        Just("\u{0}".to_string()),
-        Just("cosmwasm1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq".to_string()),
-        Just("COSMWASM1ABC".to_string()),
-        Just("x".repeat(2_000)),
-        "[ -~]{0,40}",
+        20 => proptest::sample::select(&HOSTILE[..]).prop_map(str::to_string),
+        1 => Just("x".repeat(2_000)),
+        1 => "[ -~]{0,40}",
     ]
 }
 

@@ -14,11 +14,10 @@ use std::fmt::Write as _;
 use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 use cw_multi_test::AppResponse;
 use perps_api::perps::{
-    AccountResponse, ExecuteMsg, Health, LiquidatableAccountsResponse, MarginTier, MarketConfig,
-    PositionMode, QueryMsg, TradeMode,
+    AccountResponse, Health, LiquidatableAccountsResponse, MarketConfig, PositionMode, QueryMsg,
 };
 
-use crate::suite::{d, plain_market, Suite, USDC};
+use crate::suite::{d, margin_tiers, plain_market, Suite, USDC};
 
 const GUIDE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/guide.md");
 
@@ -246,17 +245,6 @@ fn liquidatable(s: &Suite, who: &Addr) -> bool {
     page.accounts.iter().any(|a| a.address == *who)
 }
 
-fn isolated(market: &str, size: &str, margin_whole: u128) -> ExecuteMsg {
-    ExecuteMsg::Trade {
-        market_id: market.to_string(),
-        size_delta: crate::suite::sd(size),
-        acceptable_price: None,
-        mode: Some(TradeMode::Isolated {
-            margin: Uint128::new(margin_whole * USDC),
-        }),
-    }
-}
-
 fn wallet(s: &Suite, who: &Addr) -> String {
     usd(s.balance(who) as i128)
 }
@@ -291,9 +279,9 @@ fn isolated_loss() -> String {
     let mut b = Block::new();
     b.line("market BTC: initial margin 10 %, maintenance 5 %, no fees; insurance fund 50,000");
     let bob = s.trader("bob", 15_000, 15_000);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     b.step("bob deposits 15,000; buys 0.5 BTC at 60,000 isolated with margin 5,000");
-    s.exec(&bob, &isolated("BTC", "0.5", 5_000)).unwrap();
+    s.try_isolated(&bob, "BTC", "0.5", 5_000 * USDC).unwrap();
     b.account("bob", &s.account(&bob));
     b.step("BTC falls 20 % to 48,000 (the isolated loss, 6,000, exceeds its margin)");
     s.set_price("BTC", "48000");
@@ -348,23 +336,11 @@ fn free_collateral() -> String {
 /// A BTC market with three margin brackets.
 fn tiered_btc() -> MarketConfig {
     MarketConfig {
-        margin_tiers: vec![
-            MarginTier {
-                max_notional: Some(Uint128::new(100_000 * USDC)),
-                initial_margin_ratio: d("0.1"),
-                maintenance_margin_ratio: d("0.05"),
-            },
-            MarginTier {
-                max_notional: Some(Uint128::new(500_000 * USDC)),
-                initial_margin_ratio: d("0.2"),
-                maintenance_margin_ratio: d("0.1"),
-            },
-            MarginTier {
-                max_notional: None,
-                initial_margin_ratio: d("0.5"),
-                maintenance_margin_ratio: d("0.25"),
-            },
-        ],
+        margin_tiers: margin_tiers(&[
+            (Some(100_000), "0.1", "0.05"),
+            (Some(500_000), "0.2", "0.1"),
+            (None, "0.5", "0.25"),
+        ]),
         ..plain_market("BTC")
     }
 }
@@ -437,7 +413,7 @@ fn liquidation_price() -> String {
     let mut exact = Vec::new();
     for (name, margin) in [("frank", 3_000u128), ("grace", 6_000)] {
         let who = s.trader(name, margin, margin);
-        s.exec(&who, &isolated("BTC", "0.5", margin)).unwrap();
+        s.try_isolated(&who, "BTC", "0.5", margin * USDC).unwrap();
         let a = s.account(&who);
         let lp = a.positions[0].liquidation_price.expect("a long has one");
         let leverage = Decimal256::from_ratio(30_000u128, margin);
@@ -492,7 +468,7 @@ fn liquidation() -> String {
     let mut b = Block::new();
     b.line("market BTC: initial margin 10 %, maintenance 5 %, no fees, liquidation fee 1 %; liquidator reward share 50 %; target ratio 1.25");
     let henry = s.trader("henry", 10_000, 10_000);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     b.step("henry deposits 10,000; buys 1.5 BTC at 60,000 (cross, notional 90,000)");
     s.trade(&henry, "BTC", "1.5");
     b.account("henry", &s.account(&henry));

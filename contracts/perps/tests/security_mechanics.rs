@@ -1,7 +1,7 @@
 //! SECURITY.md "CosmWasm mechanics" (scenarios 31-33): bounded lists over all three contracts,
 //! no zero-amount transfer, donations change nothing.
 
-use cosmwasm_std::{coins, Addr, BankMsg, Response, Uint128};
+use cosmwasm_std::{coins, Addr, BankMsg, Response};
 use cw_multi_test::Executor;
 use perps_api::events::LiquidationEvent;
 use perps_api::insurance_fund::{ExecuteMsg as FundMsg, PayoutsResponse, QueryMsg as FundQuery};
@@ -29,6 +29,25 @@ fn walk<S: Clone>(
     }
 }
 
+/// A page of `ids` asked with `limit`, and where the next one starts: after its last id when
+/// the page is full (the contracts cap every page at 30), nowhere after a short page.
+fn full_page(ids: impl Iterator<Item = String>, limit: u32) -> (Vec<String>, Option<String>) {
+    let ids: Vec<String> = ids.collect();
+    let next = (ids.len() == limit.min(30) as usize).then(|| ids.last().cloned().unwrap());
+    (ids, next)
+}
+
+/// The list asked with no limit answers 30 (the cap); walked in pages of `limit` it yields each
+/// of its `total` ids once.
+fn assert_capped_and_complete<S: Clone>(
+    page: &impl Fn(Option<S>, u32) -> (Vec<String>, Option<S>),
+    limit: u32,
+    total: usize,
+) {
+    assert_eq!(page(None, u32::MAX).0.len(), 30);
+    assert_once(&walk(page, limit), total);
+}
+
 fn assert_once(ids: &[String], expected: usize) {
     let mut sorted = ids.to_vec();
     sorted.sort();
@@ -49,7 +68,7 @@ fn s31_every_list_query_caps_at_30_and_pages_cover_everything_once() {
         s.trader(&format!("user{i}"), 1, 1);
     }
     let (owner, fund, feed) = (s.owner.clone(), s.fund.clone(), s.feed.clone());
-    let engine2 = s.user("engine2", 0);
+    let engine2 = s.trader("engine2", 0, 0);
     s.exec_at(
         &fund,
         &owner,
@@ -68,49 +87,32 @@ fn s31_every_list_query_caps_at_30_and_pages_cover_everything_once() {
         )
         .unwrap();
     }
-    let q = s.app.wrap();
     let markets = |start: Option<String>, limit: u32| {
-        let r: MarketsResponse = q
-            .query_wasm_smart(
-                s.engine.clone(),
-                &QueryMsg::Markets {
-                    start_after: start,
-                    limit: Some(limit),
-                },
-            )
-            .unwrap();
-        let ids: Vec<String> = r.markets.iter().map(|m| m.market_id.clone()).collect();
-        let next = (ids.len() == limit.min(30) as usize).then(|| ids.last().cloned().unwrap());
-        (ids, next)
+        let start_after = start;
+        let r: MarketsResponse = s.query(&QueryMsg::Markets {
+            start_after,
+            limit: Some(limit),
+        });
+        full_page(r.markets.iter().map(|m| m.market_id.clone()), limit)
     };
-    assert_eq!(markets(None, u32::MAX).0.len(), 30);
-    assert_once(&walk(markets, 7), 35);
+    assert_capped_and_complete(&markets, 7, 35);
     let accounts = |start: Option<String>, limit: u32| {
-        let r: AccountsResponse = q
-            .query_wasm_smart(
-                s.engine.clone(),
-                &QueryMsg::Accounts {
-                    start_after: start,
-                    limit: Some(limit),
-                },
-            )
-            .unwrap();
+        let start_after = start;
+        let r: AccountsResponse = s.query(&QueryMsg::Accounts {
+            start_after,
+            limit: Some(limit),
+        });
         let ids: Vec<String> = r.accounts.iter().map(|a| a.address.to_string()).collect();
         (ids, r.next_start_after)
     };
-    assert_eq!(accounts(None, u32::MAX).0.len(), 30);
-    assert_once(&walk(accounts, u32::MAX), 40);
+    assert_capped_and_complete(&accounts, u32::MAX, 40);
     // the liquidation scan bounds the accounts it values; accounts that cannot be liquidatable
     let scan = |start: Option<String>, limit: u32| {
-        let r: LiquidatableAccountsResponse = q
-            .query_wasm_smart(
-                s.engine.clone(),
-                &QueryMsg::LiquidatableAccounts {
-                    start_after: start,
-                    limit: Some(limit),
-                },
-            )
-            .unwrap();
+        let start_after = start;
+        let r: LiquidatableAccountsResponse = s.query(&QueryMsg::LiquidatableAccounts {
+            start_after,
+            limit: Some(limit),
+        });
         assert!(r.accounts.is_empty());
         let n = r.next_start_after.clone();
         (n.iter().cloned().collect::<Vec<_>>(), n)
@@ -127,37 +129,30 @@ fn s31_every_list_query_caps_at_30_and_pages_cover_everything_once() {
     assert_eq!(scan(None, 1).0, vec![eleven[10].clone()]);
     assert_eq!(walk(scan, 1).len(), 3);
     let feeds = |start: Option<String>, limit: u32| {
-        let r: FeedsResponse = q
-            .query_wasm_smart(
-                feed.clone(),
-                &FeedQuery::Feeds {
-                    start_after: start,
-                    limit: Some(limit),
-                },
-            )
-            .unwrap();
-        let ids: Vec<String> = r.feeds.iter().map(|f| f.feed_id.clone()).collect();
-        let next = (ids.len() == limit.min(30) as usize).then(|| ids.last().cloned().unwrap());
-        (ids, next)
+        let start_after = start;
+        let r: FeedsResponse = s.query_at(
+            &feed,
+            &FeedQuery::Feeds {
+                start_after,
+                limit: Some(limit),
+            },
+        );
+        full_page(r.feeds.iter().map(|f| f.feed_id.clone()), limit)
     };
-    assert_eq!(feeds(None, u32::MAX).0.len(), 30);
-    assert_once(&walk(feeds, 30), 35);
+    assert_capped_and_complete(&feeds, 30, 35);
     let payouts = |start: Option<u64>, limit: u32| {
-        let r: PayoutsResponse = q
-            .query_wasm_smart(
-                fund.clone(),
-                &FundQuery::Payouts {
-                    start_after: start,
-                    limit: Some(limit),
-                },
-            )
-            .unwrap();
-        let ids: Vec<String> = r.payouts.iter().map(|p| p.id.to_string()).collect();
-        let next = (ids.len() == limit.min(30) as usize).then(|| r.payouts.last().unwrap().id);
-        (ids, next)
+        let start_after = start;
+        let r: PayoutsResponse = s.query_at(
+            &fund,
+            &FundQuery::Payouts {
+                start_after,
+                limit: Some(limit),
+            },
+        );
+        let (ids, next) = full_page(r.payouts.iter().map(|p| p.id.to_string()), limit);
+        (ids, next.map(|id| id.parse::<u64>().unwrap()))
     };
-    assert_eq!(payouts(None, u32::MAX).0.len(), 30);
-    assert_once(&walk(payouts, u32::MAX), 35);
+    assert_capped_and_complete(&payouts, u32::MAX, 35);
 }
 
 #[test]
@@ -170,7 +165,7 @@ fn s31_settle_positions_closes_at_most_30_per_call() {
         users.push(u);
     }
     s.settle_market("ETH", None);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     let settle = ExecuteMsg::SettlePositions {
         market_id: "ETH".into(),
         limit: Some(u32::MAX),
@@ -207,7 +202,7 @@ fn s32_no_zero_amount_send_when_there_is_nothing_to_pay() {
         &[("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))],
     );
     s.register_engine();
-    let (alice, keeper) = (s.trader("alice", 1_000, 1_000), s.user("keeper", 0));
+    let (alice, keeper) = (s.trader("alice", 1_000, 1_000), s.trader("keeper", 0, 0));
     s.trade(&alice, "BTC", "0.15");
     // nothing pending: sweep refuses instead of sending 0
     s.rejects_exact(
@@ -229,9 +224,7 @@ fn s32_no_zero_amount_send_when_there_is_nothing_to_pay() {
     // withdrawing zero is refused, not sent
     s.rejects_exact(
         &alice,
-        &ExecuteMsg::Withdraw {
-            amount: Uint128::zero(),
-        },
+        &Suite::withdraw_msg(0),
         &[],
         "amount must be positive",
     );
@@ -239,7 +232,7 @@ fn s32_no_zero_amount_send_when_there_is_nothing_to_pay() {
 
 fn donation_world(donate: bool) -> (Suite, Addr, Addr) {
     let mut s = Suite::new();
-    let (alice, bob) = (s.user("alice", 20_000), s.user("bob", 2_000));
+    let (alice, bob) = (s.trader("alice", 20_000, 0), s.trader("bob", 2_000, 0));
     s.deposit(&alice, 10_000);
     s.trade(&alice, "BTC", "1");
     s.try_isolated(&alice, "ETH", "-2", 1_000 * USDC).unwrap();
@@ -287,8 +280,8 @@ fn s33_a_donation_changes_no_account_health_share_price_or_liquidation() {
     assert_eq!(scan(&gifted), scan(&plain));
     assert_eq!(scan(&plain).accounts.len(), 1);
     // the same liquidation pays the same amounts
-    let keeper_p = plain.user("keeper", 0);
-    let keeper_g = gifted.user("keeper", 0);
+    let keeper_p = plain.trader("keeper", 0, 0);
+    let keeper_g = gifted.trader("keeper", 0, 0);
     let rp = plain.liquidate(&keeper_p, &bob, None).unwrap();
     let rg = gifted.liquidate(&keeper_g, &bob, None).unwrap();
     assert_eq!(

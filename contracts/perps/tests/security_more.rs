@@ -3,16 +3,15 @@
 
 use cosmwasm_std::{coins, Decimal256, Uint128};
 use cw_multi_test::Executor;
-use perps_api::perps::{ExecuteMsg, MarginTier, MarketConfig, MarketStatusUpdate};
+use perps_api::perps::{ExecuteMsg, MarketConfig, MarketStatusUpdate};
 use perps_api::price_feed::{ExecuteMsg as FeedMsg, PriceUpdate};
 
-use crate::suite::{config_update, d, int_usdc, plain_market, sd, usdc, Suite, DENOM, USDC};
+use crate::suite::{
+    config_update, d, int_usdc, margin_tiers, plain_market, sd, usdc, Suite, DENOM, USDC,
+};
 
 fn remove(amount: u128) -> ExecuteMsg {
-    ExecuteMsg::RemoveMargin {
-        market_id: "BTC".into(),
-        amount: Uint128::new(amount),
-    }
+    Suite::remove_margin_msg("BTC", amount)
 }
 
 #[test]
@@ -46,10 +45,7 @@ fn s34_remove_margin_never_uses_unrealized_profit() {
         // 6,000 more margin from attached funds: exactly 900 removable
         s.exec_coins(
             &alice,
-            &ExecuteMsg::AddMargin {
-                market_id: "BTC".into(),
-                amount: usdc(6_000),
-            },
+            &Suite::add_margin_msg("BTC", 6_000 * USDC),
             &coins(6_000 * USDC, DENOM),
         )
         .unwrap();
@@ -68,11 +64,7 @@ fn s34_remove_margin_never_uses_unrealized_profit() {
 /// Impact up to 5 %: the default 1 % slippage binds first.
 fn deep_market() -> MarketConfig {
     MarketConfig {
-        margin_tiers: vec![MarginTier {
-            max_notional: None,
-            initial_margin_ratio: d("0.2"),
-            maintenance_margin_ratio: d("0.1"),
-        }],
+        margin_tiers: margin_tiers(&[(None, "0.2", "0.1")]),
         skew_scale: d("1000"),
         max_price_impact: Some(d("0.05")),
         liquidation_fee: d("0.11"),
@@ -127,11 +119,7 @@ fn s36_impact_cap_refuses_and_no_fill_is_ever_at_or_below_zero() {
     // the largest impact validation admits is below 1 (max_price_impact in (0, 1)); with a
     // liquidation fee that keeps liquidation dearer than a close: 0.995·(1 − 0) ≥ 0.99
     let extreme = MarketConfig {
-        margin_tiers: vec![MarginTier {
-            max_notional: None,
-            initial_margin_ratio: d("1"),
-            maintenance_margin_ratio: d("0.5"),
-        }],
+        margin_tiers: margin_tiers(&[(None, "1", "0.5")]),
         skew_scale: d("10"),
         max_price_impact: Some(d("0.99")),
         liquidation_fee: d("0.995"),
@@ -194,7 +182,7 @@ fn s37_a_flip_checks_cap_minimum_and_margin_on_the_full_new_side() {
     let mut eth = plain_market("ETH");
     eth.max_short_oi = usdc(450_000);
     let mut s = Suite::with(|_| {}, &[("BTC", plain_market("BTC")), ("ETH", eth)]);
-    let alice = s.user("alice", 100_000);
+    let alice = s.trader("alice", 100_000, 0);
     s.deposit_units(&alice, 60_000 * USDC - 1);
     s.trade(&alice, "ETH", "100");
     // long 100 → short 200 (600,000 notional) breaks the 450,000 short cap
@@ -305,20 +293,11 @@ fn s40_a_settled_market_needs_no_oracle_anywhere_afterwards() {
     s.trade(&alice, "BTC", "1");
     s.trade(&alice, "ETH", "1");
     s.try_isolated(&bob, "BTC", "-0.5", 5_000 * USDC).unwrap();
-    let r = s
-        .exec(
-            &owner,
-            &ExecuteMsg::SettleMarket {
-                market_id: "BTC".into(),
-                price: None,
-            },
-        )
-        .unwrap();
+    s.settle_market("BTC", None);
     assert_eq!(
         s.market("BTC").status,
         perps_api::perps::MarketStatus::Settled { price: d("60000") }
     );
-    let _ = r;
     // the BTC feed is removed altogether
     s.exec_at(
         &feed,
@@ -339,8 +318,7 @@ fn s40_a_settled_market_needs_no_oracle_anywhere_afterwards() {
     // the vault needs no BTC price while bob's settled position is still open
     let lp = s.lp.clone();
     s.mint(&lp, 10 * USDC);
-    s.exec_funds(&lp, &ExecuteMsg::ProvideLiquidity {}, 10 * USDC)
-        .unwrap();
+    s.provide(&lp, 10 * USDC).unwrap();
     // bob withdraws: his touch returns the isolated margin, no price needed
     s.withdraw(&bob, 10_000 * USDC).unwrap();
     let b = s.account(&bob);
@@ -444,9 +422,7 @@ fn s43_an_underwater_or_bankrupt_isolated_position_does_not_block_the_cross_book
     assert_eq!(a.free_collateral, usdc(3_700));
     s.rejects_exact(
         &alice,
-        &ExecuteMsg::Withdraw {
-            amount: Uint128::new(3_700 * USDC + 1),
-        },
+        &Suite::withdraw_msg(3_700 * USDC + 1),
         &[],
         "withdrawal 3700000001 exceeds free collateral 3700000000",
     );
@@ -470,8 +446,7 @@ fn s43_an_underwater_or_bankrupt_isolated_position_does_not_block_the_cross_book
 #[test]
 fn a_field_the_message_does_not_have_refuses_it_and_changes_nothing() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
-    s.deposit(&alice, 5_000);
+    let alice = s.trader("alice", 10_000, 5_000);
     let (engine, feed, fund) = (s.engine.clone(), s.feed.clone(), s.fund.clone());
     let owner = s.owner.clone();
     let cases = [

@@ -33,7 +33,7 @@ fn first_deposit_below_twice_the_lock_and_trades_without_shares_are_refused() {
         &[("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))],
         0,
     );
-    let (alice, carol) = (s.user("alice", 10_000), s.user("carol", 10));
+    let (alice, carol) = (s.trader("alice", 10_000, 0), s.trader("carol", 10, 0));
     s.deposit(&alice, 10_000);
     s.rejects_trade(
         &alice,
@@ -47,8 +47,7 @@ fn first_deposit_below_twice_the_lock_and_trades_without_shares_are_refused() {
         &cosmwasm_std::coins(2 * USDC - 1, crate::suite::DENOM),
         "first deposit 1999999 is below the minimum 2000000",
     );
-    s.exec_funds(&carol, &ExecuteMsg::ProvideLiquidity {}, 2 * USDC)
-        .unwrap();
+    s.provide(&carol, 2 * USDC).unwrap();
     assert_eq!(lp_position(&s, &carol).shares.u128(), USDC);
 }
 

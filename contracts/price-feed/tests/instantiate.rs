@@ -25,10 +25,7 @@ fn defaults_owner_to_sender_and_future_bound_to_5() {
 
 #[test]
 fn explicit_owner_publishers_and_bound() {
-    let (gov, p1, p2) = {
-        let s = Suite::bare();
-        (s.addr("gov"), s.addr("p1"), s.addr("p2"))
-    };
+    let [gov, p1, p2] = test_support::addrs(["gov", "p1", "p2"]);
     let suite = Suite::with(|m| {
         m.owner = Some(gov.to_string());
         m.publishers = vec![p1.to_string(), p2.to_string()];

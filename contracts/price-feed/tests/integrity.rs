@@ -2,7 +2,7 @@
 //! window's anchor and capped at `max_jump_windows`, a refused price marks the feed unconfirmed
 //! (one publisher alone cannot), and the last 16 accepted records stay readable raw.
 
-use cosmwasm_std::Addr;
+use cosmwasm_std::{Addr, Decimal256};
 use perps_api::price_feed::{
     history_slot, ExecuteMsg, HistoryRecord, InstantiateMsg, PriceFeed, PriceRecord, PriceUpdate,
     PRICES, PRICE_HISTORY,
@@ -33,6 +33,12 @@ fn push_from(suite: &mut Suite, who: &Addr, u: PriceUpdate) -> cw_multi_test::Ap
         .unwrap()
 }
 
+/// The feed's latest price and its unanswered refused publish time.
+fn price_and_refusal(suite: &Suite, feed_id: &str) -> (Decimal256, Option<u64>) {
+    let price = suite.price(feed_id).unwrap();
+    (price.price, price.refused_publish_time)
+}
+
 #[test]
 fn s53_five_updates_in_one_block_cannot_walk_the_price_past_one_bound() {
     let (mut suite, t0) = sol();
@@ -52,8 +58,7 @@ fn s53_five_updates_in_one_block_cannot_walk_the_price_past_one_bound() {
     assert_eq!(raw(&suite, "SOL").refused_publish_time, None);
     // Even a second apart, block after block, the window's moves add up to one bound.
     suite.advance(2);
-    let res = suite.push(vec![upd("SOL", "89.99", t0 + 2)]).unwrap();
-    assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+    suite.assert_jump_skipped(upd("SOL", "89.99", t0 + 2));
     assert_eq!(suite.stored("SOL").0, d("90"));
 }
 
@@ -63,8 +68,7 @@ fn s53_after_a_ten_minute_silence_at_most_max_jump_windows_bounds() {
     suite.advance(600);
     // Ten windows of silence scale the bound by 3, not 10: 0.01 (−99.99 %) and 69.99 refused.
     for price in ["0.01", "69.99"] {
-        let res = suite.push(vec![upd("SOL", price, t0 + 599)]).unwrap();
-        assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+        suite.assert_jump_skipped(upd("SOL", price, t0 + 599));
     }
     assert_eq!(suite.stored("SOL").0, d("100"));
     assert_eq!(raw(&suite, "SOL").refused_publish_time, Some(t0 + 599));
@@ -91,10 +95,8 @@ fn s53_after_a_ten_minute_silence_at_most_max_jump_windows_bounds() {
     let t1 = suite.now();
     suite.push(vec![upd("ONE", "100", t1)]).unwrap();
     suite.advance(3_600);
-    let res = suite.push(vec![upd("ONE", "89.99", t1 + 3_600)]).unwrap();
-    assert_eq!(attrs(&res, "skipped_update"), ["ONE:jump"]);
-    suite.push(vec![upd("ONE", "90", t1 + 3_600)]).unwrap();
-    assert_eq!(suite.stored("ONE").0, d("90"));
+    suite.assert_jump_skipped(upd("ONE", "89.99", t1 + 3_600));
+    suite.assert_lands(upd("ONE", "90", t1 + 3_600));
 }
 
 #[test]
@@ -105,17 +107,14 @@ fn the_anchor_moves_only_once_a_window_has_passed() {
     suite.push(vec![upd("SOL", "109", t0 + 59)]).unwrap();
     // 119.9 at 60 s would be +10 % of 109 but is +19.9 % of the anchor.
     suite.advance(1);
-    let res = suite.push(vec![upd("SOL", "119.9", t0 + 60)]).unwrap();
-    assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+    suite.assert_jump_skipped(upd("SOL", "119.9", t0 + 60));
     // 110 at 61 s lands and, a full window after the anchor, becomes the anchor.
     suite.push(vec![upd("SOL", "110", t0 + 61)]).unwrap();
     // That accepted update (61 ≥ 60) answers the refusal at 60.
     assert_eq!(raw(&suite, "SOL").refused_publish_time, None);
     suite.advance(1);
-    suite.push(vec![upd("SOL", "121", t0 + 62)]).unwrap();
-    assert_eq!(suite.stored("SOL").0, d("121"));
-    let res = suite.push(vec![upd("SOL", "121.1", t0 + 63)]).unwrap();
-    assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+    suite.assert_lands(upd("SOL", "121", t0 + 62));
+    suite.assert_jump_skipped(upd("SOL", "121.1", t0 + 63));
 }
 
 #[test]
@@ -135,8 +134,7 @@ fn s42_a_refused_gap_marks_the_feed_unconfirmed_until_an_accepted_price_answers_
     assert_eq!(raw(&suite, "SOL").refused_publish_time, Some(t0 + 60));
     // An accepted price published before the refusal does not answer it. (105, so that the
     // later +15 % is also within one bound of this latest stored price.)
-    suite.push(vec![upd("SOL", "105", t0 + 59)]).unwrap();
-    assert_eq!(suite.stored("SOL").0, d("105"));
+    suite.assert_lands(upd("SOL", "105", t0 + 59));
     assert_eq!(raw(&suite, "SOL").refused_publish_time, Some(t0 + 60));
     // A later refusal moves the mark forward.
     suite.advance(20);
@@ -147,8 +145,7 @@ fn s42_a_refused_gap_marks_the_feed_unconfirmed_until_an_accepted_price_answers_
     let res = suite.push(vec![upd("SOL", "115", t0 + 90)]).unwrap();
     assert!(attrs(&res, "skipped_update").is_empty());
     assert!(attrs(&res, "refused_publish_time").is_empty());
-    let price = suite.price("SOL").unwrap();
-    assert_eq!((price.price, price.refused_publish_time), (d("115"), None));
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("115"), None));
     // The raw record is back to its confirmed encoding.
     let stored = suite
         .app
@@ -181,14 +178,11 @@ fn only_the_owners_reset_at_or_after_the_refusal_confirms_a_gap_beyond_the_cap()
     let res = suite.reset("SOL", "50", t0 + 3_600).unwrap();
     assert!(attrs(&res, "refused_publish_time").is_empty());
     assert_eq!(attrs(&res, "sequence"), ["3"]);
-    let price = suite.price("SOL").unwrap();
-    assert_eq!((price.price, price.refused_publish_time), (d("50"), None));
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("50"), None));
     // The reset is the new anchor: 10 % of 50 within its window.
     suite.advance(1);
-    let res = suite.push(vec![upd("SOL", "55.01", t0 + 3_601)]).unwrap();
-    assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
-    suite.push(vec![upd("SOL", "55", t0 + 3_601)]).unwrap();
-    assert_eq!(suite.stored("SOL").0, d("55"));
+    suite.assert_jump_skipped(upd("SOL", "55.01", t0 + 3_601));
+    suite.assert_lands(upd("SOL", "55", t0 + 3_601));
 }
 
 /// SOL priced at 100 by a feed with three publishers.
@@ -245,14 +239,9 @@ fn two_distinct_publishers_refused_within_a_window_mark_the_feed_unconfirmed() {
     // p3's accepted 115 at 90 s of the anchor is stored but alone answers nothing; p1's 115 a
     // second later (a second publisher within one window) answers both refusals.
     push_from(&mut suite, &p3, upd("SOL", "115", t0 + 90));
-    let price = suite.price("SOL").unwrap();
-    assert_eq!(
-        (price.price, price.refused_publish_time),
-        (d("115"), Some(t0 + 70))
-    );
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("115"), Some(t0 + 70)));
     push_from(&mut suite, &p1, upd("SOL", "115", t0 + 91));
-    let price = suite.price("SOL").unwrap();
-    assert_eq!((price.price, price.refused_publish_time), (d("115"), None));
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("115"), None));
     // Answered refusals no longer count: p1 alone again records nothing.
     suite.advance(1);
     push_from(&mut suite, &p1, upd("SOL", "150", t0 + 120));
@@ -316,8 +305,7 @@ fn s53_a_future_dated_update_cannot_capture_the_anchor() {
         assert!(attrs(&res, "refused_publish_time").is_empty());
     }
     assert_eq!(suite.stored("SOL"), (d("100"), d("1"), d("100"), t0 + 115));
-    let price = suite.price("SOL").unwrap();
-    assert_eq!((price.price, price.refused_publish_time), (d("100"), None));
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("100"), None));
 }
 
 #[test]
@@ -432,8 +420,7 @@ fn a_price_stored_before_the_history_existed_is_read_and_continued() {
     assert!(suite.history("SOL").is_empty());
     // The next update is judged from the stored price and numbered from 1.
     suite.advance(1);
-    let res = suite.push(vec![upd("SOL", "110.01", t0 + 1)]).unwrap();
-    assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+    suite.assert_jump_skipped(upd("SOL", "110.01", t0 + 1));
     suite.push(vec![upd("SOL", "110", t0 + 1)]).unwrap();
     let record = raw(&suite, "SOL");
     assert_eq!(
@@ -455,21 +442,17 @@ fn s53_one_block_after_a_long_silence_moves_at_most_max_jump_windows_bounds() {
     // from (100): 63 (one bound from the new anchor, 37 % from 100) and one atom below 70 are
     // refused.
     for price in ["63", "69.999999999999999999"] {
-        let res = suite.push(vec![upd("SOL", price, t0 + 601)]).unwrap();
-        assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
+        suite.assert_jump_skipped(upd("SOL", price, t0 + 601));
     }
     assert_eq!(suite.stored("SOL"), (d("70"), d("1"), d("70"), t0 + 600));
     // Within both bounds: 77 (+10 % of the new anchor, −23 % of the old one) lands.
-    suite.push(vec![upd("SOL", "77", t0 + 602)]).unwrap();
-    assert_eq!(suite.stored("SOL").0, d("77"));
+    suite.assert_lands(upd("SOL", "77", t0 + 602));
     suite.push(vec![upd("SOL", "70", t0 + 603)]).unwrap();
     // The next block is measured from the new anchor alone, as after any window boundary: one
     // bound, 63.
     suite.advance(1);
-    let res = suite.push(vec![upd("SOL", "62.99", t0 + 604)]).unwrap();
-    assert_eq!(attrs(&res, "skipped_update"), ["SOL:jump"]);
-    suite.push(vec![upd("SOL", "63", t0 + 605)]).unwrap();
-    assert_eq!(suite.stored("SOL").0, d("63"));
+    suite.assert_jump_skipped(upd("SOL", "62.99", t0 + 604));
+    suite.assert_lands(upd("SOL", "63", t0 + 605));
 }
 
 #[test]
@@ -509,11 +492,7 @@ fn marked_by_two_honest_publishers() -> (Suite, [Addr; 3], u64) {
     for who in &publishers[..2] {
         push_from(&mut suite, who, upd("SOL", "85", t0 + 60));
     }
-    let price = suite.price("SOL").unwrap();
-    assert_eq!(
-        (price.price, price.refused_publish_time),
-        (d("100"), Some(t0 + 60))
-    );
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("100"), Some(t0 + 60)));
     (suite, publishers, t0)
 }
 
@@ -526,24 +505,15 @@ fn one_publisher_alone_cannot_lift_an_unconfirmed_mark() {
         let res = push_from(&mut suite, &m, upd("SOL", "100", t));
         assert!(attrs(&res, "skipped_update").is_empty());
     }
-    let price = suite.price("SOL").unwrap();
-    assert_eq!(
-        (price.price, price.refused_publish_time),
-        (d("100"), Some(t0 + 60))
-    );
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("100"), Some(t0 + 60)));
     assert_eq!(raw(&suite, "SOL").refused_publish_time, Some(t0 + 60));
     // Two windows later the honest 85 is within the scaled bound: h1's print alone leaves the
     // feed unconfirmed, h2's within one window confirms it.
     suite.advance(120);
     push_from(&mut suite, &h1, upd("SOL", "85", t0 + 180));
-    let price = suite.price("SOL").unwrap();
-    assert_eq!(
-        (price.price, price.refused_publish_time),
-        (d("85"), Some(t0 + 60))
-    );
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("85"), Some(t0 + 60)));
     push_from(&mut suite, &h2, upd("SOL", "85", t0 + 181));
-    let price = suite.price("SOL").unwrap();
-    assert_eq!((price.price, price.refused_publish_time), (d("85"), None));
+    assert_eq!(price_and_refusal(&suite, "SOL"), (d("85"), None));
 }
 
 #[test]

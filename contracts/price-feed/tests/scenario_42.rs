@@ -27,8 +27,7 @@ fn gap_is_accepted_once_enough_time_has_elapsed() {
     let (mut suite, t0) = Suite::priced();
     // 15 % needs 0.1 · Δt/60 ≥ 0.15, i.e. Δt ≥ 90 s of publish time.
     suite.advance(120);
-    let res = suite.push(vec![upd("BTC", "115", t0 + 89)]).unwrap();
-    assert_eq!(attrs(&res, "skipped_update"), ["BTC:jump"]);
+    suite.assert_jump_skipped(upd("BTC", "115", t0 + 89));
     assert_eq!(suite.stored("BTC"), (d("100"), d("1"), d("100"), t0));
     let res = suite.push(vec![upd("BTC", "115", t0 + 90)]).unwrap();
     assert!(attrs(&res, "skipped_update").is_empty());
@@ -36,13 +35,10 @@ fn gap_is_accepted_once_enough_time_has_elapsed() {
     // Downwards the same way: −15 % of 115 needs 90 s again, of publish time and of block time
     // since 115 became the anchor (accepted at t0 + 120).
     suite.advance(89);
-    let res = suite.push(vec![upd("BTC", "97.75", t0 + 180)]).unwrap();
-    assert_eq!(attrs(&res, "skipped_update"), ["BTC:jump"]);
+    suite.assert_jump_skipped(upd("BTC", "97.75", t0 + 180));
     suite.advance(1);
-    let res = suite.push(vec![upd("BTC", "97.75", t0 + 179)]).unwrap();
-    assert_eq!(attrs(&res, "skipped_update"), ["BTC:jump"]);
-    suite.push(vec![upd("BTC", "97.75", t0 + 180)]).unwrap();
-    assert_eq!(suite.stored("BTC").0, d("97.75"));
+    suite.assert_jump_skipped(upd("BTC", "97.75", t0 + 179));
+    suite.assert_lands(upd("BTC", "97.75", t0 + 180));
 }
 
 #[test]

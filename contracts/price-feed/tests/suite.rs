@@ -106,12 +106,8 @@ impl Suite {
 
     /// Code stored, nothing instantiated yet; the stranger holds some coins.
     pub fn bare() -> Self {
-        let api = cosmwasm_std::testing::MockApi::default();
-        let (owner, publisher, stranger) = (
-            api.addr_make("owner"),
-            api.addr_make("publisher"),
-            api.addr_make("stranger"),
-        );
+        let [owner, publisher, stranger, placeholder] =
+            test_support::addrs(["owner", "publisher", "stranger", "not-instantiated"]);
         let funded = [owner.clone(), publisher.clone(), stranger.clone()];
         let mut app = App::new(|router, _, storage| {
             for addr in &funded {
@@ -126,7 +122,7 @@ impl Suite {
             app,
             code_id,
             // Replaced by `with`; a bare suite instantiates for itself.
-            feed: api.addr_make("not-instantiated"),
+            feed: placeholder,
             owner,
             publisher,
             stranger,
@@ -189,6 +185,20 @@ impl Suite {
             &self.publisher.clone(),
             &ExecuteMsg::UpdatePrices { prices },
         )
+    }
+
+    /// Pushes `update` alone (from the publisher) and asserts that the feed skipped it as a jump.
+    pub fn assert_jump_skipped(&mut self, update: PriceUpdate) {
+        let feed_id = update.feed_id.clone();
+        let res = self.push(vec![update]).unwrap();
+        assert_eq!(attrs(&res, "skipped_update"), [format!("{feed_id}:jump")]);
+    }
+
+    /// Pushes `update` alone (from the publisher) and asserts that its price is now stored.
+    pub fn assert_lands(&mut self, update: PriceUpdate) {
+        let (feed_id, price) = (update.feed_id.clone(), update.price);
+        self.push(vec![update]).unwrap();
+        assert_eq!(self.stored(&feed_id).0, price);
     }
 
     /// `reset_price` from the owner with `conf` 1.

@@ -171,44 +171,27 @@ fn future_bound_applies_to_a_first_price() {
 #[test]
 fn jump_bound_is_inclusive_to_the_last_digit() {
     let (mut suite, t) = Suite::priced();
-    assert_skipped(
-        &mut suite,
-        upd("BTC", "110.000000000000000001", t + 1),
-        "jump",
-    );
-    assert_skipped(
-        &mut suite,
-        upd("BTC", "89.999999999999999999", t + 1),
-        "jump",
-    );
+    for over in ["110.000000000000000001", "89.999999999999999999"] {
+        assert_skipped(&mut suite, upd("BTC", over, t + 1), "jump");
+    }
     let res = suite.push(vec![upd("BTC", "110", t + 1)]).unwrap();
     assert_eq!(attrs(&res, "updated"), ["1"]);
     assert_eq!(suite.stored("BTC"), (d("110"), d("1"), d("110"), t + 1));
     // Within the window every move is measured from its anchor, 100, and from the stored 110:
     // 110.000000000000000001 is within 10 % of 110 but not of the anchor; 99 is exactly −10 %
     // of 110 and lands, one atomic unit less does not (though within 10 % of the anchor).
-    assert_skipped(
-        &mut suite,
-        upd("BTC", "110.000000000000000001", t + 2),
-        "jump",
-    );
-    assert_skipped(
-        &mut suite,
-        upd("BTC", "98.999999999999999999", t + 2),
-        "jump",
-    );
-    suite.push(vec![upd("BTC", "99", t + 2)]).unwrap();
-    assert_eq!(suite.stored("BTC").0, d("99"));
+    for over in ["110.000000000000000001", "98.999999999999999999"] {
+        assert_skipped(&mut suite, upd("BTC", over, t + 2), "jump");
+    }
+    suite.assert_lands(upd("BTC", "99", t + 2));
 }
 
 #[test]
 fn unbounded_feed_accepts_any_move_and_first_price_is_free() {
     let (mut suite, t) = Suite::priced();
-    suite.push(vec![upd("ETH", "1", t + 1)]).unwrap();
-    assert_eq!(suite.stored("ETH").0, d("1"));
+    suite.assert_lands(upd("ETH", "1", t + 1));
     suite.add_feed("SOL", Some("0.01"));
-    suite.push(vec![upd("SOL", "123456", t + 1)]).unwrap();
-    assert_eq!(suite.stored("SOL").0, d("123456"));
+    suite.assert_lands(upd("SOL", "123456", t + 1));
 }
 
 #[test]

@@ -181,6 +181,13 @@ impl Event {
         }
     }
 
+    /// An event with `attributes` in order.
+    pub fn with(ty: impl Into<String>, attributes: &[(&str, &str)]) -> Self {
+        attributes
+            .iter()
+            .fold(Self::new(ty), |e, (k, v)| e.add_attribute(*k, *v))
+    }
+
     /// With one more attribute.
     pub fn add_attribute(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.push(Attribute {

@@ -244,14 +244,14 @@ pub fn start(config: &Config, mnemonic: &str) -> Result<Keeper, String> {
         Duration::from_millis(config.backoff_max_ms),
     );
     for (name, index) in task_accounts {
-        let (task, interval, contract): (Box<dyn Task>, u64, String) = match name {
+        // `Ctx::perps` is the engine for every task (prices publishes to the feed it holds)
+        let (task, interval): (Box<dyn Task>, u64) = match name {
             "liquidate" => (
                 Box::new(tasks::liquidate::Liquidate::new(
                     config.liquidate.page_limit,
                     config.liquidate.min_profit,
                 )),
                 config.liquidate.interval_ms,
-                contracts.perps.clone(),
             ),
             "execute_orders" => {
                 let c = &config.execute_orders;
@@ -263,7 +263,6 @@ pub fn start(config: &Config, mnemonic: &str) -> Result<Keeper, String> {
                         execute_unprofitable: c.execute_unprofitable,
                     }),
                     c.interval_ms,
-                    contracts.perps.clone(),
                 )
             }
             "auto_deleverage" => (
@@ -271,21 +270,18 @@ pub fn start(config: &Config, mnemonic: &str) -> Result<Keeper, String> {
                     limit: config.auto_deleverage.limit,
                 }),
                 config.auto_deleverage.interval_ms,
-                contracts.perps.clone(),
             ),
             "sweep_fees" => (
                 Box::new(tasks::maintenance::SweepFees {
                     min_pending: config.sweep_fees.min_pending,
                 }),
                 config.sweep_fees.interval_ms,
-                contracts.perps.clone(),
             ),
             "settle_positions" => (
                 Box::new(tasks::maintenance::SettlePositions {
                     limit: config.settle_positions.limit,
                 }),
                 config.settle_positions.interval_ms,
-                contracts.perps.clone(),
             ),
             _ => {
                 let p = config
@@ -300,7 +296,6 @@ pub fn start(config: &Config, mnemonic: &str) -> Result<Keeper, String> {
                 (
                     Box::new(tasks::prices::Prices::new(p, feed.clone())?),
                     interval,
-                    contracts.perps.clone(),
                 )
             }
         };
@@ -309,7 +304,7 @@ pub fn start(config: &Config, mnemonic: &str) -> Result<Keeper, String> {
             chain: new_chain()?,
             account: Arc::clone(&accounts[&index]),
             address: address_of(index),
-            perps: contract,
+            perps: contracts.perps.clone(),
             own: own.clone(),
             fee_price: config.fee_price,
             metrics: metrics.clone(),

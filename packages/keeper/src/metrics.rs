@@ -26,6 +26,11 @@ fn task_reason(t: &str, reason: &str) -> TaskLabel {
     ]
 }
 
+/// The counter of `family` for `task` and `reason` (a handle sharing its value).
+fn by_reason(family: &Family<TaskLabel, Counter>, t: &str, reason: &str) -> Counter {
+    family.get_or_create(&task_reason(t, reason)).clone()
+}
+
 /// Every metric, cheap to clone (the handles share their values).
 #[derive(Clone)]
 pub struct Metrics {
@@ -230,30 +235,22 @@ impl Metrics {
 
     /// Counts a failure of `task` for `reason`.
     pub fn fail(&self, task_name: &str, reason: &str) {
-        self.failures
-            .get_or_create(&task_reason(task_name, reason))
-            .inc();
+        by_reason(&self.failures, task_name, reason).inc();
     }
 
     /// Failures of `task` for `reason` so far.
     pub fn failures_of(&self, task_name: &str, reason: &str) -> u64 {
-        self.failures
-            .get_or_create(&task_reason(task_name, reason))
-            .get()
+        by_reason(&self.failures, task_name, reason).get()
     }
 
     /// Counts work skipped on purpose.
     pub fn skip(&self, task_name: &str, reason: &str) {
-        self.skipped
-            .get_or_create(&task_reason(task_name, reason))
-            .inc();
+        by_reason(&self.skipped, task_name, reason).inc();
     }
 
     /// Skips of `task` for `reason` so far.
     pub fn skipped_of(&self, task_name: &str, reason: &str) -> u64 {
-        self.skipped
-            .get_or_create(&task_reason(task_name, reason))
-            .get()
+        by_reason(&self.skipped, task_name, reason).get()
     }
 
     /// Counts one included transaction: its gas, fee and the reward it brought.

@@ -18,11 +18,7 @@ fn a_crash_of_200_accounts_is_liquidated_within_a_bounded_number_of_blocks() {
     let keeper = perps_keeper::start(&net.keeper_config(KEEPER_A), MNEMONIC).unwrap();
     let http = keeper.http_addr().unwrap();
     // the keeper scans the healthy book (7 pages of 30) before the crash
-    assert!(wait_until(Duration::from_secs(20), || keeper
-        .metrics
-        .scan_pages
-        .get()
-        >= 14));
+    assert!(scans_at_least(&keeper, 14, Duration::from_secs(20)));
     assert_eq!(keeper.metrics.liquidations.get(), 0);
 
     let crash = net.publish("55000");

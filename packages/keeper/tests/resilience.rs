@@ -19,11 +19,7 @@ fn the_keeper_recovers_by_itself_when_the_node_stops_and_restarts() {
     net.open_positions(|i| if i % 4 == 3 { "0.03" } else { "0.15" });
     let k = perps_keeper::start(&net.keeper_config(KEEPER_A), MNEMONIC).unwrap();
     let http = k.http_addr().unwrap();
-    assert!(wait_until(Duration::from_secs(20), || k
-        .metrics
-        .scan_pages
-        .get()
-        >= 2));
+    assert!(scans_at_least(&k, 2, Duration::from_secs(20)));
 
     net.stop_node();
     assert!(
@@ -56,11 +52,7 @@ fn the_keeper_recovers_by_itself_when_the_node_stops_and_restarts() {
         http_get(http, "/healthz")
     );
     let pages = k.metrics.scan_pages.get();
-    assert!(wait_until(Duration::from_secs(10), || k
-        .metrics
-        .scan_pages
-        .get()
-        > pages));
+    assert!(scans_at_least(&k, pages + 1, Duration::from_secs(10)));
 
     gap_liquidates_all_15(&net, &k);
     assert!(k.metrics.last_block_height.get() as u64 >= net.height() - 5);

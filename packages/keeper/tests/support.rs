@@ -529,6 +529,11 @@ pub fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
     f()
 }
 
+/// Whether keeper `k` has scanned at least `pages` pages of accounts within `timeout`.
+pub fn scans_at_least(k: &perps_keeper::Keeper, pages: u64, timeout: Duration) -> bool {
+    wait_until(timeout, || k.metrics.scan_pages.get() >= pages)
+}
+
 /// `GET path` over plain HTTP/1.0: (status, body).
 pub fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).unwrap();

@@ -195,40 +195,65 @@ fn bad_transactions_get_the_sdk_codes_and_change_nothing() {
     };
     let balance = client.balance(&me, DENOM).unwrap();
 
-    // wrong sequence (reused or skipped): 32
-    let tx = w.sign(send(), fee(5_000, 200_000), CHAIN_ID, 0, 1).unwrap();
-    check_err(
-        client.broadcast(tx),
-        32,
-        "account sequence mismatch, expected 0, got 1",
-    );
-    // wrong chain id / account number: the signature does not verify: 4
-    let tx = w
-        .sign(send(), fee(5_000, 200_000), "other-1", 0, 0)
-        .unwrap();
-    check_err(client.broadcast(tx), 4, "signature verification failed");
-    let tx = w.sign(send(), fee(5_000, 200_000), CHAIN_ID, 1, 0).unwrap();
-    check_err(client.broadcast(tx), 4, "signature verification failed");
+    // ((fee, gas limit), chain id, account number, sequence): code and log
+    for ((amount, gas), chain_id, account, sequence, code, log) in [
+        // wrong sequence (reused or skipped): 32
+        (
+            (5_000, 200_000),
+            CHAIN_ID,
+            0,
+            1,
+            32,
+            "account sequence mismatch, expected 0, got 1",
+        ),
+        // wrong chain id / account number: the signature does not verify: 4
+        (
+            (5_000, 200_000),
+            "other-1",
+            0,
+            0,
+            4,
+            "signature verification failed",
+        ),
+        (
+            (5_000, 200_000),
+            CHAIN_ID,
+            1,
+            0,
+            4,
+            "signature verification failed",
+        ),
+        // a fee below gas x min_gas_price: 13
+        (
+            (4_999, 200_000),
+            CHAIN_ID,
+            0,
+            0,
+            13,
+            "insufficient fees; got: 4999uusdc required: 5000uusdc",
+        ),
+        // a fee above the balance: 5
+        (
+            (FUNDED * 2, 200_000),
+            CHAIN_ID,
+            0,
+            0,
+            5,
+            "insufficient funds",
+        ),
+        // a gas limit below the ante's own cost: 11 at CheckTx
+        ((5_000, 1_000), CHAIN_ID, 0, 0, 11, "out of gas"),
+    ] {
+        let tx = w
+            .sign(send(), fee(amount, gas), chain_id, account, sequence)
+            .unwrap();
+        check_err(client.broadcast(tx), code, log);
+    }
     // a flipped signature bit: 4
     let tx = w.sign(send(), fee(5_000, 200_000), CHAIN_ID, 0, 0).unwrap();
     let mut raw = TxRaw::decode(tx.as_slice()).unwrap();
     raw.signatures[0][3] ^= 1;
     check_err(client.broadcast(raw.encode_to_vec()), 4, "unauthorized");
-    // a fee below gas x min_gas_price: 13
-    let tx = w.sign(send(), fee(4_999, 200_000), CHAIN_ID, 0, 0).unwrap();
-    check_err(
-        client.broadcast(tx),
-        13,
-        "insufficient fees; got: 4999uusdc required: 5000uusdc",
-    );
-    // a fee above the balance: 5
-    let tx = w
-        .sign(send(), fee(FUNDED * 2, 200_000), CHAIN_ID, 0, 0)
-        .unwrap();
-    check_err(client.broadcast(tx), 5, "insufficient funds");
-    // a gas limit below the ante's own cost: 11 at CheckTx
-    let tx = w.sign(send(), fee(5_000, 1_000), CHAIN_ID, 0, 0).unwrap();
-    check_err(client.broadcast(tx), 11, "out of gas");
     // malformed bytes and an unknown message type: 2
     check_err(
         client.broadcast(vec![0xff, 0x01, 0x02]),

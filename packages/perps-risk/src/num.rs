@@ -279,24 +279,16 @@ mod tests {
 
     #[test]
     fn quotients_round_in_the_named_direction() {
-        // 1/3 = 0.333… → down …333, up …334; −1/3 → down −…334, up −…333
-        assert_eq!(
-            div(sd("1"), sd("3"), Round::Down).unwrap(),
-            sd("0.333333333333333333")
-        );
-        assert_eq!(
-            div(sd("1"), sd("3"), Round::Up).unwrap(),
-            sd("0.333333333333333334")
-        );
-        assert_eq!(
-            div(sd("-1"), sd("3"), Round::Down).unwrap(),
-            sd("-0.333333333333333334")
-        );
-        assert_eq!(
-            div(sd("1"), sd("-3"), Round::Up).unwrap(),
-            sd("-0.333333333333333333")
-        );
-        assert_eq!(div(sd("6"), sd("3"), Round::Up).unwrap(), sd("2"));
+        // 1/3 = 0.333… → down …333, up …334; −1/3 → down −…334, up −…333; 6/3 exact
+        for (a, b, r, q) in [
+            ("1", "3", Round::Down, "0.333333333333333333"),
+            ("1", "3", Round::Up, "0.333333333333333334"),
+            ("-1", "3", Round::Down, "-0.333333333333333334"),
+            ("1", "-3", Round::Up, "-0.333333333333333333"),
+            ("6", "3", Round::Up, "2"),
+        ] {
+            assert_eq!(div(sd(a), sd(b), r).unwrap(), sd(q), "{a}/{b} {r:?}");
+        }
         assert_eq!(
             div(sd("1"), sd("0"), Round::Up).unwrap_err(),
             RiskError::DivisionByZero { context: "div" }

@@ -147,3 +147,27 @@ pub fn tiers_from(spec: &[(u128, u32, u32)]) -> TierTable {
     }
     TierTable::new(&out).unwrap()
 }
+
+/// `remove_margin` of exactly `max` from the margin `m` of `p` passes and leaves `left`; one base
+/// unit more is refused with the margin after it (`margin_after`, base units, position value
+/// included) below `required`.
+pub fn assert_remove_margin_bound(
+    m: Int128,
+    p: &BookPosition,
+    (max, left): (Uint128, Int128),
+    margin_after: i128,
+    required: Uint128,
+) {
+    use perps_risk::book::check_remove_margin;
+    use perps_risk::RiskError;
+    assert_eq!(check_remove_margin(m, p, max, DEC).unwrap(), left);
+    let amount = max + Uint128::one();
+    assert_eq!(
+        check_remove_margin(m, p, amount, DEC).unwrap_err(),
+        RiskError::RemoveMarginTooLarge {
+            amount,
+            margin_after: Int128::new(margin_after),
+            required,
+        }
+    );
+}

@@ -4,9 +4,9 @@ use cosmwasm_std::{Decimal256, Int128, Uint128};
 use perps_risk::book::{book_health, book_values};
 use perps_risk::liq_price::liquidation_price;
 use perps_risk::liquidation::{
-    apply_plan, plan_liquidation, validate_liquidation_rules, LiquidationConfig,
+    apply_plan, plan_liquidation, validate_liquidation_rules, LiquidationConfig, PositionClose,
 };
-use perps_risk::RiskError;
+use perps_risk::{BookPosition, RiskError};
 
 use crate::helpers::*;
 
@@ -180,26 +180,35 @@ fn largest_maintenance_first_and_stale_markets_untouched() {
     assert!(!book_health(&after, &params()).unwrap().liquidatable);
 }
 
+/// Long 0.0015 @ 10,000 marked 9,000, one 10 % / 5 % tier, minimum order `min_order_size`.
+fn long_0_0015_marked_9_000(min_order_size: Decimal256) -> BookPosition {
+    let mut p = pos("0.0015", "10000", "9000", flat_tiers("0.1", "0.05"));
+    p.market.min_order_size = min_order_size;
+    p
+}
+
+/// The liquidation plan of a cross book of 2 USDC holding `p`.
+fn plan_on_2_usdc(p: &BookPosition) -> perps_risk::liquidation::LiquidationPlan {
+    plan_liquidation(&book(usdc(2), vec![p.clone()]), &params(), &cfg(0))
+        .unwrap()
+        .unwrap()
+}
+
 #[test]
 fn a_dust_remainder_closes_too() {
     // long 0.0015 @ 10,000, mark 9,000, C = 2: Q = 2 − 1.5 = 0.5 < MM = 5 %·13.5 = 0.675.
     // Partial: 0.5 − 90·x ≥ 562.5·(0.0015 − x) → x ≥ 0.34375/472.5 = 0.000727513…
     // → keeps 0.000772486… less the 5-base-unit rounding slack (5·10^-6/472.5 ≈ 1.06·10^-8):
     // 0.000772476…; kept with a minimum order of 0.0005, dust under 0.001 (all closes)
-    let mut p = pos("0.0015", "10000", "9000", flat_tiers("0.1", "0.05"));
-    p.market.min_order_size = d("0.0005");
-    let plan = plan_liquidation(&book(usdc(2), vec![p.clone()]), &params(), &cfg(0))
-        .unwrap()
-        .unwrap();
+    let mut p = long_0_0015_marked_9_000(d("0.0005"));
+    let plan = plan_on_2_usdc(&p);
     let kept = plan.closes.last().unwrap().new_size;
     assert!(
         kept > sd("0.000772476") && kept < sd("0.000772477"),
         "{kept}"
     );
     p.market.min_order_size = d("0.001");
-    let plan = plan_liquidation(&book(usdc(2), vec![p]), &params(), &cfg(0))
-        .unwrap()
-        .unwrap();
+    let plan = plan_on_2_usdc(&p);
     assert_eq!(plan.closes.len(), 1);
     assert_eq!(plan.closes[0].new_size, sd("0"));
 }
@@ -327,6 +336,18 @@ fn market_liquidation_rules() {
     );
 }
 
+/// The one close planned for a cross book of `collateral` whole USDC holding long 100 @ 10,000
+/// marked 9,000 in three tiers.
+fn long_100_in_three_tiers_at_9_000(collateral: i128) -> PositionClose {
+    let b = book(
+        usdc(collateral),
+        vec![pos("100", "10000", "9000", three_tiers())],
+    );
+    let mut plan = plan_liquidation(&b, &params(), &cfg(0)).unwrap().unwrap();
+    assert_eq!(plan.closes.len(), 1);
+    plan.closes.remove(0)
+}
+
 #[test]
 fn partial_liquidation_solves_inside_the_right_bracket() {
     // C = 180,000, long 100 @ 10,000, mark 9,000, 3 tiers: Q = 180,000 − 100,000 = 80,000;
@@ -335,37 +356,25 @@ fn partial_liquidation_solves_inside_the_right_bracket() {
     // Bracket 1 (m ≤ 100k): 71,000 + 0.01·m ≥ 0.0625·m holds at m = 100k (65,750 > 0), so the
     // root is in bracket 2: MM = 0.1·m − 5,000 → 77,250 − 0.115·m = 0 → m = 671,739.13…
     // keep = m/9,000 = 74.637681159…, close x = 25.362318840…
-    let b = book(
-        usdc(180_000),
-        vec![pos("100", "10000", "9000", three_tiers())],
-    );
-    let plan = plan_liquidation(&b, &params(), &cfg(0)).unwrap().unwrap();
-    assert_eq!(plan.closes.len(), 1);
-    let x = plan.closes[0].size_closed;
+    let close = long_100_in_three_tiers_at_9_000(180_000);
+    let x = close.size_closed;
     assert!(x > sd("25.3623188") && x < sd("25.3623189"), "{x}");
     // penalty 1 %·9,000·x ≈ 2,282.61
-    assert!(plan.closes[0].penalty > usdc_u(2_282) && plan.closes[0].penalty < usdc_u(2_283));
+    assert!(close.penalty > usdc_u(2_282) && close.penalty < usdc_u(2_283));
 }
 
 #[test]
 fn a_remainder_exactly_at_the_minimum_is_kept() {
-    let mut p = pos("0.0015", "10000", "9000", flat_tiers("0.1", "0.05"));
-    p.market.min_order_size = d("0.0005");
-    let plan = plan_liquidation(&book(usdc(2), vec![p.clone()]), &params(), &cfg(0))
-        .unwrap()
-        .unwrap();
+    let mut p = long_0_0015_marked_9_000(d("0.0005"));
+    let plan = plan_on_2_usdc(&p);
     let kept = plan.closes[0].new_size;
     // the same book with min_order_size = exactly that remainder keeps it
     p.market.min_order_size = perps_risk::num::unsigned_abs(kept);
-    let plan = plan_liquidation(&book(usdc(2), vec![p.clone()]), &params(), &cfg(0))
-        .unwrap()
-        .unwrap();
+    let plan = plan_on_2_usdc(&p);
     assert_eq!(plan.closes[0].new_size, kept);
     // one atom more and it is dust
     p.market.min_order_size = perps_risk::num::unsigned_abs(kept) + tick();
-    let plan = plan_liquidation(&book(usdc(2), vec![p]), &params(), &cfg(0))
-        .unwrap()
-        .unwrap();
+    let plan = plan_on_2_usdc(&p);
     assert_eq!(plan.closes[0].new_size, sd("0"));
 }
 
@@ -381,13 +390,7 @@ fn partial_liquidation_can_land_in_a_lower_bracket() {
     // Keeping m ≤ 100k (bracket 1): 12,000 − 1 %·(900,000 − m) ≥ 1.25·5 %·m
     // → 3,000 − 0.0525·m ≥ 0 → m = 57,142.857… (at m = 100k: −2,250 < 0, so bracket 1)
     // keep = m/9,000 = 6.349206349…, close x = 93.650793650…
-    let b = book(
-        usdc(112_000),
-        vec![pos("100", "10000", "9000", three_tiers())],
-    );
-    let plan = plan_liquidation(&b, &params(), &cfg(0)).unwrap().unwrap();
-    assert_eq!(plan.closes.len(), 1);
-    let x = plan.closes[0].size_closed;
+    let x = long_100_in_three_tiers_at_9_000(112_000).size_closed;
     assert!(x > sd("93.6507936") && x < sd("93.6507937"), "{x}");
 }
 

@@ -1,14 +1,12 @@
 //! Settled positions: valued exactly as their close books them, with no requirement.
 
 use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, Uint128};
-use perps_risk::book::{
-    book_health, book_values, check_remove_margin, settled_isolated_return, settled_value,
-};
+use perps_risk::book::{book_health, book_values, settled_isolated_return, settled_value};
 use perps_risk::funding::funding_settlement;
 use perps_risk::liq_price::liquidation_price;
 use perps_risk::liquidation::{plan_liquidation, LiquidationConfig};
 use perps_risk::trade::apply_fill;
-use perps_risk::{Book, BookParams, BookPosition, Quote, RiskError};
+use perps_risk::{Book, BookParams, BookPosition, Quote};
 use proptest::prelude::*;
 
 use crate::helpers::*;
@@ -140,19 +138,7 @@ fn an_isolated_settled_book_is_liquidatable_only_when_bankrupt() {
 fn remove_margin_on_a_settled_position_keeps_its_loss() {
     // M = 20, value −11: 9 may leave (20 − 9 − 11 = 0 ≥ IM 0), one base unit more may not
     let s = settled("10", "100", "99", "0.1");
-    assert_eq!(
-        check_remove_margin(usdc(20), &s, usdc_u(9), DEC).unwrap(),
-        usdc(11)
-    );
-    let err = check_remove_margin(usdc(20), &s, Uint128::new(9_000_001), DEC).unwrap_err();
-    assert_eq!(
-        err,
-        RiskError::RemoveMarginTooLarge {
-            amount: Uint128::new(9_000_001),
-            margin_after: Int128::new(-1),
-            required: Uint128::zero(),
-        }
-    );
+    assert_remove_margin_bound(usdc(20), &s, (usdc_u(9), usdc(11)), -1, Uint128::zero());
 }
 
 #[test]

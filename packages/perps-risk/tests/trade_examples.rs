@@ -221,14 +221,10 @@ fn reductions_realize_pnl_and_flips_reopen_at_the_fill() {
 #[test]
 fn acceptable_price_defaults_to_slippage_from_the_oracle() {
     // P = 100, 1 %: buy → 101, sell → 99
-    assert_eq!(
-        default_acceptable_price(d("100"), sd("1"), d("0.01")).unwrap(),
-        d("101")
-    );
-    assert_eq!(
-        default_acceptable_price(d("100"), sd("-1"), d("0.01")).unwrap(),
-        d("99")
-    );
+    for (size, price) in [("1", "101"), ("-1", "99")] {
+        let acceptable = default_acceptable_price(d("100"), sd(size), d("0.01")).unwrap();
+        assert_eq!(acceptable, d(price), "size {size}");
+    }
     assert!(within_acceptable(d("101"), sd("1"), d("101")));
     assert!(!within_acceptable(
         d("101.000000000000000001"),
@@ -247,14 +243,10 @@ fn acceptable_price_defaults_to_slippage_from_the_oracle() {
 fn degraded_reductions_fill_at_price_minus_or_plus_conf() {
     use perps_risk::trade::degraded_close_price;
     // P = 100, conf 0.5: a long selling gets 99.5, a short buying pays 100.5
-    assert_eq!(
-        degraded_close_price(d("100"), d("0.5"), sd("-1")).unwrap(),
-        d("99.5")
-    );
-    assert_eq!(
-        degraded_close_price(d("100"), d("0.5"), sd("1")).unwrap(),
-        d("100.5")
-    );
+    for (size, price) in [("-1", "99.5"), ("1", "100.5")] {
+        let fill = degraded_close_price(d("100"), d("0.5"), sd(size)).unwrap();
+        assert_eq!(fill, d(price), "size {size}");
+    }
     // conf ≥ price → refused
     assert!(matches!(
         degraded_close_price(d("1"), d("1"), sd("-1")),

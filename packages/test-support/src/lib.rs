@@ -19,6 +19,13 @@ pub fn sd(s: &str) -> SignedDecimal256 {
     s.parse().unwrap()
 }
 
+/// The addresses of `names` (bech32 with the mock chain's prefix, as `App::api().addr_make`
+/// makes them), before or without an `App`.
+pub fn addrs<const N: usize>(names: [&str; N]) -> [Addr; N] {
+    let api = cosmwasm_std::testing::MockApi::default();
+    names.map(|n| api.addr_make(n))
+}
+
 /// The chain as a test drives it.
 pub trait ChainExt {
     /// Block time, seconds.

@@ -3,9 +3,7 @@
 //! downgrades and keep every byte of state.
 
 use cosmwasm_std::{coins, Uint128};
-use cw_multi_test::{ContractWrapper, Executor};
 use perps_api::insurance_fund::ExecuteMsg as FundMsg;
-use perps_api::perps::MigrateMsg;
 
 use crate::admin::security::unauthorized;
 use crate::suite::{int_usdc, usdc, Suite, DENOM, USDC};
@@ -13,9 +11,13 @@ use crate::suite::{int_usdc, usdc, Suite, DENOM, USDC};
 #[test]
 fn s08_only_registered_engines_and_the_owner_take_money_out_of_the_fund() {
     let mut s = Suite::new();
-    let (owner, eve, alice) = (s.owner.clone(), s.user("eve", 0), s.user("alice", 0));
+    let (owner, eve, alice) = (
+        s.owner.clone(),
+        s.trader("eve", 0, 0),
+        s.trader("alice", 0, 0),
+    );
     let (engine, fund) = (s.engine.clone(), s.fund.clone());
-    let donor = s.user("donor", 1_000);
+    let donor = s.trader("donor", 1_000, 0);
     s.exec_at(
         &fund,
         &donor,
@@ -107,15 +109,10 @@ fn s09_migrate_refuses_a_wrong_name_or_downgrade_and_state_survives_an_upgrade()
     s.set_price("BTC", "61000");
     let (account, vault, market) = (s.account(&alice), s.vault(), s.market("BTC"));
     // a new code id of the engine (an upgrade path)
-    let new_code = s.app.store_code(Box::new(
-        ContractWrapper::new(perps::execute, perps::instantiate, perps::query)
-            .with_migrate(perps::migrate),
-    ));
+    let new_code = s.store_engine_code();
     // a non-admin cannot migrate
     let before = s.snapshot();
-    s.app
-        .migrate_contract(alice.clone(), engine.clone(), &MigrateMsg {}, new_code)
-        .unwrap_err();
+    s.migrate_engine(&alice, new_code).unwrap_err();
     s.snapshot().assert_unchanged_since(&before);
     // downgrade and wrong name: refused, nothing changes
     for (name, version, expected) in [
@@ -135,11 +132,7 @@ fn s09_migrate_refuses_a_wrong_name_or_downgrade_and_state_survives_an_upgrade()
             cw2::set_contract_version(st.as_mut(), name, version).unwrap();
         }
         let before = s.snapshot();
-        let err = s
-            .app
-            .migrate_contract(owner.clone(), engine.clone(), &MigrateMsg {}, new_code)
-            .unwrap_err()
-            .to_string();
+        let err = s.migrate_engine(&owner, new_code).unwrap_err().to_string();
         assert!(err.contains(expected), "{err}");
         s.snapshot().assert_unchanged_since(&before);
     }
@@ -148,9 +141,7 @@ fn s09_migrate_refuses_a_wrong_name_or_downgrade_and_state_survives_an_upgrade()
         cw2::set_contract_version(st.as_mut(), perps::CONTRACT_NAME, "0.0.1").unwrap();
     }
     let raw_before = s.raw_storage(&engine);
-    s.app
-        .migrate_contract(owner.clone(), engine.clone(), &MigrateMsg {}, new_code)
-        .unwrap();
+    s.migrate_engine(&owner, new_code).unwrap();
     s.check_invariants();
     // every key but the version record is byte-identical; queries agree
     let raw_after = s.raw_storage(&engine);

@@ -4,10 +4,9 @@
 //! same.
 
 use cosmwasm_std::{to_json_vec, Addr, Decimal256, Int128};
-use cw_multi_test::{ContractWrapper, Executor};
 use perps::compact::Compact;
 use perps::state::{Config, Market, MarketState, Position, Vault};
-use perps_api::perps::{MarketStatusUpdate, MigrateMsg, QueryMsg};
+use perps_api::perps::{MarketStatusUpdate, QueryMsg};
 use serde_json::Value;
 
 use crate::suite::{fee_market, plain_market, Raw, Suite, USDC};
@@ -95,13 +94,6 @@ fn to_old_layout(s: &mut Suite) -> usize {
     converted
 }
 
-fn new_code(s: &mut Suite) -> u64 {
-    s.app.store_code(Box::new(
-        ContractWrapper::new(perps::execute, perps::instantiate, perps::query)
-            .with_migrate(perps::migrate),
-    ))
-}
-
 fn without_version(r: &Raw) -> Raw {
     r.iter()
         .filter(|(k, _)| k.as_slice() != b"contract_info")
@@ -155,10 +147,8 @@ fn migrate_converts_a_json_layout_engine_to_the_compact_records_and_queries_agre
         .to_string();
     assert!(err.contains("corrupt compact record"), "{err}");
 
-    let new_code = new_code(&mut s);
-    s.app
-        .migrate_contract(owner.clone(), engine.clone(), &MigrateMsg {}, new_code)
-        .unwrap();
+    let new_code = s.store_engine_code();
+    s.migrate_engine(&owner, new_code).unwrap();
     assert_eq!(
         without_version(&s.raw_storage(&engine)),
         without_version(&compact)
@@ -167,9 +157,7 @@ fn migrate_converts_a_json_layout_engine_to_the_compact_records_and_queries_agre
     s.check_invariants();
 
     // migrating again changes nothing, and the engine keeps trading on the converted state
-    s.app
-        .migrate_contract(owner.clone(), engine.clone(), &MigrateMsg {}, new_code)
-        .unwrap();
+    s.migrate_engine(&owner, new_code).unwrap();
     assert_eq!(
         without_version(&s.raw_storage(&engine)),
         without_version(&compact)
@@ -203,9 +191,7 @@ fn a_json_config_without_the_later_fields_migrates_with_their_defaults() {
         }
         st.set(b"cfg", &serde_json::to_vec(&json).unwrap());
     }
-    let new_code = new_code(&mut s);
-    s.app
-        .migrate_contract(owner, engine, &MigrateMsg {}, new_code)
-        .unwrap();
+    let new_code = s.store_engine_code();
+    s.migrate_engine(&owner, new_code).unwrap();
     assert_eq!(s.query::<Value>(&QueryMsg::Config {}), cfg_before);
 }

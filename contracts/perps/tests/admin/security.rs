@@ -8,7 +8,7 @@ use perps_api::perps::{ExecuteMsg, InstantiateMsg, MarginTier, MarketConfig};
 use perps_api::price_feed::ExecuteMsg as FeedMsg;
 
 use crate::suite::{
-    config_update, d, instantiate_msg, int_usdc, owner_only_msgs, plain_market,
+    config_update, d, instantiate_msg, int_usdc, margin_tiers, owner_only_msgs, plain_market,
     update_config_empty, usdc, Suite, DENOM,
 };
 
@@ -37,7 +37,7 @@ pub fn unauthorized(sender: &Addr, owner: &Addr) -> String {
 #[test]
 fn s06_every_admin_message_of_every_contract_from_a_non_owner_is_unauthorized() {
     let mut s = Suite::new();
-    let (owner, eve) = (s.owner.clone(), s.user("eve", 0));
+    let (owner, eve) = (s.owner.clone(), s.trader("eve", 0, 0));
     let (engine, feed, fund) = (s.engine.clone(), s.feed.clone(), s.fund.clone());
     let mut engine_msgs = owner_only_msgs(&eve, Some(d("1")));
     engine_msgs.extend(owner_only_msgs(&eve, None));
@@ -108,15 +108,10 @@ fn s06_every_admin_message_of_every_contract_from_a_non_owner_is_unauthorized() 
     }
 
     // Ownership moves only when the proposed owner accepts, on each contract.
-    let carol = s.user("carol", 0);
+    let carol = s.trader("carol", 0, 0);
     let pending = format!("unauthorized: {eve} is not the pending owner");
-    s.rejects_at(
-        &engine,
-        &eve,
-        &ExecuteMsg::AcceptOwnership {},
-        &[],
-        &pending,
-    );
+    let accept = ExecuteMsg::AcceptOwnership {};
+    s.rejects_at(&engine, &eve, &accept, &[], &pending);
     s.exec(
         &owner,
         &ExecuteMsg::TransferOwnership {
@@ -126,13 +121,7 @@ fn s06_every_admin_message_of_every_contract_from_a_non_owner_is_unauthorized() 
     .unwrap();
     // proposed, not yet accepted: the old owner still rules, a third party cannot accept
     assert_eq!(s.config().owner, owner);
-    s.rejects_at(
-        &engine,
-        &eve,
-        &ExecuteMsg::AcceptOwnership {},
-        &[],
-        &pending,
-    );
+    s.rejects_at(&engine, &eve, &accept, &[], &pending);
     s.rejects_at(
         &engine,
         &carol,
@@ -140,7 +129,7 @@ fn s06_every_admin_message_of_every_contract_from_a_non_owner_is_unauthorized() 
         &[],
         &unauthorized(&carol, &owner),
     );
-    s.exec(&carol, &ExecuteMsg::AcceptOwnership {}).unwrap();
+    s.exec(&carol, &accept).unwrap();
     assert_eq!(s.config().owner, carol);
     assert_eq!(s.config().pending_owner, None);
     s.rejects_at(
@@ -203,16 +192,6 @@ fn two_step<M: cosmwasm_schema::serde::Serialize + std::fmt::Debug>(
         &[],
         &unauthorized(&owner, &carol),
     );
-}
-
-fn tiers(t: &[(Option<u128>, &str, &str)]) -> Vec<MarginTier> {
-    t.iter()
-        .map(|(max, imr, mmr)| MarginTier {
-            max_notional: max.map(usdc),
-            initial_margin_ratio: d(imr),
-            maintenance_margin_ratio: d(mmr),
-        })
-        .collect()
 }
 
 /// `n` ascending brackets of 100,000 USDC each, 10 % / 5 % rising by 1 % / 0.5 % a bracket.
@@ -314,21 +293,21 @@ fn s07_invalid_parameters_are_rejected_at_instantiate_and_update() {
     let bad: Vec<(MarketConfig, &str)> = vec![
         (
             MarketConfig {
-                margin_tiers: tiers(&[(None, "0.05", "0.05")]),
+                margin_tiers: margin_tiers(&[(None, "0.05", "0.05")]),
                 ..plain_market("BTC")
             },
             "invalid margin tiers: tier 0: need 0 < maintenance 0.05 < initial 0.05 <= 1",
         ),
         (
             MarketConfig {
-                margin_tiers: tiers(&[(None, "1.2", "0.05")]),
+                margin_tiers: margin_tiers(&[(None, "1.2", "0.05")]),
                 ..plain_market("BTC")
             },
             "invalid margin tiers: tier 0: need 0 < maintenance 0.05 < initial 1.2 <= 1",
         ),
         (
             MarketConfig {
-                margin_tiers: tiers(&[(Some(200_000), "0.1", "0.05"), (Some(100_000), "0.2", "0.1"), (None, "0.3", "0.15")]),
+                margin_tiers: margin_tiers(&[(Some(200_000), "0.1", "0.05"), (Some(100_000), "0.2", "0.1"), (None, "0.3", "0.15")]),
                 ..plain_market("BTC")
             },
             "invalid margin tiers: tier 1: max_notional 100000000000 must exceed the previous bound",
@@ -508,29 +487,14 @@ fn s07_more_invalid_parameters_name_the_field_at_instantiate_add_market_and_upda
     let bad_markets: Vec<(MarketConfig, &str)> = vec![
         (
             MarketConfig {
-                margin_tiers: vec![MarginTier {
-                    max_notional: None,
-                    initial_margin_ratio: d("0.05"),
-                    maintenance_margin_ratio: d("0.05"),
-                }],
+                margin_tiers: margin_tiers(&[(None, "0.05", "0.05")]),
                 ..plain_market("SOL")
             },
             "invalid margin tiers",
         ),
         (
             MarketConfig {
-                margin_tiers: vec![
-                    MarginTier {
-                        max_notional: Some(usdc(100)),
-                        initial_margin_ratio: d("0.2"),
-                        maintenance_margin_ratio: d("0.1"),
-                    },
-                    MarginTier {
-                        max_notional: None,
-                        initial_margin_ratio: d("0.1"),
-                        maintenance_margin_ratio: d("0.05"),
-                    },
-                ],
+                margin_tiers: margin_tiers(&[(Some(100), "0.2", "0.1"), (None, "0.1", "0.05")]),
                 ..plain_market("SOL")
             },
             "ratios must not decrease",
@@ -643,11 +607,7 @@ fn s07_update_market_refuses_a_feed_change_with_open_interest_and_unforced_liqui
     );
     // MM 5 % → 12 % would make alice (equity 10,000 < 10,800) liquidatable
     let mut harsh = plain_market("BTC");
-    harsh.margin_tiers = vec![MarginTier {
-        max_notional: None,
-        initial_margin_ratio: d("0.2"),
-        maintenance_margin_ratio: d("0.12"),
-    }];
+    harsh.margin_tiers = margin_tiers(&[(None, "0.2", "0.12")]);
     s.rejects(
         &owner,
         &ExecuteMsg::UpdateMarket {

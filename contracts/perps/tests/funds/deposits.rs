@@ -1,93 +1,15 @@
 //! Funds handling (SECURITY 1, 2, 5): only the collateral denom, only on messages that take
 //! funds; everything else is rejected with nothing changed.
 
-use cosmwasm_std::{coin, coins, Uint128};
+use cosmwasm_std::coins;
 use perps_api::perps::{ExecuteMsg, QueryMsg};
 
-use crate::suite::{int_usdc, Suite, DENOM, USDC};
-
-#[test]
-fn deposit_takes_exactly_one_coin_of_the_collateral() {
-    let mut s = Suite::new();
-    let alice = s.user("alice", 1_000);
-    s.app
-        .sudo(cw_multi_test::SudoMsg::Bank(
-            cw_multi_test::BankSudo::Mint {
-                to_address: alice.to_string(),
-                amount: coins(1_000, "uatom"),
-            },
-        ))
-        .unwrap();
-    let dep = ExecuteMsg::Deposit {};
-    s.rejects(&alice, &dep, &[], "No funds sent");
-    s.rejects(
-        &alice,
-        &dep,
-        &coins(5, "uatom"),
-        "Must send reserve token 'uusdc'",
-    );
-    s.rejects(
-        &alice,
-        &dep,
-        &[coin(5, "uatom"), coin(5, DENOM)],
-        "Sent more than one denomination",
-    );
-    s.rejects(
-        &alice,
-        &Suite::trade_msg("BTC", "0.001"),
-        &coins(5, "uatom"),
-        "Received unsupported denom 'uatom'",
-    );
-    s.deposit(&alice, 1_000);
-    assert_eq!(s.account(&alice).collateral, int_usdc(1_000));
-}
-
-#[test]
-fn messages_that_take_no_funds_reject_them() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 1_000, 500);
-    let msgs = vec![
-        ExecuteMsg::Withdraw {
-            amount: Uint128::new(1),
-        },
-        ExecuteMsg::RemoveMargin {
-            market_id: "BTC".into(),
-            amount: Uint128::new(1),
-        },
-        ExecuteMsg::WithdrawLiquidity {
-            shares: Uint128::new(1),
-        },
-        ExecuteMsg::ClaimLiquidity {},
-        ExecuteMsg::CancelWithdrawLiquidity {},
-        ExecuteMsg::SweepFees {},
-        ExecuteMsg::SettlePositions {
-            market_id: "BTC".into(),
-            limit: None,
-        },
-        ExecuteMsg::AcceptOwnership {},
-    ];
-    for m in msgs {
-        s.rejects(
-            &alice,
-            &m,
-            &coins(USDC, DENOM),
-            "This message does no accept funds",
-        );
-    }
-    s.rejects(
-        &alice,
-        &ExecuteMsg::Withdraw {
-            amount: Uint128::zero(),
-        },
-        &[],
-        "amount must be positive",
-    );
-}
+use crate::suite::{Suite, DENOM, USDC};
 
 #[test]
 fn liquidate_takes_no_funds_and_refuses_an_account_without_positions() {
     let mut s = Suite::new();
-    let (alice, bob) = (s.user("alice", 0), s.user("bob", 5));
+    let (alice, bob) = (s.trader("alice", 0, 0), s.trader("bob", 5, 0));
     let msg = ExecuteMsg::Liquidate {
         account: alice.to_string(),
         min_reward: None,

@@ -5,6 +5,7 @@ use cosmwasm_std::testing::{message_info, mock_env, MockApi, MockQuerier};
 use cosmwasm_std::{coin, coins, Addr, Coin, DepsMut, QuerierWrapper, Uint128};
 use cw_multi_test::{BankSudo, SudoMsg};
 use perps_api::perps::{ExecuteMsg, MarketStatusUpdate, QueryMsg, TradeMode};
+use perps_api::{insurance_fund::ExecuteMsg as FundMsg, price_feed::ExecuteMsg as FeedMsg};
 
 use crate::suite::{
     config_update, d, fee_market, int_usdc, plain_market, sd, usdc, Suite, DENOM, USDC,
@@ -44,29 +45,25 @@ fn execute_directly(s: &mut Suite, sender: &Addr, msg: ExecuteMsg, funds: &[Coin
 #[test]
 fn s01_deposit_with_no_zero_wrong_or_two_denoms_is_rejected() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 1_000);
+    let alice = s.trader("alice", 1_000, 0);
     mint_atom(&mut s, &alice, 1_000);
     let dep = ExecuteMsg::Deposit {};
-    s.rejects_exact(&alice, &dep, &[], "payment: No funds sent");
-    s.rejects_exact(
-        &alice,
-        &dep,
-        &coins(5, "uatom"),
-        "payment: Must send reserve token 'uusdc'",
-    );
-    s.rejects_exact(
-        &alice,
-        &dep,
-        &[coin(5, "uatom"), coin(5, DENOM)],
-        "payment: Sent more than one denomination",
-    );
-    // A zero coin never reaches a contract on a chain (the SDK refuses it) nor in multi-test...
-    s.rejects_exact(
-        &alice,
-        &dep,
-        &coins(0, DENOM),
-        "Cannot transfer empty coins amount",
-    );
+    for (funds, refused) in [
+        (vec![], "payment: No funds sent"),
+        (
+            coins(5, "uatom"),
+            "payment: Must send reserve token 'uusdc'",
+        ),
+        (
+            vec![coin(5, "uatom"), coin(5, DENOM)],
+            "payment: Sent more than one denomination",
+        ),
+        // A zero coin never reaches a contract on a chain (the SDK refuses it) nor in
+        // multi-test...
+        (coins(0, DENOM), "Cannot transfer empty coins amount"),
+    ] {
+        s.rejects_exact(&alice, &dep, &funds, refused);
+    }
     // ...and the engine refuses it by itself too, writing nothing.
     let before = s.snapshot();
     let err = execute_directly(&mut s, &alice, dep.clone(), &coins(0, DENOM));
@@ -86,10 +83,7 @@ fn s01_deposit_with_no_zero_wrong_or_two_denoms_is_rejected() {
             market_id: "BTC".into(),
             acceptable_price: None,
         },
-        ExecuteMsg::AddMargin {
-            market_id: "BTC".into(),
-            amount: Uint128::one(),
-        },
+        Suite::add_margin_msg("BTC", 1),
     ] {
         s.rejects_exact(
             &alice,
@@ -105,18 +99,15 @@ fn s01_deposit_with_no_zero_wrong_or_two_denoms_is_rejected() {
             "payment: Received unsupported denom 'uatom'",
         );
     }
-    s.rejects_exact(
-        &alice,
-        &ExecuteMsg::ProvideLiquidity {},
-        &coins(5, "uatom"),
-        "payment: Must send reserve token 'uusdc'",
-    );
-    s.rejects_exact(
-        &alice,
-        &ExecuteMsg::ProvideLiquidity {},
-        &[],
-        "payment: No funds sent",
-    );
+    for (funds, refused) in [
+        (
+            coins(5, "uatom"),
+            "payment: Must send reserve token 'uusdc'",
+        ),
+        (vec![], "payment: No funds sent"),
+    ] {
+        s.rejects_exact(&alice, &ExecuteMsg::ProvideLiquidity {}, &funds, refused);
+    }
     // exactly one coin of the collateral: credited to the sender, nothing else moves
     let engine = s.engine.clone();
     let before = s.balance(&engine);
@@ -130,19 +121,8 @@ fn s01_deposit_with_no_zero_wrong_or_two_denoms_is_rejected() {
 fn no_funds_messages(s: &Suite, who: &Addr) -> Vec<(Addr, ExecuteMsg)> {
     let owner = s.owner.clone();
     vec![
-        (
-            who.clone(),
-            ExecuteMsg::Withdraw {
-                amount: Uint128::one(),
-            },
-        ),
-        (
-            who.clone(),
-            ExecuteMsg::RemoveMargin {
-                market_id: "BTC".into(),
-                amount: Uint128::one(),
-            },
-        ),
+        (who.clone(), Suite::withdraw_msg(1)),
+        (who.clone(), Suite::remove_margin_msg("BTC", 1)),
         (
             who.clone(),
             ExecuteMsg::Liquidate {
@@ -209,7 +189,7 @@ fn no_funds_messages(s: &Suite, who: &Addr) -> Vec<(Addr, ExecuteMsg)> {
 #[test]
 fn s02_funds_on_a_message_that_takes_none_are_rejected_everywhere() {
     let mut s = Suite::new();
-    let alice = s.user("alice", 10_000);
+    let alice = s.trader("alice", 10_000, 0);
     mint_atom(&mut s, &alice, 10);
     let owner = s.owner.clone();
     s.mint(&owner, 10);
@@ -223,50 +203,45 @@ fn s02_funds_on_a_message_that_takes_none_are_rejected_everywhere() {
     let (feed, fund, publisher) = (s.feed.clone(), s.fund.clone(), s.publisher.clone());
     s.mint(&publisher, 10);
     let t = s.now();
-    s.rejects_at(
-        &feed,
-        &publisher,
-        &perps_api::price_feed::ExecuteMsg::UpdatePrices {
-            prices: vec![perps_api::price_feed::PriceUpdate {
-                feed_id: "BTC".into(),
-                price: d("60000"),
-                conf: d("0"),
-                ema_price: None,
-                publish_time: t,
-            }],
-        },
-        &coins(1, DENOM),
-        "this contract accepts no funds: This message does no accept funds",
-    );
-    s.rejects_at(
-        &feed,
-        &owner,
-        &perps_api::price_feed::ExecuteMsg::RemoveFeed {
-            feed_id: "ETH".into(),
-        },
-        &coins(1, DENOM),
-        "this contract accepts no funds: This message does no accept funds",
-    );
+    let update = perps_api::price_feed::PriceUpdate {
+        feed_id: "BTC".into(),
+        price: d("60000"),
+        conf: d("0"),
+        ema_price: None,
+        publish_time: t,
+    };
+    let feed_msgs = [
+        (
+            &publisher,
+            FeedMsg::UpdatePrices {
+                prices: vec![update],
+            },
+        ),
+        (
+            &owner,
+            FeedMsg::RemoveFeed {
+                feed_id: "ETH".into(),
+            },
+        ),
+    ];
+    for (sender, msg) in &feed_msgs {
+        let refused = "this contract accepts no funds: This message does no accept funds";
+        s.rejects_at(&feed, sender, msg, &coins(1, DENOM), refused);
+    }
     // the insurance fund: admin messages take none
-    s.rejects_at(
-        &fund,
-        &owner,
-        &perps_api::insurance_fund::ExecuteMsg::AddEngine {
+    let fund_msgs = [
+        FundMsg::AddEngine {
             engine: alice.to_string(),
         },
-        &coins(1, DENOM),
-        "payment refused: This message does no accept funds",
-    );
-    s.rejects_at(
-        &fund,
-        &owner,
-        &perps_api::insurance_fund::ExecuteMsg::Withdraw {
+        FundMsg::Withdraw {
             amount: Uint128::one(),
             recipient: owner.to_string(),
         },
-        &coins(1, DENOM),
-        "payment refused: This message does no accept funds",
-    );
+    ];
+    for msg in &fund_msgs {
+        let refused = "payment refused: This message does no accept funds";
+        s.rejects_at(&fund, &owner, msg, &coins(1, DENOM), refused);
+    }
 }
 
 #[test]
@@ -277,10 +252,7 @@ fn s03_margin_on_a_missing_or_cross_position_is_rejected() {
         market_id: m.into(),
         amount: usdc(1),
     };
-    let remove = ExecuteMsg::RemoveMargin {
-        market_id: "BTC".into(),
-        amount: usdc(1),
-    };
+    let remove = Suite::remove_margin_msg("BTC", USDC);
     s.rejects_exact(&alice, &add("BTC"), &[], "no position in market BTC");
     // attached funds do not stay behind as a deposit either
     s.rejects_exact(
@@ -306,10 +278,7 @@ fn s03_margin_on_a_missing_or_cross_position_is_rejected() {
     );
     s.rejects_exact(
         &alice,
-        &ExecuteMsg::AddMargin {
-            market_id: "BTC".into(),
-            amount: Uint128::zero(),
-        },
+        &Suite::add_margin_msg("BTC", 0),
         &[],
         "amount must be positive",
     );

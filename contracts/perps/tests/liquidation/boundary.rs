@@ -16,8 +16,8 @@ use crate::suite::{int_usdc, usdc, Suite, USDC};
 /// maintenance requirement (3,150). bob: the same with one base unit less.
 fn at_the_boundary() -> (Suite, Addr, Addr, Addr) {
     let mut s = Suite::new();
-    let [alice, bob, keeper] = s.users([("alice", 10_000), ("bob", 10_000), ("keeper", 0)]);
-    s.deposit(&alice, 6_150);
+    let [alice, bob] = [s.trader("alice", 10_000, 6_150), s.trader("bob", 10_000, 0)];
+    let keeper = s.trader("keeper", 0, 0);
     s.deposit_units(&bob, 6_150 * USDC - 1);
     s.trade(&alice, "BTC", "-1");
     s.trade(&bob, "BTC", "-1");
@@ -97,7 +97,7 @@ fn self_liquidation_and_a_second_call_in_the_same_block_are_refused() {
         &format!("account {bob} cannot liquidate itself"),
     );
     s.liquidate(&keeper, &bob, None).unwrap();
-    let other = s.user("other", 0);
+    let other = s.trader("other", 0, 0);
     s.rejects(
         &other,
         &Suite::liquidate_msg(&bob, None),
@@ -123,7 +123,7 @@ fn min_reward_is_honoured() {
 /// alice: C = 1,000, long 0.15 BTC at 60,000; at 52,000 her equity is −200.
 fn bankrupt_cross(edit: impl FnOnce(&mut perps_api::perps::InstantiateMsg)) -> (Suite, Addr, Addr) {
     let mut s = Suite::plain(edit, &["BTC", "ETH"]);
-    let (alice, keeper) = (s.trader("alice", 1_000, 1_000), s.user("keeper", 0));
+    let (alice, keeper) = (s.trader("alice", 1_000, 1_000), s.trader("keeper", 0, 0));
     s.trade(&alice, "BTC", "0.15");
     s.set_price("BTC", "52000");
     assert_eq!(s.account(&alice).equity, int_usdc(-200));
@@ -230,9 +230,9 @@ fn pending_insurance_fees_pay_first() {
     let mut s = Suite::with(|_| {}, &[("BTC", crate::suite::fee_market("BTC", "0"))]);
     s.register_engine();
     s.fund_insurance(500 * USDC);
-    let [alice, carol, keeper] = s.users([("alice", 1_000), ("carol", 100_000), ("keeper", 0)]);
+    let [alice, keeper] = [s.trader("alice", 1_000, 0), s.trader("keeper", 0, 0)];
     // carol's trades accrue insurance fees: 0.1 % of 60,000·10 = 600, 20 % of it = 120
-    s.deposit(&carol, 100_000);
+    let carol = s.trader("carol", 100_000, 100_000);
     s.trade(&carol, "BTC", "10");
     assert_eq!(s.pending_fees(), 120 * USDC);
     s.deposit(&alice, 1_000);
@@ -254,7 +254,7 @@ fn pending_insurance_fees_pay_first() {
 fn isolated_bankruptcy_leaves_the_cross_balance_untouched() {
     let mut s = Suite::insured(500 * USDC);
     let alice = s.isolated_long_btc("alice");
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.trade(&alice, "ETH", "1");
     s.set_price("BTC", "52000");
     let before = s.account(&alice);
@@ -276,7 +276,7 @@ fn isolated_bankruptcy_leaves_the_cross_balance_untouched() {
 #[test]
 fn one_call_liquidates_the_cross_book_and_every_isolated_position() {
     let mut s = Suite::new();
-    let (alice, keeper) = (s.trader("alice", 10_000, 6_500), s.user("keeper", 0));
+    let (alice, keeper) = (s.trader("alice", 10_000, 6_500), s.trader("keeper", 0, 0));
     s.try_isolated(&alice, "ETH", "1", 300 * USDC).unwrap();
     s.trade(&alice, "BTC", "-1");
     s.set_price("BTC", "63100");
@@ -332,7 +332,7 @@ fn assert_books_healthy(s: &Suite, who: &Addr) {
 #[test]
 fn funding_is_settled_and_aggregates_follow_as_a_normal_close() {
     let mut s = Suite::with(|_| {}, &[("BTC", crate::suite::fee_market("BTC", "1000"))]);
-    let (bob, keeper) = (s.trader("bob", 10_000, 6_400), s.user("keeper", 0));
+    let (bob, keeper) = (s.trader("bob", 10_000, 6_400), s.trader("keeper", 0, 0));
     s.trade(&bob, "BTC", "-1");
     // a day of funding paid by the short side (K < 0), then the price rises
     s.advance(86_400);
@@ -360,7 +360,7 @@ fn min_liquidation_reward_above_the_share_is_topped_up_by_the_book_as_far_as_it_
     );
     s.register_engine();
     s.fund_insurance(1_000 * USDC);
-    let (bob, keeper) = (s.bob_below_maintenance(), s.user("keeper", 0));
+    let (bob, keeper) = (s.bob_below_maintenance(), s.trader("keeper", 0, 0));
     s.set_price("BTC", "63000");
     let res = s.liquidate(&keeper, &bob, None).unwrap();
     let e = &Suite::typed::<LiquidationEvent>(&res)[0];
@@ -381,7 +381,7 @@ fn min_liquidation_reward_above_the_share_is_topped_up_by_the_book_as_far_as_it_
 #[test]
 fn a_second_wallet_gains_nothing_over_closing_normally() {
     let (mut s, _alice, bob, _keeper) = at_the_boundary();
-    let bob2 = s.user("bob-second-wallet", 0);
+    let bob2 = s.trader("bob-second-wallet", 0, 0);
     // a normal close of the same 0.238095239909297053 BTC at 63,000 (no fee, no impact here)
     // would keep bob's equity at 3,149.999999; liquidating himself through a second wallet
     // leaves 2,999.999996 + the 75.000001 reward: the other half of the penalty is lost
@@ -402,7 +402,7 @@ fn margin_returned_by_a_closed_isolated_position_reduces_the_cross_shortfall() {
         &[("BTC", crate::suite::plain_market("BTC")), ("ETH", eth)],
     );
     s.register_engine();
-    let (alice, keeper) = (s.trader("alice", 1_300, 1_300), s.user("keeper", 0));
+    let (alice, keeper) = (s.trader("alice", 1_300, 1_300), s.trader("keeper", 0, 0));
     s.try_isolated(&alice, "ETH", "1", 300 * USDC).unwrap();
     s.trade(&alice, "BTC", "0.15");
     s.set_price("BTC", "52000");

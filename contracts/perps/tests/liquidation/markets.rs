@@ -22,7 +22,7 @@ fn assert_boundary_liquidation(res: &cw_multi_test::AppResponse) {
 #[test]
 fn a_stale_oracle_on_an_unrelated_market_does_not_matter() {
     let mut s = Suite::new();
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     let bob = s.bob_below_maintenance();
     // ETH's feed goes stale; only BTC is published again
     s.advance(120);
@@ -36,7 +36,7 @@ fn a_stale_oracle_on_an_unrelated_market_does_not_matter() {
 #[test]
 fn liquidation_works_with_reduce_only_markets() {
     let mut s = Suite::new();
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     let bob = s.bob_below_maintenance();
     // the other market and the liquidated one itself are reduce-only
     for id in ["ETH", "BTC"] {
@@ -144,7 +144,7 @@ fn prices_and_sizes_at_configured_maxima() {
     s.set_price("BIG", "1000000000");
     let (whale, keeper) = (
         s.trader("whale", 100_000_000_000, 100_000_000_000),
-        s.user("keeper", 0),
+        s.trader("keeper", 0, 0),
     );
     // exactly the position cap (10^12 USDC of notional) on exactly the initial requirement
     s.trade(&whale, "BIG", "1000");
@@ -230,7 +230,7 @@ fn liquidatable_accounts_pages_over_a_hundred_accounts() {
     assert_eq!(pages, 4);
     assert_eq!(found, expected);
     // a liquidation takes an account off the list
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.liquidate(&keeper, &expected[0], None).unwrap();
     let mut left = Vec::new();
     let mut cursor = None;

@@ -131,10 +131,7 @@ fn add_margin_closes_positions_in_settled_markets() {
     let res = s
         .exec_funds(
             &alice,
-            &ExecuteMsg::AddMargin {
-                market_id: "ETH".into(),
-                amount: (100 * USDC).into(),
-            },
+            &Suite::add_margin_msg("ETH", 100 * USDC),
             100 * USDC,
         )
         .unwrap();

@@ -25,7 +25,7 @@ fn s12_liquidation_is_allowed_while_the_price_is_uncertain_or_far_from_its_ema()
         ),
     ] {
         let mut s = Suite::new();
-        let keeper = s.user("keeper", 0);
+        let keeper = s.trader("keeper", 0, 0);
         let bob = s.bob_below_maintenance();
         let t = s.now() + 1;
         s.advance(1);
@@ -47,12 +47,11 @@ fn s12_liquidation_is_allowed_while_the_price_is_uncertain_or_far_from_its_ema()
 /// below maintenance at 56,000.
 fn second_wallet_world() -> (Suite, Addr, Addr) {
     let mut s = Suite::with_btc(fee_market("BTC", "1000"));
-    let [alice, alice2, bob] = s.users([
-        ("alice", 1_000),
-        ("alice-second-wallet", 0),
-        ("bob", 100_000),
-    ]);
-    s.deposit(&bob, 100_000);
+    let [alice, alice2] = [
+        s.trader("alice", 1_000, 0),
+        s.trader("alice-second-wallet", 0, 0),
+    ];
+    let bob = s.trader("bob", 100_000, 100_000);
     s.trade(&bob, "BTC", "-2");
     s.deposit(&alice, 1_000);
     s.trade(&alice, "BTC", "0.15");
@@ -113,7 +112,7 @@ fn s22_a_partial_liquidation_never_leaves_a_dust_remainder() {
             ..plain_market("BTC")
         };
         let mut s = Suite::with_btc(btc);
-        let (alice, keeper) = (s.trader("alice", 1_000, 1_000), s.user("keeper", 0));
+        let (alice, keeper) = (s.trader("alice", 1_000, 1_000), s.trader("keeper", 0, 0));
         s.trade(&alice, "BTC", "0.15");
         // Q = 1,000 − 585 = 415 < MM 420.75; the target needs x ≥ 0.03766... closed
         s.set_price("BTC", "56100");
@@ -177,8 +176,8 @@ fn s24_the_configured_maximum_of_32_positions_is_liquidated_in_one_call() {
 #[test]
 fn s19_liquidating_a_healthy_or_unknown_account_changes_nothing() {
     let mut s = Suite::insured(1_000 * USDC);
-    let [alice, stranger, keeper] = s.users([("alice", 20_000), ("stranger", 0), ("keeper", 0)]);
-    s.deposit(&alice, 10_000);
+    let alice = s.trader("alice", 20_000, 10_000);
+    let [stranger, keeper] = [s.trader("stranger", 0, 0), s.trader("keeper", 0, 0)];
     s.trade(&alice, "BTC", "1");
     s.try_isolated(&alice, "ETH", "-1", 1_000 * USDC).unwrap();
     // alice: cross Q 9,000 ≥ MM 3,000; the isolated ETH book is far from its MM
@@ -194,7 +193,11 @@ fn s19_liquidating_a_healthy_or_unknown_account_changes_nothing() {
 #[test]
 fn s25_a_second_liquidation_after_a_full_bankrupt_close_fails_cleanly() {
     let mut s = Suite::insured(500 * USDC);
-    let (alice, k1, k2) = (s.user("alice", 1_000), s.user("k1", 0), s.user("k2", 0));
+    let (alice, k1, k2) = (
+        s.trader("alice", 1_000, 0),
+        s.trader("k1", 0, 0),
+        s.trader("k2", 0, 0),
+    );
     s.deposit(&alice, 1_000);
     s.trade(&alice, "BTC", "0.15");
     s.set_price("BTC", "52000");

@@ -42,14 +42,7 @@ fn unrealized_profit_weight_counts_net_gains_in_initial_margin_only() {
     assert_eq!(s.account(&alice).free_collateral.u128(), 0);
     s.rejects(
         &alice,
-        &perps_api::perps::ExecuteMsg::Trade {
-            market_id: "ETH".into(),
-            size_delta: crate::suite::sd("0.01"),
-            acceptable_price: None,
-            mode: Some(perps_api::perps::TradeMode::Isolated {
-                margin: cosmwasm_std::Uint128::new(1),
-            }),
-        },
+        &Suite::isolated_msg("ETH", "0.01", 1),
         &[],
         "withdrawal 1 exceeds free collateral 0",
     );
@@ -65,9 +58,7 @@ fn unrealized_profit_weight_counts_net_gains_in_initial_margin_only() {
     assert_eq!(s.account(&alice).free_collateral.u128(), 0);
     s.rejects(
         &alice,
-        &perps_api::perps::ExecuteMsg::Withdraw {
-            amount: cosmwasm_std::Uint128::new(1),
-        },
+        &Suite::withdraw_msg(1),
         &[],
         "withdrawal 1 exceeds free collateral 0",
     );

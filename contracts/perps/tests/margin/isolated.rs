@@ -1,7 +1,7 @@
 //! Isolated margin: containment, margin moves, close returns M (SECURITY 3, 17, 18, 34, 43).
 
-use cosmwasm_std::{coins, Uint128};
-use perps_api::perps::{ExecuteMsg, Health, PositionMode, TradeMode};
+use cosmwasm_std::coins;
+use perps_api::perps::{Health, PositionMode};
 
 use crate::suite::{int_usdc, sd, usdc, Suite, DENOM, USDC};
 
@@ -57,10 +57,7 @@ fn add_margin_from_funds_or_collateral_and_remove_margin_bound() {
     // paid by attached funds: C unchanged
     s.exec_funds(
         &alice,
-        &ExecuteMsg::AddMargin {
-            market_id: "BTC".into(),
-            amount: usdc(1_000),
-        },
+        &Suite::add_margin_msg("BTC", 1_000 * USDC),
         1_000 * USDC,
     )
     .unwrap();
@@ -70,10 +67,7 @@ fn add_margin_from_funds_or_collateral_and_remove_margin_bound() {
     // from C: bounded by free collateral (4,000)
     s.rejects(
         &alice,
-        &ExecuteMsg::AddMargin {
-            market_id: "BTC".into(),
-            amount: Uint128::new(4_000 * USDC + 1),
-        },
+        &Suite::add_margin_msg("BTC", 4_000 * USDC + 1),
         &[],
         "withdrawal 4000000001 exceeds free collateral 4000000000",
     );
@@ -82,10 +76,7 @@ fn add_margin_from_funds_or_collateral_and_remove_margin_bound() {
     s.set_price("BTC", "120000");
     s.rejects(
         &alice,
-        &ExecuteMsg::RemoveMargin {
-            market_id: "BTC".into(),
-            amount: Uint128::new(1),
-        },
+        &Suite::remove_margin_msg("BTC", 1),
         &[],
         "cannot remove 1: margin after 6999999999 < initial requirement 12000000000",
     );
@@ -93,21 +84,12 @@ fn add_margin_from_funds_or_collateral_and_remove_margin_bound() {
     // IM 6,000: exactly 1,000 removable
     s.rejects(
         &alice,
-        &ExecuteMsg::RemoveMargin {
-            market_id: "BTC".into(),
-            amount: Uint128::new(1_000 * USDC + 1),
-        },
+        &Suite::remove_margin_msg("BTC", 1_000 * USDC + 1),
         &[],
         "cannot remove 1000000001",
     );
-    s.exec(
-        &alice,
-        &ExecuteMsg::RemoveMargin {
-            market_id: "BTC".into(),
-            amount: usdc(1_000),
-        },
-    )
-    .unwrap();
+    s.exec(&alice, &Suite::remove_margin_msg("BTC", 1_000 * USDC))
+        .unwrap();
     let a = s.account(&alice);
     assert_eq!(a.collateral, int_usdc(5_000));
     assert_eq!(a.positions[0].margin, Some(usdc(6_000)));
@@ -117,18 +99,12 @@ fn add_margin_from_funds_or_collateral_and_remove_margin_bound() {
 fn margin_messages_on_missing_or_cross_positions_are_rejected() {
     let mut s = Suite::new();
     let alice = s.trader("alice", 20_000, 10_000);
-    let add = ExecuteMsg::AddMargin {
-        market_id: "BTC".into(),
-        amount: usdc(1),
-    };
+    let add = Suite::add_margin_msg("BTC", USDC);
     s.rejects(&alice, &add, &[], "no position in market BTC");
     s.rejects(&alice, &add, &coins(1, DENOM), "no position in market BTC");
     s.trade(&alice, "BTC", "0.1");
     s.rejects(&alice, &add, &[], "position in market BTC is not isolated");
-    let remove = ExecuteMsg::RemoveMargin {
-        market_id: "BTC".into(),
-        amount: usdc(1),
-    };
+    let remove = Suite::remove_margin_msg("BTC", USDC);
     s.rejects(
         &alice,
         &remove,
@@ -138,12 +114,7 @@ fn margin_messages_on_missing_or_cross_positions_are_rejected() {
     // an explicit conflicting mode
     s.rejects(
         &alice,
-        &ExecuteMsg::Trade {
-            market_id: "BTC".into(),
-            size_delta: sd("0.1"),
-            acceptable_price: None,
-            mode: Some(TradeMode::Isolated { margin: usdc(100) }),
-        },
+        &Suite::isolated_msg("BTC", "0.1", 100 * USDC),
         &[],
         "mode isolated conflicts with the existing cross position in market BTC",
     );
@@ -152,18 +123,11 @@ fn margin_messages_on_missing_or_cross_positions_are_rejected() {
 #[test]
 fn isolated_position_paid_by_attached_funds_alone_is_found_by_the_scan() {
     let mut s = Suite::new();
-    let carol = s.user("carol", 6_000);
+    let carol = s.trader("carol", 6_000, 0);
     // no deposit: the attached 6,000 is exactly the margin, so C stays 0 and is still stored
     s.exec_funds(
         &carol,
-        &ExecuteMsg::Trade {
-            market_id: "BTC".to_string(),
-            size_delta: sd("1"),
-            acceptable_price: None,
-            mode: Some(TradeMode::Isolated {
-                margin: usdc(6_000),
-            }),
-        },
+        &Suite::isolated_msg("BTC", "1", 6_000 * USDC),
         6_000 * USDC,
     )
     .unwrap();

@@ -1,7 +1,6 @@
 //! Exact boundaries of initial margin and free collateral (SECURITY 14, 15, 16).
 
 use cosmwasm_std::{coins, Uint128};
-use perps_api::perps::ExecuteMsg;
 
 use crate::suite::{int_usdc, usdc, Suite, DENOM, USDC};
 
@@ -9,7 +8,7 @@ use crate::suite::{int_usdc, usdc, Suite, DENOM, USDC};
 fn open_at_exactly_initial_margin_passes_one_unit_less_fails() {
     let mut s = Suite::new();
     // 1 BTC at 60,000 needs IM 10 % = 6,000 USDC.
-    let short = s.user("short", 10_000);
+    let short = s.trader("short", 10_000, 0);
     s.deposit_units(&short, 6_000 * USDC - 1);
     s.rejects_trade(
         &short,
@@ -35,9 +34,7 @@ fn withdraw_exactly_free_collateral_passes_one_more_fails() {
     assert_eq!(s.account(&alice).free_collateral, usdc(4_000));
     s.rejects(
         &alice,
-        &ExecuteMsg::Withdraw {
-            amount: Uint128::new(4_000 * USDC + 1),
-        },
+        &Suite::withdraw_msg(4_000 * USDC + 1),
         &[],
         "withdrawal 4000000001 exceeds free collateral 4000000000",
     );
@@ -57,9 +54,7 @@ fn unrealized_profit_is_not_withdrawable() {
     assert_eq!(a.free_collateral, usdc(3_400));
     s.rejects(
         &alice,
-        &ExecuteMsg::Withdraw {
-            amount: Uint128::new(3_400 * USDC + 1),
-        },
+        &Suite::withdraw_msg(3_400 * USDC + 1),
         &[],
         "exceeds free collateral 3400000000",
     );
@@ -99,9 +94,7 @@ fn a_liquidatable_cross_book_blocks_risk_but_not_deposits_or_reductions() {
     assert_eq!(a.health, perps_api::perps::Health::Liquidatable);
     s.rejects(
         &alice,
-        &ExecuteMsg::Withdraw {
-            amount: Uint128::new(1),
-        },
+        &Suite::withdraw_msg(1),
         &[],
         "withdrawal 1 exceeds free collateral 0",
     );

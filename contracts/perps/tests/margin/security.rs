@@ -3,20 +3,9 @@
 
 use cosmwasm_std::{Int128, Uint128};
 use perps_api::events::{BadDebtEvent, TradeEvent};
-use perps_api::perps::{ExecuteMsg, Health, TradeMode};
+use perps_api::perps::{ExecuteMsg, Health};
 
 use crate::suite::{d, int_usdc, plain_market, sd, usdc, Suite, USDC};
-
-fn isolated(market: &str, size: &str, margin: u128) -> ExecuteMsg {
-    ExecuteMsg::Trade {
-        market_id: market.into(),
-        size_delta: sd(size),
-        acceptable_price: None,
-        mode: Some(TradeMode::Isolated {
-            margin: Uint128::new(margin),
-        }),
-    }
-}
 
 #[test]
 fn s14_isolated_open_at_exactly_initial_margin_passes_one_unit_less_fails() {
@@ -25,11 +14,11 @@ fn s14_isolated_open_at_exactly_initial_margin_passes_one_unit_less_fails() {
     // 1 BTC at 60,000: IM 6,000
     s.rejects_exact(
         &alice,
-        &isolated("BTC", "1", 6_000 * USDC - 1),
+        &Suite::isolated_msg("BTC", "1", 6_000 * USDC - 1),
         &[],
         "insufficient margin: equity 5999999999 < initial requirement 6000000000",
     );
-    s.exec(&alice, &isolated("BTC", "1", 6_000 * USDC)).unwrap();
+    s.try_isolated(&alice, "BTC", "1", 6_000 * USDC).unwrap();
     let a = s.account(&alice);
     assert_eq!(a.collateral, int_usdc(4_000));
     assert_eq!(a.positions[0].margin, Some(usdc(6_000)));
@@ -51,19 +40,17 @@ fn s15_moving_exactly_free_collateral_into_isolated_margin_passes_one_more_fails
     assert_eq!(s.account(&alice).free_collateral, usdc(3_400));
     s.rejects_exact(
         &alice,
-        &isolated("ETH", "1", 3_400 * USDC + 1),
+        &Suite::isolated_msg("ETH", "1", 3_400 * USDC + 1),
         &[],
         "withdrawal 3400000001 exceeds free collateral 3400000000",
     );
-    s.exec(&alice, &isolated("ETH", "1", 3_400 * USDC)).unwrap();
+    s.try_isolated(&alice, "ETH", "1", 3_400 * USDC).unwrap();
     let a = s.account(&alice);
     assert_eq!(a.collateral, int_usdc(6_600));
     assert_eq!(a.free_collateral, Uint128::zero());
     s.rejects_exact(
         &alice,
-        &ExecuteMsg::Withdraw {
-            amount: Uint128::one(),
-        },
+        &Suite::withdraw_msg(1),
         &[],
         "withdrawal 1 exceeds free collateral 0",
     );
@@ -73,7 +60,7 @@ fn s15_moving_exactly_free_collateral_into_isolated_margin_passes_one_more_fails
 fn s16_isolated_book_between_maintenance_and_initial_increase_refused_reduce_allowed() {
     let mut s = Suite::new();
     let alice = s.trader("alice", 10_000, 10_000);
-    s.exec(&alice, &isolated("BTC", "1", 6_000 * USDC)).unwrap();
+    s.try_isolated(&alice, "BTC", "1", 6_000 * USDC).unwrap();
     // at 57,000: equity 3,000, IM 5,700, MM 2,850: between
     s.set_price("BTC", "57000");
     let p = &s.account(&alice).positions[0];
@@ -86,10 +73,7 @@ fn s16_isolated_book_between_maintenance_and_initial_increase_refused_reduce_all
     );
     s.rejects_exact(
         &alice,
-        &ExecuteMsg::RemoveMargin {
-            market_id: "BTC".into(),
-            amount: Uint128::one(),
-        },
+        &Suite::remove_margin_msg("BTC", 1),
         &[],
         "cannot remove 1: margin after 2999999999 < initial requirement 5700000000",
     );
@@ -107,8 +91,8 @@ fn s17_an_isolated_loss_never_reaches_the_cross_balance_or_another_position_even
     s.set_price("SOL", "100");
     let owner = s.owner.clone();
     let alice = s.trader("alice", 20_000, 20_000);
-    s.exec(&alice, &isolated("BTC", "1", 6_000 * USDC)).unwrap();
-    s.exec(&alice, &isolated("SOL", "-10", 500 * USDC)).unwrap();
+    s.try_isolated(&alice, "BTC", "1", 6_000 * USDC).unwrap();
+    s.try_isolated(&alice, "SOL", "-10", 500 * USDC).unwrap();
     s.trade(&alice, "ETH", "1");
     let cash0 = s.vault().cash.i128();
     // BTC falls 20 %: the isolated BTC book is bankrupt (6,000 − 12,000 = −6,000)...
@@ -157,34 +141,22 @@ fn s17_an_isolated_loss_never_reaches_the_cross_balance_or_another_position_even
 fn s18_removing_isolated_margin_below_its_initial_requirement_is_rejected() {
     let mut s = Suite::new();
     let alice = s.trader("alice", 10_000, 10_000);
-    s.exec(&alice, &isolated("BTC", "1", 8_000 * USDC)).unwrap();
+    s.try_isolated(&alice, "BTC", "1", 8_000 * USDC).unwrap();
     // IM 6,000: 2,000 removable, not one unit more
     s.rejects_exact(
         &alice,
-        &ExecuteMsg::RemoveMargin {
-            market_id: "BTC".into(),
-            amount: Uint128::new(2_000 * USDC + 1),
-        },
+        &Suite::remove_margin_msg("BTC", 2_000 * USDC + 1),
         &[],
         "cannot remove 2000000001: margin after 5999999999 < initial requirement 6000000000",
     );
     s.rejects_exact(
         &alice,
-        &ExecuteMsg::RemoveMargin {
-            market_id: "BTC".into(),
-            amount: Uint128::new(8_000 * USDC + 1),
-        },
+        &Suite::remove_margin_msg("BTC", 8_000 * USDC + 1),
         &[],
         "cannot remove 8000000001: margin after -1 < initial requirement 6000000000",
     );
-    s.exec(
-        &alice,
-        &ExecuteMsg::RemoveMargin {
-            market_id: "BTC".into(),
-            amount: usdc(2_000),
-        },
-    )
-    .unwrap();
+    s.exec(&alice, &Suite::remove_margin_msg("BTC", 2_000 * USDC))
+        .unwrap();
     let a = s.account(&alice);
     assert_eq!(a.positions[0].margin, Some(usdc(6_000)));
     assert_eq!(a.collateral, int_usdc(4_000));
@@ -209,7 +181,7 @@ fn s14_tiered_initial_margin_boundary_is_exact_per_bracket() {
         ..plain_market("BTC")
     };
     let mut s = Suite::with_btc(btc);
-    let alice = s.user("alice", 20_000);
+    let alice = s.trader("alice", 20_000, 0);
     // 2 BTC = 120,000: IM = 10,000 + 20,000 · 0.2 = 14,000
     s.deposit_units(&alice, 14_000 * USDC - 1);
     s.rejects_trade_exact(

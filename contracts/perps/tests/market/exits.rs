@@ -302,16 +302,7 @@ fn settling_on_a_dead_oracle_accrues_the_gap_first() {
     let f0 = s.market("BTC").state.funding_index;
     // an hour of silence: the oracle is stale
     s.advance(3600);
-    let owner = s.owner.clone();
-    let r = s
-        .exec(
-            &owner,
-            &ExecuteMsg::SettleMarket {
-                market_id: "BTC".into(),
-                price: Some(d("61000")),
-            },
-        )
-        .unwrap();
+    let r = s.settle_market("BTC", Some(d("61000")));
     assert_eq!(Suite::attr(&r, "wasm", "price"), "61000");
     // ΔF = 61,000 · 10^-8 · 3,600 = 2.196 per BTC
     let f1 = s.market("BTC").state.funding_index;
@@ -448,6 +439,21 @@ fn lower_cap_event(price_source: &str) -> MarketRiskChangeEvent {
     }
 }
 
+/// Lowers the cap a day after `t0`: one `market_risk_change` event (priced from `price_source`),
+/// and funding accrued under the old parameters to the update, 14.4 per unit.
+fn lower_the_cap_after_a_day(s: &mut Suite, t0: u64, price_source: &str) {
+    let r = update_to_a_lower_cap(s);
+    assert_eq!(
+        Suite::typed::<MarketRiskChangeEvent>(&r),
+        [lower_cap_event(price_source)]
+    );
+    let state = s.market("BTC").state;
+    assert_eq!(
+        (state.funding_index, state.last_funding_time),
+        (sd("14.4"), t0 + 86_400)
+    );
+}
+
 /// DESIGN 6.9 keeps lowering the cap allowed with open skew; the update accrues funding under the
 /// old parameters first and reports the rate change and the value it moves.
 #[test]
@@ -456,16 +462,7 @@ fn lowering_the_cap_accrues_funding_first_and_reports_the_value_it_moves() {
     s.advance(86_399);
     s.set_price("BTC", "60000");
     let v = s.vault().equity;
-    let r = update_to_a_lower_cap(&mut s);
-    assert_eq!(
-        Suite::typed::<MarketRiskChangeEvent>(&r),
-        [lower_cap_event("oracle")]
-    );
-    let state = s.market("BTC").state;
-    assert_eq!(
-        (state.funding_index, state.last_funding_time),
-        (sd("14.4"), t0 + 86_400)
-    );
+    lower_the_cap_after_a_day(&mut s, t0, "oracle");
     assert_eq!(
         s.vault().equity,
         v.checked_add(Int128::new(78_300_000)).unwrap()
@@ -493,16 +490,7 @@ fn lowering_the_cap_accrues_funding_first_and_reports_the_value_it_moves() {
 fn a_parameter_change_on_a_dead_oracle_accrues_at_the_last_price_first() {
     let (mut s, t0) = whale_at_0_8_of_the_cap();
     s.advance(86_400);
-    let r = update_to_a_lower_cap(&mut s);
-    assert_eq!(
-        Suite::typed::<MarketRiskChangeEvent>(&r),
-        [lower_cap_event("last_price")]
-    );
-    let state = s.market("BTC").state;
-    assert_eq!(
-        (state.funding_index, state.last_funding_time),
-        (sd("14.4"), t0 + 86_400)
-    );
+    lower_the_cap_after_a_day(&mut s, t0, "last_price");
     // the next day runs at the new full rate: 60,000·0.0003 = 18 more
     s.advance(86_399);
     s.set_price("BTC", "60000");

@@ -54,7 +54,7 @@ fn fees_split_between_vault_and_insurance_and_sweep_to_the_fund() {
     assert_eq!(s.config().pending_insurance_fees.u128(), 12 * USDC);
     let fund = s.fund.clone();
     let before = s.balance(&fund);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.exec(&keeper, &perps_api::perps::ExecuteMsg::SweepFees {})
         .unwrap();
     assert_eq!(s.balance(&fund), before + 12 * USDC);

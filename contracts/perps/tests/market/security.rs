@@ -64,16 +64,8 @@ fn s28_many_wallets_each_taking_a_slice_cannot_pass_the_global_cap() {
         if i % 2 == 0 {
             s.trade(w, "BTC", "0.1");
         } else {
-            s.exec(
-                w,
-                &ExecuteMsg::Trade {
-                    market_id: "BTC".into(),
-                    size_delta: sd("0.1"),
-                    acceptable_price: None,
-                    mode: Some(TradeMode::Isolated { margin: usdc(600) }),
-                },
-            )
-            .unwrap();
+            s.exec(w, &Suite::isolated_msg("BTC", "0.1", 600 * USDC))
+                .unwrap();
         }
     }
     assert_eq!(s.market("BTC").state.long_oi, d("1"));
@@ -140,17 +132,7 @@ fn s29_no_round_trip_leaves_a_trader_or_a_group_of_wallets_richer() {
     s.trade(&bob, "BTC", "-1.3");
     let a1 = c(&s, &alice);
     let r1 = s
-        .exec(
-            &alice,
-            &ExecuteMsg::Trade {
-                market_id: "BTC".into(),
-                size_delta: sd("0.7"),
-                acceptable_price: None,
-                mode: Some(TradeMode::Isolated {
-                    margin: usdc(10_000),
-                }),
-            },
-        )
+        .exec(&alice, &Suite::isolated_msg("BTC", "0.7", 10_000 * USDC))
         .unwrap();
     let r2 = s.close(&alice, "BTC").unwrap();
     let lost = a1 - c(&s, &alice);

@@ -22,14 +22,7 @@ fn a_stale_market_does_not_block_actions_that_do_not_need_it() {
     let stale = "oracle price of market BTC is stale: age 102s > max 60s";
     s.rejects(&bob, &Suite::trade_msg("BTC", "0.1"), &[], stale);
     s.rejects(&bob, &Suite::trade_msg("ETH", "1"), &[], stale);
-    s.rejects(
-        &bob,
-        &ExecuteMsg::Withdraw {
-            amount: Uint128::new(1),
-        },
-        &[],
-        stale,
-    );
+    s.rejects(&bob, &Suite::withdraw_msg(1), &[], stale);
     // an isolated ETH opening needs only ETH (margin leaves C, so C's book needs BTC: refused)
     assert!(s
         .try_isolated(&bob, "ETH", "1", 1_000 * USDC)
@@ -114,10 +107,7 @@ fn deposit_and_funded_add_margin_need_no_price() {
     s.deposit(&alice, 1);
     s.exec_funds(
         &alice,
-        &ExecuteMsg::AddMargin {
-            market_id: "BTC".into(),
-            amount: Uint128::new(500 * USDC),
-        },
+        &Suite::add_margin_msg("BTC", 500 * USDC),
         500 * USDC,
     )
     .unwrap();

@@ -22,14 +22,7 @@ fn s10_max_oracle_age_at_the_bound_passes_one_second_past_fails() {
     // one second past: refused, naming market, age and bound
     s.advance(1);
     s.rejects_trade_exact(&alice, "BTC", "0.01", &stale("BTC", 61));
-    s.rejects_exact(
-        &alice,
-        &ExecuteMsg::Withdraw {
-            amount: Uint128::one(),
-        },
-        &[],
-        &stale("BTC", 61),
-    );
+    s.rejects_exact(&alice, &Suite::withdraw_msg(1), &[], &stale("BTC", 61));
     // liveness (a reduction) at 61: refused too — the bound is the same for both policies
     s.rejects_trade_exact(&alice, "BTC", "-0.01", &stale("BTC", 61));
     // far older
@@ -72,15 +65,7 @@ fn s11_missing_zero_or_stale_price_of_one_market_blocks_only_what_needs_it() {
     let eth_missing = "no price for market ETH (feed ETH)";
     s.rejects_exact(&alice, &Suite::trade_msg("ETH", "1"), &[], eth_missing);
     s.rejects_exact(&bob, &Suite::trade_msg("ETH", "0.1"), &[], eth_missing);
-    s.rejects_exact(
-        &bob,
-        &ExecuteMsg::RemoveMargin {
-            market_id: "ETH".into(),
-            amount: Uint128::one(),
-        },
-        &[],
-        eth_missing,
-    );
+    s.rejects_exact(&bob, &Suite::remove_margin_msg("ETH", 1), &[], eth_missing);
     // ...everything else does: bob's cross book holds only BTC
     s.trade(&alice, "BTC", "0.1");
     s.trade(&bob, "BTC", "0.1");
@@ -90,10 +75,7 @@ fn s11_missing_zero_or_stale_price_of_one_market_blocks_only_what_needs_it() {
     s.deposit(&bob, 1);
     s.exec_coins(
         &bob,
-        &ExecuteMsg::AddMargin {
-            market_id: "ETH".into(),
-            amount: usdc(500),
-        },
+        &Suite::add_margin_msg("ETH", 500 * USDC),
         &coins(500 * USDC, DENOM),
     )
     .unwrap();
@@ -103,21 +85,11 @@ fn s11_missing_zero_or_stale_price_of_one_market_blocks_only_what_needs_it() {
     s.deposit(&alice, 1);
     s.exec_coins(
         &bob,
-        &ExecuteMsg::AddMargin {
-            market_id: "ETH".into(),
-            amount: usdc(1),
-        },
+        &Suite::add_margin_msg("ETH", USDC),
         &coins(USDC, DENOM),
     )
     .unwrap();
-    s.rejects_exact(
-        &alice,
-        &ExecuteMsg::Withdraw {
-            amount: Uint128::one(),
-        },
-        &[],
-        &stale("BTC", 121),
-    );
+    s.rejects_exact(&alice, &Suite::withdraw_msg(1), &[], &stale("BTC", 121));
     assert_eq!(s.account(&bob).positions[1].margin, Some(usdc(1_501)));
 }
 
@@ -132,12 +104,7 @@ fn s12_uncertain_or_ema_deviating_price_blocks_every_risk_adding_action() {
     let strict_actions = |s: &Suite| {
         vec![
             (Suite::trade_msg("BTC", "0.1"), vec![]),
-            (
-                ExecuteMsg::Withdraw {
-                    amount: Uint128::one(),
-                },
-                vec![],
-            ),
+            (Suite::withdraw_msg(1), vec![]),
             (
                 ExecuteMsg::Trade {
                     market_id: "ETH".into(),

@@ -38,7 +38,7 @@ fn sol_market() -> (Suite, u64) {
 fn sol_market_three_publishers() -> (Suite, u64, [Addr; 4]) {
     let (mut s, t0) = sol_market();
     let (owner, feed, m) = (s.owner.clone(), s.feed.clone(), s.publisher.clone());
-    let [h1, h2] = [s.user("h1", 0), s.user("h2", 0)];
+    let [h1, h2] = [s.trader("h1", 0, 0), s.trader("h2", 0, 0)];
     let publishers = vec![m.to_string(), h1.to_string(), h2.to_string()];
     let msg = FeedMsg::SetPublishers { publishers };
     s.exec_at(&feed, &owner, &msg, &[]).unwrap();
@@ -178,13 +178,8 @@ fn s48_a_holder_cannot_close_at_the_old_price_after_a_gap_down() {
         market_id: "SOL".into(),
         acceptable_price: None,
     };
-    let remove = ExecuteMsg::RemoveMargin {
-        market_id: "SOL".into(),
-        amount: usdc(1),
-    };
-    let withdraw = ExecuteMsg::Withdraw {
-        amount: Uint128::one(),
-    };
+    let remove = Suite::remove_margin_msg("SOL", USDC);
+    let withdraw = Suite::withdraw_msg(1);
     for (who, msg) in [
         (&alice, close.clone()),
         (&alice, sol_trade("-5", None, None)),
@@ -201,10 +196,7 @@ fn s48_a_holder_cannot_close_at_the_old_price_after_a_gap_down() {
     s.withdraw(&bob, 9_500 * USDC).unwrap();
     s.exec_coins(
         &bob,
-        &ExecuteMsg::AddMargin {
-            market_id: "SOL".into(),
-            amount: usdc(100),
-        },
+        &Suite::add_margin_msg("SOL", 100 * USDC),
         &coins(100 * USDC, DENOM),
     )
     .unwrap();
@@ -228,7 +220,7 @@ fn s42_a_liquidation_passes_over_an_unconfirmed_market_and_the_scan_still_answer
     // bob: long 31 SOL (IM 310, MM 155: the largest requirement, closed first if it were
     // priced) and long 0.05 BTC (IM 300) on exactly 610
     let bob = s.trader("bob", 610, 610);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.trade(&bob, "BTC", "0.05");
     s.trade(&bob, "SOL", "31");
     s.advance(1);

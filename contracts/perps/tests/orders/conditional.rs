@@ -29,7 +29,7 @@ fn order(
 /// 60,000.
 fn alice_long(size: &str) -> (Suite, Addr, Addr) {
     let mut s = deferred_suite(plain_market("BTC"));
-    let (alice, keeper) = (s.trader("alice", 20_000, 20_000), s.user("keeper", 0));
+    let (alice, keeper) = (s.trader("alice", 20_000, 20_000), s.trader("keeper", 0, 0));
     s.trade(&alice, "BTC", size);
     s.set_price("BTC", "60000");
     keeper_run(&mut s, &keeper, None);

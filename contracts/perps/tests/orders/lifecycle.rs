@@ -10,7 +10,7 @@ use crate::suite::{d, plain_market, sd, Suite};
 #[test]
 fn a_liquidation_cancels_the_accounts_orders_first() {
     let mut s = deferred_suite(plain_market("BTC"));
-    let (alice, keeper) = (s.trader("alice", 7_000, 7_000), s.user("keeper", 0));
+    let (alice, keeper) = (s.trader("alice", 7_000, 7_000), s.trader("keeper", 0, 0));
     s.trade(&alice, "BTC", "1");
     s.set_price("BTC", "60000");
     keeper_run(&mut s, &keeper, None);
@@ -42,7 +42,7 @@ fn a_liquidation_cancels_the_accounts_orders_first() {
 fn orders_that_can_no_longer_fill_are_refunded_after_settlement_or_a_reduce_only_switch() {
     let mut s = deferred_suite(plain_market("BTC"));
     let [alice, bob] = s.traders(["alice", "bob"], 10_000, 10_000);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.trade(&alice, "BTC", "1");
     s.set_price("BTC", "60000");
     keeper_run(&mut s, &keeper, None);
@@ -72,7 +72,7 @@ fn orders_that_can_no_longer_fill_are_refunded_after_settlement_or_a_reduce_only
 #[test]
 fn execution_cannot_switch_while_market_orders_are_pending() {
     let mut s = deferred_suite(plain_market("BTC"));
-    let (alice, keeper) = (s.trader("alice", 10_000, 10_000), s.user("keeper", 0));
+    let (alice, keeper) = (s.trader("alice", 10_000, 10_000), s.trader("keeper", 0, 0));
     s.trade(&alice, "BTC", "1");
     let immediate = MarketConfig {
         execution: Some(Execution::Immediate),

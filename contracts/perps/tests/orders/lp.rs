@@ -32,7 +32,7 @@ fn setup() -> (Suite, Addr) {
     s.set_price("BTC", "60000");
     touch(&mut s, &whale);
     assert_eq!(s.account(&whale).positions.len(), 1);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     (s, keeper)
 }
 
@@ -55,12 +55,10 @@ fn request(s: &mut Suite, who: &Addr, shares: u128) {
 #[test]
 fn s47_an_lp_providing_before_a_visible_rise_of_v_and_exiting_after_it_gains_nothing() {
     let (mut s, _) = setup();
-    let attacker = s.user("attacker", 100_000);
+    let attacker = s.trader("attacker", 100_000, 0);
     // Old code: 100,000 USDC mints 100,000e6 shares at 1.00; after the −5 % print V is
     // 1,130,000 for 1,100,000e6 shares: the attacker exits with 102,727.27 (+2,727.27).
-    let res = s
-        .exec_funds(&attacker, &ExecuteMsg::ProvideLiquidity {}, 100_000 * USDC)
-        .unwrap();
+    let res = s.provide(&attacker, 100_000 * USDC).unwrap();
     let placed = Suite::typed::<OrderPlacedEvent>(&res);
     assert_eq!(
         (placed[0].kind.as_str(), placed[0].reserved),
@@ -126,9 +124,8 @@ fn s47_an_lp_claiming_before_a_visible_fall_of_v_is_paid_after_it() {
 #[test]
 fn s49_an_lp_order_is_no_option_it_cannot_be_cancelled_and_a_late_record_expires_it() {
     let (mut s, keeper) = setup();
-    let attacker = s.user("attacker", 100_000);
-    s.exec_funds(&attacker, &ExecuteMsg::ProvideLiquidity {}, 100_000 * USDC)
-        .unwrap();
+    let attacker = s.trader("attacker", 100_000, 0);
+    s.provide(&attacker, 100_000 * USDC).unwrap();
     let id = orders_of(&s, &attacker)[0].order_id;
     s.rejects_exact(
         &attacker,
@@ -139,9 +136,7 @@ fn s49_an_lp_order_is_no_option_it_cannot_be_cancelled_and_a_late_record_expires
     // The reserved funds cannot be withdrawn either.
     s.rejects_exact(
         &attacker,
-        &ExecuteMsg::Withdraw {
-            amount: Uint128::new(1),
-        },
+        &Suite::withdraw_msg(1),
         &[],
         "withdrawal 1 exceeds free collateral 0",
     );
@@ -165,7 +160,7 @@ fn s49_an_lp_order_is_no_option_it_cannot_be_cancelled_and_a_late_record_expires
 fn lp_order_refusals_leave_the_state_unchanged() {
     let (mut s, _) = setup();
     let lp = s.lp.clone();
-    let poor = s.user("poor", 1);
+    let poor = s.trader("poor", 1, 0);
     // The keeper fee (0.5 USDC) must leave something to provide.
     s.rejects_exact(
         &poor,
@@ -208,9 +203,8 @@ fn lp_order_refusals_leave_the_state_unchanged() {
 #[test]
 fn provide_mints_at_the_request_price_when_v_falls_before_execution() {
     let (mut s, keeper) = setup();
-    let lp2 = s.user("lp2", 100_000);
-    s.exec_funds(&lp2, &ExecuteMsg::ProvideLiquidity {}, 100_000 * USDC)
-        .unwrap();
+    let lp2 = s.trader("lp2", 100_000, 0);
+    s.provide(&lp2, 100_000 * USDC).unwrap();
     // +5 %: V falls to 970,000; the provide still pays the request's 1.00 per share.
     s.set_price("BTC", "63000");
     let res = keeper_run(&mut s, &keeper, None);
@@ -230,12 +224,10 @@ fn provide_mints_at_the_request_price_when_v_falls_before_execution() {
 #[test]
 fn lp_actions_are_orders_only_while_a_market_is_deferred() {
     let mut s = deferred_suite(plain_market("BTC"));
-    let (owner, lp2) = (s.owner.clone(), s.user("lp2", 2_000));
+    let (owner, lp2) = (s.owner.clone(), s.trader("lp2", 2_000, 0));
     // No skew anywhere: V does not depend on any price, so the order is ready at once (its
     // owner's next message runs it, without keeper fee).
-    let res = s
-        .exec_funds(&lp2, &ExecuteMsg::ProvideLiquidity {}, 1_000 * USDC)
-        .unwrap();
+    let res = s.provide(&lp2, 1_000 * USDC).unwrap();
     assert_eq!(Suite::typed::<OrderPlacedEvent>(&res)[0].kind, "provide");
     let res = touch(&mut s, &lp2);
     assert_eq!(
@@ -256,9 +248,7 @@ fn lp_actions_are_orders_only_while_a_market_is_deferred() {
         },
     )
     .unwrap();
-    let res = s
-        .exec_funds(&lp2, &ExecuteMsg::ProvideLiquidity {}, 1_000 * USDC)
-        .unwrap();
+    let res = s.provide(&lp2, 1_000 * USDC).unwrap();
     assert!(Suite::typed::<OrderPlacedEvent>(&res).is_empty());
     assert_eq!(lp_position(&s, &lp2).shares, Uint128::new(2_000 * USDC));
 }

@@ -32,7 +32,7 @@ fn fee_btc() -> MarketConfig {
 #[test]
 fn s49_a_market_order_reserves_and_fills_at_the_first_record_of_a_later_block() {
     let mut s = deferred_suite(plain_market("BTC"));
-    let (alice, keeper) = (s.trader("alice", 10_000, 10_000), s.user("keeper", 0));
+    let (alice, keeper) = (s.trader("alice", 10_000, 10_000), s.trader("keeper", 0, 0));
     let res = s.trade(&alice, "BTC", "1");
     // IM 10 % of 1 BTC at the acceptable 60,600 (1 % slippage) + no fee + keeper fee 0.5.
     let placed = Suite::typed::<OrderPlacedEvent>(&res);
@@ -61,9 +61,7 @@ fn s49_a_market_order_reserves_and_fills_at_the_first_record_of_a_later_block() 
     );
     s.rejects_exact(
         &alice,
-        &ExecuteMsg::Withdraw {
-            amount: Uint128::new(4_000 * USDC),
-        },
+        &Suite::withdraw_msg(4_000 * USDC),
         &[],
         "withdrawal 4000000000 exceeds free collateral 3939500000",
     );
@@ -126,7 +124,7 @@ fn whoever_executes_and_whenever_the_fill_is_the_pinned_record() {
 #[test]
 fn an_order_failing_at_its_record_pays_the_keeper_and_the_taker_fee() {
     let mut s = deferred_suite(fee_btc());
-    let (alice, keeper) = (s.trader("alice", 10_000, 10_000), s.user("keeper", 0));
+    let (alice, keeper) = (s.trader("alice", 10_000, 10_000), s.trader("keeper", 0, 0));
     let res = s.exec(&alice, &trade_msg("1", Some("60100"))).unwrap();
     // IM 6,010 + fee 60.1 + keeper 0.5 at the acceptable price.
     assert_eq!(
@@ -169,7 +167,7 @@ fn an_order_without_an_eligible_record_in_time_expires_with_a_refund() {
     let (alice, bob, keeper) = (
         s.trader("alice", 10_000, 10_000),
         s.trader("bob", 10_000, 10_000),
-        s.user("keeper", 0),
+        s.trader("keeper", 0, 0),
     );
     s.trade(&alice, "BTC", "1");
     // A record accepted exactly at the deadline (300 s) still fills; one second later does not.
@@ -204,7 +202,7 @@ fn an_order_without_an_eligible_record_in_time_expires_with_a_refund() {
 fn market_orders_fill_in_id_order_whatever_ids_are_passed() {
     let mut s = deferred_suite(fee_btc());
     let [bob, carol] = s.traders(["bob", "carol"], 10_000, 10_000);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.trade(&bob, "BTC", "1");
     s.trade(&carol, "BTC", "1");
     s.set_price("BTC", "60000");
@@ -262,7 +260,7 @@ fn a_close_order_closes_whatever_the_position_is_and_cannot_be_cancelled() {
         "order 2 is a market order: market orders cannot be cancelled",
     );
     s.set_price("BTC", "61000");
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     let res = keeper_run(&mut s, &keeper, None);
     let t = &Suite::typed::<TradeEvent>(&res)[0];
     assert_eq!(
@@ -374,7 +372,7 @@ fn pending_orders_pages_every_account_by_id() {
 #[test]
 fn an_order_fills_against_what_the_other_pending_orders_still_reserve() {
     let mut s = deferred_suite(plain_market("BTC"));
-    let (alice, keeper) = (s.trader("alice", 10_000, 10_000), s.user("keeper", 0));
+    let (alice, keeper) = (s.trader("alice", 10_000, 10_000), s.trader("keeper", 0, 0));
     // 10 ETH (immediate) holds 3,000 of initial margin; then two BTC orders reserve 3,030.5 and
     // 3,636.5 (IM at 60,600 + keeper fee) of the 7,000 left.
     s.trade(&alice, "ETH", "10");
@@ -407,7 +405,7 @@ fn an_order_fills_against_what_the_other_pending_orders_still_reserve() {
 #[test]
 fn funds_attached_to_a_deferred_trade_are_deposited_at_once() {
     let mut s = deferred_suite(plain_market("BTC"));
-    let bob = s.user("bob", 10_000);
+    let bob = s.trader("bob", 10_000, 0);
     let res = s
         .exec_funds(&bob, &trade_msg("1", None), 10_000 * USDC)
         .unwrap();

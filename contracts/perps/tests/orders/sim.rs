@@ -119,7 +119,7 @@ impl Model {
         let traders = ["o1", "o2", "o3"]
             .map(|n| s.trader(n, 100_000, 50_000))
             .to_vec();
-        let keeper = s.user("keeper", 0);
+        let keeper = s.trader("keeper", 0, 0);
         // The feed's history so far (the suite published BTC once).
         let h: perps_api::price_feed::PriceHistoryResponse = s
             .app

@@ -8,7 +8,7 @@ use crate::suite::{d, int_usdc, Suite, USDC};
 fn settled_positions_close_on_touch_or_in_batches_without_the_oracle() {
     let mut s = Suite::new();
     let owner = s.owner.clone();
-    let [alice, bob, carol] = s.users([("alice", 20_000), ("bob", 20_000), ("carol", 20_000)]);
+    let [alice, bob, carol] = s.traders(["alice", "bob", "carol"], 20_000, 0);
     s.deposit(&alice, 10_000);
     s.deposit(&bob, 10_000);
     s.deposit(&carol, 10_000);
@@ -30,7 +30,7 @@ fn settled_positions_close_on_touch_or_in_batches_without_the_oracle() {
     assert!(a.positions.is_empty());
     assert_eq!(a.collateral, int_usdc(15_999));
     // bob's isolated short closes in a batch: M 7,000 − 6,000 = 1,000 back to C (3,000)
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.settle_positions("BTC");
     let b = s.account(&bob);
     assert!(b.positions.is_empty());

@@ -69,7 +69,7 @@ fn pending_fees_pay_first_then_the_fund_then_vault_cash() {
     let mut s = Suite::with(|_| {}, &[("BTC", fee_market("BTC", "0"))]);
     s.register_engine();
     s.fund_insurance(50 * USDC);
-    let carol = s.user("carol", 100_000);
+    let carol = s.trader("carol", 100_000, 0);
     // carol's trade: fee 0.1 % of 600,000 = 600, 20 % of it (120) pending for the fund
     s.deposit(&carol, 100_000);
     s.trade(&carol, "BTC", "10");
@@ -210,13 +210,7 @@ fn withdraw_and_add_margin_are_touches_too() {
     assert_eq!(s.account(&alice).collateral, Int128::zero());
     // add_margin on the ETH book
     let res = s
-        .exec(
-            &bob,
-            &ExecuteMsg::AddMargin {
-                market_id: "ETH".into(),
-                amount: (100 * USDC).into(),
-            },
-        )
+        .exec(&bob, &Suite::add_margin_msg("ETH", 100 * USDC))
         .unwrap();
     assert_bad_debt(&res, &bob, [200 * USDC, 0, 200 * USDC, 0]);
     let b = s.account(&bob);
@@ -228,7 +222,7 @@ fn withdraw_and_add_margin_are_touches_too() {
 #[test]
 fn liquidate_joins_a_settled_shortfall_to_the_books_it_liquidates() {
     let mut s = Suite::insured(1_000 * USDC);
-    let (alice, keeper) = (isolated_alice(&mut s), s.user("keeper", 0));
+    let (alice, keeper) = (isolated_alice(&mut s), s.trader("keeper", 0, 0));
     // a bankrupt cross book beside it: C = 2,000, long 1 ETH at 3,000 falling to 900
     s.trade(&alice, "ETH", "1");
     settle(&mut s, "BTC", "52000");
@@ -249,7 +243,7 @@ fn a_settled_cross_loss_that_leaves_the_account_flat_is_written_off_at_once() {
     let mut s = Suite::with(|_| {}, &[("BTC", plain_market("BTC"))]);
     s.register_engine();
     s.fund_insurance(500 * USDC);
-    let (alice, keeper) = (s.trader("alice", 1_000, 1_000), s.user("keeper", 0));
+    let (alice, keeper) = (s.trader("alice", 1_000, 1_000), s.trader("keeper", 0, 0));
     s.trade(&alice, "BTC", "0.15");
     settle(&mut s, "BTC", "52000");
     // settlement leaves C = 1,000 − 1,200 = −200 on a flat account: written off in the same
@@ -279,18 +273,12 @@ fn the_scan_lists_a_bankrupt_settled_isolated_position_and_liquidate_books_it() 
     let (alice, bob, keeper) = (
         isolated_alice(&mut s),
         s.isolated_long_btc("bob"),
-        s.user("keeper", 0),
+        s.trader("keeper", 0, 0),
     );
     // bob adds margin: at 52,000 his book keeps 1,300 − 1,200 = 100 (below maintenance 390,
     // but settlement closes it without loss, so there is nothing to liquidate)
-    s.exec(
-        &bob,
-        &ExecuteMsg::AddMargin {
-            market_id: "BTC".into(),
-            amount: (300 * USDC).into(),
-        },
-    )
-    .unwrap();
+    s.exec(&bob, &Suite::add_margin_msg("BTC", 300 * USDC))
+        .unwrap();
     settle(&mut s, "BTC", "52000");
     let page: LiquidatableAccountsResponse = s.query(&QueryMsg::LiquidatableAccounts {
         start_after: None,

@@ -6,7 +6,7 @@
 use cosmwasm_std::{Addr, Int128, Uint128};
 use perps_api::events::{LiquidationEvent, SettlePositionEvent};
 use perps_api::perps::{
-    AccountResponse, ExecuteMsg, Health, LiquidatableAccountsResponse, PositionMode, QueryMsg,
+    AccountResponse, Health, LiquidatableAccountsResponse, PositionMode, QueryMsg,
 };
 
 use crate::suite::{d, fee_market, int_usdc, sd, usdc, Suite, USDC};
@@ -45,7 +45,7 @@ fn money(a: &AccountResponse) -> (Int128, Int128, Uint128, Uint128, Uint128) {
 #[test]
 fn a_cross_book_below_maintenance_only_through_a_settled_position_is_healthy() {
     let mut s = Suite::new();
-    let (alice, keeper) = (btc_and_eth(&mut s, "alice"), s.user("keeper", 0));
+    let (alice, keeper) = (btc_and_eth(&mut s, "alice"), s.trader("keeper", 0, 0));
     // settled at 52,000: BTC realizes −8,000, so Q = 10,000 − 8,000 = 2,000. Valued open, BTC
     // would need MM 2,600 (5 % of 52,000) on top of ETH's 1,500: 2,000 < 4,100. Valued as
     // closed it needs nothing: 2,000 ≥ 1,500.
@@ -170,7 +170,7 @@ fn a_cross_book_liquidatable_beside_a_settled_position_is_listed_and_liquidated(
     assert_eq!(listed, expected);
 
     // liquidated alike: bob's touch first closes BTC at 52,000 (−8,000 into C)
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     let rb = s.liquidate(&keeper, &bob, None).unwrap();
     let settled = &Suite::typed::<SettlePositionEvent>(&rb)[0];
     assert_eq!(settled.realized_pnl, Int128::new(-8_000 * USDC as i128));
@@ -290,9 +290,7 @@ fn a_settled_isolated_return_is_in_the_free_collateral_a_withdraw_can_take() {
     for (who, free) in [(&alice, 16_700 * USDC), (&bob, 3_500 * USDC)] {
         s.rejects_exact(
             who,
-            &ExecuteMsg::Withdraw {
-                amount: Uint128::new(free + 1),
-            },
+            &Suite::withdraw_msg(free + 1),
             &[],
             &format!("withdrawal {} exceeds free collateral {free}", free + 1),
         );

@@ -151,10 +151,10 @@ impl Sim {
         }
         s.set_price("SOL", INITIAL[2]);
         let traders: Vec<Addr> = (0..TRADERS)
-            .map(|i| s.user(&format!("trader{i}"), 5_000_000))
+            .map(|i| s.trader(&format!("trader{i}"), 5_000_000, 0))
             .collect();
-        let liquidator = s.user("liquidator", 0);
-        let lp2 = s.user("lp2", 5_000_000);
+        let liquidator = s.trader("liquidator", 0, 0);
+        let lp2 = s.trader("lp2", 5_000_000, 0);
         let lp = s.lp.clone();
         s.mint(&lp, 5_000_000 * USDC);
         // The fund pays this engine's bad debt and holds a balance to pay it from.

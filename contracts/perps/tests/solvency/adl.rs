@@ -4,16 +4,9 @@
 
 use cosmwasm_std::Addr;
 use perps_api::events::AutoDeleverageEvent;
-use perps_api::perps::{AdlRankingResponse, ExecuteMsg, QueryMsg};
+use perps_api::perps::{AdlRankingResponse, QueryMsg};
 
 use crate::suite::{d, sd, Suite, USDC};
-
-fn adl(market: &str) -> ExecuteMsg {
-    ExecuteMsg::AutoDeleverage {
-        market_id: market.to_string(),
-        limit: None,
-    }
-}
 
 fn ranking(s: &Suite, market: &str) -> AdlRankingResponse {
     s.query(&QueryMsg::AdlRanking {
@@ -28,7 +21,7 @@ fn ranking(s: &Suite, market: &str) -> AdlRankingResponse {
 fn two_longs() -> (Suite, [Addr; 4]) {
     let mut s = Suite::new();
     let [alice, bob, carol] = s.traders(["alice", "bob", "carol"], 200_000, 200_000);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.trade(&alice, "BTC", "8");
     s.set_price("BTC", "66000");
     s.trade(&bob, "BTC", "5");
@@ -47,14 +40,14 @@ fn s50_adl_closes_the_lowest_entry_first_and_only_what_restores_the_ratio() {
     // V = 1,000,000 − 48,000 = 952,000 ≥ 0.05 × 12 × 66,000: nothing to do, nothing changes
     s.rejects_exact(
         &keeper,
-        &adl("BTC"),
+        &Suite::adl_msg("BTC"),
         &[],
         "auto-deleveraging not needed: vault equity 952000000000 ≥ adl_trigger_ratio 0.05 × exposure 792000000000",
     );
     // BTC 139,520: traders' profit 8 × 79,520 + 5 × 73,520 − 73,520 = 930,240, V = 69,760
     // < 0.05 × 12 × 139,520 = 83,712
     s.set_price("BTC", "139520");
-    let res = s.exec(&keeper, &adl("BTC")).unwrap();
+    let res = s.exec(&keeper, &Suite::adl_msg("BTC")).unwrap();
     let ev = Suite::typed::<AutoDeleverageEvent>(&res);
     assert_eq!(ev.len(), 1, "{ev:?}");
     assert_eq!(ev[0].account, alice);
@@ -70,7 +63,7 @@ fn s50_adl_closes_the_lowest_entry_first_and_only_what_restores_the_ratio() {
     assert_eq!(s.account(&carol).positions[0].size, sd("-1"));
     s.rejects_exact(
         &keeper,
-        &adl("BTC"),
+        &Suite::adl_msg("BTC"),
         &[],
         "auto-deleveraging not needed: vault equity 69760000000 ≥ adl_trigger_ratio 0.05 × exposure 1395200000000",
     );
@@ -81,7 +74,7 @@ fn s50_the_caller_is_never_deleveraged_and_losing_positions_are_skipped() {
     let (mut s, [alice, bob, _carol, _keeper]) = two_longs();
     s.set_price("BTC", "139520");
     // alice calls: her own position is skipped, bob's (the next in profit) is closed
-    let res = s.exec(&alice, &adl("BTC")).unwrap();
+    let res = s.exec(&alice, &Suite::adl_msg("BTC")).unwrap();
     let ev = Suite::typed::<AutoDeleverageEvent>(&res);
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0].account, bob);
@@ -97,7 +90,7 @@ fn s50_while_v_is_negative_positions_close_whole_with_the_haircut() {
     s.set_price("BTC", "200000");
     let v = s.vault().equity.i128();
     assert!(v < 0, "{v}");
-    let res = s.exec(&keeper, &adl("BTC")).unwrap();
+    let res = s.exec(&keeper, &Suite::adl_msg("BTC")).unwrap();
     let ev = Suite::typed::<AutoDeleverageEvent>(&res);
     assert_eq!(ev.len(), 2, "{ev:?}");
     assert_eq!(

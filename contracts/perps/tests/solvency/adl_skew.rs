@@ -5,7 +5,6 @@
 //! liability of the new skew lowered V by 101 USDC in the simulation).
 
 use perps_api::events::AutoDeleverageEvent;
-use perps_api::perps::ExecuteMsg;
 
 use crate::suite::{sd, Suite, USDC};
 
@@ -19,22 +18,14 @@ fn s50_adl_closes_at_most_the_skew_and_never_flips_it() {
     let mut s = Suite::new();
     let alice = s.trader("alice", 200_000, 200_000);
     let bob = s.trader("bob", 5_000_000, 5_000_000);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.trade(&alice, "BTC", "10");
     s.trade(&bob, "BTC", "-8");
     // K = +2. BTC 600,000: alice +5,400,000, bob −4,320,000 (his 5,000,000 hold it):
     // V = 1,000,000 − 1,080,000 = −80,000
     s.set_price("BTC", "600000");
     assert_eq!(s.vault().equity.i128(), -80_000 * USDC as i128);
-    let res = s
-        .exec(
-            &keeper,
-            &ExecuteMsg::AutoDeleverage {
-                market_id: "BTC".into(),
-                limit: None,
-            },
-        )
-        .unwrap();
+    let res = s.exec(&keeper, &Suite::adl_msg("BTC")).unwrap();
     let ev = Suite::typed::<AutoDeleverageEvent>(&res);
     assert_eq!(ev.len(), 1, "{ev:?}");
     // 2 BTC closed, not 10: the skew goes to 0, not to −8
@@ -48,10 +39,7 @@ fn s50_adl_closes_at_most_the_skew_and_never_flips_it() {
     // nothing left to deleverage
     s.rejects(
         &keeper,
-        &ExecuteMsg::AutoDeleverage {
-            market_id: "BTC".into(),
-            limit: None,
-        },
+        &Suite::adl_msg("BTC"),
         &[],
         "auto-deleveraging not needed",
     );

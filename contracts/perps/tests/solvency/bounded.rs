@@ -51,7 +51,7 @@ fn update_market_scans_at_most_thirty_holders_and_only_when_maintenance_rises() 
 fn liquidatable_accounts_is_not_diluted_by_accounts_without_positions() {
     let mut s = Suite::new();
     for i in 0..12 {
-        let dust = s.user(&format!("dust{i}"), 1);
+        let dust = s.trader(&format!("dust{i}"), 1, 0);
         s.exec_funds(&dust, &ExecuteMsg::Deposit {}, 1).unwrap();
     }
     let victim = s.trader("victim", 6_000, 6_000);

@@ -23,7 +23,7 @@ fn s44_a_deferred_fill_while_v_is_negative_is_paid_with_the_haircut() {
     let mut s = deferred_suite(plain_market("BTC"));
     let bystander = s.trader("bystander", 500_000, 500_000);
     let whale = s.trader("whale", 700_000, 700_000);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.try_isolated(&whale, "BTC", "16", 96_000 * USDC).unwrap();
     s.set_price("BTC", "60000");
     let res = keeper_run(&mut s, &keeper, None);
@@ -73,7 +73,7 @@ fn s44_a_deferred_fill_while_v_is_negative_is_paid_with_the_haircut() {
 fn s44_a_triggered_take_profit_while_v_is_negative_is_paid_with_the_haircut() {
     let mut s = deferred_suite(plain_market("BTC"));
     let whale = s.trader("whale", 700_000, 700_000);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.try_isolated(&whale, "BTC", "16", 96_000 * USDC).unwrap();
     s.set_price("BTC", "60000");
     keeper_run(&mut s, &keeper, None);
@@ -111,7 +111,7 @@ fn take_profit(size: &str, trigger: &str) -> ExecuteMsg {
 fn s50_adl_cancels_the_deleveraged_books_pending_orders_first_with_refunds() {
     let mut s = deferred_suite(plain_market("BTC"));
     let [alice, bob, carol] = s.traders(["alice", "bob", "carol"], 200_000, 200_000);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.trade(&alice, "BTC", "8");
     s.set_price("BTC", "60000");
     keeper_run(&mut s, &keeper, None);
@@ -142,15 +142,7 @@ fn s50_adl_cancels_the_deleveraged_books_pending_orders_first_with_refunds() {
     );
     let before = s.account(&alice);
     assert_eq!(before.collateral.i128(), 199_999_500_000);
-    let res = s
-        .exec(
-            &keeper,
-            &ExecuteMsg::AutoDeleverage {
-                market_id: "BTC".into(),
-                limit: None,
-            },
-        )
-        .unwrap();
+    let res = s.exec(&keeper, &Suite::adl_msg("BTC")).unwrap();
     let cancelled = Suite::typed::<OrderCancelledEvent>(&res);
     assert_eq!(
         cancelled,

@@ -38,7 +38,7 @@ fn open_pairs(
     let mut shorts = Vec::new();
     for i in 0..n {
         for (side, list) in [("", &mut longs), ("-", &mut shorts)] {
-            let w = s.user(&format!("farmer{side}{i}"), 0);
+            let w = s.trader(&format!("farmer{side}{i}"), 0, 0);
             s.mint(&w, margin);
             s.exec_funds(&w, &perps_api::perps::ExecuteMsg::Deposit {}, margin)
                 .unwrap();
@@ -51,7 +51,7 @@ fn open_pairs(
             list.push(w);
         }
     }
-    let liquidator = s.user("farm-liquidator", 0);
+    let liquidator = s.trader("farm-liquidator", 0, 0);
     (longs, shorts, liquidator)
 }
 
@@ -74,7 +74,7 @@ fn cash_out(s: &mut Suite, who: &[Addr]) {
 #[test]
 fn s45_minimum_size_pairs_are_refused_below_the_derived_notional_floor() {
     let mut s = farm_suite(None);
-    let farmer = s.user("farmer", 0);
+    let farmer = s.trader("farmer", 0, 0);
     s.mint(&farmer, 3 * USDC);
     s.exec_funds(&farmer, &perps_api::perps::ExecuteMsg::Deposit {}, 3 * USDC)
         .unwrap();
@@ -86,14 +86,7 @@ fn s45_minimum_size_pairs_are_refused_below_the_derived_notional_floor() {
     );
     s.rejects(
         &farmer,
-        &perps_api::perps::ExecuteMsg::Trade {
-            market_id: "ETH".into(),
-            size_delta: crate::suite::sd("0.01"),
-            acceptable_price: None,
-            mode: Some(perps_api::perps::TradeMode::Isolated {
-                margin: Uint128::new(3 * USDC),
-            }),
-        },
+        &Suite::isolated_msg("ETH", "0.01", 3 * USDC),
         &[],
         "position notional 30000000 in market ETH is below min_position_notional 200000000",
     );

@@ -1,7 +1,7 @@
 //! Attack 3 (SECURITY 46): a matured LP withdrawal request used as a free option to exit after a
 //! gap, before the bankrupt trader is liquidated, leaving the socialized loss to the LPs who stay.
 
-use cosmwasm_std::{Addr, Uint128};
+use cosmwasm_std::Addr;
 use perps_api::perps::{ExecuteMsg, LpPositionResponse, QueryMsg};
 
 use crate::suite::{Suite, USDC};
@@ -16,17 +16,25 @@ fn lp_position(s: &Suite, who: &Addr) -> LpPositionResponse {
 /// of collateral (exactly initial margin). Returns (suite, lp2, gambler).
 fn two_lps_and_a_gambler() -> (Suite, Addr, Addr) {
     let mut s = Suite::new();
-    let lp2 = s.user("lp2", 1_000_000);
-    s.exec_funds(&lp2, &ExecuteMsg::ProvideLiquidity {}, 1_000_000 * USDC)
-        .unwrap();
+    let lp2 = s.trader("lp2", 1_000_000, 0);
+    s.provide(&lp2, 1_000_000 * USDC).unwrap();
     let gambler = s.trader("gambler", 60_000, 60_000);
     s.trade(&gambler, "BTC", "10");
     (s, lp2, gambler)
 }
 
+/// [`two_lps_and_a_gambler`] an hour on, BTC still at 60,000: LP2 requests all its shares.
+fn lp2_requesting_everything_an_hour_on() -> (Suite, Addr, Addr) {
+    let (mut s, lp2, gambler) = two_lps_and_a_gambler();
+    s.advance(3_600);
+    s.set_price("BTC", "60000");
+    s.request_withdrawal(&lp2, 1_000_000 * USDC);
+    (s, lp2, gambler)
+}
+
 /// After the bankrupt gambler is liquidated (a keeper), LP1 redeems everything: his value per share.
 fn lp1_value_per_share_after_liquidation(s: &mut Suite, gambler: &Addr) -> (u128, u128) {
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.liquidate(&keeper, gambler, None).unwrap();
     let lp1 = lp_position(s, &s.lp.clone());
     (lp1.value.u128(), lp1.shares.u128())
@@ -37,16 +45,7 @@ fn lp1_value_per_share_after_liquidation(s: &mut Suite, gambler: &Addr) -> (u128
 /// claim window (1 day by default): refused, nothing changes; LP2 must request again and wait.
 #[test]
 fn s46_a_request_matured_a_week_ago_has_lapsed() {
-    let (mut s, lp2, gambler) = two_lps_and_a_gambler();
-    s.advance(3_600);
-    s.set_price("BTC", "60000");
-    s.exec(
-        &lp2,
-        &ExecuteMsg::WithdrawLiquidity {
-            shares: Uint128::new(1_000_000 * USDC),
-        },
-    )
-    .unwrap();
+    let (mut s, lp2, gambler) = lp2_requesting_everything_an_hour_on();
     let claimable_at = s.now() + 3_600;
     s.advance(3_600 + 7 * 86_400);
     s.set_price("BTC", "51000");
@@ -61,13 +60,7 @@ fn s46_a_request_matured_a_week_ago_has_lapsed() {
         ),
     );
     // a new request waits the delay again; by then the keeper has liquidated the gambler
-    s.exec(
-        &lp2,
-        &ExecuteMsg::WithdrawLiquidity {
-            shares: Uint128::new(1_000_000 * USDC),
-        },
-    )
-    .unwrap();
+    s.request_withdrawal(&lp2, 1_000_000 * USDC);
     s.advance(3_600);
     s.set_price("BTC", "51000");
     let (lp1_value, lp1_shares) = lp1_value_per_share_after_liquidation(&mut s, &gambler);
@@ -81,16 +74,7 @@ fn s46_a_request_matured_a_week_ago_has_lapsed() {
 /// one at request: the gambler's unpaid loss, counted in V at claim, is not LP2's to take.
 #[test]
 fn s46_a_claim_after_a_gap_pays_the_share_price_at_request() {
-    let (mut s, lp2, gambler) = two_lps_and_a_gambler();
-    s.advance(3_600);
-    s.set_price("BTC", "60000");
-    s.exec(
-        &lp2,
-        &ExecuteMsg::WithdrawLiquidity {
-            shares: Uint128::new(1_000_000 * USDC),
-        },
-    )
-    .unwrap();
+    let (mut s, lp2, gambler) = lp2_requesting_everything_an_hour_on();
     s.advance(3_600);
     s.set_price("BTC", "51000");
     // V counts the gambler's 90,000 loss in full: 2,090,000 for 2,000,000 shares (1.045)
@@ -110,7 +94,7 @@ fn s46_mark_bad_debt_takes_the_shortfall_out_of_v_before_the_liquidation() {
     let (mut s, lp2, gambler) = two_lps_and_a_gambler();
     s.advance(3_600);
     s.set_price("BTC", "51000");
-    let anyone = s.user("anyone", 0);
+    let anyone = s.trader("anyone", 0, 0);
     // the gambler's book: 60,000 − 90,000 = −30,000
     s.exec(
         &anyone,
@@ -121,13 +105,7 @@ fn s46_mark_bad_debt_takes_the_shortfall_out_of_v_before_the_liquidation() {
     .unwrap();
     assert_eq!(s.vault().equity.i128(), 2_060_000 * USDC as i128);
     // LP2 requests at 1.03 per share, and can claim no more than that
-    s.exec(
-        &lp2,
-        &ExecuteMsg::WithdrawLiquidity {
-            shares: Uint128::new(1_000_000 * USDC),
-        },
-    )
-    .unwrap();
+    s.request_withdrawal(&lp2, 1_000_000 * USDC);
     s.advance(3_600);
     s.set_price("BTC", "51000");
     s.exec(&lp2, &ExecuteMsg::ClaimLiquidity {}).unwrap();

@@ -7,15 +7,22 @@ use perps_api::perps::{
 
 use super::{d, usdc, DENOM};
 
+/// Margin tiers from `(max notional in whole USDC (None: the last), initial, maintenance)`.
+pub fn margin_tiers(t: &[(Option<u128>, &str, &str)]) -> Vec<MarginTier> {
+    t.iter()
+        .map(|(max, imr, mmr)| MarginTier {
+            max_notional: max.map(usdc),
+            initial_margin_ratio: d(imr),
+            maintenance_margin_ratio: d(mmr),
+        })
+        .collect()
+}
+
 /// A market with zero fees, no impact, no funding, 10 % / 5 % margins and wide caps.
 pub fn plain_market(feed_id: &str) -> MarketConfig {
     MarketConfig {
         feed_id: feed_id.to_string(),
-        margin_tiers: vec![MarginTier {
-            max_notional: None,
-            initial_margin_ratio: d("0.1"),
-            maintenance_margin_ratio: d("0.05"),
-        }],
+        margin_tiers: margin_tiers(&[(None, "0.1", "0.05")]),
         taker_fee: Decimal256::zero(),
         skew_scale: Decimal256::zero(),
         max_price_impact: None,
@@ -55,11 +62,7 @@ pub fn instantiate_msg(feed: &Addr, fund: &Addr) -> InstantiateMsg {
 /// 11 %.
 pub fn funding_market() -> MarketConfig {
     MarketConfig {
-        margin_tiers: vec![MarginTier {
-            max_notional: None,
-            initial_margin_ratio: d("0.2"),
-            maintenance_margin_ratio: d("0.1"),
-        }],
+        margin_tiers: margin_tiers(&[(None, "0.2", "0.1")]),
         skew_scale: d("600"),
         max_price_impact: Some(d("0.05")),
         max_funding_rate_per_day: d("0.00432"),

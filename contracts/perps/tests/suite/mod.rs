@@ -15,7 +15,7 @@ use perps::state::{
 use perps_api::events::TypedEvent;
 use perps_api::perps::{
     AccountResponse, ConfigResponse, ExecuteMsg, InstantiateMsg, MarketConfig, MarketResponse,
-    QueryMsg, TradeMode, VaultResponse,
+    MigrateMsg, QueryMsg, TradeMode, VaultResponse,
 };
 use perps_api::price_feed::{ExecuteMsg as FeedMsg, InstantiateMsg as FeedInit, PriceUpdate};
 use perps_risk::vault::{entry_cost, funding_basis, MarketAggregate};
@@ -26,7 +26,8 @@ mod snapshot;
 
 pub(crate) use markets::config_update;
 pub use markets::{
-    fee_market, funding_market, instantiate_msg, owner_only_msgs, plain_market, update_config_empty,
+    fee_market, funding_market, instantiate_msg, margin_tiers, owner_only_msgs, plain_market,
+    update_config_empty,
 };
 pub use snapshot::Raw;
 // every response of the engine and the insurance fund in these tests passes the zero-amount guard
@@ -191,7 +192,7 @@ impl Suite {
         let ids: Vec<String> = (0..n).map(|i| format!("M{i:02}")).collect();
         let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
         let mut s = Self::plain(edit, &id_refs);
-        let (alice, keeper) = (s.user("alice", wallet), s.user("keeper", 0));
+        let (alice, keeper) = (s.trader("alice", wallet, 0), s.trader("keeper", 0, 0));
         for id in &ids {
             s.set_price(id, "100");
         }
@@ -278,14 +279,15 @@ impl Suite {
         if lp_whole > 0 {
             let lp = s.lp.clone();
             s.mint(&lp, lp_whole * USDC);
-            s.exec_funds(&lp, &ExecuteMsg::ProvideLiquidity {}, lp_whole * USDC)
-                .unwrap();
+            s.provide(&lp, lp_whole * USDC).unwrap();
         }
         s.check_invariants();
         s
     }
 
-    pub fn user(&mut self, name: &str, usdc_balance: u128) -> Addr {
+    /// Wallet `name` minted `usdc_balance` whole USDC (tests make wallets through
+    /// [`Suite::trader`], the one way).
+    fn wallet(&mut self, name: &str, usdc_balance: u128) -> Addr {
         let a = self.app.api().addr_make(name);
         if usdc_balance > 0 {
             self.mint(&a, usdc_balance * USDC);
@@ -350,11 +352,7 @@ impl Suite {
     }
 
     pub fn exec(&mut self, sender: &Addr, msg: &ExecuteMsg) -> StdResult<AppResponse> {
-        let r = self
-            .app
-            .execute_contract(sender.clone(), self.engine.clone(), msg, &[]);
-        self.check_invariants();
-        r
+        self.exec_coins(sender, msg, &[])
     }
 
     pub fn exec_funds(
@@ -363,27 +361,33 @@ impl Suite {
         msg: &ExecuteMsg,
         amount: u128,
     ) -> StdResult<AppResponse> {
-        let r = self.app.execute_contract(
-            sender.clone(),
-            self.engine.clone(),
-            msg,
-            &coins(amount, DENOM),
-        );
-        self.check_invariants();
-        r
+        self.exec_coins(sender, msg, &coins(amount, DENOM))
     }
 
+    /// `exec_at` on the engine.
     pub fn exec_coins(
         &mut self,
         sender: &Addr,
         msg: &ExecuteMsg,
         funds: &[Coin],
     ) -> StdResult<AppResponse> {
-        let r = self
-            .app
-            .execute_contract(sender.clone(), self.engine.clone(), msg, funds);
-        self.check_invariants();
-        r
+        let engine = self.engine.clone();
+        self.exec_at(&engine, sender, msg, funds)
+    }
+
+    /// A new code id of the engine (an upgrade path).
+    pub fn store_engine_code(&mut self) -> u64 {
+        self.app.store_code(Box::new(
+            ContractWrapper::new(perps::execute, perps::instantiate, perps::query)
+                .with_migrate(perps::migrate),
+        ))
+    }
+
+    /// `who` migrates the engine to `code` (`MigrateMsg {}`).
+    pub fn migrate_engine(&mut self, who: &Addr, code: u64) -> StdResult<AppResponse> {
+        let engine = self.engine.clone();
+        self.app
+            .migrate_contract(who.clone(), engine, &MigrateMsg {}, code)
     }
 
     pub fn add_market(&mut self, id: &str, config: MarketConfig) -> StdResult<AppResponse> {
@@ -395,6 +399,11 @@ impl Suite {
                 config,
             },
         )
+    }
+
+    /// `provide_liquidity` with `amount` base units attached.
+    pub fn provide(&mut self, who: &Addr, amount: u128) -> StdResult<AppResponse> {
+        self.exec_funds(who, &ExecuteMsg::ProvideLiquidity {}, amount)
     }
 
     pub fn deposit(&mut self, who: &Addr, whole: u128) {
@@ -433,6 +442,18 @@ impl Suite {
         self.try_trade(who, market, size).unwrap()
     }
 
+    /// A trade opening or growing an isolated position with `margin` base units.
+    pub fn isolated_msg(market: &str, size: &str, margin: u128) -> ExecuteMsg {
+        ExecuteMsg::Trade {
+            market_id: market.to_string(),
+            size_delta: sd(size),
+            acceptable_price: None,
+            mode: Some(TradeMode::Isolated {
+                margin: Uint128::new(margin),
+            }),
+        }
+    }
+
     pub fn try_isolated(
         &mut self,
         who: &Addr,
@@ -440,17 +461,38 @@ impl Suite {
         size: &str,
         margin: u128,
     ) -> StdResult<AppResponse> {
-        self.exec(
-            who,
-            &ExecuteMsg::Trade {
-                market_id: market.to_string(),
-                size_delta: sd(size),
-                acceptable_price: None,
-                mode: Some(TradeMode::Isolated {
-                    margin: Uint128::new(margin),
-                }),
-            },
-        )
+        self.exec(who, &Self::isolated_msg(market, size, margin))
+    }
+
+    /// `withdraw` of `amount` base units.
+    pub fn withdraw_msg(amount: u128) -> ExecuteMsg {
+        ExecuteMsg::Withdraw {
+            amount: Uint128::new(amount),
+        }
+    }
+
+    /// `add_margin` of `amount` base units to the isolated position in `market`.
+    pub fn add_margin_msg(market: &str, amount: u128) -> ExecuteMsg {
+        ExecuteMsg::AddMargin {
+            market_id: market.to_string(),
+            amount: Uint128::new(amount),
+        }
+    }
+
+    /// `remove_margin` of `amount` base units from the isolated position in `market`.
+    pub fn remove_margin_msg(market: &str, amount: u128) -> ExecuteMsg {
+        ExecuteMsg::RemoveMargin {
+            market_id: market.to_string(),
+            amount: Uint128::new(amount),
+        }
+    }
+
+    /// `auto_deleverage` of `market`, no limit.
+    pub fn adl_msg(market: &str) -> ExecuteMsg {
+        ExecuteMsg::AutoDeleverage {
+            market_id: market.to_string(),
+            limit: None,
+        }
     }
 
     pub fn close(&mut self, who: &Addr, market: &str) -> StdResult<AppResponse> {
@@ -464,12 +506,7 @@ impl Suite {
     }
 
     pub fn withdraw(&mut self, who: &Addr, amount: u128) -> StdResult<AppResponse> {
-        self.exec(
-            who,
-            &ExecuteMsg::Withdraw {
-                amount: Uint128::new(amount),
-            },
-        )
+        self.exec(who, &Self::withdraw_msg(amount))
     }
 
     pub fn account(&self, who: &Addr) -> AccountResponse {
@@ -493,10 +530,19 @@ impl Suite {
     }
 
     pub fn query<T: cosmwasm_schema::serde::de::DeserializeOwned>(&self, msg: &QueryMsg) -> T {
-        self.app
-            .wrap()
-            .query_wasm_smart(self.engine.clone(), msg)
-            .unwrap()
+        self.query_at(&self.engine, msg)
+    }
+
+    /// Queries any contract (engine, feed or fund) and decodes the answer.
+    pub fn query_at<
+        M: cosmwasm_schema::serde::Serialize,
+        T: cosmwasm_schema::serde::de::DeserializeOwned,
+    >(
+        &self,
+        contract: &Addr,
+        msg: &M,
+    ) -> T {
+        self.app.wrap().query_wasm_smart(contract, msg).unwrap()
     }
 
     pub fn balance(&self, who: &Addr) -> u128 {

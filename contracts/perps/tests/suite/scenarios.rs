@@ -23,10 +23,14 @@ impl Suite {
         Self::with_btc(btc)
     }
 
-    /// Wallet `name` minted `balance` whole USDC, of which it deposits `deposit`.
+    /// Wallet `name` minted `balance` whole USDC, of which it deposits `deposit` (0: nothing
+    /// deposited; `trader("keeper", 0, 0)` is an empty wallet). The one way the tests make a
+    /// wallet.
     pub fn trader(&mut self, name: &str, balance: u128, deposit: u128) -> Addr {
-        let who = self.user(name, balance);
-        self.deposit(&who, deposit);
+        let who = self.wallet(name, balance);
+        if deposit > 0 {
+            self.deposit(&who, deposit);
+        }
         who
     }
 
@@ -66,15 +70,10 @@ impl Suite {
     /// bob (10,000 USDC) short 1 BTC at 60,000 on C = 6,150 USDC − 1 unit: one unit below the
     /// maintenance requirement at 63,000.
     pub fn bob_below_maintenance(&mut self) -> Addr {
-        let bob = self.user("bob", 10_000);
+        let bob = self.trader("bob", 10_000, 0);
         self.deposit_units(&bob, 6_150 * USDC - 1);
         self.trade(&bob, "BTC", "-1");
         bob
-    }
-
-    /// `user` for each `(name, whole USDC in the wallet)`, nothing deposited.
-    pub fn users<const N: usize>(&mut self, wallets: [(&str, u128); N]) -> [Addr; N] {
-        wallets.map(|(name, balance)| self.user(name, balance))
     }
 
     /// Wallets `names`, each minted `balance` whole USDC; then each, in order, deposits
@@ -85,11 +84,7 @@ impl Suite {
         balance: u128,
         deposit: u128,
     ) -> [Addr; N] {
-        let who = names.map(|name| self.user(name, balance));
-        for w in &who {
-            self.deposit(w, deposit);
-        }
-        who
+        names.map(|name| self.trader(name, balance, deposit))
     }
 
     /// The default suite; bob (10,000 USDC) short 1 BTC and long 1 ETH on C = 6,300, exactly
@@ -97,8 +92,8 @@ impl Suite {
     /// with an empty wallet. Returns `[bob, carol, keeper]`.
     pub fn hedged_book_at_initial_margin() -> (Self, [Addr; 3]) {
         let mut s = Self::new();
-        let [bob, carol, keeper] = s.users([("bob", 10_000), ("carol", 10_000), ("keeper", 0)]);
-        s.deposit(&bob, 6_300);
+        let bob = s.trader("bob", 10_000, 6_300);
+        let [carol, keeper] = [s.trader("carol", 10_000, 0), s.trader("keeper", 0, 0)];
         s.trade(&bob, "BTC", "-1");
         s.trade(&bob, "ETH", "1");
         (s, [bob, carol, keeper])
@@ -126,18 +121,18 @@ impl Suite {
     }
 
     /// The owner settles market `id` at `price` (the oracle's when `None`).
-    pub fn settle_market(&mut self, id: &str, price: Option<Decimal256>) {
+    pub fn settle_market(&mut self, id: &str, price: Option<Decimal256>) -> AppResponse {
         let owner = self.owner.clone();
         let msg = ExecuteMsg::SettleMarket {
             market_id: id.into(),
             price,
         };
-        self.exec(&owner, &msg).unwrap();
+        self.exec(&owner, &msg).unwrap()
     }
 
     /// A keeper with an empty wallet settles the positions of settled market `id`.
     pub fn settle_positions(&mut self, id: &str) -> AppResponse {
-        let keeper = self.user("keeper", 0);
+        let keeper = self.trader("keeper", 0, 0);
         let msg = ExecuteMsg::SettlePositions {
             market_id: id.into(),
             limit: None,

@@ -91,8 +91,8 @@ mod tests {
     #[test]
     fn deleveraged_positions_are_counted_from_their_events() {
         let ev = vec![
-            Event::new("wasm-auto_deleverage").add_attribute("account", "a"),
-            Event::new("wasm-auto_deleverage").add_attribute("account", "b"),
+            Event::with("wasm-auto_deleverage", &[("account", "a")]),
+            Event::with("wasm-auto_deleverage", &[("account", "b")]),
             Event::new("wasm-trade"),
             Event::new("wasm"),
         ];

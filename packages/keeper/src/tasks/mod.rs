@@ -183,16 +183,19 @@ mod tests {
     #[test]
     fn rewards_are_summed_over_the_events_of_this_liquidator() {
         let ev = vec![
-            Event::new("wasm-liquidation")
-                .add_attribute("liquidator", "me")
-                .add_attribute("liquidator_reward", "300"),
-            Event::new("wasm-liquidation")
-                .add_attribute("liquidator", "me")
-                .add_attribute("liquidator_reward", "200"),
-            Event::new("wasm-liquidation")
-                .add_attribute("liquidator", "other")
-                .add_attribute("liquidator_reward", "1000"),
-            Event::new("wasm-trade").add_attribute("liquidator_reward", "7"),
+            Event::with(
+                "wasm-liquidation",
+                &[("liquidator", "me"), ("liquidator_reward", "300")],
+            ),
+            Event::with(
+                "wasm-liquidation",
+                &[("liquidator", "me"), ("liquidator_reward", "200")],
+            ),
+            Event::with(
+                "wasm-liquidation",
+                &[("liquidator", "other"), ("liquidator_reward", "1000")],
+            ),
+            Event::with("wasm-trade", &[("liquidator_reward", "7")]),
         ];
         assert_eq!(
             sum_attr(

@@ -188,23 +188,28 @@ mod tests {
     #[test]
     fn executed_orders_are_the_order_events_other_than_placement() {
         let ev = vec![
-            Event::new("wasm-order_placed").add_attribute("order_id", "9"),
-            Event::new("wasm-order_executed")
-                .add_attribute("order_id", "3")
-                .add_attribute("keeper", "me")
-                .add_attribute("keeper_fee", "100"),
-            Event::new("wasm-order_failed")
-                .add_attribute("order_id", "4")
-                .add_attribute("keeper", "me")
-                .add_attribute("keeper_fee", "100"),
-            Event::new("wasm-order_cancelled")
-                .add_attribute("order_id", "5")
-                .add_attribute("reason", "expired"),
-            Event::new("wasm-order_executed")
-                .add_attribute("order_id", "6")
-                .add_attribute("keeper", "other")
-                .add_attribute("keeper_fee", "100"),
-            Event::new("wasm-trade").add_attribute("order_id", "3"),
+            Event::with("wasm-order_placed", &[("order_id", "9")]),
+            Event::with(
+                "wasm-order_executed",
+                &[("order_id", "3"), ("keeper", "me"), ("keeper_fee", "100")],
+            ),
+            Event::with(
+                "wasm-order_failed",
+                &[("order_id", "4"), ("keeper", "me"), ("keeper_fee", "100")],
+            ),
+            Event::with(
+                "wasm-order_cancelled",
+                &[("order_id", "5"), ("reason", "expired")],
+            ),
+            Event::with(
+                "wasm-order_executed",
+                &[
+                    ("order_id", "6"),
+                    ("keeper", "other"),
+                    ("keeper_fee", "100"),
+                ],
+            ),
+            Event::with("wasm-trade", &[("order_id", "3")]),
             Event::new("wasm-order_executed"),
         ];
         let ids: Vec<&str> = executed(&ev)
