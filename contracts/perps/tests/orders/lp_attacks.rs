@@ -41,7 +41,7 @@ fn s56_a_claim_order_does_not_pay_a_request_made_after_it() {
     let whale = s.trader("whale", 100_000, 100_000);
     s.trade(&whale, "BTC", "10");
     s.set_price("BTC", "60000");
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     keeper_run(&mut s, &keeper, None);
     assert_eq!(s.account(&whale).positions.len(), 1);
     let lp = s.lp.clone();
@@ -98,7 +98,7 @@ fn s56_the_claim_order_of_the_request_pays_the_share_price_at_the_request() {
     let whale = s.trader("whale", 100_000, 100_000);
     s.trade(&whale, "BTC", "10");
     s.set_price("BTC", "60000");
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     keeper_run(&mut s, &keeper, None);
     let lp = s.lp.clone();
     s.advance(3_600);
@@ -131,7 +131,7 @@ fn s56_the_claim_order_of_the_request_pays_the_share_price_at_the_request() {
 fn s57_a_provide_order_does_not_leave_its_owners_book_bankrupt() {
     let mut s = deferred_suite(plain_market("BTC"));
     let attacker = s.trader("attacker", 11_000, 1_000);
-    let (keeper, liquidator) = (s.user("keeper", 0), s.user("liquidator", 0));
+    let (keeper, liquidator) = (s.trader("keeper", 0, 0), s.trader("liquidator", 0, 0));
     // ETH is immediate: the long opens at once (notional 9,000, initial margin 900).
     s.trade(&attacker, "ETH", "3");
     s.exec_funds(&attacker, &ExecuteMsg::ProvideLiquidity {}, 10_000 * USDC)
@@ -193,7 +193,7 @@ fn s58_a_newer_market_order_does_not_jump_an_older_triggered_conditional_order()
         let mut s = deferred_suite(btc);
         let victim = s.trader("victim", 50_000, 50_000);
         let attacker = s.trader("attacker", 50_000, 50_000);
-        let keeper = s.user("keeper", 0);
+        let keeper = s.trader("keeper", 0, 0);
         s.exec(
             &victim,
             &ExecuteMsg::PlaceOrder {
@@ -251,7 +251,7 @@ fn s59_an_order_waits_rather_than_fails_while_another_market_of_its_book_is_stal
     };
     let mut s = deferred_suite(btc);
     let victim = s.trader("victim", 20_000, 20_000);
-    let keeper = s.user("keeper", 0);
+    let keeper = s.trader("keeper", 0, 0);
     s.set_price("ETH", "3000");
     s.set_price("BTC", "60000");
     // ETH is immediate: the long is open at once; the BTC buy is an order.
