@@ -397,6 +397,18 @@ fn load_at<T: Compact>(store: &dyn Storage, key: &[u8]) -> StdResult<T> {
     }
 }
 
+/// The value under `key`, read through an iterator over exactly that key: the SDK charges a read
+/// 1,000 gas flat and an iterator position 30 (both 3 per byte of key and value), so a lookup
+/// that often finds nothing, or a hot one, is about 1,000 gas cheaper this way.
+pub fn seek(store: &dyn Storage, key: &[u8]) -> Option<Vec<u8>> {
+    let mut end = key.to_vec();
+    end.push(0);
+    store
+        .range(Some(key), Some(&end), Order::Ascending)
+        .next()
+        .map(|(_, v)| v)
+}
+
 fn may_load_at<T: Compact>(store: &dyn Storage, key: &[u8]) -> StdResult<Option<T>> {
     store.get(key).map(|v| T::from_bytes(&v)).transpose()
 }
@@ -458,6 +470,13 @@ impl<'a, K: PrimaryKey<'a>, T: Compact> BinMap<K, T> {
 
     pub fn may_load(&self, store: &dyn Storage, k: K) -> StdResult<Option<T>> {
         may_load_at(store, &self.key(k))
+    }
+
+    /// [`BinMap::may_load`] through [`seek`] (about 1,000 gas less).
+    pub fn seek_load(&self, store: &dyn Storage, k: K) -> StdResult<Option<T>> {
+        seek(store, &self.key(k))
+            .map(|v| T::from_bytes(&v))
+            .transpose()
     }
 
     pub fn save(&self, store: &mut dyn Storage, k: K, data: &T) -> StdResult<()> {
