@@ -586,6 +586,25 @@ mod tests {
     }
 
     #[test]
+    fn seek_reads_exactly_its_key() {
+        let mut store = cosmwasm_std::testing::MockStorage::new();
+        let map: BinMap<&str, u64> = BinMap::new("m");
+        assert_eq!(map.seek_load(&store, "BTC").unwrap(), None);
+        // keys sharing its bytes as a prefix, before and after it
+        map.save(&mut store, "BT", &1).unwrap();
+        map.save(&mut store, "BTCX", &2).unwrap();
+        store.set(b"on", b"7");
+        store.set(b"on\0", b"8");
+        store.set(b"onx", b"9");
+        assert_eq!(map.seek_load(&store, "BTC").unwrap(), None);
+        map.save(&mut store, "BTC", &3).unwrap();
+        assert_eq!(map.seek_load(&store, "BTC").unwrap(), Some(3));
+        assert_eq!(map.seek_load(&store, "BT").unwrap(), Some(1));
+        assert_eq!(seek(&store, b"on"), Some(b"7".to_vec()));
+        assert_eq!(seek(&store, b"o"), None);
+    }
+
+    #[test]
     fn integers_and_decimals_round_trip_at_their_minimal_length() {
         assert_eq!(round(0u64), 1);
         assert_eq!(round(u64::MAX), 9);

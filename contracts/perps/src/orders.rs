@@ -289,9 +289,7 @@ pub fn market_order_ids(
 /// Order `id`, if pending (read through [`crate::compact::seek`]: about 1,000 gas less than a
 /// read, on every execution).
 pub fn load_order(storage: &dyn Storage, id: u64) -> StdResult<Option<StoredOrder>> {
-    seek(storage, &ORDERS.key(id))
-        .map(|v| from_json(v))
-        .transpose()
+    seek(storage, &ORDERS.key(id)).map(from_json).transpose()
 }
 
 /// Stores a new order and its indexes, adds its reservation; returns its id.
