@@ -13,7 +13,9 @@
 //! execution's share prices) and the exact payout of a claim (the lowest of the request's, the
 //! claim's and the execution's prices), the keeper fee, expiry, a claim dropped when its request
 //! changed, and that `cancel_order` refuses an LP order with the state unchanged. After every
-//! step each LP's reservation (query) equals the model's pending provides.
+//! step each LP's reservation (query) equals the model's pending provides. A burst of more
+//! records than the feed holds pushes an order's first record out of the history (the least
+//! favourable held record then counts).
 //!
 //! `ORDERS_SIM_CASES` sets the number of sequences (default 40), `ORDERS_SIM_SEED` their seed (a
 //! fixed default, so CI runs the same sequences every time; `scripts/soak.sh` passes its own).
@@ -105,6 +107,11 @@ enum Step {
     OwnLp {
         who: usize,
     },
+    /// More records than the feed holds, one per block: an order's first record leaves the
+    /// history (it then fills at the least favourable held one).
+    Burst {
+        moves: Vec<i64>,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -125,6 +132,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (0..2usize).prop_map(|who| Step::CancelLp { who }),
         1 => (0..8usize).prop_map(|pick| Step::KeeperLp { pick }),
         1 => (0..2usize).prop_map(|who| Step::OwnLp { who }),
+        1 => prop::collection::vec(-150i64..=150, 16..=18).prop_map(|moves| Step::Burst { moves }),
     ]
 }
 
@@ -185,6 +193,8 @@ struct LpStats {
     /// Executed after a market order in the same message (the vault moved in between: checked
     /// against the bounds only).
     after_trades: u64,
+    /// Pinned to the least favourable held record (the first had left the history).
+    least_favourable: u64,
 }
 
 struct Model {
@@ -338,9 +348,10 @@ impl Model {
         self.records.last().map(|r| r.price).unwrap_or_default()
     }
 
-    /// The record an LP order is pinned to when BTC has skew `k_negative` (`Err(true)`: none
-    /// eligible and past its age: expired; `Err(false)`: it waits).
-    fn lp_pin(&self, o: &Pending, k_negative: bool) -> Result<Record, bool> {
+    /// The record an LP order is pinned to when BTC has skew `k_negative`, and whether it is
+    /// the first eligible one (`Err(true)`: none eligible and past its age: expired;
+    /// `Err(false)`: it waits).
+    fn lp_pin(&self, o: &Pending, k_negative: bool) -> Result<(Record, bool), bool> {
         let provide = o.lp.as_ref().unwrap().provide;
         let latest = self.latest_seq();
         let oldest_held = latest.saturating_sub(HELD - 1).max(1);
@@ -365,7 +376,7 @@ impl Model {
             eligible.iter().rev().copied().find(|r| Some(r.price) == p)
         };
         match pick {
-            Some(r) => Ok(r.clone()),
+            Some(r) => Ok((r.clone(), complete)),
             None => Err(self.s.now() > o.time + MAX_AGE),
         }
     }
@@ -491,14 +502,17 @@ impl Model {
 
     /// The record and the vault value an LP order executes at (`None`: the record fails the
     /// strict rules, stale at its acceptance).
-    fn lp_value_at(&self, o: &Pending, snap: &VaultSnap, id: u64) -> Option<Quote> {
+    fn lp_value_at(&mut self, o: &Pending, snap: &VaultSnap, id: u64) -> Option<Quote> {
         let k = snap.btc.state.skew;
         if k.is_zero() {
             return Some(Self::equity(snap, Decimal256::zero()));
         }
-        let r = self
+        let (r, first) = self
             .lp_pin(o, k.is_negative())
             .unwrap_or_else(|_| panic!("LP order {id} ran without a record: {o:?}"));
+        if !first {
+            self.lp.least_favourable += 1;
+        }
         (r.time.saturating_sub(r.publish_time) <= ORACLE_AGE).then(|| Self::equity(snap, r.price))
     }
 
@@ -813,6 +827,14 @@ impl Model {
                 self.s.mint(&who, 1);
                 self.exec_funds(&who, &ExecuteMsg::Deposit {}, 1);
             }
+            Step::Burst { moves } => {
+                for move_bps in moves {
+                    self.run(&Step::Publish {
+                        later_block: true,
+                        move_bps: *move_bps,
+                    });
+                }
+            }
             Step::OwnLp { who } => {
                 let who = self.lps[*who].clone();
                 self.s.mint(&who, 1);
@@ -909,6 +931,7 @@ fn random_order_sequences_fill_at_their_pinned_records() {
             t.dropped += m.lp.dropped;
             t.refused_cancels += m.lp.refused_cancels;
             t.after_trades += m.lp.after_trades;
+            t.least_favourable += m.lp.least_favourable;
             lp.set(t);
             Ok(())
         })
@@ -925,7 +948,10 @@ fn random_order_sequences_fill_at_their_pinned_records() {
         "the sequences reached too little"
     );
     assert!(
-        lp.provided > u64::from(cases) && lp.claimed > 0 && lp.refused_cancels > 0,
+        lp.provided > u64::from(cases)
+            && lp.claimed > 0
+            && lp.refused_cancels > 0
+            && lp.least_favourable > 0,
         "the LP orders reached too little"
     );
 }
