@@ -110,14 +110,13 @@ fn lp_executed(net: &Net, kind: &str) -> std::collections::BTreeMap<String, Stri
 /// the request), the claim pays at 61,000 (V lower than at the request and at the claim).
 fn lp_orders_are_executed_at_their_first_newer_price(net: &Net, k: &perps_keeper::Keeper) {
     let before = k.metrics.orders_executed.get();
+    // a keeper fee of 0.5 USDC (the deployment pays none), no LP withdrawal delay
+    let update =
+        json!({ "update_config": { "lp_withdraw_delay_secs": 0, "keeper_fee": "500000" } });
+    net.owner_exec(&net.perps, &update, &[]);
     let cfg: ConfigResponse = net.client.smart(&net.perps, &QueryMsg::Config {}).unwrap();
     let fee = cfg.keeper_fee.u128();
-    assert!(fee > 0, "the deployment pays keepers");
-    net.owner_exec(
-        &net.perps,
-        &json!({ "update_config": { "lp_withdraw_delay_secs": 0 } }),
-        &[],
-    );
+    assert_eq!(fee, 500_000);
     let lp = &net.traders[0].address;
     let wallet = Wallet::from_mnemonic(MNEMONIC, 1000, PREFIX).unwrap();
     let signer = Signer::new(&net.client, wallet, "0.025uusdc").unwrap();
