@@ -85,6 +85,26 @@ pub fn load_with_vault(
     extra_market: Option<&str>,
 ) -> ContractResult<(AccountCtx, Vault, Snapshot)> {
     let ctx = load_account(deps, env, cfg, addr, extra_market)?;
+    with_vault(deps, ctx)
+}
+
+/// [`load_with_vault`] with the message's market already built (`known`: an order's execution
+/// read its market and latest price to find its record; they are not read again).
+pub fn load_with_vault_known(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    addr: &Addr,
+    known: MarketCtx,
+) -> ContractResult<(AccountCtx, Vault, Snapshot)> {
+    let id = known.id.clone();
+    let mut cache = BTreeMap::new();
+    cache.insert(id.clone(), known);
+    let ctx = load_account_in(deps, env, cfg, addr, Some(&id), cache)?;
+    with_vault(deps, ctx)
+}
+
+fn with_vault(deps: Deps, ctx: AccountCtx) -> ContractResult<(AccountCtx, Vault, Snapshot)> {
     let account = ctx.loaded();
     let vault = VAULT.load(deps.storage)?;
     let snapshot = Snapshot {
@@ -103,12 +123,25 @@ pub fn load_account(
     addr: &Addr,
     extra_market: Option<&str>,
 ) -> ContractResult<AccountCtx> {
+    load_account_in(deps, env, cfg, addr, extra_market, BTreeMap::new())
+}
+
+/// [`load_account`] with the markets already in `cache` not read again.
+fn load_account_in(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    addr: &Addr,
+    extra_market: Option<&str>,
+    mut cache: BTreeMap<String, MarketCtx>,
+) -> ContractResult<AccountCtx> {
     let collateral = COLLATERAL.may_load(deps.storage, addr)?.unwrap_or_default();
     let positions = read_positions(deps.storage, addr)?;
     // the extra market is read with the account's markets (one range for all of them)
-    let mut extra = extra_market.filter(|id| !positions.contains_key(*id));
+    let mut extra =
+        extra_market.filter(|id| !positions.contains_key(*id) && !cache.contains_key(*id));
     let mut ids: Vec<&str> = Vec::with_capacity(positions.len() + 1);
-    for k in positions.keys() {
+    for k in positions.keys().filter(|k| !cache.contains_key(k.as_str())) {
         if let Some(e) = extra.filter(|e| *e < k.as_str()) {
             ids.push(e);
             extra = None;
@@ -116,7 +149,6 @@ pub fn load_account(
         ids.push(k);
     }
     ids.extend(extra);
-    let mut cache = BTreeMap::new();
     load_market_ctxs(deps, env, cfg, &ids, &mut cache)?;
     let mut ctx = load_account_with(deps, env, cfg, addr, collateral, positions, &mut cache)?;
     ctx.reserved = reserved_of(deps.storage, addr)?;

@@ -397,6 +397,20 @@ fn load_at<T: Compact>(store: &dyn Storage, key: &[u8]) -> StdResult<T> {
     }
 }
 
+/// The value under `key`, read through an iterator over exactly that key: the SDK charges a read
+/// 1,000 gas flat and an iterator position 30 (both 3 per byte of key and value; the local chain
+/// charges the position found on the seek and again on the step returning it). A missing key
+/// costs 30 instead of about 1,300; a present one is cheaper below about 310 bytes of key and
+/// value (a stored order of 196: 1,236 instead of 1,588).
+pub fn seek(store: &dyn Storage, key: &[u8]) -> Option<Vec<u8>> {
+    let mut end = key.to_vec();
+    end.push(0);
+    store
+        .range(Some(key), Some(&end), Order::Ascending)
+        .next()
+        .map(|(_, v)| v)
+}
+
 fn may_load_at<T: Compact>(store: &dyn Storage, key: &[u8]) -> StdResult<Option<T>> {
     store.get(key).map(|v| T::from_bytes(&v)).transpose()
 }
@@ -458,6 +472,13 @@ impl<'a, K: PrimaryKey<'a>, T: Compact> BinMap<K, T> {
 
     pub fn may_load(&self, store: &dyn Storage, k: K) -> StdResult<Option<T>> {
         may_load_at(store, &self.key(k))
+    }
+
+    /// [`BinMap::may_load`] through [`seek`] (cheaper for short records and missing keys).
+    pub fn seek_load(&self, store: &dyn Storage, k: K) -> StdResult<Option<T>> {
+        seek(store, &self.key(k))
+            .map(|v| T::from_bytes(&v))
+            .transpose()
     }
 
     pub fn save(&self, store: &mut dyn Storage, k: K, data: &T) -> StdResult<()> {
@@ -564,6 +585,25 @@ mod tests {
         let b = v.to_bytes();
         assert_eq!(T::from_bytes(&b).unwrap(), v);
         b.len()
+    }
+
+    #[test]
+    fn seek_reads_exactly_its_key() {
+        let mut store = cosmwasm_std::testing::MockStorage::new();
+        let map: BinMap<&str, u64> = BinMap::new("m");
+        assert_eq!(map.seek_load(&store, "BTC").unwrap(), None);
+        // keys sharing its bytes as a prefix, before and after it
+        map.save(&mut store, "BT", &1).unwrap();
+        map.save(&mut store, "BTCX", &2).unwrap();
+        store.set(b"on", b"7");
+        store.set(b"on\0", b"8");
+        store.set(b"onx", b"9");
+        assert_eq!(map.seek_load(&store, "BTC").unwrap(), None);
+        map.save(&mut store, "BTC", &3).unwrap();
+        assert_eq!(map.seek_load(&store, "BTC").unwrap(), Some(3));
+        assert_eq!(map.seek_load(&store, "BT").unwrap(), Some(1));
+        assert_eq!(seek(&store, b"on"), Some(b"7".to_vec()));
+        assert_eq!(seek(&store, b"o"), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::vecmap::VecMap as BTreeMap;
 use cosmwasm_std::{Decimal256, Deps, Env, Order, SignedDecimal256, Storage};
 use cw_storage_plus::Bound;
 use perps_api::perps::{MarketConfig, MarketStatus};
+use perps_api::price_feed::PriceRecord;
 use perps_risk::book::MarketRisk;
 use perps_risk::funding::accrue_funding_index;
 use perps_risk::position::Position as RiskPosition;
@@ -207,8 +208,39 @@ fn market_ctx(
             market_id: id.to_string(),
         });
     };
-    let mut state = stored.clone();
     let mark = oracle::mark(deps, env, cfg, id, &market);
+    ctx_with_mark(env, id, market, stored, mark)
+}
+
+/// Market `id` from its record already read (`market`) and its feed's latest record (`latest`):
+/// the context [`load_market_ctx`] builds, without reading either again (an order's execution
+/// has read both to find its record). Funding accrues at the live mark, as for any message.
+pub fn known_market_ctx(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    id: &str,
+    market: Market,
+    latest: Option<PriceRecord>,
+) -> ContractResult<MarketCtx> {
+    let Some(stored) = MARKET_STATES.seek_load(deps.storage, id)? else {
+        return Err(ContractError::UnknownMarket {
+            market_id: id.to_string(),
+        });
+    };
+    let mark = oracle::judge(cfg, env, id, &market, latest);
+    ctx_with_mark(env, id, market, stored, mark)
+}
+
+/// A market context with its oracle verdict, funding accrued when the mark is live.
+fn ctx_with_mark(
+    env: &Env,
+    id: &str,
+    market: Market,
+    stored: MarketState,
+    mark: Result<Mark, OracleError>,
+) -> ContractResult<MarketCtx> {
+    let mut state = stored.clone();
     if let Ok(m) = &mark {
         state = accrue(&market, state, m.price, env.block.time.seconds())?;
     }

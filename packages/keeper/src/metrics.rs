@@ -41,6 +41,8 @@ pub struct Metrics {
     pub positions_liquidated: Counter,
     /// Orders executed (filled, failed or expired) by this keeper's `execute_orders`.
     pub orders_executed: Counter,
+    /// Of those, LP orders (`order_lp_executed`: a provide or a claim executed).
+    pub lp_orders_executed: Counter,
     /// Positions reduced by this keeper's `auto_deleverage`.
     pub positions_deleveraged: Counter,
     /// Positions closed by this keeper's `settle_positions`.
@@ -92,6 +94,7 @@ impl Metrics {
         let liquidations = Counter::default();
         let positions_liquidated = Counter::default();
         let orders_executed = Counter::default();
+        let lp_orders_executed = Counter::default();
         let positions_deleveraged = Counter::default();
         let positions_settled = Counter::default();
         let fee_sweeps = Counter::default();
@@ -120,6 +123,11 @@ impl Metrics {
             "orders_executed",
             "Orders executed (filled, failed or expired)",
             orders_executed.clone(),
+        );
+        r.register(
+            "lp_orders_executed",
+            "LP orders (provide or claim) executed",
+            lp_orders_executed.clone(),
         );
         r.register(
             "positions_deleveraged",
@@ -204,6 +212,7 @@ impl Metrics {
             liquidations,
             positions_liquidated,
             orders_executed,
+            lp_orders_executed,
             positions_deleveraged,
             positions_settled,
             fee_sweeps,

@@ -605,3 +605,45 @@ pub fn liquidation_events(node: SocketAddr) -> Vec<(u64, String, String)> {
     }
     out
 }
+
+/// The attributes of every `ty` event of the chain's successful transactions with attribute
+/// `key` = `value`, oldest first.
+pub fn events_where(
+    node: SocketAddr,
+    ty: &str,
+    key: &str,
+    value: &str,
+) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let (status, body) = http_get(
+            node,
+            &format!("/tx_search?query=%22{ty}.{key}%3D%27{value}%27%22&per_page=100&page={page}"),
+        );
+        assert_eq!(status, 200, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let txs = v["result"]["txs"].as_array().cloned().unwrap_or_default();
+        for tx in txs
+            .iter()
+            .filter(|t| t["tx_result"]["code"].as_u64() == Some(0))
+        {
+            for e in tx["tx_result"]["events"].as_array().unwrap() {
+                let attrs = e["attributes"].as_array().unwrap();
+                let map: std::collections::BTreeMap<String, String> = attrs
+                    .iter()
+                    .map(|a| {
+                        let s = |k: &str| a[k].as_str().unwrap_or_default().to_string();
+                        (s("key"), s("value"))
+                    })
+                    .collect();
+                if e["type"] == ty && map.get(key).map(String::as_str) == Some(value) {
+                    out.push(map);
+                }
+            }
+        }
+        if txs.len() < 100 {
+            break;
+        }
+    }
+    out
+}

@@ -169,6 +169,9 @@ impl Task for ExecuteOrders {
             if out.code == 0 {
                 done += n;
                 ctx.metrics.orders_executed.inc_by(n);
+                ctx.metrics
+                    .lp_orders_executed
+                    .inc_by(count_events(&ev, "order_lp_executed"));
                 log::info(
                     ctx.name,
                     &format!("executed {n} of orders {ids:?} at height {}", out.height),

@@ -80,14 +80,14 @@ fn run_in_order(
     limit: u32,
     batch: &mut Batch,
 ) -> ContractResult<bool> {
-    let Some(order) = ORDERS.may_load(deps.storage, id)? else {
+    let Some(order) = orders::load_order(deps.storage, id)? else {
         return Ok(false);
     };
     for older in market_order_ids(deps.storage, &order.market_id, Some(id))? {
         if batch.handled >= limit {
             return Ok(false);
         }
-        if let Some(o) = ORDERS.may_load(deps.storage, older)? {
+        if let Some(o) = orders::load_order(deps.storage, older)? {
             run_order(deps, env, cfg, keeper, older, o, batch)?;
         }
     }

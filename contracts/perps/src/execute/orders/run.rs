@@ -11,16 +11,17 @@ use cosmwasm_std::{
 };
 use perps_api::events::{OrderCancelledEvent, OrderExecutedEvent, OrderFailedEvent};
 use perps_api::perps::MarketStatus;
-use perps_api::price_feed::HistoryRecord;
+use perps_api::price_feed::{HistoryRecord, PriceRecord};
 use perps_risk::num::unsigned_abs;
 use perps_risk::orders::{clamp_reduce_only, order_charge};
 use perps_risk::trade::trade_fee;
 
-use crate::account::{load_with_vault, AccountCtx, Snapshot};
-use crate::error::ContractResult;
+use crate::account::{load_with_vault, load_with_vault_known, AccountCtx, Snapshot};
+use crate::error::{ContractError, ContractResult};
 use crate::execute::bad_debt;
 use crate::execute::orders::pin::{find_pin, latest, latest_sequence, record_mark, Pin};
 use crate::execute::settle::close_settled_positions;
+use crate::market::known_market_ctx;
 use crate::orders::{self, OrderAction, StoredOrder};
 use crate::solvency;
 use crate::state::{Config, Market, Vault, MARKETS, POSITIONS};
@@ -53,12 +54,16 @@ pub fn run_order(
     if order.lp_shares.is_some() {
         return super::lp::run_lp(deps, env, cfg, keeper, id, order, batch);
     }
-    let market = MARKETS.load(deps.storage, &order.market_id)?;
+    let Some(market) = MARKETS.seek_load(deps.storage, &order.market_id)? else {
+        return Err(ContractError::UnknownMarket {
+            market_id: order.market_id.clone(),
+        });
+    };
     if matches!(market.status, MarketStatus::Settled { .. }) {
         return cancel(deps, id, &order, "settled", batch);
     }
     let position = POSITIONS
-        .may_load(deps.storage, (&order.owner, order.market_id.as_str()))?
+        .seek_load(deps.storage, (&order.owner, order.market_id.as_str()))?
         .map(|p| p.size)
         .unwrap_or_default();
     let Some(size) = order_size(&order, position) else {
@@ -90,14 +95,20 @@ pub fn run_order(
     if record.as_ref().is_some_and(|r| r.is_unconfirmed()) {
         return Ok(false);
     }
-    let read = Read { market, rec };
+    let read = Read {
+        market,
+        latest: record,
+        rec,
+    };
     fill(deps, env, cfg, keeper, id, &order, read, size, batch)?;
     Ok(true)
 }
 
-/// What `run_order` read before the fill: the order's market and the pinned record.
+/// What `run_order` read before the fill: the order's market, its feed's latest record and the
+/// pinned record (the fill builds the market from them instead of reading them again).
 struct Read {
     market: Market,
+    latest: Option<PriceRecord>,
     rec: HistoryRecord,
 }
 
@@ -166,16 +177,8 @@ fn fill(
 ) -> ContractResult<()> {
     orders::remove(deps.storage, id, order)?;
     batch.handled += 1;
-    let (mut ctx, mut vault, loaded) = load_with_vault(
-        deps.as_ref(),
-        env,
-        cfg,
-        &order.owner,
-        Some(&order.market_id),
-    )?;
+    let (mut ctx, mut vault, loaded) = load_at_record(deps.as_ref(), env, cfg, order, &read)?;
     let (market, rec) = (&read.market, &read.rec);
-    let mark = record_mark(cfg, env, &order.market_id, market, rec);
-    ctx.market_mut(&order.market_id)?.mark = mark;
     let keeper_fee = if *keeper == order.owner {
         Uint128::zero()
     } else {
@@ -232,6 +235,24 @@ fn fill(
         }
     }
     Ok(())
+}
+
+/// The owner's account with the order's market at its pinned record. Funding accrues at the live
+/// mark (the latest record, as any message of this block accrues it), the fill is at the pinned
+/// record (docs/decisions.md "Funding at an order's fill"); the market and the latest record are
+/// those `run_order` read, not read again.
+fn load_at_record(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    order: &StoredOrder,
+    read: &Read,
+) -> ContractResult<(AccountCtx, Vault, Snapshot)> {
+    let id = &order.market_id;
+    let known = known_market_ctx(deps, env, cfg, id, read.market.clone(), read.latest.clone())?;
+    let (mut ctx, vault, loaded) = load_with_vault_known(deps, env, cfg, &order.owner, known)?;
+    ctx.market_mut(id)?.mark = record_mark(cfg, env, id, &read.market, &read.rec);
+    Ok((ctx, vault, loaded))
 }
 
 /// The trade at the pinned record, in memory: settled positions closed first, then the trade
