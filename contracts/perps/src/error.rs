@@ -66,6 +66,20 @@ pub enum OracleError {
     },
 }
 
+impl OracleError {
+    /// The market whose price this is about.
+    pub fn market_id(&self) -> &str {
+        match self {
+            OracleError::Missing { market_id, .. }
+            | OracleError::Unreadable { market_id, .. }
+            | OracleError::Stale { market_id, .. }
+            | OracleError::Unconfirmed { market_id, .. }
+            | OracleError::Uncertain { market_id, .. }
+            | OracleError::EmaDeviation { market_id, .. } => market_id,
+        }
+    }
+}
+
 /// Every way a message can fail; each message names the numbers involved.
 #[derive(Error, Debug)]
 pub enum ContractError {

@@ -317,6 +317,17 @@ pub fn remove(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdRes
     Ok(())
 }
 
+/// Puts back an order [`remove`] took out, under the same id (an execution that finds the order
+/// not ready after all).
+pub fn restore(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdResult<()> {
+    ORDERS.save(storage, id, order)?;
+    ACCOUNT_ORDERS.save(storage, (&order.owner, id), &order.reserved)?;
+    if !order.is_conditional() {
+        MARKET_ORDERS.save(storage, (&order.market_id, id), &())?;
+    }
+    Ok(())
+}
+
 /// Every pending market order's id, ascending (they live at most `max_order_age_secs`).
 pub fn market_order_queue(storage: &dyn Storage, max: usize) -> StdResult<Vec<u64>> {
     let mut ids: Vec<u64> = MARKET_ORDERS

@@ -237,13 +237,11 @@ fn s58_a_newer_market_order_does_not_jump_an_older_triggered_conditional_order()
 /// of the owner's cross book: while one of them is stale (a feed outage), a keeper executing the
 /// order makes it fail with that market's oracle error, and the owner pays the taker fee (6 USDC
 /// on 0.1 BTC) and the keeper fee (0.5) for an outage of another market; executed a minute
-/// earlier or once the feed is back, the same order fills at the same record. Fix direction: an
-/// oracle error of another market at the fill is "not ready" (the order waits, as for its own
-/// market unconfirmed), a change in `execute/orders/run.rs` (fill), reworked in parallel. Today:
+/// earlier or once the feed is back, the same order fills at the same record. Old code:
 /// `order_failed` with `oracle price of market ETH is stale: age 63s > max 60s`, fee 6,000,000,
-/// keeper fee 500,000.
+/// keeper fee 500,000. Now an oracle error of another market at the fill is "not ready": the
+/// order waits (nothing charged, still pending) and fills at its pinned record once ETH is back.
 #[test]
-#[ignore = "scenario 59: an order fails and pays fees for another market's stale price (rule decision)"]
 fn s59_an_order_waits_rather_than_fails_while_another_market_of_its_book_is_stale() {
     let btc = perps_api::perps::MarketConfig {
         max_funding_rate_per_day: cosmwasm_std::Decimal256::zero(),
@@ -267,9 +265,21 @@ fn s59_an_order_waits_rather_than_fails_while_another_market_of_its_book_is_stal
     assert_eq!((s.account(&victim).collateral, s.balance(&keeper)), (c, 0));
     // ETH back: the order fills at its record.
     s.set_price("ETH", "3000");
-    keeper_run(&mut s, &keeper, None);
-    let btc_pos = s.account(&victim).positions;
-    assert!(btc_pos.iter().any(|p| p.market_id == "BTC"));
+    assert_eq!(
+        crate::orders::orders_of(&s, &victim).len(),
+        1,
+        "the order still waits"
+    );
+    let res = keeper_run(&mut s, &keeper, None);
+    let done = Suite::typed::<perps_api::events::OrderExecutedEvent>(&res);
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].price, crate::suite::d("60000"));
+    assert_eq!(done[0].keeper_fee, Uint128::new(500_000));
+    assert_eq!(s.balance(&keeper), 500_000);
+    let btc = s.account(&victim).positions;
+    let btc = btc.iter().find(|p| p.market_id == "BTC").unwrap();
+    assert_eq!(btc.size, crate::suite::sd("0.1"));
+    assert!(crate::orders::orders_of(&s, &victim).is_empty());
 }
 
 /// Scenario 60. A failed order pays the taker fee on its size (DESIGN 6.11), so that dropping an

@@ -100,8 +100,7 @@ pub fn run_order(
         latest: record,
         rec,
     };
-    fill(deps, env, cfg, keeper, id, &order, read, size, batch)?;
-    Ok(true)
+    fill(deps, env, cfg, keeper, id, &order, read, size, batch)
 }
 
 /// What `run_order` read before the fill: the order's market, its feed's latest record and the
@@ -162,7 +161,10 @@ pub fn cancelled_event(id: u64, order: &StoredOrder, reason: &str) -> Event {
     .into()
 }
 
-/// Fills the order at its pinned record, or fails it there.
+/// Fills the order at its pinned record, or fails it there; returns false when the order waits
+/// after all: the margin check found another market of the owner's book without a usable price
+/// (DESIGN 6.11 fails an order only on its own terms; docs/decisions.md "Orders and the other
+/// markets of the book at the fill").
 #[allow(clippy::too_many_arguments)]
 fn fill(
     deps: &mut DepsMut,
@@ -174,9 +176,8 @@ fn fill(
     read: Read,
     size: SignedDecimal256,
     batch: &mut Batch,
-) -> ContractResult<()> {
+) -> ContractResult<bool> {
     orders::remove(deps.storage, id, order)?;
-    batch.handled += 1;
     let (mut ctx, mut vault, loaded) = load_at_record(deps.as_ref(), env, cfg, order, &read)?;
     let (market, rec) = (&read.market, &read.rec);
     let keeper_fee = if *keeper == order.owner {
@@ -221,6 +222,10 @@ fn fill(
             );
             batch.events.extend(events);
         }
+        Err(ContractError::Oracle(e)) if e.market_id() != order.market_id => {
+            orders::restore(deps.storage, id, order)?;
+            return Ok(false);
+        }
         Err(reason) => {
             let failure = Failure {
                 id,
@@ -234,7 +239,8 @@ fn fill(
             fail(deps, env, cfg, &failure, market, batch)?;
         }
     }
-    Ok(())
+    batch.handled += 1;
+    Ok(true)
 }
 
 /// The owner's account with the order's market at its pinned record. Funding accrues at the live
