@@ -8,14 +8,11 @@
 //! lists them, with the values `#[derive(Deserialize)]` gave (a missing field with a serde default
 //! takes it, an `Option` missing is `None`, a field of no record is ignored).
 
-use cosmwasm_std::{
-    from_json, Decimal256, Empty, Int128, Order, SignedDecimal256, StdError, StdResult, Storage,
-    Uint128,
-};
+use cosmwasm_std::{Empty, Order, StdResult, Storage};
 use cw_storage_plus::{range_with_prefix, Path};
 use perps_api::perps::MarketConfig;
 
-use crate::compact::Compact;
+use crate::jsonrec::{record, serde_value, Field, Kind, NULL, ZERO};
 use crate::state::{COMPACT_LAYOUT, LAYOUT};
 
 /// Converts the hot records once (nothing when [`LAYOUT`] is already recorded).
@@ -58,36 +55,6 @@ fn convert_records(storage: &mut dyn Storage, ns: &str, fields: &[Field]) -> Std
     Ok(())
 }
 
-/// How a field is stored in JSON and in the compact encoding.
-#[derive(Clone, Copy)]
-enum Kind {
-    /// A string (`String`, `Addr`).
-    Text,
-    U8,
-    U32,
-    U64,
-    Dec,
-    OptDec,
-    SignedDec,
-    I128,
-    U128,
-    /// `Mode`: `"cross"` or `{"isolated":{"margin":"…"}}`.
-    Mode,
-    /// `MarketStatus`: `"active"`, `"reduce_only"` or `{"settled":{"price":"…"}}`.
-    Status,
-    /// A whole `MarketConfig` (its serde parser is linked for `add_market` anyway).
-    MarketConfig,
-    /// The record is the value itself (collateral: an `Int128`).
-    Whole(&'static Kind),
-}
-
-/// A field of an old record: its JSON name, kind, and the JSON of its serde default (`None`:
-/// required).
-type Field = (&'static str, Kind, Option<&'static str>);
-
-const NULL: Option<&str> = Some("null");
-const ZERO: Option<&str> = Some("\"0\"");
-
 const CONFIG: &[Field] = &[
     ("collateral_denom", Kind::Text, None),
     ("collateral_decimals", Kind::U8, None),
@@ -122,8 +89,12 @@ const VAULT: &[Field] = &[
     ("ur", Kind::U128, ZERO),
 ];
 const MARKET: &[Field] = &[
-    ("config", Kind::MarketConfig, None),
-    ("status", Kind::Status, None),
+    ("config", Kind::Serde(serde_value::<MarketConfig>), None),
+    (
+        "status",
+        Kind::Enum(&["active", "reduce_only", "settled"], Some(SETTLED)),
+        None,
+    ),
 ];
 const MARKET_STATE: &[Field] = &[
     ("long_oi", Kind::Dec, None),
@@ -132,137 +103,29 @@ const MARKET_STATE: &[Field] = &[
     ("funding_index", Kind::SignedDec, None),
     ("funding_basis_sum", Kind::SignedDec, None),
     ("last_funding_time", Kind::U64, None),
-    ("last_price", Kind::OptDec, NULL),
+    ("last_price", Kind::Opt(&Kind::Dec), NULL),
 ];
 const COLLATERAL: &[Field] = &[("", Kind::Whole(&Kind::I128), None)];
 const POSITION: &[Field] = &[
     ("size", Kind::SignedDec, None),
     ("entry_price", Kind::Dec, None),
     ("funding_index_at_entry", Kind::SignedDec, None),
-    ("mode", Kind::Mode, None),
+    (
+        "mode",
+        Kind::Enum(&["cross", "isolated"], Some(ISOLATED)),
+        None,
+    ),
 ];
 const ISOLATED: &[Field] = &[("margin", Kind::I128, None)];
 const SETTLED: &[Field] = &[("price", Kind::Dec, None)];
 
-fn bad_json() -> StdError {
-    StdError::msg("malformed JSON record")
-}
-
-/// Writes the compact encoding of the JSON object `json` with `fields`.
-fn record(out: &mut Vec<u8>, json: &[u8], fields: &[Field]) -> StdResult<()> {
-    if let [(_, Kind::Whole(kind), _)] = fields {
-        return value(out, **kind, json);
-    }
-    let members = object(json)?;
-    for (name, kind, default) in fields {
-        let raw = members
-            .iter()
-            .find(|(k, _)| *k == name.as_bytes())
-            .map(|(_, v)| *v)
-            .or(default.map(str::as_bytes))
-            .ok_or_else(|| StdError::msg(format!("missing field `{name}`")))?;
-        value(out, *kind, raw)?;
-    }
-    Ok(())
-}
-
-/// Writes the compact encoding of one JSON value of `kind`.
-fn value(out: &mut Vec<u8>, kind: Kind, raw: &[u8]) -> StdResult<()> {
-    match kind {
-        Kind::Text => from_json::<String>(raw)?.encode(out),
-        Kind::U8 => out.push(from_json::<u8>(raw)?),
-        Kind::U32 => from_json::<u32>(raw)?.encode(out),
-        Kind::U64 => from_json::<u64>(raw)?.encode(out),
-        Kind::Dec => from_json::<Decimal256>(raw)?.encode(out),
-        Kind::OptDec => from_json::<Option<Decimal256>>(raw)?.encode(out),
-        Kind::SignedDec => from_json::<SignedDecimal256>(raw)?.encode(out),
-        Kind::I128 => from_json::<Int128>(raw)?.encode(out),
-        Kind::U128 => from_json::<Uint128>(raw)?.encode(out),
-        Kind::MarketConfig => from_json::<MarketConfig>(raw)?.encode(out),
-        Kind::Mode => variant(out, raw, &["cross"], ISOLATED)?,
-        Kind::Status => variant(out, raw, &["active", "reduce_only"], SETTLED)?,
-        Kind::Whole(kind) => value(out, *kind, raw)?,
-    }
-    Ok(())
-}
-
-/// An enum whose unit variants are `units` (tags 0, 1, …) and whose last variant (the next tag)
-/// holds `fields`, as serde writes it: `"unit"` or `{"name":{fields}}`.
-fn variant(out: &mut Vec<u8>, raw: &[u8], units: &[&str], fields: &[Field]) -> StdResult<()> {
-    if raw.first() == Some(&b'"') {
-        let name = from_json::<String>(raw)?;
-        let tag = units.iter().position(|u| *u == name).ok_or_else(bad_json)?;
-        out.push(tag as u8);
-        return Ok(());
-    }
-    let members = object(raw)?;
-    let [(_, inner)] = members.as_slice() else {
-        return Err(bad_json());
-    };
-    out.push(units.len() as u8);
-    record(out, inner, fields)
-}
-
-/// The members of a JSON object: each key's raw bytes (without quotes; the records' keys have no
-/// escapes) and its value's raw JSON (checked when the value is read).
-fn object(json: &[u8]) -> StdResult<Vec<(&[u8], &[u8])>> {
-    let mut rest = trim(json)
-        .strip_prefix(b"{")
-        .and_then(|r| r.strip_suffix(b"}"))
-        .ok_or_else(bad_json)?;
-    let mut members = vec![];
-    while !trim(rest).is_empty() {
-        let r = trim(rest).strip_prefix(b"\"").ok_or_else(bad_json)?;
-        let end = r.iter().position(|c| *c == b'"').ok_or_else(bad_json)?;
-        let key = &r[..end];
-        let r = trim(&r[end + 1..])
-            .strip_prefix(b":")
-            .ok_or_else(bad_json)?;
-        let len = value_len(r);
-        if len == 0 {
-            return Err(bad_json());
-        }
-        members.push((key, trim(&r[..len])));
-        rest = r[len..].strip_prefix(b",").unwrap_or(&r[len..]);
-    }
-    Ok(members)
-}
-
-/// Length of the JSON value at the front of `s`: up to the `,` or the closing bracket of its
-/// object at depth 0 (strings and nested brackets skipped).
-fn value_len(s: &[u8]) -> usize {
-    let (mut depth, mut in_str, mut esc) = (0u32, false, false);
-    for (i, c) in s.iter().enumerate() {
-        if in_str {
-            match (esc, c) {
-                (true, _) => esc = false,
-                (false, b'\\') => esc = true,
-                (false, b'"') => in_str = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            b'"' => in_str = true,
-            b'{' | b'[' => depth = depth.saturating_add(1),
-            b'}' | b']' if depth == 0 => return i,
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            b',' if depth == 0 => return i,
-            _ => {}
-        }
-    }
-    s.len()
-}
-
-fn trim(s: &[u8]) -> &[u8] {
-    s.trim_ascii()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compact::Compact;
     use crate::state::{Config, Market, MarketState, Position, Vault};
     use cosmwasm_schema::serde::de::DeserializeOwned;
+    use cosmwasm_std::{from_json, Int128};
 
     /// The table reader writes what serde's derived parser of the old record type gives.
     fn same<T: Compact + DeserializeOwned>(json: &str, fields: &[Field]) {

@@ -15,6 +15,7 @@ use cosmwasm_std::{
 use cw_storage_plus::{Item, Map};
 use perps_api::perps::{OrderKind, OrderResponse, PendingOrderResponse, TradeMode, Trigger};
 
+use crate::jsonrec::JsonMap;
 use crate::state::{Market, MARKETS};
 
 /// What an order does when it executes (in memory; stored flat in [`StoredOrder`], which keeps
@@ -205,7 +206,7 @@ impl StoredOrder {
 // Retired keys (the record and the index changed format): "o" (orders with long field names),
 // "oa" (account index without reservations), "or" (Σ reservations per account).
 /// Every pending order by id (ids ascend in placement order).
-pub const ORDERS: Map<u64, StoredOrder> = Map::new("od");
+pub const ORDERS: JsonMap<u64, StoredOrder> = JsonMap::new("od");
 /// Index: account → its order ids, each with its reservation (the account's reservation is their
 /// sum: an account without orders costs one empty iterator seek, not a read of a missing key).
 pub const ACCOUNT_ORDERS: Map<(&Addr, u64), Uint128> = Map::new("ob");
