@@ -12,7 +12,7 @@ use cosmwasm_std::{
     WasmMsg,
 };
 
-use crate::msg::{none_left, req, superset_deserialize, FieldError};
+use crate::msg::{none_left, options_deserialize, req, superset_deserialize, FieldError};
 
 /// Default page size of `payouts`.
 pub const DEFAULT_PAYOUTS_LIMIT: u32 = 10;
@@ -124,14 +124,20 @@ pub enum QueryMsg {
 }
 
 /// Every field of every `ExecuteMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct ExecuteFields {
     amount: Option<Uint128>,
     recipient: Option<String>,
     engine: Option<String>,
     new_owner: Option<String>,
 }
+
+options_deserialize!(ExecuteFields {
+    amount,
+    recipient,
+    engine,
+    new_owner,
+});
 
 pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
     "deposit",
@@ -180,12 +186,13 @@ impl ExecuteFields {
 superset_deserialize!(ExecuteMsg, ExecuteFields, EXECUTE_VARIANTS);
 
 /// Every field of every `QueryMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct QueryFields {
     start_after: Option<u64>,
     limit: Option<u32>,
 }
+
+options_deserialize!(QueryFields { start_after, limit });
 
 pub(crate) const QUERY_VARIANTS: &[&str] = &["config", "balance", "payouts"];
 

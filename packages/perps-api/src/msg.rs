@@ -19,7 +19,9 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{Deserialize, Deserializer, Error, Expected, IgnoredAny, MapAccess, Visitor};
+use serde::de::{
+    Deserialize, DeserializeSeed, Deserializer, Error, Expected, IgnoredAny, MapAccess, Visitor,
+};
 
 /// Reads `{"<variant>": <fields>}`: the variant's name (one of `variants`) and the fields as `F`.
 pub fn tagged<'de, D, F>(
@@ -64,6 +66,122 @@ macro_rules! superset_deserialize {
     };
 }
 pub(crate) use superset_deserialize;
+
+/// A struct whose fields are all `Option`s, read by [`OptionsVisitor`] (one serde copy for every
+/// such struct: a derived `Deserialize` inlines every field's parser into one function per struct,
+/// its sequence form included). Implemented by [`options_deserialize`].
+pub trait OptionFields: Default {
+    /// The struct's name (serde's `expected struct X`).
+    const NAME: &'static str;
+    /// The field names, in declaration order.
+    const FIELDS: &'static [&'static str];
+    /// Reads the value of field `i` from `map`.
+    fn read_field<'de, A: MapAccess<'de>>(&mut self, i: usize, map: &mut A)
+        -> Result<(), A::Error>;
+}
+
+/// The value of one `Option` field (`null` is `None`, as in the derived form).
+pub fn put<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    slot: &mut Option<T>,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    *slot = map.next_value::<Option<T>>()?;
+    Ok(())
+}
+
+/// `Deserialize` for a struct of `Option` fields through [`OptionFields`]: what the derived form
+/// with `#[serde(deny_unknown_fields)]` accepts from a JSON object, with its error texts (unknown
+/// field with the list of names, duplicate field, a value's own error); a field absent or `null`
+/// is `None`. Unlike the derived form, a JSON array (the fields by position) is not read.
+macro_rules! options_deserialize {
+    ($t:ident { $($f:ident),* $(,)? }) => {
+        impl $crate::msg::OptionFields for $t {
+            const NAME: &'static str = stringify!($t);
+            const FIELDS: &'static [&'static str] = &[$(stringify!($f)),*];
+            fn read_field<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                i: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                let mut n = 0usize;
+                $(
+                    if i == n {
+                        return $crate::msg::put(&mut self.$f, map);
+                    }
+                    n += 1;
+                )*
+                let _ = n;
+                Ok(())
+            }
+        }
+        const _: () = assert!(<$t as $crate::msg::OptionFields>::FIELDS.len() <= 64);
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_struct(
+                    <$t as $crate::msg::OptionFields>::NAME,
+                    <$t as $crate::msg::OptionFields>::FIELDS,
+                    $crate::msg::OptionsVisitor::<$t>(std::marker::PhantomData),
+                )
+            }
+        }
+    };
+}
+pub(crate) use options_deserialize;
+
+/// The visitor of [`options_deserialize`].
+pub struct OptionsVisitor<T>(pub PhantomData<T>);
+
+impl<'de, T: OptionFields> Visitor<'de> for OptionsVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "struct {}", T::NAME)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut out = T::default();
+        let mut seen = 0u64;
+        while let Some(i) = map.next_key_seed(FieldIndex(T::FIELDS))? {
+            let bit = 1u64
+                .checked_shl(u32::try_from(i).unwrap_or(u32::MAX))
+                .unwrap_or(0);
+            if seen & bit != 0 {
+                return Err(A::Error::duplicate_field(
+                    T::FIELDS.get(i).copied().unwrap_or(""),
+                ));
+            }
+            seen |= bit;
+            out.read_field(i, &mut map)?;
+        }
+        Ok(out)
+    }
+}
+
+/// A field name read as its index in the list (an unknown name is refused, listing them).
+struct FieldIndex(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for FieldIndex {
+    type Value = usize;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldIndex {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("field identifier")
+    }
+
+    fn visit_str<E: Error>(self, v: &str) -> Result<usize, E> {
+        self.0
+            .iter()
+            .position(|f| *f == v)
+            .ok_or_else(|| E::unknown_field(v, self.0))
+    }
+}
 
 /// Why the fields read do not make the variant named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +283,56 @@ fn end<'de, A: MapAccess<'de>>(map: &mut A, exp: &dyn Expected) -> Result<(), A:
     match map.next_key::<IgnoredAny>()? {
         Some(_) => Err(A::Error::invalid_length(2, exp)),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod option_fields_tests {
+    mod derived {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        #[serde(deny_unknown_fields)]
+        pub struct S {
+            pub a: Option<u64>,
+            pub b: Option<String>,
+            pub c: Option<Vec<u8>>,
+        }
+    }
+    mod by_hand {
+        use crate::msg::options_deserialize;
+        #[derive(Default, Debug, PartialEq)]
+        pub struct S {
+            pub a: Option<u64>,
+            pub b: Option<String>,
+            pub c: Option<Vec<u8>>,
+        }
+        options_deserialize!(S { a, b, c });
+    }
+
+    /// The same values and the same error texts (positions included) as the derived form.
+    #[test]
+    fn reads_and_refuses_as_the_derived_form() {
+        for json in [
+            r#"{}"#,
+            r#"{"a":1,"b":"x","c":[1,2]}"#,
+            r#"{"c":null, "a" : 7}"#,
+            r#"{"a":1,"a":2}"#,
+            r#"{"a":null,"a":2}"#,
+            r#"{"a":1,"d":2}"#,
+            r#"{"a":"1"}"#,
+            r#"{"a":-1}"#,
+            r#"{"b":1.5}"#,
+            r#"{"a":1,}"#,
+            r#""s""#,
+            r#"7"#,
+            r#"null"#,
+        ] {
+            let d = serde_json::from_str::<derived::S>(json).map_err(|e| e.to_string());
+            let h = serde_json::from_str::<by_hand::S>(json).map_err(|e| e.to_string());
+            match (d, h) {
+                (Ok(d), Ok(h)) => assert_eq!((d.a, d.b, d.c), (h.a, h.b, h.c), "{json}"),
+                (d, h) => assert_eq!(d.map(|_| ()), h.map(|_| ()), "{json}"),
+            }
+        }
     }
 }
 

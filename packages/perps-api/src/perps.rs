@@ -8,7 +8,9 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 
-use crate::msg::{none_left, req, superset_deserialize, tagged_or, FieldError};
+use crate::msg::{
+    none_left, options_deserialize, req, superset_deserialize, tagged_or, FieldError,
+};
 
 /// Instantiates the engine. Every ratio is validated; optional fields take the documented default.
 // `#[cw_serde]` without its derived `Deserialize`: read through [`ConfigFields`], the struct
@@ -668,8 +670,7 @@ pub enum QueryMsg {
 }
 
 /// Every field of every `ExecuteMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct ExecuteFields {
     amount: Option<Uint128>,
     market_id: Option<String>,
@@ -692,10 +693,31 @@ struct ExecuteFields {
     new_owner: Option<String>,
 }
 
+options_deserialize!(ExecuteFields {
+    amount,
+    market_id,
+    size_delta,
+    acceptable_price,
+    mode,
+    order_ids,
+    limit,
+    trigger_price,
+    trigger,
+    reduce_only,
+    order_id,
+    account,
+    min_reward,
+    shares,
+    config,
+    force,
+    status,
+    price,
+    new_owner,
+});
+
 /// The fields of `update_config`, read apart from [`ExecuteFields`] (`crate::msg::tagged_or`),
 /// and of [`InstantiateMsg`] (one serde copy for both).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct ConfigFields {
     price_feed: Option<String>,
     insurance_fund: Option<String>,
@@ -722,6 +744,33 @@ struct ConfigFields {
     collateral_denom: Option<String>,
     collateral_decimals: Option<u8>,
 }
+
+options_deserialize!(ConfigFields {
+    price_feed,
+    insurance_fund,
+    max_oracle_age_secs,
+    max_confidence_ratio,
+    max_ema_deviation,
+    max_positions_per_account,
+    max_order_age_secs,
+    max_orders_per_account,
+    keeper_fee,
+    liquidation_target_ratio,
+    liquidator_reward_share,
+    insurance_fee_share,
+    vault_min_backing,
+    min_liquidation_reward,
+    default_max_slippage,
+    unrealized_profit_weight,
+    lp_withdraw_delay_secs,
+    min_position_notional,
+    max_total_skew_to_vault,
+    adl_trigger_ratio,
+    lp_claim_window_secs,
+    owner,
+    collateral_denom,
+    collateral_decimals,
+});
 
 pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
     "deposit",
@@ -950,8 +999,7 @@ impl<'de> serde::Deserialize<'de> for ExecuteMsg {
 }
 
 /// Every field of every `QueryMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct QueryFields {
     market_id: Option<String>,
     start_after: Option<Cursor>,
@@ -960,6 +1008,15 @@ struct QueryFields {
     size_delta: Option<SignedDecimal256>,
     mode: Option<TradeMode>,
 }
+
+options_deserialize!(QueryFields {
+    market_id,
+    start_after,
+    limit,
+    address,
+    size_delta,
+    mode,
+});
 
 pub(crate) const QUERY_VARIANTS: &[&str] = &[
     "config",

@@ -8,7 +8,7 @@ use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{from_json, Addr, CustomQuery, Decimal256, QuerierWrapper, StdResult};
 use cw_storage_plus::Map;
 
-use crate::msg::{none_left, req, superset_deserialize, FieldError};
+use crate::msg::{none_left, options_deserialize, req, superset_deserialize, FieldError};
 
 /// Latest accepted price of each feed, keyed by `feed_id`, stored by the price-feed contract.
 ///
@@ -277,8 +277,7 @@ pub enum QueryMsg {
 }
 
 /// Every field of every `ExecuteMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct ExecuteFields {
     prices: Option<Vec<PriceUpdate>>,
     feed_id: Option<String>,
@@ -292,6 +291,20 @@ struct ExecuteFields {
     publishers: Option<Vec<String>>,
     new_owner: Option<String>,
 }
+
+options_deserialize!(ExecuteFields {
+    prices,
+    feed_id,
+    price,
+    conf,
+    publish_time,
+    description,
+    max_price_jump,
+    jump_window_secs,
+    max_jump_windows,
+    publishers,
+    new_owner,
+});
 
 pub(crate) const EXECUTE_VARIANTS: &[&str] = &[
     "update_prices",
@@ -356,14 +369,20 @@ impl ExecuteFields {
 superset_deserialize!(ExecuteMsg, ExecuteFields, EXECUTE_VARIANTS);
 
 /// Every field of every `QueryMsg` variant (`crate::msg`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct QueryFields {
     feed_id: Option<String>,
     feed_ids: Option<Vec<String>>,
     start_after: Option<String>,
     limit: Option<u32>,
 }
+
+options_deserialize!(QueryFields {
+    feed_id,
+    feed_ids,
+    start_after,
+    limit,
+});
 
 pub(crate) const QUERY_VARIANTS: &[&str] = &["config", "price", "prices", "price_history", "feeds"];
 
