@@ -78,6 +78,8 @@ pub trait OptionFields: Default {
     /// Reads the value of field `i` from `map`.
     fn read_field<'de, A: MapAccess<'de>>(&mut self, i: usize, map: &mut A)
         -> Result<(), A::Error>;
+    /// The first required field absent (in declaration order).
+    fn missing(&self) -> Option<&'static str>;
 }
 
 /// The value of one `Option` field (`null` is `None`, as in the derived form).
@@ -89,14 +91,34 @@ pub fn put<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     Ok(())
 }
 
+/// The value of a required field read into its `Option` slot (`null` is refused by the type, as
+/// in the derived form).
+pub fn put_required<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    slot: &mut Option<T>,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    *slot = Some(map.next_value::<T>()?);
+    Ok(())
+}
+
 /// `Deserialize` for a struct of `Option` fields through [`OptionFields`]: what the derived form
 /// with `#[serde(deny_unknown_fields)]` accepts from a JSON object, with its error texts (unknown
 /// field with the list of names, duplicate field, a value's own error); a field absent or `null`
 /// is `None`. Unlike the derived form, a JSON array (the fields by position) is not read.
 macro_rules! options_deserialize {
-    ($t:ident { $($f:ident),* $(,)? }) => {
+    ($t:ident { $($f:ident $(: $req:ident)?),* $(,)? }) => {
+        $crate::msg::options_deserialize!($t as $t { $($f $(: $req)?),* });
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::msg::read_fields::<D, $t>(d)
+            }
+        }
+    };
+    // the `OptionFields` of `$t`, named `$name` in errors; a field marked `: required` must be
+    // present and not `null`
+    ($t:ident as $name:ident { $($f:ident $(: $req:ident)?),* $(,)? }) => {
         impl $crate::msg::OptionFields for $t {
-            const NAME: &'static str = stringify!($t);
+            const NAME: &'static str = stringify!($name);
             const FIELDS: &'static [&'static str] = &[$(stringify!($f)),*];
             fn read_field<'de, A: serde::de::MapAccess<'de>>(
                 &mut self,
@@ -106,27 +128,39 @@ macro_rules! options_deserialize {
                 let mut n = 0usize;
                 $(
                     if i == n {
-                        return $crate::msg::put(&mut self.$f, map);
+                        return $crate::msg::options_deserialize!(@put $($req)?)(&mut self.$f, map);
                     }
                     n += 1;
                 )*
                 let _ = n;
                 Ok(())
             }
-        }
-        const _: () = assert!(<$t as $crate::msg::OptionFields>::FIELDS.len() <= 64);
-        impl<'de> serde::Deserialize<'de> for $t {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                d.deserialize_struct(
-                    <$t as $crate::msg::OptionFields>::NAME,
-                    <$t as $crate::msg::OptionFields>::FIELDS,
-                    $crate::msg::OptionsVisitor::<$t>(std::marker::PhantomData),
-                )
+            fn missing(&self) -> Option<&'static str> {
+                $($(
+                    let _ = stringify!($req);
+                    if self.$f.is_none() {
+                        return Some(stringify!($f));
+                    }
+                )?)*
+                None
             }
         }
+        const _: () = assert!(<$t as $crate::msg::OptionFields>::FIELDS.len() <= 64);
     };
+    (@put) => { $crate::msg::put };
+    (@put required) => { $crate::msg::put_required };
 }
 pub(crate) use options_deserialize;
+
+/// Reads `T` through [`OptionsVisitor`] (a struct whose `Deserialize` builds itself from `T`).
+pub fn read_fields<'de, D: Deserializer<'de>, T: OptionFields>(d: D) -> Result<T, D::Error> {
+    d.deserialize_struct(T::NAME, T::FIELDS, OptionsVisitor::<T>(PhantomData))
+}
+
+/// A required field of a struct read by [`read_fields`] (checked there: never absent).
+pub fn present<T, E: Error>(value: Option<T>) -> Result<T, E> {
+    value.ok_or_else(|| E::custom("missing field"))
+}
 
 /// The visitor of [`options_deserialize`].
 pub struct OptionsVisitor<T>(pub PhantomData<T>);
@@ -153,7 +187,10 @@ impl<'de, T: OptionFields> Visitor<'de> for OptionsVisitor<T> {
             seen |= bit;
             out.read_field(i, &mut map)?;
         }
-        Ok(out)
+        match out.missing() {
+            Some(name) => Err(A::Error::missing_field(name)),
+            None => Ok(out),
+        }
     }
 }
 
@@ -296,9 +333,15 @@ mod option_fields_tests {
             pub b: Option<String>,
             pub c: Option<Vec<u8>>,
         }
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        #[serde(deny_unknown_fields)]
+        pub struct R {
+            pub x: Option<u64>,
+            pub y: String,
+            pub z: u8,
+        }
     }
     mod by_hand {
-        use crate::msg::options_deserialize;
         #[derive(Default, Debug, PartialEq)]
         pub struct S {
             pub a: Option<u64>,
@@ -306,6 +349,13 @@ mod option_fields_tests {
             pub c: Option<Vec<u8>>,
         }
         options_deserialize!(S { a, b, c });
+        #[derive(Default, Debug, PartialEq)]
+        pub struct RFields {
+            pub x: Option<u64>,
+            pub y: Option<String>,
+            pub z: Option<u8>,
+        }
+        options_deserialize!(RFields as R { x, y: required, z: required });
     }
 
     /// The same values and the same error texts (positions included) as the derived form.
@@ -330,6 +380,27 @@ mod option_fields_tests {
             let h = serde_json::from_str::<by_hand::S>(json).map_err(|e| e.to_string());
             match (d, h) {
                 (Ok(d), Ok(h)) => assert_eq!((d.a, d.b, d.c), (h.a, h.b, h.c), "{json}"),
+                (d, h) => assert_eq!(d.map(|_| ()), h.map(|_| ()), "{json}"),
+            }
+        }
+        for json in [
+            r#"{"y":"a","z":1}"#,
+            r#"{"x":3,"y":"a","z":1}"#,
+            r#"{"x":3,"z":1}"#,
+            r#"{"x":3}"#,
+            r#"{"y":null,"z":1}"#,
+            r#"{"y":"a","z":300}"#,
+            r#"{"y":"a","z":1,"w":2}"#,
+            r#"{"y":"a","y":"b","z":1}"#,
+            r#"{"outer":{"y":"a"}}"#,
+        ] {
+            let d = serde_json::from_str::<derived::R>(json).map_err(|e| e.to_string());
+            let mut de = serde_json::Deserializer::from_str(json);
+            let h = crate::msg::read_fields::<_, by_hand::RFields>(&mut de)
+                .and_then(|v| de.end().map(|_| v))
+                .map_err(|e| e.to_string());
+            match (d, h) {
+                (Ok(d), Ok(h)) => assert_eq!((d.x, Some(d.y), Some(d.z)), (h.x, h.y, h.z)),
                 (d, h) => assert_eq!(d.map(|_| ()), h.map(|_| ()), "{json}"),
             }
         }

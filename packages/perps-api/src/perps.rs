@@ -9,7 +9,8 @@ use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 
 use crate::msg::{
-    none_left, options_deserialize, req, superset_deserialize, tagged_or, FieldError,
+    none_left, options_deserialize, present, read_fields, req, superset_deserialize, tagged_or,
+    FieldError,
 };
 
 /// Instantiates the engine. Every ratio is validated; optional fields take the documented default.
@@ -129,7 +130,20 @@ impl InstantiateMsg {
 }
 
 /// One bracket of the margin schedule. Brackets work like income-tax brackets.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize` (`crate::msg::options_deserialize`: one serde
+// copy for every such struct).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
 pub struct MarginTier {
@@ -142,7 +156,20 @@ pub struct MarginTier {
 }
 
 /// Parameters of one market.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize` (`crate::msg::options_deserialize`: one serde
+// copy for every such struct).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
 pub struct MarketConfig {
@@ -175,6 +202,86 @@ pub struct MarketConfig {
     /// block; `immediate` fills at the stored price at once. Omitted in `update_market`: kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution: Option<Execution>,
+}
+
+/// [`MarginTier`] as read (`crate::msg::options_deserialize`).
+#[derive(Default)]
+struct MarginTierFields {
+    max_notional: Option<Uint128>,
+    initial_margin_ratio: Option<Decimal256>,
+    maintenance_margin_ratio: Option<Decimal256>,
+}
+
+options_deserialize!(MarginTierFields as MarginTier {
+    max_notional,
+    initial_margin_ratio: required,
+    maintenance_margin_ratio: required,
+});
+
+impl<'de> serde::Deserialize<'de> for MarginTier {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f = read_fields::<D, MarginTierFields>(d)?;
+        Ok(MarginTier {
+            max_notional: f.max_notional,
+            initial_margin_ratio: present(f.initial_margin_ratio)?,
+            maintenance_margin_ratio: present(f.maintenance_margin_ratio)?,
+        })
+    }
+}
+
+/// [`MarketConfig`] as read (`crate::msg::options_deserialize`).
+#[derive(Default)]
+struct MarketConfigFields {
+    feed_id: Option<String>,
+    margin_tiers: Option<Vec<MarginTier>>,
+    taker_fee: Option<Decimal256>,
+    skew_scale: Option<Decimal256>,
+    max_price_impact: Option<Decimal256>,
+    max_funding_rate_per_day: Option<Decimal256>,
+    max_long_oi: Option<Uint128>,
+    max_short_oi: Option<Uint128>,
+    max_position_notional: Option<Uint128>,
+    min_order_size: Option<Decimal256>,
+    liquidation_fee: Option<Decimal256>,
+    max_skew_to_vault: Option<Decimal256>,
+    execution: Option<Execution>,
+}
+
+options_deserialize!(MarketConfigFields as MarketConfig {
+    feed_id: required,
+    margin_tiers: required,
+    taker_fee: required,
+    skew_scale: required,
+    max_price_impact,
+    max_funding_rate_per_day: required,
+    max_long_oi: required,
+    max_short_oi: required,
+    max_position_notional,
+    min_order_size: required,
+    liquidation_fee: required,
+    max_skew_to_vault,
+    execution,
+});
+
+impl<'de> serde::Deserialize<'de> for MarketConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f = read_fields::<D, MarketConfigFields>(d)?;
+        Ok(MarketConfig {
+            feed_id: present(f.feed_id)?,
+            margin_tiers: present(f.margin_tiers)?,
+            taker_fee: present(f.taker_fee)?,
+            skew_scale: present(f.skew_scale)?,
+            max_price_impact: f.max_price_impact,
+            max_funding_rate_per_day: present(f.max_funding_rate_per_day)?,
+            max_long_oi: present(f.max_long_oi)?,
+            max_short_oi: present(f.max_short_oi)?,
+            max_position_notional: f.max_position_notional,
+            min_order_size: present(f.min_order_size)?,
+            liquidation_fee: present(f.liquidation_fee)?,
+            max_skew_to_vault: f.max_skew_to_vault,
+            execution: f.execution,
+        })
+    }
 }
 
 /// How a market executes `trade` and `close_position`.
