@@ -23,10 +23,9 @@ pub fn config(deps: Deps) -> ContractResult<ConfigResponse> {
 /// The bank balance, so a donation counts as soon as it lands.
 pub fn balance(deps: Deps, env: Env) -> ContractResult<BalanceResponse> {
     let denom = CONFIG.load(deps.storage)?.denom;
-    let amount = deps
-        .querier
-        .query_balance(env.contract.address, denom.clone())?
-        .amount;
+    let amount =
+        perps_api::lenient::query_balance(&deps.querier, env.contract.address, denom.clone())?
+            .amount;
     Ok(BalanceResponse {
         denom,
         amount: Uint128::try_from(amount)?,

@@ -12,7 +12,9 @@ use cosmwasm_std::{
     WasmMsg,
 };
 
-use crate::msg::{none_left, options_deserialize, req, superset_deserialize, FieldError};
+use crate::msg::{
+    none_left, options_deserialize, present, read_fields, req, superset_deserialize, FieldError,
+};
 
 /// Default page size of `payouts`.
 pub const DEFAULT_PAYOUTS_LIMIT: u32 = 10;
@@ -225,7 +227,19 @@ superset_deserialize!(QueryMsg, QueryFields, QUERY_VARIANTS);
 pub struct MigrateMsg {}
 
 /// Answer to `config`.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize` (`crate::msg::options_deserialize`).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 pub struct ConfigResponse {
     /// Current owner.
     pub owner: Addr,
@@ -235,6 +249,34 @@ pub struct ConfigResponse {
     pub denom: String,
     /// Engines allowed to call `cover_bad_debt`, in registration order.
     pub engines: Vec<Addr>,
+}
+
+/// [`ConfigResponse`] as read.
+#[derive(Default)]
+struct ConfigResponseFields {
+    owner: Option<Addr>,
+    pending_owner: Option<Addr>,
+    denom: Option<String>,
+    engines: Option<Vec<Addr>>,
+}
+
+options_deserialize!(lenient ConfigResponseFields as ConfigResponse {
+    owner: required,
+    pending_owner,
+    denom: required,
+    engines: required,
+});
+
+impl<'de> serde::Deserialize<'de> for ConfigResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f = read_fields::<D, ConfigResponseFields>(d)?;
+        Ok(ConfigResponse {
+            owner: present(f.owner)?,
+            pending_owner: f.pending_owner,
+            denom: present(f.denom)?,
+            engines: present(f.engines)?,
+        })
+    }
 }
 
 /// Answer to `balance`.
@@ -311,7 +353,7 @@ impl InsuranceFund {
         querier: &QuerierWrapper<C>,
         denom: impl Into<String>,
     ) -> StdResult<Uint256> {
-        Ok(querier.query_balance(self.0.as_str(), denom)?.amount)
+        Ok(crate::lenient::query_balance(querier, self.0.as_str(), denom)?.amount)
     }
 
     /// One page of recorded payouts (smart query).

@@ -6,6 +6,7 @@
 pub mod entry;
 pub mod events;
 pub mod insurance_fund;
+pub mod lenient;
 pub mod migrate;
 pub mod msg;
 pub mod ownership;

@@ -29,23 +29,23 @@ pub fn migrate(
     name: &str,
     version: &str,
 ) -> Result<Response, MigrateError> {
-    let stored = cw2::get_contract_version(storage)?;
-    if stored.contract != name {
+    let (contract, stored_version) = crate::lenient::contract_version(storage)?;
+    if contract != name {
         return Err(MigrateError::WrongContract {
             expected: name.to_string(),
-            found: stored.contract,
+            found: contract,
         });
     }
-    ensure_from_older_version(storage, name, &stored.version, version).map_err(|source| {
+    ensure_from_older_version(storage, name, &stored_version, version).map_err(|source| {
         MigrateError::CannotMigrate {
-            from: stored.version.clone(),
+            from: stored_version.clone(),
             to: version.to_string(),
             source,
         }
     })?;
     Ok(Response::new()
         .add_attribute("action", "migrate")
-        .add_attribute("from_version", stored.version)
+        .add_attribute("from_version", stored_version)
         .add_attribute("to_version", version))
 }
 

@@ -75,6 +75,8 @@ pub trait OptionFields: Default {
     const NAME: &'static str;
     /// The field names, in declaration order.
     const FIELDS: &'static [&'static str];
+    /// `#[serde(deny_unknown_fields)]`: a name of no field is refused (else its value is skipped).
+    const DENY_UNKNOWN: bool;
     /// Reads the value of field `i` from `map`.
     fn read_field<'de, A: MapAccess<'de>>(&mut self, i: usize, map: &mut A)
         -> Result<(), A::Error>;
@@ -117,8 +119,16 @@ macro_rules! options_deserialize {
     // the `OptionFields` of `$t`, named `$name` in errors; a field marked `: required` must be
     // present and not `null`
     ($t:ident as $name:ident { $($f:ident $(: $req:ident)?),* $(,)? }) => {
+        $crate::msg::options_deserialize!(@impl $t, $name, true, { $($f $(: $req)?),* });
+    };
+    // the same for a stored record or a response: a name of no field is skipped
+    (lenient $t:ident as $name:ident { $($f:ident $(: $req:ident)?),* $(,)? }) => {
+        $crate::msg::options_deserialize!(@impl $t, $name, false, { $($f $(: $req)?),* });
+    };
+    (@impl $t:ident, $name:ident, $deny:expr, { $($f:ident $(: $req:ident)?),* }) => {
         impl $crate::msg::OptionFields for $t {
             const NAME: &'static str = stringify!($name);
+            const DENY_UNKNOWN: bool = $deny;
             const FIELDS: &'static [&'static str] = &[$(stringify!($f)),*];
             fn read_field<'de, A: serde::de::MapAccess<'de>>(
                 &mut self,
@@ -175,7 +185,11 @@ impl<'de, T: OptionFields> Visitor<'de> for OptionsVisitor<T> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let mut out = T::default();
         let mut seen = 0u64;
-        while let Some(i) = map.next_key_seed(FieldIndex(T::FIELDS))? {
+        while let Some(i) = map.next_key_seed(FieldIndex(T::FIELDS, T::DENY_UNKNOWN))? {
+            let Some(i) = i else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
             let bit = 1u64
                 .checked_shl(u32::try_from(i).unwrap_or(u32::MAX))
                 .unwrap_or(0);
@@ -194,29 +208,30 @@ impl<'de, T: OptionFields> Visitor<'de> for OptionsVisitor<T> {
     }
 }
 
-/// A field name read as its index in the list (an unknown name is refused, listing them).
-struct FieldIndex(&'static [&'static str]);
+/// A field name read as its index in the list; an unknown name is refused, listing them, or
+/// `None` when unknown names are skipped.
+struct FieldIndex(&'static [&'static str], bool);
 
 impl<'de> DeserializeSeed<'de> for FieldIndex {
-    type Value = usize;
+    type Value = Option<usize>;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
         d.deserialize_identifier(self)
     }
 }
 
 impl<'de> Visitor<'de> for FieldIndex {
-    type Value = usize;
+    type Value = Option<usize>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("field identifier")
     }
 
-    fn visit_str<E: Error>(self, v: &str) -> Result<usize, E> {
-        self.0
-            .iter()
-            .position(|f| *f == v)
-            .ok_or_else(|| E::unknown_field(v, self.0))
+    fn visit_str<E: Error>(self, v: &str) -> Result<Option<usize>, E> {
+        match self.0.iter().position(|f| *f == v) {
+            None if self.1 => Err(E::unknown_field(v, self.0)),
+            i => Ok(i),
+        }
     }
 }
 

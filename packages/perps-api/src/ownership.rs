@@ -2,17 +2,52 @@
 //! accepts. Pure state transitions, and the two handlers over the `Item` in which each contract
 //! stores its [`Ownership`].
 
-use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Response, StdError, Storage};
 use cw_storage_plus::Item;
 
+use crate::msg::{options_deserialize, present, read_fields};
+
 /// Who owns a contract and who has been offered ownership.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize` (`crate::msg::options_deserialize`).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 pub struct Ownership {
     /// Current owner: the only address allowed to send admin messages.
     pub owner: Addr,
     /// Address proposed by `transfer_ownership`, waiting for its `accept_ownership`.
     pub pending_owner: Option<Addr>,
+}
+
+/// [`Ownership`] as read.
+#[derive(Default)]
+struct OwnershipFields {
+    owner: Option<Addr>,
+    pending_owner: Option<Addr>,
+}
+
+options_deserialize!(lenient OwnershipFields as Ownership {
+    owner: required,
+    pending_owner,
+});
+
+impl<'de> serde::Deserialize<'de> for Ownership {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f = read_fields::<D, OwnershipFields>(d)?;
+        Ok(Ownership {
+            owner: present(f.owner)?,
+            pending_owner: f.pending_owner,
+        })
+    }
 }
 
 /// Why an ownership transition was refused.

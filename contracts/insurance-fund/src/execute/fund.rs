@@ -39,10 +39,9 @@ pub fn cover_bad_debt(
     if amount.is_zero() {
         return Err(ContractError::ZeroAmount { amount });
     }
-    let balance = deps
-        .querier
-        .query_balance(&env.contract.address, &config.denom)?
-        .amount;
+    let balance =
+        perps_api::lenient::query_balance(&deps.querier, &env.contract.address, &config.denom)?
+            .amount;
     // At most `amount`, so it always fits back into a Uint128.
     let paid = Uint128::try_from(balance.min(Uint256::from(amount)))?;
     let shortfall = amount.checked_sub(paid)?;
@@ -96,10 +95,8 @@ pub fn withdraw(
     }
     let recipient = validate::addr(deps.api, &recipient)?;
     let denom = CONFIG.load(deps.storage)?.denom;
-    let balance = deps
-        .querier
-        .query_balance(&env.contract.address, &denom)?
-        .amount;
+    let balance =
+        perps_api::lenient::query_balance(&deps.querier, &env.contract.address, &denom)?.amount;
     if Uint256::from(amount) > balance {
         return Err(ContractError::InsufficientBalance {
             amount,
