@@ -382,7 +382,7 @@ fn path(namespace: &str, keys: &[&[u8]]) -> Vec<u8> {
     Path::<Empty>::new(namespace.as_bytes(), keys).to_vec()
 }
 
-fn not_found<T>(key: &[u8]) -> StdError {
+pub(crate) fn not_found<T>(key: &[u8]) -> StdError {
     StdError::msg(format!(
         "type: {}; key: {:02X?} not found",
         std::any::type_name::<T>(),

@@ -8,6 +8,7 @@ pub mod compact;
 pub mod contract;
 pub mod error;
 pub mod execute;
+pub mod jsonrec;
 pub mod layout;
 pub mod market;
 pub mod oracle;

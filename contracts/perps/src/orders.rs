@@ -16,6 +16,7 @@ use cw_storage_plus::{Item, Map};
 use perps_api::perps::{OrderKind, OrderResponse, PendingOrderResponse, TradeMode, Trigger};
 
 use crate::compact::seek;
+use crate::jsonrec::JsonMap;
 use crate::state::{Market, MARKETS};
 
 /// What an order does when it executes (in memory; stored flat in [`StoredOrder`], which keeps
@@ -206,7 +207,7 @@ impl StoredOrder {
 // Retired keys (the record and the index changed format): "o" (orders with long field names),
 // "oa" (account index without reservations), "or" (Σ reservations per account).
 /// Every pending order by id (ids ascend in placement order).
-pub const ORDERS: Map<u64, StoredOrder> = Map::new("od");
+pub const ORDERS: JsonMap<u64, StoredOrder> = JsonMap::new("od");
 /// Index: account → its order ids, each with its reservation (the account's reservation is their
 /// sum: an account without orders costs one empty iterator seek, not a read of a missing key).
 pub const ACCOUNT_ORDERS: Map<(&Addr, u64), Uint128> = Map::new("ob");
@@ -289,7 +290,7 @@ pub fn market_order_ids(
 /// Order `id`, if pending (read through [`crate::compact::seek`]: 1,236 gas instead of 1,588 for
 /// a market order, on every execution).
 pub fn load_order(storage: &dyn Storage, id: u64) -> StdResult<Option<StoredOrder>> {
-    seek(storage, &ORDERS.key(id)).map(from_json).transpose()
+    ORDERS.seek_load(storage, id)
 }
 
 /// Stores a new order and its indexes, adds its reservation; returns its id.

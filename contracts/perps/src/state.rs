@@ -7,6 +7,7 @@ use cw_storage_plus::{Item, Map};
 
 use crate::compact::{BinItem, BinMap, Compact, Reader};
 use crate::compact_struct;
+use crate::jsonrec::JsonMap;
 use perps_api::ownership::Ownership;
 use perps_api::perps::{Execution, MarginTier, MarketConfig, MarketStatus};
 use perps_risk::ledger::Balances;
@@ -225,8 +226,8 @@ pub const VAULT: BinItem<Vault> = BinItem::new("v");
 /// Settled markets that may still have holders: a `deposit` checks only these (one small read
 /// when none), and `settle_positions` drops a market once its last holder is closed.
 pub const SETTLED_WITH_HOLDERS: Item<Vec<String>> = Item::new("sh");
-pub const LPS: Map<&Addr, LpAccount> = Map::new("lp");
-pub const LP_REQUESTS: Map<&Addr, LpRequest> = Map::new("lr");
+pub const LPS: JsonMap<&Addr, LpAccount> = JsonMap::new("lp");
+pub const LP_REQUESTS: JsonMap<&Addr, LpRequest> = JsonMap::new("lr");
 /// Shortfall recorded for an account's bankrupt books (`mark_bad_debt`), part of
 /// `Vault::unrecoverable` until the books are closed (liquidation, the owner's bankrupt close).
 pub const BAD_DEBT: Map<&Addr, Uint128> = Map::new("bd");
