@@ -19,9 +19,12 @@ use crate::error::{ContractError, ContractResult};
 use crate::market::{aggregate, skew, MarketCtx};
 use crate::state::{
     Config, Market, MarketState, Vault, BAD_DEBT, MARKETS, MARKET_HOLDERS, MARKET_STATES,
+    PENDING_PAYOUTS,
 };
 use cw_storage_plus::Bound;
 use perps_risk::adl::SHORT_BIT;
+use perps_risk::ledger::{self, Payout};
+use perps_risk::solvency::Settled;
 
 /// A market as the vault values it from its stored state: at the settlement price once settled,
 /// else at its last price, with the funding index as stored.
@@ -68,7 +71,7 @@ pub fn restate(vault: &mut Vault, before: Part, after: Part) -> ContractResult<(
     Ok(())
 }
 
-/// The vault's equity (after `unrecoverable`) and exposure with the account's markets as the
+/// The vault's equity (after `unrecoverable` and the pending payouts) and exposure with the account's markets as the
 /// message holds them in memory and every other market as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Current {
@@ -104,7 +107,7 @@ pub fn current_with(
     }
     let equity = Quote::from_base_units(vault.cash)
         .checked_sub(claims)?
-        .checked_sub(Quote::from_base_units_u(vault.unrecoverable))?;
+        .checked_sub(Quote::from_base_units_u(vault.debts()?))?;
     Ok(Current {
         equity,
         exposure: exposure.max_zero(),
@@ -193,15 +196,51 @@ pub fn haircut_terms(
         };
         profits = profits.checked_add(pnl.max_zero())?;
     }
+    // pending payouts are profits realized at face value and not yet settled: they share `h`
+    let profits = profits.checked_add(Quote::from_base_units_u(vault.pending_payouts))?;
     Ok(Some((now.equity, profits)))
 }
 
-/// A realized profit under [`haircut_terms`].
-pub fn haircut(pnl: Int128, terms: Option<(Quote, Quote)>) -> ContractResult<Int128> {
-    Ok(match terms {
-        Some((v, profits)) => perps_risk::solvency::haircut_profit(pnl, v, profits)?,
-        None => pnl,
-    })
+/// Pays the account's pending payout into `C` as far as the vault holds the cash (DESIGN 6.10,
+/// issue 12): while V < 0 the part settled is paid at the haircut like any profit, the rest of
+/// the claim stays pending at face value. Reads nothing when no payout is pending anywhere.
+pub fn pay_pending(
+    deps: Deps,
+    cfg: &Config,
+    ctx: &mut AccountCtx,
+    vault: &mut Vault,
+) -> ContractResult<Settled> {
+    if vault.pending_payouts.is_zero() {
+        return Ok(Settled::default());
+    }
+    let claim = PENDING_PAYOUTS
+        .may_load(deps.storage, &ctx.addr)?
+        .unwrap_or_default();
+    if claim.is_zero() {
+        return Ok(Settled::default());
+    }
+    let terms = Payout {
+        haircut: haircut_terms(deps, ctx, vault, cfg)?,
+        owed_by_others: ctx.owed_by_others(vault, None)?,
+    };
+    let moved = ledger::pay_pending(ctx.balances(None, vault), claim, &terms)?;
+    ctx.apply(vault, &moved);
+    let settled = moved.payout.paid.checked_add(moved.payout.forgiven)?;
+    ctx.record_payout(vault, Uint128::zero(), settled)?;
+    Ok(moved.payout)
+}
+
+/// Books how a fill's realized profit was settled: its pending part on the account and the
+/// vault. Returns the realized PnL as the account is credited with it (face value less what
+/// the haircut forgave).
+pub fn book_payout(
+    ctx: &mut AccountCtx,
+    vault: &mut Vault,
+    pnl: Int128,
+    payout: &Settled,
+) -> ContractResult<Int128> {
+    ctx.record_payout(vault, payout.pending, Uint128::zero())?;
+    Ok(pnl.checked_sub(perps_risk::num::int128(payout.forgiven)?)?)
 }
 
 /// The shortfall of every bankrupt book of the account (`Σ max(0, −equity)`), valued like a

@@ -1264,6 +1264,12 @@ pub struct AccountResponse {
     pub health: Health,
     /// Every position, by market id.
     pub positions: Vec<PositionResponse>,
+    /// Realized profit the vault owes the account and did not hold the cash for (DESIGN 6.10):
+    /// paid into `collateral` at the account's next message, or by anyone's `mark_bad_debt`,
+    /// as cash comes back; while the vault's equity is below zero it is paid with the haircut.
+    /// Not in `collateral` nor `equity` until paid. Absent when none (and from older engines).
+    #[serde(default)]
+    pub pending_payout: Option<Uint128>,
 }
 
 /// A page of accounts.
@@ -1337,6 +1343,10 @@ pub struct VaultResponse {
     pub unrecoverable: Uint128,
     /// `Σ_m |K_m|·P_m` at each market's last price, in base units (rounded up).
     pub exposure: Uint128,
+    /// `Σ` of the accounts' pending payouts (already subtracted from `equity`), in base units.
+    /// Absent from older engines.
+    #[serde(default)]
+    pub pending_payouts: Option<Uint128>,
 }
 
 /// A pending LP withdrawal.

@@ -173,7 +173,6 @@ fn close_one(
         cosmwasm_std::SignedDecimal256::zero().checked_sub(perps_risk::num::signed(x)?)?
     };
     let fill = apply_fill(pos.size, pos.entry_price, delta, price, dec)?;
-    let realized_pnl = solvency::haircut(fill.realized_pnl, ctx.haircut)?;
     let closed = fill.new_size.is_zero();
     let cross_left = ctx
         .positions
@@ -182,13 +181,15 @@ fn close_one(
     let moved = ledger::fill(
         ctx.balances(Some(id), vault),
         &Fill {
-            realized_pnl,
+            realized_pnl: fill.realized_pnl,
             position_closed: closed,
             clear_cross_book: !cross_left,
+            payout: ctx.payout(vault, Some(id))?,
             ..Fill::default()
         },
     )?;
     ctx.apply(vault, &moved);
+    let realized_pnl = solvency::book_payout(ctx, vault, fill.realized_pnl, &moved.payout)?;
     let index = ctx.market(id)?.state.funding_index;
     let next = (!closed).then(|| Position {
         size: fill.new_size,

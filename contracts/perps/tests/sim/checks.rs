@@ -648,9 +648,11 @@ fn all_live(o: &Obs) -> bool {
 
 /// The engine's vault equity equals the reference model's (within `TOL`).
 pub(super) fn vault_matches_model(post: &Obs) -> Result<(), String> {
-    // V net of `unrecoverable` (the shortfalls `mark_bad_debt` recorded)
+    // V net of `unrecoverable` (the shortfalls `mark_bad_debt` recorded) and of the pending
+    // payouts (profits owed and not yet paid, issue 12)
     let v_model = model::vault_equity(&post.world, post.cash, &post.all_positions)
-        - post.vault.unrecoverable.u128() as i128;
+        - post.vault.unrecoverable.u128() as i128
+        - super::predict::pending(post);
     if (v_model - post.vault.equity.i128()).abs() > TOL {
         return Err(format!(
             "vault equity: model {v_model} engine {}",

@@ -2,7 +2,7 @@
 //! is short to, in the index's order (longs by ascending entry price), only while the vault is
 //! below its trigger, never more than restores it, never the caller's own.
 
-use cosmwasm_std::Addr;
+use cosmwasm_std::{Addr, Uint128};
 use perps_api::events::AutoDeleverageEvent;
 use perps_api::perps::{AdlRankingResponse, ExecuteMsg, QueryMsg};
 
@@ -105,13 +105,32 @@ fn s50_while_v_is_negative_positions_close_whole_with_the_haircut() {
         (alice.clone(), bob.clone())
     );
     assert_eq!(ev[0].size_closed, sd("8"));
-    // paid with the haircut: less than the 1,120,000 of profit; the vault ends with V ≥ 0
-    // (cash is below zero only by carol's 134,000 of unrealized loss, which her book holds)
-    assert!(ev[0].realized_pnl.i128() < 1_120_000 * USDC as i128);
-    assert!(s.vault().equity.i128() >= 0, "{:?}", s.vault());
+    // paid with the haircut h = 1 − 656,000/1,656,000: alice 1,120,000·h = 676,328.502415
+    assert_eq!(ev[0].realized_pnl.i128(), 676_328_502_415);
+    // bob's 670,000 is cut at the same V/Σ as far as the vault holds the cash (323,671.497584
+    // paid): the rest of his claim stays pending at face value (196,166.902405), to be paid as
+    // carol's 134,000 of unrealized loss comes in; the vault's cash never goes below zero
+    assert_eq!(ev[1].realized_pnl.i128(), 519_838_399_989);
+    let vault = s.vault();
+    assert_eq!(vault.cash.i128(), 1);
+    assert_eq!(vault.pending_payouts, Some(Uint128::new(196_166_902_405)));
+    assert_eq!(vault.equity.i128(), -62_166_902_404);
+    let b = s.account(&bob);
+    assert_eq!(b.collateral.i128(), 523_671_497_584);
+    assert_eq!(b.pending_payout, Some(Uint128::new(196_166_902_405)));
     s.close(&carol, "BTC").unwrap();
-    assert!(s.vault().cash.i128() >= 0, "{:?}", s.vault());
-    // every account can take out all it holds
+    // carol's loss came in as cash: V/Σ unchanged, so h too (V = 134,000.000001 − 196,166.902405)
+    assert_eq!(s.vault().cash.i128(), 134_000_000_001);
+    assert_eq!(s.vault().equity.i128(), -62_166_902_404);
+    // bob's next message is paid first: the claim settled at h = 1 − 62,166.9/196,166.9, which is
+    // exactly the cash there (134,000.000001); the cut 62,166.902404 is forgiven, V back to 0
+    s.withdraw(&bob, 1).unwrap();
+    assert_eq!(s.account(&bob).collateral.i128(), 657_671_497_584);
+    assert_eq!(s.account(&bob).pending_payout, None);
+    let vault = s.vault();
+    assert_eq!((vault.cash.i128(), vault.equity.i128()), (0, 0));
+    assert_eq!(vault.pending_payouts, Some(Uint128::zero()));
+    // every account can take out all it holds, all of them together
     for who in [&alice, &bob, &carol] {
         let c = s.account(who).collateral.i128() as u128;
         s.withdraw(who, c).unwrap();
