@@ -11,7 +11,7 @@
 use cosmwasm_std::{Addr, Decimal256, Deps, Int128, Order, Storage, Uint128};
 use perps_api::perps::MarketStatus;
 use perps_risk::num::{Quote, Round};
-use perps_risk::trade::reduces_skew;
+use perps_risk::solvency::grows_skew;
 use perps_risk::vault::{market_exposure, market_liability, market_trader_pnl, VaultMarket};
 
 use crate::account::AccountCtx;
@@ -115,16 +115,14 @@ pub fn current_with(
 }
 
 /// The exposure caps (DESIGN 6.10), checked after a trade: every market of the account whose
-/// `|K|` the message increased (or carried across zero) must keep `|K_m|·P_m ≤
+/// `|K|` the message increased (`|K_after| > |K_before|`, [`grows_skew`]) must keep `|K_m|·P_m ≤
 /// max_skew_to_vault_m · V`, and the vault `Σ|K|·P ≤ max_total_skew_to_vault · V`. A trade that
 /// reduces `|K|` passes whatever V is.
 pub fn check_exposure_caps(ctx: &AccountCtx, vault: &Vault, cfg: &Config) -> ContractResult<()> {
     let dec = cfg.collateral_decimals;
     let mut grown = Vec::new();
     for (id, m) in &ctx.markets {
-        let (before, after) = (skew(&m.stored)?, skew(&m.state)?);
-        let delta = after.checked_sub(before)?;
-        if delta.is_zero() || after.is_zero() || reduces_skew(before, delta) {
+        if !grows_skew(skew(&m.stored)?, skew(&m.state)?) {
             continue;
         }
         grown.push((id, m));

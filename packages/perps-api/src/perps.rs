@@ -555,10 +555,14 @@ pub enum ExecuteMsg {
         /// Index entries to scan (default 10, max 30).
         limit: Option<u32>,
     },
-    /// Records the shortfall of `account`'s bankrupt books (permissionless; pays nothing): every
-    /// vault equity the engine checks subtracts it until the books are closed.
+    /// Records the shortfall of `account`'s bankrupt books (permissionless): every vault equity
+    /// the engine checks subtracts it until the books are closed. It first pays `account`'s
+    /// pending payout (a realized profit the vault did not hold the cash for) into its
+    /// collateral as far as the vault's cash allows (with the haircut while the vault's equity
+    /// is below zero), and is accepted on a solvent account when that settled any of it
+    /// (attributes `pending_paid`, `pending_forgiven`, `pending_left`).
     MarkBadDebt {
-        /// Account whose books are bankrupt.
+        /// Account whose books are bankrupt, or which has a pending payout.
         account: String,
     },
 }

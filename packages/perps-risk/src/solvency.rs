@@ -325,3 +325,14 @@ pub fn payable(
     };
     Ok(debt.max(free))
 }
+
+/// True when a trade takes a market's skew from `before` to `after` with `|after| > |before|`:
+/// the only trades the exposure caps of DESIGN 6.10 judge ("a trade that increases `|K_m|`").
+/// A trade across zero that leaves no larger a skew on the other side does not increase the
+/// vault's exposure, nor its impact liability `P·K²/(2S)`, and passes.
+pub fn grows_skew(
+    before: cosmwasm_std::SignedDecimal256,
+    after: cosmwasm_std::SignedDecimal256,
+) -> bool {
+    crate::num::unsigned_abs(after) > crate::num::unsigned_abs(before)
+}

@@ -218,7 +218,8 @@ fn close_one(
 
 /// What auto-deleveraging takes of the account's position in `id`: `None` unless it is in
 /// profit; `adl_close_size`, or all of it when the rest would be below `min_order_size` or the
-/// notional floor.
+/// notional floor; never more than the market's skew `|K|` (a close beyond it would carry the
+/// skew across zero and make the vault short to the other side).
 #[inline(never)]
 fn adl_size(
     ctx: &AccountCtx,
@@ -259,7 +260,9 @@ fn adl_size(
     if !rest.is_zero() && (rest < m.market.config.min_order_size || rest_notional < floor) {
         x = size;
     }
-    Ok(Some(x))
+    // never more than the skew: the vault's exposure only falls, never flips to the other side
+    x = x.min(unsigned_abs(skew(&m.state)?));
+    Ok((!x.is_zero()).then_some(x))
 }
 
 /// Why nothing was closed: not triggered (naming V, the exposure and the trigger), else no

@@ -310,10 +310,8 @@ impl Sim {
     ) -> Option<Verdict> {
         let k = skew(w, id);
         let after = k + delta;
-        let reduces = !k.is_zero()
-            && (delta < Int256::zero()) != (k < Int256::zero())
-            && delta.abs() <= k.abs();
-        if reduces || after.is_zero() {
+        // only a trade that leaves a larger |K| is judged (a crossing to no larger a skew is not)
+        if after.abs() <= k.abs() {
             return None;
         }
         let d = Int256::from(10i128.pow(pre.world.decimals as u32));
@@ -572,6 +570,11 @@ impl Sim {
                     Some(Verdict::Undecided) => return None,
                     _ => {}
                 }
+            }
+            // never more than the skew (the vault's exposure never flips to the other side)
+            x = x.min(k.abs());
+            if x.is_zero() {
+                continue;
             }
             let sign = if short { -Int256::one() } else { Int256::one() };
             let raw = floor_bu(sign * x * (dec(price) - dec(p.entry)) * d);

@@ -110,21 +110,22 @@ impl Sim {
             }
         }
         let after = self.s.vault().equity.i128();
-        // A whole close larger than the skew flips it (test `s50_adl_closes_at_most_the_skew_
-        // and_never_flips_it`, ignored: a finding); the impact liability of the new skew can then
-        // lower V. Counted, and the rule is checked only when no skew flipped.
+        // ADL closes at most |K| of a position: no skew flips, and the vault's equity never falls
         let flipped = skews
             .iter()
             .zip(self.skews())
             .any(|(b, a)| *b != 0 && a != 0 && (*b < 0) != (a < 0));
         if flipped {
             self.stats.adl_flips += 1;
-        } else {
-            assert!(
-                after >= before - TOL,
-                "auto-deleveraging lowered the vault's equity from {before} to {after}"
-            );
         }
+        assert!(
+            !flipped,
+            "auto-deleveraging carried a skew across zero: {skews:?}"
+        );
+        assert!(
+            after >= before - TOL,
+            "auto-deleveraging lowered the vault's equity from {before} to {after}"
+        );
         if after < 0 {
             self.adl_exhausted = true;
             assert_eq!(

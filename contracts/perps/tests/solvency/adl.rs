@@ -91,7 +91,7 @@ fn s50_the_caller_is_never_deleveraged_and_losing_positions_are_skipped() {
 }
 
 #[test]
-fn s50_while_v_is_negative_positions_close_whole_with_the_haircut() {
+fn s50_while_v_is_negative_positions_close_with_the_haircut_up_to_the_skew() {
     let (mut s, [alice, bob, carol, keeper]) = two_longs();
     // BTC 200,000: profits 1,120,000 + 670,000 − 134,000 = 1,656,000; V = −656,000
     s.set_price("BTC", "200000");
@@ -104,36 +104,33 @@ fn s50_while_v_is_negative_positions_close_whole_with_the_haircut() {
         (ev[0].account.clone(), ev[1].account.clone()),
         (alice.clone(), bob.clone())
     );
+    // alice whole (8 ≤ K = 12), paid with the haircut h = 1 − 656,000/1,656,000:
+    // 1,120,000·h = 676,328.502415
     assert_eq!(ev[0].size_closed, sd("8"));
-    // paid with the haircut h = 1 − 656,000/1,656,000: alice 1,120,000·h = 676,328.502415
     assert_eq!(ev[0].realized_pnl.i128(), 676_328_502_415);
-    // bob's 670,000 is cut at the same V/Σ as far as the vault holds the cash (323,671.497584
-    // paid): the rest of his claim stays pending at face value (196,166.902405), to be paid as
-    // carol's 134,000 of unrealized loss comes in; the vault's cash never goes below zero
-    assert_eq!(ev[1].realized_pnl.i128(), 519_838_399_989);
-    let vault = s.vault();
-    assert_eq!(vault.cash.i128(), 1);
-    assert_eq!(vault.pending_payouts, Some(Uint128::new(196_166_902_405)));
-    assert_eq!(vault.equity.i128(), -62_166_902_404);
-    let b = s.account(&bob);
-    assert_eq!(b.collateral.i128(), 523_671_497_584);
-    assert_eq!(b.pending_payout, Some(Uint128::new(196_166_902_405)));
-    s.close(&carol, "BTC").unwrap();
-    // carol's loss came in as cash: V/Σ unchanged, so h too (V = 134,000.000001 − 196,166.902405)
-    assert_eq!(s.vault().cash.i128(), 134_000_000_001);
-    assert_eq!(s.vault().equity.i128(), -62_166_902_404);
-    // bob's next message is paid first: the claim settled at h = 1 − 62,166.9/196,166.9, which is
-    // exactly the cash there (134,000.000001); the cut 62,166.902404 is forgiven, V back to 0
-    s.withdraw(&bob, 1).unwrap();
-    assert_eq!(s.account(&bob).collateral.i128(), 657_671_497_584);
-    assert_eq!(s.account(&bob).pending_payout, None);
+    // bob only the 4 BTC of skew left (never across zero), at the same h: 536,000·h, exactly
+    // the vault's cash
+    assert_eq!((ev[1].size_closed, ev[1].size_after), (sd("4"), sd("1")));
+    assert_eq!(ev[1].realized_pnl.i128(), 323_671_497_585);
     let vault = s.vault();
     assert_eq!((vault.cash.i128(), vault.equity.i128()), (0, 0));
+    assert_eq!(vault.exposure.u128(), 0);
     assert_eq!(vault.pending_payouts, Some(Uint128::zero()));
-    // every account can take out all it holds, all of them together
-    for who in [&alice, &bob, &carol] {
-        let c = s.account(who).collateral.i128() as u128;
-        s.withdraw(who, c).unwrap();
+    // K = 0 and V = 0: bob's 1 long against carol's 1 short; either close would leave the vault
+    // exposed with no equity, so the caps refuse both until V > 0 (docs/decisions.md: a cap
+    // exception for a losing close is the hedged-pair bypass)
+    s.rejects(&carol, &close_msg("BTC"), &[], "exposure cap of market BTC");
+    s.rejects(&bob, &close_msg("BTC"), &[], "exposure cap of market BTC");
+    // every flat account takes out everything
+    let c = s.account(&alice).collateral.i128() as u128;
+    assert_eq!(c, 876_328_502_415);
+    s.withdraw(&alice, c).unwrap();
+}
+
+fn close_msg(market: &str) -> ExecuteMsg {
+    ExecuteMsg::ClosePosition {
+        market_id: market.to_string(),
+        acceptable_price: None,
     }
 }
 

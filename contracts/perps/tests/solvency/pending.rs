@@ -7,14 +7,7 @@
 use cosmwasm_std::{Addr, Uint128};
 use perps_api::perps::ExecuteMsg;
 
-use crate::suite::Suite;
-
-fn adl(market: &str) -> ExecuteMsg {
-    ExecuteMsg::AutoDeleverage {
-        market_id: market.to_string(),
-        limit: None,
-    }
-}
+use crate::suite::{plain_market, Suite, USDC};
 
 fn mark(who: &Addr) -> ExecuteMsg {
     ExecuteMsg::MarkBadDebt {
@@ -22,33 +15,41 @@ fn mark(who: &Addr) -> ExecuteMsg {
     }
 }
 
-/// Alice long 8 BTC at 60,000, bob long 5 at 66,000, carol short 1 at 66,000, dave and erin
-/// bystanders with 50,000 each; BTC 200,000 (V < 0) and the ADL path closes alice and bob with
-/// the haircut while the vault's cash is owed back by carol's 134,000 of unrealized loss.
-fn after_the_adl_path() -> (Suite, [Addr; 6]) {
-    let mut s = Suite::new();
-    let [alice, bob, carol] = s.traders(["alice", "bob", "carol"], 200_000, 200_000);
+/// A 100,000 USDC vault; carol short 1 BTC at 60,000 (the vault long 1: 60,000 of exposure), the
+/// whale long 30 ETH at 3,000 (90,000); dave and erin bystanders with 50,000 each. BTC 120,000
+/// (carol −60,000) and ETH 7,000 (whale +120,000): V = 100,000 + 60,000 − 120,000 = 40,000 ≥ 0.
+/// The whale closes (a reduction: no cap): +120,000 realized, of which the vault holds 100,000
+/// in cash; the other 20,000 is owed to it only by carol's unrealized loss.
+fn a_winner_paid_beyond_the_cash() -> (Suite, [Addr; 5]) {
+    let markets = [("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))];
+    let mut s = Suite::with_vault(|_| {}, &markets, 100_000);
+    let [whale, carol] = s.traders(["whale", "carol"], 100_000, 100_000);
     let [dave, erin] = s.traders(["dave", "erin"], 50_000, 50_000);
     let keeper = s.user("keeper", 0);
-    s.trade(&alice, "BTC", "8");
-    s.set_price("BTC", "66000");
-    s.trade(&bob, "BTC", "5");
     s.trade(&carol, "BTC", "-1");
-    s.set_price("BTC", "200000");
-    assert!(s.vault().equity.i128() < 0);
-    s.exec(&keeper, &adl("BTC")).unwrap();
-    assert!(s.account(&alice).positions.is_empty());
-    assert!(s.account(&bob).positions.is_empty());
-    // bob was paid what the cash held; the rest of his claim is pending
-    assert_eq!(s.vault().cash.i128(), 1);
-    assert_eq!(
-        s.account(&bob).pending_payout,
-        Some(Uint128::new(196_166_902_405))
-    );
-    (s, [alice, bob, carol, dave, erin, keeper])
+    s.trade(&whale, "ETH", "30");
+    s.set_price("BTC", "120000");
+    s.set_price("ETH", "7000");
+    assert_eq!(s.vault().equity.i128(), 40_000 * USDC as i128);
+    // a message in BTC stores its new price (a message values other markets at their stored
+    // last price, DESIGN 6.10)
+    s.trade(&dave, "BTC", "0.001");
+    s.close(&dave, "BTC").unwrap();
+    let res = s.close(&whale, "ETH").unwrap();
+    // the event reports the profit realized (paid + pending)
+    assert_eq!(Suite::attr(&res, "trade", "realized_pnl"), "120000000000");
+    let vault = s.vault();
+    assert_eq!(vault.cash.i128(), 0);
+    assert_eq!(vault.pending_payouts, Some(Uint128::new(20_000 * USDC)));
+    // deferring moves no V: the claim is a liability like the profit it was
+    assert_eq!(vault.equity.i128(), 40_000 * USDC as i128);
+    let w = s.account(&whale);
+    assert_eq!(w.collateral.i128(), 200_000 * USDC as i128);
+    assert_eq!(w.pending_payout, Some(Uint128::new(20_000 * USDC)));
+    (s, [whale, carol, dave, erin, keeper])
 }
 
-/// Every flat account of `who` withdraws its whole collateral, one after the other.
+/// Every account of `who` withdraws its whole collateral, one after the other.
 fn all_withdraw(s: &mut Suite, who: &[&Addr]) {
     for w in who {
         let c = s.account(w).collateral.i128();
@@ -60,45 +61,60 @@ fn all_withdraw(s: &mut Suite, who: &[&Addr]) {
 }
 
 /// The attack of finding 1 in its plainest form: carol's loss, which the vault's cash was owed,
-/// evaporates (BTC returns to her entry). On main the ADL path had paid bob that cash anyway
-/// (vault cash −134,000 after carol closed): the flat accounts together held 134,000 more than
-/// the engine. Now bob's unpaid claim is cut to what the vault holds (nothing: h = 0) and every
-/// flat account withdraws everything.
+/// evaporates (BTC back to 60,000) and she closes flat. On main the vault had paid the whale the
+/// 20,000 anyway (cash −20,000): the flat accounts together held 20,000 more than the engine.
+/// Now the whale's unpaid claim is cut to what the vault holds (nothing: V = −20,000 = −Σ, h =
+/// 0) and every flat account withdraws everything.
 #[test]
 fn a_winner_is_never_paid_out_of_deposits_when_a_losers_receivable_evaporates() {
-    let (mut s, [alice, bob, carol, dave, erin, keeper]) = after_the_adl_path();
-    s.set_price("BTC", "66000");
+    let (mut s, [whale, carol, dave, erin, keeper]) = a_winner_paid_beyond_the_cash();
+    s.set_price("BTC", "60000");
     s.close(&carol, "BTC").unwrap();
-    let vault = s.vault();
-    assert_eq!(vault.cash.i128(), 1);
-    // V = cash − bob's claim: h = 1 + V/Σ = 1/196,166,902,405
-    assert_eq!(vault.equity.i128(), -196_166_902_404);
-    // anyone settles bob's claim: the one base unit there is paid, the rest forgiven
-    let res = s.exec(&keeper, &mark(&bob)).unwrap();
-    assert_eq!(Suite::attr(&res, "wasm", "pending_paid"), "1");
-    assert_eq!(
-        Suite::attr(&res, "wasm", "pending_forgiven"),
-        "196166902404"
-    );
-    assert_eq!(s.account(&bob).pending_payout, None);
+    assert_eq!(s.vault().cash.i128(), 0);
+    assert_eq!(s.vault().equity.i128(), -20_000 * USDC as i128);
+    // anyone settles the whale's claim: nothing to pay it with, all forgiven
+    let res = s.exec(&keeper, &mark(&whale)).unwrap();
+    assert_eq!(Suite::attr(&res, "wasm", "pending_paid"), "0");
+    assert_eq!(Suite::attr(&res, "wasm", "pending_forgiven"), "20000000000");
+    assert_eq!(s.account(&whale).pending_payout, None);
     assert_eq!((s.vault().cash.i128(), s.vault().equity.i128()), (0, 0));
     // once settled, a second call has nothing to do
-    s.rejects(&keeper, &mark(&bob), &[], "not bankrupt");
-    all_withdraw(&mut s, &[&dave, &erin, &carol, &alice, &bob]);
+    s.rejects(&keeper, &mark(&whale), &[], "not bankrupt");
+    all_withdraw(&mut s, &[&dave, &erin, &carol, &whale]);
 }
 
-/// The loser's loss comes in as cash: anyone's `mark_bad_debt` pays the pending claim at the
-/// haircut of then (the same V/Σ: the first out was not paid at the expense of the last).
+/// The loser's loss comes in as cash: the whale's next message is paid first, in full (V ≥ 0).
 #[test]
-fn a_pending_payout_is_paid_by_anyone_as_cash_comes_back() {
-    let (mut s, [alice, bob, carol, dave, erin, keeper]) = after_the_adl_path();
+fn a_pending_payout_is_paid_at_the_next_message_as_cash_comes_back() {
+    let (mut s, [whale, carol, dave, erin, keeper]) = a_winner_paid_beyond_the_cash();
+    // no cash yet: a keeper's call settles nothing and is refused, nothing changes
+    s.rejects(&keeper, &mark(&whale), &[], "not bankrupt");
     s.close(&carol, "BTC").unwrap();
-    assert_eq!(s.vault().cash.i128(), 134_000_000_001);
-    let res = s.exec(&keeper, &mark(&bob)).unwrap();
-    assert_eq!(Suite::attr(&res, "wasm", "pending_paid"), "134000000001");
-    assert_eq!(Suite::attr(&res, "wasm", "pending_forgiven"), "62166902404");
-    assert_eq!(s.account(&bob).collateral.i128(), 657_671_497_585);
+    assert_eq!(s.vault().cash.i128(), 60_000 * USDC as i128);
+    s.withdraw(&whale, 1).unwrap();
+    let w = s.account(&whale);
+    assert_eq!(w.collateral.i128(), 220_000 * USDC as i128 - 1);
+    assert_eq!(w.pending_payout, None);
     let vault = s.vault();
-    assert_eq!((vault.cash.i128(), vault.equity.i128()), (0, 0));
-    all_withdraw(&mut s, &[&dave, &erin, &carol, &alice, &bob]);
+    assert_eq!(vault.cash.i128(), 40_000 * USDC as i128);
+    assert_eq!(vault.equity.i128(), 40_000 * USDC as i128);
+    assert_eq!(vault.pending_payouts, Some(Uint128::zero()));
+    all_withdraw(&mut s, &[&dave, &erin, &carol, &whale]);
+}
+
+/// While V < 0 a pending claim is paid at the haircut of then, by anyone's `mark_bad_debt`.
+#[test]
+fn a_pending_payout_shares_the_haircut_while_v_is_negative() {
+    let (mut s, [whale, carol, dave, erin, keeper]) = a_winner_paid_beyond_the_cash();
+    // BTC 66,000: carol closes for −6,000, the vault's cash; V = 6,000 − 20,000 = −14,000 and
+    // Σ = the claim 20,000: h = 0.3, the claim pays 6,000 (all the cash) and 14,000 is forgiven
+    s.set_price("BTC", "66000");
+    s.close(&carol, "BTC").unwrap();
+    assert_eq!(s.vault().equity.i128(), -14_000 * USDC as i128);
+    let res = s.exec(&keeper, &mark(&whale)).unwrap();
+    assert_eq!(Suite::attr(&res, "wasm", "pending_paid"), "6000000000");
+    assert_eq!(Suite::attr(&res, "wasm", "pending_forgiven"), "14000000000");
+    assert_eq!(Suite::attr(&res, "wasm", "pending_left"), "0");
+    assert_eq!((s.vault().cash.i128(), s.vault().equity.i128()), (0, 0));
+    all_withdraw(&mut s, &[&dave, &erin, &carol, &whale]);
 }
