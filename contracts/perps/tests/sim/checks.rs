@@ -41,6 +41,8 @@ fn actor(a: &Action) -> Vec<usize> {
         | Action::Whale { who, .. }
         | Action::Dust { who, .. } => vec![*who],
         Action::Liquidate { target, .. } => vec![*target],
+        // `mark_bad_debt` pays the target's pending payout into its `C` first (issue 12)
+        Action::MarkBadDebt { target } => vec![*target],
         // auto-deleveraging closes whoever tops the index
         Action::Deleverage { .. } | Action::AdlShock { .. } => (0..TRADERS).collect(),
         Action::GroupRoundTrip { a, b, .. } => vec![*a, *b],
