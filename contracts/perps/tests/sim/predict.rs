@@ -281,7 +281,8 @@ impl Sim {
                 v,
                 profits,
                 entry: p.entry,
-                room: room(&pre, t, id),
+                // the position's funding is settled first: the cash moves by up to what it accrued
+                room: room(&pre, t, id) - floor_bu(w.position(p).a.abs()) - 1,
             })
         } else if v > from_bu(TOL) {
             pre.position(t, id).map(|p| Haircut::Full(p.entry))
@@ -589,8 +590,10 @@ impl Sim {
             } else {
                 raw
             };
-            // paid in part when the cash does not clearly cover it (funding settles first)
-            let deferred = v < Int256::zero() && realized + margin(raw) > room(&pre, t, id);
+            // paid in part when the cash does not clearly cover it (the position's funding is
+            // settled first, moving the cash by up to what it accrued)
+            let fund = floor_bu(pv.a.abs()) + 1;
+            let deferred = v < Int256::zero() && realized + margin(raw) + fund > room(&pre, t, id);
             return Some(AdlPrediction::First {
                 trader: t,
                 size: x,

@@ -388,3 +388,58 @@ fn adl_never_flips_the_skew() {
     assert_eq!(stats.adl_flips, 0, "{stats:?}");
     assert!(stats.adl_runs >= 1, "{stats:?}");
 }
+
+/// The ADL path after a liquidation (SIM_SEED=20261299): a deleveraged profit settled in part
+/// (the vault's cash short of it) while V < 0.
+#[test]
+fn a_deleveraged_profit_the_cash_pays_in_part() {
+    let stats = replay(&[
+        Action::SkewToCap {
+            who: 2,
+            market: 0,
+            short: false,
+            over: 0,
+        },
+        Action::Trade {
+            who: 3,
+            market: 0,
+            lots: -1,
+            mode: ModeChoice::Default,
+            acceptable_bps: None,
+            funds: 0,
+        },
+        Action::UpdateMarket {
+            market: 0,
+            variant: 6,
+            force: false,
+        },
+        Action::Time { secs: 28600 },
+        Action::AdlShock {
+            who: 0,
+            market: 1,
+            short: false,
+            over: 0,
+        },
+        Action::Time { secs: 1690 },
+        Action::Deposit { who: 0, amount: 0 },
+        Action::Publish {
+            market: 0,
+            bps: 0,
+            conf_bps: 0,
+            ema_bps: 0,
+        },
+        Action::Keeper,
+        Action::Liquidate {
+            by: 0,
+            target: 0,
+            min_reward: Some(3000000),
+        },
+        Action::AdlShock {
+            who: 2,
+            market: 2,
+            short: false,
+            over: 561,
+        },
+    ]);
+    assert!(stats.adl_shocks >= 1, "{stats:?}");
+}
