@@ -501,8 +501,16 @@ impl AccountCtx {
         };
         let index = self.market(id)?.state.funding_index;
         let paid = funding_settlement(&risk_position(&pos), index, self.collateral_decimals)?;
-        let moved = ledger::settle_funding(self.balances(Some(id), vault), paid)?;
+        let before = self.balances(Some(id), vault);
+        let moved = if paid.is_negative() {
+            // funding received is paid like a profit: from cash the vault holds (issue 12)
+            let others = self.owed_by_others(vault, Some(id))?;
+            ledger::receive_funding(before, paid.unsigned_abs(), others)?
+        } else {
+            ledger::settle_funding(before, paid)?
+        };
         self.apply(vault, &moved);
+        self.record_payout(vault, moved.payout.pending, Uint128::zero())?;
         let next = Position {
             funding_index_at_entry: index,
             mode: mode_with(&pos.mode, moved.after.margin),

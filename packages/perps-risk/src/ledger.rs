@@ -356,6 +356,19 @@ pub fn settle_close(
     )
 }
 
+/// Funding a book receives (`amount`, face value) paid from vault cash as far as it can pay
+/// (a profit like any other, issue 12: [`payable`]); the rest is pending. No haircut here: the
+/// funding stays exact (paid + pending), and a pending part shares the haircut when it is paid.
+pub fn receive_funding(b: Balances, amount: Uint128, owed_by_others: Uint128) -> RiskResult<Moved> {
+    let mut m = Moved::new(b);
+    let terms = Payout {
+        haircut: None,
+        owed_by_others,
+    };
+    m.realize_profit(amount, &terms)?;
+    Ok(m)
+}
+
 /// A pending payout of the account (face value `claim`) settled into `C` as far as the vault can
 /// pay ([`settle_profit`] under `terms`); what is neither paid nor forgiven stays pending.
 pub fn pay_pending(b: Balances, claim: Uint128, terms: &Payout) -> RiskResult<Moved> {

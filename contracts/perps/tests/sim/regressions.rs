@@ -443,3 +443,46 @@ fn a_deleveraged_profit_the_cash_pays_in_part() {
     ]);
     assert!(stats.adl_shocks >= 1, "{stats:?}");
 }
+
+/// SIM_SEED=20261299 (second form): the flat accounts after a shock and a liquidation.
+#[test]
+fn flat_accounts_stay_whole_after_a_shock_and_a_liquidation() {
+    let stats = replay(&[
+        Action::SkewToCap {
+            who: 2,
+            market: 0,
+            short: false,
+            over: 0,
+        },
+        Action::Trade {
+            who: 0,
+            market: 0,
+            lots: -1,
+            mode: ModeChoice::Default,
+            acceptable_bps: None,
+            funds: 0,
+        },
+        Action::UpdateMarket {
+            market: 0,
+            variant: 6,
+            force: false,
+        },
+        Action::Time { secs: 5898 },
+        Action::RequestWithdraw { lp: 0, permille: 1 },
+        Action::Time { secs: 2350 },
+        Action::StaleClaim { lp: 0, lapse: true },
+        Action::Keeper,
+        Action::AdlShock {
+            who: 2,
+            market: 2,
+            short: false,
+            over: 561,
+        },
+        Action::Liquidate {
+            by: 2,
+            target: 2,
+            min_reward: None,
+        },
+    ]);
+    assert!(stats.adl_shocks >= 1, "{stats:?}");
+}
