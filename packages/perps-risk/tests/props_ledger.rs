@@ -209,3 +209,19 @@ proptest! {
         prop_assert_eq!(m.after.margin, b.margin);
     }
 }
+
+proptest! {
+    /// Funding a book receives: paid + pending = the amount (no haircut), paid within what the
+    /// vault can pay, money conserved.
+    #[test]
+    fn funding_received_is_paid_as_cash_allows(b in balances(), amount in 0..BIG as u128, others in 0..BIG as u128) {
+        let m = ledger::receive_funding(b, Uint128::new(amount), Uint128::new(others)).unwrap();
+        prop_assert!(m.conserves(&b).unwrap());
+        let p = m.payout;
+        prop_assert_eq!(p.forgiven, Uint128::zero());
+        prop_assert_eq!(p.paid + p.pending, Uint128::new(amount));
+        let book = b.margin.unwrap_or(b.collateral);
+        let can = perps_risk::solvency::payable(b.vault_cash, Uint128::new(others), book).unwrap();
+        prop_assert!(p.paid <= can);
+    }
+}
