@@ -362,9 +362,13 @@ impl Sim {
                 let paid = post.bank[*who] as i128 - pre.bank[*who] as i128;
                 // the reported free collateral already counts what the settled isolated
                 // positions the withdraw closes first return to C
+                // (and a pending payout is paid into C first: at most its face value more)
+                let pending = pre.resp[*who].pending_payout.unwrap_or_default().u128() as i128;
                 let free = pre.resp[*who].free_collateral.u128() as i128;
-                if paid > free {
-                    return Err(format!("withdrew {paid} above free collateral {free}"));
+                if paid > free + pending {
+                    return Err(format!(
+                        "withdrew {paid} above free collateral {free} (pending payout {pending})"
+                    ));
                 }
                 self.stats.risk_adding_checked += 1;
             }
@@ -379,7 +383,8 @@ impl Sim {
                         return Err("add_margin from C left the cross book below IM".into());
                     }
                     let from_c = (amount - funds) as i128;
-                    if from_c > pre.resp[*who].free_collateral.u128() as i128 {
+                    let pending = pre.resp[*who].pending_payout.unwrap_or_default().u128() as i128;
+                    if from_c > pre.resp[*who].free_collateral.u128() as i128 + pending {
                         return Err(format!("add_margin moved {from_c} above free collateral"));
                     }
                     self.stats.risk_adding_checked += 1;

@@ -486,3 +486,34 @@ fn flat_accounts_stay_whole_after_a_shock_and_a_liquidation() {
     ]);
     assert!(stats.adl_shocks >= 1, "{stats:?}");
 }
+
+/// A withdrawal after a shock pays the account's pending payout into C first (SIM_SEED=
+/// 20261397): it may take up to that much above the free collateral reported before.
+#[test]
+fn a_withdrawal_is_paid_its_pending_payout_first() {
+    let stats = replay(&[
+        Action::Trade {
+            who: 2,
+            market: 1,
+            lots: 50,
+            mode: ModeChoice::Default,
+            acceptable_bps: None,
+            funds: 0,
+        },
+        Action::AdlShock {
+            who: 2,
+            market: 2,
+            short: false,
+            over: 103,
+        },
+        Action::SetStatus {
+            market: 0,
+            reduce_only: false,
+        },
+        Action::Withdraw {
+            who: 2,
+            amount: Amount::FreePlus(1),
+        },
+    ]);
+    assert!(stats.pending_steps >= 1, "{stats:?}");
+}
