@@ -9,7 +9,7 @@ use cosmwasm_std::{Addr, Deps, Env, Int128, Order, Storage, Uint128};
 use perps_api::perps::MarketStatus;
 use perps_risk::book::{settled_isolated_return, Book, BookParams, BookPosition};
 use perps_risk::funding::funding_settlement;
-use perps_risk::ledger::{self, Balances, Moved};
+use perps_risk::ledger::{self, Balances, Moved, Payout};
 use perps_risk::num::int128;
 
 use crate::error::{ContractError, ContractResult};
@@ -18,7 +18,7 @@ use crate::orders::reserved_of;
 use crate::solvency;
 use crate::state::{
     holder_rank, Config, MarketState, Mode, Position, Vault, COLLATERAL, MARKET_HOLDERS,
-    MARKET_STATES, POSITIONS, VAULT,
+    MARKET_STATES, PENDING_PAYOUTS, POSITIONS, VAULT,
 };
 
 /// An account with every position and the markets they are in.
@@ -41,6 +41,36 @@ pub struct AccountCtx {
     /// risk-adding check ([`AccountCtx::cross_book`] under `Prices::Strict`). Read by
     /// [`load_account`]; 0 in page scans, which only value books.
     pub reserved: Uint128,
+    /// What the account's books owed the vault at load ([`debt_of`]): its part of
+    /// `Vault::receivables`.
+    pub loaded_debt: Uint128,
+    /// Pending payout added by this message (profits the vault could not pay in cash) and
+    /// settled by it (paid into `C` or forgiven by the haircut); [`AccountCtx::save`] writes
+    /// the account's record.
+    pub pending_added: Uint128,
+    pub pending_settled: Uint128,
+}
+
+/// What an account's books owe the vault: `max(0, −C)` and `max(0, −M)` of each isolated
+/// position (DESIGN 6.10, issue 12: cash the vault booked and does not hold).
+pub fn debt_of(
+    collateral: Int128,
+    positions: &BTreeMap<String, Position>,
+) -> ContractResult<Uint128> {
+    let owed = |x: Int128| {
+        if x.is_negative() {
+            x.unsigned_abs()
+        } else {
+            Uint128::zero()
+        }
+    };
+    let mut total = owed(collateral);
+    for p in positions.values() {
+        if let Mode::Isolated { margin } = p.mode {
+            total = total.checked_add(owed(margin))?;
+        }
+    }
+    Ok(total)
 }
 
 /// What a message loaded for an account (market states as accrued to the block time at load),
@@ -85,7 +115,7 @@ pub fn load_with_vault(
     extra_market: Option<&str>,
 ) -> ContractResult<(AccountCtx, Vault, Snapshot)> {
     let ctx = load_account(deps, env, cfg, addr, extra_market)?;
-    with_vault(deps, ctx)
+    with_vault(deps, cfg, ctx)
 }
 
 /// [`load_with_vault`] with the message's market already built (`known`: an order's execution
@@ -101,16 +131,22 @@ pub fn load_with_vault_known(
     let mut cache = BTreeMap::new();
     cache.insert(id.clone(), known);
     let ctx = load_account_in(deps, env, cfg, addr, Some(&id), cache)?;
-    with_vault(deps, ctx)
+    with_vault(deps, cfg, ctx)
 }
 
-fn with_vault(deps: Deps, ctx: AccountCtx) -> ContractResult<(AccountCtx, Vault, Snapshot)> {
+fn with_vault(
+    deps: Deps,
+    cfg: &Config,
+    mut ctx: AccountCtx,
+) -> ContractResult<(AccountCtx, Vault, Snapshot)> {
     let account = ctx.loaded();
-    let vault = VAULT.load(deps.storage)?;
+    let mut vault = VAULT.load(deps.storage)?;
     let snapshot = Snapshot {
         account,
         vault: vault.clone(),
     };
+    // a pending payout is paid first, before any check of the message (issue 12)
+    solvency::pay_pending(deps, cfg, &mut ctx, &mut vault)?;
     Ok((ctx, vault, snapshot))
 }
 
@@ -207,6 +243,7 @@ pub fn load_account_with(
         }
     }
     load_market_ctxs(deps, env, cfg, &missing, &mut markets)?;
+    let loaded_debt = debt_of(collateral, &positions)?;
     Ok(AccountCtx {
         addr: addr.clone(),
         collateral,
@@ -217,6 +254,9 @@ pub fn load_account_with(
         collateral_decimals: cfg.collateral_decimals,
         haircut: None,
         reserved: Uint128::zero(),
+        loaded_debt,
+        pending_added: Uint128::zero(),
+        pending_settled: Uint128::zero(),
     })
 }
 
@@ -393,6 +433,82 @@ impl AccountCtx {
         }
     }
 
+    /// What the other books owe the vault, with `book` (a market id: its isolated margin, else
+    /// the cross `C`) left out: `Vault::receivables` less this account's part at load, plus
+    /// its other books now.
+    pub fn owed_by_others(&self, vault: &Vault, book: Option<&str>) -> ContractResult<Uint128> {
+        let mut mine = debt_of(self.collateral, &self.positions)?;
+        let isolated = book
+            .and_then(|id| self.positions.get(id))
+            .and_then(|p| match p.mode {
+                Mode::Isolated { margin } => Some(margin),
+                Mode::Cross => None,
+            });
+        let this = debt_of(isolated.unwrap_or(self.collateral), &BTreeMap::new())?;
+        mine = mine.checked_sub(this)?;
+        let others = vault.receivables.saturating_sub(self.loaded_debt);
+        Ok(others.checked_add(mine)?)
+    }
+
+    /// What a realized profit of the book `book` is paid against: the haircut terms of the
+    /// message and what the other books owe the vault.
+    pub fn payout(&self, vault: &Vault, book: Option<&str>) -> ContractResult<Payout> {
+        Ok(Payout {
+            haircut: self.haircut,
+            owed_by_others: self.owed_by_others(vault, book)?,
+        })
+    }
+
+    /// Books a settled profit's pending part and what it settled of earlier claims.
+    pub fn record_payout(
+        &mut self,
+        vault: &mut Vault,
+        added: Uint128,
+        settled: Uint128,
+    ) -> ContractResult<()> {
+        vault.pending_payouts = vault
+            .pending_payouts
+            .checked_add(added)?
+            .checked_sub(settled)?;
+        self.pending_added = self.pending_added.checked_add(added)?;
+        self.pending_settled = self.pending_settled.checked_add(settled)?;
+        Ok(())
+    }
+
+    /// The vault's `receivables` moved by what this account's books owe now against at load,
+    /// and the account's pending payout record written when the message changed it.
+    fn save_claims(
+        &self,
+        storage: &mut dyn Storage,
+        loaded: &Loaded,
+        vault: &mut Vault,
+    ) -> ContractResult<()> {
+        let before = debt_of(loaded.collateral, &loaded.positions)?;
+        let after = debt_of(self.collateral, &self.positions)?;
+        if before != after {
+            // an engine stored before the sum may hold debts it never counted: never below 0
+            vault.receivables = vault
+                .receivables
+                .saturating_sub(before)
+                .checked_add(after)?;
+        }
+        if self.pending_added.is_zero() && self.pending_settled.is_zero() {
+            return Ok(());
+        }
+        let old = PENDING_PAYOUTS
+            .may_load(storage, &self.addr)?
+            .unwrap_or_default();
+        let new = old
+            .checked_add(self.pending_added)?
+            .checked_sub(self.pending_settled)?;
+        if new.is_zero() {
+            PENDING_PAYOUTS.remove(storage, &self.addr);
+        } else {
+            PENDING_PAYOUTS.save(storage, &self.addr, &new)?;
+        }
+        Ok(())
+    }
+
     /// Writes back `C` and the vault from a ledger step (a margin goes with its position).
     pub fn apply(&mut self, vault: &mut Vault, moved: &Moved) {
         self.collateral = moved.after.collateral;
@@ -421,8 +537,16 @@ impl AccountCtx {
         };
         let index = self.market(id)?.state.funding_index;
         let paid = funding_settlement(&risk_position(&pos), index, self.collateral_decimals)?;
-        let moved = ledger::settle_funding(self.balances(Some(id), vault), paid)?;
+        let before = self.balances(Some(id), vault);
+        let moved = if paid.is_negative() {
+            // funding received is paid like a profit: from cash the vault holds (issue 12)
+            let others = self.owed_by_others(vault, Some(id))?;
+            ledger::receive_funding(before, paid.unsigned_abs(), others)?
+        } else {
+            ledger::settle_funding(before, paid)?
+        };
         self.apply(vault, &moved);
+        self.record_payout(vault, moved.payout.pending, Uint128::zero())?;
         let next = Position {
             funding_index_at_entry: index,
             mode: mode_with(&pos.mode, moved.after.margin),
@@ -472,6 +596,7 @@ impl AccountCtx {
         if self.collateral != loaded.collateral || loaded.positions.is_empty() {
             COLLATERAL.save(storage, &self.addr, &self.collateral)?;
         }
+        self.save_claims(storage, loaded, vault)?;
         for id in &self.dirty_positions {
             let old_rank = loaded.positions.get(id).map(holder_rank);
             match self.positions.get(id) {

@@ -49,6 +49,11 @@ impl<'a> Reader<'a> {
         head
     }
 
+    /// True when the record has no bytes left (a trailing field written only when not zero).
+    pub fn at_end(&self) -> bool {
+        self.buf.is_empty()
+    }
+
     pub fn byte(&mut self) -> u8 {
         self.take(1).first().copied().unwrap_or(0)
     }

@@ -173,12 +173,15 @@ pub fn account_response(ctx: &AccountCtx, cfg: &Config) -> ContractResult<Accoun
             Health::Healthy
         },
         positions,
+        pending_payout: None,
     })
 }
 
 fn account_at(deps: Deps, env: &Env, cfg: &Config, addr: &Addr) -> ContractResult<AccountResponse> {
     let ctx = load_account(deps, env, cfg, addr, None)?;
-    account_response(&ctx, cfg)
+    let mut res = account_response(&ctx, cfg)?;
+    res.pending_payout = crate::state::PENDING_PAYOUTS.may_load(deps.storage, addr)?;
+    Ok(res)
 }
 
 pub fn account(deps: Deps, env: Env, address: String) -> ContractResult<AccountResponse> {
@@ -386,6 +389,7 @@ pub fn vault(deps: Deps, env: Env) -> ContractResult<VaultResponse> {
         unrecoverable: vault.unrecoverable,
         exposure: perps_risk::num::Quote(vault.exposure)
             .to_base_units_u(perps_risk::num::Round::Up)?,
+        pending_payouts: Some(vault.pending_payouts),
     })
 }
 

@@ -11,7 +11,7 @@
 use cosmwasm_std::{Addr, Decimal256, Deps, Int128, Order, Storage, Uint128};
 use perps_api::perps::MarketStatus;
 use perps_risk::num::{Quote, Round};
-use perps_risk::trade::reduces_skew;
+use perps_risk::solvency::grows_skew;
 use perps_risk::vault::{market_exposure, market_liability, market_trader_pnl, VaultMarket};
 
 use crate::account::AccountCtx;
@@ -19,9 +19,12 @@ use crate::error::{ContractError, ContractResult};
 use crate::market::{aggregate, skew, MarketCtx};
 use crate::state::{
     Config, Market, MarketState, Vault, BAD_DEBT, MARKETS, MARKET_HOLDERS, MARKET_STATES,
+    PENDING_PAYOUTS,
 };
 use cw_storage_plus::Bound;
 use perps_risk::adl::SHORT_BIT;
+use perps_risk::ledger::{self, Payout};
+use perps_risk::solvency::Settled;
 
 /// A market as the vault values it from its stored state: at the settlement price once settled,
 /// else at its last price, with the funding index as stored.
@@ -68,7 +71,7 @@ pub fn restate(vault: &mut Vault, before: Part, after: Part) -> ContractResult<(
     Ok(())
 }
 
-/// The vault's equity (after `unrecoverable`) and exposure with the account's markets as the
+/// The vault's equity (after `unrecoverable` and the pending payouts) and exposure with the account's markets as the
 /// message holds them in memory and every other market as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Current {
@@ -104,7 +107,7 @@ pub fn current_with(
     }
     let equity = Quote::from_base_units(vault.cash)
         .checked_sub(claims)?
-        .checked_sub(Quote::from_base_units_u(vault.unrecoverable))?;
+        .checked_sub(Quote::from_base_units_u(vault.debts()?))?;
     Ok(Current {
         equity,
         exposure: exposure.max_zero(),
@@ -112,16 +115,14 @@ pub fn current_with(
 }
 
 /// The exposure caps (DESIGN 6.10), checked after a trade: every market of the account whose
-/// `|K|` the message increased (or carried across zero) must keep `|K_m|·P_m ≤
+/// `|K|` the message increased (`|K_after| > |K_before|`, [`grows_skew`]) must keep `|K_m|·P_m ≤
 /// max_skew_to_vault_m · V`, and the vault `Σ|K|·P ≤ max_total_skew_to_vault · V`. A trade that
 /// reduces `|K|` passes whatever V is.
 pub fn check_exposure_caps(ctx: &AccountCtx, vault: &Vault, cfg: &Config) -> ContractResult<()> {
     let dec = cfg.collateral_decimals;
     let mut grown = Vec::new();
     for (id, m) in &ctx.markets {
-        let (before, after) = (skew(&m.stored)?, skew(&m.state)?);
-        let delta = after.checked_sub(before)?;
-        if delta.is_zero() || after.is_zero() || reduces_skew(before, delta) {
+        if !grows_skew(skew(&m.stored)?, skew(&m.state)?) {
             continue;
         }
         grown.push((id, m));
@@ -193,15 +194,51 @@ pub fn haircut_terms(
         };
         profits = profits.checked_add(pnl.max_zero())?;
     }
+    // pending payouts are profits realized at face value and not yet settled: they share `h`
+    let profits = profits.checked_add(Quote::from_base_units_u(vault.pending_payouts))?;
     Ok(Some((now.equity, profits)))
 }
 
-/// A realized profit under [`haircut_terms`].
-pub fn haircut(pnl: Int128, terms: Option<(Quote, Quote)>) -> ContractResult<Int128> {
-    Ok(match terms {
-        Some((v, profits)) => perps_risk::solvency::haircut_profit(pnl, v, profits)?,
-        None => pnl,
-    })
+/// Pays the account's pending payout into `C` as far as the vault holds the cash (DESIGN 6.10,
+/// issue 12): while V < 0 the part settled is paid at the haircut like any profit, the rest of
+/// the claim stays pending at face value. Reads nothing when no payout is pending anywhere.
+pub fn pay_pending(
+    deps: Deps,
+    cfg: &Config,
+    ctx: &mut AccountCtx,
+    vault: &mut Vault,
+) -> ContractResult<Settled> {
+    if vault.pending_payouts.is_zero() {
+        return Ok(Settled::default());
+    }
+    let claim = PENDING_PAYOUTS
+        .may_load(deps.storage, &ctx.addr)?
+        .unwrap_or_default();
+    if claim.is_zero() {
+        return Ok(Settled::default());
+    }
+    let terms = Payout {
+        haircut: haircut_terms(deps, ctx, vault, cfg)?,
+        owed_by_others: ctx.owed_by_others(vault, None)?,
+    };
+    let moved = ledger::pay_pending(ctx.balances(None, vault), claim, &terms)?;
+    ctx.apply(vault, &moved);
+    let settled = moved.payout.paid.checked_add(moved.payout.forgiven)?;
+    ctx.record_payout(vault, Uint128::zero(), settled)?;
+    Ok(moved.payout)
+}
+
+/// Books how a fill's realized profit was settled: its pending part on the account and the
+/// vault. Returns the realized PnL as the account is credited with it (face value less what
+/// the haircut forgave).
+pub fn book_payout(
+    ctx: &mut AccountCtx,
+    vault: &mut Vault,
+    pnl: Int128,
+    payout: &Settled,
+) -> ContractResult<Int128> {
+    ctx.record_payout(vault, payout.pending, Uint128::zero())?;
+    Ok(pnl.checked_sub(perps_risk::num::int128(payout.forgiven)?)?)
 }
 
 /// The shortfall of every bankrupt book of the account (`Σ max(0, −equity)`), valued like a

@@ -153,6 +153,14 @@ pub struct Vault {
     /// Shortfall of books found bankrupt and not yet covered ([`BAD_DEBT`]), base units.
     #[serde(default, rename = "ur", skip_serializing_if = "Uint128::is_zero")]
     pub unrecoverable: Uint128,
+    /// `Σ` of the accounts' pending payouts ([`PENDING_PAYOUTS`]): realized profits the vault
+    /// owes and did not hold the cash for (DESIGN 6.10, issue 12), a liability in `V`.
+    #[serde(default, rename = "pp", skip_serializing_if = "Uint128::is_zero")]
+    pub pending_payouts: Uint128,
+    /// `Σ` over books of what they owe the vault (`max(0, −C)`, `max(0, −M)`), as stored: cash
+    /// the vault booked and does not hold, never paid out ([`perps_risk::solvency::payable`]).
+    #[serde(default, rename = "rc", skip_serializing_if = "Uint128::is_zero")]
+    pub receivables: Uint128,
 }
 
 impl Vault {
@@ -164,6 +172,11 @@ impl Vault {
             vault_cash: self.cash,
             insurance_fees: self.insurance_fees,
         }
+    }
+
+    /// What `V` subtracts besides the markets' claims: `unrecoverable` and the pending payouts.
+    pub fn debts(&self) -> Result<Uint128, cosmwasm_std::OverflowError> {
+        self.unrecoverable.checked_add(self.pending_payouts)
     }
 
     /// The vault's exposure and claims as exact amounts of base units.
@@ -231,6 +244,10 @@ pub const LP_REQUESTS: JsonMap<&Addr, LpRequest> = JsonMap::new("lr");
 /// Shortfall recorded for an account's bankrupt books (`mark_bad_debt`), part of
 /// `Vault::unrecoverable` until the books are closed (liquidation, the owner's bankrupt close).
 pub const BAD_DEBT: Map<&Addr, Uint128> = Map::new("bd");
+/// Pending payout of each account (DESIGN 6.10, issue 12): the part of its realized profits the
+/// vault did not hold the cash for, paid into `C` as cash comes back (`Vault::pending_payouts`
+/// is the sum). Absent when 0.
+pub const PENDING_PAYOUTS: Map<&Addr, Uint128> = Map::new("pa");
 
 /// Page size bounds of list queries and `settle_positions`.
 pub const DEFAULT_LIMIT: u32 = 10;
@@ -303,14 +320,38 @@ compact_struct!(Position {
     funding_index_at_entry,
     mode,
 });
-compact_struct!(Vault {
-    cash,
-    total_shares,
-    insurance_fees,
-    claims,
-    exposure,
-    unrecoverable,
-});
+// The vault's last two fields are written only when one is not zero (an engine stored before
+// them reads them as 0: no layout change).
+impl Compact for Vault {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.cash.encode(out);
+        self.total_shares.encode(out);
+        self.insurance_fees.encode(out);
+        self.claims.encode(out);
+        self.exposure.encode(out);
+        self.unrecoverable.encode(out);
+        if !self.pending_payouts.is_zero() || !self.receivables.is_zero() {
+            self.pending_payouts.encode(out);
+            self.receivables.encode(out);
+        }
+    }
+    fn decode(r: &mut Reader) -> Self {
+        let mut v = Vault {
+            cash: Compact::decode(r),
+            total_shares: Compact::decode(r),
+            insurance_fees: Compact::decode(r),
+            claims: Compact::decode(r),
+            exposure: Compact::decode(r),
+            unrecoverable: Compact::decode(r),
+            ..Vault::default()
+        };
+        if !r.at_end() {
+            v.pending_payouts = Compact::decode(r);
+            v.receivables = Compact::decode(r);
+        }
+        v
+    }
+}
 
 impl Compact for Execution {
     fn encode(&self, out: &mut Vec<u8>) {

@@ -92,9 +92,10 @@ pub fn apply_trade(
     let resolved = resolve_mode(ctx, cfg, req)?;
     let legs = classify_legs(ctx, req)?;
     let mut quoted = quote(ctx, vault, cfg, &terms, &legs, req)?;
-    quoted.fill.realized_pnl = solvency::haircut(quoted.fill.realized_pnl, ctx.haircut)?;
     check_limits(ctx, cfg, &terms, &legs, &quoted, req.market_id)?;
     let moved = move_cash(ctx, vault, req.market_id, &resolved, &quoted)?;
+    quoted.fill.realized_pnl =
+        solvency::book_payout(ctx, vault, quoted.fill.realized_pnl, &moved.payout)?;
     let mode_after = match &resolved.mode {
         Mode::Cross => Mode::Cross,
         Mode::Isolated { .. } => Mode::Isolated {
@@ -475,6 +476,7 @@ fn move_cash(
             insurance_fee: quoted.insurance_fee,
             position_closed: closed,
             clear_cross_book: !cross_left,
+            payout: ctx.payout(vault, Some(market_id))?,
         },
     )?;
     ctx.apply(vault, &moved);

@@ -111,8 +111,9 @@ pub fn required_equity(
     )?)
 }
 
-/// Vault equity `V` (exact) under `prices` (or at the `pinned` prices), net of `unrecoverable` (DESIGN 6.10: the shortfall
-/// of books found bankrupt and not yet covered).
+/// Vault equity `V` (exact) under `prices` (or at the `pinned` prices), net of `unrecoverable`
+/// (DESIGN 6.10: the shortfall of books found bankrupt and not yet covered) and of the pending
+/// payouts (profits owed and not yet paid).
 pub fn equity(
     deps: Deps,
     env: &Env,
@@ -124,6 +125,6 @@ pub fn equity(
     let markets = vault_markets(deps, env, cfg, prices, pinned)?;
     let plain: Vec<VaultMarket> = markets.iter().map(|(m, _)| m.clone()).collect();
     let v = vault_equity(vault.cash, &plain, cfg.collateral_decimals)?
-        .checked_sub(Quote::from_base_units_u(vault.unrecoverable))?;
+        .checked_sub(Quote::from_base_units_u(vault.debts()?))?;
     Ok((v, markets))
 }

@@ -711,10 +711,14 @@ pub enum ExecuteMsg {
         /// Index entries to scan (default 10, max 30).
         limit: Option<u32>,
     },
-    /// Records the shortfall of `account`'s bankrupt books (permissionless; pays nothing): every
-    /// vault equity the engine checks subtracts it until the books are closed.
+    /// Records the shortfall of `account`'s bankrupt books (permissionless): every vault equity
+    /// the engine checks subtracts it until the books are closed. It first pays `account`'s
+    /// pending payout (a realized profit the vault did not hold the cash for) into its
+    /// collateral as far as the vault's cash allows (with the haircut while the vault's equity
+    /// is below zero), and is accepted on a solvent account when that settled any of it
+    /// (attributes `pending_paid`, `pending_forgiven`, `pending_left`).
     MarkBadDebt {
-        /// Account whose books are bankrupt.
+        /// Account whose books are bankrupt, or which has a pending payout.
         account: String,
     },
 }
@@ -1394,6 +1398,12 @@ pub struct AccountResponse {
     pub health: Health,
     /// Every position, by market id.
     pub positions: Vec<PositionResponse>,
+    /// Realized profit the vault owes the account and did not hold the cash for (DESIGN 6.10):
+    /// paid into `collateral` at the account's next message, or by anyone's `mark_bad_debt`,
+    /// as cash comes back; while the vault's equity is below zero it is paid with the haircut.
+    /// Not in `collateral` nor `equity` until paid. Absent when none (and from older engines).
+    #[serde(default)]
+    pub pending_payout: Option<Uint128>,
 }
 
 /// A page of accounts.
@@ -1467,6 +1477,10 @@ pub struct VaultResponse {
     pub unrecoverable: Uint128,
     /// `Σ_m |K_m|·P_m` at each market's last price, in base units (rounded up).
     pub exposure: Uint128,
+    /// `Σ` of the accounts' pending payouts (already subtracted from `equity`), in base units.
+    /// Absent from older engines.
+    #[serde(default)]
+    pub pending_payouts: Option<Uint128>,
 }
 
 /// A pending LP withdrawal.

@@ -19,7 +19,8 @@ use cosmwasm_std::{Int128, Uint128};
 
 use crate::error::RiskResult;
 use crate::liquidation::LiquidationPlan;
-use crate::num::int128;
+use crate::num::{int128, Quote};
+use crate::solvency::{payable, settle_profit, Settled};
 use crate::waterfall::Waterfall;
 
 /// The balances an action on one account can move, as they stand.
@@ -105,6 +106,9 @@ pub struct Moved {
     /// The margin an isolated position ended with when the step closed it (returned to `C`
     /// when ≥ 0, else the shortfall).
     pub closed_margin: Option<Int128>,
+    /// How a realized profit was settled: paid into the book, forgiven by the haircut, or left
+    /// a pending payout of the account (a claim on the vault, not money: no balance holds it).
+    pub payout: Settled,
 }
 
 impl Moved {
@@ -157,6 +161,28 @@ impl Moved {
         debit(&mut self.after.vault_cash, pnl)?;
         credit(self.after.book_mut(), pnl)
     }
+
+    /// A realized profit (face value) settled as far as the vault can pay ([`settle_profit`],
+    /// [`payable`]): the paid part leaves vault cash for the book, the rest is forgiven or pending.
+    fn realize_profit(&mut self, claim: Uint128, terms: &Payout) -> RiskResult<()> {
+        let can = payable(
+            self.after.vault_cash,
+            terms.owed_by_others,
+            *self.after.book_mut(),
+        )?;
+        self.payout = settle_profit(claim, terms.haircut, can)?;
+        self.realize(int128(self.payout.paid)?)
+    }
+}
+
+/// What a realized profit is paid against (DESIGN 6.10, issue 12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Payout {
+    /// `(V, Σ profits)` while the vault's equity is below zero (the haircut), else `None`.
+    pub haircut: Option<(Quote, Quote)>,
+    /// Negative balances of every other book (`C < 0`, `M < 0`): cash the vault booked and does
+    /// not hold, so never paid out.
+    pub owed_by_others: Uint128,
 }
 
 /// A plain movement of cash, priced by no one.
@@ -267,7 +293,8 @@ pub fn margin_to_collateral(b: Balances, amount: Uint128) -> RiskResult<Moved> {
 pub struct Fill {
     /// Margin an isolated position being opened takes out of `C`.
     pub margin_from_collateral: Uint128,
-    /// Realized PnL of the reduced part, base units (rounded down by `apply_fill`).
+    /// Realized PnL of the reduced part, base units (rounded down by `apply_fill`), at face
+    /// value: a profit is settled under `payout`.
     pub realized_pnl: Int128,
     /// Fee the book pays.
     pub fee: Uint128,
@@ -277,20 +304,27 @@ pub struct Fill {
     pub position_closed: bool,
     /// The fill left the cross book flat and a bankrupt one goes to the bad-debt path.
     pub clear_cross_book: bool,
+    /// What a profit is paid against.
+    pub payout: Payout,
 }
 
-/// A fill: new isolated margin out of `C`, realized PnL from the vault, the fee out of the book
-/// (insurance share kept apart), then the close rules.
+/// A fill: new isolated margin out of `C`, the fee out of the book (insurance share kept apart),
+/// a realized loss into the vault and a realized profit from it as far as it can pay
+/// (`Moved::payout`), then the close rules.
 pub fn fill(b: Balances, f: &Fill) -> RiskResult<Moved> {
     let mut m = Moved::new(b);
     if !f.margin_from_collateral.is_zero() {
         m = collateral_to_margin(b, f.margin_from_collateral)?;
     }
-    m.realize(f.realized_pnl)?;
     let vault_fee = f.fee.checked_sub(f.insurance_fee)?;
     debit(m.after.book_mut(), int128(f.fee)?)?;
     credit(&mut m.after.vault_cash, int128(vault_fee)?)?;
     m.after.insurance_fees = m.after.insurance_fees.checked_add(f.insurance_fee)?;
+    if f.realized_pnl.is_negative() {
+        m.realize(f.realized_pnl)?;
+    } else {
+        m.realize_profit(f.realized_pnl.unsigned_abs(), &f.payout)?;
+    }
     if f.position_closed {
         m.close_isolated()?;
     }
@@ -300,17 +334,48 @@ pub fn fill(b: Balances, f: &Fill) -> RiskResult<Moved> {
     Ok(m)
 }
 
-/// A position of a settled market closes at the settlement price: PnL realized, no fee. A cross
-/// loss stays on `C` (a flat cross book below zero is for `liquidate`).
-pub fn settle_close(b: Balances, realized_pnl: Int128) -> RiskResult<Moved> {
+/// A position of a settled market closes at the settlement price: PnL realized (a profit as far
+/// as the vault can pay, no haircut), no fee. A cross loss stays on `C` (a flat cross book below
+/// zero is for `liquidate`).
+pub fn settle_close(
+    b: Balances,
+    realized_pnl: Int128,
+    owed_by_others: Uint128,
+) -> RiskResult<Moved> {
     fill(
         b,
         &Fill {
             realized_pnl,
             position_closed: true,
+            payout: Payout {
+                haircut: None,
+                owed_by_others,
+            },
             ..Fill::default()
         },
     )
+}
+
+/// Funding a book receives (`amount`, face value) paid from vault cash as far as it can pay
+/// (a profit like any other, issue 12: [`payable`]); the rest is pending. No haircut here: the
+/// funding stays exact (paid + pending), and a pending part shares the haircut when it is paid.
+pub fn receive_funding(b: Balances, amount: Uint128, owed_by_others: Uint128) -> RiskResult<Moved> {
+    let mut m = Moved::new(b);
+    let terms = Payout {
+        haircut: None,
+        owed_by_others,
+    };
+    m.realize_profit(amount, &terms)?;
+    Ok(m)
+}
+
+/// A pending payout of the account (face value `claim`) settled into `C` as far as the vault can
+/// pay ([`settle_profit`] under `terms`); what is neither paid nor forgiven stays pending.
+pub fn pay_pending(b: Balances, claim: Uint128, terms: &Payout) -> RiskResult<Moved> {
+    let mut m = Moved::new(Balances { margin: None, ..b });
+    m.realize_profit(claim, terms)?;
+    m.after.margin = b.margin;
+    Ok(m)
 }
 
 /// One book's liquidation plan: each close's funding to the vault and PnL from it, the book's

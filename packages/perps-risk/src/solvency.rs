@@ -224,3 +224,115 @@ pub fn claim(t: &ClaimTerms) -> Result<ClaimOutcome, RiskError> {
         value_left,
     })
 }
+
+/// How a realized profit (or a pending payout) is settled against the vault (DESIGN 6.10,
+/// issue 12): what it pays now, what the haircut forgives, what stays a pending payout.
+/// `paid + forgiven + pending` is the claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Settled {
+    /// Paid in cash into the account's book now.
+    pub paid: Uint128,
+    /// Cut by the haircut while V < 0 (stays in the vault: V rises by it).
+    pub forgiven: Uint128,
+    /// Left as a claim of the account on the vault, at face value.
+    pub pending: Uint128,
+}
+
+/// Settles a profit claim `claim` (face value, base units) when the vault can pay at most
+/// `payable` in cash now. With `haircut = Some((V, Σ))` and `V < 0` the part settled is paid at
+/// `h = max(0, 1 + V/Σ)` (`Σ` taken at least `claim`, as [`haircut_profit`]); the part the cash
+/// cannot pay is not cut: it stays a claim at face value, to be settled later at the `h` of
+/// that time (so the first out is never paid at the expense of the last: settling a fraction
+/// `s` at `h` leaves `V/Σ`, hence `h`, unchanged). Rounding: everything paid rounds down.
+pub fn settle_profit(
+    claim: Uint128,
+    haircut: Option<(Quote, Quote)>,
+    payable: Uint128,
+) -> Result<Settled, RiskError> {
+    if claim.is_zero() {
+        return Ok(Settled::default());
+    }
+    let (kept, total) = match haircut {
+        Some((v, profits)) if v < Quote::ZERO => {
+            let total = profits.max(Quote::from_base_units_u(claim));
+            (total.checked_add(v)?, total)
+        }
+        _ => {
+            let paid = claim.min(payable);
+            return Ok(Settled {
+                paid,
+                forgiven: Uint128::zero(),
+                pending: claim.checked_sub(paid)?,
+            });
+        }
+    };
+    if kept <= Quote::ZERO {
+        return Ok(Settled {
+            forgiven: claim,
+            ..Settled::default()
+        });
+    }
+    let at_h = |s: Uint128| -> Result<Uint128, RiskError> {
+        Quote(mul_div(
+            Quote::from_base_units_u(s).0,
+            kept.0,
+            total.0,
+            Round::Down,
+        )?)
+        .to_base_units_u(Round::Down)
+    };
+    let full = at_h(claim)?;
+    let settled = if full <= payable {
+        claim
+    } else {
+        // the largest part whose payment at h fits: floor(payable · Σ / (Σ + V))
+        Quote(mul_div(
+            Quote::from_base_units_u(payable).0,
+            total.0,
+            kept.0,
+            Round::Down,
+        )?)
+        .to_base_units_u(Round::Down)?
+        .min(claim)
+    };
+    let paid = at_h(settled)?.min(payable);
+    Ok(Settled {
+        paid,
+        forgiven: settled.checked_sub(paid)?,
+        pending: claim.checked_sub(settled)?,
+    })
+}
+
+/// The most cash the vault can pay into a book now without paying anyone out of money other
+/// books owe it (DESIGN 6.10, issue 12): `max(debt, cash − owed_by_others)`, where `debt` is
+/// what the book itself owes (`max(0, −balance)`: paying it back moves no real money) and
+/// `owed_by_others` the negative balances of every other book (cash the vault booked but does
+/// not hold).
+pub fn payable(
+    vault_cash: Int128,
+    owed_by_others: Uint128,
+    book_balance: Int128,
+) -> Result<Uint128, RiskError> {
+    let debt = if book_balance.is_negative() {
+        book_balance.unsigned_abs()
+    } else {
+        Uint128::zero()
+    };
+    let free = if vault_cash.is_negative() {
+        Uint128::zero()
+    } else {
+        vault_cash.unsigned_abs().saturating_sub(owed_by_others)
+    };
+    Ok(debt.max(free))
+}
+
+/// True when a trade takes a market's skew from `before` to `after` with `|after| > |before|`:
+/// the only trades the exposure caps of DESIGN 6.10 judge ("a trade that increases `|K_m|`").
+/// A trade across zero that leaves no larger a skew on the other side does not increase the
+/// vault's exposure, nor its impact liability `P·K²/(2S)`, and passes.
+pub fn grows_skew(
+    before: cosmwasm_std::SignedDecimal256,
+    after: cosmwasm_std::SignedDecimal256,
+) -> bool {
+    crate::num::unsigned_abs(after) > crate::num::unsigned_abs(before)
+}

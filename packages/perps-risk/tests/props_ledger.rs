@@ -3,7 +3,8 @@
 //! never keeps a negative balance.
 
 use cosmwasm_std::{Int128, Uint128};
-use perps_risk::ledger::{self, Balances, Fill, Flows, Moved};
+use perps_risk::ledger::{self, Balances, Fill, Flows, Moved, Payout};
+use perps_risk::num::Quote;
 use perps_risk::waterfall::bad_debt_waterfall;
 use proptest::prelude::*;
 
@@ -40,6 +41,15 @@ fn fill() -> impl Strategy<Value = Fill> {
             insurance_fee: Uint128::new(fee * share_pm / 1000),
             position_closed: closed,
             clear_cross_book: clear,
+            payout: Payout {
+                haircut: (share_pm % 3 == 0).then(|| {
+                    (
+                        Quote::from_base_units(Int128::new(-(fee as i128) / 2)),
+                        Quote::from_base_units(Int128::new(pnl.abs())),
+                    )
+                }),
+                owed_by_others: Uint128::new(fee / 4),
+            },
         })
 }
 
@@ -53,7 +63,7 @@ fn step(b: Balances, kind: u8, amount: u128, signed: i128, f: &Fill) -> Moved {
         3 => ledger::collateral_to_margin(b, u),
         4 => ledger::margin_to_collateral(b, u),
         5 => ledger::fill(b, f),
-        6 => ledger::settle_close(b, Int128::new(signed)),
+        6 => ledger::settle_close(b, Int128::new(signed), u),
         7 => {
             let w = bad_debt_waterfall(u, b.insurance_fees, Uint128::new(amount / 3)).unwrap();
             ledger::cover(b, &w)
@@ -94,7 +104,7 @@ proptest! {
             flows = flows.then(&m.flows).unwrap();
             now = m.after;
         }
-        let total = Moved { after: now, flows, closed_margin: None };
+        let total = Moved { after: now, flows, closed_margin: None, ..Moved::default() };
         prop_assert!(total.conserves(&b).unwrap());
     }
 
@@ -148,5 +158,70 @@ proptest! {
         prop_assert!(m.after.collateral >= b.collateral.min(Int128::zero()));
         prop_assert!(c.keeper_fee.u128() <= keeper && c.vault_fee.u128() <= fee);
         prop_assert_eq!(m.flows.outflow, c.keeper_fee);
+    }
+}
+
+proptest! {
+    /// A profit is settled as paid + forgiven + pending = the claim, the paid part never more
+    /// than the vault holds beyond what other books owe it (or the book's own debt), so a payout
+    /// never takes the vault's real cash (cash − what books owe it) below zero or lower than it
+    /// was; the pending part is a claim, not money (conservation holds without it).
+    #[test]
+    fn a_profit_is_paid_only_from_cash_the_vault_holds(b in balances(), f in fill()) {
+        let m = ledger::fill(b, &f).unwrap();
+        prop_assert!(m.conserves(&b).unwrap());
+        let p = m.payout;
+        if f.realized_pnl.is_negative() {
+            prop_assert_eq!(p, Default::default());
+        } else {
+            let claim = f.realized_pnl.unsigned_abs();
+            prop_assert_eq!(p.paid + p.forgiven + p.pending, claim);
+            if f.payout.haircut.is_none() {
+                prop_assert_eq!(p.forgiven, Uint128::zero());
+            }
+        }
+        // real cash: vault cash less what the other books and this one owe it
+        let debt = |x: Int128| if x.is_negative() { x.unsigned_abs() } else { Uint128::zero() };
+        let real = |cash: Int128, book: Int128| -> i128 {
+            cash.i128() - f.payout.owed_by_others.u128() as i128 - debt(book).u128() as i128
+        };
+        // the payout alone, with the fee and margin moves the same
+        let without = ledger::fill(b, &Fill { realized_pnl: Int128::zero(), ..f }).unwrap();
+        let book = |x: &Moved| x.after.margin.or(x.closed_margin).filter(|_| b.margin.is_some() || f.margin_from_collateral > Uint128::zero()).unwrap_or(x.after.collateral);
+        let before_pay = real(without.after.vault_cash, book(&without));
+        let after_pay = real(m.after.vault_cash, book(&m));
+        if !p.paid.is_zero() && !f.position_closed && !f.clear_cross_book {
+            prop_assert!(after_pay >= before_pay.min(0), "{} {}", before_pay, after_pay);
+        }
+    }
+
+    /// A pending payout settled into C: paid + forgiven + left = the claim, paid within what the
+    /// vault can pay, and money conserved.
+    #[test]
+    fn a_pending_payout_is_paid_as_cash_allows(b in balances(), claim in 0..BIG as u128, others in 0..BIG as u128, v in -BIG..0i128, sum in 0..BIG) {
+        let terms = Payout { haircut: Some((Quote::from_base_units(Int128::new(v)), Quote::from_base_units(Int128::new(sum)))), owed_by_others: Uint128::new(others) };
+        let m = ledger::pay_pending(b, Uint128::new(claim), &terms).unwrap();
+        prop_assert!(m.conserves(&b).unwrap());
+        let p = m.payout;
+        prop_assert_eq!(p.paid + p.forgiven + p.pending, Uint128::new(claim));
+        let can = perps_risk::solvency::payable(b.vault_cash, Uint128::new(others), b.collateral).unwrap();
+        prop_assert!(p.paid <= can);
+        prop_assert_eq!(m.after.margin, b.margin);
+    }
+}
+
+proptest! {
+    /// Funding a book receives: paid + pending = the amount (no haircut), paid within what the
+    /// vault can pay, money conserved.
+    #[test]
+    fn funding_received_is_paid_as_cash_allows(b in balances(), amount in 0..BIG as u128, others in 0..BIG as u128) {
+        let m = ledger::receive_funding(b, Uint128::new(amount), Uint128::new(others)).unwrap();
+        prop_assert!(m.conserves(&b).unwrap());
+        let p = m.payout;
+        prop_assert_eq!(p.forgiven, Uint128::zero());
+        prop_assert_eq!(p.paid + p.pending, Uint128::new(amount));
+        let book = b.margin.unwrap_or(b.collateral);
+        let can = perps_risk::solvency::payable(b.vault_cash, Uint128::new(others), book).unwrap();
+        prop_assert!(p.paid <= can);
     }
 }

@@ -5,8 +5,8 @@
 use cosmwasm_std::{Decimal256, Int128, Uint128};
 use perps_risk::num::Quote;
 use perps_risk::solvency::{
-    claim, haircut_profit, min_position_notional, required_equity, validate_min_position_notional,
-    ClaimTerms, MarketExposure,
+    claim, haircut_profit, min_position_notional, required_equity, settle_profit,
+    validate_min_position_notional, ClaimTerms, MarketExposure,
 };
 use proptest::prelude::*;
 
@@ -171,4 +171,48 @@ fn a_claim_after_a_gap_pays_the_request_price() {
             Uint128::new(600_000 * usdc)
         )
     );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// paid + forgiven + pending = claim; paid ≤ payable; paid ≤ claim·h (never more than the
+    /// haircut pays at once); no cut while V ≥ 0; with cash for all of it, nothing pending.
+    #[test]
+    fn a_settled_profit_conserves_the_claim(
+        claim in 0..BIG as u128, v in -BIG..BIG, profits in 0..BIG, payable in 0..BIG as u128,
+    ) {
+        let terms = Some((q(v), q(profits)));
+        let s = settle_profit(Uint128::new(claim), terms, Uint128::new(payable)).unwrap();
+        prop_assert_eq!(s.paid + s.forgiven + s.pending, Uint128::new(claim));
+        prop_assert!(s.paid.u128() <= payable);
+        let at_once = haircut_profit(Int128::new(claim as i128), q(v), q(profits)).unwrap();
+        prop_assert!(s.paid.u128() as i128 <= at_once.i128());
+        if v >= 0 {
+            prop_assert_eq!(s.forgiven, Uint128::zero());
+        }
+        if at_once.i128() <= payable as i128 {
+            prop_assert_eq!(s.pending, Uint128::zero());
+            prop_assert_eq!(s.paid.u128() as i128, at_once.i128());
+        }
+    }
+
+    /// Settling part of a claim at h and the rest later at the h of then (nothing else moving)
+    /// pays no more in total than settling it all at once, and at most one base unit less per
+    /// settlement: the first out is not paid at the expense of the last.
+    #[test]
+    fn a_claim_settled_in_parts_is_paid_like_one_settled_at_once(
+        claim in 1..BIG as u128, v in -BIG..0i128, others in 0..BIG as u128, payable in 0..BIG as u128,
+    ) {
+        let sum = claim + others;
+        let once = settle_profit(Uint128::new(claim), Some((q(v), q(sum as i128))), Uint128::MAX).unwrap();
+        let first = settle_profit(Uint128::new(claim), Some((q(v), q(sum as i128))), Uint128::new(payable)).unwrap();
+        // V rises by what was forgiven; Σ falls by what was settled
+        let v2 = v + first.forgiven.u128() as i128;
+        let sum2 = sum - (first.paid + first.forgiven).u128();
+        let second = settle_profit(first.pending, Some((q(v2), q(sum2 as i128))), Uint128::MAX).unwrap();
+        let total = first.paid + second.paid;
+        prop_assert!(total <= once.paid + Uint128::new(1), "{total} > {}", once.paid);
+        prop_assert!(total + Uint128::new(2) >= once.paid, "{total} << {}", once.paid);
+    }
 }

@@ -260,6 +260,7 @@ export interface AccountResponse {
   leverage?: Decimal256 | null;
   maintenance_margin: Uint128;
   margin_ratio?: Decimal256 | null;
+  pending_payout?: Uint128 | null;
   positions: PositionResponse[];
 }
 export interface PositionResponse {
@@ -413,6 +414,7 @@ export interface VaultResponse {
   cash: Int128;
   equity: Int128;
   exposure: Uint128;
+  pending_payouts?: Uint128 | null;
   share_price: Decimal256;
   total_shares: Uint128;
   unrecoverable: Uint128;

@@ -11,7 +11,7 @@ use crate::error::{ContractError, ContractResult};
 use crate::execute::settle::{holds_settled, touch_settled};
 use crate::execute::{attached_collateral, paid_collateral};
 use crate::market::Prices;
-use crate::state::{COLLATERAL, CONFIG};
+use crate::state::{COLLATERAL, CONFIG, VAULT};
 
 /// Credits the attached collateral. A deposit is a touch: positions in settled markets close
 /// first (no price is read for the others).
@@ -36,9 +36,16 @@ pub fn deposit(deps: DepsMut, env: Env, info: MessageInfo) -> ContractResult<Res
             collateral: c,
             ..Balances::default()
         };
-        let c = ledger::deposit(before, amount)?.after.collateral;
-        COLLATERAL.save(deps.storage, &info.sender, &c)?;
-        c
+        let after = ledger::deposit(before, amount)?.after.collateral;
+        COLLATERAL.save(deps.storage, &info.sender, &after)?;
+        if c.is_negative() {
+            // the debt this deposit pays back leaves the vault's receivables
+            let mut vault = VAULT.load(deps.storage)?;
+            let paid = c.unsigned_abs().min(amount);
+            vault.receivables = vault.receivables.saturating_sub(paid);
+            VAULT.save(deps.storage, &vault)?;
+        }
+        after
     };
     Ok(Response::new()
         .add_submessages(cover)

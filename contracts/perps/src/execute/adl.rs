@@ -173,7 +173,6 @@ fn close_one(
         cosmwasm_std::SignedDecimal256::zero().checked_sub(perps_risk::num::signed(x)?)?
     };
     let fill = apply_fill(pos.size, pos.entry_price, delta, price, dec)?;
-    let realized_pnl = solvency::haircut(fill.realized_pnl, ctx.haircut)?;
     let closed = fill.new_size.is_zero();
     let cross_left = ctx
         .positions
@@ -182,13 +181,15 @@ fn close_one(
     let moved = ledger::fill(
         ctx.balances(Some(id), vault),
         &Fill {
-            realized_pnl,
+            realized_pnl: fill.realized_pnl,
             position_closed: closed,
             clear_cross_book: !cross_left,
+            payout: ctx.payout(vault, Some(id))?,
             ..Fill::default()
         },
     )?;
     ctx.apply(vault, &moved);
+    let realized_pnl = solvency::book_payout(ctx, vault, fill.realized_pnl, &moved.payout)?;
     let index = ctx.market(id)?.state.funding_index;
     let next = (!closed).then(|| Position {
         size: fill.new_size,
@@ -217,7 +218,8 @@ fn close_one(
 
 /// What auto-deleveraging takes of the account's position in `id`: `None` unless it is in
 /// profit; `adl_close_size`, or all of it when the rest would be below `min_order_size` or the
-/// notional floor.
+/// notional floor; never more than the market's skew `|K|` (a close beyond it would carry the
+/// skew across zero and make the vault short to the other side).
 #[inline(never)]
 fn adl_size(
     ctx: &AccountCtx,
@@ -258,7 +260,9 @@ fn adl_size(
     if !rest.is_zero() && (rest < m.market.config.min_order_size || rest_notional < floor) {
         x = size;
     }
-    Ok(Some(x))
+    // never more than the skew: the vault's exposure only falls, never flips to the other side
+    x = x.min(unsigned_abs(skew(&m.state)?));
+    Ok((!x.is_zero()).then_some(x))
 }
 
 /// Why nothing was closed: not triggered (naming V, the exposure and the trigger), else no

@@ -14,6 +14,7 @@ use perps_risk::trade::apply_fill;
 use crate::account::{load_account, AccountCtx};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::{bad_debt, save_vault};
+use crate::solvency;
 use crate::state::{
     Config, Vault, CONFIG, DEFAULT_LIMIT, MARKETS, MARKET_HOLDERS, MAX_LIMIT, POSITIONS,
     SETTLED_WITH_HOLDERS, VAULT,
@@ -70,8 +71,11 @@ pub fn close_settled_positions(
         let minus_size = SignedDecimal256::zero().checked_sub(pos.size)?;
         let dec = cfg.collateral_decimals;
         let fill = apply_fill(pos.size, pos.entry_price, minus_size, price, dec)?;
-        let moved = ledger::settle_close(ctx.balances(Some(&id), vault), fill.realized_pnl)?;
+        let others = ctx.owed_by_others(vault, Some(&id))?;
+        let moved =
+            ledger::settle_close(ctx.balances(Some(&id), vault), fill.realized_pnl, others)?;
         ctx.apply(vault, &moved);
+        solvency::book_payout(ctx, vault, fill.realized_pnl, &moved.payout)?;
         ctx.replace_position(&id, None)?;
         out.flows = out.flows.then(&moved.flows)?;
         let event = SettlePositionEvent {

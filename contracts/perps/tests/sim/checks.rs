@@ -41,6 +41,8 @@ fn actor(a: &Action) -> Vec<usize> {
         | Action::Whale { who, .. }
         | Action::Dust { who, .. } => vec![*who],
         Action::Liquidate { target, .. } => vec![*target],
+        // `mark_bad_debt` pays the target's pending payout into its `C` first (issue 12)
+        Action::MarkBadDebt { target } => vec![*target],
         // auto-deleveraging closes whoever tops the index
         Action::Deleverage { .. } | Action::AdlShock { .. } => (0..TRADERS).collect(),
         Action::GroupRoundTrip { a, b, .. } => vec![*a, *b],
@@ -360,9 +362,13 @@ impl Sim {
                 let paid = post.bank[*who] as i128 - pre.bank[*who] as i128;
                 // the reported free collateral already counts what the settled isolated
                 // positions the withdraw closes first return to C
+                // (and a pending payout is paid into C first: at most its face value more)
+                let pending = pre.resp[*who].pending_payout.unwrap_or_default().u128() as i128;
                 let free = pre.resp[*who].free_collateral.u128() as i128;
-                if paid > free {
-                    return Err(format!("withdrew {paid} above free collateral {free}"));
+                if paid > free + pending {
+                    return Err(format!(
+                        "withdrew {paid} above free collateral {free} (pending payout {pending})"
+                    ));
                 }
                 self.stats.risk_adding_checked += 1;
             }
@@ -377,7 +383,8 @@ impl Sim {
                         return Err("add_margin from C left the cross book below IM".into());
                     }
                     let from_c = (amount - funds) as i128;
-                    if from_c > pre.resp[*who].free_collateral.u128() as i128 {
+                    let pending = pre.resp[*who].pending_payout.unwrap_or_default().u128() as i128;
+                    if from_c > pre.resp[*who].free_collateral.u128() as i128 + pending {
                         return Err(format!("add_margin moved {from_c} above free collateral"));
                     }
                     self.stats.risk_adding_checked += 1;
@@ -648,9 +655,11 @@ fn all_live(o: &Obs) -> bool {
 
 /// The engine's vault equity equals the reference model's (within `TOL`).
 pub(super) fn vault_matches_model(post: &Obs) -> Result<(), String> {
-    // V net of `unrecoverable` (the shortfalls `mark_bad_debt` recorded)
+    // V net of `unrecoverable` (the shortfalls `mark_bad_debt` recorded) and of the pending
+    // payouts (profits owed and not yet paid, issue 12)
     let v_model = model::vault_equity(&post.world, post.cash, &post.all_positions)
-        - post.vault.unrecoverable.u128() as i128;
+        - post.vault.unrecoverable.u128() as i128
+        - super::predict::pending(post);
     if (v_model - post.vault.equity.i128()).abs() > TOL {
         return Err(format!(
             "vault equity: model {v_model} engine {}",

@@ -101,10 +101,13 @@ pub struct Stats {
     pub adl_predicted: u64,
     /// Steps that shocked a market whose skew sat at the cap until V fell below the trigger.
     pub adl_shocks: u64,
-    /// Steps after which the flat accounts together held more than the engine, by at most the
-    /// deficit (−V) the exhausted ADL path left; the largest such shortfall (base units).
-    pub deficit_steps: u64,
-    pub max_deficit: u64,
+    /// Steps after which some realized profit was pending (the vault did not hold the cash:
+    /// issue 12); the largest total pending (base units).
+    pub pending_steps: u64,
+    pub max_pending: u64,
+    /// Profits paid while V < 0 whose cash the model could not call clearly sufficient (settled
+    /// in part, the rest pending): not asserted.
+    pub payouts_deferred: u64,
     /// ADL paths in which a whole close flipped a market's skew (a finding: V may fall by the
     /// impact liability of the new skew).
     pub adl_flips: u64,
@@ -186,9 +189,10 @@ fn add_stats(into: &mut Stats, s: &Stats) {
     into.bad_debt_marked += s.bad_debt_marked;
     into.adl_predicted += s.adl_predicted;
     into.adl_shocks += s.adl_shocks;
-    into.deficit_steps += s.deficit_steps;
+    into.pending_steps += s.pending_steps;
+    into.payouts_deferred += s.payouts_deferred;
     into.adl_flips += s.adl_flips;
-    into.max_deficit = into.max_deficit.max(s.max_deficit);
+    into.max_pending = into.max_pending.max(s.max_pending);
     for (k, v) in &s.errors {
         *into.errors.entry(k.clone()).or_default() += v;
     }
@@ -284,8 +288,8 @@ fn soak() {
         "soak solvency: {} sequences, {} steps, {} s; adl_shocks {}, adl_paths {}, adl_runs {}, \
          adl_predicted {}, mark_bad_debt calls {} (recorded {}), haircut payments {}, profits \
          predicted {}, claims predicted {} (partial {}), lapsed {}, predicted refusals {}, \
-         predicted passes {}, undecided {}, whales capped {}, dust refused {}, deficit steps {} \
-         (max {} base units), adl flips {}",
+         predicted passes {}, undecided {}, whales capped {}, dust refused {}, pending steps {} \
+         (max {} base units), payouts deferred {}, adl flips {}",
         stats.sequences,
         stats.steps,
         t.elapsed().as_secs(),
@@ -305,8 +309,9 @@ fn soak() {
         stats.predictions_undecided,
         stats.whales_capped,
         stats.dust_refused,
-        stats.deficit_steps,
-        stats.max_deficit,
+        stats.pending_steps,
+        stats.max_pending,
+        stats.payouts_deferred,
         stats.adl_flips
     );
 }

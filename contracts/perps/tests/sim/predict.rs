@@ -9,7 +9,12 @@
 //!   before plus the fee, so only a trade within that band of a cap is left undecided.
 //! - `min_position_notional`: a position left open below the floor at the fill is refused (the
 //!   fill lies within the impact cap and the confidence of the oracle price).
-//! - The haircut: while V < 0 a realized profit is paid `(U − A)·h`, `h = 1 + V/Σ profits`.
+//! - The haircut: while V < 0 a realized profit is paid `(U − A)·h`, `h = 1 + V/Σ profits`
+//!   (Σ with the pending payouts), as far as the vault holds the cash (issue 12): a profit the
+//!   cash cannot pay in full is settled in part and the rest stays pending at face value; the
+//!   model asserts the exact figure when the cash clearly suffices and counts the others
+//!   (`payouts_deferred`). A message of an account with a pending payout (paid first) is not
+//!   predicted.
 //! - LP claims: not yet claimable, lapsed, or paid `min(price at request, price now)` as far as
 //!   cash, the caps and the backing allow, exactly (`perps_risk::solvency::claim` in integers).
 //! - `mark_bad_debt`: the shortfall of the account's bankrupt books, or `NotBankrupt`.
@@ -66,11 +71,13 @@ pub enum Prediction {
 pub enum Haircut {
     /// V > 0: profits paid in full (the entry price).
     Full(Decimal256),
-    /// V < 0 (exact): `(V, Σ profits, entry price)`.
+    /// V < 0 (exact): `(V, Σ profits, entry price)`, and the cash the vault can pay the book
+    /// (`payable`, base units, before the message's fee and funding).
     Cut {
         v: Int256,
         profits: Int256,
         entry: Decimal256,
+        room: i128,
     },
 }
 
@@ -102,6 +109,8 @@ pub enum AdlPrediction {
         order: Vec<usize>,
         /// Paid with the haircut (V < 0).
         cut: bool,
+        /// The cash does not clearly pay the whole profit at h: the figure is not asserted.
+        deferred: bool,
     },
 }
 
@@ -124,10 +133,45 @@ pub fn engine_world(w: &World, ctx: &[String]) -> World {
     out
 }
 
-/// V (net of `unrecoverable`) and `Σ|K|·P` in `w`, exact.
+/// What every book owes the vault (negative `C` and isolated `M`), base units.
+pub fn receivables(pre: &Obs) -> i128 {
+    pre.accounts
+        .iter()
+        .map(|a| {
+            (-a.collateral).max(0)
+                + a.positions
+                    .iter()
+                    .filter_map(|p| p.margin)
+                    .map(|m| (-m).max(0))
+                    .sum::<i128>()
+        })
+        .sum()
+}
+
+/// `perps_risk::solvency::payable` for trader `t`'s book (`isolated`: its margin in `id`):
+/// `max(debt of the book, cash − what the other books owe)`.
+fn room(pre: &Obs, t: usize, id: &str) -> i128 {
+    let a = &pre.accounts[t];
+    let book = a
+        .positions
+        .iter()
+        .find(|p| p.market == id)
+        .and_then(|p| p.margin)
+        .unwrap_or(a.collateral);
+    let debt = (-book).max(0);
+    debt.max(pre.cash.max(0) - (receivables(pre) - debt)).max(0)
+}
+
+/// Pending payouts of the vault (base units).
+pub fn pending(pre: &Obs) -> i128 {
+    pre.vault.pending_payouts.unwrap_or_default().u128() as i128
+}
+
+/// V (net of `unrecoverable` and the pending payouts) and `Σ|K|·P` in `w`, exact.
 fn vault_view(pre: &Obs, w: &World) -> (Int256, Int256) {
     let v = model::vault_equity_exact(w, pre.cash, &pre.all_positions)
-        - from_bu(pre.vault.unrecoverable.u128() as i128);
+        - from_bu(pre.vault.unrecoverable.u128() as i128)
+        - from_bu(pending(pre));
     let e = IDS.iter().map(|id| model::market_exposure(w, id)).sum();
     (v, e)
 }
@@ -200,6 +244,10 @@ impl Sim {
         if matches!(m.status, MarketStatus::Settled { .. }) || pre.holds_settled(t) {
             return None;
         }
+        // a pending payout is paid first (cash, C and V move before the checks)
+        if pre.resp[t].pending_payout.is_some() {
+            return None;
+        }
         let ctx = Self::ctx_of(&pre, t, Some(id));
         if !self.ctx_clean(&pre, &ctx) {
             return None;
@@ -227,11 +275,14 @@ impl Sim {
                 .iter()
                 .filter(|x| ctx.iter().any(|c| c == *x) || !skew(&w, x).is_zero())
                 .map(|x| model::trader_pnl(&w, x, &pre.all_positions).max(Int256::zero()))
-                .sum();
+                .sum::<Int256>()
+                + from_bu(pending(&pre));
             pre.position(t, id).map(|p| Haircut::Cut {
                 v,
                 profits,
                 entry: p.entry,
+                // the position's funding is settled first: the cash moves by up to what it accrued
+                room: room(&pre, t, id) - floor_bu(w.position(p).a.abs()) - 1,
             })
         } else if v > from_bu(TOL) {
             pre.position(t, id).map(|p| Haircut::Full(p.entry))
@@ -260,10 +311,8 @@ impl Sim {
     ) -> Option<Verdict> {
         let k = skew(w, id);
         let after = k + delta;
-        let reduces = !k.is_zero()
-            && (delta < Int256::zero()) != (k < Int256::zero())
-            && delta.abs() <= k.abs();
-        if reduces || after.is_zero() {
+        // only a trade that leaves a larger |K| is judged (a crossing to no larger a skew is not)
+        if after.abs() <= k.abs() {
             return None;
         }
         let d = Int256::from(10i128.pow(pre.world.decimals as u32));
@@ -422,7 +471,8 @@ impl Sim {
     fn predict_mark(&self, account: &str) -> Option<Prediction> {
         let t = self.traders.iter().position(|a| a.as_str() == account)?;
         let pre = self.observe();
-        if pre.holds_settled(t) {
+        // a pending payout is paid first (and makes the call pass): not predicted
+        if pre.holds_settled(t) || pre.resp[t].pending_payout.is_some() {
             return None;
         }
         let storage = self.s.app.contract_storage(&self.s.engine);
@@ -522,6 +572,11 @@ impl Sim {
                     _ => {}
                 }
             }
+            // never more than the skew (the vault's exposure never flips to the other side)
+            x = x.min(k.abs());
+            if x.is_zero() {
+                continue;
+            }
             let sign = if short { -Int256::one() } else { Int256::one() };
             let raw = floor_bu(sign * x * (dec(price) - dec(p.entry)) * d);
             let realized = if v < Int256::zero() {
@@ -529,11 +584,16 @@ impl Sim {
                     .iter()
                     .filter(|i| ctx.iter().any(|c| c == *i) || !skew(&w, i).is_zero())
                     .map(|i| model::trader_pnl(&w, i, &pre.all_positions).max(Int256::zero()))
-                    .sum();
+                    .sum::<Int256>()
+                    + from_bu(pending(&pre));
                 haircut_paid(raw, v, profits)
             } else {
                 raw
             };
+            // paid in part when the cash does not clearly cover it (the position's funding is
+            // settled first, moving the cash by up to what it accrued)
+            let fund = floor_bu(pv.a.abs()) + 1;
+            let deferred = v < Int256::zero() && realized + margin(raw) + fund > room(&pre, t, id);
             return Some(AdlPrediction::First {
                 trader: t,
                 size: x,
@@ -541,6 +601,7 @@ impl Sim {
                 realized,
                 order,
                 cut: v < Int256::zero(),
+                deferred,
             });
         }
         Some(AdlPrediction::Refused)
@@ -649,6 +710,13 @@ impl Sim {
                 Haircut::Full(_) => raw,
                 Haircut::Cut { v, profits, .. } => haircut_paid(raw, *v, *profits),
             };
+            // while V < 0 a profit the cash does not clearly cover is settled in part
+            if let Haircut::Cut { room, .. } = h {
+                if expected + margin(raw) > *room {
+                    self.stats.payouts_deferred += 1;
+                    continue;
+                }
+            }
             if (got - expected).abs() > TOL {
                 return Err(format!(
                     "while V < 0 the profit was paid {got}, the haircut gives {expected} ({h:?})"
@@ -733,6 +801,7 @@ impl Sim {
                     realized,
                     order,
                     cut,
+                    deferred,
                 },
                 Ok(r),
             ) => {
@@ -749,7 +818,9 @@ impl Sim {
                         "auto_deleverage closed {got} atoms, the model {size}"
                     ));
                 }
-                if (first.realized_pnl.i128() - realized).abs() > TOL {
+                if *deferred {
+                    self.stats.payouts_deferred += 1;
+                } else if (first.realized_pnl.i128() - realized).abs() > TOL {
                     return Err(format!(
                         "auto_deleverage realized {}, the model {realized}",
                         first.realized_pnl
@@ -775,6 +846,12 @@ impl Sim {
             }
         }
     }
+}
+
+/// What the model leaves undecided around the cash a payout needs: the message's fee and
+/// funding move the cash before the profit is paid.
+fn margin(raw: i128) -> i128 {
+    raw.abs() / 50 + 10 * TOL
 }
 
 /// `haircut_profit`: `raw·(P + V)/max(P, raw)` rounded down, 0 when nothing is left.

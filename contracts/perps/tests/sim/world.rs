@@ -199,6 +199,7 @@ impl Sim {
                 share_price: Default::default(),
                 unrecoverable: Default::default(),
                 exposure: Default::default(),
+                pending_payouts: Default::default(),
             },
             doubtful: [false; N_MARKETS],
             adl_exhausted: false,

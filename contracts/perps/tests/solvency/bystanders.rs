@@ -3,7 +3,7 @@
 //! V < 0 realized profits are paid with the haircut h.
 
 use crate::solvency::{bystanders_withdraw_everything, wallets};
-use crate::suite::{Suite, USDC};
+use crate::suite::{d, Suite, USDC};
 
 /// The review's steps: a 1M vault, a bystander with 500k, the whale deposits 700k and goes long
 /// 100 BTC at 60,000 (6M of notional). Refused: the vault may owe at most `max_skew_to_vault`
@@ -127,8 +127,15 @@ fn s44_caps_never_block_a_reduction_and_refuse_increases_while_v_is_negative() {
         "1",
         "exposure cap of market ETH: |skew|·price 3000000000 > max_skew_to_vault 1 × vault equity -80000000000",
     );
-    // crossing zero opens skew on the other side: an increase
-    s.rejects_trade(&other, "BTC", "-16", "exposure cap of market BTC");
+    // crossing zero to a larger skew on the other side (15 → −16): an increase of |K|
+    s.rejects_trade(&other, "BTC", "-31", "exposure cap of market BTC");
     s.trade(&whale, "BTC", "-1");
     s.trade(&other, "BTC", "-1");
+    // crossing zero to no larger a skew (13 → −13): the vault's exposure does not grow, it
+    // passes (DESIGN 6.10: only a trade that increases |K_m| is judged by the caps)
+    s.trade(&other, "BTC", "-26");
+    assert_eq!(
+        s.market("BTC").state.short_oi,
+        s.market("BTC").state.long_oi + d("13")
+    );
 }

@@ -10,7 +10,8 @@ use cosmwasm_std::{
 };
 use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
 use perps::state::{
-    Mode, BAD_DEBT, COLLATERAL, MARKETS, MARKET_HOLDERS, MARKET_STATES, POSITIONS, VAULT,
+    Mode, BAD_DEBT, COLLATERAL, MARKETS, MARKET_HOLDERS, MARKET_STATES, PENDING_PAYOUTS, POSITIONS,
+    VAULT,
 };
 use perps_api::events::TypedEvent;
 use perps_api::perps::{
@@ -635,6 +636,20 @@ impl Suite {
         }
         assert!(aggregates.is_empty(), "positions in unknown markets");
         self.check_vault_sums(storage.as_ref(), &vault);
+        // issue 12: the vault's pending payouts are the accounts' claims, its receivables what
+        // the books owe it (negative C; a stored margin is never negative); neither is money
+        let pending: u128 = PENDING_PAYOUTS
+            .range(storage.as_ref(), None, None, Order::Ascending)
+            .map(|i| i.unwrap().1.u128())
+            .sum();
+        assert_eq!(vault.pending_payouts.u128(), pending, "Σ pending payouts");
+        let owed: u128 = COLLATERAL
+            .range(storage.as_ref(), None, None, Order::Ascending)
+            .map(|i| i.unwrap().1)
+            .filter(|c| c.is_negative())
+            .map(|c| c.unsigned_abs().u128())
+            .sum();
+        assert_eq!(vault.receivables.u128(), owed, "Σ receivables");
         // Storage indexes: one holder entry per position and no other, and a collateral entry
         // for every account with a position (the liquidation scan pages over them).
         // one holder entry per position, at the position's rank (side and entry bucket)
