@@ -304,39 +304,74 @@ pub struct FeedSource {
     pub conf_ratio: Option<Decimal256>,
 }
 
-/// The serde defaults (`#[serde(default = "…")]` names a function), one row each.
-macro_rules! defaults {
-    ($($name:ident: $ty:ty = $value:expr;)*) => {
-        $(fn $name() -> $ty {
-            $value
-        })*
-    };
+fn default_gas_adjustment() -> Decimal256 {
+    Decimal256::percent(130)
 }
-
-defaults! {
-    default_gas_adjustment: Decimal256 = Decimal256::percent(130);
-    one: Decimal256 = Decimal256::one();
-    one_u128: Uint128 = Uint128::one();
-    default_mnemonic_env: String = "KEEPER_MNEMONIC".to_string();
-    default_rpc_timeout: u64 = 5_000;
-    default_tx_timeout: u64 = 30;
-    default_backoff_initial: u64 = 250;
-    default_backoff_max: u64 = 10_000;
-    default_max_block_age: u64 = 30;
-    yes: bool = true;
-    one_u32: u32 = 1;
-    two: u32 = 2;
-    three: u32 = 3;
-    four: u32 = 4;
-    default_liquidate_interval: u64 = 500;
-    default_page: u32 = 30;
-    default_sweep_interval: u64 = 3_600_000;
-    default_settle_interval: u64 = 10_000;
-    default_orders_limit: u32 = 10;
-    default_prices_interval: u64 = 1_000;
-    default_fetch_timeout: u64 = 2_000;
-    default_max_age: u64 = 30;
-    default_max_future: u64 = 5;
+fn one() -> Decimal256 {
+    Decimal256::one()
+}
+fn one_u128() -> Uint128 {
+    Uint128::one()
+}
+fn default_mnemonic_env() -> String {
+    "KEEPER_MNEMONIC".to_string()
+}
+fn default_rpc_timeout() -> u64 {
+    5_000
+}
+fn default_tx_timeout() -> u64 {
+    30
+}
+fn default_backoff_initial() -> u64 {
+    250
+}
+fn default_backoff_max() -> u64 {
+    10_000
+}
+fn default_max_block_age() -> u64 {
+    30
+}
+fn yes() -> bool {
+    true
+}
+fn one_u32() -> u32 {
+    1
+}
+fn two() -> u32 {
+    2
+}
+fn three() -> u32 {
+    3
+}
+fn four() -> u32 {
+    4
+}
+fn default_liquidate_interval() -> u64 {
+    500
+}
+fn default_page() -> u32 {
+    30
+}
+fn default_sweep_interval() -> u64 {
+    3_600_000
+}
+fn default_settle_interval() -> u64 {
+    10_000
+}
+fn default_orders_limit() -> u32 {
+    10
+}
+fn default_prices_interval() -> u64 {
+    1_000
+}
+fn default_fetch_timeout() -> u64 {
+    2_000
+}
+fn default_max_age() -> u64 {
+    30
+}
+fn default_max_future() -> u64 {
+    5
 }
 
 /// The contracts the keeper talks to.
