@@ -20,11 +20,7 @@ fn remove(engine: &Addr) -> ExecuteMsg {
 #[test]
 fn owner_adds_and_removes_engines() {
     let mut suite = Suite::funded(1_000);
-    let (owner, engine, engine2) = (
-        suite.owner.clone(),
-        suite.engine.clone(),
-        suite.engine2.clone(),
-    );
+    let [owner, engine, engine2] = test_support::addrs(["owner", "engine", "engine2"]);
 
     let res = suite.exec(&owner, &add(&engine2), &[]).unwrap();
     assert_event(
@@ -58,12 +54,8 @@ fn owner_adds_and_removes_engines() {
 #[test]
 fn rejects_duplicates_unknowns_strangers_funds_and_bad_addresses() {
     let mut suite = Suite::new();
-    let (owner, engine, engine2, stranger) = (
-        suite.owner.clone(),
-        suite.engine.clone(),
-        suite.engine2.clone(),
-        suite.stranger.clone(),
-    );
+    let [owner, engine, engine2, stranger] =
+        test_support::addrs(["owner", "engine", "engine2", "stranger"]);
     suite.rejects(
         &owner,
         &add(&engine),

@@ -9,11 +9,7 @@ use crate::suite::{assert_event, usdc, Suite, START};
 #[test]
 fn ownership_moves_only_when_the_proposed_owner_accepts() {
     let mut suite = Suite::funded(1_000);
-    let (owner, stranger, recipient) = (
-        suite.owner.clone(),
-        suite.stranger.clone(),
-        suite.recipient.clone(),
-    );
+    let [owner, stranger, recipient] = test_support::addrs(["owner", "stranger", "recipient"]);
     let gov = suite.addr("gov");
     // Funded, so that its attempt with funds attached reaches the contract.
     suite

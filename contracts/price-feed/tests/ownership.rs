@@ -7,11 +7,7 @@ use crate::suite::{attrs, Suite};
 #[test]
 fn two_step_transfer() {
     let mut suite = Suite::new();
-    let (owner, publisher, next) = (
-        suite.owner.clone(),
-        suite.publisher.clone(),
-        suite.addr("next"),
-    );
+    let [owner, publisher, next] = test_support::addrs(["owner", "publisher", "next"]);
     let res = suite
         .exec(
             &owner,
