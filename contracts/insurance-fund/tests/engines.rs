@@ -89,10 +89,7 @@ fn rejects_duplicates_unknowns_strangers_funds_and_bad_addresses() {
             engine: engine.to_string().to_uppercase(),
         },
     ] {
-        let before = suite.snapshot();
-        let err = suite.exec(&owner, &msg, &[]).unwrap_err().to_string();
-        assert!(err.contains("invalid address"), "{err}");
-        assert_eq!(suite.snapshot(), before);
+        suite.rejects(&owner, &msg, &[], "invalid address");
     }
 }
 
