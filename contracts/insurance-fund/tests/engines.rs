@@ -3,7 +3,7 @@ use cw_utils::PaymentError;
 use insurance_fund::ContractError;
 use perps_api::insurance_fund::{ExecuteMsg, MAX_ENGINES};
 
-use crate::suite::{assert_event, usdc, Suite, START};
+use crate::suite::{usdc, Suite, START};
 
 fn add(engine: &Addr) -> ExecuteMsg {
     ExecuteMsg::AddEngine {
@@ -22,10 +22,9 @@ fn owner_adds_and_removes_engines() {
     let mut suite = Suite::funded(1_000);
     let [owner, engine, engine2] = test_support::addrs(["owner", "engine", "engine2"]);
 
-    let res = suite.exec(&owner, &add(&engine2), &[]).unwrap();
-    assert_event(
-        &res,
-        "wasm",
+    suite.accepts(
+        &owner,
+        &add(&engine2),
         &[("action", "add_engine"), ("engine", engine2.as_str())],
     );
     assert_eq!(
@@ -35,10 +34,9 @@ fn owner_adds_and_removes_engines() {
     suite.cover(&engine2, 100).unwrap();
     assert_eq!(suite.bank(&engine2), START + 100);
 
-    let res = suite.exec(&owner, &remove(&engine), &[]).unwrap();
-    assert_event(
-        &res,
-        "wasm",
+    suite.accepts(
+        &owner,
+        &remove(&engine),
         &[("action", "remove_engine"), ("engine", engine.as_str())],
     );
     assert_eq!(suite.config().engines, vec![engine2.clone()]);

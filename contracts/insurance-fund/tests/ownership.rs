@@ -4,7 +4,7 @@ use insurance_fund::ContractError;
 use perps_api::insurance_fund::ExecuteMsg;
 use perps_api::ownership::OwnershipError;
 
-use crate::suite::{assert_event, usdc, Suite, START};
+use crate::suite::{usdc, Suite, START};
 
 #[test]
 fn ownership_moves_only_when_the_proposed_owner_accepts() {
@@ -28,10 +28,9 @@ fn ownership_moves_only_when_the_proposed_owner_accepts() {
             owner: owner.clone(),
         }),
     );
-    let res = suite.exec(&owner, &transfer, &[]).unwrap();
-    assert_event(
-        &res,
-        "wasm",
+    suite.accepts(
+        &owner,
+        &transfer,
         &[
             ("action", "transfer_ownership"),
             ("pending_owner", gov.as_str()),
@@ -75,10 +74,9 @@ fn ownership_moves_only_when_the_proposed_owner_accepts() {
         &[usdc(1)],
         ContractError::Payment(PaymentError::NonPayable {}),
     );
-    let res = suite.exec(&gov, &accept, &[]).unwrap();
-    assert_event(
-        &res,
-        "wasm",
+    suite.accepts(
+        &gov,
+        &accept,
         &[("action", "accept_ownership"), ("owner", gov.as_str())],
     );
     let config = suite.config();

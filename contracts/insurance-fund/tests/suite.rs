@@ -179,6 +179,19 @@ impl Suite {
         }
     }
 
+    /// Runs `msg` from `sender` (no funds), expects success and exactly one `wasm` event with
+    /// exactly `attributes`; the response, for what else a test checks.
+    pub fn accepts(
+        &mut self,
+        sender: &Addr,
+        msg: &ExecuteMsg,
+        attributes: &[(&str, &str)],
+    ) -> AppResponse {
+        let res = self.exec(sender, msg, &[]).unwrap();
+        assert_event(&res, "wasm", attributes);
+        res
+    }
+
     pub fn rejects(
         &mut self,
         sender: &Addr,
