@@ -133,11 +133,7 @@ fn a_donation_in_another_denom_is_not_paid_out() {
 #[test]
 fn each_registered_engine_is_paid_to_itself() {
     let mut suite = Suite::funded(1_000);
-    let (owner, engine, engine2) = (
-        suite.owner.clone(),
-        suite.engine.clone(),
-        suite.engine2.clone(),
-    );
+    let [owner, engine, engine2] = test_support::addrs(["owner", "engine", "engine2"]);
     suite
         .exec(
             &owner,

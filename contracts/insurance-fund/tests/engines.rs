@@ -3,7 +3,7 @@ use cw_utils::PaymentError;
 use insurance_fund::ContractError;
 use perps_api::insurance_fund::{ExecuteMsg, MAX_ENGINES};
 
-use crate::suite::{assert_event, usdc, Suite, START};
+use crate::suite::{usdc, Suite, START};
 
 fn add(engine: &Addr) -> ExecuteMsg {
     ExecuteMsg::AddEngine {
@@ -20,16 +20,11 @@ fn remove(engine: &Addr) -> ExecuteMsg {
 #[test]
 fn owner_adds_and_removes_engines() {
     let mut suite = Suite::funded(1_000);
-    let (owner, engine, engine2) = (
-        suite.owner.clone(),
-        suite.engine.clone(),
-        suite.engine2.clone(),
-    );
+    let [owner, engine, engine2] = test_support::addrs(["owner", "engine", "engine2"]);
 
-    let res = suite.exec(&owner, &add(&engine2), &[]).unwrap();
-    assert_event(
-        &res,
-        "wasm",
+    suite.accepts(
+        &owner,
+        &add(&engine2),
         &[("action", "add_engine"), ("engine", engine2.as_str())],
     );
     assert_eq!(
@@ -39,10 +34,9 @@ fn owner_adds_and_removes_engines() {
     suite.cover(&engine2, 100).unwrap();
     assert_eq!(suite.bank(&engine2), START + 100);
 
-    let res = suite.exec(&owner, &remove(&engine), &[]).unwrap();
-    assert_event(
-        &res,
-        "wasm",
+    suite.accepts(
+        &owner,
+        &remove(&engine),
         &[("action", "remove_engine"), ("engine", engine.as_str())],
     );
     assert_eq!(suite.config().engines, vec![engine2.clone()]);
@@ -58,12 +52,8 @@ fn owner_adds_and_removes_engines() {
 #[test]
 fn rejects_duplicates_unknowns_strangers_funds_and_bad_addresses() {
     let mut suite = Suite::new();
-    let (owner, engine, engine2, stranger) = (
-        suite.owner.clone(),
-        suite.engine.clone(),
-        suite.engine2.clone(),
-        suite.stranger.clone(),
-    );
+    let [owner, engine, engine2, stranger] =
+        test_support::addrs(["owner", "engine", "engine2", "stranger"]);
     suite.rejects(
         &owner,
         &add(&engine),
@@ -97,10 +87,7 @@ fn rejects_duplicates_unknowns_strangers_funds_and_bad_addresses() {
             engine: engine.to_string().to_uppercase(),
         },
     ] {
-        let before = suite.snapshot();
-        let err = suite.exec(&owner, &msg, &[]).unwrap_err().to_string();
-        assert!(err.contains("invalid address"), "{err}");
-        assert_eq!(suite.snapshot(), before);
+        suite.rejects(&owner, &msg, &[], "invalid address");
     }
 }
 

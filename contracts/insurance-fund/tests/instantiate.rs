@@ -3,6 +3,8 @@ use cw_utils::PaymentError;
 use insurance_fund::{ContractError, CONTRACT_NAME, CONTRACT_VERSION};
 use perps_api::insurance_fund::{ConfigResponse, InstantiateMsg, MAX_ENGINES};
 
+use test_support::ChainExt;
+
 use crate::suite::{assert_err, Suite, DENOM, OTHER, START};
 
 #[test]
@@ -19,9 +21,10 @@ fn defaults_owner_to_sender_with_an_empty_fund() {
     );
     assert_eq!(suite.fund_balance(), 0);
     assert!(suite.all_payouts().is_empty());
-    let version = cw2::query_contract_info(&suite.app.wrap(), suite.fund.to_string()).unwrap();
-    assert_eq!(version.contract, CONTRACT_NAME);
-    assert_eq!(version.version, CONTRACT_VERSION);
+    assert_eq!(
+        suite.app.contract_version(&suite.fund),
+        (CONTRACT_NAME.to_string(), CONTRACT_VERSION.to_string())
+    );
     assert_eq!(CONTRACT_NAME, "crates.io:insurance-fund");
 }
 

@@ -4,6 +4,8 @@ use insurance_fund::{ContractError, CONTRACT_NAME, CONTRACT_VERSION};
 use perps_api::insurance_fund::MigrateMsg;
 use perps_api::migrate::MigrateError;
 
+use test_support::ChainExt;
+
 use crate::suite::{assert_err, assert_event, Suite};
 
 /// A fund with history: a deposit, a payout, a second engine.
@@ -14,12 +16,6 @@ fn with_history() -> Suite {
     suite
 }
 
-fn set_version(suite: &mut Suite, name: &str, version: &str) {
-    let fund = suite.fund.clone();
-    let mut storage = suite.app.contract_storage_mut(&fund);
-    cw2::set_contract_version(storage.as_mut(), name, version).unwrap();
-}
-
 fn migrate(suite: &mut Suite) -> cosmwasm_std::StdResult<cw_multi_test::AppResponse> {
     let (owner, fund, code_id) = (suite.owner.clone(), suite.fund.clone(), suite.code_id);
     suite
@@ -27,15 +23,25 @@ fn migrate(suite: &mut Suite) -> cosmwasm_std::StdResult<cw_multi_test::AppRespo
         .migrate_contract(owner, fund, &MigrateMsg {}, code_id)
 }
 
-fn version(suite: &Suite) -> (String, String) {
-    let v = cw2::query_contract_info(&suite.app.wrap(), suite.fund.to_string()).unwrap();
-    (v.contract, v.version)
+/// Over the cw2 record `name`/`version`, the migration is refused with `expected` and changes
+/// nothing: neither what the queries and the bank see nor the record.
+fn refused(suite: &mut Suite, (name, version): (&str, &str), expected: ContractError) {
+    suite.app.set_contract_version(&suite.fund, name, version);
+    let before = suite.snapshot();
+    assert_err(migrate(suite), expected);
+    assert_eq!(suite.snapshot(), before);
+    assert_eq!(
+        suite.app.contract_version(&suite.fund),
+        (name.to_string(), version.to_string())
+    );
 }
 
 #[test]
 fn upgrades_from_an_older_version_and_keeps_state() {
     let mut suite = with_history();
-    set_version(&mut suite, CONTRACT_NAME, "0.0.1");
+    suite
+        .app
+        .set_contract_version(&suite.fund, CONTRACT_NAME, "0.0.1");
     let before = suite.snapshot();
     let res = migrate(&mut suite).unwrap();
     assert_event(
@@ -48,7 +54,7 @@ fn upgrades_from_an_older_version_and_keeps_state() {
         ],
     );
     assert_eq!(
-        version(&suite),
+        suite.app.contract_version(&suite.fund),
         (CONTRACT_NAME.to_string(), CONTRACT_VERSION.to_string())
     );
     assert_eq!(suite.snapshot(), before);
@@ -62,29 +68,23 @@ fn upgrades_from_an_older_version_and_keeps_state() {
 #[test]
 fn refuses_another_contract() {
     let mut suite = with_history();
-    set_version(&mut suite, "crates.io:price-feed", "0.0.1");
-    let before = suite.snapshot();
-    assert_err(
-        migrate(&mut suite),
+    refused(
+        &mut suite,
+        ("crates.io:price-feed", "0.0.1"),
         ContractError::Migrate(MigrateError::WrongContract {
             expected: CONTRACT_NAME.to_string(),
             found: "crates.io:price-feed".to_string(),
         }),
-    );
-    assert_eq!(suite.snapshot(), before);
-    assert_eq!(
-        version(&suite),
-        ("crates.io:price-feed".to_string(), "0.0.1".to_string())
     );
 }
 
 #[test]
 fn refuses_a_downgrade_or_a_garbled_version() {
     let mut suite = with_history();
-    set_version(&mut suite, CONTRACT_NAME, "99.0.0");
     let before = suite.snapshot();
-    assert_err(
-        migrate(&mut suite),
+    refused(
+        &mut suite,
+        (CONTRACT_NAME, "99.0.0"),
         ContractError::Migrate(MigrateError::CannotMigrate {
             from: "99.0.0".to_string(),
             to: CONTRACT_VERSION.to_string(),
@@ -93,13 +93,10 @@ fn refuses_a_downgrade_or_a_garbled_version() {
             )),
         }),
     );
-    assert_eq!(suite.snapshot(), before);
-    assert_eq!(
-        version(&suite),
-        (CONTRACT_NAME.to_string(), "99.0.0".to_string())
-    );
 
-    set_version(&mut suite, CONTRACT_NAME, "not-semver");
+    suite
+        .app
+        .set_contract_version(&suite.fund, CONTRACT_NAME, "not-semver");
     let err = migrate(&mut suite).unwrap_err();
     let text = format!("{err:?} {err}");
     assert!(

@@ -4,16 +4,12 @@ use insurance_fund::ContractError;
 use perps_api::insurance_fund::ExecuteMsg;
 use perps_api::ownership::OwnershipError;
 
-use crate::suite::{assert_event, usdc, Suite, START};
+use crate::suite::{usdc, Suite, START};
 
 #[test]
 fn ownership_moves_only_when_the_proposed_owner_accepts() {
     let mut suite = Suite::funded(1_000);
-    let (owner, stranger, recipient) = (
-        suite.owner.clone(),
-        suite.stranger.clone(),
-        suite.recipient.clone(),
-    );
+    let [owner, stranger, recipient] = test_support::addrs(["owner", "stranger", "recipient"]);
     let gov = suite.addr("gov");
     // Funded, so that its attempt with funds attached reaches the contract.
     suite
@@ -32,10 +28,9 @@ fn ownership_moves_only_when_the_proposed_owner_accepts() {
             owner: owner.clone(),
         }),
     );
-    let res = suite.exec(&owner, &transfer, &[]).unwrap();
-    assert_event(
-        &res,
-        "wasm",
+    suite.accepts(
+        &owner,
+        &transfer,
         &[
             ("action", "transfer_ownership"),
             ("pending_owner", gov.as_str()),
@@ -79,10 +74,9 @@ fn ownership_moves_only_when_the_proposed_owner_accepts() {
         &[usdc(1)],
         ContractError::Payment(PaymentError::NonPayable {}),
     );
-    let res = suite.exec(&gov, &accept, &[]).unwrap();
-    assert_event(
-        &res,
-        "wasm",
+    suite.accepts(
+        &gov,
+        &accept,
         &[("action", "accept_ownership"), ("owner", gov.as_str())],
     );
     let config = suite.config();
@@ -154,17 +148,12 @@ fn a_later_proposal_replaces_an_earlier_one_and_bad_addresses_are_refused() {
             sender: first.clone(),
         }),
     );
-    let before = suite.snapshot();
-    let err = suite
-        .exec(
-            &owner,
-            &ExecuteMsg::TransferOwnership {
-                new_owner: "nope".into(),
-            },
-            &[],
-        )
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("invalid address \"nope\""), "{err}");
-    assert_eq!(suite.snapshot(), before);
+    suite.rejects(
+        &owner,
+        &ExecuteMsg::TransferOwnership {
+            new_owner: "nope".into(),
+        },
+        &[],
+        "invalid address \"nope\"",
+    );
 }

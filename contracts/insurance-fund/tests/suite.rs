@@ -30,8 +30,10 @@ pub fn usdc(amount: u128) -> Coin {
     coin(amount, DENOM)
 }
 
-/// Asserts that `res` failed with exactly `expected` (cw-multi-test hands errors back as text).
-pub fn assert_err<T: std::fmt::Debug>(res: StdResult<T>, expected: ContractError) {
+/// Asserts that `res` failed with exactly `expected` (cw-multi-test hands errors back as text), or,
+/// for a refusal from outside the contract's own errors (an address check), with an error whose
+/// text holds `expected`.
+pub fn assert_err<T: std::fmt::Debug>(res: StdResult<T>, expected: impl std::fmt::Display) {
     let err: StdError = res.expect_err("expected an error");
     let text = err.to_string();
     assert!(
@@ -177,12 +179,25 @@ impl Suite {
         }
     }
 
+    /// Runs `msg` from `sender` (no funds), expects success and exactly one `wasm` event with
+    /// exactly `attributes`; the response, for what else a test checks.
+    pub fn accepts(
+        &mut self,
+        sender: &Addr,
+        msg: &ExecuteMsg,
+        attributes: &[(&str, &str)],
+    ) -> AppResponse {
+        let res = self.exec(sender, msg, &[]).unwrap();
+        assert_event(&res, "wasm", attributes);
+        res
+    }
+
     pub fn rejects(
         &mut self,
         sender: &Addr,
         msg: &ExecuteMsg,
         funds: &[Coin],
-        expected: ContractError,
+        expected: impl std::fmt::Display,
     ) {
         let before = self.snapshot();
         assert_err(self.exec(sender, msg, funds), expected);

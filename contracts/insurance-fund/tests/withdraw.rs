@@ -4,17 +4,16 @@ use cw_utils::PaymentError;
 use insurance_fund::ContractError;
 use perps_api::insurance_fund::ExecuteMsg;
 
-use crate::suite::{assert_event, usdc, Suite, DENOM, OTHER, START};
+use crate::suite::{usdc, Suite, DENOM, OTHER, START};
 
 #[test]
 fn owner_withdraws_to_a_recipient() {
     let mut suite = Suite::funded(10_000);
     let (owner, recipient) = (suite.owner.clone(), suite.recipient.clone());
     let msg = suite.withdraw_msg(3_000, &recipient);
-    let res = suite.exec(&owner, &msg, &[]).unwrap();
-    assert_event(
-        &res,
-        "wasm",
+    let res = suite.accepts(
+        &owner,
+        &msg,
         &[
             ("action", "withdraw"),
             ("recipient", recipient.as_str()),
@@ -96,10 +95,7 @@ fn rejects_non_owner_zero_bad_recipient_and_funds() {
             amount: Uint128::new(10),
             recipient: bad.to_string(),
         };
-        let before = suite.snapshot();
-        let err = suite.exec(&owner, &msg, &[]).unwrap_err().to_string();
-        assert!(err.contains(&format!("invalid address {bad:?}")), "{err}");
-        assert_eq!(suite.snapshot(), before);
+        suite.rejects(&owner, &msg, &[], format!("invalid address {bad:?}"));
     }
     suite.rejects(
         &owner,

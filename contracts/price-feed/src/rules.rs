@@ -557,12 +557,7 @@ mod tests {
 
     #[test]
     fn one_publisher_alone_cannot_mark_a_shared_feed_unconfirmed() {
-        let api = cosmwasm_std::testing::MockApi::default();
-        let (p1, p2, p3) = (
-            api.addr_make("p1"),
-            api.addr_make("p2"),
-            api.addr_make("p3"),
-        );
+        let [p1, p2, p3] = test_support::addrs(["p1", "p2", "p3"]);
         let all = [p1.clone(), p2.clone(), p3.clone()];
         let mut refusals = vec![];
         // A sole publisher: every refusal counts.
@@ -624,8 +619,7 @@ mod tests {
 
     #[test]
     fn a_sole_publisher_or_a_reset_answers_what_it_is_not_older_than() {
-        let api = cosmwasm_std::testing::MockApi::default();
-        let p1 = api.addr_make("p1");
+        let [p1] = test_support::addrs(["p1"]);
         let one = [p1.clone()];
         let by_p1 = Source::Publisher {
             sender: &p1,
@@ -658,12 +652,7 @@ mod tests {
 
     #[test]
     fn with_several_publishers_two_distinct_confirmations_within_a_window_lift_the_mark() {
-        let api = cosmwasm_std::testing::MockApi::default();
-        let (p1, p2, p3) = (
-            api.addr_make("p1"),
-            api.addr_make("p2"),
-            api.addr_make("p3"),
-        );
+        let [p1, p2, p3] = test_support::addrs(["p1", "p2", "p3"]);
         let all = [p1.clone(), p2.clone(), p3.clone()];
         let by = |sender| Source::Publisher {
             sender,

@@ -3,6 +3,8 @@ use cw_multi_test::Executor;
 use perps_api::price_feed::{ConfigResponse, ExecuteMsg, InstantiateMsg};
 use price_feed::{ContractError, CONTRACT_NAME, CONTRACT_VERSION};
 
+use test_support::ChainExt;
+
 use crate::suite::{assert_err, upd, Suite, FUNDED_DENOM};
 
 #[test]
@@ -17,9 +19,10 @@ fn defaults_owner_to_sender_and_future_bound_to_5() {
             max_future_secs: 5,
         }
     );
-    let version = cw2::query_contract_info(&suite.app.wrap(), suite.feed.to_string()).unwrap();
-    assert_eq!(version.contract, CONTRACT_NAME);
-    assert_eq!(version.version, CONTRACT_VERSION);
+    assert_eq!(
+        suite.app.contract_version(&suite.feed),
+        (CONTRACT_NAME.to_string(), CONTRACT_VERSION.to_string())
+    );
     assert!(suite.all_feeds().is_empty());
 }
 

@@ -3,23 +3,30 @@ use perps_api::migrate::MigrateError;
 use perps_api::price_feed::MigrateMsg;
 use price_feed::{ContractError, CONTRACT_NAME, CONTRACT_VERSION};
 
-use crate::suite::{assert_err, attrs, d, upd, Suite};
+use test_support::ChainExt;
 
-fn stored_version(suite: &Suite) -> cw2::ContractVersion {
-    cw2::query_contract_info(&suite.app.wrap(), suite.feed.to_string()).unwrap()
-}
-
-fn set_version(suite: &mut Suite, name: &str, version: &str) {
-    let feed = suite.feed.clone();
-    let mut storage = suite.app.contract_storage_mut(&feed);
-    cw2::set_contract_version(&mut *storage, name, version).unwrap();
-}
+use crate::suite::{attrs, d, upd, Suite};
 
 fn migrate(suite: &mut Suite) -> cosmwasm_std::StdResult<cw_multi_test::AppResponse> {
     let (owner, feed, code_id) = (suite.owner.clone(), suite.feed.clone(), suite.code_id);
     suite
         .app
         .migrate_contract(owner, feed, &MigrateMsg {}, code_id)
+}
+
+/// Over the cw2 record `name`/`version`, the migration is refused with an error whose text holds
+/// `expected`, and changes nothing: neither what the queries see nor the record.
+fn refused(suite: &mut Suite, (name, version): (&str, &str), expected: impl std::fmt::Display) {
+    suite.app.set_contract_version(&suite.feed, name, version);
+    let before = suite.snapshot();
+    let err = migrate(suite).unwrap_err();
+    let text = format!("{err:?} {err}");
+    assert!(text.contains(&expected.to_string()), "{text}");
+    assert_eq!(suite.snapshot(), before);
+    assert_eq!(
+        suite.app.contract_version(&suite.feed),
+        (name.to_string(), version.to_string())
+    );
 }
 
 fn priced() -> Suite {
@@ -33,46 +40,42 @@ fn priced() -> Suite {
 #[test]
 fn upgrades_from_an_older_version_and_keeps_state() {
     let mut suite = priced();
-    set_version(&mut suite, CONTRACT_NAME, "0.0.1");
+    suite
+        .app
+        .set_contract_version(&suite.feed, CONTRACT_NAME, "0.0.1");
     let before = suite.snapshot();
     let res = migrate(&mut suite).unwrap();
     assert_eq!(attrs(&res, "from_version"), ["0.0.1"]);
     assert_eq!(attrs(&res, "to_version"), [CONTRACT_VERSION]);
-    assert_eq!(stored_version(&suite).version, CONTRACT_VERSION);
+    assert_eq!(suite.app.contract_version(&suite.feed).1, CONTRACT_VERSION);
     assert_eq!(suite.snapshot(), before);
     assert_eq!(suite.stored("BTC").0, d("100"));
     // Same version again is a no-op, not an error.
     migrate(&mut suite).unwrap();
-    assert_eq!(stored_version(&suite).version, CONTRACT_VERSION);
+    assert_eq!(suite.app.contract_version(&suite.feed).1, CONTRACT_VERSION);
 }
 
 #[test]
 fn refuses_another_contract() {
     let mut suite = priced();
-    set_version(&mut suite, "crates.io:cw20-base", "0.0.1");
-    let before = suite.snapshot();
-    assert_err(
-        migrate(&mut suite),
+    refused(
+        &mut suite,
+        ("crates.io:cw20-base", "0.0.1"),
         ContractError::Migrate(MigrateError::WrongContract {
             expected: CONTRACT_NAME.into(),
             found: "crates.io:cw20-base".into(),
         }),
     );
-    assert_eq!(stored_version(&suite).contract, "crates.io:cw20-base");
-    assert_eq!(stored_version(&suite).version, "0.0.1");
-    assert_eq!(suite.snapshot(), before);
 }
 
 #[test]
 fn refuses_a_downgrade() {
     let mut suite = priced();
-    set_version(&mut suite, CONTRACT_NAME, "99.0.0");
-    let before = suite.snapshot();
-    let err = migrate(&mut suite).unwrap_err().to_string();
-    let expected = format!("cannot migrate from version 99.0.0 to {CONTRACT_VERSION}");
-    assert!(err.contains(&expected), "{err}");
-    assert_eq!(stored_version(&suite).version, "99.0.0");
-    assert_eq!(suite.snapshot(), before);
+    refused(
+        &mut suite,
+        (CONTRACT_NAME, "99.0.0"),
+        format!("cannot migrate from version 99.0.0 to {CONTRACT_VERSION}"),
+    );
 }
 
 #[test]
@@ -83,7 +86,7 @@ fn only_the_admin_can_migrate() {
         .app
         .migrate_contract(stranger, feed, &MigrateMsg {}, code_id)
         .is_err());
-    assert_eq!(stored_version(&suite).version, CONTRACT_VERSION);
+    assert_eq!(suite.app.contract_version(&suite.feed).1, CONTRACT_VERSION);
 }
 
 /// Every private record as earlier versions wrote it (the JSON of `Feed` before
@@ -144,7 +147,9 @@ fn records_written_by_earlier_versions_are_read_after_the_migration() {
             storage.set(&key, value.as_bytes());
         }
     }
-    set_version(&mut suite, CONTRACT_NAME, "0.0.1");
+    suite
+        .app
+        .set_contract_version(&suite.feed, CONTRACT_NAME, "0.0.1");
     migrate(&mut suite).unwrap();
     let config = suite.config();
     assert_eq!((config.owner, config.publishers), (owner, vec![publisher]));

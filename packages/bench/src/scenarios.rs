@@ -485,21 +485,15 @@ pub fn orders(net: &mut Net) -> BenchResult<Vec<Row>> {
         limit: None,
     };
     let one = net.engine_traced(EXECUTE_ONE, &keeper, &run_all, 0)?.gas;
-    let mut rows = vec![
-        Row::new(
-            section,
-            "place market order (trade)",
-            place,
-            "BTC, 1,200 USDC, 1 % slippage",
-        ),
-        Row::new(section, EXECUTE_ONE, one, "keeper, the next block's record"),
-        Row::new(
-            section,
-            PLACE_AND_EXECUTE,
-            sum(&place, &one),
-            "the two rows above",
-        ),
-    ];
+    let mut rows = Vec::new();
+    let mut row = |op: &str, gas, note: &str| rows.push(Row::new(section, op, gas, note));
+    row(
+        "place market order (trade)",
+        place,
+        "BTC, 1,200 USDC, 1 % slippage",
+    );
+    row(EXECUTE_ONE, one, "keeper, the next block's record");
+    row(PLACE_AND_EXECUTE, sum(&place, &one), "the two rows above");
     let mut traders = Vec::new();
     for i in 0..10 {
         let t = net.user(&format!("batch-{i}"), 2_000)?;
@@ -515,18 +509,12 @@ pub fn orders(net: &mut Net) -> BenchResult<Vec<Row>> {
     let ten = net
         .engine_traced("execute_orders, batch of 10", &keeper, &batch, 0)?
         .gas;
-    rows.push(Row::new(
-        section,
+    row(
         "execute_orders, batch of 10",
         ten,
         "10 accounts, one record",
-    ));
-    rows.push(Row::new(
-        section,
-        BATCH_PER_ORDER,
-        per(&ten, 10),
-        "the row above / 10",
-    ));
+    );
+    row(BATCH_PER_ORDER, per(&ten, 10), "the row above / 10");
     // A stop-loss 5 % under the price, then a 6 % crash triggers it.
     let price = net.prices[0];
     let trigger = price.checked_mul(Decimal256::permille(950))?;
@@ -541,12 +529,11 @@ pub fn orders(net: &mut Net) -> BenchResult<Vec<Row>> {
     };
     let placed = net.engine_traced("place stop-loss", &trader, &stop, 0)?;
     let id = order_id(&placed)?;
-    rows.push(Row::new(
-        section,
+    row(
         "place stop-loss (place_order)",
         placed.gas,
         "reduce-only, trigger 5 % below",
-    ));
+    );
     net.crash(&[0], 60)?;
     let run = ExecuteMsg::ExecuteOrders {
         order_ids: Some(vec![id]),
@@ -555,18 +542,16 @@ pub fn orders(net: &mut Net) -> BenchResult<Vec<Row>> {
     let fired = net
         .engine_traced("trigger stop-loss", &keeper, &run, 0)?
         .gas;
-    rows.push(Row::new(
-        section,
+    row(
         "execute_orders, stop-loss triggered",
         fired,
         "−6 %: filled at the record",
-    ));
-    rows.push(Row::new(
-        section,
+    );
+    row(
         "stop-loss: place + trigger",
         sum(&placed.gas, &fired),
         "the two rows above",
-    ));
+    );
     Ok(rows)
 }
 

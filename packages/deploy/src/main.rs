@@ -2,38 +2,25 @@
 //! protocol to a node; prints the state (code ids, contract addresses) as JSON at the end.
 //! The mnemonic comes from the environment variable named in the config (`PERPS_MNEMONIC`).
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
+use localnet::cli;
 use perps_deploy::{deploy, DeployConfig, Outcome};
 
 const USAGE: &str = "usage: perps-deploy --config FILE [--rpc URL] [--max-steps N]";
 
 fn run() -> Result<bool, String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut config = None;
-    let mut max_steps = None;
-    let mut rpc = None;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let value = it
-            .next()
-            .ok_or_else(|| format!("{a} needs a value\n{USAGE}"))?;
-        match a.as_str() {
-            "--config" => config = Some(PathBuf::from(value)),
-            "--rpc" => rpc = Some(value.clone()),
-            "--max-steps" => {
-                max_steps = Some(value.parse().map_err(|e| format!("--max-steps: {e}"))?)
-            }
-            _ => return Err(format!("unknown argument {a}\n{USAGE}")),
-        }
-    }
-    let mut config = DeployConfig::load(&config.ok_or_else(|| USAGE.to_string())?)?;
-    if let Some(rpc) = rpc {
+    let args = cli::parse(&args, USAGE, &["--max-steps"], false)?.ok_or(USAGE)?;
+    let max_steps = match args.options.get("--max-steps") {
+        Some(v) => Some(v.parse().map_err(|e| format!("--max-steps: {e}"))?),
+        None => None,
+    };
+    let mut config = DeployConfig::load(&args.config)?;
+    if let Some(rpc) = args.rpc {
         config.rpc = rpc;
     }
-    let mnemonic = std::env::var(&config.mnemonic_env)
-        .map_err(|_| format!("set {} to the deployer's mnemonic", config.mnemonic_env))?;
+    let mnemonic = cli::mnemonic(&config.mnemonic_env, "the deployer's")?;
     let (state, complete) = match deploy(&config, &mnemonic, max_steps)? {
         Outcome::Complete(s) => (s, true),
         Outcome::Stopped(s) => (s, false),

@@ -37,6 +37,7 @@ mod api;
 mod bank;
 mod chain;
 mod check;
+pub mod cli;
 #[cfg(feature = "node")]
 pub mod client;
 mod error;

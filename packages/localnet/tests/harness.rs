@@ -91,6 +91,21 @@ pub fn scripted(chain: &mut Chain, code: u64, label: &str) -> Addr {
         .0
 }
 
+/// A bank send of `amount` uusd to `to` (an address's text: the chain checks it).
+pub fn send_msg(to: &str, amount: u128) -> CosmosMsg {
+    CosmosMsg::Bank(cosmwasm_std::BankMsg::Send {
+        to_address: to.to_string(),
+        amount: vec![coin(amount, DENOM)],
+    })
+}
+
+/// One scripted contract (`c`) and alice holding 1,000 uusd: (chain, contract, alice).
+pub fn one_contract_and_alice_with_1000() -> (Chain, Addr, Addr) {
+    let (mut chain, _, [c], alice) = scripted_contracts(["c"]);
+    chain.mint(&alice, &[coin(1_000, DENOM)]).unwrap();
+    (chain, c, alice)
+}
+
 /// The scripted contract's answer: this response.
 pub fn ok(response: Response) -> ContractResult<Response> {
     ContractResult::Ok(response)

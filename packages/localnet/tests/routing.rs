@@ -1,6 +1,6 @@
 //! Store, instantiate, execute, events, data, funds and bank routing, and atomic failure.
 
-use cosmwasm_std::{Attribute, BankMsg, Binary, CosmosMsg, Event, Response};
+use cosmwasm_std::{Attribute, Binary, Event, Response};
 use localnet::{Chain, ChainError};
 
 use crate::harness::*;
@@ -88,8 +88,7 @@ fn execute_returns_data_events_and_writes_state() {
 
 #[test]
 fn contract_error_reverts_state_and_funds() {
-    let (mut chain, _, [c], alice) = scripted_contracts(["c"]);
-    chain.mint(&alice, &[coin(1_000, DENOM)]).unwrap();
+    let (mut chain, c, alice) = one_contract_and_alice_with_1000();
     chain
         .execute(&alice, &c, &ok(Response::new()), &[])
         .unwrap();
@@ -106,13 +105,9 @@ fn contract_error_reverts_state_and_funds() {
 
 #[test]
 fn funds_move_with_execute_and_bank_send_is_routed() {
-    let (mut chain, _, [c], alice) = scripted_contracts(["c"]);
+    let (mut chain, c, alice) = one_contract_and_alice_with_1000();
     let bob = chain.addr_make("bob");
-    chain.mint(&alice, &[coin(1_000, DENOM)]).unwrap();
-    let answer = ok(Response::new().add_message(BankMsg::Send {
-        to_address: bob.to_string(),
-        amount: vec![coin(120, DENOM)],
-    }));
+    let answer = ok(Response::new().add_message(send_msg(bob.as_str(), 120)));
     let tx = chain
         .execute(&alice, &c, &answer, &[coin(500, DENOM)])
         .unwrap();
@@ -127,15 +122,11 @@ fn funds_move_with_execute_and_bank_send_is_routed() {
 
 #[test]
 fn insufficient_funds_anywhere_reverts_the_whole_transaction() {
-    let (mut chain, _, [c], alice) = scripted_contracts(["c"]);
+    let (mut chain, c, alice) = one_contract_and_alice_with_1000();
     let bob = chain.addr_make("bob");
-    chain.mint(&alice, &[coin(1_000, DENOM)]).unwrap();
     let before = snapshot(&chain, &[&c, &alice, &bob]);
     // The contract receives 500 and tries to send 501.
-    let answer = ok(Response::new().add_message(BankMsg::Send {
-        to_address: bob.to_string(),
-        amount: vec![coin(501, DENOM)],
-    }));
+    let answer = ok(Response::new().add_message(send_msg(bob.as_str(), 501)));
     let err = chain
         .execute(&alice, &c, &answer, &[coin(500, DENOM)])
         .unwrap_err();
@@ -160,17 +151,13 @@ fn insufficient_funds_anywhere_reverts_the_whole_transaction() {
 
 #[test]
 fn invalid_coins_and_addresses_are_rejected() {
-    let (mut chain, _, [c], alice) = scripted_contracts(["c"]);
-    chain.mint(&alice, &[coin(1_000, DENOM)]).unwrap();
+    let (mut chain, c, alice) = one_contract_and_alice_with_1000();
     let before = snapshot(&chain, &[&c, &alice]);
     let err = chain
         .execute(&alice, &c, &ok(Response::new()), &[coin(0, DENOM)])
         .unwrap_err();
     assert!(matches!(err.error, ChainError::InvalidMessage(_)));
-    let bad = ok(Response::new().add_message(CosmosMsg::Bank(BankMsg::Send {
-        to_address: "cosmwasm1notanaddress".to_string(),
-        amount: vec![coin(1, DENOM)],
-    })));
+    let bad = ok(Response::new().add_message(send_msg("cosmwasm1notanaddress", 1)));
     let err = chain
         .execute(&alice, &c, &bad, &[coin(5, DENOM)])
         .unwrap_err();

@@ -1,6 +1,6 @@
 //! Submessages: replies on success, error and always, sub-tree reverts, data, gas limits.
 
-use cosmwasm_std::{from_json, BankMsg, Binary, Reply, ReplyOn, Response, SubMsgResult, WasmMsg};
+use cosmwasm_std::{from_json, Binary, Reply, ReplyOn, Response, SubMsgResult, WasmMsg};
 use localnet::ChainError;
 
 use crate::harness::*;
@@ -70,10 +70,7 @@ fn reply_on_error_reverts_only_the_failed_subtree() {
     let b_before = snapshot(&chain, &[&b, &c, &bob]);
     // b pays bob, writes its state, then c fails: all of b's sub-tree must revert.
     let b_answer = ok(Response::new()
-        .add_message(BankMsg::Send {
-            to_address: bob.to_string(),
-            amount: vec![coin(40, DENOM)],
-        })
+        .add_message(send_msg(bob.as_str(), 40))
         .add_message(exec_msg(&c, &fail("c fails"), vec![])));
     let answer = ok(Response::new()
         .add_attribute("a", "kept")

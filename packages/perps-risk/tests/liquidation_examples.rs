@@ -4,9 +4,10 @@ use cosmwasm_std::{Decimal256, Int128, Uint128};
 use perps_risk::book::{book_health, book_values};
 use perps_risk::liq_price::liquidation_price;
 use perps_risk::liquidation::{
-    apply_plan, plan_liquidation, validate_liquidation_rules, LiquidationConfig, PositionClose,
+    apply_plan, plan_liquidation, validate_liquidation_rules, LiquidationConfig, LiquidationPlan,
+    PositionClose,
 };
-use perps_risk::{BookPosition, RiskError};
+use perps_risk::{Book, BookPosition, RiskError};
 
 use crate::helpers::*;
 
@@ -119,7 +120,7 @@ fn partial_liquidation_stops_at_the_target() {
         usdc(14_000),
         vec![pos("10", "10000", "9000", flat_tiers("0.1", "0.05"))],
     );
-    let plan = plan_liquidation(&b, &params(), &cfg(0)).unwrap().unwrap();
+    let plan = planned(&b, 0);
     assert_eq!(plan.closes.len(), 1);
     let c = plan.closes[0];
     assert_eq!(
@@ -169,7 +170,7 @@ fn largest_maintenance_first_and_stale_markets_untouched() {
             sol,
         ],
     );
-    let plan = plan_liquidation(&b, &params(), &cfg(0)).unwrap().unwrap();
+    let plan = planned(&b, 0);
     assert_eq!(plan.closes[0].index, 1, "BTC has the largest MM");
     assert!(
         plan.closes.iter().all(|c| c.index != 2),
@@ -188,8 +189,13 @@ fn long_0_0015_marked_9_000(min_order_size: Decimal256) -> BookPosition {
 }
 
 /// The liquidation plan of a cross book of 2 USDC holding `p`.
-fn plan_on_2_usdc(p: &BookPosition) -> perps_risk::liquidation::LiquidationPlan {
-    plan_liquidation(&book(usdc(2), vec![p.clone()]), &params(), &cfg(0))
+fn plan_on_2_usdc(p: &BookPosition) -> LiquidationPlan {
+    planned(&book(usdc(2), vec![p.clone()]), 0)
+}
+
+/// The plan of a book that must be liquidated, with a minimum reward of `min_reward` (µUSDC).
+fn planned(b: &Book, min_reward: u128) -> LiquidationPlan {
+    plan_liquidation(b, &params(), &cfg(min_reward))
         .unwrap()
         .unwrap()
 }
@@ -221,9 +227,7 @@ fn bankrupt_book_books_the_shortfall_and_the_min_reward() {
         usdc(1_000),
         vec![pos("1", "10000", "8000", flat_tiers("0.1", "0.05"))],
     );
-    let plan = plan_liquidation(&b, &params(), &cfg(5_000_000))
-        .unwrap()
-        .unwrap();
+    let plan = planned(&b, 5_000_000);
     // one close only: the position is gone, so the still-short (flat, Q < 0) book adds no
     // empty close of the same position
     assert_eq!(plan.closes.len(), 1);
@@ -255,9 +259,7 @@ fn min_reward_top_up_comes_from_a_flat_book_first() {
         usdc(600),
         vec![pos("1", "10000", "9450", flat_tiers("0.1", "0.05"))],
     );
-    let plan = plan_liquidation(&b, &params(), &cfg(60_000_000))
-        .unwrap()
-        .unwrap();
+    let plan = planned(&b, 60_000_000);
     assert_eq!(plan.closes[0].penalty, usdc_u(50));
     assert_eq!(
         (plan.charged, plan.liquidator_reward),
@@ -273,9 +275,7 @@ fn min_reward_top_up_comes_from_a_flat_book_first() {
         usdc(700),
         vec![pos("1", "10000", "9450", flat_tiers("0.1", "0.05"))],
     );
-    let plan = plan_liquidation(&b, &params(), &cfg(60_000_000))
-        .unwrap()
-        .unwrap();
+    let plan = planned(&b, 60_000_000);
     assert!(plan.charged > Uint128::new(83_928_000) && plan.charged < Uint128::new(83_929_000));
     assert_eq!(plan.liquidator_reward, usdc_u(60));
     assert_eq!(plan.insurance_share, plan.charged - usdc_u(60));
@@ -343,7 +343,7 @@ fn long_100_in_three_tiers_at_9_000(collateral: i128) -> PositionClose {
         usdc(collateral),
         vec![pos("100", "10000", "9000", three_tiers())],
     );
-    let mut plan = plan_liquidation(&b, &params(), &cfg(0)).unwrap().unwrap();
+    let mut plan = planned(&b, 0);
     assert_eq!(plan.closes.len(), 1);
     plan.closes.remove(0)
 }
@@ -467,7 +467,7 @@ fn closing_a_whole_position_that_lands_exactly_on_the_target_closes_it_all() {
             pos("1", "10000", "9000", t),
         ],
     );
-    let plan = plan_liquidation(&b, &params(), &cfg(0)).unwrap().unwrap();
+    let plan = planned(&b, 0);
     assert_eq!(
         (plan.equity_before, plan.maintenance_before),
         (Int128::new(152_500_005), usdc_u(500))

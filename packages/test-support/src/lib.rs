@@ -38,6 +38,10 @@ pub trait ChainExt {
     fn mint(&mut self, to: &Addr, amount: u128, denom: &str);
     /// `who`'s bank balance of `denom`.
     fn bank(&self, who: &Addr, denom: &str) -> u128;
+    /// `contract`'s cw2 record: (contract name, version).
+    fn contract_version(&self, contract: &Addr) -> (String, String);
+    /// Overwrites `contract`'s cw2 record (a migration test's "earlier version").
+    fn set_contract_version(&mut self, contract: &Addr, name: &str, version: &str);
 }
 
 impl ChainExt for App {
@@ -67,6 +71,16 @@ impl ChainExt for App {
     fn bank(&self, who: &Addr, denom: &str) -> u128 {
         let amount = self.wrap().query_balance(who, denom).unwrap().amount;
         cosmwasm_std::Uint128::try_from(amount).unwrap().u128()
+    }
+
+    fn contract_version(&self, contract: &Addr) -> (String, String) {
+        let v = cw2::query_contract_info(&self.wrap(), contract.to_string()).unwrap();
+        (v.contract, v.version)
+    }
+
+    fn set_contract_version(&mut self, contract: &Addr, name: &str, version: &str) {
+        let mut storage = self.contract_storage_mut(contract);
+        cw2::set_contract_version(storage.as_mut(), name, version).unwrap();
     }
 }
 
