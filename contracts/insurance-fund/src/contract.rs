@@ -2,7 +2,7 @@
 
 use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response};
 use perps_api::insurance_fund::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
-use perps_api::ownership::Ownership;
+use perps_api::ownership;
 
 use crate::error::ContractResult;
 use crate::execute::{admin, fund};
@@ -33,7 +33,7 @@ pub fn instantiate(
         engines: validate::engines(deps.api, &msg.engines)?,
     };
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    OWNERSHIP.save(deps.storage, &Ownership::new(owner.clone()))?;
+    OWNERSHIP.save(deps.storage, &ownership::Ownership::new(owner.clone()))?;
     CONFIG.save(deps.storage, &config)?;
     Ok(Response::new()
         .add_attribute("action", "instantiate")
@@ -62,9 +62,13 @@ pub fn execute(
         ExecuteMsg::AddEngine { engine } => admin::add_engine(deps, info, engine),
         ExecuteMsg::RemoveEngine { engine } => admin::remove_engine(deps, info, engine),
         ExecuteMsg::TransferOwnership { new_owner } => {
-            admin::transfer_ownership(deps, info, new_owner)
+            ownership::transfer_ownership(deps.storage, &OWNERSHIP, &info.sender, || {
+                validate::addr(deps.api, &new_owner)
+            })
         }
-        ExecuteMsg::AcceptOwnership {} => admin::accept_ownership(deps, info),
+        ExecuteMsg::AcceptOwnership {} => {
+            ownership::accept_ownership(deps.storage, &OWNERSHIP, &info.sender)
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Instantiate, migrate, and the dispatch of execute and query messages.
 
 use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response};
-use perps_api::ownership::Ownership;
+use perps_api::ownership;
 use perps_api::price_feed::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 
 use crate::error::ContractResult;
@@ -28,7 +28,7 @@ pub fn instantiate(
     };
     let config = validate::config(deps.api, &msg.publishers, msg.max_future_secs)?;
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    OWNERSHIP.save(deps.storage, &Ownership::new(owner.clone()))?;
+    OWNERSHIP.save(deps.storage, &ownership::Ownership::new(owner.clone()))?;
     CONFIG.save(deps.storage, &config)?;
     Ok(Response::new()
         .add_attribute("action", "instantiate")
@@ -71,9 +71,13 @@ pub fn execute(
         ExecuteMsg::RemoveFeed { feed_id } => admin::remove_feed(deps, info, feed_id),
         ExecuteMsg::SetPublishers { publishers } => admin::set_publishers(deps, info, publishers),
         ExecuteMsg::TransferOwnership { new_owner } => {
-            admin::transfer_ownership(deps, info, new_owner)
+            ownership::transfer_ownership(deps.storage, &OWNERSHIP, &info.sender, || {
+                validate::addr(deps.api, &new_owner)
+            })
         }
-        ExecuteMsg::AcceptOwnership {} => admin::accept_ownership(deps, info),
+        ExecuteMsg::AcceptOwnership {} => {
+            ownership::accept_ownership(deps.storage, &OWNERSHIP, &info.sender)
+        }
     }
 }
 

@@ -122,18 +122,26 @@ mod tests {
     use super::*;
     use cosmwasm_std::testing::MockStorage;
 
+    /// A store holding contract `crates.io:a` at `version`.
+    fn at(version: &str) -> MockStorage {
+        let mut st = MockStorage::new();
+        cw2::set_contract_version(&mut st, "crates.io:a", version).unwrap();
+        st
+    }
+
+    /// The text of the refusal of a migration to `name` `version`.
+    fn refusal(st: &mut MockStorage, name: &str, version: &str) -> String {
+        migrate(st, name, version).unwrap_err().to_string()
+    }
+
     #[test]
     fn name_checked_downgrade_refused_version_recorded() {
-        let mut st = MockStorage::new();
-        cw2::set_contract_version(&mut st, "crates.io:a", "1.0.0").unwrap();
-        let err = migrate(&mut st, "crates.io:b", "1.0.0").unwrap_err();
+        let mut st = at("1.0.0");
         assert_eq!(
-            err.to_string(),
+            refusal(&mut st, "crates.io:b", "1.0.0"),
             "wrong contract: expected crates.io:b, found crates.io:a"
         );
-        let err = migrate(&mut st, "crates.io:a", "0.9.0").unwrap_err();
-        assert!(err
-            .to_string()
+        assert!(refusal(&mut st, "crates.io:a", "0.9.0")
             .starts_with("cannot migrate from version 1.0.0 to 0.9.0: "));
         assert_eq!(
             cw2::get_contract_version(&st).unwrap().version,
@@ -200,20 +208,14 @@ mod tests {
             assert_eq!(numbers(bad), None, "{bad}");
         }
         // 1.10.0 is newer than 1.9.0 (numbers, not text)
-        let mut st = MockStorage::new();
-        cw2::set_contract_version(&mut st, "crates.io:a", "1.10.0").unwrap();
-        let err = migrate(&mut st, "crates.io:a", "1.9.0").unwrap_err();
+        let mut st = at("1.10.0");
         assert_eq!(
-            err.to_string(),
+            refusal(&mut st, "crates.io:a", "1.9.0"),
             "cannot migrate from version 1.10.0 to 1.9.0: kind: Other, error: Cannot migrate from newer version (1.10.0) to older (1.9.0)"
         );
         // the same version: accepted, nothing to record
         migrate(&mut st, "crates.io:a", "1.10.0").unwrap();
-        let err = migrate(&mut st, "crates.io:a", "1.x").unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("unreadable version: 1.10.0 or 1.x"),
-            "{err}"
-        );
+        let err = refusal(&mut st, "crates.io:a", "1.x");
+        assert!(err.contains("unreadable version: 1.10.0 or 1.x"), "{err}");
     }
 }

@@ -1,7 +1,6 @@
-//! Owner actions: engines and ownership.
+//! Owner actions on the engines (ownership: `perps_api::ownership`, dispatched in `contract`).
 
 use cosmwasm_std::{DepsMut, MessageInfo, Response};
-use perps_api::ownership;
 
 use crate::error::{ContractError, ContractResult};
 use crate::state::{CONFIG, OWNERSHIP};
@@ -37,20 +36,4 @@ pub fn remove_engine(deps: DepsMut, info: MessageInfo, engine: String) -> Contra
     Ok(Response::new()
         .add_attribute("action", "remove_engine")
         .add_attribute("engine", engine))
-}
-
-/// The owner proposes a new owner (owner checked first, then the address).
-pub fn transfer_ownership(
-    deps: DepsMut,
-    info: MessageInfo,
-    new_owner: String,
-) -> ContractResult<Response> {
-    ownership::transfer_ownership(deps.storage, &OWNERSHIP, &info.sender, || {
-        validate::addr(deps.api, &new_owner)
-    })
-}
-
-/// The proposed owner takes over.
-pub fn accept_ownership(deps: DepsMut, info: MessageInfo) -> ContractResult<Response> {
-    ownership::accept_ownership(deps.storage, &OWNERSHIP, &info.sender)
 }

@@ -1,7 +1,7 @@
-//! Owner actions: feeds, publishers, ownership.
+//! Owner actions on feeds and publishers (ownership: `perps_api::ownership`, dispatched in
+//! `contract`).
 
 use cosmwasm_std::{Decimal256, DepsMut, MessageInfo, Response};
-use perps_api::ownership;
 use perps_api::price_feed::{history_slot, HISTORY_LEN};
 
 use crate::error::{ContractError, ContractResult};
@@ -76,20 +76,4 @@ pub fn set_publishers(
     Ok(Response::new()
         .add_attribute("action", "set_publishers")
         .add_attribute("publishers", count.to_string()))
-}
-
-/// The owner proposes a new owner (owner checked first, then the address).
-pub fn transfer_ownership(
-    deps: DepsMut,
-    info: MessageInfo,
-    new_owner: String,
-) -> ContractResult<Response> {
-    ownership::transfer_ownership(deps.storage, &OWNERSHIP, &info.sender, || {
-        validate::addr(deps.api, &new_owner)
-    })
-}
-
-/// The proposed owner takes over.
-pub fn accept_ownership(deps: DepsMut, info: MessageInfo) -> ContractResult<Response> {
-    ownership::accept_ownership(deps.storage, &OWNERSHIP, &info.sender)
 }
