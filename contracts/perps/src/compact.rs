@@ -381,6 +381,35 @@ macro_rules! compact_struct {
     };
 }
 
+/// `Compact` for an enum: one tag byte (the number listed), then the one field of a struct variant.
+/// An unknown tag fails the read (decoded as the first variant, which must be a unit variant).
+#[macro_export]
+macro_rules! compact_enum {
+    ($t:ident { $tag0:literal => $v0:ident $(, $tag:literal => $v:ident $({ $f:ident })?)* $(,)? }) => {
+        impl $crate::compact::Compact for $t {
+            fn encode(&self, out: &mut Vec<u8>) {
+                match self {
+                    $t::$v0 => out.push($tag0),
+                    $($t::$v $({ $f })? => {
+                        out.push($tag);
+                        $($crate::compact::Compact::encode($f, out);)?
+                    })*
+                }
+            }
+            fn decode(r: &mut $crate::compact::Reader) -> Self {
+                match r.byte() {
+                    $tag0 => $t::$v0,
+                    $($tag => $t::$v $({ $f: $crate::compact::Compact::decode(r) })?,)*
+                    _ => {
+                        r.fail();
+                        $t::$v0
+                    }
+                }
+            }
+        }
+    };
+}
+
 /// The storage key of `keys` under `namespace` (as `cw_storage_plus::Map` builds it: every part
 /// but the last length-prefixed).
 fn path(namespace: &str, keys: &[&[u8]]) -> Vec<u8> {

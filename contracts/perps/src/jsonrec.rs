@@ -21,10 +21,10 @@ use cw_storage_plus::{range_with_prefix, Bound, KeyDeserialize, Map, Path, Prima
 use perps_api::perps::{TradeMode, Trigger};
 use perps_api::price_feed::{history_slot, HistoryRecord, PriceRecord, PRICES, PRICE_HISTORY};
 
-use crate::compact::{not_found, Compact, Reader};
-use crate::compact_struct;
+use crate::compact::{not_found, Compact};
 use crate::orders::StoredOrder;
 use crate::state::{LpAccount, LpRequest};
+use crate::{compact_enum, compact_struct};
 
 /// How a field is stored in JSON and in the compact encoding.
 #[derive(Clone, Copy)]
@@ -423,48 +423,9 @@ compact_struct!(HistoryRecord {
     accepted_time,
 });
 
-impl Compact for Trigger {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.push(match self {
-            Trigger::Above => 0,
-            Trigger::Below => 1,
-        });
-    }
-    fn decode(r: &mut Reader) -> Self {
-        match r.byte() {
-            0 => Trigger::Above,
-            1 => Trigger::Below,
-            _ => {
-                r.fail();
-                Trigger::Above
-            }
-        }
-    }
-}
+compact_enum!(Trigger { 0 => Above, 1 => Below });
 
-impl Compact for TradeMode {
-    fn encode(&self, out: &mut Vec<u8>) {
-        match self {
-            TradeMode::Cross => out.push(0),
-            TradeMode::Isolated { margin } => {
-                out.push(1);
-                margin.encode(out);
-            }
-        }
-    }
-    fn decode(r: &mut Reader) -> Self {
-        match r.byte() {
-            0 => TradeMode::Cross,
-            1 => TradeMode::Isolated {
-                margin: Uint128::decode(r),
-            },
-            _ => {
-                r.fail();
-                TradeMode::Cross
-            }
-        }
-    }
-}
+compact_enum!(TradeMode { 0 => Cross, 1 => Isolated { margin } });
 
 #[cfg(test)]
 mod tests {
