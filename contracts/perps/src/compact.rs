@@ -195,7 +195,22 @@ macro_rules! compact_uint {
         }
     )*};
 }
-compact_uint!(u32 => 4, u64 => 8, u128 => 16);
+compact_uint!(u32 => 4, u64 => 8, u128 => 16, Uint256 => 32);
+
+/// `Compact` for a number wrapping another (`$get` reads it, `new` builds it): the inner encoding.
+macro_rules! compact_wrapper {
+    ($($t:ty => $get:ident),*) => {$(
+        impl Compact for $t {
+            fn encode(&self, out: &mut Vec<u8>) {
+                self.$get().encode(out)
+            }
+            fn decode(r: &mut Reader) -> Self {
+                <$t>::new(Compact::decode(r))
+            }
+        }
+    )*};
+}
+compact_wrapper!(Uint128 => u128, Decimal256 => atomics, SignedDecimal256 => atomics);
 
 impl Compact for u8 {
     fn encode(&self, out: &mut Vec<u8>) {
@@ -219,24 +234,6 @@ impl Compact for bool {
                 false
             }
         }
-    }
-}
-
-impl Compact for Uint128 {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.u128().encode(out)
-    }
-    fn decode(r: &mut Reader) -> Self {
-        Uint128::new(u128::decode(r))
-    }
-}
-
-impl Compact for Uint256 {
-    fn encode(&self, out: &mut Vec<u8>) {
-        put_magnitude(out, &self.to_le_bytes(), 0);
-    }
-    fn decode(r: &mut Reader) -> Self {
-        Uint256::from_le_bytes(r.unsigned::<32>())
     }
 }
 
@@ -274,24 +271,6 @@ impl Compact for Int256 {
             r.fail();
         }
         v
-    }
-}
-
-impl Compact for Decimal256 {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.atomics().encode(out)
-    }
-    fn decode(r: &mut Reader) -> Self {
-        Decimal256::new(Uint256::decode(r))
-    }
-}
-
-impl Compact for SignedDecimal256 {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.atomics().encode(out)
-    }
-    fn decode(r: &mut Reader) -> Self {
-        SignedDecimal256::new(Int256::decode(r))
     }
 }
 
