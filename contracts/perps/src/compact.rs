@@ -389,6 +389,33 @@ macro_rules! compact_enum {
     };
 }
 
+/// The records under `prefix` between `min` and `max`, their values read by `decode` (the
+/// compact reader or [`crate::jsonrec::read`]).
+#[inline(always)]
+pub(crate) fn range_at<'a, 'c, K, T>(
+    store: &'c dyn Storage,
+    prefix: &[u8],
+    min: Option<Bound<'a, K>>,
+    max: Option<Bound<'a, K>>,
+    order: Order,
+    decode: impl Fn(&[u8]) -> StdResult<T> + 'c,
+) -> Box<dyn Iterator<Item = StdResult<(K::Output, T)>> + 'c>
+where
+    K: PrimaryKey<'a> + KeyDeserialize,
+    T: 'c,
+    K::Output: 'static,
+{
+    let iter = range_with_prefix(
+        store,
+        prefix,
+        min.map(|b| b.to_raw_bound()),
+        max.map(|b| b.to_raw_bound()),
+        order,
+    )
+    .map(move |(k, v)| Ok((K::from_vec(k)?, decode(&v)?)));
+    Box::new(iter)
+}
+
 /// The storage key of `keys` under `namespace` (as `cw_storage_plus::Map` builds it: every part
 /// but the last length-prefixed).
 fn path(namespace: &str, keys: &[&[u8]]) -> Vec<u8> {
@@ -578,15 +605,7 @@ impl<'a, K: PrimaryKey<'a> + KeyDeserialize, T: Compact> BinPrefix<K, T> {
         T: 'c,
         K::Output: 'static,
     {
-        let iter = range_with_prefix(
-            store,
-            &self.prefix,
-            min.map(|b| b.to_raw_bound()),
-            max.map(|b| b.to_raw_bound()),
-            order,
-        )
-        .map(|(k, v)| Ok((K::from_vec(k)?, T::from_bytes(&v)?)));
-        Box::new(iter)
+        range_at(store, &self.prefix, min, max, order, T::from_bytes)
     }
 }
 

@@ -17,11 +17,11 @@ use cosmwasm_std::{
     from_json, Addr, Decimal256, Empty, Int128, Order, QuerierWrapper, SignedDecimal256, StdError,
     StdResult, Storage, Uint128,
 };
-use cw_storage_plus::{range_with_prefix, Bound, KeyDeserialize, Map, Path, PrimaryKey};
+use cw_storage_plus::{Bound, KeyDeserialize, Map, Path, PrimaryKey};
 use perps_api::perps::{TradeMode, Trigger};
 use perps_api::price_feed::{history_slot, HistoryRecord, PriceRecord, PRICES, PRICE_HISTORY};
 
-use crate::compact::{not_found, Compact};
+use crate::compact::{not_found, range_at, Compact};
 use crate::orders::StoredOrder;
 use crate::state::{LpAccount, LpRequest};
 use crate::{compact_enum, compact_struct};
@@ -267,15 +267,7 @@ impl<'a, K: PrimaryKey<'a> + KeyDeserialize, T: JsonRecord> JsonMap<K, T> {
         K::Output: 'static,
     {
         let prefix = Path::<Empty>::new(self.namespace.as_bytes(), &[b""]).to_vec();
-        let iter = range_with_prefix(
-            store,
-            &prefix,
-            min.map(|b| b.to_raw_bound()),
-            max.map(|b| b.to_raw_bound()),
-            order,
-        )
-        .map(|(k, v)| Ok((K::from_vec(k)?, read(&v)?)));
-        Box::new(iter)
+        range_at(store, &prefix, min, max, order, read::<T>)
     }
 }
 
