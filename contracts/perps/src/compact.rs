@@ -416,6 +416,35 @@ where
     Box::new(iter)
 }
 
+/// The `range` method of a map of records (as `cw_storage_plus::Map::range`): the records under
+/// the key prefix `$prefix`, their values read by `$decode` (through [`range_at`]); `root`: through
+/// the map's root prefix.
+macro_rules! range_method {
+    ($self:ident => root) => {
+        range_method!(@fn $self, store, min, max, order => $self.root().range(store, min, max, order));
+    };
+    ($self:ident => $prefix:expr, $decode:expr) => {
+        range_method!(@fn $self, store, min, max, order =>
+            $crate::compact::range_at(store, &$prefix, min, max, order, $decode));
+    };
+    (@fn $self:ident, $store:ident, $min:ident, $max:ident, $order:ident => $body:expr) => {
+        pub fn range<'c>(
+            &$self,
+            $store: &'c dyn Storage,
+            $min: Option<Bound<'a, K>>,
+            $max: Option<Bound<'a, K>>,
+            $order: Order,
+        ) -> Box<dyn Iterator<Item = StdResult<(K::Output, T)>> + 'c>
+        where
+            T: 'c,
+            K::Output: 'static,
+        {
+            $body
+        }
+    };
+}
+pub(crate) use range_method;
+
 /// The storage key of `keys` under `namespace` (as `cw_storage_plus::Map` builds it: every part
 /// but the last length-prefixed).
 fn path(namespace: &str, keys: &[&[u8]]) -> Vec<u8> {
@@ -554,19 +583,7 @@ impl<'a, K: PrimaryKey<'a>, T: Compact> BinMap<K, T> {
 }
 
 impl<'a, K: PrimaryKey<'a> + KeyDeserialize, T: Compact> BinMap<K, T> {
-    pub fn range<'c>(
-        &self,
-        store: &'c dyn Storage,
-        min: Option<Bound<'a, K>>,
-        max: Option<Bound<'a, K>>,
-        order: Order,
-    ) -> Box<dyn Iterator<Item = StdResult<(K::Output, T)>> + 'c>
-    where
-        T: 'c,
-        K::Output: 'static,
-    {
-        self.root().range(store, min, max, order)
-    }
+    range_method!(self => root);
 
     pub fn keys<'c>(
         &self,
@@ -594,19 +611,7 @@ pub struct BinPrefix<K, T> {
 }
 
 impl<'a, K: PrimaryKey<'a> + KeyDeserialize, T: Compact> BinPrefix<K, T> {
-    pub fn range<'c>(
-        &self,
-        store: &'c dyn Storage,
-        min: Option<Bound<'a, K>>,
-        max: Option<Bound<'a, K>>,
-        order: Order,
-    ) -> Box<dyn Iterator<Item = StdResult<(K::Output, T)>> + 'c>
-    where
-        T: 'c,
-        K::Output: 'static,
-    {
-        range_at(store, &self.prefix, min, max, order, T::from_bytes)
-    }
+    range_method!(self => self.prefix, T::from_bytes);
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use cw_storage_plus::{Bound, KeyDeserialize, Map, Path, PrimaryKey};
 use perps_api::perps::{TradeMode, Trigger};
 use perps_api::price_feed::{history_slot, HistoryRecord, PriceRecord, PRICES, PRICE_HISTORY};
 
-use crate::compact::{not_found, range_at, Compact};
+use crate::compact::{not_found, range_method, Compact};
 use crate::orders::StoredOrder;
 use crate::state::{LpAccount, LpRequest};
 use crate::{compact_enum, compact_struct};
@@ -255,20 +255,7 @@ impl<'a, K: PrimaryKey<'a>, T: JsonRecord + Serialize + DeserializeOwned> JsonMa
 }
 
 impl<'a, K: PrimaryKey<'a> + KeyDeserialize, T: JsonRecord> JsonMap<K, T> {
-    pub fn range<'c>(
-        &self,
-        store: &'c dyn Storage,
-        min: Option<Bound<'a, K>>,
-        max: Option<Bound<'a, K>>,
-        order: Order,
-    ) -> Box<dyn Iterator<Item = StdResult<(K::Output, T)>> + 'c>
-    where
-        T: 'c,
-        K::Output: 'static,
-    {
-        let prefix = Path::<Empty>::new(self.namespace.as_bytes(), &[b""]).to_vec();
-        range_at(store, &prefix, min, max, order, read::<T>)
-    }
+    range_method!(self => Path::<Empty>::new(self.namespace.as_bytes(), &[b""]), read::<T>);
 }
 
 /// The latest price record of `feed_id` read straight from the feed's storage (as
