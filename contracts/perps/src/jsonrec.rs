@@ -299,6 +299,17 @@ const TRADE_MODE: Kind = Kind::Enum(
     Some(&[("margin", Kind::U128, None)]),
 );
 
+/// A [`JsonRecord`] whose JSON keys are its field names, in the order of its compact encoding:
+/// `field: kind, default;` per field (one list for the JSON table and `compact_struct!`).
+macro_rules! json_record {
+    ($t:ident { $($f:ident: $kind:expr, $default:expr;)* }) => {
+        impl JsonRecord for $t {
+            const FIELDS: &'static [Field] = &[$((stringify!($f), $kind, $default)),*];
+        }
+        compact_struct!($t { $($f),* });
+    };
+}
+
 impl JsonRecord for StoredOrder {
     const FIELDS: &'static [Field] = &[
         ("o", Kind::Text, None),
@@ -336,70 +347,35 @@ compact_struct!(StoredOrder {
     lp_value,
 });
 
-impl JsonRecord for LpAccount {
-    const FIELDS: &'static [Field] = &[
-        ("shares", Kind::U128, None),
-        ("last_provide_time", Kind::U64, None),
-    ];
-}
-compact_struct!(LpAccount {
-    shares,
-    last_provide_time
+json_record!(LpAccount {
+    shares: Kind::U128, None;
+    last_provide_time: Kind::U64, None;
 });
 
-impl JsonRecord for LpRequest {
-    const FIELDS: &'static [Field] = &[
-        ("shares", Kind::U128, None),
-        ("claimable_at", Kind::U64, None),
-        ("value_at_request", OPT_U128, NULL),
-        ("refused", Kind::Bool, FALSE),
-    ];
-}
-compact_struct!(LpRequest {
-    shares,
-    claimable_at,
-    value_at_request,
-    refused,
+json_record!(LpRequest {
+    shares: Kind::U128, None;
+    claimable_at: Kind::U64, None;
+    value_at_request: OPT_U128, NULL;
+    refused: Kind::Bool, FALSE;
 });
 
-impl JsonRecord for PriceRecord {
-    const FIELDS: &'static [Field] = &[
-        ("price", Kind::Dec, None),
-        ("conf", Kind::Dec, None),
-        ("ema_price", Kind::Dec, None),
-        ("publish_time", Kind::U64, None),
-        ("sequence", OPT_U64, NULL),
-        ("refused_publish_time", OPT_U64, NULL),
-    ];
-}
-compact_struct!(PriceRecord {
-    price,
-    conf,
-    ema_price,
-    publish_time,
-    sequence,
-    refused_publish_time,
+json_record!(PriceRecord {
+    price: Kind::Dec, None;
+    conf: Kind::Dec, None;
+    ema_price: Kind::Dec, None;
+    publish_time: Kind::U64, None;
+    sequence: OPT_U64, NULL;
+    refused_publish_time: OPT_U64, NULL;
 });
 
-impl JsonRecord for HistoryRecord {
-    const FIELDS: &'static [Field] = &[
-        ("sequence", Kind::U64, None),
-        ("price", Kind::Dec, None),
-        ("conf", Kind::Dec, None),
-        ("ema_price", Kind::Dec, None),
-        ("publish_time", Kind::U64, None),
-        ("accepted_height", Kind::U64, None),
-        ("accepted_time", Kind::U64, None),
-    ];
-}
-compact_struct!(HistoryRecord {
-    sequence,
-    price,
-    conf,
-    ema_price,
-    publish_time,
-    accepted_height,
-    accepted_time,
+json_record!(HistoryRecord {
+    sequence: Kind::U64, None;
+    price: Kind::Dec, None;
+    conf: Kind::Dec, None;
+    ema_price: Kind::Dec, None;
+    publish_time: Kind::U64, None;
+    accepted_height: Kind::U64, None;
+    accepted_time: Kind::U64, None;
 });
 
 compact_enum!(Trigger { 0 => Above, 1 => Below });
