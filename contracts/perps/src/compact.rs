@@ -195,7 +195,22 @@ macro_rules! compact_uint {
         }
     )*};
 }
-compact_uint!(u32 => 4, u64 => 8, u128 => 16);
+compact_uint!(u32 => 4, u64 => 8, u128 => 16, Uint256 => 32);
+
+/// `Compact` for a number wrapping another (`$get` reads it, `new` builds it): the inner encoding.
+macro_rules! compact_wrapper {
+    ($($t:ty => $get:ident),*) => {$(
+        impl Compact for $t {
+            fn encode(&self, out: &mut Vec<u8>) {
+                self.$get().encode(out)
+            }
+            fn decode(r: &mut Reader) -> Self {
+                <$t>::new(Compact::decode(r))
+            }
+        }
+    )*};
+}
+compact_wrapper!(Uint128 => u128, Decimal256 => atomics, SignedDecimal256 => atomics);
 
 impl Compact for u8 {
     fn encode(&self, out: &mut Vec<u8>) {
@@ -219,24 +234,6 @@ impl Compact for bool {
                 false
             }
         }
-    }
-}
-
-impl Compact for Uint128 {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.u128().encode(out)
-    }
-    fn decode(r: &mut Reader) -> Self {
-        Uint128::new(u128::decode(r))
-    }
-}
-
-impl Compact for Uint256 {
-    fn encode(&self, out: &mut Vec<u8>) {
-        put_magnitude(out, &self.to_le_bytes(), 0);
-    }
-    fn decode(r: &mut Reader) -> Self {
-        Uint256::from_le_bytes(r.unsigned::<32>())
     }
 }
 
@@ -274,24 +271,6 @@ impl Compact for Int256 {
             r.fail();
         }
         v
-    }
-}
-
-impl Compact for Decimal256 {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.atomics().encode(out)
-    }
-    fn decode(r: &mut Reader) -> Self {
-        Decimal256::new(Uint256::decode(r))
-    }
-}
-
-impl Compact for SignedDecimal256 {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.atomics().encode(out)
-    }
-    fn decode(r: &mut Reader) -> Self {
-        SignedDecimal256::new(Int256::decode(r))
     }
 }
 
@@ -380,6 +359,91 @@ macro_rules! compact_struct {
         }
     };
 }
+
+/// `Compact` for an enum: one tag byte (the number listed), then the one field of a struct variant.
+/// An unknown tag fails the read (decoded as the first variant, which must be a unit variant).
+#[macro_export]
+macro_rules! compact_enum {
+    ($t:ident { $tag0:literal => $v0:ident $(, $tag:literal => $v:ident $({ $f:ident })?)* $(,)? }) => {
+        impl $crate::compact::Compact for $t {
+            fn encode(&self, out: &mut Vec<u8>) {
+                match self {
+                    $t::$v0 => out.push($tag0),
+                    $($t::$v $({ $f })? => {
+                        out.push($tag);
+                        $($crate::compact::Compact::encode($f, out);)?
+                    })*
+                }
+            }
+            fn decode(r: &mut $crate::compact::Reader) -> Self {
+                match r.byte() {
+                    $tag0 => $t::$v0,
+                    $($tag => $t::$v $({ $f: $crate::compact::Compact::decode(r) })?,)*
+                    _ => {
+                        r.fail();
+                        $t::$v0
+                    }
+                }
+            }
+        }
+    };
+}
+
+/// The records under `prefix` between `min` and `max`, their values read by `decode` (the
+/// compact reader or [`crate::jsonrec::read`]).
+#[inline(always)]
+pub(crate) fn range_at<'a, 'c, K, T>(
+    store: &'c dyn Storage,
+    prefix: &[u8],
+    min: Option<Bound<'a, K>>,
+    max: Option<Bound<'a, K>>,
+    order: Order,
+    decode: impl Fn(&[u8]) -> StdResult<T> + 'c,
+) -> Box<dyn Iterator<Item = StdResult<(K::Output, T)>> + 'c>
+where
+    K: PrimaryKey<'a> + KeyDeserialize,
+    T: 'c,
+    K::Output: 'static,
+{
+    let iter = range_with_prefix(
+        store,
+        prefix,
+        min.map(|b| b.to_raw_bound()),
+        max.map(|b| b.to_raw_bound()),
+        order,
+    )
+    .map(move |(k, v)| Ok((K::from_vec(k)?, decode(&v)?)));
+    Box::new(iter)
+}
+
+/// The `range` method of a map of records (as `cw_storage_plus::Map::range`): the records under
+/// the key prefix `$prefix`, their values read by `$decode` (through [`range_at`]); `root`: through
+/// the map's root prefix.
+macro_rules! range_method {
+    ($self:ident => root) => {
+        range_method!(@fn $self, store, min, max, order => $self.root().range(store, min, max, order));
+    };
+    ($self:ident => $prefix:expr, $decode:expr) => {
+        range_method!(@fn $self, store, min, max, order =>
+            $crate::compact::range_at(store, &$prefix, min, max, order, $decode));
+    };
+    (@fn $self:ident, $store:ident, $min:ident, $max:ident, $order:ident => $body:expr) => {
+        pub fn range<'c>(
+            &$self,
+            $store: &'c dyn Storage,
+            $min: Option<Bound<'a, K>>,
+            $max: Option<Bound<'a, K>>,
+            $order: Order,
+        ) -> Box<dyn Iterator<Item = StdResult<(K::Output, T)>> + 'c>
+        where
+            T: 'c,
+            K::Output: 'static,
+        {
+            $body
+        }
+    };
+}
+pub(crate) use range_method;
 
 /// The storage key of `keys` under `namespace` (as `cw_storage_plus::Map` builds it: every part
 /// but the last length-prefixed).
@@ -519,19 +583,7 @@ impl<'a, K: PrimaryKey<'a>, T: Compact> BinMap<K, T> {
 }
 
 impl<'a, K: PrimaryKey<'a> + KeyDeserialize, T: Compact> BinMap<K, T> {
-    pub fn range<'c>(
-        &self,
-        store: &'c dyn Storage,
-        min: Option<Bound<'a, K>>,
-        max: Option<Bound<'a, K>>,
-        order: Order,
-    ) -> Box<dyn Iterator<Item = StdResult<(K::Output, T)>> + 'c>
-    where
-        T: 'c,
-        K::Output: 'static,
-    {
-        self.root().range(store, min, max, order)
-    }
+    range_method!(self => root);
 
     pub fn keys<'c>(
         &self,
@@ -559,27 +611,7 @@ pub struct BinPrefix<K, T> {
 }
 
 impl<'a, K: PrimaryKey<'a> + KeyDeserialize, T: Compact> BinPrefix<K, T> {
-    pub fn range<'c>(
-        &self,
-        store: &'c dyn Storage,
-        min: Option<Bound<'a, K>>,
-        max: Option<Bound<'a, K>>,
-        order: Order,
-    ) -> Box<dyn Iterator<Item = StdResult<(K::Output, T)>> + 'c>
-    where
-        T: 'c,
-        K::Output: 'static,
-    {
-        let iter = range_with_prefix(
-            store,
-            &self.prefix,
-            min.map(|b| b.to_raw_bound()),
-            max.map(|b| b.to_raw_bound()),
-            order,
-        )
-        .map(|(k, v)| Ok((K::from_vec(k)?, T::from_bytes(&v)?)));
-        Box::new(iter)
-    }
+    range_method!(self => self.prefix, T::from_bytes);
 }
 
 #[cfg(test)]

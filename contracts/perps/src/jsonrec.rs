@@ -17,14 +17,14 @@ use cosmwasm_std::{
     from_json, Addr, Decimal256, Empty, Int128, Order, QuerierWrapper, SignedDecimal256, StdError,
     StdResult, Storage, Uint128,
 };
-use cw_storage_plus::{range_with_prefix, Bound, KeyDeserialize, Map, Path, PrimaryKey};
+use cw_storage_plus::{Bound, KeyDeserialize, Map, Path, PrimaryKey};
 use perps_api::perps::{TradeMode, Trigger};
 use perps_api::price_feed::{history_slot, HistoryRecord, PriceRecord, PRICES, PRICE_HISTORY};
 
-use crate::compact::{not_found, Compact, Reader};
-use crate::compact_struct;
+use crate::compact::{not_found, range_method, Compact};
 use crate::orders::StoredOrder;
 use crate::state::{LpAccount, LpRequest};
+use crate::{compact_enum, compact_struct};
 
 /// How a field is stored in JSON and in the compact encoding.
 #[derive(Clone, Copy)]
@@ -255,28 +255,7 @@ impl<'a, K: PrimaryKey<'a>, T: JsonRecord + Serialize + DeserializeOwned> JsonMa
 }
 
 impl<'a, K: PrimaryKey<'a> + KeyDeserialize, T: JsonRecord> JsonMap<K, T> {
-    pub fn range<'c>(
-        &self,
-        store: &'c dyn Storage,
-        min: Option<Bound<'a, K>>,
-        max: Option<Bound<'a, K>>,
-        order: Order,
-    ) -> Box<dyn Iterator<Item = StdResult<(K::Output, T)>> + 'c>
-    where
-        T: 'c,
-        K::Output: 'static,
-    {
-        let prefix = Path::<Empty>::new(self.namespace.as_bytes(), &[b""]).to_vec();
-        let iter = range_with_prefix(
-            store,
-            &prefix,
-            min.map(|b| b.to_raw_bound()),
-            max.map(|b| b.to_raw_bound()),
-            order,
-        )
-        .map(|(k, v)| Ok((K::from_vec(k)?, read(&v)?)));
-        Box::new(iter)
-    }
+    range_method!(self => Path::<Empty>::new(self.namespace.as_bytes(), &[b""]), read::<T>);
 }
 
 /// The latest price record of `feed_id` read straight from the feed's storage (as
@@ -320,6 +299,17 @@ const TRADE_MODE: Kind = Kind::Enum(
     Some(&[("margin", Kind::U128, None)]),
 );
 
+/// A [`JsonRecord`] whose JSON keys are its field names, in the order of its compact encoding:
+/// `field: kind, default;` per field (one list for the JSON table and `compact_struct!`).
+macro_rules! json_record {
+    ($t:ident { $($f:ident: $kind:expr, $default:expr;)* }) => {
+        impl JsonRecord for $t {
+            const FIELDS: &'static [Field] = &[$((stringify!($f), $kind, $default)),*];
+        }
+        compact_struct!($t { $($f),* });
+    };
+}
+
 impl JsonRecord for StoredOrder {
     const FIELDS: &'static [Field] = &[
         ("o", Kind::Text, None),
@@ -357,114 +347,40 @@ compact_struct!(StoredOrder {
     lp_value,
 });
 
-impl JsonRecord for LpAccount {
-    const FIELDS: &'static [Field] = &[
-        ("shares", Kind::U128, None),
-        ("last_provide_time", Kind::U64, None),
-    ];
-}
-compact_struct!(LpAccount {
-    shares,
-    last_provide_time
+json_record!(LpAccount {
+    shares: Kind::U128, None;
+    last_provide_time: Kind::U64, None;
 });
 
-impl JsonRecord for LpRequest {
-    const FIELDS: &'static [Field] = &[
-        ("shares", Kind::U128, None),
-        ("claimable_at", Kind::U64, None),
-        ("value_at_request", OPT_U128, NULL),
-        ("refused", Kind::Bool, FALSE),
-    ];
-}
-compact_struct!(LpRequest {
-    shares,
-    claimable_at,
-    value_at_request,
-    refused,
+json_record!(LpRequest {
+    shares: Kind::U128, None;
+    claimable_at: Kind::U64, None;
+    value_at_request: OPT_U128, NULL;
+    refused: Kind::Bool, FALSE;
 });
 
-impl JsonRecord for PriceRecord {
-    const FIELDS: &'static [Field] = &[
-        ("price", Kind::Dec, None),
-        ("conf", Kind::Dec, None),
-        ("ema_price", Kind::Dec, None),
-        ("publish_time", Kind::U64, None),
-        ("sequence", OPT_U64, NULL),
-        ("refused_publish_time", OPT_U64, NULL),
-    ];
-}
-compact_struct!(PriceRecord {
-    price,
-    conf,
-    ema_price,
-    publish_time,
-    sequence,
-    refused_publish_time,
+json_record!(PriceRecord {
+    price: Kind::Dec, None;
+    conf: Kind::Dec, None;
+    ema_price: Kind::Dec, None;
+    publish_time: Kind::U64, None;
+    sequence: OPT_U64, NULL;
+    refused_publish_time: OPT_U64, NULL;
 });
 
-impl JsonRecord for HistoryRecord {
-    const FIELDS: &'static [Field] = &[
-        ("sequence", Kind::U64, None),
-        ("price", Kind::Dec, None),
-        ("conf", Kind::Dec, None),
-        ("ema_price", Kind::Dec, None),
-        ("publish_time", Kind::U64, None),
-        ("accepted_height", Kind::U64, None),
-        ("accepted_time", Kind::U64, None),
-    ];
-}
-compact_struct!(HistoryRecord {
-    sequence,
-    price,
-    conf,
-    ema_price,
-    publish_time,
-    accepted_height,
-    accepted_time,
+json_record!(HistoryRecord {
+    sequence: Kind::U64, None;
+    price: Kind::Dec, None;
+    conf: Kind::Dec, None;
+    ema_price: Kind::Dec, None;
+    publish_time: Kind::U64, None;
+    accepted_height: Kind::U64, None;
+    accepted_time: Kind::U64, None;
 });
 
-impl Compact for Trigger {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.push(match self {
-            Trigger::Above => 0,
-            Trigger::Below => 1,
-        });
-    }
-    fn decode(r: &mut Reader) -> Self {
-        match r.byte() {
-            0 => Trigger::Above,
-            1 => Trigger::Below,
-            _ => {
-                r.fail();
-                Trigger::Above
-            }
-        }
-    }
-}
+compact_enum!(Trigger { 0 => Above, 1 => Below });
 
-impl Compact for TradeMode {
-    fn encode(&self, out: &mut Vec<u8>) {
-        match self {
-            TradeMode::Cross => out.push(0),
-            TradeMode::Isolated { margin } => {
-                out.push(1);
-                margin.encode(out);
-            }
-        }
-    }
-    fn decode(r: &mut Reader) -> Self {
-        match r.byte() {
-            0 => TradeMode::Cross,
-            1 => TradeMode::Isolated {
-                margin: Uint128::decode(r),
-            },
-            _ => {
-                r.fail();
-                TradeMode::Cross
-            }
-        }
-    }
-}
+compact_enum!(TradeMode { 0 => Cross, 1 => Isolated { margin } });
 
 #[cfg(test)]
 mod tests {

@@ -6,8 +6,8 @@ use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 use cw_storage_plus::{Item, Map};
 
 use crate::compact::{BinItem, BinMap, Compact, Reader};
-use crate::compact_struct;
 use crate::jsonrec::JsonMap;
+use crate::{compact_enum, compact_struct};
 use perps_api::ownership::Ownership;
 use perps_api::perps::{Execution, MarginTier, MarketConfig, MarketStatus};
 use perps_risk::ledger::Balances;
@@ -353,71 +353,8 @@ impl Compact for Vault {
     }
 }
 
-impl Compact for Execution {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.push(match self {
-            Execution::Deferred => 0,
-            Execution::Immediate => 1,
-        });
-    }
-    fn decode(r: &mut Reader) -> Self {
-        match r.byte() {
-            0 => Execution::Deferred,
-            1 => Execution::Immediate,
-            _ => {
-                r.fail();
-                Execution::Deferred
-            }
-        }
-    }
-}
+compact_enum!(Execution { 0 => Deferred, 1 => Immediate });
 
-impl Compact for MarketStatus {
-    fn encode(&self, out: &mut Vec<u8>) {
-        match self {
-            MarketStatus::Active => out.push(0),
-            MarketStatus::ReduceOnly => out.push(1),
-            MarketStatus::Settled { price } => {
-                out.push(2);
-                price.encode(out);
-            }
-        }
-    }
-    fn decode(r: &mut Reader) -> Self {
-        match r.byte() {
-            0 => MarketStatus::Active,
-            1 => MarketStatus::ReduceOnly,
-            2 => MarketStatus::Settled {
-                price: Decimal256::decode(r),
-            },
-            _ => {
-                r.fail();
-                MarketStatus::Active
-            }
-        }
-    }
-}
+compact_enum!(MarketStatus { 0 => Active, 1 => ReduceOnly, 2 => Settled { price } });
 
-impl Compact for Mode {
-    fn encode(&self, out: &mut Vec<u8>) {
-        match self {
-            Mode::Cross => out.push(0),
-            Mode::Isolated { margin } => {
-                out.push(1);
-                margin.encode(out);
-            }
-        }
-    }
-    fn decode(r: &mut Reader) -> Self {
-        match r.byte() {
-            0 => Mode::Cross,
-            1 => Mode::Isolated {
-                margin: Int128::decode(r),
-            },
-            _ => {
-                r.fail();
-                Mode::Cross
-            }
-        }
-    }
-}
+compact_enum!(Mode { 0 => Cross, 1 => Isolated { margin } });
