@@ -14,12 +14,11 @@
 use cosmwasm_schema::serde::de::DeserializeOwned;
 use cosmwasm_schema::serde::Serialize;
 use cosmwasm_std::{
-    from_json, Addr, Decimal256, Empty, Int128, Order, QuerierWrapper, SignedDecimal256, StdError,
-    StdResult, Storage, Uint128,
+    from_json, Decimal256, Empty, Int128, Order, SignedDecimal256, StdError, StdResult, Storage,
+    Uint128,
 };
 use cw_storage_plus::{Bound, KeyDeserialize, Map, Path, PrimaryKey};
 use perps_api::perps::{TradeMode, Trigger};
-use perps_api::price_feed::{history_slot, HistoryRecord, PriceRecord, PRICES, PRICE_HISTORY};
 
 use crate::compact::{not_found, range_method, Compact};
 use crate::orders::StoredOrder;
@@ -258,40 +257,10 @@ impl<'a, K: PrimaryKey<'a> + KeyDeserialize, T: JsonRecord> JsonMap<K, T> {
     range_method!(self => Path::<Empty>::new(self.namespace.as_bytes(), &[b""]), read::<T>);
 }
 
-/// The latest price record of `feed_id` read straight from the feed's storage (as
-/// `PriceFeed::raw_price`, through the table).
-pub fn raw_price(
-    querier: &QuerierWrapper,
-    feed: &Addr,
-    feed_id: &str,
-) -> StdResult<Option<PriceRecord>> {
-    querier
-        .query_wasm_raw(feed.as_str(), PRICES.key(feed_id).to_vec())?
-        .map(|j| read(&j))
-        .transpose()
-}
-
-/// Record `sequence` of `feed_id`'s price history (as `PriceFeed::raw_history`, through the
-/// table): `None` when it has left the history, does not exist yet or the feed is unknown.
-pub fn raw_history(
-    querier: &QuerierWrapper,
-    feed: &Addr,
-    feed_id: &str,
-    sequence: u64,
-) -> StdResult<Option<HistoryRecord>> {
-    let key = PRICE_HISTORY.key((feed_id, history_slot(sequence)));
-    let record: Option<HistoryRecord> = querier
-        .query_wasm_raw(feed.as_str(), key.to_vec())?
-        .map(|j| read(&j))
-        .transpose()?;
-    Ok(record.filter(|r| r.sequence == sequence))
-}
-
 // The tables of the JSON records the engine reads, and their compact decoders (the order of the
 // table). The encoders serve only the table reader.
 
 const OPT_U128: Kind = Kind::Opt(&Kind::U128);
-const OPT_U64: Kind = Kind::Opt(&Kind::U64);
 const OPT_DEC: Kind = Kind::Opt(&Kind::Dec);
 const TRIGGER: Kind = Kind::Enum(&["above", "below"], None);
 const TRADE_MODE: Kind = Kind::Enum(
@@ -359,25 +328,6 @@ json_record!(LpRequest {
     refused: Kind::Bool, FALSE;
 });
 
-json_record!(PriceRecord {
-    price: Kind::Dec, None;
-    conf: Kind::Dec, None;
-    ema_price: Kind::Dec, None;
-    publish_time: Kind::U64, None;
-    sequence: OPT_U64, NULL;
-    refused_publish_time: OPT_U64, NULL;
-});
-
-json_record!(HistoryRecord {
-    sequence: Kind::U64, None;
-    price: Kind::Dec, None;
-    conf: Kind::Dec, None;
-    ema_price: Kind::Dec, None;
-    publish_time: Kind::U64, None;
-    accepted_height: Kind::U64, None;
-    accepted_time: Kind::U64, None;
-});
-
 compact_enum!(Trigger { 0 => Above, 1 => Below });
 
 compact_enum!(TradeMode { 0 => Cross, 1 => Isolated { margin } });
@@ -414,15 +364,6 @@ mod tests {
             r#"{"shares":"10","claimable_at":3,"value_at_request":"9","refused":true}"#,
         );
         same::<LpRequest>(r#"{"shares":"10","claimable_at":3,"value_at_request":null}"#);
-        same::<PriceRecord>(
-            r#"{"price":"60000.5","conf":"1","ema_price":"59999","publish_time":1700000000}"#,
-        );
-        same::<PriceRecord>(
-            r#"{"price":"1","conf":"0","ema_price":"1","publish_time":1,"sequence":9,"refused_publish_time":2}"#,
-        );
-        same::<HistoryRecord>(
-            r#"{"sequence":9,"price":"1","conf":"0","ema_price":"1","publish_time":1,"accepted_height":4,"accepted_time":5}"#,
-        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use cosmwasm_std::{Decimal256, Deps, Env};
 use perps_api::perps::MarketStatus;
-use perps_api::price_feed::PriceRecord;
+use perps_api::price_feed::{PriceFeed, PriceRecord};
 
 use crate::error::OracleError;
 use crate::state::{Config, Market};
@@ -44,12 +44,12 @@ pub fn read(
     market_id: &str,
     feed_id: &str,
 ) -> Result<Option<PriceRecord>, OracleError> {
-    crate::jsonrec::raw_price(&deps.querier, &cfg.price_feed, feed_id).map_err(|e| {
-        OracleError::Unreadable {
+    PriceFeed(cfg.price_feed.clone())
+        .raw_price(&deps.querier, feed_id)
+        .map_err(|e| OracleError::Unreadable {
             market_id: market_id.to_string(),
             reason: e.to_string(),
-        }
-    })
+        })
 }
 
 /// Applies the liveness rules (price > 0, confirmed, age) and records the strict verdict. A

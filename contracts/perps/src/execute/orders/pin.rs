@@ -6,7 +6,7 @@
 
 use cosmwasm_std::{Deps, Env, Timestamp};
 use perps_api::perps::Trigger;
-use perps_api::price_feed::{HistoryRecord, PriceRecord, HISTORY_LEN};
+use perps_api::price_feed::{HistoryRecord, PriceFeed, PriceRecord, HISTORY_LEN};
 use perps_risk::orders::{least_favourable, trigger_met};
 
 use crate::error::{ContractResult, OracleError};
@@ -49,13 +49,13 @@ pub fn find_pin(
     // Complete once the record just after the order's block is held: the oldest eligible record
     // found is then the true first one.
     let mut complete = oldest_held <= order.placed_sequence.saturating_add(1);
-    let feed = &cfg.price_feed;
+    let feed = PriceFeed(cfg.price_feed.clone());
     let mut later: Vec<HistoryRecord> = Vec::new();
     for seq in (oldest_held..=latest_seq).rev() {
         if seq <= order.placed_sequence {
             break;
         }
-        let Some(rec) = crate::jsonrec::raw_history(&deps.querier, feed, feed_id, seq)? else {
+        let Some(rec) = feed.raw_history(&deps.querier, feed_id, seq)? else {
             continue;
         };
         if rec.accepted_height <= order.placed_height {
