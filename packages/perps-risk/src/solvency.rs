@@ -326,6 +326,18 @@ pub fn payable(
     Ok(debt.max(free))
 }
 
+/// The cash an LP claim may take (DESIGN 6.7, issue 12; scenario 61): the vault's booked cash
+/// less what the books owe it (`receivables`: booked, never received) and less the pending
+/// payouts (realized profits already owed to traders, paid before any LP). Never below 0.
+pub fn lp_free_cash(
+    vault_cash: Int128,
+    receivables: Uint128,
+    pending_payouts: Uint128,
+) -> Result<Int128, RiskError> {
+    let owed = crate::num::int128(receivables.checked_add(pending_payouts)?)?;
+    Ok(vault_cash.checked_sub(owed)?.max(Int128::zero()))
+}
+
 /// True when a trade takes a market's skew from `before` to `after` with `|after| > |before|`:
 /// the only trades the exposure caps of DESIGN 6.10 judge ("a trade that increases `|K_m|`").
 /// A trade across zero that leaves no larger a skew on the other side does not increase the

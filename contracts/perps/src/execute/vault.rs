@@ -7,7 +7,7 @@ use cw_utils::nonpayable;
 use perps_api::insurance_fund::InsuranceFund;
 use perps_risk::ledger;
 use perps_risk::num::Quote;
-use perps_risk::solvency::{claim, ClaimOutcome, ClaimTerms};
+use perps_risk::solvency::{claim, lp_free_cash, ClaimOutcome, ClaimTerms};
 use perps_risk::vault::{redeem_value, shares_to_mint, SharesMinted, VaultMarket};
 
 use crate::error::{ContractError, ContractResult};
@@ -210,7 +210,8 @@ pub fn claim_terms(
         value_at_request: cap,
         total_shares: vault.total_shares,
         equity: v,
-        cash: vault.cash,
+        // never cash a book owes the vault nor a trader's pending payout (scenario 61)
+        cash: lp_free_cash(vault.cash, vault.receivables, vault.pending_payouts)?,
         required: required_equity(cfg, markets)?,
     })
 }
