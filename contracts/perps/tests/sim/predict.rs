@@ -429,7 +429,9 @@ impl Sim {
             (v, total)
         };
         let required = self.required_equity(&pre, &cfg);
-        let limit = from_bu(pre.cash).min(v - required).max(Int256::zero());
+        // the cash free of what books owe the vault and of the pending payouts (scenario 61)
+        let free = (pre.cash - receivables(&pre) - pending(&pre)).max(0);
+        let limit = from_bu(free).min(v - required).max(Int256::zero());
         let full = floor_div(shares * num, den);
         let paid_shares = if floor_div(full, scale()) * scale() <= limit {
             shares

@@ -5,7 +5,7 @@
 use cosmwasm_std::{Addr, Uint128};
 use perps_api::perps::{ExecuteMsg, LpPositionResponse, QueryMsg};
 
-use crate::suite::{d, plain_market, Suite, USDC};
+use crate::suite::{config_update, d, plain_market, Suite, USDC};
 
 fn lp_position(s: &Suite, who: &Addr) -> LpPositionResponse {
     s.query(&QueryMsg::LpPosition {
@@ -108,4 +108,82 @@ fn s61_an_lp_claim_never_takes_cash_a_book_owes_the_vault() {
     s.close(&carol, "BTC").unwrap();
     assert_eq!(s.vault().cash.i128(), 1);
     all_withdraw(&mut s, &[&dave, &erin, &carol]);
+}
+
+/// BTC deferred (0.1 % taker fee, impact on a 1,000 skew scale, no funding), ETH and SOL plain
+/// and immediate (SOL: `max_skew_to_vault` 2), a 100,000 vault, keeper fee 0.5. The attacker
+/// (20,000) holds 1 ETH in its cross book and places a 1-BTC buy; the record after its block
+/// pins it at 60,000. ETH's feed then stops for 61 s while BTC's goes on to 54,000: the order
+/// waits (scenario 59's rule), nobody can fill it. Returns the suite and `[attacker, w2, keeper]`.
+fn an_order_pinned_while_eth_is_stale() -> (Suite, [Addr; 3]) {
+    use perps_api::perps::{Execution, MarketConfig};
+    let btc = MarketConfig {
+        max_funding_rate_per_day: cosmwasm_std::Decimal256::zero(),
+        execution: Some(Execution::Deferred),
+        ..crate::suite::fee_market("BTC", "1000")
+    };
+    let mut sol = plain_market("SOL");
+    sol.max_skew_to_vault = Some(d("2"));
+    let markets = [("BTC", btc), ("ETH", plain_market("ETH")), ("SOL", sol)];
+    let mut s = Suite::with_vault(|_| {}, &markets, 100_000);
+    let owner = s.owner.clone();
+    s.exec(&owner, &config_update!(keeper_fee: Uint128::new(500_000)))
+        .unwrap();
+    s.set_price("SOL", "100");
+    let attacker = s.trader("attacker", 20_000, 20_000);
+    let w2 = s.trader("w2", 20_000, 20_000);
+    let keeper = s.trader("keeper", 0, 0);
+    s.trade(&attacker, "ETH", "1");
+    s.trade(&attacker, "BTC", "1");
+    s.set_price("BTC", "60000");
+    s.advance(61);
+    s.set_price("BTC", "54000");
+    s.set_price("SOL", "100");
+    let res = crate::orders::keeper_run(&mut s, &keeper, None);
+    assert_eq!(Suite::attr(&res, "wasm", "orders_handled"), "0");
+    // the attacker's own messages are refused while ETH is stale (its book needs the price)
+    assert!(s.try_isolated(&attacker, "SOL", "10", 100 * USDC).is_err());
+    (s, [attacker, w2, keeper])
+}
+
+/// Scenario 62 (open, `#[ignore]`): the scenario-59 wait is a free option through the caps. While
+/// the attacker's BTC buy waits (pinned at 60,000, BTC now 54,000: filling it is a loss of
+/// 6,030 at the 60,030 fill), a second wallet with no ETH opens 1,600 SOL (160,000, within SOL's
+/// 2 × V; Σ|K|·P = 163,000 ≤ 2 × V). When ETH's feed is back the keeper executes the order: at
+/// its fill Σ|K|·P = 217,000 > 2 × 106,051.024 and it fails on the total exposure cap, charging
+/// only the taker fee (60) and the keeper fee (0.5); w2 closes its SOL at an unchanged price for
+/// nothing. Today: the attacker ends flat in BTC with C = 19,939.5, w2 with 20,000 — together
+/// 39,939.5, against 33,909.47 (equity 13,909.47 + 20,000) when the order fills at its record.
+/// The wait (nobody can fill the order) gives the attacker time to watch BTC after the pinned
+/// record; the caps read state anyone can move at execution. Fix direction
+/// (`execute/orders/run.rs`, being reworked by others): an order's failure must not be cheaper
+/// than its fill followed by a close — a failure on the caps (or on the margin read of other
+/// markets) charges, besides the fees, the loss the fill would have realized at the market's
+/// price at execution (`max(0, −Δs·(P_now − P_fill))`), or the caps judge a deferred fill against
+/// the state at its record. Safe outcome asserted: the pair ends no richer than with the fill.
+#[test]
+#[ignore = "scenario 62: a waiting order fails on caps a second wallet moved after the record"]
+fn s62_a_waiting_order_cannot_be_dropped_through_the_caps() {
+    let (mut s, [attacker, w2, keeper]) = an_order_pinned_while_eth_is_stale();
+    s.trade(&w2, "SOL", "1600");
+    assert_eq!(s.vault().exposure.u128(), 163_000 * USDC);
+    s.set_price("ETH", "3000");
+    crate::orders::keeper_run(&mut s, &keeper, None);
+    s.close(&w2, "SOL").unwrap();
+    let pair = s.account(&attacker).equity.i128() + s.account(&w2).equity.i128();
+    // filled at its record: equity 20,000 − 6,030 (60,030 → 54,000) − 60.03 − 0.5 = 13,909.47
+    assert!(pair <= w(33_909) + 470_000, "the pair holds {pair}");
+}
+
+/// Scenario 62's world without the second wallet (passing): the order waits while ETH is stale
+/// and fills at its record once ETH is back — entry 60,030, equity 13,909.47.
+#[test]
+fn s62_the_waiting_order_fills_at_its_record() {
+    let (mut s, [attacker, _, keeper]) = an_order_pinned_while_eth_is_stale();
+    s.set_price("ETH", "3000");
+    crate::orders::keeper_run(&mut s, &keeper, None);
+    let a = s.account(&attacker);
+    assert_eq!(a.equity.i128(), w(13_909) + 470_000);
+    let btc = a.positions.iter().find(|p| p.market_id == "BTC").unwrap();
+    assert_eq!(btc.entry_price, d("60030"));
 }
