@@ -115,7 +115,7 @@ pub fn load_with_vault(
     extra_market: Option<&str>,
 ) -> ContractResult<(AccountCtx, Vault, Snapshot)> {
     let ctx = load_account(deps, env, cfg, addr, extra_market)?;
-    with_vault(deps, cfg, ctx)
+    with_vault(deps, env, cfg, ctx)
 }
 
 /// [`load_with_vault`] with the message's market already built (`known`: an order's execution
@@ -131,11 +131,12 @@ pub fn load_with_vault_known(
     let mut cache = BTreeMap::new();
     cache.insert(id.clone(), known);
     let ctx = load_account_in(deps, env, cfg, addr, Some(&id), cache)?;
-    with_vault(deps, cfg, ctx)
+    with_vault(deps, env, cfg, ctx)
 }
 
 fn with_vault(
     deps: Deps,
+    env: &Env,
     cfg: &Config,
     mut ctx: AccountCtx,
 ) -> ContractResult<(AccountCtx, Vault, Snapshot)> {
@@ -146,7 +147,7 @@ fn with_vault(
         vault: vault.clone(),
     };
     // a pending payout is paid first, before any check of the message (issue 12)
-    solvency::pay_pending(deps, cfg, &mut ctx, &mut vault)?;
+    solvency::pay_pending(deps, env, cfg, &mut ctx, &mut vault)?;
     Ok((ctx, vault, snapshot))
 }
 

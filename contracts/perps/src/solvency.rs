@@ -8,7 +8,9 @@
 //! parts of the markets the message holds in memory ([`current`]). No check iterates markets,
 //! and other markets enter at their stored last price (no oracle of theirs is read).
 
-use cosmwasm_std::{Addr, Decimal256, Deps, Int128, Order, Storage, Uint128};
+use std::collections::BTreeMap;
+
+use cosmwasm_std::{Addr, Decimal256, Deps, Env, Int128, Order, Storage, Uint128};
 use perps_api::perps::MarketStatus;
 use perps_risk::num::{Quote, Round};
 use perps_risk::solvency::grows_skew;
@@ -176,15 +178,26 @@ pub fn haircut_terms(
     vault: &Vault,
     cfg: &Config,
 ) -> ContractResult<Option<(Quote, Quote)>> {
+    haircut_terms_with(deps, ctx, &BTreeMap::new(), vault, cfg)
+}
+
+/// [`haircut_terms`] with the markets of `extra` (not the account's) as held in memory too.
+fn haircut_terms_with(
+    deps: Deps,
+    ctx: &AccountCtx,
+    extra: &BTreeMap<String, MarketCtx>,
+    vault: &Vault,
+    cfg: &Config,
+) -> ContractResult<Option<(Quote, Quote)>> {
     let dec = cfg.collateral_decimals;
-    let now = current(ctx, vault, dec)?;
+    let now = current_with(&mut ctx.markets.values().chain(extra.values()), vault, dec)?;
     if now.equity >= Quote::ZERO {
         return Ok(None);
     }
     let mut profits = Quote::ZERO;
     for item in MARKET_STATES.range(deps.storage, None, None, Order::Ascending) {
         let (id, stored) = item?;
-        let pnl = match ctx.markets.get(&id) {
+        let pnl = match ctx.markets.get(&id).or_else(|| extra.get(&id)) {
             Some(m) => market_trader_pnl(&view(&m.market, &m.state), dec)?,
             None if skew(&stored)?.is_zero() => continue,
             None => {
@@ -199,11 +212,49 @@ pub fn haircut_terms(
     Ok(Some((now.equity, profits)))
 }
 
+/// Every market with skew that the account's message does not hold, read at its live price
+/// (scenario 63): `None` when one of them, or one of the account's own markets with skew, has no
+/// price under the strict rules. Settled markets need none.
+fn live_markets(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    ctx: &AccountCtx,
+) -> ContractResult<Option<BTreeMap<String, MarketCtx>>> {
+    let strict = |m: &MarketCtx| m.live().is_ok_and(|mark| mark.is_strict());
+    let mut out = BTreeMap::new();
+    for item in MARKET_STATES.range(deps.storage, None, None, Order::Ascending) {
+        let (id, stored) = item?;
+        if let Some(m) = ctx.markets.get(&id) {
+            if !skew(&m.state)?.is_zero() && !m.is_settled() && !strict(m) {
+                return Ok(None);
+            }
+            continue;
+        }
+        if skew(&stored)?.is_zero() {
+            continue;
+        }
+        let m = crate::market::load_market_ctx(deps, env, cfg, &id)?;
+        if m.is_settled() {
+            continue;
+        }
+        if !strict(&m) {
+            return Ok(None);
+        }
+        out.insert(id, m);
+    }
+    Ok(Some(out))
+}
+
 /// Pays the account's pending payout into `C` as far as the vault holds the cash (DESIGN 6.10,
 /// issue 12): while V < 0 the part settled is paid at the haircut like any profit, the rest of
-/// the claim stays pending at face value. Reads nothing when no payout is pending anywhere.
+/// the claim stays pending at face value. V and the haircut are taken with every market that
+/// has skew at its live price, never at a stored price the market may no longer have
+/// (scenario 63); while one of them has none under the strict rules the claim waits. Reads
+/// nothing when no payout is pending anywhere.
 pub fn pay_pending(
     deps: Deps,
+    env: &Env,
     cfg: &Config,
     ctx: &mut AccountCtx,
     vault: &mut Vault,
@@ -217,8 +268,14 @@ pub fn pay_pending(
     if claim.is_zero() {
         return Ok(Settled::default());
     }
+    let Some(live) = live_markets(deps, env, cfg, ctx)? else {
+        return Ok(Settled {
+            pending: claim,
+            ..Settled::default()
+        });
+    };
     let terms = Payout {
-        haircut: haircut_terms(deps, ctx, vault, cfg)?,
+        haircut: haircut_terms_with(deps, ctx, &live, vault, cfg)?,
         owed_by_others: ctx.owed_by_others(vault, None)?,
     };
     let moved = ledger::pay_pending(ctx.balances(None, vault), claim, &terms)?;

@@ -26,7 +26,7 @@ pub fn mark_bad_debt(
     let loaded = ctx.loaded();
     let mut vault = VAULT.load(deps.storage)?;
     // the permissionless path of a pending payout (issue 12): paid first, as far as cash allows
-    let payout = pay_pending(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
+    let payout = pay_pending(deps.as_ref(), &env, &cfg, &mut ctx, &mut vault)?;
     let settled = payout.paid.checked_add(payout.forgiven)?;
     let amount = shortfall(&ctx, &cfg)?;
     let marked = !amount.is_zero() || BAD_DEBT.has(deps.storage, &addr);

@@ -187,3 +187,63 @@ fn s62_the_waiting_order_fills_at_its_record() {
     let btc = a.positions.iter().find(|p| p.market_id == "BTC").unwrap();
     assert_eq!(btc.entry_price, d("60030"));
 }
+
+/// A 100,000 vault; carol short 1 BTC at 60,000, the whale long 30 ETH at 3,000, a loser short
+/// 2.5 ETH, dave a bystander (50,000), a griefer (1,000). BTC 120,000, ETH 7,000: V = 100,000 +
+/// 60,000 (carol) + 10,000 (loser) − 120,000 = 50,000. The whale closes: 100,000 paid (all the
+/// cash), 20,000 pending; the loser closes: 10,000 of cash comes in.
+fn a_pending_payout_and_cash() -> (Suite, [Addr; 5]) {
+    let markets = [("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))];
+    let mut s = Suite::with_vault(|_| {}, &markets, 100_000);
+    let [whale, carol] = s.traders(["whale", "carol"], 100_000, 100_000);
+    let loser = s.trader("loser", 20_000, 20_000);
+    let dave = s.trader("dave", 50_000, 50_000);
+    let griefer = s.trader("griefer", 1_000, 1_000);
+    s.trade(&carol, "BTC", "-1");
+    s.trade(&whale, "ETH", "30");
+    s.trade(&loser, "ETH", "-2.5");
+    s.set_price("BTC", "120000");
+    s.set_price("ETH", "7000");
+    s.trade(&dave, "BTC", "0.001");
+    s.close(&dave, "BTC").unwrap();
+    assert_eq!(s.vault().equity.i128(), w(50_000));
+    s.close(&whale, "ETH").unwrap();
+    assert_eq!(
+        s.account(&whale).pending_payout,
+        Some(Uint128::new(20_000 * USDC))
+    );
+    s.close(&loser, "ETH").unwrap();
+    assert_eq!(s.vault().cash.i128(), w(10_000));
+    (s, [whale, carol, loser, dave, griefer])
+}
+
+/// Scenario 63 (fixed): a haircut forced at a price the market no longer has. BTC dips to
+/// 61,000 for one record; the griefer stores it (a 0.001 BTC long) and BTC is back
+/// at 120,000 a minute later, but nobody touches BTC. The griefer's `mark_bad_debt {whale}` then
+/// valued V at BTC's stored 61,000: V = 10,000 + 1,000 − 20,000 = −9,000, h = 0.55; it paid
+/// 9,999.999999, forgave 8,181.818182 of the whale's claim (to the LPs) and left 1,818.181819.
+/// At the live 120,000, V = 50,000 ≥ 0: no haircut. Now a pending payout is settled only with
+/// every market that has skew at its live price (V and Σ profits there); the call pays the
+/// 10,000 the cash holds in full, forgives nothing, and the whale ends with all 120,000.
+#[test]
+fn s63_a_pending_payout_is_never_haircut_at_a_stale_stored_price() {
+    let (mut s, [whale, carol, loser, dave, griefer]) = a_pending_payout_and_cash();
+    s.advance(60);
+    s.set_price("BTC", "61000");
+    s.set_price("ETH", "7000");
+    // (closing it at 61,000 would grow |K| while V < 0: the griefer keeps 0.001 BTC)
+    s.trade(&griefer, "BTC", "0.001");
+    s.advance(60);
+    s.set_price("BTC", "120000");
+    s.set_price("ETH", "7000");
+    let res = s.exec(&griefer, &mark(&whale)).unwrap();
+    assert_eq!(Suite::attr(&res, "wasm", "pending_paid"), "10000000000");
+    assert_eq!(Suite::attr(&res, "wasm", "pending_forgiven"), "0");
+    assert_eq!(Suite::attr(&res, "wasm", "pending_left"), "10000000000");
+    s.close(&carol, "BTC").unwrap();
+    s.withdraw(&whale, 1).unwrap();
+    assert_eq!(s.account(&whale).collateral.i128(), w(220_000) - 1);
+    assert_eq!(s.account(&whale).pending_payout, None);
+    s.close(&griefer, "BTC").unwrap();
+    all_withdraw(&mut s, &[&dave, &carol, &loser, &griefer, &whale]);
+}
