@@ -194,7 +194,11 @@ fn s62_the_waiting_order_fills_at_its_record() {
 /// cash), 20,000 pending; the loser closes: 10,000 of cash comes in.
 fn a_pending_payout_and_cash() -> (Suite, [Addr; 5]) {
     let markets = [("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))];
-    let mut s = Suite::with_vault(|_| {}, &markets, 100_000);
+    a_pending_payout_and_cash_in(Suite::with_vault(|_| {}, &markets, 100_000))
+}
+
+/// [`a_pending_payout_and_cash`] in the suite `s`.
+fn a_pending_payout_and_cash_in(mut s: Suite) -> (Suite, [Addr; 5]) {
     let [whale, carol] = s.traders(["whale", "carol"], 100_000, 100_000);
     let loser = s.trader("loser", 20_000, 20_000);
     let dave = s.trader("dave", 50_000, 50_000);
@@ -206,7 +210,6 @@ fn a_pending_payout_and_cash() -> (Suite, [Addr; 5]) {
     s.set_price("ETH", "7000");
     s.trade(&dave, "BTC", "0.001");
     s.close(&dave, "BTC").unwrap();
-    assert_eq!(s.vault().equity.i128(), w(50_000));
     s.close(&whale, "ETH").unwrap();
     assert_eq!(
         s.account(&whale).pending_payout,
@@ -228,6 +231,7 @@ fn a_pending_payout_and_cash() -> (Suite, [Addr; 5]) {
 #[test]
 fn s63_a_pending_payout_is_never_haircut_at_a_stale_stored_price() {
     let (mut s, [whale, carol, loser, dave, griefer]) = a_pending_payout_and_cash();
+    assert_eq!(s.vault().equity.i128(), w(50_000));
     s.advance(60);
     s.set_price("BTC", "61000");
     s.set_price("ETH", "7000");
@@ -246,4 +250,105 @@ fn s63_a_pending_payout_is_never_haircut_at_a_stale_stored_price() {
     assert_eq!(s.account(&whale).pending_payout, None);
     s.close(&griefer, "BTC").unwrap();
     all_withdraw(&mut s, &[&dave, &carol, &loser, &griefer, &whale]);
+}
+
+/// Scenario 61, second part (fixed with it): an LP claim comes after the pending payouts. In
+/// [`a_pending_payout_and_cash`] with [`wide_caps`] (the whale owed 20,000, 10,000 of cash,
+/// V = 10,000 + 60,000 − 20,000 = 50,000) the LP requests everything. Old code: its claim took
+/// the 10,000 of cash the whale's older claim was waiting for (the LP is the vault's equity, the
+/// whale its creditor). Now it pays nothing while the cash does not cover the pending payouts
+/// (`cash − pending_payouts` = −10,000); once carol's loss comes in (cash 70,000) it pays
+/// 49,999.5 (its shares at the request's 0.5), and the whale is paid all 20,000 after it.
+#[test]
+fn s61_an_lp_claim_comes_after_the_pending_payouts() {
+    let (mut s, [whale, carol, loser, dave, griefer]) = a_pending_payout_and_cash_in(wide_caps());
+    let lp = s.lp.clone();
+    let shares = lp_position(&s, &lp).shares.u128();
+    s.advance(3_600);
+    s.set_price("BTC", "120000");
+    s.set_price("ETH", "7000");
+    s.request_withdrawal(&lp, shares);
+    s.advance(3_600);
+    s.set_price("BTC", "120000");
+    s.set_price("ETH", "7000");
+    let res = s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
+    assert_eq!(Suite::attr(&res, "wasm", "payout"), "0");
+    assert_eq!(s.vault().cash.i128(), w(10_000));
+    s.close(&carol, "BTC").unwrap();
+    assert_eq!(s.vault().cash.i128(), w(70_000));
+    let res = s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
+    assert_eq!(Suite::attr(&res, "wasm", "payout"), "49999500000");
+    s.withdraw(&whale, 1).unwrap();
+    assert_eq!(s.account(&whale).collateral.i128(), w(220_000) - 1);
+    assert_eq!(s.account(&whale).pending_payout, None);
+    all_withdraw(&mut s, &[&dave, &carol, &loser, &griefer, &whale]);
+}
+
+/// Scenario 64 (safe, regression; no queue among traders' claims, by design). A 100,000 vault;
+/// carol short 1 BTC at 60,000, the whale long 30 ETH and bob long 2.5 ETH at 3,000, a loser
+/// short 0.25 BTC. BTC 120,000, ETH 7,000: V = 100,000 + 60,000 + 15,000 − 120,000 − 10,000 =
+/// 45,000. The whale closes: 100,000 paid, 20,000 pending. The loser closes: 15,000 of cash comes
+/// in. Bob closes before the whale's next message: his 10,000 is paid from that cash although
+/// the whale's claim is older. Claims are settled as cash comes in, first come; each at the
+/// haircut of its time, which leaves every other claim's `h` unchanged (a claim paid in parts
+/// gets what it would at once), so the order moves time, not value, between claims. The whale's
+/// claim stays whole at face value (V counts it) and is paid in full once carol's loss comes
+/// in; every flat account withdraws everything.
+#[test]
+fn s64_a_newer_profit_paid_before_an_older_claim_takes_nothing_from_it() {
+    let markets = [("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))];
+    let mut s = Suite::with_vault(|_| {}, &markets, 100_000);
+    let [whale, carol] = s.traders(["whale", "carol"], 100_000, 100_000);
+    let [bob, loser] = s.traders(["bob", "loser"], 20_000, 20_000);
+    s.trade(&carol, "BTC", "-1");
+    s.trade(&whale, "ETH", "30");
+    s.trade(&bob, "ETH", "2.5");
+    s.trade(&loser, "BTC", "-0.25");
+    s.set_price("BTC", "120000");
+    s.set_price("ETH", "7000");
+    // a message in BTC stores its new price
+    let dave = s.trader("dave", 50_000, 50_000);
+    s.trade(&dave, "BTC", "0.001");
+    s.close(&dave, "BTC").unwrap();
+    assert_eq!(s.vault().equity.i128(), w(45_000));
+    s.close(&whale, "ETH").unwrap();
+    let owed = Some(Uint128::new(20_000 * USDC));
+    assert_eq!(s.account(&whale).pending_payout, owed);
+    s.close(&loser, "BTC").unwrap();
+    assert_eq!(s.vault().cash.i128(), w(15_000));
+    s.close(&bob, "ETH").unwrap();
+    assert_eq!(s.account(&bob).collateral.i128(), w(30_000));
+    assert_eq!(s.account(&bob).pending_payout, None);
+    assert_eq!(s.vault().cash.i128(), w(5_000));
+    // the whale's claim is intact, at face value, and V still counts it
+    assert_eq!(s.account(&whale).pending_payout, owed);
+    assert_eq!(s.vault().equity.i128(), w(45_000));
+    s.close(&carol, "BTC").unwrap();
+    s.withdraw(&whale, 1).unwrap();
+    assert_eq!(s.account(&whale).collateral.i128(), w(220_000) - 1);
+    all_withdraw(&mut s, &[&dave, &carol, &loser, &whale, &bob]);
+}
+
+/// Scenario 65 (safe, regression): receivables follow a book's debt exactly through many small
+/// repayments. In [`a_vault_whose_cash_is_partly_owed`] (mallory C = −40,000) mallory deposits
+/// 1 base unit five times and 0.999995 USDC (the direct deposit path: each takes its part out of
+/// `receivables`, which the suite checks against Σ max(0, −C) after every message), then closes
+/// her ETH (+80,000): the profit pays her remaining 39,999 of debt first (no real money moves,
+/// whatever the cash) and the rest from cash; every flat account withdraws everything.
+#[test]
+fn s65_receivables_follow_small_repayments_exactly() {
+    let (mut s, [carol, mallory, dave, erin]) = a_vault_whose_cash_is_partly_owed();
+    s.mint(&mallory, USDC);
+    for _ in 0..5 {
+        s.deposit_units(&mallory, 1);
+    }
+    s.deposit_units(&mallory, 999_995);
+    assert_eq!(s.account(&mallory).collateral.i128(), w(-39_999));
+    s.close(&mallory, "ETH").unwrap();
+    assert_eq!(s.account(&mallory).collateral.i128(), w(40_001));
+    assert_eq!(s.account(&mallory).pending_payout, None);
+    s.close(&carol, "BTC").unwrap();
+    all_withdraw(&mut s, &[&dave, &erin, &carol, &mallory]);
+    let keeper = s.trader("keeper", 0, 0);
+    s.rejects(&keeper, &mark(&mallory), &[], "not bankrupt");
 }
