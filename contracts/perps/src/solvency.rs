@@ -8,8 +8,6 @@
 //! parts of the markets the message holds in memory ([`current`]). No check iterates markets,
 //! and other markets enter at their stored last price (no oracle of theirs is read).
 
-use std::collections::BTreeMap;
-
 use cosmwasm_std::{Addr, Decimal256, Deps, Env, Int128, Order, Storage, Uint128};
 use perps_api::perps::MarketStatus;
 use perps_risk::num::{Quote, Round};
@@ -17,6 +15,7 @@ use perps_risk::solvency::grows_skew;
 use perps_risk::vault::{market_exposure, market_liability, market_trader_pnl, VaultMarket};
 
 use crate::account::AccountCtx;
+use crate::vecmap::VecMap;
 use crate::error::{ContractError, ContractResult};
 use crate::market::{aggregate, skew, MarketCtx};
 use crate::state::{
@@ -178,14 +177,14 @@ pub fn haircut_terms(
     vault: &Vault,
     cfg: &Config,
 ) -> ContractResult<Option<(Quote, Quote)>> {
-    haircut_terms_with(deps, ctx, &BTreeMap::new(), vault, cfg)
+    haircut_terms_with(deps, ctx, &VecMap::new(), vault, cfg)
 }
 
 /// [`haircut_terms`] with the markets of `extra` (not the account's) as held in memory too.
-fn haircut_terms_with(
+pub fn haircut_terms_with(
     deps: Deps,
     ctx: &AccountCtx,
-    extra: &BTreeMap<String, MarketCtx>,
+    extra: &VecMap<String, MarketCtx>,
     vault: &Vault,
     cfg: &Config,
 ) -> ContractResult<Option<(Quote, Quote)>> {
@@ -212,23 +211,24 @@ fn haircut_terms_with(
     Ok(Some((now.equity, profits)))
 }
 
-/// Every market with skew that the account's message does not hold, read at its live price
-/// (scenario 63): `None` when one of them, or one of the account's own markets with skew, has no
-/// price under the strict rules. Settled markets need none.
-fn live_markets(
+/// Every market with skew that is not in `held` (the markets a message holds in memory), read
+/// at its live price, for a value that must not rest on a stored price the market may no longer
+/// have (scenarios 63, 66). A market without a price under the strict rules is left out (the
+/// caller values it as stored); the flag is false when one is, or when a market of `held` with
+/// skew has none. Settled markets need no price.
+pub fn live_markets(
     deps: Deps,
     env: &Env,
     cfg: &Config,
-    ctx: &AccountCtx,
-) -> ContractResult<Option<BTreeMap<String, MarketCtx>>> {
-    let strict = |m: &MarketCtx| m.live().is_ok_and(|mark| mark.is_strict());
-    let mut out = BTreeMap::new();
+    held: &VecMap<String, MarketCtx>,
+) -> ContractResult<(VecMap<String, MarketCtx>, bool)> {
+    let strict = |m: &MarketCtx| m.is_settled() || m.live().is_ok_and(|mark| mark.is_strict());
+    let mut out = VecMap::new();
+    let mut all = true;
     for item in MARKET_STATES.range(deps.storage, None, None, Order::Ascending) {
         let (id, stored) = item?;
-        if let Some(m) = ctx.markets.get(&id) {
-            if !skew(&m.state)?.is_zero() && !m.is_settled() && !strict(m) {
-                return Ok(None);
-            }
+        if let Some(m) = held.get(&id) {
+            all &= skew(&m.state)?.is_zero() || strict(m);
             continue;
         }
         if skew(&stored)?.is_zero() {
@@ -238,12 +238,13 @@ fn live_markets(
         if m.is_settled() {
             continue;
         }
-        if !strict(&m) {
-            return Ok(None);
+        if strict(&m) {
+            out.insert(id, m);
+        } else {
+            all = false;
         }
-        out.insert(id, m);
     }
-    Ok(Some(out))
+    Ok((out, all))
 }
 
 /// Pays the account's pending payout into `C` as far as the vault holds the cash (DESIGN 6.10,
@@ -268,12 +269,13 @@ pub fn pay_pending(
     if claim.is_zero() {
         return Ok(Settled::default());
     }
-    let Some(live) = live_markets(deps, env, cfg, ctx)? else {
+    let (live, all_live) = live_markets(deps, env, cfg, &ctx.markets)?;
+    if !all_live {
         return Ok(Settled {
             pending: claim,
             ..Settled::default()
         });
-    };
+    }
     let terms = Payout {
         haircut: haircut_terms_with(deps, ctx, &live, vault, cfg)?,
         owed_by_others: ctx.owed_by_others(vault, None)?,

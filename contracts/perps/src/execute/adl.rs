@@ -109,11 +109,17 @@ fn deleverage_account(
 ) -> ContractResult<bool> {
     let mut ctx = load_account(deps.as_ref(), env, cfg, addr, None)?;
     let loaded = ctx.loaded();
-    let now = solvency::current(&ctx, vault, cfg.collateral_decimals)?;
+    // every other market with skew at its live price, not at a stored one (scenario 66)
+    let (live, _) = solvency::live_markets(deps.as_ref(), env, cfg, &ctx.markets)?;
+    let now = solvency::current_with(
+        &mut ctx.markets.values().chain(live.values()),
+        vault,
+        cfg.collateral_decimals,
+    )?;
     if !adl_triggered(now.equity, now.exposure, cfg.adl_trigger_ratio)? {
         return Ok(false);
     }
-    ctx.haircut = solvency::haircut_terms(deps.as_ref(), &ctx, vault, cfg)?;
+    ctx.haircut = solvency::haircut_terms_with(deps.as_ref(), &ctx, &live, vault, cfg)?;
     let Some((event, unpaid)) = close_one(&mut ctx, vault, cfg, market_id, price, now)? else {
         return Ok(true);
     };
@@ -275,7 +281,10 @@ fn nothing_closed(
     id: &str,
 ) -> ContractResult<ContractError> {
     let m = load_market_ctx(deps, env, cfg, id)?;
-    let now = solvency::current_with(&mut [&m].into_iter(), vault, cfg.collateral_decimals)?;
+    let held: crate::vecmap::VecMap<String, _> = [(id.to_string(), m)].into_iter().collect();
+    let (live, _) = solvency::live_markets(deps, env, cfg, &held)?;
+    let mut all = held.values().chain(live.values());
+    let now = solvency::current_with(&mut all, vault, cfg.collateral_decimals)?;
     if !adl_triggered(now.equity, now.exposure, cfg.adl_trigger_ratio)? {
         return Ok(ContractError::AdlNotNeeded {
             equity: now.equity.floor()?,

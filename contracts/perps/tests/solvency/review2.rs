@@ -352,3 +352,36 @@ fn s65_receivables_follow_small_repayments_exactly() {
     let keeper = s.trader("keeper", 0, 0);
     s.rejects(&keeper, &mark(&mallory), &[], "not bankrupt");
 }
+
+/// Scenario 66 (fixed): auto-deleveraging forced at a price the market no longer has. A 100,000
+/// vault; bob long 1 BTC at 60,000 (20,000), the whale long 30 ETH at 3,000 (100,000). ETH
+/// spikes to 7,000 for one record and the griefer stores it (a 0.001 ETH short: it lowers |K|,
+/// so no cap judges it); ETH is back at 3,000 a minute later and BTC at 66,000, but nobody
+/// touches ETH. Old code: `auto_deleverage {BTC}` valued ETH at its stored 7,000 (V = 100,000 −
+/// 120,000 − 6,000 = −26,000 < 0) and closed bob's whole long at 66,000 with the haircut of that
+/// V: bob was paid 4,761.904761 of his 6,000. At the live 3,000, V = 93,996 is far above the
+/// trigger (5 % of 156,000). Now ADL and its haircut value every other market that has skew at
+/// its live price (the stored price only for one without a price under the strict rules): the
+/// call is refused (`AdlNotNeeded`) and bob keeps his position.
+#[test]
+fn s66_adl_is_never_triggered_by_a_stale_stored_price() {
+    let markets = [("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))];
+    let mut s = Suite::with_vault(|_| {}, &markets, 100_000);
+    let bob = s.trader("bob", 20_000, 20_000);
+    let whale = s.trader("whale", 100_000, 100_000);
+    let griefer = s.trader("griefer", 1_000, 1_000);
+    s.trade(&bob, "BTC", "1");
+    s.trade(&whale, "ETH", "30");
+    s.advance(60);
+    s.set_price("ETH", "7000");
+    s.trade(&griefer, "ETH", "-0.001");
+    s.advance(60);
+    s.set_price("ETH", "3000");
+    s.set_price("BTC", "66000");
+    let res = s.exec(&griefer, &Suite::adl_msg("BTC"));
+    let err = res.map(|r| r.events).unwrap_err().to_string();
+    assert!(err.contains("auto-deleveraging not needed") || err.contains("not needed"), "{err}");
+    let b = s.account(&bob);
+    assert_eq!(b.positions.len(), 1);
+    assert_eq!(b.positions[0].size, crate::suite::sd("1"));
+}
