@@ -527,7 +527,14 @@ impl Sim {
         order.sort();
         let order: Vec<usize> = order.into_iter().map(|x| x.2).collect();
         for &t in &order {
-            let ctx = Self::ctx_of(&pre, t, None);
+            // ADL values every market with skew at its live price (scenario 66), not only the
+            // account's: those join the markets held in memory
+            let mut ctx = Self::ctx_of(&pre, t, None);
+            for i in IDS {
+                if !skew(&pre.world, i).is_zero() && !ctx.iter().any(|c| c == i) {
+                    ctx.push(i.to_string());
+                }
+            }
             if !self.ctx_clean(&pre, &ctx) {
                 return None;
             }
