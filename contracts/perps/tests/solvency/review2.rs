@@ -385,3 +385,33 @@ fn s66_adl_is_never_triggered_by_a_stale_stored_price() {
     assert_eq!(b.positions.len(), 1);
     assert_eq!(b.positions[0].size, crate::suite::sd("1"));
 }
+
+/// Scenario 67 (safe by design, regression): a haircut forced at a live dip. As in scenario 63,
+/// but the griefer calls `mark_bad_debt {whale}` while BTC is still at 61,000 on the oracle: V =
+/// 10,000 + 1,000 − 20,000 = −9,000 at live prices, h = 0.55. The claim is settled in the part
+/// the 10,000 of cash pays at h: 9,999.999999 paid, 8,181.818182 forgiven, 1,818.181819 left at
+/// face value. This is the pending-payout twin of auto-deleveraging while V < 0 (anyone may close
+/// a winner at h then): settling a part at h leaves every other claim's h unchanged, and the
+/// vault keeps what was forgiven if the market recovers, as it keeps what ADL cut. The whale ends
+/// with 100,000 + 9,999.999999 + 1,818.181819 of his 120,000 once carol's loss comes in.
+#[test]
+fn s67_a_pending_payout_shares_the_haircut_of_a_live_dip() {
+    let (mut s, [whale, carol, loser, dave, griefer]) = a_pending_payout_and_cash();
+    s.advance(60);
+    s.set_price("BTC", "61000");
+    s.set_price("ETH", "7000");
+    s.trade(&griefer, "BTC", "0.001");
+    let res = s.exec(&griefer, &mark(&whale)).unwrap();
+    assert_eq!(Suite::attr(&res, "wasm", "pending_paid"), "9999999999");
+    assert_eq!(Suite::attr(&res, "wasm", "pending_forgiven"), "8181818182");
+    assert_eq!(Suite::attr(&res, "wasm", "pending_left"), "1818181819");
+    s.advance(60);
+    s.set_price("BTC", "120000");
+    s.set_price("ETH", "7000");
+    s.close(&carol, "BTC").unwrap();
+    s.withdraw(&whale, 1).unwrap();
+    let whole = w(200_000) + 9_999_999_999 + 1_818_181_819;
+    assert_eq!(s.account(&whale).collateral.i128(), whole - 1);
+    s.close(&griefer, "BTC").unwrap();
+    all_withdraw(&mut s, &[&dave, &carol, &loser, &griefer, &whale]);
+}
