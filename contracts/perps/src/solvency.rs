@@ -6,7 +6,9 @@
 //! Σ_m |K_m|·P_m`, each market's part taken as its state was last STORED (at its last price).
 //! Every write of a market state replaces that market's part ([`restate`]); a check replaces the
 //! parts of the markets the message holds in memory ([`current`]). No check iterates markets,
-//! and other markets enter at their stored last price (no oracle of theirs is read).
+//! and other markets enter at their stored last price (no oracle of theirs is read) — except
+//! where a stored price would move money (a pending payout's haircut, auto-deleveraging:
+//! [`live_markets`], scenarios 63 and 66).
 
 use cosmwasm_std::{Addr, Decimal256, Deps, Env, Int128, Order, Storage, Uint128};
 use perps_api::perps::MarketStatus;
