@@ -17,13 +17,13 @@ use perps_risk::solvency::grows_skew;
 use perps_risk::vault::{market_exposure, market_liability, market_trader_pnl, VaultMarket};
 
 use crate::account::AccountCtx;
-use crate::vecmap::VecMap;
 use crate::error::{ContractError, ContractResult};
 use crate::market::{aggregate, skew, MarketCtx};
 use crate::state::{
     Config, Market, MarketState, Vault, BAD_DEBT, MARKETS, MARKET_HOLDERS, MARKET_STATES,
     PENDING_PAYOUTS,
 };
+use crate::vecmap::VecMap;
 use cw_storage_plus::Bound;
 use perps_risk::adl::SHORT_BIT;
 use perps_risk::ledger::{self, Payout};

@@ -380,7 +380,10 @@ fn s66_adl_is_never_triggered_by_a_stale_stored_price() {
     s.set_price("BTC", "66000");
     let res = s.exec(&griefer, &Suite::adl_msg("BTC"));
     let err = res.map(|r| r.events).unwrap_err().to_string();
-    assert!(err.contains("auto-deleveraging not needed") || err.contains("not needed"), "{err}");
+    assert!(
+        err.contains("auto-deleveraging not needed") || err.contains("not needed"),
+        "{err}"
+    );
     let b = s.account(&bob);
     assert_eq!(b.positions.len(), 1);
     assert_eq!(b.positions[0].size, crate::suite::sd("1"));
@@ -414,4 +417,22 @@ fn s67_a_pending_payout_shares_the_haircut_of_a_live_dip() {
     assert_eq!(s.account(&whale).collateral.i128(), whole - 1);
     s.close(&griefer, "BTC").unwrap();
     all_withdraw(&mut s, &[&dave, &carol, &loser, &griefer, &whale]);
+}
+
+/// Scenario 68 (safe, regression): a settlement leaves a book that owes the vault flat. In
+/// [`a_vault_whose_cash_is_partly_owed`] the owner settles ETH at 3,000: mallory's ETH gain is
+/// gone, her cross book is flat with C = −40,000 and is written off (no insurance fees, an empty
+/// fund: the vault's booked cash takes the 40,000 it never held). Cash 120,000 = what it holds,
+/// receivables 0; carol's 60,000 loss comes in and every flat account withdraws everything.
+#[test]
+fn s68_a_settled_market_writes_off_a_negative_book_once() {
+    let (mut s, [carol, mallory, dave, erin]) = a_vault_whose_cash_is_partly_owed();
+    s.settle_market("ETH", Some(d("3000")));
+    s.settle_positions("ETH");
+    assert_eq!(s.account(&mallory).collateral.i128(), 0);
+    assert!(s.account(&mallory).positions.is_empty());
+    assert_eq!(s.vault().cash.i128(), w(120_000));
+    s.close(&carol, "BTC").unwrap();
+    assert_eq!(s.vault().cash.i128(), w(180_000));
+    all_withdraw(&mut s, &[&dave, &erin, &carol]);
 }
