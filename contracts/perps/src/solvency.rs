@@ -182,6 +182,24 @@ pub fn haircut_terms(
     haircut_terms_with(deps, ctx, &VecMap::new(), vault, cfg)
 }
 
+/// [`haircut_terms`] confirmed at live prices (scenario 69): when the stored prices say V < 0,
+/// taken again with every other market that has skew at its live price ([`live_markets`]; one
+/// without a price under the strict rules at its stored price), so that no profit is cut at a
+/// price a market no longer has. V ≥ 0 at the stored prices reads nothing more (the cheap path).
+pub fn haircut_terms_live(
+    deps: Deps,
+    env: &Env,
+    ctx: &AccountCtx,
+    vault: &Vault,
+    cfg: &Config,
+) -> ContractResult<Option<(Quote, Quote)>> {
+    if current(ctx, vault, cfg.collateral_decimals)?.equity >= Quote::ZERO {
+        return Ok(None);
+    }
+    let (live, _) = live_markets(deps, env, cfg, &ctx.markets)?;
+    haircut_terms_with(deps, ctx, &live, vault, cfg)
+}
+
 /// [`haircut_terms`] with the markets of `extra` (not the account's) as held in memory too.
 pub fn haircut_terms_with(
     deps: Deps,

@@ -85,7 +85,7 @@ fn execute_trade(
         });
     }
     let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
-    ctx.haircut = solvency::haircut_terms(deps.as_ref(), &ctx, &vault, &cfg)?;
+    ctx.haircut = solvency::haircut_terms_live(deps.as_ref(), &env, &ctx, &vault, &cfg)?;
     let mut events = closed.events;
     // settled isolated losses and this trade's own go through one waterfall
     let mut shortfall = closed.flows.shortfall;

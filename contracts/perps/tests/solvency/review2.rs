@@ -436,3 +436,29 @@ fn s68_a_settled_market_writes_off_a_negative_book_once() {
     assert_eq!(s.vault().cash.i128(), w(180_000));
     all_withdraw(&mut s, &[&dave, &erin, &carol]);
 }
+
+/// Scenario 69: a winner's own close haircut at another market's stale stored price. The world
+/// of scenario 66 (ETH spike to 7,000 stored by the griefer's 0.001 short, ETH back at 3,000,
+/// BTC 66,000); bob closes his 1 BTC himself. Old code: the close valued ETH at its stored
+/// 7,000 (V = −26,000) and paid bob 4,761.904761 of his 6,000, the rest forgiven to the vault.
+/// Now, when the stored prices say V < 0, the haircut is taken again with every market that has
+/// skew at its live price: V = 93,996 ≥ 0, no haircut, bob is paid 6,000.
+#[test]
+fn s69_a_close_is_never_haircut_at_another_markets_stale_stored_price() {
+    let markets = [("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))];
+    let mut s = Suite::with_vault(|_| {}, &markets, 100_000);
+    let bob = s.trader("bob", 20_000, 20_000);
+    let whale = s.trader("whale", 100_000, 100_000);
+    let griefer = s.trader("griefer", 1_000, 1_000);
+    s.trade(&bob, "BTC", "1");
+    s.trade(&whale, "ETH", "30");
+    s.advance(60);
+    s.set_price("ETH", "7000");
+    s.trade(&griefer, "ETH", "-0.001");
+    s.advance(60);
+    s.set_price("ETH", "3000");
+    s.set_price("BTC", "66000");
+    let res = s.close(&bob, "BTC").unwrap();
+    assert_eq!(Suite::attr(&res, "trade", "realized_pnl"), "6000000000");
+    assert_eq!(s.account(&bob).collateral.i128(), w(26_000));
+}
