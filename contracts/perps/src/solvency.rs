@@ -196,7 +196,7 @@ pub fn haircut_terms_live(
     if current(ctx, vault, cfg.collateral_decimals)?.equity >= Quote::ZERO {
         return Ok(None);
     }
-    let (live, _) = live_markets(deps, env, cfg, &ctx.markets)?;
+    let live = live_markets(deps, env, cfg, &ctx.markets)?;
     haircut_terms_with(deps, ctx, &live, vault, cfg)
 }
 
@@ -233,46 +233,35 @@ pub fn haircut_terms_with(
 
 /// Every market with skew that is not in `held` (the markets a message holds in memory), read
 /// at its live price, for a value that must not rest on a stored price the market may no longer
-/// have (scenarios 63, 66). A market without a price under the strict rules is left out (the
-/// caller values it as stored); the flag is false when one is, or when a market of `held` with
-/// skew has none. Settled markets need no price.
+/// have (scenarios 63, 66, 69). A market without a price under the strict rules (an outage) is
+/// left out: the caller values it as stored. Settled markets need no price.
 pub fn live_markets(
     deps: Deps,
     env: &Env,
     cfg: &Config,
     held: &VecMap<String, MarketCtx>,
-) -> ContractResult<(VecMap<String, MarketCtx>, bool)> {
-    let strict = |m: &MarketCtx| m.is_settled() || m.live().is_ok_and(|mark| mark.is_strict());
+) -> ContractResult<VecMap<String, MarketCtx>> {
     let mut out = VecMap::new();
-    let mut all = true;
     for item in MARKET_STATES.range(deps.storage, None, None, Order::Ascending) {
         let (id, stored) = item?;
-        if let Some(m) = held.get(&id) {
-            all &= skew(&m.state)?.is_zero() || strict(m);
-            continue;
-        }
-        if skew(&stored)?.is_zero() {
+        if held.contains_key(&id) || skew(&stored)?.is_zero() {
             continue;
         }
         let m = crate::market::load_market_ctx(deps, env, cfg, &id)?;
-        if m.is_settled() {
-            continue;
-        }
-        if strict(&m) {
+        if !m.is_settled() && m.live().is_ok_and(|mark| mark.is_strict()) {
             out.insert(id, m);
-        } else {
-            all = false;
         }
     }
-    Ok((out, all))
+    Ok(out)
 }
 
 /// Pays the account's pending payout into `C` as far as the vault holds the cash (DESIGN 6.10,
 /// issue 12): while V < 0 the part settled is paid at the haircut like any profit, the rest of
 /// the claim stays pending at face value. V and the haircut are taken with every market that
 /// has skew at its live price, never at a stored price the market may no longer have
-/// (scenario 63); while one of them has none under the strict rules the claim waits. Reads
-/// nothing when no payout is pending anywhere.
+/// (scenario 63); one without a price under the strict rules (an outage) enters at its stored
+/// price, as in auto-deleveraging, so a liquidation still counts the claim. Reads nothing when
+/// no payout is pending anywhere.
 pub fn pay_pending(
     deps: Deps,
     env: &Env,
@@ -289,13 +278,7 @@ pub fn pay_pending(
     if claim.is_zero() {
         return Ok(Settled::default());
     }
-    let (live, all_live) = live_markets(deps, env, cfg, &ctx.markets)?;
-    if !all_live {
-        return Ok(Settled {
-            pending: claim,
-            ..Settled::default()
-        });
-    }
+    let live = live_markets(deps, env, cfg, &ctx.markets)?;
     let terms = Payout {
         haircut: haircut_terms_with(deps, ctx, &live, vault, cfg)?,
         owed_by_others: ctx.owed_by_others(vault, None)?,

@@ -110,7 +110,7 @@ fn deleverage_account(
     let mut ctx = load_account(deps.as_ref(), env, cfg, addr, None)?;
     let loaded = ctx.loaded();
     // every other market with skew at its live price, not at a stored one (scenario 66)
-    let (live, _) = solvency::live_markets(deps.as_ref(), env, cfg, &ctx.markets)?;
+    let live = solvency::live_markets(deps.as_ref(), env, cfg, &ctx.markets)?;
     let now = solvency::current_with(
         &mut ctx.markets.values().chain(live.values()),
         vault,
@@ -282,7 +282,7 @@ fn nothing_closed(
 ) -> ContractResult<ContractError> {
     let m = load_market_ctx(deps, env, cfg, id)?;
     let held: crate::vecmap::VecMap<String, _> = [(id.to_string(), m)].into_iter().collect();
-    let (live, _) = solvency::live_markets(deps, env, cfg, &held)?;
+    let live = solvency::live_markets(deps, env, cfg, &held)?;
     let mut all = held.values().chain(live.values());
     let now = solvency::current_with(&mut all, vault, cfg.collateral_decimals)?;
     if !adl_triggered(now.equity, now.exposure, cfg.adl_trigger_ratio)? {
