@@ -271,19 +271,32 @@ impl Sim {
         let cap = self.cap_verdict(&pre, &w, &cfg, id, delta, v, price);
         let floor = self.floor_verdict(&pre, &cfg, id, before + delta, price);
         let haircut = if v < -from_bu(TOL) {
+            // the engine takes V < 0 at the stored prices again with every market with skew at
+            // its live price (scenario 69); a market whose record may fail the strict rules
+            // leaves the figure undecided
+            let (ctx, unsure) = self.live_ctx(&pre, &w, ctx);
+            let w = engine_world(&pre.world, &ctx);
+            let (v, _) = vault_view(&pre, &w);
             let profits: Int256 = IDS
                 .iter()
                 .filter(|x| ctx.iter().any(|c| c == *x) || !skew(&w, x).is_zero())
                 .map(|x| model::trader_pnl(&w, x, &pre.all_positions).max(Int256::zero()))
                 .sum::<Int256>()
                 + from_bu(pending(&pre));
-            pre.position(t, id).map(|p| Haircut::Cut {
-                v,
-                profits,
-                entry: p.entry,
-                // the position's funding is settled first: the cash moves by up to what it accrued
-                room: room(&pre, t, id) - floor_bu(w.position(p).a.abs()) - 1,
-            })
+            if unsure || v.abs() <= from_bu(TOL) {
+                None
+            } else if v > Int256::zero() {
+                pre.position(t, id).map(|p| Haircut::Full(p.entry))
+            } else {
+                pre.position(t, id).map(|p| Haircut::Cut {
+                    v,
+                    profits,
+                    entry: p.entry,
+                    // the position's funding is settled first: the cash moves by up to what it
+                    // accrued
+                    room: room(&pre, t, id) - floor_bu(w.position(p).a.abs()) - 1,
+                })
+            }
         } else if v > from_bu(TOL) {
             pre.position(t, id).map(|p| Haircut::Full(p.entry))
         } else {
@@ -295,6 +308,27 @@ impl Sim {
             floor,
             haircut,
         })
+    }
+
+    /// `ctx` and every other market with skew (in `w`) that has a live price, as the engine's
+    /// `solvency::live_markets` reads them; `true` when one of them may fail the strict rules.
+    fn live_ctx(&self, pre: &Obs, w: &World, mut ctx: Vec<String>) -> (Vec<String>, bool) {
+        let mut unsure = false;
+        for (i, x) in IDS.iter().enumerate() {
+            let m = &pre.world.markets[*x];
+            if skew(w, x).is_zero()
+                || ctx.iter().any(|c| c == x)
+                || matches!(m.status, MarketStatus::Settled { .. })
+            {
+                continue;
+            }
+            if self.doubtful[i] {
+                unsure = true;
+            } else if pre.world.account_mark(x, Decimal256::one()).live {
+                ctx.push(x.to_string());
+            }
+        }
+        (ctx, unsure)
     }
 
     /// The exposure caps (None: the trade does not increase |K|, no cap applies).
