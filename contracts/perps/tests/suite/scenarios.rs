@@ -34,10 +34,16 @@ impl Suite {
         who
     }
 
-    /// The default suite with alice (10,000 USDC deposited) holding `size` in `market` (cross).
-    pub fn alice_trading(market: &str, size: &str) -> (Self, Addr) {
+    /// The default suite with alice: 10,000 USDC deposited, no position.
+    pub fn with_alice() -> (Self, Addr) {
         let mut s = Suite::new();
         let alice = s.trader("alice", 10_000, 10_000);
+        (s, alice)
+    }
+
+    /// The default suite with alice (10,000 USDC deposited) holding `size` in `market` (cross).
+    pub fn alice_trading(market: &str, size: &str) -> (Self, Addr) {
+        let (mut s, alice) = Suite::with_alice();
         s.trade(&alice, market, size);
         (s, alice)
     }
