@@ -296,7 +296,7 @@ fn funding_cannot_drive_a_stored_isolated_margin_below_zero() {
 #[test]
 fn settling_on_a_dead_oracle_accrues_the_gap_first() {
     // r = 10^-8 per second
-    let (mut s, alice, f0) = Suite::alice_long_6_funding_btc();
+    let (mut s, _alice, f0) = Suite::alice_long_6_funding_btc();
     // an hour of silence: the oracle is stale
     s.advance(3600);
     let r = s.settle_market("BTC", Some(d("61000")));
