@@ -93,12 +93,14 @@ pub fn book(collateral: Int128, positions: Vec<BookPosition>) -> Book {
     }
 }
 
-/// A book of one position (size, entry, mark) at the flat 10 % / 5 % tiers.
-pub fn one_position_book(collateral: Int128, size: &str, entry: &str, mark: &str) -> Book {
-    book(
-        collateral,
-        vec![pos(size, entry, mark, flat_tiers("0.1", "0.05"))],
-    )
+/// A book of positions `(size, entry, mark)`, each at the flat 10 % / 5 % tiers.
+pub fn flat_book(collateral: Int128, positions: &[(&str, &str, &str)]) -> Book {
+    let tiers = flat_tiers("0.1", "0.05");
+    let positions = positions
+        .iter()
+        .map(|(size, entry, mark)| pos(size, entry, mark, tiers.clone()))
+        .collect();
+    book(collateral, positions)
 }
 
 /// 6 decimals, profit weight 0.
