@@ -107,15 +107,10 @@ fn seed_cross_example_both_fall_five_percent() {
             ("-10", "3000", "2850"),
         ],
     );
-    let h = book_health(&b, &params()).unwrap();
-    assert_eq!(h.equity, usdc(9_000));
     // ΣN = 47,499.999999999999981 + 28,500 → 76,000 (up); MM = 5 % → 3,800; IM = 7,600
-    assert_eq!(h.total_notional, usdc_u(76_000));
-    assert_eq!(h.maintenance_margin, usdc_u(3_800));
-    assert_eq!(h.initial_margin, usdc_u(7_600));
     // Q_im (w = 0) = C + min(X, 0) = 9,000; free = min(10,000, 9,000) − 7,600 = 1,400
+    let h = health_is(&b, 9_000, [7_600, 3_800, 1_400, 76_000]);
     assert_eq!(h.equity_for_im, usdc(9_000));
-    assert_eq!(h.free_collateral, usdc_u(1_400));
     // margin ratio 3,800/9,000 = 0.4222… (up); leverage 76,000/9,000 = 8.444… (up)
     assert_eq!(h.margin_ratio, Some(d("0.422222222222222223")));
     assert_eq!(h.leverage, Some(d("8.444444444444444445")));
