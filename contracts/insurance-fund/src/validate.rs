@@ -36,16 +36,11 @@ pub fn denom(denom: &str) -> ContractResult<()> {
 /// `MAX_ENGINES`, so `config` stays bounded.
 pub fn engines(api: &dyn Api, engines: &[String]) -> ContractResult<Vec<Addr>> {
     ensure_engine_count(engines.len())?;
-    let mut checked: Vec<Addr> = Vec::with_capacity(engines.len());
-    for e in engines {
-        let engine = addr(api, e)?;
-        // a linear scan over at most MAX_ENGINES (no set type linked in the artifact)
-        if checked.contains(&engine) {
-            return Err(ContractError::DuplicateEngine { engine });
-        }
-        checked.push(engine);
-    }
-    Ok(checked)
+    perps_api::addrs::unique(
+        engines,
+        |engine| addr(api, engine),
+        |engine| ContractError::DuplicateEngine { engine },
+    )
 }
 
 /// Fails when `count` engines would exceed `MAX_ENGINES`.

@@ -101,8 +101,11 @@ fn usd_attr(v: &str) -> String {
 struct Block(String);
 
 impl Block {
-    fn new() -> Self {
-        Block(String::new())
+    /// A block that opens with the example's setting (markets, parameters).
+    fn new(setting: &str) -> Self {
+        let mut b = Block(String::new());
+        b.line(setting);
+        b
     }
 
     fn line(&mut self, text: impl AsRef<str>) {
@@ -113,6 +116,21 @@ impl Block {
     /// `> what was done`.
     fn step(&mut self, text: impl AsRef<str>) {
         self.line(format!("> {}", text.as_ref()));
+    }
+
+    /// `> step`, BTC's price set to `price`, then `name`'s account.
+    fn btc_moves(&mut self, s: &mut Suite, step: &str, price: &str, (name, who): (&str, &Addr)) {
+        self.step(step);
+        s.set_price("BTC", price);
+        self.account(name, &s.account(who));
+    }
+
+    /// `> a keeper liquidates <name>`, the liquidation's events, then `name`'s account.
+    fn keeper_liquidates(&mut self, s: &mut Suite, keeper: &Addr, (name, who): (&str, &Addr)) {
+        self.step(format!("a keeper liquidates {name}"));
+        let res = s.liquidate(keeper, who, None).unwrap();
+        self.liquidation(&res);
+        self.account(name, &s.account(who));
     }
 
     /// The cross book and every position of `a`, as the `account` query reports them.
@@ -207,21 +225,22 @@ impl Block {
                 usd_attr(&e["liquidator_reward"]),
                 usd_attr(&e["insurance_share"]),
             ));
+            let [equity, maintenance, equity_after, maintenance_after] = [
+                "equity_before",
+                "maintenance_before",
+                "equity_after",
+                "maintenance_after",
+            ]
+            .map(|k| usd_attr(&e[k]));
             self.line(format!(
-                "    book before: equity {} / maintenance {}; after: equity {} / maintenance {}",
-                usd_attr(&e["equity_before"]),
-                usd_attr(&e["maintenance_before"]),
-                usd_attr(&e["equity_after"]),
-                usd_attr(&e["maintenance_after"]),
+                "    book before: equity {equity} / maintenance {maintenance}; after: equity {equity_after} / maintenance {maintenance_after}"
             ));
         }
         for e in Suite::events(res, "bad_debt") {
+            let [shortfall, fees, fund, vault] =
+                ["shortfall", "from_fees", "from_fund", "socialized"].map(|k| usd_attr(&e[k]));
             self.line(format!(
-                "  bad debt: shortfall {} = from pending fees {} + from the insurance fund {} + socialized on the vault {}",
-                usd_attr(&e["shortfall"]),
-                usd_attr(&e["from_fees"]),
-                usd_attr(&e["from_fund"]),
-                usd_attr(&e["socialized"]),
+                "  bad debt: shortfall {shortfall} = from pending fees {fees} + from the insurance fund {fund} + socialized on the vault {vault}"
             ));
         }
     }
@@ -255,8 +274,7 @@ fn wallet(s: &Suite, who: &Addr) -> String {
 fn cross() -> String {
     let mut s = Suite::new();
     s.set_price("ETH", "2500");
-    let mut b = Block::new();
-    b.line("markets BTC and ETH: initial margin 10 %, maintenance 5 %, no fees");
+    let mut b = Block::new("markets BTC and ETH: initial margin 10 %, maintenance 5 %, no fees");
     let alice = s.trader("alice", 10_000, 10_000);
     b.step("alice deposits 10,000; buys 0.5 BTC at 60,000 and sells 4 ETH at 2,500 (cross)");
     s.trade(&alice, "BTC", "0.5");
@@ -276,20 +294,21 @@ fn isolated_loss() -> String {
     let mut s = Suite::new();
     s.register_engine();
     s.fund_insurance(50_000 * USDC);
-    let mut b = Block::new();
-    b.line("market BTC: initial margin 10 %, maintenance 5 %, no fees; insurance fund 50,000");
+    let mut b = Block::new(
+        "market BTC: initial margin 10 %, maintenance 5 %, no fees; insurance fund 50,000",
+    );
     let bob = s.trader("bob", 15_000, 15_000);
     let keeper = s.trader("keeper", 0, 0);
     b.step("bob deposits 15,000; buys 0.5 BTC at 60,000 isolated with margin 5,000");
     s.try_isolated(&bob, "BTC", "0.5", 5_000 * USDC).unwrap();
     b.account("bob", &s.account(&bob));
-    b.step("BTC falls 20 % to 48,000 (the isolated loss, 6,000, exceeds its margin)");
-    s.set_price("BTC", "48000");
-    b.account("bob", &s.account(&bob));
-    b.step("a keeper liquidates bob");
-    let res = s.liquidate(&keeper, &bob, None).unwrap();
-    b.liquidation(&res);
-    b.account("bob", &s.account(&bob));
+    b.btc_moves(
+        &mut s,
+        "BTC falls 20 % to 48,000 (the isolated loss, 6,000, exceeds its margin)",
+        "48000",
+        ("bob", &bob),
+    );
+    b.keeper_liquidates(&mut s, &keeper, ("bob", &bob));
     b.step("bob withdraws 10,000");
     s.withdraw(&bob, 10_000 * USDC).unwrap();
     let left = s.balance(&bob);
@@ -309,8 +328,9 @@ fn isolated_loss() -> String {
 /// Free collateral: what `withdraw` may take, and how it moves with the price.
 fn free_collateral() -> String {
     let mut s = Suite::new();
-    let mut b = Block::new();
-    b.line("market BTC: initial margin 10 %, maintenance 5 %, no fees; unrealized profit weight 0");
+    let mut b = Block::new(
+        "market BTC: initial margin 10 %, maintenance 5 %, no fees; unrealized profit weight 0",
+    );
     let carol = s.trader("carol", 10_000, 10_000);
     b.step("carol deposits 10,000; buys 0.5 BTC at 60,000");
     s.trade(&carol, "BTC", "0.5");
@@ -324,12 +344,18 @@ fn free_collateral() -> String {
         "carol withdraws {}: refused, \"{err}\"",
         usd(too_much as i128),
     ));
-    b.step("BTC rises 10 % to 66,000");
-    s.set_price("BTC", "66000");
-    b.account("carol", &s.account(&carol));
-    b.step("BTC falls to 54,000 (10 % below entry)");
-    s.set_price("BTC", "54000");
-    b.account("carol", &s.account(&carol));
+    b.btc_moves(
+        &mut s,
+        "BTC rises 10 % to 66,000",
+        "66000",
+        ("carol", &carol),
+    );
+    b.btc_moves(
+        &mut s,
+        "BTC falls to 54,000 (10 % below entry)",
+        "54000",
+        ("carol", &carol),
+    );
     b.finish()
 }
 
@@ -351,8 +377,7 @@ fn tiers() -> String {
         |_| {},
         &[("BTC", tiered_btc()), ("ETH", plain_market("ETH"))],
     );
-    let mut b = Block::new();
-    b.line("market BTC tiers: notional up to 100,000 at 10 % / 5 %; 100,000 to 500,000 at 20 % / 10 %; above 500,000 at 50 % / 25 %");
+    let mut b = Block::new("market BTC tiers: notional up to 100,000 at 10 % / 5 %; 100,000 to 500,000 at 20 % / 10 %; above 500,000 at 50 % / 25 %");
     let dave = s.trader("dave", 50_000, 50_000);
     b.step("dave deposits 50,000; buys 1 BTC at 60,000");
     s.trade(&dave, "BTC", "1");
@@ -380,8 +405,7 @@ fn fee_btc() -> MarketConfig {
 /// Fees, price impact and funding over a round trip.
 fn fees_funding() -> String {
     let mut s = Suite::with(|_| {}, &[("BTC", fee_btc()), ("ETH", plain_market("ETH"))]);
-    let mut b = Block::new();
-    b.line("market BTC: taker fee 0.05 % (20 % of it to the insurance fund), skew scale 1,000 BTC, price impact cap 1 %, funding rate at most 1 % a day");
+    let mut b = Block::new("market BTC: taker fee 0.05 % (20 % of it to the insurance fund), skew scale 1,000 BTC, price impact cap 1 %, funding rate at most 1 % a day");
     let erin = s.trader("erin", 20_000, 20_000);
     b.step(
         "erin deposits 20,000; buys 2 BTC at oracle 60,000 (she is the only trader: skew 0 → 2)",
@@ -408,8 +432,7 @@ fn fees_funding() -> String {
 /// The exact liquidation price against the rule of thumb `E·(1 − 1/L + MMR)`.
 fn liquidation_price() -> String {
     let mut s = Suite::new();
-    let mut b = Block::new();
-    b.line("market BTC: initial margin 10 %, maintenance 5 %, no fees; isolated longs of 0.5 BTC (notional 30,000) at 60,000");
+    let mut b = Block::new("market BTC: initial margin 10 %, maintenance 5 %, no fees; isolated longs of 0.5 BTC (notional 30,000) at 60,000");
     let mut exact = Vec::new();
     for (name, margin) in [("frank", 3_000u128), ("grace", 6_000)] {
         let who = s.trader(name, margin, margin);
@@ -465,20 +488,14 @@ fn liquidation_price() -> String {
 /// A partial liquidation of a cross book back to the target ratio.
 fn liquidation() -> String {
     let mut s = Suite::new();
-    let mut b = Block::new();
-    b.line("market BTC: initial margin 10 %, maintenance 5 %, no fees, liquidation fee 1 %; liquidator reward share 50 %; target ratio 1.25");
+    let mut b = Block::new("market BTC: initial margin 10 %, maintenance 5 %, no fees, liquidation fee 1 %; liquidator reward share 50 %; target ratio 1.25");
     let henry = s.trader("henry", 10_000, 10_000);
     let keeper = s.trader("keeper", 0, 0);
     b.step("henry deposits 10,000; buys 1.5 BTC at 60,000 (cross, notional 90,000)");
     s.trade(&henry, "BTC", "1.5");
     b.account("henry", &s.account(&henry));
-    b.step("BTC falls to 56,000");
-    s.set_price("BTC", "56000");
-    b.account("henry", &s.account(&henry));
-    b.step("a keeper liquidates henry");
-    let res = s.liquidate(&keeper, &henry, None).unwrap();
-    b.liquidation(&res);
-    b.account("henry", &s.account(&henry));
+    b.btc_moves(&mut s, "BTC falls to 56,000", "56000", ("henry", &henry));
+    b.keeper_liquidates(&mut s, &keeper, ("henry", &henry));
     b.line(format!("  keeper's wallet: {}", wallet(&s, &keeper)));
     b.finish()
 }

@@ -27,16 +27,11 @@ pub fn addr(api: &dyn Api, address: &str) -> ContractResult<Addr> {
 
 /// Validates a publisher set; duplicates are refused so a removal never leaves a copy behind.
 pub fn publishers(api: &dyn Api, publishers: &[String]) -> ContractResult<Vec<Addr>> {
-    let mut checked: Vec<Addr> = Vec::with_capacity(publishers.len());
-    for p in publishers {
-        let publisher = addr(api, p)?;
-        // a linear scan: the set is a handful of addresses (no set type linked in the artifact)
-        if checked.contains(&publisher) {
-            return Err(ContractError::DuplicatePublisher { publisher });
-        }
-        checked.push(publisher);
-    }
-    Ok(checked)
+    perps_api::addrs::unique(
+        publishers,
+        |publisher| addr(api, publisher),
+        |publisher| ContractError::DuplicatePublisher { publisher },
+    )
 }
 
 /// The checked configuration from instantiate's fields.

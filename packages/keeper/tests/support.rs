@@ -568,42 +568,14 @@ pub fn json_of(body: &str) -> serde_json::Value {
 
 /// Every liquidation event of the chain: (height, account, liquidator).
 pub fn liquidation_events(node: SocketAddr) -> Vec<(u64, String, String)> {
-    let mut out = Vec::new();
-    for page in 1.. {
-        let (status, body) = http_get(
-            node,
-            &format!("/tx_search?query=%22wasm-liquidation.mode%3D%27cross%27%22&per_page=100&page={page}"),
-        );
-        assert_eq!(status, 200, "{body}");
-        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-        let txs = v["result"]["txs"].as_array().cloned().unwrap_or_default();
-        for tx in &txs {
-            let height: u64 = tx["height"].as_str().unwrap().parse().unwrap();
-            if tx["tx_result"]["code"].as_u64().unwrap_or(0) != 0 {
-                continue;
-            }
-            for e in tx["tx_result"]["events"].as_array().unwrap() {
-                if e["type"] != "wasm-liquidation" {
-                    continue;
-                }
-                let attr = |k: &str| {
-                    e["attributes"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .find(|a| a["key"] == k)
-                        .and_then(|a| a["value"].as_str())
-                        .unwrap_or_default()
-                        .to_string()
-                };
-                out.push((height, attr("account"), attr("liquidator")));
-            }
-        }
-        if txs.len() < 100 {
-            break;
-        }
-    }
-    out
+    tx_events(node, "wasm-liquidation", "mode", "cross")
+        .into_iter()
+        .filter(|(_, ty, _)| ty == "wasm-liquidation")
+        .map(|(height, _, attrs)| {
+            let attr = |k: &str| attrs.get(k).cloned().unwrap_or_default();
+            (height, attr("account"), attr("liquidator"))
+        })
+        .collect()
 }
 
 /// The attributes of every `ty` event of the chain's successful transactions with attribute
@@ -614,6 +586,21 @@ pub fn events_where(
     key: &str,
     value: &str,
 ) -> Vec<std::collections::BTreeMap<String, String>> {
+    tx_events(node, ty, key, value)
+        .into_iter()
+        .filter(|(_, t, attrs)| t == ty && attrs.get(key).map(String::as_str) == Some(value))
+        .map(|(_, _, attrs)| attrs)
+        .collect()
+}
+
+/// Every event (height, type, attributes) of the chain's successful transactions that hold a
+/// `ty` event with attribute `key` = `value` (`tx_search`, all pages), oldest first.
+fn tx_events(
+    node: SocketAddr,
+    ty: &str,
+    key: &str,
+    value: &str,
+) -> Vec<(u64, String, std::collections::BTreeMap<String, String>)> {
     let mut out = Vec::new();
     for page in 1.. {
         let (status, body) = http_get(
@@ -625,20 +612,20 @@ pub fn events_where(
         let txs = v["result"]["txs"].as_array().cloned().unwrap_or_default();
         for tx in txs
             .iter()
-            .filter(|t| t["tx_result"]["code"].as_u64() == Some(0))
+            .filter(|t| t["tx_result"]["code"].as_u64().unwrap_or(0) == 0)
         {
+            let height: u64 = tx["height"].as_str().unwrap().parse().unwrap();
             for e in tx["tx_result"]["events"].as_array().unwrap() {
                 let attrs = e["attributes"].as_array().unwrap();
-                let map: std::collections::BTreeMap<String, String> = attrs
+                let map = attrs
                     .iter()
                     .map(|a| {
                         let s = |k: &str| a[k].as_str().unwrap_or_default().to_string();
                         (s("key"), s("value"))
                     })
                     .collect();
-                if e["type"] == ty && map.get(key).map(String::as_str) == Some(value) {
-                    out.push(map);
-                }
+                let kind = e["type"].as_str().unwrap_or_default().to_string();
+                out.push((height, kind, map));
             }
         }
         if txs.len() < 100 {

@@ -3,6 +3,7 @@
 //! bots and tests use to talk to them. No storage lives here, except the documented raw-storage
 //! layout of the price feed, which is part of its public interface.
 
+pub mod addrs;
 pub mod entry;
 pub mod events;
 pub mod insurance_fund;

@@ -475,43 +475,54 @@ mod tests {
             }
             json!({ "trade": t })
         };
-        // (a) a name no variant has: a wallet's typo
-        refuses::<ExecuteMsg>(trade(json!({"reduce_onyl": true})), "reduce_onyl");
-        refuses::<ExecuteMsg>(
-            json!({"place_order": {"market_id": "A", "size_delta": "1", "trigger_price": "1",
-                "trigger": "below", "reduceonly": true}}),
-            "reduceonly",
-        );
-        refuses::<ExecuteMsg>(json!({"deposit": {"x": 1}}), "x");
-        refuses::<QueryMsg>(json!({"markets": {"limt": 1}}), "limt");
-        // (b) a field of another variant
-        refuses::<ExecuteMsg>(trade(json!({"shares": "1"})), "shares");
-        refuses::<ExecuteMsg>(trade(json!({"reduce_only": true})), "reduce_only");
-        refuses::<ExecuteMsg>(trade(json!({"limit": 3})), "limit");
-        refuses::<ExecuteMsg>(json!({"deposit": {"amount": "1"}}), "amount");
-        refuses::<ExecuteMsg>(
-            json!({"withdraw": {"amount": "1", "market_id": "BTC"}}),
-            "market_id",
-        );
-        refuses::<ExecuteMsg>(json!({"accept_ownership": {"new_owner": "o"}}), "new_owner");
-        refuses::<ExecuteMsg>(
-            json!({"mark_bad_debt": {"account": "a", "min_reward": "1"}}),
-            "min_reward",
-        );
-        refuses::<QueryMsg>(json!({"config": {"market_id": "BTC"}}), "market_id");
-        refuses::<QueryMsg>(json!({"market": {"market_id": "BTC", "limit": 1}}), "limit");
-        refuses::<QueryMsg>(
-            json!({"pending_orders": {"address": "a", "limit": 1}}),
-            "address",
-        );
-        // (c) instantiate and update_config: a name of neither, and the other's own fields
-        refuses::<ExecuteMsg>(json!({"update_config": {"keeper_fe": "3"}}), "keeper_fe");
-        refuses::<ExecuteMsg>(
-            json!({"update_config": {"collateral_denom": "x", "keeper_fee": "3"}}),
-            "collateral_denom",
-        );
-        refuses::<ExecuteMsg>(json!({"update_config": {"owner": "o"}}), "owner");
-        refuses::<ExecuteMsg>(json!({"update_config": {"market_id": "BTC"}}), "market_id");
+        let execute = [
+            // (a) a name no variant has: a wallet's typo
+            (trade(json!({"reduce_onyl": true})), "reduce_onyl"),
+            (
+                json!({"place_order": {"market_id": "A", "size_delta": "1", "trigger_price": "1",
+                    "trigger": "below", "reduceonly": true}}),
+                "reduceonly",
+            ),
+            (json!({"deposit": {"x": 1}}), "x"),
+            // (b) a field of another variant
+            (trade(json!({"shares": "1"})), "shares"),
+            (trade(json!({"reduce_only": true})), "reduce_only"),
+            (trade(json!({"limit": 3})), "limit"),
+            (json!({"deposit": {"amount": "1"}}), "amount"),
+            (
+                json!({"withdraw": {"amount": "1", "market_id": "BTC"}}),
+                "market_id",
+            ),
+            (json!({"accept_ownership": {"new_owner": "o"}}), "new_owner"),
+            (
+                json!({"mark_bad_debt": {"account": "a", "min_reward": "1"}}),
+                "min_reward",
+            ),
+            // (c) update_config: a name of neither it nor instantiate, and instantiate's own fields
+            (json!({"update_config": {"keeper_fe": "3"}}), "keeper_fe"),
+            (
+                json!({"update_config": {"collateral_denom": "x", "keeper_fee": "3"}}),
+                "collateral_denom",
+            ),
+            (json!({"update_config": {"owner": "o"}}), "owner"),
+            (json!({"update_config": {"market_id": "BTC"}}), "market_id"),
+        ];
+        for (json, field) in execute {
+            refuses::<ExecuteMsg>(json, field);
+        }
+        let query = [
+            (json!({"markets": {"limt": 1}}), "limt"),
+            (json!({"config": {"market_id": "BTC"}}), "market_id"),
+            (json!({"market": {"market_id": "BTC", "limit": 1}}), "limit"),
+            (
+                json!({"pending_orders": {"address": "a", "limit": 1}}),
+                "address",
+            ),
+        ];
+        for (json, field) in query {
+            refuses::<QueryMsg>(json, field);
+        }
+        // (c) instantiate: a name of neither it nor update_config
         let full = json!({
             "owner": "o", "collateral_denom": "uusdc", "collateral_decimals": 6,
             "price_feed": "f", "insurance_fund": "i", "max_oracle_age_secs": 60,

@@ -99,9 +99,7 @@ impl MarketAggregate {
         decimals: u8,
         r: Round,
     ) -> Result<Quote, RiskError> {
-        let k = self.skew()?;
-        let whole = sub(mul(k, signed(price)?, r)?, self.entry_cost_sum)?;
-        mul(whole, base_units_per_whole(decimals)?, r).map(Quote)
+        self.total_at(signed(price)?, self.entry_cost_sum, decimals, r)
     }
 
     /// `Σ A` over the market's positions at `funding_index`, base units, rounded in direction `r`.
@@ -111,8 +109,19 @@ impl MarketAggregate {
         decimals: u8,
         r: Round,
     ) -> Result<Quote, RiskError> {
-        let k = self.skew()?;
-        let whole = sub(mul(k, funding_index, r)?, self.funding_basis_sum)?;
+        self.total_at(funding_index, self.funding_basis_sum, decimals, r)
+    }
+
+    /// `K·x − basis` in base units, rounded in direction `r`: the sum over the market's positions
+    /// of `s·(x − x_entry)`, kept as the running `basis = Σ s·x_entry`.
+    fn total_at(
+        &self,
+        x: SignedDecimal256,
+        basis: SignedDecimal256,
+        decimals: u8,
+        r: Round,
+    ) -> Result<Quote, RiskError> {
+        let whole = sub(mul(self.skew()?, x, r)?, basis)?;
         mul(whole, base_units_per_whole(decimals)?, r).map(Quote)
     }
 }

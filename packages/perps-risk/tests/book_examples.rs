@@ -100,23 +100,17 @@ fn seed_cross_example_both_fall_five_percent() {
     // U_btc = 0.833333333333333333·(57,000 − 60,000) = −2,499.999999999999999
     // U_eth = −10·(2,850 − 3,000) = +1,500
     // Q = 10,000 − 2,499.999999999999999 + 1,500 = 9,000.000000000000001 → 9,000 (down)
-    let t = flat_tiers("0.1", "0.05");
-    let b = book(
+    let b = flat_book(
         usdc(10_000),
-        vec![
-            pos("0.833333333333333333", "60000", "57000", t.clone()),
-            pos("-10", "3000", "2850", t),
+        &[
+            ("0.833333333333333333", "60000", "57000"),
+            ("-10", "3000", "2850"),
         ],
     );
-    let h = book_health(&b, &params()).unwrap();
-    assert_eq!(h.equity, usdc(9_000));
     // ΣN = 47,499.999999999999981 + 28,500 → 76,000 (up); MM = 5 % → 3,800; IM = 7,600
-    assert_eq!(h.total_notional, usdc_u(76_000));
-    assert_eq!(h.maintenance_margin, usdc_u(3_800));
-    assert_eq!(h.initial_margin, usdc_u(7_600));
     // Q_im (w = 0) = C + min(X, 0) = 9,000; free = min(10,000, 9,000) − 7,600 = 1,400
+    let h = health_is(&b, 9_000, [7_600, 3_800, 1_400, 76_000]);
     assert_eq!(h.equity_for_im, usdc(9_000));
-    assert_eq!(h.free_collateral, usdc_u(1_400));
     // margin ratio 3,800/9,000 = 0.4222… (up); leverage 76,000/9,000 = 8.444… (up)
     assert_eq!(h.margin_ratio, Some(d("0.422222222222222223")));
     assert_eq!(h.leverage, Some(d("8.444444444444444445")));
@@ -126,10 +120,7 @@ fn seed_cross_example_both_fall_five_percent() {
 #[test]
 fn unrealized_profit_counts_only_at_its_weight_and_never_frees_collateral() {
     // C = 1,000; long 1 @ 10,000, mark 11,000: U = +1,000, N = 11,000, IM 10 % = 1,100
-    let b = book(
-        usdc(1_000),
-        vec![pos("1", "10000", "11000", flat_tiers("0.1", "0.05"))],
-    );
+    let b = flat_book(usdc(1_000), &[("1", "10000", "11000")]);
     let h = book_health(&b, &params()).unwrap();
     assert_eq!(h.equity, usdc(2_000));
     assert_eq!(h.equity_for_im, usdc(1_000)); // w = 0
@@ -138,10 +129,7 @@ fn unrealized_profit_counts_only_at_its_weight_and_never_frees_collateral() {
     assert_eq!(h.equity_for_im, usdc(1_500)); // 1,000 + 0.5·1,000
     assert_eq!(h.free_collateral, Uint128::zero()); // min(C = 1,000, 1,500) − 1,100 < 0
                                                     // with C = 2,000 and w = 1: free = min(2,000, 3,000) − 1,100 = 900 (profit not withdrawable)
-    let b = book(
-        usdc(2_000),
-        vec![pos("1", "10000", "11000", flat_tiers("0.1", "0.05"))],
-    );
+    let b = flat_book(usdc(2_000), &[("1", "10000", "11000")]);
     assert_eq!(
         book_health(&b, &params_w("1")).unwrap().free_collateral,
         usdc_u(900)

@@ -3,6 +3,7 @@
 use std::str::FromStr;
 
 use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, Uint128};
+use perps_risk::book::{book_health, BookHealth};
 use perps_risk::{Book, BookParams, BookPosition, MarginTier, MarketRisk, Position, TierTable};
 
 /// USDC-like collateral: 6 decimals.
@@ -91,6 +92,33 @@ pub fn book(collateral: Int128, positions: Vec<BookPosition>) -> Book {
         collateral,
         positions,
     }
+}
+
+/// A book of positions `(size, entry, mark)`, each at the flat 10 % / 5 % tiers.
+pub fn flat_book(collateral: Int128, positions: &[(&str, &str, &str)]) -> Book {
+    let tiers = flat_tiers("0.1", "0.05");
+    let positions = positions
+        .iter()
+        .map(|(size, entry, mark)| pos(size, entry, mark, tiers.clone()))
+        .collect();
+    book(collateral, positions)
+}
+
+/// `b`'s health (profit weight 0), asserted: its equity, then its initial margin, maintenance
+/// margin, free collateral and total notional, in whole USDC.
+pub fn health_is(b: &Book, equity: i128, [im, mm, free, notional]: [u128; 4]) -> BookHealth {
+    let h = book_health(b, &params()).unwrap();
+    assert_eq!(h.equity, usdc(equity));
+    assert_eq!(
+        [
+            h.initial_margin,
+            h.maintenance_margin,
+            h.free_collateral,
+            h.total_notional
+        ],
+        [im, mm, free, notional].map(usdc_u)
+    );
+    h
 }
 
 /// 6 decimals, profit weight 0.

@@ -80,13 +80,9 @@ fn cross_liquidation_price_holds_other_marks() {
     // C = 10,000, long 1 BTC @ 60,000 and short 10 ETH @ 3,000 (ETH fixed at 3,000):
     // Q = 10,000 + (P − 60,000) = P − 50,000; MM = 0.05·P + 0.05·30,000
     // → 0.95·P = 51,500 → P = 54,210.526315789473684210… → up
-    let t = flat_tiers("0.1", "0.05");
-    let b = book(
+    let b = flat_book(
         usdc(10_000),
-        vec![
-            pos("1", "60000", "60000", t.clone()),
-            pos("-10", "3000", "3000", t),
-        ],
+        &[("1", "60000", "60000"), ("-10", "3000", "3000")],
     );
     assert_eq!(
         liquidation_price(&b, 0, &params()).unwrap(),
@@ -102,10 +98,7 @@ fn cross_liquidation_price_holds_other_marks() {
 
 #[test]
 fn healthy_book_has_no_plan() {
-    let b = book(
-        usdc(1_000),
-        vec![pos("1", "10000", "10000", flat_tiers("0.1", "0.05"))],
-    );
+    let b = flat_book(usdc(1_000), &[("1", "10000", "10000")]);
     assert_eq!(plan_liquidation(&b, &params(), &cfg(0)).unwrap(), None);
 }
 
@@ -116,13 +109,9 @@ fn partial_liquidation_stops_at_the_target() {
     // → 4,000 − 90·x ≥ 5,625 − 562.5·x → x ≥ 1,625/472.5 = 3.439153439…
     // realized −1,000·x ≈ −3,439.15; penalty 90·x ≈ 309.52; equity after ≈ 3,690.48
     // MM after = 450·(10 − x) ≈ 2,952.38; target 1.25·2,952.38 ≈ 3,690.48
-    let b = book(
-        usdc(14_000),
-        vec![pos("10", "10000", "9000", flat_tiers("0.1", "0.05"))],
-    );
+    let b = flat_book(usdc(14_000), &[("10", "10000", "9000")]);
     let plan = planned(&b, 0);
-    assert_eq!(plan.closes.len(), 1);
-    let c = plan.closes[0];
+    let c = only_close(&plan);
     assert_eq!(
         (plan.equity_before, plan.maintenance_before),
         (usdc(4_000), usdc_u(4_500))
@@ -200,6 +189,12 @@ fn planned(b: &Book, min_reward: u128) -> LiquidationPlan {
         .unwrap()
 }
 
+/// The plan's one close (a plan of one close is asserted).
+fn only_close(plan: &LiquidationPlan) -> PositionClose {
+    assert_eq!(plan.closes.len(), 1, "{plan:?}");
+    plan.closes[0]
+}
+
 #[test]
 fn a_dust_remainder_closes_too() {
     // long 0.0015 @ 10,000, mark 9,000, C = 2: Q = 2 − 1.5 = 0.5 < MM = 5 %·13.5 = 0.675.
@@ -223,15 +218,13 @@ fn a_dust_remainder_closes_too() {
 fn bankrupt_book_books_the_shortfall_and_the_min_reward() {
     // M = 1,000, long 1 @ 10,000, mark 8,000: Q = −1,000 → everything closes; realized
     // −2,000 → M = −1,000; penalty capped at 0; min reward 5 USDC unpaid → bad debt 1,005
-    let b = book(
-        usdc(1_000),
-        vec![pos("1", "10000", "8000", flat_tiers("0.1", "0.05"))],
+    let plan = planned(
+        &flat_book(usdc(1_000), &[("1", "10000", "8000")]),
+        5_000_000,
     );
-    let plan = planned(&b, 5_000_000);
     // one close only: the position is gone, so the still-short (flat, Q < 0) book adds no
     // empty close of the same position
-    assert_eq!(plan.closes.len(), 1);
-    let c = plan.closes[0];
+    let c = only_close(&plan);
     assert_eq!(
         (c.new_size, c.realized_pnl, c.penalty),
         (sd("0"), usdc(-2_000), Uint128::zero())
@@ -255,10 +248,7 @@ fn min_reward_top_up_comes_from_a_flat_book_first() {
     // closes: realized −550 → M = 50; penalty 1 %·9,450 = 94.5 capped at 50.
     // min reward 60 > 25 %·50 = 12.5: the book has nothing left → the caller gets the 50 the
     // book paid, nothing more, and nothing is bad debt
-    let b = book(
-        usdc(600),
-        vec![pos("1", "10000", "9450", flat_tiers("0.1", "0.05"))],
-    );
+    let b = flat_book(usdc(600), &[("1", "10000", "9450")]);
     let plan = planned(&b, 60_000_000);
     assert_eq!(plan.closes[0].penalty, usdc_u(50));
     assert_eq!(
@@ -271,10 +261,7 @@ fn min_reward_top_up_comes_from_a_flat_book_first() {
     );
     // M = 700: Q = 150 → partial: 150 − 94.5·x ≥ 1.25·472.5·(1 − x) → x = 440.625/496.125
     // = 0.888133…; penalty 94.5·x ≈ 83.93 ≥ reward max(25 %·83.93, 60) = 60 → insurance ≈ 23.93
-    let b = book(
-        usdc(700),
-        vec![pos("1", "10000", "9450", flat_tiers("0.1", "0.05"))],
-    );
+    let b = flat_book(usdc(700), &[("1", "10000", "9450")]);
     let plan = planned(&b, 60_000_000);
     assert!(plan.charged > Uint128::new(83_928_000) && plan.charged < Uint128::new(83_929_000));
     assert_eq!(plan.liquidator_reward, usdc_u(60));
@@ -343,9 +330,7 @@ fn long_100_in_three_tiers_at_9_000(collateral: i128) -> PositionClose {
         usdc(collateral),
         vec![pos("100", "10000", "9000", three_tiers())],
     );
-    let mut plan = planned(&b, 0);
-    assert_eq!(plan.closes.len(), 1);
-    plan.closes.remove(0)
+    only_close(&planned(&b, 0))
 }
 
 #[test]
@@ -428,8 +413,7 @@ fn the_target_reached_exactly_at_a_bracket_edge_keeps_the_edge() {
         (plan.equity_before, plan.maintenance_before),
         (Int128::new(14_555_555_560), usdc_u(95_000))
     );
-    assert_eq!(plan.closes.len(), 1);
-    let c = plan.closes[0];
+    let c = only_close(&plan);
     assert_eq!((c.size_closed, c.new_size), (sd("900"), sd("100")));
     // realized 900·(1,000 − E)·10^6 = −8,499,999,995.5000000005 → down; penalty 1 %·900,000
     assert_eq!(
@@ -459,21 +443,16 @@ fn closing_a_whole_position_that_lands_exactly_on_the_target_closes_it_all() {
     // BTC first (larger MM). Solver: K0 = Q − 5 base units − 1 %·9,000 − 1.25·50
     // = 152.500005 − 0.000005 − 90 − 62.5 = 0 exactly, so even keeping nothing of BTC only
     // just meets the target (with the slack): the root is at m = 0, BTC closes entirely.
-    let t = flat_tiers("0.1", "0.05");
-    let b = book(
+    let b = flat_book(
         Int128::new(1_152_500_005),
-        vec![
-            pos("10", "100", "100", t.clone()),
-            pos("1", "10000", "9000", t),
-        ],
+        &[("10", "100", "100"), ("1", "10000", "9000")],
     );
     let plan = planned(&b, 0);
     assert_eq!(
         (plan.equity_before, plan.maintenance_before),
         (Int128::new(152_500_005), usdc_u(500))
     );
-    assert_eq!(plan.closes.len(), 1);
-    let c = plan.closes[0];
+    let c = only_close(&plan);
     assert_eq!((c.index, c.size_closed, c.new_size), (1, sd("1"), sd("0")));
     assert_eq!((c.realized_pnl, c.penalty), (usdc(-1_000), usdc_u(90)));
     // C' = 1,152,500,005 − 1,000,000,000 − 90,000,000 = 62,500,005 ≥ ceil(1.25·50 USDC)

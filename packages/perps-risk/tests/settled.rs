@@ -58,14 +58,9 @@ fn a_settled_position_adds_its_close_value_and_no_requirement() {
     let s = settled("10", "100", "99", "0.1");
     assert_eq!(settled_value(&s, DEC).unwrap(), usdc(-11));
     let b = book(usdc(50), vec![s.clone()]);
-    let h = book_health(&b, &params()).unwrap();
     // Q = 50 − 11 = 39 ≥ MM = 0: healthy, and all 39 may leave (C' = Q_im = 39, IM = 0)
-    assert_eq!(h.equity, usdc(39));
+    let h = health_is(&b, 39, [0, 0, 39, 0]);
     assert_eq!(h.equity_for_im, usdc(39));
-    assert_eq!(h.initial_margin, Uint128::zero());
-    assert_eq!(h.maintenance_margin, Uint128::zero());
-    assert_eq!(h.free_collateral, usdc_u(39));
-    assert_eq!(h.total_notional, Uint128::zero());
     assert!(!h.liquidatable && !h.bankrupt);
     assert_eq!(h, book_health(&closed(&b), &params()).unwrap());
     assert_eq!(liquidation_price(&b, 0, &params()).unwrap(), None);
@@ -73,12 +68,7 @@ fn a_settled_position_adds_its_close_value_and_no_requirement() {
     // beside a live short 1 @ 100 (N = 100, IM 10, MM 5): Q = 39, free = 39 − 10 = 29
     let live = pos("-1", "100", "100", flat_tiers("0.1", "0.05"));
     let b = book(usdc(50), vec![s, live]);
-    let h = book_health(&b, &params()).unwrap();
-    assert_eq!(h.equity, usdc(39));
-    assert_eq!(h.initial_margin, usdc_u(10));
-    assert_eq!(h.maintenance_margin, usdc_u(5));
-    assert_eq!(h.free_collateral, usdc_u(29));
-    assert_eq!(h.total_notional, usdc_u(100));
+    let h = health_is(&b, 39, [10, 5, 29, 100]);
     assert!(!h.liquidatable);
     let c = closed(&b);
     assert_eq!(c.collateral, usdc(39));

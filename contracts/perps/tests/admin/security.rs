@@ -220,9 +220,8 @@ fn ten_margin_tiers_are_the_most_a_market_takes() {
 
 #[test]
 fn s07_invalid_parameters_are_rejected_at_instantiate_and_update() {
-    let mut s = Suite::new();
+    let (mut s, alice) = Suite::with_alice();
     let owner = s.owner.clone();
-    let alice = s.trader("alice", 10_000, 10_000);
     s.trade(&alice, "BTC", "1");
     type Edit = Box<dyn Fn(&mut InstantiateMsg)>;
     let inst: Vec<(Edit, &str)> = vec![
@@ -589,9 +588,8 @@ fn s07_more_invalid_parameters_name_the_field_at_instantiate_add_market_and_upda
 
 #[test]
 fn s07_update_market_refuses_a_feed_change_with_open_interest_and_unforced_liquidations() {
-    let mut s = Suite::new();
+    let (mut s, alice) = Suite::with_alice();
     let owner = s.owner.clone();
-    let alice = s.trader("alice", 10_000, 10_000);
     s.trade(&alice, "BTC", "1.5");
     // feed cannot change with open interest
     s.add_feed("BTC2");

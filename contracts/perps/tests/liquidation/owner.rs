@@ -1,8 +1,8 @@
 //! The owner's way out of a bankrupt book (DESIGN 6.4, SECURITY 41) and settled markets closing
 //! on any touch, deposits and `add_margin` included (DESIGN 6.9).
 
-use cosmwasm_std::Int128;
 use cosmwasm_std::Uint128;
+use cosmwasm_std::{Addr, Int128};
 use perps_api::events::{BadDebtEvent, LiquidationEvent, SettlePositionEvent};
 use perps_api::perps::{ExecuteMsg, Health};
 
@@ -72,20 +72,34 @@ fn the_owner_closes_a_bankrupt_isolated_position_and_c_is_untouched() {
     assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_000)).unwrap());
 }
 
+/// The settled markets the engine still lists as holding positions.
+fn settled_with_holders(s: &Suite) -> Vec<String> {
+    let storage = s.app.contract_storage(&s.engine);
+    perps::state::SETTLED_WITH_HOLDERS
+        .may_load(storage.as_ref())
+        .unwrap()
+        .unwrap_or_default()
+}
+
 fn settle_btc(s: &mut Suite, price: &str) {
     s.settle_market("BTC", Some(d(price)));
+}
+
+/// `alice` holds `btc` BTC (cross) and 1 ETH isolated with 1,000 of margin; BTC then settles at
+/// `price` and its feed dies (1,000 s pass): what she sends next needs no BTC price.
+fn btc_settles_under(s: &mut Suite, alice: &Addr, btc: &str, price: &str) {
+    s.trade(alice, "BTC", btc);
+    s.try_isolated(alice, "ETH", "1", 1_000 * USDC).unwrap();
+    settle_btc(s, price);
+    s.advance(1_000);
 }
 
 #[test]
 fn a_deposit_closes_positions_in_settled_markets() {
     let mut s = Suite::new();
     let [alice, bob] = s.traders(["alice", "bob"], 20_000, 10_000);
-    s.trade(&alice, "BTC", "1");
     s.trade(&bob, "BTC", "-1");
-    s.try_isolated(&alice, "ETH", "1", 1_000 * USDC).unwrap();
-    settle_btc(&mut s, "66000");
-    // the BTC feed dies; the deposit needs no price
-    s.advance(1_000);
+    btc_settles_under(&mut s, &alice, "1", "66000");
     let res = s.exec_funds(&alice, &ExecuteMsg::Deposit {}, USDC).unwrap();
     let e = &Suite::typed::<SettlePositionEvent>(&res)[0];
     assert_eq!(e.market_id, "BTC");
@@ -112,22 +126,11 @@ fn a_deposit_closes_positions_in_settled_markets() {
     assert!(s.account(&bob).positions.is_empty());
 }
 
-fn settled_with_holders(s: &Suite) -> Vec<String> {
-    let storage = s.app.contract_storage(&s.engine);
-    perps::state::SETTLED_WITH_HOLDERS
-        .may_load(storage.as_ref())
-        .unwrap()
-        .unwrap_or_default()
-}
-
 #[test]
 fn add_margin_closes_positions_in_settled_markets() {
     let mut s = Suite::new();
     let alice = s.trader("alice", 20_000, 10_000);
-    s.trade(&alice, "BTC", "-1");
-    s.try_isolated(&alice, "ETH", "1", 1_000 * USDC).unwrap();
-    settle_btc(&mut s, "63000");
-    s.advance(1_000);
+    btc_settles_under(&mut s, &alice, "-1", "63000");
     let res = s
         .exec_funds(
             &alice,

@@ -6,8 +6,7 @@ use crate::suite::{int_usdc, usdc, Suite};
 
 #[test]
 fn seeds_cross_example_equity_is_exactly_9000() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
+    let (mut s, alice) = Suite::with_alice();
     // long BTC 50,000 notional at 60,000 (5/6 BTC), short ETH 30,000 notional at 3,000 (10 ETH)
     s.trade(&alice, "BTC", "0.833333333333333333");
     s.trade(&alice, "ETH", "-10");

@@ -7,8 +7,7 @@ use crate::suite::{int_usdc, sd, usdc, Suite, DENOM, USDC};
 
 #[test]
 fn isolated_loss_is_contained_and_cross_stays_withdrawable() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
+    let (mut s, alice) = Suite::with_alice();
     s.try_isolated(&alice, "BTC", "1", 7_000 * USDC).unwrap();
     let a = s.account(&alice);
     assert_eq!(a.collateral, int_usdc(3_000));
@@ -29,8 +28,7 @@ fn isolated_loss_is_contained_and_cross_stays_withdrawable() {
 
 #[test]
 fn isolated_liquidation_price_is_where_equity_meets_maintenance() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
+    let (mut s, alice) = Suite::with_alice();
     s.try_isolated(&alice, "BTC", "1", 6_000 * USDC).unwrap();
     // 6,000 + (P − 60,000) = 0.05·P  →  P = 54,000 / 0.95 = 56,842.105263157894736842...
     let lp = s.account(&alice).positions[0].liquidation_price.unwrap();
@@ -39,8 +37,7 @@ fn isolated_liquidation_price_is_where_equity_meets_maintenance() {
 
 #[test]
 fn closing_isolated_returns_margin_and_pnl_to_collateral() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
+    let (mut s, alice) = Suite::with_alice();
     s.try_isolated(&alice, "BTC", "1", 7_000 * USDC).unwrap();
     s.set_price("BTC", "61000");
     s.close(&alice, "BTC").unwrap();

@@ -9,8 +9,7 @@ use crate::suite::{d, int_usdc, plain_market, sd, usdc, Suite, USDC};
 
 #[test]
 fn s14_isolated_open_at_exactly_initial_margin_passes_one_unit_less_fails() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
+    let (mut s, alice) = Suite::with_alice();
     // 1 BTC at 60,000: IM 6,000
     s.rejects_exact(
         &alice,
@@ -58,8 +57,7 @@ fn s15_moving_exactly_free_collateral_into_isolated_margin_passes_one_more_fails
 
 #[test]
 fn s16_isolated_book_between_maintenance_and_initial_increase_refused_reduce_allowed() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
+    let (mut s, alice) = Suite::with_alice();
     s.try_isolated(&alice, "BTC", "1", 6_000 * USDC).unwrap();
     // at 57,000: equity 3,000, IM 5,700, MM 2,850: between
     s.set_price("BTC", "57000");
@@ -139,8 +137,7 @@ fn s17_an_isolated_loss_never_reaches_the_cross_balance_or_another_position_even
 
 #[test]
 fn s18_removing_isolated_margin_below_its_initial_requirement_is_rejected() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
+    let (mut s, alice) = Suite::with_alice();
     s.try_isolated(&alice, "BTC", "1", 8_000 * USDC).unwrap();
     // IM 6,000: 2,000 removable, not one unit more
     s.rejects_exact(

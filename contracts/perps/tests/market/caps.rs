@@ -108,8 +108,7 @@ fn size_count_and_notional_limits() {
 
 #[test]
 fn acceptable_price_bounds_the_fill() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
+    let (mut s, alice) = Suite::with_alice();
     let buy = |p: &str| ExecuteMsg::Trade {
         market_id: "BTC".into(),
         size_delta: sd("0.1"),
@@ -158,8 +157,7 @@ fn price_impact_cap_refuses_large_trades() {
 
 #[test]
 fn close_position_without_a_position_or_on_a_settled_market() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
+    let (mut s, alice) = Suite::with_alice();
     s.rejects(
         &alice,
         &ExecuteMsg::ClosePosition {

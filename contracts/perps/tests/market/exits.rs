@@ -295,11 +295,8 @@ fn funding_cannot_drive_a_stored_isolated_margin_below_zero() {
 /// settlement price, where the gap ends) before it freezes the index.
 #[test]
 fn settling_on_a_dead_oracle_accrues_the_gap_first() {
-    // r = 0.00432/86,400 · K/(0.05·600) = 10^-8 per second at K = 6
-    let mut s = Suite::with_btc(funding_market());
-    let alice = s.trader("alice", 200_000, 200_000);
-    s.trade(&alice, "BTC", "6");
-    let f0 = s.market("BTC").state.funding_index;
+    // r = 10^-8 per second
+    let (mut s, _alice, f0) = Suite::alice_long_6_funding_btc();
     // an hour of silence: the oracle is stale
     s.advance(3600);
     let r = s.settle_market("BTC", Some(d("61000")));

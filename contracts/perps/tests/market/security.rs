@@ -3,7 +3,7 @@
 use cosmwasm_std::Uint128;
 use perps_api::perps::{ExecuteMsg, TradeMode};
 
-use crate::suite::{d, fee_market, funding_market, plain_market, sd, usdc, Suite, USDC};
+use crate::suite::{d, fee_market, plain_market, sd, usdc, Suite, USDC};
 
 #[test]
 fn s27_oi_cap_refuses_increases_and_never_blocks_reductions_after_lowering() {
@@ -145,12 +145,9 @@ fn s29_no_round_trip_leaves_a_trader_or_a_group_of_wallets_richer() {
 
 #[test]
 fn s30_funding_over_a_year_is_exact_a_century_does_not_overflow() {
-    let mut s = Suite::with_btc(funding_market());
-    let alice = s.trader("alice", 200_000, 200_000);
-    // K = 6: r = 0.00432/86400 · 6/(0.05·600) = 1e-8 per second (P·r·Δt is rounded once, owed
-    // up, and the same ΔF applies to every side, so the rounding moves no money)
-    s.trade(&alice, "BTC", "6");
-    let f0 = s.market("BTC").state.funding_index;
+    // K = 6: r = 1e-8 per second (P·r·Δt is rounded once, owed up, and the same ΔF applies to
+    // every side, so the rounding moves no money)
+    let (mut s, alice, f0) = Suite::alice_long_6_funding_btc();
     // same second: nothing accrues
     s.trade(&alice, "BTC", "-0.001");
     s.trade(&alice, "BTC", "0.001");

@@ -33,8 +33,7 @@ fn a_stale_market_does_not_block_actions_that_do_not_need_it() {
 
 #[test]
 fn max_age_boundary() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
+    let (mut s, alice) = Suite::with_alice();
     s.set_price("BTC", "60000");
     s.advance(60);
     s.trade(&alice, "BTC", "0.01");
@@ -49,8 +48,7 @@ fn max_age_boundary() {
 
 #[test]
 fn a_future_publish_time_has_age_zero() {
-    let mut s = Suite::new();
-    let alice = s.trader("alice", 10_000, 10_000);
+    let (mut s, alice) = Suite::with_alice();
     let t = s.now() + 3;
     s.publish("BTC", "60000", "0", None, t);
     s.trade(&alice, "BTC", "0.01");

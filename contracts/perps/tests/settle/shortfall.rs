@@ -47,20 +47,31 @@ fn isolated_alice(s: &mut Suite) -> Addr {
     s.isolated_long_btc("alice")
 }
 
-#[test]
-fn settle_positions_pays_an_isolated_shortfall_from_the_fund() {
-    let mut s = Suite::insured(500 * USDC);
+/// In `s`, alice's isolated long 1 BTC (margin 1,000) is settled at 52,000: a loss of 1,200, a
+/// shortfall of 200. With the vault's cash at the settlement.
+fn alice_bankrupt_at_settlement(mut s: Suite) -> (Suite, Addr, Int128) {
     let alice = isolated_alice(&mut s);
     settle(&mut s, "BTC", "52000");
     let cash = s.vault().cash;
+    (s, alice, cash)
+}
+
+/// The vault's cash grew by `gain` USDC from `cash`, and the fund holds `fund` USDC.
+fn assert_vault_gained(s: &Suite, cash: Int128, gain: i128, fund: u128) {
+    assert_eq!(s.vault().cash, cash.checked_add(int_usdc(gain)).unwrap());
+    assert_eq!(s.balance(&s.fund.clone()), fund * USDC);
+}
+
+#[test]
+fn settle_positions_pays_an_isolated_shortfall_from_the_fund() {
+    let (mut s, alice, cash) = alice_bankrupt_at_settlement(Suite::insured(500 * USDC));
     let res = s.settle_positions("BTC");
     let e = &Suite::typed::<SettlePositionEvent>(&res)[0];
     assert_eq!(e.realized_pnl, Int128::new(-1_200i128 * USDC as i128));
     assert_eq!(e.shortfall, Uint128::new(200 * USDC));
     assert_bad_debt(&res, &alice, [200 * USDC, 0, 200 * USDC, 0]);
     // the vault keeps the whole 1,200 loss: 1,000 of margin and 200 from the fund
-    assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_200)).unwrap());
-    assert_eq!(s.balance(&s.fund.clone()), 300 * USDC);
+    assert_vault_gained(&s, cash, 1_200, 300);
     assert_flat(&s, &alice, int_usdc(2_000));
 }
 
@@ -131,11 +142,7 @@ fn two_accounts_in_one_batch_share_the_fund_without_overasking() {
     // both fund calls are paid in full and nothing fails
     assert!(Suite::typed::<BadDebtCoverFailedEvent>(&res).is_empty());
     assert_eq!(Suite::events(&res, "cover_bad_debt").len(), 2);
-    assert_eq!(s.balance(&s.fund.clone()), 0);
-    assert_eq!(
-        s.vault().cash,
-        cash.checked_add(int_usdc(2_400 - 150)).unwrap()
-    );
+    assert_vault_gained(&s, cash, 2_400 - 150, 0);
     assert_eq!(s.account(&alice).collateral, int_usdc(2_000));
     assert_eq!(s.account(&bob).collateral, int_usdc(2_000));
 }
@@ -145,9 +152,7 @@ fn a_failing_fund_call_on_settlement_is_socialized_in_the_reply() {
     let mut s = Suite::new();
     // the fund holds money but does not know the engine
     s.fund_insurance(500 * USDC);
-    let alice = isolated_alice(&mut s);
-    settle(&mut s, "BTC", "52000");
-    let cash = s.vault().cash;
+    let (mut s, alice, cash) = alice_bankrupt_at_settlement(s);
     let res = s.settle_positions("BTC");
     assert_bad_debt(&res, &alice, [200 * USDC, 0, 200 * USDC, 0]);
     let cash_after = cash.checked_add(int_usdc(1_000)).unwrap();
@@ -156,10 +161,7 @@ fn a_failing_fund_call_on_settlement_is_socialized_in_the_reply() {
 
 #[test]
 fn a_deposit_pays_the_settled_shortfall_through_the_waterfall() {
-    let mut s = Suite::insured(500 * USDC);
-    let alice = isolated_alice(&mut s);
-    settle(&mut s, "BTC", "52000");
-    let cash = s.vault().cash;
+    let (mut s, alice, cash) = alice_bankrupt_at_settlement(Suite::insured(500 * USDC));
     s.mint(&alice, 10 * USDC);
     let res = s
         .exec_funds(&alice, &ExecuteMsg::Deposit {}, 10 * USDC)
@@ -171,8 +173,7 @@ fn a_deposit_pays_the_settled_shortfall_through_the_waterfall() {
         (2_010 * USDC).to_string()
     );
     assert_eq!(s.account(&alice).collateral, int_usdc(2_010));
-    assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_200)).unwrap());
-    assert_eq!(s.balance(&s.fund.clone()), 300 * USDC);
+    assert_vault_gained(&s, cash, 1_200, 300);
 }
 
 #[test]
@@ -191,8 +192,7 @@ fn a_trade_elsewhere_joins_the_settled_shortfall_to_its_own_in_one_waterfall() {
         Some(usdc(50))
     );
     assert_bad_debt(&res, &alice, [250 * USDC, 0, 250 * USDC, 0]);
-    assert_eq!(s.vault().cash, cash.checked_add(int_usdc(1_550)).unwrap());
-    assert_eq!(s.balance(&s.fund.clone()), 250 * USDC);
+    assert_vault_gained(&s, cash, 1_550, 250);
     assert_flat(&s, &alice, int_usdc(1_700));
 }
 

@@ -257,10 +257,9 @@ fn an_isolated_settled_position_reports_its_close_value_with_funding() {
 
 #[test]
 fn a_settled_isolated_return_is_in_the_free_collateral_a_withdraw_can_take() {
-    let mut s = Suite::new();
     // alice: C = 10,000 − 7,000 = 3,000, isolated long 1 BTC @ 60,000 with M = 7,000, cross
     // long 1 ETH @ 3,000 (IM 300). bob: C = 3,500, isolated short 1 BTC with M = 6,500.
-    let alice = s.trader("alice", 10_000, 10_000);
+    let (mut s, alice) = Suite::with_alice();
     s.try_isolated(&alice, "BTC", "1", 7_000 * USDC).unwrap();
     s.trade(&alice, "ETH", "1");
     let bob = s.trader("bob", 10_000, 10_000);

@@ -206,13 +206,8 @@ impl Sim {
             self.stats.model_accounts_compared += 1;
         }
         vault_matches_model(post)?;
-        let liquidatable = (0..TRADERS).any(|t| {
-            post.cross(t).clearly_liquidatable()
-                || post.accounts[t]
-                    .isolated_books(&post.world)
-                    .iter()
-                    .any(|(_, b)| b.clearly_liquidatable())
-        });
+        let liquidatable =
+            (0..TRADERS).any(|t| post.books(t).iter().any(|b| b.clearly_liquidatable()));
         if liquidatable {
             self.stats.liquidatable_steps += 1;
         }
@@ -476,19 +471,11 @@ impl Sim {
                 limit: Some(30),
             },
         );
-        let books = |t: usize| {
-            let mut v = vec![pre.cross(t)];
-            v.extend(
-                pre.accounts[t]
-                    .isolated_books(&pre.world)
-                    .into_iter()
-                    .map(|x| x.1),
-            );
-            v
-        };
         let Ok(res) = res else {
             // scan not available: the model picks
-            return Ok((0..TRADERS).find(|t| books(*t).iter().any(|b| b.clearly_liquidatable())));
+            return Ok(
+                (0..TRADERS).find(|t| pre.books(*t).iter().any(|b| b.clearly_liquidatable()))
+            );
         };
         let reported: Vec<usize> = res
             .accounts
@@ -496,7 +483,7 @@ impl Sim {
             .filter_map(|a| self.traders.iter().position(|t| *t == a.address))
             .collect();
         for t in 0..TRADERS {
-            let bs = books(t);
+            let bs = pre.books(t);
             let clearly = bs.iter().any(|b| b.clearly_liquidatable());
             let maybe = bs
                 .iter()

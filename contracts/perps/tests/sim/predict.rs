@@ -167,6 +167,16 @@ pub fn pending(pre: &Obs) -> i128 {
     pre.vault.pending_payouts.unwrap_or_default().u128() as i128
 }
 
+/// The profits a haircut shares V among, exact: every market of `ctx` or with open skew in `w`,
+/// each trader's positive PnL, plus the pending payouts.
+fn haircut_profits(pre: &Obs, w: &World, ctx: &[String]) -> Int256 {
+    IDS.iter()
+        .filter(|id| ctx.iter().any(|c| c == *id) || !skew(w, id).is_zero())
+        .map(|id| model::trader_pnl(w, id, &pre.all_positions).max(Int256::zero()))
+        .sum::<Int256>()
+        + from_bu(pending(pre))
+}
+
 /// V (net of `unrecoverable` and the pending payouts) and `Σ|K|·P` in `w`, exact.
 fn vault_view(pre: &Obs, w: &World) -> (Int256, Int256) {
     let v = model::vault_equity_exact(w, pre.cash, &pre.all_positions)
@@ -277,12 +287,7 @@ impl Sim {
             let (ctx, unsure) = self.live_ctx(&pre, &w, ctx);
             let w = engine_world(&pre.world, &ctx);
             let (v, _) = vault_view(&pre, &w);
-            let profits: Int256 = IDS
-                .iter()
-                .filter(|x| ctx.iter().any(|c| c == *x) || !skew(&w, x).is_zero())
-                .map(|x| model::trader_pnl(&w, x, &pre.all_positions).max(Int256::zero()))
-                .sum::<Int256>()
-                + from_bu(pending(&pre));
+            let profits = haircut_profits(&pre, &w, &ctx);
             if unsure || v.abs() <= from_bu(TOL) {
                 None
             } else if v > Int256::zero() {
@@ -513,13 +518,7 @@ impl Sim {
         }
         let storage = self.s.app.contract_storage(&self.s.engine);
         let had_record = BAD_DEBT.has(storage.as_ref(), &self.traders[t]);
-        let mut books = vec![pre.cross(t)];
-        books.extend(
-            pre.accounts[t]
-                .isolated_books(&pre.world)
-                .into_iter()
-                .map(|b| b.1),
-        );
+        let books = pre.books(t);
         // a book within TOL of zero equity is the boundary: not predicted
         if books.iter().any(|b| b.equity.abs() <= TOL) {
             return None;
@@ -623,13 +622,7 @@ impl Sim {
             let sign = if short { -Int256::one() } else { Int256::one() };
             let raw = floor_bu(sign * x * (dec(price) - dec(p.entry)) * d);
             let realized = if v < Int256::zero() {
-                let profits: Int256 = IDS
-                    .iter()
-                    .filter(|i| ctx.iter().any(|c| c == *i) || !skew(&w, i).is_zero())
-                    .map(|i| model::trader_pnl(&w, i, &pre.all_positions).max(Int256::zero()))
-                    .sum::<Int256>()
-                    + from_bu(pending(&pre));
-                haircut_paid(raw, v, profits)
+                haircut_paid(raw, v, haircut_profits(&pre, &w, &ctx))
             } else {
                 raw
             };

@@ -56,6 +56,14 @@ impl Obs {
         self.accounts[t].cross(&self.world)
     }
 
+    /// Trader `t`'s books: the cross book, then each isolated one.
+    pub fn books(&self, t: usize) -> Vec<model::BookValues> {
+        let isolated = self.accounts[t].isolated_books(&self.world);
+        let mut books = vec![self.cross(t)];
+        books.extend(isolated.into_iter().map(|(_, b)| b));
+        books
+    }
+
     /// `C + Σ isolated M` (integer money held by the account's books).
     pub fn held(&self, t: usize) -> i128 {
         let a = &self.accounts[t];

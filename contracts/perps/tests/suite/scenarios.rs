@@ -1,13 +1,13 @@
 //! Setups many tests share: one BTC market of the test's own next to the plain ETH market, and
 //! traders minted and deposited in one call.
 
-use cosmwasm_std::{Addr, Decimal256, Int128, Uint128};
+use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 use cw_multi_test::AppResponse;
 use perps_api::events::BadDebtCoverFailedEvent;
 use perps_api::perps::{ExecuteMsg, MarketConfig, MarketStatusUpdate};
 use perps_api::price_feed::ExecuteMsg as FeedMsg;
 
-use super::{d, plain_market, usdc, Suite, USDC};
+use super::{d, funding_market, plain_market, usdc, Suite, USDC};
 
 impl Suite {
     /// `btc` as the BTC market next to the plain ETH market, the default instantiate message.
@@ -34,10 +34,26 @@ impl Suite {
         who
     }
 
-    /// The default suite with alice (10,000 USDC deposited) holding `size` in `market` (cross).
-    pub fn alice_trading(market: &str, size: &str) -> (Self, Addr) {
+    /// The default suite with alice: 10,000 USDC deposited, no position.
+    pub fn with_alice() -> (Self, Addr) {
         let mut s = Suite::new();
         let alice = s.trader("alice", 10_000, 10_000);
+        (s, alice)
+    }
+
+    /// `funding_market` as BTC with alice (200,000 USDC deposited) long 6 BTC: at K = 6,
+    /// r = 0.00432/86,400 · 6/(0.05·600) = 10^-8 per second. With BTC's funding index then.
+    pub fn alice_long_6_funding_btc() -> (Self, Addr, SignedDecimal256) {
+        let mut s = Suite::with_btc(funding_market());
+        let alice = s.trader("alice", 200_000, 200_000);
+        s.trade(&alice, "BTC", "6");
+        let f0 = s.market("BTC").state.funding_index;
+        (s, alice, f0)
+    }
+
+    /// The default suite with alice (10,000 USDC deposited) holding `size` in `market` (cross).
+    pub fn alice_trading(market: &str, size: &str) -> (Self, Addr) {
+        let (mut s, alice) = Suite::with_alice();
         s.trade(&alice, market, size);
         (s, alice)
     }
