@@ -211,9 +211,17 @@ pub const ORDERS: JsonMap<u64, StoredOrder> = JsonMap::new("od");
 /// Index: account → its order ids, each with its reservation (the account's reservation is their
 /// sum: an account without orders costs one empty iterator seek, not a read of a missing key).
 pub const ACCOUNT_ORDERS: Map<(&Addr, u64), Uint128> = Map::new("ob");
-/// Index: market → its market orders' ids (market orders fill in id order within a market;
-/// conditional orders, which may rest for long, are not in it). LP orders are under `""`.
+/// Index: market → the ids of its market orders and of the conditional orders a sweep found
+/// triggered (they fill in id order within a market, [`crate::execute::orders::sweep`]). LP
+/// orders are under `""`.
 pub const MARKET_ORDERS: Map<(&str, u64), ()> = Map::new("om");
+/// Index: market → its resting conditional orders, keyed by [`cond_key`] (direction, trigger
+/// price, id) so that the orders a price triggers are one range; the value is the order's
+/// `placed_sequence`. A sweep moves a triggered order to [`MARKET_ORDERS`].
+pub const COND_ORDERS: Map<(&str, &[u8]), u64> = Map::new("oc");
+/// First byte of a [`COND_ORDERS`] key.
+pub const ABOVE: u8 = 0;
+pub const BELOW: u8 = 1;
 /// The id the next order gets.
 pub const NEXT_ORDER_ID: Item<u64> = Item::new("on");
 /// Whether any market is deferred (then LP actions run as orders, DESIGN 6.11); written by
@@ -287,6 +295,37 @@ pub fn market_order_ids(
         .collect()
 }
 
+/// The [`COND_ORDERS`] key of a trigger at `price` and `id`: direction, price (32 bytes, big
+/// endian) and id, so that keys sort by price within a direction.
+pub fn cond_key(above: bool, price: Decimal256, id: u64) -> Vec<u8> {
+    let mut k = vec![if above { ABOVE } else { BELOW }];
+    k.extend_from_slice(&price.atomics().to_be_bytes());
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// The trigger price and id of a [`COND_ORDERS`] key.
+pub fn cond_key_parts(k: &[u8]) -> (Decimal256, u64) {
+    let mut p = [0u8; 32];
+    let mut i = [0u8; 8];
+    if let (Some(a), Some(b)) = (k.get(1..33), k.get(33..41)) {
+        p.copy_from_slice(a);
+        i.copy_from_slice(b);
+    }
+    (
+        Decimal256::new(cosmwasm_std::Uint256::from_be_bytes(p)),
+        u64::from_be_bytes(i),
+    )
+}
+
+/// The [`COND_ORDERS`] key of a conditional order.
+fn order_cond_key(order: &StoredOrder, id: u64) -> Option<Vec<u8>> {
+    match (order.trigger_price, &order.trigger) {
+        (Some(p), Some(t)) => Some(cond_key(*t == Trigger::Above, p, id)),
+        _ => None,
+    }
+}
+
 /// Order `id`, if pending (read through [`crate::compact::seek`]: 1,236 gas instead of 1,588 for
 /// a market order, on every execution).
 pub fn load_order(storage: &dyn Storage, id: u64) -> StdResult<Option<StoredOrder>> {
@@ -302,8 +341,9 @@ pub fn insert(storage: &mut dyn Storage, order: &StoredOrder) -> StdResult<u64> 
     NEXT_ORDER_ID.save(storage, &(id + 1))?;
     ORDERS.save(storage, id, order)?;
     ACCOUNT_ORDERS.save(storage, (&order.owner, id), &order.reserved)?;
-    if !order.is_conditional() {
-        MARKET_ORDERS.save(storage, (&order.market_id, id), &())?;
+    match order_cond_key(order, id) {
+        Some(k) => COND_ORDERS.save(storage, (&order.market_id, &k), &order.placed_sequence)?,
+        None => MARKET_ORDERS.save(storage, (&order.market_id, id), &())?,
     }
     Ok(id)
 }
@@ -312,21 +352,20 @@ pub fn insert(storage: &mut dyn Storage, order: &StoredOrder) -> StdResult<u64> 
 pub fn remove(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdResult<()> {
     ORDERS.remove(storage, id);
     ACCOUNT_ORDERS.remove(storage, (&order.owner, id));
-    if !order.is_conditional() {
-        MARKET_ORDERS.remove(storage, (&order.market_id, id));
+    // A conditional order is in one of the two indexes (in `om` once a sweep found it triggered).
+    if let Some(k) = order_cond_key(order, id) {
+        COND_ORDERS.remove(storage, (&order.market_id, &k));
     }
+    MARKET_ORDERS.remove(storage, (&order.market_id, id));
     Ok(())
 }
 
 /// Puts back an order [`remove`] took out, under the same id (an execution that finds the order
-/// not ready after all).
+/// not ready after all). It had its record: a conditional order goes back as triggered (`om`).
 pub fn restore(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdResult<()> {
     ORDERS.save(storage, id, order)?;
     ACCOUNT_ORDERS.save(storage, (&order.owner, id), &order.reserved)?;
-    if !order.is_conditional() {
-        MARKET_ORDERS.save(storage, (&order.market_id, id), &())?;
-    }
-    Ok(())
+    MARKET_ORDERS.save(storage, (&order.market_id, id), &())
 }
 
 /// Every pending market order's id, ascending (they live at most `max_order_age_secs`).

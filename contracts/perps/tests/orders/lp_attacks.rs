@@ -182,7 +182,6 @@ fn s57_a_provide_order_does_not_leave_its_owners_book_bankrupt() {
 /// order by market once a record has triggered it (or have `run_in_order` scan the market's
 /// triggered conditional orders), a change to the order index and the orders gas path.
 #[test]
-#[ignore = "scenario 58: triggered conditional orders are outside the per-market id order (rule decision)"]
 fn s58_a_newer_market_order_does_not_jump_an_older_triggered_conditional_order() {
     use perps_api::perps::Trigger;
     let world = |attacker_first: bool| {

@@ -1,0 +1,167 @@
+//! Triggered conditional orders in the id order of their market (DESIGN 6.11; docs/decisions.md
+//! "Triggered conditional orders and the per-market id order"). Before an order of a market runs,
+//! the records accepted since the market was last swept (`MarketState::swept`) are compared with
+//! the market's resting conditional orders ([`COND_ORDERS`], by direction and trigger price): the
+//! orders a held record triggered move to the market-order index, where they run in id order
+//! before any newer order. Bounded: the records since the last sweep (at most the feed's 16), one
+//! iterator step when the market has no resting conditional order, and at most [`SCAN`] index
+//! entries and [`PROMOTE`] moves per sweep (past them the order waits, the moves made stay).
+
+use cosmwasm_std::{DepsMut, Order as Sort, StdResult, Storage};
+use cw_storage_plus::Bound;
+use perps_api::price_feed::{HistoryRecord, PriceFeed, PriceRecord, HISTORY_LEN};
+use perps_risk::orders::trigger_met;
+
+use super::pin::{latest, latest_sequence};
+use crate::error::{ContractError, ContractResult, OracleError};
+use crate::orders::{
+    cond_key, cond_key_parts, load_order, ABOVE, BELOW, COND_ORDERS, MARKET_ORDERS,
+};
+use crate::state::{Config, Market, MarketState, MARKETS, MARKET_STATES};
+
+/// Most resting conditional orders one sweep reads, and moves.
+const SCAN: usize = 64;
+const PROMOTE: usize = 10;
+
+/// What a sweep read, handed to the run of the order it was made for (not read again).
+pub struct Seen {
+    pub market: Market,
+    pub latest: Result<Option<PriceRecord>, OracleError>,
+    /// History records after the last sweep, newest first.
+    pub recs: Vec<HistoryRecord>,
+    /// The market state, when the sweep read it (dropped once another order of the market ran).
+    pub state: Option<MarketState>,
+    /// The sequence the market is swept to, stored with the order's fill (`None`: not swept).
+    pub swept: Option<u64>,
+}
+
+/// Sweeps the market of order `running` (which, if triggered, runs next and is not moved).
+/// `None` when more triggered candidates remain than one sweep handles: the order waits.
+pub fn sweep(
+    deps: &mut DepsMut,
+    cfg: &Config,
+    market_id: &str,
+    running: u64,
+) -> ContractResult<Option<Seen>> {
+    let Some(market) = MARKETS.seek_load(deps.storage, market_id)? else {
+        return Err(ContractError::UnknownMarket {
+            market_id: market_id.to_string(),
+        });
+    };
+    let latest = latest(deps.as_ref(), cfg, market_id, &market);
+    let last = match &latest {
+        // An unconfirmed market waits whole (DESIGN 6.3): no order of it runs.
+        Ok(Some(r)) if !r.is_unconfirmed() => latest_sequence(Some(r)),
+        _ => 0,
+    };
+    let mut seen = Seen {
+        market,
+        latest,
+        recs: Vec::new(),
+        state: None,
+        swept: None,
+    };
+    if last == 0 {
+        return Ok(Some(seen));
+    }
+    let resting = COND_ORDERS
+        .prefix(market_id)
+        .keys_raw(deps.storage, None, None, Sort::Ascending)
+        .next()
+        .is_some();
+    if !resting {
+        seen.swept = Some(last);
+        return Ok(Some(seen));
+    }
+    let Some(state) = MARKET_STATES.seek_load(deps.storage, market_id)? else {
+        return Err(ContractError::UnknownMarket {
+            market_id: market_id.to_string(),
+        });
+    };
+    let feed = PriceFeed(cfg.price_feed.clone());
+    let from = state.swept.max(last.saturating_sub(HISTORY_LEN));
+    for seq in (from.saturating_add(1)..=last).rev() {
+        let id = &seen.market.config.feed_id;
+        if let Some(r) = feed.raw_history(&deps.querier, id, seq)? {
+            seen.recs.push(r);
+        }
+    }
+    seen.state = Some(state);
+    if !promote(deps.storage, market_id, &seen.recs, running)? {
+        return Ok(None);
+    }
+    seen.swept = Some(last);
+    Ok(Some(seen))
+}
+
+/// Moves the conditional orders `recs` triggered (a record after the order's block meeting its
+/// trigger) to the market-order index, except `running`. False when more candidates remain.
+fn promote(
+    storage: &mut dyn Storage,
+    market_id: &str,
+    recs: &[HistoryRecord],
+    running: u64,
+) -> ContractResult<bool> {
+    let prices = recs.iter().map(|r| r.price);
+    let (Some(hi), Some(lo)) = (prices.clone().max(), prices.min()) else {
+        return Ok(true);
+    };
+    let candidates = candidates(storage, market_id, hi, lo)?;
+    let complete = candidates.len() <= SCAN;
+    let mut moved = 0;
+    for (key, placed_sequence) in candidates.into_iter().take(SCAN) {
+        let (trigger, id) = cond_key_parts(&key);
+        let above = key.first() == Some(&ABOVE);
+        let meets =
+            |r: &HistoryRecord| r.sequence > placed_sequence && trigger_met(r.price, trigger, above);
+        if id == running || !recs.iter().any(meets) {
+            continue;
+        }
+        // The record must also be of a later block than the order's.
+        let Some(order) = load_order(storage, id)? else {
+            continue;
+        };
+        if !recs
+            .iter()
+            .any(|r| meets(r) && r.accepted_height > order.placed_height)
+        {
+            continue;
+        }
+        if moved == PROMOTE {
+            return Ok(false);
+        }
+        COND_ORDERS.remove(storage, (market_id, &key));
+        MARKET_ORDERS.save(storage, (market_id, id), &())?;
+        moved += 1;
+    }
+    Ok(complete)
+}
+
+/// The resting conditional orders a price in `[lo, hi]` may have triggered (`above` triggers up
+/// to `hi`, `below` triggers down to `lo`), at most `SCAN + 1`, with their placement sequence.
+fn candidates(
+    storage: &dyn Storage,
+    market_id: &str,
+    hi: cosmwasm_std::Decimal256,
+    lo: cosmwasm_std::Decimal256,
+) -> StdResult<Vec<(Vec<u8>, u64)>> {
+    let up_to = cond_key(true, hi, u64::MAX);
+    let down_to = cond_key(false, lo, 0);
+    let prefix = COND_ORDERS.prefix(market_id);
+    let above = prefix.range_raw(
+        storage,
+        None,
+        Some(Bound::inclusive(up_to.as_slice())),
+        Sort::Ascending,
+    );
+    let below = prefix.range_raw(
+        storage,
+        Some(Bound::inclusive(down_to.as_slice())),
+        None,
+        Sort::Descending,
+    );
+    above.chain(below).take(SCAN + 1).collect()
+}
+
+/// `BELOW` keys sort after every `ABOVE` key (the ranges above rely on it).
+const _: () = assert!(ABOVE < BELOW);
