@@ -738,7 +738,10 @@ fn check_orders(storage: &dyn cosmwasm_std::Storage) {
         let key = cond_key(o.trigger == Some(Trigger::Above), trigger, id);
         let triggered = MARKET_ORDERS.has(storage, (&o.market_id, id));
         let rests = COND_ORDERS.may_load(storage, (&o.market_id, &key)).unwrap();
-        assert!(triggered != rests.is_some(), "order {id}: in exactly one index");
+        assert!(
+            triggered != rests.is_some(),
+            "order {id}: in exactly one index"
+        );
         if let Some(q) = rests {
             assert_eq!(q, o.placed_sequence, "order {id}: resting placement");
             resting.push((o.market_id.clone(), key));

@@ -112,8 +112,9 @@ fn promote(
     for (key, placed_sequence) in candidates.into_iter().take(SCAN) {
         let (trigger, id) = cond_key_parts(&key);
         let above = key.first() == Some(&ABOVE);
-        let meets =
-            |r: &HistoryRecord| r.sequence > placed_sequence && trigger_met(r.price, trigger, above);
+        let meets = |r: &HistoryRecord| {
+            r.sequence > placed_sequence && trigger_met(r.price, trigger, above)
+        };
         if id == running || !recs.iter().any(meets) {
             continue;
         }
