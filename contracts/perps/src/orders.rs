@@ -216,9 +216,9 @@ pub const ACCOUNT_ORDERS: Map<(&Addr, u64), Uint128> = Map::new("ob");
 /// orders are under `""`.
 pub const MARKET_ORDERS: Map<(&str, u64), ()> = Map::new("om");
 /// Index: market → its resting conditional orders, keyed by [`cond_key`] (direction, trigger
-/// price, id) so that the orders a price triggers are one range; the value is the order's
-/// `placed_sequence`. A sweep moves a triggered order to [`MARKET_ORDERS`].
-pub const COND_ORDERS: Map<(&str, &[u8]), u64> = Map::new("oc");
+/// price, id) so that the orders a price triggers are one range. A sweep moves an order a record
+/// triggered to [`MARKET_ORDERS`] ([`demote`] moves one back that was not ready after all).
+pub const COND_ORDERS: Map<(&str, &[u8]), ()> = Map::new("oc");
 /// First byte of a [`COND_ORDERS`] key.
 pub const ABOVE: u8 = 0;
 pub const BELOW: u8 = 1;
@@ -342,7 +342,7 @@ pub fn insert(storage: &mut dyn Storage, order: &StoredOrder) -> StdResult<u64> 
     ORDERS.save(storage, id, order)?;
     ACCOUNT_ORDERS.save(storage, (&order.owner, id), &order.reserved)?;
     match order_cond_key(order, id) {
-        Some(k) => COND_ORDERS.save(storage, (&order.market_id, &k), &order.placed_sequence)?,
+        Some(k) => COND_ORDERS.save(storage, (&order.market_id, &k), &())?,
         None => MARKET_ORDERS.save(storage, (&order.market_id, id), &())?,
     }
     Ok(id)
@@ -366,6 +366,18 @@ pub fn restore(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdRe
     ORDERS.save(storage, id, order)?;
     ACCOUNT_ORDERS.save(storage, (&order.owner, id), &order.reserved)?;
     MARKET_ORDERS.save(storage, (&order.market_id, id), &())
+}
+
+/// Moves a conditional order a sweep moved to [`MARKET_ORDERS`] back to [`COND_ORDERS`] when
+/// its run finds it waiting (placed after the record that met its trigger).
+pub fn demote(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdResult<()> {
+    if let Some(k) = order_cond_key(order, id) {
+        if MARKET_ORDERS.has(storage, (&order.market_id, id)) {
+            MARKET_ORDERS.remove(storage, (&order.market_id, id));
+            COND_ORDERS.save(storage, (&order.market_id, &k), &())?;
+        }
+    }
+    Ok(())
 }
 
 /// Every pending market order's id, ascending (they live at most `max_order_age_secs`).

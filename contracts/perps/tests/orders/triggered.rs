@@ -39,7 +39,11 @@ fn place_with(
                 market_id: "BTC".into(),
                 size_delta: sd(size),
                 trigger_price: d(trigger),
-                trigger: if above { Trigger::Above } else { Trigger::Below },
+                trigger: if above {
+                    Trigger::Above
+                } else {
+                    Trigger::Below
+                },
                 reduce_only: None,
                 acceptable_price: acceptable.map(d),
                 mode: None,
@@ -215,4 +219,66 @@ fn untriggered_conditional_orders_stay_resting() {
             .unwrap();
     }
     assert!(orders_of(&s, &other).is_empty());
+}
+
+/// An order placed after the record that meets its trigger is not triggered by it: the sweep
+/// moves it with the triggered ones (so a crowd of such orders cannot stall a sweep), its run
+/// finds it waiting and moves it back; it stays cancellable and the newer market order runs.
+#[test]
+fn an_order_placed_after_the_record_meeting_it_goes_back_to_rest() {
+    let mut s = suite();
+    let victim = s.trader("victim", 50_000, 50_000);
+    let late = s.trader("late", 50_000, 50_000);
+    let trader = s.trader("trader", 50_000, 50_000);
+    let keeper = s.trader("keeper", 0, 0);
+    s.set_price("BTC", "60000");
+    let v = place(&mut s, &victim, "0.1", "60100", true);
+    s.set_price("BTC", "60300");
+    s.set_price("BTC", "60000");
+    let j = place(&mut s, &late, "0.1", "60200", true);
+    let m = market(&mut s, &trader, "0.1");
+    s.set_price("BTC", "60000");
+    let res = keeper_run(&mut s, &keeper, Some(vec![m]));
+    assert_eq!(handled(&res), vec![v, m]);
+    assert_eq!(size_of(&s, &victim), Some(sd("0.1")));
+    s.exec(&late, &ExecuteMsg::CancelOrder { order_id: j })
+        .unwrap();
+    assert!(orders_of(&s, &late).is_empty());
+}
+
+/// Twelve orders triggered by one record: a sweep moves ten and the newer market order waits
+/// (nothing else of the market runs in that call), the next call moves the last two and runs ten
+/// in id order, the third runs the rest and then the market order.
+#[test]
+fn a_sweep_moves_at_most_ten_orders_and_the_newer_order_waits_for_the_rest() {
+    let mut s = suite();
+    let crowd = s.trader("crowd", 100_000, 100_000);
+    let trader = s.trader("trader", 50_000, 50_000);
+    let keeper = s.trader("keeper", 0, 0);
+    s.set_price("BTC", "60000");
+    let ids: Vec<u64> = (0..12)
+        .map(|i| place(&mut s, &crowd, "0.01", &format!("{}", 60_111 - i), true))
+        .collect();
+    s.set_price("BTC", "60200");
+    let m = market(&mut s, &trader, "0.1");
+    s.set_price("BTC", "60200");
+    let mut ran = Vec::new();
+    for expected in [0, 10, 3] {
+        let res = s
+            .exec(
+                &keeper,
+                &ExecuteMsg::ExecuteOrders {
+                    order_ids: Some(vec![m]),
+                    limit: Some(10),
+                },
+            )
+            .unwrap();
+        let done = handled(&res);
+        assert_eq!(done.len(), expected);
+        ran.extend(done);
+    }
+    let mut all = ids;
+    all.push(m);
+    assert_eq!(ran, all);
+    assert_eq!(size_of(&s, &crowd), Some(sd("0.12")));
 }

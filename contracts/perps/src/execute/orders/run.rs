@@ -92,7 +92,10 @@ pub fn run_order(
         &seen.recs,
     )?;
     let rec = match pin {
-        Pin::Waiting => return Ok(false),
+        Pin::Waiting => {
+            orders::demote(deps.storage, id, &order)?;
+            return Ok(false);
+        }
         Pin::Expired => return cancel(deps, id, &order, "expired", batch),
         Pin::Ready(rec) => rec,
     };

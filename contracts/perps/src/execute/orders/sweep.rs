@@ -4,23 +4,19 @@
 //! the market's resting conditional orders ([`COND_ORDERS`], by direction and trigger price): the
 //! orders a held record triggered move to the market-order index, where they run in id order
 //! before any newer order. Bounded: the records since the last sweep (at most the feed's 16), one
-//! iterator step when the market has no resting conditional order, and at most [`SCAN`] index
-//! entries and [`PROMOTE`] moves per sweep (past them the order waits, the moves made stay).
+//! iterator step when the market has no resting conditional order, and at most [`PROMOTE`] moves
+//! per sweep (past them the order waits, the moves made stay: the next sweep goes on).
 
 use cosmwasm_std::{DepsMut, Order as Sort, StdResult, Storage};
 use cw_storage_plus::Bound;
 use perps_api::price_feed::{HistoryRecord, PriceFeed, PriceRecord, HISTORY_LEN};
-use perps_risk::orders::trigger_met;
 
 use super::pin::{latest, latest_sequence};
 use crate::error::{ContractError, ContractResult, OracleError};
-use crate::orders::{
-    cond_key, cond_key_parts, load_order, ABOVE, BELOW, COND_ORDERS, MARKET_ORDERS,
-};
+use crate::orders::{cond_key, cond_key_parts, ABOVE, BELOW, COND_ORDERS, MARKET_ORDERS};
 use crate::state::{Config, Market, MarketState, MARKETS, MARKET_STATES};
 
-/// Most resting conditional orders one sweep reads, and moves.
-const SCAN: usize = 64;
+/// Most resting conditional orders one sweep moves.
 const PROMOTE: usize = 10;
 
 /// What a sweep read, handed to the run of the order it was made for (not read again).
@@ -94,8 +90,10 @@ pub fn sweep(
     Ok(Some(seen))
 }
 
-/// Moves the conditional orders `recs` triggered (a record after the order's block meeting its
-/// trigger) to the market-order index, except `running`. False when more candidates remain.
+/// Moves the resting conditional orders whose trigger a price of `recs` meets to the
+/// market-order index, except `running`, at most [`PROMOTE`]; false when more remain. An order
+/// placed after the record that meets it is moved too (it waits there, and the run that finds it
+/// waiting moves it back): so every sweep makes progress, whatever orders rest in the range.
 fn promote(
     storage: &mut dyn Storage,
     market_id: &str,
@@ -107,61 +105,41 @@ fn promote(
         return Ok(true);
     };
     let candidates = candidates(storage, market_id, hi, lo)?;
-    let complete = candidates.len() <= SCAN;
-    let mut moved = 0;
-    for (key, placed_sequence) in candidates.into_iter().take(SCAN) {
-        let (trigger, id) = cond_key_parts(&key);
-        let above = key.first() == Some(&ABOVE);
-        let meets = |r: &HistoryRecord| {
-            r.sequence > placed_sequence && trigger_met(r.price, trigger, above)
-        };
-        if id == running || !recs.iter().any(meets) {
-            continue;
+    let complete = candidates.len() <= PROMOTE;
+    for key in candidates.into_iter().take(PROMOTE) {
+        let (_, id) = cond_key_parts(&key);
+        if id != running {
+            COND_ORDERS.remove(storage, (market_id, &key));
+            MARKET_ORDERS.save(storage, (market_id, id), &())?;
         }
-        // The record must also be of a later block than the order's.
-        let Some(order) = load_order(storage, id)? else {
-            continue;
-        };
-        if !recs
-            .iter()
-            .any(|r| meets(r) && r.accepted_height > order.placed_height)
-        {
-            continue;
-        }
-        if moved == PROMOTE {
-            return Ok(false);
-        }
-        COND_ORDERS.remove(storage, (market_id, &key));
-        MARKET_ORDERS.save(storage, (market_id, id), &())?;
-        moved += 1;
     }
     Ok(complete)
 }
 
 /// The resting conditional orders a price in `[lo, hi]` may have triggered (`above` triggers up
-/// to `hi`, `below` triggers down to `lo`), at most `SCAN + 1`, with their placement sequence.
+/// to `hi`, `below` triggers down to `lo`): their keys, at most `PROMOTE + 1`.
 fn candidates(
     storage: &dyn Storage,
     market_id: &str,
     hi: cosmwasm_std::Decimal256,
     lo: cosmwasm_std::Decimal256,
-) -> StdResult<Vec<(Vec<u8>, u64)>> {
+) -> StdResult<Vec<Vec<u8>>> {
     let up_to = cond_key(true, hi, u64::MAX);
     let down_to = cond_key(false, lo, 0);
     let prefix = COND_ORDERS.prefix(market_id);
-    let above = prefix.range_raw(
+    let above = prefix.keys_raw(
         storage,
         None,
         Some(Bound::inclusive(up_to.as_slice())),
         Sort::Ascending,
     );
-    let below = prefix.range_raw(
+    let below = prefix.keys_raw(
         storage,
         Some(Bound::inclusive(down_to.as_slice())),
         None,
         Sort::Descending,
     );
-    above.chain(below).take(SCAN + 1).collect()
+    Ok(above.chain(below).take(PROMOTE + 1).collect())
 }
 
 /// `BELOW` keys sort after every `ABOVE` key (the ranges above rely on it).
