@@ -295,27 +295,29 @@ pub fn market_order_ids(
         .collect()
 }
 
-/// The [`COND_ORDERS`] key of a trigger at `price` and `id`: direction, price (32 bytes, big
-/// endian) and id, so that keys sort by price within a direction.
+/// The [`COND_ORDERS`] key of a trigger at `price` and `id`: direction, the price's significant
+/// bytes (big endian) after their count, and the id, so that keys sort by price within a
+/// direction.
 pub fn cond_key(above: bool, price: Decimal256, id: u64) -> Vec<u8> {
-    let mut k = vec![if above { ABOVE } else { BELOW }];
-    k.extend_from_slice(&price.atomics().to_be_bytes());
+    let bytes = price.atomics().to_be_bytes();
+    let digits = bytes
+        .iter()
+        .position(|b| *b != 0)
+        .map_or(&[][..], |i| &bytes[i..]);
+    let len = u8::try_from(digits.len()).unwrap_or(u8::MAX);
+    let mut k = vec![if above { ABOVE } else { BELOW }, len];
+    k.extend_from_slice(digits);
     k.extend_from_slice(&id.to_be_bytes());
     k
 }
 
-/// The trigger price and id of a [`COND_ORDERS`] key.
-pub fn cond_key_parts(k: &[u8]) -> (Decimal256, u64) {
-    let mut p = [0u8; 32];
-    let mut i = [0u8; 8];
-    if let (Some(a), Some(b)) = (k.get(1..33), k.get(33..41)) {
-        p.copy_from_slice(a);
-        i.copy_from_slice(b);
+/// The id of a [`COND_ORDERS`] key (its last 8 bytes).
+pub fn cond_key_id(k: &[u8]) -> u64 {
+    let mut id = [0u8; 8];
+    if let Some(tail) = k.len().checked_sub(8).and_then(|i| k.get(i..)) {
+        id.copy_from_slice(tail);
     }
-    (
-        Decimal256::new(cosmwasm_std::Uint256::from_be_bytes(p)),
-        u64::from_be_bytes(i),
-    )
+    u64::from_be_bytes(id)
 }
 
 /// The [`COND_ORDERS`] key of a conditional order.
@@ -402,4 +404,30 @@ pub fn sort_ids(ids: &mut Vec<u64>) {
         }
     }
     ids.dedup();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditional_keys_sort_by_direction_price_and_id() {
+        let p = |s: &str| s.parse::<Decimal256>().unwrap();
+        let keys = [
+            cond_key(true, p("0.000000000000000001"), 9),
+            cond_key(true, p("0.5"), 3),
+            cond_key(true, p("9"), u64::MAX),
+            cond_key(true, p("10"), 1),
+            cond_key(true, p("10"), 2),
+            cond_key(true, p("256"), 0),
+            cond_key(true, Decimal256::MAX, 0),
+            cond_key(false, p("0.5"), 7),
+            cond_key(false, p("60000"), 1),
+        ];
+        for pair in keys.windows(2) {
+            assert!(pair[0] < pair[1], "{pair:?}");
+        }
+        assert_eq!(cond_key_id(&keys[2]), u64::MAX);
+        assert_eq!(cond_key_id(&keys[8]), 1);
+    }
 }

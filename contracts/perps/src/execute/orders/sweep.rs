@@ -13,7 +13,7 @@ use perps_api::price_feed::{HistoryRecord, PriceFeed, PriceRecord, HISTORY_LEN};
 
 use super::pin::{latest, latest_sequence};
 use crate::error::{ContractError, ContractResult, OracleError};
-use crate::orders::{cond_key, cond_key_parts, ABOVE, BELOW, COND_ORDERS, MARKET_ORDERS};
+use crate::orders::{cond_key, cond_key_id, ABOVE, BELOW, COND_ORDERS, MARKET_ORDERS};
 use crate::state::{Config, Market, MarketState, MARKETS, MARKET_STATES};
 
 /// Most resting conditional orders one sweep moves.
@@ -107,7 +107,7 @@ fn promote(
     let candidates = candidates(storage, market_id, hi, lo)?;
     let complete = candidates.len() <= PROMOTE;
     for key in candidates.into_iter().take(PROMOTE) {
-        let (_, id) = cond_key_parts(&key);
+        let id = cond_key_id(&key);
         if id != running {
             COND_ORDERS.remove(storage, (market_id, &key));
             MARKET_ORDERS.save(storage, (market_id, id), &())?;
