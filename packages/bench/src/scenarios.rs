@@ -567,7 +567,7 @@ fn resting(net: &mut Net, keeper: &Addr, trader: &Addr) -> BenchResult<Vec<Row>>
     let mut placed = 0usize;
     for target in [1usize, 100] {
         while placed < target {
-            let first = placed % 16 == 0;
+            let first = placed.is_multiple_of(16);
             let who = net.user(
                 &format!("resting-{}", placed / 16),
                 if first { 10_000 } else { 0 },
@@ -575,7 +575,7 @@ fn resting(net: &mut Net, keeper: &Addr, trader: &Addr) -> BenchResult<Vec<Row>>
             if first {
                 net.engine_exec(&who, &ExecuteMsg::Deposit {}, 10_000)?;
             }
-            let above = placed % 2 == 0;
+            let above = placed.is_multiple_of(2);
             let msg = ExecuteMsg::PlaceOrder {
                 market_id: spec.id.to_string(),
                 size_delta: if above {
