@@ -216,9 +216,11 @@ pub const ACCOUNT_ORDERS: Map<(&Addr, u64), Uint128> = Map::new("ob");
 /// orders are under `""`.
 pub const MARKET_ORDERS: Map<(&str, u64), ()> = Map::new("om");
 /// Index: market → its resting conditional orders, keyed by [`cond_key`] (direction, trigger
-/// price, id) so that the orders a price triggers are one range. A sweep moves an order a record
-/// triggered to [`MARKET_ORDERS`] ([`demote`] moves one back that was not ready after all).
-pub const COND_ORDERS: Map<(&str, &[u8]), ()> = Map::new("oc");
+/// price, id) so that the orders a price triggers are one range; the value is `1`. A sweep moves
+/// an order a record triggered to [`MARKET_ORDERS`] ([`demote`] moves one back that was not ready
+/// after all). The engine reads and writes it raw ([`cond_storage_key`]: no generic map code in
+/// the artifact); the map is its layout, for tests and tools.
+pub const COND_ORDERS: Map<(&str, &[u8]), u8> = Map::new("oc");
 /// First byte of a [`COND_ORDERS`] key.
 pub const ABOVE: u8 = 0;
 pub const BELOW: u8 = 1;
@@ -311,7 +313,19 @@ pub fn cond_key(above: bool, price: Decimal256, id: u64) -> Vec<u8> {
     k
 }
 
-/// The id of a [`COND_ORDERS`] key (its last 8 bytes).
+/// The storage key of the [`COND_ORDERS`] entry `suffix` of `market_id` (what the map writes;
+/// an empty `suffix`: the market's prefix).
+pub fn cond_storage_key(market_id: &str, suffix: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(8 + market_id.len() + suffix.len());
+    for part in [&b"oc"[..], market_id.as_bytes()] {
+        k.extend_from_slice(&u16::try_from(part.len()).unwrap_or(u16::MAX).to_be_bytes());
+        k.extend_from_slice(part);
+    }
+    k.extend_from_slice(suffix);
+    k
+}
+
+/// The id of a [`COND_ORDERS`] key, whole or suffix (its last 8 bytes).
 pub fn cond_key_id(k: &[u8]) -> u64 {
     let mut id = [0u8; 8];
     if let Some(tail) = k.len().checked_sub(8).and_then(|i| k.get(i..)) {
@@ -320,10 +334,13 @@ pub fn cond_key_id(k: &[u8]) -> u64 {
     u64::from_be_bytes(id)
 }
 
-/// The [`COND_ORDERS`] key of a conditional order.
+/// The [`COND_ORDERS`] storage key of a conditional order.
 fn order_cond_key(order: &StoredOrder, id: u64) -> Option<Vec<u8>> {
     match (order.trigger_price, &order.trigger) {
-        (Some(p), Some(t)) => Some(cond_key(*t == Trigger::Above, p, id)),
+        (Some(p), Some(t)) => Some(cond_storage_key(
+            &order.market_id,
+            &cond_key(*t == Trigger::Above, p, id),
+        )),
         _ => None,
     }
 }
@@ -344,7 +361,7 @@ pub fn insert(storage: &mut dyn Storage, order: &StoredOrder) -> StdResult<u64> 
     ORDERS.save(storage, id, order)?;
     ACCOUNT_ORDERS.save(storage, (&order.owner, id), &order.reserved)?;
     match order_cond_key(order, id) {
-        Some(k) => COND_ORDERS.save(storage, (&order.market_id, &k), &())?,
+        Some(k) => storage.set(&k, b"1"),
         None => MARKET_ORDERS.save(storage, (&order.market_id, id), &())?,
     }
     Ok(id)
@@ -356,7 +373,7 @@ pub fn remove(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdRes
     ACCOUNT_ORDERS.remove(storage, (&order.owner, id));
     // A conditional order is in one of the two indexes (in `om` once a sweep found it triggered).
     if let Some(k) = order_cond_key(order, id) {
-        COND_ORDERS.remove(storage, (&order.market_id, &k));
+        storage.remove(&k);
     }
     MARKET_ORDERS.remove(storage, (&order.market_id, id));
     Ok(())
@@ -373,10 +390,11 @@ pub fn restore(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdRe
 /// Moves a conditional order a sweep moved to [`MARKET_ORDERS`] back to [`COND_ORDERS`] when
 /// its run finds it waiting (placed after the record that met its trigger).
 pub fn demote(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdResult<()> {
+    let om = MARKET_ORDERS.key((&order.market_id, id));
     if let Some(k) = order_cond_key(order, id) {
-        if MARKET_ORDERS.has(storage, (&order.market_id, id)) {
-            MARKET_ORDERS.remove(storage, (&order.market_id, id));
-            COND_ORDERS.save(storage, (&order.market_id, &k), &())?;
+        if seek(storage, &om).is_some() {
+            storage.remove(&om);
+            storage.set(&k, b"1");
         }
     }
     Ok(())
@@ -427,6 +445,9 @@ mod tests {
         for pair in keys.windows(2) {
             assert!(pair[0] < pair[1], "{pair:?}");
         }
+        let full = cond_storage_key("BTC", &keys[3]);
+        assert_eq!(full, COND_ORDERS.key(("BTC", &keys[3])).to_vec());
+        assert_eq!(cond_key_id(&full), 1);
         assert_eq!(cond_key_id(&keys[2]), u64::MAX);
         assert_eq!(cond_key_id(&keys[8]), 1);
     }

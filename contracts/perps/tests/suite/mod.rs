@@ -742,7 +742,8 @@ fn check_orders(storage: &dyn cosmwasm_std::Storage) {
             triggered != rests.is_some(),
             "order {id}: in exactly one index"
         );
-        if rests.is_some() {
+        if let Some(v) = rests {
+            assert_eq!(v, 1, "order {id}: resting value");
             resting.push((o.market_id.clone(), key));
         } else {
             by_market.push((o.market_id.clone(), id));

@@ -1,19 +1,18 @@
 //! Triggered conditional orders in the id order of their market (DESIGN 6.11; docs/decisions.md
 //! "Triggered conditional orders and the per-market id order"). Before an order of a market runs,
 //! the records accepted since the market was last swept (`MarketState::swept`) are compared with
-//! the market's resting conditional orders ([`COND_ORDERS`], by direction and trigger price): the
+//! the market's resting conditional orders (`orders::COND_ORDERS`, by direction and trigger price): the
 //! orders a held record triggered move to the market-order index, where they run in id order
 //! before any newer order. Bounded: the records since the last sweep (at most the feed's 16), one
 //! iterator step when the market has no resting conditional order, and at most [`PROMOTE`] moves
 //! per sweep (past them the order waits, the moves made stay: the next sweep goes on).
 
-use cosmwasm_std::{DepsMut, Order as Sort, StdResult, Storage};
-use cw_storage_plus::Bound;
+use cosmwasm_std::{DepsMut, Order as Sort, Storage};
 use perps_api::price_feed::{HistoryRecord, PriceFeed, PriceRecord, HISTORY_LEN};
 
 use super::pin::{latest, latest_sequence};
 use crate::error::{ContractError, ContractResult, OracleError};
-use crate::orders::{cond_key, cond_key_id, ABOVE, BELOW, COND_ORDERS, MARKET_ORDERS};
+use crate::orders::{cond_key, cond_key_id, cond_storage_key, ABOVE, BELOW, MARKET_ORDERS};
 use crate::state::{Config, Market, MarketState, MARKETS, MARKET_STATES};
 
 /// Most resting conditional orders one sweep moves.
@@ -60,9 +59,10 @@ pub fn sweep(
     if last == 0 {
         return Ok(Some(seen));
     }
-    let resting = COND_ORDERS
-        .prefix(market_id)
-        .keys_raw(deps.storage, None, None, Sort::Ascending)
+    let prefix = cond_storage_key(market_id, &[]);
+    let resting = deps
+        .storage
+        .range(Some(&prefix), Some(&end_of(&prefix)), Sort::Ascending)
         .next()
         .is_some();
     if !resting {
@@ -104,12 +104,12 @@ fn promote(
     let (Some(hi), Some(lo)) = (prices.clone().max(), prices.min()) else {
         return Ok(true);
     };
-    let candidates = candidates(storage, market_id, hi, lo)?;
+    let candidates = candidates(storage, market_id, hi, lo);
     let complete = candidates.len() <= PROMOTE;
     for key in candidates.into_iter().take(PROMOTE) {
         let id = cond_key_id(&key);
         if id != running {
-            COND_ORDERS.remove(storage, (market_id, &key));
+            storage.remove(&key);
             MARKET_ORDERS.save(storage, (market_id, id), &())?;
         }
     }
@@ -117,30 +117,32 @@ fn promote(
 }
 
 /// The resting conditional orders a price in `[lo, hi]` may have triggered (`above` triggers up
-/// to `hi`, `below` triggers down to `lo`): their keys, at most `PROMOTE + 1`.
+/// to `hi`, `below` triggers down to `lo`): their storage keys, at most `PROMOTE + 1`.
 fn candidates(
     storage: &dyn Storage,
     market_id: &str,
     hi: cosmwasm_std::Decimal256,
     lo: cosmwasm_std::Decimal256,
-) -> StdResult<Vec<Vec<u8>>> {
-    let up_to = cond_key(true, hi, u64::MAX);
-    let down_to = cond_key(false, lo, 0);
-    let prefix = COND_ORDERS.prefix(market_id);
-    let above = prefix.keys_raw(
-        storage,
-        None,
-        Some(Bound::inclusive(up_to.as_slice())),
-        Sort::Ascending,
-    );
-    let below = prefix.keys_raw(
-        storage,
-        Some(Bound::inclusive(down_to.as_slice())),
-        None,
-        Sort::Descending,
-    );
-    Ok(above.chain(below).take(PROMOTE + 1).collect())
+) -> Vec<Vec<u8>> {
+    let key = |suffix: &[u8]| cond_storage_key(market_id, suffix);
+    let (first, up_to) = (key(&[ABOVE]), key(&cond_key(true, hi, u64::MAX)));
+    let (down_to, last) = (key(&cond_key(false, lo, 0)), key(&[BELOW]));
+    let above = storage.range(Some(&first), Some(&end_of(&up_to)), Sort::Ascending);
+    let below = storage.range(Some(&down_to), Some(&end_of(&last)), Sort::Descending);
+    above
+        .chain(below)
+        .take(PROMOTE + 1)
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// The first key after every key starting with `key` in the orders the index uses (its
+/// bytes and one more: `key ‖ 0xff`; every suffix of a key this is used on begins below it).
+fn end_of(key: &[u8]) -> Vec<u8> {
+    let mut end = key.to_vec();
+    end.push(u8::MAX);
+    end
 }
 
 /// `BELOW` keys sort after every `ABOVE` key (the ranges above rely on it).
-const _: () = assert!(ABOVE < BELOW);
+const _: () = assert!(ABOVE < BELOW && BELOW < u8::MAX);
