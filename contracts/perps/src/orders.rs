@@ -390,8 +390,8 @@ pub fn restore(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdRe
 /// Moves a conditional order a sweep moved to [`MARKET_ORDERS`] back to [`COND_ORDERS`] when
 /// its run finds it waiting (placed after the record that met its trigger).
 pub fn demote(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdResult<()> {
-    let om = MARKET_ORDERS.key((&order.market_id, id));
     if let Some(k) = order_cond_key(order, id) {
+        let om = MARKET_ORDERS.key((&order.market_id, id));
         if seek(storage, &om).is_some() {
             storage.remove(&om);
             storage.set(&k, b"1");
