@@ -29,11 +29,12 @@ pub const MAX_EXECUTE_LIMIT: u32 = 10;
 const OWN_RUN_LIMIT: u32 = 10;
 /// Most ids one `execute_orders` takes.
 const MAX_IDS: usize = 30;
-/// Market orders `execute_orders` without ids looks at (conditional orders need their ids).
+/// Orders of the market-order index `execute_orders` without ids looks at (a conditional order
+/// needs its id until a sweep found it triggered and moved it there).
 const QUEUE_SCAN: usize = 100;
 
-/// `execute_orders`: the given orders (ascending, each after the older ready market orders of
-/// its market), or without ids the ready market orders oldest first; the caller earns the keeper
+/// `execute_orders`: the given orders (ascending, each after the older ready orders of its
+/// market), or without ids the ready market orders oldest first; the caller earns the keeper
 /// fees.
 pub fn execute_orders(
     mut deps: DepsMut,
