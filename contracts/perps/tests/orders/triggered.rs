@@ -282,3 +282,54 @@ fn a_sweep_moves_at_most_ten_orders_and_the_newer_order_waits_for_the_rest() {
     assert_eq!(ran, all);
     assert_eq!(size_of(&s, &crowd), Some(sd("0.12")));
 }
+
+/// A reduce-only stop triggered by the record that also pins the owner's newer close: the stop
+/// runs first (in id order) and closes the long at the record, and the close finds nothing left
+/// to close (cancelled, refunded, no charge).
+#[test]
+fn a_triggered_reduce_only_stop_runs_before_the_owners_newer_close() {
+    let mut s = suite();
+    let trader = s.trader("trader", 50_000, 50_000);
+    let keeper = s.trader("keeper", 0, 0);
+    s.set_price("BTC", "60000");
+    market(&mut s, &trader, "0.1");
+    s.set_price("BTC", "60000");
+    keeper_run(&mut s, &keeper, None);
+    assert_eq!(size_of(&s, &trader), Some(sd("0.1")));
+    let res = s
+        .exec(
+            &trader,
+            &ExecuteMsg::PlaceOrder {
+                market_id: "BTC".into(),
+                size_delta: sd("-0.1"),
+                trigger_price: d("59900"),
+                trigger: Trigger::Below,
+                reduce_only: Some(true),
+                acceptable_price: None,
+                mode: None,
+            },
+        )
+        .unwrap();
+    let stop = Suite::typed::<OrderPlacedEvent>(&res)[0].order_id;
+    let res = s
+        .exec(
+            &trader,
+            &ExecuteMsg::ClosePosition {
+                market_id: "BTC".into(),
+                acceptable_price: Some(d("1")),
+            },
+        )
+        .unwrap();
+    let close = Suite::typed::<OrderPlacedEvent>(&res)[0].order_id;
+    s.set_price("BTC", "59800");
+    let res = keeper_run(&mut s, &keeper, Some(vec![close]));
+    assert_eq!(handled(&res), vec![stop, close]);
+    let cancelled = Suite::typed::<perps_api::events::OrderCancelledEvent>(&res);
+    assert_eq!(cancelled.len(), 1);
+    assert_eq!(
+        (cancelled[0].order_id, cancelled[0].reason.as_str()),
+        (close, "position_closed")
+    );
+    assert_eq!(size_of(&s, &trader), None);
+    assert!(orders_of(&s, &trader).is_empty());
+}
