@@ -214,7 +214,8 @@ fn market_ctx(
 
 /// Market `id` from its record already read (`market`) and its feed's latest record (`latest`):
 /// the context [`load_market_ctx`] builds, without reading either again (an order's execution
-/// has read both to find its record). Funding accrues at the live mark, as for any message.
+/// has read both to find its record; `state`: its market state when read too). Funding accrues
+/// at the live mark, as for any message.
 pub fn known_market_ctx(
     deps: Deps,
     env: &Env,
@@ -222,8 +223,13 @@ pub fn known_market_ctx(
     id: &str,
     market: Market,
     latest: Option<PriceRecord>,
+    state: Option<MarketState>,
 ) -> ContractResult<MarketCtx> {
-    let Some(stored) = MARKET_STATES.seek_load(deps.storage, id)? else {
+    let stored = match state {
+        Some(s) => Some(s),
+        None => MARKET_STATES.seek_load(deps.storage, id)?,
+    };
+    let Some(stored) = stored else {
         return Err(ContractError::UnknownMarket {
             market_id: id.to_string(),
         });

@@ -211,9 +211,19 @@ pub const ORDERS: JsonMap<u64, StoredOrder> = JsonMap::new("od");
 /// Index: account → its order ids, each with its reservation (the account's reservation is their
 /// sum: an account without orders costs one empty iterator seek, not a read of a missing key).
 pub const ACCOUNT_ORDERS: Map<(&Addr, u64), Uint128> = Map::new("ob");
-/// Index: market → its market orders' ids (market orders fill in id order within a market;
-/// conditional orders, which may rest for long, are not in it). LP orders are under `""`.
+/// Index: market → the ids of its market orders and of the conditional orders a sweep found
+/// triggered (they fill in id order within a market, [`crate::execute::orders::sweep`]). LP
+/// orders are under `""`.
 pub const MARKET_ORDERS: Map<(&str, u64), ()> = Map::new("om");
+/// Index: market → its resting conditional orders, keyed by [`cond_key`] (direction, trigger
+/// price, id) so that the orders a price triggers are one range; the value is `1`. A sweep moves
+/// an order a record triggered to [`MARKET_ORDERS`] ([`demote`] moves one back that was not ready
+/// after all). The engine reads and writes it raw ([`cond_storage_key`]: no generic map code in
+/// the artifact); the map is its layout, for tests and tools.
+pub const COND_ORDERS: Map<(&str, &[u8]), u8> = Map::new("oc");
+/// First byte of a [`COND_ORDERS`] key.
+pub const ABOVE: u8 = 0;
+pub const BELOW: u8 = 1;
 /// The id the next order gets.
 pub const NEXT_ORDER_ID: Item<u64> = Item::new("on");
 /// Whether any market is deferred (then LP actions run as orders, DESIGN 6.11); written by
@@ -287,6 +297,54 @@ pub fn market_order_ids(
         .collect()
 }
 
+/// The [`COND_ORDERS`] key of a trigger at `price` and `id`: direction, the price's significant
+/// bytes (big endian) after their count, and the id, so that keys sort by price within a
+/// direction.
+pub fn cond_key(above: bool, price: Decimal256, id: u64) -> Vec<u8> {
+    let bytes = price.atomics().to_be_bytes();
+    let digits = bytes
+        .iter()
+        .position(|b| *b != 0)
+        .map_or(&[][..], |i| &bytes[i..]);
+    let len = u8::try_from(digits.len()).unwrap_or(u8::MAX);
+    let mut k = vec![if above { ABOVE } else { BELOW }, len];
+    k.extend_from_slice(digits);
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// The storage key of the [`COND_ORDERS`] entry `suffix` of `market_id` (what the map writes;
+/// an empty `suffix`: the market's prefix).
+pub fn cond_storage_key(market_id: &str, suffix: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(8 + market_id.len() + suffix.len());
+    for part in [&b"oc"[..], market_id.as_bytes()] {
+        k.extend_from_slice(&u16::try_from(part.len()).unwrap_or(u16::MAX).to_be_bytes());
+        k.extend_from_slice(part);
+    }
+    k.extend_from_slice(suffix);
+    k
+}
+
+/// The id of a [`COND_ORDERS`] key, whole or suffix (its last 8 bytes).
+pub fn cond_key_id(k: &[u8]) -> u64 {
+    let mut id = [0u8; 8];
+    if let Some(tail) = k.len().checked_sub(8).and_then(|i| k.get(i..)) {
+        id.copy_from_slice(tail);
+    }
+    u64::from_be_bytes(id)
+}
+
+/// The [`COND_ORDERS`] storage key of a conditional order.
+fn order_cond_key(order: &StoredOrder, id: u64) -> Option<Vec<u8>> {
+    match (order.trigger_price, &order.trigger) {
+        (Some(p), Some(t)) => Some(cond_storage_key(
+            &order.market_id,
+            &cond_key(*t == Trigger::Above, p, id),
+        )),
+        _ => None,
+    }
+}
+
 /// Order `id`, if pending (read through [`crate::compact::seek`]: 1,236 gas instead of 1,588 for
 /// a market order, on every execution).
 pub fn load_order(storage: &dyn Storage, id: u64) -> StdResult<Option<StoredOrder>> {
@@ -302,8 +360,9 @@ pub fn insert(storage: &mut dyn Storage, order: &StoredOrder) -> StdResult<u64> 
     NEXT_ORDER_ID.save(storage, &(id + 1))?;
     ORDERS.save(storage, id, order)?;
     ACCOUNT_ORDERS.save(storage, (&order.owner, id), &order.reserved)?;
-    if !order.is_conditional() {
-        MARKET_ORDERS.save(storage, (&order.market_id, id), &())?;
+    match order_cond_key(order, id) {
+        Some(k) => storage.set(&k, b"1"),
+        None => MARKET_ORDERS.save(storage, (&order.market_id, id), &())?,
     }
     Ok(id)
 }
@@ -312,19 +371,31 @@ pub fn insert(storage: &mut dyn Storage, order: &StoredOrder) -> StdResult<u64> 
 pub fn remove(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdResult<()> {
     ORDERS.remove(storage, id);
     ACCOUNT_ORDERS.remove(storage, (&order.owner, id));
-    if !order.is_conditional() {
-        MARKET_ORDERS.remove(storage, (&order.market_id, id));
+    // A conditional order is in one of the two indexes (in `om` once a sweep found it triggered).
+    if let Some(k) = order_cond_key(order, id) {
+        storage.remove(&k);
     }
+    MARKET_ORDERS.remove(storage, (&order.market_id, id));
     Ok(())
 }
 
 /// Puts back an order [`remove`] took out, under the same id (an execution that finds the order
-/// not ready after all).
+/// not ready after all). It had its record: a conditional order goes back as triggered (`om`).
 pub fn restore(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdResult<()> {
     ORDERS.save(storage, id, order)?;
     ACCOUNT_ORDERS.save(storage, (&order.owner, id), &order.reserved)?;
-    if !order.is_conditional() {
-        MARKET_ORDERS.save(storage, (&order.market_id, id), &())?;
+    MARKET_ORDERS.save(storage, (&order.market_id, id), &())
+}
+
+/// Moves a conditional order a sweep moved to [`MARKET_ORDERS`] back to [`COND_ORDERS`] when
+/// its run finds it waiting (placed after the record that met its trigger).
+pub fn demote(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdResult<()> {
+    if let Some(k) = order_cond_key(order, id) {
+        let om = MARKET_ORDERS.key((&order.market_id, id));
+        if seek(storage, &om).is_some() {
+            storage.remove(&om);
+            storage.set(&k, b"1");
+        }
     }
     Ok(())
 }
@@ -351,4 +422,33 @@ pub fn sort_ids(ids: &mut Vec<u64>) {
         }
     }
     ids.dedup();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditional_keys_sort_by_direction_price_and_id() {
+        let p = |s: &str| s.parse::<Decimal256>().unwrap();
+        let keys = [
+            cond_key(true, p("0.000000000000000001"), 9),
+            cond_key(true, p("0.5"), 3),
+            cond_key(true, p("9"), u64::MAX),
+            cond_key(true, p("10"), 1),
+            cond_key(true, p("10"), 2),
+            cond_key(true, p("256"), 0),
+            cond_key(true, Decimal256::MAX, 0),
+            cond_key(false, p("0.5"), 7),
+            cond_key(false, p("60000"), 1),
+        ];
+        for pair in keys.windows(2) {
+            assert!(pair[0] < pair[1], "{pair:?}");
+        }
+        let full = cond_storage_key("BTC", &keys[3]);
+        assert_eq!(full, COND_ORDERS.key(("BTC", &keys[3])).to_vec());
+        assert_eq!(cond_key_id(&full), 1);
+        assert_eq!(cond_key_id(&keys[2]), u64::MAX);
+        assert_eq!(cond_key_id(&keys[8]), 1);
+    }
 }

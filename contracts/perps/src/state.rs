@@ -110,6 +110,14 @@ pub struct MarketState {
     pub last_funding_time: u64,
     /// Last price the market was touched at (valuation fallback when the oracle is unreadable).
     pub last_price: Option<Decimal256>,
+    /// Sequence of the feed's latest record when the market's resting conditional orders were
+    /// last compared with the records (`execute::orders::sweep`); 0 on a state stored before.
+    #[serde(default, rename = "sw", skip_serializing_if = "is_zero_u64")]
+    pub swept: u64,
+}
+
+fn is_zero_u64(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Margin mode as stored on a position.
@@ -305,15 +313,38 @@ compact_struct!(MarketConfig {
     execution,
 });
 compact_struct!(Market { config, status });
-compact_struct!(MarketState {
-    long_oi,
-    short_oi,
-    entry_cost_sum,
-    funding_index,
-    funding_basis_sum,
-    last_funding_time,
-    last_price,
-});
+// The market state's last field is written only when not 0 (a state stored before it reads 0:
+// no layout change).
+impl Compact for MarketState {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.long_oi.encode(out);
+        self.short_oi.encode(out);
+        self.entry_cost_sum.encode(out);
+        self.funding_index.encode(out);
+        self.funding_basis_sum.encode(out);
+        self.last_funding_time.encode(out);
+        self.last_price.encode(out);
+        if self.swept != 0 {
+            self.swept.encode(out);
+        }
+    }
+    fn decode(r: &mut Reader) -> Self {
+        let mut s = MarketState {
+            long_oi: Compact::decode(r),
+            short_oi: Compact::decode(r),
+            entry_cost_sum: Compact::decode(r),
+            funding_index: Compact::decode(r),
+            funding_basis_sum: Compact::decode(r),
+            last_funding_time: Compact::decode(r),
+            last_price: Compact::decode(r),
+            swept: 0,
+        };
+        if !r.at_end() {
+            s.swept = Compact::decode(r);
+        }
+        s
+    }
+}
 compact_struct!(Position {
     size,
     entry_price,

@@ -552,6 +552,69 @@ pub fn orders(net: &mut Net) -> BenchResult<Vec<Row>> {
         sum(&placed.gas, &fired),
         "the two rows above",
     );
+    rows.extend(resting(net, &keeper, &traders[0])?);
+    Ok(rows)
+}
+
+/// A market order executed while the market holds 1, then 100 resting conditional orders far
+/// from the price (the sweep before a run reads no more for 100 than for 1).
+fn resting(net: &mut Net, keeper: &Addr, trader: &Addr) -> BenchResult<Vec<Row>> {
+    let section = "perps: orders (deferred BTC)";
+    let spec = &crate::deploy::MARKETS[0];
+    let price = net.prices[0];
+    let size = sdec(spec.size)?;
+    let mut rows = Vec::new();
+    let mut placed = 0usize;
+    for target in [1usize, 100] {
+        while placed < target {
+            let first = placed.is_multiple_of(16);
+            let who = net.user(
+                &format!("resting-{}", placed / 16),
+                if first { 10_000 } else { 0 },
+            )?;
+            if first {
+                net.engine_exec(&who, &ExecuteMsg::Deposit {}, 10_000)?;
+            }
+            let above = placed.is_multiple_of(2);
+            let msg = ExecuteMsg::PlaceOrder {
+                market_id: spec.id.to_string(),
+                size_delta: if above {
+                    size
+                } else {
+                    SignedDecimal256::zero().checked_sub(size)?
+                },
+                trigger_price: if above {
+                    price.checked_mul(Decimal256::percent(200))?
+                } else {
+                    price.checked_mul(Decimal256::percent(50))?
+                },
+                trigger: if above {
+                    Trigger::Above
+                } else {
+                    Trigger::Below
+                },
+                reduce_only: None,
+                acceptable_price: None,
+                mode: None,
+            };
+            net.engine_exec(&who, &msg, 0)?;
+            placed += 1;
+        }
+        net.engine_exec(trader, &Net::trade_msg(0, spec.size, None)?, 0)?;
+        net.advance(1)?;
+        let run_all = ExecuteMsg::ExecuteOrders {
+            order_ids: None,
+            limit: None,
+        };
+        let op = format!("execute_orders, 1 market order, {target} resting conditional");
+        let gas = net.engine_traced(&op, keeper, &run_all, 0)?.gas;
+        rows.push(Row::new(
+            section,
+            &op,
+            gas,
+            "conditional orders at 2× / 0.5× the price",
+        ));
+    }
     Ok(rows)
 }
 

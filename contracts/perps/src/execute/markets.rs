@@ -168,6 +168,7 @@ pub fn add_market(
             funding_basis_sum: SignedDecimal256::zero(),
             last_funding_time: env.block.time.seconds(),
             last_price: None,
+            swept: 0,
         },
     )?;
     Ok(Response::new()

@@ -170,19 +170,17 @@ fn s57_a_provide_order_does_not_leave_its_owners_book_bankrupt() {
     );
 }
 
-/// Scenario 58 (open, needs a rule decision: `#[ignore]`). DESIGN 6.11: "within a market, orders
-/// execute in `order_id` order whatever ids are passed". The engine keeps that order for market
-/// orders only: a conditional order is not in the market's order index, so a keeper (or the
-/// owner's own message) running a newer market order does not run an older conditional order that
-/// a record has already triggered. An attacker who sees a triggered stop buy of 2 BTC (skew impact:
-/// skew scale 1,000, cap 0.3 %) places its own buy of 2 BTC in that block and executes only its
-/// id: its order fills at the impact of skew 0 → 2 and the victim's, run next, fails on the cap
-/// (paying the taker fee and the keeper fee), where in id order the victim fills and the
-/// attacker's order fails. Fix direction: index a conditional
-/// order by market once a record has triggered it (or have `run_in_order` scan the market's
-/// triggered conditional orders), a change to the order index and the orders gas path.
+/// Scenario 58. DESIGN 6.11: "within a market, orders execute in `order_id` order whatever ids
+/// are passed". Old code kept that order for market orders only: a conditional order was not in
+/// the market's order index, so a keeper (or the owner's own message) running a newer market
+/// order did not run an older conditional order that a record had already triggered. An attacker
+/// who sees a triggered stop buy of 2 BTC (skew impact: skew scale 1,000, cap 0.3 %) places its
+/// own buy of 2 BTC in that block and executes only its id: its order filled at the impact of
+/// skew 0 → 2 and the victim's, run next, failed on the cap (paying the taker fee and the keeper
+/// fee), where in id order the victim fills and the attacker's order fails. Now a sweep before
+/// every run moves the market's triggered conditional orders into the id order (docs/decisions.md
+/// "Triggered conditional orders and the per-market id order"; variants in `triggered.rs`).
 #[test]
-#[ignore = "scenario 58: triggered conditional orders are outside the per-market id order (rule decision)"]
 fn s58_a_newer_market_order_does_not_jump_an_older_triggered_conditional_order() {
     use perps_api::perps::Trigger;
     let world = |attacker_first: bool| {

@@ -7,6 +7,7 @@ mod lp;
 mod lp_attacks;
 mod market;
 mod sim;
+mod triggered;
 
 use cosmwasm_std::{Addr, Uint128};
 use cw_multi_test::AppResponse;

@@ -396,6 +396,7 @@ impl Model {
                 }
                 "wasm-order_executed" => {
                     let e = OrderExecutedEvent::try_from(ev.clone()).unwrap();
+                    self.in_id_order(e.order_id);
                     self.market_fill(e.order_id, e.sequence, e.price);
                     traded = true;
                 }
@@ -404,6 +405,7 @@ impl Model {
                     if e.market_id.is_empty() {
                         self.lp_failed(&e, &snap, traded);
                     } else {
+                        self.in_id_order(e.order_id);
                         self.market_fill(e.order_id, e.sequence, e.price);
                         traded = true;
                     }
@@ -477,6 +479,19 @@ impl Model {
             lp,
         };
         self.orders.insert(e.order_id, p);
+    }
+
+    /// DESIGN 6.11, orders of the market in `order_id` order: when order `id` fills or fails, no
+    /// older market or conditional order that was ready (a record pins it, triggered conditional
+    /// orders included) is still pending — the response handled it first.
+    fn in_id_order(&self, id: u64) {
+        for (older, o) in self.orders.range(..id) {
+            let (pin, held) = self.pin(o);
+            assert!(
+                o.lp.is_some() || (pin.is_none() && held.is_empty()),
+                "order {id} ran before the older ready order {older}"
+            );
+        }
     }
 
     /// A market or conditional order filled or failed at `(seq, price)`: the model's record.

@@ -719,18 +719,42 @@ impl Suite {
 
 /// Invariant 13 and the order indexes: every order is indexed under its account with its
 /// reservation (the account's reservation is their sum; the reserved collateral stays in `C`, so
-/// invariant 1 above counts it), and under its market when it is a market or LP order.
+/// invariant 1 above counts it), and under its market: a market or LP order in the market-order
+/// index, a conditional order in exactly one of the resting index (by direction, trigger and id,
+/// with its placement sequence) and, once a sweep found it triggered, the market-order index.
 fn check_orders(storage: &dyn cosmwasm_std::Storage) {
-    use perps::orders::{ACCOUNT_ORDERS, MARKET_ORDERS, ORDERS};
+    use perps::orders::{cond_key, ACCOUNT_ORDERS, COND_ORDERS, MARKET_ORDERS, ORDERS};
+    use perps_api::perps::Trigger;
     let mut by_account = Vec::new();
     let mut by_market = Vec::new();
+    let mut resting = Vec::new();
     for item in ORDERS.range(storage, None, None, Order::Ascending) {
         let (id, o) = item.unwrap();
         by_account.push(((o.owner.clone(), id), o.reserved.u128()));
-        if !o.is_conditional() {
+        let Some(trigger) = o.trigger_price else {
+            by_market.push((o.market_id.clone(), id));
+            continue;
+        };
+        let key = cond_key(o.trigger == Some(Trigger::Above), trigger, id);
+        let triggered = MARKET_ORDERS.has(storage, (&o.market_id, id));
+        let rests = COND_ORDERS.may_load(storage, (&o.market_id, &key)).unwrap();
+        assert!(
+            triggered != rests.is_some(),
+            "order {id}: in exactly one index"
+        );
+        if let Some(v) = rests {
+            assert_eq!(v, 1, "order {id}: resting value");
+            resting.push((o.market_id.clone(), key));
+        } else {
             by_market.push((o.market_id.clone(), id));
         }
     }
+    resting.sort();
+    let idx: Vec<(String, Vec<u8>)> = COND_ORDERS
+        .keys(storage, None, None, Order::Ascending)
+        .map(|k| k.unwrap())
+        .collect();
+    assert_eq!(idx, resting, "conditional order index");
     by_account.sort();
     let idx: Vec<((Addr, u64), u128)> = ACCOUNT_ORDERS
         .range(storage, None, None, Order::Ascending)

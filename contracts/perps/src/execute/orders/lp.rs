@@ -379,5 +379,5 @@ fn lp_pin(
         return Ok(Pin::Waiting);
     }
     let seq = latest_sequence(latest.as_ref());
-    find_pin(deps, env, cfg, order, feed_id, seq, buy)
+    find_pin(deps, env, cfg, order, feed_id, seq, buy, &[])
 }

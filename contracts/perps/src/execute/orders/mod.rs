@@ -7,6 +7,7 @@ pub mod lp;
 pub mod pin;
 pub mod place;
 pub mod run;
+pub mod sweep;
 
 use cosmwasm_std::{Addr, BankMsg, Coin, DepsMut, Env, MessageInfo, Response, SubMsg};
 use cw_utils::nonpayable;
@@ -28,11 +29,12 @@ pub const MAX_EXECUTE_LIMIT: u32 = 10;
 const OWN_RUN_LIMIT: u32 = 10;
 /// Most ids one `execute_orders` takes.
 const MAX_IDS: usize = 30;
-/// Market orders `execute_orders` without ids looks at (conditional orders need their ids).
+/// Orders of the market-order index `execute_orders` without ids looks at (a conditional order
+/// needs its id until a sweep found it triggered and moved it there).
 const QUEUE_SCAN: usize = 100;
 
-/// `execute_orders`: the given orders (ascending, each after the older ready market orders of
-/// its market), or without ids the ready market orders oldest first; the caller earns the keeper
+/// `execute_orders`: the given orders (ascending, each after the older ready orders of its
+/// market), or without ids the ready market orders oldest first; the caller earns the keeper
 /// fees.
 pub fn execute_orders(
     mut deps: DepsMut,
@@ -69,8 +71,9 @@ pub fn execute_orders(
     Ok(respond(&cfg, &info.sender, batch, "execute_orders"))
 }
 
-/// Runs order `id` after the older ready market orders of its market (so that within a market
-/// orders fill in id order whoever picks them), within `limit` orders handled in all.
+/// Runs order `id` after the older ready orders of its market (so that within a market orders
+/// fill in id order whoever picks them), within `limit` orders handled in all: the market's
+/// conditional orders a record triggered join its market orders first ([`sweep`]).
 fn run_in_order(
     deps: &mut DepsMut,
     env: &Env,
@@ -83,18 +86,29 @@ fn run_in_order(
     let Some(order) = orders::load_order(deps.storage, id)? else {
         return Ok(false);
     };
+    let mut seen = None;
+    if order.lp_shares.is_none() {
+        seen = sweep::sweep(deps, cfg, &order.market_id, id)?;
+        if seen.is_none() {
+            return Ok(false);
+        }
+    }
     for older in market_order_ids(deps.storage, &order.market_id, Some(id))? {
         if batch.handled >= limit {
             return Ok(false);
         }
         if let Some(o) = orders::load_order(deps.storage, older)? {
-            run_order(deps, env, cfg, keeper, older, o, batch)?;
+            // The market state the sweep read is stale once another order of the market ran.
+            if let Some(s) = seen.as_mut() {
+                s.state = None;
+            }
+            run_order(deps, env, cfg, keeper, older, o, None, batch)?;
         }
     }
     if batch.handled >= limit {
         return Ok(false);
     }
-    run_order(deps, env, cfg, keeper, id, order, batch)
+    run_order(deps, env, cfg, keeper, id, order, seen, batch)
 }
 
 /// The events, submessages and the keeper's payment of a call that executed orders.
@@ -180,7 +194,7 @@ fn triggered(
     let feed = &market.config.feed_id;
     let seq = latest_sequence(record.as_ref());
     Ok(
-        match find_pin(deps.as_ref(), env, cfg, order, feed, seq, buy)? {
+        match find_pin(deps.as_ref(), env, cfg, order, feed, seq, buy, &[])? {
             Pin::Ready(rec) => Some(rec),
             _ => None,
         },

@@ -34,7 +34,9 @@ pub fn latest_sequence(latest: Option<&PriceRecord>) -> u64 {
 /// choice when the first eligible record has left the history). Scans back from the latest
 /// record to the order's own block (its placement sequence, or for an LP order, which knows no
 /// sequence of each market, the first record accepted at or before its height): executed right
-/// after the record that pins it, that is one read.
+/// after the record that pins it, that is one read. Records in `cache` (what a sweep read) are
+/// not read again.
+#[allow(clippy::too_many_arguments)]
 pub fn find_pin(
     deps: Deps,
     env: &Env,
@@ -43,6 +45,7 @@ pub fn find_pin(
     feed_id: &str,
     latest_seq: u64,
     buy: bool,
+    cache: &[HistoryRecord],
 ) -> ContractResult<Pin> {
     let oldest_held = latest_seq.saturating_sub(HISTORY_LEN - 1).max(1);
     let deadline = order.placed_at.saturating_add(cfg.max_order_age_secs);
@@ -55,8 +58,12 @@ pub fn find_pin(
         if seq <= order.placed_sequence {
             break;
         }
-        let Some(rec) = feed.raw_history(&deps.querier, feed_id, seq)? else {
-            continue;
+        let rec = match cache.iter().find(|r| r.sequence == seq) {
+            Some(r) => r.clone(),
+            None => match feed.raw_history(&deps.querier, feed_id, seq)? {
+                Some(r) => r,
+                None => continue,
+            },
         };
         if rec.accepted_height <= order.placed_height {
             complete = true;

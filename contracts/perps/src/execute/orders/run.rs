@@ -20,11 +20,12 @@ use crate::account::{load_with_vault, load_with_vault_known, AccountCtx, Snapsho
 use crate::error::{ContractError, ContractResult};
 use crate::execute::bad_debt;
 use crate::execute::orders::pin::{find_pin, latest, latest_sequence, record_mark, Pin};
+use crate::execute::orders::sweep::Seen;
 use crate::execute::settle::close_settled_positions;
 use crate::market::known_market_ctx;
 use crate::orders::{self, OrderAction, StoredOrder};
 use crate::solvency;
-use crate::state::{Config, Market, Vault, MARKETS, POSITIONS};
+use crate::state::{Config, Market, MarketState, Vault, MARKETS, POSITIONS};
 use crate::trade::{apply_trade, TradeRequest};
 
 /// What a call that executes orders accumulates.
@@ -41,7 +42,9 @@ pub struct Batch {
 }
 
 /// Runs order `id` (as loaded) if it is ready: filled or failed at its record, or removed when
-/// it expired or can no longer fill. Returns false when the order waits.
+/// it expired or can no longer fill. Returns false when the order waits. `seen`: what the sweep
+/// of its market read (else read here).
+#[allow(clippy::too_many_arguments)]
 pub fn run_order(
     deps: &mut DepsMut,
     env: &Env,
@@ -49,16 +52,17 @@ pub fn run_order(
     keeper: &Addr,
     id: u64,
     order: StoredOrder,
+    seen: Option<Seen>,
     batch: &mut Batch,
 ) -> ContractResult<bool> {
     if order.lp_shares.is_some() {
         return super::lp::run_lp(deps, env, cfg, keeper, id, order, batch);
     }
-    let Some(market) = MARKETS.seek_load(deps.storage, &order.market_id)? else {
-        return Err(ContractError::UnknownMarket {
-            market_id: order.market_id.clone(),
-        });
+    let seen = match seen {
+        Some(s) => s,
+        None => unswept(deps, cfg, &order.market_id)?,
     };
+    let market = seen.market;
     if matches!(market.status, MarketStatus::Settled { .. }) {
         return cancel(deps, id, &order, "settled", batch);
     }
@@ -72,7 +76,7 @@ pub fn run_order(
     if market.status == MarketStatus::ReduceOnly && opens(position, size) {
         return cancel(deps, id, &order, "reduce_only", batch);
     }
-    let Ok(record) = latest(deps.as_ref(), cfg, &order.market_id, &market) else {
+    let Ok(record) = seen.latest else {
         return Ok(false);
     };
     let seq = latest_sequence(record.as_ref());
@@ -85,9 +89,13 @@ pub fn run_order(
         &market.config.feed_id,
         seq,
         buy,
+        &seen.recs,
     )?;
     let rec = match pin {
-        Pin::Waiting => return Ok(false),
+        Pin::Waiting => {
+            orders::demote(deps.storage, id, &order)?;
+            return Ok(false);
+        }
         Pin::Expired => return cancel(deps, id, &order, "expired", batch),
         Pin::Ready(rec) => rec,
     };
@@ -99,16 +107,38 @@ pub fn run_order(
         market,
         latest: record,
         rec,
+        state: seen.state,
+        swept: seen.swept,
     };
     fill(deps, env, cfg, keeper, id, &order, read, size, batch)
 }
 
+/// The market and latest record of an order run without a sweep's reads (an older order of the
+/// market: its sweep was made for the newer one).
+fn unswept(deps: &DepsMut, cfg: &Config, market_id: &str) -> ContractResult<Seen> {
+    let Some(market) = MARKETS.seek_load(deps.storage, market_id)? else {
+        return Err(ContractError::UnknownMarket {
+            market_id: market_id.to_string(),
+        });
+    };
+    Ok(Seen {
+        latest: latest(deps.as_ref(), cfg, market_id, &market),
+        market,
+        recs: Vec::new(),
+        state: None,
+        swept: None,
+    })
+}
+
 /// What `run_order` read before the fill: the order's market, its feed's latest record and the
-/// pinned record (the fill builds the market from them instead of reading them again).
+/// pinned record (the fill builds the market from them instead of reading them again), the
+/// market state when the sweep read it, and the sequence the sweep reached (stored with the fill).
 struct Read {
     market: Market,
     latest: Option<PriceRecord>,
     rec: HistoryRecord,
+    state: Option<MarketState>,
+    swept: Option<u64>,
 }
 
 /// The size the order trades now: a close takes the whole position, a reduce-only order is
@@ -255,9 +285,21 @@ fn load_at_record(
     read: &Read,
 ) -> ContractResult<(AccountCtx, Vault, Snapshot)> {
     let id = &order.market_id;
-    let known = known_market_ctx(deps, env, cfg, id, read.market.clone(), read.latest.clone())?;
+    let known = known_market_ctx(
+        deps,
+        env,
+        cfg,
+        id,
+        read.market.clone(),
+        read.latest.clone(),
+        read.state.clone(),
+    )?;
     let (mut ctx, vault, loaded) = load_with_vault_known(deps, env, cfg, &order.owner, known)?;
-    ctx.market_mut(id)?.mark = record_mark(cfg, env, id, &read.market, &read.rec);
+    let m = ctx.market_mut(id)?;
+    m.mark = record_mark(cfg, env, id, &read.market, &read.rec);
+    if let Some(swept) = read.swept {
+        m.state.swept = swept;
+    }
     Ok((ctx, vault, loaded))
 }
 

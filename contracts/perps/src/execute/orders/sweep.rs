@@ -1,0 +1,148 @@
+//! Triggered conditional orders in the id order of their market (DESIGN 6.11; docs/decisions.md
+//! "Triggered conditional orders and the per-market id order"). Before an order of a market runs,
+//! the records accepted since the market was last swept (`MarketState::swept`) are compared with
+//! the market's resting conditional orders (`orders::COND_ORDERS`, by direction and trigger price): the
+//! orders a held record triggered move to the market-order index, where they run in id order
+//! before any newer order. Bounded: the records since the last sweep (at most the feed's 16), one
+//! iterator step when the market has no resting conditional order, and at most [`PROMOTE`] moves
+//! per sweep (past them the order waits, the moves made stay: the next sweep goes on).
+
+use cosmwasm_std::{DepsMut, Order as Sort, Storage};
+use perps_api::price_feed::{HistoryRecord, PriceFeed, PriceRecord, HISTORY_LEN};
+
+use super::pin::{latest, latest_sequence};
+use crate::error::{ContractError, ContractResult, OracleError};
+use crate::orders::{cond_key, cond_key_id, cond_storage_key, ABOVE, BELOW, MARKET_ORDERS};
+use crate::state::{Config, Market, MarketState, MARKETS, MARKET_STATES};
+
+/// Most resting conditional orders one sweep moves.
+const PROMOTE: usize = 10;
+
+/// What a sweep read, handed to the run of the order it was made for (not read again).
+pub struct Seen {
+    pub market: Market,
+    pub latest: Result<Option<PriceRecord>, OracleError>,
+    /// History records after the last sweep, newest first.
+    pub recs: Vec<HistoryRecord>,
+    /// The market state, when the sweep read it (dropped once another order of the market ran).
+    pub state: Option<MarketState>,
+    /// The sequence the market is swept to, stored with the order's fill (`None`: not swept).
+    pub swept: Option<u64>,
+}
+
+/// Sweeps the market of order `running` (which, if triggered, runs next and is not moved).
+/// `None` when more triggered candidates remain than one sweep handles: the order waits.
+pub fn sweep(
+    deps: &mut DepsMut,
+    cfg: &Config,
+    market_id: &str,
+    running: u64,
+) -> ContractResult<Option<Seen>> {
+    let Some(market) = MARKETS.seek_load(deps.storage, market_id)? else {
+        return Err(ContractError::UnknownMarket {
+            market_id: market_id.to_string(),
+        });
+    };
+    let latest = latest(deps.as_ref(), cfg, market_id, &market);
+    let last = match &latest {
+        // An unconfirmed market waits whole (DESIGN 6.3): no order of it runs.
+        Ok(Some(r)) if !r.is_unconfirmed() => latest_sequence(Some(r)),
+        _ => 0,
+    };
+    let mut seen = Seen {
+        market,
+        latest,
+        recs: Vec::new(),
+        state: None,
+        swept: None,
+    };
+    if last == 0 {
+        return Ok(Some(seen));
+    }
+    let prefix = cond_storage_key(market_id, &[]);
+    let resting = deps
+        .storage
+        .range(Some(&prefix), Some(&end_of(&prefix)), Sort::Ascending)
+        .next()
+        .is_some();
+    if !resting {
+        seen.swept = Some(last);
+        return Ok(Some(seen));
+    }
+    let Some(state) = MARKET_STATES.seek_load(deps.storage, market_id)? else {
+        return Err(ContractError::UnknownMarket {
+            market_id: market_id.to_string(),
+        });
+    };
+    let feed = PriceFeed(cfg.price_feed.clone());
+    let from = state.swept.max(last.saturating_sub(HISTORY_LEN));
+    for seq in (from.saturating_add(1)..=last).rev() {
+        let id = &seen.market.config.feed_id;
+        if let Some(r) = feed.raw_history(&deps.querier, id, seq)? {
+            seen.recs.push(r);
+        }
+    }
+    seen.state = Some(state);
+    if !promote(deps.storage, market_id, &seen.recs, running)? {
+        return Ok(None);
+    }
+    seen.swept = Some(last);
+    Ok(Some(seen))
+}
+
+/// Moves the resting conditional orders whose trigger a price of `recs` meets to the
+/// market-order index, except `running`, at most [`PROMOTE`]; false when more remain. An order
+/// placed after the record that meets it is moved too (it waits there, and the run that finds it
+/// waiting moves it back): so every sweep makes progress, whatever orders rest in the range.
+fn promote(
+    storage: &mut dyn Storage,
+    market_id: &str,
+    recs: &[HistoryRecord],
+    running: u64,
+) -> ContractResult<bool> {
+    let prices = recs.iter().map(|r| r.price);
+    let (Some(hi), Some(lo)) = (prices.clone().max(), prices.min()) else {
+        return Ok(true);
+    };
+    let candidates = candidates(storage, market_id, hi, lo);
+    let complete = candidates.len() <= PROMOTE;
+    for key in candidates.into_iter().take(PROMOTE) {
+        let id = cond_key_id(&key);
+        if id != running {
+            storage.remove(&key);
+            MARKET_ORDERS.save(storage, (market_id, id), &())?;
+        }
+    }
+    Ok(complete)
+}
+
+/// The resting conditional orders a price in `[lo, hi]` may have triggered (`above` triggers up
+/// to `hi`, `below` triggers down to `lo`): their storage keys, at most `PROMOTE + 1`.
+fn candidates(
+    storage: &dyn Storage,
+    market_id: &str,
+    hi: cosmwasm_std::Decimal256,
+    lo: cosmwasm_std::Decimal256,
+) -> Vec<Vec<u8>> {
+    let key = |suffix: &[u8]| cond_storage_key(market_id, suffix);
+    let (first, up_to) = (key(&[ABOVE]), key(&cond_key(true, hi, u64::MAX)));
+    let (down_to, last) = (key(&cond_key(false, lo, 0)), key(&[BELOW]));
+    let above = storage.range(Some(&first), Some(&end_of(&up_to)), Sort::Ascending);
+    let below = storage.range(Some(&down_to), Some(&end_of(&last)), Sort::Descending);
+    above
+        .chain(below)
+        .take(PROMOTE + 1)
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// The first key after every key starting with `key` in the orders the index uses (its
+/// bytes and one more: `key ‖ 0xff`; every suffix of a key this is used on begins below it).
+fn end_of(key: &[u8]) -> Vec<u8> {
+    let mut end = key.to_vec();
+    end.push(u8::MAX);
+    end
+}
+
+/// `BELOW` keys sort after every `ABOVE` key (the ranges above rely on it).
+const _: () = assert!(ABOVE < BELOW && BELOW < u8::MAX);
