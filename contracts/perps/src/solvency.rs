@@ -173,16 +173,8 @@ fn exceeds(exposure: Quote, ratio: Decimal256, equity: Quote) -> ContractResult<
 /// below by `Σ_m max(0, Σ_m (U − A))` (traders' net per market; the account's markets as held
 /// in memory, the others at their stored last price): a smaller sum gives a smaller `h`, so the
 /// first out is never paid at the expense of the last.
-pub fn haircut_terms(
-    deps: Deps,
-    ctx: &AccountCtx,
-    vault: &Vault,
-    cfg: &Config,
-) -> ContractResult<Option<(Quote, Quote)>> {
-    haircut_terms_with(deps, ctx, &VecMap::new(), vault, cfg)
-}
-
-/// [`haircut_terms`] confirmed at live prices (scenario 69): when the stored prices say V < 0,
+///
+/// Confirmed at live prices (scenario 69): when the stored prices say V < 0,
 /// taken again with every other market that has skew at its live price ([`live_markets`]; one
 /// without a price under the strict rules at its stored price), so that no profit is cut at a
 /// price a market no longer has. V ≥ 0 at the stored prices reads nothing more (the cheap path).
@@ -200,7 +192,7 @@ pub fn haircut_terms_live(
     haircut_terms_with(deps, ctx, &live, vault, cfg)
 }
 
-/// [`haircut_terms`] with the markets of `extra` (not the account's) as held in memory too.
+/// [`haircut_terms_live`]'s terms with the markets of `extra` (not the account's) as held in memory too.
 pub fn haircut_terms_with(
     deps: Deps,
     ctx: &AccountCtx,

@@ -496,3 +496,39 @@ fn s70_a_close_is_never_paid_in_full_at_a_stale_price_that_hides_a_deficit() {
     let res = s.close(&bob, "BTC").unwrap();
     assert_eq!(Suite::attr(&res, "trade", "realized_pnl"), "4762131530");
 }
+
+/// Scenario 69 in a deferred market: bob's close is an order a keeper fills at its record
+/// (BTC 66,000) while ETH's stored price is still the griefer's spike (7,000; live 3,000). The
+/// fill confirms the haircut at live prices as the immediate close does: V = 93,996 ≥ 0, no
+/// haircut, bob is paid 6,000 (before: 4,761.904761, the fill valued ETH at 7,000).
+#[test]
+fn s69_a_deferred_close_is_never_haircut_at_another_markets_stale_stored_price() {
+    use perps_api::perps::{Execution, MarketConfig};
+    let btc = MarketConfig {
+        execution: Some(Execution::Deferred),
+        ..plain_market("BTC")
+    };
+    let markets = [("BTC", btc), ("ETH", plain_market("ETH"))];
+    let mut s = Suite::with_vault(|_| {}, &markets, 100_000);
+    let bob = s.trader("bob", 20_000, 20_000);
+    let whale = s.trader("whale", 100_000, 100_000);
+    let griefer = s.trader("griefer", 1_000, 1_000);
+    let keeper = s.trader("keeper", 0, 0);
+    s.trade(&bob, "BTC", "1");
+    s.set_price("BTC", "60000");
+    crate::orders::keeper_run(&mut s, &keeper, None);
+    assert_eq!(s.account(&bob).positions[0].entry_price, d("60000"));
+    s.trade(&whale, "ETH", "30");
+    s.advance(60);
+    s.set_price("ETH", "7000");
+    s.trade(&griefer, "ETH", "-0.001");
+    s.advance(60);
+    s.set_price("ETH", "3000");
+    s.set_price("BTC", "66000");
+    s.close(&bob, "BTC").unwrap();
+    s.set_price("BTC", "66000");
+    let res = crate::orders::keeper_run(&mut s, &keeper, None);
+    assert_eq!(Suite::attr(&res, "trade", "realized_pnl"), "6000000000");
+    let fees = s.balance(&keeper) as i128;
+    assert_eq!(s.account(&bob).collateral.i128(), w(26_000) - fees);
+}

@@ -215,7 +215,7 @@ fn fill(
     } else {
         order.keeper_fee
     };
-    match trade_at_record(deps.as_ref(), &mut ctx, &mut vault, cfg, order, size) {
+    match trade_at_record(deps.as_ref(), env, &mut ctx, &mut vault, cfg, order, size) {
         Ok((mut events, shortfall)) => {
             let (moved, charged) =
                 order_charge(ctx.balances(None, &vault), keeper_fee, Uint128::zero())?;
@@ -307,6 +307,7 @@ fn load_at_record(
 /// step. Returns its events and the shortfall to cover.
 fn trade_at_record(
     deps: Deps,
+    env: &Env,
     ctx: &mut AccountCtx,
     vault: &mut Vault,
     cfg: &Config,
@@ -316,8 +317,9 @@ fn trade_at_record(
     // The order was removed (its reservation released) before the account was loaded; the
     // other pending orders' reservations still count as spent.
     let closed = close_settled_positions(ctx, vault, cfg)?;
-    // While V < 0 the profit this fill realizes is paid with the haircut (DESIGN 6.10).
-    ctx.haircut = solvency::haircut_terms(deps, ctx, vault, cfg)?;
+    // While V < 0 the profit this fill realizes is paid with the haircut (DESIGN 6.10), V
+    // confirmed at live prices when the stored ones say it is negative (scenario 69).
+    ctx.haircut = solvency::haircut_terms_live(deps, env, ctx, vault, cfg)?;
     let mut events = closed.events;
     // A conditional order without an acceptable price has no slippage bound (DESIGN 6.11).
     let acceptable = order.acceptable_price.or_else(|| {
