@@ -437,6 +437,42 @@ fn s68_a_settled_market_writes_off_a_negative_book_once() {
     all_withdraw(&mut s, &[&dave, &erin, &carol]);
 }
 
+/// The world of scenarios 69 and 70: a 100,000 vault, bob long 1 BTC at 60,000 (BTC deferred
+/// when `deferred`: a keeper fills the order), the whale long 30 ETH at 3,000; ETH moves to
+/// `stored` a minute later and a griefer's 0.001 ETH short stores it (it lowers |K|: no cap
+/// judges it); a minute later ETH is at `live` and BTC at 66,000, nobody touching ETH.
+/// Returns the suite, bob and the keeper.
+fn eth_stored_then_live(deferred: bool, stored: &str, live: &str) -> (Suite, Addr, Addr) {
+    use perps_api::perps::{Execution, MarketConfig};
+    let btc = MarketConfig {
+        execution: Some(match deferred {
+            true => Execution::Deferred,
+            false => Execution::Immediate,
+        }),
+        ..plain_market("BTC")
+    };
+    let markets = [("BTC", btc), ("ETH", plain_market("ETH"))];
+    let mut s = Suite::with_vault(|_| {}, &markets, 100_000);
+    let bob = s.trader("bob", 20_000, 20_000);
+    let whale = s.trader("whale", 100_000, 100_000);
+    let griefer = s.trader("griefer", 1_000, 1_000);
+    let keeper = s.trader("keeper", 0, 0);
+    s.trade(&bob, "BTC", "1");
+    if deferred {
+        s.set_price("BTC", "60000");
+        crate::orders::keeper_run(&mut s, &keeper, None);
+    }
+    assert_eq!(s.account(&bob).positions[0].entry_price, d("60000"));
+    s.trade(&whale, "ETH", "30");
+    s.advance(60);
+    s.set_price("ETH", stored);
+    s.trade(&griefer, "ETH", "-0.001");
+    s.advance(60);
+    s.set_price("ETH", live);
+    s.set_price("BTC", "66000");
+    (s, bob, keeper)
+}
+
 /// Scenario 69: a winner's own close haircut at another market's stale stored price. The world
 /// of scenario 66 (ETH spike to 7,000 stored by the griefer's 0.001 short, ETH back at 3,000,
 /// BTC 66,000); bob closes his 1 BTC himself. Old code: the close valued ETH at its stored
@@ -445,19 +481,7 @@ fn s68_a_settled_market_writes_off_a_negative_book_once() {
 /// skew at its live price: V = 93,996 ≥ 0, no haircut, bob is paid 6,000.
 #[test]
 fn s69_a_close_is_never_haircut_at_another_markets_stale_stored_price() {
-    let markets = [("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))];
-    let mut s = Suite::with_vault(|_| {}, &markets, 100_000);
-    let bob = s.trader("bob", 20_000, 20_000);
-    let whale = s.trader("whale", 100_000, 100_000);
-    let griefer = s.trader("griefer", 1_000, 1_000);
-    s.trade(&bob, "BTC", "1");
-    s.trade(&whale, "ETH", "30");
-    s.advance(60);
-    s.set_price("ETH", "7000");
-    s.trade(&griefer, "ETH", "-0.001");
-    s.advance(60);
-    s.set_price("ETH", "3000");
-    s.set_price("BTC", "66000");
+    let (mut s, bob, _) = eth_stored_then_live(false, "7000", "3000");
     let res = s.close(&bob, "BTC").unwrap();
     assert_eq!(Suite::attr(&res, "trade", "realized_pnl"), "6000000000");
     assert_eq!(s.account(&bob).collateral.i128(), w(26_000));
@@ -480,19 +504,7 @@ fn s69_a_close_is_never_haircut_at_another_markets_stale_stored_price() {
 #[test]
 #[ignore = "scenario 70: a profit is paid in full at a stale stored price that hides V < 0"]
 fn s70_a_close_is_never_paid_in_full_at_a_stale_price_that_hides_a_deficit() {
-    let markets = [("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))];
-    let mut s = Suite::with_vault(|_| {}, &markets, 100_000);
-    let bob = s.trader("bob", 20_000, 20_000);
-    let bob2 = s.trader("bob2", 1_000, 1_000);
-    let whale = s.trader("whale", 100_000, 100_000);
-    s.trade(&bob, "BTC", "1");
-    s.trade(&whale, "ETH", "30");
-    s.advance(60);
-    s.set_price("ETH", "1000");
-    s.trade(&bob2, "ETH", "-0.001");
-    s.advance(60);
-    s.set_price("ETH", "7000");
-    s.set_price("BTC", "66000");
+    let (mut s, bob, _) = eth_stored_then_live(false, "1000", "7000");
     let res = s.close(&bob, "BTC").unwrap();
     assert_eq!(Suite::attr(&res, "trade", "realized_pnl"), "4762131530");
 }
@@ -503,28 +515,7 @@ fn s70_a_close_is_never_paid_in_full_at_a_stale_price_that_hides_a_deficit() {
 /// haircut, bob is paid 6,000 (before: 4,761.904761, the fill valued ETH at 7,000).
 #[test]
 fn s69_a_deferred_close_is_never_haircut_at_another_markets_stale_stored_price() {
-    use perps_api::perps::{Execution, MarketConfig};
-    let btc = MarketConfig {
-        execution: Some(Execution::Deferred),
-        ..plain_market("BTC")
-    };
-    let markets = [("BTC", btc), ("ETH", plain_market("ETH"))];
-    let mut s = Suite::with_vault(|_| {}, &markets, 100_000);
-    let bob = s.trader("bob", 20_000, 20_000);
-    let whale = s.trader("whale", 100_000, 100_000);
-    let griefer = s.trader("griefer", 1_000, 1_000);
-    let keeper = s.trader("keeper", 0, 0);
-    s.trade(&bob, "BTC", "1");
-    s.set_price("BTC", "60000");
-    crate::orders::keeper_run(&mut s, &keeper, None);
-    assert_eq!(s.account(&bob).positions[0].entry_price, d("60000"));
-    s.trade(&whale, "ETH", "30");
-    s.advance(60);
-    s.set_price("ETH", "7000");
-    s.trade(&griefer, "ETH", "-0.001");
-    s.advance(60);
-    s.set_price("ETH", "3000");
-    s.set_price("BTC", "66000");
+    let (mut s, bob, keeper) = eth_stored_then_live(true, "7000", "3000");
     s.close(&bob, "BTC").unwrap();
     s.set_price("BTC", "66000");
     let res = crate::orders::keeper_run(&mut s, &keeper, None);
