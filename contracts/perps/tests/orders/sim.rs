@@ -235,18 +235,8 @@ impl Model {
         let lps = ["l1", "l2"].map(|n| s.trader(n, 0, 0)).to_vec();
         let keeper = s.trader("keeper", 0, 0);
         // The feed's history so far (the suite published BTC once).
-        let h: perps_api::price_feed::PriceHistoryResponse = s
-            .app
-            .wrap()
-            .query_wasm_smart(
-                s.feed.clone(),
-                &perps_api::price_feed::QueryMsg::PriceHistory {
-                    feed_id: "BTC".into(),
-                },
-            )
-            .unwrap();
-        let records = h
-            .records
+        let history = s.price_history("BTC");
+        let records = history
             .iter()
             .map(|r| Record {
                 seq: r.sequence,
@@ -256,7 +246,7 @@ impl Model {
                 publish_time: r.publish_time,
             })
             .collect::<Vec<_>>();
-        let last = h.records.last().unwrap();
+        let last = history.last().unwrap();
         Model {
             price: last.price,
             last_publish: last.publish_time,

@@ -76,17 +76,7 @@ fn handled(res: &AppResponse) -> Vec<u64> {
 
 /// The sequence of BTC's latest record.
 fn latest_sequence(s: &Suite) -> u64 {
-    let h: perps_api::price_feed::PriceHistoryResponse = s
-        .app
-        .wrap()
-        .query_wasm_smart(
-            s.feed.clone(),
-            &perps_api::price_feed::QueryMsg::PriceHistory {
-                feed_id: "BTC".into(),
-            },
-        )
-        .unwrap();
-    h.records.last().unwrap().sequence
+    s.price_history("BTC").last().unwrap().sequence
 }
 
 fn size_of(s: &Suite, who: &Addr) -> Option<cosmwasm_std::SignedDecimal256> {

@@ -26,6 +26,17 @@ pub fn bystanders_withdraw_everything(s: &mut Suite, bystanders: &[Addr], deposi
     }
 }
 
+/// Every account of `who` withdraws its whole collateral, one after the other.
+pub fn all_withdraw(s: &mut Suite, who: &[&Addr]) {
+    for w in who {
+        let c = s.account(w).collateral.i128();
+        assert!(c >= 0, "{c}");
+        let before = s.balance(w);
+        s.withdraw(w, c as u128).unwrap();
+        assert_eq!(s.balance(w), before + c as u128);
+    }
+}
+
 /// Wallet sum of `who`.
 pub fn wallets(s: &Suite, who: &[Addr]) -> u128 {
     who.iter().map(|w| s.balance(w)).sum()

@@ -7,6 +7,7 @@
 use cosmwasm_std::{Addr, Uint128};
 use perps_api::perps::ExecuteMsg;
 
+use super::all_withdraw;
 use crate::suite::{plain_market, Suite, USDC};
 
 fn mark(who: &Addr) -> ExecuteMsg {
@@ -47,17 +48,6 @@ fn a_winner_paid_beyond_the_cash() -> (Suite, [Addr; 5]) {
     assert_eq!(w.collateral.i128(), 200_000 * USDC as i128);
     assert_eq!(w.pending_payout, Some(Uint128::new(20_000 * USDC)));
     (s, [whale, carol, dave, erin, keeper])
-}
-
-/// Every account of `who` withdraws its whole collateral, one after the other.
-fn all_withdraw(s: &mut Suite, who: &[&Addr]) {
-    for w in who {
-        let c = s.account(w).collateral.i128();
-        assert!(c >= 0, "{c}");
-        let before = s.balance(w);
-        s.withdraw(w, c as u128).unwrap();
-        assert_eq!(s.balance(w), before + c as u128);
-    }
 }
 
 /// The attack of finding 1 in its plainest form: carol's loss, which the vault's cash was owed,

@@ -5,6 +5,7 @@
 use cosmwasm_std::{Addr, Uint128};
 use perps_api::perps::{ExecuteMsg, LpPositionResponse, QueryMsg};
 
+use super::all_withdraw;
 use crate::suite::{config_update, d, plain_market, Suite, USDC};
 
 fn lp_position(s: &Suite, who: &Addr) -> LpPositionResponse {
@@ -22,17 +23,6 @@ fn mark(who: &Addr) -> ExecuteMsg {
 /// Whole USDC as a signed base-unit amount.
 fn w(x: i128) -> i128 {
     x * USDC as i128
-}
-
-/// Every account of `who` withdraws its whole collateral, one after the other.
-fn all_withdraw(s: &mut Suite, who: &[&Addr]) {
-    for a in who {
-        let c = s.account(a).collateral.i128();
-        assert!(c >= 0, "{c}");
-        let before = s.balance(a);
-        s.withdraw(a, c as u128).unwrap();
-        assert_eq!(s.balance(a), before + c as u128);
-    }
 }
 
 /// Wide exposure caps (20 × V per market and in total; backing 2 %, ADL trigger 1 %) so that

@@ -325,6 +325,21 @@ impl Suite {
         );
     }
 
+    /// The feed's held records of `feed_id`, oldest first.
+    pub fn price_history(&self, feed_id: &str) -> Vec<perps_api::price_feed::HistoryRecord> {
+        let h: perps_api::price_feed::PriceHistoryResponse = self
+            .app
+            .wrap()
+            .query_wasm_smart(
+                self.feed.clone(),
+                &perps_api::price_feed::QueryMsg::PriceHistory {
+                    feed_id: feed_id.into(),
+                },
+            )
+            .unwrap();
+        h.records
+    }
+
     /// Publishes `price` (conf 0, EMA = price) one second later (the feed takes strictly newer
     /// publish times only).
     pub fn set_price(&mut self, feed_id: &str, price: &str) {
