@@ -75,6 +75,35 @@ macro_rules! entry_points {
     };
 }
 
+/// A value serde_json can write, type-erased: [`answer`] serializes every response type through
+/// one function (as `cosmwasm_std::to_json_binary`, which is instantiated once per type: buffer,
+/// serializer and error conversion each time, ~300 bytes; docs/size.md).
+pub trait Answer {
+    /// Writes `self` as JSON.
+    fn write_json(
+        &self,
+        out: &mut serde_json::Serializer<&mut Vec<u8>>,
+    ) -> Result<(), serde_json::Error>;
+}
+
+impl<T: serde::Serialize> Answer for T {
+    fn write_json(
+        &self,
+        out: &mut serde_json::Serializer<&mut Vec<u8>>,
+    ) -> Result<(), serde_json::Error> {
+        self.serialize(out)
+    }
+}
+
+/// `cosmwasm_std::to_json_binary(value)`: the same bytes (serde_json's compact writer) and the
+/// same error.
+#[inline(never)]
+pub fn answer(value: &dyn Answer) -> cosmwasm_std::StdResult<cosmwasm_std::Binary> {
+    let mut out = Vec::with_capacity(128);
+    value.write_json(&mut serde_json::Serializer::new(&mut out))?;
+    Ok(cosmwasm_std::Binary::new(out))
+}
+
 /// The `Reply` a chain hands to a contract's `reply` entry point, read with the record reader
 /// (`crate::record::ForeignFields`) instead of cosmwasm-std's derived readers of `Reply`,
 /// `SubMsgResponse`, `Event`, `Attribute` and `MsgResponse` (~10 KB, docs/size.md). It keeps
