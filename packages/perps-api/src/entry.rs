@@ -97,11 +97,17 @@ impl<T: serde::Serialize> Answer for T {
 
 /// `cosmwasm_std::to_json_binary(value)`: the same bytes (serde_json's compact writer) and the
 /// same error.
-#[inline(never)]
 pub fn answer(value: &dyn Answer) -> cosmwasm_std::StdResult<cosmwasm_std::Binary> {
+    json_vec(value).map(cosmwasm_std::Binary::new)
+}
+
+/// `cosmwasm_std::to_json_vec(value)` for every type through [`Answer`] (the engine's JSON
+/// records, the messages it sends, its query answers).
+#[inline(never)]
+pub fn json_vec(value: &dyn Answer) -> cosmwasm_std::StdResult<Vec<u8>> {
     let mut out = Vec::with_capacity(128);
     value.write_json(&mut serde_json::Serializer::new(&mut out))?;
-    Ok(cosmwasm_std::Binary::new(out))
+    Ok(out)
 }
 
 /// The `Reply` a chain hands to a contract's `reply` entry point, read with the record reader

@@ -8,8 +8,7 @@
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{
-    to_json_binary, Addr, Coin, CustomQuery, QuerierWrapper, StdError, StdResult, Uint128, Uint256,
-    WasmMsg,
+    Addr, Coin, CustomQuery, QuerierWrapper, StdError, StdResult, Uint128, Uint256, WasmMsg,
 };
 
 use crate::msg::{none_left, req, superset_deserialize, FieldError};
@@ -395,7 +394,7 @@ impl InsuranceFund {
     fn execute(&self, msg: &ExecuteMsg, funds: Vec<Coin>) -> StdResult<WasmMsg> {
         Ok(WasmMsg::Execute {
             contract_addr: self.0.to_string(),
-            msg: to_json_binary(msg)?,
+            msg: crate::entry::answer(msg)?,
             funds,
         })
     }
@@ -404,7 +403,7 @@ impl InsuranceFund {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cosmwasm_std::{coin, from_json};
+    use cosmwasm_std::{coin, from_json, to_json_binary};
 
     fn fund() -> InsuranceFund {
         InsuranceFund(Addr::unchecked("fund"))
