@@ -363,6 +363,21 @@ mod tests {
     }
 
     #[test]
+    fn the_migrate_message_reads_as_the_derived_one() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        struct MigrateMsg {}
+        for json in ["{}", r#"{"x":1}"#] {
+            let ours = read::<crate::perps::MigrateMsg>(json);
+            assert_eq!(ours, read::<MigrateMsg>(json), "{json}");
+        }
+        // not an object: refused (`expected an object`, as every record-reader message)
+        for json in ["1", "null", "[]"] {
+            assert!(read::<crate::perps::MigrateMsg>(json).contains("expected an object"));
+        }
+    }
+
+    #[test]
     fn the_message_enums_read_as_the_derived_ones() {
         use crate::perps::{MarketStatusUpdate, TradeMode, Trigger};
         for json in [

@@ -1336,10 +1336,30 @@ pub struct AdlRankingResponse {
 }
 
 /// Migration message.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read with the message reader (`{}`; any key
+// refused with the derived text, `unknown field `x`, there are no fields`).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
 pub struct MigrateMsg {}
+
+impl<'de> serde::Deserialize<'de> for MigrateMsg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        record::read_only::<D, MsgFields>(d, &[])?;
+        Ok(MigrateMsg {})
+    }
+}
 
 /// Engine configuration.
 #[cw_serde]
