@@ -322,7 +322,9 @@ mod tests {
             .collect()
     }
 
-    /// The enums as serde derived them before (`tagged_enum` must read the same).
+    /// The enums as serde derived them before (`tagged_enum` must read the same; compared
+    /// through `Debug`).
+    #[allow(dead_code)]
     mod derived {
         use cosmwasm_std::Uint128;
         use serde::Deserialize;
