@@ -1,6 +1,7 @@
 //! Dispatch: one arm per message, one call each.
 
-use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response};
+use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response};
+use perps_api::entry::answer;
 use perps_api::perps::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 
 use crate::error::ContractResult;
@@ -167,39 +168,38 @@ fn dispatch_orders(
 }
 
 pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> ContractResult<Binary> {
-    Ok(match msg {
-        QueryMsg::Config {} => to_json_binary(&q::config(deps)?)?,
-        QueryMsg::Market { market_id } => to_json_binary(&q::market(deps, market_id)?)?,
-        QueryMsg::Markets { start_after, limit } => {
-            to_json_binary(&q::markets(deps, start_after, limit)?)?
-        }
-        QueryMsg::Account { address } => to_json_binary(&q::account(deps, env, address)?)?,
+    let answered = match msg {
+        QueryMsg::Config {} => answer(&q::config(deps)?),
+        QueryMsg::Market { market_id } => answer(&q::market(deps, market_id)?),
+        QueryMsg::Markets { start_after, limit } => answer(&q::markets(deps, start_after, limit)?),
+        QueryMsg::Account { address } => answer(&q::account(deps, env, address)?),
         QueryMsg::Accounts { start_after, limit } => {
-            to_json_binary(&q::accounts(deps, env, start_after, limit)?)?
+            answer(&q::accounts(deps, env, start_after, limit)?)
         }
         QueryMsg::LiquidatableAccounts { start_after, limit } => {
-            to_json_binary(&q::liquidatable_accounts(deps, env, start_after, limit)?)?
+            answer(&q::liquidatable_accounts(deps, env, start_after, limit)?)
         }
         QueryMsg::SimulateTrade {
             address,
             market_id,
             size_delta,
             mode,
-        } => to_json_binary(&q::simulate_trade(
+        } => answer(&q::simulate_trade(
             deps, env, address, market_id, size_delta, mode,
-        )?)?,
-        QueryMsg::Orders { address } => to_json_binary(&q::orders(deps, address)?)?,
+        )?),
+        QueryMsg::Orders { address } => answer(&q::orders(deps, address)?),
         QueryMsg::PendingOrders { start_after, limit } => {
-            to_json_binary(&q::pending_orders(deps, start_after, limit)?)?
+            answer(&q::pending_orders(deps, start_after, limit)?)
         }
-        QueryMsg::Vault {} => to_json_binary(&q::vault(deps, env)?)?,
-        QueryMsg::LpPosition { address } => to_json_binary(&q::lp_position(deps, env, address)?)?,
+        QueryMsg::Vault {} => answer(&q::vault(deps, env)?),
+        QueryMsg::LpPosition { address } => answer(&q::lp_position(deps, env, address)?),
         QueryMsg::AdlRanking {
             market_id,
             start_after,
             limit,
-        } => to_json_binary(&q::adl_ranking(deps, env, market_id, start_after, limit)?)?,
-    })
+        } => answer(&q::adl_ranking(deps, env, market_id, start_after, limit)?),
+    };
+    Ok(answered?)
 }
 
 pub fn migrate(deps: DepsMut, _env: Env, msg: MigrateMsg) -> ContractResult<Response> {

@@ -244,8 +244,11 @@ impl<'a, K: PrimaryKey<'a>, T: JsonRecord + Serialize + DeserializeOwned> JsonMa
             .transpose()
     }
 
+    /// `cw_storage_plus::Map::save` (the same bytes), serialized by `perps_api::entry::json_vec`
+    /// (one writer for every record type).
     pub fn save(&self, store: &mut dyn Storage, k: K, data: &T) -> StdResult<()> {
-        self.map.save(store, k, data)
+        store.set(&self.map.key(k), &perps_api::entry::json_vec(data)?);
+        Ok(())
     }
 
     pub fn remove(&self, store: &mut dyn Storage, k: K) {

@@ -47,7 +47,6 @@ macro_rules! entry_points {
         }
 
         $(
-            #[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
             pub fn $reply(
                 deps: cosmwasm_std::DepsMut,
                 env: cosmwasm_std::Env,
@@ -55,8 +54,93 @@ macro_rules! entry_points {
             ) -> ContractResult<cosmwasm_std::Response> {
                 contract::$reply(deps, env, msg)
             }
+
+            /// The `reply` export, reading the `Reply` as [`$crate::entry::ReplyMsg`] (what
+            /// `cosmwasm_std::entry_point` generates, with `do_migrate`'s generic message in place
+            /// of `do_reply`'s fixed `Reply`: the same ABI, env and message in, the response out).
+            #[cfg(all(target_arch = "wasm32", not(feature = "library")))]
+            mod __wasm_export_reply {
+                #[no_mangle]
+                extern "C" fn $reply(ptr_0: u32, ptr_1: u32) -> u32 {
+                    cosmwasm_std::do_migrate(
+                        &|deps: cosmwasm_std::DepsMut,
+                          env: cosmwasm_std::Env,
+                          msg: $crate::entry::ReplyMsg| super::$reply(deps, env, msg.0),
+                        ptr_0,
+                        ptr_1,
+                    )
+                }
+            }
         )?
     };
+}
+
+/// A value serde_json can write, type-erased: [`answer`] serializes every response type through
+/// one function (as `cosmwasm_std::to_json_binary`, which is instantiated once per type: buffer,
+/// serializer and error conversion each time, ~300 bytes; docs/size.md).
+pub trait Answer {
+    /// Writes `self` as JSON.
+    fn write_json(
+        &self,
+        out: &mut serde_json::Serializer<&mut Vec<u8>>,
+    ) -> Result<(), serde_json::Error>;
+}
+
+impl<T: serde::Serialize> Answer for T {
+    fn write_json(
+        &self,
+        out: &mut serde_json::Serializer<&mut Vec<u8>>,
+    ) -> Result<(), serde_json::Error> {
+        self.serialize(out)
+    }
+}
+
+/// `cosmwasm_std::to_json_binary(value)`: the same bytes (serde_json's compact writer) and the
+/// same error.
+pub fn answer(value: &dyn Answer) -> cosmwasm_std::StdResult<cosmwasm_std::Binary> {
+    json_vec(value).map(cosmwasm_std::Binary::new)
+}
+
+/// `cosmwasm_std::to_json_vec(value)` for every type through [`Answer`] (the engine's JSON
+/// records, the messages it sends, its query answers).
+#[inline(never)]
+pub fn json_vec(value: &dyn Answer) -> cosmwasm_std::StdResult<Vec<u8>> {
+    let mut out = Vec::with_capacity(128);
+    value.write_json(&mut serde_json::Serializer::new(&mut out))?;
+    Ok(out)
+}
+
+/// The `Reply` a chain hands to a contract's `reply` entry point, read with the record reader
+/// (`crate::record::ForeignFields`) instead of cosmwasm-std's derived readers of `Reply`,
+/// `SubMsgResponse`, `Event`, `Attribute` and `MsgResponse` (~10 KB, docs/size.md). It keeps
+/// `id`, `payload`, `gas_used` and a failure's error text; a success's events, data and message
+/// responses are skipped (read as an empty `SubMsgResponse`): the engine's only submessage
+/// replies on error.
+pub struct ReplyMsg(pub cosmwasm_std::Reply);
+
+impl<'de> serde::Deserialize<'de> for ReplyMsg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use crate::record::need;
+        use cosmwasm_std::{SubMsgResponse, SubMsgResult};
+        let f: crate::record::ForeignFields = crate::record::read(d)?;
+        let result = need(f.result, "result")?;
+        let result = match (result.ok, result.error) {
+            (_, Some(error)) => SubMsgResult::Err(error),
+            #[allow(deprecated)]
+            (Some(_), None) => SubMsgResult::Ok(SubMsgResponse {
+                events: vec![],
+                data: None,
+                msg_responses: vec![],
+            }),
+            (None, None) => return Err(serde::de::Error::missing_field("ok")),
+        };
+        Ok(ReplyMsg(cosmwasm_std::Reply {
+            id: need(f.id, "id")?,
+            payload: f.payload.unwrap_or_default(),
+            gas_used: f.gas_used.unwrap_or_default(),
+            result,
+        }))
+    }
 }
 
 /// The `main` of a contract's schema binary (`src/bin/schema.rs`): writes the JSON schema of the
@@ -73,4 +157,63 @@ macro_rules! schema_main {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use cosmwasm_std::{
+        from_json, to_json_vec, Binary, Event, MsgResponse, Reply, SubMsgResponse, SubMsgResult,
+    };
+
+    use super::ReplyMsg;
+
+    fn reply(result: SubMsgResult) -> Reply {
+        Reply {
+            id: 7,
+            payload: Binary::from(b"\"12\"".as_slice()),
+            gas_used: 1234,
+            result,
+        }
+    }
+
+    #[test]
+    fn a_failed_submessage_reads_as_the_derived_reply() {
+        let sent = reply(SubMsgResult::Err("codespace: wasm, code: 5".to_string()));
+        let read: ReplyMsg = from_json(to_json_vec(&sent).unwrap()).unwrap();
+        assert_eq!(read.0, sent);
+    }
+
+    #[test]
+    #[allow(deprecated)]
+    fn a_success_keeps_id_payload_and_gas_and_skips_the_events() {
+        let sent = reply(SubMsgResult::Ok(SubMsgResponse {
+            events: vec![Event::new("wasm").add_attribute("a", "b")],
+            data: Some(Binary::from(b"x".as_slice())),
+            msg_responses: vec![MsgResponse {
+                type_url: "/t".to_string(),
+                value: Binary::from(b"y".as_slice()),
+            }],
+        }));
+        let read: ReplyMsg = from_json(to_json_vec(&sent).unwrap()).unwrap();
+        let empty = SubMsgResponse {
+            events: vec![],
+            data: None,
+            msg_responses: vec![],
+        };
+        assert_eq!(read.0, reply(SubMsgResult::Ok(empty)));
+    }
+
+    #[test]
+    fn defaults_and_missing_fields_as_the_derived_reader() {
+        let read: ReplyMsg = from_json(r#"{"id":3,"result":{"error":"e"}}"#).unwrap();
+        assert_eq!((read.0.id, read.0.gas_used), (3, 0));
+        assert!(read.0.payload.is_empty());
+        for (json, missing) in [
+            (r#"{"result":{"error":"e"}}"#, "missing field `id`"),
+            (r#"{"id":3}"#, "missing field `result`"),
+        ] {
+            let err = from_json::<ReplyMsg>(json).err().map(|e| e.to_string());
+            assert!(err.as_deref().unwrap_or("").contains(missing), "{err:?}");
+        }
+    }
 }

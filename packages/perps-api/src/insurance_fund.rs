@@ -8,8 +8,7 @@
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{
-    to_json_binary, Addr, Coin, CustomQuery, QuerierWrapper, StdError, StdResult, Uint128, Uint256,
-    WasmMsg,
+    Addr, Coin, CustomQuery, QuerierWrapper, StdError, StdResult, Uint128, Uint256, WasmMsg,
 };
 
 use crate::msg::{none_left, req, superset_deserialize, FieldError};
@@ -257,7 +256,20 @@ superset_deserialize!(
 pub struct MigrateMsg {}
 
 /// Answer to `config`.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read through `crate::record::ForeignFields`
+// (the engine reads it at instantiate).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 pub struct ConfigResponse {
     /// Current owner.
     pub owner: Addr,
@@ -267,6 +279,19 @@ pub struct ConfigResponse {
     pub denom: String,
     /// Engines allowed to call `cover_bad_debt`, in registration order.
     pub engines: Vec<Addr>,
+}
+
+impl<'de> serde::Deserialize<'de> for ConfigResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use crate::record::need;
+        let f: crate::record::ForeignFields = crate::record::read(d)?;
+        Ok(ConfigResponse {
+            owner: need(f.owner, "owner")?,
+            pending_owner: f.pending_owner,
+            denom: need(f.denom, "denom")?,
+            engines: need(f.engines, "engines")?,
+        })
+    }
 }
 
 /// Answer to `balance`.
@@ -343,7 +368,17 @@ impl InsuranceFund {
         querier: &QuerierWrapper<C>,
         denom: impl Into<String>,
     ) -> StdResult<Uint256> {
-        Ok(querier.query_balance(self.0.as_str(), denom)?.amount)
+        // `QuerierWrapper::query_balance` reads the answer with the bank's derived
+        // `BalanceResponse`; the record reader is smaller (docs/size.md).
+        let request = cosmwasm_std::BankQuery::Balance {
+            address: self.0.to_string(),
+            denom: denom.into(),
+        };
+        let f: crate::record::ForeignFields = querier.query(&request.into())?;
+        match f.amount {
+            Some(coin) => Ok(coin.amount),
+            None => Err(StdError::msg("bank balance answer: missing field `amount`")),
+        }
     }
 
     /// One page of recorded payouts (smart query).
@@ -359,7 +394,7 @@ impl InsuranceFund {
     fn execute(&self, msg: &ExecuteMsg, funds: Vec<Coin>) -> StdResult<WasmMsg> {
         Ok(WasmMsg::Execute {
             contract_addr: self.0.to_string(),
-            msg: to_json_binary(msg)?,
+            msg: crate::entry::answer(msg)?,
             funds,
         })
     }
@@ -368,10 +403,29 @@ impl InsuranceFund {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cosmwasm_std::{coin, from_json};
+    use cosmwasm_std::{coin, from_json, to_json_binary};
 
     fn fund() -> InsuranceFund {
         InsuranceFund(Addr::unchecked("fund"))
+    }
+
+    #[test]
+    fn config_response_reads_back_what_the_fund_writes() {
+        let sent = ConfigResponse {
+            owner: Addr::unchecked("owner"),
+            pending_owner: Some(Addr::unchecked("next")),
+            denom: "uusdc".to_string(),
+            engines: vec![Addr::unchecked("e1"), Addr::unchecked("e2")],
+        };
+        let read: ConfigResponse = from_json(to_json_binary(&sent).unwrap()).unwrap();
+        assert_eq!(read, sent);
+        let json = r#"{"owner":"o","pending_owner":null,"denom":"d","engines":[],"later":1}"#;
+        assert_eq!(
+            from_json::<ConfigResponse>(json).unwrap().pending_owner,
+            None
+        );
+        let err = from_json::<ConfigResponse>(r#"{"owner":"o","denom":"d"}"#).unwrap_err();
+        assert!(err.to_string().contains("missing field `engines`"), "{err}");
     }
 
     #[test]

@@ -172,6 +172,7 @@ crate::record_fields! {
         max_notional: Option<Uint128>,
         initial_margin_ratio: Option<Decimal256>,
         maintenance_margin_ratio: Option<Decimal256>,
+        margin: Option<Uint128>,
     }
 }
 
@@ -224,6 +225,49 @@ const TIER_FIELDS: &[&str] = &[
     "initial_margin_ratio",
     "maintenance_margin_ratio",
 ];
+
+/// `Deserialize` of a message enum of unit variants through `crate::msg::tagged_enum` with
+/// [`MsgFields`] (one reader for the four message enums; the variant names in declaration order).
+macro_rules! unit_enum_deserialize {
+    ($name:ident, $($variant:ident = $text:literal),+) => {
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                const VARIANTS: &[&str] = &[$($text),+];
+                let (index, _) =
+                    crate::msg::tagged_enum::<D, MsgFields>(d, stringify!($name), VARIANTS, &[])?;
+                // `index` is a position in `VARIANTS`
+                [$($name::$variant),+]
+                    .into_iter()
+                    .nth(index)
+                    .ok_or_else(|| serde::de::Error::custom("variant index"))
+            }
+        }
+    };
+}
+unit_enum_deserialize!(Execution, Deferred = "deferred", Immediate = "immediate");
+unit_enum_deserialize!(Trigger, Above = "above", Below = "below");
+unit_enum_deserialize!(
+    MarketStatusUpdate,
+    Active = "active",
+    ReduceOnly = "reduce_only"
+);
+
+impl<'de> serde::Deserialize<'de> for TradeMode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (index, fields) = crate::msg::tagged_enum::<D, MsgFields>(
+            d,
+            "TradeMode",
+            &["cross", "isolated"],
+            &[&[], &["margin"]],
+        )?;
+        match (index, fields) {
+            (1, Some(f)) => Ok(TradeMode::Isolated {
+                margin: need(f.margin, "margin")?,
+            }),
+            _ => Ok(TradeMode::Cross),
+        }
+    }
+}
 
 /// One bracket of the margin schedule. Brackets work like income-tax brackets.
 // `#[cw_serde]` without its derived `Deserialize`: read through [`MsgFields`] (`crate::record`).
@@ -331,7 +375,20 @@ impl<'de> serde::Deserialize<'de> for MarketConfig {
 }
 
 /// How a market executes `trade` and `close_position`.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read with `crate::msg::tagged_enum`.
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
+#[serde(rename_all = "snake_case")]
 pub enum Execution {
     /// Market orders, filled at the first price record accepted in a block after placement.
     Deferred,
@@ -340,7 +397,20 @@ pub enum Execution {
 }
 
 /// Direction of a conditional order's trigger.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read with `crate::msg::tagged_enum`.
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
+#[serde(rename_all = "snake_case")]
 pub enum Trigger {
     /// Fires on a price record ≥ `trigger_price`.
     Above,
@@ -442,7 +512,20 @@ pub struct PendingOrdersResponse {
 }
 
 /// Margin mode requested when a trade opens a position.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read with `crate::msg::tagged_enum`.
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
+#[serde(rename_all = "snake_case")]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
 pub enum TradeMode {
@@ -465,7 +548,20 @@ pub enum PositionMode {
 }
 
 /// A status the owner can set.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read with `crate::msg::tagged_enum`.
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
+#[serde(rename_all = "snake_case")]
 pub enum MarketStatusUpdate {
     /// Everything allowed.
     Active,
@@ -1240,10 +1336,30 @@ pub struct AdlRankingResponse {
 }
 
 /// Migration message.
-#[cw_serde]
+// `#[cw_serde]` without its derived `Deserialize`: read with the message reader (`{}`; any key
+// refused with the derived text, `unknown field `x`, there are no fields`).
+#[derive(
+    ::cosmwasm_schema::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    ::cosmwasm_schema::schemars::JsonSchema,
+    ::cosmwasm_schema::cw_schema::Schemaifier,
+)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemaifier(crate = "::cosmwasm_schema::cw_schema")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 #[serde(deny_unknown_fields)]
 #[schemaifier(mute_warnings)]
 pub struct MigrateMsg {}
+
+impl<'de> serde::Deserialize<'de> for MigrateMsg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        record::read_only::<D, MsgFields>(d, &[])?;
+        Ok(MigrateMsg {})
+    }
+}
 
 /// Engine configuration.
 #[cw_serde]

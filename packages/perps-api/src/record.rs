@@ -166,6 +166,27 @@ crate::record_fields! {
     }
 }
 
+crate::record_fields! {
+    skip
+    /// What the engine reads from outside, one reader for all: the insurance fund's `config`
+    /// answer ([`crate::insurance_fund::ConfigResponse`]), the bank's balance answer
+    /// ([`crate::insurance_fund::InsuranceFund::bank_balance`]: `amount` is its coin) and the
+    /// `Reply` of a submessage ([`crate::entry::ReplyMsg`]: `result` holds `ok` or `error`).
+    pub(crate) struct ForeignFields {
+        pub(crate) owner: Option<cosmwasm_std::Addr>,
+        pub(crate) pending_owner: Option<cosmwasm_std::Addr>,
+        pub(crate) denom: Option<String>,
+        pub(crate) engines: Option<Vec<cosmwasm_std::Addr>>,
+        pub(crate) amount: Option<cosmwasm_std::Coin>,
+        pub(crate) id: Option<u64>,
+        pub(crate) payload: Option<cosmwasm_std::Binary>,
+        pub(crate) gas_used: Option<u64>,
+        pub(crate) result: Option<Box<ForeignFields>>,
+        pub(crate) ok: Option<IgnoredAny>,
+        pub(crate) error: Option<String>,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use cosmwasm_std::{from_json, Decimal256};
