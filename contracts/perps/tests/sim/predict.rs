@@ -869,6 +869,88 @@ fn haircut_paid(raw: i128, v: Int256, profits: Int256) -> i128 {
     Int128::try_from(q).unwrap().i128()
 }
 
+impl Sim {
+    /// Issue 12: a liquidation pays the liquidated book's net gain (realized PnL less funding
+    /// over its closes) only up to `payable` ([`room`], from the state before the message) and
+    /// the rest becomes the account's pending payout, exactly — less any debt the book is left
+    /// with, which the claim pays first (the book then ends at 0); the vault's cash moves by
+    /// what it paid. Asserted when the call liquidated one book of an account that held no
+    /// claim and no settled position before, and booked no bad debt.
+    pub(super) fn check_liquidation_payout(
+        &mut self,
+        t: usize,
+        pre: &Obs,
+        post: &Obs,
+        res: &AppResponse,
+    ) -> Result<(), String> {
+        if pre.resp[t].pending_payout.is_some() || pre.holds_settled(t) {
+            return Ok(());
+        }
+        let mut books = Vec::new();
+        let mut net = 0i128;
+        for e in res.events.iter().filter(|e| e.ty == "wasm-liquidation") {
+            let get = |k: &str| {
+                e.attributes
+                    .iter()
+                    .find(|a| a.key == k)
+                    .map(|a| a.value.clone())
+                    .unwrap_or_default()
+            };
+            let mode = get("mode");
+            let book = if mode == "cross" {
+                mode
+            } else {
+                get("market_id")
+            };
+            if !books.contains(&book) {
+                books.push(book);
+            }
+            net += get("realized_pnl").parse::<i128>().unwrap_or(0)
+                - get("funding_paid").parse::<i128>().unwrap_or(0);
+        }
+        if books.len() != 1 || attr(res, "bad_debt", "shortfall").is_some() {
+            return Ok(());
+        }
+        let id = match books[0].as_str() {
+            "cross" => "",
+            id => id,
+        };
+        let over = (net - room(pre, t, id)).max(0);
+        let pending = post.resp[t].pending_payout.map_or(0, |p| p.u128() as i128);
+        if pending > over || (pending < over && !book_left_at_zero(pre, post, t, id)) {
+            return Err(format!(
+                "liquidation of trader{t} ({}): pending payout {pending}, model {over} (net \
+                 gain {net}, payable {})",
+                books[0],
+                room(pre, t, id)
+            ));
+        }
+        let paid = pre.cash - post.cash;
+        if paid != net - pending {
+            return Err(format!(
+                "liquidation of trader{t}: the vault paid {paid}, model {} (net gain {net} less \
+                 pending {pending})",
+                net - pending
+            ));
+        }
+        self.stats.liquidation_payouts_checked += 1;
+        if pending > 0 {
+            self.stats.liquidation_payouts_deferred += 1;
+        }
+        Ok(())
+    }
+}
+
+/// The liquidated book of trader `t` (`id` its isolated market, "" the cross book) holds 0
+/// after the call (a closed isolated position returned nothing to `C`).
+fn book_left_at_zero(pre: &Obs, post: &Obs, t: usize, id: &str) -> bool {
+    match post.position(t, id).and_then(|p| p.margin) {
+        Some(m) => m == 0,
+        None if id.is_empty() => post.accounts[t].collateral == 0,
+        None => post.accounts[t].collateral == pre.accounts[t].collateral,
+    }
+}
+
 /// Attribute `key` of the first event of type `ty` (as emitted, or `wasm-` prefixed).
 fn attr(res: &AppResponse, ty: &str, key: &str) -> Option<i128> {
     res.events
