@@ -86,9 +86,11 @@ pub struct LiquidationPlan {
 /// against the claim first, and a plan that nets a loss (or a gain up to `payable`) defers nothing.
 #[derive(Debug, Clone, Copy)]
 struct Gains {
-    payable: Option<Uint128>,
+    /// `payable` (`None`: without limit).
+    payable: Option<Int128>,
     net: Int128,
-    pending: Uint128,
+    /// `max(0, net − payable)`.
+    pending: Int128,
 }
 
 impl Gains {
@@ -99,23 +101,27 @@ impl Gains {
         let Some(payable) = self.payable else {
             return Ok(gain);
         };
-        let pending = clamp_u128(self.net.checked_sub(int128(payable)?)?);
-        let added = int128(pending)?.checked_sub(int128(self.pending)?)?;
+        let pending = self.net.checked_sub(payable)?.max(Int128::zero());
+        let kept = gain.checked_sub(pending.checked_sub(self.pending)?)?;
         self.pending = pending;
-        Ok(gain.checked_sub(added)?)
+        Ok(kept)
     }
 
     /// The most a penalty may take from a book of `equity` and `collateral`: its equity less the
     /// claim its open gains (`equity − collateral`) would add if they closed now, so that a
     /// penalty is never paid out of a gain the vault will owe rather than pay.
     fn penalty_cap(&self, equity: Int128, collateral: Int128) -> Result<Uint128, RiskError> {
-        let Some(payable) = self.payable else {
-            return Ok(clamp_u128(equity));
+        let more = match self.payable {
+            None => Int128::zero(),
+            Some(payable) => self
+                .net
+                .checked_add(equity.checked_sub(collateral)?)?
+                .checked_sub(payable)?
+                .max(Int128::zero())
+                .checked_sub(self.pending)?
+                .max(Int128::zero()),
         };
-        let open = equity.checked_sub(collateral)?;
-        let all = self.net.checked_add(open)?.checked_sub(int128(payable)?)?;
-        let more = clamp_u128(all).saturating_sub(self.pending);
-        Ok(clamp_u128(equity.checked_sub(int128(more)?)?))
+        Ok(clamp_u128(equity.checked_sub(more)?))
     }
 }
 
@@ -170,9 +176,9 @@ pub fn plan_liquidation_paying(
 
     let mut closes = Vec::new();
     let mut gains = Gains {
-        payable,
+        payable: payable.map(int128).transpose()?,
         net: Int128::zero(),
-        pending: Uint128::zero(),
+        pending: Int128::zero(),
     };
     for &(_, i) in &order {
         if meets_target(&work, params, config.target_ratio)? {
@@ -225,11 +231,13 @@ pub fn plan_liquidation_paying(
         charged = charged.checked_add(top_up)?;
         liquidator_reward = penalty_total.checked_add(top_up)?;
     }
-    if work.collateral.is_negative() {
-        // the claim pays the book's own debt first (no real money moves: DESIGN 6.10)
-        let x = gains.pending.min(work.collateral.unsigned_abs());
+    // the claim pays the book's own debt first (no real money moves: DESIGN 6.10)
+    let x = gains
+        .pending
+        .min(Int128::zero().checked_sub(work.collateral)?);
+    if x > Int128::zero() {
         gains.pending = gains.pending.checked_sub(x)?;
-        work.collateral = work.collateral.checked_add(int128(x)?)?;
+        work.collateral = work.collateral.checked_add(x)?;
     }
     let mut bad_debt = Uint128::zero();
     if flat && work.collateral.is_negative() {
@@ -249,7 +257,7 @@ pub fn plan_liquidation_paying(
         liquidator_reward,
         insurance_share,
         bad_debt,
-        pending_payout: gains.pending,
+        pending_payout: clamp_u128(gains.pending),
     }))
 }
 

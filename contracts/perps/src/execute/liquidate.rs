@@ -111,8 +111,7 @@ pub fn liquidate_books(
             BookKind::Cross => None,
             BookKind::Isolated(id) => Some(id.as_str()),
         };
-        let own = ctx.balances(id, vault);
-        let own = own.margin.unwrap_or(own.collateral);
+        let own = id.map_or(Ok(ctx.collateral), |id| ctx.isolated_margin(id))?;
         let can = payable(vault.cash, ctx.owed_by_others(vault, id)?, own)?;
         let Some(plan) = plan_liquidation_paying(&book, &params, &lcfg, Some(can))? else {
             continue;
