@@ -1,7 +1,9 @@
 //! `liquidate { account, min_reward? }` (DESIGN 6.8): permissionless, one call for every
 //! liquidatable book of the account. Plans come from `perps-risk`; this module applies them
 //! (positions, aggregates, funding, collateral), pays the caller, accrues the insurance share
-//! and sends any shortfall down the bad-debt waterfall.
+//! and sends any shortfall down the bad-debt waterfall. A book's net gain is paid only up to
+//! what the vault can pay (`payable`, issue 12): the rest is a pending payout of the account,
+//! reported by the `pending_payout` attribute.
 //!
 //! Prices: a book is valued best effort (a market whose price fails liveness counts at its last
 //! price, losses only, with its full MM); only positions with a live price are closed, so the
@@ -269,7 +271,6 @@ pub fn liquidate(
         .add_attribute("liquidator", info.sender.as_str())
         .add_attribute("reward", reward)
         .add_events(events);
-    // profits of this message the vault could not pay in cash (issue 12)
     if !ctx.pending_added.is_zero() {
         res = res.add_attribute("pending_payout", ctx.pending_added);
     }
