@@ -873,9 +873,10 @@ impl Sim {
     /// Issue 12: a liquidation pays the liquidated book's net gain (realized PnL less funding
     /// over its closes) only up to `payable` ([`room`], from the state before the message) and
     /// the rest becomes the account's pending payout, exactly — less any debt the book is left
-    /// with, which the claim pays first (the book then ends at 0); the vault's cash moves by
-    /// what it paid. Asserted when the call liquidated one book of an account that held no
-    /// claim and no settled position before, and booked no bad debt.
+    /// with, which the claim pays first; the vault's cash moves by what it paid, and what it holds
+    /// beyond what books owe it does not fall below zero (or its level before, if lower).
+    /// Asserted when the call liquidated one book of an account that held no claim and no
+    /// settled position before, and booked no bad debt.
     pub(super) fn check_liquidation_payout(
         &mut self,
         t: usize,
@@ -887,7 +888,7 @@ impl Sim {
             return Ok(());
         }
         let mut books = Vec::new();
-        let mut net = 0i128;
+        let (mut net, mut charged) = (0i128, 0i128);
         for e in res.events.iter().filter(|e| e.ty == "wasm-liquidation") {
             let get = |k: &str| {
                 e.attributes
@@ -905,8 +906,9 @@ impl Sim {
             if !books.contains(&book) {
                 books.push(book);
             }
-            net += get("realized_pnl").parse::<i128>().unwrap_or(0)
-                - get("funding_paid").parse::<i128>().unwrap_or(0);
+            let num = |k: &str| get(k).parse::<i128>().unwrap_or(0);
+            net += num("realized_pnl") - num("funding_paid");
+            charged += num("liquidator_reward") + num("insurance_share");
         }
         if books.len() != 1 || attr(res, "bad_debt", "shortfall").is_some() {
             return Ok(());
@@ -915,14 +917,32 @@ impl Sim {
             "cross" => "",
             id => id,
         };
-        let over = (net - room(pre, t, id)).max(0);
+        // the claim: the net gain beyond payable, less a debt the book is left with (paid from
+        // the claim first)
+        let payable = room(pre, t, id);
+        let over = (net - payable).max(0);
+        let book = pre
+            .position(t, id)
+            .and_then(|p| p.margin)
+            .unwrap_or(pre.accounts[t].collateral);
+        let left = book + net.min(payable) - charged;
+        let model = over - over.min((-left).max(0));
         let pending = post.resp[t].pending_payout.map_or(0, |p| p.u128() as i128);
-        if pending > over || (pending < over && !book_left_at_zero(pre, post, t, id)) {
+        if pending != model {
             return Err(format!(
-                "liquidation of trader{t} ({}): pending payout {pending}, model {over} (net \
-                 gain {net}, payable {})",
-                books[0],
-                room(pre, t, id)
+                "liquidation of trader{t} ({}): pending payout {pending}, model {model} (net \
+                 gain {net}, payable {payable}, charged {charged})",
+                books[0]
+            ));
+        }
+        // what the vault holds beyond what books owe it never falls below min(before, 0): the
+        // penalty and the reward are paid from the book's cash, not from its claim
+        let real = |o: &Obs| o.cash - receivables(o);
+        if real(post) < real(pre).min(0) {
+            return Err(format!(
+                "liquidation of trader{t}: the vault's own cash {} -> {}",
+                real(pre),
+                real(post)
             ));
         }
         let paid = pre.cash - post.cash;
@@ -938,16 +958,6 @@ impl Sim {
             self.stats.liquidation_payouts_deferred += 1;
         }
         Ok(())
-    }
-}
-
-/// The liquidated book of trader `t` (`id` its isolated market, "" the cross book) holds 0
-/// after the call (a closed isolated position returned nothing to `C`).
-fn book_left_at_zero(pre: &Obs, post: &Obs, t: usize, id: &str) -> bool {
-    match post.position(t, id).and_then(|p| p.margin) {
-        Some(m) => m == 0,
-        None if id.is_empty() => post.accounts[t].collateral == 0,
-        None => post.accounts[t].collateral == pre.accounts[t].collateral,
     }
 }
 
