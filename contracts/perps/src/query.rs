@@ -17,13 +17,13 @@ use perps_risk::liq_price::liquidation_price;
 use perps_risk::num::clamp_u128;
 use perps_risk::vault::redeem_value;
 
-use crate::account::{book_params, load_account, load_account_with, AccountCtx};
+use crate::account::{book_params, load_account, load_account_with, load_with_vault, AccountCtx};
 use crate::error::{ContractError, ContractResult};
 use crate::market::{skew, Prices};
 use crate::orders::{account_order_ids, ORDERS};
 use crate::state::{
     Config, Market, MarketState, Mode, COLLATERAL, CONFIG, DEFAULT_LIMIT, LPS, LP_REQUESTS,
-    MARKETS, MARKET_STATES, MAX_LIMIT, OWNERSHIP, POSITIONS, VAULT,
+    MARKETS, MARKET_STATES, MAX_LIMIT, OWNERSHIP, PENDING_PAYOUTS, POSITIONS, VAULT,
 };
 use crate::trade::{apply_trade, TradeRequest};
 use crate::valuation::equity;
@@ -180,7 +180,7 @@ pub fn account_response(ctx: &AccountCtx, cfg: &Config) -> ContractResult<Accoun
 fn account_at(deps: Deps, env: &Env, cfg: &Config, addr: &Addr) -> ContractResult<AccountResponse> {
     let ctx = load_account(deps, env, cfg, addr, None)?;
     let mut res = account_response(&ctx, cfg)?;
-    res.pending_payout = crate::state::PENDING_PAYOUTS.may_load(deps.storage, addr)?;
+    res.pending_payout = PENDING_PAYOUTS.may_load(deps.storage, addr)?;
     Ok(res)
 }
 
@@ -354,8 +354,10 @@ pub fn simulate_trade(
 ) -> ContractResult<SimulateTradeResponse> {
     let addr = deps.api.addr_validate(&address)?;
     let cfg = CONFIG.load(deps.storage)?;
-    let mut ctx = load_account(deps, &env, &cfg, &addr, Some(&market_id))?;
-    let mut vault = VAULT.load(deps.storage)?;
+    // like the message: the account's pending payout is paid first, and a profit while V < 0
+    // is paid with the haircut (issue 12)
+    let (mut ctx, mut vault, _) = load_with_vault(deps, &env, &cfg, &addr, Some(&market_id))?;
+    ctx.haircut = crate::solvency::haircut_terms(deps, &ctx, &vault, &cfg)?;
     let req = TradeRequest {
         market_id: &market_id,
         size_delta,
@@ -363,11 +365,18 @@ pub fn simulate_trade(
         mode,
     };
     let report = apply_trade(&mut ctx, &mut vault, &cfg, &req)?;
+    let mut account = account_response(&ctx, &cfg)?;
+    let left = PENDING_PAYOUTS
+        .may_load(deps.storage, &addr)?
+        .unwrap_or_default()
+        .checked_add(ctx.pending_added)?
+        .checked_sub(ctx.pending_settled)?;
+    account.pending_payout = (!left.is_zero()).then_some(left);
     Ok(SimulateTradeResponse {
         fill_price: report.fill_price,
         fee: report.fee,
         price_impact: report.price_impact,
-        account: account_response(&ctx, &cfg)?,
+        account,
     })
 }
 

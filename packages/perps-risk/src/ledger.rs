@@ -378,9 +378,11 @@ pub fn pay_pending(b: Balances, claim: Uint128, terms: &Payout) -> RiskResult<Mo
     Ok(m)
 }
 
-/// One book's liquidation plan: each close's funding to the vault and PnL from it, the book's
-/// collateral replaced by the plan's, the insurance share kept, the reward paid out and the bad
-/// debt left to the waterfall. A closed isolated position returns what is left of its margin.
+/// One book's liquidation plan: each close's funding to the vault and PnL from it (a net gain
+/// only as far as the vault could pay it: the rest is the plan's pending payout, `Moved::payout`),
+/// the book's collateral replaced by the plan's, the insurance share kept, the reward paid out
+/// and the bad debt left to the waterfall. A closed isolated position returns what is left of its
+/// margin.
 pub fn liquidation(
     b: Balances,
     plan: &LiquidationPlan,
@@ -391,6 +393,8 @@ pub fn liquidation(
         credit(&mut m.after.vault_cash, c.funding_paid)?;
         debit(&mut m.after.vault_cash, c.realized_pnl)?;
     }
+    credit(&mut m.after.vault_cash, int128(plan.pending_payout)?)?;
+    m.payout.pending = plan.pending_payout;
     *m.after.book_mut() = plan.collateral_after;
     m.after.insurance_fees = m.after.insurance_fees.checked_add(plan.insurance_share)?;
     m.flows.outflow = plan.liquidator_reward;

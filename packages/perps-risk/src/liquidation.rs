@@ -75,6 +75,54 @@ pub struct LiquidationPlan {
     /// Shortfall D to cover (fees, fund, socialized): negative equity of a flattened book. A
     /// reward never adds to it.
     pub bad_debt: Uint128,
+    /// The part of the book's net realized gain (PnL less funding over every close) beyond what
+    /// the vault can pay in cash ([`plan_liquidation_paying`]): a pending payout of the account,
+    /// not in `collateral_after`, so never in the equity a penalty or a reward is taken from.
+    pub pending_payout: Uint128,
+}
+
+/// The net realized gain of a plan so far and the part of it the vault cannot pay in cash
+/// (DESIGN 6.10, issue 12): `pending = max(0, net − payable)`, so a later close's loss is netted
+/// against the claim first, and a plan that nets a loss (or a gain up to `payable`) defers nothing.
+#[derive(Debug, Clone, Copy)]
+struct Gains {
+    /// `payable` (`None`: without limit).
+    payable: Option<Int128>,
+    net: Int128,
+    /// `max(0, net − payable)`.
+    pending: Int128,
+}
+
+impl Gains {
+    /// Adds one close's `gain` (PnL less funding); returns what the book's collateral takes of
+    /// it: the gain less what it added to the claim (plus what a loss took off the claim).
+    fn take(&mut self, gain: Int128) -> Result<Int128, RiskError> {
+        self.net = self.net.checked_add(gain)?;
+        let Some(payable) = self.payable else {
+            return Ok(gain);
+        };
+        let pending = self.net.checked_sub(payable)?.max(Int128::zero());
+        let kept = gain.checked_sub(pending.checked_sub(self.pending)?)?;
+        self.pending = pending;
+        Ok(kept)
+    }
+
+    /// The most a penalty may take from a book of `equity` and `collateral`: its equity less the
+    /// claim its open gains (`equity − collateral`) would add if they closed now, so that a
+    /// penalty is never paid out of a gain the vault will owe rather than pay.
+    fn penalty_cap(&self, equity: Int128, collateral: Int128) -> Result<Uint128, RiskError> {
+        let more = match self.payable {
+            None => Int128::zero(),
+            Some(payable) => self
+                .net
+                .checked_add(equity.checked_sub(collateral)?)?
+                .checked_sub(payable)?
+                .max(Int128::zero())
+                .checked_sub(self.pending)?
+                .max(Int128::zero()),
+        };
+        Ok(clamp_u128(equity.checked_sub(more)?))
+    }
 }
 
 /// Plan the liquidation of `book`; `Ok(None)` when the book is not liquidatable.
@@ -95,6 +143,22 @@ pub fn plan_liquidation(
     params: &BookParams,
     config: &LiquidationConfig,
 ) -> Result<Option<LiquidationPlan>, RiskError> {
+    plan_liquidation_paying(book, params, config, None)
+}
+
+/// [`plan_liquidation`] when the vault can pay the book at most `payable` in cash
+/// ([`crate::solvency::payable`]; `None`: without limit). The closes' net gain beyond it is
+/// [`LiquidationPlan::pending_payout`]: it leaves the book as it is realized, before the close's
+/// penalty, so penalties and the reward are paid only from what the book holds in cash (a book
+/// whose equity is all claim pays none), and the plan may close more than it would if the vault
+/// paid in full (the book's equity in cash is lower). Rounding: the gain is realized PnL rounded
+/// down less funding rounded up, and the claim is exact in base units.
+pub fn plan_liquidation_paying(
+    book: &Book,
+    params: &BookParams,
+    config: &LiquidationConfig,
+    payable: Option<Uint128>,
+) -> Result<Option<LiquidationPlan>, RiskError> {
     let before = book_health(book, params)?;
     if !before.liquidatable {
         return Ok(None);
@@ -111,19 +175,24 @@ pub fn plan_liquidation(
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
 
     let mut closes = Vec::new();
+    let mut gains = Gains {
+        payable: payable.map(int128).transpose()?,
+        net: Int128::zero(),
+        pending: Int128::zero(),
+    };
     for &(_, i) in &order {
         if meets_target(&work, params, config.target_ratio)? {
             break;
         }
         let x = solve_close_size(&work, i, params, config.target_ratio)?;
         if !x.is_zero() {
-            closes.push(close(&mut work, i, x, params)?);
+            closes.push(close(&mut work, i, x, params, &mut gains)?);
         }
         // rounding can leave the book a hair short: then this position goes entirely
         let left = work.positions.get(i).map(|p| unsigned_abs(p.position.size));
         if let Some(left) = left {
             if !left.is_zero() && !meets_target(&work, params, config.target_ratio)? {
-                closes.push(close(&mut work, i, left, params)?);
+                closes.push(close(&mut work, i, left, params, &mut gains)?);
             }
         }
     }
@@ -162,6 +231,14 @@ pub fn plan_liquidation(
         charged = charged.checked_add(top_up)?;
         liquidator_reward = penalty_total.checked_add(top_up)?;
     }
+    // the claim pays the book's own debt first (no real money moves: DESIGN 6.10)
+    let x = gains
+        .pending
+        .min(Int128::zero().checked_sub(work.collateral)?);
+    if x > Int128::zero() {
+        gains.pending = gains.pending.checked_sub(x)?;
+        work.collateral = work.collateral.checked_add(x)?;
+    }
     let mut bad_debt = Uint128::zero();
     if flat && work.collateral.is_negative() {
         bad_debt =
@@ -180,6 +257,7 @@ pub fn plan_liquidation(
         liquidator_reward,
         insurance_share,
         bad_debt,
+        pending_payout: clamp_u128(gains.pending),
     }))
 }
 
@@ -289,12 +367,14 @@ fn solve_close_size(
 }
 
 /// Close `x` (magnitude) of position `i` at its mark: settle funding on the whole position,
-/// realize PnL on the closed part, charge the penalty capped at the equity left.
+/// realize PnL on the closed part (less what the vault cannot pay: `gains`), charge the penalty
+/// capped at the equity left.
 fn close(
     book: &mut Book,
     i: usize,
     x: Decimal256,
     params: &BookParams,
+    gains: &mut Gains,
 ) -> Result<PositionClose, RiskError> {
     let decimals = params.collateral_decimals;
     let before = book_health(book, params)?;
@@ -328,11 +408,9 @@ fn close(
     if new_size.is_zero() {
         bp.position.entry_price = Decimal256::zero();
     }
-    book.collateral = book
-        .collateral
-        .checked_add(realized_pnl)?
-        .checked_sub(funding_paid)?;
-    let cap = clamp_u128(book_health(book, params)?.equity);
+    let kept = gains.take(realized_pnl.checked_sub(funding_paid)?)?;
+    book.collateral = book.collateral.checked_add(kept)?;
+    let cap = gains.penalty_cap(book_health(book, params)?.equity, book.collateral)?;
     let penalty = penalty_raw.min(cap);
     book.collateral = book.collateral.checked_sub(int128(penalty)?)?;
     let after = book_health(book, params)?;

@@ -4,8 +4,8 @@ use cosmwasm_std::{Decimal256, Int128, Uint128};
 use perps_risk::book::{book_health, book_values};
 use perps_risk::liq_price::liquidation_price;
 use perps_risk::liquidation::{
-    apply_plan, plan_liquidation, validate_liquidation_rules, LiquidationConfig, LiquidationPlan,
-    PositionClose,
+    apply_plan, plan_liquidation, plan_liquidation_paying, validate_liquidation_rules,
+    LiquidationConfig, LiquidationPlan, PositionClose,
 };
 use perps_risk::{Book, BookPosition, RiskError};
 
@@ -475,4 +475,116 @@ fn closing_a_whole_position_that_lands_exactly_on_the_target_closes_it_all() {
         )
     );
     assert_eq!(plan.bad_debt, Uint128::zero());
+}
+
+/// The engine's attack (issue 12, `solvency::liquidation_payout`): C = −2,000, long 1 BTC @ 60,000
+/// marked 78,000 (whole coins only) and short 3 ETH @ 3,000 marked 7,000: Q = 4,000 < MM 4,950.
+fn btc_profit_eth_loss_on_a_debt() -> Book {
+    let t = flat_tiers("0.1", "0.05");
+    let mut btc = pos("1", "60000", "78000", t.clone());
+    btc.market.min_order_size = d("1");
+    book(usdc(-2_000), vec![btc, pos("-3", "3000", "7000", t)])
+}
+
+/// (market index, size left, realized PnL, penalty) of each close.
+fn closes_of(
+    plan: &LiquidationPlan,
+) -> Vec<(usize, cosmwasm_std::SignedDecimal256, Int128, Uint128)> {
+    plan.closes
+        .iter()
+        .map(|c| (c.index, c.new_size, c.realized_pnl, c.penalty))
+        .collect()
+}
+
+#[test]
+fn a_liquidations_net_gain_is_paid_only_up_to_payable() {
+    let b = btc_profit_eth_loss_on_a_debt();
+    let p = params();
+    // the vault pays in full (or `payable` covers the gain): BTC closes whole (a part would
+    // leave less than one coin), +18,000; penalty 780 (1 % of 78,000), C = 15,220, equity 3,220
+    // ≥ 1.25 × MM(ETH) 1,050: ETH stays open
+    let full = plan_liquidation(&b, &p, &cfg(0)).unwrap().unwrap();
+    assert_eq!(closes_of(&full), [(0, sd("0"), usdc(18_000), usdc_u(780))]);
+    assert_eq!(
+        (full.collateral_after, full.pending_payout),
+        (usdc(15_220), Uint128::zero())
+    );
+    assert_eq!(
+        plan_liquidation_paying(&b, &p, &cfg(0), Some(usdc_u(18_000))).unwrap(),
+        Some(full)
+    );
+    // the vault holds nothing beyond the book's own debt (payable 2,000): of the +18,000,
+    // 16,000 is pending; the book's equity in cash is −12,000 (the ETH loss): no penalty, the
+    // target is out of reach, ETH closes too and its −12,000 is netted against the claim:
+    // flat, C = 0, a claim of 4,000 (its equity before); nothing to pay a reward with
+    let none = plan_liquidation_paying(&b, &p, &cfg(0), Some(usdc_u(2_000)))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        closes_of(&none),
+        [
+            (0, sd("0"), usdc(18_000), Uint128::zero()),
+            (1, sd("0"), usdc(-12_000), Uint128::zero())
+        ]
+    );
+    assert_eq!(
+        (
+            none.collateral_after,
+            none.pending_payout,
+            none.charged,
+            none.bad_debt
+        ),
+        (
+            Int128::zero(),
+            usdc_u(4_000),
+            Uint128::zero(),
+            Uint128::zero()
+        )
+    );
+    // payable 10,000: 8,000 pending after BTC (C = 8,000, equity −4,000: no penalty); the ETH
+    // loss takes the claim to 0 and C to 4,000; ETH's penalty 210 (1 % of 21,000) from it:
+    // C = 3,790, the caller gets 25 % (52.5), nothing pending — the plan netted 6,000 ≤ 10,000
+    let part = plan_liquidation_paying(&b, &p, &cfg(0), Some(usdc_u(10_000)))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        closes_of(&part),
+        [
+            (0, sd("0"), usdc(18_000), Uint128::zero()),
+            (1, sd("0"), usdc(-12_000), usdc_u(210))
+        ]
+    );
+    assert_eq!(
+        (
+            part.collateral_after,
+            part.pending_payout,
+            part.liquidator_reward
+        ),
+        (usdc(3_790), Uint128::zero(), Uint128::new(52_500_000))
+    );
+    // the ledger: the vault pays the net gain less the claim (2,000 and 6,000), the claim is
+    // the step's pending payout, money is conserved
+    let cash = perps_risk::ledger::Balances {
+        collateral: usdc(-2_000),
+        margin: None,
+        vault_cash: usdc(2_000),
+        insurance_fees: Uint128::zero(),
+    };
+    let moved = perps_risk::ledger::liquidation(cash, &none, false).unwrap();
+    assert_eq!(
+        (
+            moved.after.vault_cash,
+            moved.after.collateral,
+            moved.payout.pending
+        ),
+        (Int128::zero(), Int128::zero(), usdc_u(4_000))
+    );
+    assert!(moved.conserves(&cash).unwrap());
+    let cash = perps_risk::ledger::Balances {
+        vault_cash: usdc(12_000),
+        ..cash
+    };
+    let moved = perps_risk::ledger::liquidation(cash, &part, false).unwrap();
+    assert_eq!(moved.after.vault_cash, usdc(6_000));
+    assert!(moved.conserves(&cash).unwrap());
 }

@@ -3,7 +3,9 @@
 use cosmwasm_std::{Decimal256, Int128, Uint128};
 use perps_risk::book::{book_health, book_values};
 use perps_risk::ledger::{self, Balances};
-use perps_risk::liquidation::{apply_plan, plan_liquidation, LiquidationConfig};
+use perps_risk::liquidation::{
+    apply_plan, plan_liquidation, plan_liquidation_paying, LiquidationConfig, LiquidationPlan,
+};
 use perps_risk::Quote;
 use proptest::prelude::*;
 
@@ -121,6 +123,108 @@ proptest! {
         }
         // the book never pays more than its equity
         prop_assert!(Int128::try_from(plan.charged).unwrap() <= before.equity.max(Int128::zero()) + Int128::new(plan.closes.len() as i128 * 2));
+    }
+}
+
+/// `Σ (realized PnL − funding)` over the plan's closes.
+fn net_gain(plan: &LiquidationPlan) -> i128 {
+    plan.closes
+        .iter()
+        .map(|c| c.realized_pnl.i128() - c.funding_paid.i128())
+        .sum()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Issue 12: a liquidation pays the book's net gain only up to `payable`; the rest is the
+    /// plan's pending payout, netted against later losses, never in the equity a penalty or a
+    /// reward is paid from; a plan whose gain never exceeds `payable` is the unlimited one.
+    #[test]
+    fn a_liquidation_pays_its_net_gain_only_up_to_payable(
+        positions in prop::collection::vec(
+            (any::<bool>(), 1_000i128..100_000_000_000, 1_000_000u128..100_000_000_000, 500u128..1500),
+            1..5),
+        collateral_pm in -300i128..300,      // C as a per-mille of Σ notional at entry
+        payable_pm in 0u128..400,            // payable as a per-mille of Σ notional at entry
+        share_pm in 0u128..1_000,
+        min_reward in 0u128..5_000_000,
+    ) {
+        let t = tiers_from(&[(1_000_000, 1_000, 500)]);
+        let mut gross = 0i128;
+        let mut b = book(Int128::zero(), vec![]);
+        for (long, s, e, move_pm) in positions {
+            let mut p = pos("1", "1", "1", t.clone());
+            p.position.size = sdec_micro(if long { s } else { -s });
+            p.position.entry_price = dec_micro(e);
+            p.mark_price = dec_micro(e * move_pm / 1000);
+            p.funding_index = sdec_micro((move_pm as i128 - 1000) * 1_000);
+            p.market.liquidation_fee = Decimal256::permille(5);
+            gross += (e * (s as u128) / 1_000_000) as i128;
+            b.positions.push(p);
+        }
+        b.collateral = Int128::new(gross * collateral_pm / 1000);
+        // `solvency::payable` is never below the book's own debt
+        let debt = (-b.collateral.i128()).max(0) as u128;
+        let payable = Uint128::new((gross as u128 * payable_pm / 1000).max(debt));
+        let params = params();
+        let cfg = LiquidationConfig {
+            target_ratio: Decimal256::permille(1_250),
+            reward_share: Decimal256::permille(share_pm as u64),
+            min_reward: Uint128::new(min_reward),
+        };
+        let full = plan_liquidation(&b, &params, &cfg).unwrap();
+        let plan = plan_liquidation_paying(&b, &params, &cfg, Some(payable)).unwrap();
+        let (Some(full), Some(plan)) = (full, plan) else {
+            prop_assert!(!book_health(&b, &params).unwrap().liquidatable);
+            return Ok(());
+        };
+        let net = net_gain(&plan);
+        // the claim is the net gain beyond payable (less the book's own debt it paid at the
+        // end); the vault pays the rest
+        let over = (net - payable.u128() as i128).max(0);
+        let pending = plan.pending_payout.u128() as i128;
+        prop_assert!(pending <= over);
+        if pending < over {
+            // only a debt of the book (penalties taken while its gains were open) is netted
+            prop_assert_eq!(plan.collateral_after, Int128::zero());
+        }
+        // the book's collateral takes exactly what was paid, less what it paid out
+        prop_assert_eq!(
+            plan.collateral_after.i128(),
+            b.collateral.i128() + net - plan.pending_payout.u128() as i128 - plan.charged.u128() as i128
+                + plan.bad_debt.u128() as i128
+        );
+        prop_assert_eq!(plan.charged, plan.liquidator_reward + plan.insurance_share);
+        let after = apply_plan(&b, &plan);
+        let flat = after.positions.iter().all(|p| p.position.size.is_zero());
+        if flat {
+            prop_assert!(plan.collateral_after >= Int128::zero());
+        } else {
+            // stopped early: at the target with the claim left out of the equity
+            prop_assert!(!book_health(&after, &params).unwrap().liquidatable);
+            prop_assert_eq!(plan.bad_debt, Uint128::zero());
+        }
+        if !plan.pending_payout.is_zero() {
+            // a book holding a claim is never bankrupt nor in debt
+            prop_assert_eq!(plan.bad_debt, Uint128::zero());
+            prop_assert!(plan.collateral_after >= Int128::zero());
+        }
+        // payable covers every gain the book could realize: nothing changes
+        let gains: i128 = b.positions.iter().map(|p| {
+            let one = book(Int128::zero(), vec![p.clone()]);
+            book_values(&one, &params).unwrap().equity.ceil().unwrap().i128().max(0)
+        }).sum();
+        if gains <= payable.u128() as i128 {
+            prop_assert_eq!(&plan, &full);
+        }
+        // the ledger: conserved, the vault pays min(net, payable), the claim is the step's payout
+        let cash = Balances { collateral: b.collateral, margin: None, vault_cash: Int128::new(1_000_000), insurance_fees: Uint128::new(7) };
+        let moved = ledger::liquidation(cash, &plan, false).unwrap();
+        prop_assert!(moved.conserves(&cash).unwrap());
+        prop_assert_eq!(moved.payout.pending, plan.pending_payout);
+        let paid = cash.vault_cash.i128() - moved.after.vault_cash.i128();
+        prop_assert_eq!(paid, net - pending);
     }
 }
 

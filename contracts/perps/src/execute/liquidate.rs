@@ -1,7 +1,9 @@
 //! `liquidate { account, min_reward? }` (DESIGN 6.8): permissionless, one call for every
 //! liquidatable book of the account. Plans come from `perps-risk`; this module applies them
 //! (positions, aggregates, funding, collateral), pays the caller, accrues the insurance share
-//! and sends any shortfall down the bad-debt waterfall.
+//! and sends any shortfall down the bad-debt waterfall. A book's net gain is paid only up to
+//! what the vault can pay (`payable`, issue 12): the rest is a pending payout of the account,
+//! reported by the `pending_payout` attribute.
 //!
 //! Prices: a book is valued best effort (a market whose price fails liveness counts at its last
 //! price, losses only, with its full MM); only positions with a live price are closed, so the
@@ -15,7 +17,8 @@ use perps_api::events::LiquidationEvent;
 use perps_api::perps::PositionMode;
 use perps_risk::book::{book_health, Book};
 use perps_risk::ledger::{self, Flows};
-use perps_risk::liquidation::{plan_liquidation, LiquidationConfig, LiquidationPlan};
+use perps_risk::liquidation::{plan_liquidation_paying, LiquidationConfig, LiquidationPlan};
+use perps_risk::solvency::payable;
 use perps_risk::waterfall::split_reward;
 
 use crate::account::{book_params, load_with_vault, AccountCtx};
@@ -105,7 +108,14 @@ pub fn liquidate_books(
     let mut out = LiquidationOutcome::default();
     for kind in kinds {
         let (book, ids) = book_of(ctx, &kind)?;
-        let Some(plan) = plan_liquidation(&book, &params, &lcfg)? else {
+        // the closes' net gain is paid from cash the vault holds, the rest pending (issue 12)
+        let id = match &kind {
+            BookKind::Cross => None,
+            BookKind::Isolated(id) => Some(id.as_str()),
+        };
+        let own = id.map_or(Ok(ctx.collateral), |id| ctx.isolated_margin(id))?;
+        let can = payable(vault.cash, ctx.owed_by_others(vault, id)?, own)?;
+        let Some(plan) = plan_liquidation_paying(&book, &params, &lcfg, Some(can))? else {
             continue;
         };
         out.liquidatable = true;
@@ -192,6 +202,7 @@ fn apply_plan(
         Some(id) if !closed => ctx.apply_to_position(id, vault, &moved)?,
         _ => ctx.apply(vault, &moved),
     }
+    ctx.record_payout(vault, moved.payout.pending, Uint128::zero())?;
     Ok(moved.flows)
 }
 
@@ -260,6 +271,9 @@ pub fn liquidate(
         .add_attribute("liquidator", info.sender.as_str())
         .add_attribute("reward", reward)
         .add_events(events);
+    if !ctx.pending_added.is_zero() {
+        res = res.add_attribute("pending_payout", ctx.pending_added);
+    }
     // the fund pays first, so the reward never waits on its money
     if let Some(sub) = cover {
         res = res.add_submessage(sub);

@@ -598,6 +598,8 @@ impl Sim {
         if got != reward {
             return Err(format!("liquidator received {got}, events report {reward}"));
         }
+        // issue 12: the book's net gain paid only up to payable, the rest pending
+        self.check_liquidation_payout(target, pre, post, res)?;
         // 7: every unit the fund lost was paid by cover_bad_debt.
         let paid = attr_sum(res, "cover_bad_debt", "paid").unwrap_or(0);
         let lost = pre.fund_balance as i128 - post.fund_balance as i128;

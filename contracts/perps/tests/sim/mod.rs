@@ -108,6 +108,10 @@ pub struct Stats {
     /// Profits paid while V < 0 whose cash the model could not call clearly sufficient (settled
     /// in part, the rest pending): not asserted.
     pub payouts_deferred: u64,
+    /// Liquidations whose payout the model predicted exactly (issue 12), and those of them that
+    /// left part of the book's net gain pending.
+    pub liquidation_payouts_checked: u64,
+    pub liquidation_payouts_deferred: u64,
     /// ADL paths in which a whole close flipped a market's skew (a finding: V may fall by the
     /// impact liability of the new skew).
     pub adl_flips: u64,
@@ -191,6 +195,8 @@ fn add_stats(into: &mut Stats, s: &Stats) {
     into.adl_shocks += s.adl_shocks;
     into.pending_steps += s.pending_steps;
     into.payouts_deferred += s.payouts_deferred;
+    into.liquidation_payouts_checked += s.liquidation_payouts_checked;
+    into.liquidation_payouts_deferred += s.liquidation_payouts_deferred;
     into.adl_flips += s.adl_flips;
     into.max_pending = into.max_pending.max(s.max_pending);
     for (k, v) in &s.errors {
@@ -289,7 +295,8 @@ fn soak() {
          adl_predicted {}, mark_bad_debt calls {} (recorded {}), haircut payments {}, profits \
          predicted {}, claims predicted {} (partial {}), lapsed {}, predicted refusals {}, \
          predicted passes {}, undecided {}, whales capped {}, dust refused {}, pending steps {} \
-         (max {} base units), payouts deferred {}, adl flips {}",
+         (max {} base units), payouts deferred {}, adl flips {}, liquidation payouts checked {} \
+         (deferred {})",
         stats.sequences,
         stats.steps,
         t.elapsed().as_secs(),
@@ -312,6 +319,8 @@ fn soak() {
         stats.pending_steps,
         stats.max_pending,
         stats.payouts_deferred,
-        stats.adl_flips
+        stats.adl_flips,
+        stats.liquidation_payouts_checked,
+        stats.liquidation_payouts_deferred
     );
 }

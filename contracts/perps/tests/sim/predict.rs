@@ -905,6 +905,98 @@ fn haircut_paid(raw: i128, v: Int256, profits: Int256) -> i128 {
     Int128::try_from(q).unwrap().i128()
 }
 
+impl Sim {
+    /// Issue 12: a liquidation pays the liquidated book's net gain (realized PnL less funding
+    /// over its closes) only up to `payable` ([`room`], from the state before the message) and
+    /// the rest becomes the account's pending payout, exactly — less any debt the book is left
+    /// with, which the claim pays first; the vault's cash moves by what it paid, and what it holds
+    /// beyond what books owe it does not fall below zero (or its level before, if lower).
+    /// Asserted when the call liquidated one book of an account that held no claim and no
+    /// settled position before, and booked no bad debt.
+    pub(super) fn check_liquidation_payout(
+        &mut self,
+        t: usize,
+        pre: &Obs,
+        post: &Obs,
+        res: &AppResponse,
+    ) -> Result<(), String> {
+        if pre.resp[t].pending_payout.is_some() || pre.holds_settled(t) {
+            return Ok(());
+        }
+        let mut books = Vec::new();
+        let (mut net, mut charged) = (0i128, 0i128);
+        for e in res.events.iter().filter(|e| e.ty == "wasm-liquidation") {
+            let get = |k: &str| {
+                e.attributes
+                    .iter()
+                    .find(|a| a.key == k)
+                    .map(|a| a.value.clone())
+                    .unwrap_or_default()
+            };
+            let mode = get("mode");
+            let book = if mode == "cross" {
+                mode
+            } else {
+                get("market_id")
+            };
+            if !books.contains(&book) {
+                books.push(book);
+            }
+            let num = |k: &str| get(k).parse::<i128>().unwrap_or(0);
+            net += num("realized_pnl") - num("funding_paid");
+            charged += num("liquidator_reward") + num("insurance_share");
+        }
+        if books.len() != 1 || attr(res, "bad_debt", "shortfall").is_some() {
+            return Ok(());
+        }
+        let id = match books[0].as_str() {
+            "cross" => "",
+            id => id,
+        };
+        // the claim: the net gain beyond payable, less a debt the book is left with (paid from
+        // the claim first)
+        let payable = room(pre, t, id);
+        let over = (net - payable).max(0);
+        let book = pre
+            .position(t, id)
+            .and_then(|p| p.margin)
+            .unwrap_or(pre.accounts[t].collateral);
+        let left = book + net.min(payable) - charged;
+        let model = over - over.min((-left).max(0));
+        let pending = post.resp[t].pending_payout.map_or(0, |p| p.u128() as i128);
+        if pending != model {
+            return Err(format!(
+                "liquidation of trader{t} ({}): pending payout {pending}, model {model} (net \
+                 gain {net}, payable {payable}, charged {charged})",
+                books[0]
+            ));
+        }
+        // what the vault holds beyond what books owe it never falls below min(before, 0): the
+        // penalty and the reward are paid from the book's cash, not from its claim
+        let real = |o: &Obs| o.cash - receivables(o);
+        if real(post) < real(pre).min(0) {
+            return Err(format!(
+                "liquidation of trader{t}: the vault's own cash {} -> {}",
+                real(pre),
+                real(post)
+            ));
+        }
+        let paid = pre.cash - post.cash;
+        if paid != net - pending {
+            return Err(format!(
+                "liquidation of trader{t}: the vault paid {paid}, model {} (net gain {net} less \
+                 pending {pending})",
+                net - pending
+            ));
+        }
+        self.stats.liquidation_payouts_checked += 1;
+        if pending > 0 {
+            self.stats.liquidation_payouts_deferred += 1;
+        }
+        Ok(())
+    }
+}
+
 /// Attribute `key` of the first event of type `ty` (as emitted, or `wasm-` prefixed).
 fn attr(res: &AppResponse, ty: &str, key: &str) -> Option<i128> {
     res.events

@@ -517,3 +517,92 @@ fn a_withdrawal_is_paid_its_pending_payout_first() {
     ]);
     assert!(stats.pending_steps >= 1, "{stats:?}");
 }
+
+/// Issue 12, a liquidation's net gain: trader 1 long 1,500 SOL and short 20 ETH; SOL +20 %, ETH
+/// +60 %: he buys the ETH back at a loss beyond his collateral (`C` = −6,137.922223 USDC, his SOL
+/// gain keeps his equity positive); trader 2 (2,000,000 deposited) short 2 BTC, trader 0 takes
+/// BTC's skew to the cap and BTC rises to the ADL trigger; trader 0 closes: the vault pays him
+/// its cash but trader 1's debt (540,316.62 pending, V ≥ 0 thanks to trader 2's open loss). SOL
+/// 104.604: trader 1's equity 768.08 is below the 1 % penalty, everything closes, +6,906 realized:
+/// the vault pays his debt (all its cash), 768.077777 is his pending payout, `C` = 0, V unchanged;
+/// the reference model predicted the claim and the cash paid, exactly. On main the vault paid
+/// the whole gain (cash −768.08) and the penalty took it.
+#[test]
+fn a_liquidations_gain_beyond_the_vaults_cash_is_pending() {
+    let stats = replay(&[
+        Action::Trade {
+            who: 1,
+            market: 2,
+            lots: 15_000,
+            mode: ModeChoice::Default,
+            acceptable_bps: None,
+            funds: 0,
+        },
+        Action::Trade {
+            who: 1,
+            market: 1,
+            lots: -2_000,
+            mode: ModeChoice::Default,
+            acceptable_bps: None,
+            funds: 0,
+        },
+        Action::Publish {
+            market: 2,
+            bps: 2000,
+            conf_bps: 0,
+            ema_bps: 0,
+        },
+        Action::Publish {
+            market: 1,
+            bps: 6000,
+            conf_bps: 0,
+            ema_bps: 0,
+        },
+        Action::Close {
+            who: 1,
+            market: 1,
+            funds: 0,
+        },
+        Action::Deposit {
+            who: 2,
+            amount: 2_000_000_000_000,
+        },
+        Action::Trade {
+            who: 2,
+            market: 0,
+            lots: -2_000,
+            mode: ModeChoice::Default,
+            acceptable_bps: None,
+            funds: 0,
+        },
+        Action::AdlShock {
+            who: 0,
+            market: 0,
+            short: false,
+            over: 0,
+        },
+        Action::Close {
+            who: 0,
+            market: 0,
+            funds: 0,
+        },
+        // SOL 120 → 104.604: equity 768 < the 1 % penalty of 156,906: everything closes
+        Action::Publish {
+            market: 2,
+            bps: -1283,
+            conf_bps: 0,
+            ema_bps: 0,
+        },
+        Action::Liquidate {
+            by: super::actions::TRADERS,
+            target: 1,
+            min_reward: None,
+        },
+    ]);
+    assert_eq!(
+        (stats.liquidations_ok, stats.liquidation_payouts_checked),
+        (1, 1),
+        "{stats:?}"
+    );
+    assert_eq!(stats.liquidation_payouts_deferred, 1, "{stats:?}");
+}

@@ -6,6 +6,7 @@ mod adl;
 mod adl_skew;
 mod bystanders;
 mod deferred;
+mod liquidation_payout;
 mod pending;
 mod review2;
 mod reward_farming;

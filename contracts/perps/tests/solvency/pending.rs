@@ -108,3 +108,43 @@ fn a_pending_payout_shares_the_haircut_while_v_is_negative() {
     assert_eq!((s.vault().cash.i128(), s.vault().equity.i128()), (0, 0));
     all_withdraw(&mut s, &[&dave, &erin, &carol, &whale]);
 }
+
+/// `simulate_trade` pays the account's pending payout first, as the message does (issue 12):
+/// its account shows the collateral and the claim left that the trade would leave. The whale
+/// buys 0.1 BTC (against carol's short skew: no cap).
+#[test]
+fn simulate_trade_pays_a_pending_payout_first_like_the_message() {
+    use perps_api::perps::{QueryMsg, SimulateTradeResponse};
+    let (mut s, [whale, carol, ..]) = a_winner_paid_beyond_the_cash();
+    let simulate = |s: &Suite| -> SimulateTradeResponse {
+        s.query(&QueryMsg::SimulateTrade {
+            address: whale.to_string(),
+            market_id: "BTC".to_string(),
+            size_delta: crate::suite::sd("0.1"),
+            mode: None,
+        })
+    };
+    // no cash: nothing is paid, the claim stays whole
+    let sim = simulate(&s).account;
+    assert_eq!(sim.collateral.i128(), 200_000 * USDC as i128);
+    assert_eq!(sim.pending_payout, Some(Uint128::new(20_000 * USDC)));
+    // carol buys back 0.1 BTC at 120,000: −6,000 realized, the vault's cash is 6,000; the
+    // trade would first pay 6,000 of the claim (V = 40,000 ≥ 0: no haircut), 14,000 left
+    s.trade(&carol, "BTC", "0.1");
+    assert_eq!(s.vault().cash.i128(), 6_000 * USDC as i128);
+    let sim = simulate(&s).account;
+    assert_eq!(sim.collateral.i128(), 206_000 * USDC as i128);
+    assert_eq!(sim.pending_payout, Some(Uint128::new(14_000 * USDC)));
+    // nothing was stored by the query; the message does what it showed
+    assert_eq!(s.account(&whale).collateral.i128(), 200_000 * USDC as i128);
+    s.trade(&whale, "BTC", "0.1");
+    let w = s.account(&whale);
+    assert_eq!(w.collateral, sim.collateral);
+    assert_eq!(w.pending_payout, sim.pending_payout);
+    assert_eq!(w.positions, sim.positions);
+    // carol closes (−54,000 more): the next simulation pays the rest in full
+    s.close(&carol, "BTC").unwrap();
+    let sim = simulate(&s).account;
+    assert_eq!(sim.collateral.i128(), 220_000 * USDC as i128);
+    assert_eq!(sim.pending_payout, None);
+}
