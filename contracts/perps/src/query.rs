@@ -357,7 +357,7 @@ pub fn simulate_trade(
     // like the message: the account's pending payout is paid first, and a profit while V < 0
     // is paid with the haircut (issue 12)
     let (mut ctx, mut vault, _) = load_with_vault(deps, &env, &cfg, &addr, Some(&market_id))?;
-    ctx.haircut = crate::solvency::haircut_terms(deps, &ctx, &vault, &cfg)?;
+    ctx.haircut = crate::solvency::haircut_terms_live(deps, &env, &ctx, &vault, &cfg)?;
     let req = TradeRequest {
         market_id: &market_id,
         size_delta,
