@@ -3,10 +3,10 @@
 use cosmwasm_std::{BankMsg, Coin, DepsMut, Env, MessageInfo, Response, Uint128};
 use cw_utils::nonpayable;
 use perps_api::events::RemoveMarginEvent;
-use perps_risk::book::{book_health, check_remove_margin};
+use perps_risk::book::check_remove_margin;
 use perps_risk::ledger::{self, Balances};
 
-use crate::account::{book_params, load_with_vault};
+use crate::account::load_with_vault;
 use crate::error::{ContractError, ContractResult};
 use crate::execute::settle::{holds_settled, touch_settled};
 use crate::execute::{attached_collateral, paid_collateral};
@@ -70,13 +70,7 @@ pub fn withdraw(
     let (mut ctx, mut vault, loaded) =
         load_with_vault(deps.as_ref(), &env, &cfg, &info.sender, None)?;
     let (events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
-    let health = book_health(&ctx.cross_book(Prices::Strict)?, &book_params(&cfg))?;
-    if amount > health.free_collateral {
-        return Err(ContractError::ExceedsFreeCollateral {
-            amount,
-            free: health.free_collateral,
-        });
-    }
+    ctx.check_free_collateral(&cfg, amount)?;
     let moved = ledger::withdraw(ctx.balances(None, &vault), amount)?;
     ctx.apply(&mut vault, &moved);
     loaded.save(deps.storage, &ctx, &mut vault)?;
@@ -114,13 +108,7 @@ pub fn add_margin(
     // Only the part not paid by attached funds is a move out of C, bound by free collateral.
     let from_c = amount.saturating_sub(funds);
     if !from_c.is_zero() {
-        let health = book_health(&ctx.cross_book(Prices::Strict)?, &book_params(&cfg))?;
-        if from_c > health.free_collateral {
-            return Err(ContractError::ExceedsFreeCollateral {
-                amount: from_c,
-                free: health.free_collateral,
-            });
-        }
+        ctx.check_free_collateral(&cfg, from_c)?;
     }
     let deposited = ledger::deposit(ctx.balances(Some(&market_id), &vault), funds)?;
     let moved = ledger::collateral_to_margin(deposited.after, amount)?;

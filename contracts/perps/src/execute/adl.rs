@@ -10,7 +10,7 @@ use perps_api::events::AutoDeleverageEvent;
 use perps_api::perps::MarketStatus;
 use perps_risk::adl::{adl_close_size, adl_triggered};
 use perps_risk::book::position_values;
-use perps_risk::ledger::{self, Fill};
+use perps_risk::ledger::Fill;
 use perps_risk::num::{unsigned_abs, Quote, Round};
 use perps_risk::position::notional_of;
 use perps_risk::solvency::min_position_notional;
@@ -22,7 +22,7 @@ use crate::execute::orders::cancel_all;
 use crate::execute::{bad_debt, save_vault};
 use crate::market::{load_market_ctx, skew, Prices};
 use crate::solvency::{self, ranked, Current};
-use crate::state::{Config, Mode, Position, Vault, CONFIG, DEFAULT_LIMIT, MAX_LIMIT, VAULT};
+use crate::state::{Config, Vault, CONFIG, DEFAULT_LIMIT, MAX_LIMIT, VAULT};
 
 pub fn auto_deleverage(
     mut deps: DepsMut,
@@ -173,36 +173,14 @@ fn close_one(
         cosmwasm_std::SignedDecimal256::zero().checked_sub(perps_risk::num::signed(x)?)?
     };
     let fill = apply_fill(pos.size, pos.entry_price, delta, price, dec)?;
-    let closed = fill.new_size.is_zero();
-    let cross_left = ctx
-        .positions
-        .iter()
-        .any(|(p_id, p)| p.mode == Mode::Cross && (p_id != id || !closed));
-    let moved = ledger::fill(
-        ctx.balances(Some(id), vault),
-        &Fill {
-            realized_pnl: fill.realized_pnl,
-            position_closed: closed,
-            clear_cross_book: !cross_left,
-            payout: ctx.payout(vault, Some(id))?,
-            ..Fill::default()
-        },
-    )?;
-    ctx.apply(vault, &moved);
+    let before = ctx.balances(Some(id), vault);
+    let (size, entry) = (fill.new_size, pos.entry_price);
+    let cash = Fill {
+        realized_pnl: fill.realized_pnl,
+        ..Fill::default()
+    };
+    let moved = ctx.book_fill(vault, id, before, cash, size, entry, &pos.mode)?;
     let realized_pnl = solvency::book_payout(ctx, vault, fill.realized_pnl, &moved.payout)?;
-    let index = ctx.market(id)?.state.funding_index;
-    let next = (!closed).then(|| Position {
-        size: fill.new_size,
-        entry_price: pos.entry_price,
-        funding_index_at_entry: index,
-        mode: match pos.mode {
-            Mode::Cross => Mode::Cross,
-            Mode::Isolated { .. } => Mode::Isolated {
-                margin: moved.after.margin.unwrap_or_default(),
-            },
-        },
-    });
-    ctx.replace_position(id, next)?;
     let event = AutoDeleverageEvent {
         account: ctx.addr.clone(),
         caller: ctx.addr.clone(),
