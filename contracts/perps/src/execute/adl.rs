@@ -19,7 +19,8 @@ use perps_risk::trade::apply_fill;
 use crate::account::{load_account, AccountCtx};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::orders::cancel_all;
-use crate::execute::{bad_debt, save_vault};
+use crate::execute::save_vault;
+use crate::execute::settle::Batch;
 use crate::market::{load_market_ctx, skew, Prices};
 use crate::solvency::{self, ranked, Current};
 use crate::state::{Config, Vault, CONFIG, DEFAULT_LIMIT, MAX_LIMIT, VAULT};
@@ -59,10 +60,8 @@ pub fn auto_deleverage(
         }
     }
     let Deleveraged {
-        events,
-        covers,
+        batch: Batch { events, covers, .. },
         closed,
-        ..
     } = out;
     if closed == 0 {
         return Err(nothing_closed(
@@ -85,10 +84,8 @@ pub fn auto_deleverage(
 /// What one call did so far.
 #[derive(Default)]
 struct Deleveraged {
-    events: Vec<Event>,
-    covers: Vec<cosmwasm_std::SubMsg>,
+    batch: Batch,
     closed: u32,
-    fund_requested: Uint128,
 }
 
 /// One index entry: the account's position closed as far as the vault needs (and its shortfall,
@@ -119,19 +116,15 @@ fn deleverage_account(
     };
     // Pending orders go first, their reservations released (DESIGN 6.11); the close above
     // spends no free collateral, so releasing them after it in memory changes nothing in it.
-    out.events
+    out.batch
+        .events
         .extend(cancel_all(&mut deps, addr, "auto_deleverage")?);
-    out.events.push(Event::from(AutoDeleverageEvent {
+    out.batch.events.push(Event::from(AutoDeleverageEvent {
         caller: caller.clone(),
         ..event
     }));
     out.closed += 1;
-    let (w, sub) = bad_debt::cover_after(deps.as_ref(), cfg, vault, unpaid, out.fund_requested)?;
-    if !w.shortfall.is_zero() {
-        out.events.push(bad_debt::event(addr, &w));
-    }
-    out.fund_requested = out.fund_requested.checked_add(w.from_fund)?;
-    out.covers.extend(sub);
+    out.batch.cover(deps.as_ref(), cfg, vault, addr, unpaid)?;
     ctx.save(deps.storage, &loaded, vault)?;
     Ok(true)
 }
