@@ -23,7 +23,11 @@ for c in "${crates[@]}"; do pkg_args+=(-p "$c"); done
 # --remap-path-prefix: source paths in panic locations lose the registry and checkout prefixes
 # (shorter artifacts, the same bytes whatever the home directory or clone path).
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
-rustflags=(-C link-arg=-s -C link-arg=--allow-undefined "--remap-path-prefix=$ROOT/=")
+# --max-store-memcpy=1: LLVM copies a struct of more than 8 bytes through a call to memcpy instead
+# of inline load/store pairs (at -Oz it inlined copies up to 32 bytes: every Decimal256 moved was
+# 4 i64 load/store pairs, a fifth of the engine's code; docs/size.md).
+rustflags=(-C link-arg=-s -C link-arg=--allow-undefined -C llvm-args=--max-store-memcpy=1
+  "--remap-path-prefix=$ROOT/=")
 for d in "$cargo_home"/registry/src/*/ "$cargo_home"/git/checkouts/; do
   [ -d "$d" ] && rustflags+=("--remap-path-prefix=$d=")
 done

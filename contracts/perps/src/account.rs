@@ -5,11 +5,15 @@
 // Sorted-`Vec` maps with `BTreeMap`'s order and API (`crate::vecmap`: far less code in the artifact).
 use crate::vecmap::{VecMap as BTreeMap, VecSet as BTreeSet};
 
-use cosmwasm_std::{Addr, Deps, Env, Int128, Order, Storage, Uint128};
+use cosmwasm_std::{
+    Addr, Decimal256, Deps, Env, Int128, Order, SignedDecimal256, Storage, Uint128,
+};
 use perps_api::perps::MarketStatus;
-use perps_risk::book::{settled_isolated_return, Book, BookParams, BookPosition};
+use perps_risk::book::{
+    book_health, settled_isolated_return, Book, BookHealth, BookParams, BookPosition,
+};
 use perps_risk::funding::funding_settlement;
-use perps_risk::ledger::{self, Balances, Moved, Payout};
+use perps_risk::ledger::{self, Balances, Fill, Moved, Payout};
 use perps_risk::num::int128;
 
 use crate::error::{ContractError, ContractResult};
@@ -388,6 +392,23 @@ impl AccountCtx {
         self.book_position(id, self.position(id)?, prices)
     }
 
+    /// The cross book's health under `prices` (one copy of the valuation for every handler).
+    #[inline(never)]
+    pub fn cross_health(&self, cfg: &Config, prices: Prices) -> ContractResult<BookHealth> {
+        Ok(book_health(&self.cross_book(prices)?, &book_params(cfg))?)
+    }
+
+    /// Refuses taking `amount` out of `C` beyond the cross book's free collateral (strict
+    /// prices: the collateral pending orders reserved counts as spent).
+    #[inline(never)]
+    pub fn check_free_collateral(&self, cfg: &Config, amount: Uint128) -> ContractResult<()> {
+        let free = self.cross_health(cfg, Prices::Strict)?.free_collateral;
+        if amount > free {
+            return Err(ContractError::ExceedsFreeCollateral { amount, free });
+        }
+        Ok(())
+    }
+
     /// True when the account holds a cross position.
     pub fn has_cross_position(&self) -> bool {
         self.positions.values().any(|p| p.mode == Mode::Cross)
@@ -528,6 +549,45 @@ impl AccountCtx {
         let mut pos = self.position(id)?.clone();
         pos.mode = mode_with(&pos.mode, moved.after.margin);
         self.replace_position(id, Some(pos))
+    }
+
+    /// A fill of the position in `id` through the ledger (`ledger::fill` under the close rules
+    /// and the payout terms of the book) and the position it leaves: `size` at `entry_price`
+    /// from the funding index now, in `mode` with the margin after (none when `size` is 0).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    pub fn book_fill(
+        &mut self,
+        vault: &mut Vault,
+        id: &str,
+        before: Balances,
+        fill: Fill,
+        size: SignedDecimal256,
+        entry_price: Decimal256,
+        mode: &Mode,
+    ) -> ContractResult<Moved> {
+        let closed = size.is_zero();
+        let cross_left = self
+            .positions
+            .iter()
+            .any(|(p_id, p)| p.mode == Mode::Cross && (p_id != id || !closed));
+        let fill = Fill {
+            position_closed: closed,
+            clear_cross_book: !cross_left,
+            payout: self.payout(vault, Some(id))?,
+            ..fill
+        };
+        let moved = ledger::fill(before, &fill)?;
+        self.apply(vault, &moved);
+        let index = self.market(id)?.state.funding_index;
+        let next = (!closed).then(|| Position {
+            size,
+            entry_price,
+            funding_index_at_entry: index,
+            mode: mode_with(mode, Some(moved.after.margin.unwrap_or_default())),
+        });
+        self.replace_position(id, next)?;
+        Ok(moved)
     }
 
     /// Settles accrued funding of the position in `id` into its book (C or M) and the vault.

@@ -5,8 +5,8 @@
 use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 use perps_api::events::TradeEvent;
 use perps_api::perps::{MarketConfig, MarketStatus, PositionMode, TradeMode};
-use perps_risk::book::{book_health, check_initial_margin};
-use perps_risk::ledger::{self, Fill, Moved};
+use perps_risk::book::check_initial_margin;
+use perps_risk::ledger::{Fill, Moved};
 use perps_risk::num::{signed, unsigned_abs, Round};
 use perps_risk::position::notional_of;
 use perps_risk::trade::{
@@ -19,7 +19,7 @@ use crate::account::{book_params, AccountCtx};
 use crate::error::{ContractError, ContractResult};
 use crate::market::{impact_cap, skew, Prices};
 use crate::solvency;
-use crate::state::{Config, Mode, Position, Vault};
+use crate::state::{Config, Mode, Vault};
 use perps_risk::solvency::min_position_notional;
 
 /// What a trade asks for.
@@ -199,13 +199,7 @@ fn resolve_mode(ctx: &AccountCtx, cfg: &Config, req: &TradeRequest) -> ContractR
         },
     };
     if !resolved.new_margin.is_zero() {
-        let cross = book_health(&ctx.cross_book(Prices::Strict)?, &book_params(cfg))?;
-        if resolved.new_margin > cross.free_collateral {
-            return Err(ContractError::ExceedsFreeCollateral {
-                amount: resolved.new_margin,
-                free: cross.free_collateral,
-            });
-        }
+        ctx.check_free_collateral(cfg, resolved.new_margin)?;
     }
     Ok(resolved)
 }
@@ -458,42 +452,19 @@ fn move_cash(
     quoted: &Quoted,
 ) -> ContractResult<Moved> {
     let out = &quoted.fill;
-    let closed = out.new_size.is_zero();
     let mut before = ctx.balances(Some(market_id), vault);
     if let Mode::Isolated { margin } = resolved.mode {
         before.margin = Some(before.margin.unwrap_or(margin));
     }
-    let cross_left = ctx
-        .positions
-        .iter()
-        .any(|(id, p)| p.mode == Mode::Cross && (id != market_id || !closed));
-    let moved = ledger::fill(
-        before,
-        &Fill {
-            margin_from_collateral: resolved.new_margin,
-            realized_pnl: out.realized_pnl,
-            fee: quoted.fee,
-            insurance_fee: quoted.insurance_fee,
-            position_closed: closed,
-            clear_cross_book: !cross_left,
-            payout: ctx.payout(vault, Some(market_id))?,
-        },
-    )?;
-    ctx.apply(vault, &moved);
-    let index = ctx.market(market_id)?.state.funding_index;
-    let next = (!closed).then(|| Position {
-        size: out.new_size,
-        entry_price: out.entry_price,
-        funding_index_at_entry: index,
-        mode: match resolved.mode {
-            Mode::Cross => Mode::Cross,
-            Mode::Isolated { .. } => Mode::Isolated {
-                margin: moved.after.margin.unwrap_or_default(),
-            },
-        },
-    });
-    ctx.replace_position(market_id, next)?;
-    Ok(moved)
+    let fill = Fill {
+        margin_from_collateral: resolved.new_margin,
+        realized_pnl: out.realized_pnl,
+        fee: quoted.fee,
+        insurance_fee: quoted.insurance_fee,
+        ..Fill::default()
+    };
+    let (size, entry) = (out.new_size, out.entry_price);
+    ctx.book_fill(vault, market_id, before, fill, size, entry, &resolved.mode)
 }
 
 fn mode_label(m: &Mode) -> PositionMode {
@@ -535,7 +506,7 @@ fn check_books(
     // A reduction: fine while C ≥ 0 (M ≥ 0), else the cross book must stay solvent at live prices.
     match mode {
         Mode::Cross if ctx.collateral.is_negative() => {
-            let h = book_health(&ctx.cross_book(Prices::Live)?, &params)?;
+            let h = ctx.cross_health(cfg, Prices::Live)?;
             if h.equity.is_negative() {
                 return Err(ContractError::ReductionLeavesNegative {
                     what: "cross equity".to_string(),

@@ -1,17 +1,19 @@
 //! Collateral in and out: deposit, withdraw, isolated margin.
 
-use cosmwasm_std::{BankMsg, Coin, DepsMut, Env, MessageInfo, Response, Uint128};
+use cosmwasm_std::{
+    Addr, BankMsg, Coin, Deps, DepsMut, Env, Event, MessageInfo, Response, SubMsg, Uint128,
+};
 use cw_utils::nonpayable;
 use perps_api::events::RemoveMarginEvent;
-use perps_risk::book::{book_health, check_remove_margin};
+use perps_risk::book::check_remove_margin;
 use perps_risk::ledger::{self, Balances};
 
-use crate::account::{book_params, load_with_vault};
+use crate::account::{load_with_vault, AccountCtx, Snapshot};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::settle::{holds_settled, touch_settled};
 use crate::execute::{attached_collateral, paid_collateral};
 use crate::market::Prices;
-use crate::state::{COLLATERAL, CONFIG, VAULT};
+use crate::state::{Config, Vault, COLLATERAL, CONFIG, VAULT};
 
 /// Credits the attached collateral. A deposit is a touch: positions in settled markets close
 /// first (no price is read for the others).
@@ -21,9 +23,8 @@ pub fn deposit(deps: DepsMut, env: Env, info: MessageInfo) -> ContractResult<Res
     let mut events = Vec::new();
     let mut cover = None;
     let c = if holds_settled(deps.as_ref(), &info.sender)? {
-        let (mut ctx, mut vault, loaded) =
-            load_with_vault(deps.as_ref(), &env, &cfg, &info.sender, None)?;
-        (events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
+        let (mut ctx, mut vault, loaded);
+        (ctx, vault, loaded, events, cover) = touch(deps.as_ref(), &env, &cfg, &info.sender, None)?;
         let moved = ledger::deposit(ctx.balances(None, &vault), amount)?;
         ctx.apply(&mut vault, &moved);
         loaded.save(deps.storage, &ctx, &mut vault)?;
@@ -67,16 +68,9 @@ pub fn withdraw(
         return Err(ContractError::ZeroAmount {});
     }
     let cfg = CONFIG.load(deps.storage)?;
-    let (mut ctx, mut vault, loaded) =
-        load_with_vault(deps.as_ref(), &env, &cfg, &info.sender, None)?;
-    let (events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
-    let health = book_health(&ctx.cross_book(Prices::Strict)?, &book_params(&cfg))?;
-    if amount > health.free_collateral {
-        return Err(ContractError::ExceedsFreeCollateral {
-            amount,
-            free: health.free_collateral,
-        });
-    }
+    let (mut ctx, mut vault, loaded, events, cover) =
+        touch(deps.as_ref(), &env, &cfg, &info.sender, None)?;
+    ctx.check_free_collateral(&cfg, amount)?;
     let moved = ledger::withdraw(ctx.balances(None, &vault), amount)?;
     ctx.apply(&mut vault, &moved);
     loaded.save(deps.storage, &ctx, &mut vault)?;
@@ -106,21 +100,14 @@ pub fn add_margin(
     if amount.is_zero() {
         return Err(ContractError::ZeroAmount {});
     }
-    let (mut ctx, mut vault, loaded) =
-        load_with_vault(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
     // a touch: positions in settled markets close first
-    let (events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
+    let (mut ctx, mut vault, loaded, events, cover) =
+        touch(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
     ctx.isolated_margin(&market_id)?;
     // Only the part not paid by attached funds is a move out of C, bound by free collateral.
     let from_c = amount.saturating_sub(funds);
     if !from_c.is_zero() {
-        let health = book_health(&ctx.cross_book(Prices::Strict)?, &book_params(&cfg))?;
-        if from_c > health.free_collateral {
-            return Err(ContractError::ExceedsFreeCollateral {
-                amount: from_c,
-                free: health.free_collateral,
-            });
-        }
+        ctx.check_free_collateral(&cfg, from_c)?;
     }
     let deposited = ledger::deposit(ctx.balances(Some(&market_id), &vault), funds)?;
     let moved = ledger::collateral_to_margin(deposited.after, amount)?;
@@ -153,9 +140,8 @@ pub fn remove_margin(
         return Err(ContractError::ZeroAmount {});
     }
     let cfg = CONFIG.load(deps.storage)?;
-    let (mut ctx, mut vault, loaded) =
-        load_with_vault(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
-    let (mut events, cover) = touch_settled(deps.as_ref(), &cfg, &mut ctx, &mut vault)?;
+    let (mut ctx, mut vault, loaded, mut events, cover) =
+        touch(deps.as_ref(), &env, &cfg, &info.sender, Some(&market_id))?;
     ctx.isolated_margin(&market_id)?;
     ctx.market(&market_id)?.live()?.strict()?;
     let funding_paid = ctx.settle_funding(&market_id, &mut vault)?;
@@ -179,4 +165,23 @@ pub fn remove_margin(
         .add_submessages(cover)
         .add_attribute("action", "remove_margin")
         .add_events(events))
+}
+
+/// A touched account: its context, the vault, the snapshot to save them against, and what the
+/// touch produced (events, the fund's submessage).
+type Touched = (AccountCtx, Vault, Snapshot, Vec<Event>, Option<SubMsg>);
+
+/// The account (with `market`) and the vault loaded, then touched: its positions in settled
+/// markets closed and their shortfall through the waterfall ([`touch_settled`]).
+#[inline(never)]
+fn touch(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    addr: &Addr,
+    market: Option<&str>,
+) -> ContractResult<Touched> {
+    let (mut ctx, mut vault, loaded) = load_with_vault(deps, env, cfg, addr, market)?;
+    let (events, cover) = touch_settled(deps, cfg, &mut ctx, &mut vault)?;
+    Ok((ctx, vault, loaded, events, cover))
 }

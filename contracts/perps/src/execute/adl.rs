@@ -10,7 +10,7 @@ use perps_api::events::AutoDeleverageEvent;
 use perps_api::perps::MarketStatus;
 use perps_risk::adl::{adl_close_size, adl_triggered};
 use perps_risk::book::position_values;
-use perps_risk::ledger::{self, Fill};
+use perps_risk::ledger::Fill;
 use perps_risk::num::{unsigned_abs, Quote, Round};
 use perps_risk::position::notional_of;
 use perps_risk::solvency::min_position_notional;
@@ -19,10 +19,11 @@ use perps_risk::trade::apply_fill;
 use crate::account::{load_account, AccountCtx};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::orders::cancel_all;
-use crate::execute::{bad_debt, save_vault};
+use crate::execute::save_vault;
+use crate::execute::settle::Batch;
 use crate::market::{load_market_ctx, skew, Prices};
 use crate::solvency::{self, ranked, Current};
-use crate::state::{Config, Mode, Position, Vault, CONFIG, DEFAULT_LIMIT, MAX_LIMIT, VAULT};
+use crate::state::{Config, Vault, CONFIG, DEFAULT_LIMIT, MAX_LIMIT, VAULT};
 
 pub fn auto_deleverage(
     mut deps: DepsMut,
@@ -59,10 +60,8 @@ pub fn auto_deleverage(
         }
     }
     let Deleveraged {
-        events,
-        covers,
+        batch: Batch { events, covers, .. },
         closed,
-        ..
     } = out;
     if closed == 0 {
         return Err(nothing_closed(
@@ -85,10 +84,8 @@ pub fn auto_deleverage(
 /// What one call did so far.
 #[derive(Default)]
 struct Deleveraged {
-    events: Vec<Event>,
-    covers: Vec<cosmwasm_std::SubMsg>,
+    batch: Batch,
     closed: u32,
-    fund_requested: Uint128,
 }
 
 /// One index entry: the account's position closed as far as the vault needs (and its shortfall,
@@ -125,19 +122,15 @@ fn deleverage_account(
     };
     // Pending orders go first, their reservations released (DESIGN 6.11); the close above
     // spends no free collateral, so releasing them after it in memory changes nothing in it.
-    out.events
+    out.batch
+        .events
         .extend(cancel_all(&mut deps, addr, "auto_deleverage")?);
-    out.events.push(Event::from(AutoDeleverageEvent {
+    out.batch.events.push(Event::from(AutoDeleverageEvent {
         caller: caller.clone(),
         ..event
     }));
     out.closed += 1;
-    let (w, sub) = bad_debt::cover_after(deps.as_ref(), cfg, vault, unpaid, out.fund_requested)?;
-    if !w.shortfall.is_zero() {
-        out.events.push(bad_debt::event(addr, &w));
-    }
-    out.fund_requested = out.fund_requested.checked_add(w.from_fund)?;
-    out.covers.extend(sub);
+    out.batch.cover(deps.as_ref(), cfg, vault, addr, unpaid)?;
     ctx.save(deps.storage, &loaded, vault)?;
     Ok(true)
 }
@@ -179,36 +172,14 @@ fn close_one(
         cosmwasm_std::SignedDecimal256::zero().checked_sub(perps_risk::num::signed(x)?)?
     };
     let fill = apply_fill(pos.size, pos.entry_price, delta, price, dec)?;
-    let closed = fill.new_size.is_zero();
-    let cross_left = ctx
-        .positions
-        .iter()
-        .any(|(p_id, p)| p.mode == Mode::Cross && (p_id != id || !closed));
-    let moved = ledger::fill(
-        ctx.balances(Some(id), vault),
-        &Fill {
-            realized_pnl: fill.realized_pnl,
-            position_closed: closed,
-            clear_cross_book: !cross_left,
-            payout: ctx.payout(vault, Some(id))?,
-            ..Fill::default()
-        },
-    )?;
-    ctx.apply(vault, &moved);
+    let before = ctx.balances(Some(id), vault);
+    let (size, entry) = (fill.new_size, pos.entry_price);
+    let cash = Fill {
+        realized_pnl: fill.realized_pnl,
+        ..Fill::default()
+    };
+    let moved = ctx.book_fill(vault, id, before, cash, size, entry, &pos.mode)?;
     let realized_pnl = solvency::book_payout(ctx, vault, fill.realized_pnl, &moved.payout)?;
-    let index = ctx.market(id)?.state.funding_index;
-    let next = (!closed).then(|| Position {
-        size: fill.new_size,
-        entry_price: pos.entry_price,
-        funding_index_at_entry: index,
-        mode: match pos.mode {
-            Mode::Cross => Mode::Cross,
-            Mode::Isolated { .. } => Mode::Isolated {
-                margin: moved.after.margin.unwrap_or_default(),
-            },
-        },
-    });
-    ctx.replace_position(id, next)?;
     let event = AutoDeleverageEvent {
         account: ctx.addr.clone(),
         caller: ctx.addr.clone(),

@@ -112,6 +112,37 @@ pub fn touch_settled(
     Ok((events, sub))
 }
 
+/// What a message going through several accounts (`settle_positions`, `auto_deleverage`)
+/// responds with: the events, and one waterfall per account with a shortfall (one `bad_debt`
+/// event and at most one fund request each, later requests leaving room for the earlier ones).
+#[derive(Default)]
+pub struct Batch {
+    pub events: Vec<Event>,
+    pub covers: Vec<SubMsg>,
+    pub fund_requested: Uint128,
+}
+
+impl Batch {
+    /// The waterfall of `addr`'s `shortfall` after the accounts before it.
+    #[inline(never)]
+    pub fn cover(
+        &mut self,
+        deps: Deps,
+        cfg: &Config,
+        vault: &mut Vault,
+        addr: &Addr,
+        shortfall: Uint128,
+    ) -> ContractResult<()> {
+        let (w, sub) = bad_debt::cover_after(deps, cfg, vault, shortfall, self.fund_requested)?;
+        if !w.shortfall.is_zero() {
+            self.events.push(bad_debt::event(addr, &w));
+        }
+        self.fund_requested = self.fund_requested.checked_add(w.from_fund)?;
+        self.covers.extend(sub);
+        Ok(())
+    }
+}
+
 pub fn settle_positions(
     deps: DepsMut,
     env: Env,
@@ -138,28 +169,14 @@ pub fn settle_positions(
         .collect::<Result<_, _>>()?;
     let mut vault = VAULT.load(deps.storage)?;
     let vault_loaded = vault.clone();
-    let mut events = Vec::new();
-    // One waterfall per account with a shortfall: one `bad_debt` event and at most one fund
-    // request each, later requests leaving room for the earlier ones.
-    let mut covers = Vec::new();
-    let mut fund_requested = Uint128::zero();
+    let mut out = Batch::default();
     for addr in &holders {
         let mut ctx = load_account(deps.as_ref(), &env, &cfg, addr, None)?;
         let loaded = ctx.loaded();
         let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
-        events.extend(closed.events);
-        let (w, sub) = bad_debt::cover_after(
-            deps.as_ref(),
-            &cfg,
-            &mut vault,
-            closed.flows.shortfall,
-            fund_requested,
-        )?;
-        if !w.shortfall.is_zero() {
-            events.push(bad_debt::event(addr, &w));
-        }
-        fund_requested = fund_requested.checked_add(w.from_fund)?;
-        covers.extend(sub);
+        out.events.extend(closed.events);
+        let shortfall = closed.flows.shortfall;
+        out.cover(deps.as_ref(), &cfg, &mut vault, addr, shortfall)?;
         ctx.save(deps.storage, &loaded, &mut vault)?;
     }
     save_vault(deps.storage, &vault_loaded, &vault)?;
@@ -178,9 +195,9 @@ pub fn settle_positions(
         }
     }
     Ok(Response::new()
-        .add_submessages(covers)
+        .add_submessages(out.covers)
         .add_attribute("action", "settle_positions")
         .add_attribute("market_id", market_id)
         .add_attribute("closed_accounts", holders.len().to_string())
-        .add_events(events))
+        .add_events(out.events))
 }
