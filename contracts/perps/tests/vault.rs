@@ -3,15 +3,9 @@
 
 use cosmwasm_std::Uint128;
 use cw_multi_test::Executor;
-use perps_api::perps::{ExecuteMsg, LpPositionResponse, QueryMsg};
+use perps_api::perps::ExecuteMsg;
 
 use crate::suite::{plain_market, Suite, USDC};
-
-fn lp_position(s: &Suite, who: &cosmwasm_std::Addr) -> LpPositionResponse {
-    s.query(&QueryMsg::LpPosition {
-        address: who.to_string(),
-    })
-}
 
 #[test]
 fn first_deposit_locks_one_whole_unit_and_mints_one_share_per_base_unit() {
@@ -19,7 +13,7 @@ fn first_deposit_locks_one_whole_unit_and_mints_one_share_per_base_unit() {
     let v = s.vault();
     assert_eq!(v.cash.i128(), 1_000_000 * USDC as i128);
     assert_eq!(v.total_shares.u128(), 1_000_000 * USDC);
-    let lp = lp_position(&s, &s.lp);
+    let lp = s.lp_position(&s.lp);
     // 10^6 shares locked forever
     assert_eq!(lp.shares.u128(), 1_000_000 * USDC - USDC);
     assert_eq!(lp.value.u128(), 1_000_000 * USDC - USDC);
@@ -48,7 +42,7 @@ fn first_deposit_below_twice_the_lock_and_trades_without_shares_are_refused() {
         "first deposit 1999999 is below the minimum 2000000",
     );
     s.provide(&carol, 2 * USDC).unwrap();
-    assert_eq!(lp_position(&s, &carol).shares.u128(), USDC);
+    assert_eq!(s.lp_position(&carol).shares.u128(), USDC);
 }
 
 #[test]
@@ -75,10 +69,7 @@ fn two_step_withdrawal_with_delay_and_cancel() {
     );
     let claimable = s.now() + 3_600;
     assert_eq!(
-        lp_position(&s, &lp)
-            .pending_withdrawal
-            .unwrap()
-            .claimable_at,
+        s.lp_position(&lp).pending_withdrawal.unwrap().claimable_at,
         claimable
     );
     s.rejects(
@@ -89,7 +80,7 @@ fn two_step_withdrawal_with_delay_and_cancel() {
     );
     s.exec(&lp, &ExecuteMsg::CancelWithdrawLiquidity {})
         .unwrap();
-    assert!(lp_position(&s, &lp).pending_withdrawal.is_none());
+    assert!(s.lp_position(&lp).pending_withdrawal.is_none());
     s.rejects(
         &lp,
         &ExecuteMsg::ClaimLiquidity {},
@@ -132,12 +123,12 @@ fn claim_pays_the_lower_share_price_as_far_as_caps_and_backing_allow() {
     // nothing more fits: the claim pays nothing and the request stays (refused: it never lapses)
     let res = s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
     assert_eq!(Suite::attr(&res, "wasm", "payout"), "0");
-    let pending = lp_position(&s, &lp).pending_withdrawal.unwrap();
+    let pending = s.lp_position(&lp).pending_withdrawal.unwrap();
     assert_eq!(pending.shares, Uint128::new(616_160_616_162));
     assert_eq!(pending.expires_at, None);
     s.advance(10 * 86_400);
     s.set_price("BTC", "61000");
-    assert!(lp_position(&s, &lp).pending_withdrawal.is_some());
+    assert!(s.lp_position(&lp).pending_withdrawal.is_some());
 }
 
 #[test]

@@ -9,16 +9,10 @@
 
 use cosmwasm_std::{Addr, Uint128};
 use perps_api::events::{LpOrderExecutedEvent, OrderCancelledEvent, OrderPlacedEvent};
-use perps_api::perps::{ExecuteMsg, LpPositionResponse, OrderKind, QueryMsg};
+use perps_api::perps::{ExecuteMsg, OrderKind};
 
 use super::{deferred_suite, keeper_run, orders_of};
 use crate::suite::{config_update, plain_market, Suite, USDC};
-
-fn lp_position(s: &Suite, who: &Addr) -> LpPositionResponse {
-    s.query(&QueryMsg::LpPosition {
-        address: who.to_string(),
-    })
-}
 
 /// Deferred BTC, no LP delay, the whale long 10 BTC at 60,000 (its order executed), and the
 /// keeper.
@@ -42,16 +36,6 @@ fn touch(s: &mut Suite, who: &Addr) -> cw_multi_test::AppResponse {
     s.exec_funds(who, &ExecuteMsg::Deposit {}, 1).unwrap()
 }
 
-fn request(s: &mut Suite, who: &Addr, shares: u128) {
-    s.exec(
-        who,
-        &ExecuteMsg::WithdrawLiquidity {
-            shares: Uint128::new(shares),
-        },
-    )
-    .unwrap();
-}
-
 #[test]
 fn s47_an_lp_providing_before_a_visible_rise_of_v_and_exiting_after_it_gains_nothing() {
     let (mut s, _) = setup();
@@ -64,7 +48,7 @@ fn s47_an_lp_providing_before_a_visible_rise_of_v_and_exiting_after_it_gains_not
         (placed[0].kind.as_str(), placed[0].reserved),
         ("provide", Uint128::new(100_000 * USDC))
     );
-    assert_eq!(lp_position(&s, &attacker).shares, Uint128::zero());
+    assert_eq!(s.lp_position(&attacker).shares, Uint128::zero());
     let orders = orders_of(&s, &attacker);
     assert_eq!(
         (orders[0].kind.clone(), orders[0].market_id.clone()),
@@ -73,9 +57,9 @@ fn s47_an_lp_providing_before_a_visible_rise_of_v_and_exiting_after_it_gains_not
     s.set_price("BTC", "57000");
     // Its own next message executes it (no keeper fee), pinned to 57,000: V 1,030,000 for
     // 1,000,000e6 shares, so 100,000 USDC mints 97,087,378,640 shares (price 1.03, not 1.00).
-    request(&mut s, &attacker, 97_087_378_640);
+    s.request_withdrawal(&attacker, 97_087_378_640);
     assert_eq!(
-        lp_position(&s, &attacker).shares,
+        s.lp_position(&attacker).shares,
         Uint128::new(97_087_378_640)
     );
     s.exec(&attacker, &ExecuteMsg::ClaimLiquidity {}).unwrap();
@@ -99,7 +83,7 @@ fn s47_an_lp_providing_before_a_visible_rise_of_v_and_exiting_after_it_gains_not
 fn s47_an_lp_claiming_before_a_visible_fall_of_v_is_paid_after_it() {
     let (mut s, keeper) = setup();
     let lp = s.lp.clone();
-    request(&mut s, &lp, 100_000 * USDC);
+    s.request_withdrawal(&lp, 100_000 * USDC);
     // The LP sees +5 % coming (the whale wins 30,000) and claims first. Old code: 100,000 USDC.
     let res = s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
     assert_eq!(Suite::typed::<OrderPlacedEvent>(&res)[0].kind, "claim");
@@ -118,7 +102,7 @@ fn s47_an_lp_claiming_before_a_visible_fall_of_v_is_paid_after_it() {
         (s.balance(&lp), s.balance(&keeper)),
         (96_999_500_000, 500_000)
     );
-    assert!(lp_position(&s, &lp).pending_withdrawal.is_none());
+    assert!(s.lp_position(&lp).pending_withdrawal.is_none());
 }
 
 #[test]
@@ -151,7 +135,7 @@ fn s49_an_lp_order_is_no_option_it_cannot_be_cancelled_and_a_late_record_expires
         ("expired", Uint128::new(100_000 * USDC))
     );
     assert_eq!(s.balance(&keeper), 0);
-    assert_eq!(lp_position(&s, &attacker).shares, Uint128::zero());
+    assert_eq!(s.lp_position(&attacker).shares, Uint128::zero());
     s.withdraw(&attacker, 100_000 * USDC).unwrap();
     assert_eq!(s.balance(&attacker), 100_000 * USDC);
 }
@@ -175,7 +159,7 @@ fn lp_order_refusals_leave_the_state_unchanged() {
         "no pending withdrawal request",
     );
     // A stale BTC price (the vault has open skew there): every LP action is refused.
-    request(&mut s, &lp, USDC);
+    s.request_withdrawal(&lp, USDC);
     s.advance(61);
     s.mint(&lp, 10 * USDC);
     let stale = "oracle price of market BTC is stale: age 61s > max 60s";
@@ -250,5 +234,5 @@ fn lp_actions_are_orders_only_while_a_market_is_deferred() {
     .unwrap();
     let res = s.provide(&lp2, 1_000 * USDC).unwrap();
     assert!(Suite::typed::<OrderPlacedEvent>(&res).is_empty());
-    assert_eq!(lp_position(&s, &lp2).shares, Uint128::new(2_000 * USDC));
+    assert_eq!(s.lp_position(&lp2).shares, Uint128::new(2_000 * USDC));
 }

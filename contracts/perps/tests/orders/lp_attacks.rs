@@ -4,26 +4,10 @@
 
 use cosmwasm_std::{Addr, Uint128};
 use perps_api::events::{LpOrderExecutedEvent, OrderCancelledEvent};
-use perps_api::perps::{ExecuteMsg, LpPositionResponse, QueryMsg};
+use perps_api::perps::ExecuteMsg;
 
 use super::{deferred_suite, keeper_run};
 use crate::suite::{plain_market, Suite, USDC};
-
-fn lp_position(s: &Suite, who: &Addr) -> LpPositionResponse {
-    s.query(&QueryMsg::LpPosition {
-        address: who.to_string(),
-    })
-}
-
-fn request(s: &mut Suite, who: &Addr, shares: u128) {
-    s.exec(
-        who,
-        &ExecuteMsg::WithdrawLiquidity {
-            shares: Uint128::new(shares),
-        },
-    )
-    .unwrap();
-}
 
 /// Scenario 56. The LP delay (3,600 s) and the share price at the request bound a claim: an LP
 /// who requested at 1.00 is paid at most 1.00 per share even when V rose meanwhile (a request is
@@ -48,8 +32,8 @@ fn s56_a_claim_order_does_not_pay_a_request_made_after_it() {
     s.advance(3_600);
     s.set_price("BTC", "60000");
     // V = 1,000,000 for 10^12 shares: the request is worth 100,000 USDC.
-    request(&mut s, &lp, 100_000 * USDC);
-    let first = lp_position(&s, &lp).pending_withdrawal.unwrap();
+    s.request_withdrawal(&lp, 100_000 * USDC);
+    let first = s.lp_position(&lp).pending_withdrawal.unwrap();
     let expires_at = first.expires_at.unwrap();
     assert_eq!(first.value_at_request, Uint128::new(100_000 * USDC));
     // −5 %: the whale loses 30,000, V = 1,030,000 (share price 1.03). The LP claims in the last
@@ -60,8 +44,8 @@ fn s56_a_claim_order_does_not_pay_a_request_made_after_it() {
     s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
     // A second later, before the next record, the request has lapsed and is made again.
     s.advance(1);
-    request(&mut s, &lp, 100_000 * USDC);
-    let renewed = lp_position(&s, &lp).pending_withdrawal.unwrap();
+    s.request_withdrawal(&lp, 100_000 * USDC);
+    let renewed = s.lp_position(&lp).pending_withdrawal.unwrap();
     assert_eq!(
         (renewed.value_at_request, renewed.claimable_at),
         (Uint128::new(103_000 * USDC), s.now() + 3_600)
@@ -76,7 +60,7 @@ fn s56_a_claim_order_does_not_pay_a_request_made_after_it() {
     assert_eq!((s.balance(&lp), s.balance(&keeper)), (0, 500_000));
     // The new request waits its own delay, like any request.
     assert_eq!(
-        lp_position(&s, &lp).pending_withdrawal.unwrap(),
+        s.lp_position(&lp).pending_withdrawal.unwrap(),
         renewed.clone()
     );
     s.rejects_exact(
@@ -103,7 +87,7 @@ fn s56_the_claim_order_of_the_request_pays_the_share_price_at_the_request() {
     let lp = s.lp.clone();
     s.advance(3_600);
     s.set_price("BTC", "60000");
-    request(&mut s, &lp, 100_000 * USDC);
+    s.request_withdrawal(&lp, 100_000 * USDC);
     s.set_price("BTC", "57000");
     s.advance(3_600);
     s.set_price("BTC", "57000");

@@ -926,13 +926,7 @@ impl Sim {
         let mut books = Vec::new();
         let (mut net, mut charged) = (0i128, 0i128);
         for e in res.events.iter().filter(|e| e.ty == "wasm-liquidation") {
-            let get = |k: &str| {
-                e.attributes
-                    .iter()
-                    .find(|a| a.key == k)
-                    .map(|a| a.value.clone())
-                    .unwrap_or_default()
-            };
+            let get = |k: &str| Suite::event_attr(e, k);
             let mode = get("mode");
             let book = if mode == "cross" {
                 mode

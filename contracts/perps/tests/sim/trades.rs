@@ -185,13 +185,7 @@ impl Sim {
         // 6.3); that spread is the vault's, so V may rise by up to `conf·|Δs|` more.
         let mut spread = 0i128;
         for e in r.events.iter().filter(|e| e.ty == "wasm-trade") {
-            let get = |k: &str| {
-                e.attributes
-                    .iter()
-                    .find(|a| a.key == k)
-                    .map(|a| a.value.clone())
-                    .unwrap_or_default()
-            };
+            let get = |k: &str| crate::suite::Suite::event_attr(e, k);
             let (Ok(b), Ok(a)) = (
                 get("size_before").parse::<SignedDecimal256>(),
                 get("size_after").parse::<SignedDecimal256>(),

@@ -3,16 +3,10 @@
 //! 61–). Each test asserts the safe outcome with the review's numbers.
 
 use cosmwasm_std::{Addr, Uint128};
-use perps_api::perps::{ExecuteMsg, LpPositionResponse, QueryMsg};
+use perps_api::perps::ExecuteMsg;
 
 use super::all_withdraw;
 use crate::suite::{config_update, d, plain_market, Suite, USDC};
-
-fn lp_position(s: &Suite, who: &Addr) -> LpPositionResponse {
-    s.query(&QueryMsg::LpPosition {
-        address: who.to_string(),
-    })
-}
 
 fn mark(who: &Addr) -> ExecuteMsg {
     ExecuteMsg::MarkBadDebt {
@@ -81,7 +75,7 @@ fn a_vault_whose_cash_is_partly_owed() -> (Suite, [Addr; 4]) {
 fn s61_an_lp_claim_never_takes_cash_a_book_owes_the_vault() {
     let (mut s, [carol, mallory, dave, erin]) = a_vault_whose_cash_is_partly_owed();
     let lp = s.lp.clone();
-    let shares = lp_position(&s, &lp).shares.u128();
+    let shares = s.lp_position(&lp).shares.u128();
     s.request_withdrawal(&lp, shares);
     s.advance(3_600);
     s.set_price("BTC", "120000");
@@ -253,7 +247,7 @@ fn s63_a_pending_payout_is_never_haircut_at_a_stale_stored_price() {
 fn s61_an_lp_claim_comes_after_the_pending_payouts() {
     let (mut s, [whale, carol, loser, dave, griefer]) = a_pending_payout_and_cash_in(wide_caps());
     let lp = s.lp.clone();
-    let shares = lp_position(&s, &lp).shares.u128();
+    let shares = s.lp_position(&lp).shares.u128();
     s.advance(3_600);
     s.set_price("BTC", "120000");
     s.set_price("ETH", "7000");

@@ -2,15 +2,9 @@
 //! gap, before the bankrupt trader is liquidated, leaving the socialized loss to the LPs who stay.
 
 use cosmwasm_std::Addr;
-use perps_api::perps::{ExecuteMsg, LpPositionResponse, QueryMsg};
+use perps_api::perps::ExecuteMsg;
 
 use crate::suite::{Suite, USDC};
-
-fn lp_position(s: &Suite, who: &Addr) -> LpPositionResponse {
-    s.query(&QueryMsg::LpPosition {
-        address: who.to_string(),
-    })
-}
 
 /// LP1 (the suite's LP, 1M) and LP2 (1M, 1h after); a gambler long 10 BTC at 60,000 on 60,000
 /// of collateral (exactly initial margin). Returns (suite, lp2, gambler).
@@ -36,7 +30,7 @@ fn lp2_requesting_everything_an_hour_on() -> (Suite, Addr, Addr) {
 fn lp1_value_per_share_after_liquidation(s: &mut Suite, gambler: &Addr) -> (u128, u128) {
     let keeper = s.trader("keeper", 0, 0);
     s.liquidate(&keeper, gambler, None).unwrap();
-    let lp1 = lp_position(s, &s.lp.clone());
+    let lp1 = s.lp_position(&s.lp.clone());
     (lp1.value.u128(), lp1.shares.u128())
 }
 

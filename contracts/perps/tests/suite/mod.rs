@@ -572,6 +572,22 @@ impl Suite {
             .unwrap()
     }
 
+    /// Attribute `key` of event `e` (empty when absent).
+    pub fn event_attr(e: &cosmwasm_std::Event, key: &str) -> String {
+        e.attributes
+            .iter()
+            .find(|a| a.key == key)
+            .map(|a| a.value.clone())
+            .unwrap_or_default()
+    }
+
+    /// The LP position of `who`.
+    pub fn lp_position(&self, who: &Addr) -> perps_api::perps::LpPositionResponse {
+        self.query(&QueryMsg::LpPosition {
+            address: who.to_string(),
+        })
+    }
+
     /// Attribute `key` of the first event of type `ty`.
     pub fn attr(res: &AppResponse, ty: &str, key: &str) -> String {
         res.events
