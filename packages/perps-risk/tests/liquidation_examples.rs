@@ -7,7 +7,7 @@ use perps_risk::liquidation::{
     apply_plan, plan_liquidation, plan_liquidation_paying, validate_liquidation_rules,
     LiquidationConfig, LiquidationPlan, PositionClose,
 };
-use perps_risk::{Book, BookPosition, RiskError};
+use perps_risk::{Book, BookParams, BookPosition, RiskError};
 
 use crate::helpers::*;
 
@@ -486,6 +486,13 @@ fn btc_profit_eth_loss_on_a_debt() -> Book {
     book(usdc(-2_000), vec![btc, pos("-3", "3000", "7000", t)])
 }
 
+/// The plan of `b` when the vault can pay `payable` whole USDC of its net gain.
+fn paying(b: &Book, p: &BookParams, payable: u128) -> LiquidationPlan {
+    plan_liquidation_paying(b, p, &cfg(0), Some(usdc_u(payable)))
+        .unwrap()
+        .unwrap()
+}
+
 /// (market index, size left, realized PnL, penalty) of each close.
 fn closes_of(
     plan: &LiquidationPlan,
@@ -517,9 +524,7 @@ fn a_liquidations_net_gain_is_paid_only_up_to_payable() {
     // 16,000 is pending; the book's equity in cash is −12,000 (the ETH loss): no penalty, the
     // target is out of reach, ETH closes too and its −12,000 is netted against the claim:
     // flat, C = 0, a claim of 4,000 (its equity before); nothing to pay a reward with
-    let none = plan_liquidation_paying(&b, &p, &cfg(0), Some(usdc_u(2_000)))
-        .unwrap()
-        .unwrap();
+    let none = paying(&b, &p, 2_000);
     assert_eq!(
         closes_of(&none),
         [
@@ -544,9 +549,7 @@ fn a_liquidations_net_gain_is_paid_only_up_to_payable() {
     // payable 10,000: 8,000 pending after BTC (C = 8,000, equity −4,000: no penalty); the ETH
     // loss takes the claim to 0 and C to 4,000; ETH's penalty 210 (1 % of 21,000) from it:
     // C = 3,790, the caller gets 25 % (52.5), nothing pending — the plan netted 6,000 ≤ 10,000
-    let part = plan_liquidation_paying(&b, &p, &cfg(0), Some(usdc_u(10_000)))
-        .unwrap()
-        .unwrap();
+    let part = paying(&b, &p, 10_000);
     assert_eq!(
         closes_of(&part),
         [

@@ -9,6 +9,18 @@ use perps_api::perps::ExecuteMsg;
 use super::{deferred_suite, keeper_run};
 use crate::suite::{plain_market, Suite, USDC};
 
+/// Deferred BTC; the whale long 10 BTC at 60,000 (its order executed by the keeper).
+fn whale_long_10_btc() -> (Suite, Addr, Addr) {
+    let mut s = deferred_suite(plain_market("BTC"));
+    let whale = s.trader("whale", 100_000, 100_000);
+    s.trade(&whale, "BTC", "10");
+    s.set_price("BTC", "60000");
+    let keeper = s.trader("keeper", 0, 0);
+    keeper_run(&mut s, &keeper, None);
+    assert_eq!(s.account(&whale).positions.len(), 1);
+    (s, whale, keeper)
+}
+
 /// Scenario 56. The LP delay (3,600 s) and the share price at the request bound a claim: an LP
 /// who requested at 1.00 is paid at most 1.00 per share even when V rose meanwhile (a request is
 /// no free option, DESIGN 6.7), and a new request waits the delay again. Old code: a claim order
@@ -21,13 +33,7 @@ use crate::suite::{plain_market, Suite, USDC};
 /// the ten that message runs.)
 #[test]
 fn s56_a_claim_order_does_not_pay_a_request_made_after_it() {
-    let mut s = deferred_suite(plain_market("BTC"));
-    let whale = s.trader("whale", 100_000, 100_000);
-    s.trade(&whale, "BTC", "10");
-    s.set_price("BTC", "60000");
-    let keeper = s.trader("keeper", 0, 0);
-    keeper_run(&mut s, &keeper, None);
-    assert_eq!(s.account(&whale).positions.len(), 1);
+    let (mut s, _, keeper) = whale_long_10_btc();
     let lp = s.lp.clone();
     s.advance(3_600);
     s.set_price("BTC", "60000");
@@ -78,12 +84,7 @@ fn s56_a_claim_order_does_not_pay_a_request_made_after_it() {
 /// The honest path of scenario 56: the claim order of the first request pays its 1.00.
 #[test]
 fn s56_the_claim_order_of_the_request_pays_the_share_price_at_the_request() {
-    let mut s = deferred_suite(plain_market("BTC"));
-    let whale = s.trader("whale", 100_000, 100_000);
-    s.trade(&whale, "BTC", "10");
-    s.set_price("BTC", "60000");
-    let keeper = s.trader("keeper", 0, 0);
-    keeper_run(&mut s, &keeper, None);
+    let (mut s, _, keeper) = whale_long_10_btc();
     let lp = s.lp.clone();
     s.advance(3_600);
     s.set_price("BTC", "60000");

@@ -37,6 +37,13 @@ fn wide_caps() -> Suite {
     )
 }
 
+/// An hour later, BTC and ETH still at the highs of [`a_vault_whose_cash_is_partly_owed`].
+fn an_hour_at_the_highs(s: &mut Suite) {
+    s.advance(3_600);
+    s.set_price("BTC", "120000");
+    s.set_price("ETH", "7000");
+}
+
 /// Scenario 61. A 100,000 vault with [`wide_caps`]. Carol short 1 BTC at 60,000 (100,000
 /// deposited); mallory (20,000) long 20 ETH at 3,000 and short 1 BTC at 60,000 in her cross
 /// book; dave and erin bystanders with 50,000 each. BTC 120,000, ETH 7,000: carol −60,000,
@@ -52,9 +59,7 @@ fn a_vault_whose_cash_is_partly_owed() -> (Suite, [Addr; 4]) {
     s.trade(&carol, "BTC", "-1");
     s.trade(&mallory, "ETH", "20");
     s.trade(&mallory, "BTC", "-1");
-    s.advance(3_600);
-    s.set_price("BTC", "120000");
-    s.set_price("ETH", "7000");
+    an_hour_at_the_highs(&mut s);
     s.close(&mallory, "BTC").unwrap();
     assert_eq!(s.account(&mallory).collateral.i128(), w(-40_000));
     let v = s.vault();
@@ -77,9 +82,7 @@ fn s61_an_lp_claim_never_takes_cash_a_book_owes_the_vault() {
     let lp = s.lp.clone();
     let shares = s.lp_position(&lp).shares.u128();
     s.request_withdrawal(&lp, shares);
-    s.advance(3_600);
-    s.set_price("BTC", "120000");
-    s.set_price("ETH", "7000");
+    an_hour_at_the_highs(&mut s);
     let res = s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
     // the largest whole number of shares whose payout fits (rounded down, one unit)
     assert_eq!(Suite::attr(&res, "wasm", "payout"), "119999999999");
@@ -248,13 +251,9 @@ fn s61_an_lp_claim_comes_after_the_pending_payouts() {
     let (mut s, [whale, carol, loser, dave, griefer]) = a_pending_payout_and_cash_in(wide_caps());
     let lp = s.lp.clone();
     let shares = s.lp_position(&lp).shares.u128();
-    s.advance(3_600);
-    s.set_price("BTC", "120000");
-    s.set_price("ETH", "7000");
+    an_hour_at_the_highs(&mut s);
     s.request_withdrawal(&lp, shares);
-    s.advance(3_600);
-    s.set_price("BTC", "120000");
-    s.set_price("ETH", "7000");
+    an_hour_at_the_highs(&mut s);
     let res = s.exec(&lp, &ExecuteMsg::ClaimLiquidity {}).unwrap();
     assert_eq!(Suite::attr(&res, "wasm", "payout"), "0");
     assert_eq!(s.vault().cash.i128(), w(10_000));
