@@ -333,6 +333,15 @@ pub enum ContractError {
     #[error("no insurance fees to sweep")]
     NothingToSweep {},
 
+    #[error(
+        "insurance fees {insurance_fees} not held: cash {cash} + fees ≤ receivables {receivables}"
+    )]
+    FeesNotHeld {
+        insurance_fees: Uint128,
+        cash: Int128,
+        receivables: Uint128,
+    },
+
     #[error("account {account} cannot liquidate itself")]
     SelfLiquidation { account: String },
 

@@ -203,8 +203,9 @@ pub enum Transfer {
     ProvideLiquidity(Uint128),
     /// An LP payout out of vault cash (the cash and backing checks are the caller's).
     ClaimLiquidity(Uint128),
-    /// Every pending insurance fee to the fund.
-    SweepFees,
+    /// That much of the pending insurance fees to the fund (at most what
+    /// [`crate::solvency::sweepable`] allows: the caller's check).
+    SweepFees(Uint128),
     /// The fund's cover failed: it paid nothing, so what it was asked for is socialized.
     CoverFailed(Uint128),
     /// An account left without any position and with `C < 0` (DESIGN 6.10): `C` is written off
@@ -250,9 +251,9 @@ pub fn transfer(b: Balances, t: Transfer) -> RiskResult<Moved> {
             debit(&mut a.vault_cash, int128(x)?)?;
             f.outflow = x;
         }
-        Transfer::SweepFees => {
-            f.outflow = a.insurance_fees;
-            a.insurance_fees = Uint128::zero();
+        Transfer::SweepFees(x) => {
+            a.insurance_fees = a.insurance_fees.checked_sub(x)?;
+            f.outflow = x;
         }
         Transfer::CoverFailed(x) => {
             debit(&mut a.vault_cash, int128(x)?)?;
@@ -437,7 +438,8 @@ pub fn write_off(b: Balances) -> RiskResult<Moved> {
     transfer(b, Transfer::WriteOff)
 }
 
-/// Every pending insurance fee leaves for the fund.
-pub fn sweep_fees(b: Balances) -> RiskResult<Moved> {
-    transfer(b, Transfer::SweepFees)
+/// `amount` of the pending insurance fees leaves for the fund (the caller bounds it by
+/// [`crate::solvency::sweepable`]).
+pub fn sweep_fees(b: Balances, amount: Uint128) -> RiskResult<Moved> {
+    transfer(b, Transfer::SweepFees(amount))
 }

@@ -326,6 +326,25 @@ pub fn payable(
     Ok(debt.max(free))
 }
 
+/// The insurance fees a sweep may send now (DESIGN 6.8; docs/decisions.md "The fee sweep sends
+/// only fees the vault holds"): `min(insurance_fees, max(0, cash + insurance_fees − receivables))`.
+/// A fee debited from a book with `C < 0` is booked in `insurance_fees` without the money
+/// arriving (it is inside `receivables`), so sweeping it would pay the fund out of other
+/// traders' deposits; the rest waits for the book to repay or for the shortfall waterfall.
+pub fn sweepable(
+    insurance_fees: Uint128,
+    vault_cash: Int128,
+    receivables: Uint128,
+) -> Result<Uint128, RiskError> {
+    let held = vault_cash
+        .checked_add(crate::num::int128(insurance_fees)?)?
+        .checked_sub(crate::num::int128(receivables)?)?;
+    if held.is_negative() {
+        return Ok(Uint128::zero());
+    }
+    Ok(insurance_fees.min(held.unsigned_abs()))
+}
+
 /// The cash an LP claim may take (DESIGN 6.7, issue 12; scenario 61): the vault's booked cash
 /// less what the books owe it (`receivables`: booked, never received) and less the pending
 /// payouts (realized profits already owed to traders, paid before any LP). Never below 0.

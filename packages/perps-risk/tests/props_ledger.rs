@@ -89,7 +89,7 @@ proptest! {
     ) {
         let m = step(b, kind, amount, signed, &f);
         prop_assert!(m.conserves(&b).unwrap(), "{b:?} → {m:?}");
-        prop_assert!(ledger::sweep_fees(b).unwrap().conserves(&b).unwrap());
+        prop_assert!(ledger::sweep_fees(b, amount.min(b.insurance_fees.u128()).into()).unwrap().conserves(&b).unwrap());
     }
 
     #[test]

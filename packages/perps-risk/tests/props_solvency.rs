@@ -5,7 +5,7 @@
 use cosmwasm_std::{Decimal256, Int128, Uint128};
 use perps_risk::num::Quote;
 use perps_risk::solvency::{
-    claim, haircut_profit, min_position_notional, required_equity, settle_profit,
+    claim, haircut_profit, min_position_notional, required_equity, settle_profit, sweepable,
     validate_min_position_notional, ClaimTerms, MarketExposure,
 };
 use proptest::prelude::*;
@@ -214,5 +214,46 @@ proptest! {
         let total = first.paid + second.paid;
         prop_assert!(total <= once.paid + Uint128::new(1), "{total} > {}", once.paid);
         prop_assert!(total + Uint128::new(2) >= once.paid, "{total} << {}", once.paid);
+    }
+}
+
+/// The sweep of `tests/solvency/sweep.rs`: cash 40,018.000001, fees 4, receivables 40,020 (base
+/// units ×10⁶): 2.000001 held, then nothing; fees fully held; a vault in deficit sweeps nothing.
+#[test]
+fn a_sweep_takes_only_the_fees_the_vault_holds() {
+    let s = |fees: u128, cash: i128, recv: u128| {
+        sweepable(Uint128::new(fees), Int128::new(cash), Uint128::new(recv))
+            .unwrap()
+            .u128()
+    };
+    assert_eq!(s(4_000_000, 40_018_000_001, 40_020_000_000), 2_000_001);
+    assert_eq!(s(1_999_999, 40_018_000_001, 40_020_000_000), 0);
+    assert_eq!(s(4_000_000, 1, 0), 4_000_000);
+    assert_eq!(s(4_000_000, -4_000_000, 0), 0);
+    assert_eq!(s(4_000_000, -3_999_999, 0), 1);
+    assert_eq!(s(0, 5, 0), 0);
+    // fees beyond i128 and sums beyond it are errors, never a wrapped amount
+    assert!(sweepable(Uint128::MAX, Int128::zero(), Uint128::zero()).is_err());
+    assert!(sweepable(Uint128::MAX, Int128::MAX, Uint128::zero()).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The sweep is `min(fees, max(0, cash + fees − receivables))`: never more than the fees,
+    /// never a unit of what the books owe, and what it leaves (`cash + fees' − receivables`)
+    /// is never below zero unless it was before; a second sweep right after takes nothing.
+    #[test]
+    fn a_sweep_never_sends_money_the_vault_does_not_hold(
+        fees in 0..BIG as u128, cash in -BIG..BIG, recv in 0..BIG as u128,
+    ) {
+        let x = sweepable(Uint128::new(fees), Int128::new(cash), Uint128::new(recv)).unwrap().u128();
+        let held = cash + fees as i128 - recv as i128;
+        prop_assert_eq!(x as i128, held.clamp(0, fees as i128));
+        let left = fees - x;
+        let after = cash + left as i128 - recv as i128;
+        prop_assert!(after >= 0 || after == held);
+        let again = sweepable(Uint128::new(left), Int128::new(cash), Uint128::new(recv)).unwrap();
+        prop_assert!(again.is_zero());
     }
 }

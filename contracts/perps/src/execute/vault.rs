@@ -7,7 +7,7 @@ use cw_utils::nonpayable;
 use perps_api::insurance_fund::InsuranceFund;
 use perps_risk::ledger;
 use perps_risk::num::Quote;
-use perps_risk::solvency::{claim, lp_free_cash, ClaimOutcome, ClaimTerms};
+use perps_risk::solvency::{claim, lp_free_cash, sweepable, ClaimOutcome, ClaimTerms};
 use perps_risk::vault::{redeem_value, shares_to_mint, SharesMinted, VaultMarket};
 
 use crate::error::{ContractError, ContractResult};
@@ -261,16 +261,25 @@ pub fn cancel_withdraw_liquidity(deps: DepsMut, info: MessageInfo) -> ContractRe
         .add_attribute("shares", req.shares))
 }
 
-/// Sends the accrued insurance share of fees to the fund in one message.
+/// Sends the accrued insurance share of fees the vault holds to the fund in one message: at most
+/// `cash + insurance_fees − receivables` (`perps_risk::solvency::sweepable`), the rest, booked
+/// from books that owe it, stays pending.
 pub fn sweep_fees(deps: DepsMut, info: MessageInfo) -> ContractResult<Response> {
     nonpayable(&info)?;
     let cfg = CONFIG.load(deps.storage)?;
     let mut vault = VAULT.load(deps.storage)?;
-    let amount = vault.insurance_fees;
-    if amount.is_zero() {
+    if vault.insurance_fees.is_zero() {
         return Err(ContractError::NothingToSweep {});
     }
-    vault.apply(&ledger::sweep_fees(vault.balances())?.after);
+    let amount = sweepable(vault.insurance_fees, vault.cash, vault.receivables)?;
+    if amount.is_zero() {
+        return Err(ContractError::FeesNotHeld {
+            insurance_fees: vault.insurance_fees,
+            cash: vault.cash,
+            receivables: vault.receivables,
+        });
+    }
+    vault.apply(&ledger::sweep_fees(vault.balances(), amount)?.after);
     VAULT.save(deps.storage, &vault)?;
     let msg = InsuranceFund(cfg.insurance_fund.clone())
         .deposit_msg(Coin::new(amount, cfg.collateral_denom))?;

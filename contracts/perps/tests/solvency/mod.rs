@@ -11,6 +11,7 @@ mod pending;
 mod review2;
 mod reward_farming;
 mod stale_lp;
+mod sweep;
 
 use cosmwasm_std::Addr;
 

@@ -33,6 +33,10 @@ impl Task for SweepFees {
                 ctx.metrics.fail(ctx.name, "lost_race");
                 Ok("another keeper swept first".into())
             }
+            // the pending fees are owed by books with C < 0: nothing to sweep until they repay
+            Err(SendError::Contract(l)) if l.contains(" not held: cash ") => {
+                Ok(format!("{pending} pending, not held yet"))
+            }
             Err(SendError::Contract(l)) => {
                 ctx.metrics.fail(ctx.name, "contract_error");
                 Ok(format!("sweep failed: {l}"))
