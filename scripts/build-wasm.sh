@@ -37,18 +37,29 @@ done
 CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=false RUSTFLAGS="${rustflags[*]}" \
   cargo build --release --locked --target wasm32-unknown-unknown --lib "${pkg_args[@]}"
 
+features=(--enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext --enable-reference-types
+  --enable-call-indirect-overlong --enable-mutable-globals --enable-nontrapping-float-to-int
+  --enable-multivalue)
 mkdir -p artifacts
 rm -f artifacts/*.wasm artifacts/checksums.txt
 for c in "${crates[@]}"; do
-  in="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/${c//-/_}.wasm"
+  raw="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/${c//-/_}.wasm"
+  # A struct copy of a size used 20+ times goes through one function per size (no size operand
+  # at each call site; scripts/copy-sizes.py, docs/size.md: perps −11,441 bytes).
+  tmp="$CARGO_TARGET_DIR/copy-sizes"
+  mkdir -p "$tmp"
+  node_modules/.bin/wasm-dis "$raw" -o "$tmp/$c.wat"
+  python3 scripts/copy-sizes.py "$tmp/$c.wat" "$tmp/$c.sized.wat"
+  in="$tmp/$c.wasm"
+  node_modules/.bin/wasm-as "${features[@]}" "$tmp/$c.sized.wat" -o "$in"
   # The lowering passes must run before -Oz. Inlining is limited to small functions (80 bytes: the
   # smallest artifacts of 50..200, docs/size.md) with one caller, so functions stay under the VM's
-  # 100-locals limit (the chain check below is the gate).
-  node_modules/.bin/wasm-opt \
-    --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext --enable-reference-types \
-    --enable-call-indirect-overlong --enable-mutable-globals --enable-nontrapping-float-to-int \
-    --enable-multivalue --signext-lowering --llvm-memory-copy-fill-lowering \
-    -Oz --one-caller-inline-max-function-size=80 --converge "$in" -o "artifacts/$c.wasm"
+  # 100-locals limit (the chain check below is the gate). --reorder-functions last: the most
+  # called functions get the lowest indices, so their `call`s take fewer LEB bytes (the copy
+  # function alone has ~6,100 call sites; perps −10,418 bytes, docs/size.md).
+  node_modules/.bin/wasm-opt "${features[@]}" --signext-lowering --llvm-memory-copy-fill-lowering \
+    -Oz --one-caller-inline-max-function-size=80 --converge --reorder-functions \
+    "$in" -o "artifacts/$c.wasm"
 done
 (cd artifacts && sha256sum ./*.wasm | sed 's| \./| |' > checksums.txt)
 
