@@ -188,7 +188,7 @@ pub fn haircut_terms_live(
     if current(ctx, vault, cfg.collateral_decimals)?.equity >= Quote::ZERO {
         return Ok(None);
     }
-    let live = live_markets(deps, env, cfg, &ctx.markets)?;
+    let live = live_markets(deps, env, cfg, &|id| ctx.markets.contains_key(id))?;
     haircut_terms_with(deps, ctx, &live, vault, cfg)
 }
 
@@ -201,7 +201,7 @@ pub fn haircut_terms_with(
     cfg: &Config,
 ) -> ContractResult<Option<(Quote, Quote)>> {
     let dec = cfg.collateral_decimals;
-    let now = current_with(&mut ctx.markets.values().chain(extra.values()), vault, dec)?;
+    let now = current_with(&mut with_extra(&ctx.markets, extra), vault, dec)?;
     if now.equity >= Quote::ZERO {
         return Ok(None);
     }
@@ -223,20 +223,29 @@ pub fn haircut_terms_with(
     Ok(Some((now.equity, profits)))
 }
 
-/// Every market with skew that is not in `held` (the markets a message holds in memory), read
-/// at its live price, for a value that must not rest on a stored price the market may no longer
+/// The markets of `held`, then those of `extra` that `held` does not hold (each market once).
+pub fn with_extra<'a>(
+    held: &'a VecMap<String, MarketCtx>,
+    extra: &'a VecMap<String, MarketCtx>,
+) -> impl Iterator<Item = &'a MarketCtx> {
+    let others = extra.iter().filter(|(id, _)| !held.contains_key(*id));
+    held.values().chain(others.map(|(_, m)| m))
+}
+
+/// Every market with skew that `held` does not skip (the markets a message holds in memory),
+/// read at its live price, for a value that must not rest on a stored price the market may no longer
 /// have (scenarios 63, 66, 69). A market without a price under the strict rules (an outage) is
 /// left out: the caller values it as stored. Settled markets need no price.
 pub fn live_markets(
     deps: Deps,
     env: &Env,
     cfg: &Config,
-    held: &VecMap<String, MarketCtx>,
+    held: &dyn Fn(&str) -> bool,
 ) -> ContractResult<VecMap<String, MarketCtx>> {
     let mut out = VecMap::new();
     for item in MARKET_STATES.range(deps.storage, None, None, Order::Ascending) {
         let (id, stored) = item?;
-        if held.contains_key(&id) || skew(&stored)?.is_zero() {
+        if held(&id) || skew(&stored)?.is_zero() {
             continue;
         }
         let m = crate::market::load_market_ctx(deps, env, cfg, &id)?;
@@ -270,7 +279,7 @@ pub fn pay_pending(
     if claim.is_zero() {
         return Ok(Settled::default());
     }
-    let live = live_markets(deps, env, cfg, &ctx.markets)?;
+    let live = live_markets(deps, env, cfg, &|id| ctx.markets.contains_key(id))?;
     let terms = Payout {
         haircut: haircut_terms_with(deps, ctx, &live, vault, cfg)?,
         owed_by_others: ctx.owed_by_others(vault, None)?,

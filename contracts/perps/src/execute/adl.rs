@@ -21,9 +21,10 @@ use crate::error::{ContractError, ContractResult};
 use crate::execute::orders::cancel_all;
 use crate::execute::save_vault;
 use crate::execute::settle::Batch;
-use crate::market::{load_market_ctx, skew, Prices};
+use crate::market::{load_market_ctx, skew, MarketCtx, Prices};
 use crate::solvency::{self, ranked, Current};
 use crate::state::{Config, Vault, CONFIG, DEFAULT_LIMIT, MAX_LIMIT, VAULT};
+use crate::vecmap::VecMap;
 
 pub fn auto_deleverage(
     mut deps: DepsMut,
@@ -39,7 +40,13 @@ pub fn auto_deleverage(
     let loaded_vault = vault.clone();
     let limit = limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize;
     let candidates = ranked(deps.storage, &market_id, short, None, limit)?;
-    let mut out = Deleveraged::default();
+    // every other market with skew at its live price (scenario 66), read once for the call:
+    // only `market_id`'s state changes while it runs
+    let live = solvency::live_markets(deps.as_ref(), &env, &cfg, &|id| id == market_id)?;
+    let mut out = Deleveraged {
+        live,
+        ..Deleveraged::default()
+    };
     for (addr, _) in candidates {
         if addr == info.sender {
             continue;
@@ -62,6 +69,7 @@ pub fn auto_deleverage(
     let Deleveraged {
         batch: Batch { events, covers, .. },
         closed,
+        ..
     } = out;
     if closed == 0 {
         return Err(nothing_closed(
@@ -86,6 +94,8 @@ pub fn auto_deleverage(
 struct Deleveraged {
     batch: Batch,
     closed: u32,
+    /// The other markets with skew at their live prices (a book's own markets come first).
+    live: VecMap<String, MarketCtx>,
 }
 
 /// One index entry: the account's position closed as far as the vault needs (and its shortfall,
@@ -107,16 +117,16 @@ fn deleverage_account(
     let mut ctx = load_account(deps.as_ref(), env, cfg, addr, None)?;
     let loaded = ctx.loaded();
     // every other market with skew at its live price, not at a stored one (scenario 66)
-    let live = solvency::live_markets(deps.as_ref(), env, cfg, &ctx.markets)?;
+    let live = &out.live;
     let now = solvency::current_with(
-        &mut ctx.markets.values().chain(live.values()),
+        &mut solvency::with_extra(&ctx.markets, live),
         vault,
         cfg.collateral_decimals,
     )?;
     if !adl_triggered(now.equity, now.exposure, cfg.adl_trigger_ratio)? {
         return Ok(false);
     }
-    ctx.haircut = solvency::haircut_terms_with(deps.as_ref(), &ctx, &live, vault, cfg)?;
+    ctx.haircut = solvency::haircut_terms_with(deps.as_ref(), &ctx, live, vault, cfg)?;
     let Some((event, unpaid)) = close_one(&mut ctx, vault, cfg, market_id, price, now)? else {
         return Ok(true);
     };
@@ -252,8 +262,8 @@ fn nothing_closed(
     id: &str,
 ) -> ContractResult<ContractError> {
     let m = load_market_ctx(deps, env, cfg, id)?;
-    let held: crate::vecmap::VecMap<String, _> = [(id.to_string(), m)].into_iter().collect();
-    let live = solvency::live_markets(deps, env, cfg, &held)?;
+    let held: VecMap<String, _> = [(id.to_string(), m)].into_iter().collect();
+    let live = solvency::live_markets(deps, env, cfg, &|other| other == id)?;
     let mut all = held.values().chain(live.values());
     let now = solvency::current_with(&mut all, vault, cfg.collateral_decimals)?;
     if !adl_triggered(now.equity, now.exposure, cfg.adl_trigger_ratio)? {
