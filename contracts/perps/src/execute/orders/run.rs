@@ -1,8 +1,10 @@
 //! Executing orders (DESIGN 6.11). An order runs at its pinned record ([`super::pin`]): the
 //! market's mark is replaced by that record as the oracle policy judged it when it was accepted,
 //! and the trade step of `trade` ([`crate::trade::apply_trade`]) fills it. A fill pays the keeper
-//! fee to whoever executed it; a refusal removes the order and charges its keeper fee and the
-//! taker fee on its size at the record's price (to the vault), never more than `C` holds; an order
+//! fee to whoever executed it; a refusal removes the order and charges its keeper fee, the
+//! taker fee on its size at the record's price and the loss its fill would show at the live
+//! price (both to the vault: a failure never costs less than the fill, docs/decisions.md "A
+//! failed order pays the move since its record"), never more than `C` holds; an order
 //! that can no longer fill for reasons the owner did not choose (expired, the position closed, the
 //! market settled or turned reduce-only) is removed with its reservation released and no charge.
 
@@ -13,8 +15,8 @@ use perps_api::events::{OrderCancelledEvent, OrderExecutedEvent, OrderFailedEven
 use perps_api::perps::MarketStatus;
 use perps_api::price_feed::{HistoryRecord, PriceRecord};
 use perps_risk::num::unsigned_abs;
-use perps_risk::orders::{clamp_reduce_only, order_charge};
-use perps_risk::trade::trade_fee;
+use perps_risk::orders::{clamp_reduce_only, failure_move, order_charge};
+use perps_risk::trade::{fill_price, trade_fee, within_acceptable};
 
 use crate::account::{load_with_vault, load_with_vault_known, AccountCtx, Snapshot};
 use crate::error::{ContractError, ContractResult};
@@ -22,7 +24,7 @@ use crate::execute::bad_debt;
 use crate::execute::orders::pin::{find_pin, latest, latest_sequence, record_mark, Pin};
 use crate::execute::orders::sweep::Seen;
 use crate::execute::settle::close_settled_positions;
-use crate::market::known_market_ctx;
+use crate::market::{impact_cap, known_market_ctx, skew};
 use crate::orders::{self, OrderAction, StoredOrder};
 use crate::solvency;
 use crate::state::{Config, Market, MarketState, Vault, MARKETS, POSITIONS};
@@ -215,6 +217,7 @@ fn fill(
     } else {
         order.keeper_fee
     };
+    let skew_before = skew(&ctx.market(&order.market_id)?.state)?;
     match trade_at_record(deps.as_ref(), env, &mut ctx, &mut vault, cfg, order, size) {
         Ok((mut events, shortfall)) => {
             let (moved, charged) =
@@ -257,6 +260,7 @@ fn fill(
             return Ok(false);
         }
         Err(reason) => {
+            let live = read.latest.as_ref().map(|r| r.price);
             let failure = Failure {
                 id,
                 order,
@@ -264,6 +268,7 @@ fn fill(
                 size,
                 keeper,
                 keeper_fee,
+                price_move: price_move(cfg, market, order, rec, live, skew_before, size, &reason)?,
                 reason: reason.to_string(),
             };
             fail(deps, env, cfg, &failure, market, batch)?;
@@ -351,11 +356,64 @@ struct Failure<'a> {
     size: SignedDecimal256,
     keeper: &'a Addr,
     keeper_fee: Uint128,
+    /// The loss the fill would show at the live price ([`price_move`]).
+    price_move: Uint128,
     reason: String,
 }
 
+/// What a failure pays for its market's move since the record (scenario 62: a failure must not
+/// be cheaper than the fill, or a wallet that moves the caps, the skew or the vault after the
+/// record turns a losing fill into a refusal): the loss at the live price `live` of the fill it
+/// would have had — the record's price with the impact of the skew it met (at most the impact
+/// cap), never beyond its acceptable price. Nothing when its own slippage bound refused the
+/// record's price itself (an outcome fixed at the record) or the market has no live record.
+#[allow(clippy::too_many_arguments)]
+fn price_move(
+    cfg: &Config,
+    market: &Market,
+    order: &StoredOrder,
+    rec: &HistoryRecord,
+    live: Option<Decimal256>,
+    skew: SignedDecimal256,
+    size: SignedDecimal256,
+    reason: &ContractError,
+) -> ContractResult<Uint128> {
+    let Some(live) = live else {
+        return Ok(Uint128::zero());
+    };
+    let bound = order.acceptable_price;
+    let refused_at_record = bound.is_some_and(|a| !within_acceptable(rec.price, size, a));
+    if refused_at_record && matches!(reason, ContractError::AcceptablePrice { .. }) {
+        return Ok(Uint128::zero());
+    }
+    let mc = &market.config;
+    let fill = match fill_price(rec.price, skew, size, mc.skew_scale, impact_cap(mc)) {
+        Ok(q) => q.fill_price,
+        Err(_) => capped_fill(rec.price, size, impact_cap(mc))?,
+    };
+    let fill = match bound {
+        Some(a) if !within_acceptable(fill, size, a) => a,
+        _ => fill,
+    };
+    Ok(failure_move(size, fill, live, cfg.collateral_decimals)?)
+}
+
+/// The fill at the impact cap: `P·(1 ± max_price_impact)`, the worst the market allows.
+fn capped_fill(
+    price: Decimal256,
+    size: SignedDecimal256,
+    cap: Decimal256,
+) -> ContractResult<Decimal256> {
+    let factor = if size.is_negative() {
+        Decimal256::one().checked_sub(cap)?
+    } else {
+        Decimal256::one().checked_add(cap)?
+    };
+    Ok(price.checked_mul(factor)?)
+}
+
 /// Charges a failed order (from the account as it was before the attempt): the keeper fee to the
-/// caller, the taker fee on its size at the record's price to the vault.
+/// caller, the taker fee on its size at the record's price and then its price move to the vault.
 fn fail(
     deps: &mut DepsMut,
     env: &Env,
@@ -372,9 +430,11 @@ fn fail(
         market.config.taker_fee,
         cfg.collateral_decimals,
     )?;
-    let (moved, charged) = order_charge(ctx.balances(None, &vault), f.keeper_fee, fee)?;
+    let to_vault = fee.checked_add(f.price_move)?;
+    let (moved, charged) = order_charge(ctx.balances(None, &vault), f.keeper_fee, to_vault)?;
     ctx.apply(&mut vault, &moved);
     loaded.save(deps.storage, &ctx, &mut vault)?;
+    let fee_paid = charged.vault_fee.min(fee);
     batch.keeper_fees = batch.keeper_fees.checked_add(charged.keeper_fee)?;
     batch.events.push(
         OrderFailedEvent {
@@ -386,7 +446,8 @@ fn fail(
             sequence: f.rec.sequence,
             price: f.rec.price,
             keeper_fee: charged.keeper_fee,
-            fee: charged.vault_fee,
+            fee: fee_paid,
+            price_move: charged.vault_fee.checked_sub(fee_paid)?,
         }
         .into(),
     );

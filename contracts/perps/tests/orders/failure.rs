@@ -1,0 +1,140 @@
+//! What a failed order pays for its market's move since its record (docs/decisions.md "A failed
+//! order pays the move since its record"; scenario 62 in `solvency::review2`): the loss its fill
+//! would show at the live price, never a gain, never beyond its acceptable price, nothing when
+//! its own slippage bound refused the record's price, never more than `C` holds.
+
+use cosmwasm_std::{Addr, Decimal256};
+use cw_multi_test::AppResponse;
+use perps_api::events::OrderFailedEvent;
+use perps_api::perps::{ExecuteMsg, MarketConfig};
+
+use super::{deferred_suite, keeper_run, orders_of};
+use crate::suite::{d, fee_market, sd, Suite, USDC};
+
+/// BTC with a 0.1 % fee, impact on a 1,000 skew scale capped at 1 % (liquidation fee 3 %, as
+/// validation asks), no funding.
+fn wide_impact_btc() -> MarketConfig {
+    MarketConfig {
+        max_funding_rate_per_day: Decimal256::zero(),
+        max_price_impact: Some(d("0.01")),
+        liquidation_fee: d("0.03"),
+        ..fee_market("BTC", "1000")
+    }
+}
+
+/// Bob's order of `bob` BTC, then alice's (`alice_c` deposited) of `size` with `acceptable`,
+/// both pinned to the record at 60,000; the next record at `later`; a keeper executes both in id
+/// order, so bob's fill moves the skew alice's order meets. Returns the suite, the keeper's
+/// response and alice.
+fn raced(
+    bob: &str,
+    size: &str,
+    acceptable: &str,
+    later: &str,
+    alice_c: u128,
+) -> (Suite, AppResponse, Addr) {
+    let mut s = deferred_suite(wide_impact_btc());
+    let b = s.trader("bob", 100_000, 100_000);
+    let alice = s.trader("alice", alice_c, alice_c);
+    let keeper = s.trader("keeper", 0, 0);
+    s.trade(&b, "BTC", bob);
+    let order = ExecuteMsg::Trade {
+        market_id: "BTC".into(),
+        size_delta: sd(size),
+        acceptable_price: Some(d(acceptable)),
+        mode: None,
+    };
+    s.exec(&alice, &order).unwrap();
+    s.set_price("BTC", "60000");
+    s.set_price("BTC", later);
+    let res = keeper_run(&mut s, &keeper, None);
+    assert!(orders_of(&s, &alice).is_empty());
+    (s, res, alice)
+}
+
+fn failed(res: &AppResponse) -> OrderFailedEvent {
+    let f = Suite::typed::<OrderFailedEvent>(res);
+    assert_eq!(f.len(), 1, "{f:?}");
+    f[0].clone()
+}
+
+#[test]
+fn a_buy_pushed_past_its_slippage_by_the_skew_pays_the_move_at_its_acceptable_price() {
+    // Bob's 5 BTC fill first (K = 5): alice's 1 BTC would fill at 60,000·(1 + 5.5/1000) = 60,330
+    // > 60,100 although the record (60,000) is within it. BTC is at 59,000: the fill she accepted
+    // (at most 60,100) would stand 1,100 down; she pays that, the fee at the record (60) and the
+    // keeper fee (0.5): 10,000 − 1,160.5.
+    let (s, res, alice) = raced("5", "1", "60100", "59000", 10_000);
+    let f = failed(&res);
+    assert_eq!(
+        f.reason,
+        "fill price 60330 is worse than the acceptable price 60100"
+    );
+    assert_eq!(
+        (f.fee.u128(), f.price_move.u128(), f.keeper_fee.u128()),
+        (60 * USDC, 1_100 * USDC, 500_000)
+    );
+    assert_eq!(s.account(&alice).collateral.i128(), 8_839_500_000);
+}
+
+#[test]
+fn a_sell_pays_the_move_up_the_same_way() {
+    // Bob sells 5 first: alice's sale of 1 would fill at 60,000·(1 − 5.5/1000) = 59,670 < 59,900;
+    // BTC at 61,000 is 1,100 above the 59,900 she accepted.
+    let (s, res, alice) = raced("-5", "-1", "59900", "61000", 10_000);
+    let f = failed(&res);
+    assert_eq!(
+        (f.fee.u128(), f.price_move.u128()),
+        (60 * USDC, 1_100 * USDC)
+    );
+    assert_eq!(s.account(&alice).collateral.i128(), 8_839_500_000);
+}
+
+#[test]
+fn a_move_the_orders_way_costs_nothing_more() {
+    // BTC at 61,000 after the record: the buy would stand in profit; the failure pays only the
+    // fees (no gain is paid either).
+    let (s, res, alice) = raced("5", "1", "60100", "61000", 10_000);
+    let f = failed(&res);
+    assert_eq!((f.fee.u128(), f.price_move.u128()), (60 * USDC, 0));
+    assert_eq!(s.account(&alice).collateral.i128(), 9_939_500_000);
+}
+
+#[test]
+fn a_slippage_bound_that_refuses_the_record_itself_pays_no_move() {
+    // The record (60,000) is already above 59,950: the outcome was fixed at the record, whatever
+    // the skew; a later fall to 59,000 charges nothing beyond the fees.
+    let (s, res, alice) = raced("5", "1", "59950", "59000", 10_000);
+    let f = failed(&res);
+    assert_eq!((f.fee.u128(), f.price_move.u128()), (60 * USDC, 0));
+    assert_eq!(s.account(&alice).collateral.i128(), 9_939_500_000);
+}
+
+#[test]
+fn the_move_is_charged_only_as_far_as_collateral_goes() {
+    // alice holds 7,000; the move to 50,000 is 10,100 (from 60,100): after the fees (60.5) the
+    // vault takes the 6,939.5 left and C ends at zero, never below.
+    let (s, res, alice) = raced("5", "1", "60100", "50000", 7_000);
+    let f = failed(&res);
+    assert_eq!(
+        (f.fee.u128(), f.price_move.u128(), f.keeper_fee.u128()),
+        (60 * USDC, 6_939_500_000, 500_000)
+    );
+    let a = s.account(&alice);
+    assert_eq!((a.collateral.i128(), a.positions.len()), (0, 0));
+}
+
+#[test]
+fn an_order_refused_for_its_impact_pays_the_move_from_the_capped_fill() {
+    // Bob's 9.5 BTC first (K = 9.5): alice's buy would leave a skew of 10.5/1000 > the 1 % cap,
+    // so no fill price exists; the move is counted from the worst fill the market allows, 60,000·1.01 =
+    // 60,600 (within her 61,000): 1,600 down at 59,000.
+    let (s, res, alice) = raced("9.5", "1", "61000", "59000", 10_000);
+    let f = failed(&res);
+    assert!(f.reason.contains("impact"), "{}", f.reason);
+    assert_eq!(
+        (f.fee.u128(), f.price_move.u128()),
+        (60 * USDC, 1_600 * USDC)
+    );
+    assert_eq!(s.account(&alice).collateral.i128(), 8_339_500_000);
+}
