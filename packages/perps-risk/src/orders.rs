@@ -8,7 +8,7 @@ use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, Uint128};
 
 use crate::error::RiskError;
 use crate::ledger::{Balances, Moved};
-use crate::num::{int128, signed, unsigned_abs, Round};
+use crate::num::{int128, mul_div, signed, unsigned, unsigned_abs, Round};
 use crate::position::{notional_of, pnl_of};
 use crate::tiers::TierTable;
 use crate::trade::trade_fee;
@@ -45,6 +45,29 @@ pub fn failure_move(
 ) -> Result<Uint128, RiskError> {
     let pnl = pnl_of(size_delta, fill, live, decimals, Round::Down)?.floor()?;
     Ok(Uint128::new(pnl.i128().min(0).unsigned_abs()))
+}
+
+/// The price a failed order's fill would close at now (docs/decisions.md "Attacker review 3"):
+/// the fill moved by the market's move since its record, `fill · live / record`, rounded
+/// against the order (down for a buy, up for a sell). A fill followed by a close at an
+/// unchanged skew: the impact counts on both legs, so an unchanged price moves nothing
+/// (scenario 71) and a favourable impact is no discount on the move (72), whatever the skew at
+/// execution (73).
+pub fn failure_exit(
+    size_delta: SignedDecimal256,
+    fill: Decimal256,
+    record: Decimal256,
+    live: Decimal256,
+) -> Result<Decimal256, RiskError> {
+    if record.is_zero() {
+        return Err(RiskError::ZeroPrice);
+    }
+    let r = if size_delta.is_negative() {
+        Round::Up
+    } else {
+        Round::Down
+    };
+    unsigned(mul_div(signed(fill)?, signed(live)?, signed(record)?, r)?)
 }
 
 /// The price among `prices` (records eligible for an order) least favourable to it: the highest
@@ -222,6 +245,21 @@ mod tests {
         let (m, c) = order_charge(neg, Uint128::new(500), Uint128::new(400)).unwrap();
         assert_eq!(c, OrderCharge::default());
         assert_eq!(m.after, neg);
+    }
+
+    #[test]
+    fn a_failure_exit_moves_the_fill_by_the_price_ratio_rounded_against_the_order() {
+        // 60,100 × 59,000 / 60,000 = 59,098.333… : down for a buy, up for a sell
+        let buy = failure_exit(sd("1"), d("60100"), d("60000"), d("59000")).unwrap();
+        let sell = failure_exit(sd("-1"), d("60100"), d("60000"), d("59000")).unwrap();
+        assert_eq!(buy, d("59098.333333333333333333"));
+        assert_eq!(sell, d("59098.333333333333333334"));
+        // an unchanged price: the fill itself (no move)
+        assert_eq!(
+            failure_exit(sd("1"), d("60330"), d("60000"), d("60000")).unwrap(),
+            d("60330")
+        );
+        assert!(failure_exit(sd("1"), d("1"), Decimal256::zero(), d("1")).is_err());
     }
 
     #[test]

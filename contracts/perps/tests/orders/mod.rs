@@ -7,6 +7,7 @@ mod lifecycle;
 mod lp;
 mod lp_attacks;
 mod market;
+mod review3;
 mod sim;
 mod triggered;
 

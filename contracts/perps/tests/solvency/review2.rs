@@ -140,10 +140,11 @@ fn an_order_pinned_while_eth_is_stale() -> (Suite, [Addr; 3]) {
 /// Σ|K|·P = 217,000 > 2 × 106,051.024 and it fails on the total exposure cap. Old code: it
 /// charged only the taker fee (60) and the keeper fee (0.5), w2 closed its SOL for nothing, and
 /// the pair held 39,939.5 instead of 33,909.47 (equity 13,909.47 + 20,000 with the fill). Now a
-/// failure also pays the loss its fill would show at the live price (`price_move`: 1 BTC from
-/// 60,030 to 54,000 = 6,030) to the vault: the attacker keeps 20,000 − 60 − 0.5 − 6,030 =
-/// 13,909.5 (the 0.03 over the fill is the fee on the impact: a failure's fee is at the record's
-/// price), and the vault holds what the fill would have lost.
+/// failure also pays the loss of its fill closed at the move since the record (`price_move`,
+/// docs/decisions.md "Attacker review 3": 60,030 closed at 60,030 × 54,000/60,000 = 54,027, as
+/// a close at that skew would: 6,003) to the vault: the attacker keeps 20,000 − 60 − 0.5 −
+/// 6,003 = 13,936.5 — a fill followed by a close at 54,027 less that close's fee (54.03, the
+/// residual of scenario 75).
 #[test]
 fn s62_a_waiting_order_cannot_be_dropped_through_the_caps() {
     use perps_api::events::OrderFailedEvent;
@@ -161,13 +162,13 @@ fn s62_a_waiting_order_cannot_be_dropped_through_the_caps() {
             failed.price_move.u128(),
             failed.keeper_fee.u128()
         ),
-        (60 * USDC, 6_030 * USDC, 500_000)
+        (60 * USDC, 6_003 * USDC, 500_000)
     );
-    assert_eq!(s.vault().cash.i128() - cash, w(6_090));
+    assert_eq!(s.vault().cash.i128() - cash, w(6_063));
     s.close(&w2, "SOL").unwrap();
     let a = s.account(&attacker);
     assert!(a.positions.iter().all(|p| p.market_id != "BTC"));
-    assert_eq!(a.collateral.i128(), w(13_909) + 500_000);
+    assert_eq!(a.collateral.i128(), w(13_936) + 500_000);
     assert_eq!(s.account(&w2).collateral.i128(), w(20_000));
 }
 

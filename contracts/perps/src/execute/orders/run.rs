@@ -15,7 +15,7 @@ use perps_api::events::{OrderCancelledEvent, OrderExecutedEvent, OrderFailedEven
 use perps_api::perps::MarketStatus;
 use perps_api::price_feed::{HistoryRecord, PriceRecord};
 use perps_risk::num::unsigned_abs;
-use perps_risk::orders::{clamp_reduce_only, failure_move, order_charge};
+use perps_risk::orders::{clamp_reduce_only, failure_exit, failure_move, order_charge};
 use perps_risk::trade::{fill_price, trade_fee, within_acceptable};
 
 use crate::account::{load_with_vault, load_with_vault_known, AccountCtx, Snapshot};
@@ -268,7 +268,7 @@ fn fill(
                 size,
                 keeper,
                 keeper_fee,
-                price_move: price_move(cfg, market, order, rec, live, skew_before, size, &reason)?,
+                price_move: price_move(cfg, market, order, rec, live, skew_before, size)?,
                 reason: reason.to_string(),
             };
             fail(deps, env, cfg, &failure, market, batch)?;
@@ -363,11 +363,13 @@ struct Failure<'a> {
 
 /// What a failure pays for its market's move since the record (scenario 62: a failure must not
 /// be cheaper than the fill, or a wallet that moves the caps, the skew or the vault after the
-/// record turns a losing fill into a refusal): the loss at the live price `live` of the fill it
-/// would have had — the record's price with the impact of the skew it met (at most the impact
-/// cap), never beyond its acceptable price. Nothing when its own slippage bound refused the
-/// record's price itself (an outcome fixed at the record) or the market has no live record.
-#[allow(clippy::too_many_arguments)]
+/// record turns a losing fill into a refusal): the loss of the fill it would have had, closed
+/// at the move since the record ([`failure_exit`]: `fill · live / record`, so the impact
+/// counts on both legs, scenarios 71–73) — the fill is the record's price with the impact of
+/// the skew it met (at most the impact cap), never beyond its acceptable price. Nothing when
+/// its own slippage bound refuses the record's price with the most favourable impact the
+/// market allows (an outcome fixed at the record whatever anyone does after it and whatever
+/// check failed first, scenarios 73–74) or the market has no live record.
 fn price_move(
     cfg: &Config,
     market: &Market,
@@ -376,35 +378,38 @@ fn price_move(
     live: Option<Decimal256>,
     skew: SignedDecimal256,
     size: SignedDecimal256,
-    reason: &ContractError,
 ) -> ContractResult<Uint128> {
     let Some(live) = live else {
         return Ok(Uint128::zero());
     };
+    let mc = &market.config;
+    let cap = impact_cap(mc);
     let bound = order.acceptable_price;
-    let refused_at_record = bound.is_some_and(|a| !within_acceptable(rec.price, size, a));
-    if refused_at_record && matches!(reason, ContractError::AcceptablePrice { .. }) {
+    let best = capped_fill(rec.price, size, cap, false)?;
+    if bound.is_some_and(|a| !within_acceptable(best, size, a)) {
         return Ok(Uint128::zero());
     }
-    let mc = &market.config;
-    let fill = match fill_price(rec.price, skew, size, mc.skew_scale, impact_cap(mc)) {
+    let fill = match fill_price(rec.price, skew, size, mc.skew_scale, cap) {
         Ok(q) => q.fill_price,
-        Err(_) => capped_fill(rec.price, size, impact_cap(mc))?,
+        Err(_) => capped_fill(rec.price, size, cap, true)?,
     };
     let fill = match bound {
         Some(a) if !within_acceptable(fill, size, a) => a,
         _ => fill,
     };
-    Ok(failure_move(size, fill, live, cfg.collateral_decimals)?)
+    let exit = failure_exit(size, fill, rec.price, live)?;
+    Ok(failure_move(size, fill, exit, cfg.collateral_decimals)?)
 }
 
-/// The fill at the impact cap: `P·(1 ± max_price_impact)`, the worst the market allows.
+/// The fill at the impact cap, `P·(1 ± max_price_impact)`: the worst the market allows
+/// (`worst`), else the best.
 fn capped_fill(
     price: Decimal256,
     size: SignedDecimal256,
     cap: Decimal256,
+    worst: bool,
 ) -> ContractResult<Decimal256> {
-    let factor = if size.is_negative() {
+    let factor = if size.is_negative() == worst {
         Decimal256::one().checked_sub(cap)?
     } else {
         Decimal256::one().checked_add(cap)?

@@ -1,0 +1,210 @@
+//! Attacker review 3 of the failure charge (issue 13; docs/decisions.md "Attacker review 3",
+//! scenarios 71–): what a failed order pays for its market's move since its record must be
+//! what a fill followed by a close would have cost — never less (the free option of scenario
+//! 62 through the skew, the caps or its own slippage bound), never more (an honest order failed
+//! by someone else at an unchanged price). Each test asserts the safe outcome with the review's
+//! numbers.
+
+use cosmwasm_std::{Addr, Decimal256, Uint128};
+use cw_multi_test::AppResponse;
+use perps_api::events::OrderFailedEvent;
+use perps_api::perps::{ExecuteMsg, Execution, MarketConfig};
+
+use super::{deferred_suite, keeper_run, orders_of};
+use crate::suite::{config_update, d, fee_market, plain_market, sd, usdc, Suite, USDC};
+
+/// BTC with a 0.1 % fee, impact on a 1,000 skew scale capped at 1 % (|K| ≤ 10), no funding.
+fn wide_impact_btc() -> MarketConfig {
+    MarketConfig {
+        max_funding_rate_per_day: Decimal256::zero(),
+        max_price_impact: Some(d("0.01")),
+        liquidation_fee: d("0.03"),
+        ..fee_market("BTC", "1000")
+    }
+}
+
+fn buy(size: &str, acceptable: Option<&str>) -> ExecuteMsg {
+    ExecuteMsg::Trade {
+        market_id: "BTC".into(),
+        size_delta: sd(size),
+        acceptable_price: acceptable.map(d),
+        mode: None,
+    }
+}
+
+fn failed(res: &AppResponse) -> OrderFailedEvent {
+    let f = Suite::typed::<OrderFailedEvent>(res);
+    assert_eq!(f.len(), 1, "{f:?}");
+    f[0].clone()
+}
+
+/// `(fee, price_move, keeper_fee)` of a failure, base units.
+fn charged(f: &OrderFailedEvent) -> (u128, u128, u128) {
+    (f.fee.u128(), f.price_move.u128(), f.keeper_fee.u128())
+}
+
+/// Bob's order of `bob` BTC (the griefer: an LP's second wallet), then alice's (10,000
+/// deposited) buy of 1 with `acceptable`, both pinned to the record at 60,000; the next record
+/// at `later`; a keeper executes both in id order, so bob's fill moves the skew alice's order
+/// meets and fails it. Returns the suite, the keeper's response and alice.
+fn griefed(bob: &str, acceptable: &str, later: &str) -> (Suite, AppResponse, Addr) {
+    let mut s = deferred_suite(wide_impact_btc());
+    let b = s.trader("bob", 100_000, 100_000);
+    let alice = s.trader("alice", 10_000, 10_000);
+    let keeper = s.trader("keeper", 0, 0);
+    s.trade(&b, "BTC", bob);
+    s.exec(&alice, &buy("1", Some(acceptable))).unwrap();
+    s.set_price("BTC", "60000");
+    s.set_price("BTC", later);
+    let res = keeper_run(&mut s, &keeper, None);
+    assert!(orders_of(&s, &alice).is_empty());
+    (s, res, alice)
+}
+
+/// Scenario 71 (fixed): an honest order failed by someone else at an unchanged price paid the
+/// impact of the skew it met as a "move". Bob (the griefer) buys 5 first (K = 5): alice's buy
+/// would fill at 60,330 > her 60,100 and fails on her slippage bound; BTC is still 60,000.
+/// Old charge: the fill she accepted (60,100) marked at the oracle price, 100 USDC, although a
+/// fill followed by a close at that skew gives the impact back (a round trip at an unchanged
+/// price costs only fees, DESIGN 6.5): the vault — bob's LP — harvested 100 per BTC from a
+/// failure it caused. Now the fill is closed at the move since the record (`fill · live /
+/// record` = 60,100): nothing beyond the fees (60 + 0.5).
+#[test]
+fn s71_a_failure_at_an_unchanged_price_pays_no_impact_as_a_move() {
+    let (s, res, alice) = griefed("5", "60100", "60000");
+    let f = failed(&res);
+    assert_eq!(
+        f.reason,
+        "fill price 60330 is worse than the acceptable price 60100"
+    );
+    assert_eq!(charged(&f), (60 * USDC, 0, 500_000));
+    assert_eq!(s.account(&alice).collateral.i128(), 9_939_500_000);
+}
+
+/// Scenario 71 through the impact cap (fixed): bob's 9.5 BTC first, alice's buy would leave
+/// K = 10.5 > the cap and is refused for impact at an unchanged 60,000. Old charge: the capped
+/// fill 60,600 marked at 60,000, 600 USDC (1 % of her notional for a failure she did not
+/// cause). Now nothing beyond the fees.
+#[test]
+fn s71_a_failure_on_the_impact_cap_at_an_unchanged_price_pays_only_the_fees() {
+    let (s, res, alice) = griefed("9.5", "61000", "60000");
+    let f = failed(&res);
+    assert!(f.reason.contains("impact"), "{}", f.reason);
+    assert_eq!(charged(&f), (60 * USDC, 0, 500_000));
+    assert_eq!(s.account(&alice).collateral.i128(), 9_939_500_000);
+}
+
+/// Scenario 74 (fixed): an order its own bound refuses at its record whatever the skew (a buy
+/// at most 59,300; the best fill the market allows at 60,000 is 59,400) failed first on the
+/// impact cap (bob's 9.5 BTC ahead of it) and was charged the move from 59,300 to 59,000, 300
+/// USDC: the exemption asked for the slippage error itself. The outcome was fixed at the record
+/// (it could never fill there): now nothing beyond the fees, whatever check failed first.
+#[test]
+fn s74_an_order_its_own_bound_refuses_at_the_record_pays_no_move_whatever_failed_first() {
+    let (s, res, alice) = griefed("9.5", "59300", "59000");
+    let f = failed(&res);
+    assert!(f.reason.contains("impact"), "{}", f.reason);
+    assert_eq!(charged(&f), (60 * USDC, 0, 500_000));
+    assert_eq!(s.account(&alice).collateral.i128(), 9_939_500_000);
+}
+
+/// The world of scenarios 72–73: BTC deferred ([`wide_impact_btc`], long OI capped at
+/// `max_long_oi` USDC), ETH plain and immediate, wide exposure caps (20 × V), a 100,000 vault,
+/// keeper fee 0.5. A whale shorts 5 BTC (K = −5: a buy meets a favourable impact). The attacker
+/// (20,000) holds 1 ETH in its cross book and places a 1-BTC buy with `acceptable`; the record
+/// after its block pins it at 60,000 (a fill at K = −5: 59,730). ETH's feed then stops for
+/// 61 s while BTC's falls to 54,000: the order waits (scenario 59's rule). Its second wallet
+/// `w2` buys `w2_buys` BTC at 54,000, filled while the attacker's order waits; ETH comes back
+/// and the keeper executes the attacker's order. Returns the keeper's response, the suite and
+/// `[attacker, w2]`.
+fn a_waiting_buy_on_a_short_skew(
+    acceptable: Option<&str>,
+    max_long_oi: u128,
+    w2_buys: &str,
+) -> (AppResponse, Suite, [Addr; 2]) {
+    let btc = MarketConfig {
+        execution: Some(Execution::Deferred),
+        max_skew_to_vault: Some(d("20")),
+        max_long_oi: usdc(max_long_oi),
+        ..wide_impact_btc()
+    };
+    let markets = [("BTC", btc), ("ETH", plain_market("ETH"))];
+    let mut s = Suite::with_vault(
+        |m| {
+            m.vault_min_backing = d("0.02");
+            m.adl_trigger_ratio = Some(d("0.01"));
+            m.max_total_skew_to_vault = Some(d("20"));
+        },
+        &markets,
+        100_000,
+    );
+    let owner = s.owner.clone();
+    s.exec(&owner, &config_update!(keeper_fee: Uint128::new(500_000)))
+        .unwrap();
+    let whale = s.trader("whale", 100_000, 100_000);
+    let attacker = s.trader("attacker", 20_000, 20_000);
+    let w2 = s.trader("w2", 50_000, 50_000);
+    let keeper = s.trader("keeper", 0, 0);
+    s.trade(&whale, "BTC", "-5");
+    s.set_price("BTC", "60000");
+    keeper_run(&mut s, &keeper, None);
+    assert_eq!(s.account(&whale).positions[0].size, sd("-5"));
+    s.set_price("ETH", "3000");
+    s.trade(&attacker, "ETH", "1");
+    s.exec(&attacker, &buy("1", acceptable)).unwrap();
+    s.set_price("BTC", "60000");
+    s.advance(61);
+    s.set_price("BTC", "54000");
+    let res = keeper_run(&mut s, &keeper, None);
+    assert_eq!(Suite::attr(&res, "wasm", "orders_handled"), "0");
+    // the second wallet (no ETH) trades BTC while the attacker's order waits
+    s.exec(&w2, &buy(w2_buys, None)).unwrap();
+    s.set_price("BTC", "54000");
+    let res = keeper_run(&mut s, &keeper, None);
+    assert_eq!(Suite::attr(&res, "wasm", "orders_handled"), "1");
+    assert_eq!(orders_of(&s, &attacker).len(), 1);
+    s.set_price("ETH", "3000");
+    let res = keeper_run(&mut s, &keeper, None);
+    assert!(orders_of(&s, &attacker).is_empty());
+    (res, s, [attacker, w2])
+}
+
+/// Scenario 72 (fixed): a favourable impact was a discount on the move. The attacker's buy
+/// meets a short skew; while it waits, w2 buys 1 BTC (long OI 1; K = −4) and the buy fails on
+/// the long OI cap ((1 + 1) × 60,000 > 100,000). Its fill at the record would be 60,000 ×
+/// (1 − 3.5/1000) = 59,790, and a close at 54,000 with the same skew 53,811: the fill would
+/// have lost 5,979. Old charge: the fill marked at the oracle price, 59,790 − 54,000 = 5,790 —
+/// the first 0.35 % of any fall was free (up to the impact cap, 1 %, of the order's notional).
+/// Now 5,979: the attacker keeps 20,000 − 60 − 0.5 − 5,979 = 13,960.5.
+#[test]
+fn s72_a_favourable_impact_is_no_discount_on_the_move() {
+    let (res, s, [attacker, w2]) = a_waiting_buy_on_a_short_skew(None, 100_000, "1");
+    let f = failed(&res);
+    assert!(f.reason.contains("open interest"), "{}", f.reason);
+    assert_eq!(charged(&f), (60 * USDC, 5_979 * USDC, 500_000));
+    let a = s.account(&attacker);
+    assert!(a.positions.iter().all(|p| p.market_id != "BTC"));
+    assert_eq!(a.collateral.i128(), 13_960_500_000);
+    assert_eq!(s.account(&w2).positions[0].size, sd("1"));
+}
+
+/// Scenario 73 (fixed): the slippage exemption was a free option when a favourable impact
+/// decides the fill. The attacker's buy accepts at most 59,900, below the record (60,000) but
+/// above its fill there at K = −5 (59,730): it would fill. While it waits, BTC falls to 54,000
+/// and w2 buys 5 BTC (K = 0): the buy would now fill at 60,030 > 59,900 and fails on its own
+/// slippage bound. Old rule: "its bound refused the record's price itself" (60,000 > 59,900)
+/// exempted it: 60.5 instead of a 5,973 loss (59,730 closed at 53,757); w2's round trip costs
+/// about 540 of fees. Now the exemption needs the bound to refuse the best fill the market
+/// allows at the record (59,400 here, so no); the charge is the accepted fill (59,900) closed at
+/// the move (59,900 × 0.9 = 53,910): 5,990; the attacker keeps 13,949.5.
+#[test]
+fn s73_the_slippage_exemption_is_no_option_through_the_skew() {
+    let (res, s, [attacker, _]) = a_waiting_buy_on_a_short_skew(Some("59900"), 100_000_000, "5");
+    let f = failed(&res);
+    assert_eq!(
+        f.reason,
+        "fill price 60030 is worse than the acceptable price 59900"
+    );
+    assert_eq!(charged(&f), (60 * USDC, 5_990 * USDC, 500_000));
+    assert_eq!(s.account(&attacker).collateral.i128(), 13_949_500_000);
+}
