@@ -8,7 +8,7 @@
 use cosmwasm_std::{Addr, Decimal256, Uint128};
 use cw_multi_test::AppResponse;
 use perps_api::events::OrderFailedEvent;
-use perps_api::perps::{ExecuteMsg, Execution, MarketConfig};
+use perps_api::perps::{ExecuteMsg, Execution, MarketConfig, TradeMode};
 
 use super::{deferred_suite, keeper_run, orders_of};
 use crate::suite::{config_update, d, fee_market, plain_market, sd, usdc, Suite, USDC};
@@ -207,4 +207,44 @@ fn s73_the_slippage_exemption_is_no_option_through_the_skew() {
     );
     assert_eq!(charged(&f), (60 * USDC, 5_990 * USDC, 500_000));
     assert_eq!(s.account(&attacker).collateral.i128(), 13_949_500_000);
+}
+
+/// Scenario 76 (fixed): an isolated order's failure took the move from the whole cross
+/// collateral, beyond what its fill could have lost (an isolated position loses at most its
+/// margin, invariant 5). Alice (50,000) places an isolated buy of 1 BTC with 6,100 of margin,
+/// at most 60,100; bob's 5 BTC ahead of it make it fail on her bound (60,330); BTC falls to
+/// 48,000. The move is 60,100 − 60,100 × 0.8 = 12,020 — old charge: all of it from C. The fill
+/// would have lost its margin, 6,100 (a bankrupt isolated position; the rest is bad debt, not
+/// hers). Now the move is capped at that margin: alice keeps 50,000 − 60 − 0.5 − 6,100 =
+/// 43,839.5.
+#[test]
+fn s76_an_isolated_failure_never_pays_more_than_its_margin() {
+    let mut s = deferred_suite(wide_impact_btc());
+    let b = s.trader("bob", 100_000, 100_000);
+    let alice = s.trader("alice", 50_000, 50_000);
+    let keeper = s.trader("keeper", 0, 0);
+    s.trade(&b, "BTC", "5");
+    let order = ExecuteMsg::Trade {
+        market_id: "BTC".into(),
+        size_delta: sd("1"),
+        acceptable_price: Some(d("60100")),
+        mode: Some(TradeMode::Isolated {
+            margin: usdc(6_100),
+        }),
+    };
+    s.exec(&alice, &order).unwrap();
+    s.set_price("BTC", "60000");
+    s.set_price("BTC", "48000");
+    let res = keeper_run(&mut s, &keeper, None);
+    let f = failed(&res);
+    assert_eq!(
+        f.reason,
+        "fill price 60330 is worse than the acceptable price 60100"
+    );
+    assert_eq!(charged(&f), (60 * USDC, 6_100 * USDC, 500_000));
+    let a = s.account(&alice);
+    assert_eq!(
+        (a.collateral.i128(), a.positions.len()),
+        (43_839_500_000, 0)
+    );
 }

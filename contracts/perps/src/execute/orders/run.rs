@@ -12,7 +12,7 @@ use cosmwasm_std::{
     Addr, Decimal256, Deps, DepsMut, Env, Event, SignedDecimal256, SubMsg, Uint128,
 };
 use perps_api::events::{OrderCancelledEvent, OrderExecutedEvent, OrderFailedEvent};
-use perps_api::perps::MarketStatus;
+use perps_api::perps::{MarketStatus, TradeMode};
 use perps_api::price_feed::{HistoryRecord, PriceRecord};
 use perps_risk::num::unsigned_abs;
 use perps_risk::orders::{clamp_reduce_only, failure_exit, failure_move, order_charge};
@@ -27,7 +27,7 @@ use crate::execute::settle::close_settled_positions;
 use crate::market::{impact_cap, known_market_ctx, skew};
 use crate::orders::{self, OrderAction, StoredOrder};
 use crate::solvency;
-use crate::state::{Config, Market, MarketState, Vault, MARKETS, POSITIONS};
+use crate::state::{Config, Market, MarketState, Mode, Vault, MARKETS, POSITIONS};
 use crate::trade::{apply_trade, TradeRequest};
 
 /// What a call that executes orders accumulates.
@@ -417,8 +417,24 @@ fn capped_fill(
     Ok(price.checked_mul(factor)?)
 }
 
+/// The most an isolated order's fill could have lost (invariant 5, scenario 76): the margin of
+/// its isolated position, or the margin the order moves into a new one; `None` for the cross
+/// book (there `C` bounds the charge).
+fn isolated_bound(ctx: &AccountCtx, order: &StoredOrder) -> Option<Uint128> {
+    match ctx.positions.get(&order.market_id).map(|p| &p.mode) {
+        Some(Mode::Isolated { margin }) if margin.is_negative() => Some(Uint128::zero()),
+        Some(Mode::Isolated { margin }) => Some(margin.unsigned_abs()),
+        Some(Mode::Cross) => None,
+        None => match &order.mode {
+            Some(TradeMode::Isolated { margin }) => Some(*margin),
+            _ => None,
+        },
+    }
+}
+
 /// Charges a failed order (from the account as it was before the attempt): the keeper fee to the
-/// caller, the taker fee on its size at the record's price and then its price move to the vault.
+/// caller, the taker fee on its size at the record's price and then its price move (at most an
+/// isolated order's margin) to the vault.
 fn fail(
     deps: &mut DepsMut,
     env: &Env,
@@ -435,7 +451,11 @@ fn fail(
         market.config.taker_fee,
         cfg.collateral_decimals,
     )?;
-    let to_vault = fee.checked_add(f.price_move)?;
+    let price_move = match isolated_bound(&ctx, f.order) {
+        Some(margin) => f.price_move.min(margin),
+        None => f.price_move,
+    };
+    let to_vault = fee.checked_add(price_move)?;
     let (moved, charged) = order_charge(ctx.balances(None, &vault), f.keeper_fee, to_vault)?;
     ctx.apply(&mut vault, &moved);
     loaded.save(deps.storage, &ctx, &mut vault)?;
