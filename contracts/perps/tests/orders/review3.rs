@@ -327,3 +327,51 @@ fn s77_the_committed_order_fills_and_closes_at_the_next_record() {
     assert!(a.positions.is_empty(), "{:?}", res.events);
     assert_eq!(a.collateral.i128(), 13_881_943_000);
 }
+
+/// Scenario 78 (open, `#[ignore]`): a triggered stop whose record left the feed's 16-record
+/// history before anyone ran it can be dropped after seeing the price. Alice (20,000) is long
+/// 1 BTC at 60,000 (plain deferred market) with a reduce-only stop: sell 1 below 58,000. The
+/// record at 57,500 triggers it (it would fill there: −2,500). Nobody passes its id and no
+/// market order of BTC runs (so no sweep promotes it; a keeper running `execute_orders`
+/// without ids at every record finds nothing) while 16 records at 60,000 follow. The
+/// triggering record has left the history, no held record meets the trigger: `cancel_order`
+/// sees it as resting and refunds it; alice keeps her long at 60,000 — a stop that fires only
+/// when she likes the price after the fact (the vault, her counterparty, would have bought at
+/// 57,500). DESIGN 6.11: "`cancel_order` is refused once a record after placement meets the
+/// trigger". Fix direction: the feed keeps, besides its 16 records, the lowest and highest
+/// price of each block of 16 sequences (one more write per record) so a trigger met by a
+/// record no longer held is still seen (cancel refused; the fill at the least favourable bound
+/// of that block that meets the trigger), or keepers are paid to run triggered orders within
+/// 16 records (a keeper fee > 0 and the sweep on every `execute_orders`).
+#[test]
+#[ignore = "scenario 78: a triggered stop whose record left the history can be cancelled (open)"]
+fn s78_a_triggered_stop_cannot_be_cancelled_once_its_record_left_the_history() {
+    let mut s = deferred_suite(plain_market("BTC"));
+    let (alice, keeper) = (s.trader("alice", 20_000, 20_000), s.trader("keeper", 0, 0));
+    s.trade(&alice, "BTC", "1");
+    s.set_price("BTC", "60000");
+    keeper_run(&mut s, &keeper, None);
+    let stop = ExecuteMsg::PlaceOrder {
+        market_id: "BTC".into(),
+        size_delta: sd("-1"),
+        trigger_price: d("58000"),
+        trigger: perps_api::perps::Trigger::Below,
+        reduce_only: Some(true),
+        acceptable_price: None,
+        mode: None,
+    };
+    s.exec(&alice, &stop).unwrap();
+    let id = orders_of(&s, &alice)[0].order_id;
+    s.set_price("BTC", "57500");
+    // while the record is held the stop cannot be cancelled
+    let cancel = ExecuteMsg::CancelOrder { order_id: id };
+    assert!(s.exec(&alice, &cancel).is_err());
+    for _ in 0..16 {
+        s.set_price("BTC", "60000");
+        // a keeper running the market-order queue (no ids) every record does not see it
+        let res = keeper_run(&mut s, &keeper, None);
+        assert_eq!(Suite::attr(&res, "wasm", "orders_handled"), "0");
+    }
+    // safe: still refused (or the stop fills at 57,500)
+    assert!(s.exec(&alice, &cancel).is_err());
+}
