@@ -375,3 +375,26 @@ fn s78_a_triggered_stop_cannot_be_cancelled_once_its_record_left_the_history() {
     // safe: still refused (or the stop fills at 57,500)
     assert!(s.exec(&alice, &cancel).is_err());
 }
+
+/// Scenario 79 (fixed): a record the oracle policy refuses is an outcome fixed at the record,
+/// yet the failure paid the move. Alice's 1-BTC buy is pinned to a record at 60,000 published
+/// with a confidence of 1,200 (2 % > the 1 % strict bound): an opening cannot fill there,
+/// whatever anyone does. BTC then falls to 57,000. Old charge: the move of a fill that could
+/// never happen, 60,030 − 60,030 × 0.95 = 3,001.5. Now the fees only (60 + 0.5): alice keeps
+/// 9,939.5.
+#[test]
+fn s79_an_order_its_record_cannot_fill_pays_no_move() {
+    let mut s = deferred_suite(wide_impact_btc());
+    let alice = s.trader("alice", 10_000, 10_000);
+    let keeper = s.trader("keeper", 0, 0);
+    s.exec(&alice, &buy("1", Some("60600"))).unwrap();
+    s.advance(1);
+    let now = s.now();
+    s.publish("BTC", "60000", "1200", None, now);
+    s.set_price("BTC", "57000");
+    let res = keeper_run(&mut s, &keeper, None);
+    let f = failed(&res);
+    assert!(f.reason.contains("uncertain"), "{}", f.reason);
+    assert_eq!(charged(&f), (60 * USDC, 0, 500_000));
+    assert_eq!(s.account(&alice).collateral.i128(), 9_939_500_000);
+}

@@ -268,7 +268,7 @@ fn fill(
                 size,
                 keeper,
                 keeper_fee,
-                price_move: price_move(cfg, market, order, rec, live, skew_before, size)?,
+                price_move: price_move(cfg, market, order, rec, live, skew_before, size, &reason)?,
                 reason: reason.to_string(),
             };
             fail(deps, env, cfg, &failure, market, batch)?;
@@ -369,7 +369,10 @@ struct Failure<'a> {
 /// the skew it met (at most the impact cap), never beyond its acceptable price. Nothing when
 /// its own slippage bound refuses the record's price with the most favourable impact the
 /// market allows (an outcome fixed at the record whatever anyone does after it and whatever
-/// check failed first, scenarios 73–74) or the market has no live record.
+/// check failed first, scenarios 73–74), when the oracle policy refuses the record itself (an
+/// own-market oracle error: the record as judged at its acceptance, scenario 79; another
+/// market's makes the order wait) or the market has no live record.
+#[allow(clippy::too_many_arguments)]
 fn price_move(
     cfg: &Config,
     market: &Market,
@@ -378,10 +381,14 @@ fn price_move(
     live: Option<Decimal256>,
     skew: SignedDecimal256,
     size: SignedDecimal256,
+    reason: &ContractError,
 ) -> ContractResult<Uint128> {
     let Some(live) = live else {
         return Ok(Uint128::zero());
     };
+    if matches!(reason, ContractError::Oracle(_)) {
+        return Ok(Uint128::zero());
+    }
     let mc = &market.config;
     let cap = impact_cap(mc);
     let bound = order.acceptable_price;
