@@ -253,3 +253,40 @@ proptest! {
         prop_assert!(p.paid <= can);
     }
 }
+
+proptest! {
+    /// A failed order's move closes its fill at the move since the record (`failure_exit`,
+    /// scenarios 71–73): nothing at an unchanged price whatever the fill (impact included), and
+    /// otherwise at least the exact loss `Δs·fill·(record − live)/record` (rounded up, by less
+    /// than two base units).
+    #[test]
+    fn a_failure_move_is_the_fill_closed_at_the_price_ratio_rounded_up(
+        size_micro in -1_000_000_000i128..1_000_000_000,
+        fill_micro in 1u128..1_000_000_000_000,
+        record_micro in 1u128..1_000_000_000_000,
+        live_micro in 1u128..1_000_000_000_000,
+    ) {
+        prop_assume!(size_micro != 0);
+        let (size, fill, record, live) = (
+            crate::helpers::sdec_micro(size_micro),
+            crate::helpers::dec_micro(fill_micro),
+            crate::helpers::dec_micro(record_micro),
+            crate::helpers::dec_micro(live_micro),
+        );
+        let exit = |l| perps_risk::orders::failure_exit(size, fill, record, l).unwrap();
+        let same = perps_risk::orders::failure_move(size, fill, exit(record), 6).unwrap();
+        prop_assert_eq!(same.u128(), 0);
+        let m = perps_risk::orders::failure_move(size, fill, exit(live), 6).unwrap().u128();
+        // exact loss in base units: N / (record_micro · 10^6), N = −Δs·fill·(live − record) in
+        // micro units (|N| < 10^33)
+        let diff = live_micro as i128 - record_micro as i128;
+        let n = -(size_micro * fill_micro as i128) * diff;
+        if n <= 0 {
+            prop_assert_eq!(m, 0);
+        } else {
+            let unit = record_micro * 1_000_000;
+            prop_assert!(m * unit >= n as u128);
+            prop_assert!(m * unit < n as u128 + 2 * unit);
+        }
+    }
+}
