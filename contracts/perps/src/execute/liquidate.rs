@@ -24,7 +24,7 @@ use perps_risk::waterfall::split_reward;
 use crate::account::{book_params, load_with_vault, AccountCtx};
 use crate::error::{ContractError, ContractResult, OracleError};
 use crate::execute::bad_debt;
-use crate::execute::orders::cancel_all;
+use crate::execute::orders::cancel_where;
 use crate::execute::settle::close_settled_positions;
 use crate::market::Prices;
 use crate::solvency;
@@ -60,6 +60,8 @@ pub struct LiquidationOutcome {
     pub liquidatable: bool,
     /// Why a liquidatable book could not be acted on (its positions' prices fail liveness).
     pub blocked: Option<OracleError>,
+    /// The books liquidated (their pending orders are cancelled, scenario 80).
+    books: Vec<BookKind>,
 }
 
 fn liquidation_config(cfg: &Config) -> LiquidationConfig {
@@ -129,8 +131,37 @@ pub fn liquidate_books(
         out.acted = true;
         let flows = apply_plan(ctx, vault, &kind, &ids, &plan, liquidator, &mut out.events)?;
         out.flows = out.flows.then(&flows)?;
+        out.books.push(kind);
     }
     Ok(out)
+}
+
+/// The markets of the account's isolated positions (each its own book).
+fn isolated_markets(ctx: &AccountCtx) -> Vec<String> {
+    ctx.positions
+        .iter()
+        .filter(|(_, p)| matches!(p.mode, Mode::Isolated { .. }))
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+/// Cancels the pending orders of the liquidated `books`: an isolated book's are the orders of
+/// its market; the cross book's every other order (`isolated`: the account's isolated markets
+/// before the liquidation).
+fn cancel_books(
+    deps: &mut DepsMut,
+    addr: &Addr,
+    isolated: &[String],
+    books: &[BookKind],
+) -> ContractResult<Vec<Event>> {
+    let cross = books.contains(&BookKind::Cross);
+    cancel_where(deps, addr, "liquidation", |market_id| {
+        if isolated.iter().any(|m| m == market_id) {
+            books.contains(&BookKind::Isolated(market_id.to_string()))
+        } else {
+            cross
+        }
+    })
 }
 
 /// The liveness error of the first market in `ids` whose price fails it.
@@ -206,6 +237,38 @@ fn apply_plan(
     Ok(moved.flows)
 }
 
+/// Refuses a liquidation that did nothing (`AccountHealthy`, or the liveness error of the
+/// liquidatable book it could not act on) or pays less than `min_reward`. A settled isolated
+/// position closed bankrupt by the touch (`settled`: its flows) is an isolated book liquidated
+/// at the settlement price: its shortfall is booked, with no reward.
+fn check_acted(
+    ctx: &AccountCtx,
+    cfg: &Config,
+    out: &LiquidationOutcome,
+    settled: &Flows,
+    account: String,
+    min_reward: Option<Uint128>,
+) -> ContractResult<()> {
+    if !out.acted && settled.shortfall.is_zero() {
+        if let Some(blocked) = out.blocked.clone() {
+            return Err(blocked.into());
+        }
+        let h = book_health(&ctx.cross_book(Prices::Any)?, &book_params(cfg))?;
+        return Err(ContractError::AccountHealthy {
+            account,
+            equity: h.equity,
+            maintenance: h.maintenance_margin,
+        });
+    }
+    match min_reward {
+        Some(min) if out.flows.outflow < min => Err(ContractError::RewardBelowMinimum {
+            reward: out.flows.outflow,
+            min_reward: min,
+        }),
+        _ => Ok(()),
+    }
+}
+
 pub fn liquidate(
     mut deps: DepsMut,
     env: Env,
@@ -219,33 +282,16 @@ pub fn liquidate(
         return Err(ContractError::SelfLiquidation { account });
     }
     let cfg = CONFIG.load(deps.storage)?;
-    // Pending orders go first, their reservations released (DESIGN 6.11).
-    let mut events = cancel_all(&mut deps, &addr, "liquidation")?;
     let (mut ctx, mut vault, loaded) = load_with_vault(deps.as_ref(), &env, &cfg, &addr, None)?;
+    let isolated = isolated_markets(&ctx);
     let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
-    events.extend(closed.events);
     let out = liquidate_books(&mut ctx, &mut vault, &cfg, &info.sender)?;
-    // A settled isolated position closed bankrupt by the touch is an isolated book liquidated
-    // at the settlement price: its shortfall is booked below, with no reward.
-    if !out.acted && closed.flows.shortfall.is_zero() {
-        if let Some(blocked) = out.blocked {
-            return Err(blocked.into());
-        }
-        let h = book_health(&ctx.cross_book(Prices::Any)?, &book_params(&cfg))?;
-        return Err(ContractError::AccountHealthy {
-            account,
-            equity: h.equity,
-            maintenance: h.maintenance_margin,
-        });
-    }
-    if let Some(min) = min_reward {
-        if out.flows.outflow < min {
-            return Err(ContractError::RewardBelowMinimum {
-                reward: out.flows.outflow,
-                min_reward: min,
-            });
-        }
-    }
+    check_acted(&ctx, &cfg, &out, &closed.flows, account, min_reward)?;
+    // The pending orders of the books liquidated go, their reservations released (DESIGN
+    // 6.11; the valuation above counts them in `C` either way): only those — a liquidated
+    // isolated fuse does not drop a pinned order of the cross book for free (scenario 80).
+    let mut events = cancel_books(&mut deps, &addr, &isolated, &out.books)?;
+    events.extend(closed.events);
     // settled isolated losses and the liquidated books' go through one waterfall
     let shortfall = closed.flows.then(&out.flows)?.shortfall;
     events.extend(out.events);

@@ -398,3 +398,119 @@ fn s79_an_order_its_record_cannot_fill_pays_no_move() {
     assert_eq!(charged(&f), (60 * USDC, 0, 500_000));
     assert_eq!(s.account(&alice).collateral.i128(), 9_939_500_000);
 }
+
+/// Scenario 80: a liquidation cancels every pending order of the account with a refund, ready
+/// (pinned) ones included. Scenario 62's world (BTC deferred, ETH and SOL immediate): the
+/// attacker (20,000) holds 1 ETH in its cross book and, as a fuse, an isolated 10-SOL long at
+/// 100 with 100 of margin (its initial margin); it places a 1-BTC buy, pinned at 60,000. ETH's
+/// feed stops, BTC falls to 54,000 and SOL with it to 94: the order waits (filling it loses
+/// 6,030 at the fill 60,030), the fuse is liquidatable (equity 40 < maintenance 47). A second
+/// wallet liquidates the attacker. Returns the liquidation's response, the suite and
+/// `[attacker, w2]`.
+fn a_fuse_liquidated_under_a_losing_order() -> (AppResponse, Suite, [Addr; 2]) {
+    let btc = MarketConfig {
+        max_funding_rate_per_day: Decimal256::zero(),
+        execution: Some(Execution::Deferred),
+        ..fee_market("BTC", "1000")
+    };
+    let markets = [
+        ("BTC", btc),
+        ("ETH", plain_market("ETH")),
+        ("SOL", plain_market("SOL")),
+    ];
+    let mut s = Suite::with_vault(|_| {}, &markets, 100_000);
+    let owner = s.owner.clone();
+    s.exec(&owner, &config_update!(keeper_fee: Uint128::new(500_000)))
+        .unwrap();
+    s.set_price("SOL", "100");
+    let attacker = s.trader("attacker", 20_000, 20_000);
+    let w2 = s.trader("w2", 1_000, 1_000);
+    let keeper = s.trader("keeper", 0, 0);
+    s.trade(&attacker, "ETH", "1");
+    s.try_isolated(&attacker, "SOL", "10", 100 * USDC).unwrap();
+    s.trade(&attacker, "BTC", "1");
+    s.set_price("BTC", "60000");
+    s.advance(61);
+    s.set_price("BTC", "54000");
+    s.set_price("SOL", "94");
+    let res = keeper_run(&mut s, &keeper, None);
+    assert_eq!(Suite::attr(&res, "wasm", "orders_handled"), "0");
+    let liquidate = ExecuteMsg::Liquidate {
+        account: attacker.to_string(),
+        min_reward: None,
+    };
+    let res = s.exec(&w2, &liquidate).unwrap();
+    (res, s, [attacker, w2])
+}
+
+/// Scenario 80 (fixed): a liquidation cancelled every pending order of the account, ready
+/// (pinned) ones included, whichever book it liquidated. In
+/// [`a_fuse_liquidated_under_a_losing_order`] the partial liquidation of the 10-SOL fuse (to
+/// 6.2 SOL, a 1.785715 reward to w2) cancelled the BTC order with its 6,121.1 reservation
+/// refunded, no fee and no move: the pair gave up about 60 of the fuse's loss and the penalty
+/// instead of the 6,030 its fill loses (scenario 62's charge bypassed, no second wallet near a
+/// cap needed). Now a liquidation cancels only the orders of the books it liquidates (an
+/// isolated book's: its market's): the BTC order stays pinned and fills at its record once ETH
+/// is back (entry 60,030).
+#[test]
+fn s80_a_liquidated_fuse_does_not_drop_a_losing_pinned_order() {
+    let (res, mut s, [attacker, _]) = a_fuse_liquidated_under_a_losing_order();
+    assert!(Suite::typed::<perps_api::events::OrderCancelledEvent>(&res).is_empty());
+    assert_eq!(Suite::attr(&res, "wasm", "reward"), "1785715");
+    assert_eq!(orders_of(&s, &attacker).len(), 1);
+    s.set_price("ETH", "3000");
+    let keeper = s.trader("keeper2", 0, 0);
+    keeper_run(&mut s, &keeper, None);
+    let a = s.account(&attacker);
+    let btc = a.positions.iter().find(|p| p.market_id == "BTC").unwrap();
+    assert_eq!((btc.size, btc.entry_price), (sd("1"), d("60030")));
+}
+
+/// Scenario 80's rule for the cross book (passing): a liquidation of the cross book still
+/// cancels the cross book's orders (`orders::lifecycle::a_liquidation_cancels_…` for a stop)
+/// and leaves those of an isolated book it does not liquidate. Bob (7,000) is long 1 BTC
+/// cross at 60,000 and isolated 10 SOL at 100 (margin 200; both markets deferred), with a
+/// pending reduce-only stop
+/// on each; BTC 54,000 makes the cross book liquidatable (equity 800 < 2,700): the BTC stop
+/// is cancelled, the SOL one stays.
+#[test]
+fn s80_a_cross_liquidation_cancels_the_cross_orders_only() {
+    let mut s = deferred_suite(plain_market("BTC"));
+    let sol = MarketConfig {
+        execution: Some(Execution::Deferred),
+        ..plain_market("SOL")
+    };
+    s.add_feed("SOL");
+    s.add_market("SOL", sol).unwrap();
+    s.set_price("SOL", "100");
+    let (bob, keeper) = (s.trader("bob", 7_000, 7_000), s.trader("keeper", 0, 0));
+    s.trade(&bob, "BTC", "1");
+    s.try_isolated(&bob, "SOL", "10", 200 * USDC).unwrap();
+    s.set_price("BTC", "60000");
+    s.set_price("SOL", "100");
+    keeper_run(&mut s, &keeper, None);
+    assert_eq!(s.account(&bob).positions.len(), 2);
+    let stop = |market: &str, price: &str| ExecuteMsg::PlaceOrder {
+        market_id: market.into(),
+        size_delta: sd("-1"),
+        trigger_price: d(price),
+        trigger: perps_api::perps::Trigger::Below,
+        reduce_only: Some(true),
+        acceptable_price: None,
+        mode: None,
+    };
+    s.exec(&bob, &stop("BTC", "50000")).unwrap();
+    s.exec(&bob, &stop("SOL", "50")).unwrap();
+    s.set_price("BTC", "54000");
+    s.set_price("SOL", "100");
+    let res = s.liquidate(&keeper, &bob, None).unwrap();
+    let c = Suite::typed::<perps_api::events::OrderCancelledEvent>(&res);
+    assert_eq!(c.len(), 1);
+    assert_eq!(
+        (c[0].market_id.as_str(), c[0].reason.as_str()),
+        ("BTC", "liquidation")
+    );
+    let left = orders_of(&s, &bob);
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].market_id.as_deref(), Some("SOL"));
+}

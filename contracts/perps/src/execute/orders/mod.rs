@@ -208,11 +208,22 @@ pub fn cancel_all(
     account: &Addr,
     reason: &str,
 ) -> ContractResult<Vec<cosmwasm_std::Event>> {
+    cancel_where(deps, account, reason, |_| true)
+}
+
+/// Cancels the pending orders of `account` whose market (empty for an LP order) `book` selects,
+/// with their reservations released ([`cancel_all`] selects every one).
+pub fn cancel_where(
+    deps: &mut DepsMut,
+    account: &Addr,
+    reason: &str,
+    book: impl Fn(&str) -> bool,
+) -> ContractResult<Vec<cosmwasm_std::Event>> {
     let mut events = Vec::new();
     for id in account_order_ids(deps.storage, account)? {
         let order = ORDERS.load(deps.storage, id)?;
         // A claim order is not the book's: it holds nothing and keeps its pinned records.
-        if matches!(order.lp(), Some(LpOrder::Claim { .. })) {
+        if matches!(order.lp(), Some(LpOrder::Claim { .. })) || !book(&order.market_id) {
             continue;
         }
         orders::remove(deps.storage, id, &order)?;
