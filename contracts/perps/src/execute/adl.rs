@@ -18,12 +18,12 @@ use perps_risk::trade::apply_fill;
 
 use crate::account::{load_account, AccountCtx};
 use crate::error::{ContractError, ContractResult};
-use crate::execute::orders::cancel_all;
+use crate::execute::orders::cancel_where;
 use crate::execute::save_vault;
 use crate::execute::settle::Batch;
 use crate::market::{load_market_ctx, skew, MarketCtx, Prices};
 use crate::solvency::{self, ranked, Current};
-use crate::state::{Config, Vault, CONFIG, DEFAULT_LIMIT, MAX_LIMIT, VAULT};
+use crate::state::{Config, Mode, Vault, CONFIG, DEFAULT_LIMIT, MAX_LIMIT, VAULT};
 use crate::vecmap::VecMap;
 
 pub fn auto_deleverage(
@@ -127,14 +127,33 @@ fn deleverage_account(
         return Ok(false);
     }
     ctx.haircut = solvency::haircut_terms_with(deps.as_ref(), &ctx, live, vault, cfg)?;
+    let isolated = ctx
+        .positions
+        .get(market_id)
+        .is_some_and(|p| matches!(p.mode, Mode::Isolated { .. }));
+    let others: Vec<String> = ctx
+        .positions
+        .iter()
+        .filter(|(id, p)| id.as_str() != market_id && matches!(p.mode, Mode::Isolated { .. }))
+        .map(|(id, _)| id.clone())
+        .collect();
     let Some((event, unpaid)) = close_one(&mut ctx, vault, cfg, market_id, price, now)? else {
         return Ok(true);
     };
-    // Pending orders go first, their reservations released (DESIGN 6.11); the close above
-    // spends no free collateral, so releasing them after it in memory changes nothing in it.
+    // The pending orders of the deleveraged position's book go, their reservations released
+    // (DESIGN 6.11; the close above spends no free collateral, so releasing them after it in
+    // memory changes nothing in it): an isolated position's, the orders of its market; a cross
+    // one's, every order outside the other isolated markets (scenario 80).
+    let book = |m: &str| {
+        if isolated {
+            m == market_id
+        } else {
+            !others.iter().any(|o| o == m)
+        }
+    };
     out.batch
         .events
-        .extend(cancel_all(&mut deps, addr, "auto_deleverage")?);
+        .extend(cancel_where(&mut deps, addr, "auto_deleverage", book)?);
     out.batch.events.push(Event::from(AutoDeleverageEvent {
         caller: caller.clone(),
         ..event

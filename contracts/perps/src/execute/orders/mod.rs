@@ -1,7 +1,7 @@
 //! Orders and deferred execution (DESIGN 6.11): `execute_orders`, `place_order`, `cancel_order`,
 //! the market orders `trade` and `close_position` place in a deferred market, the execution of
-//! an account's own ready orders before any later message of it, and the cancellation of an
-//! account's orders before a liquidation values it.
+//! an account's own ready orders before any later message of it, and the cancellation of the
+//! orders of the books a liquidation or an ADL close acts on.
 
 pub mod lp;
 pub mod pin;
@@ -201,18 +201,10 @@ fn triggered(
     )
 }
 
-/// Cancels every pending order of `account` with its reservation released (a liquidation does
-/// this before it values the account, DESIGN 6.11). Returns the `order_cancelled` events.
-pub fn cancel_all(
-    deps: &mut DepsMut,
-    account: &Addr,
-    reason: &str,
-) -> ContractResult<Vec<cosmwasm_std::Event>> {
-    cancel_where(deps, account, reason, |_| true)
-}
-
 /// Cancels the pending orders of `account` whose market (empty for an LP order) `book` selects,
-/// with their reservations released ([`cancel_all`] selects every one).
+/// with their reservations released: a liquidation or an ADL close cancels those of the books
+/// it acts on (DESIGN 6.11, scenario 80; a claim order is never the book's). Returns the
+/// `order_cancelled` events.
 pub fn cancel_where(
     deps: &mut DepsMut,
     account: &Addr,
