@@ -15,7 +15,7 @@ use crate::suite::{d, fee_market, sd, Suite, USDC};
 
 /// BTC with a 0.1 % fee, impact on a 1,000 skew scale capped at 1 % (liquidation fee 3 %, as
 /// validation asks), no funding.
-fn wide_impact_btc() -> MarketConfig {
+pub(super) fn wide_impact_btc() -> MarketConfig {
     MarketConfig {
         max_funding_rate_per_day: Decimal256::zero(),
         max_price_impact: Some(d("0.01")),
@@ -28,7 +28,7 @@ fn wide_impact_btc() -> MarketConfig {
 /// both pinned to the record at 60,000; the next record at `later`; a keeper executes both in id
 /// order, so bob's fill moves the skew alice's order meets. Returns the suite, the keeper's
 /// response and alice.
-fn raced(
+pub(super) fn raced(
     bob: &str,
     size: &str,
     acceptable: &str,
@@ -54,7 +54,7 @@ fn raced(
     (s, res, alice)
 }
 
-fn failed(res: &AppResponse) -> OrderFailedEvent {
+pub(super) fn failed(res: &AppResponse) -> OrderFailedEvent {
     let f = Suite::typed::<OrderFailedEvent>(res);
     assert_eq!(f.len(), 1, "{f:?}");
     f[0].clone()

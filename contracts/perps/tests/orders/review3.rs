@@ -8,20 +8,11 @@
 use cosmwasm_std::{Addr, Decimal256, Uint128};
 use cw_multi_test::AppResponse;
 use perps_api::events::OrderFailedEvent;
-use perps_api::perps::{ExecuteMsg, Execution, MarketConfig, TradeMode};
+use perps_api::perps::{ExecuteMsg, Execution, InstantiateMsg, MarketConfig, TradeMode};
 
+use super::failure::{failed, raced, wide_impact_btc};
 use super::{deferred_suite, keeper_run, orders_of};
 use crate::suite::{config_update, d, fee_market, plain_market, sd, usdc, Suite, USDC};
-
-/// BTC with a 0.1 % fee, impact on a 1,000 skew scale capped at 1 % (|K| ≤ 10), no funding.
-fn wide_impact_btc() -> MarketConfig {
-    MarketConfig {
-        max_funding_rate_per_day: Decimal256::zero(),
-        max_price_impact: Some(d("0.01")),
-        liquidation_fee: d("0.03"),
-        ..fee_market("BTC", "1000")
-    }
-}
 
 fn buy(size: &str, acceptable: Option<&str>) -> ExecuteMsg {
     ExecuteMsg::Trade {
@@ -32,33 +23,49 @@ fn buy(size: &str, acceptable: Option<&str>) -> ExecuteMsg {
     }
 }
 
-fn failed(res: &AppResponse) -> OrderFailedEvent {
-    let f = Suite::typed::<OrderFailedEvent>(res);
-    assert_eq!(f.len(), 1, "{f:?}");
-    f[0].clone()
-}
-
 /// `(fee, price_move, keeper_fee)` of a failure, base units.
 fn charged(f: &OrderFailedEvent) -> (u128, u128, u128) {
     (f.fee.u128(), f.price_move.u128(), f.keeper_fee.u128())
 }
 
-/// Bob's order of `bob` BTC (the griefer: an LP's second wallet), then alice's (10,000
-/// deposited) buy of 1 with `acceptable`, both pinned to the record at 60,000; the next record
-/// at `later`; a keeper executes both in id order, so bob's fill moves the skew alice's order
-/// meets and fails it. Returns the suite, the keeper's response and alice.
+/// BTC with a 0.1 % fee, impact on a 1,000 skew scale capped at 0.3 %, no funding (scenario
+/// 62's).
+fn fee_btc() -> MarketConfig {
+    MarketConfig {
+        max_funding_rate_per_day: Decimal256::zero(),
+        ..fee_market("BTC", "1000")
+    }
+}
+
+/// A 100,000 vault (`edit` on the instantiation) with `btc` deferred next to immediate ETH and,
+/// when given, immediate SOL at 100; keeper fee 0.5.
+fn deferred_btc_world(
+    btc: MarketConfig,
+    sol: Option<MarketConfig>,
+    edit: impl FnOnce(&mut InstantiateMsg),
+) -> Suite {
+    let btc = MarketConfig {
+        execution: Some(Execution::Deferred),
+        ..btc
+    };
+    let mut markets = vec![("BTC", btc), ("ETH", plain_market("ETH"))];
+    let with_sol = sol.is_some();
+    markets.extend(sol.map(|m| ("SOL", m)));
+    let mut s = Suite::with_vault(edit, &markets, 100_000);
+    let owner = s.owner.clone();
+    s.exec(&owner, &config_update!(keeper_fee: Uint128::new(500_000)))
+        .unwrap();
+    if with_sol {
+        s.set_price("SOL", "100");
+    }
+    s
+}
+
+/// Bob's order of `bob` BTC (the griefer: an LP's second wallet), then alice's (10,000) buy
+/// of 1 with `acceptable`, both pinned to the record at 60,000, the next record at `later`
+/// ([`raced`]): bob's fill moves the skew alice's order meets and fails it.
 fn griefed(bob: &str, acceptable: &str, later: &str) -> (Suite, AppResponse, Addr) {
-    let mut s = deferred_suite(wide_impact_btc());
-    let b = s.trader("bob", 100_000, 100_000);
-    let alice = s.trader("alice", 10_000, 10_000);
-    let keeper = s.trader("keeper", 0, 0);
-    s.trade(&b, "BTC", bob);
-    s.exec(&alice, &buy("1", Some(acceptable))).unwrap();
-    s.set_price("BTC", "60000");
-    s.set_price("BTC", later);
-    let res = keeper_run(&mut s, &keeper, None);
-    assert!(orders_of(&s, &alice).is_empty());
-    (s, res, alice)
+    raced(bob, "1", acceptable, later, 10_000)
 }
 
 /// Scenario 71 (fixed): an honest order failed by someone else at an unchanged price paid the
@@ -123,24 +130,15 @@ fn a_waiting_buy_on_a_short_skew(
     w2_buys: &str,
 ) -> (AppResponse, Suite, [Addr; 2]) {
     let btc = MarketConfig {
-        execution: Some(Execution::Deferred),
         max_skew_to_vault: Some(d("20")),
         max_long_oi: usdc(max_long_oi),
         ..wide_impact_btc()
     };
-    let markets = [("BTC", btc), ("ETH", plain_market("ETH"))];
-    let mut s = Suite::with_vault(
-        |m| {
-            m.vault_min_backing = d("0.02");
-            m.adl_trigger_ratio = Some(d("0.01"));
-            m.max_total_skew_to_vault = Some(d("20"));
-        },
-        &markets,
-        100_000,
-    );
-    let owner = s.owner.clone();
-    s.exec(&owner, &config_update!(keeper_fee: Uint128::new(500_000)))
-        .unwrap();
+    let mut s = deferred_btc_world(btc, None, |m| {
+        m.vault_min_backing = d("0.02");
+        m.adl_trigger_ratio = Some(d("0.01"));
+        m.max_total_skew_to_vault = Some(d("20"));
+    });
     let whale = s.trader("whale", 100_000, 100_000);
     let attacker = s.trader("attacker", 20_000, 20_000);
     let w2 = s.trader("w2", 50_000, 50_000);
@@ -254,19 +252,9 @@ fn s76_an_isolated_failure_never_pays_more_than_its_margin() {
 /// fee 0.5; SOL at 100. The attacker (20,000) places a 1-BTC buy; the record after its block
 /// pins it at 60,000. Returns the suite, `[attacker, w2, keeper]` and the order's id.
 fn a_buy_pinned_next_to_an_immediate_market() -> (Suite, [Addr; 3], u64) {
-    let btc = MarketConfig {
-        max_funding_rate_per_day: Decimal256::zero(),
-        execution: Some(Execution::Deferred),
-        ..fee_market("BTC", "1000")
-    };
     let mut sol = plain_market("SOL");
     sol.max_skew_to_vault = Some(d("2"));
-    let markets = [("BTC", btc), ("ETH", plain_market("ETH")), ("SOL", sol)];
-    let mut s = Suite::with_vault(|_| {}, &markets, 100_000);
-    let owner = s.owner.clone();
-    s.exec(&owner, &config_update!(keeper_fee: Uint128::new(500_000)))
-        .unwrap();
-    s.set_price("SOL", "100");
+    let mut s = deferred_btc_world(fee_btc(), Some(sol), |_| {});
     let attacker = s.trader("attacker", 20_000, 20_000);
     let w2 = s.trader("w2", 20_000, 20_000);
     let keeper = s.trader("keeper", 0, 0);
@@ -408,21 +396,7 @@ fn s79_an_order_its_record_cannot_fill_pays_no_move() {
 /// wallet liquidates the attacker. Returns the liquidation's response, the suite and
 /// `[attacker, w2]`.
 fn a_fuse_liquidated_under_a_losing_order() -> (AppResponse, Suite, [Addr; 2]) {
-    let btc = MarketConfig {
-        max_funding_rate_per_day: Decimal256::zero(),
-        execution: Some(Execution::Deferred),
-        ..fee_market("BTC", "1000")
-    };
-    let markets = [
-        ("BTC", btc),
-        ("ETH", plain_market("ETH")),
-        ("SOL", plain_market("SOL")),
-    ];
-    let mut s = Suite::with_vault(|_| {}, &markets, 100_000);
-    let owner = s.owner.clone();
-    s.exec(&owner, &config_update!(keeper_fee: Uint128::new(500_000)))
-        .unwrap();
-    s.set_price("SOL", "100");
+    let mut s = deferred_btc_world(fee_btc(), Some(plain_market("SOL")), |_| {});
     let attacker = s.trader("attacker", 20_000, 20_000);
     let w2 = s.trader("w2", 1_000, 1_000);
     let keeper = s.trader("keeper", 0, 0);
