@@ -389,8 +389,8 @@ typed_event! {
 
 typed_event! {
     /// An order that could not fill at its pinned record: it pays its keeper fee, and to the
-    /// vault the taker fee on its size at that price and the loss its fill would show at the
-    /// live price (`price_move`, never a gain), never more than its collateral holds.
+    /// vault the taker fee on its size at that price and the loss of its fill closed at the
+    /// move since the record (`price_move`, never a gain), never more than its collateral holds.
     OrderFailedEvent = "order_failed" {
         order_id: u64,
         account: Addr,
@@ -403,8 +403,10 @@ typed_event! {
         keeper_fee: Uint128,
         /// Taker fee paid to the vault, base units.
         fee: Uint128,
-        /// The loss the fill would show at the live price, paid to the vault, base units (0
-        /// when the price moved the order's way or its own slippage bound refused the record).
+        /// The loss of the fill closed at the move since the record (`fill · live / record`),
+        /// paid to the vault, base units; at most an isolated order's margin; 0 when the price
+        /// moved the order's way, its own slippage bound refuses the best fill at the record or
+        /// the oracle policy refused the record.
         price_move: Uint128,
     }
 }

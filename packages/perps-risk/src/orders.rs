@@ -34,9 +34,10 @@ pub fn order_reservation(
 }
 
 /// What a failed order pays for the move of its market since its record (docs/decisions.md
-/// "A failed order pays the move since its record"): the loss `max(0, −Δs·(live − fill))` the
-/// fill at its record would show at the live price, base units, rounded up (the PnL is floored).
-/// 0 when the price moved the order's way: a failure never costs more than the fill would have.
+/// "A failed order pays the move since its record", "Attacker review 3"): the loss
+/// `max(0, −Δs·(exit − fill))` of the fill at its record closed at `exit` ([`failure_exit`]),
+/// base units, rounded up (the PnL is floored). 0 when the price moved the order's way: a
+/// failure never costs more than the fill would have.
 pub fn failure_move(
     size_delta: SignedDecimal256,
     fill: Decimal256,

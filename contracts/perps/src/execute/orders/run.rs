@@ -2,9 +2,10 @@
 //! market's mark is replaced by that record as the oracle policy judged it when it was accepted,
 //! and the trade step of `trade` ([`crate::trade::apply_trade`]) fills it. A fill pays the keeper
 //! fee to whoever executed it; a refusal removes the order and charges its keeper fee, the
-//! taker fee on its size at the record's price and the loss its fill would show at the live
-//! price (both to the vault: a failure never costs less than the fill, docs/decisions.md "A
-//! failed order pays the move since its record"), never more than `C` holds; an order
+//! taker fee on its size at the record's price and the loss of its fill closed at the move
+//! since the record (both to the vault: a failure costs what the fill and a close would,
+//! docs/decisions.md "A failed order pays the move since its record", "Attacker review 3"),
+//! never more than `C` holds (nor an isolated order's margin for the move); an order
 //! that can no longer fill for reasons the owner did not choose (expired, the position closed, the
 //! market settled or turned reduce-only) is removed with its reservation released and no charge.
 
@@ -356,7 +357,7 @@ struct Failure<'a> {
     size: SignedDecimal256,
     keeper: &'a Addr,
     keeper_fee: Uint128,
-    /// The loss the fill would show at the live price ([`price_move`]).
+    /// The loss of the fill closed at the move since the record ([`price_move`]).
     price_move: Uint128,
     reason: String,
 }
