@@ -488,3 +488,51 @@ fn s80_a_cross_liquidation_cancels_the_cross_orders_only() {
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].market_id.as_deref(), Some("SOL"));
 }
+
+/// Scenario 77 with one wallet and every market deferred (open, `#[ignore]`): the owner as
+/// keeper chooses which of its two ready orders runs first. BTC (scenario 62's fee market) and
+/// ETH (0.1 % fee, skew scale 100,000) deferred, a 100,000 vault with a total exposure cap of
+/// 1.5 × V. The attacker (50,000) places a 1.5-BTC buy (90,000) and a 25-ETH buy (75,000) in
+/// one block: each fits the caps alone, not both (165,000 > 150,000). Both records land (BTC
+/// 60,000, ETH 3,000); the attacker, knowing BTC's next print (54,000), executes its ETH order
+/// first (it fills), then its BTC order: it fails on the total cap at live = record, 90 of fee
+/// and no move. A committed BTC buy fills at 60,045 and closes at the next record (54,040.5 at
+/// the same skew): 9,006.75 lost. The attacker's equity is 49,825.615625 (the ETH fill's fee
+/// and impact, the BTC failure's 90) where the safe outcome is at most 50,000 − 9,006.75. A
+/// keeper running the queue first would fill both in id order up to the cap (the BTC order
+/// first): the attacker has to run its ids itself right after the records.
+#[test]
+#[ignore = "scenario 77: the owner as keeper picks which of its ready orders fails (open)"]
+fn s77_one_wallet_picks_which_of_its_ready_orders_fails() {
+    let eth = MarketConfig {
+        execution: Some(Execution::Deferred),
+        max_funding_rate_per_day: Decimal256::zero(),
+        ..fee_market("ETH", "100000")
+    };
+    let btc = MarketConfig {
+        execution: Some(Execution::Deferred),
+        ..fee_btc()
+    };
+    let edit = |m: &mut InstantiateMsg| m.max_total_skew_to_vault = Some(d("1.5"));
+    let mut s = Suite::with_vault(edit, &[("BTC", btc), ("ETH", eth)], 100_000);
+    let attacker = s.trader("attacker", 50_000, 50_000);
+    s.trade(&attacker, "BTC", "1.5");
+    s.trade(&attacker, "ETH", "25");
+    let ids: Vec<u64> = orders_of(&s, &attacker)
+        .iter()
+        .map(|o| o.order_id)
+        .collect();
+    s.set_price("BTC", "60000");
+    s.set_price("ETH", "3000");
+    keeper_run(&mut s, &attacker, Some(vec![ids[1]]));
+    let res = keeper_run(&mut s, &attacker, Some(vec![ids[0]]));
+    let f = failed(&res);
+    assert!(f.reason.contains("exposure"), "{}", f.reason);
+    assert_eq!(charged(&f), (90 * USDC, 0, 0));
+    s.set_price("BTC", "54000");
+    s.set_price("ETH", "3000");
+    let equity = s.account(&attacker).equity.i128();
+    assert_eq!(equity, 49_825_615_625);
+    // safe: the dropped order costs at least its fill closed at the next record
+    assert!(equity <= 50_000 * USDC as i128 - 9_006_750_000, "{equity}");
+}
