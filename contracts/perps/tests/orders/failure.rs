@@ -58,83 +58,72 @@ fn failed(res: &AppResponse) -> OrderFailedEvent {
     f[0].clone()
 }
 
+/// [`raced`], then alice's failure: `(fee, price_move, keeper_fee, C after)`, base units.
+fn charged(bob: &str, size: &str, acceptable: &str, later: &str, c: u128) -> [i128; 4] {
+    let (s, res, alice) = raced(bob, size, acceptable, later, c);
+    let f = failed(&res);
+    let a = s.account(&alice);
+    assert!(a.positions.is_empty());
+    [
+        f.fee.u128() as i128,
+        f.price_move.u128() as i128,
+        f.keeper_fee.u128() as i128,
+        a.collateral.i128(),
+    ]
+}
+
+const FEE: i128 = 60 * USDC as i128;
+const KEEPER: i128 = 500_000;
+
 #[test]
-fn a_buy_pushed_past_its_slippage_by_the_skew_pays_the_move_at_its_acceptable_price() {
+fn an_order_pushed_past_its_slippage_by_the_skew_pays_the_move_at_its_acceptable_price() {
     // Bob's 5 BTC fill first (K = 5): alice's 1 BTC would fill at 60,000·(1 + 5.5/1000) = 60,330
     // > 60,100 although the record (60,000) is within it. BTC is at 59,000: the fill she accepted
     // (at most 60,100) would stand 1,100 down; she pays that, the fee at the record (60) and the
     // keeper fee (0.5): 10,000 − 1,160.5.
-    let (s, res, alice) = raced("5", "1", "60100", "59000", 10_000);
-    let f = failed(&res);
+    let (_, res, _) = raced("5", "1", "60100", "59000", 10_000);
     assert_eq!(
-        f.reason,
+        failed(&res).reason,
         "fill price 60330 is worse than the acceptable price 60100"
     );
-    assert_eq!(
-        (f.fee.u128(), f.price_move.u128(), f.keeper_fee.u128()),
-        (60 * USDC, 1_100 * USDC, 500_000)
-    );
-    assert_eq!(s.account(&alice).collateral.i128(), 8_839_500_000);
+    let paid = [FEE, 1_100 * USDC as i128, KEEPER, 8_839_500_000];
+    assert_eq!(charged("5", "1", "60100", "59000", 10_000), paid);
+    // The sell the same way: bob sells 5 first, alice's sale of 1 would fill at 60,000·(1 −
+    // 5.5/1000) = 59,670 < 59,900; BTC at 61,000 is 1,100 above the 59,900 she accepted.
+    assert_eq!(charged("-5", "-1", "59900", "61000", 10_000), paid);
 }
 
 #[test]
-fn a_sell_pays_the_move_up_the_same_way() {
-    // Bob sells 5 first: alice's sale of 1 would fill at 60,000·(1 − 5.5/1000) = 59,670 < 59,900;
-    // BTC at 61,000 is 1,100 above the 59,900 she accepted.
-    let (s, res, alice) = raced("-5", "-1", "59900", "61000", 10_000);
-    let f = failed(&res);
-    assert_eq!(
-        (f.fee.u128(), f.price_move.u128()),
-        (60 * USDC, 1_100 * USDC)
-    );
-    assert_eq!(s.account(&alice).collateral.i128(), 8_839_500_000);
-}
-
-#[test]
-fn a_move_the_orders_way_costs_nothing_more() {
+fn a_move_the_orders_way_or_a_bound_that_refuses_the_record_costs_only_the_fees() {
     // BTC at 61,000 after the record: the buy would stand in profit; the failure pays only the
     // fees (no gain is paid either).
-    let (s, res, alice) = raced("5", "1", "60100", "61000", 10_000);
-    let f = failed(&res);
-    assert_eq!((f.fee.u128(), f.price_move.u128()), (60 * USDC, 0));
-    assert_eq!(s.account(&alice).collateral.i128(), 9_939_500_000);
-}
-
-#[test]
-fn a_slippage_bound_that_refuses_the_record_itself_pays_no_move() {
+    let fees_only = [FEE, 0, KEEPER, 9_939_500_000];
+    assert_eq!(charged("5", "1", "60100", "61000", 10_000), fees_only);
     // The record (60,000) is already above 59,950: the outcome was fixed at the record, whatever
     // the skew; a later fall to 59,000 charges nothing beyond the fees.
-    let (s, res, alice) = raced("5", "1", "59950", "59000", 10_000);
-    let f = failed(&res);
-    assert_eq!((f.fee.u128(), f.price_move.u128()), (60 * USDC, 0));
-    assert_eq!(s.account(&alice).collateral.i128(), 9_939_500_000);
+    assert_eq!(charged("5", "1", "59950", "59000", 10_000), fees_only);
 }
 
 #[test]
 fn the_move_is_charged_only_as_far_as_collateral_goes() {
     // alice holds 7,000; the move to 50,000 is 10,100 (from 60,100): after the fees (60.5) the
     // vault takes the 6,939.5 left and C ends at zero, never below.
-    let (s, res, alice) = raced("5", "1", "60100", "50000", 7_000);
-    let f = failed(&res);
     assert_eq!(
-        (f.fee.u128(), f.price_move.u128(), f.keeper_fee.u128()),
-        (60 * USDC, 6_939_500_000, 500_000)
+        charged("5", "1", "60100", "50000", 7_000),
+        [FEE, 6_939_500_000, KEEPER, 0]
     );
-    let a = s.account(&alice);
-    assert_eq!((a.collateral.i128(), a.positions.len()), (0, 0));
 }
 
 #[test]
 fn an_order_refused_for_its_impact_pays_the_move_from_the_capped_fill() {
     // Bob's 9.5 BTC first (K = 9.5): alice's buy would leave a skew of 10.5/1000 > the 1 % cap,
-    // so no fill price exists; the move is counted from the worst fill the market allows, 60,000·1.01 =
-    // 60,600 (within her 61,000): 1,600 down at 59,000.
-    let (s, res, alice) = raced("9.5", "1", "61000", "59000", 10_000);
-    let f = failed(&res);
-    assert!(f.reason.contains("impact"), "{}", f.reason);
+    // so no fill price exists; the move is counted from the worst fill the market allows,
+    // 60,000·1.01 = 60,600 (within her 61,000): 1,600 down at 59,000.
+    let (_, res, _) = raced("9.5", "1", "61000", "59000", 10_000);
+    assert!(failed(&res).reason.contains("impact"));
+    let move_ = 1_600 * USDC as i128;
     assert_eq!(
-        (f.fee.u128(), f.price_move.u128()),
-        (60 * USDC, 1_600 * USDC)
+        charged("9.5", "1", "61000", "59000", 10_000),
+        [FEE, move_, KEEPER, 8_339_500_000]
     );
-    assert_eq!(s.account(&alice).collateral.i128(), 8_339_500_000);
 }
