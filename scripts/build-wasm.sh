@@ -74,6 +74,21 @@ for c in "${crates[@]}"; do
 done
 (cd artifacts && sha256sum ./*.wasm | sed 's| \./| |' > checksums.txt)
 
+# No backtrace printer in an artifact (scripts/disabled-backtrace.py): the texts of std's
+# `Backtrace` arms other than the disabled one and rustc-demangle's are gone, and the disabled
+# backtrace's own texts (perps_api::backtrace) are there.
+for c in "${crates[@]}"; do
+  for s in "unsupported backtrace" "rustc-demangle" "{recursion limit reached}"; do
+    if grep -qaF "$s" "artifacts/$c.wasm"; then
+      echo "artifacts/$c.wasm holds std's backtrace printer (\"$s\"): see scripts/disabled-backtrace.py" >&2
+      exit 1
+    fi
+  done
+  for s in "<disabled>" "disabled backtrace"; do
+    grep -qaF "$s" "artifacts/$c.wasm" || { echo "artifacts/$c.wasm lacks \"$s\" (perps_api::backtrace)" >&2; exit 1; }
+  done
+done
+
 # Chain check: cosmwasm-vm's static validation with mainstream capabilities, size limit, compile.
 cargo run --quiet --locked -p localnet --bin wasm-check -- artifacts/*.wasm
 
