@@ -4,12 +4,13 @@
 //! cosmwasm-std 3.0.10 keeps a `BT(Box<dyn Printable>)` in every `StdError`; on wasm32
 //! `BT::capture()` only ever boxes `std::backtrace::Backtrace::disabled()`, but the box's vtable
 //! links `Backtrace`'s `Debug` and `Display`, whose captured arm brings std's symbolizing printer
-//! and `rustc-demangle` (~22 KB per artifact). `scripts/build-wasm.sh` (through
-//! `scripts/disabled-backtrace.py`) makes those two functions call [`debug`] and [`display`]
-//! below, which write what std writes for a disabled backtrace, so `wasm-opt` drops the printer.
-//! The contracts keep the two reachable through the exports `__perps_disabled_backtrace_debug`
-//! and `__perps_disabled_backtrace_display` ([`entry_points!`](crate::entry_points)), which the
-//! build removes again; docs/decisions.md, "Backtrace printing out of the artifacts".
+//! and `rustc-demangle` (~31.5 KB per artifact). `scripts/build-wasm.sh` links the artifacts with
+//! `--wrap` of those two functions and `scripts/disabled-backtrace.py` puts [`debug`] and
+//! [`display`] below in their vtable slots: they write what std writes for a disabled backtrace,
+//! and std's printer is not linked. The contracts keep the two in the linked module through the
+//! exports `__perps_disabled_backtrace_debug` and `__perps_disabled_backtrace_display`
+//! ([`entry_points!`](crate::entry_points)), which the build removes again; docs/decisions.md,
+//! "Backtrace printing out of the artifacts".
 
 use std::backtrace::Backtrace;
 use std::fmt::{Formatter, Result};

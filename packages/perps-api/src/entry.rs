@@ -47,9 +47,9 @@ macro_rules! entry_points {
         }
 
         /// Keeps `perps_api::backtrace::debug` and `perps_api::backtrace::display` in the linked
-        /// module: `scripts/disabled-backtrace.py` makes std's `Debug`/`Display` of `Backtrace`
-        /// call them and removes these two exports again (docs/decisions.md, "Backtrace printing
-        /// out of the artifacts").
+        /// module: `scripts/disabled-backtrace.py` puts them in place of std's `Debug`/`Display`
+        /// of `Backtrace` and removes these two exports again (docs/decisions.md, "Backtrace
+        /// printing out of the artifacts").
         #[cfg(all(target_arch = "wasm32", not(feature = "library")))]
         mod __wasm_export_disabled_backtrace {
             #[no_mangle]
