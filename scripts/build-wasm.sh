@@ -31,6 +31,15 @@ rustflags=(-C link-arg=-s -C link-arg=--allow-undefined -C llvm-args=--max-store
 for d in "$cargo_home"/registry/src/*/ "$cargo_home"/git/checkouts/; do
   [ -d "$d" ] && rustflags+=("--remap-path-prefix=$d=")
 done
+# --wrap of std's Debug/Display of Backtrace: cosmwasm-std's StdError links them for a backtrace
+# that is always disabled on wasm32; wrapped, std's backtrace printer and rustc-demangle are not
+# linked, and scripts/disabled-backtrace.py puts the contract's own printers of a disabled
+# backtrace in their place (same texts; docs/decisions.md, "Backtrace printing out of the
+# artifacts"). The script fails the build when it cannot find the two symbols.
+sysroot_lib="$("${RUSTC:-rustc}" --print sysroot)/lib/rustlib/wasm32-unknown-unknown/lib"
+mapfile -t wrap_args < <(python3 scripts/disabled-backtrace.py link-args "$sysroot_lib")
+[ "${#wrap_args[@]}" -eq 2 ] || { echo "scripts/disabled-backtrace.py link-args failed" >&2; exit 1; }
+for a in "${wrap_args[@]}"; do rustflags+=(-C "link-arg=$a"); done
 # Overflow checks stay on in every native build (tests, the simulation, the soak); the contracts'
 # money math is checked explicitly (cosmwasm-std's checked_* and strict operators, perps-risk), so
 # the artifact leaves the implicit checks of primitive integers out (docs/size.md: −12 KB on perps).
@@ -50,8 +59,10 @@ for c in "${crates[@]}"; do
   mkdir -p "$tmp"
   node_modules/.bin/wasm-dis "$raw" -o "$tmp/$c.wat"
   python3 scripts/copy-sizes.py "$tmp/$c.wat" "$tmp/$c.sized.wat"
+  # The wrapped backtrace printers (above) become the contract's own; their exports go.
+  python3 scripts/disabled-backtrace.py rewrite "$tmp/$c.sized.wat" "$tmp/$c.bt.wat"
   in="$tmp/$c.wasm"
-  node_modules/.bin/wasm-as "${features[@]}" "$tmp/$c.sized.wat" -o "$in"
+  node_modules/.bin/wasm-as "${features[@]}" "$tmp/$c.bt.wat" -o "$in"
   # The lowering passes must run before -Oz. Inlining is limited to small functions (80 bytes: the
   # smallest artifacts of 50..200, docs/size.md) with one caller, so functions stay under the VM's
   # 100-locals limit (the chain check below is the gate). --reorder-functions last: the most
@@ -62,6 +73,21 @@ for c in "${crates[@]}"; do
     "$in" -o "artifacts/$c.wasm"
 done
 (cd artifacts && sha256sum ./*.wasm | sed 's| \./| |' > checksums.txt)
+
+# No backtrace printer in an artifact (scripts/disabled-backtrace.py): the texts of std's
+# `Backtrace` arms other than the disabled one and rustc-demangle's are gone, and the disabled
+# backtrace's own texts (perps_api::backtrace) are there.
+for c in "${crates[@]}"; do
+  for s in "unsupported backtrace" "rustc-demangle" "{recursion limit reached}"; do
+    if grep -qaF "$s" "artifacts/$c.wasm"; then
+      echo "artifacts/$c.wasm holds std's backtrace printer (\"$s\"): see scripts/disabled-backtrace.py" >&2
+      exit 1
+    fi
+  done
+  for s in "<disabled>" "disabled backtrace"; do
+    grep -qaF "$s" "artifacts/$c.wasm" || { echo "artifacts/$c.wasm lacks \"$s\" (perps_api::backtrace)" >&2; exit 1; }
+  done
+done
 
 # Chain check: cosmwasm-vm's static validation with mainstream capabilities, size limit, compile.
 cargo run --quiet --locked -p localnet --bin wasm-check -- artifacts/*.wasm

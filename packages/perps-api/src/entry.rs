@@ -46,6 +46,29 @@ macro_rules! entry_points {
             contract::migrate(deps, env, msg)
         }
 
+        /// Keeps `perps_api::backtrace::debug` and `perps_api::backtrace::display` in the linked
+        /// module: `scripts/disabled-backtrace.py` puts them in place of std's `Debug`/`Display`
+        /// of `Backtrace` and removes these two exports again (docs/decisions.md, "Backtrace
+        /// printing out of the artifacts").
+        #[cfg(all(target_arch = "wasm32", not(feature = "library")))]
+        mod __wasm_export_disabled_backtrace {
+            #[no_mangle]
+            fn __perps_disabled_backtrace_debug(
+                bt: &std::backtrace::Backtrace,
+                f: &mut core::fmt::Formatter<'_>,
+            ) -> core::fmt::Result {
+                $crate::backtrace::debug(bt, f)
+            }
+
+            #[no_mangle]
+            fn __perps_disabled_backtrace_display(
+                bt: &std::backtrace::Backtrace,
+                f: &mut core::fmt::Formatter<'_>,
+            ) -> core::fmt::Result {
+                $crate::backtrace::display(bt, f)
+            }
+        }
+
         $(
             pub fn $reply(
                 deps: cosmwasm_std::DepsMut,

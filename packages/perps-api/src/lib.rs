@@ -4,6 +4,7 @@
 //! layout of the price feed, which is part of its public interface.
 
 pub mod addrs;
+pub mod backtrace;
 pub mod entry;
 pub mod events;
 pub mod insurance_fund;

@@ -4,7 +4,9 @@
 //! orders. After every step: the engine's invariants (conservation with reservations, order
 //! indexes, invariant 13 — `Suite::exec` checks them), the pending orders equal the model's, and
 //! every order filled, failed or expired in the step did so exactly at the record the model pins
-//! it to (invariant 12), whoever executed it.
+//! it to (invariant 12), whoever executed it. A failed order's `price_move` stays within the
+//! losses of the highest and the lowest fill the impact cap allows at its record, each closed at
+//! the move since the record (`Model::price_move`).
 //!
 //! LP orders too: two LPs provide (`provide_liquidity`), request and claim (`claim_liquidity`)
 //! while BTC is deferred. The model pins each LP order to its record (the first of a later block
@@ -22,7 +24,7 @@
 
 use std::collections::BTreeMap;
 
-use cosmwasm_std::{Addr, Decimal256, Int128, Uint128};
+use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 use cw_multi_test::AppResponse;
 use perps_api::events::{
     LpOrderExecutedEvent, OrderCancelledEvent, OrderExecutedEvent, OrderFailedEvent,
@@ -33,6 +35,7 @@ use perps_api::perps::{
     VaultResponse,
 };
 use perps_risk::num::Quote;
+use perps_risk::orders::{failure_exit, failure_move};
 use perps_risk::vault::{redeem_value, shares_to_mint, vault_equity, MarketAggregate, VaultMarket};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -156,6 +159,20 @@ struct Pending {
     trigger: Option<(Decimal256, bool)>,
     /// An LP order.
     lp: Option<LpPending>,
+    /// A market or conditional order's size (`None`: a close, sized at execution) and bound.
+    size: Option<SignedDecimal256>,
+    acceptable: Option<Decimal256>,
+    /// A market order (not conditional: never clamped to a position).
+    market: bool,
+}
+
+/// Failed market and conditional orders whose `price_move` was checked against its bounds, and
+/// those among them that paid one.
+#[derive(Debug, Default, Clone, Copy)]
+struct MoveStats {
+    checked: u64,
+    charged: u64,
+    lower_bound_checked: u64,
 }
 
 /// An LP order as the model sees it.
@@ -215,6 +232,7 @@ struct Model {
     checked: u64,
     expired: u64,
     cancelled: u64,
+    moves: MoveStats,
 }
 
 impl Model {
@@ -259,6 +277,7 @@ impl Model {
             records,
             orders: BTreeMap::new(),
             checked: 0,
+            moves: MoveStats::default(),
             expired: 0,
             cancelled: 0,
         }
@@ -396,6 +415,7 @@ impl Model {
                         self.lp_failed(&e, &snap, traded);
                     } else {
                         self.in_id_order(e.order_id);
+                        self.price_move(&e, alone(res, &e.account));
                         self.market_fill(e.order_id, e.sequence, e.price);
                         traded = true;
                     }
@@ -467,6 +487,9 @@ impl Model {
             time: self.s.now(),
             trigger,
             lp,
+            size: e.size_delta,
+            acceptable: e.acceptable_price,
+            market: e.kind == "market",
         };
         self.orders.insert(e.order_id, p);
     }
@@ -481,6 +504,54 @@ impl Model {
                 o.lp.is_some() || (pin.is_none() && held.is_empty()),
                 "order {id} ran before the older ready order {older}"
             );
+        }
+    }
+
+    /// A failed order's `price_move` (docs/decisions.md "A failed order pays the move since its
+    /// record", "Attacker review 3"): the loss of a fill closed at the move since the record
+    /// (`fill · live / record`), which grows with the fill on either side: at most that of the
+    /// highest fill it could have had (a buy: the record's price at the 0.3 % impact cap, never
+    /// beyond its bound; a sell: the record at the cap), nothing when the live price is on its
+    /// side of the record; a keeper-run market order within its bound at the record (`alone`:
+    /// no other order of its account in the message) and with collateral left after the charge
+    /// pays at least that of the lowest (the record at the other cap; a sell: never below its
+    /// bound).
+    fn price_move(&mut self, e: &OrderFailedEvent, alone: bool) {
+        let o = &self.orders[&e.order_id];
+        let Some(size) = o.size else { return };
+        let (live, rec, buy) = (self.live_price(), e.price, !size.is_negative());
+        let cap = Decimal256::permille(3);
+        let lo = rec * (Decimal256::one() - cap);
+        let hi = rec * (Decimal256::one() + cap);
+        let (highest, lowest) = match (buy, o.acceptable) {
+            (true, a) => (a.map_or(hi, |a| a.min(hi)), lo),
+            (false, a) => (hi, a.map_or(lo, |a| a.max(lo))),
+        };
+        let closed = |fill| {
+            let exit = failure_exit(size, fill, rec, live).unwrap();
+            failure_move(size, fill, exit, 6).unwrap().u128()
+        };
+        let paid = e.price_move.u128();
+        let most = closed(highest);
+        assert!(
+            paid <= most,
+            "order {}: price_move {paid} > {most}",
+            e.order_id
+        );
+        self.moves.checked += 1;
+        self.moves.charged += u64::from(paid > 0);
+        let within = o
+            .acceptable
+            .is_none_or(|a| if buy { rec <= a } else { rec >= a });
+        let c = self.s.account(&e.account).collateral.i128();
+        if o.market && within && alone && e.keeper != e.account && c > 0 {
+            let least = closed(lowest);
+            assert!(
+                paid >= least,
+                "order {}: price_move {paid} < {least}",
+                e.order_id
+            );
+            self.moves.lower_bound_checked += 1;
         }
     }
 
@@ -913,6 +984,7 @@ fn random_order_sequences_fill_at_their_pinned_records() {
     };
     let mut runner = TestRunner::new_with_rng(config, rng);
     let total = std::cell::Cell::new((0u64, 0u64, 0u64));
+    let moves = std::cell::Cell::new(MoveStats::default());
     let lp = std::cell::Cell::new(LpStats::default());
     runner
         .run(&prop::collection::vec(step(), 10..60), |steps| {
@@ -950,6 +1022,11 @@ fn random_order_sequences_fill_at_their_pinned_records() {
             t.least_favourable += m.lp.least_favourable;
             t.expired_after_trades += m.lp.expired_after_trades;
             lp.set(t);
+            let mut mv = moves.get();
+            mv.checked += m.moves.checked;
+            mv.charged += m.moves.charged;
+            mv.lower_bound_checked += m.moves.lower_bound_checked;
+            moves.set(mv);
             Ok(())
         })
         .unwrap();
@@ -960,6 +1037,7 @@ fn random_order_sequences_fill_at_their_pinned_records() {
     );
     let lp = lp.get();
     eprintln!("orders sim, LP orders: {lp:?}");
+    eprintln!("orders sim, failed orders' price moves: {:?}", moves.get());
     assert!(
         filled > u64::from(cases) && expired > 0,
         "the sequences reached too little"
@@ -971,4 +1049,17 @@ fn random_order_sequences_fill_at_their_pinned_records() {
             && lp.least_favourable > 0,
         "the LP orders reached too little"
     );
+}
+
+/// True when `account` has one order filled or failed in `res` (its collateral after the message
+/// is then the one its failure left).
+fn alone(res: &AppResponse, account: &Addr) -> bool {
+    let mine = |ev: &&cosmwasm_std::Event| {
+        (ev.ty == "wasm-order_failed" || ev.ty == "wasm-order_executed")
+            && ev
+                .attributes
+                .iter()
+                .any(|a| a.key == "account" && a.value == account.as_str())
+    };
+    res.events.iter().filter(mine).count() == 1
 }
