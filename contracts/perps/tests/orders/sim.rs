@@ -515,7 +515,7 @@ impl Model {
     /// side of the record; a keeper-run market order within its bound at the record (`alone`:
     /// no other order of its account in the message) and with collateral left after the charge
     /// pays at least that of the lowest (the record at the other cap; a sell: never below its
-    /// bound).
+    /// bound), unless the oracle policy refused the record itself (scenario 79: no move).
     fn price_move(&mut self, e: &OrderFailedEvent, alone: bool) {
         let o = &self.orders[&e.order_id];
         let Some(size) = o.size else { return };
@@ -544,7 +544,9 @@ impl Model {
             .acceptable
             .is_none_or(|a| if buy { rec <= a } else { rec >= a });
         let c = self.s.account(&e.account).collateral.i128();
-        if o.market && within && alone && e.keeper != e.account && c > 0 {
+        // a record the oracle policy refuses decides the failure at the record: no move
+        let priced = !e.reason.starts_with("oracle price");
+        if o.market && within && alone && priced && e.keeper != e.account && c > 0 {
             let least = closed(lowest);
             assert!(
                 paid >= least,
