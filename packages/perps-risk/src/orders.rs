@@ -49,7 +49,8 @@ pub fn failure_move(
 }
 
 /// The price a failed order's fill would close at now (docs/decisions.md "Attacker review 3"):
-/// the fill moved by the market's move since its record, `fill · live / record`, rounded
+/// the fill moved by the market's move `(record, live)` since its record, `fill · live / record`,
+/// rounded
 /// against the order (down for a buy, up for a sell). A fill followed by a close at an
 /// unchanged skew: the impact counts on both legs, so an unchanged price moves nothing
 /// (scenario 71) and a favourable impact is no discount on the move (72), whatever the skew at
@@ -57,8 +58,7 @@ pub fn failure_move(
 pub fn failure_exit(
     size_delta: SignedDecimal256,
     fill: Decimal256,
-    record: Decimal256,
-    live: Decimal256,
+    (record, live): (Decimal256, Decimal256),
 ) -> Result<Decimal256, RiskError> {
     if record.is_zero() {
         return Err(RiskError::ZeroPrice);
@@ -251,16 +251,16 @@ mod tests {
     #[test]
     fn a_failure_exit_moves_the_fill_by_the_price_ratio_rounded_against_the_order() {
         // 60,100 × 59,000 / 60,000 = 59,098.333… : down for a buy, up for a sell
-        let buy = failure_exit(sd("1"), d("60100"), d("60000"), d("59000")).unwrap();
-        let sell = failure_exit(sd("-1"), d("60100"), d("60000"), d("59000")).unwrap();
+        let buy = failure_exit(sd("1"), d("60100"), (d("60000"), d("59000"))).unwrap();
+        let sell = failure_exit(sd("-1"), d("60100"), (d("60000"), d("59000"))).unwrap();
         assert_eq!(buy, d("59098.333333333333333333"));
         assert_eq!(sell, d("59098.333333333333333334"));
         // an unchanged price: the fill itself (no move)
         assert_eq!(
-            failure_exit(sd("1"), d("60330"), d("60000"), d("60000")).unwrap(),
+            failure_exit(sd("1"), d("60330"), (d("60000"), d("60000"))).unwrap(),
             d("60330")
         );
-        assert!(failure_exit(sd("1"), d("1"), Decimal256::zero(), d("1")).is_err());
+        assert!(failure_exit(sd("1"), d("1"), (Decimal256::zero(), d("1"))).is_err());
     }
 
     #[test]

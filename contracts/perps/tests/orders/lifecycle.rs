@@ -2,31 +2,14 @@
 
 use cosmwasm_std::Uint128;
 use perps_api::events::{OrderCancelledEvent, TradeEvent};
-use perps_api::perps::{ExecuteMsg, Execution, MarketConfig, MarketStatusUpdate, Trigger};
+use perps_api::perps::{ExecuteMsg, Execution, MarketConfig, MarketStatusUpdate};
 
 use super::{deferred_suite, keeper_run, orders_of};
 use crate::suite::{d, plain_market, sd, Suite};
 
 #[test]
 fn a_liquidation_cancels_the_accounts_orders_first() {
-    let mut s = deferred_suite(plain_market("BTC"));
-    let (alice, keeper) = (s.trader("alice", 7_000, 7_000), s.trader("keeper", 0, 0));
-    s.trade(&alice, "BTC", "1");
-    s.set_price("BTC", "60000");
-    keeper_run(&mut s, &keeper, None);
-    s.exec(
-        &alice,
-        &ExecuteMsg::PlaceOrder {
-            market_id: "BTC".into(),
-            size_delta: sd("-1"),
-            trigger_price: d("50000"),
-            trigger: Trigger::Below,
-            reduce_only: Some(true),
-            acceptable_price: None,
-            mode: None,
-        },
-    )
-    .unwrap();
+    let (mut s, alice, keeper) = super::long_with_a_stop(7_000, "50000");
     // 54,000: equity 1,000 < maintenance 2,700.
     s.set_price("BTC", "54000");
     let res = s.liquidate(&keeper, &alice, None).unwrap();

@@ -214,7 +214,7 @@ fn s58_a_newer_market_order_does_not_jump_an_older_triggered_conditional_order()
     assert_eq!(world(true), honest);
 }
 
-/// Scenario 59 (open, `#[ignore]`). DESIGN 6.11: once its record exists an order fills or fails
+/// Scenario 59 (fixed). DESIGN 6.11: once its record exists an order fills or fails
 /// at that record "whoever executes it, whenever", and an order whose market is unconfirmed waits
 /// and pays nothing. The fill's margin check also reads the current price of every other market
 /// of the owner's cross book: while one of them is stale (a feed outage), a keeper executing the

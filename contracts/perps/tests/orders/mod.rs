@@ -48,3 +48,24 @@ pub fn orders_of(s: &Suite, who: &Addr) -> Vec<OrderResponse> {
     })
     .orders
 }
+
+/// Plain deferred BTC; alice (`c` deposited) long 1 BTC filled at 60,000 by the keeper, then a
+/// reduce-only stop selling 1 below `trigger`. Returns the suite, alice and the keeper.
+pub fn long_with_a_stop(c: u128, trigger: &str) -> (Suite, Addr, Addr) {
+    let mut s = deferred_suite(crate::suite::plain_market("BTC"));
+    let (alice, keeper) = (s.trader("alice", c, c), s.trader("keeper", 0, 0));
+    s.trade(&alice, "BTC", "1");
+    s.set_price("BTC", "60000");
+    keeper_run(&mut s, &keeper, None);
+    let stop = ExecuteMsg::PlaceOrder {
+        market_id: "BTC".into(),
+        size_delta: crate::suite::sd("-1"),
+        trigger_price: crate::suite::d(trigger),
+        trigger: perps_api::perps::Trigger::Below,
+        reduce_only: Some(true),
+        acceptable_price: None,
+        mode: None,
+    };
+    s.exec(&alice, &stop).unwrap();
+    (s, alice, keeper)
+}

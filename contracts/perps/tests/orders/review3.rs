@@ -68,6 +68,16 @@ fn griefed(bob: &str, acceptable: &str, later: &str) -> (Suite, AppResponse, Add
     raced(bob, "1", acceptable, later, 10_000)
 }
 
+/// [`griefed`], then alice's failure: its reason holds `why` and it paid only the fees (the
+/// taker fee 60 and the keeper fee 0.5), no move.
+fn fees_only(bob: &str, acceptable: &str, later: &str, why: &str) {
+    let (s, res, alice) = griefed(bob, acceptable, later);
+    let f = failed(&res);
+    assert!(f.reason.contains(why), "{}", f.reason);
+    assert_eq!(charged(&f), (60 * USDC, 0, 500_000));
+    assert_eq!(s.account(&alice).collateral.i128(), 9_939_500_000);
+}
+
 /// Scenario 71 (fixed): an honest order failed by someone else at an unchanged price paid the
 /// impact of the skew it met as a "move". Bob (the griefer) buys 5 first (K = 5): alice's buy
 /// would fill at 60,330 > her 60,100 and fails on her slippage bound; BTC is still 60,000.
@@ -78,14 +88,8 @@ fn griefed(bob: &str, acceptable: &str, later: &str) -> (Suite, AppResponse, Add
 /// record` = 60,100): nothing beyond the fees (60 + 0.5).
 #[test]
 fn s71_a_failure_at_an_unchanged_price_pays_no_impact_as_a_move() {
-    let (s, res, alice) = griefed("5", "60100", "60000");
-    let f = failed(&res);
-    assert_eq!(
-        f.reason,
-        "fill price 60330 is worse than the acceptable price 60100"
-    );
-    assert_eq!(charged(&f), (60 * USDC, 0, 500_000));
-    assert_eq!(s.account(&alice).collateral.i128(), 9_939_500_000);
+    let why = "fill price 60330 is worse than the acceptable price 60100";
+    fees_only("5", "60100", "60000", why);
 }
 
 /// Scenario 71 through the impact cap (fixed): bob's 9.5 BTC first, alice's buy would leave
@@ -94,11 +98,7 @@ fn s71_a_failure_at_an_unchanged_price_pays_no_impact_as_a_move() {
 /// cause). Now nothing beyond the fees.
 #[test]
 fn s71_a_failure_on_the_impact_cap_at_an_unchanged_price_pays_only_the_fees() {
-    let (s, res, alice) = griefed("9.5", "61000", "60000");
-    let f = failed(&res);
-    assert!(f.reason.contains("impact"), "{}", f.reason);
-    assert_eq!(charged(&f), (60 * USDC, 0, 500_000));
-    assert_eq!(s.account(&alice).collateral.i128(), 9_939_500_000);
+    fees_only("9.5", "61000", "60000", "impact");
 }
 
 /// Scenario 74 (fixed): an order its own bound refuses at its record whatever the skew (a buy
@@ -108,11 +108,7 @@ fn s71_a_failure_on_the_impact_cap_at_an_unchanged_price_pays_only_the_fees() {
 /// (it could never fill there): now nothing beyond the fees, whatever check failed first.
 #[test]
 fn s74_an_order_its_own_bound_refuses_at_the_record_pays_no_move_whatever_failed_first() {
-    let (s, res, alice) = griefed("9.5", "59300", "59000");
-    let f = failed(&res);
-    assert!(f.reason.contains("impact"), "{}", f.reason);
-    assert_eq!(charged(&f), (60 * USDC, 0, 500_000));
-    assert_eq!(s.account(&alice).collateral.i128(), 9_939_500_000);
+    fees_only("9.5", "59300", "59000", "impact");
 }
 
 /// The world of scenarios 72–73: BTC deferred ([`wide_impact_btc`], long OI capped at
@@ -334,21 +330,7 @@ fn s77_the_committed_order_fills_and_closes_at_the_next_record() {
 #[test]
 #[ignore = "scenario 78: a triggered stop whose record left the history can be cancelled (open)"]
 fn s78_a_triggered_stop_cannot_be_cancelled_once_its_record_left_the_history() {
-    let mut s = deferred_suite(plain_market("BTC"));
-    let (alice, keeper) = (s.trader("alice", 20_000, 20_000), s.trader("keeper", 0, 0));
-    s.trade(&alice, "BTC", "1");
-    s.set_price("BTC", "60000");
-    keeper_run(&mut s, &keeper, None);
-    let stop = ExecuteMsg::PlaceOrder {
-        market_id: "BTC".into(),
-        size_delta: sd("-1"),
-        trigger_price: d("58000"),
-        trigger: perps_api::perps::Trigger::Below,
-        reduce_only: Some(true),
-        acceptable_price: None,
-        mode: None,
-    };
-    s.exec(&alice, &stop).unwrap();
+    let (mut s, alice, keeper) = super::long_with_a_stop(20_000, "58000");
     let id = orders_of(&s, &alice)[0].order_id;
     s.set_price("BTC", "57500");
     // while the record is held the stop cannot be cancelled

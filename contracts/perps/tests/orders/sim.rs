@@ -528,7 +528,7 @@ impl Model {
             (false, a) => (hi, a.map_or(lo, |a| a.max(lo))),
         };
         let closed = |fill| {
-            let exit = failure_exit(size, fill, rec, live).unwrap();
+            let exit = failure_exit(size, fill, (rec, live)).unwrap();
             failure_move(size, fill, exit, 6).unwrap().u128()
         };
         let paid = e.price_move.u128();

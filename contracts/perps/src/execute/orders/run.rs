@@ -405,7 +405,7 @@ fn price_move(
         Some(a) if !within_acceptable(fill, size, a) => a,
         _ => fill,
     };
-    let exit = failure_exit(size, fill, rec.price, live)?;
+    let exit = failure_exit(size, fill, (rec.price, live))?;
     Ok(failure_move(size, fill, exit, cfg.collateral_decimals)?)
 }
 
