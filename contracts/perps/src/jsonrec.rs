@@ -299,6 +299,8 @@ impl JsonRecord for StoredOrder {
         ("k", Kind::U128, ZERO),
         ("ls", OPT_U128, NULL),
         ("lv", OPT_U128, NULL),
+        ("sf", OPT_DEC, NULL),
+        ("sr", OPT_DEC, NULL),
     ];
 }
 compact_struct!(StoredOrder {
@@ -317,6 +319,8 @@ compact_struct!(StoredOrder {
     keeper_fee,
     lp_shares,
     lp_value,
+    settle_fill,
+    settle_record,
 });
 
 json_record!(LpAccount {

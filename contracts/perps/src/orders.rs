@@ -91,6 +91,13 @@ pub struct StoredOrder {
     /// A claim order's value at the claim's share price ([`LpOrder::Claim`]).
     #[serde(rename = "lv", default, skip_serializing_if = "Option::is_none")]
     pub lp_value: Option<Uint128>,
+    /// A settling entry's fill (a failed order's, clamped to its bound): with `settle_record`,
+    /// marks a failure whose move is charged at the next record (scenario 77).
+    #[serde(rename = "sf", default, skip_serializing_if = "Option::is_none")]
+    pub settle_fill: Option<Decimal256>,
+    /// A settling entry's record price (the failed order's pinned record).
+    #[serde(rename = "sr", default, skip_serializing_if = "Option::is_none")]
+    pub settle_record: Option<Decimal256>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -157,6 +164,12 @@ impl StoredOrder {
         self.size_delta
     }
 
+    /// A settling entry's `(fill, record price)` (a failed order waiting for the record its move
+    /// is charged at).
+    pub fn settling(&self) -> Option<(Decimal256, Decimal256)> {
+        self.settle_fill.zip(self.settle_record)
+    }
+
     pub fn is_conditional(&self) -> bool {
         self.trigger_price.is_some()
     }
@@ -167,6 +180,7 @@ impl StoredOrder {
             order_id,
             market_id: (!self.market_id.is_empty()).then(|| self.market_id.clone()),
             kind: match (self.lp(), self.is_conditional()) {
+                _ if self.settle_fill.is_some() => OrderKind::Settlement,
                 (Some(LpOrder::Provide { .. }), _) => OrderKind::Provide,
                 (Some(LpOrder::Claim { .. }), _) => OrderKind::Claim,
                 (None, true) => OrderKind::Conditional,

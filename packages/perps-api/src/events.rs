@@ -48,7 +48,15 @@ macro_rules! attr_by_display {
     )*};
 }
 
-attr_by_display!(String, Uint128, Int128, Decimal256, SignedDecimal256, u64);
+attr_by_display!(
+    String,
+    Uint128,
+    Int128,
+    Decimal256,
+    SignedDecimal256,
+    u64,
+    bool
+);
 
 impl AttrValue for Addr {
     fn to_attr(&self) -> Option<String> {
@@ -406,7 +414,28 @@ typed_event! {
         /// The loss of the fill closed at the move since the record (`fill · live / record`),
         /// paid to the vault, base units; at most an isolated order's margin; 0 when the price
         /// moved the order's way, its own slippage bound refuses the best fill at the record or
-        /// the oracle policy refused the record.
+        /// the oracle policy refused the record; 0 when `settles_at_next_record` (the move is
+        /// then charged by `order_settled`).
+        price_move: Uint128,
+        /// The failure pays its move at the first record of its market accepted in a later
+        /// block: the order stays pending as a settlement (kind `settlement`) until then
+        /// (docs/decisions.md "A failure settles its move at the next record").
+        settles_at_next_record: bool,
+    }
+}
+
+typed_event! {
+    /// A failed order's move charged at the first record of its market accepted after the
+    /// failure's block (scenario 77): the loss of the fill the order would have had, closed at
+    /// that record.
+    OrderSettledEvent = "order_settled" {
+        order_id: u64,
+        account: Addr,
+        market_id: String,
+        /// The record the move is charged at (0: the market's settlement price).
+        sequence: u64,
+        price: Decimal256,
+        /// Paid to the vault, base units (at most what `C` holds, an isolated order's margin).
         price_move: Uint128,
     }
 }

@@ -429,6 +429,8 @@ pub enum OrderKind {
     Provide,
     /// A deferred `claim_liquidity`.
     Claim,
+    /// A failed order whose move is charged at the next record of its market (not cancellable).
+    Settlement,
 }
 
 /// One pending order.

@@ -149,6 +149,7 @@ fn an_order_failing_at_its_record_pays_the_keeper_and_the_taker_fee() {
             keeper_fee: Uint128::new(500_000),
             fee: Uint128::new(60_500_000),
             price_move: Uint128::zero(),
+            settles_at_next_record: true,
         }]
     );
     assert_eq!(s.vault().cash.i128() - cash.i128(), 60_500_000);

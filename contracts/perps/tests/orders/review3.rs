@@ -260,7 +260,7 @@ fn a_buy_pinned_next_to_an_immediate_market() -> (Suite, [Addr; 3], u64) {
     (s, [attacker, w2, keeper], id)
 }
 
-/// Scenario 77 (open, `#[ignore]`): a failure decided after the record is a close at the
+/// Scenario 77 (fixed): a failure decided after the record was a close at the
 /// latest published price — the free option of DESIGN 6.11 on the next record. The record
 /// (60,000) pins the attacker's buy; before any keeper runs it, in the block after the record,
 /// a second wallet opens 1,600 SOL on the immediate market (160,000 ≤ 2 × V) and the attacker
@@ -271,11 +271,10 @@ fn a_buy_pinned_next_to_an_immediate_market() -> (Suite, [Addr; 3], u64) {
 /// skew): 6,003 of loss. The attacker keeps 19,940 instead of at most 13,937. The charge of
 /// 71–76 measures the move to the latest record, which the failing wallet has seen; it caps
 /// the option at the move since the record but not the move to the next one. Fix direction:
-/// settle a failure's move at the first record accepted after the failure's block (the failure
-/// kept pending like a close order, its reservation held until then), or judge a deferred
-/// fill's caps against the state at its record (no lever after the record at all).
+/// settle a failure's move at the first record accepted after the failure's block. Now the
+/// failure pays the fee (60) and stays pending as a settlement; the next record (54,000) charges
+/// the move of the fill 60,030 closed at 54,027: 6,003. The attacker keeps 13,937.
 #[test]
-#[ignore = "scenario 77: a failure chosen after the record closes at the latest published price (open)"]
 fn s77_a_failure_chosen_after_the_record_is_no_close_at_a_known_price() {
     let (mut s, [attacker, w2, _], id) = a_buy_pinned_next_to_an_immediate_market();
     s.trade(&w2, "SOL", "1600");
@@ -283,11 +282,32 @@ fn s77_a_failure_chosen_after_the_record_is_no_close_at_a_known_price() {
     let f = failed(&res);
     assert!(f.reason.contains("exposure"), "{}", f.reason);
     assert_eq!(charged(&f), (60 * USDC, 0, 0));
+    assert!(f.settles_at_next_record);
+    let pending = orders_of(&s, &attacker);
+    assert_eq!(pending[0].kind, perps_api::perps::OrderKind::Settlement);
+    // a settlement cannot be cancelled
+    let cancel = ExecuteMsg::CancelOrder { order_id: id };
+    assert!(s.exec(&attacker, &cancel).is_err());
     s.close(&w2, "SOL").unwrap();
     s.set_price("BTC", "54000");
     assert_eq!(s.account(&w2).collateral.i128(), 20_000 * USDC as i128);
-    // safe: the failure costs at least the fill closed at the next record
-    assert!(s.account(&attacker).collateral.i128() <= 13_937 * USDC as i128);
+    let res = keeper_run(&mut s, &w2, None);
+    let settled = Suite::typed::<perps_api::events::OrderSettledEvent>(&res);
+    assert_eq!(settled.len(), 1, "{:?}", res.events);
+    assert_eq!(
+        (
+            settled[0].order_id,
+            settled[0].price,
+            settled[0].price_move.u128()
+        ),
+        (id, d("54000"), 6_003 * USDC)
+    );
+    // safe: the failure costs the fill closed at the next record
+    assert_eq!(
+        s.account(&attacker).collateral.i128(),
+        13_937 * USDC as i128
+    );
+    assert!(orders_of(&s, &attacker).is_empty());
 }
 
 /// Scenario 77's world without the second wallet (passing): the keeper fills the order at its
@@ -471,7 +491,7 @@ fn s80_a_cross_liquidation_cancels_the_cross_orders_only() {
     assert_eq!(left[0].market_id.as_deref(), Some("SOL"));
 }
 
-/// Scenario 77 with one wallet and every market deferred (open, `#[ignore]`): the owner as
+/// Scenario 77 with one wallet and every market deferred (fixed): the owner as
 /// keeper chooses which of its two ready orders runs first. BTC (scenario 62's fee market) and
 /// ETH (0.1 % fee, skew scale 100,000) deferred, a 100,000 vault with a total exposure cap of
 /// 1.5 × V. The attacker (50,000) places a 1.5-BTC buy (90,000) and a 25-ETH buy (75,000) in
@@ -482,9 +502,10 @@ fn s80_a_cross_liquidation_cancels_the_cross_orders_only() {
 /// the same skew): 9,006.75 lost. The attacker's equity is 49,825.615625 (the ETH fill's fee
 /// and impact, the BTC failure's 90) where the safe outcome is at most 50,000 − 9,006.75. A
 /// keeper running the queue first would fill both in id order up to the cap (the BTC order
-/// first): the attacker has to run its ids itself right after the records.
+/// first): the attacker has to run its ids itself right after the records. Now the BTC failure
+/// stays pending as a settlement and the next BTC record charges its move, 9,006.75: equity
+/// 49,825.615625 − 9,006.75 = 40,818.865625.
 #[test]
-#[ignore = "scenario 77: the owner as keeper picks which of its ready orders fails (open)"]
 fn s77_one_wallet_picks_which_of_its_ready_orders_fails() {
     let eth = MarketConfig {
         execution: Some(Execution::Deferred),
@@ -511,10 +532,15 @@ fn s77_one_wallet_picks_which_of_its_ready_orders_fails() {
     let f = failed(&res);
     assert!(f.reason.contains("exposure"), "{}", f.reason);
     assert_eq!(charged(&f), (90 * USDC, 0, 0));
+    assert!(f.settles_at_next_record);
+    assert_eq!(s.account(&attacker).equity.i128(), 49_825_615_625);
     s.set_price("BTC", "54000");
     s.set_price("ETH", "3000");
+    let res = keeper_run(&mut s, &attacker, None);
+    let settled = Suite::typed::<perps_api::events::OrderSettledEvent>(&res);
+    assert_eq!(settled[0].price_move.u128(), 9_006_750_000);
     let equity = s.account(&attacker).equity.i128();
-    assert_eq!(equity, 49_825_615_625);
+    assert_eq!(equity, 40_818_865_625);
     // safe: the dropped order costs at least its fill closed at the next record
     assert!(equity <= 50_000 * USDC as i128 - 9_006_750_000, "{equity}");
 }

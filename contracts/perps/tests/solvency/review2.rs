@@ -144,7 +144,9 @@ fn an_order_pinned_while_eth_is_stale() -> (Suite, [Addr; 3]) {
 /// docs/decisions.md "Attacker review 3": 60,030 closed at 60,030 × 54,000/60,000 = 54,027, as
 /// a close at that skew would: 6,003) to the vault: the attacker keeps 20,000 − 60 − 0.5 −
 /// 6,003 = 13,936.5 — a fill followed by a close at 54,027 less that close's fee (54.03, the
-/// residual of scenario 75).
+/// residual of scenario 75). The move is charged at the first BTC record after the failure's
+/// block (scenario 77: the failure pays the fees and stays pending as a settlement), here
+/// published at 54,000 again.
 #[test]
 fn s62_a_waiting_order_cannot_be_dropped_through_the_caps() {
     use perps_api::events::OrderFailedEvent;
@@ -162,10 +164,16 @@ fn s62_a_waiting_order_cannot_be_dropped_through_the_caps() {
             failed.price_move.u128(),
             failed.keeper_fee.u128()
         ),
-        (60 * USDC, 6_003 * USDC, 500_000)
+        (60 * USDC, 0, 500_000)
     );
-    assert_eq!(s.vault().cash.i128() - cash, w(6_063));
+    assert!(failed.settles_at_next_record);
+    assert_eq!(s.vault().cash.i128() - cash, w(60));
     s.close(&w2, "SOL").unwrap();
+    s.set_price("BTC", "54000");
+    let res = crate::orders::keeper_run(&mut s, &keeper, None);
+    let settled = Suite::typed::<perps_api::events::OrderSettledEvent>(&res);
+    assert_eq!(settled[0].price_move.u128(), 6_003 * USDC);
+    assert_eq!(s.vault().cash.i128() - cash, w(6_063));
     let a = s.account(&attacker);
     assert!(a.positions.iter().all(|p| p.market_id != "BTC"));
     assert_eq!(a.collateral.i128(), w(13_936) + 500_000);

@@ -130,6 +130,8 @@ fn store(
             LpOrder::Claim { value, .. } => Some(value),
             LpOrder::Provide { .. } => None,
         },
+        settle_fill: None,
+        settle_record: None,
     };
     let order_id = orders::insert(deps.storage, &order)?;
     Ok(Response::new()
@@ -357,6 +359,7 @@ fn fail_lp(
             keeper_fee: charged,
             fee: Uint128::zero(),
             price_move: Uint128::zero(),
+            settles_at_next_record: false,
         }
         .into(),
     );

@@ -7,6 +7,7 @@ pub mod lp;
 pub mod pin;
 pub mod place;
 pub mod run;
+pub mod settle;
 pub mod sweep;
 
 use cosmwasm_std::{Addr, BankMsg, Coin, DepsMut, Env, MessageInfo, Response, SubMsg};
@@ -214,8 +215,10 @@ pub fn cancel_where(
     let mut events = Vec::new();
     for id in account_order_ids(deps.storage, account)? {
         let order = ORDERS.load(deps.storage, id)?;
-        // A claim order is not the book's: it holds nothing and keeps its pinned records.
-        if matches!(order.lp(), Some(LpOrder::Claim { .. })) || !book(&order.market_id) {
+        // A claim order is not the book's: it holds nothing and keeps its pinned records; a
+        // settling entry's move is owed whatever happens to the book (scenario 77).
+        let kept = matches!(order.lp(), Some(LpOrder::Claim { .. })) || order.settling().is_some();
+        if kept || !book(&order.market_id) {
             continue;
         }
         orders::remove(deps.storage, id, &order)?;

@@ -79,7 +79,8 @@ pub fn find_pin(
         let prices: Vec<_> = later.iter().map(|r| r.price).collect();
         least_favourable(&prices, buy).and_then(|p| later.into_iter().find(|r| r.price == p))
     };
-    let market_order = !order.is_conditional();
+    // A settling entry never expires: its move is owed (it waits for a record).
+    let market_order = !order.is_conditional() && order.settling().is_none();
     Ok(match pick {
         Some(rec) => Pin::Ready(rec),
         None if market_order && env.block.time.seconds() > deadline => Pin::Expired,
@@ -90,6 +91,9 @@ pub fn find_pin(
 /// A record can fill the order: a market order's within its age limit, a conditional order's
 /// when it meets the trigger.
 fn eligible(order: &StoredOrder, rec: &HistoryRecord, deadline: u64) -> bool {
+    if order.settling().is_some() {
+        return true;
+    }
     match &order.action() {
         OrderAction::Conditional {
             trigger_price,

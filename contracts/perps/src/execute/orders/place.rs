@@ -242,6 +242,8 @@ fn place(
         keeper_fee: cfg.keeper_fee,
         lp_shares: None,
         lp_value: None,
+        settle_fill: None,
+        settle_record: None,
     };
     let order_id = orders::insert(deps.storage, &order)?;
     Ok(placed_event(order_id, &order))
@@ -259,6 +261,7 @@ pub fn placed_event(order_id: u64, order: &StoredOrder) -> Event {
             OrderKind::Conditional => "conditional",
             OrderKind::Provide => "provide",
             OrderKind::Claim => "claim",
+            OrderKind::Settlement => "settlement",
         }
         .to_string(),
         size_delta: r.size_delta,

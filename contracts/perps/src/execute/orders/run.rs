@@ -16,7 +16,7 @@ use perps_api::events::{OrderCancelledEvent, OrderExecutedEvent, OrderFailedEven
 use perps_api::perps::{MarketStatus, TradeMode};
 use perps_api::price_feed::{HistoryRecord, PriceRecord};
 use perps_risk::num::unsigned_abs;
-use perps_risk::orders::{clamp_reduce_only, failure_exit, failure_move, order_charge};
+use perps_risk::orders::{clamp_reduce_only, order_charge};
 use perps_risk::trade::{fill_price, trade_fee, within_acceptable};
 
 use crate::account::{load_with_vault, load_with_vault_known, AccountCtx, Snapshot};
@@ -65,6 +65,9 @@ pub fn run_order(
         Some(s) => s,
         None => unswept(deps, cfg, &order.market_id)?,
     };
+    if let Some(at) = order.settling() {
+        return super::settle::run_settlement(deps, env, cfg, id, &order, at, seen, batch);
+    }
     let market = seen.market;
     if matches!(market.status, MarketStatus::Settled { .. }) {
         return cancel(deps, id, &order, "settled", batch);
@@ -261,7 +264,7 @@ fn fill(
             return Ok(false);
         }
         Err(reason) => {
-            let live = read.latest.as_ref().map(|r| r.price);
+            let live = read.latest.as_ref();
             let failure = Failure {
                 id,
                 order,
@@ -269,7 +272,8 @@ fn fill(
                 size,
                 keeper,
                 keeper_fee,
-                price_move: price_move(cfg, market, order, rec, live, skew_before, size, &reason)?,
+                fill: failure_fill(market, order, rec, live, skew_before, size, &reason)?,
+                sequence: latest_sequence(live),
                 reason: reason.to_string(),
             };
             fail(deps, env, cfg, &failure, market, batch)?;
@@ -357,56 +361,52 @@ struct Failure<'a> {
     size: SignedDecimal256,
     keeper: &'a Addr,
     keeper_fee: Uint128,
-    /// The loss of the fill closed at the move since the record ([`price_move`]).
-    price_move: Uint128,
+    /// The fill its move is charged from ([`failure_fill`]; `None`: the fees only).
+    fill: Option<Decimal256>,
+    /// The market's latest sequence at the failure (its settlement pins to a later record).
+    sequence: u64,
     reason: String,
 }
 
-/// What a failure pays for its market's move since the record (scenario 62: a failure must not
-/// be cheaper than the fill, or a wallet that moves the caps, the skew or the vault after the
-/// record turns a losing fill into a refusal): the loss of the fill it would have had, closed
-/// at the move since the record ([`failure_exit`]: `fill · live / record`, so the impact
-/// counts on both legs, scenarios 71–73) — the fill is the record's price with the impact of
-/// the skew it met (at most the impact cap), never beyond its acceptable price. Nothing when
-/// its own slippage bound refuses the record's price with the most favourable impact the
-/// market allows (an outcome fixed at the record whatever anyone does after it and whatever
-/// check failed first, scenarios 73–74), when the oracle policy refuses the record itself (an
-/// own-market oracle error: the record as judged at its acceptance, scenario 79; another
-/// market's makes the order wait) or the market has no live record.
-#[allow(clippy::too_many_arguments)]
-fn price_move(
-    cfg: &Config,
+/// The fill a failure pays its market's move from (scenario 62: a failure must not be cheaper
+/// than the fill, or a wallet that moves the caps, the skew or the vault after the record turns a
+/// losing fill into a refusal): the record's price with the impact of the skew it met (at most
+/// the impact cap), never beyond its acceptable price. The move is charged at the first record
+/// of the market accepted after the failure's block ([`super::settle`], scenario 77: a record
+/// nobody knew when the failure was chosen), as the loss of that fill closed there
+/// (`fill · next / record`, scenarios 71–73). `None` (the fees only) when its own slippage
+/// bound refuses the record's price with the most favourable impact the market allows (an
+/// outcome fixed at the record whatever anyone does after it and whatever check failed first,
+/// scenarios 73–74), when the oracle policy refuses the record itself (an own-market oracle
+/// error: the record as judged at its acceptance, scenario 79; another market's makes the order
+/// wait) or the market has no live record.
+fn failure_fill(
     market: &Market,
     order: &StoredOrder,
     rec: &HistoryRecord,
-    live: Option<Decimal256>,
+    live: Option<&PriceRecord>,
     skew: SignedDecimal256,
     size: SignedDecimal256,
     reason: &ContractError,
-) -> ContractResult<Uint128> {
-    let Some(live) = live else {
-        return Ok(Uint128::zero());
-    };
-    if matches!(reason, ContractError::Oracle(_)) {
-        return Ok(Uint128::zero());
+) -> ContractResult<Option<Decimal256>> {
+    if live.is_none() || matches!(reason, ContractError::Oracle(_)) {
+        return Ok(None);
     }
     let mc = &market.config;
     let cap = impact_cap(mc);
     let bound = order.acceptable_price;
     let best = capped_fill(rec.price, size, cap, false)?;
     if bound.is_some_and(|a| !within_acceptable(best, size, a)) {
-        return Ok(Uint128::zero());
+        return Ok(None);
     }
     let fill = match fill_price(rec.price, skew, size, mc.skew_scale, cap) {
         Ok(q) => q.fill_price,
         Err(_) => capped_fill(rec.price, size, cap, true)?,
     };
-    let fill = match bound {
+    Ok(Some(match bound {
         Some(a) if !within_acceptable(fill, size, a) => a,
         _ => fill,
-    };
-    let exit = failure_exit(size, fill, (rec.price, live))?;
-    Ok(failure_move(size, fill, exit, cfg.collateral_decimals)?)
+    }))
 }
 
 /// The fill at the impact cap, `P·(1 ± max_price_impact)`: the worst the market allows
@@ -428,7 +428,7 @@ fn capped_fill(
 /// The most an isolated order's fill could have lost (invariant 5, scenario 76): the margin of
 /// its isolated position, or the margin the order moves into a new one; `None` for the cross
 /// book (there `C` bounds the charge).
-fn isolated_bound(ctx: &AccountCtx, order: &StoredOrder) -> Option<Uint128> {
+pub(super) fn isolated_bound(ctx: &AccountCtx, order: &StoredOrder) -> Option<Uint128> {
     match ctx.positions.get(&order.market_id).map(|p| &p.mode) {
         Some(Mode::Isolated { margin }) if margin.is_negative() => Some(Uint128::zero()),
         Some(Mode::Isolated { margin }) => Some(margin.unsigned_abs()),
@@ -441,8 +441,9 @@ fn isolated_bound(ctx: &AccountCtx, order: &StoredOrder) -> Option<Uint128> {
 }
 
 /// Charges a failed order (from the account as it was before the attempt): the keeper fee to the
-/// caller, the taker fee on its size at the record's price and then its price move (at most an
-/// isolated order's margin) to the vault.
+/// caller and the taker fee on its size at the record's price to the vault; unless exempt, the
+/// order stays under its id as a settling entry whose move is charged at the next record
+/// ([`super::settle`]).
 fn fail(
     deps: &mut DepsMut,
     env: &Env,
@@ -459,15 +460,13 @@ fn fail(
         market.config.taker_fee,
         cfg.collateral_decimals,
     )?;
-    let price_move = match isolated_bound(&ctx, f.order) {
-        Some(margin) => f.price_move.min(margin),
-        None => f.price_move,
-    };
-    let to_vault = fee.checked_add(price_move)?;
-    let (moved, charged) = order_charge(ctx.balances(None, &vault), f.keeper_fee, to_vault)?;
+    let (moved, charged) = order_charge(ctx.balances(None, &vault), f.keeper_fee, fee)?;
     ctx.apply(&mut vault, &moved);
     loaded.save(deps.storage, &ctx, &mut vault)?;
-    let fee_paid = charged.vault_fee.min(fee);
+    if let Some(fill) = f.fill {
+        let entry = settling_entry(env, f, fill, charged.vault_fee);
+        orders::restore(deps.storage, f.id, &entry)?;
+    }
     batch.keeper_fees = batch.keeper_fees.checked_add(charged.keeper_fee)?;
     batch.events.push(
         OrderFailedEvent {
@@ -479,10 +478,40 @@ fn fail(
             sequence: f.rec.sequence,
             price: f.rec.price,
             keeper_fee: charged.keeper_fee,
-            fee: fee_paid,
-            price_move: charged.vault_fee.checked_sub(fee_paid)?,
+            fee: charged.vault_fee,
+            price_move: Uint128::zero(),
+            settles_at_next_record: f.fill.is_some(),
         }
         .into(),
     );
     Ok(())
+}
+
+/// The settling entry of a failure (scenario 77): its size, fill and record price, placed at the
+/// failure's block and latest sequence (its move pins to a later record), its keeper fee paid and
+/// what is left of its reservation after the fees held until the charge.
+fn settling_entry(env: &Env, f: &Failure, fill: Decimal256, fee_paid: Uint128) -> StoredOrder {
+    let o = f.order;
+    StoredOrder {
+        owner: o.owner.clone(),
+        market_id: o.market_id.clone(),
+        size_delta: Some(f.size),
+        trigger_price: None,
+        trigger: None,
+        reduce_only: false,
+        acceptable_price: None,
+        mode: o.mode.clone(),
+        placed_at: env.block.time.seconds(),
+        placed_height: env.block.height,
+        placed_sequence: f.sequence,
+        reserved: o
+            .reserved
+            .saturating_sub(o.keeper_fee)
+            .saturating_sub(fee_paid),
+        keeper_fee: Uint128::zero(),
+        lp_shares: None,
+        lp_value: None,
+        settle_fill: Some(fill),
+        settle_record: Some(f.rec.price),
+    }
 }
