@@ -10,7 +10,7 @@ use cw_multi_test::AppResponse;
 use perps_api::events::OrderFailedEvent;
 use perps_api::perps::{ExecuteMsg, MarketConfig};
 
-use super::{deferred_suite, keeper_run, orders_of};
+use super::{deferred_suite, keeper_run, orders_of, settle_at, settled_move};
 use crate::suite::{d, fee_market, sd, Suite, USDC};
 
 /// BTC with a 0.1 % fee, impact on a 1,000 skew scale capped at 1 % (liquidation fee 3 %, as
@@ -26,8 +26,9 @@ pub(super) fn wide_impact_btc() -> MarketConfig {
 
 /// Bob's order of `bob` BTC, then alice's (`alice_c` deposited) of `size` with `acceptable`,
 /// both pinned to the record at 60,000; the next record at `later`; a keeper executes both in id
-/// order, so bob's fill moves the skew alice's order meets. Returns the suite, the keeper's
-/// response and alice.
+/// order, so bob's fill moves the skew alice's order meets; a record at `later` again after the
+/// failure's block charges its move (scenario 77). Returns the suite, the keeper's responses
+/// (the failure's and the settlement's events) and alice.
 pub(super) fn raced(
     bob: &str,
     size: &str,
@@ -49,7 +50,8 @@ pub(super) fn raced(
     s.exec(&alice, &order).unwrap();
     s.set_price("BTC", "60000");
     s.set_price("BTC", later);
-    let res = keeper_run(&mut s, &keeper, None);
+    let mut res = keeper_run(&mut s, &keeper, None);
+    settle_at(&mut s, &keeper, "BTC", later, &mut res);
     assert!(orders_of(&s, &alice).is_empty());
     (s, res, alice)
 }
@@ -68,7 +70,7 @@ fn charged(bob: &str, size: &str, acceptable: &str, later: &str, c: u128) -> [i1
     assert!(a.positions.is_empty());
     [
         f.fee.u128() as i128,
-        f.price_move.u128() as i128,
+        settled_move(&res) as i128,
         f.keeper_fee.u128() as i128,
         a.collateral.i128(),
     ]

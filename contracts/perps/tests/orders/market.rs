@@ -9,7 +9,7 @@ use perps_api::perps::{
     QueryMsg,
 };
 
-use super::{deferred_suite, keeper_run, orders_of};
+use super::{deferred_suite, keeper_run, orders_of, settle_at, settled_move};
 use crate::suite::{config_update, d, fee_market, plain_market, sd, Suite, USDC};
 
 fn trade_msg(size: &str, acceptable: Option<&str>) -> ExecuteMsg {
@@ -149,7 +149,7 @@ fn an_order_failing_at_its_record_pays_the_keeper_and_the_taker_fee() {
             keeper_fee: Uint128::new(500_000),
             fee: Uint128::new(60_500_000),
             price_move: Uint128::zero(),
-            settles_at_next_record: true,
+            settles_at_next_record: false,
         }]
     );
     assert_eq!(s.vault().cash.i128() - cash.i128(), 60_500_000);
@@ -371,6 +371,9 @@ fn pending_orders_pages_every_account_by_id() {
     );
 }
 
+/// An order is checked against what the other pending orders still reserve, and a failed
+/// order's settlement (scenario 77: its move is charged at the next record) still reserves
+/// what is left of its reservation after the fees.
 #[test]
 fn an_order_fills_against_what_the_other_pending_orders_still_reserve() {
     let mut s = deferred_suite(plain_market("BTC"));
@@ -384,24 +387,36 @@ fn an_order_fills_against_what_the_other_pending_orders_still_reserve() {
     // ETH loses 1,000; BTC's next record is 60,000.
     s.set_price("ETH", "2900");
     s.set_price("BTC", "60000");
-    let res = keeper_run(&mut s, &keeper, None);
+    let mut res = keeper_run(&mut s, &keeper, None);
     // Order 1 needs 2,900 + 3,000 against 9,000 − 3,636.5 still reserved by order 2: it fails.
+    // Its settlement still holds 3,030 (3,030.5 less the keeper fee paid): order 2 needs
+    // 2,900 + 3,600 against 9,000 − 0.5 − 3,030 and fails too.
     let failed = Suite::typed::<OrderFailedEvent>(&res);
-    assert_eq!(
-        (failed[0].order_id, failed[0].reason.as_str()),
-        (
-            1,
-            "insufficient margin: equity 5363500000 < initial requirement 5900000000"
-        )
-    );
-    // Order 2 (its reservation released) fits: 2,900 + 3,600 ≤ 9,000 − 0.5.
-    let done: Vec<u64> = Suite::typed::<OrderExecutedEvent>(&res)
+    let reasons: Vec<_> = failed
         .iter()
-        .map(|e| e.order_id)
+        .map(|f| (f.order_id, f.reason.as_str()))
         .collect();
-    assert_eq!(done, [2]);
+    assert_eq!(
+        reasons,
+        [
+            (
+                1,
+                "insufficient margin: equity 5363500000 < initial requirement 5900000000"
+            ),
+            (
+                2,
+                "insufficient margin: equity 5969500000 < initial requirement 6500000000"
+            )
+        ]
+    );
+    assert!(failed.iter().all(|f| f.settles_at_next_record));
+    assert!(Suite::typed::<OrderExecutedEvent>(&res).is_empty());
+    // The next record (60,000 again) settles both without a move: their reservations go.
+    settle_at(&mut s, &keeper, "BTC", "60000", &mut res);
+    assert_eq!(settled_move(&res), 0);
+    assert!(orders_of(&s, &alice).is_empty());
     let a = s.account(&alice);
-    assert_eq!((a.collateral.i128(), a.positions.len()), (9_999_000_000, 2));
+    assert_eq!((a.collateral.i128(), a.positions.len()), (9_999_000_000, 1));
 }
 
 #[test]

@@ -41,6 +41,23 @@ pub fn keeper_run(s: &mut Suite, keeper: &Addr, ids: Option<Vec<u64>>) -> AppRes
     .unwrap()
 }
 
+/// Publishes `price` for `market` (a record after the block of the failures in `res`) and runs
+/// `keeper`: the failures' settling entries are charged their move there (scenario 77); the run's
+/// events are added to `res`.
+pub fn settle_at(s: &mut Suite, keeper: &Addr, market: &str, price: &str, res: &mut AppResponse) {
+    s.set_price(market, price);
+    let run = keeper_run(s, keeper, None);
+    res.events.extend(run.events);
+}
+
+/// The moves the `order_settled` events of `res` charged, base units.
+pub fn settled_move(res: &AppResponse) -> u128 {
+    Suite::typed::<perps_api::events::OrderSettledEvent>(res)
+        .iter()
+        .map(|e| e.price_move.u128())
+        .sum()
+}
+
 /// The pending orders of `who`.
 pub fn orders_of(s: &Suite, who: &Addr) -> Vec<OrderResponse> {
     s.query::<perps_api::perps::OrdersResponse>(&QueryMsg::Orders {

@@ -7,11 +7,10 @@
 
 use cosmwasm_std::{Addr, Decimal256, Uint128};
 use cw_multi_test::AppResponse;
-use perps_api::events::OrderFailedEvent;
 use perps_api::perps::{ExecuteMsg, Execution, InstantiateMsg, MarketConfig, TradeMode};
 
 use super::failure::{failed, raced, wide_impact_btc};
-use super::{deferred_suite, keeper_run, orders_of};
+use super::{deferred_suite, keeper_run, orders_of, settle_at, settled_move};
 use crate::suite::{config_update, d, fee_market, plain_market, sd, usdc, Suite, USDC};
 
 fn buy(size: &str, acceptable: Option<&str>) -> ExecuteMsg {
@@ -23,9 +22,11 @@ fn buy(size: &str, acceptable: Option<&str>) -> ExecuteMsg {
     }
 }
 
-/// `(fee, price_move, keeper_fee)` of a failure, base units.
-fn charged(f: &OrderFailedEvent) -> (u128, u128, u128) {
-    (f.fee.u128(), f.price_move.u128(), f.keeper_fee.u128())
+/// `(fee, price_move, keeper_fee)` of a failure, base units (the move: what its settlement
+/// charged, scenario 77, when `res` holds it).
+fn charged(res: &AppResponse) -> (u128, u128, u128) {
+    let f = failed(res);
+    (f.fee.u128(), settled_move(res), f.keeper_fee.u128())
 }
 
 /// BTC with a 0.1 % fee, impact on a 1,000 skew scale capped at 0.3 %, no funding (scenario
@@ -74,7 +75,7 @@ fn fees_only(bob: &str, acceptable: &str, later: &str, why: &str) {
     let (s, res, alice) = griefed(bob, acceptable, later);
     let f = failed(&res);
     assert!(f.reason.contains(why), "{}", f.reason);
-    assert_eq!(charged(&f), (60 * USDC, 0, 500_000));
+    assert_eq!(charged(&res), (60 * USDC, 0, 500_000));
     assert_eq!(s.account(&alice).collateral.i128(), 9_939_500_000);
 }
 
@@ -158,7 +159,8 @@ fn a_waiting_buy_on_a_short_skew(
     assert_eq!(Suite::attr(&res, "wasm", "orders_handled"), "1");
     assert_eq!(orders_of(&s, &attacker).len(), 1);
     s.set_price("ETH", "3000");
-    let res = keeper_run(&mut s, &keeper, None);
+    let mut res = keeper_run(&mut s, &keeper, None);
+    settle_at(&mut s, &keeper, "BTC", "54000", &mut res);
     assert!(orders_of(&s, &attacker).is_empty());
     (res, s, [attacker, w2])
 }
@@ -175,7 +177,7 @@ fn s72_a_favourable_impact_is_no_discount_on_the_move() {
     let (res, s, [attacker, w2]) = a_waiting_buy_on_a_short_skew(None, 100_000, "1");
     let f = failed(&res);
     assert!(f.reason.contains("open interest"), "{}", f.reason);
-    assert_eq!(charged(&f), (60 * USDC, 5_979 * USDC, 500_000));
+    assert_eq!(charged(&res), (60 * USDC, 5_979 * USDC, 500_000));
     let a = s.account(&attacker);
     assert!(a.positions.iter().all(|p| p.market_id != "BTC"));
     assert_eq!(a.collateral.i128(), 13_960_500_000);
@@ -199,7 +201,7 @@ fn s73_the_slippage_exemption_is_no_option_through_the_skew() {
         f.reason,
         "fill price 60030 is worse than the acceptable price 59900"
     );
-    assert_eq!(charged(&f), (60 * USDC, 5_990 * USDC, 500_000));
+    assert_eq!(charged(&res), (60 * USDC, 5_990 * USDC, 500_000));
     assert_eq!(s.account(&attacker).collateral.i128(), 13_949_500_000);
 }
 
@@ -229,13 +231,14 @@ fn s76_an_isolated_failure_never_pays_more_than_its_margin() {
     s.exec(&alice, &order).unwrap();
     s.set_price("BTC", "60000");
     s.set_price("BTC", "48000");
-    let res = keeper_run(&mut s, &keeper, None);
+    let mut res = keeper_run(&mut s, &keeper, None);
+    settle_at(&mut s, &keeper, "BTC", "48000", &mut res);
     let f = failed(&res);
     assert_eq!(
         f.reason,
         "fill price 60330 is worse than the acceptable price 60100"
     );
-    assert_eq!(charged(&f), (60 * USDC, 6_100 * USDC, 500_000));
+    assert_eq!(charged(&res), (60 * USDC, 6_100 * USDC, 500_000));
     let a = s.account(&alice);
     assert_eq!(
         (a.collateral.i128(), a.positions.len()),
@@ -281,7 +284,7 @@ fn s77_a_failure_chosen_after_the_record_is_no_close_at_a_known_price() {
     let res = keeper_run(&mut s, &attacker, Some(vec![id]));
     let f = failed(&res);
     assert!(f.reason.contains("exposure"), "{}", f.reason);
-    assert_eq!(charged(&f), (60 * USDC, 0, 0));
+    assert_eq!(charged(&res), (60 * USDC, 0, 0));
     assert!(f.settles_at_next_record);
     let pending = orders_of(&s, &attacker);
     assert_eq!(pending[0].kind, perps_api::perps::OrderKind::Settlement);
@@ -385,7 +388,7 @@ fn s79_an_order_its_record_cannot_fill_pays_no_move() {
     let res = keeper_run(&mut s, &keeper, None);
     let f = failed(&res);
     assert!(f.reason.contains("uncertain"), "{}", f.reason);
-    assert_eq!(charged(&f), (60 * USDC, 0, 500_000));
+    assert_eq!(charged(&res), (60 * USDC, 0, 500_000));
     assert_eq!(s.account(&alice).collateral.i128(), 9_939_500_000);
 }
 
@@ -531,7 +534,7 @@ fn s77_one_wallet_picks_which_of_its_ready_orders_fails() {
     let res = keeper_run(&mut s, &attacker, Some(vec![ids[0]]));
     let f = failed(&res);
     assert!(f.reason.contains("exposure"), "{}", f.reason);
-    assert_eq!(charged(&f), (90 * USDC, 0, 0));
+    assert_eq!(charged(&res), (90 * USDC, 0, 0));
     assert!(f.settles_at_next_record);
     assert_eq!(s.account(&attacker).equity.i128(), 49_825_615_625);
     s.set_price("BTC", "54000");
