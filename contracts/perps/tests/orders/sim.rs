@@ -28,7 +28,7 @@ use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 use cw_multi_test::AppResponse;
 use perps_api::events::{
     LpOrderExecutedEvent, OrderCancelledEvent, OrderExecutedEvent, OrderFailedEvent,
-    OrderPlacedEvent,
+    OrderPlacedEvent, OrderSettledEvent,
 };
 use perps_api::perps::{
     ExecuteMsg, LpPositionResponse, MarketResponse, PendingOrdersResponse, QueryMsg, Trigger,
@@ -164,6 +164,22 @@ struct Pending {
     acceptable: Option<Decimal256>,
     /// A market order (not conditional: never clamped to a position).
     market: bool,
+    /// A failed order's settling entry (scenario 77): its move is charged at the first record
+    /// after the failure's block.
+    settle: Option<Settle>,
+}
+
+/// What a settling entry's charge is checked against: the failure's record price, the size, the
+/// highest and the lowest fill the impact cap (and the bound) allowed at the record, and whether
+/// the lower bound applies (a keeper-run market order within its bound at the record, alone in
+/// the failure's message, at a record the oracle policy accepted).
+#[derive(Debug, Clone)]
+struct Settle {
+    rec: Decimal256,
+    size: SignedDecimal256,
+    highest: Decimal256,
+    lowest: Decimal256,
+    lower_check: bool,
 }
 
 /// Failed market and conditional orders whose `price_move` was checked against its bounds, and
@@ -303,7 +319,8 @@ impl Model {
             .filter(|r| match o.trigger {
                 Some((t, true)) => r.price >= t,
                 Some((t, false)) => r.price <= t,
-                None => r.time <= o.time + MAX_AGE,
+                // a settling entry never expires: any later record
+                None => o.settle.is_some() || r.time <= o.time + MAX_AGE,
             })
             .cloned()
             .collect();
@@ -415,10 +432,21 @@ impl Model {
                         self.lp_failed(&e, &snap, traded);
                     } else {
                         self.in_id_order(e.order_id);
-                        self.price_move(&e, alone(res, &e.account));
+                        let settle = self.failure(&e, alone(res, &e.account));
                         self.market_fill(e.order_id, e.sequence, e.price);
+                        if let Some(settle) = settle {
+                            self.settling(&e, settle);
+                        }
                         traded = true;
                     }
+                }
+                "wasm-order_settled" => {
+                    let e = OrderSettledEvent::try_from(ev.clone()).unwrap();
+                    self.in_id_order(e.order_id);
+                    self.price_move(&e, alone(res, &e.account));
+                    self.market_fill(e.order_id, e.sequence, e.price);
+                    // the charge is the vault's cash (an LP order after it sees it)
+                    snap.cash += e.price_move.u128() as i128;
                 }
                 "wasm-order_lp_executed" => {
                     let e = LpOrderExecutedEvent::try_from(ev.clone()).unwrap();
@@ -490,6 +518,7 @@ impl Model {
             size: e.size_delta,
             acceptable: e.acceptable_price,
             market: e.kind == "market",
+            settle: None,
         };
         self.orders.insert(e.order_id, p);
     }
@@ -507,19 +536,44 @@ impl Model {
         }
     }
 
-    /// A failed order's `price_move` (docs/decisions.md "A failed order pays the move since its
-    /// record", "Attacker review 3"): the loss of a fill closed at the move since the record
-    /// (`fill · live / record`), which grows with the fill on either side: at most that of the
-    /// highest fill it could have had (a buy: the record's price at the 0.3 % impact cap, never
-    /// beyond its bound; a sell: the record at the cap), nothing when the live price is on its
-    /// side of the record; a keeper-run market order within its bound at the record (`alone`:
-    /// no other order of its account in the message) and with collateral left after the charge
-    /// pays at least that of the lowest (the record at the other cap; a sell: never below its
-    /// bound), unless the oracle policy refused the record itself (scenario 79: no move).
-    fn price_move(&mut self, e: &OrderFailedEvent, alone: bool) {
+    /// A failed market or conditional order (docs/decisions.md "A failed order pays the move
+    /// since its record", "Attacker review 3", "A failure settles its move at the next record"):
+    /// it pays no move at the failure; unless exempt (`settles_at_next_record` false: its own
+    /// bound refuses the record's price with any impact, or the oracle policy refused the
+    /// record — never a market order within its bound at an accepted record) it becomes a
+    /// settling entry. Returns what its charge is checked against (the size: the engine's entry's,
+    /// a close's included).
+    fn failure(&mut self, e: &OrderFailedEvent, alone: bool) -> Option<Settle> {
+        assert!(
+            e.price_move.is_zero(),
+            "order {}: move at the failure",
+            e.order_id
+        );
         let o = &self.orders[&e.order_id];
-        let Some(size) = o.size else { return };
-        let (live, rec, buy) = (self.live_price(), e.price, !size.is_negative());
+        let rec = e.price;
+        let within = |size: SignedDecimal256| {
+            let buy = !size.is_negative();
+            o.acceptable
+                .is_none_or(|a| if buy { rec <= a } else { rec >= a })
+        };
+        // a record the oracle policy refuses decides the failure at the record: no move
+        let priced = !e.reason.starts_with("oracle price");
+        if !e.settles_at_next_record {
+            assert!(
+                !(o.market && priced && o.size.is_some_and(within)),
+                "order {}: exempt from the move: {e:?}",
+                e.order_id
+            );
+            return None;
+        }
+        let engine = super::orders_of(&self.s, &e.account);
+        let entry = engine
+            .iter()
+            .find(|r| r.order_id == e.order_id)
+            .expect("a settling entry");
+        assert_eq!(entry.kind, perps_api::perps::OrderKind::Settlement);
+        let size = entry.size_delta.expect("a settling entry's size");
+        let buy = !size.is_negative();
         let cap = Decimal256::permille(3);
         let lo = rec * (Decimal256::one() - cap);
         let hi = rec * (Decimal256::one() + cap);
@@ -527,12 +581,55 @@ impl Model {
             (true, a) => (a.map_or(hi, |a| a.min(hi)), lo),
             (false, a) => (hi, a.map_or(lo, |a| a.max(lo))),
         };
+        let lower_check = o.market
+            && o.size.is_some()
+            && within(size)
+            && alone
+            && priced
+            && e.keeper != e.account;
+        Some(Settle {
+            rec,
+            size,
+            highest,
+            lowest,
+            lower_check,
+        })
+    }
+
+    /// A failure's settling entry: pending from the failure's block and latest record.
+    fn settling(&mut self, e: &OrderFailedEvent, settle: Settle) {
+        let p = Pending {
+            placed_seq: self.latest_seq(),
+            height: self.height(),
+            time: self.s.now(),
+            trigger: None,
+            lp: None,
+            size: Some(settle.size),
+            acceptable: None,
+            market: false,
+            settle: Some(settle),
+        };
+        self.orders.insert(e.order_id, p);
+    }
+
+    /// A settling entry's charge: the loss of a fill closed at the move from the failure's record
+    /// to the settlement's (`fill · next / record`), which grows with the fill on either side:
+    /// at most that of the highest fill it could have had (a buy: the record's price at the
+    /// 0.3 % impact cap, never beyond its bound; a sell: the record at the cap), nothing when the
+    /// settlement's price is on its side of the record; when the lower bound applies and the
+    /// owner has collateral left (alone in this message too), at least that of the lowest.
+    fn price_move(&mut self, e: &OrderSettledEvent, alone: bool) {
+        let o = &self.orders[&e.order_id];
+        let st = o
+            .settle
+            .clone()
+            .expect("a settled order is a settling entry");
         let closed = |fill| {
-            let exit = failure_exit(size, fill, (rec, live)).unwrap();
-            failure_move(size, fill, exit, 6).unwrap().u128()
+            let exit = failure_exit(st.size, fill, (st.rec, e.price)).unwrap();
+            failure_move(st.size, fill, exit, 6).unwrap().u128()
         };
         let paid = e.price_move.u128();
-        let most = closed(highest);
+        let most = closed(st.highest);
         assert!(
             paid <= most,
             "order {}: price_move {paid} > {most}",
@@ -540,14 +637,9 @@ impl Model {
         );
         self.moves.checked += 1;
         self.moves.charged += u64::from(paid > 0);
-        let within = o
-            .acceptable
-            .is_none_or(|a| if buy { rec <= a } else { rec >= a });
         let c = self.s.account(&e.account).collateral.i128();
-        // a record the oracle policy refuses decides the failure at the record: no move
-        let priced = !e.reason.starts_with("oracle price");
-        if o.market && within && alone && priced && e.keeper != e.account && c > 0 {
-            let least = closed(lowest);
+        if st.lower_check && alone && c > 0 {
+            let least = closed(st.lowest);
             assert!(
                 paid >= least,
                 "order {}: price_move {paid} < {least}",
@@ -1003,6 +1095,18 @@ fn random_order_sequences_fill_at_their_pinned_records() {
             m.run(&Step::Advance { secs: 301 });
             m.run(&Step::Keeper { all: true, pick: 0 });
             m.run(&Step::Keeper { all: true, pick: 0 });
+            // The failures' settling entries: a record after their block charges them.
+            m.run(&Step::Publish {
+                later_block: true,
+                move_bps: 0,
+            });
+            m.run(&Step::Keeper { all: true, pick: 0 });
+            m.run(&Step::Keeper { all: true, pick: 0 });
+            assert!(
+                m.orders.values().all(|o| o.settle.is_none()),
+                "settling entries left: {:?}",
+                m.orders
+            );
             // LP orders still waiting: an LP's own message runs them.
             m.run(&Step::OwnLp { who: 0 });
             m.run(&Step::OwnLp { who: 1 });
@@ -1053,11 +1157,16 @@ fn random_order_sequences_fill_at_their_pinned_records() {
     );
 }
 
-/// True when `account` has one order filled or failed in `res` (its collateral after the message
-/// is then the one its failure left).
+/// True when `account` has one order filled, failed or settled in `res` (its collateral after the
+/// message is then the one its failure or settlement left).
 fn alone(res: &AppResponse, account: &Addr) -> bool {
     let mine = |ev: &&cosmwasm_std::Event| {
-        (ev.ty == "wasm-order_failed" || ev.ty == "wasm-order_executed")
+        [
+            "wasm-order_failed",
+            "wasm-order_executed",
+            "wasm-order_settled",
+        ]
+        .contains(&ev.ty.as_str())
             && ev
                 .attributes
                 .iter()
