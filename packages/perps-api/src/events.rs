@@ -396,9 +396,11 @@ typed_event! {
 }
 
 typed_event! {
-    /// An order that could not fill at its pinned record: it pays its keeper fee, and to the
-    /// vault the taker fee on its size at that price and the loss of its fill closed at the
-    /// move since the record (`price_move`, never a gain), never more than its collateral holds.
+    /// An order that could not fill at its pinned record: it pays its keeper fee and, to the
+    /// vault, the taker fee on its size at that price, never more than its collateral holds;
+    /// unless exempt (`settles_at_next_record` false) it stays pending as a settlement and
+    /// `order_settled` charges the loss of its fill closed at the first record of its market
+    /// after this block (never a gain).
     OrderFailedEvent = "order_failed" {
         order_id: u64,
         account: Addr,

@@ -368,7 +368,7 @@ export interface MarketStateResponse {
 export interface MarketsResponse {
   markets: MarketResponse[];
 }
-export type OrderKind = "market" | "conditional" | "provide" | "claim";
+export type OrderKind = "market" | "conditional" | "provide" | "claim" | "settlement";
 export interface OrdersResponse {
   orders: OrderResponse[];
 }
