@@ -1,11 +1,12 @@
 //! Executing orders (DESIGN 6.11). An order runs at its pinned record ([`super::pin`]): the
 //! market's mark is replaced by that record as the oracle policy judged it when it was accepted,
 //! and the trade step of `trade` ([`crate::trade::apply_trade`]) fills it. A fill pays the keeper
-//! fee to whoever executed it; a refusal removes the order and charges its keeper fee, the
-//! taker fee on its size at the record's price and the loss of its fill closed at the move
-//! since the record (both to the vault: a failure costs what the fill and a close would,
-//! docs/decisions.md "A failed order pays the move since its record", "Attacker review 3"),
-//! never more than `C` holds (nor an isolated order's margin for the move); an order
+//! fee to whoever executed it; a refusal charges its keeper fee and the taker fee on its size
+//! at the record's price (to the vault), never more than `C` holds, and unless exempt keeps the
+//! order as a settling entry charged the loss of its fill closed at the first record after the
+//! failure's block ([`super::settle`]: a failure costs what the fill and a close would,
+//! docs/decisions.md "A failed order pays the move since its record", "Attacker review 3", "A
+//! failure settles its move at the next record"); an order
 //! that can no longer fill for reasons the owner did not choose (expired, the position closed, the
 //! market settled or turned reduce-only) is removed with its reservation released and no charge.
 
