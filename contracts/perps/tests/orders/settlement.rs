@@ -105,3 +105,41 @@ fn a_settlement_whose_record_left_the_history_charges_the_least_favourable_held_
     );
     assert_eq!(s.account(&alice).collateral.i128(), 6_934_500_000);
 }
+
+/// A liquidation of the owner's cross book leaves its settling entry (the move is owed whatever
+/// happens to the book): alice (20,000) also holds 10 ETH (immediate); her BTC buy fails and
+/// settles later; ETH falls to 1,050 and her cross book is partly liquidated; the liquidation
+/// cancels nothing and the next BTC record (59,000 again) still charges the move.
+#[test]
+fn a_liquidation_keeps_the_settling_entry() {
+    let mut s = deferred_suite(wide_impact_btc());
+    let b = s.trader("bob", 100_000, 100_000);
+    let alice = s.trader("alice", 20_000, 20_000);
+    let keeper = s.trader("keeper", 0, 0);
+    s.trade(&alice, "ETH", "10");
+    s.trade(&b, "BTC", "5");
+    let order = ExecuteMsg::Trade {
+        market_id: "BTC".into(),
+        size_delta: sd("1"),
+        acceptable_price: Some(d("60100")),
+        mode: None,
+    };
+    s.exec(&alice, &order).unwrap();
+    s.set_price("BTC", "60000");
+    s.set_price("BTC", "59000");
+    let res = keeper_run(&mut s, &keeper, None);
+    assert!(failed(&res).settles_at_next_record);
+    s.set_price("ETH", "1050");
+    let res = s.liquidate(&keeper, &alice, None).unwrap();
+    assert!(Suite::typed::<perps_api::events::OrderCancelledEvent>(&res).is_empty());
+    assert_eq!(orders_of(&s, &alice)[0].kind, OrderKind::Settlement);
+    // a partial liquidation: ETH reduced, C 12,230.867168
+    assert_eq!(s.account(&alice).collateral.i128(), 12_230_867_168);
+    s.set_price("BTC", "59000");
+    let res = keeper_run(&mut s, &keeper, None);
+    let settled = Suite::typed::<OrderSettledEvent>(&res);
+    // 60,100 − 60,100 × 59,000/60,000 = 1,001.666667 (rounded up)
+    assert_eq!(settled[0].price_move.u128(), 1_001_666_667);
+    assert_eq!(s.account(&alice).collateral.i128(), 11_229_200_501);
+    assert!(orders_of(&s, &alice).is_empty());
+}
