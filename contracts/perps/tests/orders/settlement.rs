@@ -143,3 +143,28 @@ fn a_liquidation_keeps_the_settling_entry() {
     assert_eq!(s.account(&alice).collateral.i128(), 11_229_200_501);
     assert!(orders_of(&s, &alice).is_empty());
 }
+
+/// A market settled before the record its settling entry waits for charges the move at the
+/// settlement price: BTC settled at 57,000 (bob's 5 BTC close there on their next touch); the
+/// keeper's run charges alice 60,100 − 60,100 × 57,000/60,000 = 3,005 (sequence 0: no record).
+#[test]
+fn a_settled_market_charges_the_move_at_its_settlement_price() {
+    let (mut s, alice, keeper, id) = a_failure_waiting_for_its_record();
+    let owner = s.owner.clone();
+    let settle = ExecuteMsg::SettleMarket {
+        market_id: "BTC".into(),
+        price: Some(d("57000")),
+    };
+    s.exec(&owner, &settle).unwrap();
+    let res = keeper_run(&mut s, &keeper, Some(vec![id]));
+    let settled = Suite::typed::<OrderSettledEvent>(&res);
+    assert_eq!(
+        (
+            settled[0].sequence,
+            settled[0].price,
+            settled[0].price_move.u128()
+        ),
+        (0, d("57000"), 3_005_000_000)
+    );
+    assert_eq!(s.account(&alice).collateral.i128(), 6_934_500_000);
+}
