@@ -87,3 +87,23 @@ pub fn long_with_a_stop(c: u128, trigger: &str) -> (Suite, Addr, Addr) {
     s.exec(&alice, &stop).unwrap();
     (s, alice, keeper)
 }
+
+/// The owner switches BTC (`config`) to immediate execution: refused while one order is pending
+/// in it, nothing changed.
+pub fn switch_to_immediate_refused(s: &mut Suite, config: MarketConfig) {
+    let owner = s.owner.clone();
+    let msg = ExecuteMsg::UpdateMarket {
+        market_id: "BTC".into(),
+        config: MarketConfig {
+            execution: Some(Execution::Immediate),
+            ..config
+        },
+        force: None,
+    };
+    s.rejects_exact(
+        &owner,
+        &msg,
+        &[],
+        "market BTC has 1 pending orders: its execution cannot change",
+    );
+}

@@ -6,7 +6,7 @@
 
 use cosmwasm_std::Addr;
 use perps_api::events::OrderSettledEvent;
-use perps_api::perps::{ExecuteMsg, Execution, MarketConfig, OrderKind};
+use perps_api::perps::{ExecuteMsg, OrderKind};
 
 use super::failure::{failed, wide_impact_btc};
 use super::{deferred_suite, keeper_run, orders_of};
@@ -17,10 +17,19 @@ use crate::suite::{d, sd, Suite};
 /// her order stays as a settling entry (fill 60,100). Returns the suite, alice, the keeper and
 /// the order's id.
 fn a_failure_waiting_for_its_record() -> (Suite, Addr, Addr, u64) {
+    a_failure_waiting_for_its_record_with(10_000, None)
+}
+
+/// [`a_failure_waiting_for_its_record`] with alice holding `c` and, when `eth` is given, that
+/// size of ETH (immediate, plain: no fee) bought first.
+fn a_failure_waiting_for_its_record_with(c: u128, eth: Option<&str>) -> (Suite, Addr, Addr, u64) {
     let mut s = deferred_suite(wide_impact_btc());
     let b = s.trader("bob", 100_000, 100_000);
-    let alice = s.trader("alice", 10_000, 10_000);
+    let alice = s.trader("alice", c, c);
     let keeper = s.trader("keeper", 0, 0);
+    if let Some(size) = eth {
+        s.trade(&alice, "ETH", size);
+    }
     s.trade(&b, "BTC", "5");
     let order = ExecuteMsg::Trade {
         market_id: "BTC".into(),
@@ -34,7 +43,11 @@ fn a_failure_waiting_for_its_record() -> (Suite, Addr, Addr, u64) {
     s.set_price("BTC", "59000");
     let res = keeper_run(&mut s, &keeper, None);
     assert!(failed(&res).settles_at_next_record);
-    assert_eq!(s.account(&alice).collateral.i128(), 9_939_500_000);
+    let fees = 60_500_000;
+    assert_eq!(
+        s.account(&alice).collateral.i128(),
+        c as i128 * 1_000_000 - fees
+    );
     let pending = orders_of(&s, &alice);
     assert_eq!(
         (pending[0].order_id, &pending[0].kind, pending[0].size_delta),
@@ -49,21 +62,7 @@ fn a_settling_entry_cannot_be_cancelled_nor_switch_its_markets_execution() {
     let cancel = ExecuteMsg::CancelOrder { order_id: id };
     let expected = format!("order {id} is a market order: market orders cannot be cancelled");
     s.rejects_exact(&alice, &cancel, &[], &expected);
-    let owner = s.owner.clone();
-    let msg = ExecuteMsg::UpdateMarket {
-        market_id: "BTC".into(),
-        config: MarketConfig {
-            execution: Some(Execution::Immediate),
-            ..wide_impact_btc()
-        },
-        force: None,
-    };
-    s.rejects_exact(
-        &owner,
-        &msg,
-        &[],
-        "market BTC has 1 pending orders: its execution cannot change",
-    );
+    super::switch_to_immediate_refused(&mut s, wide_impact_btc());
 }
 
 #[test]
@@ -112,23 +111,7 @@ fn a_settlement_whose_record_left_the_history_charges_the_least_favourable_held_
 /// cancels nothing and the next BTC record (59,000 again) still charges the move.
 #[test]
 fn a_liquidation_keeps_the_settling_entry() {
-    let mut s = deferred_suite(wide_impact_btc());
-    let b = s.trader("bob", 100_000, 100_000);
-    let alice = s.trader("alice", 20_000, 20_000);
-    let keeper = s.trader("keeper", 0, 0);
-    s.trade(&alice, "ETH", "10");
-    s.trade(&b, "BTC", "5");
-    let order = ExecuteMsg::Trade {
-        market_id: "BTC".into(),
-        size_delta: sd("1"),
-        acceptable_price: Some(d("60100")),
-        mode: None,
-    };
-    s.exec(&alice, &order).unwrap();
-    s.set_price("BTC", "60000");
-    s.set_price("BTC", "59000");
-    let res = keeper_run(&mut s, &keeper, None);
-    assert!(failed(&res).settles_at_next_record);
+    let (mut s, alice, keeper, _) = a_failure_waiting_for_its_record_with(20_000, Some("10"));
     s.set_price("ETH", "1050");
     let res = s.liquidate(&keeper, &alice, None).unwrap();
     assert!(Suite::typed::<perps_api::events::OrderCancelledEvent>(&res).is_empty());
