@@ -11,7 +11,7 @@ use crate::ledger::{Balances, Moved};
 use crate::num::{int128, mul_div, signed, unsigned, unsigned_abs, Round};
 use crate::position::{notional_of, pnl_of};
 use crate::tiers::TierTable;
-use crate::trade::trade_fee;
+use crate::trade::{fill_price, trade_fee, within_acceptable};
 
 /// What a pending order holds back from free collateral: the initial margin of the size it may
 /// open, priced at its acceptable price (rounded up), the taker fee on its whole size at that
@@ -69,6 +69,47 @@ pub fn failure_exit(
         Round::Down
     };
     unsigned(mul_div(signed(fill)?, signed(live)?, signed(record)?, r)?)
+}
+
+/// The fill a failed order is charged its move from (docs/decisions.md "A failed order pays the
+/// move since its record", "Attacker review 3"): the record's `price` with the impact of the
+/// skew it met, `(skew, size_delta)` on `(skew_scale, max_price_impact)` (at the impact cap's
+/// worst when the cap refuses it), never beyond its acceptable price `bound`. `None` when the
+/// bound refuses even the best fill the cap allows at the record (an outcome fixed there).
+pub fn failed_fill(
+    price: Decimal256,
+    (skew, size_delta): (SignedDecimal256, SignedDecimal256),
+    (skew_scale, max_price_impact): (Decimal256, Decimal256),
+    bound: Option<Decimal256>,
+) -> Result<Option<Decimal256>, RiskError> {
+    let best = capped_fill(price, size_delta, max_price_impact, false)?;
+    if bound.is_some_and(|a| !within_acceptable(best, size_delta, a)) {
+        return Ok(None);
+    }
+    let fill = match fill_price(price, skew, size_delta, skew_scale, max_price_impact) {
+        Ok(q) => q.fill_price,
+        Err(_) => capped_fill(price, size_delta, max_price_impact, true)?,
+    };
+    Ok(Some(match bound {
+        Some(a) if !within_acceptable(fill, size_delta, a) => a,
+        _ => fill,
+    }))
+}
+
+/// The fill at the impact cap, `P·(1 ± cap)`: the worst the market allows (`worst`), else the
+/// best.
+fn capped_fill(
+    price: Decimal256,
+    size_delta: SignedDecimal256,
+    cap: Decimal256,
+    worst: bool,
+) -> Result<Decimal256, RiskError> {
+    let factor = if size_delta.is_negative() == worst {
+        Decimal256::one().checked_sub(cap)?
+    } else {
+        Decimal256::one().checked_add(cap)?
+    };
+    Ok(price.checked_mul(factor)?)
 }
 
 /// The price among `prices` (records eligible for an order) least favourable to it: the highest

@@ -17,8 +17,8 @@ use perps_api::events::{OrderCancelledEvent, OrderExecutedEvent, OrderFailedEven
 use perps_api::perps::{MarketStatus, TradeMode};
 use perps_api::price_feed::{HistoryRecord, PriceRecord};
 use perps_risk::num::unsigned_abs;
-use perps_risk::orders::{clamp_reduce_only, order_charge};
-use perps_risk::trade::{fill_price, trade_fee, within_acceptable};
+use perps_risk::orders::{clamp_reduce_only, failed_fill, order_charge};
+use perps_risk::trade::trade_fee;
 
 use crate::account::{load_with_vault, load_with_vault_known, AccountCtx, Snapshot};
 use crate::error::{ContractError, ContractResult};
@@ -394,36 +394,13 @@ fn failure_fill(
         return Ok(None);
     }
     let mc = &market.config;
-    let cap = impact_cap(mc);
-    let bound = order.acceptable_price;
-    let best = capped_fill(rec.price, size, cap, false)?;
-    if bound.is_some_and(|a| !within_acceptable(best, size, a)) {
-        return Ok(None);
-    }
-    let fill = match fill_price(rec.price, skew, size, mc.skew_scale, cap) {
-        Ok(q) => q.fill_price,
-        Err(_) => capped_fill(rec.price, size, cap, true)?,
-    };
-    Ok(Some(match bound {
-        Some(a) if !within_acceptable(fill, size, a) => a,
-        _ => fill,
-    }))
-}
-
-/// The fill at the impact cap, `P·(1 ± max_price_impact)`: the worst the market allows
-/// (`worst`), else the best.
-fn capped_fill(
-    price: Decimal256,
-    size: SignedDecimal256,
-    cap: Decimal256,
-    worst: bool,
-) -> ContractResult<Decimal256> {
-    let factor = if size.is_negative() == worst {
-        Decimal256::one().checked_sub(cap)?
-    } else {
-        Decimal256::one().checked_add(cap)?
-    };
-    Ok(price.checked_mul(factor)?)
+    let terms = (mc.skew_scale, impact_cap(mc));
+    Ok(failed_fill(
+        rec.price,
+        (skew, size),
+        terms,
+        order.acceptable_price,
+    )?)
 }
 
 /// The most an isolated order's fill could have lost (invariant 5, scenario 76): the margin of
