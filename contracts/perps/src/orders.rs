@@ -14,6 +14,7 @@ use cosmwasm_std::{
 };
 use cw_storage_plus::{Item, Map};
 use perps_api::perps::{OrderKind, OrderResponse, PendingOrderResponse, TradeMode, Trigger};
+use perps_api::price_feed::HistoryRecord;
 
 use crate::compact::seek;
 use crate::jsonrec::JsonMap;
@@ -238,6 +239,12 @@ pub const COND_ORDERS: Map<(&str, &[u8]), u8> = Map::new("oc");
 /// First byte of a [`COND_ORDERS`] key.
 pub const ABOVE: u8 = 0;
 pub const BELOW: u8 = 1;
+/// A triggered conditional order's record (scenario 78), kept from the sweep or run that found
+/// it: the order is pinned to it for good, whoever executes it and whenever, even once the
+/// record has left the feed's 16-record history (it cannot be cancelled any more, and its fill
+/// does not depend on the records still held). Written raw with `perps_api::entry::json_vec`
+/// and read with `from_json`; the map is its layout, for tests and tools.
+pub const PINNED: Map<u64, HistoryRecord> = Map::new("op");
 /// The id the next order gets.
 pub const NEXT_ORDER_ID: Item<u64> = Item::new("on");
 /// Whether any market is deferred (then LP actions run as orders, DESIGN 6.11); written by
@@ -385,9 +392,11 @@ pub fn insert(storage: &mut dyn Storage, order: &StoredOrder) -> StdResult<u64> 
 pub fn remove(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdResult<()> {
     ORDERS.remove(storage, id);
     ACCOUNT_ORDERS.remove(storage, (&order.owner, id));
-    // A conditional order is in one of the two indexes (in `om` once a sweep found it triggered).
+    // A conditional order is in one of the two indexes (in `om` once a sweep found it triggered),
+    // with its record once one was found.
     if let Some(k) = order_cond_key(order, id) {
         storage.remove(&k);
+        storage.remove(&PINNED.key(id));
     }
     MARKET_ORDERS.remove(storage, (&order.market_id, id));
     Ok(())
@@ -399,6 +408,37 @@ pub fn restore(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdRe
     ORDERS.save(storage, id, order)?;
     ACCOUNT_ORDERS.save(storage, (&order.owner, id), &order.reserved)?;
     MARKET_ORDERS.save(storage, (&order.market_id, id), &())
+}
+
+/// The record a conditional order is pinned to ([`PINNED`]); `None` for any other order (no read).
+pub fn pinned(
+    storage: &dyn Storage,
+    id: u64,
+    order: &StoredOrder,
+) -> StdResult<Option<HistoryRecord>> {
+    if !order.is_conditional() {
+        return Ok(None);
+    }
+    seek(storage, &PINNED.key(id)).map(from_json).transpose()
+}
+
+/// Pins conditional order `id` to `rec`, the first record after its placement that meets its
+/// trigger ([`PINNED`]), and moves it to [`MARKET_ORDERS`] if it still rests.
+pub fn pin(
+    storage: &mut dyn Storage,
+    id: u64,
+    order: &StoredOrder,
+    rec: &HistoryRecord,
+) -> StdResult<()> {
+    let Some(k) = order_cond_key(order, id) else {
+        return Ok(());
+    };
+    storage.set(&PINNED.key(id), &perps_api::entry::json_vec(rec)?);
+    if seek(storage, &k).is_some() {
+        storage.remove(&k);
+        MARKET_ORDERS.save(storage, (&order.market_id, id), &())?;
+    }
+    Ok(())
 }
 
 /// Moves a conditional order a sweep moved to [`MARKET_ORDERS`] back to [`COND_ORDERS`] when

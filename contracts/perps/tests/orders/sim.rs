@@ -246,6 +246,8 @@ struct Model {
     price: Decimal256,
     last_publish: u64,
     checked: u64,
+    /// Conditional orders filled at their first trigger record once it had left the history.
+    pinned_old: u64,
     expired: u64,
     cancelled: u64,
     moves: MoveStats,
@@ -293,6 +295,7 @@ impl Model {
             records,
             orders: BTreeMap::new(),
             checked: 0,
+            pinned_old: 0,
             moves: MoveStats::default(),
             expired: 0,
             cancelled: 0,
@@ -328,11 +331,23 @@ impl Model {
             (eligible.first().cloned(), vec![])
         } else {
             let held = eligible
-                .into_iter()
+                .iter()
                 .filter(|r| r.seq >= oldest_held)
+                .cloned()
                 .collect();
             (None, held)
         }
+    }
+
+    /// The first record after the order's block that meets a conditional order's trigger, held
+    /// or not: the record a sweep that saw it pinned the order to (scenario 78).
+    fn first_trigger(&self, o: &Pending) -> Option<Record> {
+        let (t, above) = o.trigger?;
+        self.records
+            .iter()
+            .filter(|r| r.seq > o.placed_seq && r.height > o.height)
+            .find(|r| if above { r.price >= t } else { r.price <= t })
+            .cloned()
     }
 
     /// The vault as it stands (before a message).
@@ -659,6 +674,14 @@ impl Model {
         match self.pin(&o) {
             (Some(r), _) => {
                 assert_eq!((seq, price), (r.seq, r.price), "invariant 12: order {id}")
+            }
+            // a conditional order a sweep pinned fills at its first record, held or not
+            (None, _)
+                if self
+                    .first_trigger(&o)
+                    .is_some_and(|r| (r.seq, r.price) == (seq, price)) =>
+            {
+                self.pinned_old += 1;
             }
             (None, held) => {
                 let prices: Vec<_> = held.iter().map(|r| r.price).collect();
@@ -1079,6 +1102,7 @@ fn random_order_sequences_fill_at_their_pinned_records() {
     let mut runner = TestRunner::new_with_rng(config, rng);
     let total = std::cell::Cell::new((0u64, 0u64, 0u64));
     let moves = std::cell::Cell::new(MoveStats::default());
+    let pinned_old = std::cell::Cell::new(0u64);
     let lp = std::cell::Cell::new(LpStats::default());
     runner
         .run(&prop::collection::vec(step(), 10..60), |steps| {
@@ -1117,6 +1141,7 @@ fn random_order_sequences_fill_at_their_pinned_records() {
             );
             let (f, e, c) = total.get();
             total.set((f + m.checked, e + m.expired, c + m.cancelled));
+            pinned_old.set(pinned_old.get() + m.pinned_old);
             let mut t = lp.get();
             t.provided += m.lp.provided;
             t.claimed += m.lp.claimed;
@@ -1144,6 +1169,11 @@ fn random_order_sequences_fill_at_their_pinned_records() {
     let lp = lp.get();
     eprintln!("orders sim, LP orders: {lp:?}");
     eprintln!("orders sim, failed orders' price moves: {:?}", moves.get());
+    eprintln!(
+        "orders sim: {} conditional orders filled at their first trigger record after it left \
+         the history (pinned by a sweep)",
+        pinned_old.get()
+    );
     assert!(
         filled > u64::from(cases) && expired > 0,
         "the sequences reached too little"

@@ -169,7 +169,7 @@ pub fn cancel_order(
     if !order.is_conditional() {
         return Err(ContractError::MarketOrderNotCancellable { order_id });
     }
-    if let Some(rec) = triggered(&deps, &env, &cfg, &order)? {
+    if let Some(rec) = triggered(&deps, &env, &cfg, order_id, &order)? {
         return Err(ContractError::OrderTriggered {
             order_id,
             sequence: rec.sequence,
@@ -182,13 +182,17 @@ pub fn cancel_order(
         .add_event(cancelled_event(order_id, &order, "cancelled")))
 }
 
-/// The record that triggered a conditional order, if any is held.
+/// The record that triggered a conditional order: the one it is pinned to, or one held.
 fn triggered(
     deps: &DepsMut,
     env: &Env,
     cfg: &Config,
+    order_id: u64,
     order: &StoredOrder,
 ) -> ContractResult<Option<perps_api::price_feed::HistoryRecord>> {
+    if let Some(rec) = orders::pinned(deps.storage, order_id, order)? {
+        return Ok(Some(rec));
+    }
     let market = MARKETS.load(deps.storage, &order.market_id)?;
     let record = latest(deps.as_ref(), cfg, &order.market_id, &market)?;
     let buy = order.size_delta().is_some_and(|s| !s.is_negative());

@@ -73,12 +73,7 @@ pub fn find_pin(
             later.push(rec);
         }
     }
-    let pick = if complete {
-        later.pop()
-    } else {
-        let prices: Vec<_> = later.iter().map(|r| r.price).collect();
-        least_favourable(&prices, buy).and_then(|p| later.into_iter().find(|r| r.price == p))
-    };
+    let pick = choose(later, complete, buy);
     // A settling entry never expires: its move is owed (it waits for a record).
     let market_order = !order.is_conditional() && order.settling().is_none();
     Ok(match pick {
@@ -86,6 +81,48 @@ pub fn find_pin(
         None if market_order && env.block.time.seconds() > deadline => Pin::Expired,
         None => Pin::Waiting,
     })
+}
+
+/// The record that fills an order of the eligible records `later` (newest first): the oldest
+/// when they are `complete` (the record just after the order's block is among those looked at),
+/// else the least favourable for a fill in direction `buy` (waiting never helps the owner).
+fn choose(mut later: Vec<HistoryRecord>, complete: bool, buy: bool) -> Option<HistoryRecord> {
+    if complete {
+        return later.pop();
+    }
+    let prices: Vec<_> = later.iter().map(|r| r.price).collect();
+    least_favourable(&prices, buy).and_then(|p| later.into_iter().find(|r| r.price == p))
+}
+
+/// The record a sweep pins conditional order `order` to (scenario 78): the oldest of the
+/// records `recs` it read (newest first, the market's records after `from`; those up to the
+/// sweep point `swept` were compared with the order before) that is after the order's block and
+/// meets its trigger — when that is the true first one (nothing between the order's placement
+/// or the sweep point and `from` went unread); else `None` (the order is moved unpinned and
+/// fills at the least favourable held record, as [`find_pin`] chooses).
+pub fn sweep_pin(
+    order: &StoredOrder,
+    recs: &[HistoryRecord],
+    from: u64,
+    swept: u64,
+) -> Option<HistoryRecord> {
+    if from > order.placed_sequence.max(swept) {
+        return None;
+    }
+    recs.iter()
+        .rev()
+        .find(|r| {
+            r.sequence > order.placed_sequence
+                && r.accepted_height > order.placed_height
+                && eligible(order, r, 0)
+        })
+        .cloned()
+}
+
+/// Whether the record [`find_pin`] chose for `order` is its true first one: the record just
+/// after its placement is still held (`latest_seq`: the market's latest sequence).
+pub fn is_first(order: &StoredOrder, latest_seq: u64) -> bool {
+    latest_seq.saturating_sub(HISTORY_LEN - 1).max(1) <= order.placed_sequence.saturating_add(1)
 }
 
 /// A record can fill the order: a market order's within its age limit, a conditional order's

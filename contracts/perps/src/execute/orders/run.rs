@@ -23,7 +23,7 @@ use perps_risk::trade::trade_fee;
 use crate::account::{load_with_vault, load_with_vault_known, AccountCtx, Snapshot};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::bad_debt;
-use crate::execute::orders::pin::{find_pin, latest, latest_sequence, record_mark, Pin};
+use crate::execute::orders::pin::{find_pin, is_first, latest, latest_sequence, record_mark, Pin};
 use crate::execute::orders::sweep::Seen;
 use crate::execute::settle::close_settled_positions;
 use crate::market::{impact_cap, known_market_ctx, skew};
@@ -88,16 +88,20 @@ pub fn run_order(
     };
     let seq = latest_sequence(record.as_ref());
     let buy = !size.is_negative();
-    let pin = find_pin(
-        deps.as_ref(),
-        env,
-        cfg,
-        &order,
-        &market.config.feed_id,
-        seq,
-        buy,
-        &seen.recs,
-    )?;
+    let stored = orders::pinned(deps.storage, id, &order)?;
+    let pin = match stored.clone() {
+        Some(rec) => Pin::Ready(rec),
+        None => find_pin(
+            deps.as_ref(),
+            env,
+            cfg,
+            &order,
+            &market.config.feed_id,
+            seq,
+            buy,
+            &seen.recs,
+        )?,
+    };
     let rec = match pin {
         Pin::Waiting => {
             orders::demote(deps.storage, id, &order)?;
@@ -108,6 +112,10 @@ pub fn run_order(
     };
     // An unconfirmed market waits (DESIGN 6.3): nothing fills while its feed is known stale.
     if record.as_ref().is_some_and(|r| r.is_unconfirmed()) {
+        if stored.is_none() && is_first(&order, seq) {
+            // its first record is found: the order stays pinned to it (scenario 78)
+            orders::pin(deps.storage, id, &order, &rec)?;
+        }
         return Ok(false);
     }
     let read = Read {
@@ -262,6 +270,9 @@ fn fill(
         }
         Err(ContractError::Oracle(e)) if e.market_id() != order.market_id => {
             orders::restore(deps.storage, id, order)?;
+            if is_first(order, latest_sequence(read.latest.as_ref())) {
+                orders::pin(deps.storage, id, order, rec)?;
+            }
             return Ok(false);
         }
         Err(reason) => {

@@ -10,9 +10,9 @@
 use cosmwasm_std::{DepsMut, Order as Sort, Storage};
 use perps_api::price_feed::{HistoryRecord, PriceFeed, PriceRecord, HISTORY_LEN};
 
-use super::pin::{latest, latest_sequence};
+use super::pin::{latest, latest_sequence, sweep_pin};
 use crate::error::{ContractError, ContractResult, OracleError};
-use crate::orders::{cond_key, cond_key_id, cond_storage_key, ABOVE, BELOW, MARKET_ORDERS};
+use crate::orders::{self, cond_key, cond_key_id, cond_storage_key, ABOVE, BELOW, MARKET_ORDERS};
 use crate::state::{Config, Market, MarketState, MARKETS, MARKET_STATES};
 
 /// Most resting conditional orders one sweep moves.
@@ -82,8 +82,9 @@ pub fn sweep(
             seen.recs.push(r);
         }
     }
+    let window = (from, state.swept);
     seen.state = Some(state);
-    if !promote(deps.storage, market_id, &seen.recs, running)? {
+    if !promote(deps.storage, market_id, &seen.recs, running, window)? {
         return Ok(None);
     }
     seen.swept = Some(last);
@@ -91,14 +92,18 @@ pub fn sweep(
 }
 
 /// Moves the resting conditional orders whose trigger a price of `recs` meets to the
-/// market-order index, except `running`, at most [`PROMOTE`]; false when more remain. An order
-/// placed after the record that meets it is moved too (it waits there, and the run that finds it
-/// waiting moves it back): so every sweep makes progress, whatever orders rest in the range.
+/// market-order index, except `running`, at most [`PROMOTE`]; false when more remain. Each is
+/// pinned to its record there ([`orders::pin`]: it stays pinned once the record leaves the
+/// feed's history, scenario 78). An order placed after the record that meets it is moved too,
+/// unpinned (it waits there, and the run that finds it waiting moves it back): so every sweep
+/// makes progress, whatever orders rest in the range. `window`: the first sequence `recs` starts
+/// after and the market's sweep point ([`sweep_pin`]).
 fn promote(
     storage: &mut dyn Storage,
     market_id: &str,
     recs: &[HistoryRecord],
     running: u64,
+    (from, swept): (u64, u64),
 ) -> ContractResult<bool> {
     let prices = recs.iter().map(|r| r.price);
     let (Some(hi), Some(lo)) = (prices.clone().max(), prices.min()) else {
@@ -108,9 +113,16 @@ fn promote(
     let complete = candidates.len() <= PROMOTE;
     for key in candidates.into_iter().take(PROMOTE) {
         let id = cond_key_id(&key);
-        if id != running {
-            storage.remove(&key);
-            MARKET_ORDERS.save(storage, (market_id, id), &())?;
+        if id == running {
+            continue;
+        }
+        let order = orders::load_order(storage, id)?;
+        match order.and_then(|o| Some((sweep_pin(&o, recs, from, swept)?, o))) {
+            Some((rec, order)) => orders::pin(storage, id, &order, &rec)?,
+            None => {
+                storage.remove(&key);
+                MARKET_ORDERS.save(storage, (market_id, id), &())?;
+            }
         }
     }
     Ok(complete)
