@@ -95,11 +95,10 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> ContractResult<Binary> {
     }
 }
 
-/// Refuses another contract's state and downgrades; records the new version.
+/// Refuses another contract's state and downgrades; records the new version; moves a history
+/// kept in 16 slots to its slots of 256 (`state::reslot_history`).
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> ContractResult<Response> {
-    Ok(perps_api::migrate::migrate(
-        deps.storage,
-        CONTRACT_NAME,
-        CONTRACT_VERSION,
-    )?)
+    let res = perps_api::migrate::migrate(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    crate::state::reslot_history(deps.storage)?;
+    Ok(res)
 }

@@ -3,8 +3,8 @@
 use cosmwasm_std::{Deps, Order, Storage};
 use cw_storage_plus::Bound;
 use perps_api::price_feed::{
-    ConfigResponse, FeedInfo, FeedsResponse, HistoryRecord, PriceHistoryResponse, PriceResponse,
-    PricesResponse, MAX_PRICES_PER_QUERY,
+    history_slot, ConfigResponse, FeedInfo, FeedsResponse, PriceHistoryResponse, PriceResponse,
+    PricesResponse, HISTORY_LEN, MAX_PRICES_PER_QUERY,
 };
 
 use crate::error::{ContractError, ContractResult};
@@ -55,24 +55,25 @@ pub fn prices(deps: Deps, feed_ids: Vec<String>) -> ContractResult<PricesRespons
     Ok(PricesResponse { prices })
 }
 
-/// The feed's history slots in ascending sequence (the ring keeps at most 16).
+/// The feed's history: its latest 16 records (of the 256 it keeps), in ascending sequence.
 pub fn price_history(deps: Deps, feed_id: String) -> ContractResult<PriceHistoryResponse> {
     if !FEEDS.has(deps.storage, &feed_id) {
         return Err(ContractError::FeedNotFound { feed_id });
     }
-    let mut records = PRICE_HISTORY
-        .prefix(&feed_id)
-        .range(deps.storage, None, None, Order::Ascending)
-        .map(|item| Ok(item?.1))
-        .collect::<ContractResult<Vec<HistoryRecord>>>()?;
-    // Slots hold consecutive sequences (`sequence % 16`), so slot order from the oldest record
-    // on is sequence order: a rotation, no sort (a sort adds ~3 KB of code to the artifact).
-    let oldest = records
-        .iter()
-        .enumerate()
-        .min_by_key(|(_, r)| r.sequence)
-        .map_or(0, |(i, _)| i);
-    records.rotate_left(oldest);
+    let latest = PRICES
+        .may_load(deps.storage, &feed_id)?
+        .and_then(|p| p.sequence)
+        .unwrap_or(0);
+    let oldest = latest.saturating_sub(HISTORY_LEN - 1).max(1);
+    let mut records = Vec::new();
+    for sequence in oldest..=latest {
+        let slot = (feed_id.as_str(), history_slot(sequence));
+        if let Some(r) = PRICE_HISTORY.may_load(deps.storage, slot)? {
+            if r.sequence == sequence {
+                records.push(r);
+            }
+        }
+    }
     Ok(PriceHistoryResponse { records })
 }
 

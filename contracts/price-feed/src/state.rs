@@ -177,6 +177,31 @@ impl<'de> Deserialize<'de> for Anchor {
     }
 }
 
+/// Moves the records of a history kept before the feed had 256 slots (record `s` in slot
+/// `s % 16`) to their slots (`s % 256`); a record already in its slot stays. At most 16 reads and
+/// 16 moves per feed.
+pub fn reslot_history(storage: &mut dyn cosmwasm_std::Storage) -> cosmwasm_std::StdResult<()> {
+    let feeds: Vec<String> = FEEDS
+        .keys(storage, None, None, cosmwasm_std::Order::Ascending)
+        .collect::<cosmwasm_std::StdResult<_>>()?;
+    for feed_id in &feeds {
+        let mut moved = Vec::new();
+        for slot in 0..16u8 {
+            if let Some(r) = PRICE_HISTORY.may_load(storage, (feed_id, slot))? {
+                if perps_api::price_feed::history_slot(r.sequence) != slot {
+                    PRICE_HISTORY.remove(storage, (feed_id, slot));
+                    moved.push(r);
+                }
+            }
+        }
+        for r in moved {
+            let slot = perps_api::price_feed::history_slot(r.sequence);
+            PRICE_HISTORY.save(storage, (feed_id, slot), &r)?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -309,7 +309,7 @@ fn s53_a_future_dated_update_cannot_capture_the_anchor() {
 }
 
 #[test]
-fn the_last_sixteen_accepted_records_stay_readable_raw_and_by_query() {
+fn the_last_sixteen_accepted_records_stay_readable_raw_and_by_query_and_older_ones_raw() {
     let (mut suite, t0) = sol();
     let h0 = suite.app.block_info().height;
     // 19 more updates, one per block and second, and an owner reset: 21 records in all.
@@ -343,7 +343,8 @@ fn the_last_sixteen_accepted_records_stay_readable_raw_and_by_query() {
         .collect();
     assert_eq!(history, expected);
     assert_eq!(raw(&suite, "SOL").sequence, Some(21));
-    // Raw reads agree with the query record by record; older and future ones are gone.
+    // Raw reads agree with the query record by record; the five records older than the history
+    // stay raw-readable (256 slots), future ones do not exist.
     {
         let feed = PriceFeed(suite.feed.clone());
         let querier = suite.app.wrap();
@@ -351,7 +352,11 @@ fn the_last_sixteen_accepted_records_stay_readable_raw_and_by_query() {
             let got = feed.raw_history(&querier, "SOL", record.sequence).unwrap();
             assert_eq!(got.as_ref(), Some(record));
         }
-        for gone in [0, 1, 5, 22, 37] {
+        for older in 1..=5u64 {
+            let got = feed.raw_history(&querier, "SOL", older).unwrap().unwrap();
+            assert_eq!((got.sequence, got.publish_time), (older, t0 + older - 1));
+        }
+        for gone in [0, 22, 37, 257] {
             assert_eq!(feed.raw_history(&querier, "SOL", gone).unwrap(), None);
         }
         assert_eq!(feed.price_history(&querier, "SOL").unwrap(), history);
@@ -528,4 +533,29 @@ fn two_confirmations_more_than_a_window_apart_do_not_lift_the_mark() {
     // The owner's reset still confirms alone.
     suite.reset("SOL", "85", t0 + 240).unwrap();
     assert_eq!(raw(&suite, "SOL").refused_publish_time, None);
+}
+
+#[test]
+fn the_feed_keeps_its_last_256_records_raw_readable_and_a_newer_one_overwrites_the_oldest() {
+    let (mut suite, t0) = sol();
+    for i in 1..=256u64 {
+        suite.advance(1);
+        suite
+            .push(vec![upd("SOL", &format!("{}", 100 + i % 3), t0 + i)])
+            .unwrap();
+    }
+    // 257 records: the first was overwritten by the 257th (slot 1), the 2nd is the oldest kept.
+    let feed = PriceFeed(suite.feed.clone());
+    let querier = suite.app.wrap();
+    assert_eq!(feed.raw_history(&querier, "SOL", 1).unwrap(), None);
+    let oldest = feed.raw_history(&querier, "SOL", 2).unwrap().unwrap();
+    assert_eq!(
+        (oldest.sequence, oldest.price, oldest.publish_time),
+        (2, d("101"), t0 + 1)
+    );
+    let newest = feed.raw_history(&querier, "SOL", 257).unwrap().unwrap();
+    assert_eq!((newest.price, newest.publish_time), (d("101"), t0 + 256));
+    let history = feed.price_history(&querier, "SOL").unwrap();
+    let seqs: Vec<u64> = history.iter().map(|r| r.sequence).collect();
+    assert_eq!(seqs, (242..=257).collect::<Vec<_>>());
 }

@@ -195,3 +195,66 @@ fn records_written_by_earlier_versions_are_read_after_the_migration() {
         )
     );
 }
+
+/// A history stored by a version with 16 slots (record `s` in slot `s % 16`) is moved to its
+/// slots of 256 by the migration: the engine's raw reads and the query find every record again.
+#[test]
+fn the_migration_moves_a_history_of_16_slots_to_its_256_slots() {
+    use perps_api::price_feed::{PriceFeed, PRICE_HISTORY};
+    let mut suite = priced();
+    let t = suite.now();
+    for i in 1..=20u64 {
+        suite.app.update_block(|b| {
+            b.height += 1;
+            b.time = b.time.plus_seconds(1);
+        });
+        suite
+            .push(vec![upd("BTC", &format!("{}", 100 + i % 3), t + i)])
+            .unwrap();
+    }
+    // 21 records: lay the last 16 (6..=21) out as the old version did.
+    let feed = suite.feed.clone();
+    let records = PriceFeed(feed.clone())
+        .price_history(&suite.app.wrap(), "BTC")
+        .unwrap();
+    assert_eq!(records.len(), 16);
+    {
+        let mut storage = suite.app.contract_storage_mut(&feed);
+        for slot in 0..=255u8 {
+            storage.remove(&PRICE_HISTORY.key(("BTC", slot)));
+        }
+        for r in &records {
+            let old_slot = (r.sequence % 16) as u8;
+            storage.set(
+                &PRICE_HISTORY.key(("BTC", old_slot)),
+                &cosmwasm_std::to_json_vec(r).unwrap(),
+            );
+        }
+    }
+    let querier = suite.app.wrap();
+    assert_eq!(
+        PriceFeed(feed.clone())
+            .raw_history(&querier, "BTC", 20)
+            .unwrap(),
+        None
+    );
+    suite
+        .app
+        .set_contract_version(&suite.feed, CONTRACT_NAME, "0.0.1");
+    migrate(&mut suite).unwrap();
+    let pf = PriceFeed(feed);
+    let querier = suite.app.wrap();
+    for r in &records {
+        assert_eq!(
+            pf.raw_history(&querier, "BTC", r.sequence)
+                .unwrap()
+                .as_ref(),
+            Some(r)
+        );
+    }
+    assert_eq!(pf.price_history(&querier, "BTC").unwrap(), records);
+    // a second migration changes nothing
+    let before = suite.snapshot();
+    migrate(&mut suite).unwrap();
+    assert_eq!(suite.snapshot(), before);
+}

@@ -82,15 +82,24 @@ impl PriceRecord {
     }
 }
 
-/// Number of accepted records each feed keeps in [`PRICE_HISTORY`].
+/// Number of a feed's latest accepted records that make its history (DESIGN 6.3): what the
+/// `price_history` query returns and what the engine's pin rules hold (a record older than these
+/// has "left the history").
 pub const HISTORY_LEN: u64 = 16;
+
+/// Number of slots per feed in [`PRICE_HISTORY`]: the latest 256 accepted records stay
+/// raw-readable, so the engine can still compare the records it did not read while they were in
+/// the history with its resting conditional orders (scenario 78; docs/decisions.md "Scenario 78:
+/// the feed keeps 256 records").
+pub const HISTORY_SLOTS: u64 = 256;
 
 /// Namespace of [`PRICE_HISTORY`].
 pub const PRICE_HISTORY_NAMESPACE: &str = "h";
 
-/// The last [`HISTORY_LEN`] accepted records of each feed (updates and owner resets), a ring of
-/// 16 slots per feed: record `sequence` lives in slot `sequence % 16` and overwrites the record
-/// 16 before it (an overwrite costs less than a write plus a removal).
+/// The last [`HISTORY_SLOTS`] accepted records of each feed (updates and owner resets), a ring
+/// of 256 slots per feed: record `sequence` lives in slot `sequence % 256` and overwrites the
+/// record 256 before it (an overwrite costs less than a write plus a removal). The history proper
+/// is the latest [`HISTORY_LEN`] of them.
 ///
 /// Raw key of slot `slot` of feed `feed_id` (what [`PriceFeed::raw_history`] sends):
 ///
@@ -99,18 +108,18 @@ pub const PRICE_HISTORY_NAMESPACE: &str = "h";
 /// [0x68]         namespace bytes: "h"
 /// [len_hi, len_lo] length of feed_id in bytes, 2 bytes big-endian
 /// feed_id bytes  UTF-8
-/// [slot]         1 byte: sequence % 16 (last key element)
+/// [slot]         1 byte: sequence % 256 (last key element)
 /// ```
 ///
-/// e.g. slot 7 of feed "BTC" is `00 01 68 00 03 42 54 43 07`. The value is the JSON encoding of
+/// e.g. slot 23 of feed "BTC" is `00 01 68 00 03 42 54 43 17`. The value is the JSON encoding of
 /// [`HistoryRecord`]; a reader checks its `sequence` (a different one means the record asked for
 /// has left the history or does not exist yet). The latest record's `sequence` is in [`PRICES`].
 pub const PRICE_HISTORY: Map<(&str, u8), HistoryRecord> = Map::new(PRICE_HISTORY_NAMESPACE);
 
 /// The slot of record `sequence` in [`PRICE_HISTORY`].
 pub fn history_slot(sequence: u64) -> u8 {
-    // The remainder is < 16, so the cast keeps every bit.
-    (sequence % HISTORY_LEN) as u8
+    // The remainder is < 256, so the cast keeps every bit.
+    (sequence % HISTORY_SLOTS) as u8
 }
 
 /// One accepted record of a feed's price history.
@@ -661,7 +670,7 @@ impl PriceFeed {
     }
 
     /// Record `sequence` of `feed_id`'s price history read straight from storage: `None` when it
-    /// has left the history (more than 16 records ago), does not exist yet, or the feed is
+    /// has left the feed's slots (more than 256 records ago), does not exist yet, or the feed is
     /// unknown.
     pub fn raw_history<C: CustomQuery>(
         &self,
@@ -928,9 +937,10 @@ mod tests {
     fn history_key_is_namespace_then_length_prefixed_feed_id_then_slot() {
         assert_eq!(
             PRICE_HISTORY.key(("BTC", history_slot(23))).to_vec(),
-            vec![0x00, 0x01, b'h', 0x00, 0x03, b'B', b'T', b'C', 0x07]
+            vec![0x00, 0x01, b'h', 0x00, 0x03, b'B', b'T', b'C', 0x17]
         );
-        assert_eq!(history_slot(16), 0);
-        assert_eq!(history_slot(u64::MAX), 15);
+        assert_eq!(history_slot(16), 16);
+        assert_eq!(history_slot(256), 0);
+        assert_eq!(history_slot(u64::MAX), 255);
     }
 }

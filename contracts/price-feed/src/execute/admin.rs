@@ -2,7 +2,7 @@
 //! `contract`).
 
 use cosmwasm_std::{Decimal256, DepsMut, MessageInfo, Response};
-use perps_api::price_feed::{history_slot, HISTORY_LEN};
+use perps_api::price_feed::{history_slot, HISTORY_SLOTS};
 
 use crate::error::{ContractError, ContractResult};
 use crate::state::{CONFIG, FEEDS, JUMPS, OWNERSHIP, PRICES, PRICE_HISTORY};
@@ -51,7 +51,7 @@ pub fn remove_feed(deps: DepsMut, info: MessageInfo, feed_id: String) -> Contrac
     FEEDS.remove(deps.storage, &feed_id);
     PRICES.remove(deps.storage, &feed_id);
     JUMPS.remove(deps.storage, &feed_id);
-    for sequence in 0..HISTORY_LEN {
+    for sequence in 0..HISTORY_SLOTS {
         PRICE_HISTORY.remove(deps.storage, (&feed_id, history_slot(sequence)));
     }
     Ok(Response::new()
