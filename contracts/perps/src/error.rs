@@ -261,6 +261,14 @@ pub enum ContractError {
         price: Decimal256,
     },
 
+    #[error("the conditional orders of market {market_id} are compared with its price records up to {swept} of {latest}: run execute_orders with order {order_id} first")]
+    OrdersBehind {
+        market_id: String,
+        order_id: u64,
+        swept: u64,
+        latest: u64,
+    },
+
     #[error("trigger {trigger} {trigger_price} is already met by the price {price} of market {market_id}")]
     TriggerAlreadyMet {
         market_id: String,

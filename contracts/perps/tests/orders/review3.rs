@@ -421,28 +421,130 @@ fn orders_fee(res: &AppResponse) -> u128 {
         .unwrap()
 }
 
-/// Scenario 78, the residual (`#[ignore]`, a liveness assumption; docs/decisions.md "Scenario
-/// 78"): a triggered stop that NO sweep saw within 16 records. Alice's stop of the test above,
-/// but nobody passes its id, no order of BTC runs and alice sends nothing while 16 records at
-/// 60,000 follow the 57,500 one: no engine message read the triggering record before it left
-/// the feed's history, so the engine cannot know it, and `cancel_order` refunds the stop. Closing
-/// it needs the feed to remember what it no longer holds (the fix directions in
-/// docs/decisions.md); the protocol relies instead, as for liquidations, on keepers: an
-/// `execute_orders` with the stop's id or the id of any order of BTC (the shipped keeper passes
-/// every pending id at each tick), or any message of alice, within 16 records fills or pins it.
-#[test]
-#[ignore = "scenario 78 residual: no engine message at all within 16 records of the trigger (liveness)"]
-fn s78_a_triggered_stop_cannot_be_cancelled_once_its_record_left_the_history() {
-    let (mut s, alice, _keeper) = super::long_with_a_stop(20_000, "58000");
+/// Alice's stop of scenario 78 (sell 1 below 58,000 on her 1-BTC long at 60,000), triggered by a
+/// record at 57,500 that no engine message reads, then `n` records at 60,000. Returns the suite,
+/// alice, the keeper, the stop's id and the triggering record's sequence.
+/// With `take_profit`, alice also rests a reduce-only sell of 1 above 70,000 (never met).
+fn stop_triggered_then(n: usize, take_profit: bool) -> (Suite, Addr, Addr, u64, u64) {
+    let (mut s, alice, keeper) = super::long_with_a_stop(20_000, "58000");
     let id = orders_of(&s, &alice)[0].order_id;
+    if take_profit {
+        let tp = ExecuteMsg::PlaceOrder {
+            market_id: "BTC".into(),
+            size_delta: sd("-1"),
+            trigger_price: d("70000"),
+            trigger: perps_api::perps::Trigger::Above,
+            reduce_only: Some(true),
+            acceptable_price: None,
+            mode: None,
+        };
+        s.exec(&alice, &tp).unwrap();
+    }
     s.set_price("BTC", "57500");
-    // while the record is held the stop cannot be cancelled
-    let cancel = ExecuteMsg::CancelOrder { order_id: id };
-    assert!(s.exec(&alice, &cancel).is_err());
-    for _ in 0..16 {
+    let trigger_seq = s.price_history("BTC").last().unwrap().sequence;
+    for _ in 0..n {
         s.set_price("BTC", "60000");
     }
-    // safe: still refused (or the stop fills at 57,500)
+    (s, alice, keeper, id, trigger_seq)
+}
+
+/// Alice's collateral after her stop filled at 57,500 in `res`, from `before` (the loss of 2,500
+/// on 1 BTC and the keeper fee; the plain market has no fees).
+fn stopped_out(s: &Suite, alice: &Addr, res: &AppResponse, before: i128) {
+    assert_eq!(Suite::attr(res, "order_executed", "price"), "57500");
+    let a = s.account(alice);
+    assert!(a.positions.is_empty());
+    assert_eq!(
+        a.collateral.i128(),
+        before - 2_500 * USDC as i128 - orders_fee(res) as i128
+    );
+}
+
+/// Scenario 78 with no engine message at all while the triggering record leaves the history:
+/// no keeper, no order of BTC, nothing from alice during the 16 records at 60,000 after it. Old
+/// engine: `cancel_order` looked only at the 16 held records and refunded the stop (alice kept
+/// her long). Now the feed keeps its last 256 records raw-readable and the cancel first sweeps
+/// the market's records not yet compared with its resting orders: the 57,500 record pins the
+/// stop, the cancel is refused naming it (state unchanged), and a keeper fills it there.
+#[test]
+fn s78_a_triggered_stop_cannot_be_cancelled_once_its_record_left_the_history() {
+    let (mut s, alice, keeper, id, trigger_seq) = stop_triggered_then(16, false);
+    assert!(s
+        .price_history("BTC")
+        .iter()
+        .all(|r| r.sequence > trigger_seq));
+    let cancel = ExecuteMsg::CancelOrder { order_id: id };
+    s.rejects_exact(
+        &alice,
+        &cancel,
+        &[],
+        &format!("order {id} has triggered: record {trigger_seq} at 57500 meets it"),
+    );
+    let before = s.account(&alice).collateral.i128();
+    let res = keeper_run(&mut s, &keeper, Some(vec![id]));
+    assert_eq!(
+        Suite::attr(&res, "order_executed", "sequence"),
+        trigger_seq.to_string()
+    );
+    stopped_out(&s, &alice, &res, before);
+}
+
+/// Scenario 78 after 100 records at 60,000: more than one sweep reads (32 records). Alice also
+/// rests a take-profit above 70,000, so the market keeps a resting order to compare the records
+/// with. The cancel is refused while the market's records are not all compared (exact error,
+/// state unchanged); each `execute_orders` naming the stop compares 32 more (the first pins the
+/// stop to the 57,500 record) and the fourth, the records all compared, fills it there.
+#[test]
+fn s78_a_market_swept_after_100_records_catches_up_in_steps_and_fills_the_stop_at_its_record() {
+    let (mut s, alice, keeper, id, trigger_seq) = stop_triggered_then(100, true);
+    let placed = trigger_seq - 1;
+    let latest = trigger_seq + 100;
+    let cancel = ExecuteMsg::CancelOrder { order_id: id };
+    s.rejects_exact(
+        &alice,
+        &cancel,
+        &[],
+        &format!(
+            "the conditional orders of market BTC are compared with its price records up to {} \
+             of {latest}: run execute_orders with order {id} first",
+            placed + 32
+        ),
+    );
+    let before = s.account(&alice).collateral.i128();
+    for _ in 0..3 {
+        let res = keeper_run(&mut s, &keeper, Some(vec![id]));
+        assert_eq!(Suite::attr(&res, "wasm", "orders_handled"), "0");
+    }
+    // pinned by the first step: no cancel any more
+    s.rejects_exact(
+        &alice,
+        &cancel,
+        &[],
+        &format!("order {id} has triggered: record {trigger_seq} at 57500 meets it"),
+    );
+    let res = keeper_run(&mut s, &keeper, Some(vec![id]));
+    assert_eq!(Suite::attr(&res, "wasm", "orders_handled"), "1");
+    assert_eq!(
+        Suite::attr(&res, "order_executed", "sequence"),
+        trigger_seq.to_string()
+    );
+    stopped_out(&s, &alice, &res, before);
+}
+
+/// Scenario 78, the residual (`#[ignore]`, a liveness assumption; docs/decisions.md "Scenario
+/// 78"): a trigger that no engine message saw while the feed kept it. After 300 records at
+/// 60,000 the 57,500 record has left the feed's 256 slots: once the market is caught up (8
+/// steps), nothing shows the stop was triggered and the cancel refunds it. It needs no
+/// `execute_orders` naming any BTC order and no message of alice for 256 records (the shipped
+/// keeper passes every pending id at every tick).
+#[test]
+#[ignore = "scenario 78 residual: no engine message on the market for 256 records after the trigger"]
+fn s78_residual_a_trigger_no_message_saw_within_256_records() {
+    let (mut s, alice, keeper, id, _) = stop_triggered_then(300, true);
+    for _ in 0..9 {
+        keeper_run(&mut s, &keeper, Some(vec![id]));
+    }
+    let cancel = ExecuteMsg::CancelOrder { order_id: id };
     assert!(s.exec(&alice, &cancel).is_err());
 }
 

@@ -18,7 +18,7 @@ use crate::error::{ContractError, ContractResult};
 use crate::orders::{
     self, account_order_ids, market_order_ids, market_order_queue, LpOrder, StoredOrder, ORDERS,
 };
-use crate::state::{Config, CONFIG, MARKETS};
+use crate::state::{Config, CONFIG, MARKETS, MARKET_STATES};
 use pin::{find_pin, latest, latest_sequence, Pin};
 use run::{cancelled_event, run_order, Batch};
 
@@ -150,7 +150,7 @@ pub fn run_own_first(mut deps: DepsMut, env: &Env, sender: &Addr) -> ContractRes
 /// `cancel_order`: the owner's conditional order, refused once a record after placement meets
 /// its trigger (it has become a market order pinned to that record).
 pub fn cancel_order(
-    deps: DepsMut,
+    mut deps: DepsMut,
     env: Env,
     info: MessageInfo,
     order_id: u64,
@@ -169,7 +169,12 @@ pub fn cancel_order(
     if !order.is_conditional() {
         return Err(ContractError::MarketOrderNotCancellable { order_id });
     }
-    if let Some(rec) = triggered(&deps, &env, &cfg, order_id, &order)? {
+    // The market's records not yet compared with its resting orders first (scenario 78): a
+    // record among them that meets this order's trigger pins it.
+    let Some(seen) = sweep::sweep(&mut deps, &cfg, &order.market_id, 0)? else {
+        return Err(behind(&deps, &cfg, order_id, &order.market_id));
+    };
+    if let Some(rec) = triggered(&deps, &env, &cfg, order_id, &order, &seen.recs)? {
         return Err(ContractError::OrderTriggered {
             order_id,
             sequence: rec.sequence,
@@ -182,13 +187,35 @@ pub fn cancel_order(
         .add_event(cancelled_event(order_id, &order, "cancelled")))
 }
 
-/// The record that triggered a conditional order: the one it is pinned to, or one held.
+/// The refusal of a cancel while the market's sweep is behind its records.
+fn behind(deps: &DepsMut, cfg: &Config, order_id: u64, market_id: &str) -> ContractError {
+    let swept = MARKET_STATES
+        .seek_load(deps.storage, market_id)
+        .ok()
+        .flatten()
+        .map_or(0, |s| s.swept);
+    let latest = MARKETS
+        .seek_load(deps.storage, market_id)
+        .ok()
+        .flatten()
+        .and_then(|m| latest(deps.as_ref(), cfg, market_id, &m).ok().flatten());
+    ContractError::OrdersBehind {
+        market_id: market_id.to_string(),
+        order_id,
+        swept,
+        latest: latest_sequence(latest.as_ref()),
+    }
+}
+
+/// The record that triggered a conditional order: the one it is pinned to, or one held (`recs`:
+/// what the sweep read).
 fn triggered(
     deps: &DepsMut,
     env: &Env,
     cfg: &Config,
     order_id: u64,
     order: &StoredOrder,
+    recs: &[perps_api::price_feed::HistoryRecord],
 ) -> ContractResult<Option<perps_api::price_feed::HistoryRecord>> {
     if let Some(rec) = orders::pinned(deps.storage, order_id, order)? {
         return Ok(Some(rec));
@@ -199,7 +226,7 @@ fn triggered(
     let feed = &market.config.feed_id;
     let seq = latest_sequence(record.as_ref());
     Ok(
-        match find_pin(deps.as_ref(), env, cfg, order, feed, seq, buy, &[])? {
+        match find_pin(deps.as_ref(), env, cfg, order, feed, seq, buy, recs)? {
             Pin::Ready(rec) => Some(rec),
             _ => None,
         },

@@ -225,6 +225,9 @@ fn place(
         Ok(mark) => mark.sequence,
         Err(_) => latest_sequence(latest(deps.as_ref(), cfg, t.market_id, &m.market)?.as_ref()),
     };
+    if matches!(action, OrderAction::Conditional { .. }) {
+        super::sweep::start_at(deps.storage, t.market_id, placed_sequence)?;
+    }
     let (size_delta, trigger_price, trigger, reduce_only) = StoredOrder::fields(action);
     let order = StoredOrder {
         owner: ctx.addr.clone(),

@@ -2,13 +2,15 @@
 //! "Triggered conditional orders and the per-market id order"). Before an order of a market runs,
 //! the records accepted since the market was last swept (`MarketState::swept`) are compared with
 //! the market's resting conditional orders (`orders::COND_ORDERS`, by direction and trigger price): the
-//! orders a held record triggered move to the market-order index, where they run in id order
-//! before any newer order. Bounded: the records since the last sweep (at most the feed's 16), one
-//! iterator step when the market has no resting conditional order, and at most [`PROMOTE`] moves
-//! per sweep (past them the order waits, the moves made stay: the next sweep goes on).
+//! orders a record triggered move to the market-order index, pinned to their first record
+//! (`orders::PINNED`), where they run in id order before any newer order. Bounded: at most
+//! [`CHUNK`] records per sweep, read from the feed's 256 slots (a market left unswept longer is
+//! caught up in steps, its orders waiting meanwhile; scenario 78), one iterator step when the
+//! market has no resting conditional order, and at most [`PROMOTE`] moves per sweep (past them the
+//! order waits, the moves made stay: the next sweep goes on).
 
 use cosmwasm_std::{DepsMut, Order as Sort, Storage};
-use perps_api::price_feed::{HistoryRecord, PriceFeed, PriceRecord, HISTORY_LEN};
+use perps_api::price_feed::{HistoryRecord, PriceFeed, PriceRecord, HISTORY_LEN, HISTORY_SLOTS};
 
 use super::pin::{latest, latest_sequence, sweep_pin};
 use crate::error::{ContractError, ContractResult, OracleError};
@@ -17,6 +19,10 @@ use crate::state::{Config, Market, MarketState, MARKETS, MARKET_STATES};
 
 /// Most resting conditional orders one sweep moves.
 const PROMOTE: usize = 10;
+/// Most records one sweep reads: a market swept less often than every 32 records is caught up
+/// in steps (each `execute_orders` naming one of its orders takes one), from the feed's 256
+/// slots (scenario 78).
+const CHUNK: u64 = 32;
 
 /// What a sweep read, handed to the run of the order it was made for (not read again).
 pub struct Seen {
@@ -59,36 +65,83 @@ pub fn sweep(
     if last == 0 {
         return Ok(Some(seen));
     }
-    let prefix = cond_storage_key(market_id, &[]);
-    let resting = deps
-        .storage
-        .range(Some(&prefix), Some(&end_of(&prefix)), Sort::Ascending)
-        .next()
-        .is_some();
-    if !resting {
+    if !has_resting(deps.storage, market_id) {
         seen.swept = Some(last);
         return Ok(Some(seen));
     }
-    let Some(state) = MARKET_STATES.seek_load(deps.storage, market_id)? else {
+    let Some(mut state) = MARKET_STATES.seek_load(deps.storage, market_id)? else {
         return Err(ContractError::UnknownMarket {
             market_id: market_id.to_string(),
         });
     };
+    // The records not yet compared with the resting orders, as far back as the feed keeps them,
+    // at most a chunk per sweep.
+    let from = state.swept.max(last.saturating_sub(HISTORY_SLOTS));
+    let to = last.min(from.saturating_add(CHUNK));
     let feed = PriceFeed(cfg.price_feed.clone());
-    let from = state.swept.max(last.saturating_sub(HISTORY_LEN));
-    for seq in (from.saturating_add(1)..=last).rev() {
+    for seq in (from.saturating_add(1)..=to).rev() {
         let id = &seen.market.config.feed_id;
         if let Some(r) = feed.raw_history(&deps.querier, id, seq)? {
             seen.recs.push(r);
         }
     }
-    let window = (from, state.swept);
-    seen.state = Some(state);
-    if !promote(deps.storage, market_id, &seen.recs, running, window)? {
+    let window = Window {
+        from,
+        swept: state.swept,
+        // records older than the history: the running order is pinned too (its run would not
+        // find them)
+        pin_running: from.saturating_add(HISTORY_LEN) < last,
+    };
+    let Some(running_met) = promote(deps.storage, market_id, &seen.recs, running, window)? else {
+        return Ok(None);
+    };
+    // A triggered running order not pinned finds its record in its run, which stores the sweep
+    // point with its fill: until then the records are read again.
+    if to > state.swept && !running_met {
+        state.swept = to;
+        MARKET_STATES.save(deps.storage, market_id, &state)?;
+    }
+    if to < last {
+        // behind: the next sweep goes on from `to`; the order waits
         return Ok(None);
     }
+    seen.state = Some(state);
     seen.swept = Some(last);
     Ok(Some(seen))
+}
+
+/// Before the first resting conditional order of a market is placed at sequence `placed`: the
+/// market's sweep point moves up to it (no resting order needs the records before it, and a
+/// sweep point left behind would make the next sweeps catch up on them).
+pub fn start_at(storage: &mut dyn Storage, market_id: &str, placed: u64) -> ContractResult<()> {
+    if has_resting(storage, market_id) {
+        return Ok(());
+    }
+    if let Some(mut state) = MARKET_STATES.seek_load(storage, market_id)? {
+        if state.swept < placed {
+            state.swept = placed;
+            MARKET_STATES.save(storage, market_id, &state)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether market `market_id` has a resting conditional order (one iterator step).
+fn has_resting(storage: &dyn Storage, market_id: &str) -> bool {
+    let prefix = cond_storage_key(market_id, &[]);
+    storage
+        .range(Some(&prefix), Some(&end_of(&prefix)), Sort::Ascending)
+        .next()
+        .is_some()
+}
+
+/// What a sweep read: its records start after `from`, the market's sweep point was `swept`;
+/// `pin_running`: the running order is pinned too when they meet its trigger.
+#[derive(Clone, Copy)]
+struct Window {
+    from: u64,
+    swept: u64,
+    pin_running: bool,
 }
 
 /// Moves the resting conditional orders whose trigger a price of `recs` meets to the
@@ -96,36 +149,40 @@ pub fn sweep(
 /// pinned to its record there ([`orders::pin`]: it stays pinned once the record leaves the
 /// feed's history, scenario 78). An order placed after the record that meets it is moved too,
 /// unpinned (it waits there, and the run that finds it waiting moves it back): so every sweep
-/// makes progress, whatever orders rest in the range. `window`: the first sequence `recs` starts
-/// after and the market's sweep point ([`sweep_pin`]).
+/// makes progress, whatever orders rest in the range. `w`: what `recs` are ([`sweep_pin`]).
+/// `Some(running_met)`: done, and whether `running` may have been met and was left to its run
+/// (not pinned: `w.pin_running` false).
 fn promote(
     storage: &mut dyn Storage,
     market_id: &str,
     recs: &[HistoryRecord],
     running: u64,
-    (from, swept): (u64, u64),
-) -> ContractResult<bool> {
+    w: Window,
+) -> ContractResult<Option<bool>> {
     let prices = recs.iter().map(|r| r.price);
     let (Some(hi), Some(lo)) = (prices.clone().max(), prices.min()) else {
-        return Ok(true);
+        return Ok(Some(false));
     };
     let candidates = candidates(storage, market_id, hi, lo);
     let complete = candidates.len() <= PROMOTE;
+    let mut running_met = false;
     for key in candidates.into_iter().take(PROMOTE) {
         let id = cond_key_id(&key);
-        if id == running {
+        if id == running && !w.pin_running {
+            running_met = true;
             continue;
         }
         let order = orders::load_order(storage, id)?;
-        match order.and_then(|o| Some((sweep_pin(&o, recs, from, swept)?, o))) {
+        match order.and_then(|o| Some((sweep_pin(&o, recs, w.from, w.swept)?, o))) {
             Some((rec, order)) => orders::pin(storage, id, &order, &rec)?,
+            None if id == running => {}
             None => {
                 storage.remove(&key);
                 MARKET_ORDERS.save(storage, (market_id, id), &())?;
             }
         }
     }
-    Ok(complete)
+    Ok(complete.then_some(running_met))
 }
 
 /// The resting conditional orders a price in `[lo, hi]` may have triggered (`above` triggers up
