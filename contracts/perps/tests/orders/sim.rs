@@ -248,6 +248,8 @@ struct Model {
     checked: u64,
     /// Conditional orders filled at their first trigger record once it had left the history.
     pinned_old: u64,
+    /// Conditional orders cancelled by their owner, checked against every record since.
+    cancels_checked: u64,
     expired: u64,
     cancelled: u64,
     moves: MoveStats,
@@ -296,6 +298,7 @@ impl Model {
             orders: BTreeMap::new(),
             checked: 0,
             pinned_old: 0,
+            cancels_checked: 0,
             moves: MoveStats::default(),
             expired: 0,
             cancelled: 0,
@@ -837,6 +840,18 @@ impl Model {
             }
             return;
         }
+        if e.reason == "cancelled" {
+            // scenario 78: the owner cancels only an order no record has met since its block,
+            // held or not (within the feed's 256 records)
+            let oldest_kept = self.latest_seq().saturating_sub(255);
+            if let Some(r) = self.first_trigger(&o).filter(|r| r.seq >= oldest_kept) {
+                panic!(
+                    "order {} cancelled after record {} met it",
+                    e.order_id, r.seq
+                );
+            }
+            self.cancels_checked += 1;
+        }
         if e.reason == "expired" {
             self.expired += 1;
             assert!(
@@ -1103,6 +1118,7 @@ fn random_order_sequences_fill_at_their_pinned_records() {
     let total = std::cell::Cell::new((0u64, 0u64, 0u64));
     let moves = std::cell::Cell::new(MoveStats::default());
     let pinned_old = std::cell::Cell::new(0u64);
+    let cancels = std::cell::Cell::new(0u64);
     let lp = std::cell::Cell::new(LpStats::default());
     runner
         .run(&prop::collection::vec(step(), 10..60), |steps| {
@@ -1142,6 +1158,7 @@ fn random_order_sequences_fill_at_their_pinned_records() {
             let (f, e, c) = total.get();
             total.set((f + m.checked, e + m.expired, c + m.cancelled));
             pinned_old.set(pinned_old.get() + m.pinned_old);
+            cancels.set(cancels.get() + m.cancels_checked);
             let mut t = lp.get();
             t.provided += m.lp.provided;
             t.claimed += m.lp.claimed;
@@ -1171,8 +1188,10 @@ fn random_order_sequences_fill_at_their_pinned_records() {
     eprintln!("orders sim, failed orders' price moves: {:?}", moves.get());
     eprintln!(
         "orders sim: {} conditional orders filled at their first trigger record after it left \
-         the history (pinned by a sweep)",
-        pinned_old.get()
+         the history (pinned by a sweep); {} owner cancels checked against every record since \
+         the order's block",
+        pinned_old.get(),
+        cancels.get()
     );
     assert!(
         filled > u64::from(cases) && expired > 0,
