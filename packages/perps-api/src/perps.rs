@@ -669,7 +669,7 @@ pub enum ExecuteMsg {
         mode: Option<TradeMode>,
     },
     /// Cancels the sender's conditional order (refused once a record after placement meets its
-    /// trigger; market orders cannot be cancelled).
+    /// trigger, held or among the feed's last 256 records; market orders cannot be cancelled).
     CancelOrder {
         /// Order id.
         order_id: u64,

@@ -3,11 +3,11 @@
 //! the records accepted since the market was last swept (`MarketState::swept`) are compared with
 //! the market's resting conditional orders (`orders::COND_ORDERS`, by direction and trigger price): the
 //! orders a record triggered move to the market-order index, pinned to their first record
-//! (`orders::PINNED`), where they run in id order before any newer order. Bounded: at most
-//! [`CHUNK`] records per sweep, read from the feed's 256 slots (a market left unswept longer is
-//! caught up in steps, its orders waiting meanwhile; scenario 78), one iterator step when the
-//! market has no resting conditional order, and at most [`PROMOTE`] moves per sweep (past them the
-//! order waits, the moves made stay: the next sweep goes on).
+//! (`orders::PINNED`), where they run in id order before any newer order. Bounded: the records
+//! since the last sweep, at most the feed's 256 (more than its 16-record history only when no
+//! order of the market ran for that long; scenario 78), one iterator step when the market has no
+//! resting conditional order, and at most [`PROMOTE`] moves per sweep (past them the order waits,
+//! the moves made stay: the next sweep goes on).
 
 use cosmwasm_std::{DepsMut, Order as Sort, Storage};
 use perps_api::price_feed::{HistoryRecord, PriceFeed, PriceRecord, HISTORY_LEN, HISTORY_SLOTS};
@@ -19,10 +19,6 @@ use crate::state::{Config, Market, MarketState, MARKETS, MARKET_STATES};
 
 /// Most resting conditional orders one sweep moves.
 const PROMOTE: usize = 10;
-/// Most records one sweep reads: a market swept less often than every 32 records is caught up
-/// in steps (each `execute_orders` naming one of its orders takes one), from the feed's 256
-/// slots (scenario 78).
-const CHUNK: u64 = 32;
 
 /// What a sweep read, handed to the run of the order it was made for (not read again).
 pub struct Seen {
@@ -74,12 +70,11 @@ pub fn sweep(
             market_id: market_id.to_string(),
         });
     };
-    // The records not yet compared with the resting orders, as far back as the feed keeps them,
-    // at most a chunk per sweep.
+    // The records not yet compared with the resting orders, as far back as the feed keeps them
+    // (more than the history only when no order of the market ran for 16 records).
     let from = state.swept.max(last.saturating_sub(HISTORY_SLOTS));
-    let to = last.min(from.saturating_add(CHUNK));
     let feed = PriceFeed(cfg.price_feed.clone());
-    for seq in (from.saturating_add(1)..=to).rev() {
+    for seq in (from.saturating_add(1)..=last).rev() {
         let id = &seen.market.config.feed_id;
         if let Some(r) = feed.raw_history(&deps.querier, id, seq)? {
             seen.recs.push(r);
@@ -97,13 +92,9 @@ pub fn sweep(
     };
     // A triggered running order not pinned finds its record in its run, which stores the sweep
     // point with its fill: until then the records are read again.
-    if to > state.swept && !running_met {
-        state.swept = to;
+    if last > state.swept && !running_met {
+        state.swept = last;
         MARKET_STATES.save(deps.storage, market_id, &state)?;
-    }
-    if to < last {
-        // behind: the next sweep goes on from `to`; the order waits
-        return Ok(None);
     }
     seen.state = Some(state);
     seen.swept = Some(last);
