@@ -19,6 +19,8 @@ use crate::state::{Config, Market, MarketState, MARKETS, MARKET_STATES};
 
 /// Most resting conditional orders one sweep moves.
 const PROMOTE: usize = 10;
+/// Records a sweep reads before it stores the market's sweep point itself.
+const STORE_AFTER: u64 = 4;
 
 /// What a sweep read, handed to the run of the order it was made for (not read again).
 pub struct Seen {
@@ -90,9 +92,10 @@ pub fn sweep(
     let Some(running_met) = promote(deps.storage, market_id, &seen.recs, running, window)? else {
         return Ok(None);
     };
-    // A triggered running order not pinned finds its record in its run, which stores the sweep
-    // point with its fill: until then the records are read again.
-    if last > state.swept && !running_met {
+    // The sweep point is stored with a fill (`Seen::swept`); here only once a few records were
+    // read (a write costs about three record reads), never when the running order was met and
+    // left to its run (its fill stores it; until then the records are read again).
+    if last >= state.swept.saturating_add(STORE_AFTER) && !running_met {
         state.swept = last;
         MARKET_STATES.save(deps.storage, market_id, &state)?;
     }
