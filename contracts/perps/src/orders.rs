@@ -403,11 +403,21 @@ pub fn remove(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdRes
 }
 
 /// Puts back an order [`remove`] took out, under the same id (an execution that finds the order
-/// not ready after all). It had its record: a conditional order goes back as triggered (`om`).
-pub fn restore(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdResult<()> {
+/// not ready after all). It had its record: a conditional order goes back as triggered (`om`),
+/// pinned to `first` when that is its first record.
+pub fn restore(
+    storage: &mut dyn Storage,
+    id: u64,
+    order: &StoredOrder,
+    first: Option<&HistoryRecord>,
+) -> StdResult<()> {
     ORDERS.save(storage, id, order)?;
     ACCOUNT_ORDERS.save(storage, (&order.owner, id), &order.reserved)?;
-    MARKET_ORDERS.save(storage, (&order.market_id, id), &())
+    MARKET_ORDERS.save(storage, (&order.market_id, id), &())?;
+    match first {
+        Some(rec) => pin(storage, id, order, rec),
+        None => Ok(()),
+    }
 }
 
 /// The record a conditional order is pinned to ([`PINNED`]); `None` for any other order (no read).

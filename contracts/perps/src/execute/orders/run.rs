@@ -269,11 +269,7 @@ fn fill(
             batch.events.extend(events);
         }
         Err(ContractError::Oracle(e)) if e.market_id() != order.market_id => {
-            orders::restore(deps.storage, id, order)?;
-            if is_first(order, latest_sequence(read.latest.as_ref())) {
-                orders::pin(deps.storage, id, order, rec)?;
-            }
-            return Ok(false);
+            return wait_for_book(deps, id, order, &read);
         }
         Err(reason) => {
             let live = read.latest.as_ref();
@@ -293,6 +289,19 @@ fn fill(
     }
     batch.handled += 1;
     Ok(true)
+}
+
+/// The order waits after all (another market of its book has no usable price): put back,
+/// pinned to its record when that is its first (scenario 78).
+fn wait_for_book(
+    deps: &mut DepsMut,
+    id: u64,
+    order: &StoredOrder,
+    read: &Read,
+) -> ContractResult<bool> {
+    let first = is_first(order, latest_sequence(read.latest.as_ref()));
+    orders::restore(deps.storage, id, order, first.then_some(&read.rec))?;
+    Ok(false)
 }
 
 /// The owner's account with the order's market at its pinned record. Funding accrues at the live
@@ -454,7 +463,7 @@ fn fail(
     loaded.save(deps.storage, &ctx, &mut vault)?;
     if let Some(fill) = f.fill {
         let entry = settling_entry(env, f, fill, charged.vault_fee);
-        orders::restore(deps.storage, f.id, &entry)?;
+        orders::restore(deps.storage, f.id, &entry, None)?;
     }
     batch.keeper_fees = batch.keeper_fees.checked_add(charged.keeper_fee)?;
     batch.events.push(
