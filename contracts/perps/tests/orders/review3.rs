@@ -13,7 +13,7 @@ use super::failure::{failed, raced, wide_impact_btc};
 use super::{deferred_suite, keeper_run, orders_of, settle_at, settled_move};
 use crate::suite::{config_update, d, fee_market, plain_market, sd, usdc, Suite, USDC};
 
-fn buy(size: &str, acceptable: Option<&str>) -> ExecuteMsg {
+pub(super) fn buy(size: &str, acceptable: Option<&str>) -> ExecuteMsg {
     ExecuteMsg::Trade {
         market_id: "BTC".into(),
         size_delta: sd(size),
@@ -31,7 +31,7 @@ fn charged(res: &AppResponse) -> (u128, u128, u128) {
 
 /// BTC with a 0.1 % fee, impact on a 1,000 skew scale capped at 0.3 %, no funding (scenario
 /// 62's).
-fn fee_btc() -> MarketConfig {
+pub(super) fn fee_btc() -> MarketConfig {
     MarketConfig {
         max_funding_rate_per_day: Decimal256::zero(),
         ..fee_market("BTC", "1000")
@@ -40,7 +40,7 @@ fn fee_btc() -> MarketConfig {
 
 /// A 100,000 vault (`edit` on the instantiation) with `btc` deferred next to immediate ETH and,
 /// when given, immediate SOL at 100; keeper fee 0.5.
-fn deferred_btc_world(
+pub(super) fn deferred_btc_world(
     btc: MarketConfig,
     sol: Option<MarketConfig>,
     edit: impl FnOnce(&mut InstantiateMsg),
