@@ -305,7 +305,8 @@ fn s83_the_reservation_holds_against_a_move_into_isolated_margin() {
         (19_939_500_000, 13_929_400_000)
     );
     let msg = Suite::isolated_msg("ETH", "1", 13_929_400_001);
-    assert!(s.exec(&alice, &msg).is_err());
+    let expected = "withdrawal 13929400001 exceeds free collateral 13929400000";
+    s.rejects(&alice, &msg, &[], expected);
 }
 
 /// Scenario 84 (safe): several settling entries of one account. Alice (7,000) has two 0.5-BTC
