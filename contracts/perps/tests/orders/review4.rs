@@ -155,6 +155,41 @@ fn s81_an_isolated_position_opened_after_a_failure_does_not_cap_its_move() {
     assert_eq!((c, margin), (13_858_900_000, 9_945_187));
 }
 
+/// The world of most scenarios here: BTC deferred ([`wide_impact_btc`]), ETH immediate and
+/// plain, keeper fee 0.5. Alice (`c` deposited) buys `eth` ETH first when given; bob (100,000)
+/// buys 5 BTC when `griefed`; alice places a buy (at most 60,100) of each size in `buys`; the
+/// records `prices` follow (the first, 60,000, pins them all) and a keeper runs the queue: bob's
+/// fill moves the skew and each of her buys fails on her bound (a settling entry); without bob
+/// they fill. Returns the suite, `[alice, keeper]` and the keeper's response.
+fn buys_after_bob(
+    c: u128,
+    eth: Option<&str>,
+    griefed: bool,
+    buys: &[&str],
+    prices: &[&str],
+) -> (Suite, [Addr; 2], cw_multi_test::AppResponse) {
+    let mut s = deferred_suite(wide_impact_btc());
+    let bob = s.trader("bob", 100_000, 100_000);
+    let alice = s.trader("alice", c, c);
+    let keeper = s.trader("keeper", 0, 0);
+    if let Some(size) = eth {
+        s.trade(&alice, "ETH", size);
+    }
+    if griefed {
+        s.trade(&bob, "BTC", "5");
+    }
+    for size in buys {
+        s.exec(&alice, &buy(size, Some("60100"))).unwrap();
+    }
+    for price in prices {
+        s.set_price("BTC", price);
+    }
+    let res = keeper_run(&mut s, &keeper, None);
+    let entries = pending(&s, &alice, OrderKind::Settlement);
+    assert_eq!(entries.len(), if griefed { buys.len() } else { 0 });
+    (s, [alice, keeper], res)
+}
+
 /// Scenario 82's world (the lead's open question): BTC deferred ([`wide_impact_btc`]), ETH
 /// immediate and plain; alice (20,000) long 10 ETH cross, then a 1-BTC buy (at most 60,100)
 /// pinned at 60,000. `griefed`: bob's 5 BTC fill first and her buy fails (a settling entry,
@@ -162,20 +197,9 @@ fn s81_an_isolated_position_opened_after_a_failure_does_not_cap_its_move() {
 /// and BTC to 54,000 (the record after the failure's block). Returns the suite and `[alice,
 /// w2 (her liquidator wallet), keeper]`.
 fn crash_after_a_failure(griefed: bool) -> (Suite, [Addr; 3]) {
-    let mut s = deferred_suite(wide_impact_btc());
-    let bob = s.trader("bob", 100_000, 100_000);
-    let alice = s.trader("alice", 20_000, 20_000);
+    let (mut s, [alice, keeper], _) =
+        buys_after_bob(20_000, Some("10"), griefed, &["1"], &["60000"]);
     let w2 = s.trader("w2", 0, 0);
-    let keeper = s.trader("keeper", 0, 0);
-    s.trade(&alice, "ETH", "10");
-    if griefed {
-        s.trade(&bob, "BTC", "5");
-    }
-    s.exec(&alice, &buy("1", Some("60100"))).unwrap();
-    s.set_price("BTC", "60000");
-    keeper_run(&mut s, &keeper, None);
-    let entries = pending(&s, &alice, OrderKind::Settlement);
-    assert_eq!(entries.len(), usize::from(griefed));
     s.set_price("ETH", "1050");
     s.set_price("BTC", "54000");
     (s, [alice, w2, keeper])
@@ -239,16 +263,7 @@ fn s82_a_liquidation_before_the_settlement_only_rebates_the_liquidators_reward()
 /// fails; else it fills at 60,030) and withdraws all her free collateral right after; BTC then
 /// falls 20 % (48,000). Returns the suite, alice and what she withdrew.
 fn withdraw_before_a_fall(griefed: bool) -> (Suite, Addr, u128) {
-    let mut s = deferred_suite(wide_impact_btc());
-    let bob = s.trader("bob", 100_000, 100_000);
-    let alice = s.trader("alice", 20_000, 20_000);
-    let keeper = s.trader("keeper", 0, 0);
-    if griefed {
-        s.trade(&bob, "BTC", "5");
-    }
-    s.exec(&alice, &buy("1", Some("60100"))).unwrap();
-    s.set_price("BTC", "60000");
-    keeper_run(&mut s, &keeper, None);
+    let (mut s, [alice, keeper], _) = buys_after_bob(20_000, None, griefed, &["1"], &["60000"]);
     let free = s.account(&alice).free_collateral.u128();
     s.withdraw(&alice, free).unwrap();
     s.set_price("BTC", "48000");
@@ -291,14 +306,7 @@ fn s83_a_withdrawal_before_the_record_leaves_the_reservation_to_the_charge() {
 /// collateral is `C − 6,010.1`; an isolated position asking one unit more margin is refused.
 #[test]
 fn s83_the_reservation_holds_against_a_move_into_isolated_margin() {
-    let mut s = deferred_suite(wide_impact_btc());
-    let bob = s.trader("bob", 100_000, 100_000);
-    let alice = s.trader("alice", 20_000, 20_000);
-    let keeper = s.trader("keeper", 0, 0);
-    s.trade(&bob, "BTC", "5");
-    s.exec(&alice, &buy("1", Some("60100"))).unwrap();
-    s.set_price("BTC", "60000");
-    keeper_run(&mut s, &keeper, None);
+    let (mut s, [alice, _], _) = buys_after_bob(20_000, None, true, &["1"], &["60000"]);
     let a = s.account(&alice);
     assert_eq!(
         (a.collateral.i128(), a.free_collateral.u128()),
@@ -319,17 +327,9 @@ fn s83_the_reservation_holds_against_a_move_into_isolated_margin() {
 /// both reservations spent).
 #[test]
 fn s84_several_settling_entries_share_c_in_id_order() {
-    let mut s = deferred_suite(wide_impact_btc());
-    let bob = s.trader("bob", 100_000, 100_000);
-    let alice = s.trader("alice", 7_000, 7_000);
-    let keeper = s.trader("keeper", 0, 0);
-    s.trade(&bob, "BTC", "5");
-    s.exec(&alice, &buy("0.5", Some("60100"))).unwrap();
-    s.exec(&alice, &buy("0.5", Some("60100"))).unwrap();
-    s.set_price("BTC", "60000");
-    keeper_run(&mut s, &keeper, None);
+    let (mut s, [alice, keeper], _) =
+        buys_after_bob(7_000, None, true, &["0.5", "0.5"], &["60000"]);
     let entries = pending(&s, &alice, OrderKind::Settlement);
-    assert_eq!(entries.len(), 2);
     assert!(entries.iter().all(|e| e.1 == 3_005_050_000));
     let a = s.account(&alice);
     assert_eq!(
@@ -352,14 +352,7 @@ fn s84_several_settling_entries_share_c_in_id_order() {
 /// history charges at the least favourable held record: `orders::settlement`.)
 #[test]
 fn s85_a_market_turned_reduce_only_still_charges_the_move() {
-    let mut s = deferred_suite(wide_impact_btc());
-    let bob = s.trader("bob", 100_000, 100_000);
-    let alice = s.trader("alice", 10_000, 10_000);
-    let keeper = s.trader("keeper", 0, 0);
-    s.trade(&bob, "BTC", "5");
-    s.exec(&alice, &buy("1", Some("60100"))).unwrap();
-    s.set_price("BTC", "60000");
-    keeper_run(&mut s, &keeper, None);
+    let (mut s, [alice, keeper], _) = buys_after_bob(10_000, None, true, &["1"], &["60000"]);
     s.set_market_status("BTC", MarketStatusUpdate::ReduceOnly);
     s.set_price("BTC", "59000");
     let res = keeper_run(&mut s, &keeper, None);
@@ -457,16 +450,8 @@ fn s86_an_lp_wallet_cannot_fail_a_waiting_order_to_keep_its_gain() {
 #[test]
 #[ignore = "scenario 87: an LP provide runs before a known settlement charge and takes part of it (open)"]
 fn s87_an_lp_provide_cannot_capture_a_known_settlement_charge() {
-    let mut s = deferred_suite(wide_impact_btc());
-    let bob = s.trader("bob", 100_000, 100_000);
-    let alice = s.trader("alice", 20_000, 20_000);
+    let (mut s, [_, keeper], res) = buys_after_bob(20_000, None, true, &["1"], &["60000", "54000"]);
     let sniper = s.trader("sniper", 1_000_000, 0);
-    let keeper = s.trader("keeper", 0, 0);
-    s.trade(&bob, "BTC", "5");
-    s.exec(&alice, &buy("1", Some("60100"))).unwrap();
-    s.set_price("BTC", "60000");
-    s.set_price("BTC", "54000");
-    let res = keeper_run(&mut s, &keeper, None);
     assert!(failed(&res).settles_at_next_record);
     assert_eq!(s.vault().share_price, d("1.0303756"));
     s.provide(&sniper, 1_000_000 * USDC).unwrap();
@@ -502,14 +487,7 @@ fn s87_an_lp_provide_cannot_capture_a_known_settlement_charge() {
 #[test]
 #[ignore = "scenario 88: a settled market charges a settling entry at the settlement price past its held record (open)"]
 fn s88_a_settled_market_keeps_the_record_a_settling_entry_is_pinned_to() {
-    let mut s = deferred_suite(wide_impact_btc());
-    let bob = s.trader("bob", 100_000, 100_000);
-    let alice = s.trader("alice", 10_000, 10_000);
-    let keeper = s.trader("keeper", 0, 0);
-    s.trade(&bob, "BTC", "5");
-    s.exec(&alice, &buy("1", Some("60100"))).unwrap();
-    s.set_price("BTC", "60000");
-    keeper_run(&mut s, &keeper, None);
+    let (mut s, [alice, keeper], _) = buys_after_bob(10_000, None, true, &["1"], &["60000"]);
     let id = pending(&s, &alice, OrderKind::Settlement)[0].0;
     s.set_price("BTC", "54000");
     s.set_price("BTC", "60000");
