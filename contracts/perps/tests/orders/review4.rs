@@ -5,14 +5,12 @@
 
 use cosmwasm_std::{Addr, Uint128};
 use perps_api::events::{LpOrderExecutedEvent, OrderSettledEvent};
-use perps_api::perps::{
-    ExecuteMsg, MarketConfig, MarketStatusUpdate, OrderKind, TradeMode, Trigger,
-};
+use perps_api::perps::{ExecuteMsg, MarketStatusUpdate, OrderKind, TradeMode, Trigger};
 
 use super::failure::{failed, wide_impact_btc};
-use super::review3::{buy, deferred_btc_world, fee_btc};
+use super::review3::{a_buy_pinned_next_to_an_immediate_market_after, buy, wide_caps_world};
 use super::{deferred_suite, keeper_run, orders_of, settled_move};
-use crate::suite::{config_update, d, plain_market, sd, usdc, Suite, USDC};
+use crate::suite::{config_update, d, sd, usdc, Suite, USDC};
 
 /// A conditional isolated buy of 0.001 BTC with `margin` whole USDC, triggered below `trigger`.
 fn guard(trigger: &str, margin: u128) -> ExecuteMsg {
@@ -79,16 +77,11 @@ fn c_and_btc_margin(s: &Suite, who: &Addr) -> (i128, u128) {
 #[test]
 #[ignore = "scenario 81: an isolated position opened before the record caps a cross failure's move (open)"]
 fn s81_an_isolated_position_opened_before_the_record_does_not_cap_a_cross_failure() {
-    let mut sol = plain_market("SOL");
-    sol.max_skew_to_vault = Some(d("2"));
-    let mut s = deferred_btc_world(fee_btc(), Some(sol), |_| {});
-    let attacker = s.trader("attacker", 20_000, 20_000);
-    let w2 = s.trader("w2", 20_000, 20_000);
-    let keeper = s.trader("keeper", 0, 0);
-    s.exec(&attacker, &guard("59000", 10)).unwrap();
-    s.trade(&attacker, "BTC", "1");
-    let id = pending(&s, &attacker, OrderKind::Market)[0].0;
-    s.set_price("BTC", "60000");
+    let guarded = |s: &mut Suite, attacker: &Addr| {
+        s.exec(attacker, &guard("59000", 10)).unwrap();
+    };
+    let (mut s, [attacker, w2, keeper], id) =
+        a_buy_pinned_next_to_an_immediate_market_after(guarded);
     s.trade(&w2, "SOL", "1600");
     let res = keeper_run(&mut s, &attacker, Some(vec![id]));
     let f = failed(&res);
@@ -366,15 +359,7 @@ fn s85_a_market_turned_reduce_only_still_charges_the_move() {
 /// `grief`: bob (the LP's second wallet, 50,000) buys 5 BTC, filled while her order waits, and
 /// closes them after. Returns `[alice's equity, the LP's pair: V + bob's C]`, base units.
 fn a_rise_while_an_honest_order_waits(grief: bool) -> [i128; 2] {
-    let btc = MarketConfig {
-        max_skew_to_vault: Some(d("20")),
-        ..wide_impact_btc()
-    };
-    let mut s = deferred_btc_world(btc, None, |m| {
-        m.vault_min_backing = d("0.02");
-        m.adl_trigger_ratio = Some(d("0.01"));
-        m.max_total_skew_to_vault = Some(d("20"));
-    });
+    let mut s = wide_caps_world(100_000_000);
     let alice = s.trader("alice", 20_000, 20_000);
     let bob = s.trader("bob", 50_000, 50_000);
     let keeper = s.trader("keeper", 0, 0);
