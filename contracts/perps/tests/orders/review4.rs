@@ -556,7 +556,7 @@ fn s89_a_failed_close_is_not_charged_for_a_position_a_liquidation_closed() {
 /// pays the 100,000 of cash it holds and owes the other 20,000 as a pending payout (the
 /// `solvency::pending` world). The whale withdraws 198,000 (its claim stays), then places a
 /// conditional buy of 100 SOL above 101, at most 101.5, triggered by the record at 101; SOL
-/// falls to 60 before a keeper runs it. `griefed`: bob's 500 SOL bought first fail it on its
+/// falls to 60 before a keeper runs it. `griefed`: erin's 500 SOL, bought first, fail it on its
 /// bound (101.5555 > 101.5: a settling entry whose move is already 4,120.297030); else it fills
 /// at 101.0505 (a 4,105.05 loss, bankrupt beyond its 1,989.39495 of `C`). Returns the suite,
 /// `[whale, keeper]` and the order's id.
@@ -578,25 +578,13 @@ fn a_claim_holder_loses_beyond_c(griefed: bool) -> (Suite, [Addr; 2], u64) {
         m.adl_trigger_ratio = Some(d("0.01"));
         m.max_total_skew_to_vault = Some(d("20"));
     };
-    let mut s = Suite::with_vault(wide, &markets, 100_000);
+    let s = Suite::with_vault(wide, &markets, 100_000);
+    let (mut s, [whale, _, _, bob, keeper]) =
+        crate::solvency::pending::a_winner_paid_beyond_the_cash_in(s);
     let owner = s.owner.clone();
     s.exec(&owner, &config_update!(keeper_fee: Uint128::new(500_000)))
         .unwrap();
     s.set_price("SOL", "100");
-    let [whale, carol] = s.traders(["whale", "carol"], 100_000, 100_000);
-    let [dave, bob] = s.traders(["dave", "bob"], 100_000, 100_000);
-    let keeper = s.trader("keeper", 0, 0);
-    s.trade(&carol, "BTC", "-1");
-    s.trade(&whale, "ETH", "30");
-    s.set_price("BTC", "120000");
-    s.set_price("ETH", "7000");
-    s.trade(&dave, "BTC", "0.001");
-    s.close(&dave, "BTC").unwrap();
-    s.close(&whale, "ETH").unwrap();
-    assert_eq!(
-        s.account(&whale).pending_payout,
-        Some(Uint128::new(20_000 * USDC))
-    );
     s.withdraw(&whale, 198_000 * USDC).unwrap();
     let entry = ExecuteMsg::PlaceOrder {
         market_id: "SOL".into(),
