@@ -1,5 +1,5 @@
 //! Attacker review 4: the settlement of failed orders (scenario 77's fix; docs/decisions.md
-//! "Attacker review 4 (settlement of failed orders)", scenarios 81–87). Benchmark, as in review
+//! "Attacker review 4 (settlement of failed orders)", scenarios 81–91). Benchmark, as in review
 //! 3: a failure must cost what its fill and a close at the next record would have cost. Each
 //! test asserts the safe outcome; the attacks that work today are `#[ignore]` and fail.
 
