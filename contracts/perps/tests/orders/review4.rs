@@ -355,6 +355,23 @@ fn s85_a_market_turned_reduce_only_still_charges_the_move() {
     assert_eq!(s.account(&alice).collateral.i128(), 8_937_833_333);
 }
 
+/// Scenario 85 with a silent feed (safe): no record for two hours after the failure. The entry
+/// does not expire (a market order would), its reservation (6,010.1) stays held — a withdrawal
+/// of one unit more than the 3,929.4 free is refused — and the first record after the silence
+/// (59,000) charges the move, 1,001.666667.
+#[test]
+fn s85_a_settling_entry_waits_out_a_silent_feed_with_its_reservation_held() {
+    let (mut s, [alice, keeper], _) = buys_after_bob(10_000, None, true, &["1"], &["60000"]);
+    s.advance(7_200);
+    assert_eq!(pending(&s, &alice, OrderKind::Settlement).len(), 1);
+    let expected = "withdrawal 3929400001 exceeds free collateral 3929400000";
+    s.rejects(&alice, &Suite::withdraw_msg(3_929_400_001), &[], expected);
+    s.set_price("BTC", "59000");
+    let res = keeper_run(&mut s, &keeper, None);
+    assert_eq!(settled_move(&res), 1_001_666_667);
+    assert_eq!(s.account(&alice).collateral.i128(), 8_937_833_333);
+}
+
 /// Scenario 86's world: BTC deferred ([`wide_impact_btc`], wide caps), ETH immediate, a
 /// 100,000 vault (the LP's). Honest alice (20,000) holds 1 ETH and buys 1 BTC at most 60,100,
 /// pinned at 60,000; ETH's feed stops for 61 s (scenario 59's wait) while BTC rises to 63,000.
