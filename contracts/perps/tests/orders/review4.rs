@@ -374,10 +374,10 @@ fn s85_a_settling_entry_waits_out_a_silent_feed_with_its_reservation_held() {
 
 /// Scenario 86's world: BTC deferred ([`wide_impact_btc`], wide caps), ETH immediate, a
 /// 100,000 vault (the LP's). Honest alice (20,000) holds 1 ETH and buys 1 BTC at most 60,100,
-/// pinned at 60,000; ETH's feed stops for 61 s (scenario 59's wait) while BTC rises to 63,000.
+/// pinned at 60,000; ETH's feed stops for 61 s (scenario 59's wait) while BTC moves to `later`.
 /// `grief`: bob (the LP's second wallet, 50,000) buys 5 BTC, filled while her order waits, and
 /// closes them after. Returns `[alice's equity, the LP's pair: V + bob's C]`, base units.
-fn a_rise_while_an_honest_order_waits(grief: bool) -> [i128; 2] {
+fn an_honest_order_waits_while_btc_moves(later: &str, grief: bool) -> [i128; 2] {
     let mut s = wide_caps_world(100_000_000);
     let alice = s.trader("alice", 20_000, 20_000);
     let bob = s.trader("bob", 50_000, 50_000);
@@ -387,11 +387,11 @@ fn a_rise_while_an_honest_order_waits(grief: bool) -> [i128; 2] {
     s.exec(&alice, &buy("1", Some("60100"))).unwrap();
     s.set_price("BTC", "60000");
     s.advance(61);
-    s.set_price("BTC", "63000");
+    s.set_price("BTC", later);
     keeper_run(&mut s, &keeper, None);
     if grief {
         s.exec(&bob, &buy("5", None)).unwrap();
-        s.set_price("BTC", "63000");
+        s.set_price("BTC", later);
         keeper_run(&mut s, &keeper, None);
     }
     s.set_price("ETH", "3000");
@@ -399,19 +399,32 @@ fn a_rise_while_an_honest_order_waits(grief: bool) -> [i128; 2] {
     if grief {
         assert!(failed(&res).reason.contains("60330"));
     }
-    s.set_price("BTC", "63000");
+    s.set_price("BTC", later);
     keeper_run(&mut s, &keeper, None);
     if grief {
         s.close(&bob, "BTC").unwrap();
-        s.set_price("BTC", "63000");
+        s.set_price("BTC", later);
         keeper_run(&mut s, &keeper, None);
     }
     let pair = s.vault().equity.i128() + s.account(&bob).collateral.i128();
     [s.account(&alice).equity.i128(), pair]
 }
 
+/// Scenario 86 after a fall (safe): the same grief when BTC fell to 57,000 instead. Her failure
+/// is charged the fill she accepted (60,100) closed at 57,095: 3,005 (equity 16,934.5; her fill
+/// at 60,030 marked at 57,000: 16,909.47); the LP and bob end 152,949.715 instead of
+/// 153,049.524: the griefer's round trip only burns 99.809 of fees (the settlement's charge is
+/// what the fill would have lost, not more).
+#[test]
+fn s86_griefing_a_waiting_order_after_a_fall_gains_the_griefer_nothing() {
+    let without = an_honest_order_waits_while_btc_moves("57000", false);
+    assert_eq!(without, [16_909_470_000, 153_049_524_000]);
+    let griefed = an_honest_order_waits_while_btc_moves("57000", true);
+    assert_eq!(griefed, [16_934_500_000, 152_949_715_000]);
+}
+
 /// Scenario 86 (open, `#[ignore]`; not introduced by the settlement): griefing an honest order
-/// into failure after the price moved its way. In [`a_rise_while_an_honest_order_waits`] the
+/// into failure after the price moved its way. In [`an_honest_order_waits_while_btc_moves`] (BTC at 63,000) the
 /// order, pinned at 60,000, would fill at 60,030 with BTC at 63,000: alice's equity 22,909.47.
 /// Bob's 5 BTC fill while hers waits (a younger order of the market is not held behind a
 /// waiting older one), her fill would be 60,330 > 60,100 and it fails: 60.5 of fees, no move
@@ -425,12 +438,12 @@ fn a_rise_while_an_honest_order_waits(grief: bool) -> [i128; 2] {
 #[test]
 #[ignore = "scenario 86: a younger order moves the skew under a waiting one to fail it after a rise (open)"]
 fn s86_an_lp_wallet_cannot_fail_a_waiting_order_to_keep_its_gain() {
-    let [alice_filled, pair_without] = a_rise_while_an_honest_order_waits(false);
+    let [alice_filled, pair_without] = an_honest_order_waits_while_btc_moves("63000", false);
     assert_eq!(
         (alice_filled, pair_without),
         (22_909_470_000, 147_046_524_000)
     );
-    let [alice, pair] = a_rise_while_an_honest_order_waits(true);
+    let [alice, pair] = an_honest_order_waits_while_btc_moves("63000", true);
     // safe: alice keeps her fill's gain (today 19,939.5) and the griefer's pair gains nothing
     // (today 149,932.685)
     assert_eq!(alice, alice_filled);
