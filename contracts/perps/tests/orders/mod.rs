@@ -8,6 +8,7 @@ mod lp;
 mod lp_attacks;
 mod market;
 mod review3;
+mod review4;
 mod settlement;
 mod sim;
 mod triggered;

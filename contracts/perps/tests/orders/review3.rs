@@ -13,7 +13,7 @@ use super::failure::{failed, raced, wide_impact_btc};
 use super::{deferred_suite, keeper_run, orders_of, settle_at, settled_move};
 use crate::suite::{config_update, d, fee_market, plain_market, sd, usdc, Suite, USDC};
 
-fn buy(size: &str, acceptable: Option<&str>) -> ExecuteMsg {
+pub(super) fn buy(size: &str, acceptable: Option<&str>) -> ExecuteMsg {
     ExecuteMsg::Trade {
         market_id: "BTC".into(),
         size_delta: sd(size),
@@ -31,7 +31,7 @@ fn charged(res: &AppResponse) -> (u128, u128, u128) {
 
 /// BTC with a 0.1 % fee, impact on a 1,000 skew scale capped at 0.3 %, no funding (scenario
 /// 62's).
-fn fee_btc() -> MarketConfig {
+pub(super) fn fee_btc() -> MarketConfig {
     MarketConfig {
         max_funding_rate_per_day: Decimal256::zero(),
         ..fee_market("BTC", "1000")
@@ -40,7 +40,7 @@ fn fee_btc() -> MarketConfig {
 
 /// A 100,000 vault (`edit` on the instantiation) with `btc` deferred next to immediate ETH and,
 /// when given, immediate SOL at 100; keeper fee 0.5.
-fn deferred_btc_world(
+pub(super) fn deferred_btc_world(
     btc: MarketConfig,
     sol: Option<MarketConfig>,
     edit: impl FnOnce(&mut InstantiateMsg),
@@ -112,6 +112,21 @@ fn s74_an_order_its_own_bound_refuses_at_the_record_pays_no_move_whatever_failed
     fees_only("9.5", "59300", "59000", "impact");
 }
 
+/// BTC deferred ([`wide_impact_btc`], long OI capped at `max_long_oi` USDC, 20 × V of skew),
+/// ETH plain and immediate, wide exposure caps (20 × V), a 100,000 vault, keeper fee 0.5.
+pub(super) fn wide_caps_world(max_long_oi: u128) -> Suite {
+    let btc = MarketConfig {
+        max_skew_to_vault: Some(d("20")),
+        max_long_oi: usdc(max_long_oi),
+        ..wide_impact_btc()
+    };
+    deferred_btc_world(btc, None, |m| {
+        m.vault_min_backing = d("0.02");
+        m.adl_trigger_ratio = Some(d("0.01"));
+        m.max_total_skew_to_vault = Some(d("20"));
+    })
+}
+
 /// The world of scenarios 72–73: BTC deferred ([`wide_impact_btc`], long OI capped at
 /// `max_long_oi` USDC), ETH plain and immediate, wide exposure caps (20 × V), a 100,000 vault,
 /// keeper fee 0.5. A whale shorts 5 BTC (K = −5: a buy meets a favourable impact). The attacker
@@ -126,16 +141,7 @@ fn a_waiting_buy_on_a_short_skew(
     max_long_oi: u128,
     w2_buys: &str,
 ) -> (AppResponse, Suite, [Addr; 2]) {
-    let btc = MarketConfig {
-        max_skew_to_vault: Some(d("20")),
-        max_long_oi: usdc(max_long_oi),
-        ..wide_impact_btc()
-    };
-    let mut s = deferred_btc_world(btc, None, |m| {
-        m.vault_min_backing = d("0.02");
-        m.adl_trigger_ratio = Some(d("0.01"));
-        m.max_total_skew_to_vault = Some(d("20"));
-    });
+    let mut s = wide_caps_world(max_long_oi);
     let whale = s.trader("whale", 100_000, 100_000);
     let attacker = s.trader("attacker", 20_000, 20_000);
     let w2 = s.trader("w2", 50_000, 50_000);
@@ -251,14 +257,27 @@ fn s76_an_isolated_failure_never_pays_more_than_its_margin() {
 /// fee 0.5; SOL at 100. The attacker (20,000) places a 1-BTC buy; the record after its block
 /// pins it at 60,000. Returns the suite, `[attacker, w2, keeper]` and the order's id.
 fn a_buy_pinned_next_to_an_immediate_market() -> (Suite, [Addr; 3], u64) {
+    a_buy_pinned_next_to_an_immediate_market_after(|_, _| {})
+}
+
+/// [`a_buy_pinned_next_to_an_immediate_market`] with `first` run by the attacker before its buy
+/// (scenario 81's guard).
+pub(super) fn a_buy_pinned_next_to_an_immediate_market_after(
+    first: impl FnOnce(&mut Suite, &Addr),
+) -> (Suite, [Addr; 3], u64) {
     let mut sol = plain_market("SOL");
     sol.max_skew_to_vault = Some(d("2"));
     let mut s = deferred_btc_world(fee_btc(), Some(sol), |_| {});
     let attacker = s.trader("attacker", 20_000, 20_000);
     let w2 = s.trader("w2", 20_000, 20_000);
     let keeper = s.trader("keeper", 0, 0);
+    first(&mut s, &attacker);
     s.trade(&attacker, "BTC", "1");
-    let id = orders_of(&s, &attacker)[0].order_id;
+    let id = orders_of(&s, &attacker)
+        .iter()
+        .find(|o| o.kind == perps_api::perps::OrderKind::Market)
+        .map(|o| o.order_id)
+        .unwrap();
     s.set_price("BTC", "60000");
     (s, [attacker, w2, keeper], id)
 }

@@ -7,7 +7,7 @@ mod adl_skew;
 mod bystanders;
 mod deferred;
 mod liquidation_payout;
-mod pending;
+pub(crate) mod pending;
 mod review2;
 mod reward_farming;
 mod stale_lp;

@@ -23,7 +23,12 @@ fn mark(who: &Addr) -> ExecuteMsg {
 /// in cash; the other 20,000 is owed to it only by carol's unrealized loss.
 fn a_winner_paid_beyond_the_cash() -> (Suite, [Addr; 5]) {
     let markets = [("BTC", plain_market("BTC")), ("ETH", plain_market("ETH"))];
-    let mut s = Suite::with_vault(|_| {}, &markets, 100_000);
+    a_winner_paid_beyond_the_cash_in(Suite::with_vault(|_| {}, &markets, 100_000))
+}
+
+/// [`a_winner_paid_beyond_the_cash`] in the suite `s` (BTC and ETH plain, a 100,000 vault;
+/// other markets without positions: `orders::review4`'s scenario 90).
+pub(crate) fn a_winner_paid_beyond_the_cash_in(mut s: Suite) -> (Suite, [Addr; 5]) {
     let [whale, carol] = s.traders(["whale", "carol"], 100_000, 100_000);
     let [dave, erin] = s.traders(["dave", "erin"], 50_000, 50_000);
     let keeper = s.trader("keeper", 0, 0);
