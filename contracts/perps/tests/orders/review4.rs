@@ -4,7 +4,7 @@
 //! test asserts the safe outcome; the attacks that work today are `#[ignore]` and fail.
 
 use cosmwasm_std::{Addr, Uint128};
-use perps_api::events::{LpOrderExecutedEvent, OrderSettledEvent};
+use perps_api::events::{LpOrderExecutedEvent, OrderExecutedEvent, OrderSettledEvent};
 use perps_api::perps::{
     ExecuteMsg, MarketConfig, MarketStatusUpdate, OrderKind, TradeMode, Trigger,
 };
@@ -35,6 +35,14 @@ fn pending(s: &Suite, who: &Addr, kind: OrderKind) -> Vec<(u64, u128)> {
         .iter()
         .filter(|o| o.kind == kind)
         .map(|o| (o.order_id, o.reserved.unwrap_or_default().u128()))
+        .collect()
+}
+
+/// The owners of the orders `res` filled, in order.
+fn executed(res: &cw_multi_test::AppResponse) -> Vec<Addr> {
+    Suite::typed::<OrderExecutedEvent>(res)
+        .into_iter()
+        .map(|e| e.account)
         .collect()
 }
 
@@ -375,8 +383,10 @@ fn s85_a_settling_entry_waits_out_a_silent_feed_with_its_reservation_held() {
 /// Scenario 86's world: BTC deferred ([`wide_impact_btc`], wide caps), ETH immediate, a
 /// 100,000 vault (the LP's). Honest alice (20,000) holds 1 ETH and buys 1 BTC at most 60,100,
 /// pinned at 60,000; ETH's feed stops for 61 s (scenario 59's wait) while BTC moves to `later`.
-/// `grief`: bob (the LP's second wallet, 50,000) buys 5 BTC, filled while her order waits, and
-/// closes them after. Returns `[alice's equity, the LP's pair: V + bob's C]`, base units.
+/// `grief`: bob (the LP's second wallet, 50,000) buys 5 BTC while her order waits at its record,
+/// and closes them after. His younger order waits behind hers (it filled first before the fix,
+/// and failed hers); once ETH is back hers fills first, then his. Returns `[alice's equity, the
+/// LP's pair: V + bob's C]`, base units.
 fn an_honest_order_waits_while_btc_moves(later: &str, grief: bool) -> [i128; 2] {
     let mut s = wide_caps_world(100_000_000);
     let alice = s.trader("alice", 20_000, 20_000);
@@ -392,13 +402,18 @@ fn an_honest_order_waits_while_btc_moves(later: &str, grief: bool) -> [i128; 2] 
     if grief {
         s.exec(&bob, &buy("5", None)).unwrap();
         s.set_price("BTC", later);
-        keeper_run(&mut s, &keeper, None);
+        // bob's younger order waits behind hers (before the fix it filled here)
+        assert!(executed(&keeper_run(&mut s, &keeper, None)).is_empty());
     }
     s.set_price("ETH", "3000");
     let res = keeper_run(&mut s, &keeper, None);
-    if grief {
-        assert!(failed(&res).reason.contains("60330"));
-    }
+    // hers fills first, at her record; bob's after it
+    let owners = if grief {
+        vec![alice.clone(), bob.clone()]
+    } else {
+        vec![alice.clone()]
+    };
+    assert_eq!(executed(&res), owners);
     s.set_price("BTC", later);
     keeper_run(&mut s, &keeper, None);
     if grief {
@@ -410,33 +425,28 @@ fn an_honest_order_waits_while_btc_moves(later: &str, grief: bool) -> [i128; 2] 
     [s.account(&alice).equity.i128(), pair]
 }
 
-/// Scenario 86 after a fall (safe): the same grief when BTC fell to 57,000 instead. Her failure
-/// is charged the fill she accepted (60,100) closed at 57,095: 3,005 (equity 16,934.5; her fill
-/// at 60,030 marked at 57,000: 16,909.47); the LP and bob end 152,949.715 instead of
-/// 153,049.524: the griefer's round trip only burns 99.809 of fees (the settlement's charge is
-/// what the fill would have lost, not more).
+/// Scenario 86 after a fall: the same grief when BTC fell to 57,000 instead. Her order fills at
+/// her record first (60,030 marked at 57,000: equity 16,909.47 either way; before the fix her
+/// failure was charged the fill she accepted, 60,100, closed at 57,095: 16,934.5); the LP and bob
+/// end 152,934.125 instead of 153,049.524: the griefer's round trip only burns 115.399 of fees
+/// and impact.
 #[test]
 fn s86_griefing_a_waiting_order_after_a_fall_gains_the_griefer_nothing() {
     let without = an_honest_order_waits_while_btc_moves("57000", false);
     assert_eq!(without, [16_909_470_000, 153_049_524_000]);
     let griefed = an_honest_order_waits_while_btc_moves("57000", true);
-    assert_eq!(griefed, [16_934_500_000, 152_949_715_000]);
+    assert_eq!(griefed, [16_909_470_000, 152_934_125_000]);
 }
 
-/// Scenario 86 (open, `#[ignore]`; not introduced by the settlement): griefing an honest order
-/// into failure after the price moved its way. In [`an_honest_order_waits_while_btc_moves`] (BTC at 63,000) the
-/// order, pinned at 60,000, would fill at 60,030 with BTC at 63,000: alice's equity 22,909.47.
-/// Bob's 5 BTC fill while hers waits (a younger order of the market is not held behind a
-/// waiting older one), her fill would be 60,330 > 60,100 and it fails: 60.5 of fees, no move
-/// (a failure never pays a gain): 19,939.5. The LP and bob end 149,932.685 instead of
-/// 147,046.524: +2,886.161 (alice's 2,969.97, less bob's fees to the insurance fund and the
-/// keeper fees). The settlement's charge itself is fair (down, it is the fill's loss; the
-/// griefer then only burns fees); what the griefer harvests is the order's upside. Fix
-/// direction: while an order of a market waits at its record (another market of its book
-/// stale), the younger orders of that market wait too (the per-market id order holds through a
-/// wait), so nobody can move its skew or caps between its record and its fill.
+/// Scenario 86 (fixed; failed on the old main): griefing an honest order into failure after the
+/// price moved its way. In [`an_honest_order_waits_while_btc_moves`] (BTC at 63,000) the order,
+/// pinned at 60,000, fills at 60,030 with BTC at 63,000: alice's equity 22,909.47. Before the
+/// fix bob's 5 BTC filled while hers waited, her fill would then have been 60,330 > 60,100 and
+/// it failed: 60.5 of fees, no move (a failure never pays a gain): 19,939.5, and the LP and bob
+/// ended 149,932.685 instead of 147,046.524 (+2,886.161). Now an order that waits at its record
+/// holds its market's younger orders (the per-market id order holds through a wait): hers fills
+/// first, and the pair ends 146,919.083 (the griefer's round trip costs it 127.441).
 #[test]
-#[ignore = "scenario 86: a younger order moves the skew under a waiting one to fail it after a rise (open)"]
 fn s86_an_lp_wallet_cannot_fail_a_waiting_order_to_keep_its_gain() {
     let [alice_filled, pair_without] = an_honest_order_waits_while_btc_moves("63000", false);
     assert_eq!(
@@ -444,9 +454,10 @@ fn s86_an_lp_wallet_cannot_fail_a_waiting_order_to_keep_its_gain() {
         (22_909_470_000, 147_046_524_000)
     );
     let [alice, pair] = an_honest_order_waits_while_btc_moves("63000", true);
-    // safe: alice keeps her fill's gain (today 19,939.5) and the griefer's pair gains nothing
-    // (today 149,932.685)
+    // safe: alice keeps her fill's gain (19,939.5 on the old main) and the griefer's pair gains
+    // nothing (149,932.685 on the old main)
     assert_eq!(alice, alice_filled);
+    assert_eq!(pair, 146_919_083_000);
     assert!(pair <= pair_without, "{pair} > {pair_without}");
 }
 

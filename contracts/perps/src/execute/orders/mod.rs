@@ -13,6 +13,7 @@ pub mod sweep;
 use cosmwasm_std::{Addr, BankMsg, Coin, DepsMut, Env, MessageInfo, Response, SubMsg};
 use cw_utils::nonpayable;
 use perps_api::perps::Trigger;
+use perps_api::price_feed::HistoryRecord;
 
 use crate::error::{ContractError, ContractResult};
 use crate::orders::{
@@ -74,7 +75,8 @@ pub fn execute_orders(
 
 /// Runs order `id` after the older ready orders of its market (so that within a market orders
 /// fill in id order whoever picks them), within `limit` orders handled in all: the market's
-/// conditional orders a record triggered join its market orders first ([`sweep`]).
+/// conditional orders a record triggered join its market orders first ([`sweep`]). Once an
+/// order of the market waits at its record ([`hold`]), the younger ones wait too.
 fn run_in_order(
     deps: &mut DepsMut,
     env: &Env,
@@ -87,14 +89,18 @@ fn run_in_order(
     let Some(order) = orders::load_order(deps.storage, id)? else {
         return Ok(false);
     };
+    let market_id = &order.market_id;
+    if held(batch, market_id) {
+        return Ok(false);
+    }
     let mut seen = None;
     if order.lp_shares.is_none() {
-        seen = sweep::sweep(deps, cfg, &order.market_id, id)?;
+        seen = sweep::sweep(deps, cfg, market_id, id)?;
         if seen.is_none() {
             return Ok(false);
         }
     }
-    for older in market_order_ids(deps.storage, &order.market_id, Some(id))? {
+    for older in market_order_ids(deps.storage, market_id, Some(id))? {
         if batch.handled >= limit {
             return Ok(false);
         }
@@ -104,12 +110,40 @@ fn run_in_order(
                 s.state = None;
             }
             run_order(deps, env, cfg, keeper, older, o, None, batch)?;
+            if held(batch, market_id) {
+                return Ok(false);
+            }
         }
     }
     if batch.handled >= limit {
         return Ok(false);
     }
     run_order(deps, env, cfg, keeper, id, order, seen, batch)
+}
+
+/// Scenario 86 (DESIGN 6.11: within a market, orders execute in id order): an order that waits
+/// at its record `rec` because another market of its owner's book has no usable price holds the
+/// younger orders of its market for the rest of the call; a later call runs it again before any
+/// of them ([`run_in_order`]), so they wait until it fills or fails — for at most
+/// `max_order_age_secs` after its record, after which they run past it (docs/decisions.md
+/// "Scenario 86 fixed"). A settling entry, an LP order, or an order without its record never
+/// holds (their waits do not come here).
+pub(super) fn hold(
+    env: &Env,
+    cfg: &Config,
+    order: &StoredOrder,
+    rec: &HistoryRecord,
+    batch: &mut Batch,
+) {
+    let until = rec.accepted_time.saturating_add(cfg.max_order_age_secs);
+    if env.block.time.seconds() <= until && !held(batch, &order.market_id) {
+        batch.held.push(order.market_id.clone());
+    }
+}
+
+/// Whether an order of `market_id` waits at its record in this call ([`hold`]).
+fn held(batch: &Batch, market_id: &str) -> bool {
+    batch.held.iter().any(|m| m == market_id)
 }
 
 /// The events, submessages and the keeper's payment of a call that executed orders.

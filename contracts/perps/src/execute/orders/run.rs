@@ -43,6 +43,9 @@ pub struct Batch {
     pub fund_requested: Uint128,
     /// Orders handled: filled, failed, expired or cancelled.
     pub handled: u32,
+    /// Markets whose younger orders wait in this call: an order of theirs waits at its record
+    /// ([`super::hold`], scenario 86).
+    pub held: Vec<String>,
 }
 
 /// Runs order `id` (as loaded) if it is ready: filled or failed at its record, or removed when
@@ -269,6 +272,7 @@ fn fill(
             batch.events.extend(events);
         }
         Err(ContractError::Oracle(e)) if e.market_id() != order.market_id => {
+            super::hold(env, cfg, order, rec, batch);
             return wait_for_book(deps, id, order, &read);
         }
         Err(reason) => {
