@@ -133,7 +133,9 @@ pub(super) fn wide_caps_world(max_long_oi: u128) -> Suite {
 /// (20,000) holds 1 ETH in its cross book and places a 1-BTC buy with `acceptable`; the record
 /// after its block pins it at 60,000 (a fill at K = −5: 59,730). ETH's feed then stops for
 /// 61 s while BTC's falls to 54,000: the order waits (scenario 59's rule). Its second wallet
-/// `w2` buys `w2_buys` BTC at 54,000, filled while the attacker's order waits; ETH comes back
+/// `w2` buys `w2_buys` BTC at 54,000 more than 300 s after the attacker's record (before that
+/// the waiting order holds the market's younger orders, scenario 86), filled while the
+/// attacker's order waits; ETH comes back
 /// and the keeper executes the attacker's order. Returns the keeper's response, the suite and
 /// `[attacker, w2]`.
 fn a_waiting_buy_on_a_short_skew(
@@ -158,7 +160,10 @@ fn a_waiting_buy_on_a_short_skew(
     s.set_price("BTC", "54000");
     let res = keeper_run(&mut s, &keeper, None);
     assert_eq!(Suite::attr(&res, "wasm", "orders_handled"), "0");
-    // the second wallet (no ETH) trades BTC while the attacker's order waits
+    // the second wallet (no ETH) trades BTC while the attacker's order waits, past the 300 s
+    // its record holds the market's younger orders (scenario 86)
+    s.advance(240);
+    s.set_price("BTC", "54000");
     s.exec(&w2, &buy(w2_buys, None)).unwrap();
     s.set_price("BTC", "54000");
     let res = keeper_run(&mut s, &keeper, None);
