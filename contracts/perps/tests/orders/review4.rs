@@ -461,6 +461,49 @@ fn s86_an_lp_wallet_cannot_fail_a_waiting_order_to_keep_its_gain() {
     assert!(pair <= pair_without, "{pair} > {pair_without}");
 }
 
+/// Scenario 86's hold by every path, and its bound. Alice's buy waits at its record (60,000,
+/// accepted at `t`; ETH stale); bob's younger buy of 5 BTC has its record (63,000). A keeper
+/// passing only bob's id runs hers first, which waits again: his does not run; nor does his own
+/// next message (a withdrawal) run it. At `t + 300` (`max_order_age_secs` after her record) his
+/// order still waits; one second later it runs past hers (liveness: an outage of another market
+/// of her book holds her market's younger orders at most that long). When ETH is back, hers
+/// then meets the skew his moved and fails (60,330 > 60,100): past the bound the old exposure
+/// remains.
+#[test]
+fn s86_a_waiting_order_holds_its_market_by_every_path_for_max_order_age_secs() {
+    let mut s = wide_caps_world(100_000_000);
+    let alice = s.trader("alice", 20_000, 20_000);
+    let bob = s.trader("bob", 50_000, 50_000);
+    let keeper = s.trader("keeper", 0, 0);
+    s.set_price("ETH", "3000");
+    s.trade(&alice, "ETH", "1");
+    s.exec(&alice, &buy("1", Some("60100"))).unwrap();
+    s.set_price("BTC", "60000");
+    let t = s.now();
+    s.advance(61);
+    s.set_price("BTC", "63000");
+    s.exec(&bob, &buy("5", None)).unwrap();
+    s.set_price("BTC", "63000");
+    let bobs = pending(&s, &bob, OrderKind::Market)[0].0;
+    let res = keeper_run(&mut s, &keeper, Some(vec![bobs]));
+    assert_eq!(Suite::attr(&res, "wasm", "orders_handled"), "0");
+    s.exec(&bob, &Suite::withdraw_msg(1)).unwrap();
+    assert_eq!(pending(&s, &bob, OrderKind::Market).len(), 1);
+    s.advance(t + 299 - s.now());
+    s.set_price("BTC", "63000");
+    assert_eq!(s.now(), t + 300);
+    assert!(executed(&keeper_run(&mut s, &keeper, None)).is_empty());
+    s.set_price("BTC", "63000");
+    assert_eq!(
+        executed(&keeper_run(&mut s, &keeper, None)),
+        vec![bob.clone()]
+    );
+    assert_eq!(pending(&s, &alice, OrderKind::Market).len(), 1);
+    s.set_price("ETH", "3000");
+    let res = keeper_run(&mut s, &keeper, None);
+    assert!(failed(&res).reason.contains("60330"));
+}
+
 /// Scenario 87 (open, `#[ignore]`): an LP provides ahead of a known settlement charge. Bob's 5
 /// BTC fill first, alice's buy (at most 60,100) fails at the record 60,000 with BTC already at
 /// 54,000: her settling entry will charge about 6,010 at the next record, and the vault's
