@@ -99,6 +99,11 @@ pub struct StoredOrder {
     /// A settling entry's record price (the failed order's pinned record).
     #[serde(rename = "sr", default, skip_serializing_if = "Option::is_none")]
     pub settle_record: Option<Decimal256>,
+    /// A settling entry of an order that joined the isolated position its market held at the
+    /// failure (its `mode`: that position's margin then): charged from that position's margin,
+    /// nothing once the position is gone (scenarios 81, 91).
+    #[serde(rename = "sp", default, skip_serializing_if = "is_false")]
+    pub settle_in_position: bool,
 }
 
 fn is_false(b: &bool) -> bool {

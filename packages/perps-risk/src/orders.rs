@@ -192,6 +192,27 @@ pub fn order_charge(
     ))
 }
 
+/// Charges `amount` to vault cash from the isolated margin `M` of the position acted on first
+/// (as far as it holds above zero), then from `C` (as far as it holds): a settling entry of an
+/// order that joined that position (scenario 91: its fill would have lost from that margin; what
+/// the owner moved out of it since is in `C`). Returns the movement and what was charged.
+pub fn margin_charge(b: Balances, amount: Uint128) -> Result<(Moved, Uint128), RiskError> {
+    let margin = b.margin.unwrap_or_default();
+    let from_margin = amount.min(Uint128::try_from(margin.max(Int128::zero())).unwrap_or_default());
+    let rest = amount.checked_sub(from_margin)?;
+    let from_c = rest.min(Uint128::try_from(b.collateral.max(Int128::zero())).unwrap_or_default());
+    let mut m = Moved {
+        after: b,
+        ..Moved::default()
+    };
+    let taken = int128(from_margin)?;
+    m.after.margin = b.margin.map(|x| x.checked_sub(taken)).transpose()?;
+    m.after.collateral = b.collateral.checked_sub(int128(from_c)?)?;
+    let charged = from_margin.checked_add(from_c)?;
+    m.after.vault_cash = b.vault_cash.checked_add(int128(charged)?)?;
+    Ok((m, charged))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,6 +307,38 @@ mod tests {
         };
         let (m, c) = order_charge(neg, Uint128::new(500), Uint128::new(400)).unwrap();
         assert_eq!(c, OrderCharge::default());
+        assert_eq!(m.after, neg);
+    }
+
+    #[test]
+    fn a_margin_charge_takes_the_margin_first_then_collateral_never_below_zero() {
+        let b = Balances {
+            collateral: Int128::new(300),
+            margin: Some(Int128::new(100)),
+            vault_cash: Int128::new(10),
+            ..Balances::default()
+        };
+        let (m, c) = margin_charge(b, Uint128::new(250)).unwrap();
+        assert_eq!(c, Uint128::new(250));
+        assert_eq!(
+            (m.after.margin, m.after.collateral, m.after.vault_cash),
+            (Some(Int128::zero()), Int128::new(150), Int128::new(260))
+        );
+        assert!(m.conserves(&b).unwrap());
+        let (m, c) = margin_charge(b, Uint128::new(1_000)).unwrap();
+        assert_eq!(c, Uint128::new(400));
+        assert_eq!(
+            (m.after.margin, m.after.collateral),
+            (Some(Int128::zero()), Int128::zero())
+        );
+        assert!(m.conserves(&b).unwrap());
+        let neg = Balances {
+            margin: Some(Int128::new(-5)),
+            collateral: Int128::new(-1),
+            ..b
+        };
+        let (m, c) = margin_charge(neg, Uint128::new(50)).unwrap();
+        assert_eq!(c, Uint128::zero());
         assert_eq!(m.after, neg);
     }
 

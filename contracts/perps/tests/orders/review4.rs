@@ -58,7 +58,7 @@ fn c_and_btc_margin(s: &Suite, who: &Addr) -> (i128, u128) {
     (a.collateral.i128(), m.u128())
 }
 
-/// Scenario 81 (open, `#[ignore]`): a cross failure's move is capped by an isolated position of
+/// Scenario 81 (fixed; failed on the old main): a cross failure's move is capped by an isolated position of
 /// its market that exists when it settles. `run_settlement` bounds the charge by
 /// `isolated_bound`, which reads the account's position in the market at the settlement, not
 /// the book the order failed in. Scenario 77's world (BTC deferred, SOL immediate with a 2 × V
@@ -77,7 +77,6 @@ fn c_and_btc_margin(s: &Suite, who: &Addr) -> (i128, u128) {
 /// settlement reads only that, never the positions at the settlement (also closes a
 /// `remove_margin` of the existing isolated position between the failure and the record).
 #[test]
-#[ignore = "scenario 81: an isolated position opened before the record caps a cross failure's move (open)"]
 fn s81_an_isolated_position_opened_before_the_record_does_not_cap_a_cross_failure() {
     let guarded = |s: &mut Suite, attacker: &Addr| {
         s.exec(attacker, &guard("59000", 10)).unwrap();
@@ -100,7 +99,7 @@ fn s81_an_isolated_position_opened_before_the_record_does_not_cap_a_cross_failur
     assert_eq!((c, margin), (13_926_500_000, 9_945_999));
 }
 
-/// Scenario 81 on an immediate market (open, `#[ignore]`): there the owner opens the capping
+/// Scenario 81 on an immediate market (fixed; failed on the old main): there the owner opens the capping
 /// position itself after the failure. BTC immediate (0.1 % fee, impact on a 1,000 skew scale,
 /// capped at 1 %); alice (20,000) has a conditional cross buy of 1 BTC above 60,500 (at most
 /// 60,700), triggered by the record at 60,600. BTC falls to 54,540 before a keeper runs it; bob
@@ -112,7 +111,6 @@ fn s81_an_isolated_position_opened_before_the_record_does_not_cap_a_cross_failur
 /// the margin) instead of 13,858.9 — 6,060 the vault does not get, the fill's loss at the
 /// move since the record (scenario 62's option, reopened). Fix: as above.
 #[test]
-#[ignore = "scenario 81: an isolated position opened after a failure caps its move (open)"]
 fn s81_an_isolated_position_opened_after_a_failure_does_not_cap_its_move() {
     let mut s = Suite::with_btc(wide_impact_btc());
     let owner = s.owner.clone();
@@ -493,7 +491,7 @@ fn s87_an_lp_provide_cannot_capture_a_known_settlement_charge() {
     assert!(paid <= 1_000_000 * USDC, "{paid}");
 }
 
-/// Scenario 88 (open, `#[ignore]`; low: needs idle keepers): a settled market charges a
+/// Scenario 88 (fixed; failed on the old main; low: needs idle keepers): a settled market charges a
 /// settling entry at its settlement price even when the record the entry is pinned to is held.
 /// Alice's failed buy (fill 60,100, record 60,000) has its next record at 54,000 (a 6,010
 /// move); nobody runs it; BTC is back at 60,000 and the owner settles the market at the oracle
@@ -502,7 +500,6 @@ fn s87_an_lp_provide_cannot_capture_a_known_settlement_charge() {
 /// direction: `run_settlement` looks for its pinned record first and uses the settlement price
 /// only when no record after the failure's block exists.
 #[test]
-#[ignore = "scenario 88: a settled market charges a settling entry at the settlement price past its held record (open)"]
 fn s88_a_settled_market_keeps_the_record_a_settling_entry_is_pinned_to() {
     let (mut s, [alice, keeper], _) = buys_after_bob(10_000, None, true, &["1"], &["60000"]);
     let id = pending(&s, &alice, OrderKind::Settlement)[0].0;
@@ -680,7 +677,7 @@ fn s90_a_bankrupt_books_shortfall_is_netted_against_its_own_pending_payout() {
     assert_eq!(w.pending_payout, Some(Uint128::new(17_884_344_950)));
 }
 
-/// Scenario 91 (open, `#[ignore]`; an honest user overcharged, 81's root cause): a failure
+/// Scenario 91 (fixed; failed on the old main; an honest user overcharged, 81's root cause): a failure
 /// that would have filled into an existing isolated position is charged from `C` once a
 /// liquidation closed that position. Alice (30,000) holds 1 BTC isolated at 60,030 with 10,000
 /// of margin (9,939.97 after its fee); bob's 5 BTC fail her next buy of 0.5 (no mode: it joins
@@ -694,7 +691,6 @@ fn s90_a_bankrupt_books_shortfall_is_netted_against_its_own_pending_payout() {
 /// it stands at the settlement (at most its margin at the failure; nothing once it is gone),
 /// never out of `C`.
 #[test]
-#[ignore = "scenario 91: a failure that would have joined a liquidated isolated position is charged from C (open)"]
 fn s91_a_failure_into_a_liquidated_isolated_position_never_reaches_c() {
     let (mut s, [alice, keeper], _) = buys_after_bob(30_000, None, false, &[], &["60000"]);
     s.exec(&alice, &Suite::isolated_msg("BTC", "1", 10_000 * USDC))

@@ -132,6 +132,7 @@ fn store(
         },
         settle_fill: None,
         settle_record: None,
+        settle_in_position: false,
     };
     let order_id = orders::insert(deps.storage, &order)?;
     Ok(Response::new()
