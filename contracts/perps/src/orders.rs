@@ -250,6 +250,10 @@ pub const BELOW: u8 = 1;
 /// does not depend on the records still held). Written raw with `perps_api::entry::json_vec`
 /// and read with `from_json`; the map is its layout, for tests and tools.
 pub const PINNED: Map<u64, HistoryRecord> = Map::new("op");
+/// How many settling entries (failed orders whose move is charged at their next record) are
+/// pending: an LP provide waits while any is (scenario 87: its share price would not count the
+/// charge the vault is about to receive).
+pub const SETTLING: Item<u32> = Item::new("os");
 /// The id the next order gets.
 pub const NEXT_ORDER_ID: Item<u64> = Item::new("on");
 /// Whether any market is deferred (then LP actions run as orders, DESIGN 6.11); written by
@@ -391,6 +395,13 @@ pub fn insert(storage: &mut dyn Storage, order: &StoredOrder) -> StdResult<u64> 
         None => MARKET_ORDERS.save(storage, (&order.market_id, id), &())?,
     }
     Ok(id)
+}
+
+/// Counts a settling entry in (`up`) or out of [`SETTLING`].
+pub fn count_settling(storage: &mut dyn Storage, up: bool) -> StdResult<()> {
+    let n = SETTLING.may_load(storage)?.unwrap_or(0);
+    let n = if up { n.saturating_add(1) } else { n.saturating_sub(1) };
+    SETTLING.save(storage, &n)
 }
 
 /// Removes an order and its indexes (which releases its reservation).

@@ -448,7 +448,7 @@ fn s86_an_lp_wallet_cannot_fail_a_waiting_order_to_keep_its_gain() {
     assert!(pair <= pair_without, "{pair} > {pair_without}");
 }
 
-/// Scenario 87 (open, `#[ignore]`): an LP provides ahead of a known settlement charge. Bob's 5
+/// Scenario 87 (fixed; failed on the old main): an LP provides ahead of a known settlement charge. Bob's 5
 /// BTC fill first, alice's buy (at most 60,100) fails at the record 60,000 with BTC already at
 /// 54,000: her settling entry will charge about 6,010 at the next record, and the vault's
 /// value (1,030,375.6, share price 1.0303756) does not count it. A sniper provides 1,000,000 in
@@ -458,12 +458,11 @@ fn s86_an_lp_wallet_cannot_fail_a_waiting_order_to_keep_its_gain() {
 /// 970,519.87644 shares at 1.0303756; then the settlement charges 6,010 and the share price
 /// jumps to 1.033425556548…; the sniper requests and claims (after the 3,600 s lock and the
 /// 3,600 s delay, BTC unchanged): 1,002,960.043451 — +2,960.043451, 49 % of the charge, taken
-/// from the LP who held the vault when the failure happened. Fix direction: an LP order
-/// executes the ready settling entries of every market first (so its execution price counts
-/// them), or the vault's value for LP orders counts pending settling entries at the latest
-/// record (the worse-of rule then covers the request too).
+/// from the LP who held the vault when the failure happened. Now a provide waits while any
+/// settling entry is pending (`orders::SETTLING`): the keeper's run settles the entry (6,010)
+/// and then executes the provide at the share price with the charge in: 964,891.34932 shares,
+/// claimed back for 999,999.499999 (what it provided less its claim's keeper fee).
 #[test]
-#[ignore = "scenario 87: an LP provide runs before a known settlement charge and takes part of it (open)"]
 fn s87_an_lp_provide_cannot_capture_a_known_settlement_charge() {
     let (mut s, [_, keeper], res) = buys_after_bob(20_000, None, true, &["1"], &["60000", "54000"]);
     let sniper = s.trader("sniper", 1_000_000, 0);
@@ -472,10 +471,14 @@ fn s87_an_lp_provide_cannot_capture_a_known_settlement_charge() {
     s.provide(&sniper, 1_000_000 * USDC).unwrap();
     s.set_price("BTC", "54000");
     let provide = pending(&s, &sniper, OrderKind::Provide)[0].0;
+    // the provide waits for the pending settling entry, whoever runs it
     let res = keeper_run(&mut s, &sniper, Some(vec![provide]));
-    let minted = Suite::typed::<LpOrderExecutedEvent>(&res)[0].shares;
+    assert_eq!(Suite::attr(&res, "wasm", "orders_handled"), "0");
     let res = keeper_run(&mut s, &keeper, None);
     assert_eq!(settled_move(&res), 6_010 * USDC);
+    // at the share price with the charge in the vault
+    let minted = Suite::typed::<LpOrderExecutedEvent>(&res)[0].shares;
+    assert_eq!(minted, Uint128::new(964_891_349_320));
     s.advance(3_600);
     s.set_price("BTC", "54000");
     s.request_withdrawal(&sniper, minted.u128());
@@ -485,10 +488,9 @@ fn s87_an_lp_provide_cannot_capture_a_known_settlement_charge() {
     s.set_price("BTC", "54000");
     keeper_run(&mut s, &sniper, None);
     let paid = s.balance(&sniper);
-    // safe: the sniper gets back at most what it provided (today 1,002,960.043451 for
+    // safe: the sniper gets back at most what it provided (old main: 1,002,960.043451 for
     // 970,519.87644 shares)
-    assert_eq!(minted, Uint128::new(970_519_876_440));
-    assert!(paid <= 1_000_000 * USDC, "{paid}");
+    assert_eq!(paid, 999_999_499_999);
 }
 
 /// Scenario 88 (fixed; failed on the old main; low: needs idle keepers): a settled market charges a

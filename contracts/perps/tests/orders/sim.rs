@@ -726,6 +726,14 @@ impl Model {
         let fee = if e.keeper == e.account { 0 } else { KEEPER_FEE };
         let total = Uint128::new(snap.total);
         if lp.provide {
+            // scenario 87: no provide while a settling entry's charge is pending
+            let settling: Vec<u64> = self
+                .orders
+                .iter()
+                .filter(|(_, o)| o.settle.is_some())
+                .map(|(id, _)| *id)
+                .collect();
+            assert!(settling.is_empty(), "provide {id} before settlements {settling:?}");
             self.lp.provided += 1;
             let keeper = fee.min(lp.reserved);
             let amount = lp.reserved - keeper;

@@ -160,6 +160,11 @@ pub fn run_lp(
 ) -> ContractResult<bool> {
     let lp = order.lp();
     let provide = matches!(lp, Some(LpOrder::Provide { .. }));
+    // A provide waits for the pending settling entries (scenario 87): their charges are the
+    // vault's, not the new LP's.
+    if provide && orders::SETTLING.may_load(deps.storage)?.unwrap_or(0) > 0 {
+        return Ok(false);
+    }
     let req = LP_REQUESTS.may_load(deps.storage, &order.owner)?;
     // A claim order pays the request it was placed on: one made after it (the same shares
     // again, after a cancel or a lapse) is claimable only later than the order was placed.

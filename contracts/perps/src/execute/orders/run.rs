@@ -450,6 +450,7 @@ fn fail(
     if let Some(fill) = f.fill {
         let entry = settling_entry(env, f, (fill, book), charged.vault_fee);
         orders::restore(deps.storage, f.id, &entry, None)?;
+        orders::count_settling(deps.storage, true)?;
     }
     batch.keeper_fees = batch.keeper_fees.checked_add(charged.keeper_fee)?;
     batch.events.push(

@@ -82,6 +82,7 @@ pub fn run_settlement(
         return Ok(false);
     };
     orders::remove(deps.storage, id, order)?;
+    orders::count_settling(deps.storage, false)?;
     let exit = failure_exit(size, fill, (record, price))?;
     let owed = failure_move(size, fill, exit, cfg.collateral_decimals)?;
     let (mut ctx, mut vault, loaded) =
