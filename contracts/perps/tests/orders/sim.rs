@@ -231,6 +231,8 @@ struct LpStats {
     /// Expired in a message that filled a market order first (the skew before the message is
     /// not the one the expiry saw: only "no eligible record" is checked).
     expired_after_trades: u64,
+    /// Provides refunded past their age while a settling entry was pending (scenario 87).
+    expired_waiting_settlement: u64,
 }
 
 struct Model {
@@ -829,7 +831,11 @@ impl Model {
                 "expired" => {
                     self.lp.expired += 1;
                     let k = snap.btc.state.skew;
-                    if !traded {
+                    let settling = self.orders.values().any(|o| o.settle.is_some());
+                    if lp.provide && settling && self.s.now() > o.time + MAX_AGE {
+                        // scenario 87: a provide held back by a settling entry past its age
+                        self.lp.expired_waiting_settlement += 1;
+                    } else if !traded {
                         assert!(!k.is_zero(), "LP order {} expired without skew", e.order_id);
                         assert_eq!(self.lp_pin(&o, k.is_negative()).err(), Some(true));
                     } else {
@@ -1177,6 +1183,7 @@ fn random_order_sequences_fill_at_their_pinned_records() {
             t.after_trades += m.lp.after_trades;
             t.least_favourable += m.lp.least_favourable;
             t.expired_after_trades += m.lp.expired_after_trades;
+            t.expired_waiting_settlement += m.lp.expired_waiting_settlement;
             lp.set(t);
             let mut mv = moves.get();
             mv.checked += m.moves.checked;

@@ -161,8 +161,12 @@ pub fn run_lp(
     let lp = order.lp();
     let provide = matches!(lp, Some(LpOrder::Provide { .. }));
     // A provide waits for the pending settling entries (scenario 87): their charges are the
-    // vault's, not the new LP's.
+    // vault's, not the new LP's; past its age limit it is refunded.
     if provide && orders::SETTLING.may_load(deps.storage)?.unwrap_or(0) > 0 {
+        let deadline = order.placed_at.saturating_add(cfg.max_order_age_secs);
+        if env.block.time.seconds() > deadline {
+            return cancel(deps, id, &order, "expired", batch);
+        }
         return Ok(false);
     }
     let req = LP_REQUESTS.may_load(deps.storage, &order.owner)?;
