@@ -400,7 +400,11 @@ pub fn insert(storage: &mut dyn Storage, order: &StoredOrder) -> StdResult<u64> 
 /// Counts a settling entry in (`up`) or out of [`SETTLING`].
 pub fn count_settling(storage: &mut dyn Storage, up: bool) -> StdResult<()> {
     let n = SETTLING.may_load(storage)?.unwrap_or(0);
-    let n = if up { n.saturating_add(1) } else { n.saturating_sub(1) };
+    let n = if up {
+        n.saturating_add(1)
+    } else {
+        n.saturating_sub(1)
+    };
     SETTLING.save(storage, &n)
 }
 

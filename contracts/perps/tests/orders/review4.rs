@@ -550,7 +550,7 @@ fn a_failed_close_then_a_liquidation(griefed: bool) -> (Suite, Addr, u128) {
     (s, alice, settled_move(&res))
 }
 
-/// Scenario 89 (open, `#[ignore]`; an honest user overcharged): a failed close is charged the
+/// Scenario 89 (fixed; failed on the old main; an honest user overcharged): a failed close is charged the
 /// rise on a position a liquidation closed before its record. In
 /// [`a_failed_close_then_a_liquidation`] bob (a griefer) fails alice's close; ETH's crash makes
 /// her cross book liquidatable (it would not be without the BTC long: the committed close
@@ -566,7 +566,6 @@ fn a_failed_close_then_a_liquidation(griefed: bool) -> (Suite, Addr, u128) {
 /// move on that part was realized at the live price); an owner's own close does not (it would
 /// reopen scenario 62's option on an immediate market).
 #[test]
-#[ignore = "scenario 89: a failed close is charged the rise on a position a liquidation closed before its record (open)"]
 fn s89_a_failed_close_is_not_charged_for_a_position_a_liquidation_closed() {
     let (s, alice, moved) = a_failed_close_then_a_liquidation(false);
     assert_eq!((moved, s.account(&alice).equity.i128()), (0, 2_878_940_000));

@@ -735,7 +735,10 @@ impl Model {
                 .filter(|(_, o)| o.settle.is_some())
                 .map(|(id, _)| *id)
                 .collect();
-            assert!(settling.is_empty(), "provide {id} before settlements {settling:?}");
+            assert!(
+                settling.is_empty(),
+                "provide {id} before settlements {settling:?}"
+            );
             self.lp.provided += 1;
             let keeper = fee.min(lp.reserved);
             let amount = lp.reserved - keeper;

@@ -258,6 +258,45 @@ pub fn cancel_where(
     Ok(events)
 }
 
+/// After a liquidation or an ADL close took `closed` off the account's position in `market_id`
+/// (of size `position` before): the account's settling entries that would have reduced that
+/// position shrink by it, in id order, and one shrunk to nothing goes (an `order_cancelled`
+/// event with `reason`; scenario 89: a failed
+/// close is charged only for the position it would still have closed; the owner's own closes do
+/// not shrink them, or a failure followed by a close at a known price would escape its move).
+pub fn shrink_settling(
+    deps: &mut DepsMut,
+    account: &Addr,
+    (market_id, reason): (&str, &str),
+    position: cosmwasm_std::SignedDecimal256,
+    mut closed: cosmwasm_std::Decimal256,
+) -> ContractResult<Vec<cosmwasm_std::Event>> {
+    let mut events = Vec::new();
+    for id in account_order_ids(deps.storage, account)? {
+        if closed.is_zero() {
+            break;
+        }
+        let mut order = ORDERS.load(deps.storage, id)?;
+        let Some(entry) = order.size_delta.filter(|_| order.settling().is_some()) else {
+            continue;
+        };
+        if order.market_id != market_id {
+            continue;
+        }
+        let (left, used) = perps_risk::orders::shrink_reducing(entry, position, closed)?;
+        closed = closed.checked_sub(used)?;
+        if left.is_zero() {
+            orders::remove(deps.storage, id, &order)?;
+            orders::count_settling(deps.storage, false)?;
+            events.push(cancelled_event(id, &order, reason));
+        } else if used > cosmwasm_std::Decimal256::zero() {
+            order.size_delta = Some(left);
+            ORDERS.save(deps.storage, id, &order)?;
+        }
+    }
+    Ok(events)
+}
+
 /// Label of a trigger (events, errors).
 pub fn trigger_label(t: &Trigger) -> &'static str {
     place::trigger_label(t)
