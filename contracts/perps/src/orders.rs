@@ -16,7 +16,7 @@ use cw_storage_plus::{Item, Map};
 use perps_api::perps::{OrderKind, OrderResponse, PendingOrderResponse, TradeMode, Trigger};
 use perps_api::price_feed::HistoryRecord;
 
-use crate::compact::seek;
+use crate::compact::{seek, BinMap};
 use crate::jsonrec::JsonMap;
 use crate::state::{Market, MARKETS};
 
@@ -247,9 +247,17 @@ pub const BELOW: u8 = 1;
 /// A triggered conditional order's record (scenario 78), kept from the sweep or run that found
 /// it: the order is pinned to it for good, whoever executes it and whenever, even once the
 /// record has left the feed's 16-record history (it cannot be cancelled any more, and its fill
-/// does not depend on the records still held). Written raw with `perps_api::entry::json_vec`
-/// and read with `from_json`; the map is its layout, for tests and tools.
-pub const PINNED: Map<u64, HistoryRecord> = Map::new("op");
+/// does not depend on the records still held). A compact record (`crate::compact`).
+pub const PINNED: BinMap<u64, HistoryRecord> = BinMap::new("op");
+crate::compact_struct!(HistoryRecord {
+    sequence,
+    price,
+    conf,
+    ema_price,
+    publish_time,
+    accepted_height,
+    accepted_time,
+});
 /// How many settling entries (failed orders whose move is charged at their next record) are
 /// pending: an LP provide waits while any is (scenario 87: its share price would not count the
 /// charge the vault is about to receive).
@@ -416,7 +424,7 @@ pub fn remove(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdRes
     // with its record once one was found.
     if let Some(k) = order_cond_key(order, id) {
         storage.remove(&k);
-        storage.remove(&PINNED.key(id));
+        PINNED.remove(storage, id);
     }
     MARKET_ORDERS.remove(storage, (&order.market_id, id));
     Ok(())
@@ -449,7 +457,7 @@ pub fn pinned(
     if !order.is_conditional() {
         return Ok(None);
     }
-    seek(storage, &PINNED.key(id)).map(from_json).transpose()
+    PINNED.seek_load(storage, id)
 }
 
 /// Pins conditional order `id` to `rec`, the first record after its placement that meets its
@@ -463,7 +471,7 @@ pub fn pin(
     let Some(k) = order_cond_key(order, id) else {
         return Ok(());
     };
-    storage.set(&PINNED.key(id), &perps_api::entry::json_vec(rec)?);
+    PINNED.save(storage, id, rec)?;
     if seek(storage, &k).is_some() {
         storage.remove(&k);
         MARKET_ORDERS.save(storage, (&order.market_id, id), &())?;
