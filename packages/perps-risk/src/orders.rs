@@ -220,20 +220,19 @@ pub fn order_charge(
 /// order that joined that position (scenario 91: its fill would have lost from that margin; what
 /// the owner moved out of it since is in `C`). Returns the movement and what was charged.
 pub fn margin_charge(b: Balances, amount: Uint128) -> Result<(Moved, Uint128), RiskError> {
-    let margin = b.margin.unwrap_or_default();
-    let from_margin = amount.min(Uint128::try_from(margin.max(Int128::zero())).unwrap_or_default());
-    let rest = amount.checked_sub(from_margin)?;
-    let from_c = rest.min(Uint128::try_from(b.collateral.max(Int128::zero())).unwrap_or_default());
-    let mut m = Moved {
-        after: b,
-        ..Moved::default()
+    // the margin as the collateral of one charge, then `C` for the rest
+    let on_margin = Balances {
+        collateral: b.margin.unwrap_or_default(),
+        ..b
     };
-    let taken = int128(from_margin)?;
-    m.after.margin = b.margin.map(|x| x.checked_sub(taken)).transpose()?;
-    m.after.collateral = b.collateral.checked_sub(int128(from_c)?)?;
-    let charged = from_margin.checked_add(from_c)?;
-    m.after.vault_cash = b.vault_cash.checked_add(int128(charged)?)?;
-    Ok((m, charged))
+    let (first, c1) = order_charge(on_margin, Uint128::zero(), amount)?;
+    let on_c = Balances {
+        margin: b.margin.map(|_| first.after.collateral),
+        vault_cash: first.after.vault_cash,
+        ..b
+    };
+    let (m, c2) = order_charge(on_c, Uint128::zero(), amount.checked_sub(c1.vault_fee)?)?;
+    Ok((m, c1.vault_fee.checked_add(c2.vault_fee)?))
 }
 
 #[cfg(test)]

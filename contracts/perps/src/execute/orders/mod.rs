@@ -18,7 +18,7 @@ use crate::error::{ContractError, ContractResult};
 use crate::orders::{
     self, account_order_ids, market_order_ids, market_order_queue, LpOrder, StoredOrder, ORDERS,
 };
-use crate::state::{Config, CONFIG, MARKETS, MARKET_STATES};
+use crate::state::{Config, CONFIG, MARKETS};
 use pin::{find_pin, latest, latest_sequence, Pin};
 use run::{cancelled_event, run_order, Batch};
 
@@ -89,10 +89,10 @@ fn run_in_order(
     };
     let mut seen = None;
     if order.lp_shares.is_none() {
-        seen = sweep::sweep(deps, cfg, &order.market_id, id)?;
-        if seen.is_none() {
+        let Ok(s) = sweep::sweep(deps, cfg, &order.market_id, id)? else {
             return Ok(false);
-        }
+        };
+        seen = Some(s);
     }
     for older in market_order_ids(deps.storage, &order.market_id, Some(id))? {
         if batch.handled >= limit {
@@ -171,8 +171,16 @@ pub fn cancel_order(
     }
     // The market's records not yet compared with its resting orders first (scenario 78): a
     // record among them that meets this order's trigger pins it.
-    let Some(seen) = sweep::sweep(&mut deps, &cfg, &order.market_id, 0)? else {
-        return Err(behind(&deps, &cfg, order_id, &order.market_id));
+    let seen = match sweep::sweep(&mut deps, &cfg, &order.market_id, 0)? {
+        Ok(seen) => seen,
+        Err(b) => {
+            return Err(ContractError::OrdersBehind {
+                market_id: order.market_id,
+                order_id,
+                swept: b.swept,
+                latest: b.latest,
+            })
+        }
     };
     if let Some(rec) = triggered(&deps, &env, &cfg, order_id, &order, &seen.recs)? {
         return Err(ContractError::OrderTriggered {
@@ -185,26 +193,6 @@ pub fn cancel_order(
     Ok(Response::new()
         .add_attribute("action", "cancel_order")
         .add_event(cancelled_event(order_id, &order, "cancelled")))
-}
-
-/// The refusal of a cancel while the market's sweep is behind its records.
-fn behind(deps: &DepsMut, cfg: &Config, order_id: u64, market_id: &str) -> ContractError {
-    let swept = MARKET_STATES
-        .seek_load(deps.storage, market_id)
-        .ok()
-        .flatten()
-        .map_or(0, |s| s.swept);
-    let latest = MARKETS
-        .seek_load(deps.storage, market_id)
-        .ok()
-        .flatten()
-        .and_then(|m| latest(deps.as_ref(), cfg, market_id, &m).ok().flatten());
-    ContractError::OrdersBehind {
-        market_id: market_id.to_string(),
-        order_id,
-        swept,
-        latest: latest_sequence(latest.as_ref()),
-    }
 }
 
 /// The record that triggered a conditional order: the one it is pinned to, or one held (`recs`:
