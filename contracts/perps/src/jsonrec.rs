@@ -301,6 +301,7 @@ impl JsonRecord for StoredOrder {
         ("lv", OPT_U128, NULL),
         ("sf", OPT_DEC, NULL),
         ("sr", OPT_DEC, NULL),
+        ("sp", Kind::Bool, FALSE),
     ];
 }
 compact_struct!(StoredOrder {
@@ -321,6 +322,7 @@ compact_struct!(StoredOrder {
     lp_value,
     settle_fill,
     settle_record,
+    settle_in_position,
 });
 
 json_record!(LpAccount {

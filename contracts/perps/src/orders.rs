@@ -16,7 +16,7 @@ use cw_storage_plus::{Item, Map};
 use perps_api::perps::{OrderKind, OrderResponse, PendingOrderResponse, TradeMode, Trigger};
 use perps_api::price_feed::HistoryRecord;
 
-use crate::compact::seek;
+use crate::compact::{seek, BinMap};
 use crate::jsonrec::JsonMap;
 use crate::state::{Market, MARKETS};
 
@@ -99,6 +99,11 @@ pub struct StoredOrder {
     /// A settling entry's record price (the failed order's pinned record).
     #[serde(rename = "sr", default, skip_serializing_if = "Option::is_none")]
     pub settle_record: Option<Decimal256>,
+    /// A settling entry of an order that joined the isolated position its market held at the
+    /// failure (its `mode`: that position's margin then): charged from that position's margin,
+    /// nothing once the position is gone (scenarios 81, 91).
+    #[serde(rename = "sp", default, skip_serializing_if = "is_false")]
+    pub settle_in_position: bool,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -242,9 +247,21 @@ pub const BELOW: u8 = 1;
 /// A triggered conditional order's record (scenario 78), kept from the sweep or run that found
 /// it: the order is pinned to it for good, whoever executes it and whenever, even once the
 /// record has left the feed's 16-record history (it cannot be cancelled any more, and its fill
-/// does not depend on the records still held). Written raw with `perps_api::entry::json_vec`
-/// and read with `from_json`; the map is its layout, for tests and tools.
-pub const PINNED: Map<u64, HistoryRecord> = Map::new("op");
+/// does not depend on the records still held). A compact record (`crate::compact`).
+pub const PINNED: BinMap<u64, HistoryRecord> = BinMap::new("op");
+crate::compact_struct!(HistoryRecord {
+    sequence,
+    price,
+    conf,
+    ema_price,
+    publish_time,
+    accepted_height,
+    accepted_time,
+});
+/// How many settling entries (failed orders whose move is charged at their next record) are
+/// pending: an LP provide waits while any is (scenario 87: its share price would not count the
+/// charge the vault is about to receive).
+pub const SETTLING: Item<u32> = Item::new("os");
 /// The id the next order gets.
 pub const NEXT_ORDER_ID: Item<u64> = Item::new("on");
 /// Whether any market is deferred (then LP actions run as orders, DESIGN 6.11); written by
@@ -388,6 +405,17 @@ pub fn insert(storage: &mut dyn Storage, order: &StoredOrder) -> StdResult<u64> 
     Ok(id)
 }
 
+/// Counts a settling entry in (`up`) or out of [`SETTLING`].
+pub fn count_settling(storage: &mut dyn Storage, up: bool) -> StdResult<()> {
+    let n = SETTLING.may_load(storage)?.unwrap_or(0);
+    let n = if up {
+        n.saturating_add(1)
+    } else {
+        n.saturating_sub(1)
+    };
+    SETTLING.save(storage, &n)
+}
+
 /// Removes an order and its indexes (which releases its reservation).
 pub fn remove(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdResult<()> {
     ORDERS.remove(storage, id);
@@ -396,7 +424,7 @@ pub fn remove(storage: &mut dyn Storage, id: u64, order: &StoredOrder) -> StdRes
     // with its record once one was found.
     if let Some(k) = order_cond_key(order, id) {
         storage.remove(&k);
-        storage.remove(&PINNED.key(id));
+        PINNED.remove(storage, id);
     }
     MARKET_ORDERS.remove(storage, (&order.market_id, id));
     Ok(())
@@ -429,7 +457,7 @@ pub fn pinned(
     if !order.is_conditional() {
         return Ok(None);
     }
-    seek(storage, &PINNED.key(id)).map(from_json).transpose()
+    PINNED.seek_load(storage, id)
 }
 
 /// Pins conditional order `id` to `rec`, the first record after its placement that meets its
@@ -443,7 +471,7 @@ pub fn pin(
     let Some(k) = order_cond_key(order, id) else {
         return Ok(());
     };
-    storage.set(&PINNED.key(id), &perps_api::entry::json_vec(rec)?);
+    PINNED.save(storage, id, rec)?;
     if seek(storage, &k).is_some() {
         storage.remove(&k);
         MARKET_ORDERS.save(storage, (&order.market_id, id), &())?;

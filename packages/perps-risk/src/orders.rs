@@ -152,6 +152,29 @@ pub fn clamp_reduce_only(
     }
 }
 
+/// What is left of a settling entry of size `entry` after a liquidation or an ADL close took
+/// `closed` off the position (of size `position` before) the entry would have reduced (scenario
+/// 89: the failed close is not charged for what the forced close sold): `(left, used)`, `used`
+/// at most `closed`. An entry that would not have reduced the position is left whole.
+pub fn shrink_reducing(
+    entry: SignedDecimal256,
+    position: SignedDecimal256,
+    closed: Decimal256,
+) -> Result<(SignedDecimal256, Decimal256), RiskError> {
+    if entry.is_zero() || position.is_zero() || entry.is_negative() == position.is_negative() {
+        return Ok((entry, Decimal256::zero()));
+    }
+    let size = unsigned_abs(entry);
+    let used = size.min(closed);
+    let left = signed(size.checked_sub(used)?)?;
+    let left = if entry.is_negative() {
+        SignedDecimal256::zero().checked_sub(left)?
+    } else {
+        left
+    };
+    Ok((left, used))
+}
+
 /// What an order charges its owner's collateral.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OrderCharge {
@@ -190,6 +213,26 @@ pub fn order_charge(
             vault_fee: vault,
         },
     ))
+}
+
+/// Charges `amount` to vault cash from the isolated margin `M` of the position acted on first
+/// (as far as it holds above zero), then from `C` (as far as it holds): a settling entry of an
+/// order that joined that position (scenario 91: its fill would have lost from that margin; what
+/// the owner moved out of it since is in `C`). Returns the movement and what was charged.
+pub fn margin_charge(b: Balances, amount: Uint128) -> Result<(Moved, Uint128), RiskError> {
+    // the margin as the collateral of one charge, then `C` for the rest
+    let on_margin = Balances {
+        collateral: b.margin.unwrap_or_default(),
+        ..b
+    };
+    let (first, c1) = order_charge(on_margin, Uint128::zero(), amount)?;
+    let on_c = Balances {
+        margin: b.margin.map(|_| first.after.collateral),
+        vault_cash: first.after.vault_cash,
+        ..b
+    };
+    let (m, c2) = order_charge(on_c, Uint128::zero(), amount.checked_sub(c1.vault_fee)?)?;
+    Ok((m, c1.vault_fee.checked_add(c2.vault_fee)?))
 }
 
 #[cfg(test)]
@@ -286,6 +329,61 @@ mod tests {
         };
         let (m, c) = order_charge(neg, Uint128::new(500), Uint128::new(400)).unwrap();
         assert_eq!(c, OrderCharge::default());
+        assert_eq!(m.after, neg);
+    }
+
+    #[test]
+    fn a_forced_close_shrinks_only_the_entries_that_would_have_reduced_the_position() {
+        // a failed sale of 1 on a long of 1, 0.8 liquidated: 0.2 left to charge
+        assert_eq!(
+            shrink_reducing(sd("-1"), sd("1"), d("0.8")).unwrap(),
+            (sd("-0.2"), d("0.8"))
+        );
+        // more closed than the entry: gone, the rest for the next entry
+        assert_eq!(
+            shrink_reducing(sd("0.5"), sd("-2"), d("2")).unwrap(),
+            (sd("0"), d("0.5"))
+        );
+        // a buy on a long, or no position: untouched
+        assert_eq!(
+            shrink_reducing(sd("1"), sd("1"), d("1")).unwrap(),
+            (sd("1"), d("0"))
+        );
+        assert_eq!(
+            shrink_reducing(sd("-1"), sd("0"), d("1")).unwrap(),
+            (sd("-1"), d("0"))
+        );
+    }
+
+    #[test]
+    fn a_margin_charge_takes_the_margin_first_then_collateral_never_below_zero() {
+        let b = Balances {
+            collateral: Int128::new(300),
+            margin: Some(Int128::new(100)),
+            vault_cash: Int128::new(10),
+            ..Balances::default()
+        };
+        let (m, c) = margin_charge(b, Uint128::new(250)).unwrap();
+        assert_eq!(c, Uint128::new(250));
+        assert_eq!(
+            (m.after.margin, m.after.collateral, m.after.vault_cash),
+            (Some(Int128::zero()), Int128::new(150), Int128::new(260))
+        );
+        assert!(m.conserves(&b).unwrap());
+        let (m, c) = margin_charge(b, Uint128::new(1_000)).unwrap();
+        assert_eq!(c, Uint128::new(400));
+        assert_eq!(
+            (m.after.margin, m.after.collateral),
+            (Some(Int128::zero()), Int128::zero())
+        );
+        assert!(m.conserves(&b).unwrap());
+        let neg = Balances {
+            margin: Some(Int128::new(-5)),
+            collateral: Int128::new(-1),
+            ..b
+        };
+        let (m, c) = margin_charge(neg, Uint128::new(50)).unwrap();
+        assert_eq!(c, Uint128::zero());
         assert_eq!(m.after, neg);
     }
 

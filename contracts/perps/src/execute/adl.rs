@@ -18,7 +18,7 @@ use perps_risk::trade::apply_fill;
 
 use crate::account::{load_account, AccountCtx};
 use crate::error::{ContractError, ContractResult};
-use crate::execute::orders::cancel_where;
+use crate::execute::orders::{cancel_where, shrink_settling};
 use crate::execute::save_vault;
 use crate::execute::settle::Batch;
 use crate::market::{load_market_ctx, skew, MarketCtx, Prices};
@@ -137,6 +137,11 @@ fn deleverage_account(
         .filter(|(id, p)| id.as_str() != market_id && matches!(p.mode, Mode::Isolated { .. }))
         .map(|(id, _)| id.clone())
         .collect();
+    let before = ctx
+        .positions
+        .get(market_id)
+        .map(|p| p.size)
+        .unwrap_or_default();
     let Some((event, unpaid)) = close_one(&mut ctx, vault, cfg, market_id, price, now)? else {
         return Ok(true);
     };
@@ -154,6 +159,9 @@ fn deleverage_account(
     out.batch
         .events
         .extend(cancel_where(&mut deps, addr, "auto_deleverage", book)?);
+    let market = (market_id, "auto_deleverage");
+    let shrunk = shrink_settling(&mut deps, addr, market, before, unsigned_abs(before))?;
+    out.batch.events.extend(shrunk);
     out.batch.events.push(Event::from(AutoDeleverageEvent {
         caller: caller.clone(),
         ..event

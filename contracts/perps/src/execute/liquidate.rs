@@ -18,13 +18,14 @@ use perps_api::perps::PositionMode;
 use perps_risk::book::{book_health, Book};
 use perps_risk::ledger::{self, Flows};
 use perps_risk::liquidation::{plan_liquidation_paying, LiquidationConfig, LiquidationPlan};
+use perps_risk::num::unsigned_abs;
 use perps_risk::solvency::payable;
 use perps_risk::waterfall::split_reward;
 
 use crate::account::{book_params, load_with_vault, AccountCtx};
 use crate::error::{ContractError, ContractResult, OracleError};
 use crate::execute::bad_debt;
-use crate::execute::orders::cancel_where;
+use crate::execute::orders::{cancel_where, shrink_settling};
 use crate::execute::settle::close_settled_positions;
 use crate::market::Prices;
 use crate::solvency;
@@ -285,12 +286,29 @@ pub fn liquidate(
     let (mut ctx, mut vault, loaded) = load_with_vault(deps.as_ref(), &env, &cfg, &addr, None)?;
     let isolated = isolated_markets(&ctx);
     let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
+    let sizes: Vec<(String, cosmwasm_std::SignedDecimal256)> = ctx
+        .positions
+        .iter()
+        .map(|(id, p)| (id.clone(), p.size))
+        .collect();
     let out = liquidate_books(&mut ctx, &mut vault, &cfg, &info.sender)?;
     check_acted(&ctx, &cfg, &out, &closed.flows, account, min_reward)?;
     // The pending orders of the books liquidated go, their reservations released (DESIGN
     // 6.11; the valuation above counts them in `C` either way): only those — a liquidated
     // isolated fuse does not drop a pinned order of the cross book for free (scenario 80).
     let mut events = cancel_books(&mut deps, &addr, &isolated, &out.books)?;
+    for (market_id, before) in sizes {
+        let after = ctx
+            .positions
+            .get(&market_id)
+            .map(|p| p.size)
+            .unwrap_or_default();
+        let closed = unsigned_abs(before).saturating_sub(unsigned_abs(after));
+        if !closed.is_zero() {
+            let market = (market_id.as_str(), "liquidation");
+            events.extend(shrink_settling(&mut deps, &addr, market, before, closed)?);
+        }
+    }
     events.extend(closed.events);
     // settled isolated losses and the liquidated books' go through one waterfall
     let shortfall = closed.flows.then(&out.flows)?.shortfall;

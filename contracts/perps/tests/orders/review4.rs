@@ -66,7 +66,7 @@ fn c_and_btc_margin(s: &Suite, who: &Addr) -> (i128, u128) {
     (a.collateral.i128(), m.u128())
 }
 
-/// Scenario 81 (open, `#[ignore]`): a cross failure's move is capped by an isolated position of
+/// Scenario 81 (fixed; failed on the old main): a cross failure's move is capped by an isolated position of
 /// its market that exists when it settles. `run_settlement` bounds the charge by
 /// `isolated_bound`, which reads the account's position in the market at the settlement, not
 /// the book the order failed in. Scenario 77's world (BTC deferred, SOL immediate with a 2 × V
@@ -85,7 +85,6 @@ fn c_and_btc_margin(s: &Suite, who: &Addr) -> (i128, u128) {
 /// settlement reads only that, never the positions at the settlement (also closes a
 /// `remove_margin` of the existing isolated position between the failure and the record).
 #[test]
-#[ignore = "scenario 81: an isolated position opened before the record caps a cross failure's move (open)"]
 fn s81_an_isolated_position_opened_before_the_record_does_not_cap_a_cross_failure() {
     let guarded = |s: &mut Suite, attacker: &Addr| {
         s.exec(attacker, &guard("59000", 10)).unwrap();
@@ -108,7 +107,7 @@ fn s81_an_isolated_position_opened_before_the_record_does_not_cap_a_cross_failur
     assert_eq!((c, margin), (13_926_500_000, 9_945_999));
 }
 
-/// Scenario 81 on an immediate market (open, `#[ignore]`): there the owner opens the capping
+/// Scenario 81 on an immediate market (fixed; failed on the old main): there the owner opens the capping
 /// position itself after the failure. BTC immediate (0.1 % fee, impact on a 1,000 skew scale,
 /// capped at 1 %); alice (20,000) has a conditional cross buy of 1 BTC above 60,500 (at most
 /// 60,700), triggered by the record at 60,600. BTC falls to 54,540 before a keeper runs it; bob
@@ -120,7 +119,6 @@ fn s81_an_isolated_position_opened_before_the_record_does_not_cap_a_cross_failur
 /// the margin) instead of 13,858.9 — 6,060 the vault does not get, the fill's loss at the
 /// move since the record (scenario 62's option, reopened). Fix: as above.
 #[test]
-#[ignore = "scenario 81: an isolated position opened after a failure caps its move (open)"]
 fn s81_an_isolated_position_opened_after_a_failure_does_not_cap_its_move() {
     let mut s = Suite::with_btc(wide_impact_btc());
     let owner = s.owner.clone();
@@ -504,7 +502,7 @@ fn s86_a_waiting_order_holds_its_market_by_every_path_for_max_order_age_secs() {
     assert!(failed(&res).reason.contains("60330"));
 }
 
-/// Scenario 87 (open, `#[ignore]`): an LP provides ahead of a known settlement charge. Bob's 5
+/// Scenario 87 (fixed; failed on the old main): an LP provides ahead of a known settlement charge. Bob's 5
 /// BTC fill first, alice's buy (at most 60,100) fails at the record 60,000 with BTC already at
 /// 54,000: her settling entry will charge about 6,010 at the next record, and the vault's
 /// value (1,030,375.6, share price 1.0303756) does not count it. A sniper provides 1,000,000 in
@@ -514,12 +512,11 @@ fn s86_a_waiting_order_holds_its_market_by_every_path_for_max_order_age_secs() {
 /// 970,519.87644 shares at 1.0303756; then the settlement charges 6,010 and the share price
 /// jumps to 1.033425556548…; the sniper requests and claims (after the 3,600 s lock and the
 /// 3,600 s delay, BTC unchanged): 1,002,960.043451 — +2,960.043451, 49 % of the charge, taken
-/// from the LP who held the vault when the failure happened. Fix direction: an LP order
-/// executes the ready settling entries of every market first (so its execution price counts
-/// them), or the vault's value for LP orders counts pending settling entries at the latest
-/// record (the worse-of rule then covers the request too).
+/// from the LP who held the vault when the failure happened. Now a provide waits while any
+/// settling entry is pending (`orders::SETTLING`): the keeper's run settles the entry (6,010)
+/// and then executes the provide at the share price with the charge in: 964,891.34932 shares,
+/// claimed back for 999,999.499999 (what it provided less its claim's keeper fee).
 #[test]
-#[ignore = "scenario 87: an LP provide runs before a known settlement charge and takes part of it (open)"]
 fn s87_an_lp_provide_cannot_capture_a_known_settlement_charge() {
     let (mut s, [_, keeper], res) = buys_after_bob(20_000, None, true, &["1"], &["60000", "54000"]);
     let sniper = s.trader("sniper", 1_000_000, 0);
@@ -528,10 +525,14 @@ fn s87_an_lp_provide_cannot_capture_a_known_settlement_charge() {
     s.provide(&sniper, 1_000_000 * USDC).unwrap();
     s.set_price("BTC", "54000");
     let provide = pending(&s, &sniper, OrderKind::Provide)[0].0;
+    // the provide waits for the pending settling entry, whoever runs it
     let res = keeper_run(&mut s, &sniper, Some(vec![provide]));
-    let minted = Suite::typed::<LpOrderExecutedEvent>(&res)[0].shares;
+    assert_eq!(Suite::attr(&res, "wasm", "orders_handled"), "0");
     let res = keeper_run(&mut s, &keeper, None);
     assert_eq!(settled_move(&res), 6_010 * USDC);
+    // at the share price with the charge in the vault
+    let minted = Suite::typed::<LpOrderExecutedEvent>(&res)[0].shares;
+    assert_eq!(minted, Uint128::new(964_891_349_320));
     s.advance(3_600);
     s.set_price("BTC", "54000");
     s.request_withdrawal(&sniper, minted.u128());
@@ -541,13 +542,12 @@ fn s87_an_lp_provide_cannot_capture_a_known_settlement_charge() {
     s.set_price("BTC", "54000");
     keeper_run(&mut s, &sniper, None);
     let paid = s.balance(&sniper);
-    // safe: the sniper gets back at most what it provided (today 1,002,960.043451 for
+    // safe: the sniper gets back at most what it provided (old main: 1,002,960.043451 for
     // 970,519.87644 shares)
-    assert_eq!(minted, Uint128::new(970_519_876_440));
-    assert!(paid <= 1_000_000 * USDC, "{paid}");
+    assert_eq!(paid, 999_999_499_999);
 }
 
-/// Scenario 88 (open, `#[ignore]`; low: needs idle keepers): a settled market charges a
+/// Scenario 88 (fixed; failed on the old main; low: needs idle keepers): a settled market charges a
 /// settling entry at its settlement price even when the record the entry is pinned to is held.
 /// Alice's failed buy (fill 60,100, record 60,000) has its next record at 54,000 (a 6,010
 /// move); nobody runs it; BTC is back at 60,000 and the owner settles the market at the oracle
@@ -556,7 +556,6 @@ fn s87_an_lp_provide_cannot_capture_a_known_settlement_charge() {
 /// direction: `run_settlement` looks for its pinned record first and uses the settlement price
 /// only when no record after the failure's block exists.
 #[test]
-#[ignore = "scenario 88: a settled market charges a settling entry at the settlement price past its held record (open)"]
 fn s88_a_settled_market_keeps_the_record_a_settling_entry_is_pinned_to() {
     let (mut s, [alice, keeper], _) = buys_after_bob(10_000, None, true, &["1"], &["60000"]);
     let id = pending(&s, &alice, OrderKind::Settlement)[0].0;
@@ -605,7 +604,7 @@ fn a_failed_close_then_a_liquidation(griefed: bool) -> (Suite, Addr, u128) {
     (s, alice, settled_move(&res))
 }
 
-/// Scenario 89 (open, `#[ignore]`; an honest user overcharged): a failed close is charged the
+/// Scenario 89 (fixed; failed on the old main; an honest user overcharged): a failed close is charged the
 /// rise on a position a liquidation closed before its record. In
 /// [`a_failed_close_then_a_liquidation`] bob (a griefer) fails alice's close; ETH's crash makes
 /// her cross book liquidatable (it would not be without the BTC long: the committed close
@@ -621,7 +620,6 @@ fn a_failed_close_then_a_liquidation(griefed: bool) -> (Suite, Addr, u128) {
 /// move on that part was realized at the live price); an owner's own close does not (it would
 /// reopen scenario 62's option on an immediate market).
 #[test]
-#[ignore = "scenario 89: a failed close is charged the rise on a position a liquidation closed before its record (open)"]
 fn s89_a_failed_close_is_not_charged_for_a_position_a_liquidation_closed() {
     let (s, alice, moved) = a_failed_close_then_a_liquidation(false);
     assert_eq!((moved, s.account(&alice).equity.i128()), (0, 2_878_940_000));
@@ -734,7 +732,7 @@ fn s90_a_bankrupt_books_shortfall_is_netted_against_its_own_pending_payout() {
     assert_eq!(w.pending_payout, Some(Uint128::new(17_884_344_950)));
 }
 
-/// Scenario 91 (open, `#[ignore]`; an honest user overcharged, 81's root cause): a failure
+/// Scenario 91 (fixed; failed on the old main; an honest user overcharged, 81's root cause): a failure
 /// that would have filled into an existing isolated position is charged from `C` once a
 /// liquidation closed that position. Alice (30,000) holds 1 BTC isolated at 60,030 with 10,000
 /// of margin (9,939.97 after its fee); bob's 5 BTC fail her next buy of 0.5 (no mode: it joins
@@ -748,7 +746,6 @@ fn s90_a_bankrupt_books_shortfall_is_netted_against_its_own_pending_payout() {
 /// it stands at the settlement (at most its margin at the failure; nothing once it is gone),
 /// never out of `C`.
 #[test]
-#[ignore = "scenario 91: a failure that would have joined a liquidated isolated position is charged from C (open)"]
 fn s91_a_failure_into_a_liquidated_isolated_position_never_reaches_c() {
     let (mut s, [alice, keeper], _) = buys_after_bob(30_000, None, false, &[], &["60000"]);
     s.exec(&alice, &Suite::isolated_msg("BTC", "1", 10_000 * USDC))

@@ -231,6 +231,8 @@ struct LpStats {
     /// Expired in a message that filled a market order first (the skew before the message is
     /// not the one the expiry saw: only "no eligible record" is checked).
     expired_after_trades: u64,
+    /// Provides refunded past their age while a settling entry was pending (scenario 87).
+    expired_waiting_settlement: u64,
 }
 
 struct Model {
@@ -726,6 +728,17 @@ impl Model {
         let fee = if e.keeper == e.account { 0 } else { KEEPER_FEE };
         let total = Uint128::new(snap.total);
         if lp.provide {
+            // scenario 87: no provide while a settling entry's charge is pending
+            let settling: Vec<u64> = self
+                .orders
+                .iter()
+                .filter(|(_, o)| o.settle.is_some())
+                .map(|(id, _)| *id)
+                .collect();
+            assert!(
+                settling.is_empty(),
+                "provide {id} before settlements {settling:?}"
+            );
             self.lp.provided += 1;
             let keeper = fee.min(lp.reserved);
             let amount = lp.reserved - keeper;
@@ -821,7 +834,11 @@ impl Model {
                 "expired" => {
                     self.lp.expired += 1;
                     let k = snap.btc.state.skew;
-                    if !traded {
+                    let settling = self.orders.values().any(|o| o.settle.is_some());
+                    if lp.provide && settling && self.s.now() > o.time + MAX_AGE {
+                        // scenario 87: a provide held back by a settling entry past its age
+                        self.lp.expired_waiting_settlement += 1;
+                    } else if !traded {
                         assert!(!k.is_zero(), "LP order {} expired without skew", e.order_id);
                         assert_eq!(self.lp_pin(&o, k.is_negative()).err(), Some(true));
                     } else {
@@ -1169,6 +1186,7 @@ fn random_order_sequences_fill_at_their_pinned_records() {
             t.after_trades += m.lp.after_trades;
             t.least_favourable += m.lp.least_favourable;
             t.expired_after_trades += m.lp.expired_after_trades;
+            t.expired_waiting_settlement += m.lp.expired_waiting_settlement;
             lp.set(t);
             let mut mv = moves.get();
             mv.checked += m.moves.checked;

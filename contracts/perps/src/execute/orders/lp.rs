@@ -132,6 +132,7 @@ fn store(
         },
         settle_fill: None,
         settle_record: None,
+        settle_in_position: false,
     };
     let order_id = orders::insert(deps.storage, &order)?;
     Ok(Response::new()
@@ -147,7 +148,25 @@ struct LpFill {
     keeper_fee: Uint128,
 }
 
-/// Runs LP order `id` if every market with open skew has its pinned record (false: it waits).
+/// A provide waits for the pending settling entries (scenario 87): their charges are the
+/// vault's, not the new LP's; past its age limit it is refunded.
+fn wait_for_settlements(
+    deps: &mut DepsMut,
+    env: &Env,
+    cfg: &Config,
+    id: u64,
+    order: &StoredOrder,
+    batch: &mut Batch,
+) -> ContractResult<bool> {
+    let deadline = order.placed_at.saturating_add(cfg.max_order_age_secs);
+    if env.block.time.seconds() > deadline {
+        return cancel(deps, id, order, "expired", batch);
+    }
+    Ok(false)
+}
+
+/// Runs LP order `id` if every market with open skew has its pinned record (false: it waits),
+/// a provide only when no settling entry is pending.
 pub fn run_lp(
     deps: &mut DepsMut,
     env: &Env,
@@ -159,6 +178,9 @@ pub fn run_lp(
 ) -> ContractResult<bool> {
     let lp = order.lp();
     let provide = matches!(lp, Some(LpOrder::Provide { .. }));
+    if provide && orders::SETTLING.may_load(deps.storage)?.unwrap_or(0) > 0 {
+        return wait_for_settlements(deps, env, cfg, id, &order, batch);
+    }
     let req = LP_REQUESTS.may_load(deps.storage, &order.owner)?;
     // A claim order pays the request it was placed on: one made after it (the same shares
     // again, after a cancel or a lapse) is claimable only later than the order was placed.

@@ -19,7 +19,7 @@ use crate::error::{ContractError, ContractResult};
 use crate::orders::{
     self, account_order_ids, market_order_ids, market_order_queue, LpOrder, StoredOrder, ORDERS,
 };
-use crate::state::{Config, CONFIG, MARKETS, MARKET_STATES};
+use crate::state::{Config, CONFIG, MARKETS};
 use pin::{find_pin, latest, latest_sequence, Pin};
 use run::{cancelled_event, run_order, Batch};
 
@@ -95,10 +95,10 @@ fn run_in_order(
     }
     let mut seen = None;
     if order.lp_shares.is_none() {
-        seen = sweep::sweep(deps, cfg, market_id, id)?;
-        if seen.is_none() {
+        let Ok(s) = sweep::sweep(deps, cfg, market_id, id)? else {
             return Ok(false);
-        }
+        };
+        seen = Some(s);
     }
     for older in market_order_ids(deps.storage, market_id, Some(id))? {
         if batch.handled >= limit {
@@ -205,8 +205,16 @@ pub fn cancel_order(
     }
     // The market's records not yet compared with its resting orders first (scenario 78): a
     // record among them that meets this order's trigger pins it.
-    let Some(seen) = sweep::sweep(&mut deps, &cfg, &order.market_id, 0)? else {
-        return Err(behind(&deps, &cfg, order_id, &order.market_id));
+    let seen = match sweep::sweep(&mut deps, &cfg, &order.market_id, 0)? {
+        Ok(seen) => seen,
+        Err(b) => {
+            return Err(ContractError::OrdersBehind {
+                market_id: order.market_id,
+                order_id,
+                swept: b.swept,
+                latest: b.latest,
+            })
+        }
     };
     if let Some(rec) = triggered(&deps, &env, &cfg, order_id, &order, &seen.recs)? {
         return Err(ContractError::OrderTriggered {
@@ -219,26 +227,6 @@ pub fn cancel_order(
     Ok(Response::new()
         .add_attribute("action", "cancel_order")
         .add_event(cancelled_event(order_id, &order, "cancelled")))
-}
-
-/// The refusal of a cancel while the market's sweep is behind its records.
-fn behind(deps: &DepsMut, cfg: &Config, order_id: u64, market_id: &str) -> ContractError {
-    let swept = MARKET_STATES
-        .seek_load(deps.storage, market_id)
-        .ok()
-        .flatten()
-        .map_or(0, |s| s.swept);
-    let latest = MARKETS
-        .seek_load(deps.storage, market_id)
-        .ok()
-        .flatten()
-        .and_then(|m| latest(deps.as_ref(), cfg, market_id, &m).ok().flatten());
-    ContractError::OrdersBehind {
-        market_id: market_id.to_string(),
-        order_id,
-        swept,
-        latest: latest_sequence(latest.as_ref()),
-    }
 }
 
 /// The record that triggered a conditional order: the one it is pinned to, or one held (`recs`:
@@ -288,6 +276,45 @@ pub fn cancel_where(
         }
         orders::remove(deps.storage, id, &order)?;
         events.push(cancelled_event(id, &order, reason));
+    }
+    Ok(events)
+}
+
+/// After a liquidation or an ADL close took `closed` off the account's position in `market_id`
+/// (of size `position` before): the account's settling entries that would have reduced that
+/// position shrink by it, in id order, and one shrunk to nothing goes (an `order_cancelled`
+/// event with `reason`; scenario 89: a failed
+/// close is charged only for the position it would still have closed; the owner's own closes do
+/// not shrink them, or a failure followed by a close at a known price would escape its move).
+pub fn shrink_settling(
+    deps: &mut DepsMut,
+    account: &Addr,
+    (market_id, reason): (&str, &str),
+    position: cosmwasm_std::SignedDecimal256,
+    mut closed: cosmwasm_std::Decimal256,
+) -> ContractResult<Vec<cosmwasm_std::Event>> {
+    let mut events = Vec::new();
+    for id in account_order_ids(deps.storage, account)? {
+        if closed.is_zero() {
+            break;
+        }
+        let mut order = ORDERS.load(deps.storage, id)?;
+        let Some(entry) = order.size_delta.filter(|_| order.settling().is_some()) else {
+            continue;
+        };
+        if order.market_id != market_id {
+            continue;
+        }
+        let (left, used) = perps_risk::orders::shrink_reducing(entry, position, closed)?;
+        closed = closed.checked_sub(used)?;
+        if left.is_zero() {
+            orders::remove(deps.storage, id, &order)?;
+            orders::count_settling(deps.storage, false)?;
+            events.push(cancelled_event(id, &order, reason));
+        } else if used > cosmwasm_std::Decimal256::zero() {
+            order.size_delta = Some(left);
+            ORDERS.save(deps.storage, id, &order)?;
+        }
     }
     Ok(events)
 }

@@ -247,6 +247,7 @@ fn place(
         lp_value: None,
         settle_fill: None,
         settle_record: None,
+        settle_in_position: false,
     };
     let order_id = orders::insert(deps.storage, &order)?;
     Ok(placed_event(order_id, &order))

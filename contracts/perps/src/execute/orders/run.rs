@@ -427,21 +427,6 @@ fn failure_fill(
     )?)
 }
 
-/// The most an isolated order's fill could have lost (invariant 5, scenario 76): the margin of
-/// its isolated position, or the margin the order moves into a new one; `None` for the cross
-/// book (there `C` bounds the charge).
-pub(super) fn isolated_bound(ctx: &AccountCtx, order: &StoredOrder) -> Option<Uint128> {
-    match ctx.positions.get(&order.market_id).map(|p| &p.mode) {
-        Some(Mode::Isolated { margin }) if margin.is_negative() => Some(Uint128::zero()),
-        Some(Mode::Isolated { margin }) => Some(margin.unsigned_abs()),
-        Some(Mode::Cross) => None,
-        None => match &order.mode {
-            Some(TradeMode::Isolated { margin }) => Some(*margin),
-            _ => None,
-        },
-    }
-}
-
 /// Charges a failed order (from the account as it was before the attempt): the keeper fee to the
 /// caller and the taker fee on its size at the record's price to the vault; unless exempt, the
 /// order stays under its id as a settling entry whose move is charged at the next record
@@ -462,12 +447,14 @@ fn fail(
         market.config.taker_fee,
         cfg.collateral_decimals,
     )?;
+    let book = failure_book(&ctx, f.order);
     let (moved, charged) = order_charge(ctx.balances(None, &vault), f.keeper_fee, fee)?;
     ctx.apply(&mut vault, &moved);
     loaded.save(deps.storage, &ctx, &mut vault)?;
     if let Some(fill) = f.fill {
-        let entry = settling_entry(env, f, fill, charged.vault_fee);
+        let entry = settling_entry(env, f, (fill, book), charged.vault_fee);
         orders::restore(deps.storage, f.id, &entry, None)?;
+        orders::count_settling(deps.storage, true)?;
     }
     batch.keeper_fees = batch.keeper_fees.checked_add(charged.keeper_fee)?;
     batch.events.push(
@@ -489,10 +476,39 @@ fn fail(
     Ok(())
 }
 
+/// The book a failed order's fill would have used, as it stands at the failure (scenarios 81,
+/// 91): the isolated position of its market (its margin, and `true`), or the margin the order
+/// would move into a new isolated position, else the cross book. The settlement reads only this.
+fn failure_book(ctx: &AccountCtx, order: &StoredOrder) -> (TradeMode, bool) {
+    match ctx.positions.get(&order.market_id).map(|p| &p.mode) {
+        Some(Mode::Isolated { margin }) => {
+            let margin = if margin.is_negative() {
+                Uint128::zero()
+            } else {
+                margin.unsigned_abs()
+            };
+            (TradeMode::Isolated { margin }, true)
+        }
+        Some(Mode::Cross) => (TradeMode::Cross, false),
+        None => match &order.mode {
+            Some(TradeMode::Isolated { margin }) => {
+                (TradeMode::Isolated { margin: *margin }, false)
+            }
+            _ => (TradeMode::Cross, false),
+        },
+    }
+}
+
 /// The settling entry of a failure (scenario 77): its size, fill and record price, placed at the
-/// failure's block and latest sequence (its move pins to a later record), its keeper fee paid and
-/// what is left of its reservation after the fees held until the charge.
-fn settling_entry(env: &Env, f: &Failure, fill: Decimal256, fee_paid: Uint128) -> StoredOrder {
+/// failure's block and latest sequence (its move pins to a later record), the book its fill
+/// would have used ([`failure_book`]), its keeper fee paid and what is left of its reservation
+/// after the fees held until the charge.
+fn settling_entry(
+    env: &Env,
+    f: &Failure,
+    (fill, book): (Decimal256, (TradeMode, bool)),
+    fee_paid: Uint128,
+) -> StoredOrder {
     let o = f.order;
     StoredOrder {
         owner: o.owner.clone(),
@@ -502,7 +518,7 @@ fn settling_entry(env: &Env, f: &Failure, fill: Decimal256, fee_paid: Uint128) -
         trigger: None,
         reduce_only: false,
         acceptable_price: None,
-        mode: o.mode.clone(),
+        mode: Some(book.0),
         placed_at: env.block.time.seconds(),
         placed_height: env.block.height,
         placed_sequence: f.sequence,
@@ -515,5 +531,6 @@ fn settling_entry(env: &Env, f: &Failure, fill: Decimal256, fee_paid: Uint128) -
         lp_value: None,
         settle_fill: Some(fill),
         settle_record: Some(f.rec.price),
+        settle_in_position: book.1,
     }
 }

@@ -5,21 +5,64 @@
 //! first, id order in its market) and is charged, at the first record of its market accepted in
 //! a block after the failure's ([`find_pin`]: past the history, the least favourable held one),
 //! the loss of that fill closed there, `fill · next / record` ([`failure_exit`]), floored at
-//! zero, as far as `C` holds (an isolated order's at most its margin). A settled market charges
-//! at its settlement price. It cannot be cancelled and a liquidation or an ADL close keeps it.
+//! zero, from the book the fill would have used at the failure (`StoredOrder::mode`, scenarios
+//! 81 and 91): the cross book's `C`; a new isolated position's margin, from `C`; the isolated
+//! position the order joined, from its margin (then what was moved out of it into `C`), nothing
+//! once that position is gone — each as far as it holds. A market settled before the entry's
+//! record charges at its settlement price. It cannot be cancelled and a liquidation or an ADL
+//! close keeps it.
 
 use cosmwasm_std::{Decimal256, DepsMut, Env, Uint128};
 use perps_api::events::OrderSettledEvent;
-use perps_api::perps::MarketStatus;
-use perps_risk::orders::{failure_exit, failure_move, order_charge};
+use perps_api::perps::{MarketStatus, TradeMode};
+use perps_risk::orders::{failure_exit, failure_move, margin_charge, order_charge};
 
 use super::pin::{find_pin, latest_sequence, Pin};
-use super::run::{isolated_bound, Batch};
+use super::run::Batch;
 use super::sweep::Seen;
 use crate::account::load_with_vault;
 use crate::error::ContractResult;
 use crate::orders::{self, StoredOrder};
-use crate::state::Config;
+use crate::state::{Config, Mode};
+
+/// The record a settling entry is charged at: the first of its market accepted in a block after
+/// the failure's ([`find_pin`]: past the history, the least favourable held one), or on a market
+/// settled before such a record exists its settlement price (sequence 0; scenario 88: a record
+/// the entry is pinned to is kept when the market settles later). `None`: it waits.
+fn settlement_price(
+    deps: &DepsMut,
+    env: &Env,
+    cfg: &Config,
+    order: &StoredOrder,
+    seen: &Seen,
+) -> ContractResult<Option<(u64, Decimal256)>> {
+    let settled = match &seen.market.status {
+        MarketStatus::Settled { price } => Some((0, *price)),
+        _ => None,
+    };
+    let Ok(latest) = &seen.latest else {
+        return Ok(settled);
+    };
+    let seq = latest_sequence(latest.as_ref());
+    // the least favourable record for the entry: the lowest for a buy's fill
+    let against = order.size_delta.is_some_and(|s| s.is_negative());
+    let feed = &seen.market.config.feed_id;
+    Ok(
+        match find_pin(
+            deps.as_ref(),
+            env,
+            cfg,
+            order,
+            feed,
+            seq,
+            against,
+            &seen.recs,
+        )? {
+            Pin::Ready(rec) => Some((rec.sequence, rec.price)),
+            _ => settled,
+        },
+    )
+}
 
 /// Charges settling entry `id` (`(fill, record price)` = `at`) if its record exists; returns
 /// false while it waits.
@@ -35,42 +78,38 @@ pub fn run_settlement(
     batch: &mut Batch,
 ) -> ContractResult<bool> {
     let size = order.size_delta.unwrap_or_default();
-    let (sequence, price) = match &seen.market.status {
-        MarketStatus::Settled { price } => (0, *price),
-        _ => {
-            let Ok(latest) = &seen.latest else {
-                return Ok(false);
-            };
-            let seq = latest_sequence(latest.as_ref());
-            // the least favourable record for the entry: the lowest for a buy's fill
-            let against = size.is_negative();
-            let feed = &seen.market.config.feed_id;
-            match find_pin(
-                deps.as_ref(),
-                env,
-                cfg,
-                order,
-                feed,
-                seq,
-                against,
-                &seen.recs,
-            )? {
-                Pin::Ready(rec) => (rec.sequence, rec.price),
-                _ => return Ok(false),
-            }
-        }
+    let Some((sequence, price)) = settlement_price(deps, env, cfg, order, &seen)? else {
+        return Ok(false);
     };
     orders::remove(deps.storage, id, order)?;
+    orders::count_settling(deps.storage, false)?;
     let exit = failure_exit(size, fill, (record, price))?;
     let owed = failure_move(size, fill, exit, cfg.collateral_decimals)?;
     let (mut ctx, mut vault, loaded) =
         load_with_vault(deps.as_ref(), env, cfg, &order.owner, None)?;
-    let owed = match isolated_bound(&ctx, order) {
-        Some(margin) => owed.min(margin),
-        None => owed,
+    let market = order.market_id.as_str();
+    // The book the fill would have used, as it stood at the failure (scenarios 81, 91).
+    let charged = match (&order.mode, order.settle_in_position) {
+        (Some(TradeMode::Isolated { margin }), true) => match ctx.positions.get(market) {
+            Some(p) if matches!(p.mode, Mode::Isolated { .. }) => {
+                let b = ctx.balances(Some(market), &vault);
+                let (moved, charged) = margin_charge(b, owed.min(*margin))?;
+                ctx.apply_to_position(market, &mut vault, &moved)?;
+                charged
+            }
+            // the position is gone (liquidated, or closed before the record): so is the fill
+            _ => Uint128::zero(),
+        },
+        (mode, _) => {
+            let owed = match mode {
+                Some(TradeMode::Isolated { margin }) => owed.min(*margin),
+                _ => owed,
+            };
+            let (moved, charged) = order_charge(ctx.balances(None, &vault), Uint128::zero(), owed)?;
+            ctx.apply(&mut vault, &moved);
+            charged.vault_fee
+        }
     };
-    let (moved, charged) = order_charge(ctx.balances(None, &vault), Uint128::zero(), owed)?;
-    ctx.apply(&mut vault, &moved);
     loaded.save(deps.storage, &ctx, &mut vault)?;
     batch.events.push(
         OrderSettledEvent {
@@ -79,7 +118,7 @@ pub fn run_settlement(
             market_id: order.market_id.clone(),
             sequence,
             price,
-            price_move: charged.vault_fee,
+            price_move: charged,
         }
         .into(),
     );

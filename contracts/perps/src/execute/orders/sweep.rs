@@ -22,6 +22,13 @@ const PROMOTE: usize = 10;
 /// Records a sweep reads before it stores the market's sweep point itself.
 const STORE_AFTER: u64 = 4;
 
+/// A sweep that could not compare every record (more triggered orders than it moves): the
+/// market's sweep point and latest sequence.
+pub struct Behind {
+    pub swept: u64,
+    pub latest: u64,
+}
+
 /// What a sweep read, handed to the run of the order it was made for (not read again).
 pub struct Seen {
     pub market: Market,
@@ -35,13 +42,13 @@ pub struct Seen {
 }
 
 /// Sweeps the market of order `running` (which, if triggered, runs next and is not moved).
-/// `None` when more triggered candidates remain than one sweep handles: the order waits.
+/// [`Behind`] when more triggered candidates remain than one sweep handles: the order waits.
 pub fn sweep(
     deps: &mut DepsMut,
     cfg: &Config,
     market_id: &str,
     running: u64,
-) -> ContractResult<Option<Seen>> {
+) -> ContractResult<Result<Seen, Behind>> {
     let Some(market) = MARKETS.seek_load(deps.storage, market_id)? else {
         return Err(ContractError::UnknownMarket {
             market_id: market_id.to_string(),
@@ -61,11 +68,11 @@ pub fn sweep(
         swept: None,
     };
     if last == 0 {
-        return Ok(Some(seen));
+        return Ok(Ok(seen));
     }
     if !has_resting(deps.storage, market_id) {
         seen.swept = Some(last);
-        return Ok(Some(seen));
+        return Ok(Ok(seen));
     }
     let Some(mut state) = MARKET_STATES.seek_load(deps.storage, market_id)? else {
         return Err(ContractError::UnknownMarket {
@@ -90,7 +97,10 @@ pub fn sweep(
         pin_running: from.saturating_add(HISTORY_LEN) < last,
     };
     let Some(running_met) = promote(deps.storage, market_id, &seen.recs, running, window)? else {
-        return Ok(None);
+        return Ok(Err(Behind {
+            swept: state.swept,
+            latest: last,
+        }));
     };
     // The sweep point is stored with a fill (`Seen::swept`); here only once a few records were
     // read (a write costs about three record reads), never when the running order was met and
@@ -101,7 +111,7 @@ pub fn sweep(
     }
     seen.state = Some(state);
     seen.swept = Some(last);
-    Ok(Some(seen))
+    Ok(Ok(seen))
 }
 
 /// Before the first resting conditional order of a market is placed at sequence `placed`: the
