@@ -369,3 +369,49 @@ fn s96_a_restarted_feed_still_triggers_the_resting_stops() {
     assert_eq!(Suite::attr(&res, "order_executed", "price"), "57500");
     assert!(s.account(&alice).positions.is_empty());
 }
+
+/// How many settling entries the engine counts (`orders::SETTLING`, key `os`; 0 when absent).
+fn settling_count(s: &Suite) -> u32 {
+    s.app
+        .wrap()
+        .query_wasm_raw(s.engine.to_string(), b"os".to_vec())
+        .unwrap()
+        .map_or(0, |v| cosmwasm_std::from_json(v).unwrap())
+}
+
+/// Scenario 97 (safe): the settling count follows the entries through a forced close. In
+/// [`a_failed_partial_close_then_a_liquidation`] (20,000; ETH at 1,300) alice's failed sale of 1
+/// BTC counts 1; the liquidation sells all her BTC and shrinks the entry to nothing (an
+/// `order_cancelled` with reason `liquidation`): the count is back to 0, no entry is left, and an
+/// LP provide placed next executes at the next keeper run (it does not wait forever).
+#[test]
+fn s97_the_settling_count_follows_an_entry_a_liquidation_removed() {
+    let (mut s, alice, btc, moved) = a_failed_partial_close_then_a_liquidation(20_000, "1300", true);
+    assert_eq!((btc.as_str(), moved), ("0", 0));
+    assert!(pending(&s, &alice, OrderKind::Settlement).is_empty());
+    assert_eq!(settling_count(&s), 0);
+    let (lp, keeper) = (s.trader("lp2", 1_000, 0), s.trader("keeper2", 0, 0));
+    s.provide(&lp, 1_000 * USDC).unwrap();
+    s.set_price("BTC", "60600");
+    s.set_price("ETH", "1300");
+    let res = keeper_run(&mut s, &keeper, None);
+    assert_eq!(
+        Suite::typed::<perps_api::events::LpOrderExecutedEvent>(&res).len(),
+        1
+    );
+}
+
+/// Scenario 97 (safe): a failure counts its entry and the settlement counts it out. Review 4's
+/// failed buy (bob's 5 BTC first): the count is 1 while the entry waits for its record, 0 once
+/// the record at 59,000 settled it (1,001.666667).
+#[test]
+fn s97_the_settling_count_follows_a_failure_and_its_settlement() {
+    let (mut s, [alice, keeper], _) =
+        super::review4::buys_after_bob(10_000, None, true, &["1"], &["60000"]);
+    assert_eq!(pending(&s, &alice, OrderKind::Settlement).len(), 1);
+    assert_eq!(settling_count(&s), 1);
+    s.set_price("BTC", "59000");
+    let res = keeper_run(&mut s, &keeper, None);
+    assert_eq!(settled_move(&res), 1_001_666_667);
+    assert_eq!(settling_count(&s), 0);
+}
