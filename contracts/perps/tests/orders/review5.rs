@@ -415,3 +415,47 @@ fn s97_the_settling_count_follows_a_failure_and_its_settlement() {
     assert_eq!(settled_move(&res), 1_001_666_667);
     assert_eq!(settling_count(&s), 0);
 }
+
+/// Scenario 98 (safe, a bounded grief): eleven conditional orders placed after a dip keep a
+/// cancel refused. Plain deferred BTC; alice (20,000) long 1 BTC with a stop far below (sell
+/// below 50,000); BTC dips to 58,000 and returns to 60,000 with no engine message; then the
+/// griefer's eleven wallets each rest a buy of 0.001 BTC below 59,000 (not met by 60,000; each
+/// reserves 6.4, refundable). Alice's cancel sweeps the records since the sweep point: the dip
+/// makes the eleven candidates (older than their placement: none is pinned), more than one sweep
+/// moves (10), and the cancel is refused naming the sweep point (state unchanged). One
+/// `execute_orders` naming her stop keeps the ten moves made (the stop waits), and the cancel
+/// then goes through with her refund: one extra transaction per ten griefing orders, for
+/// reservations returned whole. (The griefers' orders go back to resting when they run; the
+/// dip leaves the window once a finished sweep read 4 records.)
+#[test]
+fn s98_eleven_orders_after_a_dip_cost_a_cancel_one_extra_call() {
+    let (mut s, alice, _keeper) = super::long_with_a_stop(20_000, "50000");
+    let id = orders_of(&s, &alice)[0].order_id;
+    s.set_price("BTC", "58000");
+    s.set_price("BTC", "60000");
+    for i in 0..11 {
+        let w = s.trader(&format!("g{i}"), 100, 100);
+        s.exec(&w, &cond("0.001", "59000", false, None)).unwrap();
+        assert_eq!(orders_of(&s, &w)[0].reserved, Some(Uint128::new(6_400_000)));
+    }
+    let latest = s.price_history("BTC").last().unwrap().sequence;
+    let cancel = ExecuteMsg::CancelOrder { order_id: id };
+    s.rejects_exact(
+        &alice,
+        &cancel,
+        &[],
+        &format!(
+            "the conditional orders of market BTC are compared with its price records up to {} \
+             of {latest}: run execute_orders with order {id} first",
+            latest - 2
+        ),
+    );
+    let run = ExecuteMsg::ExecuteOrders {
+        order_ids: Some(vec![id]),
+        limit: None,
+    };
+    let res = s.exec(&alice, &run).unwrap();
+    assert_eq!(Suite::attr(&res, "wasm", "orders_handled"), "0");
+    let res = s.exec(&alice, &cancel).unwrap();
+    assert_eq!(Suite::attr(&res, "order_cancelled", "refund"), "500000");
+}
