@@ -459,3 +459,37 @@ fn s98_eleven_orders_after_a_dip_cost_a_cancel_one_extra_call() {
     let res = s.exec(&alice, &cancel).unwrap();
     assert_eq!(Suite::attr(&res, "order_cancelled", "refund"), "500000");
 }
+
+/// Scenario 99: a settled market's entry with no record before the settlement. Review 4's
+/// failed buy (fill 60,100, record 60,000); the owner settles BTC at the oracle price (60,000)
+/// before any record after the failure's block; the feed goes on publishing, BTC at 48,000.
+/// Returns the settled move and alice's collateral after the keeper's run.
+fn an_entry_across_a_settlement() -> (u128, i128) {
+    let (mut s, [alice, keeper], _) =
+        super::review4::buys_after_bob(10_000, None, true, &["1"], &["60000"]);
+    s.settle_market("BTC", None);
+    s.set_price("BTC", "48000");
+    let res = keeper_run(&mut s, &keeper, None);
+    (settled_move(&res), s.account(&alice).collateral.i128())
+}
+
+/// Scenario 99 (open, `#[ignore]`; honest users overcharged, scenario 88's fix the other way): a
+/// settled market charges a settling entry at a record accepted after the settlement. In
+/// [`an_entry_across_a_settlement`] the market ends at 60,000 with the entry's record not yet
+/// published; the feed's next record (48,000, after the market has ended) is "the first record
+/// after the failure's block", and `settlement_price` takes it before the settlement price: the
+/// entry owes 12,020 (60,100 closed at 48,080) and is charged all of alice's C, 9,939.5 (C 0),
+/// where every position of the market closed at 60,000 (move 0: 60,100 closed at 60,100; her
+/// committed fill would have lost 30 and its fee). Whoever runs it later (a week of records)
+/// charges what the asset did after its market ended; the vault, whose positions all closed at
+/// 60,000, gains a move it never bore. Fix direction: on a settled market only records accepted
+/// before the settlement (`accepted_time` ≤ the settlement's time) pin an entry; else the
+/// settlement price.
+#[test]
+#[ignore = "scenario 99: a settled market charges an entry at a record accepted after its settlement"]
+fn s99_a_settled_market_never_charges_a_record_after_its_settlement() {
+    let (moved, c) = an_entry_across_a_settlement();
+    // today (9,939.5, 0)
+    // safe: the settlement price, 60,000: no move; alice keeps 10,000 − 60 fee − 0.5
+    assert_eq!((moved, c), (0, 9_939_500_000));
+}
