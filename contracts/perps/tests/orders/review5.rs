@@ -18,7 +18,11 @@ fn cond(size: &str, trigger: &str, above: bool, acceptable: Option<&str>) -> Exe
         market_id: "BTC".into(),
         size_delta: sd(size),
         trigger_price: d(trigger),
-        trigger: if above { Trigger::Above } else { Trigger::Below },
+        trigger: if above {
+            Trigger::Above
+        } else {
+            Trigger::Below
+        },
         reduce_only: None,
         acceptable_price: acceptable.map(d),
         mode: None,
@@ -313,7 +317,10 @@ fn s94_a_forced_close_keeps_the_part_of_a_failed_partial_close_still_held() {
     assert_eq!(s.account(&alice).equity.i128(), 6_388_790_000);
     let (s, alice, btc, moved) = a_failed_partial_close_then_a_liquidation(25_000, "1100", true);
     assert_eq!(btc, "0.72378461282051282");
-    assert_eq!(s.account(&alice).equity.i128() - moved as i128, 3_835_963_069);
+    assert_eq!(
+        s.account(&alice).equity.i128() - moved as i128,
+        3_835_963_069
+    );
     // safe: 599 × 0.72378461282051282 charged (today 0)
     assert!((433_546_983..=433_546_984).contains(&moved), "{moved}");
 }
@@ -386,7 +393,8 @@ fn settling_count(s: &Suite) -> u32 {
 /// LP provide placed next executes at the next keeper run (it does not wait forever).
 #[test]
 fn s97_the_settling_count_follows_an_entry_a_liquidation_removed() {
-    let (mut s, alice, btc, moved) = a_failed_partial_close_then_a_liquidation(20_000, "1300", true);
+    let (mut s, alice, btc, moved) =
+        a_failed_partial_close_then_a_liquidation(20_000, "1300", true);
     assert_eq!((btc.as_str(), moved), ("0", 0));
     assert!(pending(&s, &alice, OrderKind::Settlement).is_empty());
     assert_eq!(settling_count(&s), 0);
@@ -604,4 +612,44 @@ fn s101_a_stop_swept_by_another_order_fills_at_its_first_trigger_record() {
 #[ignore = "scenario 101: a stop run by its own id fills at the least favourable held trigger record, not its first"]
 fn s101_a_stop_run_alone_fills_at_its_first_trigger_record() {
     assert_eq!(a_stop_run_after_two_trigger_records(true), "57500");
+}
+
+/// Scenario 102 (safe): one failure per record does not lock out the LP provides. BTC deferred
+/// ([`wide_impact_btc`]); the griefer (1,000) holds 0.001 BTC isolated with 7 of margin and, once
+/// per record, places a buy of 0.001 BTC without a mode: it joins that position and fails on its
+/// margin ("insufficient margin: equity 6.879878 < initial requirement 12") — a settling entry,
+/// for 0.06 of fee and 0.5 of keeper fee. An LP provides 100,000 while one such entry is pending.
+/// At the next keeper run the ids go in order: the older entry settles first (0, BTC unchanged),
+/// then the provide executes (nothing pending), then the griefer's new order fails — an order
+/// placed after the provide has a younger id and runs after it. To hold a provide back a griefer
+/// needs an entry with an older id pending at every run (conditional orders placed before the
+/// provide, one failing per record: not in its control), or a market whose feed is silent (the
+/// lead's accepted cost in "Scenario 87 fixed").
+#[test]
+fn s102_a_failure_per_record_does_not_lock_out_lp_provides() {
+    let mut s = deferred_suite(wide_impact_btc());
+    let g = s.trader("griefer", 1_000, 1_000);
+    let (lp, keeper) = (s.trader("lp2", 100_000, 0), s.trader("keeper", 0, 0));
+    s.exec(&g, &Suite::isolated_msg("BTC", "0.001", 7 * USDC))
+        .unwrap();
+    s.set_price("BTC", "60000");
+    keeper_run(&mut s, &g, None);
+    let fail_one = |s: &mut Suite| {
+        s.exec(&g, &super::review3::buy("0.001", None)).unwrap();
+        s.set_price("BTC", "60000");
+        let res = keeper_run(s, &keeper, None);
+        let f = failed(&res);
+        assert!(f.reason.starts_with("insufficient margin") && f.settles_at_next_record);
+        assert_eq!((f.fee.u128(), f.keeper_fee.u128()), (60_000, 500_000));
+        res
+    };
+    let first = fail_one(&mut s);
+    let entry = failed(&first).order_id;
+    s.provide(&lp, 100_000 * USDC).unwrap();
+    let res = fail_one(&mut s);
+    assert_eq!(settlements(&res), vec![(entry, 0)]);
+    assert_eq!(
+        Suite::typed::<perps_api::events::LpOrderExecutedEvent>(&res).len(),
+        1
+    );
 }
