@@ -86,9 +86,9 @@ fn a_buy_behind_an_unfinished_sweep(capped: bool) -> (Suite, Addr, cw_multi_test
 /// committed fill (no isolated position: the buy fills at 60,600 and is marked at 54,540) leaves
 /// her equity at 13,849.176306: **+6,079.723694 from the vault**, for the attacker's ten 0.001-BTC
 /// sales (0.0606 of fee and 0.5 of keeper fee each, and they gain on the fall) and the tiny
-/// position's 10 of margin. The same through the
-/// own-run limit (10 older ready orders of other accounts: past them the owner's order waits
-/// for a keeper and its message goes on). Fix direction: while an owner's ready order cannot
+/// position's 10 of margin. Presumably the same through the own-run limit (10 older ready
+/// orders of other accounts: past them the owner's order waits for a keeper and its message
+/// goes on; not tested). Fix direction: while an owner's ready order cannot
 /// run before its message (a sweep that cannot finish, the own-run limit), the message is
 /// refused (as `cancel_order` is: `OrdersBehind`); or the failure's book is the one at the
 /// order's record, never a position opened after it.
