@@ -9,6 +9,7 @@ mod lp_attacks;
 mod market;
 mod review3;
 mod review4;
+mod review5;
 mod settlement;
 mod sim;
 mod triggered;

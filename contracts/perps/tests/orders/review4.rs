@@ -30,7 +30,7 @@ fn guard(trigger: &str, margin: u128) -> ExecuteMsg {
 }
 
 /// `who`'s pending orders of `kind`: `(id, reserved)`.
-fn pending(s: &Suite, who: &Addr, kind: OrderKind) -> Vec<(u64, u128)> {
+pub(super) fn pending(s: &Suite, who: &Addr, kind: OrderKind) -> Vec<(u64, u128)> {
     orders_of(s, who)
         .iter()
         .filter(|o| o.kind == kind)
@@ -47,7 +47,7 @@ fn executed(res: &cw_multi_test::AppResponse) -> Vec<Addr> {
 }
 
 /// The `order_settled` events of `res`: `(order id, price_move)`.
-fn settlements(res: &cw_multi_test::AppResponse) -> Vec<(u64, u128)> {
+pub(super) fn settlements(res: &cw_multi_test::AppResponse) -> Vec<(u64, u128)> {
     Suite::typed::<OrderSettledEvent>(res)
         .iter()
         .map(|e| (e.order_id, e.price_move.u128()))
@@ -55,7 +55,7 @@ fn settlements(res: &cw_multi_test::AppResponse) -> Vec<(u64, u128)> {
 }
 
 /// `who`'s cross collateral and the margin of its isolated BTC position (0 without one).
-fn c_and_btc_margin(s: &Suite, who: &Addr) -> (i128, u128) {
+pub(super) fn c_and_btc_margin(s: &Suite, who: &Addr) -> (i128, u128) {
     let a = s.account(who);
     let m = a
         .positions
@@ -162,7 +162,7 @@ fn s81_an_isolated_position_opened_after_a_failure_does_not_cap_its_move() {
 /// records `prices` follow (the first, 60,000, pins them all) and a keeper runs the queue: bob's
 /// fill moves the skew and each of her buys fails on her bound (a settling entry); without bob
 /// they fill. Returns the suite, `[alice, keeper]` and the keeper's response.
-fn buys_after_bob(
+pub(super) fn buys_after_bob(
     c: u128,
     eth: Option<&str>,
     griefed: bool,
