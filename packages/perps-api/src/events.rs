@@ -437,8 +437,12 @@ typed_event! {
         /// The record the move is charged at (0: the market's settlement price).
         sequence: u64,
         price: Decimal256,
-        /// Paid to the vault, base units (at most what `C` holds, an isolated order's margin).
+        /// Charged, base units (at most an isolated order's margin): paid to the vault from `C`
+        /// as far as it holds, the rest netted against the account's pending payout.
         price_move: Uint128,
+        /// The part of `price_move` taken from the account's pending payout (scenario 90;
+        /// absent when none).
+        payout_netted: Option<Uint128>,
     }
 }
 

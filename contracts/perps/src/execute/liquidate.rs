@@ -62,6 +62,9 @@ pub struct LiquidationOutcome {
     pub blocked: Option<OracleError>,
     /// The books liquidated (their pending orders are cancelled, scenario 80).
     books: Vec<BookKind>,
+    /// The cross book's part of `flows.shortfall` (scenario 90: taken from the account's pending
+    /// payout first; an isolated book's never is, DESIGN invariant 5).
+    pub cross_shortfall: Uint128,
 }
 
 fn liquidation_config(cfg: &Config) -> LiquidationConfig {
@@ -131,6 +134,9 @@ pub fn liquidate_books(
         out.acted = true;
         let flows = apply_plan(ctx, vault, &kind, &ids, &plan, liquidator, &mut out.events)?;
         out.flows = out.flows.then(&flows)?;
+        if kind == BookKind::Cross {
+            out.cross_shortfall = flows.shortfall;
+        }
         out.books.push(kind);
     }
     Ok(out)
@@ -294,6 +300,15 @@ pub fn liquidate(
     events.extend(closed.events);
     // settled isolated losses and the liquidated books' go through one waterfall
     let shortfall = closed.flows.then(&out.flows)?.shortfall;
+    // scenario 90: the cross book's shortfall is netted against the account's own claim first
+    let netted = solvency::net_pending(
+        deps.storage,
+        &mut ctx,
+        &mut vault,
+        out.cross_shortfall,
+        true,
+    )?;
+    let shortfall = shortfall.checked_sub(netted)?;
     events.extend(out.events);
     let cover = bad_debt::cover_with_event(
         deps.as_ref(),
@@ -319,6 +334,9 @@ pub fn liquidate(
         .add_events(events);
     if !ctx.pending_added.is_zero() {
         res = res.add_attribute("pending_payout", ctx.pending_added);
+    }
+    if !netted.is_zero() {
+        res = res.add_attribute("payout_netted", netted);
     }
     // the fund pays first, so the reward never waits on its money
     if let Some(sub) = cover {

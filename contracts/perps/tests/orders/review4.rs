@@ -652,7 +652,6 @@ fn a_claim_holder_loses_beyond_c(griefed: bool) -> (Suite, [Addr; 2], u64) {
 /// `C` and a bankrupt book's shortfall are taken from the account's pending payout (reducing
 /// `PENDING_PAYOUTS` and `Vault::pending_payouts`) before the bad-debt waterfall.
 #[test]
-#[ignore = "scenario 90: a pending payout is out of reach of the same account's loss beyond C (open)"]
 fn s90_a_settlement_beyond_c_is_taken_from_the_accounts_pending_payout() {
     let (mut s, [whale, keeper], id) = a_claim_holder_loses_beyond_c(true);
     s.set_price("SOL", "60");
@@ -668,7 +667,6 @@ fn s90_a_settlement_beyond_c_is_taken_from_the_accounts_pending_payout() {
 /// (2,107.57101) is socialized while its owner keeps a 19,991.91596 claim on the vault. Safe:
 /// nothing socialized, the claim reduced by the shortfall.
 #[test]
-#[ignore = "scenario 90: a bankrupt book's shortfall is not netted against its own pending payout (open)"]
 fn s90_a_bankrupt_books_shortfall_is_netted_against_its_own_pending_payout() {
     let (mut s, [whale, keeper], _) = a_claim_holder_loses_beyond_c(false);
     let res = s.liquidate(&keeper, &whale, None).unwrap();

@@ -71,6 +71,13 @@ pub fn run_settlement(
     };
     let (moved, charged) = order_charge(ctx.balances(None, &vault), Uint128::zero(), owed)?;
     ctx.apply(&mut vault, &moved);
+    let netted = crate::solvency::net_pending(
+        deps.storage,
+        &mut ctx,
+        &mut vault,
+        owed.checked_sub(charged.vault_fee)?,
+        false,
+    )?;
     loaded.save(deps.storage, &ctx, &mut vault)?;
     batch.events.push(
         OrderSettledEvent {
@@ -79,7 +86,8 @@ pub fn run_settlement(
             market_id: order.market_id.clone(),
             sequence,
             price,
-            price_move: charged.vault_fee,
+            price_move: charged.vault_fee.checked_add(netted)?,
+            payout_netted: (!netted.is_zero()).then_some(netted),
         }
         .into(),
     );
