@@ -213,6 +213,9 @@ typed_event! {
         margin_after: Option<Int128>,
         /// Negative balance of a book the close left flat, for the bad-debt waterfall.
         shortfall: Option<Uint128>,
+        /// The part of a cross book's `shortfall` taken from the account's own pending payout
+        /// first (scenario 90); the waterfall pays the rest.
+        payout_netted: Option<Uint128>,
     }
 }
 
@@ -502,6 +505,7 @@ mod tests {
             collateral_after: Int128::new(100),
             margin_after: Some(Int128::new(-7)),
             shortfall: None,
+            payout_netted: None,
         }
     }
 

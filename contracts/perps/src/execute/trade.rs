@@ -97,8 +97,10 @@ fn execute_trade(
             None => SignedDecimal256::zero(),
         };
     }
+    let mut netted = Uint128::zero();
     if !req.size_delta.is_zero() || !close {
-        let report = apply_trade(&mut ctx, &mut vault, &cfg, &req)?;
+        let mut report = apply_trade(&mut ctx, &mut vault, &cfg, &req)?;
+        netted = report.net_pending(deps.storage, &mut ctx, &mut vault)?;
         events.push(report.event(&ctx.addr, ctx.collateral).into());
         shortfall = shortfall.checked_add(report.shortfall)?;
     }
@@ -112,7 +114,7 @@ fn execute_trade(
         &cfg,
         &mut vault,
         account,
-        shortfall,
+        shortfall.checked_sub(netted)?,
         &mut events,
     )?;
     loaded.save(deps.storage, &ctx, &mut vault)?;

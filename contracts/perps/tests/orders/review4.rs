@@ -661,6 +661,11 @@ fn s90_a_settlement_beyond_c_is_taken_from_the_accounts_pending_payout() {
     // charged and a claim of 19,949.399 left)
     assert_eq!(settlements(&res), vec![(id, 4_120_297_030)]);
     assert_eq!(w.pending_payout, Some(Uint128::new(17_869_102_970)));
+    // 2,040.001 from C, 2,080.29603 netted against the claim of 19,949.399
+    let ev = &Suite::typed::<OrderSettledEvent>(&res)[0];
+    assert_eq!(ev.payout_netted, Some(Uint128::new(2_080_296_030)));
+    assert_eq!(w.collateral.i128(), 0);
+    assert_eq!(s.vault().pending_payouts, w.pending_payout);
 }
 
 /// Scenario 90 for the committed fill (open, `#[ignore]`): the bankrupt SOL long's shortfall
@@ -676,6 +681,26 @@ fn s90_a_bankrupt_books_shortfall_is_netted_against_its_own_pending_payout() {
     // 2,107.57101, 2,105.55 socialized, and a claim of 19,991.91596 left)
     assert!(Suite::typed::<perps_api::events::BadDebtEvent>(&res).is_empty());
     assert_eq!(w.pending_payout, Some(Uint128::new(17_884_344_950)));
+    assert_eq!(Suite::attr(&res, "wasm", "payout_netted"), "2107571010");
+    assert_eq!(s.vault().pending_payouts, w.pending_payout);
+}
+
+/// Scenario 90 when the owner closes its bankrupt book itself (before any liquidator): the
+/// shortfall of the cross book the close leaves flat is netted against its claim too (the
+/// `trade` event's `payout_netted`), nothing goes down the waterfall.
+#[test]
+fn s90_an_owners_close_of_its_bankrupt_book_is_netted_against_its_own_pending_payout() {
+    let (mut s, [whale, _], _) = a_claim_holder_loses_beyond_c(false);
+    let res = s.close(&whale, "SOL").unwrap();
+    let w = s.account(&whale);
+    assert_eq!((w.collateral.i128(), w.positions.len()), (0, 0));
+    assert!(Suite::typed::<perps_api::events::BadDebtEvent>(&res).is_empty());
+    let trade = &Suite::typed::<perps_api::events::TradeEvent>(&res)[0];
+    // the close's fee and impact on top of the liquidation's 2,107.57101
+    assert_eq!(trade.shortfall, Some(Uint128::new(2_110_574_010)));
+    assert_eq!(trade.payout_netted, trade.shortfall);
+    assert_eq!(w.pending_payout, Some(Uint128::new(17_881_341_950)));
+    assert_eq!(s.vault().pending_payouts, w.pending_payout);
 }
 
 /// Scenario 91 (open, `#[ignore]`; an honest user overcharged, 81's root cause): a failure
