@@ -290,7 +290,7 @@ pub fn liquidate(
     let cfg = CONFIG.load(deps.storage)?;
     let (mut ctx, mut vault, loaded) = load_with_vault(deps.as_ref(), &env, &cfg, &addr, None)?;
     let isolated = isolated_markets(&ctx);
-    let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
+    let closed = close_settled_positions(deps.storage, &mut ctx, &mut vault, &cfg)?;
     let out = liquidate_books(&mut ctx, &mut vault, &cfg, &info.sender)?;
     check_acted(&ctx, &cfg, &out, &closed.flows, account, min_reward)?;
     // The pending orders of the books liquidated go, their reservations released (DESIGN
@@ -301,13 +301,15 @@ pub fn liquidate(
     // settled isolated losses and the liquidated books' go through one waterfall
     let shortfall = closed.flows.then(&out.flows)?.shortfall;
     // scenario 90: the cross book's shortfall is netted against the account's own claim first
+    // (a settled market's write-off already was)
     let netted = solvency::net_pending(
         deps.storage,
         &mut ctx,
         &mut vault,
         out.cross_shortfall,
         true,
-    )?;
+    )?
+    .checked_add(closed.payout_netted)?;
     let shortfall = shortfall.checked_sub(netted)?;
     events.extend(out.events);
     let cover = bad_debt::cover_with_event(

@@ -744,3 +744,22 @@ fn s91_a_failure_into_a_liquidated_isolated_position_never_reaches_c() {
     assert_eq!(settlements(&res), vec![(id, 0)]);
     assert_eq!(s.account(&alice).collateral.i128(), 19_969_000_000);
 }
+
+/// Scenario 90 through a settled market: the whale's SOL long closes at the settlement price
+/// (60) in `settle_positions`, which leaves its account flat with `C < 0`: the write-off is
+/// netted against its claim first, nothing goes down the waterfall (the same claim as after the
+/// liquidation: there 8.08404 of it was paid into `C` first).
+#[test]
+fn s90_a_settled_markets_write_off_is_netted_against_the_accounts_pending_payout() {
+    let (mut s, [whale, _], _) = a_claim_holder_loses_beyond_c(false);
+    let before = s.account(&whale).pending_payout.unwrap().u128();
+    s.settle_market("SOL", None);
+    let res = s.settle_positions("SOL");
+    let w = s.account(&whale);
+    assert_eq!((w.collateral.i128(), w.positions.len()), (0, 0));
+    assert!(Suite::typed::<perps_api::events::BadDebtEvent>(&res).is_empty());
+    assert_eq!(before, 20_000 * USDC);
+    // C 1,989.39495 against a loss of 4,105.05 at 60 (no fee): 2,115.65505 netted
+    assert_eq!(w.pending_payout, Some(Uint128::new(17_884_344_950)));
+    assert_eq!(s.vault().pending_payouts, w.pending_payout);
+}

@@ -348,7 +348,7 @@ fn trade_at_record(
 ) -> ContractResult<(Vec<Event>, Uint128, Uint128)> {
     // The order was removed (its reservation released) before the account was loaded; the
     // other pending orders' reservations still count as spent.
-    let closed = close_settled_positions(ctx, vault, cfg)?;
+    let closed = close_settled_positions(deps.storage, ctx, vault, cfg)?;
     // While V < 0 the profit this fill realizes is paid with the haircut (DESIGN 6.10), V
     // confirmed at live prices when the stored ones say it is negative (scenario 69).
     ctx.haircut = solvency::haircut_terms_live(deps, env, ctx, vault, cfg)?;
@@ -369,6 +369,7 @@ fn trade_at_record(
     };
     let mut report = apply_trade(ctx, vault, cfg, &req)?;
     let netted = report.net_pending(deps.storage, ctx, vault)?;
+    let netted = netted.checked_add(closed.payout_netted)?;
     events.push(report.event(&ctx.addr, ctx.collateral).into());
     Ok((
         events,
