@@ -297,6 +297,7 @@ pub fn pay_pending(
 /// with, which leaves it again as covered). Returns what was netted; the caller sends the rest
 /// down the bad-debt waterfall, or drops it as before (a settlement charge). Reads nothing when
 /// no payout is pending anywhere.
+#[inline(never)]
 pub fn net_pending(
     storage: &dyn Storage,
     ctx: &mut AccountCtx,

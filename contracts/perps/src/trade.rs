@@ -82,6 +82,7 @@ impl TradeReport {
     /// Scenario 90: the shortfall of a cross book this fill left flat is taken from the
     /// account's own pending payout first ([`solvency::net_pending`]; an isolated book's never
     /// is, DESIGN invariant 5). Returns what was netted: the waterfall pays the rest.
+    #[inline(never)]
     pub fn net_pending(
         &mut self,
         storage: &dyn Storage,
