@@ -639,25 +639,25 @@ fn a_claim_holder_loses_beyond_c(griefed: bool) -> (Suite, [Addr; 2], u64) {
     (s, [whale, keeper], id)
 }
 
-/// Scenario 90 (open, `#[ignore]`; found here, older than the settlement): a pending payout is
-/// out of reach of the same account's losses beyond `C`. In [`a_claim_holder_loses_beyond_c`]
-/// the whale (a 20,000 claim on the vault, 2,000 left in `C`) has a failed SOL buy whose move
-/// at the next record (60) is 4,120.297030; the settlement takes what `C` holds (1,989.4 after
-/// the fees, plus 50.601 of the claim the vault's new cash paid into `C` when the account was
-/// loaded): 2,040.001; the other 2,080.29603 is dropped while the whale keeps a claim of
-/// 19,949.399 on the vault. The committed fill is no better for the vault: the liquidation
-/// books a 2,107.57101 shortfall (2,105.55 socialized to the LPs, 2.02101 from fees) and the
-/// whale keeps a 19,991.91596 claim. A claim is money the vault owes the account; its own debt
-/// to the vault should be netted against it first. Fix direction: a settlement charge beyond
-/// `C` and a bankrupt book's shortfall are taken from the account's pending payout (reducing
-/// `PENDING_PAYOUTS` and `Vault::pending_payouts`) before the bad-debt waterfall.
+/// Scenario 90 (fixed; failed on the old main; found here, older than the settlement): a pending
+/// payout was out of reach of the same account's losses beyond `C`. In
+/// [`a_claim_holder_loses_beyond_c`] the whale (a 20,000 claim on the vault, 2,000 left in `C`) has
+/// a failed SOL buy whose move at the next record (60) is 4,120.297030; the settlement takes what
+/// `C` holds (1,989.4 after the fees, plus 50.601 of the claim the vault's new cash paid into `C`
+/// when the account was loaded): 2,040.001; the other 2,080.29603 is dropped while the whale keeps
+/// a claim of 19,949.399 on the vault. The committed fill is no better for the vault: the
+/// liquidation books a 2,107.57101 shortfall (2,105.55 socialized to the LPs, 2.02101 from fees)
+/// and the whale keeps a 19,991.91596 claim. A claim is money the vault owes the account; its own
+/// debt to the vault is netted against it first. The fix: a settlement charge beyond `C` and a
+/// bankrupt book's shortfall is taken from the account's pending payout (reducing `PENDING_PAYOUTS`
+/// and `Vault::pending_payouts`) before the bad-debt waterfall.
 #[test]
 fn s90_a_settlement_beyond_c_is_taken_from_the_accounts_pending_payout() {
     let (mut s, [whale, keeper], id) = a_claim_holder_loses_beyond_c(true);
     s.set_price("SOL", "60");
     let res = keeper_run(&mut s, &keeper, None);
     let w = s.account(&whale);
-    // safe: the whole move (rounded up), the part beyond C from the claim (today 2,040.001
+    // safe: the whole move (rounded up), the part beyond C from the claim (old main: 2,040.001
     // charged and a claim of 19,949.399 left)
     assert_eq!(settlements(&res), vec![(id, 4_120_297_030)]);
     assert_eq!(w.pending_payout, Some(Uint128::new(17_869_102_970)));
@@ -668,16 +668,16 @@ fn s90_a_settlement_beyond_c_is_taken_from_the_accounts_pending_payout() {
     assert_eq!(s.vault().pending_payouts, w.pending_payout);
 }
 
-/// Scenario 90 for the committed fill (open, `#[ignore]`): the bankrupt SOL long's shortfall
-/// (2,107.57101) is socialized while its owner keeps a 19,991.91596 claim on the vault. Safe:
-/// nothing socialized, the claim reduced by the shortfall.
+/// Scenario 90 for the committed fill (fixed; failed on the old main): the bankrupt SOL long's
+/// shortfall (2,107.57101) was socialized while its owner kept a 19,991.91596 claim on the vault.
+/// Safe: nothing socialized, the claim reduced by the shortfall.
 #[test]
 fn s90_a_bankrupt_books_shortfall_is_netted_against_its_own_pending_payout() {
     let (mut s, [whale, keeper], _) = a_claim_holder_loses_beyond_c(false);
     let res = s.liquidate(&keeper, &whale, None).unwrap();
     let w = s.account(&whale);
     assert_eq!((w.collateral.i128(), w.positions.len()), (0, 0));
-    // safe: no bad debt while the account holds a claim larger than it (today a shortfall of
+    // safe: no bad debt while the account holds a claim larger than it (old main: a shortfall of
     // 2,107.57101, 2,105.55 socialized, and a claim of 19,991.91596 left)
     assert!(Suite::typed::<perps_api::events::BadDebtEvent>(&res).is_empty());
     assert_eq!(w.pending_payout, Some(Uint128::new(17_884_344_950)));
