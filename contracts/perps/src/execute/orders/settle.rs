@@ -89,25 +89,34 @@ pub fn run_settlement(
         load_with_vault(deps.as_ref(), env, cfg, &order.owner, None)?;
     let market = order.market_id.as_str();
     // The book the fill would have used, as it stood at the failure (scenarios 81, 91).
-    let charged = match (&order.mode, order.settle_in_position) {
+    let (charged, netted) = match (&order.mode, order.settle_in_position) {
         (Some(TradeMode::Isolated { margin }), true) => match ctx.positions.get(market) {
             Some(p) if matches!(p.mode, Mode::Isolated { .. }) => {
                 let b = ctx.balances(Some(market), &vault);
                 let (moved, charged) = margin_charge(b, owed.min(*margin))?;
                 ctx.apply_to_position(market, &mut vault, &moved)?;
-                charged
+                (charged, Uint128::zero())
             }
             // the position is gone (liquidated, or closed before the record): so is the fill
-            _ => Uint128::zero(),
+            _ => (Uint128::zero(), Uint128::zero()),
         },
-        (mode, _) => {
-            let owed = match mode {
-                Some(TradeMode::Isolated { margin }) => owed.min(*margin),
-                _ => owed,
-            };
+        (Some(TradeMode::Isolated { margin }), false) => {
+            let (moved, charged) = order_charge(
+                ctx.balances(None, &vault),
+                Uint128::zero(),
+                owed.min(*margin),
+            )?;
+            ctx.apply(&mut vault, &moved);
+            (charged.vault_fee, Uint128::zero())
+        }
+        _ => {
             let (moved, charged) = order_charge(ctx.balances(None, &vault), Uint128::zero(), owed)?;
             ctx.apply(&mut vault, &moved);
-            charged.vault_fee
+            // what `C` lacks comes off the account's own pending payout (scenario 90)
+            let rest = owed.checked_sub(charged.vault_fee)?;
+            let netted =
+                crate::solvency::net_pending(deps.storage, &mut ctx, &mut vault, rest, false)?;
+            (charged.vault_fee, netted)
         }
     };
     loaded.save(deps.storage, &ctx, &mut vault)?;
@@ -118,7 +127,8 @@ pub fn run_settlement(
             market_id: order.market_id.clone(),
             sequence,
             price,
-            price_move: charged,
+            price_move: charged.checked_add(netted)?,
+            payout_netted: (!netted.is_zero()).then_some(netted),
         }
         .into(),
     );
