@@ -18,7 +18,6 @@ use perps_api::perps::PositionMode;
 use perps_risk::book::{book_health, Book};
 use perps_risk::ledger::{self, Flows};
 use perps_risk::liquidation::{plan_liquidation_paying, LiquidationConfig, LiquidationPlan};
-use perps_risk::num::unsigned_abs;
 use perps_risk::solvency::payable;
 use perps_risk::waterfall::split_reward;
 
@@ -309,10 +308,9 @@ pub fn liquidate(
             .get(&market_id)
             .map(|p| p.size)
             .unwrap_or_default();
-        let closed = unsigned_abs(before).saturating_sub(unsigned_abs(after));
-        if !closed.is_zero() {
+        if after != before {
             let market = (market_id.as_str(), "liquidation");
-            events.extend(shrink_settling(&mut deps, &addr, market, before, closed)?);
+            events.extend(shrink_settling(&mut deps, &addr, market, before, after)?);
         }
     }
     events.extend(closed.events);
