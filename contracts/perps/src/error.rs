@@ -261,6 +261,9 @@ pub enum ContractError {
         price: Decimal256,
     },
 
+    #[error("{pending} failed orders' moves are charged at their markets' next records: provide_liquidity after them")]
+    SettlementsPending { pending: u32 },
+
     #[error("the conditional orders of market {market_id} are compared with its price records up to {swept} of {latest}: run execute_orders with order {order_id} first")]
     OrdersBehind {
         market_id: String,

@@ -364,7 +364,9 @@ pub fn simulate_trade(
         acceptable_price: None,
         mode,
     };
-    let report = apply_trade(&mut ctx, &mut vault, &cfg, &req)?;
+    let mut report = apply_trade(&mut ctx, &mut vault, &cfg, &req)?;
+    // like the message: a bankrupt cross book's shortfall is netted against the claim (scenario 90)
+    report.net_pending(deps.storage, &mut ctx, &mut vault)?;
     let mut account = account_response(&ctx, &cfg)?;
     let left = PENDING_PAYOUTS
         .may_load(deps.storage, &addr)?

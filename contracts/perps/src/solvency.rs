@@ -291,6 +291,34 @@ pub fn pay_pending(
     Ok(moved.payout)
 }
 
+/// Scenario 90: a loss of the account's cross book beyond what `C` holds is taken from its own
+/// pending payout first (`ledger::net_pending`: the claim's record and `Vault::pending_payouts`
+/// reduced by the same amount, at face value; `booked`: a shortfall the vault's cash was credited
+/// with, which leaves it again as covered). Returns what was netted; the caller sends the rest
+/// down the bad-debt waterfall, or drops it as before (a settlement charge). Reads nothing when
+/// no payout is pending anywhere.
+#[inline(never)]
+pub fn net_pending(
+    storage: &dyn Storage,
+    ctx: &mut AccountCtx,
+    vault: &mut Vault,
+    loss: Uint128,
+    booked: bool,
+) -> ContractResult<Uint128> {
+    if loss.is_zero() || vault.pending_payouts.is_zero() {
+        return Ok(Uint128::zero());
+    }
+    let claim = PENDING_PAYOUTS
+        .may_load(storage, &ctx.addr)?
+        .unwrap_or_default()
+        .checked_add(ctx.pending_added)?
+        .checked_sub(ctx.pending_settled)?;
+    let moved = ledger::net_pending(vault.balances(), loss, claim, booked)?;
+    vault.apply(&moved.after);
+    ctx.record_payout(vault, Uint128::zero(), moved.payout.paid)?;
+    Ok(moved.payout.paid)
+}
+
 /// Books how a fill's realized profit was settled: its pending part on the account and the
 /// vault. Returns the realized PnL as the account is credited with it (face value less what
 /// the haircut forgave).

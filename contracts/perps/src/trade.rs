@@ -2,7 +2,7 @@
 //! and the `simulate_trade` query. [`apply_trade`] reads like its spec; each step below it
 //! either refuses the trade with a typed error or hands the next step what it decided.
 
-use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
+use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Storage, Uint128};
 use perps_api::events::TradeEvent;
 use perps_api::perps::{MarketConfig, MarketStatus, PositionMode, TradeMode};
 use perps_risk::book::check_initial_margin;
@@ -50,6 +50,9 @@ pub struct TradeReport {
     /// Negative balance of a book this close left flat (bankrupt): it goes down the
     /// bad-debt path (DESIGN 6.4), without any liquidator reward.
     pub shortfall: Uint128,
+    /// The part of a cross `shortfall` netted against the account's pending payout
+    /// ([`TradeReport::net_pending`]).
+    pub payout_netted: Uint128,
 }
 
 impl TradeReport {
@@ -72,7 +75,24 @@ impl TradeReport {
             collateral_after,
             margin_after: self.margin_after,
             shortfall: (!self.shortfall.is_zero()).then_some(self.shortfall),
+            payout_netted: (!self.payout_netted.is_zero()).then_some(self.payout_netted),
         }
+    }
+
+    /// Scenario 90: the shortfall of a cross book this fill left flat is taken from the
+    /// account's own pending payout first ([`solvency::net_pending`]; an isolated book's never
+    /// is, DESIGN invariant 5). Returns what was netted: the waterfall pays the rest.
+    #[inline(never)]
+    pub fn net_pending(
+        &mut self,
+        storage: &dyn Storage,
+        ctx: &mut AccountCtx,
+        vault: &mut Vault,
+    ) -> ContractResult<Uint128> {
+        if self.mode == PositionMode::Cross {
+            self.payout_netted = solvency::net_pending(storage, ctx, vault, self.shortfall, true)?;
+        }
+        Ok(self.payout_netted)
     }
 }
 
@@ -123,6 +143,7 @@ pub fn apply_trade(
         entry_price: quoted.fill.entry_price,
         margin_after: moved.after.margin.or(moved.closed_margin),
         shortfall: moved.flows.shortfall,
+        payout_netted: Uint128::zero(),
     })
 }
 

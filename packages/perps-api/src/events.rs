@@ -213,6 +213,9 @@ typed_event! {
         margin_after: Option<Int128>,
         /// Negative balance of a book the close left flat, for the bad-debt waterfall.
         shortfall: Option<Uint128>,
+        /// The part of a cross book's `shortfall` taken from the account's own pending payout
+        /// first (scenario 90); the waterfall pays the rest.
+        payout_netted: Option<Uint128>,
     }
 }
 
@@ -437,8 +440,12 @@ typed_event! {
         /// The record the move is charged at (0: the market's settlement price).
         sequence: u64,
         price: Decimal256,
-        /// Paid to the vault, base units (at most what `C` holds, an isolated order's margin).
+        /// Charged, base units (at most an isolated order's margin): paid to the vault from `C`
+        /// as far as it holds, the rest netted against the account's pending payout.
         price_move: Uint128,
+        /// The part of `price_move` taken from the account's pending payout (scenario 90;
+        /// absent when none).
+        payout_netted: Option<Uint128>,
     }
 }
 
@@ -498,6 +505,7 @@ mod tests {
             collateral_after: Int128::new(100),
             margin_after: Some(Int128::new(-7)),
             shortfall: None,
+            payout_netted: None,
         }
     }
 

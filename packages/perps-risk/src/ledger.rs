@@ -379,6 +379,28 @@ pub fn pay_pending(b: Balances, claim: Uint128, terms: &Payout) -> RiskResult<Mo
     Ok(m)
 }
 
+/// A loss of the account beyond what its book holds, taken from its own pending payout `claim`
+/// first (scenario 90): the claim is the vault's own liability, so reducing it by the loss
+/// covers the loss exactly, at face value (`Moved::payout`: `paid` the part of the claim netted,
+/// `pending` the rest). `booked`: the loss is a shortfall the vault's cash was already credited
+/// with (a bankrupt book cleared to 0, `Flows::shortfall`): that much leaves vault cash again as
+/// covered debt, as the waterfall's socialized part would; otherwise (a charge `C` could not
+/// pay) the vault was credited nothing and no balance moves.
+pub fn net_pending(b: Balances, loss: Uint128, claim: Uint128, booked: bool) -> RiskResult<Moved> {
+    let mut m = Moved::new(b);
+    let netted = loss.min(claim);
+    m.payout = Settled {
+        paid: netted,
+        forgiven: Uint128::zero(),
+        pending: claim.checked_sub(netted)?,
+    };
+    if booked {
+        debit(&mut m.after.vault_cash, int128(netted)?)?;
+        m.flows.covered = netted;
+    }
+    Ok(m)
+}
+
 /// One book's liquidation plan: each close's funding to the vault and PnL from it (a net gain
 /// only as far as the vault could pay it: the rest is the plan's pending payout, `Moved::payout`),
 /// the book's collateral replaced by the plan's, the insurance share kept, the reward paid out

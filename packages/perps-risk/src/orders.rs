@@ -152,27 +152,27 @@ pub fn clamp_reduce_only(
     }
 }
 
-/// What is left of a settling entry of size `entry` after a liquidation or an ADL close took
-/// `closed` off the position (of size `position` before) the entry would have reduced (scenario
-/// 89: the failed close is not charged for what the forced close sold): `(left, used)`, `used`
-/// at most `closed`. An entry that would not have reduced the position is left whole.
+/// What is left of a settling entry of size `entry` after a liquidation or an ADL close left
+/// `left` of the position (of size `position` before) the entry would have reduced (scenarios
+/// 89, 94: a failed close is charged only for what it would still have sold of the position
+/// kept): `(kept, used)`, the entry clamped to `left`; `used` is the part of `left` it takes (the
+/// next entry gets the rest). An entry that would not have reduced the position is left whole.
 pub fn shrink_reducing(
     entry: SignedDecimal256,
     position: SignedDecimal256,
-    closed: Decimal256,
+    left: Decimal256,
 ) -> Result<(SignedDecimal256, Decimal256), RiskError> {
     if entry.is_zero() || position.is_zero() || entry.is_negative() == position.is_negative() {
         return Ok((entry, Decimal256::zero()));
     }
-    let size = unsigned_abs(entry);
-    let used = size.min(closed);
-    let left = signed(size.checked_sub(used)?)?;
-    let left = if entry.is_negative() {
-        SignedDecimal256::zero().checked_sub(left)?
+    let used = unsigned_abs(entry).min(left);
+    let kept = signed(used)?;
+    let kept = if entry.is_negative() {
+        SignedDecimal256::zero().checked_sub(kept)?
     } else {
-        left
+        kept
     };
-    Ok((left, used))
+    Ok((kept, used))
 }
 
 /// What an order charges its owner's collateral.
@@ -334,23 +334,28 @@ mod tests {
 
     #[test]
     fn a_forced_close_shrinks_only_the_entries_that_would_have_reduced_the_position() {
-        // a failed sale of 1 on a long of 1, 0.8 liquidated: 0.2 left to charge
+        // a failed sale of 1 on a long of 1, 0.2 left after the liquidation: 0.2 to charge
         assert_eq!(
-            shrink_reducing(sd("-1"), sd("1"), d("0.8")).unwrap(),
-            (sd("-0.2"), d("0.8"))
+            shrink_reducing(sd("-1"), sd("1"), d("0.2")).unwrap(),
+            (sd("-0.2"), d("0.2"))
         );
-        // more closed than the entry: gone, the rest for the next entry
+        // a failed sale of 0.5 on a long of 2, 0.72 left: kept whole, 0.22 for the next entry
         assert_eq!(
-            shrink_reducing(sd("0.5"), sd("-2"), d("2")).unwrap(),
-            (sd("0"), d("0.5"))
+            shrink_reducing(sd("-0.5"), sd("2"), d("0.72")).unwrap(),
+            (sd("-0.5"), d("0.5"))
+        );
+        // nothing left: gone
+        assert_eq!(
+            shrink_reducing(sd("0.5"), sd("-2"), d("0")).unwrap(),
+            (sd("0"), d("0"))
         );
         // a buy on a long, or no position: untouched
         assert_eq!(
-            shrink_reducing(sd("1"), sd("1"), d("1")).unwrap(),
+            shrink_reducing(sd("1"), sd("1"), d("0")).unwrap(),
             (sd("1"), d("0"))
         );
         assert_eq!(
-            shrink_reducing(sd("-1"), sd("0"), d("1")).unwrap(),
+            shrink_reducing(sd("-1"), sd("0"), d("0")).unwrap(),
             (sd("-1"), d("0"))
         );
     }

@@ -56,7 +56,7 @@ fn fill() -> impl Strategy<Value = Fill> {
 /// One step of any kind, chosen by `kind`, on `b`.
 fn step(b: Balances, kind: u8, amount: u128, signed: i128, f: &Fill) -> Moved {
     let u = Uint128::new(amount);
-    match kind % 12 {
+    match kind % 13 {
         0 => ledger::deposit(b, u),
         1 => ledger::withdraw(b, u),
         2 => ledger::settle_funding(b, Int128::new(signed)),
@@ -71,6 +71,7 @@ fn step(b: Balances, kind: u8, amount: u128, signed: i128, f: &Fill) -> Moved {
         8 => ledger::cover_failed(b, u),
         9 => ledger::provide_liquidity(b, u),
         10 => ledger::write_off(b),
+        11 => ledger::net_pending(b, u, Uint128::new(amount / 2), signed < 0),
         _ => ledger::claim_liquidity(b, u),
     }
     .unwrap()
@@ -207,6 +208,26 @@ proptest! {
         let can = perps_risk::solvency::payable(b.vault_cash, Uint128::new(others), b.collateral).unwrap();
         prop_assert!(p.paid <= can);
         prop_assert_eq!(m.after.margin, b.margin);
+    }
+}
+
+proptest! {
+    /// A loss netted against the account's pending payout (scenario 90): at most the loss and
+    /// the claim, at face value (netted + left = the claim), money conserved; a booked shortfall
+    /// leaves vault cash by exactly what was netted and is covered by it, anything else moves
+    /// no balance.
+    #[test]
+    fn a_loss_is_netted_against_the_claim_at_face_value(b in balances(), loss in 0..BIG as u128, claim in 0..BIG as u128, booked in any::<bool>()) {
+        let m = ledger::net_pending(b, Uint128::new(loss), Uint128::new(claim), booked).unwrap();
+        prop_assert!(m.conserves(&b).unwrap());
+        let p = m.payout;
+        prop_assert_eq!(p.paid, Uint128::new(loss.min(claim)));
+        prop_assert_eq!(p.paid + p.pending, Uint128::new(claim));
+        prop_assert_eq!(p.forgiven, Uint128::zero());
+        let covered = if booked { p.paid } else { Uint128::zero() };
+        prop_assert_eq!(m.flows.covered, covered);
+        prop_assert_eq!(b.vault_cash - m.after.vault_cash, Int128::try_from(covered).unwrap());
+        prop_assert_eq!((m.after.collateral, m.after.margin, m.after.insurance_fees), (b.collateral, b.margin, b.insurance_fees));
     }
 }
 

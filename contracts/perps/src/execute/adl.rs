@@ -160,7 +160,8 @@ fn deleverage_account(
         .events
         .extend(cancel_where(&mut deps, addr, "auto_deleverage", book)?);
     let market = (market_id, "auto_deleverage");
-    let shrunk = shrink_settling(&mut deps, addr, market, before, unsigned_abs(before))?;
+    let after = cosmwasm_std::SignedDecimal256::zero();
+    let shrunk = shrink_settling(&mut deps, addr, market, before, after)?;
     out.batch.events.extend(shrunk);
     out.batch.events.push(Event::from(AutoDeleverageEvent {
         caller: caller.clone(),

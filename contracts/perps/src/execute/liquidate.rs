@@ -18,7 +18,6 @@ use perps_api::perps::PositionMode;
 use perps_risk::book::{book_health, Book};
 use perps_risk::ledger::{self, Flows};
 use perps_risk::liquidation::{plan_liquidation_paying, LiquidationConfig, LiquidationPlan};
-use perps_risk::num::unsigned_abs;
 use perps_risk::solvency::payable;
 use perps_risk::waterfall::split_reward;
 
@@ -63,6 +62,9 @@ pub struct LiquidationOutcome {
     pub blocked: Option<OracleError>,
     /// The books liquidated (their pending orders are cancelled, scenario 80).
     books: Vec<BookKind>,
+    /// The cross book's part of `flows.shortfall` (scenario 90: taken from the account's pending
+    /// payout first; an isolated book's never is, DESIGN invariant 5).
+    pub cross_shortfall: Uint128,
 }
 
 fn liquidation_config(cfg: &Config) -> LiquidationConfig {
@@ -132,6 +134,9 @@ pub fn liquidate_books(
         out.acted = true;
         let flows = apply_plan(ctx, vault, &kind, &ids, &plan, liquidator, &mut out.events)?;
         out.flows = out.flows.then(&flows)?;
+        if kind == BookKind::Cross {
+            out.cross_shortfall = flows.shortfall;
+        }
         out.books.push(kind);
     }
     Ok(out)
@@ -285,7 +290,7 @@ pub fn liquidate(
     let cfg = CONFIG.load(deps.storage)?;
     let (mut ctx, mut vault, loaded) = load_with_vault(deps.as_ref(), &env, &cfg, &addr, None)?;
     let isolated = isolated_markets(&ctx);
-    let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
+    let closed = close_settled_positions(deps.storage, &mut ctx, &mut vault, &cfg)?;
     let sizes: Vec<(String, cosmwasm_std::SignedDecimal256)> = ctx
         .positions
         .iter()
@@ -303,15 +308,25 @@ pub fn liquidate(
             .get(&market_id)
             .map(|p| p.size)
             .unwrap_or_default();
-        let closed = unsigned_abs(before).saturating_sub(unsigned_abs(after));
-        if !closed.is_zero() {
+        if after != before {
             let market = (market_id.as_str(), "liquidation");
-            events.extend(shrink_settling(&mut deps, &addr, market, before, closed)?);
+            events.extend(shrink_settling(&mut deps, &addr, market, before, after)?);
         }
     }
     events.extend(closed.events);
     // settled isolated losses and the liquidated books' go through one waterfall
     let shortfall = closed.flows.then(&out.flows)?.shortfall;
+    // scenario 90: the cross book's shortfall is netted against the account's own claim first
+    // (a settled market's write-off already was)
+    let netted = solvency::net_pending(
+        deps.storage,
+        &mut ctx,
+        &mut vault,
+        out.cross_shortfall,
+        true,
+    )?
+    .checked_add(closed.payout_netted)?;
+    let shortfall = shortfall.checked_sub(netted)?;
     events.extend(out.events);
     let cover = bad_debt::cover_with_event(
         deps.as_ref(),
@@ -337,6 +352,9 @@ pub fn liquidate(
         .add_events(events);
     if !ctx.pending_added.is_zero() {
         res = res.add_attribute("pending_payout", ctx.pending_added);
+    }
+    if !netted.is_zero() {
+        res = res.add_attribute("payout_netted", netted);
     }
     // the fund pays first, so the reward never waits on its money
     if let Some(sub) = cover {

@@ -3,7 +3,7 @@
 
 use cosmwasm_std::{
     Addr, Decimal256, Deps, DepsMut, Env, Event, MessageInfo, Order, Response, SignedDecimal256,
-    SubMsg, Uint128,
+    Storage, SubMsg, Uint128,
 };
 use cw_utils::nonpayable;
 use perps_api::events::SettlePositionEvent;
@@ -41,6 +41,9 @@ pub struct SettledClose {
     /// the bad-debt waterfall ([`bad_debt::cover`]) by the caller; the vault has not been
     /// charged for them yet.
     pub flows: Flows,
+    /// The part of `flows.shortfall` (a written-off cross `C`) taken from the account's pending
+    /// payout (scenario 90): the caller's waterfall pays only the rest.
+    pub payout_netted: Uint128,
 }
 
 /// Closes every position of the account whose market is settled: funding settled, PnL at the
@@ -48,8 +51,10 @@ pub struct SettledClose {
 /// margin never touches `C` and is returned as a shortfall for the bad-debt waterfall; a cross
 /// loss stays on `C` while the account holds other positions, and an account the settlement
 /// leaves without any position and `C < 0` is written off in the same transaction (DESIGN
-/// 6.10: its debt joins the shortfall).
+/// 6.10: its debt joins the shortfall, netted against the account's own pending payout first,
+/// scenario 90).
 pub fn close_settled_positions(
+    storage: &dyn Storage,
     ctx: &mut AccountCtx,
     vault: &mut Vault,
     cfg: &Config,
@@ -93,6 +98,8 @@ pub fn close_settled_positions(
         let moved = ledger::write_off(ctx.balances(None, vault))?;
         ctx.apply(vault, &moved);
         out.flows = out.flows.then(&moved.flows)?;
+        let debt = moved.flows.shortfall;
+        out.payout_netted = solvency::net_pending(storage, ctx, vault, debt, true)?;
     }
     Ok(out)
 }
@@ -106,9 +113,10 @@ pub fn touch_settled(
     ctx: &mut AccountCtx,
     vault: &mut Vault,
 ) -> ContractResult<(Vec<Event>, Option<SubMsg>)> {
-    let SettledClose { mut events, flows } = close_settled_positions(ctx, vault, cfg)?;
-    let sub =
-        bad_debt::cover_with_event(deps, cfg, vault, &ctx.addr, flows.shortfall, &mut events)?;
+    let closed = close_settled_positions(deps.storage, ctx, vault, cfg)?;
+    let mut events = closed.events;
+    let shortfall = closed.flows.shortfall.checked_sub(closed.payout_netted)?;
+    let sub = bad_debt::cover_with_event(deps, cfg, vault, &ctx.addr, shortfall, &mut events)?;
     Ok((events, sub))
 }
 
@@ -173,9 +181,9 @@ pub fn settle_positions(
     for addr in &holders {
         let mut ctx = load_account(deps.as_ref(), &env, &cfg, addr, None)?;
         let loaded = ctx.loaded();
-        let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
+        let closed = close_settled_positions(deps.storage, &mut ctx, &mut vault, &cfg)?;
         out.events.extend(closed.events);
-        let shortfall = closed.flows.shortfall;
+        let shortfall = closed.flows.shortfall.checked_sub(closed.payout_netted)?;
         out.cover(deps.as_ref(), &cfg, &mut vault, addr, shortfall)?;
         ctx.save(deps.storage, &loaded, &mut vault)?;
     }

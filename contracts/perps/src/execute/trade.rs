@@ -84,7 +84,7 @@ fn execute_trade(
             market_id: req.market_id.to_string(),
         });
     }
-    let closed = close_settled_positions(&mut ctx, &mut vault, &cfg)?;
+    let closed = close_settled_positions(deps.storage, &mut ctx, &mut vault, &cfg)?;
     ctx.haircut = solvency::haircut_terms_live(deps.as_ref(), &env, &ctx, &vault, &cfg)?;
     let mut events = closed.events;
     // settled isolated losses and this trade's own go through one waterfall
@@ -97,8 +97,11 @@ fn execute_trade(
             None => SignedDecimal256::zero(),
         };
     }
+    // scenario 90: what the account's own pending payout covered of the shortfall
+    let mut netted = closed.payout_netted;
     if !req.size_delta.is_zero() || !close {
-        let report = apply_trade(&mut ctx, &mut vault, &cfg, &req)?;
+        let mut report = apply_trade(&mut ctx, &mut vault, &cfg, &req)?;
+        netted = netted.checked_add(report.net_pending(deps.storage, &mut ctx, &mut vault)?)?;
         events.push(report.event(&ctx.addr, ctx.collateral).into());
         shortfall = shortfall.checked_add(report.shortfall)?;
     }
@@ -112,7 +115,7 @@ fn execute_trade(
         &cfg,
         &mut vault,
         account,
-        shortfall,
+        shortfall.checked_sub(netted)?,
         &mut events,
     )?;
     loaded.save(deps.storage, &ctx, &mut vault)?;

@@ -28,6 +28,11 @@ pub fn provide_liquidity(deps: DepsMut, env: Env, info: MessageInfo) -> Contract
     if !vault.total_shares.is_zero() && any_deferred(deps.storage)? {
         return lp::place_provide(deps, &env, &cfg, &info.sender, amount, v, &vault);
     }
+    // the pending settling entries' charges are the vault's, not the new LP's (scenario 95)
+    let pending = crate::orders::SETTLING.may_load(deps.storage)?.unwrap_or(0);
+    if pending > 0 {
+        return Err(ContractError::SettlementsPending { pending });
+    }
     let minted = shares_to_mint(amount, vault.total_shares, v, cfg.collateral_decimals)?;
     let received = mint(
         deps.storage,

@@ -691,45 +691,68 @@ fn a_claim_holder_loses_beyond_c(griefed: bool) -> (Suite, [Addr; 2], u64) {
     (s, [whale, keeper], id)
 }
 
-/// Scenario 90 (open, `#[ignore]`; found here, older than the settlement): a pending payout is
-/// out of reach of the same account's losses beyond `C`. In [`a_claim_holder_loses_beyond_c`]
-/// the whale (a 20,000 claim on the vault, 2,000 left in `C`) has a failed SOL buy whose move
-/// at the next record (60) is 4,120.297030; the settlement takes what `C` holds (1,989.4 after
-/// the fees, plus 50.601 of the claim the vault's new cash paid into `C` when the account was
-/// loaded): 2,040.001; the other 2,080.29603 is dropped while the whale keeps a claim of
-/// 19,949.399 on the vault. The committed fill is no better for the vault: the liquidation
-/// books a 2,107.57101 shortfall (2,105.55 socialized to the LPs, 2.02101 from fees) and the
-/// whale keeps a 19,991.91596 claim. A claim is money the vault owes the account; its own debt
-/// to the vault should be netted against it first. Fix direction: a settlement charge beyond
-/// `C` and a bankrupt book's shortfall are taken from the account's pending payout (reducing
-/// `PENDING_PAYOUTS` and `Vault::pending_payouts`) before the bad-debt waterfall.
+/// Scenario 90 (fixed; failed on the old main; found here, older than the settlement): a pending
+/// payout was out of reach of the same account's losses beyond `C`. In
+/// [`a_claim_holder_loses_beyond_c`] the whale (a 20,000 claim on the vault, 2,000 left in `C`) has
+/// a failed SOL buy whose move at the next record (60) is 4,120.297030; the settlement takes what
+/// `C` holds (1,989.4 after the fees, plus 50.601 of the claim the vault's new cash paid into `C`
+/// when the account was loaded): 2,040.001; the other 2,080.29603 is dropped while the whale keeps
+/// a claim of 19,949.399 on the vault. The committed fill is no better for the vault: the
+/// liquidation books a 2,107.57101 shortfall (2,105.55 socialized to the LPs, 2.02101 from fees)
+/// and the whale keeps a 19,991.91596 claim. A claim is money the vault owes the account; its own
+/// debt to the vault is netted against it first. The fix: a settlement charge beyond `C` and a
+/// bankrupt book's shortfall is taken from the account's pending payout (reducing `PENDING_PAYOUTS`
+/// and `Vault::pending_payouts`) before the bad-debt waterfall.
 #[test]
-#[ignore = "scenario 90: a pending payout is out of reach of the same account's loss beyond C (open)"]
 fn s90_a_settlement_beyond_c_is_taken_from_the_accounts_pending_payout() {
     let (mut s, [whale, keeper], id) = a_claim_holder_loses_beyond_c(true);
     s.set_price("SOL", "60");
     let res = keeper_run(&mut s, &keeper, None);
     let w = s.account(&whale);
-    // safe: the whole move (rounded up), the part beyond C from the claim (today 2,040.001
+    // safe: the whole move (rounded up), the part beyond C from the claim (old main: 2,040.001
     // charged and a claim of 19,949.399 left)
     assert_eq!(settlements(&res), vec![(id, 4_120_297_030)]);
     assert_eq!(w.pending_payout, Some(Uint128::new(17_869_102_970)));
+    // 2,040.001 from C, 2,080.29603 netted against the claim of 19,949.399
+    let ev = &Suite::typed::<OrderSettledEvent>(&res)[0];
+    assert_eq!(ev.payout_netted, Some(Uint128::new(2_080_296_030)));
+    assert_eq!(w.collateral.i128(), 0);
+    assert_eq!(s.vault().pending_payouts, w.pending_payout);
 }
 
-/// Scenario 90 for the committed fill (open, `#[ignore]`): the bankrupt SOL long's shortfall
-/// (2,107.57101) is socialized while its owner keeps a 19,991.91596 claim on the vault. Safe:
-/// nothing socialized, the claim reduced by the shortfall.
+/// Scenario 90 for the committed fill (fixed; failed on the old main): the bankrupt SOL long's
+/// shortfall (2,107.57101) was socialized while its owner kept a 19,991.91596 claim on the vault.
+/// Safe: nothing socialized, the claim reduced by the shortfall.
 #[test]
-#[ignore = "scenario 90: a bankrupt book's shortfall is not netted against its own pending payout (open)"]
 fn s90_a_bankrupt_books_shortfall_is_netted_against_its_own_pending_payout() {
     let (mut s, [whale, keeper], _) = a_claim_holder_loses_beyond_c(false);
     let res = s.liquidate(&keeper, &whale, None).unwrap();
     let w = s.account(&whale);
     assert_eq!((w.collateral.i128(), w.positions.len()), (0, 0));
-    // safe: no bad debt while the account holds a claim larger than it (today a shortfall of
+    // safe: no bad debt while the account holds a claim larger than it (old main: a shortfall of
     // 2,107.57101, 2,105.55 socialized, and a claim of 19,991.91596 left)
     assert!(Suite::typed::<perps_api::events::BadDebtEvent>(&res).is_empty());
     assert_eq!(w.pending_payout, Some(Uint128::new(17_884_344_950)));
+    assert_eq!(Suite::attr(&res, "wasm", "payout_netted"), "2107571010");
+    assert_eq!(s.vault().pending_payouts, w.pending_payout);
+}
+
+/// Scenario 90 when the owner closes its bankrupt book itself (before any liquidator): the
+/// shortfall of the cross book the close leaves flat is netted against its claim too (the
+/// `trade` event's `payout_netted`), nothing goes down the waterfall.
+#[test]
+fn s90_an_owners_close_of_its_bankrupt_book_is_netted_against_its_own_pending_payout() {
+    let (mut s, [whale, _], _) = a_claim_holder_loses_beyond_c(false);
+    let res = s.close(&whale, "SOL").unwrap();
+    let w = s.account(&whale);
+    assert_eq!((w.collateral.i128(), w.positions.len()), (0, 0));
+    assert!(Suite::typed::<perps_api::events::BadDebtEvent>(&res).is_empty());
+    let trade = &Suite::typed::<perps_api::events::TradeEvent>(&res)[0];
+    // the close's fee and impact on top of the liquidation's 2,107.57101
+    assert_eq!(trade.shortfall, Some(Uint128::new(2_110_574_010)));
+    assert_eq!(trade.payout_netted, trade.shortfall);
+    assert_eq!(w.pending_payout, Some(Uint128::new(17_881_341_950)));
+    assert_eq!(s.vault().pending_payouts, w.pending_payout);
 }
 
 /// Scenario 91 (fixed; failed on the old main; an honest user overcharged, 81's root cause): a failure
@@ -764,11 +787,33 @@ fn s91_a_failure_into_a_liquidated_isolated_position_never_reaches_c() {
         (19_969_000_000, 9_939_970_000)
     );
     let w2 = s.trader("w2", 0, 0);
-    s.liquidate(&w2, &alice, None).unwrap();
+    let res = s.liquidate(&w2, &alice, None).unwrap();
     assert_eq!(c_and_btc_margin(&s, &alice), (19_969_000_000, 0));
+    // the liquidation took the isolated position whole: the entry that joined it goes
+    assert_eq!(Suite::attr(&res, "order_cancelled", "order_id"), id.to_string());
+    assert_eq!(Suite::attr(&res, "order_cancelled", "reason"), "liquidation");
     s.set_price("BTC", "50000");
     let res = keeper_run(&mut s, &keeper, None);
-    // safe: nothing from C (today 5,008.333334 charged, C 14,960.666666)
-    assert_eq!(settlements(&res), vec![(id, 0)]);
+    // safe: nothing from C (old main: 5,008.333334 charged, C 14,960.666666)
+    assert!(settlements(&res).is_empty());
     assert_eq!(s.account(&alice).collateral.i128(), 19_969_000_000);
+}
+
+/// Scenario 90 through a settled market: the whale's SOL long closes at the settlement price
+/// (60) in `settle_positions`, which leaves its account flat with `C < 0`: the write-off is
+/// netted against its claim first, nothing goes down the waterfall (the same claim as after the
+/// liquidation: there 8.08404 of it was paid into `C` first).
+#[test]
+fn s90_a_settled_markets_write_off_is_netted_against_the_accounts_pending_payout() {
+    let (mut s, [whale, _], _) = a_claim_holder_loses_beyond_c(false);
+    let before = s.account(&whale).pending_payout.unwrap().u128();
+    s.settle_market("SOL", None);
+    let res = s.settle_positions("SOL");
+    let w = s.account(&whale);
+    assert_eq!((w.collateral.i128(), w.positions.len()), (0, 0));
+    assert!(Suite::typed::<perps_api::events::BadDebtEvent>(&res).is_empty());
+    assert_eq!(before, 20_000 * USDC);
+    // C 1,989.39495 against a loss of 4,105.05 at 60 (no fee): 2,115.65505 netted
+    assert_eq!(w.pending_payout, Some(Uint128::new(17_884_344_950)));
+    assert_eq!(s.vault().pending_payouts, w.pending_payout);
 }

@@ -245,7 +245,7 @@ fn a_failed_partial_close_then_a_liquidation(
     (s, alice, btc, settled_move(&res))
 }
 
-/// Scenario 95 (open, `#[ignore]`; scenario 87 reopened where no market is deferred): an LP
+/// Scenario 95 (fixed, failed on the old main; scenario 87 reopened where no market is deferred): an LP
 /// provide is an LP order that waits for the settling entries only while some market is
 /// deferred; with every market immediate `provide_liquidity` mints at once, whatever entry is
 /// pending — and settling entries exist on immediate markets (a triggered conditional order
@@ -260,7 +260,6 @@ fn a_failed_partial_close_then_a_liquidation(
 /// settlement's wait is the same whatever the markets' execution (`SETTLING` checked in
 /// `provide_liquidity`).
 #[test]
-#[ignore = "scenario 95: with every market immediate a provide mints ahead of a pending settling entry"]
 fn s95_an_immediate_provide_cannot_capture_a_known_settlement_charge() {
     let mut s = Suite::with_btc(wide_impact_btc());
     let owner = s.owner.clone();
@@ -279,12 +278,20 @@ fn s95_an_immediate_provide_cannot_capture_a_known_settlement_charge() {
     let res = keeper_run(&mut s, &keeper, Some(vec![id]));
     assert!(failed(&res).settles_at_next_record);
     assert_eq!(s.vault().share_price, d("1.030679356"));
-    let provided = s.provide(&sniper, 1_000_000 * USDC).unwrap();
-    let shares: u128 = Suite::attr(&provided, "wasm", "shares").parse().unwrap();
-    assert_eq!(shares, 970_233_850_303);
+    // refused while the entry is pending, nothing changed (old main: 970,233.850303 shares)
+    let funds = cosmwasm_std::coins(1_000_000 * USDC, crate::suite::DENOM);
+    s.rejects_exact(
+        &sniper,
+        &ExecuteMsg::ProvideLiquidity {},
+        &funds,
+        "1 failed orders' moves are charged at their markets' next records: provide_liquidity after them",
+    );
     s.set_price("BTC", "54540");
     let res = keeper_run(&mut s, &keeper, None);
     assert_eq!(settled_move(&res), 6_070 * USDC);
+    let provided = s.provide(&sniper, 1_000_000 * USDC).unwrap();
+    let shares: u128 = Suite::attr(&provided, "wasm", "shares").parse().unwrap();
+    assert_eq!(shares, 964_553_287_844);
     s.advance(3_600);
     s.set_price("BTC", "54540");
     s.request_withdrawal(&sniper, shares);
@@ -292,11 +299,11 @@ fn s95_an_immediate_provide_cannot_capture_a_known_settlement_charge() {
     s.set_price("BTC", "54540");
     s.exec(&sniper, &ExecuteMsg::ClaimLiquidity {}).unwrap();
     let paid = s.balance(&sniper);
-    // safe: at most what it provided (today 1,002,989.14744)
-    assert!(paid <= 1_000_000 * USDC, "{paid}");
+    // safe: at most what it provided (old main: 1,002,989.14744); one base unit of rounding
+    assert_eq!(paid, 999_999_999_999);
 }
 
-/// Scenario 94 (open, `#[ignore]`; low: an undercharge by scenario 89's own rule, the owner does
+/// Scenario 94 (fixed, failed on the old main; low: an undercharge by scenario 89's own rule, the owner does
 /// not choose the liquidation): a forced close shrinks a failed *partial* close by everything it
 /// closed, also the part the entry would never have sold. In
 /// [`a_failed_partial_close_then_a_liquidation`] (25,000; ETH at 1,100) alice's failed sale of
@@ -310,19 +317,19 @@ fn s95_an_immediate_provide_cannot_capture_a_known_settlement_charge() {
 /// took beyond the position the entry leaves (`closed − (|position| − |entry|)`, at least 0),
 /// i.e. it keeps `min(|entry|, |position after|)`.
 #[test]
-#[ignore = "scenario 94: a forced close shrinks a failed partial close by more than it would still have sold (low)"]
 fn s94_a_forced_close_keeps_the_part_of_a_failed_partial_close_still_held() {
     let (s, alice, btc, moved) = a_failed_partial_close_then_a_liquidation(25_000, "1100", false);
     assert_eq!((btc.as_str(), moved), ("1", 0));
     assert_eq!(s.account(&alice).equity.i128(), 6_388_790_000);
     let (s, alice, btc, moved) = a_failed_partial_close_then_a_liquidation(25_000, "1100", true);
     assert_eq!(btc, "0.72378461282051282");
+    // the charge comes out of the equity the liquidation left
     assert_eq!(
-        s.account(&alice).equity.i128() - moved as i128,
+        s.account(&alice).equity.i128() + moved as i128,
         3_835_963_069
     );
-    // safe: 599 × 0.72378461282051282 charged (today 0)
-    assert!((433_546_983..=433_546_984).contains(&moved), "{moved}");
+    // safe: 599 × 0.72378461282051282 charged (old main: 0)
+    assert_eq!(moved, 433_546_984);
 }
 
 /// Scenario 96 (open, `#[ignore]`; an owner's feed maintenance, not an attacker's lever): a feed
@@ -481,7 +488,7 @@ fn an_entry_across_a_settlement() -> (u128, i128) {
     (settled_move(&res), s.account(&alice).collateral.i128())
 }
 
-/// Scenario 99 (open, `#[ignore]`; honest users overcharged, scenario 88's fix the other way): a
+/// Scenario 99 (fixed, failed on the old main; honest users overcharged, scenario 88's fix the other way): a
 /// settled market charges a settling entry at a record accepted after the settlement. In
 /// [`an_entry_across_a_settlement`] the market ends at 60,000 with the entry's record not yet
 /// published; the feed's next record (48,000, after the market has ended) is "the first record
@@ -494,7 +501,6 @@ fn an_entry_across_a_settlement() -> (u128, i128) {
 /// before the settlement (`accepted_time` ≤ the settlement's time) pin an entry; else the
 /// settlement price.
 #[test]
-#[ignore = "scenario 99: a settled market charges an entry at a record accepted after its settlement"]
 fn s99_a_settled_market_never_charges_a_record_after_its_settlement() {
     let (moved, c) = an_entry_across_a_settlement();
     // today (9,939.5, 0)
@@ -541,7 +547,7 @@ fn a_joined_failure_then_a_close(griefed: bool) -> (i128, u128) {
     (pair, settled_move(&res))
 }
 
-/// Scenario 100 (open, `#[ignore]`; scenario 62 reopened for a failure that joins an isolated
+/// Scenario 100 (fixed, failed on the old main; scenario 62 reopened for a failure that joins an isolated
 /// position): "nothing once that position is gone" lets the owner close the position at a known
 /// price before the entry's record. Scenario 91's fix reasons that an owner's close before the
 /// record "closed at a price with no move" — not so when the keeper ran the failure after later
@@ -555,7 +561,6 @@ fn a_joined_failure_then_a_close(griefed: bool) -> (i128, u128) {
 /// any change of the position that is not forced) the entry is charged from `C`, up to the
 /// margin recorded at the failure.
 #[test]
-#[ignore = "scenario 100: the owner closes the joined isolated position at a known price and the failure's move is dropped"]
 fn s100_a_close_before_the_record_does_not_drop_a_joined_failures_move() {
     let (committed, moved) = a_joined_failure_then_a_close(false);
     assert_eq!((committed, moved), (118_237_770_020, 0));

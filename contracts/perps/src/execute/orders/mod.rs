@@ -280,24 +280,23 @@ pub fn cancel_where(
     Ok(events)
 }
 
-/// After a liquidation or an ADL close took `closed` off the account's position in `market_id`
-/// (of size `position` before): the account's settling entries that would have reduced that
-/// position shrink by it, in id order, and one shrunk to nothing goes (an `order_cancelled`
-/// event with `reason`; scenario 89: a failed
-/// close is charged only for the position it would still have closed; the owner's own closes do
-/// not shrink them, or a failure followed by a close at a known price would escape its move).
+/// After a liquidation or an ADL close left `after` of the account's position in `market_id`
+/// (`before` before it): the account's settling entries of that market that would have reduced
+/// the position are clamped, in id order, to what is left of it (scenarios 89, 94), and those
+/// that joined an isolated position the close took whole go (scenario 100: their fill's loss
+/// went with the margin); one left with nothing goes with an `order_cancelled` event with
+/// `reason`. The owner's own closes change no entry: a failure followed by a close at a known
+/// price would escape its move (scenarios 62, 100).
 pub fn shrink_settling(
     deps: &mut DepsMut,
     account: &Addr,
     (market_id, reason): (&str, &str),
-    position: cosmwasm_std::SignedDecimal256,
-    mut closed: cosmwasm_std::Decimal256,
+    before: cosmwasm_std::SignedDecimal256,
+    after: cosmwasm_std::SignedDecimal256,
 ) -> ContractResult<Vec<cosmwasm_std::Event>> {
     let mut events = Vec::new();
+    let mut left = perps_risk::num::unsigned_abs(after);
     for id in account_order_ids(deps.storage, account)? {
-        if closed.is_zero() {
-            break;
-        }
         let mut order = ORDERS.load(deps.storage, id)?;
         let Some(entry) = order.size_delta.filter(|_| order.settling().is_some()) else {
             continue;
@@ -305,14 +304,14 @@ pub fn shrink_settling(
         if order.market_id != market_id {
             continue;
         }
-        let (left, used) = perps_risk::orders::shrink_reducing(entry, position, closed)?;
-        closed = closed.checked_sub(used)?;
-        if left.is_zero() {
+        let (kept, used) = perps_risk::orders::shrink_reducing(entry, before, left)?;
+        left = left.checked_sub(used)?;
+        if kept.is_zero() || (order.settle_in_position && after.is_zero()) {
             orders::remove(deps.storage, id, &order)?;
             orders::count_settling(deps.storage, false)?;
             events.push(cancelled_event(id, &order, reason));
-        } else if used > cosmwasm_std::Decimal256::zero() {
-            order.size_delta = Some(left);
+        } else if kept != entry {
+            order.size_delta = Some(kept);
             ORDERS.save(deps.storage, id, &order)?;
         }
     }

@@ -235,7 +235,7 @@ fn fill(
     };
     let skew_before = skew(&ctx.market(&order.market_id)?.state)?;
     match trade_at_record(deps.as_ref(), env, &mut ctx, &mut vault, cfg, order, size) {
-        Ok((mut events, shortfall)) => {
+        Ok((mut events, shortfall, netted)) => {
             let (moved, charged) =
                 order_charge(ctx.balances(None, &vault), keeper_fee, Uint128::zero())?;
             ctx.apply(&mut vault, &moved);
@@ -243,7 +243,7 @@ fn fill(
                 deps.as_ref(),
                 cfg,
                 &mut vault,
-                shortfall,
+                shortfall.checked_sub(netted)?,
                 batch.fund_requested,
             )?;
             if !shortfall.is_zero() {
@@ -339,7 +339,8 @@ fn load_at_record(
 }
 
 /// The trade at the pinned record, in memory: settled positions closed first, then the trade
-/// step. Returns its events and the shortfall to cover.
+/// step. Returns its events, the books' shortfall and the part of it netted against the
+/// account's pending payout (scenario 90: the waterfall pays the rest).
 fn trade_at_record(
     deps: Deps,
     env: &Env,
@@ -348,10 +349,10 @@ fn trade_at_record(
     cfg: &Config,
     order: &StoredOrder,
     size: SignedDecimal256,
-) -> ContractResult<(Vec<Event>, Uint128)> {
+) -> ContractResult<(Vec<Event>, Uint128, Uint128)> {
     // The order was removed (its reservation released) before the account was loaded; the
     // other pending orders' reservations still count as spent.
-    let closed = close_settled_positions(ctx, vault, cfg)?;
+    let closed = close_settled_positions(deps.storage, ctx, vault, cfg)?;
     // While V < 0 the profit this fill realizes is paid with the haircut (DESIGN 6.10), V
     // confirmed at live prices when the stored ones say it is negative (scenario 69).
     ctx.haircut = solvency::haircut_terms_live(deps, env, ctx, vault, cfg)?;
@@ -370,11 +371,14 @@ fn trade_at_record(
         acceptable_price: acceptable,
         mode: order.mode.clone(),
     };
-    let report = apply_trade(ctx, vault, cfg, &req)?;
+    let mut report = apply_trade(ctx, vault, cfg, &req)?;
+    let netted = report.net_pending(deps.storage, ctx, vault)?;
+    let netted = netted.checked_add(closed.payout_netted)?;
     events.push(report.event(&ctx.addr, ctx.collateral).into());
     Ok((
         events,
         closed.flows.shortfall.checked_add(report.shortfall)?,
+        netted,
     ))
 }
 

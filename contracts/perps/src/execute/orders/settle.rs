@@ -7,8 +7,9 @@
 //! the loss of that fill closed there, `fill · next / record` ([`failure_exit`]), floored at
 //! zero, from the book the fill would have used at the failure (`StoredOrder::mode`, scenarios
 //! 81 and 91): the cross book's `C`; a new isolated position's margin, from `C`; the isolated
-//! position the order joined, from its margin (then what was moved out of it into `C`), nothing
-//! once that position is gone — each as far as it holds. A market settled before the entry's
+//! position the order joined, from its margin (then what was moved out of it into `C`; from `C`
+//! once the owner closed it, and a liquidation or an ADL close that took it whole removes the
+//! entry) — each as far as it holds. A market settled before the entry's
 //! record charges at its settlement price. It cannot be cancelled and a liquidation or an ADL
 //! close keeps it.
 
@@ -23,12 +24,14 @@ use super::sweep::Seen;
 use crate::account::load_with_vault;
 use crate::error::ContractResult;
 use crate::orders::{self, StoredOrder};
-use crate::state::{Config, Mode};
+use crate::state::{Config, Mode, MARKET_STATES};
 
 /// The record a settling entry is charged at: the first of its market accepted in a block after
 /// the failure's ([`find_pin`]: past the history, the least favourable held one), or on a market
 /// settled before such a record exists its settlement price (sequence 0; scenario 88: a record
-/// the entry is pinned to is kept when the market settles later). `None`: it waits.
+/// the entry is pinned to is kept when the market settles later; scenario 99: a record accepted
+/// after the settlement — at or after its time, the funding clock it stopped — is not). `None`:
+/// it waits.
 fn settlement_price(
     deps: &DepsMut,
     env: &Env,
@@ -39,6 +42,13 @@ fn settlement_price(
     let settled = match &seen.market.status {
         MarketStatus::Settled { price } => Some((0, *price)),
         _ => None,
+    };
+    // a settled market: only a record accepted before its settlement (scenario 99)
+    let before = match settled {
+        Some(_) => MARKET_STATES
+            .seek_load(deps.storage, &order.market_id)?
+            .map_or(0, |s| s.last_funding_time),
+        None => u64::MAX,
     };
     let Ok(latest) = &seen.latest else {
         return Ok(settled);
@@ -58,7 +68,7 @@ fn settlement_price(
             against,
             &seen.recs,
         )? {
-            Pin::Ready(rec) => Some((rec.sequence, rec.price)),
+            Pin::Ready(rec) if rec.accepted_time < before => Some((rec.sequence, rec.price)),
             _ => settled,
         },
     )
@@ -89,25 +99,40 @@ pub fn run_settlement(
         load_with_vault(deps.as_ref(), env, cfg, &order.owner, None)?;
     let market = order.market_id.as_str();
     // The book the fill would have used, as it stood at the failure (scenarios 81, 91).
-    let charged = match (&order.mode, order.settle_in_position) {
+    let (charged, netted) = match (&order.mode, order.settle_in_position) {
         (Some(TradeMode::Isolated { margin }), true) => match ctx.positions.get(market) {
             Some(p) if matches!(p.mode, Mode::Isolated { .. }) => {
                 let b = ctx.balances(Some(market), &vault);
                 let (moved, charged) = margin_charge(b, owed.min(*margin))?;
                 ctx.apply_to_position(market, &mut vault, &moved)?;
-                charged
+                (charged, Uint128::zero())
             }
-            // the position is gone (liquidated, or closed before the record): so is the fill
-            _ => Uint128::zero(),
+            // the owner closed it (a forced close removed the entry): what its margin returned
+            // to `C` pays, at most that margin (scenario 100)
+            _ => {
+                let b = ctx.balances(None, &vault);
+                let (moved, charged) = order_charge(b, Uint128::zero(), owed.min(*margin))?;
+                ctx.apply(&mut vault, &moved);
+                (charged.vault_fee, Uint128::zero())
+            }
         },
-        (mode, _) => {
-            let owed = match mode {
-                Some(TradeMode::Isolated { margin }) => owed.min(*margin),
-                _ => owed,
-            };
+        (Some(TradeMode::Isolated { margin }), false) => {
+            let (moved, charged) = order_charge(
+                ctx.balances(None, &vault),
+                Uint128::zero(),
+                owed.min(*margin),
+            )?;
+            ctx.apply(&mut vault, &moved);
+            (charged.vault_fee, Uint128::zero())
+        }
+        _ => {
             let (moved, charged) = order_charge(ctx.balances(None, &vault), Uint128::zero(), owed)?;
             ctx.apply(&mut vault, &moved);
-            charged.vault_fee
+            // what `C` lacks comes off the account's own pending payout (scenario 90)
+            let rest = owed.checked_sub(charged.vault_fee)?;
+            let netted =
+                crate::solvency::net_pending(deps.storage, &mut ctx, &mut vault, rest, false)?;
+            (charged.vault_fee, netted)
         }
     };
     loaded.save(deps.storage, &ctx, &mut vault)?;
@@ -118,7 +143,8 @@ pub fn run_settlement(
             market_id: order.market_id.clone(),
             sequence,
             price,
-            price_move: charged,
+            price_move: charged.checked_add(netted)?,
+            payout_netted: (!netted.is_zero()).then_some(netted),
         }
         .into(),
     );
