@@ -790,8 +790,14 @@ fn s91_a_failure_into_a_liquidated_isolated_position_never_reaches_c() {
     let res = s.liquidate(&w2, &alice, None).unwrap();
     assert_eq!(c_and_btc_margin(&s, &alice), (19_969_000_000, 0));
     // the liquidation took the isolated position whole: the entry that joined it goes
-    assert_eq!(Suite::attr(&res, "order_cancelled", "order_id"), id.to_string());
-    assert_eq!(Suite::attr(&res, "order_cancelled", "reason"), "liquidation");
+    assert_eq!(
+        Suite::attr(&res, "order_cancelled", "order_id"),
+        id.to_string()
+    );
+    assert_eq!(
+        Suite::attr(&res, "order_cancelled", "reason"),
+        "liquidation"
+    );
     s.set_price("BTC", "50000");
     let res = keeper_run(&mut s, &keeper, None);
     // safe: nothing from C (old main: 5,008.333334 charged, C 14,960.666666)
