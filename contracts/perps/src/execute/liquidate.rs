@@ -151,8 +151,10 @@ fn isolated_markets(ctx: &AccountCtx) -> Vec<String> {
         .collect()
 }
 
-/// Cancels the pending orders of the liquidated `books`: an isolated book's are the orders of
-/// its market; the cross book's every other order (`isolated`: the account's isolated markets
+/// Cancels the pending orders of the liquidated `books`, their reservations released (DESIGN
+/// 6.11; the valuation counts them in `C` either way): only those — a liquidated isolated fuse
+/// does not drop a pinned order of the cross book for free (scenario 80). An isolated book's
+/// are the orders of its market; the cross book's every other order (`isolated`: the account's isolated markets
 /// before the liquidation).
 fn cancel_books(
     deps: &mut DepsMut,
@@ -168,6 +170,29 @@ fn cancel_books(
             cross
         }
     })
+}
+
+/// The settling entries of the positions the liquidation reduced (`sizes`: each position's size
+/// before it), clamped or removed ([`shrink_settling`], scenarios 89, 94, 100).
+fn shrink_closed(
+    deps: &mut DepsMut,
+    addr: &Addr,
+    ctx: &AccountCtx,
+    sizes: Vec<(String, cosmwasm_std::SignedDecimal256)>,
+) -> ContractResult<Vec<Event>> {
+    let mut events = Vec::new();
+    for (market_id, before) in sizes {
+        let after = ctx
+            .positions
+            .get(&market_id)
+            .map(|p| p.size)
+            .unwrap_or_default();
+        if after != before {
+            let market = (market_id.as_str(), "liquidation");
+            events.extend(shrink_settling(deps, addr, market, before, after)?);
+        }
+    }
+    Ok(events)
 }
 
 /// The liveness error of the first market in `ids` whose price fails it.
@@ -291,28 +316,15 @@ pub fn liquidate(
     let (mut ctx, mut vault, loaded) = load_with_vault(deps.as_ref(), &env, &cfg, &addr, None)?;
     let isolated = isolated_markets(&ctx);
     let closed = close_settled_positions(deps.storage, &mut ctx, &mut vault, &cfg)?;
-    let sizes: Vec<(String, cosmwasm_std::SignedDecimal256)> = ctx
+    let sizes: Vec<_> = ctx
         .positions
         .iter()
         .map(|(id, p)| (id.clone(), p.size))
         .collect();
     let out = liquidate_books(&mut ctx, &mut vault, &cfg, &info.sender)?;
     check_acted(&ctx, &cfg, &out, &closed.flows, account, min_reward)?;
-    // The pending orders of the books liquidated go, their reservations released (DESIGN
-    // 6.11; the valuation above counts them in `C` either way): only those — a liquidated
-    // isolated fuse does not drop a pinned order of the cross book for free (scenario 80).
     let mut events = cancel_books(&mut deps, &addr, &isolated, &out.books)?;
-    for (market_id, before) in sizes {
-        let after = ctx
-            .positions
-            .get(&market_id)
-            .map(|p| p.size)
-            .unwrap_or_default();
-        if after != before {
-            let market = (market_id.as_str(), "liquidation");
-            events.extend(shrink_settling(&mut deps, &addr, market, before, after)?);
-        }
-    }
+    events.extend(shrink_closed(&mut deps, &addr, &ctx, sizes)?);
     events.extend(closed.events);
     // settled isolated losses and the liquidated books' go through one waterfall
     let shortfall = closed.flows.then(&out.flows)?.shortfall;
