@@ -21,7 +21,8 @@ pub fn instantiate(
 
 /// Every message of an account first executes that account's ready orders (DESIGN 6.11), except
 /// `execute_orders` (it executes orders itself) and `cancel_order` (refused for an order that
-/// has triggered rather than executing it first).
+/// has triggered rather than executing it first); a message that cannot run one of them first
+/// is refused (`OwnOrderFirst`), unless it only adds collateral.
 pub fn execute(
     mut deps: DepsMut,
     env: Env,
@@ -30,7 +31,11 @@ pub fn execute(
 ) -> ContractResult<Response> {
     let own = match msg {
         ExecuteMsg::ExecuteOrders { .. } | ExecuteMsg::CancelOrder { .. } => Response::new(),
-        _ => orders::run_own_first(deps.branch(), &env, &info.sender)?,
+        // adding collateral never waits for the sender's orders (it can only help its books)
+        ExecuteMsg::Deposit { .. } | ExecuteMsg::AddMargin { .. } => {
+            orders::run_own_first(deps.branch(), &env, &info.sender, false)?
+        }
+        _ => orders::run_own_first(deps.branch(), &env, &info.sender, true)?,
     };
     let res = dispatch(deps, env, info, msg)?;
     Ok(merge(own, res))

@@ -261,6 +261,9 @@ pub enum ContractError {
         price: Decimal256,
     },
 
+    #[error("order {order_id} of market {market_id} must run before this message and cannot in it (more triggered or older orders of its market first): run execute_orders with order {order_id} first")]
+    OwnOrderFirst { order_id: u64, market_id: String },
+
     #[error("{pending} failed orders' moves are charged at their markets' next records: provide_liquidity after them")]
     SettlementsPending { pending: u32 },
 

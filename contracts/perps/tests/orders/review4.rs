@@ -485,7 +485,15 @@ fn s86_a_waiting_order_holds_its_market_by_every_path_for_max_order_age_secs() {
     let bobs = pending(&s, &bob, OrderKind::Market)[0].0;
     let res = keeper_run(&mut s, &keeper, Some(vec![bobs]));
     assert_eq!(Suite::attr(&res, "wasm", "orders_handled"), "0");
-    s.exec(&bob, &Suite::withdraw_msg(1)).unwrap();
+    // bob's own message cannot run his order first (held): refused, nothing changed (scenario
+    // 93's rule: an account's message waits for its orders); a deposit still goes through
+    let held = format!(
+        "order {bobs} of market BTC must run before this message and cannot in it (more \
+         triggered or older orders of its market first): run execute_orders with order {bobs} first"
+    );
+    s.rejects_exact(&bob, &Suite::withdraw_msg(1), &[], &held);
+    s.mint(&bob, USDC);
+    s.deposit(&bob, 1);
     assert_eq!(pending(&s, &bob, OrderKind::Market).len(), 1);
     s.advance(t + 299 - s.now());
     s.set_price("BTC", "63000");

@@ -29,6 +29,14 @@ fn cond(size: &str, trigger: &str, above: bool, acceptable: Option<&str>) -> Exe
     }
 }
 
+/// The refusal of a message whose sender's order `id` (market BTC) must run first and cannot.
+fn own_order_first(id: u64) -> String {
+    format!(
+        "order {id} of market BTC must run before this message and cannot in it (more triggered \
+         or older orders of its market first): run execute_orders with order {id} first"
+    )
+}
+
 /// Scenario 93's world: BTC immediate ([`wide_impact_btc`]), keeper fee 0.5. Ten wallets of the
 /// attacker (1,000 each) rest conditional sales of 0.001 BTC above 60,500; then alice (20,000)
 /// a conditional cross buy of 1 BTC above 60,500 (at most 60,700). The record at 60,600
@@ -53,9 +61,9 @@ fn a_buy_behind_an_unfinished_sweep(capped: bool) -> (Suite, Addr, cw_multi_test
     let id = orders_of(&s, &alice)[0].order_id;
     s.set_price("BTC", "60600");
     if capped {
-        let res = s.try_isolated(&alice, "BTC", "0.001", 10 * USDC).unwrap();
-        assert_eq!(Suite::attr(&res, "wasm", "action"), "trade");
-        assert_eq!(orders_of(&s, &alice)[0].order_id, id);
+        // refused: her buy must run first and this message cannot reach it (state unchanged)
+        let msg = Suite::isolated_msg("BTC", "0.001", 10 * USDC);
+        s.rejects_exact(&alice, &msg, &[], &own_order_first(id));
     }
     s.set_price("BTC", "54540");
     let run = ExecuteMsg::ExecuteOrders {
@@ -73,7 +81,7 @@ fn a_buy_behind_an_unfinished_sweep(capped: bool) -> (Suite, Addr, cw_multi_test
     (s, alice, all)
 }
 
-/// Scenario 93 (open, `#[ignore]`; scenario 81 reopened before the failure): the owner opens the
+/// Scenario 93 (fixed, failed on the old main; scenario 81 reopened before the failure): the owner opens the
 /// capping isolated position after her order's record, while her own message's first run
 /// cannot run the order. In [`a_buy_behind_an_unfinished_sweep`] alice's buy, triggered at
 /// 60,600, rests behind ten other triggered orders of her wallets (at most 10 moves per sweep:
@@ -93,27 +101,16 @@ fn a_buy_behind_an_unfinished_sweep(capped: bool) -> (Suite, Addr, cw_multi_test
 /// refused (as `cancel_order` is: `OrdersBehind`); or the failure's book is the one at the
 /// order's record, never a position opened after it.
 #[test]
-#[ignore = "scenario 93: an isolated position opened after the record while the own-first run cannot run the order caps its failure"]
 fn s93_a_position_opened_behind_an_unfinished_sweep_does_not_cap_a_failure() {
     let (s, alice, res) = a_buy_behind_an_unfinished_sweep(false);
     let committed = s.account(&alice).equity.i128();
     assert!(Suite::typed::<perps_api::events::OrderFailedEvent>(&res).is_empty());
     assert_eq!(committed, 13_849_176_306);
+    // the capping trade is refused (old main: it went through, the buy then failed on the tiny
+    // position's margin and paid 9.939399: alice kept 19,928.9): the buy fills as committed
     let (s, alice, res) = a_buy_behind_an_unfinished_sweep(true);
-    let f = failed(&res);
-    assert_eq!(
-        f.reason,
-        "isolated margin of market BTC would be -50690356 (< 0) after this trade"
-    );
-    assert!(f.settles_at_next_record);
-    // today: the move charged is the joined position's margin, 9.939399; alice keeps 19,928.9
-    let id = f.order_id;
-    if settlements(&res) == vec![(id, 9_939_399)] {
-        assert_eq!(c_and_btc_margin(&s, &alice), (19_928_900_000, 0));
-    }
-    // safe: the failure pays the cross move, alice ends no better than with the fill
-    assert!(settled_move(&res) > 6_000 * USDC);
-    assert!(s.account(&alice).equity.i128() <= committed);
+    assert!(Suite::typed::<perps_api::events::OrderFailedEvent>(&res).is_empty());
+    assert_eq!(s.account(&alice).equity.i128(), committed);
 }
 
 /// Scenario 92's world: plain deferred BTC; alice (20,000) long 1 BTC at 60,000; bob (her second
@@ -172,7 +169,7 @@ fn s92_a_resting_stop_is_pinned_by_the_cancels_sweep() {
     );
 }
 
-/// Scenario 92 (open, `#[ignore]`; scenario 78 reopened within 16 records): a conditional order
+/// Scenario 92 (fixed, failed on the old main; scenario 78 reopened within 16 records): a conditional order
 /// a sweep moved to the market-order index unpinned is out of every later sweep. In
 /// [`a_stop_moved_unpinned`] bob's cancel sweeps the market's records since its sweep point:
 /// the 58,500 dip meets alice's stop but is older than its placement, so the stop is moved
@@ -189,7 +186,6 @@ fn s92_a_resting_stop_is_pinned_by_the_cancels_sweep() {
 /// still compared by the sweeps (or its run reads back through the 256 records to its
 /// placement, as the cancel's sweep does).
 #[test]
-#[ignore = "scenario 92: a stop moved unpinned by a sweep loses its trigger after 16 records, not 256"]
 fn s92_a_stop_moved_unpinned_keeps_its_trigger_within_256_records() {
     let (mut s, alice, id, trigger_seq) = a_stop_moved_unpinned(true);
     // safe: refused as in the control (today the cancel refunds the stop)
@@ -597,7 +593,7 @@ fn a_stop_run_after_two_trigger_records(alone: bool) -> String {
     fills[0].price.to_string()
 }
 
-/// Scenario 101 (open, `#[ignore]`; honest stops overcharged, older than today but now fixable):
+/// Scenario 101 (fixed, failed on the old main; honest stops overcharged, older than today but now fixable):
 /// a stop run by its own id is left to its run by the sweep ("the running order was met and left
 /// to its run"), and the run cannot tell its first trigger record from the later ones when the
 /// stop was placed more than 16 records ago: `find_pin` takes the least favourable held record
@@ -614,7 +610,6 @@ fn s101_a_stop_swept_by_another_order_fills_at_its_first_trigger_record() {
 }
 
 #[test]
-#[ignore = "scenario 101: a stop run by its own id fills at the least favourable held trigger record, not its first"]
 fn s101_a_stop_run_alone_fills_at_its_first_trigger_record() {
     assert_eq!(a_stop_run_after_two_trigger_records(true), "57500");
 }
@@ -659,7 +654,7 @@ fn s102_a_failure_per_record_does_not_lock_out_lp_provides() {
     );
 }
 
-/// Scenario 103 (open, `#[ignore]`; scenario 78's option through scenario 93's gap): a triggered
+/// Scenario 103 (fixed, failed on the old main; scenario 78's option through scenario 93's gap): a triggered
 /// stop escaped by a close while its owner's first run cannot reach it. Plain immediate BTC;
 /// the attacker's ten wallets (1,000 each) rest buys of 0.001 BTC below 58,000; alice (20,000)
 /// long 1 BTC at 60,000 rests a stop (sell 1 below 58,000, reduce-only). The record at 57,500
@@ -672,7 +667,6 @@ fn s102_a_failure_per_record_does_not_lock_out_lp_provides() {
 /// their keeper fees). Fix direction: as scenario 93 — an owner's message is refused while one of
 /// its ready orders cannot run first.
 #[test]
-#[ignore = "scenario 103: a close escapes a triggered stop while the own-first run's sweep cannot finish"]
 fn s103_a_close_cannot_escape_a_triggered_stop_behind_an_unfinished_sweep() {
     let mut s = Suite::with_btc(plain_market("BTC"));
     let owner = s.owner.clone();
@@ -696,18 +690,38 @@ fn s103_a_close_cannot_escape_a_triggered_stop_behind_an_unfinished_sweep() {
     s.exec(&alice, &stop).unwrap();
     s.set_price("BTC", "57500");
     s.set_price("BTC", "60000");
-    let res = s.close(&alice, "BTC").unwrap();
-    let a = s.account(&alice);
-    assert!(a.positions.is_empty());
-    // today: the close sold at 60,000, the stop never ran (C 20,000)
-    if Suite::typed::<perps_api::events::OrderExecutedEvent>(&res).is_empty() {
-        assert_eq!(a.collateral.i128(), 20_000 * USDC as i128);
-    }
-    // safe: the stop ran first at 57,500 (her own message: no keeper fee)
-    assert_eq!(a.collateral.i128(), 17_500 * USDC as i128);
+    let id = orders_of(&s, &alice)[0].order_id;
+    // the close is refused while the stop cannot run first (old main: it sold at 60,000, the
+    // stop went as `position_closed`, C 20,000)
+    let close = ExecuteMsg::ClosePosition {
+        market_id: "BTC".into(),
+        acceptable_price: None,
+    };
+    s.rejects_exact(&alice, &close, &[], &own_order_first(id));
+    stopped_at_its_record(&mut s, &alice, id);
 }
 
-/// Scenario 103 for free (open, `#[ignore]`): the ten candidates need not fill. Alice's stop
+/// Keepers run stop `id` (the sweeps move at most 10 orders each, a call runs at most 5, the
+/// older triggered orders first): it sells alice's 1 BTC at
+/// 57,500, its record, whatever came after; alice keeps 17,500 less the keeper fee.
+fn stopped_at_its_record(s: &mut Suite, alice: &Addr, id: u64) {
+    let keeper = s.trader("keeper", 0, 0);
+    let mut price = None;
+    for _ in 0..5 {
+        let res = keeper_run(s, &keeper, Some(vec![id]));
+        for e in Suite::typed::<perps_api::events::OrderExecutedEvent>(&res) {
+            if e.order_id == id {
+                price = Some(e.price);
+            }
+        }
+    }
+    assert_eq!(price, Some(d("57500")));
+    let a = s.account(alice);
+    assert!(a.positions.is_empty());
+    assert_eq!(a.collateral.i128(), 17_499_500_000);
+}
+
+/// Scenario 103 for free (fixed, failed on the old main): the ten candidates need not fill. Alice's stop
 /// (sell 1 below 58,000) is triggered at 57,500 and BTC is back at 60,000; only then do the
 /// attacker's ten wallets rest buys of 0.001 below 59,000 (60,000 does not meet them; the 57,500
 /// record, older than them, does: candidates of the next sweep that can never be pinned to it).
@@ -716,7 +730,6 @@ fn s103_a_close_cannot_escape_a_triggered_stop_behind_an_unfinished_sweep() {
 /// meets them) and each is cancelled with its whole reservation (6.4) back: the escape costs
 /// nothing but transactions.
 #[test]
-#[ignore = "scenario 103: ten unfillable orders placed after the trigger record let a close escape the stop, for free"]
 fn s103_ten_orders_placed_after_the_trigger_cost_nothing_and_still_free_the_close() {
     let mut s = Suite::with_btc(plain_market("BTC"));
     let owner = s.owner.clone();
@@ -742,8 +755,14 @@ fn s103_ten_orders_placed_after_the_trigger_cost_nothing_and_still_free_the_clos
     for w in &ws {
         s.exec(w, &cond("0.001", "59000", false, None)).unwrap();
     }
-    s.close(&alice, "BTC").unwrap();
-    let c = s.account(&alice).collateral.i128();
+    let id = orders_of(&s, &alice)[0].order_id;
+    let close = ExecuteMsg::ClosePosition {
+        market_id: "BTC".into(),
+        acceptable_price: None,
+    };
+    s.rejects_exact(&alice, &close, &[], &own_order_first(id));
+    stopped_at_its_record(&mut s, &alice, id);
+    // the ten orders never met a record after their placement: refunded whole
     for w in &ws {
         let id = orders_of(&s, w)[0].order_id;
         let res = s
@@ -752,6 +771,4 @@ fn s103_ten_orders_placed_after_the_trigger_cost_nothing_and_still_free_the_clos
         assert_eq!(Suite::attr(&res, "order_cancelled", "refund"), "6400000");
         assert_eq!(s.account(w).collateral.i128(), 100 * USDC as i128);
     }
-    // today 20,000; safe: the stop ran first at 57,500
-    assert_eq!(c, 17_500 * USDC as i128);
 }

@@ -85,24 +85,24 @@ fn run_in_order(
     id: u64,
     limit: u32,
     batch: &mut Batch,
-) -> ContractResult<bool> {
+) -> ContractResult<Ran> {
     let Some(order) = orders::load_order(deps.storage, id)? else {
-        return Ok(false);
+        return Ok(Ran::Done);
     };
     let market_id = &order.market_id;
     if held(batch, market_id) {
-        return Ok(false);
+        return Ok(Ran::Blocked);
     }
     let mut seen = None;
     if order.lp_shares.is_none() {
         let Ok(s) = sweep::sweep(deps, cfg, market_id, id)? else {
-            return Ok(false);
+            return Ok(Ran::Blocked);
         };
         seen = Some(s);
     }
     for older in market_order_ids(deps.storage, market_id, Some(id))? {
         if batch.handled >= limit {
-            return Ok(false);
+            return Ok(Ran::Blocked);
         }
         if let Some(o) = orders::load_order(deps.storage, older)? {
             // The market state the sweep read is stale once another order of the market ran.
@@ -111,14 +111,24 @@ fn run_in_order(
             }
             run_order(deps, env, cfg, keeper, older, o, None, batch)?;
             if held(batch, market_id) {
-                return Ok(false);
+                return Ok(Ran::Blocked);
             }
         }
     }
     if batch.handled >= limit {
-        return Ok(false);
+        return Ok(Ran::Blocked);
     }
-    run_order(deps, env, cfg, keeper, id, order, seen, batch)
+    run_order(deps, env, cfg, keeper, id, order, seen, batch)?;
+    Ok(Ran::Done)
+}
+
+/// What [`run_in_order`] did with an order: ran it (filled, failed, removed, or found it waiting
+/// for its record), or could not get to it in this call (more triggered orders than one sweep
+/// moves, older orders of its market past the call's limit, or its market held: scenario 86).
+#[derive(PartialEq)]
+enum Ran {
+    Done,
+    Blocked,
 }
 
 /// Scenario 86 (DESIGN 6.11: within a market, orders execute in id order): an order that waits
@@ -164,8 +174,14 @@ fn respond(cfg: &Config, keeper: &Addr, batch: Batch, action: &str) -> Response 
 
 /// Before any message of `sender` (DESIGN 6.11): its ready orders execute first, in id order
 /// (each after the older ready market orders of its market). Returns what they did, to be
-/// merged into the message's response.
-pub fn run_own_first(mut deps: DepsMut, env: &Env, sender: &Addr) -> ContractResult<Response> {
+/// merged into the message's response. `strict`: the message is refused when one of the
+/// sender's orders cannot run first in it ([`Ran::Blocked`]).
+pub fn run_own_first(
+    mut deps: DepsMut,
+    env: &Env,
+    sender: &Addr,
+    strict: bool,
+) -> ContractResult<Response> {
     let ids = account_order_ids(deps.storage, sender)?;
     if ids.is_empty() {
         return Ok(Response::new());
@@ -173,7 +189,17 @@ pub fn run_own_first(mut deps: DepsMut, env: &Env, sender: &Addr) -> ContractRes
     let cfg = CONFIG.load(deps.storage)?;
     let mut batch = Batch::default();
     for id in ids {
-        run_in_order(&mut deps, env, &cfg, sender, id, OWN_RUN_LIMIT, &mut batch)?;
+        let ran = run_in_order(&mut deps, env, &cfg, sender, id, OWN_RUN_LIMIT, &mut batch)?;
+        // an order of the sender this message cannot run first: its outcome may be fixed
+        // already, so the message waits for it (scenarios 93, 103), except one that only adds
+        // collateral
+        if ran == Ran::Blocked && strict {
+            let market_id = orders::load_order(deps.storage, id)?.map(|o| o.market_id);
+            return Err(ContractError::OwnOrderFirst {
+                order_id: id,
+                market_id: market_id.unwrap_or_default(),
+            });
+        }
     }
     if batch.handled == 0 {
         return Ok(Response::new());

@@ -23,7 +23,9 @@ use perps_risk::trade::trade_fee;
 use crate::account::{load_with_vault, load_with_vault_known, AccountCtx, Snapshot};
 use crate::error::{ContractError, ContractResult};
 use crate::execute::bad_debt;
-use crate::execute::orders::pin::{find_pin, is_first, latest, latest_sequence, record_mark, Pin};
+use crate::execute::orders::pin::{
+    find_pin, is_first, latest, latest_sequence, record_mark, sweep_pin, Pin,
+};
 use crate::execute::orders::sweep::Seen;
 use crate::execute::settle::close_settled_positions;
 use crate::market::{impact_cap, known_market_ctx, skew};
@@ -91,20 +93,12 @@ pub fn run_order(
     };
     let seq = latest_sequence(record.as_ref());
     let buy = !size.is_negative();
-    let stored = orders::pinned(deps.storage, id, &order)?;
-    let pin = match stored.clone() {
-        Some(rec) => Pin::Ready(rec),
-        None => find_pin(
-            deps.as_ref(),
-            env,
-            cfg,
-            &order,
-            &market.config.feed_id,
-            seq,
-            buy,
-            &seen.recs,
-        )?,
-    };
+    let read = (
+        market.config.feed_id.as_str(),
+        seen.recs.as_slice(),
+        seen.window,
+    );
+    let (pin, pinned) = pin_of(deps, env, cfg, (id, &order), read, seq, buy)?;
     let rec = match pin {
         Pin::Waiting => {
             orders::demote(deps.storage, id, &order)?;
@@ -115,7 +109,7 @@ pub fn run_order(
     };
     // An unconfirmed market waits (DESIGN 6.3): nothing fills while its feed is known stale.
     if record.as_ref().is_some_and(|r| r.is_unconfirmed()) {
-        if stored.is_none() && is_first(&order, seq) {
+        if !pinned && is_first(&order, seq) {
             // its first record is found: the order stays pinned to it (scenario 78)
             orders::pin(deps.storage, id, &order, &rec)?;
         }
@@ -129,6 +123,30 @@ pub fn run_order(
         swept: seen.swept,
     };
     fill(deps, env, cfg, keeper, id, &order, read, size, batch)
+}
+
+/// The record that fills order `id`: the one it is pinned to, its first record when the sweep
+/// made for it read it (`recs` after `window`'s start; scenario 101), else [`find_pin`]'s; and
+/// whether it was pinned already.
+fn pin_of(
+    deps: &DepsMut,
+    env: &Env,
+    cfg: &Config,
+    (id, order): (u64, &StoredOrder),
+    (feed, recs, window): (&str, &[HistoryRecord], Option<(u64, u64)>),
+    seq: u64,
+    buy: bool,
+) -> ContractResult<(Pin, bool)> {
+    if let Some(rec) = orders::pinned(deps.storage, id, order)? {
+        return Ok((Pin::Ready(rec), true));
+    }
+    if let (Some((from, swept)), true) = (window, order.is_conditional()) {
+        if let Some(rec) = sweep_pin(order, recs, from, swept) {
+            return Ok((Pin::Ready(rec), false));
+        }
+    }
+    let pin = find_pin(deps.as_ref(), env, cfg, order, feed, seq, buy, recs)?;
+    Ok((pin, false))
 }
 
 /// The market and latest record of an order run without a sweep's reads (an older order of the
@@ -145,6 +163,7 @@ fn unswept(deps: &DepsMut, cfg: &Config, market_id: &str) -> ContractResult<Seen
         recs: Vec::new(),
         state: None,
         swept: None,
+        window: None,
     })
 }
 

@@ -39,6 +39,9 @@ pub struct Seen {
     pub state: Option<MarketState>,
     /// The sequence the market is swept to, stored with the order's fill (`None`: not swept).
     pub swept: Option<u64>,
+    /// What `recs` are: the sequence they start after and the sweep point before (`None`: no
+    /// records read), for the running order's own first record ([`sweep_pin`], scenario 101).
+    pub window: Option<(u64, u64)>,
 }
 
 /// Sweeps the market of order `running` (which, if triggered, runs next and is not moved).
@@ -66,6 +69,7 @@ pub fn sweep(
         recs: Vec::new(),
         state: None,
         swept: None,
+        window: None,
     };
     if last == 0 {
         return Ok(Ok(seen));
@@ -109,6 +113,7 @@ pub fn sweep(
         state.swept = last;
         MARKET_STATES.save(deps.storage, market_id, &state)?;
     }
+    seen.window = Some((window.from, window.swept));
     seen.state = Some(state);
     seen.swept = Some(last);
     Ok(Ok(seen))
@@ -151,9 +156,10 @@ struct Window {
 /// Moves the resting conditional orders whose trigger a price of `recs` meets to the
 /// market-order index, except `running`, at most [`PROMOTE`]; false when more remain. Each is
 /// pinned to its record there ([`orders::pin`]: it stays pinned once the record leaves the
-/// feed's history, scenario 78). An order placed after the record that meets it is moved too,
-/// unpinned (it waits there, and the run that finds it waiting moves it back): so every sweep
-/// makes progress, whatever orders rest in the range. `w`: what `recs` are ([`sweep_pin`]).
+/// feed's history, scenario 78). An order placed after the records that meet its price rests on
+/// when the sweep finishes; when it cannot (more than [`PROMOTE`] candidates) it is moved too,
+/// unpinned (it waits there, and the run that finds it waiting moves it back), so that every
+/// sweep makes progress whatever orders rest in the range. `w`: what `recs` are ([`sweep_pin`]).
 /// `Some(running_met)`: done, and whether `running` may have been met and was left to its run
 /// (not pinned: `w.pin_running` false).
 fn promote(
@@ -179,7 +185,9 @@ fn promote(
         let order = orders::load_order(storage, id)?;
         match order.and_then(|o| Some((sweep_pin(&o, recs, w.from, w.swept)?, o))) {
             Some((rec, order)) => orders::pin(storage, id, &order, &rec)?,
-            None if id == running => {}
+            // not triggered after its placement: it rests on (the sweep point moves past these
+            // records), unless the sweep cannot finish and must make room (scenario 92)
+            None if id == running || complete => {}
             None => {
                 storage.remove(&key);
                 MARKET_ORDERS.save(storage, (market_id, id), &())?;
