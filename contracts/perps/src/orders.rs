@@ -261,7 +261,8 @@ crate::compact_struct!(HistoryRecord {
 /// How many settling entries (failed orders whose move is charged at their next record) are
 /// pending: an LP provide waits while any is (scenario 87: its share price would not count the
 /// charge the vault is about to receive).
-pub const SETTLING: Item<u32> = Item::new("os");
+/// Stored raw under key `os`: the count, 4 bytes big-endian (absent: 0).
+pub const SETTLING: &[u8] = b"os";
 /// The id the next order gets.
 pub const NEXT_ORDER_ID: Item<u64> = Item::new("on");
 /// Whether any market is deferred (then LP actions run as orders, DESIGN 6.11); written by
@@ -407,13 +408,23 @@ pub fn insert(storage: &mut dyn Storage, order: &StoredOrder) -> StdResult<u64> 
 
 /// Counts a settling entry in (`up`) or out of [`SETTLING`].
 pub fn count_settling(storage: &mut dyn Storage, up: bool) -> StdResult<()> {
-    let n = SETTLING.may_load(storage)?.unwrap_or(0);
+    let n = settling(storage);
     let n = if up {
         n.saturating_add(1)
     } else {
         n.saturating_sub(1)
     };
-    SETTLING.save(storage, &n)
+    storage.set(SETTLING, &n.to_be_bytes());
+    Ok(())
+}
+
+/// The number of pending settling entries ([`SETTLING`]).
+pub fn settling(storage: &dyn Storage) -> u32 {
+    let mut b = [0u8; 4];
+    if let Some(v) = storage.get(SETTLING).filter(|v| v.len() == 4) {
+        b.copy_from_slice(&v);
+    }
+    u32::from_be_bytes(b)
 }
 
 /// Removes an order and its indexes (which releases its reservation).

@@ -29,7 +29,7 @@ pub fn provide_liquidity(deps: DepsMut, env: Env, info: MessageInfo) -> Contract
         return lp::place_provide(deps, &env, &cfg, &info.sender, amount, v, &vault);
     }
     // the pending settling entries' charges are the vault's, not the new LP's (scenario 95)
-    let pending = crate::orders::SETTLING.may_load(deps.storage)?.unwrap_or(0);
+    let pending = crate::orders::settling(deps.storage);
     if pending > 0 {
         return Err(ContractError::SettlementsPending { pending });
     }

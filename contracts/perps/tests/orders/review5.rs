@@ -380,13 +380,14 @@ fn s96_a_restarted_feed_still_triggers_the_resting_stops() {
     assert!(s.account(&alice).positions.is_empty());
 }
 
-/// How many settling entries the engine counts (`orders::SETTLING`, key `os`; 0 when absent).
+/// How many settling entries the engine counts (`orders::SETTLING`, key `os`, 4 bytes
+/// big-endian; 0 when absent).
 fn settling_count(s: &Suite) -> u32 {
     s.app
         .wrap()
         .query_wasm_raw(s.engine.to_string(), b"os".to_vec())
         .unwrap()
-        .map_or(0, |v| cosmwasm_std::from_json(v).unwrap())
+        .map_or(0, |v| u32::from_be_bytes(v.try_into().unwrap()))
 }
 
 /// Scenario 97 (safe): the settling count follows the entries through a forced close. In

@@ -178,7 +178,7 @@ pub fn run_lp(
 ) -> ContractResult<bool> {
     let lp = order.lp();
     let provide = matches!(lp, Some(LpOrder::Provide { .. }));
-    if provide && orders::SETTLING.may_load(deps.storage)?.unwrap_or(0) > 0 {
+    if provide && orders::settling(deps.storage) > 0 {
         return wait_for_settlements(deps, env, cfg, id, &order, batch);
     }
     let req = LP_REQUESTS.may_load(deps.storage, &order.owner)?;

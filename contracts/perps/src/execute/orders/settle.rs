@@ -16,7 +16,7 @@
 use cosmwasm_std::{Decimal256, DepsMut, Env, Uint128};
 use perps_api::events::OrderSettledEvent;
 use perps_api::perps::{MarketStatus, TradeMode};
-use perps_risk::orders::{failure_exit, failure_move, margin_charge, order_charge};
+use perps_risk::orders::{failure_exit, failure_move, margin_charge};
 
 use super::pin::{find_pin, latest_sequence, Pin};
 use super::run::Batch;
@@ -98,42 +98,32 @@ pub fn run_settlement(
     let (mut ctx, mut vault, loaded) =
         load_with_vault(deps.as_ref(), env, cfg, &order.owner, None)?;
     let market = order.market_id.as_str();
-    // The book the fill would have used, as it stood at the failure (scenarios 81, 91).
-    let (charged, netted) = match (&order.mode, order.settle_in_position) {
-        (Some(TradeMode::Isolated { margin }), true) => match ctx.positions.get(market) {
-            Some(p) if matches!(p.mode, Mode::Isolated { .. }) => {
-                let b = ctx.balances(Some(market), &vault);
-                let (moved, charged) = margin_charge(b, owed.min(*margin))?;
-                ctx.apply_to_position(market, &mut vault, &moved)?;
-                (charged, Uint128::zero())
-            }
-            // the owner closed it (a forced close removed the entry): what its margin returned
-            // to `C` pays, at most that margin (scenario 100)
-            _ => {
-                let b = ctx.balances(None, &vault);
-                let (moved, charged) = order_charge(b, Uint128::zero(), owed.min(*margin))?;
-                ctx.apply(&mut vault, &moved);
-                (charged.vault_fee, Uint128::zero())
-            }
-        },
-        (Some(TradeMode::Isolated { margin }), false) => {
-            let (moved, charged) = order_charge(
-                ctx.balances(None, &vault),
-                Uint128::zero(),
-                owed.min(*margin),
-            )?;
-            ctx.apply(&mut vault, &moved);
-            (charged.vault_fee, Uint128::zero())
+    // The book the fill would have used, as it stood at the failure (scenarios 81, 91): at most
+    // an isolated order's margin; from the joined isolated position while it is open (after
+    // the owner closed it, what it returned to `C` pays: scenario 100), else from `C`.
+    let bound = match &order.mode {
+        Some(TradeMode::Isolated { margin }) => Some(*margin),
+        _ => None,
+    };
+    let joined = order.settle_in_position
+        && ctx
+            .positions
+            .get(market)
+            .is_some_and(|p| matches!(p.mode, Mode::Isolated { .. }));
+    let book = joined.then_some(market);
+    let amount = bound.map_or(owed, |m| owed.min(m));
+    let (moved, charged) = margin_charge(ctx.balances(book, &vault), amount)?;
+    match book {
+        Some(id) => ctx.apply_to_position(id, &mut vault, &moved)?,
+        None => ctx.apply(&mut vault, &moved),
+    }
+    // the cross book: what `C` lacks comes off the account's own pending payout (scenario 90)
+    let netted = match bound {
+        None => {
+            let rest = owed.checked_sub(charged)?;
+            crate::solvency::net_pending(deps.storage, &mut ctx, &mut vault, rest, false)?
         }
-        _ => {
-            let (moved, charged) = order_charge(ctx.balances(None, &vault), Uint128::zero(), owed)?;
-            ctx.apply(&mut vault, &moved);
-            // what `C` lacks comes off the account's own pending payout (scenario 90)
-            let rest = owed.checked_sub(charged.vault_fee)?;
-            let netted =
-                crate::solvency::net_pending(deps.storage, &mut ctx, &mut vault, rest, false)?;
-            (charged.vault_fee, netted)
-        }
+        Some(_) => Uint128::zero(),
     };
     loaded.save(deps.storage, &ctx, &mut vault)?;
     batch.events.push(
