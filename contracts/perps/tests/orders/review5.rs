@@ -8,7 +8,7 @@ use cosmwasm_std::{Addr, Uint128};
 use perps_api::perps::{ExecuteMsg, OrderKind, Trigger};
 
 use super::failure::{failed, wide_impact_btc};
-use super::review4::{c_and_btc_margin, pending, settlements};
+use super::review4::{pending, settlements};
 use super::{deferred_suite, keeper_run, orders_of, settled_move};
 use crate::suite::{config_update, d, plain_market, sd, Suite, USDC};
 
