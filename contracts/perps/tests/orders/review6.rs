@@ -143,18 +143,35 @@ fn a_ladder_holds_btc() -> (Suite, Addr, u64, Addr, u64) {
     (s, carol, id, keeper, t)
 }
 
+/// Scenario 105 (medium, liveness; works today): scenario 86's 300-s bound renewed by a ladder.
+/// The bound counts from the record of the *waiting* order, and each older conditional order a
+/// later record triggers waits at its own, newer record: in [`a_ladder_holds_btc`] the rung
+/// triggered at `t` holds BTC to `t + 300`, the one triggered at `t + 290` to `t + 590`, the one
+/// at `t + 580` to `t + 880`. Carol's younger buy waits all that time, and since scenario 93's
+/// rule every message of hers but a deposit or an add_margin is refused (`OwnOrderFirst`):
+/// withdrawals refused at `t + 290`, `+ 301`, `+ 580`, `+ 591`; at `t + 881` her withdrawal
+/// runs her buy first (at its record, 60,150) and goes through. Each rung costs mallory a
+/// reservation of 6.57–6.59 and, once ETH is back, a fill of 0.001 BTC (fee 0.06 and keeper
+/// fee 0.5): about 0.56 per 290 s of hold, about 7 per hour, for as long as some market of her
+/// book has no usable price (61 s without an ETH record here) and the price keeps crossing a
+/// rung (a ladder both ways 10 apart). Every younger order of the market and every account
+/// holding one is frozen for the whole outage, not 300 s. Nobody loses money in the test (carol
+/// fills at her record); the exposure is scenario 86's past the bound and liquidations of
+/// frozen accounts that cannot close elsewhere. Fix direction: bound the wait of the *held*
+/// order: a younger order runs past any hold once `max_order_age_secs` passed since its own
+/// record (or placement); or a market holds at most once per outage (from the first hold).
 #[test]
-fn s105_explore() {
+#[ignore = "scenario 105: a ladder of older conditional orders renews scenario 86's hold past max_order_age_secs"]
+fn s105_a_ladder_cannot_hold_a_younger_order_past_max_order_age() {
     let (mut s, carol, id, keeper, t) = a_ladder_holds_btc();
-    for (price, at) in [("60250", 290u64), ("60250", 301), ("60350", 580), ("60350", 591), ("60350", 881)] {
-        s.advance(t + at - 1 - s.now());
-        s.set_price("BTC", price);
-        let w = s.withdraw(&carol, 1);
-        if let Ok(w) = &w {
-            println!("{} withdraw {:?} {:?}", s.now() - t, super::review4::executed(w), Suite::events(w, "wasm-order_cancelled"));
-        }
-        println!("{} withdraw {:?}", s.now() - t, w.is_ok());
-        let run = keeper_run(&mut s, &keeper, Some(vec![id]));
-        println!("{} {:?}", s.now() - t, super::review4::executed(&run));
-    }
+    s.advance(t + 289 - s.now());
+    s.set_price("BTC", "60250");
+    let run = keeper_run(&mut s, &keeper, Some(vec![id]));
+    assert!(super::review4::executed(&run).is_empty());
+    // t + 301, 300 s after the hold began (t): carol's buy runs past the ladder, her withdrawal passes
+    s.advance(t + 300 - s.now());
+    s.set_price("BTC", "60250");
+    let run = keeper_run(&mut s, &keeper, Some(vec![id]));
+    assert_eq!(super::review4::executed(&run), vec![carol.clone()]);
+    s.withdraw(&carol, 1).unwrap();
 }
