@@ -175,3 +175,62 @@ fn s105_a_ladder_cannot_hold_a_younger_order_past_max_order_age() {
     assert_eq!(super::review4::executed(&run), vec![carol.clone()]);
     s.withdraw(&carol, 1).unwrap();
 }
+
+/// The refusal of a message whose sender's order `id` (market BTC) must run first and cannot.
+fn own_order_first(id: u64) -> String {
+    format!(
+        "order {id} of market BTC must run before this message and cannot in it (more triggered \
+         or older orders of its market first): run execute_orders with order {id} first"
+    )
+}
+
+/// Scenario 106 (low, a bounded grief): scenario 98's eleven orders after a dip, with today's
+/// refusal. Plain deferred BTC; alice (20,000) long 1 BTC with a stop far below (sell below
+/// 50,000); BTC dips to 58,000 and is back at 60,000 with no engine message; the griefer's
+/// eleven wallets (100 each) rest buys of 0.001 below 59,000 (6.4 reserved each, refundable).
+/// Every message of alice's but a deposit or an add_margin is refused, in any market (a
+/// withdrawal of 1, a trade of 1 ETH): `OwnOrderFirst` on her stop. Her `execute_orders` with
+/// the stop moves ten; the griefer's `execute_orders` without ids runs them, finds them waiting
+/// (no record after their placement) and puts them back to rest: the withdrawal is refused
+/// again, and again after one more record; after two more (the fourth record after the sweep
+/// point: a finished sweep stores it past the dip) it goes through. Alice's `execute_orders`
+/// and withdrawal in one transaction always pass (no griefer call in between). Bounded by four
+/// records and one extra message; no money moves. Fix direction (optional): a finished sweep
+/// stores its point past records that only orders placed after them met, whatever their
+/// number.
+#[test]
+fn s106_orders_after_a_dip_delay_an_account_four_records_at_most() {
+    let (mut s, alice, _keeper) = super::long_with_a_stop(20_000, "50000");
+    let id = orders_of(&s, &alice)[0].order_id;
+    s.set_price("BTC", "58000");
+    s.set_price("BTC", "60000");
+    let g: Vec<Addr> = (0..11)
+        .map(|i| s.trader(&format!("g{i}"), 100, 100))
+        .collect();
+    for w in &g {
+        s.exec(w, &cond("0.001", "59000", false, None)).unwrap();
+    }
+    let refused = own_order_first(id);
+    s.rejects_exact(&alice, &Suite::withdraw_msg(1), &[], &refused);
+    s.rejects_exact(&alice, &Suite::trade_msg("ETH", "1"), &[], &refused);
+    let run = ExecuteMsg::ExecuteOrders {
+        order_ids: Some(vec![id]),
+        limit: None,
+    };
+    // in one transaction (no griefer call in between) her message passes
+    s.exec(&alice, &run).unwrap();
+    s.withdraw(&alice, 1).unwrap();
+    for more_records in 0..3 {
+        if more_records > 0 {
+            s.set_price("BTC", "60000");
+        }
+        s.exec(&alice, &run).unwrap();
+        let demoted = keeper_run(&mut s, &g[0], None);
+        assert_eq!(Suite::attr(&demoted, "wasm", "orders_handled"), "0");
+        if more_records < 2 {
+            s.rejects_exact(&alice, &Suite::withdraw_msg(1), &[], &refused);
+        }
+    }
+    s.withdraw(&alice, 1).unwrap();
+    assert_eq!(orders_of(&s, &alice).len(), 1);
+}
