@@ -55,8 +55,8 @@ fn a_buy_then_add_margin(escape: Option<u128>) -> (Suite, Addr, AppResponse) {
     let id = orders_of(&s, &alice)[0].order_id;
     s.set_price("BTC", "60600");
     if let Some(amount) = escape {
-
-        s.exec(&alice, &Suite::add_margin_msg("ETH", amount)).unwrap();
+        s.exec(&alice, &Suite::add_margin_msg("ETH", amount))
+            .unwrap();
     }
     s.set_price("BTC", "48000");
     let run = ExecuteMsg::ExecuteOrders {
