@@ -234,3 +234,58 @@ fn s106_orders_after_a_dip_delay_an_account_four_records_at_most() {
     s.withdraw(&alice, 1).unwrap();
     assert_eq!(orders_of(&s, &alice).len(), 1);
 }
+
+/// Scenario 107 (safe): with every market immediate a provide is refused while a settling entry
+/// is pending, and a griefer can fail one order per record; the LP's `execute_orders` naming the
+/// pending entry and its provide, in one transaction, clear it. BTC immediate
+/// ([`wide_impact_btc`]), keeper fee 0.5; two griefer wallets (1,000 each) hold 0.001 BTC
+/// isolated with 7 of margin; between records (59,990 then 60,000) one rests a conditional buy
+/// of 0.001 above 59,995 (no mode): the 60,000 record triggers it, the griefer's own keeper
+/// call runs it, it joins the isolated position and fails on its margin — a settling entry for
+/// 0.06 of fee (no keeper fee: its owner ran it). The provide of 100,000 is refused
+/// (`SettlementsPending`) while the entry waits. At the next cycle the other wallet rests the
+/// next order (a wallet's own next message settles its own entry first: the griefer alternates
+/// wallets); after the record the provide alone is still refused, but the LP's `execute_orders`
+/// with the pending entry settles it (the new order, younger, is not run before it) and the
+/// provide then passes. About 0.06 per record keeps a lone provide refused; a provide that runs
+/// the entry first goes through.
+#[test]
+fn s107_an_immediate_provide_clears_a_failure_per_record_with_its_own_run() {
+    let mut s = Suite::with_btc(wide_impact_btc());
+    let owner = s.owner.clone();
+    s.exec(&owner, &config_update!(keeper_fee: Uint128::new(500_000)))
+        .unwrap();
+    let g = s.trader("griefer", 1_000, 1_000);
+    let g2 = s.trader("griefer2", 1_000, 1_000);
+    let lp = s.trader("lp2", 100_000, 0);
+    for w in [&g, &g2] {
+        s.exec(w, &Suite::isolated_msg("BTC", "0.001", 7 * USDC))
+            .unwrap();
+    }
+    s.set_price("BTC", "59990");
+    s.exec(&g, &cond("0.001", "59995", true, None)).unwrap();
+    s.set_price("BTC", "60000");
+    let first = orders_of(&s, &g)[0].order_id;
+    let res = keeper_run(&mut s, &g, Some(vec![first]));
+    let f = Suite::typed::<OrderFailedEvent>(&res);
+    assert!(f[0].reason.starts_with("insufficient margin") && f[0].settles_at_next_record);
+    assert_eq!((f[0].fee.u128(), f[0].keeper_fee.u128()), (60_000, 0));
+    let entry = f[0].order_id;
+    let provide = |s: &mut Suite| s.provide(&lp, 100_000 * USDC);
+    let refused = provide(&mut s).unwrap_err().to_string();
+    assert!(
+        refused.contains("1 failed orders' moves are charged"),
+        "{refused}"
+    );
+    s.set_price("BTC", "59990");
+    s.exec(&g2, &cond("0.001", "59995", true, None)).unwrap();
+    s.set_price("BTC", "60000");
+    assert!(provide(&mut s).is_err());
+    let run = ExecuteMsg::ExecuteOrders {
+        order_ids: Some(vec![entry]),
+        limit: None,
+    };
+    let res = s.exec(&lp, &run).unwrap();
+    assert_eq!(Suite::typed::<OrderSettledEvent>(&res).len(), 1);
+    provide(&mut s).unwrap();
+}
