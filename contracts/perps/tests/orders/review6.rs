@@ -33,10 +33,10 @@ fn cond(size: &str, trigger: &str, above: bool, acceptable: Option<&str>) -> Exe
 /// keeper fee 0.5; alice (20,000) holds 0.01 ETH isolated with 10 of margin; ten wallets of the
 /// attacker (1,000 each) rest conditional sales of 0.001 BTC above 60,500; alice a conditional
 /// cross buy of 1 BTC above 60,500 (at most 60,700). The record at 60,600 triggers the eleven
-/// (one sweep moves 10); BTC is falling (54,540 next). `escape`: before any keeper, alice
-/// moves `escape` of her `C` into the ETH margin with `add_margin` (no funds attached): the
-/// message skips the refusal. The keeper then runs the buy at 54,540, and the queue at the next
-/// record. Returns the suite, alice and the keeper's responses.
+/// (one sweep moves 10); the next record is 48,000. `escape`: seeing it, before any keeper,
+/// alice moves `escape` of her `C` into the ETH margin with `add_margin` (no funds attached):
+/// the message skips the refusal. The keeper then runs the buy, and the queue at the next record
+/// (48,000 again). Returns the suite, alice and the keeper's responses.
 fn a_buy_then_add_margin(escape: Option<u128>) -> (Suite, Addr, AppResponse) {
     let mut s = Suite::with_btc(wide_impact_btc());
     let owner = s.owner.clone();
@@ -54,6 +54,7 @@ fn a_buy_then_add_margin(escape: Option<u128>) -> (Suite, Addr, AppResponse) {
         .unwrap();
     let id = orders_of(&s, &alice)[0].order_id;
     s.set_price("BTC", "60600");
+    s.set_price("BTC", "48000");
     if let Some(amount) = escape {
         // today it goes through; once fixed it is refused (her buy must run first)
         if let Err(e) = s.exec(&alice, &Suite::add_margin_msg("ETH", amount)) {
@@ -63,7 +64,6 @@ fn a_buy_then_add_margin(escape: Option<u128>) -> (Suite, Addr, AppResponse) {
             );
         }
     }
-    s.set_price("BTC", "48000");
     let run = ExecuteMsg::ExecuteOrders {
         order_ids: Some(vec![id]),
         limit: Some(10),
