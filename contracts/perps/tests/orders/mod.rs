@@ -10,6 +10,7 @@ mod market;
 mod review3;
 mod review4;
 mod review5;
+mod review6;
 mod settlement;
 mod sim;
 mod triggered;

@@ -39,7 +39,7 @@ pub(super) fn pending(s: &Suite, who: &Addr, kind: OrderKind) -> Vec<(u64, u128)
 }
 
 /// The owners of the orders `res` filled, in order.
-fn executed(res: &cw_multi_test::AppResponse) -> Vec<Addr> {
+pub(super) fn executed(res: &cw_multi_test::AppResponse) -> Vec<Addr> {
     Suite::typed::<OrderExecutedEvent>(res)
         .into_iter()
         .map(|e| e.account)
