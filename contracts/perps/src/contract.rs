@@ -22,7 +22,8 @@ pub fn instantiate(
 /// Every message of an account first executes that account's ready orders (DESIGN 6.11), except
 /// `execute_orders` (it executes orders itself) and `cancel_order` (refused for an order that
 /// has triggered rather than executing it first); a message that cannot run one of them first
-/// is refused (`OwnOrderFirst`), unless it only adds collateral.
+/// is refused (`OwnOrderFirst`), unless it only adds collateral (a deposit, an `add_margin`
+/// paid whole by attached funds).
 pub fn execute(
     mut deps: DepsMut,
     env: Env,
@@ -31,9 +32,15 @@ pub fn execute(
 ) -> ContractResult<Response> {
     let own = match msg {
         ExecuteMsg::ExecuteOrders { .. } | ExecuteMsg::CancelOrder { .. } => Response::new(),
-        // adding collateral never waits for the sender's orders (it can only help its books)
-        ExecuteMsg::Deposit { .. } | ExecuteMsg::AddMargin { .. } => {
+        // adding collateral never waits for the sender's orders (it can only help its books);
+        // a margin moved out of `C` changes the book an order fills into: it waits (scenario 104)
+        ExecuteMsg::Deposit { .. } => {
             orders::run_own_first(deps.branch(), &env, &info.sender, false)?
+        }
+        ExecuteMsg::AddMargin { amount, .. } => {
+            let cfg = crate::state::CONFIG.load(deps.storage)?;
+            let paid = crate::execute::attached_collateral(&info, &cfg)?;
+            orders::run_own_first(deps.branch(), &env, &info.sender, paid < amount)?
         }
         _ => orders::run_own_first(deps.branch(), &env, &info.sender, true)?,
     };

@@ -79,7 +79,7 @@ fn a_buy_then_add_margin(escape: Option<u128>) -> (Suite, Addr, AppResponse) {
     (s, alice, all)
 }
 
-/// Scenario 104 (high; works today): `add_margin` skips the own-order refusal, yet it is not
+/// Scenario 104 (high; fixed, failed on the old main): `add_margin` skips the own-order refusal, yet it is not
 /// "only adding collateral": without funds attached it moves `C` into an isolated margin, so it
 /// changes the cross book a blocked order fills into (scenario 93 through the exception). In
 /// [`a_buy_then_add_margin`], after the record at 60,600 triggered her cross buy (blocked: 11
@@ -97,7 +97,6 @@ fn a_buy_then_add_margin(escape: Option<u128>) -> (Suite, Addr, AppResponse) {
 /// (nothing moves out of `C`); or a cross entry's charge also comes out of the account's
 /// isolated margins once `C` is short (the account owes it, as scenario 90's payouts).
 #[test]
-#[ignore = "scenario 104: add_margin (not refused while an own order is blocked) moves C into an isolated margin and caps a triggered cross buy's failure at C"]
 fn s104_add_margin_behind_a_blocked_order_cannot_cap_its_failure() {
     let (s, alice, res) = a_buy_then_add_margin(None);
     assert!(Suite::typed::<OrderFailedEvent>(&res).is_empty());
@@ -148,7 +147,7 @@ fn a_ladder_holds_btc() -> (Suite, Addr, u64, Addr, u64) {
     (s, carol, id, keeper, t)
 }
 
-/// Scenario 105 (medium, liveness; works today): scenario 86's 300-s bound renewed by a ladder.
+/// Scenario 105 (medium, liveness; fixed, failed on the old main): scenario 86's 300-s bound renewed by a ladder.
 /// The bound counts from the record of the *waiting* order, and each older conditional order a
 /// later record triggers waits at its own, newer record: in [`a_ladder_holds_btc`] the rung
 /// triggered at `t` holds BTC to `t + 300`, the one triggered at `t + 290` to `t + 590`, the one
@@ -162,22 +161,26 @@ fn a_ladder_holds_btc() -> (Suite, Addr, u64, Addr, u64) {
 /// rung (a ladder both ways 10 apart). Every younger order of the market and every account
 /// holding one is frozen for the whole outage, not 300 s. Nobody loses money in the test (carol
 /// fills at her record); the exposure is scenario 86's past the bound and liquidations of
-/// frozen accounts that cannot close elsewhere. Fix direction: bound the wait of the *held*
-/// order: a younger order runs past any hold once `max_order_age_secs` passed since its own
-/// record (or placement); or a market holds at most once per outage (from the first hold).
+/// frozen accounts that cannot close elsewhere. Fixed: a hold keeps an order back for at most
+/// `max_order_age_secs` after its own placement, whatever waits ahead of it.
 #[test]
-#[ignore = "scenario 105: a ladder of older conditional orders renews scenario 86's hold past max_order_age_secs"]
 fn s105_a_ladder_cannot_hold_a_younger_order_past_max_order_age() {
-    let (mut s, carol, id, keeper, t) = a_ladder_holds_btc();
-    s.advance(t + 289 - s.now());
+    let (mut s, carol, id, keeper, _t) = a_ladder_holds_btc();
+    let placed = orders_of(&s, &carol)[0].placed_at;
+    // the ladder holds carol's buy until 300 s after its placement (rung 2 triggered meanwhile)
+    s.advance(placed + 300 - s.now() - 1);
     s.set_price("BTC", "60250");
+    assert_eq!(s.now(), placed + 300);
     let run = keeper_run(&mut s, &keeper, Some(vec![id]));
     assert!(super::review4::executed(&run).is_empty());
-    // t + 301, 300 s after the hold began (t): carol's buy runs past the ladder, her withdrawal passes
-    s.advance(t + 300 - s.now());
-    s.set_price("BTC", "60250");
+    s.rejects_exact(&carol, &Suite::withdraw_msg(1), &[], &own_order_first(id));
+    // one second later it runs past every hold, whatever rung waits (old main: held to t + 880)
+    s.advance(1);
+    s.set_price("BTC", "60350");
     let run = keeper_run(&mut s, &keeper, Some(vec![id]));
     assert_eq!(super::review4::executed(&run), vec![carol.clone()]);
+    // at its own record, 60,150
+    assert_eq!(Suite::attr(&run, "order_executed", "price"), "60150");
     s.withdraw(&carol, 1).unwrap();
 }
 
