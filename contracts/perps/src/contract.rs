@@ -1,6 +1,6 @@
 //! Dispatch: one arm per message, one call each.
 
-use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response};
+use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response, Uint128};
 use perps_api::entry::answer;
 use perps_api::perps::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 
@@ -38,8 +38,13 @@ pub fn execute(
             orders::run_own_first(deps.branch(), &env, &info.sender, false)?
         }
         ExecuteMsg::AddMargin { amount, .. } => {
-            let cfg = crate::state::CONFIG.load(deps.storage)?;
-            let paid = crate::execute::attached_collateral(&info, &cfg)?;
+            let paid = match info.funds.is_empty() {
+                true => Uint128::zero(),
+                false => {
+                    let cfg = crate::state::CONFIG.load(deps.storage)?;
+                    crate::execute::attached_collateral(&info, &cfg)?
+                }
+            };
             orders::run_own_first(deps.branch(), &env, &info.sender, paid < amount)?
         }
         _ => orders::run_own_first(deps.branch(), &env, &info.sender, true)?,
