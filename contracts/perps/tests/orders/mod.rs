@@ -17,9 +17,9 @@ mod triggered;
 
 use cosmwasm_std::{Addr, Uint128};
 use cw_multi_test::AppResponse;
-use perps_api::perps::{ExecuteMsg, Execution, MarketConfig, OrderResponse, QueryMsg};
+use perps_api::perps::{ExecuteMsg, Execution, MarketConfig, OrderResponse, QueryMsg, Trigger};
 
-use crate::suite::{config_update, Suite};
+use crate::suite::{config_update, d, sd, Suite};
 
 /// `btc` made deferred, next to the plain (immediate) ETH market; keeper fee 0.5 USDC.
 pub fn deferred_suite(btc: MarketConfig) -> Suite {
@@ -109,4 +109,21 @@ pub fn switch_to_immediate_refused(s: &mut Suite, config: MarketConfig) {
         &[],
         "market BTC has 1 pending orders: its execution cannot change",
     );
+}
+
+/// A conditional order on BTC: `size` when the price crosses `trigger` (`above`).
+pub fn cond(size: &str, trigger: &str, above: bool, acceptable: Option<&str>) -> ExecuteMsg {
+    ExecuteMsg::PlaceOrder {
+        market_id: "BTC".into(),
+        size_delta: sd(size),
+        trigger_price: d(trigger),
+        trigger: if above {
+            Trigger::Above
+        } else {
+            Trigger::Below
+        },
+        reduce_only: None,
+        acceptable_price: acceptable.map(d),
+        mode: None,
+    }
 }

@@ -9,25 +9,8 @@ use perps_api::perps::{ExecuteMsg, OrderKind, Trigger};
 
 use super::failure::{failed, wide_impact_btc};
 use super::review4::{pending, settlements};
-use super::{deferred_suite, keeper_run, orders_of, settled_move};
+use super::{cond, deferred_suite, keeper_run, orders_of, settled_move};
 use crate::suite::{config_update, d, plain_market, sd, Suite, USDC};
-
-/// A conditional order on BTC: `size` when the price crosses `trigger` (`above`).
-fn cond(size: &str, trigger: &str, above: bool, acceptable: Option<&str>) -> ExecuteMsg {
-    ExecuteMsg::PlaceOrder {
-        market_id: "BTC".into(),
-        size_delta: sd(size),
-        trigger_price: d(trigger),
-        trigger: if above {
-            Trigger::Above
-        } else {
-            Trigger::Below
-        },
-        reduce_only: None,
-        acceptable_price: acceptable.map(d),
-        mode: None,
-    }
-}
 
 /// The refusal of a message whose sender's order `id` (market BTC) must run first and cannot.
 fn own_order_first(id: u64) -> String {
@@ -669,16 +652,29 @@ fn s102_a_failure_per_record_does_not_lock_out_lp_provides() {
 /// its ready orders cannot run first.
 #[test]
 fn s103_a_close_cannot_escape_a_triggered_stop_behind_an_unfinished_sweep() {
+    let (mut s, alice) = a_long_with_a_stop(|s| {
+        for i in 0..10 {
+            let w = s.trader(&format!("w{i}"), 1_000, 1_000);
+            s.exec(&w, &cond("0.001", "58000", false, None)).unwrap();
+        }
+    });
+    s.set_price("BTC", "57500");
+    s.set_price("BTC", "60000");
+    // the close is refused while the stop cannot run first (old main: it sold at 60,000, the
+    // stop went as `position_closed`, C 20,000)
+    close_refused_then_stopped(&mut s, &alice);
+}
+
+/// Scenario 103's world: plain immediate BTC, keeper fee 0.5; alice (20,000) long 1 BTC with a
+/// stop (sell 1 below 58,000, reduce-only); `before` runs before the stop is placed.
+fn a_long_with_a_stop(before: impl FnOnce(&mut Suite)) -> (Suite, Addr) {
     let mut s = Suite::with_btc(plain_market("BTC"));
     let owner = s.owner.clone();
     s.exec(&owner, &config_update!(keeper_fee: Uint128::new(500_000)))
         .unwrap();
     let alice = s.trader("alice", 20_000, 20_000);
     s.trade(&alice, "BTC", "1");
-    for i in 0..10 {
-        let w = s.trader(&format!("w{i}"), 1_000, 1_000);
-        s.exec(&w, &cond("0.001", "58000", false, None)).unwrap();
-    }
+    before(&mut s);
     let stop = ExecuteMsg::PlaceOrder {
         market_id: "BTC".into(),
         size_delta: sd("-1"),
@@ -689,17 +685,19 @@ fn s103_a_close_cannot_escape_a_triggered_stop_behind_an_unfinished_sweep() {
         mode: None,
     };
     s.exec(&alice, &stop).unwrap();
-    s.set_price("BTC", "57500");
-    s.set_price("BTC", "60000");
-    let id = orders_of(&s, &alice)[0].order_id;
-    // the close is refused while the stop cannot run first (old main: it sold at 60,000, the
-    // stop went as `position_closed`, C 20,000)
+    (s, alice)
+}
+
+/// Alice's close is refused while her stop cannot run first; keepers then fill the stop at its
+/// record ([`stopped_at_its_record`]).
+fn close_refused_then_stopped(s: &mut Suite, alice: &Addr) {
+    let id = orders_of(s, alice)[0].order_id;
     let close = ExecuteMsg::ClosePosition {
         market_id: "BTC".into(),
         acceptable_price: None,
     };
-    s.rejects_exact(&alice, &close, &[], &own_order_first(id));
-    stopped_at_its_record(&mut s, &alice, id);
+    s.rejects_exact(alice, &close, &[], &own_order_first(id));
+    stopped_at_its_record(s, alice, id);
 }
 
 /// Keepers run stop `id` (the sweeps move at most 10 orders each, a call runs at most 5, the
@@ -732,22 +730,7 @@ fn stopped_at_its_record(s: &mut Suite, alice: &Addr, id: u64) {
 /// nothing but transactions.
 #[test]
 fn s103_ten_orders_placed_after_the_trigger_cost_nothing_and_still_free_the_close() {
-    let mut s = Suite::with_btc(plain_market("BTC"));
-    let owner = s.owner.clone();
-    s.exec(&owner, &config_update!(keeper_fee: Uint128::new(500_000)))
-        .unwrap();
-    let alice = s.trader("alice", 20_000, 20_000);
-    s.trade(&alice, "BTC", "1");
-    let stop = ExecuteMsg::PlaceOrder {
-        market_id: "BTC".into(),
-        size_delta: sd("-1"),
-        trigger_price: d("58000"),
-        trigger: Trigger::Below,
-        reduce_only: Some(true),
-        acceptable_price: None,
-        mode: None,
-    };
-    s.exec(&alice, &stop).unwrap();
+    let (mut s, alice) = a_long_with_a_stop(|_| {});
     s.set_price("BTC", "57500");
     s.set_price("BTC", "60000");
     let ws: Vec<Addr> = (0..10)
@@ -756,13 +739,7 @@ fn s103_ten_orders_placed_after_the_trigger_cost_nothing_and_still_free_the_clos
     for w in &ws {
         s.exec(w, &cond("0.001", "59000", false, None)).unwrap();
     }
-    let id = orders_of(&s, &alice)[0].order_id;
-    let close = ExecuteMsg::ClosePosition {
-        market_id: "BTC".into(),
-        acceptable_price: None,
-    };
-    s.rejects_exact(&alice, &close, &[], &own_order_first(id));
-    stopped_at_its_record(&mut s, &alice, id);
+    close_refused_then_stopped(&mut s, &alice);
     // the ten orders never met a record after their placement: refunded whole
     for w in &ws {
         let id = orders_of(&s, w)[0].order_id;

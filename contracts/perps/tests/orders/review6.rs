@@ -6,28 +6,11 @@
 use cosmwasm_std::{Addr, Uint128};
 use cw_multi_test::AppResponse;
 use perps_api::events::{OrderFailedEvent, OrderSettledEvent};
-use perps_api::perps::{ExecuteMsg, Trigger};
+use perps_api::perps::ExecuteMsg;
 
 use super::failure::wide_impact_btc;
-use super::{keeper_run, orders_of};
-use crate::suite::{config_update, d, sd, Suite, USDC};
-
-/// A conditional order on BTC: `size` when the price crosses `trigger` (`above`).
-fn cond(size: &str, trigger: &str, above: bool, acceptable: Option<&str>) -> ExecuteMsg {
-    ExecuteMsg::PlaceOrder {
-        market_id: "BTC".into(),
-        size_delta: sd(size),
-        trigger_price: d(trigger),
-        trigger: if above {
-            Trigger::Above
-        } else {
-            Trigger::Below
-        },
-        reduce_only: None,
-        acceptable_price: acceptable.map(d),
-        mode: None,
-    }
-}
+use super::{cond, keeper_run, orders_of};
+use crate::suite::{config_update, Suite, USDC};
 
 /// Scenario 93's world with an isolated ETH position: BTC immediate ([`wide_impact_btc`]),
 /// keeper fee 0.5; alice (20,000) holds 0.01 ETH isolated with 10 of margin; ten wallets of the

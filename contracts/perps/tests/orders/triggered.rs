@@ -33,22 +33,7 @@ fn place_with(
     acceptable: Option<&str>,
 ) -> u64 {
     let res = s
-        .exec(
-            who,
-            &ExecuteMsg::PlaceOrder {
-                market_id: "BTC".into(),
-                size_delta: sd(size),
-                trigger_price: d(trigger),
-                trigger: if above {
-                    Trigger::Above
-                } else {
-                    Trigger::Below
-                },
-                reduce_only: None,
-                acceptable_price: acceptable.map(d),
-                mode: None,
-            },
-        )
+        .exec(who, &super::cond(size, trigger, above, acceptable))
         .unwrap();
     Suite::typed::<OrderPlacedEvent>(&res)[0].order_id
 }
