@@ -158,7 +158,7 @@ fn deleverage_account(
     };
     out.batch
         .events
-        .extend(cancel_where(&mut deps, addr, "auto_deleverage", book)?);
+        .extend(cancel_where(&mut deps, addr, "auto_deleverage", &book)?);
     let market = (market_id, "auto_deleverage");
     let after = cosmwasm_std::SignedDecimal256::zero();
     let shrunk = shrink_settling(&mut deps, addr, market, before, after)?;

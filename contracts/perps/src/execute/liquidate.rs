@@ -163,7 +163,7 @@ fn cancel_books(
     books: &[BookKind],
 ) -> ContractResult<Vec<Event>> {
     let cross = books.contains(&BookKind::Cross);
-    cancel_where(deps, addr, "liquidation", |market_id| {
+    cancel_where(deps, addr, "liquidation", &|market_id| {
         if isolated.iter().any(|m| m == market_id) {
             books.contains(&BookKind::Isolated(market_id.to_string()))
         } else {

@@ -293,7 +293,7 @@ pub fn cancel_where(
     deps: &mut DepsMut,
     account: &Addr,
     reason: &str,
-    book: impl Fn(&str) -> bool,
+    book: &dyn Fn(&str) -> bool,
 ) -> ContractResult<Vec<cosmwasm_std::Event>> {
     let mut events = Vec::new();
     for id in account_order_ids(deps.storage, account)? {
