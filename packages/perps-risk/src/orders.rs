@@ -165,14 +165,15 @@ pub fn shrink_reducing(
     if entry.is_zero() || position.is_zero() || entry.is_negative() == position.is_negative() {
         return Ok((entry, Decimal256::zero()));
     }
-    let used = unsigned_abs(entry).min(left);
-    let kept = signed(used)?;
-    let kept = if entry.is_negative() {
-        SignedDecimal256::zero().checked_sub(kept)?
+    // the entry as a reduce-only order on what is left of the position
+    let left_signed = signed(left)?;
+    let rest = if position.is_negative() {
+        SignedDecimal256::zero().checked_sub(left_signed)?
     } else {
-        kept
+        left_signed
     };
-    Ok((kept, used))
+    let kept = clamp_reduce_only(rest, entry).unwrap_or_default();
+    Ok((kept, unsigned_abs(kept)))
 }
 
 /// What an order charges its owner's collateral.

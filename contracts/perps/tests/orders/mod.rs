@@ -78,15 +78,7 @@ pub fn long_with_a_stop(c: u128, trigger: &str) -> (Suite, Addr, Addr) {
     s.trade(&alice, "BTC", "1");
     s.set_price("BTC", "60000");
     keeper_run(&mut s, &keeper, None);
-    let stop = ExecuteMsg::PlaceOrder {
-        market_id: "BTC".into(),
-        size_delta: crate::suite::sd("-1"),
-        trigger_price: crate::suite::d(trigger),
-        trigger: perps_api::perps::Trigger::Below,
-        reduce_only: Some(true),
-        acceptable_price: None,
-        mode: None,
-    };
+    let stop = stop_msg("BTC", trigger);
     s.exec(&alice, &stop).unwrap();
     (s, alice, keeper)
 }
@@ -124,6 +116,19 @@ pub fn cond(size: &str, trigger: &str, above: bool, acceptable: Option<&str>) ->
         },
         reduce_only: None,
         acceptable_price: acceptable.map(d),
+        mode: None,
+    }
+}
+
+/// A reduce-only stop in `market`: sell 1 when a record is at or below `trigger`.
+pub fn stop_msg(market: &str, trigger: &str) -> ExecuteMsg {
+    ExecuteMsg::PlaceOrder {
+        market_id: market.into(),
+        size_delta: sd("-1"),
+        trigger_price: d(trigger),
+        trigger: Trigger::Below,
+        reduce_only: Some(true),
+        acceptable_price: None,
         mode: None,
     }
 }

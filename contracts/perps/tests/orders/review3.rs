@@ -383,15 +383,7 @@ fn s78_a_stop_a_sweep_found_triggered_stays_pinned_once_its_record_left_the_hist
     s.set_price("BTC", "60000");
     keeper_run(&mut s, &keeper, None);
     s.trade(&bob, "BTC", "0.1");
-    let stop = ExecuteMsg::PlaceOrder {
-        market_id: "BTC".into(),
-        size_delta: sd("-1"),
-        trigger_price: d("58000"),
-        trigger: perps_api::perps::Trigger::Below,
-        reduce_only: Some(true),
-        acceptable_price: None,
-        mode: None,
-    };
+    let stop = super::stop_msg("BTC", "58000");
     s.exec(&alice, &stop).unwrap();
     let bob_id = orders_of(&s, &bob)[0].order_id;
     let id = orders_of(&s, &alice)[0].order_id;
@@ -557,15 +549,7 @@ fn s78_a_cancel_whose_sweep_is_not_done_is_refused_with_the_sweep_point() {
     }
     s.set_price("BTC", "60000");
     keeper_run(&mut s, &keeper, None);
-    let stop = ExecuteMsg::PlaceOrder {
-        market_id: "BTC".into(),
-        size_delta: sd("-1"),
-        trigger_price: d("58000"),
-        trigger: perps_api::perps::Trigger::Below,
-        reduce_only: Some(true),
-        acceptable_price: None,
-        mode: None,
-    };
+    let stop = super::stop_msg("BTC", "58000");
     for t in &traders {
         for _ in 0..4 {
             s.exec(t, &stop).unwrap();
@@ -723,15 +707,7 @@ fn s80_a_cross_liquidation_cancels_the_cross_orders_only() {
     s.set_price("SOL", "100");
     keeper_run(&mut s, &keeper, None);
     assert_eq!(s.account(&bob).positions.len(), 2);
-    let stop = |market: &str, price: &str| ExecuteMsg::PlaceOrder {
-        market_id: market.into(),
-        size_delta: sd("-1"),
-        trigger_price: d(price),
-        trigger: perps_api::perps::Trigger::Below,
-        reduce_only: Some(true),
-        acceptable_price: None,
-        mode: None,
-    };
+    let stop = |market: &str, price: &str| super::stop_msg(market, price);
     s.exec(&bob, &stop("BTC", "50000")).unwrap();
     s.exec(&bob, &stop("SOL", "50")).unwrap();
     s.set_price("BTC", "54000");

@@ -5,12 +5,12 @@
 //! today are `#[ignore]` and fail.
 
 use cosmwasm_std::{Addr, Uint128};
-use perps_api::perps::{ExecuteMsg, OrderKind, Trigger};
+use perps_api::perps::{ExecuteMsg, OrderKind};
 
 use super::failure::{failed, wide_impact_btc};
 use super::review4::{pending, settlements};
 use super::{cond, deferred_suite, keeper_run, orders_of, settled_move};
-use crate::suite::{config_update, d, plain_market, sd, Suite, USDC};
+use crate::suite::{config_update, d, plain_market, Suite, USDC};
 
 /// The refusal of a message whose sender's order `id` (market BTC) must run first and cannot.
 fn own_order_first(id: u64) -> String {
@@ -24,17 +24,40 @@ fn own_order_first(id: u64) -> String {
 /// attacker (1,000 each) rest conditional sales of 0.001 BTC above 60,500; then alice (20,000)
 /// a conditional cross buy of 1 BTC above 60,500 (at most 60,700). The record at 60,600
 /// triggers the eleven; BTC is already falling (54,540 is the next print). `capped`: before any
-/// keeper, alice opens an isolated 0.001 BTC with 10 of margin — her message's own-first run
-/// finds her buy behind a sweep that cannot finish (11 triggered orders, 10 moves per sweep),
-/// so the buy waits and the trade goes through. The keeper then runs the queue at 54,540 and
-/// again at the next record. Returns the suite, alice, and the keeper's responses.
+/// keeper, alice tries to open an isolated 0.001 BTC with 10 of margin — her message's own-first
+/// run finds her buy behind a sweep that cannot finish (11 triggered orders, 10 moves per
+/// sweep). The keeper then runs the queue at 54,540 and again at the next record. Returns the
+/// suite, alice, and the keeper's responses.
 fn a_buy_behind_an_unfinished_sweep(capped: bool) -> (Suite, Addr, cw_multi_test::AppResponse) {
+    a_buy_behind_ten_triggered(
+        "54540",
+        |_, _| {},
+        |s, alice, id| {
+            if capped {
+                // refused: her buy must run first and this message cannot reach it (state unchanged)
+                let msg = Suite::isolated_msg("BTC", "0.001", 10 * USDC);
+                s.rejects_exact(alice, &msg, &[], &own_order_first(id));
+            }
+        },
+    )
+}
+
+/// The world of scenarios 93 and 104: `setup` runs for alice before the orders are placed, the
+/// record at 60,600 triggers the eleven, BTC falls to `fall`, then `between` runs (alice, her
+/// buy's id); the keeper runs the buy three times and the queue at the next record (`fall`
+/// again). Returns the suite, alice and the keeper's responses.
+pub(super) fn a_buy_behind_ten_triggered(
+    fall: &str,
+    setup: impl FnOnce(&mut Suite, &Addr),
+    between: impl FnOnce(&mut Suite, &Addr, u64),
+) -> (Suite, Addr, cw_multi_test::AppResponse) {
     let mut s = Suite::with_btc(wide_impact_btc());
     let owner = s.owner.clone();
     s.exec(&owner, &config_update!(keeper_fee: Uint128::new(500_000)))
         .unwrap();
     let alice = s.trader("alice", 20_000, 20_000);
     let keeper = s.trader("keeper", 0, 0);
+    setup(&mut s, &alice);
     for i in 0..10 {
         let w = s.trader(&format!("w{i}"), 1_000, 1_000);
         s.exec(&w, &cond("-0.001", "60500", true, None)).unwrap();
@@ -43,12 +66,8 @@ fn a_buy_behind_an_unfinished_sweep(capped: bool) -> (Suite, Addr, cw_multi_test
         .unwrap();
     let id = orders_of(&s, &alice)[0].order_id;
     s.set_price("BTC", "60600");
-    if capped {
-        // refused: her buy must run first and this message cannot reach it (state unchanged)
-        let msg = Suite::isolated_msg("BTC", "0.001", 10 * USDC);
-        s.rejects_exact(&alice, &msg, &[], &own_order_first(id));
-    }
-    s.set_price("BTC", "54540");
+    s.set_price("BTC", fall);
+    between(&mut s, &alice, id);
     let run = ExecuteMsg::ExecuteOrders {
         order_ids: Some(vec![id]),
         limit: Some(10),
@@ -58,7 +77,7 @@ fn a_buy_behind_an_unfinished_sweep(capped: bool) -> (Suite, Addr, cw_multi_test
         let res = s.exec(&keeper, &run).unwrap();
         all.events.extend(res.events);
     }
-    s.set_price("BTC", "54540");
+    s.set_price("BTC", fall);
     let res = keeper_run(&mut s, &keeper, None);
     all.events.extend(res.events);
     (s, alice, all)
@@ -115,15 +134,7 @@ fn a_stop_moved_unpinned(moved: bool) -> (Suite, Addr, u64, u64) {
     let bobs = orders_of(&s, &bob)[0].order_id;
     s.set_price("BTC", "58500");
     s.set_price("BTC", "60000");
-    let stop = ExecuteMsg::PlaceOrder {
-        market_id: "BTC".into(),
-        size_delta: sd("-1"),
-        trigger_price: d("59000"),
-        trigger: Trigger::Below,
-        reduce_only: Some(true),
-        acceptable_price: None,
-        mode: None,
-    };
+    let stop = super::stop_msg("BTC", "59000");
     s.exec(&alice, &stop).unwrap();
     let id = orders_of(&s, &alice)[0].order_id;
     if moved {
@@ -335,15 +346,7 @@ fn s96_a_restarted_feed_still_triggers_the_resting_stops() {
         s.set_price("BTC", "60000");
     }
     keeper_run(&mut s, &keeper, None);
-    let stop = ExecuteMsg::PlaceOrder {
-        market_id: "BTC".into(),
-        size_delta: sd("-1"),
-        trigger_price: d("58000"),
-        trigger: Trigger::Below,
-        reduce_only: Some(true),
-        acceptable_price: None,
-        mode: None,
-    };
+    let stop = super::stop_msg("BTC", "58000");
     s.exec(&alice, &stop).unwrap();
     let id = orders_of(&s, &alice)[0].order_id;
     let (feed, owner) = (s.feed.clone(), s.owner.clone());
@@ -675,15 +678,7 @@ fn a_long_with_a_stop(before: impl FnOnce(&mut Suite)) -> (Suite, Addr) {
     let alice = s.trader("alice", 20_000, 20_000);
     s.trade(&alice, "BTC", "1");
     before(&mut s);
-    let stop = ExecuteMsg::PlaceOrder {
-        market_id: "BTC".into(),
-        size_delta: sd("-1"),
-        trigger_price: d("58000"),
-        trigger: Trigger::Below,
-        reduce_only: Some(true),
-        acceptable_price: None,
-        mode: None,
-    };
+    let stop = super::stop_msg("BTC", "58000");
     s.exec(&alice, &stop).unwrap();
     (s, alice)
 }

@@ -21,45 +21,21 @@ use crate::suite::{config_update, Suite, USDC};
 /// the message skips the refusal. The keeper then runs the buy, and the queue at the next record
 /// (48,000 again). Returns the suite, alice and the keeper's responses.
 fn a_buy_then_add_margin(escape: Option<u128>) -> (Suite, Addr, AppResponse) {
-    let mut s = Suite::with_btc(wide_impact_btc());
-    let owner = s.owner.clone();
-    s.exec(&owner, &config_update!(keeper_fee: Uint128::new(500_000)))
-        .unwrap();
-    let alice = s.trader("alice", 20_000, 20_000);
-    let keeper = s.trader("keeper", 0, 0);
-    s.exec(&alice, &Suite::isolated_msg("ETH", "0.01", 10 * USDC))
-        .unwrap();
-    for i in 0..10 {
-        let w = s.trader(&format!("w{i}"), 1_000, 1_000);
-        s.exec(&w, &cond("-0.001", "60500", true, None)).unwrap();
-    }
-    s.exec(&alice, &cond("1", "60500", true, Some("60700")))
-        .unwrap();
-    let id = orders_of(&s, &alice)[0].order_id;
-    s.set_price("BTC", "60600");
-    s.set_price("BTC", "48000");
-    if let Some(amount) = escape {
-        // today it goes through; once fixed it is refused (her buy must run first)
-        if let Err(e) = s.exec(&alice, &Suite::add_margin_msg("ETH", amount)) {
-            assert!(
-                e.to_string().contains("must run before this message"),
-                "{e}"
-            );
-        }
-    }
-    let run = ExecuteMsg::ExecuteOrders {
-        order_ids: Some(vec![id]),
-        limit: Some(10),
+    let setup = |s: &mut Suite, alice: &Addr| {
+        s.exec(alice, &Suite::isolated_msg("ETH", "0.01", 10 * USDC))
+            .unwrap();
     };
-    let mut all = s.exec(&keeper, &run).unwrap();
-    for _ in 0..2 {
-        let res = s.exec(&keeper, &run).unwrap();
-        all.events.extend(res.events);
-    }
-    s.set_price("BTC", "48000");
-    let res = keeper_run(&mut s, &keeper, None);
-    all.events.extend(res.events);
-    (s, alice, all)
+    super::review5::a_buy_behind_ten_triggered("48000", setup, |s, alice, _| {
+        if let Some(amount) = escape {
+            // today it goes through; once fixed it is refused (her buy must run first)
+            if let Err(e) = s.exec(alice, &Suite::add_margin_msg("ETH", amount)) {
+                assert!(
+                    e.to_string().contains("must run before this message"),
+                    "{e}"
+                );
+            }
+        }
+    })
 }
 
 /// Scenario 104 (high; fixed, failed on the old main): `add_margin` skips the own-order refusal, yet it is not
